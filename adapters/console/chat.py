@@ -1,0 +1,75 @@
+"""The terminal adapter: lines in, plain text out. Thin by design: no branching on answers."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from typing import TextIO
+
+from bot.engine import Engine
+from bot.events import ChannelKey, Said
+from bot.rendering import PLAIN, Renderer
+from bot.replies import Bullets, Buttons, Fields, Heading, Paragraph, Reply
+
+QUIT_WORDS = {"quit", "exit", ":q"}
+
+
+def render(reply: Reply, renderer: Renderer) -> str:
+    lines: list[str] = []
+    for block in reply.blocks:
+        match block:
+            case Heading(text):
+                title = renderer.text(text)
+                lines += ["", title, "=" * len(title)]
+            case Paragraph(text):
+                lines.append(renderer.text(text))
+            case Fields(items):
+                lines += [f"{renderer.text(label)}: {renderer.text(value)}" for label, value in items]
+            case Bullets(title, items):
+                if title is not None:
+                    lines += ["", renderer.text(title) + ":"]
+                lines += [f"  - {renderer.text(item)}" for item in items]
+            case Buttons():
+                pass  # the footer already names the words to type instead
+    return "\n".join(lines).strip("\n")
+
+
+class ConsoleChat:
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        channel: ChannelKey,
+        user: str,
+        stdin: TextIO = sys.stdin,
+        stdout: TextIO = sys.stdout,
+    ):
+        self.engine = engine
+        self.channel = channel
+        self.user = user
+        self.stdin = stdin
+        self.stdout = stdout
+        self.renderer = Renderer(engine.knowledge, PLAIN)
+        self.interactive = stdin.isatty() and stdout.isatty()
+
+    def say(self, text: str) -> None:
+        self.stdout.write(text + "\n\n")
+        self.stdout.flush()
+
+    async def read_line(self) -> str | None:
+        if self.interactive:
+            try:
+                return await asyncio.to_thread(input, "> ")  # input() gives line editing
+            except EOFError:
+                return None
+        line = await asyncio.to_thread(self.stdin.readline)
+        return line.rstrip("\n") if line else None
+
+    async def run(self) -> None:
+        self.say(self.renderer.render("welcome") + "\n" + self.renderer.render("console.quit"))
+        while (line := await self.read_line()) is not None:
+            if line.strip().lower() in QUIT_WORDS:
+                break
+            for reply in await self.engine.handle(Said(self.channel, self.user, line)):
+                self.say(render(reply, self.renderer))
+        self.say(self.renderer.render("console.bye"))

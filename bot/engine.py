@@ -1,0 +1,228 @@
+"""The conversation engine: events in, neutral replies out. It never sends anything itself.
+
+Commands are a table (name → handler), so later commands (`log`, `remind`, `import`) are new
+rows, not new branches. Drafts live in the store, keyed by channel and user, so a conversation
+survives a restart and two people planning in one channel never mix answers. Nothing reaches the
+plans table until every question is settled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+
+from bot import planner, views
+from bot.events import ChannelKey, Event, Invoked, Pressed, Said, Submitted
+from bot.knowledge import Knowledge
+from bot.questionnaire import (
+    Draft,
+    answer,
+    apply,
+    back,
+    is_complete,
+    next_question,
+    parse_inline,
+    skip,
+)
+from bot.replies import Form, Paragraph, Reply, Text, text
+from bot.store import Store
+
+Handler = Callable[[ChannelKey, str, str, bool], Awaitable[list[Reply]]]
+
+
+class Engine:
+    def __init__(self, *, knowledge: Knowledge, store: Store):
+        self.knowledge = knowledge
+        self.store = store
+        self.questionnaire = knowledge.questionnaire
+        # name → handler(channel, user, argument text, conversational?)
+        self.commands: dict[str, Handler] = {
+            "plan": self._plan,
+            "show": self._show,
+            "why": self._why,
+            "help": self._help,
+            "back": self._back,
+            "skip": self._skip,
+            "cancel": self._cancel,
+        }
+
+    async def handle(self, event: Event) -> list[Reply]:
+        match event:
+            case Said(channel, user, said):
+                return await self._said(channel, user, said)
+            case Invoked(channel, user, command, argument):
+                handler = self.commands.get(command.strip().lower(), self._help)
+                return await handler(channel, user, argument, False)
+            case Submitted(channel, user, values):
+                return await self._submitted(channel, user, values)
+            case Pressed(channel, user, action, value):
+                if action == "details":
+                    return await self._why(channel, user, value, False)
+                if action == "replan":
+                    return await self._plan(channel, user, "", False)
+                return [views.help_reply()]
+        raise TypeError(f"not an event: {event!r}")
+
+    # Chat, one question at a time.
+
+    async def _said(self, channel: ChannelKey, user: str, said: str) -> list[Reply]:
+        head, _, rest = said.strip().partition(" ")
+        handler = self.commands.get(head.lower())
+        if handler is not None:
+            return await handler(channel, user, rest, True)
+        draft = await self._draft(channel, user)
+        if draft is None:
+            if not said.strip():
+                return []
+            return [views.info("help.unknown", text=said.strip())]
+        return await self._answer(channel, user, draft, said)
+
+    async def _answer(self, channel: ChannelKey, user: str, draft: Draft, said: str) -> list[Reply]:
+        question = next_question(self.questionnaire, draft)
+        if question is None:  # cannot normally happen: a complete draft is turned into a plan
+            return await self._finish(channel, user, draft)
+        defaults = await self._defaults(channel)
+        typed = said.strip() or defaults.get(question.id, "")
+        if not typed:
+            problem = text("plan.needs_answer", optional=question.optional)
+            return [views.question_reply(self.questionnaire, draft, question, defaults, problem=problem)]
+        draft, invalid = answer(draft, question, typed)
+        if invalid:
+            return [views.question_reply(self.questionnaire, draft, question, defaults, problem=_reason(invalid.reason))]
+        return await self._advance(channel, user, draft, defaults)
+
+    async def _advance(
+        self, channel: ChannelKey, user: str, draft: Draft, defaults: Mapping[str, str], preface: tuple[Text, ...] = ()
+    ) -> list[Reply]:
+        """Store the draft and ask the next question, or turn a complete draft into the plan."""
+        if is_complete(self.questionnaire, draft):
+            replies = [Reply("info", tuple(Paragraph(t) for t in preface), private=True)] if preface else []
+            return replies + await self._finish(channel, user, draft)
+        await self.store.save_draft(channel, user, draft.to_json())
+        question = next_question(self.questionnaire, draft)
+        return [views.question_reply(self.questionnaire, draft, question, defaults, preface=preface)]
+
+    async def _finish(self, channel: ChannelKey, user: str, draft: Draft) -> list[Reply]:
+        result = planner.plan(draft.answers, self.knowledge)
+        await self.store.save_plan(channel, user, dict(draft.answers), result.model_dump(mode="json"))
+        return [views.plan_reply(result, self.knowledge)]
+
+    # Commands.
+
+    async def _plan(self, channel: ChannelKey, user: str, argument: str, conversational: bool) -> list[Reply]:
+        raw, problems = parse_inline(self.questionnaire, argument)
+        defaults = await self._defaults(channel)
+        if not conversational:
+            # A form platform: show every question, pre-filled with inline answers over old ones.
+            values = {**defaults, **raw}
+            _, errors = apply(self.questionnaire, Draft(), raw)
+            ids = tuple(q.id for q in self.questionnaire.questions)
+            return [Reply("form", form=Form(ids, values, errors), private=True)]
+        existing = await self._draft(channel, user)
+        draft = existing or Draft()
+        draft, errors = apply(self.questionnaire, draft, raw)
+        preface: list[Text] = []
+        total = len(self.questionnaire.questions)
+        if existing is not None:
+            done = sum(draft.settled(q.id) for q in self.questionnaire.questions)
+            preface.append(text("plan.resumed", done=done, total=total))
+        else:
+            preface.append(text("plan.started", total=total, sections=len(self.questionnaire.sections)))
+            if defaults:
+                preface.append(text("plan.defaults"))
+        preface += [text("plan.inline_problem", reason=p) for p in problems]
+        taken = [q for q in raw if q not in errors]
+        if taken:
+            preface.append(text("plan.inline_taken", names=taken))
+        preface += [text("plan.inline_invalid", name=q, reason=reason) for q, reason in errors.items()]
+        return await self._advance(channel, user, draft, defaults, tuple(preface))
+
+    async def _show(self, channel: ChannelKey, user: str, argument: str, conversational: bool) -> list[Reply]:
+        stored = await self.store.current_plan(channel)
+        if stored is None:
+            return [views.info("plan.none")]
+        return [views.plan_reply(planner.Plan.model_validate(stored.plan), self.knowledge, stored=stored)]
+
+    async def _why(self, channel: ChannelKey, user: str, argument: str, conversational: bool) -> list[Reply]:
+        stored = await self.store.current_plan(channel)
+        if stored is None:
+            return [views.info("plan.none")]
+        return [views.why_reply(planner.Plan.model_validate(stored.plan), self.knowledge)]
+
+    async def _help(self, channel: ChannelKey, user: str, argument: str, conversational: bool) -> list[Reply]:
+        return [views.help_reply()]
+
+    async def _back(self, channel: ChannelKey, user: str, argument: str, conversational: bool) -> list[Reply]:
+        draft = await self._draft(channel, user)
+        if draft is None:
+            return [views.info("plan.none_in_progress")]
+        draft, undone = back(draft)
+        if undone is None:
+            preface: tuple[Text, ...] = (text("plan.nothing_to_undo"),)
+            return [
+                views.question_reply(
+                    self.questionnaire, draft, next_question(self.questionnaire, draft), {}, preface=preface
+                )
+            ]
+        return await self._advance(channel, user, draft, await self._defaults(channel))
+
+    async def _skip(self, channel: ChannelKey, user: str, argument: str, conversational: bool) -> list[Reply]:
+        draft = await self._draft(channel, user)
+        if draft is None:
+            return [views.info("plan.none_in_progress")]
+        question = next_question(self.questionnaire, draft)
+        defaults = await self._defaults(channel)
+        draft, invalid = skip(draft, question)
+        if invalid:
+            return [views.question_reply(self.questionnaire, draft, question, defaults, problem=_reason(invalid.reason))]
+        return await self._advance(channel, user, draft, defaults)
+
+    async def _cancel(self, channel: ChannelKey, user: str, argument: str, conversational: bool) -> list[Reply]:
+        if not await self.store.drop_draft(channel, user):
+            return [views.info("plan.none_in_progress")]
+        return [views.info("plan.cancelled")]
+
+    # Forms (Slack modal, Discord modals).
+
+    async def _submitted(self, channel: ChannelKey, user: str, values: Mapping[str, str]) -> list[Reply]:
+        """Validate a whole form first: with any error nothing is stored and the fields say why."""
+        draft = await self._draft(channel, user) or Draft()
+        draft, errors = apply(self.questionnaire, draft, values)
+        if errors:
+            ids = tuple(values)
+            return [Reply("field_errors", form=Form(ids, dict(values), errors), private=True)]
+        if is_complete(self.questionnaire, draft):
+            return await self._finish(channel, user, draft)
+        await self.store.save_draft(channel, user, draft.to_json())
+        question = next_question(self.questionnaire, draft)
+        section = self.questionnaire.section_of(question.id)
+        ids = tuple(q.id for q in section.questions)
+        defaults = await self._defaults(channel)
+        return [
+            Reply(
+                "form",
+                blocks=(Paragraph(text("plan.form_next", title=section.title)),),
+                form=Form(ids, {i: defaults[i] for i in ids if i in defaults}),
+                private=True,
+            )
+        ]
+
+    # Helpers.
+
+    async def _draft(self, channel: ChannelKey, user: str) -> Draft | None:
+        state = await self.store.load_draft(channel, user)
+        return Draft.from_json(state) if state is not None else None
+
+    async def _defaults(self, channel: ChannelKey) -> dict[str, str]:
+        """The channel's previous answers as text, offered as defaults for a new plan."""
+        stored = await self.store.current_plan(channel)
+        if stored is None:
+            return {}
+        return {
+            q.id: q.show(stored.answers[q.id])
+            for q in self.questionnaire.questions
+            if stored.answers.get(q.id) is not None
+        }
+
+
+def _reason(reason: str) -> Text:
+    return text("question.invalid", reason=reason)

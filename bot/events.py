@@ -1,0 +1,61 @@
+"""What adapters hand to the engine: small, platform-neutral events.
+
+Adapters translate a platform payload into one of these (opsdroid's table of event types) and
+`await engine.handle(event)`. A channel is keyed explicitly as (platform, workspace, channel);
+an answer session in progress is that key plus the user, so two people never mix answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelKey:
+    platform: str  # "console", "slack", "discord", "memory"
+    workspace: str  # Slack team id, Discord guild id, "local" for the console
+    channel: str
+
+
+@dataclass(frozen=True, slots=True)
+class Said:
+    """A line of chat: a command (`plan rd=140`) or the answer to the question last asked.
+
+    For platforms that converse one question at a time (the terminal, a chat thread)."""
+
+    channel: ChannelKey
+    user: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Invoked:
+    """A slash command (`/backlinks plan rd=140`) on a platform that shows forms for questions."""
+
+    channel: ChannelKey
+    user: str
+    command: str
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Submitted:
+    """Values typed into a form: one section (a Discord modal) or all of them (a Slack modal)."""
+
+    channel: ChannelKey
+    user: str
+    values: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Pressed:
+    """A button on one of the bot's messages (`replan`, `details`)."""
+
+    channel: ChannelKey
+    user: str
+    action: str
+    value: str = ""
+
+
+Event = Said | Invoked | Submitted | Pressed

@@ -1,0 +1,175 @@
+"""Load knowledge/ once at start-up and check it, so bad data fails loudly before any user types.
+
+Checks: every parameter has a source or an assumption; every source id exists; every question
+kind, checklist condition and template exists and parses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+import yaml
+
+from bot.checklist import CONDITIONS
+from bot.questionnaire import Question, Questionnaire, Section
+from bot.validators import make_kind
+
+if TYPE_CHECKING:
+    from bot.planner import Plan
+
+
+class KnowledgeError(ValueError):
+    """The knowledge files are inconsistent; raised at start-up, never mid-conversation."""
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    id: str
+    title: str
+    note: str
+    url: str | None = None
+    secondary: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    id: str
+    value: Any
+    label: str
+    source: str | None
+    assumption: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Strategy:
+    id: str
+    label: str
+    aliases: tuple[str, ...]
+    needs_asset: bool
+    hours_per_link: Parameter
+
+
+@dataclass(frozen=True, slots=True)
+class ChecklistItem:
+    id: str
+    text: str
+    when: tuple[str, ...]
+    source: str
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    questionnaire: Questionnaire
+    parameters: Mapping[str, Parameter]
+    strategies: Mapping[str, Strategy]
+    sources: Mapping[str, Source]
+    quality_bar: tuple[ChecklistItem, ...]
+    checklist: tuple[ChecklistItem, ...]
+    templates: Mapping[str, str]
+
+    def figures_used(self, plan: Plan) -> list[Parameter]:
+        chosen = [self.strategies[s].hours_per_link for s in plan.answers["strategies"]]
+        return [self.parameters[name] for name in plan.figures] + chosen
+
+    def sources_used(self, plan: Plan) -> list[Source]:
+        items = {i.id: i for i in (*self.quality_bar, *self.checklist)}
+        ids = [p.source for p in self.figures_used(plan) if p.source]
+        ids += [items[i].source for i in (*plan.quality_bar, *plan.checklist)]
+        return [self.sources[i] for i in dict.fromkeys(ids)]
+
+
+def _read(folder, name: str) -> Any:
+    try:
+        return yaml.safe_load(folder.joinpath(name).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise KnowledgeError(f"knowledge/{name}: {error}") from error
+
+
+def _parameter(pid: str, data: Mapping[str, Any], sources: Mapping[str, Source], where: str) -> Parameter:
+    source, assumption = data.get("source"), data.get("assumption")
+    if "value" not in data:
+        raise KnowledgeError(f"{where}: {pid} has no value")
+    if not source and not assumption:
+        raise KnowledgeError(f"{where}: {pid} needs a source or an assumption label")
+    if source and source not in sources:
+        raise KnowledgeError(f"{where}: {pid} cites unknown source {source!r}")
+    return Parameter(pid, data["value"], data.get("label", pid), source, assumption)
+
+
+def load(folder=None) -> Knowledge:
+    """Read and check the knowledge files (the packaged ones unless `folder` is given)."""
+    folder = folder if folder is not None else resources.files("knowledge")
+    sources = {sid: Source(sid, **data) for sid, data in _read(folder, "sources.yaml").items()}
+
+    strategies: dict[str, Strategy] = {}
+    for sid, data in _read(folder, "strategies.yaml").items():
+        hours = _parameter(f"hours_per_link.{sid}", data["hours_per_link"], sources, "strategies.yaml")
+        if not hours.value > 0:
+            raise KnowledgeError(f"strategies.yaml: {sid} needs positive hours_per_link")
+        strategies[sid] = Strategy(sid, data["label"], tuple(data.get("aliases", ())), bool(data["needs_asset"]),
+                                   Parameter(hours.id, hours.value, f"hours of work per link by {data['label']}",
+                                             hours.source, hours.assumption))
+
+    parameters = {
+        pid: _parameter(pid, data, sources, "planner.yaml") for pid, data in _read(folder, "planner.yaml").items()
+    }
+    if parameters["safe_pace_floor"].value < 1:
+        raise KnowledgeError("planner.yaml: safe_pace_floor must be at least 1 (a plan always asks for one link)")
+
+    strategy_names = {sid: (s.label, *s.aliases) for sid, s in strategies.items()}
+    sections = []
+    for section in _read(folder, "questions.yaml")["sections"]:
+        questions = []
+        for q in section["questions"]:
+            fixed = {"id", "prompt", "why", "example", "kind", "optional", "aliases"}
+            params = {k: v for k, v in q.items() if k not in fixed}
+            try:
+                kind = make_kind(q["kind"], params, strategy_names)
+            except (ValueError, TypeError) as error:
+                raise KnowledgeError(f"questions.yaml: {q['id']}: {error}") from error
+            questions.append(Question(q["id"], section["id"], q["prompt"], q["why"], str(q["example"]), q["kind"],
+                                      kind, bool(q.get("optional")), tuple(q.get("aliases", ())), params))
+        if len(questions) > 5:
+            raise KnowledgeError(f"questions.yaml: section {section['id']} has more than five questions")
+        sections.append(Section(section["id"], section["title"], section.get("intro", ""), tuple(questions)))
+    try:
+        questionnaire = Questionnaire(sections)
+    except ValueError as error:
+        raise KnowledgeError(f"questions.yaml: {error}") from error
+
+    checklists = _read(folder, "checklist.yaml")
+    items: dict[str, list[ChecklistItem]] = {}
+    for group in ("quality_bar", "checklist"):
+        items[group] = []
+        for data in checklists[group]:
+            when = tuple(data.get("when", ("always",)))
+            unknown = [c for c in when if c not in CONDITIONS]
+            if unknown:
+                raise KnowledgeError(f"checklist.yaml: {data['id']} names unknown conditions {unknown}")
+            if data.get("source") not in sources:
+                raise KnowledgeError(f"checklist.yaml: {data['id']} needs a known source")
+            items[group].append(ChecklistItem(data["id"], data["text"], when, data["source"]))
+
+    templates = dict(_read(folder, "messages.yaml"))
+    templates.update({f"quality_bar.{i.id}": i.text for i in items["quality_bar"]})
+    templates.update({f"checklist.{i.id}": i.text for i in items["checklist"]})
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    for name, text in templates.items():
+        try:
+            env.parse(text)
+        except jinja2.TemplateSyntaxError as error:
+            raise KnowledgeError(f"template {name}: {error}") from error
+
+    return Knowledge(questionnaire, parameters, strategies, sources, tuple(items["quality_bar"]),
+                     tuple(items["checklist"]), templates)
+
+
+@cache
+def default() -> Knowledge:
+    """The packaged knowledge, loaded once per process."""
+    return load()

@@ -1,0 +1,213 @@
+"""The questionnaire as data, and slot filling over it.
+
+There is no hand-written state machine: a `Draft` holds the answers so far, and the next question
+is derived from it (the first question neither answered nor skipped). Answers may arrive one at a
+time (terminal), a section at a time (Discord modal), all at once (Slack modal) or inline
+(`plan rd=140 dr=35`); every path goes through `apply`, so every platform validates alike.
+All functions here are pure: they return a new Draft and never touch storage.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.validators import Invalid, Kind, Result
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    id: str
+    section: str
+    prompt: str
+    why: str
+    example: str
+    kind_name: str
+    kind: Kind = field(repr=False, compare=False)
+    optional: bool = False
+    aliases: tuple[str, ...] = ()
+    params: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def parse(self, text: str) -> Result:
+        return self.kind.parse(text)
+
+    def show(self, value: Any) -> str:
+        return self.kind.show(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    id: str
+    title: str
+    intro: str
+    questions: tuple[Question, ...]
+
+
+class Questionnaire:
+    def __init__(self, sections: Iterable[Section]):
+        self.sections = tuple(sections)
+        self.questions = tuple(q for s in self.sections for q in s.questions)
+        self._by_id = {q.id: q for q in self.questions}
+        self._by_name: dict[str, Question] = {}
+        for q in self.questions:
+            for name in (q.id, *q.aliases):
+                if name.lower() in self._by_name:
+                    raise ValueError(f"question name {name!r} is used twice")
+                self._by_name[name.lower()] = q
+
+    def question(self, question_id: str) -> Question:
+        return self._by_id[question_id]
+
+    def resolve(self, name: str) -> Question | None:
+        """A question by id or alias (`rd` → referring_domains), case-insensitively."""
+        return self._by_name.get(name.strip().lower())
+
+    def section_of(self, question_id: str) -> Section:
+        return next(s for s in self.sections if question_id in {q.id for q in s.questions})
+
+    def position(self, question_id: str) -> int:
+        """1-based place of a question in the whole questionnaire."""
+        return [q.id for q in self.questions].index(question_id) + 1
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """Answers collected so far. `order` remembers what was settled when, for `back`."""
+
+    answers: Mapping[str, Any] = field(default_factory=dict)
+    skipped: tuple[str, ...] = ()
+    order: tuple[str, ...] = ()
+
+    def settled(self, question_id: str) -> bool:
+        return question_id in self.answers or question_id in self.skipped
+
+    def to_json(self) -> dict[str, Any]:
+        return {"answers": dict(self.answers), "skipped": list(self.skipped), "order": list(self.order)}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Draft:
+        return cls(dict(data.get("answers", {})), tuple(data.get("skipped", ())), tuple(data.get("order", ())))
+
+
+def next_question(questionnaire: Questionnaire, draft: Draft) -> Question | None:
+    return next((q for q in questionnaire.questions if not draft.settled(q.id)), None)
+
+
+def is_complete(questionnaire: Questionnaire, draft: Draft) -> bool:
+    return next_question(questionnaire, draft) is None
+
+
+def _settle(draft: Draft, question_id: str, *, value: Any = None, skipped: bool = False) -> Draft:
+    answers = {k: v for k, v in draft.answers.items() if k != question_id}
+    skips = tuple(s for s in draft.skipped if s != question_id)
+    if skipped:
+        skips += (question_id,)
+    else:
+        answers[question_id] = value
+    order = tuple(o for o in draft.order if o != question_id) + (question_id,)
+    return Draft(answers, skips, order)
+
+
+def answer(draft: Draft, question: Question, text: str) -> tuple[Draft, Invalid | None]:
+    result = question.parse(text)
+    if isinstance(result, Invalid):
+        return draft, result
+    return _settle(draft, question.id, value=result.value), None
+
+
+def skip(draft: Draft, question: Question) -> tuple[Draft, Invalid | None]:
+    if not question.optional:
+        return draft, Invalid(f"This one can't be skipped: {question.why}")
+    return _settle(draft, question.id, skipped=True), None
+
+
+def back(draft: Draft) -> tuple[Draft, str | None]:
+    """Unsettle the last settled question; returns its id (None if nothing to go back to)."""
+    if not draft.order:
+        return draft, None
+    last = draft.order[-1]
+    answers = {k: v for k, v in draft.answers.items() if k != last}
+    return Draft(answers, tuple(s for s in draft.skipped if s != last), draft.order[:-1]), last
+
+
+def apply(
+    questionnaire: Questionnaire, draft: Draft, raw: Mapping[str, str]
+) -> tuple[Draft, dict[str, str]]:
+    """Validate several answers at once (a form, inline answers, an answer file).
+
+    Valid ones are kept, invalid ones come back as {question id: reason}. An empty text for an
+    optional question means "skip"; for a required one it is an error.
+    """
+    errors: dict[str, str] = {}
+    for question_id, text in raw.items():
+        question = questionnaire.question(question_id)
+        if not str(text).strip():
+            if question.optional:
+                draft = _settle(draft, question_id, skipped=True)
+            else:
+                errors[question_id] = "This one is needed."
+            continue
+        draft, invalid = answer(draft, question, str(text))
+        if invalid:
+            errors[question_id] = invalid.reason
+    return draft, errors
+
+
+def parse_inline(questionnaire: Questionnaire, text: str) -> tuple[dict[str, str], list[str]]:
+    """`rd=140 dr=35 competitors=rival.com=420, other.net=610` → raw answers by question id.
+
+    A token `name=value` whose name is a question id or alias starts an answer; any other token
+    continues the previous one, so multi-word values need no quotes (`strategies=guest posting,
+    outreach`) and competitor items keep their own `domain=count`.
+    """
+    try:
+        tokens = shlex.split(text)
+    except ValueError as error:
+        return {}, [f"Could not read the inline answers ({error}); check the quotes."]
+    raw: dict[str, str] = {}
+    problems: list[str] = []
+    current: str | None = None
+    for token in tokens:
+        name, sep, value = token.partition("=")
+        question = questionnaire.resolve(name) if sep else None
+        if question is not None:
+            current = question.id
+            raw[current] = value
+        elif current is not None:
+            raw[current] = f"{raw[current]} {token}".strip()
+        elif sep:
+            known = ", ".join(q.id for q in questionnaire.questions)
+            problems.append(f"“{name}” is not a question I ask. Use one of: {known}.")
+        else:
+            problems.append(f"“{token}” needs a name, like referring_domains={token}.")
+    return raw, problems
+
+
+def answers_as_text(questionnaire: Questionnaire, values: Mapping[str, Any]) -> dict[str, str]:
+    """Values from a YAML/JSON answer file (numbers, lists, mappings) as the text a user would type.
+
+    Going through text means an answer file is validated exactly like a chat answer.
+    """
+    raw: dict[str, str] = {}
+    for name, value in values.items():
+        question = questionnaire.resolve(str(name))
+        key = question.id if question else str(name)
+        raw[key] = _as_text(value)
+    return raw
+
+
+def _as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k}={_as_text(v)}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return ", ".join(_as_text(v) for v in value)
+    return str(value)
+
+
+def unknown_names(questionnaire: Questionnaire, names: Iterable[str]) -> list[str]:
+    return [n for n in names if questionnaire.resolve(n) is None]
+

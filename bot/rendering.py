@@ -1,0 +1,92 @@
+"""Turn template references into text for one platform's markup.
+
+Templates live in knowledge/messages.yaml (plus the checklist texts). Every `{{ value }}` is passed
+through the dialect's `escape` (jinja's `finalize`), so user text can never inject markup or
+mentions; template literals are the platform-neutral prose and are used as written. Numbers are
+formatted once here (thousands separators, one decimal) so every platform shows them alike.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import jinja2
+
+from bot.knowledge import Knowledge
+from bot.replies import Text
+
+
+class Safe(str):
+    """Text already escaped for the dialect (the output of a filter); not escaped again."""
+
+
+@dataclass(frozen=True, slots=True)
+class Dialect:
+    name: str
+    escape: Callable[[str], str]
+    bold: Callable[[str], str]
+    code: Callable[[str], str]
+
+
+# Control characters (ANSI escapes included) could repaint a terminal; keep tabs and newlines.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Only what changes meaning inside a line: emphasis, code, links, html, tables, strikethrough.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+
+PLAIN = Dialect("plain", escape=lambda s: _CONTROL.sub("", s), bold=lambda s: s, code=lambda s: s)
+MARKDOWN = Dialect(
+    "markdown",
+    escape=lambda s: _MARKDOWN_SPECIAL.sub(r"\\\1", _CONTROL.sub("", s)),
+    bold=lambda s: f"**{s}**",
+    code=lambda s: f"`{s}`",
+)
+
+
+def format_number(value: float) -> str:
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int) or float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.1f}".removesuffix(".0")
+
+
+class Renderer:
+    def __init__(self, knowledge: Knowledge, dialect: Dialect):
+        self.dialect = dialect
+        self.knowledge = knowledge
+        env = jinja2.Environment(undefined=jinja2.StrictUndefined, finalize=self._finalize, autoescape=False)
+        env.filters.update(
+            bold=lambda v: Safe(dialect.bold(self._finalize(v))),
+            code=lambda v: Safe(dialect.code(self._finalize(v))),
+            pct=lambda v: f"{round(float(v) * 100):d}%",
+            strategy=self.strategy_label,
+            join_and=_join_and,
+        )
+        self._templates = {name: env.from_string(source) for name, source in knowledge.templates.items()}
+
+    def _finalize(self, value: Any) -> str:
+        if isinstance(value, Safe):
+            return value
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return format_number(value)
+        return self.dialect.escape(str(value))
+
+    def strategy_label(self, strategy_id: str) -> str:
+        strategy = self.knowledge.strategies.get(strategy_id)
+        return strategy.label if strategy else self._templates["plan.split.earned"].render()
+
+    def text(self, text: Text) -> str:
+        return self._templates[text.template].render(text.values).strip()
+
+    def render(self, template: str, values: Mapping[str, Any] | None = None) -> str:
+        return self._templates[template].render(values or {}).strip()
+
+
+def _join_and(items: list[str]) -> str:
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"

@@ -1,0 +1,85 @@
+"""What the engine returns: neutral replies that each adapter renders in its platform's idiom.
+
+Texts are references to templates in knowledge/messages.yaml plus their values, not finished
+strings: escaping user text is the renderer's job, per platform (Slack mrkdwn, Discord markdown,
+the terminal), so the engine never needs to know where a reply is going.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from bot.planner import Plan
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    template: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+
+def text(template: str, **values: Any) -> Text:
+    return Text(template, values)
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    text: Text
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    text: Text
+
+
+@dataclass(frozen=True, slots=True)
+class Fields:
+    """Label/value pairs (Slack section fields, Discord embed fields)."""
+
+    items: tuple[tuple[Text, Text], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Bullets:
+    title: Text | None
+    items: tuple[Text, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    action: str  # stable id: "replan", "details"; the console shows it as the word to type
+    label: Text
+    value: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Buttons:
+    buttons: tuple[Button, ...]
+
+
+Block = Heading | Paragraph | Fields | Bullets | Buttons
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    """Ask for these questions at once (a Slack modal, Discord modals of one section each)."""
+
+    question_ids: tuple[str, ...]
+    values: Mapping[str, str]  # pre-filled text: inline answers, else the previous plan's
+    errors: Mapping[str, str] = field(default_factory=dict)
+
+
+Kind = Literal["info", "help", "question", "invalid", "plan", "why", "form", "field_errors"]
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    kind: Kind
+    blocks: tuple[Block, ...] = ()
+    private: bool = False  # only the person who asked sees it
+    summary: Text | None = None  # plain text for notifications and fallbacks
+    form: Form | None = None
+    plan: Plan | None = None

@@ -1,0 +1,59 @@
+"""A plan as a document for scripts: the documented JSON shape, or Markdown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot import views
+from bot.knowledge import Knowledge
+from bot.planner import Plan
+from bot.rendering import MARKDOWN, PLAIN, Renderer
+from bot.replies import Bullets, Buttons, Fields, Heading, Paragraph, Reply, Text
+
+
+def as_json(plan: Plan, knowledge: Knowledge) -> dict[str, Any]:
+    """README, "Plan JSON": plan fields plus the checklist as text, assumptions and sources."""
+    plain = Renderer(knowledge, PLAIN)
+    values = {"plan": plan, "answers": plan.answers}
+    data = plan.model_dump(mode="json")
+    data["safe_pace"] = plan.safe_pace.pace
+    data["safe_pace_detail"] = plan.safe_pace.model_dump(mode="json")
+    data["capacity"] = plan.capacity.net
+    data["capacity_detail"] = plan.capacity.model_dump(mode="json")
+    data["checklist_ids"] = plan.checklist
+    data["checklist"] = [plain.text(Text(f"checklist.{i}", values)) for i in plan.checklist]
+    data["quality_bar"] = [plain.text(Text(f"quality_bar.{i}", values)) for i in plan.quality_bar]
+    data["assumptions"] = [
+        {"id": p.id, "label": p.label, "value": p.value, "assumption": p.assumption}
+        for p in knowledge.figures_used(plan)
+        if p.assumption
+    ]
+    data["sources"] = [
+        {"id": s.id, "title": s.title, **({"url": s.url} if s.url else {})} for s in knowledge.sources_used(plan)
+    ]
+    return data
+
+
+def as_markdown(plan: Plan, knowledge: Knowledge) -> str:
+    renderer = Renderer(knowledge, MARKDOWN)
+    parts = [_markdown(views.plan_reply(plan, knowledge), renderer, level=1)]
+    parts.append(_markdown(views.why_reply(plan, knowledge), renderer, level=2))
+    return "\n\n".join(parts) + "\n"
+
+
+def _markdown(reply: Reply, renderer: Renderer, *, level: int) -> str:
+    out: list[str] = []
+    for block in reply.blocks:
+        match block:
+            case Heading(text):
+                out.append(f"{'#' * level} {renderer.text(text)}")
+            case Paragraph(text):
+                out.append(renderer.text(text).replace("\n", "  \n"))
+            case Fields(items):
+                out.append("\n".join(f"- **{renderer.text(k)}**: {renderer.text(v)}" for k, v in items))
+            case Bullets(title, items):
+                lines = [f"{'#' * (level + 1)} {renderer.text(title)}"] if title is not None else []
+                out.append("\n".join([*lines, "", *(f"- {renderer.text(i)}" for i in items)]).strip())
+            case Buttons():
+                pass
+    return "\n\n".join(out)

@@ -1,0 +1,203 @@
+"""Persistence: plans per channel (with history) and answer drafts per channel and user.
+
+SQLAlchemy 2 Core in async mode, so one query layer runs on SQLite (aiosqlite, the embedded
+default, in WAL mode) and on PostgreSQL (asyncpg). Alembic owns the schema and runs at start-up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from bot.events import ChannelKey
+from bot.schema import channels, drafts, plans
+
+Clock = Callable[[], dt.datetime]
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPlan:
+    id: int
+    plan: dict[str, Any]
+    answers: dict[str, Any]
+    created_by: str
+    created_at: dt.datetime
+    earlier: int  # how many older plans the channel keeps
+
+
+def async_url(url: str) -> str:
+    """Accept the URLs people have (`postgres://`, `sqlite:///x.db`) and pick the async driver."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
+    if url.startswith("postgresql://"):
+        return "postgresql+asyncpg://" + url.removeprefix("postgresql://")
+    if url.startswith("sqlite://"):
+        return "sqlite+aiosqlite://" + url.removeprefix("sqlite://")
+    return url
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # WAL lets readers and one writer work at once; the busy timeout waits out a brief lock
+    # instead of failing; foreign keys are off by default in SQLite.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _migrate(connection: sa.Connection) -> None:
+    config = Config()
+    config.set_main_option("script_location", "bot:migrations")
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
+
+
+class Store:
+    def __init__(self, engine: AsyncEngine, *, clock: Clock = utc_now):
+        self.engine = engine
+        self.clock = clock
+        self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+
+    @classmethod
+    async def open(cls, url: str, *, clock: Clock = utc_now, migrate: bool = True) -> Store:
+        url = async_url(url)
+        if url.startswith("sqlite+aiosqlite:///") and not url.endswith(":memory:"):
+            Path(url.removeprefix("sqlite+aiosqlite:///")).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url, pool_pre_ping=True)
+        if engine.dialect.name == "sqlite":
+            event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        store = cls(engine, clock=clock)
+        if migrate:
+            await store.upgrade()
+        return store
+
+    async def upgrade(self) -> None:
+        async with self.engine.begin() as connection:
+            await connection.run_sync(_migrate)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    async def _channel_id(self, connection: AsyncConnection, key: ChannelKey, *, create: bool) -> int | None:
+        where = sa.and_(
+            channels.c.platform == key.platform,
+            channels.c.workspace == key.workspace,
+            channels.c.channel == key.channel,
+        )
+        found = (await connection.execute(sa.select(channels.c.id).where(where))).scalar_one_or_none()
+        if found is not None or not create:
+            return found
+        await connection.execute(
+            self._insert(channels)
+            .values(platform=key.platform, workspace=key.workspace, channel=key.channel, created_at=self.clock())
+            .on_conflict_do_nothing(index_elements=["platform", "workspace", "channel"])
+        )
+        return (await connection.execute(sa.select(channels.c.id).where(where))).scalar_one()
+
+    # Drafts: a questionnaire in progress.
+
+    async def load_draft(self, key: ChannelKey, user: str) -> dict[str, Any] | None:
+        async with self.engine.connect() as connection:
+            channel_id = await self._channel_id(connection, key, create=False)
+            if channel_id is None:
+                return None
+            query = sa.select(drafts.c.state).where(drafts.c.channel_id == channel_id, drafts.c.user_id == user)
+            return (await connection.execute(query)).scalar_one_or_none()
+
+    async def save_draft(self, key: ChannelKey, user: str, state: dict[str, Any]) -> None:
+        async with self.engine.begin() as connection:
+            channel_id = await self._channel_id(connection, key, create=True)
+            now = self.clock()
+            upsert = self._insert(drafts).values(channel_id=channel_id, user_id=user, state=state, updated_at=now)
+            await connection.execute(
+                upsert.on_conflict_do_update(
+                    index_elements=["channel_id", "user_id"], set_={"state": state, "updated_at": now}
+                )
+            )
+
+    async def drop_draft(self, key: ChannelKey, user: str) -> bool:
+        async with self.engine.begin() as connection:
+            channel_id = await self._channel_id(connection, key, create=False)
+            if channel_id is None:
+                return False
+            result = await connection.execute(
+                sa.delete(drafts).where(drafts.c.channel_id == channel_id, drafts.c.user_id == user)
+            )
+            return result.rowcount > 0
+
+    # Plans.
+
+    async def save_plan(self, key: ChannelKey, user: str, answers: dict[str, Any], plan: dict[str, Any]) -> int:
+        """Store a finished plan and drop the user's draft, in one transaction."""
+        async with self.engine.begin() as connection:
+            channel_id = await self._channel_id(connection, key, create=True)
+            result = await connection.execute(
+                sa.insert(plans)
+                .values(channel_id=channel_id, created_by=user, created_at=self.clock(), answers=answers, plan=plan)
+                .returning(plans.c.id)
+            )
+            await connection.execute(
+                sa.delete(drafts).where(drafts.c.channel_id == channel_id, drafts.c.user_id == user)
+            )
+            return result.scalar_one()
+
+    async def current_plan(self, key: ChannelKey) -> StoredPlan | None:
+        async with self.engine.connect() as connection:
+            channel_id = await self._channel_id(connection, key, create=False)
+            if channel_id is None:
+                return None
+            newest = (
+                await connection.execute(
+                    sa.select(plans).where(plans.c.channel_id == channel_id).order_by(plans.c.id.desc()).limit(1)
+                )
+            ).one_or_none()
+            if newest is None:
+                return None
+            total = (
+                await connection.execute(
+                    sa.select(sa.func.count()).select_from(plans).where(plans.c.channel_id == channel_id)
+                )
+            ).scalar_one()
+        return StoredPlan(
+            id=newest.id,
+            plan=newest.plan,
+            answers=newest.answers,
+            created_by=newest.created_by,
+            created_at=_aware(newest.created_at),
+            earlier=total - 1,
+        )
+
+    async def plan_history(self, key: ChannelKey) -> list[StoredPlan]:
+        async with self.engine.connect() as connection:
+            channel_id = await self._channel_id(connection, key, create=False)
+            if channel_id is None:
+                return []
+            rows = (
+                await connection.execute(
+                    sa.select(plans).where(plans.c.channel_id == channel_id).order_by(plans.c.id.desc())
+                )
+            ).all()
+        return [
+            StoredPlan(r.id, r.plan, r.answers, r.created_by, _aware(r.created_at), len(rows) - 1 - i)
+            for i, r in enumerate(rows)
+        ]
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    # SQLite returns naive datetimes even for timezone=True columns; we only ever write UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)

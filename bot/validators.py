@@ -1,0 +1,224 @@
+"""Answer validators: pure functions from the text a user typed to a value or a reason.
+
+Every platform runs the same validators, so a bad answer gets the same message everywhere. A
+question in knowledge/questions.yaml names its validator by `kind`; `KINDS` maps those names to
+factories taking the question's parameters, so an unknown kind fails when the knowledge loads.
+Each kind also knows how to show a stored value back as text (for defaults and answer files).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import tldextract
+
+
+@dataclass(frozen=True, slots=True)
+class Valid:
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Invalid:
+    reason: str
+
+
+Result = Valid | Invalid
+Validator = Callable[[str], Result]
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    """A validator plus its inverse: `show(parse(text).value)` parses back to the same value."""
+
+    parse: Validator
+    show: Callable[[Any], str]
+
+
+def _quote(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split())
+    return f"“{text[:limit]}…”" if len(text) > limit else f"“{text}”"
+
+
+# "1,200", "1 200", "1_200" and "3k"/"1.5k" are how people write counts; accept them all.
+_THOUSANDS = re.compile(r"^\d{1,3}([,\s_]\d{3})+$")
+_SUFFIX = re.compile(r"^(\d+(?:\.\d+)?)\s*([km])$", re.IGNORECASE)
+
+
+def _to_number(text: str, *, allow_thousands: bool = True) -> float | None:
+    text = text.strip().replace("\u00a0", " ")
+    if allow_thousands and _THOUSANDS.match(text):
+        text = re.sub(r"[,\s_]", "", text)
+    if m := _SUFFIX.match(text):
+        return float(m.group(1)) * (1_000 if m.group(2).lower() == "k" else 1_000_000)
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _fmt(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0")
+
+
+def _bounds_reason(value: float, low: float, high: float, what: str) -> str:
+    if value < 0 <= low:
+        return f"{_fmt(value)} is negative; {what} can't be below {_fmt(low)}."
+    return f"{_fmt(value)} is out of range: {what} must be between {_fmt(low)} and {_fmt(high)}."
+
+
+def integer(*, min: int, max: int, what: str = "the answer") -> Kind:
+    def parse(text: str) -> Result:
+        number = _to_number(text)
+        if number is None:
+            return Invalid(f"{_quote(text)} is not a number.")
+        if not number.is_integer():
+            return Invalid(f"{_quote(text)} is not a whole number.")
+        if not min <= number <= max:
+            return Invalid(_bounds_reason(number, min, max, what))
+        return Valid(int(number))
+
+    return Kind(parse, lambda value: str(value))
+
+
+def number(*, min: float, max: float, what: str = "the answer") -> Kind:
+    def parse(text: str) -> Result:
+        value = _to_number(text)
+        if value is None:
+            return Invalid(f"{_quote(text)} is not a number.")
+        if not min <= value <= max:
+            return Invalid(_bounds_reason(value, min, max, what))
+        return Valid(int(value) if value.is_integer() else round(value, 2))
+
+    return Kind(parse, lambda value: str(value))
+
+
+@cache
+def _extractor() -> tldextract.TLDExtract:
+    # The Public Suffix List bundled with tldextract: never fetched at run time.
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+def normalise_domain(text: str) -> str | None:
+    """The host of a domain or URL, lower-case, IDNA-encoded, without `www.`; None if invalid."""
+    text = text.strip()
+    if not text or any(ch.isspace() for ch in text):
+        return None
+    host = re.sub(r"^[a-z][a-z0-9+.-]*://", "", text, flags=re.IGNORECASE)
+    host = re.split(r"[/?#]", host, maxsplit=1)[0]
+    host = host.rsplit("@", 1)[-1].split(":", 1)[0].rstrip(".").lower()
+    try:
+        host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return None
+    labels = host.split(".")
+    if len(host) > 253 or len(labels) < 2 or not all(_LABEL.match(label) for label in labels):
+        return None
+    parts = _extractor()(host)
+    if not parts.suffix or not parts.domain:
+        return None
+    return host.removeprefix("www.") if host.count(".") > 1 else host
+
+
+def domain() -> Kind:
+    def parse(text: str) -> Result:
+        host = normalise_domain(text)
+        if host is None:
+            return Invalid(f"{_quote(text)} is not a domain. Give one like example.com or https://example.com/.")
+        return Valid(host)
+
+    return Kind(parse, lambda value: value)
+
+
+_ITEM_SEPARATORS = re.compile(r"[,;\s]+")
+
+
+def competitors(*, max_count: int) -> Kind:
+    """One to `max_count` referring-domain counts, each optionally `domain=count`."""
+    count_kind = integer(min=0, max=100_000_000, what="a competitor's referring domains")
+
+    def parse(text: str) -> Result:
+        # "rival.com = 420" is one item, so glue the spaces around "=" and ":" first.
+        items = [i for i in _ITEM_SEPARATORS.split(re.sub(r"\s*[=:]\s*", "=", text.strip())) if i]
+        if not items:
+            return Invalid(f"Give one to {max_count} competitors' referring-domain counts, like 420, 610.")
+        if len(items) > max_count:
+            return Invalid(f"That is {len(items)} competitors; give at most {max_count} (the median of your closest rivals is enough).")
+        found: list[dict[str, Any]] = []
+        for item in items:
+            name, _, count_text = item.rpartition("=")
+            host = None
+            if name:
+                host = normalise_domain(name)
+                if host is None:
+                    return Invalid(f"{_quote(name)} is not a domain; write each competitor as domain=count, like rival.com=420.")
+            count = count_kind.parse(count_text)
+            if isinstance(count, Invalid):
+                return Invalid(f"In {_quote(item)}: {count.reason}")
+            found.append({"domain": host, "referring_domains": count.value})
+        return Valid(found)
+
+    def show(value: Sequence[Mapping[str, Any]]) -> str:
+        return ", ".join(
+            f"{c['domain']}={c['referring_domains']}" if c.get("domain") else str(c["referring_domains"])
+            for c in value
+        )
+
+    return Kind(parse, show)
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[\s_-]+", " ", text.strip().lower())
+
+
+def choices(*, options: Mapping[str, Sequence[str]], min_count: int, noun: str = "choice") -> Kind:
+    """Several of `options` (id -> names it is known by), by name or by number in the list."""
+    ids = list(options)
+    lookup = {_key(name): option for option, names in options.items() for name in (option, *names)}
+    lookup.update({str(n): option for n, option in enumerate(ids, 1)})
+    menu = "; ".join(f"{n} {options[option][0]}" for n, option in enumerate(ids, 1))
+
+    def parse(text: str) -> Result:
+        picked: list[str] = []
+        for token in (t for t in re.split(r"[,;/+&]|\band\b", text) if t.strip()):
+            option = lookup.get(_key(token))
+            if option is None:
+                return Invalid(f"{_quote(token)} is not a {noun} I know. Choose from: {menu}.")
+            if option not in picked:
+                picked.append(option)
+        if len(picked) < min_count:
+            return Invalid(
+                f"Pick at least {min_count} {noun}s, so that no single source brings more than half "
+                f"of your links. Choose from: {menu}."
+            )
+        return Valid(picked)
+
+    return Kind(parse, lambda value: ", ".join(options[v][0] for v in value))
+
+
+def make_kind(name: str, params: Mapping[str, Any], strategy_names: Mapping[str, Sequence[str]]) -> Kind:
+    """Build the validator a question names; unknown names fail loudly at start-up."""
+    if name == "strategies":
+        return choices(options=strategy_names, noun="strategy", **params)
+    try:
+        factory = KINDS[name]
+    except KeyError:
+        raise ValueError(f"unknown question kind {name!r}; known: {', '.join([*KINDS, 'strategies'])}") from None
+    return factory(**params)
+
+
+KINDS: dict[str, Callable[..., Kind]] = {
+    "integer": integer,
+    "number": number,
+    "domain": domain,
+    "competitors": competitors,
+}

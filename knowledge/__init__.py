@@ -1,0 +1,1 @@
+"""Data, not code: questions, planner parameters with sources, checklist, strategies, templates."""
