@@ -9,12 +9,8 @@ import sys
 from pathlib import Path
 
 import click
-import yaml
 
-from bot import knowledge as knowledge_module
-from bot import planner, report
-from bot.questionnaire import Draft, answers_as_text, apply, next_question
-from bot.settings import Settings, database_url_for
+# Commands import what they need when they run, so `backlinks --help` starts instantly.
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -23,16 +19,22 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--database", "database", metavar="PATH|URL",
-              help="SQLite file or database URL (default: $BACKLINKS_DATABASE_URL, $DATABASE_URL, "
-                   "else backlinks.db in your user data folder).")
+@click.option(
+    "--database",
+    "database",
+    metavar="PATH|URL",
+    help="SQLite file or database URL (default: $BACKLINKS_DATABASE_URL, $DATABASE_URL, "
+    "else backlinks.db in your user data folder).",
+)
 @click.option("--channel", default=None, help="Channel name the plan is stored under (default: console).")
 @click.option("--user", default=None, help="Who is answering (default: your login name).")
 def console(database: str | None, channel: str | None, user: str | None) -> None:
     """Chat with the bot in this terminal."""
     from adapters.console.chat import ConsoleChat
+    from bot import knowledge as knowledge_module
     from bot.engine import Engine
     from bot.events import ChannelKey
+    from bot.settings import Settings, database_url_for
     from bot.store import Store
 
     settings = Settings()
@@ -54,11 +56,22 @@ def console(database: str | None, channel: str | None, user: str | None) -> None
 
 
 @main.command("plan")
-@click.option("--answers", "answers_file", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="YAML (or JSON) file of answers keyed by question id.")
+@click.option(
+    "--answers",
+    "answers_file",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="YAML (or JSON) file of answers keyed by question id.",
+)
 @click.option("--format", "output_format", type=click.Choice(["json", "markdown"]), default="json", show_default=True)
 def plan_command(answers_file: Path, output_format: str) -> None:
     """Print a plan from an answer file, with no conversation (same validation as the chat)."""
+    import yaml
+
+    from bot import knowledge as knowledge_module
+    from bot import planner, report
+    from bot.questionnaire import Draft, answers_as_text, apply, next_question
+
     knowledge = knowledge_module.default()
     questionnaire = knowledge.questionnaire
     try:
@@ -68,8 +81,11 @@ def plan_command(answers_file: Path, output_format: str) -> None:
     if not isinstance(values, dict):
         _fail([f"{answers_file}: expected a mapping of question id to answer, like `referring_domains: 140`"])
     raw = answers_as_text(questionnaire, values)
-    problems = [f"{name}: not a question I ask (known: {', '.join(q.id for q in questionnaire.questions)})"
-                for name in raw if questionnaire.resolve(name) is None]
+    problems = [
+        f"{name}: not a question I ask (known: {', '.join(q.id for q in questionnaire.questions)})"
+        for name in raw
+        if questionnaire.resolve(name) is None
+    ]
     known = {k: v for k, v in raw.items() if questionnaire.resolve(k) is not None}
     draft, errors = apply(questionnaire, Draft(), known)
     problems += [f"{name}: {reason}" for name, reason in errors.items()]
@@ -87,6 +103,28 @@ def plan_command(answers_file: Path, output_format: str) -> None:
         click.echo(json.dumps(report.as_json(result, knowledge), indent=2, ensure_ascii=False))
     else:
         click.echo(report.as_markdown(result, knowledge), nl=False)
+
+
+@main.group()
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command()
+@click.option("--database", "database", metavar="PATH|URL", help="SQLite file or database URL (default: as `console`).")
+def upgrade(database: str | None) -> None:
+    """Apply the schema migrations (they also run at every start; this is for release steps)."""
+    from bot.settings import Settings, database_url_for
+    from bot.store import Store
+
+    url = database_url_for(database) if database else Settings().database_url
+
+    async def run() -> None:
+        store = await Store.open(url)
+        await store.close()
+
+    asyncio.run(run())
+    click.echo("The database schema is up to date.")
 
 
 def _fail(problems: list[str]) -> None:

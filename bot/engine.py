@@ -87,8 +87,14 @@ class Engine:
             return [views.question_reply(self.questionnaire, draft, question, defaults, problem=problem)]
         draft, invalid = answer(draft, question, typed)
         if invalid:
-            return [views.question_reply(self.questionnaire, draft, question, defaults, problem=_reason(invalid.reason))]
-        return await self._advance(channel, user, draft, defaults)
+            return [
+                views.question_reply(self.questionnaire, draft, question, defaults, problem=_reason(invalid.reason))
+            ]
+        # Say how the answer was read when that differs from what was typed ("1.2k" → 1200,
+        # "https://www.example.com/" → example.com), so a misreading is caught at once.
+        shown = question.show(draft.answers[question.id])
+        noted = () if _same(shown, typed) else (text("plan.noted", name=question.id, value=shown),)
+        return await self._advance(channel, user, draft, defaults, noted)
 
     async def _advance(
         self, channel: ChannelKey, user: str, draft: Draft, defaults: Mapping[str, str], preface: tuple[Text, ...] = ()
@@ -173,7 +179,9 @@ class Engine:
         defaults = await self._defaults(channel)
         draft, invalid = skip(draft, question)
         if invalid:
-            return [views.question_reply(self.questionnaire, draft, question, defaults, problem=_reason(invalid.reason))]
+            return [
+                views.question_reply(self.questionnaire, draft, question, defaults, problem=_reason(invalid.reason))
+            ]
         return await self._advance(channel, user, draft, defaults)
 
     async def _cancel(self, channel: ChannelKey, user: str, argument: str, conversational: bool) -> list[Reply]:
@@ -222,6 +230,10 @@ class Engine:
             for q in self.questionnaire.questions
             if stored.answers.get(q.id) is not None
         }
+
+
+def _same(shown: str, typed: str) -> bool:
+    return "".join(shown.split()).lower() == "".join(typed.split()).lower()
 
 
 def _reason(reason: str) -> Text:

@@ -111,9 +111,15 @@ def load(folder=None) -> Knowledge:
         hours = _parameter(f"hours_per_link.{sid}", data["hours_per_link"], sources, "strategies.yaml")
         if not hours.value > 0:
             raise KnowledgeError(f"strategies.yaml: {sid} needs positive hours_per_link")
-        strategies[sid] = Strategy(sid, data["label"], tuple(data.get("aliases", ())), bool(data["needs_asset"]),
-                                   Parameter(hours.id, hours.value, f"hours of work per link by {data['label']}",
-                                             hours.source, hours.assumption))
+        strategies[sid] = Strategy(
+            sid,
+            data["label"],
+            tuple(data.get("aliases", ())),
+            bool(data["needs_asset"]),
+            Parameter(
+                hours.id, hours.value, f"hours of work per link by {data['label']}", hours.source, hours.assumption
+            ),
+        )
 
     parameters = {
         pid: _parameter(pid, data, sources, "planner.yaml") for pid, data in _read(folder, "planner.yaml").items()
@@ -132,8 +138,20 @@ def load(folder=None) -> Knowledge:
                 kind = make_kind(q["kind"], params, strategy_names)
             except (ValueError, TypeError) as error:
                 raise KnowledgeError(f"questions.yaml: {q['id']}: {error}") from error
-            questions.append(Question(q["id"], section["id"], q["prompt"], q["why"], str(q["example"]), q["kind"],
-                                      kind, bool(q.get("optional")), tuple(q.get("aliases", ())), params))
+            questions.append(
+                Question(
+                    q["id"],
+                    section["id"],
+                    q["prompt"],
+                    q["why"],
+                    str(q["example"]),
+                    q["kind"],
+                    kind,
+                    bool(q.get("optional")),
+                    tuple(q.get("aliases", ())),
+                    params,
+                )
+            )
         if len(questions) > 5:
             raise KnowledgeError(f"questions.yaml: section {section['id']} has more than five questions")
         sections.append(Section(section["id"], section["title"], section.get("intro", ""), tuple(questions)))
@@ -165,8 +183,15 @@ def load(folder=None) -> Knowledge:
         except jinja2.TemplateSyntaxError as error:
             raise KnowledgeError(f"template {name}: {error}") from error
 
-    return Knowledge(questionnaire, parameters, strategies, sources, tuple(items["quality_bar"]),
-                     tuple(items["checklist"]), templates)
+    return Knowledge(
+        questionnaire,
+        parameters,
+        strategies,
+        sources,
+        tuple(items["quality_bar"]),
+        tuple(items["checklist"]),
+        templates,
+    )
 
 
 @cache

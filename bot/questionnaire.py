@@ -9,6 +9,7 @@ All functions here are pure: they return a new Draft and never touch storage.
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -132,9 +133,7 @@ def back(draft: Draft) -> tuple[Draft, str | None]:
     return Draft(answers, tuple(s for s in draft.skipped if s != last), draft.order[:-1]), last
 
 
-def apply(
-    questionnaire: Questionnaire, draft: Draft, raw: Mapping[str, str]
-) -> tuple[Draft, dict[str, str]]:
+def apply(questionnaire: Questionnaire, draft: Draft, raw: Mapping[str, str]) -> tuple[Draft, dict[str, str]]:
     """Validate several answers at once (a form, inline answers, an answer file).
 
     Valid ones are kept, invalid ones come back as {question id: reason}. An empty text for an
@@ -158,9 +157,10 @@ def apply(
 def parse_inline(questionnaire: Questionnaire, text: str) -> tuple[dict[str, str], list[str]]:
     """`rd=140 dr=35 competitors=rival.com=420, other.net=610` → raw answers by question id.
 
-    A token `name=value` whose name is a question id or alias starts an answer; any other token
-    continues the previous one, so multi-word values need no quotes (`strategies=guest posting,
-    outreach`) and competitor items keep their own `domain=count`.
+    A token `name=value` whose name is a question id or alias starts an answer; a token whose
+    name is a plain word we don't know is reported; any other token continues the previous answer,
+    so multi-word values need no quotes (`strategies=guest posting, outreach`) and competitor items
+    keep their own `domain=count`.
     """
     try:
         tokens = shlex.split(text)
@@ -175,14 +175,17 @@ def parse_inline(questionnaire: Questionnaire, text: str) -> tuple[dict[str, str
         if question is not None:
             current = question.id
             raw[current] = value
-        elif current is not None:
-            raw[current] = f"{raw[current]} {token}".strip()
-        elif sep:
+        elif sep and _IDENTIFIER.match(name):  # `colour=blue`: a name, just not one we know
             known = ", ".join(q.id for q in questionnaire.questions)
             problems.append(f"“{name}” is not a question I ask. Use one of: {known}.")
+        elif current is not None:
+            raw[current] = f"{raw[current]} {token}".strip()
         else:
             problems.append(f"“{token}” needs a name, like referring_domains={token}.")
     return raw, problems
+
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_]+$")
 
 
 def answers_as_text(questionnaire: Questionnaire, values: Mapping[str, Any]) -> dict[str, str]:
@@ -210,4 +213,3 @@ def _as_text(value: Any) -> str:
 
 def unknown_names(questionnaire: Questionnaire, names: Iterable[str]) -> list[str]:
     return [n for n in names if questionnaire.resolve(n) is None]
-

@@ -140,6 +140,7 @@ def domain() -> Kind:
 
 
 _ITEM_SEPARATORS = re.compile(r"[,;\s]+")
+_PAIR = re.compile(r"\s*(?:=|:(?=\s*\d))\s*")
 
 
 def competitors(*, max_count: int) -> Kind:
@@ -147,12 +148,15 @@ def competitors(*, max_count: int) -> Kind:
     count_kind = integer(min=0, max=100_000_000, what="a competitor's referring domains")
 
     def parse(text: str) -> Result:
-        # "rival.com = 420" is one item, so glue the spaces around "=" and ":" first.
-        items = [i for i in _ITEM_SEPARATORS.split(re.sub(r"\s*[=:]\s*", "=", text.strip())) if i]
+        # "rival.com = 420" and "rival.com: 420" are one item, so glue them first (but not "https://").
+        items = [i for i in _ITEM_SEPARATORS.split(_PAIR.sub("=", text.strip())) if i]
         if not items:
             return Invalid(f"Give one to {max_count} competitors' referring-domain counts, like 420, 610.")
         if len(items) > max_count:
-            return Invalid(f"That is {len(items)} competitors; give at most {max_count} (the median of your closest rivals is enough).")
+            return Invalid(
+                f"That is {len(items)} competitors; give at most {max_count} "
+                "(the median of your closest rivals is enough)."
+            )
         found: list[dict[str, Any]] = []
         for item in items:
             name, _, count_text = item.rpartition("=")
@@ -160,7 +164,9 @@ def competitors(*, max_count: int) -> Kind:
             if name:
                 host = normalise_domain(name)
                 if host is None:
-                    return Invalid(f"{_quote(name)} is not a domain; write each competitor as domain=count, like rival.com=420.")
+                    return Invalid(
+                        f"{_quote(name)} is not a domain; write each competitor as domain=count, like rival.com=420."
+                    )
             count = count_kind.parse(count_text)
             if isinstance(count, Invalid):
                 return Invalid(f"In {_quote(item)}: {count.reason}")
@@ -169,8 +175,7 @@ def competitors(*, max_count: int) -> Kind:
 
     def show(value: Sequence[Mapping[str, Any]]) -> str:
         return ", ".join(
-            f"{c['domain']}={c['referring_domains']}" if c.get("domain") else str(c["referring_domains"])
-            for c in value
+            f"{c['domain']}={c['referring_domains']}" if c.get("domain") else str(c["referring_domains"]) for c in value
         )
 
     return Kind(parse, show)
@@ -180,7 +185,9 @@ def _key(text: str) -> str:
     return re.sub(r"[\s_-]+", " ", text.strip().lower())
 
 
-def choices(*, options: Mapping[str, Sequence[str]], min_count: int, noun: str = "choice") -> Kind:
+def choices(
+    *, options: Mapping[str, Sequence[str]], min_count: int, noun: str = "choice", nouns: str = "choices"
+) -> Kind:
     """Several of `options` (id -> names it is known by), by name or by number in the list."""
     ids = list(options)
     lookup = {_key(name): option for option, names in options.items() for name in (option, *names)}
@@ -197,7 +204,7 @@ def choices(*, options: Mapping[str, Sequence[str]], min_count: int, noun: str =
                 picked.append(option)
         if len(picked) < min_count:
             return Invalid(
-                f"Pick at least {min_count} {noun}s, so that no single source brings more than half "
+                f"Pick at least {min_count} {nouns}, so that no single source brings more than half "
                 f"of your links. Choose from: {menu}."
             )
         return Valid(picked)
@@ -208,7 +215,7 @@ def choices(*, options: Mapping[str, Sequence[str]], min_count: int, noun: str =
 def make_kind(name: str, params: Mapping[str, Any], strategy_names: Mapping[str, Sequence[str]]) -> Kind:
     """Build the validator a question names; unknown names fail loudly at start-up."""
     if name == "strategies":
-        return choices(options=strategy_names, noun="strategy", **params)
+        return choices(options=strategy_names, noun="strategy", nouns="strategies", **params)
     try:
         factory = KINDS[name]
     except KeyError:

@@ -7,13 +7,15 @@ knowledge/messages.yaml; markup and escaping happen later, in each platform's re
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.knowledge import Knowledge
 from bot.planner import EARNED, Plan
 from bot.questionnaire import Draft, Question, Questionnaire
 from bot.replies import Bullets, Button, Buttons, Heading, Paragraph, Reply, Text, text
-from bot.store import StoredPlan
+
+if TYPE_CHECKING:
+    from bot.store import StoredPlan
 
 
 def help_reply() -> Reply:
@@ -69,8 +71,10 @@ def plan_reply(plan: Plan, knowledge: Knowledge, *, stored: StoredPlan | None = 
     answers = plan.answers
     need, safe, capacity = plan.need, plan.safe_pace, plan.capacity
     no_assets = answers["linkable_assets"] == 0
-    binding_template = "plan.binding.maintenance" if plan.binding == "gap" and need.kind == "maintenance" else (
-        f"plan.binding.{plan.binding}"
+    binding_template = (
+        "plan.binding.maintenance"
+        if plan.binding == "gap" and need.kind == "maintenance"
+        else (f"plan.binding.{plan.binding}")
     )
     binding = text(
         binding_template,
@@ -154,9 +158,7 @@ def plan_reply(plan: Plan, knowledge: Knowledge, *, stored: StoredPlan | None = 
             )
         )
     blocks.append(Paragraph(text("plan.footer", can_replan=True)))
-    blocks.append(
-        Buttons((Button("replan", text("button.replan")), Button("details", text("button.details"))))
-    )
+    blocks.append(Buttons((Button("replan", text("button.replan")), Button("details", text("button.details")))))
     summary = text("plan.summary", site=plan.site, low=plan.target.low, high=plan.target.high)
     return Reply("plan", tuple(blocks), summary=summary, plan=plan)
 
@@ -183,12 +185,12 @@ def why_reply(plan: Plan, knowledge: Knowledge) -> Reply:
     )
     computed = (
         text("why.computed.median", median=need.competitors_median),
-        text("why.computed.need", horizon=need.horizon_months, gap_pace=need.gap_pace,
-             maintenance=need.maintenance_pace),
+        text(
+            "why.computed.need", horizon=need.horizon_months, gap_pace=need.gap_pace, maintenance=need.maintenance_pace
+        ),
         text("why.computed.safe", guides=guides, pace=safe.pace, basis=safe.basis.replace("_", " ")),
         text("why.computed.capacity", sources=sources, gross=capacity.gross, net=capacity.net),
-        text("why.computed.target", low=plan.target.low, high=plan.target.high,
-             binding=plan.binding.replace("_", " ")),
+        text("why.computed.target", low=plan.target.low, high=plan.target.high, binding=plan.binding.replace("_", " ")),
     )
     parameters = tuple(
         text(

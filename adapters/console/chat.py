@@ -17,6 +17,8 @@ QUIT_WORDS = {"quit", "exit", ":q"}
 def render(reply: Reply, renderer: Renderer) -> str:
     lines: list[str] = []
     for block in reply.blocks:
+        if lines and lines[-1].startswith("  - ") and not isinstance(block, Bullets):
+            lines.append("")  # a blank line after a list reads better than prose glued to it
         match block:
             case Heading(text):
                 title = renderer.text(text)

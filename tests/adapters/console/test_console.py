@@ -1,0 +1,83 @@
+"""The real `backlinks console` as a subprocess: a scripted conversation, then the stored row."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from support import TYPED_ANSWERS, rows
+
+BACKLINKS = shutil.which("backlinks", path=str(Path(sys.executable).parent)) or "backlinks"
+
+
+def console(db_path: Path, lines: list[str], *extra: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "BACKLINKS_DATABASE_URL")}
+    return subprocess.run(
+        [BACKLINKS, "console", "--database", str(db_path), "--user", "tester", *extra],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+
+
+def test_a_scripted_conversation_stores_the_plan(tmp_path):
+    db_path = tmp_path / "chat.db"
+    script = ["plan", *(typed for _, typed in TYPED_ANSWERS), "show", "quit"]
+    done = console(db_path, script)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert out.startswith("Backlinks bot tells you how many backlinks to build each month")
+    assert "Type plan to make a plan, show to see this channel's plan, why for the figures" in out
+    assert "Type quit to leave" in out
+    assert out.count("Backlink plan for example.com") == 2  # the plan, then `show`
+    assert "Stored " in out and "by tester." in out
+
+    [(platform, workspace, channel, user, answers, plan)] = rows(
+        db_path,
+        "SELECT c.platform, c.workspace, c.channel, p.created_by, p.answers, p.plan "
+        "FROM plans p JOIN channels c ON c.id = p.channel_id",
+    )
+    assert (platform, workspace, channel, user) == ("console", "local", "console", "tester")
+    assert json.loads(answers)["hours_per_month"] == 20
+    plan = json.loads(plan)
+    assert f"Target: {plan['target']['low']}-{plan['target']['high']} new referring domains" in out
+
+
+def test_quitting_midway_and_starting_again_resumes(tmp_path):
+    db_path = tmp_path / "chat.db"
+    first = console(db_path, ["plan", "example.com", "35", "quit"])
+    assert "3/12  How many referring domains" in first.stdout
+    assert rows(db_path, "SELECT count(*) FROM plans") == [(0,)]
+    assert rows(db_path, "SELECT count(*) FROM drafts") == [(1,)]
+
+    rest = [typed for _, typed in TYPED_ANSWERS[2:]]
+    second = console(db_path, ["plan", *rest])  # stdin ends: end of input quits too
+    assert "Picking up where you left off (2 of 12 answered)" in second.stdout
+    assert "Backlink plan for example.com" in second.stdout
+    assert second.stdout.rstrip().endswith("Bye. Your plan and any answers in progress are saved.")
+    assert rows(db_path, "SELECT count(*) FROM plans") == [(1,)]
+
+
+def test_the_channel_name_keeps_plans_apart(tmp_path):
+    db_path = tmp_path / "chat.db"
+    console(db_path, ["plan", *(typed for _, typed in TYPED_ANSWERS)], "--channel", "client-a")
+    other = console(db_path, ["show"], "--channel", "client-b")
+    assert "There is no plan for this channel yet." in other.stdout
+    same = console(db_path, ["show"], "--channel", "client-a")
+    assert "Backlink plan for example.com" in same.stdout
+
+
+def test_the_database_location_comes_from_the_environment(tmp_path):
+    db_path = tmp_path / "from-env.db"
+    env = {**os.environ, "BACKLINKS_DATABASE_URL": f"sqlite:///{db_path}"}
+    done = subprocess.run(
+        [BACKLINKS, "console"], input="plan\nexample.com\nquit\n", capture_output=True, text=True, timeout=60, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    assert rows(db_path, "SELECT count(*) FROM drafts") == [(1,)]

@@ -1,0 +1,283 @@
+"""Whole conversations through the in-memory adapter, the real engine and a real SQLite file."""
+
+from __future__ import annotations
+
+import json
+
+from support import TYPED_ANSWERS, MemoryChat, rows
+
+from bot.engine import Engine
+from bot.events import ChannelKey
+from bot.store import Store
+
+
+def plans_in(db_path) -> list[tuple]:
+    return rows(
+        db_path,
+        "SELECT c.platform, c.workspace, c.channel, p.created_by, p.answers, p.plan "
+        "FROM plans p JOIN channels c ON c.id = p.channel_id ORDER BY p.id",
+    )
+
+
+async def test_a_whole_plan_one_question_at_a_time(chat: MemoryChat, db_path):
+    first = await chat.say("plan")
+    assert "1/12  Which site is this plan for?" in first
+    assert "Why: The plan, the reminders and the history" in first
+    assert "Example: example.com" in first
+
+    for question_id, typed in TYPED_ANSWERS[:-1]:
+        reply = await chat.say(typed)
+        assert "is not" not in reply, (question_id, reply)
+        assert plans_in(db_path) == [], "nothing is stored until the plan is complete"
+
+    final = await chat.say(TYPED_ANSWERS[-1][1])
+    assert "Backlink plan for example.com" in final
+    assert "new referring domains a month (net, after expected link loss)" in final
+    assert "Checklist:" in final and "Never buy links" in final
+
+    [(platform, workspace, channel, user, answers, plan)] = plans_in(db_path)
+    assert (platform, workspace, channel, user) == ("memory", "team-1", "general", "alice")
+    answers, plan = json.loads(answers), json.loads(plan)
+    assert answers["competitors"][0] == {"domain": "rival.com", "referring_domains": 420}
+    assert answers["strategies"] == ["guest_posting", "outreach"]
+    assert f"Target: {plan['target']['low']}-{plan['target']['high']} new referring domains" in final
+    assert rows(db_path, "SELECT count(*) FROM drafts") == [(0,)]
+
+
+async def test_a_bad_answer_is_reasked_with_a_specific_reason(chat: MemoryChat):
+    await chat.say("plan")
+    await chat.say("example.com")
+    reply = await chat.say("150")
+    assert "150 is out of range" in reply and "between 0 and 100" in reply
+    assert "2/12  What is its authority score" in reply, "the same question is asked again"
+    reply = await chat.say("thirty")
+    assert "“thirty” is not a number" in reply
+    reply = await chat.say("35")
+    assert "3/12  How many referring domains" in reply
+    reply = await chat.say("-5")
+    assert "negative" in reply and "3/12" in reply
+
+
+async def test_bad_answers_for_each_kind(chat: MemoryChat):
+    await chat.say("plan site=example.com dr=35 rd=140 age=30 recent=6")
+    reply = await chat.say(", ".join(str(n) for n in range(100, 111)))
+    assert "That is 11 competitors; give at most 10" in reply
+    reply = await chat.say("rival.com=420, 610")
+    assert "7/12" in reply
+    for typed in ("12", "1", "4", "4"):
+        await chat.say(typed)
+    reply = await chat.say("guest posting, telepathy")
+    assert "“telepathy” is not a strategy I know" in reply and "1 guest posting" in reply
+
+
+async def test_an_invalid_domain_is_refused(chat: MemoryChat):
+    await chat.say("plan")
+    reply = await chat.say("not a domain")
+    assert "is not a domain" in reply and "1/12" in reply
+    reply = await chat.say("https://www.Example.co.uk/blog/")
+    assert "Noted site: example.co.uk" in reply
+
+
+async def test_inline_answers_are_taken_and_only_missing_questions_asked(chat: MemoryChat):
+    reply = await chat.say("plan referring_domains=140 authority=35 competitors=420,610")
+    assert "Taken from your command: referring_domains, authority and competitors." in reply
+    assert "1/12  Which site" in reply
+    reply = await chat.say("example.com")
+    assert "4/12  How old is the site" in reply, "questions answered inline are not asked again"
+    await chat.say("30")
+    await chat.say("skip")
+    reply = await chat.say("")
+    assert "Please type an answer" in reply  # horizon has no default yet
+    reply = await chat.say("12")
+    assert "8/12" in reply, "competitors was answered inline, so horizon is followed by the content section"
+
+
+async def test_invalid_inline_answers_are_reported_and_asked(chat: MemoryChat):
+    reply = await chat.say("plan rd=lots dr=35 colour=blue")
+    assert "“colour” is not a question I ask" in reply
+    assert "referring_domains: “lots” is not a number." in reply
+    await chat.say("example.com")
+    reply = await chat.say("140")  # authority was taken inline; the invalid RD count is asked again
+    assert "4/12  How old" in reply
+
+
+async def test_multi_word_inline_answers_need_no_quotes(chat: MemoryChat):
+    reply = await chat.say("plan strategies=guest posting, outreach competitors=rival.com=420, other.net=610")
+    assert "Taken from your command: strategies and competitors." in reply
+
+
+async def test_back_corrects_the_last_answer(chat: MemoryChat, db_path):
+    await chat.say("plan")
+    await chat.say("example.com")
+    await chat.say("35")
+    reply = await chat.say("back")
+    assert "2/12  What is its authority score" in reply
+    await chat.say("40")
+    for _, typed in TYPED_ANSWERS[2:]:
+        await chat.say(typed)
+    [(*_, answers, _plan)] = plans_in(db_path)
+    assert json.loads(answers)["authority"] == 40
+
+
+async def test_back_at_the_start_says_so(chat: MemoryChat):
+    await chat.say("plan")
+    reply = await chat.say("back")
+    assert "Nothing to go back to yet." in reply and "1/12" in reply
+
+
+async def test_skip_only_optional_questions(chat: MemoryChat, db_path):
+    await chat.say("plan")
+    reply = await chat.say("skip")
+    assert "This one can't be skipped" in reply and "1/12" in reply
+    await chat.say("example.com")
+    reply = await chat.say("skip")
+    assert "3/12" in reply
+    answers = dict(TYPED_ANSWERS)
+    for question_id in [q for q, _ in TYPED_ANSWERS[2:]]:
+        await chat.say("skip" if question_id == "recent_monthly_rd" else answers[question_id])
+    [(*_, stored_answers, _plan)] = plans_in(db_path)
+    stored = json.loads(stored_answers)
+    assert "authority" not in stored and "recent_monthly_rd" not in stored
+
+
+async def test_cancel_stores_nothing(chat: MemoryChat, db_path):
+    await chat.say("plan")
+    await chat.say("example.com")
+    reply = await chat.say("cancel")
+    assert "Plan cancelled. Nothing was stored." in reply
+    assert rows(db_path, "SELECT count(*) FROM drafts") == [(0,)]
+    assert plans_in(db_path) == []
+    reply = await chat.say("plan")
+    assert "Let's plan." in reply and "1/12" in reply
+
+
+async def test_quitting_midway_resumes_where_it_stopped(knowledge, db_path):
+    channel = ChannelKey("memory", "team-1", "general")
+    store = await Store.open(f"sqlite:///{db_path}")
+    first = MemoryChat(Engine(knowledge=knowledge, store=store), channel, "alice")
+    await first.say("plan")
+    for _, typed in TYPED_ANSWERS[:5]:
+        await first.say(typed)
+    await store.close()  # the process stops
+
+    store = await Store.open(f"sqlite:///{db_path}")
+    second = MemoryChat(Engine(knowledge=knowledge, store=store), channel, "alice")
+    reply = await second.say("plan")
+    assert "Picking up where you left off (5 of 12 answered)" in reply
+    assert "6/12  How many referring domains do your main competitors have?" in reply
+    for _, typed in TYPED_ANSWERS[5:]:
+        reply = await second.say(typed)
+    assert "Backlink plan for example.com" in reply
+    await store.close()
+
+
+async def test_two_people_in_one_channel_never_mix_answers(engine, db_path):
+    channel = ChannelKey("memory", "team-1", "general")
+    alice, bob = MemoryChat(engine, channel, "alice"), MemoryChat(engine, channel, "bob")
+    await alice.say("plan")
+    await bob.say("plan")
+    await alice.say("alice.com")
+    reply = await bob.say("bob.org")
+    assert "2/12" in reply
+    await alice.say("10")
+    await bob.say("20")
+    assert rows(db_path, "SELECT user_id FROM drafts ORDER BY user_id") == [("alice",), ("bob",)]
+    for _, typed in TYPED_ANSWERS[2:]:
+        await alice.say(typed)
+    reply = await bob.say(TYPED_ANSWERS[2][1])
+    assert "4/12" in reply, "bob's draft survived alice finishing hers"
+    [(*_, answers, _plan)] = plans_in(db_path)
+    assert json.loads(answers)["site"] == "alice.com" and json.loads(answers)["authority"] == 10
+
+
+async def test_channels_and_workspaces_never_see_each_other(engine):
+    here = MemoryChat(engine, ChannelKey("memory", "team-1", "general"), "alice")
+    await here.answer_all()
+    for key in (ChannelKey("memory", "team-1", "random"), ChannelKey("memory", "team-2", "general")):
+        elsewhere = MemoryChat(engine, key, "alice")
+        assert "There is no plan for this channel yet." in await elsewhere.say("show")
+        assert "There is no plan for this channel yet." in await elsewhere.say("why")
+        reply = await elsewhere.say("plan")
+        assert "last plan's answers" not in reply and "Enter keeps" not in reply
+    assert "Backlink plan for example.com" in await here.say("show")
+
+
+async def test_show_and_why_before_any_plan(chat: MemoryChat):
+    assert "There is no plan for this channel yet. Type plan to make one." in await chat.say("show")
+    assert "There is no plan for this channel yet." in await chat.say("why")
+
+
+async def test_show_prints_the_current_plan_and_why_its_figures(chat: MemoryChat):
+    await chat.answer_all()
+    shown = await chat.say("show")
+    assert "Backlink plan for example.com" in shown
+    assert "Stored " in shown and " by alice." in shown
+    why = await chat.say("why")
+    assert "The figures behind the plan for example.com" in why
+    assert "share of newly built links lost within a year: 0.26 - source: Base.me" in why
+    assert "hours of work per link by guest posting: 6 - assumption:" in why
+    assert "- competitors: rival.com=420, other.net=610, 380" in why
+
+
+async def test_a_new_plan_offers_the_previous_answers_and_keeps_history(chat: MemoryChat, db_path):
+    await chat.answer_all()
+    reply = await chat.say("plan")
+    assert "Your last plan's answers are offered as defaults" in reply
+    assert "Enter keeps example.com" in reply
+    for question_id, _ in TYPED_ANSWERS:
+        reply = await chat.say("30" if question_id == "hours_per_month" else "")
+    assert "Backlink plan for example.com" in reply
+    stored = plans_in(db_path)
+    assert len(stored) == 2
+    assert json.loads(stored[0][4])["hours_per_month"] == 20
+    assert json.loads(stored[1][4])["hours_per_month"] == 30
+    assert "1 earlier plan kept" in await chat.say("show")
+
+
+async def test_unknown_text_points_to_help(chat: MemoryChat):
+    reply = await chat.say("hello bot")
+    assert "I didn't understand hello bot. Type help for the commands." in reply
+    help_text = await chat.say("help")
+    for command in ("plan", "show", "why", "help", "back", "skip", "cancel"):
+        assert command in help_text
+
+
+async def test_terminal_control_characters_in_answers_are_not_echoed(chat: MemoryChat):
+    await chat.say("plan")
+    reply = await chat.say("\x1b[2J\x1b[31mred")
+    assert "\x1b" not in reply and "is not a domain" in reply
+
+
+async def test_forms_validate_everything_and_store_nothing_on_error(chat: MemoryChat, db_path):
+    [form_reply] = await chat.invoke("plan", "rd=140 dr=150")
+    assert form_reply.kind == "form"
+    assert form_reply.form.question_ids[0] == "site" and len(form_reply.form.question_ids) == 12
+    assert form_reply.form.values["referring_domains"] == "140"
+    assert "between 0 and 100" in form_reply.form.errors["authority"]
+
+    values = dict(TYPED_ANSWERS)
+    bad = {**values, "authority": "150", "competitors": "lots"}
+    reply = await chat.submit(bad)
+    assert reply.kind == "field_errors"
+    assert set(reply.form.errors) == {"authority", "competitors"}
+    assert plans_in(db_path) == [] and rows(db_path, "SELECT count(*) FROM drafts") == [(0,)]
+
+    reply = await chat.submit(values)
+    assert reply.kind == "plan" and reply.plan.site == "example.com"
+    assert len(plans_in(db_path)) == 1
+
+
+async def test_forms_a_section_at_a_time(chat: MemoryChat, knowledge, db_path):
+    values = dict(TYPED_ANSWERS)
+    for section in knowledge.questionnaire.sections:
+        reply = await chat.submit({q.id: values[q.id] for q in section.questions})
+    assert reply.kind == "plan"
+    assert len(plans_in(db_path)) == 1
+
+
+async def test_buttons_replan_and_details(chat: MemoryChat):
+    await chat.answer_all()
+    details = await chat.press("details")
+    assert "The figures behind the plan" in details and chat.replies[-1].private
+    await chat.press("replan")
+    assert chat.replies[-1].kind == "form" and chat.replies[-1].form.values["site"] == "example.com"

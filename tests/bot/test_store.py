@@ -1,0 +1,87 @@
+"""The store against a real SQLite file: migrations, drafts, plans with history, isolation."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from support import rows
+
+from bot.events import ChannelKey
+from bot.store import Store, async_url
+
+HERE = ChannelKey("slack", "T1", "C1")
+
+
+async def test_migrations_create_the_schema_at_start_up_and_are_idempotent(db_path):
+    store = await Store.open(f"sqlite:///{db_path}")
+    await store.close()
+    tables = {name for (name,) in rows(db_path, "SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"channels", "plans", "drafts", "alembic_version"} <= tables
+    assert rows(db_path, "SELECT version_num FROM alembic_version") == [("0001",)]
+    store = await Store.open(f"sqlite:///{db_path}")  # a second start finds nothing to do
+    await store.close()
+    assert rows(db_path, "SELECT version_num FROM alembic_version") == [("0001",)]
+
+
+async def test_sqlite_runs_in_wal_mode(store, db_path):
+    await store.save_draft(HERE, "U1", {"answers": {}})
+    assert rows(db_path, "PRAGMA journal_mode") == [("wal",)]
+
+
+async def test_a_draft_is_upserted_not_duplicated(store, db_path):
+    await store.save_draft(HERE, "U1", {"answers": {"site": "a.com"}})
+    await store.save_draft(HERE, "U1", {"answers": {"site": "b.com"}})
+    assert await store.load_draft(HERE, "U1") == {"answers": {"site": "b.com"}}
+    assert rows(db_path, "SELECT count(*) FROM drafts") == [(1,)]
+    assert await store.load_draft(HERE, "U2") is None
+    assert await store.drop_draft(HERE, "U1") is True
+    assert await store.drop_draft(HERE, "U1") is False
+
+
+async def test_saving_a_plan_drops_the_draft_in_the_same_transaction(store, db_path):
+    await store.save_draft(HERE, "U1", {"answers": {"site": "a.com"}})
+    await store.save_draft(HERE, "U2", {"answers": {"site": "b.com"}})
+    await store.save_plan(HERE, "U1", {"site": "a.com"}, {"site": "a.com", "target": {"low": 1, "high": 2}})
+    assert await store.load_draft(HERE, "U1") is None
+    assert await store.load_draft(HERE, "U2") is not None, "another user's draft is untouched"
+
+
+async def test_history_is_kept_and_the_newest_plan_is_current(db_path):
+    moments = iter(dt.datetime(2026, 11, d, 9, 0, tzinfo=dt.UTC) for d in range(1, 30))
+    store = await Store.open(f"sqlite:///{db_path}", clock=lambda: next(moments))
+    try:
+        for n in range(3):
+            await store.save_plan(HERE, f"U{n}", {"n": n}, {"n": n})
+        current = await store.current_plan(HERE)
+        assert current.plan == {"n": 2} and current.created_by == "U2" and current.earlier == 2
+        assert current.created_at.tzinfo is not None
+        history = await store.plan_history(HERE)
+        assert [h.plan["n"] for h in history] == [2, 1, 0]
+        assert history[0].created_at > history[1].created_at > history[2].created_at
+    finally:
+        await store.close()
+
+
+async def test_channels_are_keyed_by_platform_workspace_and_channel(store):
+    keys = [
+        ChannelKey("slack", "T1", "C1"),
+        ChannelKey("slack", "T2", "C1"),
+        ChannelKey("discord", "T1", "C1"),
+        ChannelKey("slack", "T1", "C2"),
+    ]
+    for n, key in enumerate(keys):
+        await store.save_plan(key, "U1", {"n": n}, {"n": n})
+        await store.save_draft(key, "U1", {"n": n})
+    for n, key in enumerate(keys):
+        assert (await store.current_plan(key)).plan == {"n": n}
+        assert (await store.load_draft(key, "U1")) == {"n": n}
+        assert (await store.current_plan(key)).earlier == 0
+    assert await store.current_plan(ChannelKey("slack", "T3", "C1")) is None
+    assert await store.plan_history(ChannelKey("slack", "T3", "C1")) == []
+
+
+def test_database_urls_people_have_are_accepted():
+    assert async_url("postgres://u:p@h:5432/db") == "postgresql+asyncpg://u:p@h:5432/db"
+    assert async_url("postgresql://h/db") == "postgresql+asyncpg://h/db"
+    assert async_url("sqlite:////tmp/x.db") == "sqlite+aiosqlite:////tmp/x.db"
+    assert async_url("sqlite+aiosqlite:///x.db") == "sqlite+aiosqlite:///x.db"

@@ -1,0 +1,72 @@
+"""Test helpers: an in-memory chat adapter over the real engine, and direct reads of the database."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from adapters.console.chat import render
+from bot.engine import Engine
+from bot.events import ChannelKey, Invoked, Pressed, Said, Submitted
+from bot.rendering import PLAIN, Renderer
+from bot.replies import Reply
+
+# A complete set of answers, one per question, in the questionnaire's order, as a user would type them.
+TYPED_ANSWERS = [
+    ("site", "example.com"),
+    ("authority", "35"),
+    ("referring_domains", "140"),
+    ("site_age_months", "30"),
+    ("recent_monthly_rd", "6"),
+    ("competitors", "rival.com=420, other.net=610, 380"),
+    ("horizon_months", "12"),
+    ("linkable_assets", "1"),
+    ("posts_per_month", "4"),
+    ("content_quality", "4"),
+    ("strategies", "guest posting, outreach"),
+    ("hours_per_month", "20"),
+]
+
+
+class MemoryChat:
+    """The in-memory adapter: sends events to the real engine, keeps the rendered replies."""
+
+    def __init__(self, engine: Engine, channel: ChannelKey, user: str):
+        self.engine = engine
+        self.channel = channel
+        self.user = user
+        self.renderer = Renderer(engine.knowledge, PLAIN)
+        self.replies: list[Reply] = []
+
+    async def _send(self, event) -> str:
+        replies = await self.engine.handle(event)
+        self.replies += replies
+        return "\n\n".join(render(r, self.renderer) for r in replies)
+
+    async def say(self, text: str) -> str:
+        return await self._send(Said(self.channel, self.user, text))
+
+    async def invoke(self, command: str, text: str = "") -> list[Reply]:
+        await self._send(Invoked(self.channel, self.user, command, text))
+        return self.replies[-1:]
+
+    async def submit(self, values: dict[str, str]) -> Reply:
+        await self._send(Submitted(self.channel, self.user, values))
+        return self.replies[-1]
+
+    async def press(self, action: str) -> str:
+        return await self._send(Pressed(self.channel, self.user, action))
+
+    async def answer_all(self, answers=TYPED_ANSWERS) -> str:
+        out = await self.say("plan")
+        for _, typed in answers:
+            out = await self.say(typed)
+        return out
+
+
+
+
+def rows(db_path: Path, query: str, *params) -> list[tuple]:
+    """Read the SQLite file directly, as an operator would, not through our store."""
+    with sqlite3.connect(db_path) as connection:
+        return connection.execute(query, params).fetchall()
