@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from support import MemoryChat
 
 from bot import knowledge as knowledge_module
 from bot.engine import Engine
 from bot.events import ChannelKey
-from bot.store import Store
+from bot.store import Store, async_url
+
+# PostgreSQL runs in CI (.ci/run sets this); elsewhere its tests skip, saying why.
+POSTGRES_URL = os.environ.get("BACKLINKS_TEST_POSTGRES_URL")
 
 
 @pytest.fixture(scope="session")
@@ -38,3 +46,49 @@ def engine(knowledge, store) -> Engine:
 @pytest.fixture
 def chat(engine) -> MemoryChat:
     return MemoryChat(engine, ChannelKey("memory", "team-1", "general"), "alice")
+
+
+def _run(coroutine):
+    # Fixtures that prepare a database run outside the test's event loop, in a thread of their own.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+async def _admin(statement: str) -> None:
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    admin = create_async_engine(async_url(POSTGRES_URL), isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as connection:
+            await connection.execute(sa.text(statement))
+    finally:
+        await admin.dispose()
+
+
+@pytest.fixture
+def postgres_url():
+    """A fresh PostgreSQL database for one test, dropped afterwards."""
+    if not POSTGRES_URL:
+        pytest.skip(
+            "PostgreSQL tests need BACKLINKS_TEST_POSTGRES_URL (.ci/run sets it), "
+            "e.g. postgresql://postgres@127.0.0.1:5432/postgres"
+        )
+    name = f"backlinks_test_{uuid.uuid4().hex[:12]}"
+    _run(_admin(f'CREATE DATABASE "{name}"'))
+    yield sa.engine.make_url(async_url(POSTGRES_URL)).set(database=name).render_as_string(hide_password=False)
+    _run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, db_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{db_path}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+async def any_store(store_url):
+    """The same store tests on the embedded default and on PostgreSQL."""
+    store = await Store.open(store_url)
+    yield store
+    await store.close()

@@ -68,7 +68,7 @@ class ConsoleChat:
         return line.rstrip("\n") if line else None
 
     async def run(self) -> None:
-        self.say(self.renderer.render("welcome") + "\n" + self.renderer.render("console.quit"))
+        self.say(self.renderer.render("welcome") + "\n" + self.renderer.render("console.commands"))
         while (line := await self.read_line()) is not None:
             if line.strip().lower() in QUIT_WORDS:
                 break

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import sqlalchemy as sa
 from support import rows
 
 from bot.events import ChannelKey
@@ -28,17 +29,20 @@ async def test_sqlite_runs_in_wal_mode(store, db_path):
     assert rows(db_path, "PRAGMA journal_mode") == [("wal",)]
 
 
-async def test_a_draft_is_upserted_not_duplicated(store, db_path):
+async def test_a_draft_is_upserted_not_duplicated(any_store):
+    store = any_store
     await store.save_draft(HERE, "U1", {"answers": {"site": "a.com"}})
     await store.save_draft(HERE, "U1", {"answers": {"site": "b.com"}})
     assert await store.load_draft(HERE, "U1") == {"answers": {"site": "b.com"}}
-    assert rows(db_path, "SELECT count(*) FROM drafts") == [(1,)]
+    async with store.engine.connect() as connection:
+        assert (await connection.execute(sa.text("SELECT count(*) FROM drafts"))).scalar_one() == 1
     assert await store.load_draft(HERE, "U2") is None
     assert await store.drop_draft(HERE, "U1") is True
     assert await store.drop_draft(HERE, "U1") is False
 
 
-async def test_saving_a_plan_drops_the_draft_in_the_same_transaction(store, db_path):
+async def test_saving_a_plan_drops_the_draft_in_the_same_transaction(any_store):
+    store = any_store
     await store.save_draft(HERE, "U1", {"answers": {"site": "a.com"}})
     await store.save_draft(HERE, "U2", {"answers": {"site": "b.com"}})
     await store.save_plan(HERE, "U1", {"site": "a.com"}, {"site": "a.com", "target": {"low": 1, "high": 2}})
@@ -46,23 +50,21 @@ async def test_saving_a_plan_drops_the_draft_in_the_same_transaction(store, db_p
     assert await store.load_draft(HERE, "U2") is not None, "another user's draft is untouched"
 
 
-async def test_history_is_kept_and_the_newest_plan_is_current(db_path):
+async def test_history_is_kept_and_the_newest_plan_is_current(any_store):
     moments = iter(dt.datetime(2026, 11, d, 9, 0, tzinfo=dt.UTC) for d in range(1, 30))
-    store = await Store.open(f"sqlite:///{db_path}", clock=lambda: next(moments))
-    try:
-        for n in range(3):
-            await store.save_plan(HERE, f"U{n}", {"n": n}, {"n": n})
-        current = await store.current_plan(HERE)
-        assert current.plan == {"n": 2} and current.created_by == "U2" and current.earlier == 2
-        assert current.created_at.tzinfo is not None
-        history = await store.plan_history(HERE)
-        assert [h.plan["n"] for h in history] == [2, 1, 0]
-        assert history[0].created_at > history[1].created_at > history[2].created_at
-    finally:
-        await store.close()
+    store = Store(any_store.engine, clock=lambda: next(moments))
+    for n in range(3):
+        await store.save_plan(HERE, f"U{n}", {"n": n}, {"n": n})
+    current = await store.current_plan(HERE)
+    assert current.plan == {"n": 2} and current.created_by == "U2" and current.earlier == 2
+    assert current.created_at.tzinfo is not None
+    history = await store.plan_history(HERE)
+    assert [h.plan["n"] for h in history] == [2, 1, 0]
+    assert history[0].created_at > history[1].created_at > history[2].created_at
 
 
-async def test_channels_are_keyed_by_platform_workspace_and_channel(store):
+async def test_channels_are_keyed_by_platform_workspace_and_channel(any_store):
+    store = any_store
     keys = [
         ChannelKey("slack", "T1", "C1"),
         ChannelKey("slack", "T2", "C1"),
