@@ -29,7 +29,7 @@ EXTRAS = {"console": "", "test": "[test,postgres]"}
 
 
 def ensure_installed(extras: str) -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py may be started by an older python3
         sys.exit(f"Backlinks bot needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
     if not PYTHON.exists():
         print("Creating a virtual environment in .venv ...", flush=True)

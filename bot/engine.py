@@ -69,18 +69,19 @@ class Engine:
         handler = self.commands.get(head.lower())
         if handler is not None:
             return await handler(channel, user, rest, True)
-        draft = await self._draft(channel, user)
+        draft, defaults = await self._session(channel, user)
         if draft is None:
             if not said.strip():
                 return []
             return [views.info("help.unknown", text=said.strip())]
-        return await self._answer(channel, user, draft, said)
+        return await self._answer(channel, user, draft, defaults, said)
 
-    async def _answer(self, channel: ChannelKey, user: str, draft: Draft, said: str) -> list[Reply]:
+    async def _answer(
+        self, channel: ChannelKey, user: str, draft: Draft, defaults: Mapping[str, str], said: str
+    ) -> list[Reply]:
         question = next_question(self.questionnaire, draft)
         if question is None:  # cannot normally happen: a complete draft is turned into a plan
             return await self._finish(channel, user, draft)
-        defaults = await self._defaults(channel)
         typed = said.strip() or defaults.get(question.id, "")
         if not typed:
             problem = text("plan.needs_answer", optional=question.optional)
@@ -116,14 +117,13 @@ class Engine:
 
     async def _plan(self, channel: ChannelKey, user: str, argument: str, conversational: bool) -> list[Reply]:
         raw, problems = parse_inline(self.questionnaire, argument)
-        defaults = await self._defaults(channel)
+        existing, defaults = await self._session(channel, user)
         if not conversational:
             # A form platform: show every question, pre-filled with inline answers over old ones.
             values = {**defaults, **raw}
             _, errors = apply(self.questionnaire, Draft(), raw)
             ids = tuple(q.id for q in self.questionnaire.questions)
             return [Reply("form", form=Form(ids, values, errors), private=True)]
-        existing = await self._draft(channel, user)
         draft = existing or Draft()
         draft, errors = apply(self.questionnaire, draft, raw)
         preface: list[Text] = []
@@ -158,25 +158,21 @@ class Engine:
         return [views.help_reply()]
 
     async def _back(self, channel: ChannelKey, user: str, argument: str, conversational: bool) -> list[Reply]:
-        draft = await self._draft(channel, user)
+        draft, defaults = await self._session(channel, user)
         if draft is None:
             return [views.info("plan.none_in_progress")]
         draft, undone = back(draft)
         if undone is None:
+            question = next_question(self.questionnaire, draft)
             preface: tuple[Text, ...] = (text("plan.nothing_to_undo"),)
-            return [
-                views.question_reply(
-                    self.questionnaire, draft, next_question(self.questionnaire, draft), {}, preface=preface
-                )
-            ]
-        return await self._advance(channel, user, draft, await self._defaults(channel))
+            return [views.question_reply(self.questionnaire, draft, question, defaults, preface=preface)]
+        return await self._advance(channel, user, draft, defaults)
 
     async def _skip(self, channel: ChannelKey, user: str, argument: str, conversational: bool) -> list[Reply]:
-        draft = await self._draft(channel, user)
+        draft, defaults = await self._session(channel, user)
         if draft is None:
             return [views.info("plan.none_in_progress")]
         question = next_question(self.questionnaire, draft)
-        defaults = await self._defaults(channel)
         draft, invalid = skip(draft, question)
         if invalid:
             return [
@@ -193,8 +189,8 @@ class Engine:
 
     async def _submitted(self, channel: ChannelKey, user: str, values: Mapping[str, str]) -> list[Reply]:
         """Validate a whole form first: with any error nothing is stored and the fields say why."""
-        draft = await self._draft(channel, user) or Draft()
-        draft, errors = apply(self.questionnaire, draft, values)
+        existing, defaults = await self._session(channel, user)
+        draft, errors = apply(self.questionnaire, existing or Draft(), values)
         if errors:
             ids = tuple(values)
             return [Reply("field_errors", form=Form(ids, dict(values), errors), private=True)]
@@ -204,7 +200,6 @@ class Engine:
         question = next_question(self.questionnaire, draft)
         section = self.questionnaire.section_of(question.id)
         ids = tuple(q.id for q in section.questions)
-        defaults = await self._defaults(channel)
         return [
             Reply(
                 "form",
@@ -216,20 +211,16 @@ class Engine:
 
     # Helpers.
 
-    async def _draft(self, channel: ChannelKey, user: str) -> Draft | None:
-        state = await self.store.load_draft(channel, user)
-        return Draft.from_json(state) if state is not None else None
-
-    async def _defaults(self, channel: ChannelKey) -> dict[str, str]:
-        """The channel's previous answers as text, offered as defaults for a new plan."""
-        stored = await self.store.current_plan(channel)
-        if stored is None:
-            return {}
-        return {
-            q.id: q.show(stored.answers[q.id])
-            for q in self.questionnaire.questions
-            if stored.answers.get(q.id) is not None
+    async def _session(self, channel: ChannelKey, user: str) -> tuple[Draft | None, dict[str, str]]:
+        """The user's draft in this channel, and the channel's previous answers as text
+        (a new plan offers them as defaults), read together."""
+        state, previous = await self.store.load_session(channel, user)
+        draft = Draft.from_json(state) if state is not None else None
+        previous = previous or {}
+        defaults = {
+            q.id: q.show(previous[q.id]) for q in self.questionnaire.questions if previous.get(q.id) is not None
         }
+        return draft, defaults
 
 
 def _same(shown: str, typed: str) -> bool:

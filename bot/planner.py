@@ -233,15 +233,17 @@ def _split(total: int, weights: Mapping[str, float], max_share: float) -> dict[s
     """Share `total` whole links across the sources in proportion to their weights.
 
     The weights come from `_capacity` already capped at `max_share` of the whole, so the exact
-    shares respect the cap; whole links go to the largest remainders, within the cap while any
-    source still has room (a total of one link can only go to one source).
+    shares respect the cap; whole links go to the largest remainders, within the cap (rounded up
+    to a whole link) while any source still has room, so no source gets more than its exact share
+    rounded up and a source that earns a tenth of a link is not handed a whole one.
     """
     weight_sum = sum(weights.values())
     if total <= 0 or weight_sum <= 0:
         return {}
     shares = {name: total * w / weight_sum for name, w in weights.items() if w > 0}
     counts = {name: math.floor(share) for name, share in shares.items()}
-    cap = max(1, math.floor(max_share * total))
+    # Whole links can't always split exactly: with 3 links and two sources one brings 2.
+    cap = max(1, math.ceil(max_share * total))
     by_remainder = sorted(shares, key=lambda n: (counts[n] - shares[n], n))
     left = total - sum(counts.values())
     for name in by_remainder + by_remainder:

@@ -101,11 +101,10 @@ def is_complete(questionnaire: Questionnaire, draft: Draft) -> bool:
 
 
 def _settle(draft: Draft, question_id: str, *, value: Any = None, skipped: bool = False) -> Draft:
-    answers = {k: v for k, v in draft.answers.items() if k != question_id}
-    skips = tuple(s for s in draft.skipped if s != question_id)
-    if skipped:
-        skips += (question_id,)
-    else:
+    answers = dict(draft.answers)
+    answers.pop(question_id, None)
+    skips = tuple(s for s in draft.skipped if s != question_id) + ((question_id,) if skipped else ())
+    if not skipped:
         answers[question_id] = value
     order = tuple(o for o in draft.order if o != question_id) + (question_id,)
     return Draft(answers, skips, order)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import jinja2
+from jinja2 import meta
 
 from bot.knowledge import Knowledge
 from bot.replies import Text
@@ -65,7 +66,16 @@ class Renderer:
             strategy=self.strategy_label,
             join_and=_join_and,
         )
+        # Templates are plain text with a few values: none needs jinja's default globals (range,
+        # lipsum, ...), and dropping them makes every render markedly cheaper.
+        env.globals.clear()
         self._templates = {name: env.from_string(source) for name, source in knowledge.templates.items()}
+        # Texts without any value (most checklist items) are rendered once, not per reply.
+        self._static = {
+            name: template.render().strip()
+            for name, template in self._templates.items()
+            if not meta.find_undeclared_variables(env.parse(knowledge.templates[name]))
+        }
 
     def _finalize(self, value: Any) -> str:
         if isinstance(value, Safe):
@@ -79,6 +89,9 @@ class Renderer:
         return strategy.label if strategy else self._templates["plan.split.earned"].render()
 
     def text(self, text: Text) -> str:
+        static = self._static.get(text.template)
+        if static is not None:
+            return static
         return self._templates[text.template].render(text.values).strip()
 
     def render(self, template: str, values: Mapping[str, Any] | None = None) -> str:

@@ -12,9 +12,10 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
+import idna
 import tldextract
 
 
@@ -46,7 +47,7 @@ def _quote(text: str, limit: int = 40) -> str:
 
 
 # "1,200", "1 200", "1_200" and "3k"/"1.5k" are how people write counts; accept them all.
-_THOUSANDS = re.compile(r"^\d{1,3}([,\s_]\d{3})+$")
+_THOUSANDS = re.compile(r"^\d{1,3}([,\s_]\d{3})+(\.\d+)?$")
 _SUFFIX = re.compile(r"^(\d+(?:\.\d+)?)\s*([km])$", re.IGNORECASE)
 
 
@@ -108,6 +109,7 @@ def _extractor() -> tldextract.TLDExtract:
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
 
+@lru_cache(maxsize=4096)  # pure, and the same few domains come back all the time
 def normalise_domain(text: str) -> str | None:
     """The host of a domain or URL, lower-case, IDNA-encoded, without `www.`; None if invalid."""
     text = text.strip()
@@ -116,17 +118,23 @@ def normalise_domain(text: str) -> str | None:
     host = re.sub(r"^[a-z][a-z0-9+.-]*://", "", text, flags=re.IGNORECASE)
     host = re.split(r"[/?#]", host, maxsplit=1)[0]
     host = host.rsplit("@", 1)[-1].split(":", 1)[0].rstrip(".").lower()
-    try:
-        host = host.encode("idna").decode("ascii")
-    except UnicodeError:
-        return None
+    if not host.isascii():
+        try:
+            # IDNA 2008 with UTS 46, as registries and browsers do (straße.de stays distinct
+            # from strasse.de, which Python's built-in IDNA 2003 codec would merge).
+            host = idna.encode(host, uts46=True, transitional=False).decode("ascii")
+        except idna.IDNAError:
+            return None
     labels = host.split(".")
     if len(host) > 253 or len(labels) < 2 or not all(_LABEL.match(label) for label in labels):
         return None
     parts = _extractor()(host)
     if not parts.suffix or not parts.domain:
         return None
-    return host.removeprefix("www.") if host.count(".") > 1 else host
+    # www.example.com is example.com; but in www.co.uk, "www" is the site's own name.
+    if parts.subdomain == "www" or parts.subdomain.startswith("www."):
+        host = host.removeprefix("www.")
+    return host
 
 
 def domain() -> Kind:
@@ -140,6 +148,7 @@ def domain() -> Kind:
 
 
 _ITEM_SEPARATORS = re.compile(r"[,;\s]+")
+_NAMED_THOUSANDS = re.compile(r"=(\d{1,3}(?:,\d{3})+)(?![\d])")
 _PAIR = re.compile(r"\s*(?:=|:(?=\s*\d))\s*")
 
 
@@ -149,7 +158,11 @@ def competitors(*, max_count: int) -> Kind:
 
     def parse(text: str) -> Result:
         # "rival.com = 420" and "rival.com: 420" are one item, so glue them first (but not "https://").
-        items = [i for i in _ITEM_SEPARATORS.split(_PAIR.sub("=", text.strip())) if i]
+        text = _PAIR.sub("=", text.strip())
+        # After "domain=", a comma followed by three digits is a thousands separator
+        # (rival.com=1,200); between bare counts it separates competitors (420,610).
+        text = _NAMED_THOUSANDS.sub(lambda m: "=" + m.group(1).replace(",", ""), text)
+        items = [i for i in _ITEM_SEPARATORS.split(text) if i]
         if not items:
             return Invalid(f"Give one to {max_count} competitors' referring-domain counts, like 420, 610.")
         if len(items) > max_count:

@@ -64,8 +64,6 @@ class MemoryChat:
         return out
 
 
-
-
 def rows(db_path: Path, query: str, *params) -> list[tuple]:
     """Read the SQLite file directly, as an operator would, not through our store."""
     with sqlite3.connect(db_path) as connection:

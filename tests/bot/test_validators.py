@@ -1,0 +1,530 @@
+"""The validators as the real knowledge configures them: exact values in, specific reasons out.
+
+Every question comes from `bot.knowledge.load()`, so a change to a bound in questions.yaml that
+breaks what users were promised shows up here.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.knowledge import load
+from bot.validators import Invalid, Valid, normalise_domain
+
+KNOWLEDGE = load()
+QUESTIONNAIRE = KNOWLEDGE.questionnaire
+STRATEGY_IDS = list(KNOWLEDGE.strategies)
+
+# The menu every strategy error offers, in knowledge order: "1 guest posting; 2 outreach; ...".
+MENU = "; ".join(f"{n} {s.label}" for n, s in enumerate(KNOWLEDGE.strategies.values(), 1))
+
+DETERMINISTIC = settings(derandomize=True, max_examples=200, deadline=None)
+
+
+def q(question_id: str):
+    return QUESTIONNAIRE.question(question_id)
+
+
+def valid(question_id: str, text: str):
+    result = q(question_id).parse(text)
+    assert isinstance(result, Valid), f"{text!r} for {question_id}: {result}"
+    return result.value
+
+
+def invalid(question_id: str, text: str) -> str:
+    result = q(question_id).parse(text)
+    assert isinstance(result, Invalid), f"{text!r} for {question_id} should be invalid, got {result}"
+    return result.reason
+
+
+# --- the kinds the questionnaire names -----------------------------------------------------------
+
+
+def test_every_question_uses_a_kind_tested_here():
+    # If a new kind appears in questions.yaml, this file needs tests for it.
+    assert {question.kind_name for question in QUESTIONNAIRE.questions} == {
+        "domain",
+        "integer",
+        "number",
+        "competitors",
+        "strategies",
+    }
+
+
+def test_the_bounds_these_tests_rely_on():
+    # The tables below assume these bounds from questions.yaml; say so loudly if they move.
+    assert dict(q("authority").params) == {"min": 0, "max": 100}
+    assert dict(q("referring_domains").params) == {"min": 0, "max": 100_000_000}
+    assert dict(q("horizon_months").params) == {"min": 1, "max": 60}
+    assert dict(q("content_quality").params) == {"min": 1, "max": 5}
+    assert dict(q("hours_per_month").params) == {"min": 1, "max": 10_000}
+    assert dict(q("competitors").params) == {"max_count": 10}
+    assert dict(q("strategies").params) == {"min_count": 2}
+
+
+# --- integer -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question_id", "text", "expected"),
+    [
+        ("referring_domains", "140", 140),
+        ("referring_domains", "0", 0),
+        ("referring_domains", "  42 ", 42),
+        ("referring_domains", "+5", 5),
+        ("referring_domains", "7.0", 7),
+        ("referring_domains", "1e3", 1000),
+        ("referring_domains", "1,200", 1200),
+        ("referring_domains", "12,345,678", 12_345_678),
+        ("referring_domains", "1 200", 1200),
+        ("referring_domains", "1\u00a0200", 1200),
+        ("referring_domains", "1_200", 1200),
+        ("referring_domains", "3k", 3000),
+        ("referring_domains", "3K", 3000),
+        ("referring_domains", "1.5k", 1500),
+        ("referring_domains", "2 k", 2000),
+        ("referring_domains", "2m", 2_000_000),
+        ("referring_domains", "100,000,000", 100_000_000),
+        ("authority", "0", 0),
+        ("authority", "35", 35),
+        ("authority", "100", 100),
+        ("site_age_months", "600", 600),
+        ("horizon_months", "1", 1),
+        ("horizon_months", "60", 60),
+        ("content_quality", "1", 1),
+        ("content_quality", "5", 5),
+        ("linkable_assets", "0", 0),
+        ("posts_per_month", "4", 4),
+        ("recent_monthly_rd", "6", 6),
+    ],
+)
+def test_integer_accepts(question_id, text, expected):
+    value = valid(question_id, text)
+    assert value == expected
+    assert type(value) is int
+
+
+@pytest.mark.parametrize(
+    ("question_id", "text", "must_mention"),
+    [
+        # Text is not a number: the reason quotes what was typed.
+        ("referring_domains", "abc", ["“abc”", "not a number"]),
+        ("referring_domains", "lots", ["“lots”", "not a number"]),
+        ("referring_domains", "", ["not a number"]),
+        ("referring_domains", "nan", ["“nan”", "not a number"]),
+        ("referring_domains", "inf", ["“inf”", "not a number"]),
+        ("referring_domains", "0x10", ["“0x10”", "not a number"]),
+        # "1,20" is not a thousands separator: reject rather than guess 120 or 1.2.
+        ("referring_domains", "1,20", ["“1,20”", "not a number"]),
+        ("referring_domains", "3kk", ["“3kk”", "not a number"]),
+        # Decimals for a count.
+        ("referring_domains", "12.5", ["“12.5”", "not a whole number"]),
+        ("referring_domains", "1.2345k", ["“1.2345k”", "not a whole number"]),
+        ("content_quality", "3.5", ["“3.5”", "not a whole number"]),
+        ("authority", "-0.5", ["“-0.5”", "not a whole number"]),
+        # Negative counts: the reason names the value and the floor.
+        ("referring_domains", "-5", ["-5", "negative", "0"]),
+        ("linkable_assets", "-1", ["-1", "negative", "0"]),
+        ("posts_per_month", "-12", ["-12", "negative", "0"]),
+        ("recent_monthly_rd", "-3", ["-3", "negative", "0"]),
+        ("authority", "-1", ["-1", "negative", "0"]),
+        # Out of range: the reason names the value and both bounds.
+        ("authority", "150", ["150", "between 0 and 100"]),
+        ("authority", "101", ["101", "between 0 and 100"]),
+        ("referring_domains", "120000000", ["120,000,000", "between 0 and 100,000,000"]),
+        ("horizon_months", "0", ["0", "between 1 and 60"]),
+        ("horizon_months", "61", ["61", "between 1 and 60"]),
+        ("content_quality", "0", ["0", "between 1 and 5"]),
+        ("content_quality", "6", ["6", "between 1 and 5"]),
+        ("site_age_months", "601", ["601", "between 0 and 600"]),
+        ("authority", "1k", ["1,000", "between 0 and 100"]),
+    ],
+)
+def test_integer_rejects_with_a_specific_reason(question_id, text, must_mention):
+    reason = invalid(question_id, text)
+    for fragment in must_mention:
+        assert fragment in reason, f"{fragment!r} not in {reason!r}"
+
+
+def test_a_long_bad_answer_is_quoted_shortened_not_whole():
+    reason = invalid("referring_domains", "x" * 200)
+    assert "x" * 40 + "…" in reason
+    assert "x" * 41 not in reason
+
+
+@DETERMINISTIC
+@given(data=st.data())
+def test_integer_round_trips(data):
+    question = q(data.draw(st.sampled_from([x.id for x in QUESTIONNAIRE.questions if x.kind_name == "integer"])))
+    value = data.draw(st.integers(question.params["min"], question.params["max"]))
+    assert question.parse(question.show(value)) == Valid(value)
+
+
+# --- number (hours) ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("20", 20),
+        ("1", 1),
+        ("12.5", 12.5),
+        ("2.0", 2),
+        ("1.234", 1.23),
+        ("1.239", 1.24),
+        ("1,200", 1200),
+        ("3k", 3000),
+        ("1.5k", 1500),
+        ("10000", 10_000),
+        ("1e4", 10_000),
+    ],
+)
+def test_number_accepts(text, expected):
+    value = valid("hours_per_month", text)
+    assert value == expected
+    # Whole numbers are stored as int, so they show back as "20", not "20.0".
+    assert isinstance(value, int) == float(expected).is_integer()
+
+
+@pytest.mark.parametrize(
+    ("text", "must_mention"),
+    [
+        ("twenty", ["“twenty”", "not a number"]),
+        ("", ["not a number"]),
+        ("-3", ["-3", "negative", "1"]),
+        ("0.5", ["0.5", "between 1 and 10,000"]),
+        ("0", ["0", "between 1 and 10,000"]),
+        ("10001", ["10,001", "between 1 and 10,000"]),
+        ("50k", ["50,000", "between 1 and 10,000"]),
+    ],
+)
+def test_number_rejects_with_a_specific_reason(text, must_mention):
+    reason = invalid("hours_per_month", text)
+    for fragment in must_mention:
+        assert fragment in reason, f"{fragment!r} not in {reason!r}"
+
+
+@DETERMINISTIC
+@given(cents=st.integers(100, 1_000_000))
+def test_number_round_trips(cents):
+    question = q("hours_per_month")
+    value = valid("hours_per_month", f"{cents // 100}.{cents % 100:02d}")
+    assert value == pytest.approx(cents / 100)
+    assert question.parse(question.show(value)) == Valid(value)
+
+
+# --- domain --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("example.com", "example.com"),
+        ("Example.COM", "example.com"),
+        ("  example.com  ", "example.com"),
+        ("example.com.", "example.com"),
+        ("www.example.com", "example.com"),
+        ("WWW.Example.com", "example.com"),
+        ("https://www.example.com/path?x=1#top", "example.com"),
+        ("http://example.com", "example.com"),
+        ("example.com/blog/post", "example.com"),
+        ("example.com:8080", "example.com"),
+        ("http://user@example.com:8080/", "example.com"),
+        ("example.co.uk", "example.co.uk"),
+        ("www.example.co.uk", "example.co.uk"),
+        ("blog.example.com", "blog.example.com"),
+        ("www.blog.example.com", "blog.example.com"),
+        # "www" is the registrable name here, not a prefix to strip.
+        ("www.com", "www.com"),
+        # Only one www. goes.
+        ("www.www.example.com", "www.example.com"),
+        ("my-site.io", "my-site.io"),
+        ("123.com", "123.com"),
+        # Internationalised names are stored IDNA-encoded, whichever way they were typed.
+        ("münchen.de", "xn--mnchen-3ya.de"),
+        ("MÜNCHEN.DE", "xn--mnchen-3ya.de"),
+        ("https://münchen.de/über", "xn--mnchen-3ya.de"),
+        ("www.münchen.de", "xn--mnchen-3ya.de"),
+        ("xn--mnchen-3ya.de", "xn--mnchen-3ya.de"),
+        ("例え.jp", "xn--r8jz45g.jp"),
+        ("пример.рф", "xn--e1afmkfd.xn--p1ai"),
+    ],
+)
+def test_domain_accepts(text, expected):
+    assert valid("site", text) == expected
+    assert normalise_domain(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "foo",  # no dot
+        "example",  # no dot
+        "foo.notatld",  # unknown TLD
+        "foo.zz",  # unknown two-letter TLD
+        "bücher.example",  # reserved, not a public suffix
+        "com",  # a bare suffix
+        "co.uk",  # a bare (two-label) suffix
+        "exa mple.com",  # a space inside
+        "example.com extra",
+        "example .com",
+        "192.168.1.1",  # IPv4 address
+        "https://127.0.0.1/",
+        "10.0.0.1:8080",
+        "[::1]",  # IPv6 address
+        "http://[2001:db8::1]/",
+        "localhost",
+        "http://localhost:8000/",
+        "localhost.localdomain",
+        "-bad.com",  # label starts with a hyphen
+        "bad-.com",  # label ends with a hyphen
+        "a..com",  # empty label
+        "foo_bar.com",  # underscore
+        "a" * 64 + ".com",  # label over 63 characters
+        "",
+        "   ",
+        "https://",
+    ],
+)
+def test_domain_rejects_with_the_offending_text(text):
+    reason = invalid("site", text)
+    assert "is not a domain" in reason
+    shown = " ".join(text.split())
+    assert f"“{shown[:40]}" in reason
+    assert normalise_domain(text) is None
+
+
+def test_domain_reason_shows_an_example_of_what_works():
+    reason = invalid("site", "foo.notatld")
+    assert reason.startswith("“foo.notatld” is not a domain")
+    assert "example.com" in reason
+
+
+def test_domain_keeps_sharp_s_as_idna_2008_does():
+    assert valid("site", "straße.de") == "xn--strae-oqa.de"
+
+
+def test_domain_never_stores_a_value_it_would_reject():
+    value = valid("site", "www.co.uk")
+    assert q("site").parse(q("site").show(value)) == Valid(value)
+
+
+_LABEL = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?", fullmatch=True)
+_IDN_LABEL = st.text(alphabet="abcdeéüößçñжщ例え", min_size=1, max_size=8)
+_SUFFIX = st.sampled_from(["com", "net", "org", "io", "de", "co.uk", "com.au", "jp", "xn--p1ai", "рф"])
+
+
+@st.composite
+def domain_texts(draw) -> str:
+    labels = draw(st.lists(st.one_of(_LABEL, _IDN_LABEL), min_size=1, max_size=3))
+    host = ".".join([*labels, draw(_SUFFIX)])
+    if draw(st.booleans()):
+        host = "www." + host
+    if draw(st.booleans()):
+        host = host.upper()
+    return draw(st.sampled_from(["{}", "https://{}/", "http://{}/some/path?q=1", " {} "])).format(host)
+
+
+@DETERMINISTIC
+@given(text=domain_texts())
+def test_domain_round_trips(text):
+    question = q("site")
+    result = question.parse(text)
+    if isinstance(result, Invalid):
+        # Only IDN labels the IDNA codec refuses may fail here, never a plain ASCII host.
+        assert not text.strip().isascii(), result
+        return
+    value = result.value
+    assert value == value.lower()
+    assert value.isascii()
+    assert question.parse(question.show(value)) == Valid(value)
+
+
+# --- competitors ---------------------------------------------------------------------------------
+
+
+def anonymous(*counts: int) -> list[dict]:
+    return [{"domain": None, "referring_domains": c} for c in counts]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("420", anonymous(420)),
+        ("420, 610", anonymous(420, 610)),
+        ("420 610", anonymous(420, 610)),
+        ("420;610", anonymous(420, 610)),
+        ("420,,610", anonymous(420, 610)),
+        ("3k, 1.5k", anonymous(3000, 1500)),
+        ("0", anonymous(0)),
+        ("1,2,3,4,5,6,7,8,9,10", anonymous(*range(1, 11))),
+        (
+            "rival.com=420, other.net=610, 380",
+            [
+                {"domain": "rival.com", "referring_domains": 420},
+                {"domain": "other.net", "referring_domains": 610},
+                {"domain": None, "referring_domains": 380},
+            ],
+        ),
+        ("rival.com = 420", [{"domain": "rival.com", "referring_domains": 420}]),
+        ("rival.com: 420", [{"domain": "rival.com", "referring_domains": 420}]),
+        ("rival.com:420", [{"domain": "rival.com", "referring_domains": 420}]),
+        ("rival.com=1.5k", [{"domain": "rival.com", "referring_domains": 1500}]),
+        ("https://rival.com/=420", [{"domain": "rival.com", "referring_domains": 420}]),
+        ("https://www.rival.com/blog=7", [{"domain": "rival.com", "referring_domains": 7}]),
+        ("http://x.com/a=b=5", [{"domain": "x.com", "referring_domains": 5}]),
+        ("WWW.Rival.COM=9", [{"domain": "rival.com", "referring_domains": 9}]),
+        ("münchen.de=5", [{"domain": "xn--mnchen-3ya.de", "referring_domains": 5}]),
+        (
+            "rival.com=420 other.net=610",
+            [{"domain": "rival.com", "referring_domains": 420}, {"domain": "other.net", "referring_domains": 610}],
+        ),
+        (
+            "rival.com=420;other.net=610",
+            [{"domain": "rival.com", "referring_domains": 420}, {"domain": "other.net", "referring_domains": 610}],
+        ),
+    ],
+)
+def test_competitors_accepts(text, expected):
+    assert valid("competitors", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "must_mention"),
+    [
+        ("1,2,3,4,5,6,7,8,9,10,11", ["11 competitors", "at most 10"]),
+        (", ".join(f"r{n}.com={n}" for n in range(12)), ["12 competitors", "at most 10"]),
+        ("", ["one to 10"]),
+        ("   ", ["one to 10"]),
+        (" , ; ", ["one to 10"]),
+        ("foo=12", ["“foo”", "not a domain", "domain=count"]),
+        ("foo.notatld=12", ["“foo.notatld”", "not a domain"]),
+        ("192.168.1.1=12", ["“192.168.1.1”", "not a domain"]),
+        ("localhost=12", ["“localhost”", "not a domain"]),
+        ("rival.com=abc", ["“rival.com=abc”", "“abc” is not a number"]),
+        ("rival.com=", ["“rival.com=”", "not a number"]),
+        ("rival.com=-3", ["“rival.com=-3”", "-3", "negative"]),
+        ("rival.com=1.5", ["“rival.com=1.5”", "not a whole number"]),
+        ("1.5", ["“1.5”", "not a whole number"]),
+        ("420, lots", ["“lots”", "not a number"]),
+        ("rival.com=100000001", ["100,000,001", "between 0 and 100,000,000"]),
+        # A count needs "=": a bare domain is read as a count and rejected by name.
+        ("rival.com 420", ["“rival.com”", "not a number"]),
+    ],
+)
+def test_competitors_rejects_with_a_specific_reason(text, must_mention):
+    reason = invalid("competitors", text)
+    for fragment in must_mention:
+        assert fragment in reason, f"{fragment!r} not in {reason!r}"
+
+
+def test_competitors_thousands_separator_after_a_domain_is_not_silently_split():
+    result = q("competitors").parse("rival.com=1,200, other.net=3,400")
+    assert isinstance(result, Invalid) or result.value == [
+        {"domain": "rival.com", "referring_domains": 1200},
+        {"domain": "other.net", "referring_domains": 3400},
+    ]
+
+
+_COMPETITOR = st.fixed_dictionaries(
+    {
+        "domain": st.one_of(st.none(), domain_texts().map(normalise_domain).filter(bool)),
+        "referring_domains": st.integers(0, 100_000_000),
+    }
+)
+
+
+@DETERMINISTIC
+@given(value=st.lists(_COMPETITOR, min_size=1, max_size=10))
+def test_competitors_round_trips(value):
+    question = q("competitors")
+    assert question.parse(question.show(value)) == Valid(value)
+
+
+# --- strategies ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("guest posting, outreach", ["guest_posting", "outreach"]),
+        ("guest_posting, outreach", ["guest_posting", "outreach"]),
+        ("GUEST-POSTING / Outreach", ["guest_posting", "outreach"]),
+        ("guest posts and PR", ["guest_posting", "digital_pr"]),
+        ("guest posting and outreach", ["guest_posting", "outreach"]),
+        ("haro + broken links", ["journalist_requests", "broken_link_building"]),
+        ("journalists; digital PR & partners", ["journalist_requests", "digital_pr", "partnerships"]),
+        ("skyscraper, reclamation", ["outreach", "unlinked_mentions"]),
+        ("1, 2", ["guest_posting", "outreach"]),
+        ("1 and 2", ["guest_posting", "outreach"]),
+        ("3,5", ["digital_pr", "journalist_requests"]),
+        ("8,7,6,5,4,3,2,1", list(reversed(STRATEGY_IDS))),
+        ("outreach, 1", ["outreach", "guest_posting"]),
+        # Duplicates (by name, alias or number) count once and keep the first position.
+        ("guest posting, outreach, guest posts, 1", ["guest_posting", "outreach"]),
+        ("outreach, outreach, PR", ["outreach", "digital_pr"]),
+    ],
+)
+def test_strategies_accepts(text, expected):
+    assert valid("strategies", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "offending"),
+    [
+        ("guest posting, knitting", "“knitting”"),
+        ("buying links, outreach", "“buying links”"),
+        ("9, 1", "“9”"),
+        ("0, 1", "“0”"),
+        ("1.5, 2", "“1.5”"),
+        ("guest posting outreach", "“guest posting outreach”"),
+    ],
+)
+def test_strategies_rejects_unknown_names_by_name(text, offending):
+    reason = invalid("strategies", text)
+    assert f"{offending} is not a strategy I know" in reason
+    assert MENU in reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "guest posting",
+        "outreach,",
+        "1",
+        "",
+        ",",
+        # Duplicates do not make two.
+        "guest posting, guest posts",
+        "1, guest",
+        "1,1",
+        "PR and digital PR",
+    ],
+)
+def test_strategies_needs_two_distinct(text):
+    reason = invalid("strategies", text)
+    assert "at least 2 strategies" in reason
+    assert MENU in reason
+
+
+def test_strategy_menu_lists_every_strategy_by_number():
+    assert MENU.startswith("1 guest posting; 2 outreach; 3 digital PR")
+    assert MENU.count(";") == len(STRATEGY_IDS) - 1
+
+
+@DETERMINISTIC
+@given(value=st.lists(st.sampled_from(STRATEGY_IDS), min_size=2, max_size=len(STRATEGY_IDS), unique=True))
+def test_strategies_round_trip(value):
+    question = q("strategies")
+    assert question.parse(question.show(value)) == Valid(value)
+
+
+# --- the examples shown to users -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("question", QUESTIONNAIRE.questions, ids=lambda question: question.id)
+def test_every_example_in_the_questionnaire_is_valid_and_round_trips(question):
+    value = valid(question.id, question.example)
+    assert question.parse(question.show(value)) == Valid(value)
