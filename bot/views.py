@@ -84,6 +84,7 @@ def plan_reply(plan: Plan, knowledge: Knowledge, *, stored: StoredPlan | None = 
         hours=capacity.hours_per_month,
         capacity=round(capacity.net, 1),
         no_assets=no_assets,
+        ahead=need.kind == "maintenance",
     )
     if need.gap:
         gap_reason = text(

@@ -281,3 +281,13 @@ async def test_buttons_replan_and_details(chat: MemoryChat):
     assert "The figures behind the plan" in details and chat.replies[-1].private
     await chat.press("replan")
     assert chat.replies[-1].kind == "form" and chat.replies[-1].form.values["site"] == "example.com"
+
+
+async def test_a_site_ahead_of_its_competitors_is_told_to_keep_its_lead(chat: MemoryChat, db_path):
+    answers = dict(TYPED_ANSWERS)
+    answers.update(referring_domains="5000", competitors="1000, 2000", hours_per_month="10")
+    reply = await chat.answer_all(list(answers.items()))
+    assert "keeping your lead would take 50 a month" in reply
+    assert "Gap: none - you have 5,000 referring domains against your competitors' median of 1,500" in reply
+    [(*_, plan)] = [row[-1:] for row in plans_in(db_path)]
+    assert json.loads(plan)["months_to_parity"] == 0

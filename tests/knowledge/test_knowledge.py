@@ -294,3 +294,18 @@ def test_never_buy_is_in_every_plan():
     never_buy = next(item for item in checklist if item["id"] == "never_buy")
     assert never_buy["when"] == ["always"]
     assert never_buy["text"].lower().startswith("never buy")
+
+
+def test_every_template_the_code_names_exists():
+    """Template names are data keys; a typo would otherwise only fail when that reply is sent."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    source = "\n".join(p.read_text() for folder in ("bot", "adapters") for p in (root / folder).rglob("*.py"))
+    named = set(re.findall(r'(?:text|info|render)\(\s*"([a-z_.]+)"', source))
+    named |= {f"plan.binding.{b}" for b in ("gap", "maintenance", "safe_pace", "capacity")}
+    named |= {f"plan.reason.safe.{b}" for b in ("floor", "profile_size", "recent_pace", "authority", "foundation")}
+    assert len(named) > 30
+    missing = sorted(n for n in named if n not in load().templates)
+    assert missing == []
