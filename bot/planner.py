@@ -106,8 +106,6 @@ def plan(answers: Mapping[str, Any], knowledge: Knowledge) -> Plan:
 
     split = _split(high, capacity.counted, param("max_source_share"))
     facts = Facts(answers=answers, new_site=safe.new_site, binding=binding)
-    for name in ("new_site_months", "maintenance_floor", "maintenance_share"):
-        param(name)
     return Plan(
         site=answers["site"],
         target=Range(low=low, high=high),
