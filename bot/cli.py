@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import getpass
 import json
+import signal
 import sys
 from pathlib import Path
 
@@ -105,6 +107,48 @@ def plan_command(answers_file: Path, output_format: str) -> None:
         click.echo(report.as_markdown(result, knowledge), nl=False)
 
 
+@main.command()
+def serve() -> None:
+    """Run the bot for the chat platforms configured in the environment (see README)."""
+    import logging
+
+    from bot import knowledge as knowledge_module
+    from bot.engine import Engine
+    from bot.settings import Settings
+    from bot.store import Store
+
+    settings = Settings()
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not settings.slack_configured:
+        _fail(
+            [
+                "no chat platform is configured. For Slack set SLACK_APP_TOKEN and SLACK_BOT_TOKEN (Socket Mode), "
+                "or SLACK_SIGNING_SECRET with SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and "
+                "SLACK_CLIENT_SECRET (many workspaces) for HTTP; see the README."
+            ],
+            heading="Nothing to serve:",
+        )
+
+    async def run() -> None:
+        # Platforms stop a process with SIGTERM: finish cleanly (close sockets and the database).
+        task = asyncio.current_task()
+        with contextlib.suppress(NotImplementedError):  # no signal handlers on Windows
+            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
+        store = await Store.open(settings.database_url)
+        try:
+            engine = Engine(knowledge=knowledge_module.default(), store=store)
+            from adapters.slack.app import SlackAdapter
+            from adapters.slack.server import serve as serve_slack
+
+            await serve_slack(SlackAdapter(engine=engine, settings=settings), store, settings)
+        finally:
+            await store.close()
+
+    with contextlib.suppress(KeyboardInterrupt, asyncio.CancelledError):
+        asyncio.run(run())
+    logging.getLogger(__name__).info("stopped")
+
+
 @main.group()
 def db() -> None:
     """Database maintenance."""
@@ -127,8 +171,8 @@ def upgrade(database: str | None) -> None:
     click.echo("The database schema is up to date.")
 
 
-def _fail(problems: list[str]) -> None:
-    click.echo("The answers have problems:", err=True)
+def _fail(problems: list[str], heading: str = "The answers have problems:") -> None:
+    click.echo(heading, err=True)
     for problem in problems:
         click.echo(f"  - {problem}", err=True)
     sys.exit(1)

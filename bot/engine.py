@@ -50,7 +50,10 @@ class Engine:
             case Said(channel, user, said):
                 return await self._said(channel, user, said)
             case Invoked(channel, user, command, argument):
-                handler = self.commands.get(command.strip().lower(), self._help)
+                handler = self.commands.get(command.strip().lower())
+                if handler is None:
+                    unknown = views.info("help.unknown_command", command=command)
+                    return [unknown, views.help_reply(conversational=False)]
                 return await handler(channel, user, argument, False)
             case Submitted(channel, user, values):
                 return await self._submitted(channel, user, values)
@@ -59,7 +62,7 @@ class Engine:
                     return await self._why(channel, user, value, False)
                 if action == "replan":
                     return await self._plan(channel, user, "", False)
-                return [views.help_reply()]
+                return [views.help_reply(conversational=False)]
         raise TypeError(f"not an event: {event!r}")
 
     # Chat, one question at a time.
@@ -155,7 +158,7 @@ class Engine:
         return [views.why_reply(planner.Plan.model_validate(stored.plan), self.knowledge)]
 
     async def _help(self, channel: ChannelKey, user: str, argument: str, conversational: bool) -> list[Reply]:
-        return [views.help_reply()]
+        return [views.help_reply(conversational=conversational)]
 
     async def _back(self, channel: ChannelKey, user: str, argument: str, conversational: bool) -> list[Reply]:
         draft, defaults = await self._session(channel, user)

@@ -30,6 +30,7 @@ class Dialect:
     escape: Callable[[str], str]
     bold: Callable[[str], str]
     code: Callable[[str], str]
+    command_prefix: str = ""  # how a command is typed here: "plan" in a chat, "/backlinks plan" in Slack
 
 
 # Control characters (ANSI escapes included) could repaint a terminal; keep tabs and newlines.
@@ -62,6 +63,7 @@ class Renderer:
         env.filters.update(
             bold=lambda v: Safe(dialect.bold(self._finalize(v))),
             code=lambda v: Safe(dialect.code(self._finalize(v))),
+            command=lambda v: Safe(dialect.code(self._finalize(dialect.command_prefix + str(v)))),
             pct=lambda v: f"{round(float(v) * 100):d}%",
             strategy=self.strategy_label,
             join_and=_join_and,

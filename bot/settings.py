@@ -8,9 +8,10 @@ the store elsewhere.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from platformdirs import user_data_dir
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -26,10 +27,43 @@ def database_url_for(path_or_url: str) -> str:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="BACKLINKS_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="BACKLINKS_", env_file=".env", extra="ignore", populate_by_name=True)
 
     database_url: str = Field(
         default_factory=lambda: database_url_for(str(default_database_path())),
         validation_alias=AliasChoices("BACKLINKS_DATABASE_URL", "DATABASE_URL"),
     )
     console_channel: str = "console"
+    log_level: str = "INFO"
+
+    # Slack. Socket Mode needs the app-level token (xapp-…); HTTP mode needs the signing secret and
+    # either one workspace's bot token or, to be installed in many workspaces, the OAuth client.
+    slack_bot_token: SecretStr | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(default=None, validation_alias="SLACK_SIGNING_SECRET")
+    slack_app_token: SecretStr | None = Field(default=None, validation_alias="SLACK_APP_TOKEN")
+    slack_client_id: str | None = Field(default=None, validation_alias="SLACK_CLIENT_ID")
+    slack_client_secret: SecretStr | None = Field(default=None, validation_alias="SLACK_CLIENT_SECRET")
+    slack_scopes: str = Field(default="commands,chat:write,chat:write.public", validation_alias="SLACK_SCOPES")
+    slack_redirect_uri: str | None = Field(default=None, validation_alias="SLACK_REDIRECT_URI")
+    # Slack's Web API; another base URL serves users behind a proxy (and the tests' stand-in).
+    slack_api_url: str = Field(default="https://slack.com/api/", validation_alias="SLACK_API_URL")
+    slack_mode: Literal["auto", "socket", "http"] = "auto"
+    slack_command: str = "/backlinks"
+
+    # HTTP server (Slack's events and OAuth routes, /healthz): the platform gives the port.
+    host: str = Field(default="0.0.0.0", validation_alias=AliasChoices("BACKLINKS_HOST", "HOST"))
+    port: int = Field(default=3000, validation_alias=AliasChoices("BACKLINKS_PORT", "PORT"))
+
+    @property
+    def slack_configured(self) -> bool:
+        return bool(self.slack_app_token or self.slack_signing_secret)
+
+    @property
+    def slack_uses_socket_mode(self) -> bool:
+        if self.slack_mode != "auto":
+            return self.slack_mode == "socket"
+        return self.slack_app_token is not None
+
+    @property
+    def slack_uses_oauth(self) -> bool:
+        return bool(self.slack_client_id and self.slack_client_secret)

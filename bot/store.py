@@ -93,6 +93,15 @@ class Store:
         async with self.engine.begin() as connection:
             await connection.run_sync(_migrate)
 
+    async def ping(self) -> bool:
+        """Whether the database answers (for /healthz)."""
+        try:
+            async with self.engine.connect() as connection:
+                await connection.execute(sa.text("SELECT 1"))
+            return True
+        except Exception:
+            return False
+
     async def close(self) -> None:
         await self.engine.dispose()
 

@@ -18,9 +18,11 @@ if TYPE_CHECKING:
     from bot.store import StoredPlan
 
 
-def help_reply() -> Reply:
-    blocks = (Heading(text("help.heading")), Paragraph(text("help.commands")), Paragraph(text("help.during_plan")))
-    return Reply("help", blocks, private=True)
+def help_reply(*, conversational: bool = True) -> Reply:
+    blocks = [Heading(text("help.heading")), Paragraph(text("help.commands"))]
+    if conversational:  # back/skip/cancel only exist where questions come one at a time
+        blocks.append(Paragraph(text("help.during_plan")))
+    return Reply("help", tuple(blocks), private=True)
 
 
 def info(template: str, **values: Any) -> Reply:

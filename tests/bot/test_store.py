@@ -5,12 +5,22 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
+from alembic.config import Config
+from alembic.script import ScriptDirectory
 from support import rows
 
 from bot.events import ChannelKey
 from bot.store import Store, async_url
 
+
+def _alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", "bot:migrations")
+    return config
+
+
 HERE = ChannelKey("slack", "T1", "C1")
+HEAD = ScriptDirectory.from_config(_alembic_config()).get_current_head()
 
 
 async def test_migrations_create_the_schema_at_start_up_and_are_idempotent(db_path):
@@ -18,10 +28,10 @@ async def test_migrations_create_the_schema_at_start_up_and_are_idempotent(db_pa
     await store.close()
     tables = {name for (name,) in rows(db_path, "SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"channels", "plans", "drafts", "alembic_version"} <= tables
-    assert rows(db_path, "SELECT version_num FROM alembic_version") == [("0001",)]
+    assert rows(db_path, "SELECT version_num FROM alembic_version") == [(HEAD,)]
     store = await Store.open(f"sqlite:///{db_path}")  # a second start finds nothing to do
     await store.close()
-    assert rows(db_path, "SELECT version_num FROM alembic_version") == [("0001",)]
+    assert rows(db_path, "SELECT version_num FROM alembic_version") == [(HEAD,)]
 
 
 async def test_sqlite_runs_in_wal_mode(store, db_path):

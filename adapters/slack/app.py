@@ -1,0 +1,182 @@
+"""The Slack adapter: `/backlinks`, the plan modal and the plan's buttons on slack-bolt's AsyncApp.
+
+Thin by design: acknowledge first, translate the payload into a core event, `await
+engine.handle(event)`, translate the neutral replies into Block Kit. What to answer is decided by
+the engine; which sub-commands exist is the engine's command table, so new ones need no change
+here. Every failure after the ack ends in a clear private message, never Slack's bare
+"dispatch_failed".
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Mapping
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_sdk.errors import SlackApiError
+from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.blocks import PLAN_CALLBACK, SlackRenderer, answers_from_state
+from bot.engine import Engine
+from bot.events import ChannelKey, Event, Invoked, Pressed, Submitted
+from bot.replies import Reply
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class _QuietTokenWarning(logging.Filter):
+    # Bolt reads SLACK_BOT_TOKEN itself and warns that the client we pass (which carries the Web API
+    # base URL setting) wins over it; it does, with that very token, so the warning only confuses.
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+logging.getLogger("slack_bolt.AsyncApp").addFilter(_QuietTokenWarning())
+
+# Chat.postMessage errors after which the response_url (which needs no membership) is used.
+NOT_POSTABLE = {"not_in_channel", "channel_not_found", "is_archived"}
+OAUTH_STATE_SECONDS = 600
+
+
+class SlackAdapter:
+    def __init__(self, *, engine: Engine, settings: Settings):
+        self.engine = engine
+        self.renderer = SlackRenderer(engine.knowledge, command=settings.slack_command)
+        token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+        secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+        client = AsyncWebClient(token=None if settings.slack_uses_oauth else token, base_url=settings.slack_api_url)
+        options: dict[str, Any] = {"client": client, "signing_secret": secret}
+        if settings.slack_uses_oauth:
+            # Many workspaces: installations and OAuth state live in our own database.
+            options["oauth_settings"] = AsyncOAuthSettings(
+                client_id=settings.slack_client_id,
+                client_secret=settings.slack_client_secret.get_secret_value(),
+                scopes=[s.strip() for s in settings.slack_scopes.split(",") if s.strip()],
+                redirect_uri=settings.slack_redirect_uri,
+                installation_store=AsyncSQLAlchemyInstallationStore(
+                    client_id=settings.slack_client_id, engine=engine.store.engine
+                ),
+                state_store=AsyncSQLAlchemyOAuthStateStore(
+                    expiration_seconds=OAUTH_STATE_SECONDS, engine=engine.store.engine
+                ),
+            )
+        self.app = AsyncApp(**options)
+        self.app.command(settings.slack_command)(self.on_command)
+        self.app.view(PLAN_CALLBACK)(self.on_plan_submitted)
+        for action in ("replan", "details"):
+            self.app.action(action)(self.on_button)
+        self.app.error(self.on_error)
+
+    # Listeners.
+
+    async def on_command(self, ack, command: Mapping[str, Any], client: AsyncWebClient, respond) -> None:
+        await ack()  # within Slack's three seconds, before any work
+        name, _, rest = (command.get("text") or "").strip().partition(" ")
+        where = _Where(command["team_id"], command["channel_id"], command["response_url"], command["trigger_id"])
+        event = Invoked(where.key, command["user_id"], name or "help", rest)
+        await self._run(event, where, client, respond)
+
+    async def on_button(self, ack, body: Mapping[str, Any], action: Mapping[str, Any], client, respond) -> None:
+        await ack()
+        team = (body.get("team") or {}).get("id") or body["user"]["team_id"]
+        where = _Where(team, body["channel"]["id"], body.get("response_url", ""), body["trigger_id"])
+        event = Pressed(where.key, body["user"]["id"], action["action_id"], action.get("value", ""))
+        await self._run(event, where, client, respond)
+
+    async def on_plan_submitted(self, ack, body: Mapping[str, Any], view: Mapping[str, Any], client) -> None:
+        """Validate before acking: errors must travel back on the ack (`response_action: errors`)."""
+        meta = json.loads(view.get("private_metadata") or "{}")
+        team = (body.get("team") or {}).get("id") or body["user"]["team_id"]
+        where = _Where(team, meta.get("channel", ""), meta.get("response_url", ""), "")
+        values = answers_from_state(view["state"])
+        try:
+            replies = await self.engine.handle(Submitted(where.key, body["user"]["id"], values))
+        except Exception:
+            log.exception("plan submission failed in %s", where.key)
+            first = next(iter(values), "site")
+            await ack(response_action="errors", errors={first: self._failure_text()})
+            return
+        refused = next((r for r in replies if r.kind == "field_errors"), None)
+        if refused is not None:
+            await ack(response_action="errors", errors=dict(refused.form.errors))
+            return
+        follow_up = next((r for r in replies if r.form is not None), None)
+        if follow_up is not None:
+            await ack(response_action="update", view=self.renderer.modal(follow_up.form, where.metadata()))
+            return
+        await ack()
+        for reply in replies:
+            await self._post(reply, where, client, respond=None, user=body["user"]["id"])
+
+    async def on_error(self, error: Exception, body: Mapping[str, Any]) -> None:
+        log.error("unhandled error for a %s request: %r", body.get("type", "slash command"), error)
+
+    # Delivery.
+
+    async def _run(self, event: Event, where: _Where, client: AsyncWebClient, respond) -> None:
+        try:
+            replies = await self.engine.handle(event)
+            for reply in replies:
+                await self._post(reply, where, client, respond, user=event.user)
+        except Exception:
+            log.exception("handling %s in %s failed", type(event).__name__, where.key)
+            await _quietly(respond(text=self._failure_text(), response_type="ephemeral", replace_original=False))
+
+    async def _post(self, reply: Reply, where: _Where, client: AsyncWebClient, respond, *, user: str) -> None:
+        if reply.form is not None:
+            await client.views_open(trigger_id=where.trigger_id, view=self.renderer.modal(reply.form, where.metadata()))
+            return
+        message = self.renderer.message(reply)
+        if reply.private and respond is not None:
+            await respond(**message, response_type="ephemeral", replace_original=False)
+        elif reply.private:
+            await client.chat_postEphemeral(channel=where.channel, user=user, **message)
+        else:
+            await self._post_in_channel(message, where, client)
+
+    async def _post_in_channel(self, message: dict[str, Any], where: _Where, client: AsyncWebClient) -> None:
+        try:
+            await client.chat_postMessage(channel=where.channel, **message)
+        except SlackApiError as error:
+            # A private channel or DM the bot is not in: the command's response_url still works.
+            if error.response.get("error") not in NOT_POSTABLE or not where.response_url:
+                raise
+            await _post_to_response_url(client, where.response_url, {**message, "response_type": "in_channel"})
+
+    def _failure_text(self) -> str:
+        return self.renderer.plain.render("slack.failed")
+
+
+class _Where:
+    """Where a request came from and how to answer it."""
+
+    def __init__(self, team: str, channel: str, response_url: str, trigger_id: str):
+        self.key = ChannelKey("slack", team, channel)
+        self.channel = channel
+        self.response_url = response_url
+        self.trigger_id = trigger_id
+
+    def metadata(self) -> dict[str, str]:
+        # Carried through the modal: view_submission payloads name neither channel nor response_url.
+        return {"channel": self.channel, "response_url": self.response_url}
+
+
+async def _post_to_response_url(client: AsyncWebClient, url: str, body: dict[str, Any]) -> None:
+    from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+    response = await AsyncWebhookClient(url, session=client.session).send_dict(body)
+    if response.status_code != 200:
+        raise RuntimeError(f"response_url answered {response.status_code}")
+
+
+async def _quietly(call: Awaitable[Any]) -> None:
+    try:
+        await call
+    except Exception:  # the failure message itself could not be sent; the log has the cause
+        log.exception("could not tell the user about a failure")

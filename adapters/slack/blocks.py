@@ -1,0 +1,198 @@
+"""Neutral replies → Block Kit, forms → modals, and modal state → answers text.
+
+Slack's limits are kept here: 50 blocks a message, 3,000 characters a section text, 150 a header,
+10 fields a section. User text is escaped by the Slack dialect (`&`, `<`, `>`), so nobody can
+trigger `<!channel>`, `<!here>` or `<@U…>` through the bot; we never set `link_names`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from bot.knowledge import Knowledge
+from bot.questionnaire import Question
+from bot.rendering import PLAIN, Dialect, Renderer
+from bot.replies import Bullets, Buttons, Fields, Form, Heading, Paragraph, Reply
+from bot.validators import Valid
+
+MAX_BLOCKS = 50
+MAX_SECTION = 3000
+MAX_HEADER = 150
+MAX_FIELDS = 10
+PLAN_CALLBACK = "backlinks_plan"
+VALUE_ACTION = "value"  # every modal input uses this action id; its block id is the question id
+
+
+def _escape(text: str) -> str:
+    # Slack's own rule: only these three are control characters in message text.
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def slack_dialect(command: str = "/backlinks") -> Dialect:
+    return Dialect(
+        "slack", escape=_escape, bold=lambda s: f"*{s}*", code=lambda s: f"`{s}`", command_prefix=f"{command} "
+    )
+
+
+class SlackRenderer:
+    def __init__(self, knowledge: Knowledge, *, command: str = "/backlinks"):
+        self.knowledge = knowledge
+        self.mrkdwn = Renderer(knowledge, slack_dialect(command))
+        self.plain = Renderer(knowledge, PLAIN)  # header and button texts are plain_text
+
+    def message(self, reply: Reply) -> dict[str, Any]:
+        """`text` (the notification fallback) and `blocks` for chat.postMessage or a response_url."""
+        blocks = [block for item in reply.blocks for block in self._blocks(item)]
+        if len(blocks) > MAX_BLOCKS:
+            blocks = blocks[: MAX_BLOCKS - 1] + [_section("…")]
+        return {"text": self.fallback(reply), "blocks": blocks}
+
+    def fallback(self, reply: Reply) -> str:
+        # Slack parses the fallback `text` for mentions as well, so it is escaped like the blocks.
+        if reply.summary is not None:
+            return self.mrkdwn.text(reply.summary)[:MAX_SECTION]
+        for item in reply.blocks:
+            if isinstance(item, Heading | Paragraph):
+                return self.mrkdwn.text(item.text)[:MAX_SECTION]
+        return "Backlinks bot"
+
+    def _blocks(self, item) -> Iterator[dict[str, Any]]:
+        match item:
+            case Heading(text):
+                yield {"type": "header", "text": _plain(self.plain.text(text), MAX_HEADER)}
+            case Paragraph(text):
+                yield from (_section(chunk) for chunk in _chunks([self.mrkdwn.text(text)]))
+            case Bullets(title, items):
+                lines = [f"*{self.mrkdwn.text(title)}*"] if title is not None else []
+                lines += [f"• {self.mrkdwn.text(i)}" for i in items]
+                yield from (_section(chunk) for chunk in _chunks(lines))
+            case Fields(items):
+                fields = [
+                    {"type": "mrkdwn", "text": f"*{self.mrkdwn.text(k)}*\n{self.mrkdwn.text(v)}"[:2000]}
+                    for k, v in items
+                ]
+                for start in range(0, len(fields), MAX_FIELDS):
+                    yield {"type": "section", "fields": fields[start : start + MAX_FIELDS]}
+            case Buttons(buttons):
+                yield {
+                    "type": "actions",
+                    "elements": [
+                        {
+                            "type": "button",
+                            "action_id": b.action,
+                            "text": _plain(self.plain.text(b.label), 75),
+                            "value": b.value or b.action,
+                        }
+                        for b in buttons
+                    ],
+                }
+
+    # Modals.
+
+    def modal(self, form: Form, metadata: Mapping[str, str]) -> dict[str, Any]:
+        questionnaire = self.knowledge.questionnaire
+        wanted = set(form.question_ids)
+        blocks: list[dict[str, Any]] = []
+        if form.errors:
+            # Errors in inline answers can't be put on fields before the modal is submitted.
+            lines = [f"*{_escape(q)}*: {_escape(reason)}" for q, reason in form.errors.items()]
+            blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": "\n".join(lines)[:2000]}]})
+        for section in questionnaire.sections:
+            questions = [q for q in section.questions if q.id in wanted]
+            if not questions:
+                continue
+            blocks.append({"type": "header", "text": _plain(section.title, MAX_HEADER)})
+            blocks += [self._input(q, form.values.get(q.id, "")) for q in questions]
+        return {
+            "type": "modal",
+            "callback_id": PLAN_CALLBACK,
+            "title": _plain(self.plain.render("slack.modal_title"), 24),
+            "submit": _plain(self.plain.render("slack.modal_submit"), 24),
+            "close": _plain(self.plain.render("slack.modal_close"), 24),
+            "private_metadata": json.dumps(dict(metadata)),
+            "blocks": blocks,
+        }
+
+    def _input(self, question: Question, initial: str) -> dict[str, Any]:
+        parsed = question.parse(initial) if initial else None
+        value = parsed.value if isinstance(parsed, Valid) else None
+        element: dict[str, Any] = {"action_id": VALUE_ACTION}
+        params = question.params
+        example = _plain(f"e.g. {question.example}", 150)
+        if question.kind_name == "strategies":
+            options = {s.id: _option(s.label, s.id) for s in self.knowledge.strategies.values()}
+            element.update(
+                type="multi_static_select", options=list(options.values()), placeholder=_plain("Choose", 150)
+            )
+            if value:
+                element["initial_options"] = [options[v] for v in value]
+        elif question.kind_name == "integer" and params["max"] - params["min"] <= 10:
+            # A short scale (content quality 1-5) reads better as a menu than as a number box.
+            options = [_option(str(n), str(n)) for n in range(params["min"], params["max"] + 1)]
+            element.update(type="static_select", options=options, placeholder=_plain("Choose", 150))
+            if value is not None:
+                element["initial_option"] = _option(str(value), str(value))
+        elif question.kind_name in ("integer", "number"):
+            element.update(
+                type="number_input",
+                is_decimal_allowed=question.kind_name == "number",
+                min_value=str(params["min"]),
+                max_value=str(params["max"]),
+                placeholder=example,
+            )
+            if value is not None:
+                element["initial_value"] = str(value)
+        else:
+            element.update(type="plain_text_input", placeholder=example)
+            if value is not None:
+                element["initial_value"] = question.show(value)
+        return {
+            "type": "input",
+            "block_id": question.id,
+            "optional": question.optional,
+            "label": _plain(question.prompt, 2000),
+            "hint": _plain(question.why, 2000),
+            "element": element,
+        }
+
+
+def answers_from_state(state: Mapping[str, Any]) -> dict[str, str]:
+    """view.state.values → {question id: text as the validators read it}."""
+    answers: dict[str, str] = {}
+    for block_id, actions in state.get("values", {}).items():
+        field = actions.get(VALUE_ACTION, {})
+        if field.get("type") == "multi_static_select":
+            answers[block_id] = ", ".join(o["value"] for o in field.get("selected_options") or [])
+        elif field.get("type") == "static_select":
+            answers[block_id] = (field.get("selected_option") or {}).get("value", "")
+        else:
+            answers[block_id] = field.get("value") or ""
+    return answers
+
+
+def _plain(text: str, limit: int) -> dict[str, Any]:
+    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    return {"type": "plain_text", "text": text, "emoji": True}
+
+
+def _option(label: str, value: str) -> dict[str, Any]:
+    return {"text": _plain(label, 75), "value": value}
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def _chunks(lines: list[str]) -> Iterator[str]:
+    """Join lines into section texts of at most 3,000 characters, cutting only between lines."""
+    chunk = ""
+    for line in lines:
+        line = line if len(line) <= MAX_SECTION else line[: MAX_SECTION - 1] + "…"
+        if chunk and len(chunk) + 1 + len(line) > MAX_SECTION:
+            yield chunk
+            chunk = ""
+        chunk = f"{chunk}\n{line}" if chunk else line
+    if chunk:
+        yield chunk

@@ -1,0 +1,57 @@
+"""Running the Slack adapter: an HTTP server (events, OAuth, /healthz) or a Socket Mode connection."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiohttp import web
+
+from adapters.slack.app import SlackAdapter
+from bot.settings import Settings
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+EVENTS_PATH = "/slack/events"
+
+
+def web_app(adapter: SlackAdapter, store: Store) -> web.Application:
+    """Bolt's aiohttp application (events, plus install and redirect routes with OAuth) and /healthz."""
+    app = adapter.app.web_app(path=EVENTS_PATH)
+
+    async def healthz(_request: web.Request) -> web.Response:
+        ok = await store.ping()
+        return web.json_response({"ok": ok, "database": "ok" if ok else "unreachable"}, status=200 if ok else 503)
+
+    app.router.add_get("/healthz", healthz)
+    return app
+
+
+async def serve_http(adapter: SlackAdapter, store: Store, settings: Settings) -> None:
+    runner = web.AppRunner(web_app(adapter, store), access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, settings.host, settings.port).start()
+    log.info("Slack over HTTP: POST %s on %s:%s (and GET /healthz)", EVENTS_PATH, settings.host, settings.port)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
+
+
+async def serve_socket_mode(adapter: SlackAdapter, settings: Settings) -> None:
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+    handler = AsyncSocketModeHandler(adapter.app, settings.slack_app_token.get_secret_value())
+    await handler.connect_async()
+    log.info("Slack over Socket Mode: connected")
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await handler.close_async()
+
+
+async def serve(adapter: SlackAdapter, store: Store, settings: Settings) -> None:
+    if settings.slack_uses_socket_mode:
+        await serve_socket_mode(adapter, settings)
+    else:
+        await serve_http(adapter, store, settings)

@@ -1,0 +1,111 @@
+"""A loopback stand-in for Slack's Web API and response_url, recording every call the bot makes."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+
+@dataclass
+class Call:
+    method: str  # "chat.postMessage", or "respond" for a response_url
+    body: dict[str, Any]
+    token: str | None
+
+
+@dataclass
+class SlackStandIn:
+    """Answers like Slack: auth.test per token, views.open, chat.postMessage, oauth.v2.access."""
+
+    tokens: dict[str, str] = field(default_factory=lambda: {"xoxb-T1": "T1"})  # bot token → team
+    refuse: dict[str, str] = field(default_factory=dict)  # method → Slack error to answer
+    calls: list[Call] = field(default_factory=list)
+    port: int = 0
+    _runner: web.AppRunner | None = None
+    _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/"
+
+    def response_url(self, name: str = "cmd") -> str:
+        return f"http://127.0.0.1:{self.port}/respond/{name}"
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_post("/api/{method}", self._api)
+        app.router.add_post("/respond/{name}", self._respond)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        await self._runner.cleanup()
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        raw = await request.text()
+        if request.content_type == "application/json":
+            body = json.loads(raw or "{}")
+        else:
+            body = {k: v[0] for k, v in urllib.parse.parse_qs(raw).items()}
+        auth = request.headers.get("Authorization", "")
+        token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else body.get("token")
+        self.calls.append(Call(method, body, token))
+        if method in self.refuse:
+            return web.json_response({"ok": False, "error": self.refuse[method]})
+        if method == "auth.test":
+            team = self.tokens.get(token or "")
+            if team is None:
+                return web.json_response({"ok": False, "error": "invalid_auth"})
+            return web.json_response(
+                {"ok": True, "team_id": team, "user_id": f"UBOT{team}", "bot_id": f"B{team}", "url": "https://x/"}
+            )
+        if method == "oauth.v2.access":
+            team = body.get("code", "").removeprefix("code-")
+            self.tokens[f"xoxb-{team}"] = team
+            return web.json_response(
+                {
+                    "ok": True,
+                    "access_token": f"xoxb-{team}",
+                    "token_type": "bot",
+                    "scope": "commands,chat:write,chat:write.public",
+                    "bot_user_id": f"UBOT{team}",
+                    "app_id": "A1",
+                    "team": {"id": team, "name": f"Team {team}"},
+                    "enterprise": None,
+                    "is_enterprise_install": False,
+                    "authed_user": {"id": "UINSTALLER"},
+                }
+            )
+        if method == "views.open":
+            return web.json_response({"ok": True, "view": {"id": f"V{next(self._ids)}", **body.get("view", {})}})
+        if method in ("chat.postMessage", "chat.postEphemeral"):
+            return web.json_response({"ok": True, "channel": body.get("channel"), "ts": f"{time.time():.6f}"})
+        return web.json_response({"ok": True})
+
+    async def _respond(self, request: web.Request) -> web.Response:
+        self.calls.append(Call("respond", json.loads(await request.text()), None))
+        return web.Response(text="ok")
+
+    def of(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+    async def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        """The calls of a method once `count` have arrived (the bot works after it acks)."""
+        deadline = time.monotonic() + timeout
+        while len(self.of(method)) < count:
+            if time.monotonic() > deadline:
+                seen = [c.method for c in self.calls]
+                raise AssertionError(f"no {count}× {method} within {timeout}s; calls so far: {seen}")
+            await asyncio.sleep(0.01)
+        return self.of(method)
