@@ -31,10 +31,12 @@ class SlackBot:
         self.store = store
         self.session = session
 
-    async def post(self, body: str, *, secret: str = SECRET, timestamp: int | None = None) -> aiohttp.ClientResponse:
+    async def post(
+        self, body: str, *, secret: str = SECRET, timestamp: int | None = None, json_body: bool = False
+    ) -> aiohttp.ClientResponse:
         ts = str(timestamp if timestamp is not None else int(time.time()))
         headers = {
-            "Content-Type": "application/x-www-form-urlencoded",
+            "Content-Type": "application/json" if json_body else "application/x-www-form-urlencoded",
             "X-Slack-Request-Timestamp": ts,
             "X-Slack-Signature": SignatureVerifier(secret).generate_signature(timestamp=ts, body=body),
         }
@@ -59,6 +61,19 @@ class SlackBot:
             **extra,
         }
         return await self.post(urllib.parse.urlencode(body))
+
+    async def event(self, team: str, event: Mapping[str, Any]) -> aiohttp.ClientResponse:
+        """An Events API callback, JSON as Slack sends it."""
+        body = {
+            "token": "legacy-verification-token",
+            "team_id": team,
+            "api_app_id": "A1",
+            "type": "event_callback",
+            "event_id": f"Ev{time.monotonic_ns()}",
+            "event_time": int(time.time()),
+            "event": dict(event),
+        }
+        return await self.post(json.dumps(body), json_body=True)
 
     async def interaction(self, payload: Mapping[str, Any], **kwargs) -> aiohttp.ClientResponse:
         return await self.post("payload=" + urllib.parse.quote(json.dumps(payload)), **kwargs)

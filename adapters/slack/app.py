@@ -67,6 +67,9 @@ class SlackAdapter:
                 ),
             )
         self.app = AsyncApp(**options)
+        if settings.slack_uses_oauth:
+            # app_uninstalled / tokens_revoked delete the workspace's stored installation.
+            self.app.enable_token_revocation_listeners()
         self.app.command(settings.slack_command)(self.on_command)
         self.app.view(PLAN_CALLBACK)(self.on_plan_submitted)
         for action in ("replan", "details"):

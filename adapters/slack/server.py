@@ -18,13 +18,16 @@ EVENTS_PATH = "/slack/events"
 def web_app(adapter: SlackAdapter, store: Store) -> web.Application:
     """Bolt's aiohttp application (events, plus install and redirect routes with OAuth) and /healthz."""
     app = adapter.app.web_app(path=EVENTS_PATH)
+    app.router.add_get("/healthz", _healthz(store))
+    return app
 
+
+def _healthz(store: Store):
     async def healthz(_request: web.Request) -> web.Response:
         ok = await store.ping()
         return web.json_response({"ok": ok, "database": "ok" if ok else "unreachable"}, status=200 if ok else 503)
 
-    app.router.add_get("/healthz", healthz)
-    return app
+    return healthz
 
 
 async def serve_http(adapter: SlackAdapter, store: Store, settings: Settings) -> None:
@@ -50,8 +53,23 @@ async def serve_socket_mode(adapter: SlackAdapter, settings: Settings) -> None:
         await handler.close_async()
 
 
+async def serve_health(store: Store, settings: Settings) -> None:
+    """Only /healthz: for a platform that expects its `web` process to listen on PORT."""
+    app = web.Application()
+    app.router.add_get("/healthz", _healthz(store))
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, settings.host, settings.port).start()
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
+
+
 async def serve(adapter: SlackAdapter, store: Store, settings: Settings) -> None:
-    if settings.slack_uses_socket_mode:
-        await serve_socket_mode(adapter, settings)
-    else:
+    if not settings.slack_uses_socket_mode:
         await serve_http(adapter, store, settings)
+    elif "port" in settings.model_fields_set:  # PORT was given: the platform checks it is bound
+        await asyncio.gather(serve_socket_mode(adapter, settings), serve_health(store, settings))
+    else:
+        await serve_socket_mode(adapter, settings)

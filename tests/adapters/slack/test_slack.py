@@ -229,6 +229,14 @@ async def test_an_oauth_install_stores_the_installation_and_the_bot_answers_with
         await slack.command("plan", team="T3", channel="C9")  # a workspace that never installed the app
         await asyncio.sleep(0.3)
         assert len(standin.of("views.open")) == 1
+
+        response = await slack.event("T2", {"type": "app_uninstalled"})
+        assert response.status == 200
+        deadline = time.monotonic() + 5
+        while rows(db_path, "SELECT count(*) FROM slack_bots") != [(0,)] and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        assert rows(db_path, "SELECT count(*) FROM slack_bots") == [(0,)], "uninstalling forgets the token"
+        assert rows(db_path, "SELECT count(*) FROM slack_installations") == [(0,)]
     finally:
         await slack.session.close()
         await runner.cleanup()
