@@ -132,16 +132,20 @@ def load(folder=None) -> Knowledge:
     for section in _read(folder, "questions.yaml")["sections"]:
         questions = []
         for q in section["questions"]:
-            fixed = {"id", "prompt", "why", "example", "kind", "optional", "aliases"}
+            fixed = {"id", "label", "prompt", "why", "example", "kind", "optional", "aliases"}
             params = {k: v for k, v in q.items() if k not in fixed}
             try:
                 kind = make_kind(q["kind"], params, strategy_names)
             except (ValueError, TypeError) as error:
                 raise KnowledgeError(f"questions.yaml: {q['id']}: {error}") from error
+            label = q.get("label", "")
+            if not 0 < len(label) <= 45:
+                raise KnowledgeError(f"questions.yaml: {q['id']} needs a label of 1-45 characters")
             questions.append(
                 Question(
                     q["id"],
                     section["id"],
+                    label,
                     q["prompt"],
                     q["why"],
                     str(q["example"]),

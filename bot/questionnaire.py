@@ -22,6 +22,7 @@ from bot.validators import Invalid, Kind, Result
 class Question:
     id: str
     section: str
+    label: str  # short: a form field's name (Discord allows 45 characters)
     prompt: str
     why: str
     example: str

@@ -175,7 +175,7 @@ def why_reply(plan: Plan, knowledge: Knowledge) -> Reply:
     answers = plan.answers
     answer_lines = []
     for question in questionnaire.questions:
-        label = question.id.replace("_", " ")
+        label = question.label
         if question.id in answers and answers[question.id] is not None:
             answer_lines.append(text("why.answer", label=label, value=question.show(answers[question.id])))
         else:

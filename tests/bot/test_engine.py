@@ -216,7 +216,7 @@ async def test_show_prints_the_current_plan_and_why_its_figures(chat: MemoryChat
     assert "The figures behind the plan for example.com" in why
     assert "share of newly built links lost within a year: 0.26 - source: Base.me" in why
     assert "hours of work per link by guest posting: 6 - assumption:" in why
-    assert "- competitors: rival.com=420, other.net=610, 380" in why
+    assert "- Competitors' referring domains: rival.com=420, other.net=610, 380" in why
 
 
 async def test_a_new_plan_offers_the_previous_answers_and_keeps_history(chat: MemoryChat, db_path):
