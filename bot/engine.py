@@ -122,9 +122,14 @@ class Engine:
         raw, problems = parse_inline(self.questionnaire, argument)
         existing, defaults = await self._session(channel, user)
         if not conversational:
-            # A form platform: show every question, pre-filled with inline answers over old ones.
-            values = {**defaults, **raw}
-            _, errors = apply(self.questionnaire, Draft(), raw)
+            # A form platform: every question, pre-filled with what is known, inline answers first.
+            draft, errors = apply(self.questionnaire, existing or Draft(), raw)
+            if draft != (existing or Draft()):
+                # Kept in the draft, so forms shown a section at a time (Discord) still have them.
+                await self.store.save_draft(channel, user, draft.to_json())
+            if problems:  # names that are no question: shown with the form, not on a field
+                errors["inline"] = " ".join(problems)
+            values = {**defaults, **self._shown(draft), **raw}
             ids = tuple(q.id for q in self.questionnaire.questions)
             return [Reply("form", form=Form(ids, values, errors), private=True)]
         draft = existing or Draft()
@@ -203,16 +208,21 @@ class Engine:
         question = next_question(self.questionnaire, draft)
         section = self.questionnaire.section_of(question.id)
         ids = tuple(q.id for q in section.questions)
+        known = {**defaults, **self._shown(draft)}
         return [
             Reply(
                 "form",
                 blocks=(Paragraph(text("plan.form_next", title=section.title)),),
-                form=Form(ids, {i: defaults[i] for i in ids if i in defaults}),
+                form=Form(ids, {i: known[i] for i in ids if i in known}),
                 private=True,
             )
         ]
 
     # Helpers.
+
+    def _shown(self, draft: Draft) -> dict[str, str]:
+        """A draft's answers as the text a form shows."""
+        return {qid: self.questionnaire.question(qid).show(value) for qid, value in draft.answers.items()}
 
     async def _session(self, channel: ChannelKey, user: str) -> tuple[Draft | None, dict[str, str]]:
         """The user's draft in this channel, and the channel's previous answers as text

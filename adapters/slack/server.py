@@ -45,9 +45,9 @@ async def serve_socket_mode(adapter: SlackAdapter, settings: Settings) -> None:
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
     handler = AsyncSocketModeHandler(adapter.app, settings.slack_app_token.get_secret_value())
-    await handler.connect_async()
-    log.info("Slack over Socket Mode: connected")
-    try:
+    try:  # closed even when stopped while still connecting (slack_sdk retries a refused connect)
+        await handler.connect_async()
+        log.info("Slack over Socket Mode: connected")
         await asyncio.Event().wait()
     finally:
         await handler.close_async()

@@ -255,12 +255,16 @@ async def test_forms_validate_everything_and_store_nothing_on_error(chat: Memory
     assert form_reply.form.values["referring_domains"] == "140"
     assert "between 0 and 100" in form_reply.form.errors["authority"]
 
+    # The valid inline answer is kept in a draft, so forms shown a section at a time still have it.
+    [(draft_before,)] = rows(db_path, "SELECT state FROM drafts")
+    assert json.loads(draft_before)["answers"] == {"referring_domains": 140}
+
     values = dict(TYPED_ANSWERS)
     bad = {**values, "authority": "150", "competitors": "lots"}
     reply = await chat.submit(bad)
     assert reply.kind == "field_errors"
     assert set(reply.form.errors) == {"authority", "competitors"}
-    assert plans_in(db_path) == [] and rows(db_path, "SELECT count(*) FROM drafts") == [(0,)]
+    assert plans_in(db_path) == [] and rows(db_path, "SELECT state FROM drafts") == [(draft_before,)]
 
     reply = await chat.submit(values)
     assert reply.kind == "plan" and reply.plan.site == "example.com"
