@@ -138,9 +138,16 @@ def serve() -> None:
         try:
             engine = Engine(knowledge=knowledge_module.default(), store=store)
             from adapters.slack.app import SlackAdapter
+            from adapters.slack.server import SlackStartError
             from adapters.slack.server import serve as serve_slack
 
-            await serve_slack(SlackAdapter(engine=engine, settings=settings), store, settings)
+            try:
+                await serve_slack(SlackAdapter(engine=engine, settings=settings), store, settings)
+            except SlackStartError as error:
+                _fail(
+                    [f"{error}. Check SLACK_API_URL, the network and the tokens (https://api.slack.com/apps)."],
+                    heading="Cannot start:",
+                )
         finally:
             await store.close()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+import aiohttp
 from aiohttp import web
 
 from adapters.slack.app import SlackAdapter
@@ -66,7 +67,35 @@ async def serve_health(store: Store, settings: Settings) -> None:
         await runner.cleanup()
 
 
+class SlackStartError(RuntimeError):
+    """Slack refuses a token or cannot be reached: stop with a clear message, not retry forever."""
+
+
+async def check_tokens(settings: Settings) -> None:
+    """Ask Slack once about each configured token, so a wrong one fails at start, not silently."""
+    from slack_sdk.errors import SlackApiError
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    checks = []
+    if settings.slack_bot_token and not settings.slack_uses_oauth:
+        checks.append(("SLACK_BOT_TOKEN", settings.slack_bot_token, "auth_test"))
+    if settings.slack_uses_socket_mode:
+        checks.append(("SLACK_APP_TOKEN", settings.slack_app_token, "apps_connections_open"))
+    for name, token, method in checks:
+        client = AsyncWebClient(token=token.get_secret_value(), base_url=settings.slack_api_url)
+        try:
+            await getattr(client, method)()
+        except SlackApiError as error:
+            raise SlackStartError(f"Slack refused {name}: {error.response.get('error')}") from None
+        except (aiohttp.ClientError, TimeoutError) as error:
+            raise SlackStartError(f"cannot reach Slack's Web API at {settings.slack_api_url} ({error})") from None
+        finally:
+            if client.session is not None:
+                await client.session.close()
+
+
 async def serve(adapter: SlackAdapter, store: Store, settings: Settings) -> None:
+    await check_tokens(settings)
     if not settings.slack_uses_socket_mode:
         await serve_http(adapter, store, settings)
     elif "port" in settings.model_fields_set:  # PORT was given: the platform checks it is bound
