@@ -8,6 +8,7 @@ import re
 import time
 import urllib.parse
 
+import pytest
 from pydantic import SecretStr
 from slack_client import serve
 from support import TYPED_ANSWERS, rows
@@ -246,3 +247,15 @@ async def test_an_oauth_install_stores_the_installation_and_the_bot_answers_with
 async def test_healthz_reports_the_database(slack):
     response = await slack.session.get(f"{slack.url}/healthz")
     assert response.status == 200 and await response.json() == {"ok": True, "database": "ok"}
+
+
+async def test_a_refused_or_unreachable_slack_stops_the_start_with_a_clear_reason(slack_settings, standin):
+    from adapters.slack.server import SlackStartError, check_tokens
+
+    await check_tokens(slack_settings)  # the stand-in knows xoxb-T1
+    wrong = slack_settings.model_copy(update={"slack_bot_token": SecretStr("xoxb-revoked")})
+    with pytest.raises(SlackStartError, match="Slack refused SLACK_BOT_TOKEN: invalid_auth"):
+        await check_tokens(wrong)
+    nowhere = slack_settings.model_copy(update={"slack_api_url": "http://127.0.0.1:9/api/"})
+    with pytest.raises(SlackStartError, match="cannot reach Slack's Web API at http://127.0.0.1:9/api/"):
+        await check_tokens(nowhere)
