@@ -45,6 +45,12 @@ class Engine:
             "cancel": self._cancel,
         }
 
+    def check(self, values: Mapping[str, str]) -> dict[str, str]:
+        """Validate form values without touching storage: {question id: reason} for the bad ones.
+
+        For platforms that must answer a form before doing any work (Slack's modal ack)."""
+        return apply(self.questionnaire, Draft(), values)[1]
+
     async def handle(self, event: Event) -> list[Reply]:
         match event:
             case Said(channel, user, said):

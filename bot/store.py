@@ -80,8 +80,13 @@ class Store:
         url = async_url(url)
         if url.startswith("sqlite+aiosqlite:///") and not url.endswith(":memory:"):
             Path(url.removeprefix("sqlite+aiosqlite:///")).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        # A server connection can drop between uses; an embedded file cannot, so skip the ping there.
-        engine = create_async_engine(url, pool_pre_ping=not url.startswith("sqlite"))
+        if url.startswith("sqlite"):
+            # SQLite has one writer at a time: one shared connection queues writes in the pool
+            # instead of letting them fight over the file lock ("database is locked"); an embedded
+            # file can't drop, so no pre-ping.
+            engine = create_async_engine(url, pool_size=1, max_overflow=0, pool_timeout=60)
+        else:
+            engine = create_async_engine(url, pool_pre_ping=True)
         if engine.dialect.name == "sqlite":
             event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         store = cls(engine, clock=clock)
@@ -106,16 +111,18 @@ class Store:
         await self.engine.dispose()
 
     async def _channel_id(self, connection: AsyncConnection, key: ChannelKey, *, create: bool) -> int | None:
-        where = _is_channel(key)
-        found = (await connection.execute(sa.select(channels.c.id).where(where))).scalar_one_or_none()
-        if found is not None or not create:
-            return found
-        await connection.execute(
-            self._insert(channels)
-            .values(platform=key.platform, workspace=key.workspace, channel=key.channel, created_at=self.clock())
-            .on_conflict_do_nothing(index_elements=["platform", "workspace", "channel"])
+        if not create:
+            query = sa.select(channels.c.id).where(_is_channel(key))
+            return (await connection.execute(query)).scalar_one_or_none()
+        # One statement whether or not the channel exists (writers are in a transaction anyway):
+        # the no-op update makes RETURNING give the id of an existing row too.
+        upsert = self._insert(channels).values(
+            platform=key.platform, workspace=key.workspace, channel=key.channel, created_at=self.clock()
         )
-        return (await connection.execute(sa.select(channels.c.id).where(where))).scalar_one()
+        upsert = upsert.on_conflict_do_update(
+            index_elements=["platform", "workspace", "channel"], set_={"channel": upsert.excluded.channel}
+        ).returning(channels.c.id)
+        return (await connection.execute(upsert)).scalar_one()
 
     # Drafts: a questionnaire in progress.
 

@@ -9,11 +9,13 @@ here. Every failure after the ack ends in a clear private message, never Slack's
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Mapping
 from typing import Any
 
+import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.errors import SlackApiError
@@ -42,6 +44,8 @@ logging.getLogger("slack_bolt.AsyncApp").addFilter(_QuietTokenWarning())
 # Chat.postMessage errors after which the response_url (which needs no membership) is used.
 NOT_POSTABLE = {"not_in_channel", "channel_not_found", "is_archived"}
 OAUTH_STATE_SECONDS = 600
+# How long a slash command may wait for the engine before acking empty (Slack allows three seconds).
+ACK_BUDGET_SECONDS = 1.0
 
 
 class SlackAdapter:
@@ -76,72 +80,101 @@ class SlackAdapter:
             self.app.action(action)(self.on_button)
         self.app.error(self.on_error)
 
+    # One HTTP session for every Web API call and response_url POST: a new TCP connection per
+    # reply (Bolt's default) costs more than handling the request itself.
+
+    async def open(self, *_: Any) -> None:
+        if self.app.client.session is None:
+            self.app.client.session = aiohttp.ClientSession()
+
+    async def close(self, *_: Any) -> None:
+        session, self.app.client.session = self.app.client.session, None
+        if session is not None:
+            await session.close()
+
     # Listeners.
 
-    async def on_command(self, ack, command: Mapping[str, Any], client: AsyncWebClient, respond) -> None:
-        await ack()  # within Slack's three seconds, before any work
+    async def on_command(self, ack, command: Mapping[str, Any], client: AsyncWebClient) -> None:
+        """Ack at once; a reply the engine has ready within the budget rides on the ack itself
+        (Slack shows an ack's body as the answer), which spares an outbound request per command."""
         name, _, rest = (command.get("text") or "").strip().partition(" ")
         where = _Where(command["team_id"], command["channel_id"], command["response_url"], command["trigger_id"])
         event = Invoked(where.key, command["user_id"], name or "help", rest)
-        await self._run(event, where, client, respond)
+        work = asyncio.ensure_future(self.engine.handle(event))
+        try:
+            replies = await asyncio.wait_for(asyncio.shield(work), ACK_BUDGET_SECONDS)
+        except TimeoutError:
+            await ack()
+            await self._run(event, where, client, work)
+            return
+        except Exception:
+            log.exception("handling %s in %s failed", type(event).__name__, where.key)
+            await ack(text=self._failure_text(), response_type="ephemeral")
+            return
+        first = replies[0] if replies and replies[0].form is None else None
+        if first is None:
+            await ack()
+        else:
+            visibility = "ephemeral" if first.private else "in_channel"
+            await ack(**self.renderer.message(first), response_type=visibility)
+            replies = replies[1:]
+        await self._run(event, where, client, _done(replies))
 
-    async def on_button(self, ack, body: Mapping[str, Any], action: Mapping[str, Any], client, respond) -> None:
+    async def on_button(self, ack, body: Mapping[str, Any], action: Mapping[str, Any], client) -> None:
         await ack()
         team = (body.get("team") or {}).get("id") or body["user"]["team_id"]
         where = _Where(team, body["channel"]["id"], body.get("response_url", ""), body["trigger_id"])
-        event = Pressed(where.key, body["user"]["id"], action["action_id"], action.get("value", ""))
-        await self._run(event, where, client, respond)
+        await self._run(
+            Pressed(where.key, body["user"]["id"], action["action_id"], action.get("value", "")), where, client
+        )
 
     async def on_plan_submitted(self, ack, body: Mapping[str, Any], view: Mapping[str, Any], client) -> None:
-        """Validate before acking: errors must travel back on the ack (`response_action: errors`)."""
+        """Errors must travel on the ack (`response_action: errors`), so validate first — a pure
+        check, no I/O — then ack, and only then plan, store and post."""
         meta = json.loads(view.get("private_metadata") or "{}")
         team = (body.get("team") or {}).get("id") or body["user"]["team_id"]
         where = _Where(team, meta.get("channel", ""), meta.get("response_url", ""), "")
         values = answers_from_state(view["state"])
-        try:
-            replies = await self.engine.handle(Submitted(where.key, body["user"]["id"], values))
-        except Exception:
-            log.exception("plan submission failed in %s", where.key)
-            first = next(iter(values), "site")
-            await ack(response_action="errors", errors={first: self._failure_text()})
-            return
-        refused = next((r for r in replies if r.kind == "field_errors"), None)
-        if refused is not None:
-            await ack(response_action="errors", errors=dict(refused.form.errors))
-            return
-        follow_up = next((r for r in replies if r.form is not None), None)
-        if follow_up is not None:
-            await ack(response_action="update", view=self.renderer.modal(follow_up.form, where.metadata()))
+        errors = self.engine.check(values)
+        if errors:
+            await ack(response_action="errors", errors=errors)
             return
         await ack()
-        for reply in replies:
-            await self._post(reply, where, client, respond=None, user=body["user"]["id"])
+        await self._run(Submitted(where.key, body["user"]["id"], values), where, client)
 
     async def on_error(self, error: Exception, body: Mapping[str, Any]) -> None:
         log.error("unhandled error for a %s request: %r", body.get("type", "slash command"), error)
 
     # Delivery.
 
-    async def _run(self, event: Event, where: _Where, client: AsyncWebClient, respond) -> None:
+    async def _run(
+        self, event: Event, where: _Where, client: AsyncWebClient, work: Awaitable[list[Reply]] | None = None
+    ) -> None:
         try:
-            replies = await self.engine.handle(event)
-            for reply in replies:
-                await self._post(reply, where, client, respond, user=event.user)
+            for reply in await (work if work is not None else self.engine.handle(event)):
+                await self._post(reply, where, client, user=event.user)
         except Exception:
             log.exception("handling %s in %s failed", type(event).__name__, where.key)
-            await _quietly(respond(text=self._failure_text(), response_type="ephemeral", replace_original=False))
+            failure = {"text": self._failure_text(), "response_type": "ephemeral", "replace_original": False}
+            await _quietly(self._respond(client, where, failure, user=event.user))
 
-    async def _post(self, reply: Reply, where: _Where, client: AsyncWebClient, respond, *, user: str) -> None:
+    async def _post(self, reply: Reply, where: _Where, client: AsyncWebClient, *, user: str) -> None:
         if reply.form is not None:
-            await client.views_open(trigger_id=where.trigger_id, view=self.renderer.modal(reply.form, where.metadata()))
-            return
-        message = self.renderer.message(reply)
-        if reply.private and respond is not None:
-            await respond(**message, response_type="ephemeral", replace_original=False)
+            view = self.renderer.modal(reply.form, where.metadata())
+            await client.views_open(trigger_id=where.trigger_id, view=view)
         elif reply.private:
-            await client.chat_postEphemeral(channel=where.channel, user=user, **message)
+            message = {**self.renderer.message(reply), "response_type": "ephemeral", "replace_original": False}
+            await self._respond(client, where, message, user=user)
         else:
-            await self._post_in_channel(message, where, client)
+            await self._post_in_channel(self.renderer.message(reply), where, client)
+
+    async def _respond(self, client: AsyncWebClient, where: _Where, message: dict[str, Any], *, user: str) -> None:
+        """Only to the person who asked: through the request's response_url, else as an ephemeral."""
+        if where.response_url:
+            await _post_to_response_url(client, where.response_url, message)
+        else:
+            text, blocks = message.get("text", ""), message.get("blocks")
+            await client.chat_postEphemeral(channel=where.channel, user=user, text=text, blocks=blocks)
 
     async def _post_in_channel(self, message: dict[str, Any], where: _Where, client: AsyncWebClient) -> None:
         try:
@@ -176,6 +209,10 @@ async def _post_to_response_url(client: AsyncWebClient, url: str, body: dict[str
     response = await AsyncWebhookClient(url, session=client.session).send_dict(body)
     if response.status_code != 200:
         raise RuntimeError(f"response_url answered {response.status_code}")
+
+
+async def _done(replies: list[Reply]) -> list[Reply]:
+    return replies
 
 
 async def _quietly(call: Awaitable[Any]) -> None:

@@ -20,6 +20,8 @@ def web_app(adapter: SlackAdapter, store: Store) -> web.Application:
     """Bolt's aiohttp application (events, plus install and redirect routes with OAuth) and /healthz."""
     app = adapter.app.web_app(path=EVENTS_PATH)
     app.router.add_get("/healthz", _healthz(store))
+    app.on_startup.append(adapter.open)
+    app.on_cleanup.append(adapter.close)
     return app
 
 
@@ -46,12 +48,14 @@ async def serve_socket_mode(adapter: SlackAdapter, settings: Settings) -> None:
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
     handler = AsyncSocketModeHandler(adapter.app, settings.slack_app_token.get_secret_value())
+    await adapter.open()
     try:  # closed even when stopped while still connecting (slack_sdk retries a refused connect)
         await handler.connect_async()
         log.info("Slack over Socket Mode: connected")
         await asyncio.Event().wait()
     finally:
         await handler.close_async()
+        await adapter.close()
 
 
 async def serve_health(store: Store, settings: Settings) -> None:
