@@ -86,6 +86,7 @@ async def test_a_valid_submission_posts_the_plan_and_stores_it(slack, db_path):
     assert "new referring domains a month (net, after expected link loss)" in texts
     assert "*Checklist*" in texts and "Never buy links" in texts
     assert "*Split across sources (a month)*" in texts
+    assert "Type `/backlinks why` for every figure" in texts, "commands are named as they are typed in Slack"
     actions = next(b for b in blocks if b["type"] == "actions")
     assert [e["action_id"] for e in actions["elements"]] == ["replan", "details"]
     assert len(blocks) <= 50 and all(len(b.get("text", {}).get("text", "")) <= 3000 for b in blocks)
