@@ -119,12 +119,12 @@ def serve() -> None:
 
     settings = Settings()
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if not settings.slack_configured:
+    if not settings.slack_configured and not settings.discord_token:
         _fail(
             [
                 "no chat platform is configured. For Slack set SLACK_APP_TOKEN and SLACK_BOT_TOKEN (Socket Mode), "
                 "or SLACK_SIGNING_SECRET with SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and "
-                "SLACK_CLIENT_SECRET (many workspaces) for HTTP; see the README."
+                "SLACK_CLIENT_SECRET (many workspaces) for HTTP; for Discord set DISCORD_TOKEN. See the README."
             ],
             heading="Nothing to serve:",
         )
@@ -137,23 +137,41 @@ def serve() -> None:
         store = await Store.open(settings.database_url)
         try:
             engine = Engine(knowledge=knowledge_module.default(), store=store)
-            from adapters.slack.app import SlackAdapter
-            from adapters.slack.server import SlackStartError
-            from adapters.slack.server import serve as serve_slack
-
-            try:
-                await serve_slack(SlackAdapter(engine=engine, settings=settings), store, settings)
-            except SlackStartError as error:
-                _fail(
-                    [f"{error}. Check SLACK_API_URL, the network and the tokens (https://api.slack.com/apps)."],
-                    heading="Cannot start:",
-                )
+            # Slack and Discord can run side by side in one process, on one engine and store.
+            await asyncio.gather(*_platforms(engine, store, settings))
+        except StartError as error:
+            _fail([f"{error}. Check the settings (README, Configuration) and the network."], heading="Cannot start:")
         finally:
             await store.close()
 
     with contextlib.suppress(KeyboardInterrupt, asyncio.CancelledError):
         asyncio.run(run())
     logging.getLogger(__name__).info("stopped")
+
+
+class StartError(RuntimeError):
+    """A platform refused our credentials or could not be reached at start."""
+
+
+def _platforms(engine, store, settings):
+    if settings.slack_configured:
+        from adapters.slack.app import SlackAdapter
+        from adapters.slack.server import SlackStartError
+        from adapters.slack.server import serve as serve_slack
+
+        yield _translated(serve_slack(SlackAdapter(engine=engine, settings=settings), store, settings), SlackStartError)
+    if settings.discord_token:
+        from adapters.discord.server import DiscordStartError
+        from adapters.discord.server import serve as serve_discord
+
+        yield _translated(serve_discord(engine, settings), DiscordStartError)
+
+
+async def _translated(work, error_type: type[Exception]) -> None:
+    try:
+        await work
+    except error_type as error:
+        raise StartError(str(error)) from None
 
 
 @main.group()

@@ -68,6 +68,8 @@ class Engine:
                     return await self._why(channel, user, value, False)
                 if action == "replan":
                     return await self._plan(channel, user, "", False)
+                if action == "section":  # "Continue" between forms shown a section at a time
+                    return await self._section_form(channel, user, value)
                 return [views.help_reply(conversational=False)]
         raise TypeError(f"not an event: {event!r}")
 
@@ -223,6 +225,15 @@ class Engine:
                 private=True,
             )
         ]
+
+    async def _section_form(self, channel: ChannelKey, user: str, section_id: str) -> list[Reply]:
+        section = next((s for s in self.questionnaire.sections if s.id == section_id), None)
+        if section is None:
+            return [views.help_reply(conversational=False)]
+        draft, defaults = await self._session(channel, user)
+        known = {**defaults, **self._shown(draft or Draft())}
+        ids = tuple(q.id for q in section.questions)
+        return [Reply("form", form=Form(ids, {i: known[i] for i in ids if i in known}), private=True)]
 
     # Helpers.
 

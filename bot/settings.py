@@ -50,6 +50,11 @@ class Settings(BaseSettings):
     slack_mode: Literal["auto", "socket", "http"] = "auto"
     slack_command: str = "/backlinks"
 
+    # Discord: the bot token; commands sync instantly to a development guild when one is given,
+    # otherwise globally (which Discord may take up to an hour to show everywhere).
+    discord_token: SecretStr | None = Field(default=None, validation_alias="DISCORD_TOKEN")
+    discord_guild_id: int | None = Field(default=None, validation_alias="DISCORD_GUILD_ID")
+
     # HTTP server (Slack's events and OAuth routes, /healthz): the platform gives the port.
     host: str = Field(default="0.0.0.0", validation_alias=AliasChoices("BACKLINKS_HOST", "HOST"))
     port: int = Field(default=3000, validation_alias=AliasChoices("BACKLINKS_PORT", "PORT"))

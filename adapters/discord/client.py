@@ -1,0 +1,231 @@
+"""The Discord adapter: a discord.py client that owns the `/backlinks` command tree.
+
+Thin by design: answer or defer first, translate the interaction into a core event, `await
+engine.handle(event)`, translate the neutral replies into embeds, buttons and modals. Discord
+can't open a modal from a modal, so the questionnaire goes a section at a time with a Continue
+button in between; invalid answers come back privately with a button that reopens the section
+with what was typed. Buttons have stable custom ids and are registered at start-up, and form
+submissions are matched by custom id too, so both keep working after a restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from adapters.discord.commands import backlinks_group
+from adapters.discord.render import FORM_PREFIX, NO_MENTIONS, DiscordRenderer
+from bot.engine import Engine
+from bot.events import ChannelKey, Event, Pressed, Submitted
+from bot.replies import Form, Reply
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+EXPIRED = 10062  # Discord's "Unknown interaction": the three seconds (or fifteen minutes) ran out
+# How long to wait for the engine before deferring (Discord wants a first answer within three seconds).
+RESPOND_BUDGET_SECONDS = 1.5
+
+
+class BacklinksClient(discord.Client):
+    def __init__(self, *, engine: Engine, settings: Settings):
+        # No privileged intents: interactions arrive whatever the intents.
+        super().__init__(intents=discord.Intents.none(), allowed_mentions=NO_MENTIONS)
+        self.engine = engine
+        self.settings = settings
+        self.renderer = DiscordRenderer(engine.knowledge)
+        self.tree = app_commands.CommandTree(self)
+        self.tree.add_command(backlinks_group(self))
+        self.tree.on_error = self.on_command_error
+        # What someone typed into a form that was refused, so "Fix" reopens it as they left it.
+        self.typed: dict[tuple[ChannelKey, str, str], dict[str, str]] = {}
+
+    async def setup_hook(self) -> None:
+        self.add_view(PlanButtons())
+        self.add_dynamic_items(SectionButton)
+        await self.sync_commands()
+
+    async def sync_commands(self) -> list[app_commands.AppCommand]:
+        if self.settings.discord_guild_id:  # a development guild sees changes at once
+            guild = discord.Object(id=self.settings.discord_guild_id)
+            self.tree.copy_global_to(guild=guild)
+            return await self.tree.sync(guild=guild)
+        return await self.tree.sync()
+
+    @staticmethod
+    def key(interaction: discord.Interaction) -> ChannelKey:
+        return ChannelKey("discord", str(interaction.guild_id or "dm"), str(interaction.channel_id))
+
+    # Events in.
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        custom_id = (interaction.data or {}).get("custom_id", "")
+        if interaction.type is discord.InteractionType.modal_submit and custom_id.startswith(FORM_PREFIX):
+            await self.on_form_submitted(interaction, custom_id.removeprefix(FORM_PREFIX).split(":")[0])
+
+    async def on_form_submitted(self, interaction: discord.Interaction, section_id: str) -> None:
+        values = _submitted_values((interaction.data or {}).get("components", []))
+        key, user = self.key(interaction), str(interaction.user.id)
+        errors = self.engine.check(values)  # pure: the reasons go back before any work
+        if errors:
+            self.typed[(key, user, section_id)] = values
+            await self._guard(interaction, self._refuse(interaction, section_id, errors))
+            return
+        self.typed.pop((key, user, section_id), None)
+        await self.handle(interaction, Submitted(key, user, values))
+
+    async def press(self, interaction: discord.Interaction, action: str, value: str = "") -> None:
+        await self.handle(interaction, Pressed(self.key(interaction), str(interaction.user.id), action, value))
+
+    async def open_section(self, interaction: discord.Interaction, section_id: str, *, as_typed: bool) -> None:
+        key, user = self.key(interaction), str(interaction.user.id)
+        typed = self.typed.get((key, user, section_id), {}) if as_typed else {}
+        await self.handle(interaction, Pressed(key, user, "section", section_id), typed=typed)
+
+    async def handle(
+        self, interaction: discord.Interaction, event: Event, *, typed: Mapping[str, str] | None = None
+    ) -> None:
+        await self._guard(interaction, self._handle(interaction, event, typed or {}))
+
+    async def _handle(self, interaction: discord.Interaction, event: Event, typed: Mapping[str, str]) -> None:
+        work = asyncio.ensure_future(self.engine.handle(event))
+        try:
+            replies = await asyncio.wait_for(asyncio.shield(work), RESPOND_BUDGET_SECONDS)
+        except TimeoutError:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            replies = await work
+        for reply in replies:
+            if reply.form is not None:
+                await self._open_form(interaction, reply.form, typed)
+            else:
+                await self._send(interaction, reply)
+
+    async def _guard(self, interaction: discord.Interaction, work) -> None:
+        """A failure ends in a private message; an expired interaction is logged, not a crash."""
+        try:
+            await work
+        except discord.NotFound as error:
+            if error.code != EXPIRED:
+                log.exception("handling an interaction failed")
+                await self._tell_failure(interaction)
+                return
+            log.warning("an interaction expired before the bot answered it (Discord error %s)", EXPIRED)
+        except Exception:
+            log.exception("handling an interaction failed")
+            await self._tell_failure(interaction)
+
+    # Replies out.
+
+    async def _send(self, interaction: discord.Interaction, reply: Reply) -> None:
+        options: dict[str, Any] = {"embeds": self.renderer.embeds(reply), "allowed_mentions": NO_MENTIONS}
+        if self.renderer.has_plan_buttons(reply):
+            options["view"] = PlanButtons()
+        if not interaction.response.is_done():
+            await interaction.response.send_message(**options, ephemeral=reply.private)
+            return
+        if not reply.private and interaction.response.type is discord.InteractionResponseType.deferred_channel_message:
+            # The first follow-up after a private "thinking…" would only edit it, privately.
+            await interaction.edit_original_response(content=self.renderer.plain.render("discord.posted"))
+        await interaction.followup.send(**options, ephemeral=reply.private)
+
+    async def _open_form(self, interaction: discord.Interaction, form: Form, typed: Mapping[str, str]) -> None:
+        section = self.engine.knowledge.questionnaire.section_of(form.question_ids[0])
+        values = {**form.values, **typed}
+        can_open = interaction.type is not discord.InteractionType.modal_submit
+        if can_open and not interaction.response.is_done():
+            await interaction.response.send_modal(self.renderer.modal(section, values))
+            return
+        # From a form (or after deferring) no form can open: offer a button that opens it.
+        view = discord.ui.View(timeout=None).add_item(SectionButton(section.id, "continue", section.title))
+        text = self.renderer.markdown.render("plan.form_next", {"title": section.title})
+        if not interaction.response.is_done():
+            await interaction.response.send_message(text, view=view, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        else:
+            await interaction.followup.send(text, view=view, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    async def _refuse(self, interaction: discord.Interaction, section_id: str, errors: Mapping[str, str]) -> None:
+        questionnaire = self.engine.knowledge.questionnaire
+        lines = [
+            self.renderer.markdown.render(
+                "discord.form_error",
+                {"label": questionnaire.question(q).label if questionnaire.resolve(q) else q, "reason": reason},
+            )
+            for q, reason in errors.items()
+        ]
+        text = "\n".join([self.renderer.markdown.render("discord.form_errors"), *lines])[:2000]
+        view = discord.ui.View(timeout=None).add_item(SectionButton(section_id, "fix", ""))
+        await interaction.response.send_message(text, view=view, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    async def _tell_failure(self, interaction: discord.Interaction) -> None:
+        text = self.renderer.plain.render("slack.failed")
+        try:
+            if interaction.response.is_done():
+                await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+            else:
+                await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException:
+            log.exception("could not tell the user about a failure")
+
+    async def on_command_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        log.error("a /backlinks command failed: %r", error)
+        await self._tell_failure(interaction)
+
+
+def _submitted_values(components: list[Mapping[str, Any]]) -> dict[str, str]:
+    """Modal components (action rows, or labels, around text inputs) → {question id: text}."""
+    values: dict[str, str] = {}
+    for component in components:
+        if "components" in component:
+            values.update(_submitted_values(component["components"]))
+        elif "component" in component:
+            values.update(_submitted_values([component["component"]]))
+        elif component.get("custom_id"):
+            values[component["custom_id"]] = component.get("value") or ""
+    return values
+
+
+class PlanButtons(discord.ui.View):
+    """Under every posted plan; registered at start-up, so old plans' buttons keep working."""
+
+    def __init__(self) -> None:
+        super().__init__(timeout=None)
+
+    @discord.ui.button(label="Re-plan", style=discord.ButtonStyle.primary, custom_id="backlinks:replan")
+    async def replan(self, interaction: discord.Interaction, _button: discord.ui.Button) -> None:
+        await interaction.client.press(interaction, "replan")
+
+    @discord.ui.button(label="Details", style=discord.ButtonStyle.secondary, custom_id="backlinks:details")
+    async def details(self, interaction: discord.Interaction, _button: discord.ui.Button) -> None:
+        await interaction.client.press(interaction, "details")
+
+
+class SectionButton(
+    discord.ui.DynamicItem[discord.ui.Button], template=r"backlinks:(?P<kind>continue|fix):(?P<section>[a-z_]+)"
+):
+    """Opens one section's form: "Continue" between sections, "Fix" after refused answers."""
+
+    def __init__(self, section: str, kind: str, title: str = "") -> None:
+        label = f"Continue: {title}" if kind == "continue" else "Fix these answers"
+        super().__init__(
+            discord.ui.Button(
+                label=label[:80],
+                style=discord.ButtonStyle.primary,
+                custom_id=f"backlinks:{kind}:{section}",
+            )
+        )
+        self.section = section
+        self.kind = kind
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]):
+        return cls(match["section"], match["kind"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        client: BacklinksClient = interaction.client  # type: ignore[assignment]
+        await client.open_section(interaction, self.section, as_typed=self.kind == "fix")

@@ -1,0 +1,82 @@
+"""The `/backlinks` application-command group, built from the questionnaire.
+
+`plan` takes one typed option per question (integer options carry the knowledge's bounds, so
+Discord itself refuses 150 for an authority score); every option pre-fills the forms. The other
+sub-commands are the engine's commands; a new one (`log`, `remind`, `import`) is one more entry.
+"""
+
+from __future__ import annotations
+
+import inspect
+import shlex
+from typing import TYPE_CHECKING, Any, Optional
+
+import discord
+from discord import app_commands
+
+from bot.events import Invoked
+from bot.questionnaire import Question
+
+if TYPE_CHECKING:
+    from adapters.discord.client import BacklinksClient
+
+# Sub-commands without options: name → description.
+SIMPLE = {
+    "show": "This channel's current backlink plan",
+    "why": "Every figure behind the plan, with its source or its assumption label (only to you)",
+    "help": "What the bot can do (only to you)",
+}
+
+
+def backlinks_group(client: BacklinksClient) -> app_commands.Group:
+    group = app_commands.Group(
+        name="backlinks", description="How many backlinks to build each month, and keeping at it"
+    )
+    group.add_command(_plan_command(client))
+    for name, description in SIMPLE.items():
+        group.add_command(_simple_command(client, name, description))
+    return group
+
+
+def _simple_command(client: BacklinksClient, name: str, description: str) -> app_commands.Command:
+    async def callback(interaction: discord.Interaction) -> None:
+        await client.handle(interaction, Invoked(client.key(interaction), str(interaction.user.id), name))
+
+    return app_commands.Command(name=name, description=description, callback=callback)
+
+
+def _plan_command(client: BacklinksClient) -> app_commands.Command:
+    questions = client.engine.knowledge.questionnaire.questions
+
+    async def plan(interaction: discord.Interaction, **options: Any) -> None:
+        # Options become inline answers (`rd=140`), one quoted token each, so the engine reads
+        # them exactly as it reads `/backlinks plan rd=140` on other platforms.
+        text = shlex.join(f"{name}={_as_text(value)}" for name, value in options.items() if value is not None)
+        await client.handle(interaction, Invoked(client.key(interaction), str(interaction.user.id), "plan", text))
+
+    # discord.py reads a command's options from its callback's signature: declare one per question.
+    parameters = [
+        inspect.Parameter("interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=discord.Interaction)
+    ]
+    parameters += [
+        inspect.Parameter(q.id, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Optional[_option_type(q)])  # noqa: UP045
+        for q in questions
+    ]
+    plan.__signature__ = inspect.Signature(parameters)
+    plan.__discord_app_commands_param_description__ = {q.id: q.label for q in questions}
+    return app_commands.Command(
+        name="plan", description="Answer a few questions and get a monthly backlink target", callback=plan
+    )
+
+
+def _option_type(question: Question) -> Any:
+    params = question.params
+    if question.kind_name == "integer":
+        return app_commands.Range[int, params["min"], params["max"]]
+    if question.kind_name == "number":
+        return app_commands.Range[float, params["min"], params["max"]]
+    return str
+
+
+def _as_text(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
