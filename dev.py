@@ -25,7 +25,7 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 
 # What each command needs installed (extras of pyproject.toml).
-EXTRAS = {"console": "", "test": "[test,postgres,slack]"}
+EXTRAS = {"console": "", "test": "[test,postgres,slack,discord]"}
 
 
 def ensure_installed(extras: str) -> None:
