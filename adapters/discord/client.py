@@ -35,8 +35,9 @@ RESPOND_BUDGET_SECONDS = 1.5
 
 class BacklinksClient(discord.Client):
     def __init__(self, *, engine: Engine, settings: Settings):
-        # No privileged intents: interactions arrive whatever the intents.
-        super().__init__(intents=discord.Intents.none(), allowed_mentions=NO_MENTIONS)
+        # Only the guilds intent (not privileged): interactions arrive whatever the intents, and
+        # discord.py keeps its guild state consistent with it.
+        super().__init__(intents=discord.Intents(guilds=True), allowed_mentions=NO_MENTIONS)
         self.engine = engine
         self.settings = settings
         self.renderer = DiscordRenderer(engine.knowledge)

@@ -82,7 +82,7 @@ class DiscordRenderer:
     def modal(self, section: Section, values: Mapping[str, str]) -> discord.ui.Modal:
         sections = self.knowledge.questionnaire.sections
         number = [s.id for s in sections].index(section.id) + 1
-        title = self.plain.render("discord.modal_title", title=section.title, number=number, total=len(sections))
+        title = self.plain.render("discord.modal_title", {"title": section.title, "number": number, "total": len(sections)})
         # A nonce keeps two people's open forms apart in discord.py's modal store.
         modal = _SectionModal(title=title[:45], custom_id=f"{FORM_PREFIX}{section.id}:{secrets.token_hex(4)}")
         for question in section.questions:

@@ -1,0 +1,235 @@
+"""The Discord adapter end to end: the real discord.py client against the gateway and REST stand-in."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+
+import pytest
+from discord_standin import DiscordStandIn, steer_discord
+from support import TYPED_ANSWERS, rows
+
+from adapters.discord.client import BacklinksClient
+from bot import knowledge
+from bot.engine import Engine
+from bot.settings import Settings
+from bot.store import Store
+
+ANSWERS = dict(TYPED_ANSWERS)
+SECTIONS = {s.id: [q.id for q in s.questions] for s in knowledge.default().questionnaire.sections}
+EPHEMERAL = 64
+
+
+@pytest.fixture
+async def standin(caplog):
+    async with DiscordStandIn() as standin:
+        with steer_discord(standin):
+            yield standin
+    assert standin.unexpected == [], standin.unexpected
+
+
+@pytest.fixture
+async def store(db_path):
+    store = await Store.open(f"sqlite:///{db_path}")
+    yield store
+    await store.close()
+
+
+def make_client(standin: DiscordStandIn, store: Store) -> BacklinksClient:
+    settings = Settings(database_url="sqlite://", discord_token="token", discord_guild_id=standin.guild_id)
+    return BacklinksClient(engine=Engine(knowledge=knowledge.default(), store=store), settings=settings)
+
+
+@pytest.fixture
+async def bot(standin, store):
+    client = make_client(standin, store)
+    async with standin.connected(client):
+        yield client
+
+
+async def answered(standin: DiscordStandIn, interaction: dict) -> dict:
+    """The interaction's first response (the callback body), once the bot sent it."""
+    [call] = await standin.wait_for("POST", rf"/interactions/{interaction['id']}/{interaction['token']}/callback")
+    return call.json
+
+
+async def slash(standin, sub, options=None, **where) -> dict:
+    return await answered(
+        standin, await standin.dispatch_interaction(standin.slash_command(sub=sub, options=options, **where))
+    )
+
+
+async def submit(standin, modal: dict, values: dict[str, str], **where) -> dict:
+    payload = standin.modal_submit(modal["custom_id"], values, **where)
+    return await answered(standin, await standin.dispatch_interaction(payload))
+
+
+async def press(standin, custom_id: str, message: dict | None = None, **where) -> dict:
+    return await answered(standin, await standin.dispatch_interaction(standin.button(custom_id, message, **where)))
+
+
+def inputs(modal: dict) -> dict[str, dict]:
+    return {row["components"][0]["custom_id"]: row["components"][0] for row in modal["components"]}
+
+
+def buttons(data: dict) -> list[str]:
+    return [c["custom_id"] for row in data.get("components", []) for c in row["components"]]
+
+
+async def walk_the_plan(standin, options=None, answers=ANSWERS, **where) -> dict:
+    """`/backlinks plan`, then every section's form with Continue in between; the last response."""
+    response = await slash(standin, "plan", options, **where)
+    while response["type"] == 9 or "backlinks:continue" in json.dumps(response):
+        if response["type"] != 9:  # "Next: …" with a Continue button
+            [continue_id] = buttons(response["data"])
+            response = await press(standin, continue_id, **where)
+            continue
+        modal = response["data"]
+        response = await submit(standin, modal, {q: answers[q] for q in inputs(modal)}, **where)
+    return response
+
+
+async def test_the_command_group_is_synced_to_the_development_guild(bot, standin):
+    [sync] = standin.of("PUT", rf"/applications/{standin.application_id}/guilds/{standin.guild_id}/commands")
+    [group] = sync.json
+    assert group["name"] == "backlinks" and group["description"]
+    subs = {o["name"]: o for o in group["options"]}
+    assert list(subs) == ["plan", "show", "why", "help"] and {o["type"] for o in subs.values()} == {1}
+    options = {o["name"]: o for o in subs["plan"]["options"]}
+    assert list(options) == [q for q, _ in TYPED_ANSWERS]
+    assert options["authority"]["type"] == 4 and (
+        options["authority"]["min_value"],
+        options["authority"]["max_value"],
+    ) == (0, 100)
+    assert options["hours_per_month"]["type"] == 10 and options["site"]["type"] == 3
+    assert not any(o["required"] for o in options.values())
+    assert options["referring_domains"]["description"] == "Referring domains now"
+    assert not standin.of("PUT", rf"/applications/{standin.application_id}/commands"), "not global when a guild is set"
+
+
+async def test_the_whole_plan_across_forms_to_a_stored_plan_and_a_posted_embed(bot, standin, db_path):
+    first = await slash(standin, "plan", {"referring_domains": 140, "strategies": "guest posting, outreach"})
+    assert first["type"] == 9, "a form opens at once"
+    modal = first["data"]
+    assert list(inputs(modal)) == SECTIONS["authority"] and modal["title"] == "Authority (1/4)"
+    assert inputs(modal)["referring_domains"]["value"] == "140", "options pre-fill the forms"
+    assert inputs(modal)["site"]["label"] == "Site (domain or URL)" and inputs(modal)["authority"]["required"] is False
+
+    response = await submit(standin, modal, {q: ANSWERS[q] for q in SECTIONS["authority"]})
+    assert response["type"] == 4 and response["data"]["flags"] == EPHEMERAL
+    assert buttons(response["data"]) == ["backlinks:continue:competitors"]
+    assert rows(db_path, "SELECT count(*) FROM plans") == [(0,)], "nothing is stored as a plan mid-way"
+
+    response = await press(standin, "backlinks:continue:competitors")
+    assert response["type"] == 9 and list(inputs(response["data"])) == SECTIONS["competitors"]
+    response = await submit(standin, response["data"], {q: ANSWERS[q] for q in SECTIONS["competitors"]})
+    response = await press(standin, buttons(response["data"])[0])
+    response = await submit(standin, response["data"], {q: ANSWERS[q] for q in SECTIONS["content"]})
+    response = await press(standin, buttons(response["data"])[0])
+    capacity = inputs(response["data"])
+    assert capacity["strategies"]["value"] == "guest posting, outreach", "an option given at the start is kept"
+    final = await submit(standin, response["data"], {q: ANSWERS[q] for q in SECTIONS["capacity"]})
+
+    assert final["type"] == 4 and not final["data"].get("flags"), "the plan is posted for the whole channel"
+    [embed, *_] = final["data"]["embeds"]
+    assert embed["title"] == "Backlink plan for example.com"
+    assert "new referring domains a month (net, after expected link loss)" in embed["description"]
+    fields = {f["name"]: f["value"] for e in final["data"]["embeds"] for f in e.get("fields", [])}
+    assert {"Why this number", "Split across sources (a month)", "Every link should be", "Checklist"} <= set(fields)
+    assert "Never buy links" in fields["Checklist"]
+    assert buttons(final["data"]) == ["backlinks:replan", "backlinks:details"]
+    assert final["data"]["allowed_mentions"] == {"parse": []}
+    [(workspace, channel, user, answers)] = rows(
+        db_path,
+        "SELECT c.workspace, c.channel, p.created_by, p.answers FROM plans p JOIN channels c ON c.id = p.channel_id",
+    )
+    assert (workspace, channel, user) == (str(standin.guild_id), str(standin.channel_id), str(standin.user_id))
+    assert json.loads(answers)["referring_domains"] == 140
+    assert rows(db_path, "SELECT count(*) FROM drafts") == [(0,)]
+
+
+async def test_invalid_answers_come_back_privately_with_a_button_to_fix_them(bot, standin, db_path):
+    modal = (await slash(standin, "plan"))["data"]
+    typed = {**{q: ANSWERS[q] for q in SECTIONS["authority"]}, "authority": "150", "site_age_months": "old"}
+    refused = await submit(standin, modal, typed)
+    assert refused["type"] == 4 and refused["data"]["flags"] == EPHEMERAL
+    content = refused["data"]["content"]
+    assert "150 is out of range" in content and "“old” is not a number" in content
+    assert "**Authority score (DR or DA, 0-100)**" in content
+    assert buttons(refused["data"]) == ["backlinks:fix:authority"]
+    assert rows(db_path, "SELECT count(*) FROM drafts") == [(0,)] and rows(db_path, "SELECT count(*) FROM plans") == [
+        (0,)
+    ]
+
+    reopened = await press(standin, "backlinks:fix:authority")
+    assert reopened["type"] == 9
+    assert inputs(reopened["data"])["authority"]["value"] == "150", "the form reopens as it was typed"
+    assert inputs(reopened["data"])["site"]["value"] == "example.com"
+
+
+async def test_an_expired_interaction_is_logged_not_a_crash(bot, standin, caplog):
+    caplog.set_level(logging.WARNING)
+    late = standin.slash_command(sub="help")
+    standin.expire(late["id"])
+    await standin.dispatch_interaction(late)
+    deadline = time.monotonic() + 5
+    while not any("10062" in r.getMessage() for r in caplog.records):
+        assert time.monotonic() < deadline, "no log line for the expired interaction"
+        await asyncio.sleep(0.01)
+    help_ = await slash(standin, "help")  # the bot carries on
+    assert help_["type"] == 4 and help_["data"]["flags"] == EPHEMERAL
+    assert "Backlinks bot commands" in json.dumps(help_["data"]["embeds"])
+
+
+async def test_mentions_are_disabled_and_user_text_escaped(bot, standin):
+    modal = (await slash(standin, "plan"))["data"]
+    refused = await submit(standin, modal, {**{q: ANSWERS[q] for q in SECTIONS["authority"]}, "site": "@everyone"})
+    data = refused["data"]
+    assert data["allowed_mentions"] == {"parse": []}
+    assert "@everyone" not in data["content"] and "@\u200beveryone" in data["content"]
+    modal = (await slash(standin, "plan"))["data"]
+    refused = await submit(
+        standin, modal, {**{q: ANSWERS[q] for q in SECTIONS["authority"]}, "site": "**bold** <@123>"}
+    )
+    assert "\\*\\*bold\\*\\*" in refused["data"]["content"], "markdown in user text is escaped"
+
+
+async def test_two_guilds_never_see_each_other(bot, standin):
+    final = await walk_the_plan(standin)
+    assert final["data"]["embeds"][0]["title"] == "Backlink plan for example.com"
+    here = await slash(standin, "show")
+    assert here["data"]["embeds"][0]["title"] == "Backlink plan for example.com" and not here["data"].get("flags")
+    other_guild = await slash(standin, "show", guild_id=9999)
+    assert "There is no plan for this channel yet" in json.dumps(other_guild["data"])
+    other_channel = await slash(standin, "show", channel_id=8888)
+    assert "There is no plan for this channel yet" in json.dumps(other_channel["data"])
+    modal = (await slash(standin, "plan", guild_id=9999))["data"]
+    assert "value" not in inputs(modal)["site"], "no answers leak from another guild"
+
+
+async def test_buttons_still_work_after_the_bot_restarts(standin, store, db_path):
+    first = make_client(standin, store)
+    async with standin.connected(first):
+        plan = await standin.dispatch_interaction(standin.slash_command(sub="plan"))
+        await answered(standin, plan)
+        await walk_the_plan(standin)
+        show = await standin.dispatch_interaction(standin.slash_command(sub="show"))
+        await answered(standin, show)
+        plan_message = standin.original(show)  # the posted plan, with its buttons
+    assert buttons(plan_message) == ["backlinks:replan", "backlinks:details"]
+    second = make_client(standin, store)  # a new process: nothing in memory
+    async with standin.connected(second):
+        assert standin.identify_count == 2
+        details = await press(standin, "backlinks:details", plan_message)
+        assert details["type"] == 4 and details["data"]["flags"] == EPHEMERAL
+        assert "The figures behind the plan for example.com" in json.dumps(details["data"]["embeds"])
+        replan = await press(standin, "backlinks:replan", plan_message)
+        assert replan["type"] == 9 and inputs(replan["data"])["site"]["value"] == "example.com"
+        # A form opened before the restart still submits: forms are matched by their custom id.
+        modal = replan["data"]
+    third = make_client(standin, store)
+    async with standin.connected(third):
+        response = await submit(standin, modal, {q: ANSWERS[q] for q in SECTIONS["authority"]})
+        assert buttons(response["data"]) == ["backlinks:continue:competitors"]
