@@ -233,3 +233,33 @@ async def test_buttons_still_work_after_the_bot_restarts(standin, store, db_path
     async with standin.connected(third):
         response = await submit(standin, modal, {q: ANSWERS[q] for q in SECTIONS["authority"]})
         assert buttons(response["data"]) == ["backlinks:continue:competitors"]
+
+
+async def test_slow_work_is_deferred_then_followed_up(bot, standin, monkeypatch):
+    import adapters.discord.client as discord_client
+
+    monkeypatch.setattr(discord_client, "RESPOND_BUDGET_SECONDS", 0)  # as if the database were slow
+    help_ = await standin.dispatch_interaction(standin.slash_command(sub="help"))
+    assert await answered(standin, help_) == {"type": 5, "data": {"flags": EPHEMERAL}}, "deferred first"
+    [follow_up] = await standin.wait_for("POST", rf"/webhooks/{standin.application_id}/{help_['token']}")
+    assert "Backlinks bot commands" in json.dumps(follow_up.json["embeds"])
+
+    plan = await standin.dispatch_interaction(standin.slash_command(sub="plan"))
+    assert (await answered(standin, plan))["type"] == 5
+    [offer] = await standin.wait_for("POST", rf"/webhooks/{standin.application_id}/{plan['token']}")
+    assert buttons(offer.json) == ["backlinks:continue:authority"], "no form after deferring: a button opens it"
+
+    monkeypatch.setattr(discord_client, "RESPOND_BUDGET_SECONDS", 5)
+    modal = (await press(standin, "backlinks:continue:authority"))["data"]
+    for section in ("authority", "competitors", "content"):
+        response = await submit(standin, modal, {q: ANSWERS[q] for q in SECTIONS[section]})
+        modal = (await press(standin, buttons(response["data"])[0]))["data"]
+    monkeypatch.setattr(discord_client, "RESPOND_BUDGET_SECONDS", 0)
+    last = standin.modal_submit(modal["custom_id"], {q: ANSWERS[q] for q in SECTIONS["capacity"]})
+    await standin.dispatch_interaction(last)
+    assert (await answered(standin, last)) == {"type": 5, "data": {"flags": EPHEMERAL}}
+    [posted] = await standin.wait_for("POST", rf"/webhooks/{standin.application_id}/{last['token']}")
+    assert not posted.json.get("flags"), "the plan is posted for everyone, not in the private 'thinking…'"
+    assert posted.json["embeds"][0]["title"] == "Backlink plan for example.com"
+    [edited] = standin.of("PATCH", rf"/webhooks/{standin.application_id}/{last['token']}/messages/@original")
+    assert edited.json["content"] == "Your plan is posted in the channel."
