@@ -9,7 +9,7 @@ formatted once here (thousands separators, one decimal) so every platform shows 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -98,6 +98,20 @@ class Renderer:
 
     def render(self, template: str, values: Mapping[str, Any] | None = None) -> str:
         return self._templates[template].render(values or {}).strip()
+
+
+def chunk_lines(lines: list[str], limit: int) -> Iterator[str]:
+    """Join lines into texts of at most `limit` characters, cutting only between lines
+    (a single over-long line is shortened): for platforms that cap a message's parts."""
+    chunk = ""
+    for line in lines:
+        line = line if len(line) <= limit else line[: limit - 1] + "…"
+        if chunk and len(chunk) + 1 + len(line) > limit:
+            yield chunk
+            chunk = ""
+        chunk = f"{chunk}\n{line}" if chunk else line
+    if chunk:
+        yield chunk
 
 
 def _join_and(items: list[str]) -> str:

@@ -9,13 +9,13 @@ mentions disabled, so nobody can ping @everyone through the bot.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 
 import discord
 
 from bot.knowledge import Knowledge
 from bot.questionnaire import Section
-from bot.rendering import PLAIN, Dialect, Renderer
+from bot.rendering import PLAIN, Dialect, Renderer, chunk_lines
 from bot.replies import Bullets, Buttons, Fields, Heading, Paragraph, Reply
 
 FORM_PREFIX = "backlinks:form:"  # a modal's custom id: FORM_PREFIX + section id + ":" + a nonce
@@ -52,7 +52,7 @@ class DiscordRenderer:
                 case Bullets(title, items):
                     name = self.markdown.text(title) if title is not None else "\u200b"
                     lines = [f"• {self.markdown.text(i)}" for i in items]
-                    for n, chunk in enumerate(_chunks(lines, FIELD_VALUE)):
+                    for n, chunk in enumerate(chunk_lines(lines, FIELD_VALUE)):
                         self._field(embeds, name if n == 0 else f"{name} (continued)", chunk, inline=False)
                 case Fields(items):
                     for label, value in items:
@@ -82,7 +82,9 @@ class DiscordRenderer:
     def modal(self, section: Section, values: Mapping[str, str]) -> discord.ui.Modal:
         sections = self.knowledge.questionnaire.sections
         number = [s.id for s in sections].index(section.id) + 1
-        title = self.plain.render("discord.modal_title", {"title": section.title, "number": number, "total": len(sections)})
+        title = self.plain.render(
+            "discord.modal_title", {"title": section.title, "number": number, "total": len(sections)}
+        )
         # A nonce keeps two people's open forms apart in discord.py's modal store.
         modal = _SectionModal(title=title[:45], custom_id=f"{FORM_PREFIX}{section.id}:{secrets.token_hex(4)}")
         for question in section.questions:
@@ -112,15 +114,3 @@ class _SectionModal(discord.ui.Modal):
 
 def _used(embed: discord.Embed) -> bool:
     return bool(embed.title or embed.description or embed.fields)
-
-
-def _chunks(lines: list[str], limit: int) -> Iterator[str]:
-    chunk = ""
-    for line in lines:
-        line = line if len(line) <= limit else line[: limit - 1] + "…"
-        if chunk and len(chunk) + 1 + len(line) > limit:
-            yield chunk
-            chunk = ""
-        chunk = f"{chunk}\n{line}" if chunk else line
-    if chunk:
-        yield chunk

@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.knowledge import Knowledge
 from bot.questionnaire import Question
-from bot.rendering import PLAIN, Dialect, Renderer
+from bot.rendering import PLAIN, Dialect, Renderer, chunk_lines
 from bot.replies import Bullets, Buttons, Fields, Form, Heading, Paragraph, Reply
 from bot.validators import Valid
 
@@ -63,11 +63,11 @@ class SlackRenderer:
             case Heading(text):
                 yield {"type": "header", "text": _plain(self.plain.text(text), MAX_HEADER)}
             case Paragraph(text):
-                yield from (_section(chunk) for chunk in _chunks([self.mrkdwn.text(text)]))
+                yield from (_section(chunk) for chunk in chunk_lines([self.mrkdwn.text(text)], MAX_SECTION))
             case Bullets(title, items):
                 lines = [f"*{self.mrkdwn.text(title)}*"] if title is not None else []
                 lines += [f"• {self.mrkdwn.text(i)}" for i in items]
-                yield from (_section(chunk) for chunk in _chunks(lines))
+                yield from (_section(chunk) for chunk in chunk_lines(lines, MAX_SECTION))
             case Fields(items):
                 fields = [
                     {"type": "mrkdwn", "text": f"*{self.mrkdwn.text(k)}*\n{self.mrkdwn.text(v)}"[:2000]}
@@ -183,16 +183,3 @@ def _option(label: str, value: str) -> dict[str, Any]:
 
 def _section(text: str) -> dict[str, Any]:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
-
-
-def _chunks(lines: list[str]) -> Iterator[str]:
-    """Join lines into section texts of at most 3,000 characters, cutting only between lines."""
-    chunk = ""
-    for line in lines:
-        line = line if len(line) <= MAX_SECTION else line[: MAX_SECTION - 1] + "…"
-        if chunk and len(chunk) + 1 + len(line) > MAX_SECTION:
-            yield chunk
-            chunk = ""
-        chunk = f"{chunk}\n{line}" if chunk else line
-    if chunk:
-        yield chunk
