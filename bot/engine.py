@@ -9,6 +9,7 @@ plans table until every question is settled.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 
 from bot import planner, views
 from bot.events import ChannelKey, Event, Invoked, Pressed, Said, Submitted
@@ -26,7 +27,19 @@ from bot.questionnaire import (
 from bot.replies import Form, Paragraph, Reply, Text, text
 from bot.store import Store
 
-Handler = Callable[[ChannelKey, str, str, bool], Awaitable[list[Reply]]]
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """A command as handlers see it, whichever event carried it."""
+
+    channel: ChannelKey
+    user: str
+    argument: str = ""
+    conversational: bool = True  # questions one at a time (a chat), or forms (Slack, Discord)
+    timezone: str | None = None
+
+
+Handler = Callable[[Request], Awaitable[list[Reply]]]
 
 
 class Engine:
@@ -34,7 +47,6 @@ class Engine:
         self.knowledge = knowledge
         self.store = store
         self.questionnaire = knowledge.questionnaire
-        # name → handler(channel, user, argument text, conversational?)
         self.commands: dict[str, Handler] = {
             "plan": self._plan,
             "show": self._show,
@@ -53,21 +65,21 @@ class Engine:
 
     async def handle(self, event: Event) -> list[Reply]:
         match event:
-            case Said(channel, user, said):
-                return await self._said(channel, user, said)
-            case Invoked(channel, user, command, argument):
+            case Said(channel, user, said, timezone):
+                return await self._said(channel, user, said, timezone)
+            case Invoked(channel, user, command, argument, timezone):
                 handler = self.commands.get(command.strip().lower())
                 if handler is None:
                     unknown = views.info("help.unknown_command", command=command)
                     return [unknown, views.help_reply(conversational=False)]
-                return await handler(channel, user, argument, False)
+                return await handler(Request(channel, user, argument, False, timezone))
             case Submitted(channel, user, values):
                 return await self._submitted(channel, user, values)
             case Pressed(channel, user, action, value):
                 if action == "details":
-                    return await self._why(channel, user, value, False)
+                    return await self._why(Request(channel, user, conversational=False))
                 if action == "replan":
-                    return await self._plan(channel, user, "", False)
+                    return await self._plan(Request(channel, user, conversational=False))
                 if action == "section":  # "Continue" between forms shown a section at a time
                     return await self._section_form(channel, user, value)
                 return [views.help_reply(conversational=False)]
@@ -75,11 +87,11 @@ class Engine:
 
     # Chat, one question at a time.
 
-    async def _said(self, channel: ChannelKey, user: str, said: str) -> list[Reply]:
+    async def _said(self, channel: ChannelKey, user: str, said: str, timezone: str | None) -> list[Reply]:
         head, _, rest = said.strip().partition(" ")
         handler = self.commands.get(head.lower())
         if handler is not None:
-            return await handler(channel, user, rest, True)
+            return await handler(Request(channel, user, rest, True, timezone))
         draft, defaults = await self._session(channel, user)
         if draft is None:
             if not said.strip():
@@ -126,10 +138,11 @@ class Engine:
 
     # Commands.
 
-    async def _plan(self, channel: ChannelKey, user: str, argument: str, conversational: bool) -> list[Reply]:
-        raw, problems = parse_inline(self.questionnaire, argument)
+    async def _plan(self, request: Request) -> list[Reply]:
+        channel, user = request.channel, request.user
+        raw, problems = parse_inline(self.questionnaire, request.argument)
         existing, defaults = await self._session(channel, user)
-        if not conversational:
+        if not request.conversational:
             # A form platform: every question, pre-filled with what is known, inline answers first.
             draft, errors = apply(self.questionnaire, existing or Draft(), raw)
             if draft != (existing or Draft()):
@@ -158,22 +171,26 @@ class Engine:
         preface += [text("plan.inline_invalid", name=q, reason=reason) for q, reason in errors.items()]
         return await self._advance(channel, user, draft, defaults, tuple(preface))
 
-    async def _show(self, channel: ChannelKey, user: str, argument: str, conversational: bool) -> list[Reply]:
+    async def _show(self, request: Request) -> list[Reply]:
+        channel = request.channel
         stored = await self.store.current_plan(channel)
         if stored is None:
             return [views.info("plan.none")]
         return [views.plan_reply(planner.Plan.model_validate(stored.plan), self.knowledge, stored=stored)]
 
-    async def _why(self, channel: ChannelKey, user: str, argument: str, conversational: bool) -> list[Reply]:
+    async def _why(self, request: Request) -> list[Reply]:
+        channel = request.channel
         stored = await self.store.current_plan(channel)
         if stored is None:
             return [views.info("plan.none")]
         return [views.why_reply(planner.Plan.model_validate(stored.plan), self.knowledge)]
 
-    async def _help(self, channel: ChannelKey, user: str, argument: str, conversational: bool) -> list[Reply]:
+    async def _help(self, request: Request) -> list[Reply]:
+        conversational = request.conversational
         return [views.help_reply(conversational=conversational)]
 
-    async def _back(self, channel: ChannelKey, user: str, argument: str, conversational: bool) -> list[Reply]:
+    async def _back(self, request: Request) -> list[Reply]:
+        channel, user = request.channel, request.user
         draft, defaults = await self._session(channel, user)
         if draft is None:
             return [views.info("plan.none_in_progress")]
@@ -184,7 +201,8 @@ class Engine:
             return [views.question_reply(self.questionnaire, draft, question, defaults, preface=preface)]
         return await self._advance(channel, user, draft, defaults)
 
-    async def _skip(self, channel: ChannelKey, user: str, argument: str, conversational: bool) -> list[Reply]:
+    async def _skip(self, request: Request) -> list[Reply]:
+        channel, user = request.channel, request.user
         draft, defaults = await self._session(channel, user)
         if draft is None:
             return [views.info("plan.none_in_progress")]
@@ -196,7 +214,8 @@ class Engine:
             ]
         return await self._advance(channel, user, draft, defaults)
 
-    async def _cancel(self, channel: ChannelKey, user: str, argument: str, conversational: bool) -> list[Reply]:
+    async def _cancel(self, request: Request) -> list[Reply]:
+        channel, user = request.channel, request.user
         if not await self.store.drop_draft(channel, user):
             return [views.info("plan.none_in_progress")]
         return [views.info("plan.cancelled")]

@@ -27,6 +27,7 @@ class Said:
     channel: ChannelKey
     user: str
     text: str
+    timezone: str | None = None  # the user's IANA time zone, where the platform knows it
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +38,7 @@ class Invoked:
     user: str
     command: str
     text: str = ""
+    timezone: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,3 +43,49 @@ drafts = sa.Table(
     sa.Column("state", Json, nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
 )
+
+# A channel's monthly reminder: its settings, when it is next due, and who is sending it now.
+reminders = sa.Table(
+    "reminders",
+    metadata,
+    sa.Column("channel_id", sa.Integer, sa.ForeignKey("channels.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("settings", Json, nullable=False),
+    sa.Column("next_due_at", sa.DateTime(timezone=True)),
+    sa.Column("claimed_by", sa.String(100)),
+    sa.Column("claimed_until", sa.DateTime(timezone=True)),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("paused_reason", sa.String(200)),
+    sa.Column("pause_noticed", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_reminders_due", "next_due_at"),
+)
+
+# One row per channel and month once its reminder is being sent: the idempotency key.
+reminder_sends = sa.Table(
+    "reminder_sends",
+    metadata,
+    sa.Column("channel_id", sa.Integer, sa.ForeignKey("channels.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("month", sa.String(7), primary_key=True),
+    sa.Column("status", sa.String(10), nullable=False),  # sending, sent
+    sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("sent_at", sa.DateTime(timezone=True)),
+)
+
+# Links built, as logged: a count, or one registrable domain (unique per channel, so progress
+# counts new referring domains), with an optional quick quality check.
+progress = sa.Table(
+    "progress",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("channel_id", sa.Integer, sa.ForeignKey("channels.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("month", sa.String(7), nullable=False),
+    sa.Column("count", sa.Integer, nullable=False),
+    sa.Column("domain", sa.String(253)),
+    sa.Column("url", sa.Text),
+    sa.Column("quality", Json),
+    sa.Column("source", sa.String(20), nullable=False),  # typed, button, import
+    sa.Column("created_by", sa.String(100), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_progress_channel_month", "channel_id", "month"),
+    sa.Index("uq_progress_channel_domain", "channel_id", "domain", unique=True),
+)

@@ -20,6 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from bot.events import ChannelKey
+from bot.reminder_store import ProgressStore, ReminderStore
 from bot.schema import channels, drafts, plans
 
 Clock = Callable[[], dt.datetime]
@@ -74,6 +75,8 @@ class Store:
         self.engine = engine
         self.clock = clock
         self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+        self.reminders = ReminderStore(self)
+        self.progress = ProgressStore(self)
 
     @classmethod
     async def open(cls, url: str, *, clock: Clock = utc_now, migrate: bool = True) -> Store:

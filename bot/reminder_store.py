@@ -1,0 +1,298 @@
+"""Reminder rows and logged progress, on the store's engine (see bot/store.py).
+
+Claiming is one atomic UPDATE … RETURNING over the due rows (with `FOR UPDATE SKIP LOCKED` on
+PostgreSQL), with a lease: a loop that dies mid-send leaves rows that another loop takes over when
+the lease ends. The per-channel-and-month row in `reminder_sends` is the idempotency key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from bot.events import ChannelKey
+from bot.schedule import ReminderSettings
+from bot.schema import channels, plans, progress, reminder_sends, reminders
+
+if TYPE_CHECKING:
+    from bot.store import Store
+
+
+@dataclass(frozen=True, slots=True)
+class Reminder:
+    channel_id: int
+    channel: ChannelKey
+    settings: ReminderSettings
+    next_due_at: dt.datetime | None
+    paused_reason: str | None = None
+
+
+class ReminderStore:
+    def __init__(self, store: Store):
+        self.store = store
+
+    @property
+    def engine(self):
+        return self.store.engine
+
+    async def get(self, key: ChannelKey) -> Reminder | None:
+        query = sa.select(reminders).join(channels, channels.c.id == reminders.c.channel_id).where(*_channel_is(key))
+        async with self.engine.connect() as connection:
+            row = (await connection.execute(query)).one_or_none()
+        if row is None:
+            return None
+        return Reminder(
+            row.channel_id, key, ReminderSettings.from_json(row.settings), _utc(row.next_due_at), row.paused_reason
+        )
+
+    async def save(self, key: ChannelKey, settings: ReminderSettings, next_due: dt.datetime | None) -> None:
+        """Set a channel's reminder (a change also lifts a pause)."""
+        now = self.store.clock()
+        async with self.engine.begin() as connection:
+            channel_id = await self.store._channel_id(connection, key, create=True)
+            values = {
+                "settings": settings.to_json(),
+                "next_due_at": next_due,
+                "claimed_by": None,
+                "claimed_until": None,
+                "attempts": 0,
+                "paused_reason": None,
+                "pause_noticed": False,
+                "updated_at": now,
+            }
+            upsert = self.store._insert(reminders).values(channel_id=channel_id, **values)
+            await connection.execute(upsert.on_conflict_do_update(index_elements=["channel_id"], set_=values))
+
+    async def claim_due(self, now: dt.datetime, *, owner: str, lease: dt.timedelta, limit: int) -> list[Reminder]:
+        """Atomically take up to `limit` due rows for `lease`; no two loops get the same row."""
+        due = (
+            sa.select(reminders.c.channel_id)
+            .where(
+                reminders.c.next_due_at <= now,
+                reminders.c.paused_reason.is_(None),
+                sa.or_(reminders.c.claimed_until.is_(None), reminders.c.claimed_until < now),
+            )
+            .order_by(reminders.c.next_due_at)
+            .limit(limit)
+        )
+        if self.engine.dialect.name == "postgresql":
+            due = due.with_for_update(skip_locked=True)
+        claim = (
+            sa.update(reminders)
+            .where(reminders.c.channel_id.in_(due.scalar_subquery()))
+            .values(claimed_by=owner, claimed_until=now + lease)
+            .returning(reminders.c.channel_id, reminders.c.settings, reminders.c.next_due_at)
+        )
+        async with self.engine.begin() as connection:
+            claimed = (await connection.execute(claim)).all()
+            if not claimed:
+                return []
+            ids = [row.channel_id for row in claimed]
+            keys = {
+                row.id: ChannelKey(row.platform, row.workspace, row.channel)
+                for row in await connection.execute(sa.select(channels).where(channels.c.id.in_(ids)))
+            }
+        return [
+            Reminder(
+                row.channel_id, keys[row.channel_id], ReminderSettings.from_json(row.settings), _utc(row.next_due_at)
+            )
+            for row in claimed
+        ]
+
+    async def begin_sends(self, items: Sequence[tuple[int, str, dt.datetime]]) -> set[tuple[int, str]]:
+        """Record (channel, month) keys as being sent; returns those this caller may send.
+
+        A key already `sent` is refused (another loop, or an earlier run, sent it); a key left
+        `sending` by a loop that died mid-send is taken over (its lease ran out, or we'd not hold
+        the row)."""
+        if not items:
+            return set()
+        async with self.engine.begin() as connection:
+            existing = {
+                (row.channel_id, row.month): row.status
+                for row in await connection.execute(
+                    sa.select(reminder_sends).where(
+                        sa.tuple_(reminder_sends.c.channel_id, reminder_sends.c.month).in_(
+                            [(cid, month) for cid, month, _ in items]
+                        )
+                    )
+                )
+            }
+            fresh = [
+                {"channel_id": cid, "month": month, "status": "sending", "due_at": due}
+                for cid, month, due in items
+                if (cid, month) not in existing
+            ]
+            if fresh:
+                await connection.execute(self.store._insert(reminder_sends).on_conflict_do_nothing(), fresh)
+        return {(cid, month) for cid, month, _ in items if existing.get((cid, month)) != "sent"}
+
+    async def finish(self, done: Iterable[tuple[int, str, dt.datetime | None]]) -> None:
+        """Mark sends done and move each reminder to its next due time, releasing the claim."""
+        done = list(done)
+        if not done:
+            return
+        now = self.store.clock()
+        async with self.engine.begin() as connection:
+            await connection.execute(
+                sa.update(reminder_sends)
+                .where(
+                    reminder_sends.c.channel_id == sa.bindparam("cid"),
+                    reminder_sends.c.month == sa.bindparam("key"),
+                )
+                .values(status="sent", sent_at=now),
+                [{"cid": cid, "key": month} for cid, month, _ in done],
+            )
+            await connection.execute(
+                sa.update(reminders)
+                .where(reminders.c.channel_id == sa.bindparam("cid"))
+                .values(next_due_at=sa.bindparam("due"), claimed_by=None, claimed_until=None, attempts=0),
+                [{"cid": cid, "due": due} for cid, _, due in done],
+            )
+
+    async def release(self, channel_id: int, retry_at: dt.datetime) -> None:
+        async with self.engine.begin() as connection:
+            await connection.execute(
+                sa.update(reminders)
+                .where(reminders.c.channel_id == channel_id)
+                .values(next_due_at=retry_at, claimed_by=None, claimed_until=None, attempts=reminders.c.attempts + 1)
+            )
+
+    async def pause(self, channel_id: int, reason: str) -> None:
+        async with self.engine.begin() as connection:
+            await connection.execute(
+                sa.update(reminders)
+                .where(reminders.c.channel_id == channel_id)
+                .values(paused_reason=reason[:200], pause_noticed=False, claimed_by=None, claimed_until=None)
+            )
+
+    async def take_pause_notice(self, key: ChannelKey) -> str | None:
+        """The reason a channel's reminders were paused by the bot, once (then it is noticed)."""
+        async with self.engine.begin() as connection:
+            channel_id = await self.store._channel_id(connection, key, create=False)
+            if channel_id is None:
+                return None
+            row = (
+                await connection.execute(
+                    sa.select(reminders.c.paused_reason).where(
+                        reminders.c.channel_id == channel_id,
+                        reminders.c.paused_reason.is_not(None),
+                        reminders.c.pause_noticed.is_(False),
+                    )
+                )
+            ).one_or_none()
+            if row is None:
+                return None
+            await connection.execute(
+                sa.update(reminders).where(reminders.c.channel_id == channel_id).values(pause_noticed=True)
+            )
+            return row.paused_reason
+
+
+@dataclass(frozen=True, slots=True)
+class Logged:
+    added: list[str]  # new referring domains (or "" for counted links)
+    duplicates: list[str]  # domains the channel had already logged
+    counted: int  # links counted without a URL
+
+
+class ProgressStore:
+    def __init__(self, store: Store):
+        self.store = store
+
+    async def log(
+        self,
+        key: ChannelKey,
+        user: str,
+        month: str,
+        *,
+        count: int = 0,
+        domains: Sequence[tuple[str, str, dict[str, Any] | None]] = (),
+        source: str = "typed",
+    ) -> Logged:
+        """Add a month's progress: a count, and/or domains (domain, url, quality) — a domain the
+        channel already has counts once, ever."""
+        now = self.store.clock()
+        async with self.store.engine.begin() as connection:
+            channel_id = await self.store._channel_id(connection, key, create=True)
+            known = set()
+            if domains:
+                known = set(
+                    (
+                        await connection.execute(
+                            sa.select(progress.c.domain).where(
+                                progress.c.channel_id == channel_id,
+                                progress.c.domain.in_([d for d, _, _ in domains]),
+                            )
+                        )
+                    ).scalars()
+                )
+            rows, added, duplicates = [], [], []
+            for domain, url, quality in domains:
+                if domain in known or domain in added:
+                    duplicates.append(domain)
+                    continue
+                added.append(domain)
+                rows.append({"domain": domain, "url": url, "quality": quality, "count": 1})
+            if count:
+                rows.append({"domain": None, "url": None, "quality": None, "count": count})
+            if rows:
+                await connection.execute(
+                    sa.insert(progress),
+                    [
+                        {
+                            **r,
+                            "channel_id": channel_id,
+                            "month": month,
+                            "source": source,
+                            "created_by": user,
+                            "created_at": now,
+                        }
+                        for r in rows
+                    ],
+                )
+        return Logged(added, duplicates, count)
+
+    async def by_month(self, key: ChannelKey) -> tuple[dict[str, int], dict[str, tuple[int, int]]]:
+        """Logged new referring domains per month, and (checked, passed) quality counts per month."""
+        query = (
+            sa.select(progress.c.month, progress.c.count, progress.c.quality)
+            .join(channels, channels.c.id == progress.c.channel_id)
+            .where(*_channel_is(key))
+        )
+        logged: dict[str, int] = {}
+        quality: dict[str, tuple[int, int]] = {}
+        async with self.store.engine.connect() as connection:
+            for row in await connection.execute(query):
+                logged[row.month] = logged.get(row.month, 0) + row.count
+                if row.quality:
+                    checked, passed = quality.get(row.month, (0, 0))
+                    quality[row.month] = (checked + 1, passed + bool(row.quality.get("passed")))
+        return logged, quality
+
+
+def plan_rows_for(channel_ids: Sequence[int]):
+    """Every plan of these channels, oldest first (for progress and adapting)."""
+    return (
+        sa.select(plans.c.channel_id, plans.c.id, plans.c.created_at, plans.c.plan, plans.c.answers)
+        .where(plans.c.channel_id.in_(channel_ids))
+        .order_by(plans.c.channel_id, plans.c.id)
+    )
+
+
+def _channel_is(key: ChannelKey) -> tuple:
+    return (
+        channels.c.platform == key.platform,
+        channels.c.workspace == key.workspace,
+        channels.c.channel == key.channel,
+    )
+
+
+def _utc(moment: dt.datetime | None) -> dt.datetime | None:
+    if moment is None:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
