@@ -9,11 +9,12 @@ plans table until every question is settled.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot import planner, views
 from bot.events import ChannelKey, Event, Invoked, Pressed, Said, Submitted
 from bot.knowledge import Knowledge
+from bot.monthly import Monthly
 from bot.questionnaire import (
     Draft,
     answer,
@@ -47,6 +48,7 @@ class Engine:
         self.knowledge = knowledge
         self.store = store
         self.questionnaire = knowledge.questionnaire
+        self.monthly = Monthly(self)
         self.commands: dict[str, Handler] = {
             "plan": self._plan,
             "show": self._show,
@@ -55,6 +57,8 @@ class Engine:
             "back": self._back,
             "skip": self._skip,
             "cancel": self._cancel,
+            "remind": self.monthly.remind,
+            "log": self.monthly.log,
         }
 
     def check(self, values: Mapping[str, str]) -> dict[str, str]:
@@ -66,24 +70,37 @@ class Engine:
     async def handle(self, event: Event) -> list[Reply]:
         match event:
             case Said(channel, user, said, timezone):
-                return await self._said(channel, user, said, timezone)
+                return await self._noticed(channel, await self._said(channel, user, said, timezone))
             case Invoked(channel, user, command, argument, timezone):
                 handler = self.commands.get(command.strip().lower())
                 if handler is None:
                     unknown = views.info("help.unknown_command", command=command)
                     return [unknown, views.help_reply(conversational=False)]
-                return await handler(Request(channel, user, argument, False, timezone))
-            case Submitted(channel, user, values):
-                return await self._submitted(channel, user, values)
+                return await self._noticed(channel, await handler(Request(channel, user, argument, False, timezone)))
+            case Submitted(channel, user, values, timezone):
+                return await self._submitted(channel, user, values, timezone)
             case Pressed(channel, user, action, value):
-                if action == "details":
-                    return await self._why(Request(channel, user, conversational=False))
-                if action == "replan":
-                    return await self._plan(Request(channel, user, conversational=False))
-                if action == "section":  # "Continue" between forms shown a section at a time
-                    return await self._section_form(channel, user, value)
+                request = Request(channel, user, conversational=False)
+                match action:
+                    case "details":
+                        return await self._why(request)
+                    case "replan":
+                        return await self._plan(request)
+                    case "section":  # "Continue" between forms shown a section at a time
+                        return await self._section_form(channel, user, value)
+                    case "log":
+                        return [views.info("log.usage")]
+                    case "skip_month":
+                        return await self.monthly.remind(replace(request, argument="skip"))
+                    case "pause":
+                        return await self.monthly.remind(replace(request, argument="off"))
                 return [views.help_reply(conversational=False)]
         raise TypeError(f"not an event: {event!r}")
+
+    async def _noticed(self, channel: ChannelKey, replies: list[Reply]) -> list[Reply]:
+        """Say once, the next time someone uses the bot here, that reminders were paused."""
+        reason = await self.store.reminders.take_pause_notice(channel)
+        return [views.info("remind.paused_notice", reason=reason), *replies] if reason else replies
 
     # Chat, one question at a time.
 
@@ -97,14 +114,14 @@ class Engine:
             if not said.strip():
                 return []
             return [views.info("help.unknown", text=said.strip())]
-        return await self._answer(channel, user, draft, defaults, said)
+        return await self._answer(channel, user, draft, defaults, said, timezone)
 
     async def _answer(
-        self, channel: ChannelKey, user: str, draft: Draft, defaults: Mapping[str, str], said: str
+        self, channel: ChannelKey, user: str, draft: Draft, defaults: Mapping[str, str], said: str, timezone: str | None
     ) -> list[Reply]:
         question = next_question(self.questionnaire, draft)
         if question is None:  # cannot normally happen: a complete draft is turned into a plan
-            return await self._finish(channel, user, draft)
+            return await self._finish(channel, user, draft, timezone)
         typed = said.strip() or defaults.get(question.id, "")
         if not typed:
             problem = text("plan.needs_answer", optional=question.optional)
@@ -118,23 +135,31 @@ class Engine:
         # "https://www.example.com/" → example.com), so a misreading is caught at once.
         shown = question.show(draft.answers[question.id])
         noted = () if _same(shown, typed) else (text("plan.noted", name=question.id, value=shown),)
-        return await self._advance(channel, user, draft, defaults, noted)
+        return await self._advance(channel, user, draft, defaults, noted, timezone)
 
     async def _advance(
-        self, channel: ChannelKey, user: str, draft: Draft, defaults: Mapping[str, str], preface: tuple[Text, ...] = ()
+        self,
+        channel: ChannelKey,
+        user: str,
+        draft: Draft,
+        defaults: Mapping[str, str],
+        preface: tuple[Text, ...] = (),
+        timezone: str | None = None,
     ) -> list[Reply]:
         """Store the draft and ask the next question, or turn a complete draft into the plan."""
         if is_complete(self.questionnaire, draft):
             replies = [Reply("info", tuple(Paragraph(t) for t in preface), private=True)] if preface else []
-            return replies + await self._finish(channel, user, draft)
+            return replies + await self._finish(channel, user, draft, timezone)
         await self.store.save_draft(channel, user, draft.to_json())
         question = next_question(self.questionnaire, draft)
         return [views.question_reply(self.questionnaire, draft, question, defaults, preface=preface)]
 
-    async def _finish(self, channel: ChannelKey, user: str, draft: Draft) -> list[Reply]:
+    async def _finish(self, channel: ChannelKey, user: str, draft: Draft, timezone: str | None = None) -> list[Reply]:
         result = planner.plan(draft.answers, self.knowledge)
         await self.store.save_plan(channel, user, dict(draft.answers), result.model_dump(mode="json"))
-        return [views.plan_reply(result, self.knowledge)]
+        replies = [views.plan_reply(result, self.knowledge)]
+        started = await self.monthly.ensure_reminder(channel, timezone)
+        return replies + ([started] if started else [])
 
     # Commands.
 
@@ -169,7 +194,7 @@ class Engine:
         if taken:
             preface.append(text("plan.inline_taken", names=taken))
         preface += [text("plan.inline_invalid", name=q, reason=reason) for q, reason in errors.items()]
-        return await self._advance(channel, user, draft, defaults, tuple(preface))
+        return await self._advance(channel, user, draft, defaults, tuple(preface), request.timezone)
 
     async def _show(self, request: Request) -> list[Reply]:
         channel = request.channel
@@ -222,7 +247,9 @@ class Engine:
 
     # Forms (Slack modal, Discord modals).
 
-    async def _submitted(self, channel: ChannelKey, user: str, values: Mapping[str, str]) -> list[Reply]:
+    async def _submitted(
+        self, channel: ChannelKey, user: str, values: Mapping[str, str], timezone: str | None
+    ) -> list[Reply]:
         """Validate a whole form first: with any error nothing is stored and the fields say why."""
         existing, defaults = await self._session(channel, user)
         draft, errors = apply(self.questionnaire, existing or Draft(), values)
@@ -230,7 +257,7 @@ class Engine:
             ids = tuple(values)
             return [Reply("field_errors", form=Form(ids, dict(values), errors), private=True)]
         if is_complete(self.questionnaire, draft):
-            return await self._finish(channel, user, draft)
+            return await self._finish(channel, user, draft, timezone)
         await self.store.save_draft(channel, user, draft.to_json())
         question = next_question(self.questionnaire, draft)
         section = self.questionnaire.section_of(question.id)

@@ -48,6 +48,7 @@ class Submitted:
     channel: ChannelKey
     user: str
     values: Mapping[str, str] = field(default_factory=dict)
+    timezone: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -137,6 +137,12 @@ def normalise_domain(text: str) -> str | None:
     return host
 
 
+def registrable_domain(text: str) -> str | None:
+    """The domain a link counts for (blog.example.co.uk → example.co.uk), from a URL or a host."""
+    host = normalise_domain(text)
+    return _extractor()(host).top_domain_under_public_suffix if host else None
+
+
 def domain() -> Kind:
     def parse(text: str) -> Result:
         host = normalise_domain(text)

@@ -41,6 +41,7 @@ class MemoryChat:
     async def _send(self, event) -> str:
         replies = await self.engine.handle(event)
         self.replies += replies
+        self.last = replies
         return "\n\n".join(render(r, self.renderer) for r in replies)
 
     async def say(self, text: str) -> str:
@@ -51,8 +52,9 @@ class MemoryChat:
         return self.replies[-1:]
 
     async def submit(self, values: dict[str, str]) -> Reply:
+        """The first reply to the submission (a plan, a form or the field errors)."""
         await self._send(Submitted(self.channel, self.user, values))
-        return self.replies[-1]
+        return self.last[0]
 
     async def press(self, action: str) -> str:
         return await self._send(Pressed(self.channel, self.user, action))

@@ -309,6 +309,7 @@ def test_every_template_the_code_names_exists():
     named = set(re.findall(r'(?<!\)\.)\b(?:text|info|render)\(\s*"([a-z_.]+)"', source))
     named |= {f"plan.binding.{b}" for b in ("gap", "maintenance", "safe_pace", "capacity")}
     named |= {f"plan.reason.safe.{b}" for b in ("floor", "profile_size", "recent_pace", "authority", "foundation")}
+    named |= {f"reminder.behind.{b}" for b in ("gap", "safe_pace")}
     assert len(named) > 30
     missing = sorted(n for n in named if n not in load().templates)
     assert missing == []

@@ -1,0 +1,420 @@
+"""The monthly side: reminder settings (`remind`), progress logging (`log`), progress in `show`,
+and the reminder message itself, with the target adapted to the logged pace.
+
+Argument parsing here is pure; the `Monthly` class does the storage round trips and returns neutral
+replies, like the engine it plugs into (its handlers sit in the engine's command table).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from bot import planner, views
+from bot.progress import MonthProgress, PlanVersion, adapted_answers, advice, history, sparkline, streak
+from bot.replies import Bullets, Button, Buttons, Heading, Paragraph, Reply, Text, text
+from bot.schedule import (
+    LAST,
+    ReminderSettings,
+    add_months,
+    month_key,
+    next_due,
+    parse_day,
+    parse_time,
+    parse_timezone,
+    skip_next,
+)
+from bot.validators import registrable_domain
+
+if TYPE_CHECKING:
+    from bot.engine import Engine, Request
+    from bot.events import ChannelKey
+    from bot.reminder_store import Reminder
+    from bot.store import StoredPlan
+
+SPARK_MONTHS = 6
+RELS = ("follow", "nofollow", "sponsored", "ugc")
+
+
+# Parsing `remind …` and `log …`.
+
+
+@dataclass(frozen=True, slots=True)
+class RemindChange:
+    settings: ReminderSettings
+    skip_next: bool = False
+    problems: tuple[str, ...] = ()
+
+
+def parse_remind(argument: str, current: ReminderSettings) -> RemindChange:
+    """`remind day=15 time=9:30 tz=Europe/Berlin`, `remind last 18:00`, `remind off|on|skip`."""
+    settings, skip, problems = current, False, []
+    for token in argument.split():
+        name, sep, value = token.partition("=")
+        name = name.lower() if sep else ""
+        word = token.lower()
+        if not sep and word in ("off", "pause", "stop"):
+            settings = replace(settings, enabled=False)
+        elif not sep and word in ("on", "resume", "start"):
+            settings = replace(settings, enabled=True)
+        elif not sep and word == "skip":
+            skip = True
+        elif name in ("day", "") and (day := parse_day(value if sep else token)) is not None:
+            settings = replace(settings, day=day)
+        elif name in ("time", "at", "") and (time := parse_time(value if sep else token)) is not None:
+            settings = replace(settings, time=time)
+        elif name in ("tz", "timezone", "zone", "") and (zone := parse_timezone(value if sep else token)):
+            settings = replace(settings, timezone=zone)
+        elif name == "day":
+            problems.append(f"“{value}” is not a day of the month: use 1 to 31 or last.")
+        elif name in ("time", "at"):
+            problems.append(f"“{value}” is not a time: use 24-hour 09:30, or 9:30am.")
+        elif name in ("tz", "timezone", "zone"):
+            problems.append(f"“{value}” is not a time zone: use an IANA name like Europe/Berlin or America/New_York.")
+        else:
+            problems.append(f"“{token}” is not something I can set: use day=…, time=…, tz=…, on, off or skip.")
+    return RemindChange(settings, skip, tuple(problems))
+
+
+@dataclass(frozen=True, slots=True)
+class LogEntry:
+    month: str
+    count: int = 0
+    links: tuple[tuple[str, str], ...] = ()  # (registrable domain, what was typed)
+    quality: dict[str, Any] | None = None
+    problems: tuple[str, ...] = ()
+
+
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+_MONTH_NAMES = {name.lower(): n for n, name in enumerate(calendar.month_name) if name}
+_MONTH_NAMES.update({name.lower(): n for n, name in enumerate(calendar.month_abbr) if name})
+
+
+def parse_log(argument: str, this_month: str) -> LogEntry:
+    """`log 3`, `log https://a.com/post b.org`, `log october 2`, `log month=2026-10 …`, with an
+    optional quick check for the links: `relevant content traffic rel=nofollow`."""
+    month, count, links, problems = this_month, 0, [], []
+    checks: dict[str, Any] = {}
+    for token in argument.replace(",", " ").split():
+        name, sep, value = token.partition("=")
+        word = (value if sep and name.lower() == "month" else token).lower()
+        if (named := _month(word, this_month)) is not None:
+            if named > this_month:
+                problems.append(f"{named} has not started yet; log a month that has.")
+            month = named
+        elif token.isdigit():
+            count += int(token)
+        elif word in ("relevant", "content", "in-content", "traffic"):
+            checks[{"content": "in_content", "in-content": "in_content"}.get(word, word)] = True
+        elif sep and name.lower() == "rel":
+            if value.lower() not in RELS:
+                problems.append(f"“{value}” is not a rel value: use {', '.join(RELS)}.")
+            checks["rel"] = value.lower()
+        elif (domain := registrable_domain(token)) is not None:
+            links.append((domain, token))
+        else:
+            problems.append(f"“{token}” is not a link, a count or a month.")
+    if count > 1000:
+        problems.append(f"{count} links in one month is far beyond any plan here; check the number.")
+    if not links and not count and not problems:
+        problems.append("Nothing to log: give a number of links or their URLs.")
+    quality = None
+    if checks and links:
+        quality = {
+            "relevant": checks.get("relevant", False),
+            "in_content": checks.get("in_content", False),
+            "traffic": checks.get("traffic", False),
+            "rel": checks.get("rel", "follow"),
+        }
+        quality["passed"] = quality["relevant"] and quality["in_content"] and quality["traffic"]
+    return LogEntry(month, count, tuple(links), quality, tuple(problems))
+
+
+def _month(word: str, this_month: str) -> str | None:
+    if match := _MONTH.match(word):
+        year, month = int(match[1]), int(match[2])
+        return f"{year:04d}-{month:02d}" if 1 <= month <= 12 else None
+    if word in ("this", "this-month"):
+        return this_month
+    if word in ("last", "last-month", "previous"):
+        return add_months(this_month, -1)
+    number = _MONTH_NAMES.get(word)
+    if number is None:
+        return None
+    year = int(this_month[:4])  # a month name means the latest such month, this one or before
+    key = f"{year:04d}-{number:02d}"
+    return key if key <= this_month else f"{year - 1:04d}-{number:02d}"
+
+
+def month_name(key: str) -> str:
+    year, month = (int(p) for p in key.split("-"))
+    return f"{calendar.month_name[month]} {year}"
+
+
+def day_words(day: int | str) -> str:
+    if day == LAST:
+        return "last day"
+    day = int(day)
+    suffix = "th" if 11 <= day % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    return f"{day}{suffix}"
+
+
+@dataclass
+class ChannelProgress:
+    rows: list[MonthProgress] = field(default_factory=list)  # from the first plan's month to this one
+    this_month: str = ""
+
+    @property
+    def closed(self) -> list[MonthProgress]:
+        return [r for r in self.rows if r.month < self.this_month]
+
+    def of(self, month: str) -> MonthProgress | None:
+        return next((r for r in self.rows if r.month == month), None)
+
+
+class Monthly:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.store = engine.store
+        self.knowledge = engine.knowledge
+
+    # Commands.
+
+    async def remind(self, request: Request) -> list[Reply]:
+        reminder = await self.store.reminders.get(request.channel)
+        if reminder is None and await self.store.current_plan(request.channel) is None:
+            return [views.info("remind.no_plan")]
+        current = reminder.settings if reminder else self.default_settings(request.timezone)
+        if not request.argument.strip():
+            return [self._remind_status(current, reminder.next_due_at if reminder else None, reminder)]
+        change = parse_remind(request.argument, current)
+        if change.problems:
+            return [
+                Reply(
+                    "invalid",
+                    tuple(Paragraph(text("remind.invalid", reason=p)) for p in change.problems)
+                    + (Paragraph(text("remind.usage")),),
+                    private=True,
+                )
+            ]
+        now = self.store.clock()
+        settings = skip_next(change.settings, now) if change.skip_next else change.settings
+        due = next_due(settings, now)
+        await self.store.reminders.save(request.channel, settings, due)
+        return [self._remind_status(settings, due, None, saved=True)]
+
+    async def ensure_reminder(self, channel: ChannelKey, timezone: str | None) -> Reply | None:
+        """A channel's first plan turns its monthly reminder on (the 1st at 09:00, the user's zone);
+        the reply says so."""
+        if await self.store.reminders.get(channel) is not None:
+            return None
+        settings = self.default_settings(timezone)
+        due = next_due(settings, self.store.clock())
+        await self.store.reminders.save(channel, settings, due)
+        return self._remind_status(settings, due, None)
+
+    def default_settings(self, timezone: str | None) -> ReminderSettings:
+        return ReminderSettings(timezone=timezone if timezone and parse_timezone(timezone) else "UTC")
+
+    def _remind_status(self, settings, due, reminder: Reminder | None, *, saved: bool = False) -> Reply:
+        values = {
+            "enabled": settings.enabled,
+            "day": day_words(settings.day),
+            "time": settings.time.strftime("%H:%M"),
+            "timezone": settings.timezone,
+            "next": _local(due, settings.timezone) if due else "",
+            "skip": month_name(settings.skip) if settings.skip else "",
+            "paused": reminder.paused_reason if reminder and reminder.paused_reason else "",
+            "saved": saved,
+        }
+        return Reply(
+            "info", (Paragraph(text("remind.status", **values)), Paragraph(text("remind.usage"))), private=True
+        )
+
+    async def log(self, request: Request) -> list[Reply]:
+        plan = await self.store.current_plan(request.channel)
+        if plan is None:
+            return [views.info("log.no_plan")]
+        timezone = await self._timezone(request.channel)
+        this_month = month_key(self.store.clock(), timezone)
+        if not request.argument.strip():
+            return [views.info("log.usage")]
+        entry = parse_log(request.argument, this_month)
+        if entry.problems:
+            return [
+                Reply(
+                    "invalid",
+                    tuple(Paragraph(text("log.invalid", reason=p)) for p in entry.problems)
+                    + (Paragraph(text("log.usage")),),
+                    private=True,
+                )
+            ]
+        logged = await self.store.progress.log(
+            request.channel,
+            request.user,
+            entry.month,
+            count=entry.count,
+            domains=[(domain, typed, entry.quality) for domain, typed in entry.links],
+        )
+        progress = await self.channel_progress(request.channel, this_month)
+        row = progress.of(entry.month)
+        values = {
+            "month": month_name(entry.month),
+            "added": logged.added,
+            "counted": logged.counted,
+            "duplicates": logged.duplicates,
+            "total": row.logged if row else logged.counted + len(logged.added),
+            "low": row.low if row else plan.plan["target"]["low"],
+            "high": row.high if row else plan.plan["target"]["high"],
+        }
+        return [Reply("info", (Paragraph(text("log.saved", **values)),))]
+
+    # Progress, for `show` and reminders.
+
+    async def channel_progress(self, channel: ChannelKey, this_month: str | None = None) -> ChannelProgress:
+        timezone = await self._timezone(channel)
+        this_month = this_month or month_key(self.store.clock(), timezone)
+        versions = [self._version(p, timezone) for p in await self.store.plan_history(channel)]
+        logged, quality = await self.store.progress.by_month(channel)
+        return ChannelProgress(history(logged, quality, versions, this_month), this_month)
+
+    def progress_blocks(self, progress: ChannelProgress) -> tuple[Any, ...]:
+        if not progress.rows:
+            return ()
+        items = tuple(
+            text(
+                "progress.month",
+                month=month_name(r.month),
+                logged=r.logged,
+                low=r.low,
+                high=r.high,
+                on_target=r.on_target,
+                current=r.month == progress.this_month,
+                checked=r.quality_checked,
+                passed=r.quality_passed,
+            )
+            for r in progress.rows[-12:]
+        )
+        return (Bullets(text("progress.heading"), items),)
+
+    # The reminder.
+
+    async def reminder(self, reminder: Reminder, now: dt.datetime, *, late: bool) -> Reply | None:
+        """This month's check-in; closes last month and adapts the plan to the logged pace.
+        None when the channel has no plan to check against."""
+        stored = await self.store.current_plan(reminder.channel)
+        if stored is None:
+            return None
+        timezone = reminder.settings.timezone
+        this_month = month_key(reminder.next_due_at or now, timezone)
+        progress = await self.channel_progress(reminder.channel, this_month)
+        current = self._version(stored, timezone)
+        closed = progress.closed
+        if closed and closed[-1].month >= current.month:  # a month closed since the plan was made
+            answers = adapted_answers(current, closed)
+            if answers != dict(current.answers):
+                plan = planner.plan(answers, self.knowledge)
+                await self.store.save_plan(reminder.channel, "reminder", answers, plan.model_dump(mode="json"))
+                stored = await self.store.current_plan(reminder.channel)
+        plan = planner.Plan.model_validate(stored.plan)
+        last = closed[-1] if closed else None
+        spike = self.knowledge.parameters["spike_factor"].value
+        hint = advice(closed, plan.safe_pace.pace, spike)
+        values = {"site": plan.site, "month": month_name(this_month)}
+        blocks: list[Any] = [Heading(text("reminder.heading", **values))]
+        if late:
+            blocks.append(Paragraph(text("reminder.late", due=_local(reminder.next_due_at, timezone))))
+        blocks.append(
+            Paragraph(
+                text(
+                    "reminder.target",
+                    low=plan.target.low,
+                    high=plan.target.high,
+                    adapted=stored.created_by == "reminder",
+                )
+            )
+        )
+        if last is not None:
+            blocks.append(
+                Paragraph(
+                    text(
+                        "reminder.last_month",
+                        month=month_name(last.month),
+                        logged=last.logged,
+                        low=last.low,
+                        high=last.high,
+                        on_target=last.on_target,
+                    )
+                )
+            )
+            blocks.append(Paragraph(text("reminder.streak", streak=streak(closed))))
+            recent = closed[-SPARK_MONTHS:]
+            blocks.append(
+                Paragraph(
+                    text(
+                        "reminder.sparkline",
+                        spark=sparkline([m.logged for m in recent]),
+                        counts=", ".join(str(m.logged) for m in recent),
+                        months=len(recent),
+                    )
+                )
+            )
+        if hint.behind:
+            blocks.append(Paragraph(self._behind_action(plan)))
+        if hint.spike:
+            blocks.append(Paragraph(text("reminder.spike", logged=last.logged, safe=plan.safe_pace.pace)))
+        blocks.append(Paragraph(text("reminder.ask")))
+        blocks.append(
+            Buttons(
+                (
+                    Button("log", text("button.log")),
+                    Button("skip_month", text("button.skip_month")),
+                    Button("pause", text("button.pause")),
+                    Button("replan", text("button.replan")),
+                )
+            )
+        )
+        summary = text("reminder.summary", site=plan.site, low=plan.target.low, high=plan.target.high)
+        return Reply("reminder", tuple(blocks), summary=summary, plan=plan)
+
+    def _behind_action(self, plan: planner.Plan) -> Text:
+        """Two months behind: name what limits the target and the one thing that would move it."""
+        answers = plan.answers
+        if plan.binding == "capacity":
+            if answers["linkable_assets"] == 0:
+                return text("reminder.behind.asset")
+            per_link = plan.capacity.hours_per_month / max(plan.capacity.net, 0.1)
+            return text("reminder.behind.hours", extra=max(1, round(per_link * 2)))
+        months = plan.months_to_parity or answers["horizon_months"]
+        return text(f"reminder.behind.{plan.binding}", horizon=max(months, answers["horizon_months"] + 3))
+
+    # Helpers.
+
+    async def _timezone(self, channel: ChannelKey) -> str:
+        reminder = await self.store.reminders.get(channel)
+        return reminder.settings.timezone if reminder else "UTC"
+
+    @staticmethod
+    def _version(stored: StoredPlan, timezone: str) -> PlanVersion:
+        target = stored.plan["target"]
+        return PlanVersion(
+            stored.created_at,
+            month_key(stored.created_at, timezone),
+            target["low"],
+            target["high"],
+            stored.plan["safe_pace"]["pace"],
+            stored.plan["binding"],
+            stored.answers,
+        )
+
+
+def _local(moment: dt.datetime | None, timezone: str) -> str:
+    if moment is None:
+        return ""
+    from zoneinfo import ZoneInfo
+
+    local = moment.astimezone(ZoneInfo(timezone))
+    return f"{local:%a} {local.day} {local:%b %Y}, {local:%H:%M} ({timezone})"
