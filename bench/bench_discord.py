@@ -421,7 +421,7 @@ class Bench:
         self, target: Any, count: int, seconds: float = float("inf"), concurrency: int = CONCURRENCY
     ) -> Run:
         if self.submit_rate and seconds != float("inf"):  # no channels the time cap would leave unused
-            count = min(count, int(self.submit_rate * seconds * 1.3) + concurrency)
+            count = min(count, int(self.submit_rate * seconds * 1.15) + concurrency)
         payloads = await self.prepare(count)
         before = await count_rows(self.store, "plans")
         run = await fire(self.standin, target, payloads, is_plan, seconds, concurrency)

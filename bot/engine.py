@@ -201,7 +201,9 @@ class Engine:
         stored = await self.store.current_plan(channel)
         if stored is None:
             return [views.info("plan.none")]
-        return [views.plan_reply(planner.Plan.model_validate(stored.plan), self.knowledge, stored=stored)]
+        progress = self.monthly.progress_blocks(await self.monthly.channel_progress(channel))
+        plan = planner.Plan.model_validate(stored.plan)
+        return [views.plan_reply(plan, self.knowledge, stored=stored, progress=progress)]
 
     async def _why(self, request: Request) -> list[Reply]:
         channel = request.channel

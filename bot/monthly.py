@@ -14,7 +14,16 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from bot import planner, views
-from bot.progress import MonthProgress, PlanVersion, adapted_answers, advice, history, sparkline, streak
+from bot.progress import (
+    MonthProgress,
+    PlanVersion,
+    adapted_answers,
+    advice,
+    history,
+    sparkline,
+    streak,
+    target_for,
+)
 from bot.replies import Bullets, Button, Buttons, Heading, Paragraph, Reply, Text, text
 from bot.schedule import (
     LAST,
@@ -311,6 +320,7 @@ class Monthly:
         timezone = reminder.settings.timezone
         this_month = month_key(reminder.next_due_at or now, timezone)
         progress = await self.channel_progress(reminder.channel, this_month)
+        versions = [self._version(p, timezone) for p in await self.store.plan_history(reminder.channel)]
         current = self._version(stored, timezone)
         closed = progress.closed
         if closed and closed[-1].month >= current.month:  # a month closed since the plan was made
@@ -321,8 +331,9 @@ class Monthly:
                 stored = await self.store.current_plan(reminder.channel)
         plan = planner.Plan.model_validate(stored.plan)
         last = closed[-1] if closed else None
-        spike = self.knowledge.parameters["spike_factor"].value
-        hint = advice(closed, plan.safe_pace.pace, spike)
+        # Judge last month against the pace that was safe then, not one adapted to the spike itself.
+        safe_then = target_for(last.month, versions).safe_pace if last else plan.safe_pace.pace
+        hint = advice(closed, safe_then, self.knowledge.parameters["spike_factor"].value)
         values = {"site": plan.site, "month": month_name(this_month)}
         blocks: list[Any] = [Heading(text("reminder.heading", **values))]
         if late:
@@ -365,7 +376,7 @@ class Monthly:
         if hint.behind:
             blocks.append(Paragraph(self._behind_action(plan)))
         if hint.spike:
-            blocks.append(Paragraph(text("reminder.spike", logged=last.logged, safe=plan.safe_pace.pace)))
+            blocks.append(Paragraph(text("reminder.spike", logged=last.logged, safe=safe_then)))
         blocks.append(Paragraph(text("reminder.ask")))
         blocks.append(
             Buttons(

@@ -67,20 +67,47 @@ class ReminderStore:
             upsert = self.store._insert(reminders).values(channel_id=channel_id, **values)
             await connection.execute(upsert.on_conflict_do_update(index_elements=["channel_id"], set_=values))
 
-    async def claim_due(self, now: dt.datetime, *, owner: str, lease: dt.timedelta, limit: int) -> list[Reminder]:
-        """Atomically take up to `limit` due rows for `lease`; no two loops get the same row."""
-        due = (
+    def _due(self, now: dt.datetime, platforms: Sequence[str]):
+        return (
             sa.select(reminders.c.channel_id)
+            .join(channels, channels.c.id == reminders.c.channel_id)
             .where(
                 reminders.c.next_due_at <= now,
                 reminders.c.paused_reason.is_(None),
                 sa.or_(reminders.c.claimed_until.is_(None), reminders.c.claimed_until < now),
+                channels.c.platform.in_(platforms),
             )
             .order_by(reminders.c.next_due_at)
-            .limit(limit)
         )
+
+    async def due(self, now: dt.datetime, platforms: Sequence[str], limit: int = 10_000) -> list[Reminder]:
+        """What is due, without claiming it (for a dry run)."""
+        query = (
+            sa.select(reminders, channels.c.platform, channels.c.workspace, channels.c.channel)
+            .join(channels, channels.c.id == reminders.c.channel_id)
+            .where(reminders.c.channel_id.in_(self._due(now, platforms).limit(limit).scalar_subquery()))
+            .order_by(reminders.c.next_due_at)
+        )
+        async with self.engine.connect() as connection:
+            rows = (await connection.execute(query)).all()
+        return [
+            Reminder(
+                r.channel_id,
+                ChannelKey(r.platform, r.workspace, r.channel),
+                ReminderSettings.from_json(r.settings),
+                _utc(r.next_due_at),
+            )
+            for r in rows
+        ]
+
+    async def claim_due(
+        self, now: dt.datetime, *, owner: str, lease: dt.timedelta, limit: int, platforms: Sequence[str]
+    ) -> list[Reminder]:
+        """Atomically take up to `limit` due rows for `lease`; no two loops get the same row.
+        Only channels of `platforms` (those this process can post to) are taken."""
+        due = self._due(now, platforms).limit(limit)
         if self.engine.dialect.name == "postgresql":
-            due = due.with_for_update(skip_locked=True)
+            due = due.with_for_update(of=reminders, skip_locked=True)
         claim = (
             sa.update(reminders)
             .where(reminders.c.channel_id.in_(due.scalar_subquery()))

@@ -68,7 +68,9 @@ def question_reply(
     return Reply("invalid" if problem else "question", tuple(blocks), private=True)
 
 
-def plan_reply(plan: Plan, knowledge: Knowledge, *, stored: StoredPlan | None = None) -> Reply:
+def plan_reply(
+    plan: Plan, knowledge: Knowledge, *, stored: StoredPlan | None = None, progress: tuple[Any, ...] = ()
+) -> Reply:
     p = knowledge.parameters
     answers = plan.answers
     need, safe, capacity = plan.need, plan.safe_pace, plan.capacity
@@ -149,6 +151,7 @@ def plan_reply(plan: Plan, knowledge: Knowledge, *, stored: StoredPlan | None = 
         Bullets(text("plan.quality_bar"), tuple(Text(f"quality_bar.{i}", _values(plan)) for i in plan.quality_bar)),
         Bullets(text("plan.checklist"), tuple(Text(f"checklist.{i}", _values(plan)) for i in plan.checklist)),
     ]
+    blocks += progress
     if stored is not None:
         blocks.append(
             Paragraph(

@@ -1,0 +1,172 @@
+"""The reminder loop: claim the due rows, compose each check-in, hand it to the platform's notifier.
+
+Reminders are rows, not timers: a restart loses nothing, and a reminder that fell due while the
+bot was down goes out once, marked late. Each loop claims rows atomically with a lease, and each
+(channel, month) is recorded before sending, so two loops — in one process or several — send one
+reminder per channel per month. A channel the bot can no longer post to is paused, not retried
+forever; a rate limit is retried after the time the platform asks for.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import os
+import socket
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from bot.events import ChannelKey
+from bot.reminder_store import Reminder
+from bot.replies import Reply
+from bot.schedule import month_key, next_due
+
+log = logging.getLogger(__name__)
+
+
+class ChannelGone(Exception):
+    """The platform says the bot can no longer post in this channel (removed, archived, no access)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+class RetryLater(Exception):
+    """The platform asks to come back later (a rate limit)."""
+
+    def __init__(self, seconds: float):
+        super().__init__(f"retry in {seconds:g} s")
+        self.seconds = seconds
+
+
+class Notifier(Protocol):
+    platform: str
+
+    async def send(self, channel: ChannelKey, reply: Reply) -> None:
+        """Post the reply in the channel; raise ChannelGone or RetryLater as the platform says."""
+
+
+@dataclass
+class RunReport:
+    claimed: int = 0
+    sent: int = 0
+    late: int = 0
+    already_sent: int = 0
+    no_plan: int = 0
+    paused: list[ChannelKey] = field(default_factory=list)
+    retried: int = 0
+    failed: int = 0
+
+
+def default_owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class ReminderLoop:
+    def __init__(
+        self,
+        *,
+        engine,
+        notifiers: Sequence[Notifier],
+        clock: Callable[[], dt.datetime] | None = None,
+        owner: str | None = None,
+        lease: dt.timedelta = dt.timedelta(minutes=10),
+        batch: int = 500,
+        concurrency: int = 16,
+        late_after: dt.timedelta = dt.timedelta(hours=1),
+    ):
+        self.engine = engine
+        self.store = engine.store
+        self.notifiers = {n.platform: n for n in notifiers}
+        self.clock = clock or engine.store.clock
+        self.owner = owner or default_owner()
+        self.lease = lease
+        self.batch = batch
+        self.concurrency = concurrency
+        self.late_after = late_after
+
+    async def due(self, now: dt.datetime | None = None) -> list[Reminder]:
+        return await self.store.reminders.due(now or self.clock(), list(self.notifiers))
+
+    async def run_once(self, now: dt.datetime | None = None) -> RunReport:
+        """Send everything due at `now` (default: the clock), batch after batch."""
+        now = now or self.clock()
+        report = RunReport()
+        platforms = list(self.notifiers)
+        while batch := await self.store.reminders.claim_due(
+            now, owner=self.owner, lease=self.lease, limit=self.batch, platforms=platforms
+        ):
+            report.claimed += len(batch)
+            await self._deliver(batch, now, report)
+        return report
+
+    async def run_forever(self, every: float = 60.0) -> None:
+        while True:
+            try:
+                report = await self.run_once()
+                if report.claimed:
+                    log.info("reminders: %s", report)
+            except Exception:
+                log.exception("the reminder loop failed; trying again in %s s", every)
+            await asyncio.sleep(every)
+
+    async def _deliver(self, batch: list[Reminder], now: dt.datetime, report: RunReport) -> None:
+        keys = {r.channel_id: month_key(r.next_due_at, r.settings.timezone) for r in batch}
+        mine = await self.store.reminders.begin_sends(
+            [(r.channel_id, keys[r.channel_id], r.next_due_at) for r in batch]
+        )
+        done: list[tuple[int, str, dt.datetime | None]] = []
+        limit = asyncio.Semaphore(self.concurrency)
+
+        async def one(reminder: Reminder) -> None:
+            month = keys[reminder.channel_id]
+            # After downtime, the next one is the next still ahead: one late reminder, not a backlog.
+            following = next_due(reminder.settings, max(reminder.next_due_at, now))
+            if (reminder.channel_id, month) not in mine:
+                report.already_sent += 1
+                done.append((reminder.channel_id, month, following))
+                return
+            late = now - reminder.next_due_at > self.late_after
+            async with limit:
+                outcome = await self._send(reminder, now, late)
+            if outcome == "sent":
+                report.sent += 1
+                report.late += late
+                done.append((reminder.channel_id, month, following))
+            elif outcome == "no_plan":
+                report.no_plan += 1
+                done.append((reminder.channel_id, month, following))
+            elif outcome == "paused":
+                report.paused.append(reminder.channel)
+            elif outcome == "retry":
+                report.retried += 1
+            else:
+                report.failed += 1
+
+        await asyncio.gather(*(one(r) for r in batch))
+        await self.store.reminders.finish(done)
+
+    async def _send(self, reminder: Reminder, now: dt.datetime, late: bool) -> str:
+        notifier = self.notifiers[reminder.channel.platform]
+        try:
+            reply = await self.engine.monthly.reminder(reminder, now, late=late)
+            if reply is None:
+                return "no_plan"
+            await notifier.send(reminder.channel, reply)
+            return "sent"
+        except ChannelGone as gone:
+            log.warning(
+                "pausing reminders for %s: the bot can no longer post there (%s)", reminder.channel, gone.reason
+            )
+            await self.store.reminders.pause(reminder.channel_id, gone.reason)
+            return "paused"
+        except RetryLater as later:
+            await self.store.reminders.release(reminder.channel_id, now + dt.timedelta(seconds=later.seconds))
+            return "retry"
+        except Exception:
+            log.exception("sending the reminder for %s failed; it will be tried again", reminder.channel)
+            await self.store.reminders.release(reminder.channel_id, now + dt.timedelta(minutes=15))
+            return "failed"

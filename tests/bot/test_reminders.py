@@ -1,0 +1,285 @@
+"""The reminder loop with an injected clock, a real SQLite file and a recording platform."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+
+import pytest
+from support import TYPED_ANSWERS, MemoryChat, rows
+
+from bot import knowledge
+from bot.engine import Engine
+from bot.events import ChannelKey
+from bot.reminders import ChannelGone, ReminderLoop, RetryLater
+from bot.store import Store
+
+UTC = dt.UTC
+
+
+class Clock:
+    def __init__(self, now: dt.datetime):
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+class RecordingPlatform:
+    """Stands in for a chat platform: records what would be posted, or fails as told."""
+
+    platform = "memory"
+
+    def __init__(self):
+        self.sent: list[tuple[ChannelKey, object]] = []
+        self.gone: set[str] = set()  # channels removed on the platform
+        self.rate_limited: dict[str, float] = {}  # channel → Retry-After seconds, once
+        self.delay = 0.0
+
+    async def send(self, channel, reply) -> None:
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if channel.channel in self.gone:
+            raise ChannelGone("channel_not_found")
+        if (seconds := self.rate_limited.pop(channel.channel, None)) is not None:
+            raise RetryLater(seconds)
+        self.sent.append((channel, reply))
+
+
+@pytest.fixture
+def clock():
+    return Clock(dt.datetime(2026, 11, 23, 12, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+async def store(db_path, clock):
+    store = await Store.open(f"sqlite:///{db_path}", clock=clock)
+    yield store
+    await store.close()
+
+
+@pytest.fixture
+def engine(store):
+    return Engine(knowledge=knowledge.default(), store=store)
+
+
+async def planned(engine, channel="general", **answers) -> MemoryChat:
+    chat = MemoryChat(engine, ChannelKey("memory", "team-1", channel), "alice")
+    typed = dict(TYPED_ANSWERS) | answers
+    await chat.answer_all(list(typed.items()))
+    return chat
+
+
+def loop_for(engine, platform, clock, **options) -> ReminderLoop:
+    return ReminderLoop(engine=engine, notifiers=[platform], clock=clock, **options)
+
+
+def texts(reply) -> str:
+    from adapters.console.chat import render
+    from bot.rendering import PLAIN, Renderer
+
+    return render(reply, Renderer(knowledge.default(), PLAIN))
+
+
+async def test_a_first_plan_turns_on_a_reminder_for_the_first_of_next_month(engine, store, clock):
+    await planned(engine)
+    reminder = await store.reminders.get(ChannelKey("memory", "team-1", "general"))
+    assert reminder.settings.day == 1 and reminder.settings.timezone == "UTC"
+    assert reminder.next_due_at == dt.datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+
+async def test_one_reminder_a_month_with_the_target_and_the_buttons(engine, clock, db_path):
+    await planned(engine)
+    platform = RecordingPlatform()
+    loop = loop_for(engine, platform, clock)
+    assert (await loop.run_once()).claimed == 0  # not due yet
+    clock.now = dt.datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    report = await loop.run_once()
+    assert (report.claimed, report.sent, report.late) == (1, 1, 0)
+    [(channel, reply)] = platform.sent
+    assert channel == ChannelKey("memory", "team-1", "general")
+    text = texts(reply)
+    assert "Monthly backlink check-in for example.com - December 2026" in text
+    assert "This month's target: 3-4 new referring domains" in text
+    assert "November 2026: 0 logged against 3-4." in text and "No streak yet" in text
+    buttons = [b.action for block in reply.blocks if hasattr(block, "buttons") for b in block.buttons]
+    assert buttons == ["log", "skip_month", "pause", "replan"]
+    assert (await loop.run_once()).claimed == 0, "once a month"
+    clock.now = dt.datetime(2026, 12, 20, tzinfo=UTC)
+    assert (await loop.run_once()).claimed == 0
+    assert rows(db_path, "SELECT month, status FROM reminder_sends") == [("2026-12", "sent")]
+    clock.now = dt.datetime(2027, 1, 1, 9, 0, tzinfo=UTC)
+    assert (await loop.run_once()).sent == 1 and len(platform.sent) == 2
+
+
+async def test_a_reminder_due_during_downtime_is_sent_once_and_says_it_is_late(engine, clock, store):
+    await planned(engine)
+    platform = RecordingPlatform()
+    clock.now = dt.datetime(2027, 2, 10, 15, 0, tzinfo=UTC)  # down since November: Dec, Jan, Feb passed
+    report = await loop_for(engine, platform, clock).run_once()
+    assert (report.sent, report.late) == (1, 1)
+    assert "Late: this was due Tue 1 Dec 2026, 09:00 (UTC)" in texts(platform.sent[0][1])
+    reminder = await store.reminders.get(ChannelKey("memory", "team-1", "general"))
+    assert reminder.next_due_at == dt.datetime(2027, 3, 1, 9, 0, tzinfo=UTC), "no backlog of missed months"
+
+
+async def test_the_31st_in_a_30_day_month(engine, clock, store):
+    chat = await planned(engine)
+    await chat.say("remind day=31 time=18:00 tz=Europe/Berlin")
+    reminder = await store.reminders.get(chat.channel)
+    assert reminder.next_due_at == dt.datetime(2026, 11, 30, 17, 0, tzinfo=UTC)  # 30 November, 18:00 CET
+    platform = RecordingPlatform()
+    clock.now = dt.datetime(2026, 11, 30, 17, 0, tzinfo=UTC)
+    await loop_for(engine, platform, clock).run_once()
+    assert len(platform.sent) == 1
+    assert (await store.reminders.get(chat.channel)).next_due_at == dt.datetime(2026, 12, 31, 17, 0, tzinfo=UTC)
+
+
+async def test_29_february(engine, clock, store):
+    chat = await planned(engine)
+    await chat.say("remind day=29")
+    clock.now = dt.datetime(2027, 1, 29, 9, 0, tzinfo=UTC)
+    await loop_for(engine, RecordingPlatform(), clock).run_once()
+    assert (await store.reminders.get(chat.channel)).next_due_at == dt.datetime(2027, 2, 28, 9, 0, tzinfo=UTC)
+    clock.now = dt.datetime(2027, 2, 28, 9, 0, tzinfo=UTC)
+    await loop_for(engine, RecordingPlatform(), clock).run_once()
+    assert (await store.reminders.get(chat.channel)).next_due_at == dt.datetime(2027, 3, 29, 9, 0, tzinfo=UTC)
+
+
+async def test_across_a_dst_change_the_local_time_holds(engine, clock, store):
+    chat = await planned(engine)
+    await chat.say("remind day=1 time=09:00 tz=America/New_York")
+    clock.now = dt.datetime(2027, 3, 1, 14, 0, tzinfo=UTC)  # 1 March 09:00 EST
+    await loop_for(engine, RecordingPlatform(), clock).run_once()
+    after = (await store.reminders.get(chat.channel)).next_due_at
+    assert after == dt.datetime(2027, 4, 1, 13, 0, tzinfo=UTC), "1 April 09:00 EDT"
+
+
+async def test_two_loops_racing_send_each_reminder_once(engine, clock, db_path):
+    for n in range(30):
+        await planned(engine, channel=f"c{n}")
+    clock.now = dt.datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    platform = RecordingPlatform()
+    platform.delay = 0.001  # slow enough that the two loops overlap
+    other_store = await Store.open(f"sqlite:///{db_path}", clock=clock)  # a second connection, as a second process
+    try:
+        other = Engine(knowledge=knowledge.default(), store=other_store)
+        loops = [
+            loop_for(engine, platform, clock, owner="a", batch=4),
+            loop_for(other, platform, clock, owner="b", batch=4),
+        ]
+        reports = await asyncio.gather(*(loop.run_once() for loop in loops))
+    finally:
+        await other_store.close()
+    sent = [channel.channel for channel, _ in platform.sent]
+    assert sorted(sent) == sorted(f"c{n}" for n in range(30)), "every channel exactly once"
+    assert all(r.sent > 0 for r in reports), "both loops did part of the work"
+    assert rows(db_path, "SELECT count(*), count(DISTINCT channel_id) FROM reminder_sends WHERE status='sent'") == [
+        (30, 30)
+    ]
+
+
+async def test_a_loop_that_died_mid_send_is_taken_over_when_its_lease_ends(engine, clock, store, db_path):
+    chat = await planned(engine)
+    clock.now = dt.datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    # The first process claims the row and records the send, then dies before posting.
+    [claimed] = await store.reminders.claim_due(
+        clock.now, owner="dead", lease=dt.timedelta(minutes=10), limit=10, platforms=["memory"]
+    )
+    await store.reminders.begin_sends([(claimed.channel_id, "2026-12", claimed.next_due_at)])
+    platform = RecordingPlatform()
+    assert (await loop_for(engine, platform, clock).run_once()).claimed == 0, "still leased"
+    clock.now += dt.timedelta(minutes=11)
+    report = await loop_for(engine, platform, clock).run_once()
+    assert report.sent == 1 and [c for c, _ in platform.sent] == [chat.channel]
+    assert rows(db_path, "SELECT month, status FROM reminder_sends") == [("2026-12", "sent")]
+
+
+async def test_a_removed_channel_is_paused_and_told_next_time(engine, clock, store):
+    chat = await planned(engine)
+    platform = RecordingPlatform()
+    platform.gone.add("general")
+    clock.now = dt.datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    report = await loop_for(engine, platform, clock).run_once()
+    assert report.paused == [chat.channel] and platform.sent == []
+    clock.now = dt.datetime(2027, 1, 1, 9, 0, tzinfo=UTC)
+    assert (await loop_for(engine, platform, clock).run_once()).claimed == 0, "not retried forever"
+    reply = await chat.say("show")
+    assert "reminders in this channel were paused because the bot could not post here (channel_not_found)" in reply
+    assert "were paused" not in await chat.say("show"), "said once"
+    reply = await chat.say("remind on")
+    assert "Saved." in reply
+    platform.gone.clear()
+    clock.now = dt.datetime(2027, 2, 1, 9, 0, tzinfo=UTC)
+    assert (await loop_for(engine, platform, clock).run_once()).sent == 1
+
+
+async def test_a_rate_limit_is_retried_after_the_time_asked(engine, clock):
+    await planned(engine)
+    platform = RecordingPlatform()
+    platform.rate_limited["general"] = 30
+    clock.now = dt.datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    assert (await loop_for(engine, platform, clock).run_once()).retried == 1
+    clock.now += dt.timedelta(seconds=29)
+    assert (await loop_for(engine, platform, clock).run_once()).claimed == 0
+    clock.now += dt.timedelta(seconds=1)
+    assert (await loop_for(engine, platform, clock).run_once()).sent == 1
+
+
+async def test_a_loop_only_takes_channels_of_platforms_it_can_post_to(engine, clock):
+    await planned(engine)
+    clock.now = dt.datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+    class Elsewhere(RecordingPlatform):
+        platform = "slack"
+
+    assert (await loop_for(engine, Elsewhere(), clock).run_once()).claimed == 0
+
+
+async def test_skip_and_pause_from_the_reminder(engine, clock, store):
+    chat = await planned(engine)
+    await chat.press("skip_month")
+    assert (await store.reminders.get(chat.channel)).next_due_at == dt.datetime(2027, 1, 1, 9, 0, tzinfo=UTC)
+    reply = await chat.press("pause")
+    assert "Monthly reminders are off here." in reply
+    assert (await store.reminders.get(chat.channel)).next_due_at is None
+
+
+async def test_a_closed_month_adapts_the_target_to_the_logged_pace(engine, clock, db_path):
+    chat = await planned(engine, hours_per_month="200")  # safe pace binds: 30 a month
+    clock.now = dt.datetime(2026, 11, 25, tzinfo=UTC)
+    await chat.say("log 2")
+    clock.now = dt.datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    platform = RecordingPlatform()
+    await loop_for(engine, platform, clock).run_once()
+    [(created_by, answers)] = rows(db_path, "SELECT created_by, answers FROM plans WHERE created_by = 'reminder'")
+    adapted = json.loads(answers)
+    assert adapted["referring_domains"] == 142 and adapted["recent_monthly_rd"] == 2
+    assert adapted["horizon_months"] == 11
+    assert "updated from what you logged" in texts(platform.sent[0][1])
+
+
+async def test_two_months_behind_names_the_constraint_and_one_action(engine, clock):
+    chat = await planned(engine)  # capacity binds (20 hours)
+    platform = RecordingPlatform()
+    for month in (12, 1):
+        year = 2026 if month == 12 else 2027
+        clock.now = dt.datetime(year, month, 1, 9, 0, tzinfo=UTC)
+        await loop_for(engine, platform, clock).run_once()
+    clock.now = dt.datetime(2027, 2, 1, 9, 0, tzinfo=UTC)
+    await loop_for(engine, platform, clock).run_once()
+    text = texts(platform.sent[-1][1])
+    assert "Behind for two months, and your time is what limits the target" in text
+    assert "more hours a month would add two links" in text
+    assert chat
+
+
+async def test_far_above_the_safe_pace_gets_a_caution(engine, clock):
+    chat = await planned(engine)
+    clock.now = dt.datetime(2026, 11, 28, tzinfo=UTC)
+    await chat.say("log 90")
+    clock.now = dt.datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    platform = RecordingPlatform()
+    await loop_for(engine, platform, clock).run_once()
+    assert "Caution: 90 new referring domains last month is far above" in texts(platform.sent[0][1])
