@@ -1,7 +1,7 @@
 """How many interactions a second the Discord client handles, against a bare discord.py client.
 
-    .venv/bin/python bench/bench_discord.py            # full run, about 70 s on 2 cores
-    .venv/bin/python bench/bench_discord.py --quick    # smoke run, about 10 s
+    .venv/bin/python bench/bench_discord.py            # full run, about 75 s on 2 cores
+    .venv/bin/python bench/bench_discord.py --quick    # smoke run, about 15 s
 
 Everything runs in this process on one event loop: the loopback stand-in for Discord's gateway
 and REST API (tests/discord_standin.py, steered with its `steer_discord`), and the REAL discord.py

@@ -198,26 +198,25 @@ class ReminderStore:
             )
 
     async def take_pause_notice(self, key: ChannelKey) -> str | None:
-        """The reason a channel's reminders were paused by the bot, once (then it is noticed)."""
+        """The reason a channel's reminders were paused by the bot, once (then it is noticed).
+
+        Runs on every command, so it reads first and writes only when there is something to say."""
+        query = (
+            sa.select(reminders.c.channel_id, reminders.c.paused_reason)
+            .join(channels, channels.c.id == reminders.c.channel_id)
+            .where(*_channel_is(key), reminders.c.paused_reason.is_not(None), reminders.c.pause_noticed.is_(False))
+        )
+        async with self.engine.connect() as connection:
+            row = (await connection.execute(query)).one_or_none()
+        if row is None:
+            return None
         async with self.engine.begin() as connection:
-            channel_id = await self.store._channel_id(connection, key, create=False)
-            if channel_id is None:
-                return None
-            row = (
-                await connection.execute(
-                    sa.select(reminders.c.paused_reason).where(
-                        reminders.c.channel_id == channel_id,
-                        reminders.c.paused_reason.is_not(None),
-                        reminders.c.pause_noticed.is_(False),
-                    )
-                )
-            ).one_or_none()
-            if row is None:
-                return None
-            await connection.execute(
-                sa.update(reminders).where(reminders.c.channel_id == channel_id).values(pause_noticed=True)
+            noticed = await connection.execute(
+                sa.update(reminders)
+                .where(reminders.c.channel_id == row.channel_id, reminders.c.pause_noticed.is_(False))
+                .values(pause_noticed=True)
             )
-            return row.paused_reason
+        return row.paused_reason if noticed.rowcount else None  # another request said it first
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,16 @@ from bot.replies import Bullets, Buttons, Fields, Heading, Paragraph, Reply
 QUIT_WORDS = {"quit", "exit", ":q"}
 
 
+def local_timezone() -> str | None:
+    """This machine's IANA zone (a first reminder's default), if the system says."""
+    try:
+        from tzlocal import get_localzone_name
+
+        return get_localzone_name()
+    except Exception:  # no zone configured: the reminder falls back to UTC
+        return None
+
+
 def render(reply: Reply, renderer: Renderer) -> str:
     lines: list[str] = []
     for block in reply.blocks:
@@ -53,6 +63,7 @@ class ConsoleChat:
         self.stdout = stdout
         self.renderer = Renderer(engine.knowledge, PLAIN)
         self.interactive = stdin.isatty() and stdout.isatty()
+        self.timezone = local_timezone()
 
     def say(self, text: str) -> None:
         self.stdout.write(text + "\n\n")
@@ -67,11 +78,25 @@ class ConsoleChat:
         line = await asyncio.to_thread(self.stdin.readline)
         return line.rstrip("\n") if line else None
 
-    async def run(self) -> None:
+    async def run(self, *, reminders_every: float | None = 60.0) -> None:
+        """Chat until quit; meanwhile due reminders of console channels are printed here."""
         self.say(self.renderer.render("welcome") + "\n" + self.renderer.render("console.commands"))
-        while (line := await self.read_line()) is not None:
-            if line.strip().lower() in QUIT_WORDS:
-                break
-            for reply in await self.engine.handle(Said(self.channel, self.user, line)):
-                self.say(render(reply, self.renderer))
+        loop = None
+        if reminders_every:
+            from adapters.console.notify import ConsoleNotifier
+            from bot.reminders import ReminderLoop
+
+            notifier = ConsoleNotifier(self.renderer, self.stdout)
+            loop = asyncio.create_task(
+                ReminderLoop(engine=self.engine, notifiers=[notifier]).run_forever(reminders_every)
+            )
+        try:
+            while (line := await self.read_line()) is not None:
+                if line.strip().lower() in QUIT_WORDS:
+                    break
+                for reply in await self.engine.handle(Said(self.channel, self.user, line, self.timezone)):
+                    self.say(render(reply, self.renderer))
+        finally:
+            if loop is not None:
+                loop.cancel()
         self.say(self.renderer.render("console.bye"))

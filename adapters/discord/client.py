@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import Mapping
 from typing import Any
 
 import discord
 from discord import app_commands
 
+from adapters.discord.buttons import ActionButton, SectionButton
 from adapters.discord.commands import backlinks_group
-from adapters.discord.render import FORM_PREFIX, NO_MENTIONS, DiscordRenderer
+from adapters.discord.render import FORM_PREFIX, NO_MENTIONS, DiscordRenderer, action_view
 from bot.engine import Engine
 from bot.events import ChannelKey, Event, Pressed, Submitted
 from bot.replies import Form, Reply
@@ -48,8 +48,7 @@ class BacklinksClient(discord.Client):
         self.typed: dict[tuple[ChannelKey, str, str], dict[str, str]] = {}
 
     async def setup_hook(self) -> None:
-        self.add_view(PlanButtons())
-        self.add_dynamic_items(SectionButton)
+        self.add_dynamic_items(ActionButton, SectionButton)
         await self.sync_commands()
 
     async def sync_commands(self) -> list[app_commands.AppCommand]:
@@ -125,15 +124,23 @@ class BacklinksClient(discord.Client):
 
     async def _send(self, interaction: discord.Interaction, reply: Reply) -> None:
         options: dict[str, Any] = {"embeds": self.renderer.embeds(reply), "allowed_mentions": NO_MENTIONS}
-        if self.renderer.has_plan_buttons(reply):
-            options["view"] = PlanButtons()
-        if not interaction.response.is_done():
-            await interaction.response.send_message(**options, ephemeral=reply.private)
-            return
-        if not reply.private and interaction.response.type is discord.InteractionResponseType.deferred_channel_message:
-            # The first follow-up after a private "thinking…" would only edit it, privately.
-            await interaction.edit_original_response(content=self.renderer.plain.render("discord.posted"))
-        await interaction.followup.send(**options, ephemeral=reply.private)
+        if (view := action_view(reply, self.renderer)) is not None:
+            options["view"] = view
+        try:
+            if not interaction.response.is_done():
+                await interaction.response.send_message(**options, ephemeral=reply.private)
+                return
+            if (
+                not reply.private
+                and interaction.response.type is discord.InteractionResponseType.deferred_channel_message
+            ):
+                # The first follow-up after a private "thinking…" would only edit it, privately.
+                await interaction.edit_original_response(content=self.renderer.plain.render("discord.posted"))
+            await interaction.followup.send(**options, ephemeral=reply.private)
+        finally:
+            if "view" in options:
+                # Presses are matched by custom id (dynamic items); don't keep a view per message forever.
+                options["view"].stop()
 
     async def _open_form(self, interaction: discord.Interaction, form: Form, typed: Mapping[str, str]) -> None:
         section = self.engine.knowledge.questionnaire.section_of(form.question_ids[0])
@@ -189,44 +196,3 @@ def _submitted_values(components: list[Mapping[str, Any]]) -> dict[str, str]:
         elif component.get("custom_id"):
             values[component["custom_id"]] = component.get("value") or ""
     return values
-
-
-class PlanButtons(discord.ui.View):
-    """Under every posted plan; registered at start-up, so old plans' buttons keep working."""
-
-    def __init__(self) -> None:
-        super().__init__(timeout=None)
-
-    @discord.ui.button(label="Re-plan", style=discord.ButtonStyle.primary, custom_id="backlinks:replan")
-    async def replan(self, interaction: discord.Interaction, _button: discord.ui.Button) -> None:
-        await interaction.client.press(interaction, "replan")
-
-    @discord.ui.button(label="Details", style=discord.ButtonStyle.secondary, custom_id="backlinks:details")
-    async def details(self, interaction: discord.Interaction, _button: discord.ui.Button) -> None:
-        await interaction.client.press(interaction, "details")
-
-
-class SectionButton(
-    discord.ui.DynamicItem[discord.ui.Button], template=r"backlinks:(?P<kind>continue|fix):(?P<section>[a-z_]+)"
-):
-    """Opens one section's form: "Continue" between sections, "Fix" after refused answers."""
-
-    def __init__(self, section: str, kind: str, title: str = "") -> None:
-        label = f"Continue: {title}" if kind == "continue" else "Fix these answers"
-        super().__init__(
-            discord.ui.Button(
-                label=label[:80],
-                style=discord.ButtonStyle.primary,
-                custom_id=f"backlinks:{kind}:{section}",
-            )
-        )
-        self.section = section
-        self.kind = kind
-
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]):
-        return cls(match["section"], match["kind"])
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        client: BacklinksClient = interaction.client  # type: ignore[assignment]
-        await client.open_section(interaction, self.section, as_typed=self.kind == "fix")

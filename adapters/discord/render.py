@@ -76,9 +76,6 @@ class DiscordRenderer:
             embeds.append(current)
         current.add_field(name=name[:256], value=value[:FIELD_VALUE], inline=inline)
 
-    def has_plan_buttons(self, reply: Reply) -> bool:
-        return any(isinstance(b, Buttons) for b in reply.blocks)
-
     def modal(self, section: Section, values: Mapping[str, str]) -> discord.ui.Modal:
         sections = self.knowledge.questionnaire.sections
         number = [s.id for s in sections].index(section.id) + 1
@@ -86,7 +83,12 @@ class DiscordRenderer:
             "discord.modal_title", {"title": section.title, "number": number, "total": len(sections)}
         )
         # A nonce keeps two people's open forms apart in discord.py's modal store.
-        modal = _SectionModal(title=title[:45], custom_id=f"{FORM_PREFIX}{section.id}:{secrets.token_hex(4)}")
+        modal = _SectionModal(
+            title=title[:45],
+            custom_id=f"{FORM_PREFIX}{section.id}:{secrets.token_hex(4)}",
+            # Forms are matched by custom id on submit, so discord.py need not hold one for long.
+            timeout=900,
+        )
         for question in section.questions:
             modal.add_item(
                 discord.ui.TextInput(
@@ -102,6 +104,19 @@ class DiscordRenderer:
                 )
             )
         return modal
+
+
+def action_view(reply: Reply, renderer: DiscordRenderer | None = None) -> discord.ui.View | None:
+    """The reply's buttons (Re-plan, Details, Log links, …) as persistent Discord buttons."""
+    from adapters.discord.buttons import ActionButton
+
+    buttons = [b for block in reply.blocks if isinstance(block, Buttons) for b in block.buttons]
+    if not buttons:
+        return None
+    view = discord.ui.View(timeout=None)
+    for button in buttons:
+        view.add_item(ActionButton(button.action, renderer.plain.text(button.label) if renderer else button.action))
+    return view
 
 
 class _SectionModal(discord.ui.Modal):

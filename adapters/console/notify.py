@@ -1,0 +1,28 @@
+"""Reminders in the terminal: printed where the console chat (or `reminders run-once`) runs."""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from adapters.console.chat import render
+from bot.events import ChannelKey
+from bot.rendering import PLAIN, Renderer
+from bot.replies import Reply
+
+
+class ConsoleNotifier:
+    platform = "console"
+
+    def __init__(self, renderer: Renderer, out: TextIO = sys.stdout):
+        self.renderer = renderer
+        self.out = out
+
+    async def send(self, channel: ChannelKey, reply: Reply) -> None:
+        # Every console channel on this database shows here, so say which one it is for.
+        self.out.write(f"\n[{channel.channel}]\n{render(reply, self.renderer)}\n\n")
+        self.out.flush()
+
+    @classmethod
+    def plain(cls, knowledge, out: TextIO = sys.stdout) -> ConsoleNotifier:
+        return cls(Renderer(knowledge, PLAIN), out)

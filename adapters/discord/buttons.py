@@ -1,0 +1,55 @@
+"""Buttons with stable custom ids, registered at start-up, so they work on messages sent before a
+restart (discord.py's dynamic items match custom ids by template, not by a view kept in memory)."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+import discord
+
+if TYPE_CHECKING:
+    from adapters.discord.client import BacklinksClient
+
+ACTIONS = "replan|details|log|skip_month|pause"
+
+
+class ActionButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"backlinks:(?P<action>{ACTIONS})"):
+    """A button under a plan or a reminder: Re-plan, Details, Log links, Skip this month, Pause."""
+
+    def __init__(self, action: str, label: str = "") -> None:
+        style = discord.ButtonStyle.primary if action in ("replan", "log") else discord.ButtonStyle.secondary
+        super().__init__(discord.ui.Button(label=(label or action)[:80], style=style, custom_id=f"backlinks:{action}"))
+        self.action = action
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]):
+        return cls(match["action"], item.label or "")
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        client: BacklinksClient = interaction.client  # type: ignore[assignment]
+        await client.press(interaction, self.action)
+
+
+class SectionButton(
+    discord.ui.DynamicItem[discord.ui.Button], template=r"backlinks:(?P<kind>continue|fix):(?P<section>[a-z_]+)"
+):
+    """Opens one section's form: "Continue" between sections, "Fix" after refused answers."""
+
+    def __init__(self, section: str, kind: str, title: str = "") -> None:
+        label = f"Continue: {title}" if kind == "continue" else "Fix these answers"
+        super().__init__(
+            discord.ui.Button(
+                label=label[:80], style=discord.ButtonStyle.primary, custom_id=f"backlinks:{kind}:{section}"
+            )
+        )
+        self.section = section
+        self.kind = kind
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]):
+        return cls(match["section"], match["kind"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        client: BacklinksClient = interaction.client  # type: ignore[assignment]
+        await client.open_section(interaction, self.section, as_typed=self.kind == "fix")

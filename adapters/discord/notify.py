@@ -1,0 +1,44 @@
+"""Posting reminders to Discord from the reminder loop, over the REST API (no gateway needed)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import discord
+from discord.http import HTTPClient, handle_message_parameters
+
+from adapters.discord.render import NO_MENTIONS, DiscordRenderer, action_view
+from bot.events import ChannelKey
+from bot.reminders import ChannelGone
+from bot.replies import Reply
+
+
+class DiscordNotifier:
+    platform = "discord"
+
+    def __init__(self, *, token: str, knowledge, http: HTTPClient | None = None):
+        self.token = token
+        self.renderer = DiscordRenderer(knowledge)
+        self.http = http  # the gateway client's, when this process runs one
+        self._own = http is None
+
+    async def _client(self) -> HTTPClient:
+        if self.http is None:
+            self.http = HTTPClient(asyncio.get_running_loop())
+            await self.http.static_login(self.token)
+        return self.http
+
+    async def send(self, channel: ChannelKey, reply: Reply) -> None:
+        http = await self._client()
+        with handle_message_parameters(
+            embeds=self.renderer.embeds(reply), view=action_view(reply, self.renderer), allowed_mentions=NO_MENTIONS
+        ) as params:
+            try:
+                # discord.py waits out 429s itself (the Retry-After it is given).
+                await http.send_message(int(channel.channel), params=params)
+            except (discord.Forbidden, discord.NotFound) as error:
+                raise ChannelGone(f"{error.status} {error.text or 'no access'}") from None
+
+    async def close(self) -> None:
+        if self._own and self.http is not None:
+            await self.http.close()

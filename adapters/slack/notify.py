@@ -1,0 +1,64 @@
+"""Posting reminders to Slack from the reminder loop (no incoming request: a proactive message)."""
+
+from __future__ import annotations
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.blocks import SlackRenderer
+from bot.events import ChannelKey
+from bot.reminders import ChannelGone, RetryLater
+from bot.replies import Reply
+from bot.settings import Settings
+
+# Errors after which posting in the channel can't work until someone acts: the reminder pauses.
+GONE = {
+    "channel_not_found",
+    "not_in_channel",
+    "is_archived",
+    "account_inactive",
+    "token_revoked",
+    "invalid_auth",
+    "team_access_not_granted",
+    "missing_scope",
+}
+
+
+class SlackNotifier:
+    platform = "slack"
+
+    def __init__(self, *, settings: Settings, knowledge, engine=None):
+        self.settings = settings
+        self.renderer = SlackRenderer(knowledge, command=settings.slack_command)
+        self.installations = None
+        if settings.slack_uses_oauth:
+            self.installations = AsyncSQLAlchemyInstallationStore(
+                client_id=settings.slack_client_id, engine=engine.store.engine
+            )
+
+    async def _token(self, team: str) -> str:
+        if self.installations is None:
+            return self.settings.slack_bot_token.get_secret_value()
+        bot = await self.installations.async_find_bot(enterprise_id=None, team_id=team)
+        if bot is None:
+            raise ChannelGone("the app is no longer installed in this workspace")
+        return bot.bot_token
+
+    async def send(self, channel: ChannelKey, reply: Reply) -> None:
+        client = AsyncWebClient(
+            token=await self._token(channel.workspace),
+            base_url=self.settings.slack_api_url,
+            # A 429 is retried once after its Retry-After; a second one goes back to the loop.
+            retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=1)],
+        )
+        try:
+            await client.chat_postMessage(channel=channel.channel, **self.renderer.message(reply))
+        except SlackApiError as error:
+            code = error.response.get("error", "")
+            if code in GONE:
+                raise ChannelGone(code) from None
+            if error.response.status_code == 429:
+                raise RetryLater(float(error.response.headers.get("Retry-After", 60))) from None
+            raise
