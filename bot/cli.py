@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import getpass
 import json
 import signal
@@ -114,6 +115,7 @@ def serve() -> None:
 
     from bot import knowledge as knowledge_module
     from bot.engine import Engine
+    from bot.reminders import ReminderLoop
     from bot.settings import Settings
     from bot.store import Store
 
@@ -137,8 +139,16 @@ def serve() -> None:
         store = await Store.open(settings.database_url)
         try:
             engine = Engine(knowledge=knowledge_module.default(), store=store)
-            # Slack and Discord can run side by side in one process, on one engine and store.
-            await asyncio.gather(*_platforms(engine, store, settings))
+            # Start-up objects (imports, knowledge) live for good: keep them out of the collector.
+            gc.freeze()
+            # Slack and Discord can run side by side in one process, on one engine and store,
+            # with the loop that posts their monthly reminders.
+            notifiers = _notifiers(engine, settings, console=False)
+            loop = ReminderLoop(engine=engine, notifiers=notifiers)
+            try:
+                await asyncio.gather(*_platforms(engine, store, settings), loop.run_forever(settings.reminder_every))
+            finally:
+                await _close(notifiers)
         except StartError as error:
             _fail([f"{error}. Check the settings (README, Configuration) and the network."], heading="Cannot start:")
         finally:
@@ -172,6 +182,92 @@ async def _translated(work, error_type: type[Exception]) -> None:
         await work
     except error_type as error:
         raise StartError(str(error)) from None
+
+
+@main.group()
+def reminders() -> None:
+    """Monthly reminders (the bot sends them itself while `serve` runs)."""
+
+
+@reminders.command("run-once")
+@click.option(
+    "--now",
+    "now_text",
+    metavar="ISO-TIME",
+    help="Act as if it were this moment (default: now), e.g. 2026-12-01T09:00Z.",
+)
+@click.option("--dry-run", is_flag=True, help="List what is due; claim and send nothing.")
+@click.option("--database", "database", metavar="PATH|URL", help="SQLite file or database URL (default: as `console`).")
+def run_once(now_text: str | None, dry_run: bool, database: str | None) -> None:
+    """Send the reminders that are due, once, through every configured platform (and the terminal)."""
+    import datetime as dt
+
+    from bot import knowledge as knowledge_module
+    from bot.engine import Engine
+    from bot.reminders import ReminderLoop
+    from bot.settings import Settings, database_url_for
+    from bot.store import Store, utc_now
+
+    settings = Settings()
+    url = database_url_for(database) if database else settings.database_url
+    now = utc_now()
+    if now_text:
+        try:
+            now = dt.datetime.fromisoformat(now_text.replace("Z", "+00:00"))
+        except ValueError:
+            _fail([f"--now: “{now_text}” is not an ISO time like 2026-12-01T09:00Z"], heading="Cannot run:")
+        now = now if now.tzinfo else now.replace(tzinfo=dt.UTC)
+
+    async def run() -> None:
+        store = await Store.open(url, clock=lambda: now)
+        engine = Engine(knowledge=knowledge_module.default(), store=store)
+        notifiers = _notifiers(engine, settings, console=True)
+        try:
+            loop = ReminderLoop(engine=engine, notifiers=notifiers, clock=lambda: now)
+            if dry_run:
+                due = await loop.due()
+                click.echo(f"{len(due)} reminder(s) due at {now.isoformat()} (dry run: nothing claimed or sent)")
+                for reminder in due:
+                    key = reminder.channel
+                    click.echo(
+                        f"  {key.platform}/{key.workspace}/{key.channel}  due {reminder.next_due_at.isoformat()}"
+                    )
+                return
+            report = await loop.run_once()
+            click.echo(
+                f"claimed {report.claimed}, sent {report.sent} ({report.late} late), "
+                f"already sent {report.already_sent}, no plan {report.no_plan}, paused {len(report.paused)}, "
+                f"to retry {report.retried}, failed {report.failed}"
+            )
+        finally:
+            await _close(notifiers)
+            await store.close()
+
+    asyncio.run(run())
+
+
+def _notifiers(engine, settings, *, console: bool) -> list:
+    """A notifier for each platform this process can post to."""
+    notifiers = []
+    if console:
+        from adapters.console.notify import ConsoleNotifier
+
+        notifiers.append(ConsoleNotifier.plain(engine.knowledge))
+    if settings.slack_configured and (settings.slack_bot_token or settings.slack_uses_oauth):
+        from adapters.slack.notify import SlackNotifier
+
+        notifiers.append(SlackNotifier(settings=settings, knowledge=engine.knowledge, engine=engine))
+    if settings.discord_token:
+        from adapters.discord.notify import DiscordNotifier
+
+        notifiers.append(DiscordNotifier(token=settings.discord_token.get_secret_value(), knowledge=engine.knowledge))
+    return notifiers
+
+
+async def _close(notifiers) -> None:
+    for notifier in notifiers:
+        if hasattr(notifier, "close"):
+            await notifier.close()
 
 
 @main.group()

@@ -98,7 +98,7 @@ def adapted_answers(plan: PlanVersion, closed: Sequence[MonthProgress]) -> dict[
     """The plan's answers updated with what the closed months since it actually brought."""
     since = [m for m in closed if m.month >= plan.month]
     answers = dict(plan.answers)
-    if not since:
+    if not any(m.logged for m in since):  # nothing logged is not evidence of a pace: keep the plan
         return answers
     answers["referring_domains"] = plan.answers["referring_domains"] + sum(m.logged for m in since)
     recent = since[-3:]

@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     discord_token: SecretStr | None = Field(default=None, validation_alias="DISCORD_TOKEN")
     discord_guild_id: int | None = Field(default=None, validation_alias="DISCORD_GUILD_ID")
 
+    # How often (seconds) a serving process looks for due reminders.
+    reminder_every: float = 60.0
+
     # HTTP server (Slack's events and OAuth routes, /healthz): the platform gives the port.
     host: str = Field(default="0.0.0.0", validation_alias=AliasChoices("BACKLINKS_HOST", "HOST"))
     port: int = Field(default=3000, validation_alias=AliasChoices("BACKLINKS_PORT", "PORT"))

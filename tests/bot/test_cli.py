@@ -81,3 +81,39 @@ def test_a_file_that_is_not_a_mapping_is_refused(tmp_path):
     path.write_text("site: [unclosed\n")
     done = plan(path)
     assert done.returncode == 1 and "not a readable YAML or JSON file" in done.stderr
+
+
+def test_reminders_run_once_sends_what_is_due_once(tmp_path):
+    from support import TYPED_ANSWERS
+
+    db = tmp_path / "r.db"
+    script = "\n".join(["plan", *(typed for _, typed in TYPED_ANSWERS), "quit"]) + "\n"
+    subprocess.run(
+        [BACKLINKS, "console", "--database", str(db)],
+        input=script,
+        text=True,
+        capture_output=True,
+        timeout=60,
+        check=True,
+    )
+
+    def run_once(*extra):
+        return subprocess.run(
+            [BACKLINKS, "reminders", "run-once", "--database", str(db), *extra],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    early = run_once("--now", "2026-11-30T09:00Z")
+    assert "claimed 0, sent 0" in early.stdout
+    dry = run_once("--now", "2026-12-01T09:00Z", "--dry-run")
+    assert "1 reminder(s) due" in dry.stdout and "console/local/console" in dry.stdout
+    done = run_once("--now", "2026-12-01T09:00Z")
+    assert done.returncode == 0, done.stderr
+    assert "Monthly backlink check-in for example.com - December 2026" in done.stdout
+    assert "claimed 1, sent 1 (0 late)" in done.stdout
+    again = run_once("--now", "2026-12-01T09:30Z")
+    assert "claimed 0, sent 0" in again.stdout, "one reminder a month"
+    bad = run_once("--now", "tomorrow")
+    assert bad.returncode == 1 and "is not an ISO time" in bad.stderr
