@@ -61,11 +61,14 @@ class Engine:
             "log": self.monthly.log,
         }
 
-    def check(self, values: Mapping[str, str]) -> dict[str, str]:
+    def check(self, values: Mapping[str, str], form: str = "plan") -> dict[str, str]:
         """Validate form values without touching storage: {question id: reason} for the bad ones.
 
         For platforms that must answer a form before doing any work (Slack's modal ack)."""
-        return apply(self.questionnaire, Draft(), values)[1]
+        errors = apply(self.knowledge.form(form), Draft(), values)[1]
+        if form == "log" and not errors:
+            errors = self.monthly.check_log(values)
+        return errors
 
     async def handle(self, event: Event) -> list[Reply]:
         match event:
@@ -77,6 +80,8 @@ class Engine:
                     unknown = views.info("help.unknown_command", command=command)
                     return [unknown, views.help_reply(conversational=False)]
                 return await self._noticed(channel, await handler(Request(channel, user, argument, False, timezone)))
+            case Submitted(channel, user, values, timezone, "log"):
+                return await self.monthly.log_submitted(Request(channel, user, conversational=False), values)
             case Submitted(channel, user, values, timezone):
                 return await self._submitted(channel, user, values, timezone)
             case Pressed(channel, user, action, value):
@@ -89,7 +94,8 @@ class Engine:
                     case "section":  # "Continue" between forms shown a section at a time
                         return await self._section_form(channel, user, value)
                     case "log":
-                        return [views.info("log.usage")]
+                        ids = tuple(q.id for q in self.knowledge.log_form.questions)
+                        return [Reply("form", form=Form(ids, {}, name="log"), private=True)]
                     case "skip_month":
                         return await self.monthly.remind(replace(request, argument="skip"))
                     case "pause":

@@ -49,6 +49,7 @@ class Submitted:
     user: str
     values: Mapping[str, str] = field(default_factory=dict)
     timezone: str | None = None
+    form: str = "plan"  # "plan" or "log"
 
 
 @dataclass(frozen=True, slots=True)

@@ -71,6 +71,13 @@ class Knowledge:
     quality_bar: tuple[ChecklistItem, ...]
     checklist: tuple[ChecklistItem, ...]
     templates: Mapping[str, str]
+    log_form: Questionnaire  # the "Log links" form (a button on the monthly reminder)
+
+    def form(self, name: str) -> Questionnaire:
+        return self.log_form if name == "log" else self.questionnaire
+
+    def form_of_section(self, section_id: str) -> str:
+        return "log" if any(s.id == section_id for s in self.log_form.sections) else "plan"
 
     def figures_used(self, plan: Plan) -> list[Parameter]:
         chosen = [self.strategies[s].hours_per_link for s in plan.answers["strategies"]]
@@ -101,6 +108,44 @@ def _parameter(pid: str, data: Mapping[str, Any], sources: Mapping[str, Source],
     return Parameter(pid, data["value"], data.get("label", pid), source, assumption)
 
 
+def _questionnaire(data: Mapping[str, Any], where: str, strategy_names) -> Questionnaire:
+    sections = []
+    for section in data["sections"]:
+        questions = []
+        for q in section["questions"]:
+            fixed = {"id", "label", "prompt", "why", "example", "kind", "optional", "aliases"}
+            params = {k: v for k, v in q.items() if k not in fixed}
+            try:
+                kind = make_kind(q["kind"], params, strategy_names)
+            except (ValueError, TypeError) as error:
+                raise KnowledgeError(f"{where}: {q['id']}: {error}") from error
+            label = q.get("label", "")
+            if not 0 < len(label) <= 45:
+                raise KnowledgeError(f"{where}: {q['id']} needs a label of 1-45 characters")
+            questions.append(
+                Question(
+                    q["id"],
+                    section["id"],
+                    label,
+                    q["prompt"],
+                    q["why"],
+                    str(q["example"]),
+                    q["kind"],
+                    kind,
+                    bool(q.get("optional")),
+                    tuple(q.get("aliases", ())),
+                    params,
+                )
+            )
+        if len(questions) > 5:
+            raise KnowledgeError(f"{where}: section {section['id']} has more than five questions")
+        sections.append(Section(section["id"], section["title"], section.get("intro", ""), tuple(questions)))
+    try:
+        return Questionnaire(sections)
+    except ValueError as error:
+        raise KnowledgeError(f"{where}: {error}") from error
+
+
 def load(folder=None) -> Knowledge:
     """Read and check the knowledge files (the packaged ones unless `folder` is given)."""
     folder = folder if folder is not None else resources.files("knowledge")
@@ -128,41 +173,10 @@ def load(folder=None) -> Knowledge:
         raise KnowledgeError("planner.yaml: safe_pace_floor must be at least 1 (a plan always asks for one link)")
 
     strategy_names = {sid: (s.label, *s.aliases) for sid, s in strategies.items()}
-    sections = []
-    for section in _read(folder, "questions.yaml")["sections"]:
-        questions = []
-        for q in section["questions"]:
-            fixed = {"id", "label", "prompt", "why", "example", "kind", "optional", "aliases"}
-            params = {k: v for k, v in q.items() if k not in fixed}
-            try:
-                kind = make_kind(q["kind"], params, strategy_names)
-            except (ValueError, TypeError) as error:
-                raise KnowledgeError(f"questions.yaml: {q['id']}: {error}") from error
-            label = q.get("label", "")
-            if not 0 < len(label) <= 45:
-                raise KnowledgeError(f"questions.yaml: {q['id']} needs a label of 1-45 characters")
-            questions.append(
-                Question(
-                    q["id"],
-                    section["id"],
-                    label,
-                    q["prompt"],
-                    q["why"],
-                    str(q["example"]),
-                    q["kind"],
-                    kind,
-                    bool(q.get("optional")),
-                    tuple(q.get("aliases", ())),
-                    params,
-                )
-            )
-        if len(questions) > 5:
-            raise KnowledgeError(f"questions.yaml: section {section['id']} has more than five questions")
-        sections.append(Section(section["id"], section["title"], section.get("intro", ""), tuple(questions)))
-    try:
-        questionnaire = Questionnaire(sections)
-    except ValueError as error:
-        raise KnowledgeError(f"questions.yaml: {error}") from error
+    questionnaire = _questionnaire(_read(folder, "questions.yaml"), "questions.yaml", strategy_names)
+    log_form = _questionnaire(_read(folder, "log_form.yaml"), "log_form.yaml", strategy_names)
+    if {s.id for s in log_form.sections} & {s.id for s in questionnaire.sections}:
+        raise KnowledgeError("log_form.yaml: section ids must differ from questions.yaml's")
 
     checklists = _read(folder, "checklist.yaml")
     items: dict[str, list[ChecklistItem]] = {}
@@ -195,6 +209,7 @@ def load(folder=None) -> Knowledge:
         tuple(items["quality_bar"]),
         tuple(items["checklist"]),
         templates,
+        log_form,
     )
 
 

@@ -281,6 +281,20 @@ class Monthly:
         }
         return [Reply("info", (Paragraph(text("log.saved", **values)),))]
 
+    # The "Log links" form: its fields are read as a `log …` line.
+
+    @staticmethod
+    def log_argument(values) -> str:
+        checks = " ".join(c.strip() for c in (values.get("log_checks") or "").split(",") if c.strip())
+        return " ".join(p for p in (values.get("log_links", ""), values.get("log_month", ""), checks) if p)
+
+    def check_log(self, values) -> dict[str, str]:
+        entry = parse_log(self.log_argument(values), month_key(self.store.clock(), "UTC"))
+        return {"log_links": " ".join(entry.problems)} if entry.problems else {}
+
+    async def log_submitted(self, request: Request, values) -> list[Reply]:
+        return await self.log(replace(request, argument=self.log_argument(values)))
+
     # Progress, for `show` and reminders.
 
     async def channel_progress(self, channel: ChannelKey, this_month: str | None = None) -> ChannelProgress:

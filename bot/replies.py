@@ -70,6 +70,7 @@ class Form:
     question_ids: tuple[str, ...]
     values: Mapping[str, str]  # pre-filled text: inline answers, else the previous plan's
     errors: Mapping[str, str] = field(default_factory=dict)
+    name: str = "plan"  # which form: "plan" (the questionnaire) or "log" (links built)
 
 
 Kind = Literal["info", "help", "question", "invalid", "plan", "why", "form", "field_errors"]

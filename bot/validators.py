@@ -242,9 +242,23 @@ def make_kind(name: str, params: Mapping[str, Any], strategy_names: Mapping[str,
     return factory(**params)
 
 
+def free_text(*, max_length: int) -> Kind:
+    def parse(text: str) -> Result:
+        text = text.strip()
+        if len(text) > max_length:
+            return Invalid(f"That is {len(text):,} characters; keep it under {max_length:,}.")
+        return Valid(text)
+
+    return Kind(parse, lambda value: value)
+
+
 KINDS: dict[str, Callable[..., Kind]] = {
     "integer": integer,
     "number": number,
     "domain": domain,
     "competitors": competitors,
+    "text": free_text,
+    "choices": lambda *, options, min_count=0: choices(
+        options={k: tuple(v) for k, v in options.items()}, min_count=min_count
+    ),
 }

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 from collections.abc import Awaitable, Mapping
 from typing import Any
 
@@ -23,7 +24,7 @@ from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstall
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.blocks import PLAN_CALLBACK, SlackRenderer, answers_from_state
+from adapters.slack.blocks import CALLBACK_PREFIX, SlackRenderer, answers_from_state
 from bot.engine import Engine
 from bot.events import ChannelKey, Event, Invoked, Pressed, Submitted
 from bot.replies import Reply
@@ -46,6 +47,8 @@ NOT_POSTABLE = {"not_in_channel", "channel_not_found", "is_archived"}
 OAUTH_STATE_SECONDS = 600
 # How long a slash command may wait for the engine before acking empty (Slack allows three seconds).
 ACK_BUDGET_SECONDS = 1.0
+# The buttons the engine's replies carry (under a plan and under a monthly reminder).
+BUTTON_ACTIONS = ("replan", "details", "log", "skip_month", "pause")
 
 
 class SlackAdapter:
@@ -75,9 +78,10 @@ class SlackAdapter:
             # app_uninstalled / tokens_revoked delete the workspace's stored installation.
             self.app.enable_token_revocation_listeners()
         self.app.command(settings.slack_command)(self.on_command)
-        self.app.view(PLAN_CALLBACK)(self.on_plan_submitted)
-        for action in ("replan", "details"):
+        self.app.view(re.compile(f"^{CALLBACK_PREFIX}(plan|log)$"))(self.on_form_submitted)
+        for action in BUTTON_ACTIONS:
             self.app.action(action)(self.on_button)
+        self._zones: dict[str, str | None] = {}  # user id → IANA zone, as Slack's profile says
         self.app.error(self.on_error)
 
     # One HTTP session for every Web API call and response_url POST: a new TCP connection per
@@ -99,7 +103,9 @@ class SlackAdapter:
         (Slack shows an ack's body as the answer), which spares an outbound request per command."""
         name, _, rest = (command.get("text") or "").strip().partition(" ")
         where = _Where(command["team_id"], command["channel_id"], command["response_url"], command["trigger_id"])
-        event = Invoked(where.key, command["user_id"], name or "help", rest)
+        # Only `remind` needs the user's time zone (a first reminder's default): ask Slack just then.
+        zone = await self._user_zone(client, command["user_id"]) if name.lower() == "remind" else None
+        event = Invoked(where.key, command["user_id"], name or "help", rest, zone)
         work = asyncio.ensure_future(self.engine.handle(event))
         try:
             replies = await asyncio.wait_for(asyncio.shield(work), ACK_BUDGET_SECONDS)
@@ -120,6 +126,14 @@ class SlackAdapter:
             replies = replies[1:]
         await self._run(event, where, client, _done(replies))
 
+    async def _user_zone(self, client: AsyncWebClient, user: str) -> str | None:
+        if user not in self._zones:
+            try:
+                self._zones[user] = (await client.users_info(user=user)).get("user", {}).get("tz")
+            except SlackApiError:  # no users:read scope, or a deleted user: UTC it is
+                self._zones[user] = None
+        return self._zones[user]
+
     async def on_button(self, ack, body: Mapping[str, Any], action: Mapping[str, Any], client) -> None:
         await ack()
         team = (body.get("team") or {}).get("id") or body["user"]["team_id"]
@@ -128,19 +142,22 @@ class SlackAdapter:
             Pressed(where.key, body["user"]["id"], action["action_id"], action.get("value", "")), where, client
         )
 
-    async def on_plan_submitted(self, ack, body: Mapping[str, Any], view: Mapping[str, Any], client) -> None:
+    async def on_form_submitted(self, ack, body: Mapping[str, Any], view: Mapping[str, Any], client) -> None:
         """Errors must travel on the ack (`response_action: errors`), so validate first — a pure
-        check, no I/O — then ack, and only then plan, store and post."""
+        check, no I/O — then ack, and only then plan (or log), store and post."""
+        form = view["callback_id"].removeprefix(CALLBACK_PREFIX)
         meta = json.loads(view.get("private_metadata") or "{}")
         team = (body.get("team") or {}).get("id") or body["user"]["team_id"]
         where = _Where(team, meta.get("channel", ""), meta.get("response_url", ""), "")
         values = answers_from_state(view["state"])
-        errors = self.engine.check(values)
+        errors = self.engine.check(values, form)
         if errors:
             await ack(response_action="errors", errors=errors)
             return
         await ack()
-        await self._run(Submitted(where.key, body["user"]["id"], values), where, client)
+        user = body["user"]["id"]
+        zone = await self._user_zone(client, user) if form == "plan" else None  # for a first reminder
+        await self._run(Submitted(where.key, user, values, zone, form), where, client)
 
     async def on_error(self, error: Exception, body: Mapping[str, Any]) -> None:
         log.error("unhandled error for a %s request: %r", body.get("type", "slash command"), error)

@@ -21,7 +21,7 @@ MAX_BLOCKS = 50
 MAX_SECTION = 3000
 MAX_HEADER = 150
 MAX_FIELDS = 10
-PLAN_CALLBACK = "backlinks_plan"
+CALLBACK_PREFIX = "backlinks_"  # a modal's callback id: the prefix and the form's name (plan, log)
 VALUE_ACTION = "value"  # every modal input uses this action id; its block id is the question id
 
 
@@ -92,7 +92,7 @@ class SlackRenderer:
     # Modals.
 
     def modal(self, form: Form, metadata: Mapping[str, str]) -> dict[str, Any]:
-        questionnaire = self.knowledge.questionnaire
+        questionnaire = self.knowledge.form(form.name)
         wanted = set(form.question_ids)
         blocks: list[dict[str, Any]] = []
         if form.errors:
@@ -107,8 +107,8 @@ class SlackRenderer:
             blocks += [self._input(q, form.values.get(q.id, "")) for q in questions]
         return {
             "type": "modal",
-            "callback_id": PLAN_CALLBACK,
-            "title": _plain(self.plain.render("slack.modal_title"), 24),
+            "callback_id": CALLBACK_PREFIX + form.name,
+            "title": _plain(self.plain.render(f"slack.modal_title.{form.name}"), 24),
             "submit": _plain(self.plain.render("slack.modal_submit"), 24),
             "close": _plain(self.plain.render("slack.modal_close"), 24),
             "private_metadata": json.dumps(dict(metadata)),
@@ -121,8 +121,13 @@ class SlackRenderer:
         element: dict[str, Any] = {"action_id": VALUE_ACTION}
         params = question.params
         example = _plain(f"e.g. {question.example}", 150)
-        if question.kind_name == "strategies":
-            options = {s.id: _option(s.label, s.id) for s in self.knowledge.strategies.values()}
+        if question.kind_name in ("strategies", "choices"):
+            names = (
+                {s.id: s.label for s in self.knowledge.strategies.values()}
+                if question.kind_name == "strategies"
+                else {option: labels[0] for option, labels in params["options"].items()}
+            )
+            options = {value: _option(label, value) for value, label in names.items()}
             element.update(
                 type="multi_static_select", options=list(options.values()), placeholder=_plain("Choose", 150)
             )
