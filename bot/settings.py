@@ -43,7 +43,9 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = Field(default=None, validation_alias="SLACK_APP_TOKEN")
     slack_client_id: str | None = Field(default=None, validation_alias="SLACK_CLIENT_ID")
     slack_client_secret: SecretStr | None = Field(default=None, validation_alias="SLACK_CLIENT_SECRET")
-    slack_scopes: str = Field(default="commands,chat:write,chat:write.public,users:read", validation_alias="SLACK_SCOPES")
+    slack_scopes: str = Field(
+        default="commands,chat:write,chat:write.public,users:read", validation_alias="SLACK_SCOPES"
+    )
     slack_redirect_uri: str | None = Field(default=None, validation_alias="SLACK_REDIRECT_URI")
     # Slack's Web API; another base URL serves users behind a proxy (and the tests' stand-in).
     slack_api_url: str = Field(default="https://slack.com/api/", validation_alias="SLACK_API_URL")

@@ -128,7 +128,9 @@ async def serve(settings: Settings, standin: SlackStandIn):
     await site.start()
     port = site._server.sockets[0].getsockname()[1]
     session = aiohttp.ClientSession()
-    return SlackBot(port, standin, store, session), runner
+    bot = SlackBot(port, standin, store, session)
+    bot.adapter = adapter
+    return bot, runner
 
 
 def _knowledge():

@@ -26,6 +26,8 @@ class SlackStandIn:
 
     tokens: dict[str, str] = field(default_factory=lambda: {"xoxb-T1": "T1"})  # bot token → team
     refuse: dict[str, str] = field(default_factory=dict)  # method → Slack error to answer
+    rate_limit_once: dict[str, int] = field(default_factory=dict)  # method → Retry-After seconds, once
+    zones: dict[str, str] = field(default_factory=dict)  # user id → IANA time zone (users.info)
     calls: list[Call] = field(default_factory=list)
     port: int = 0
     _runner: web.AppRunner | None = None
@@ -41,6 +43,7 @@ class SlackStandIn:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)  # some methods (users.info) are GETs
         app.router.add_post("/respond/{name}", self._respond)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -58,11 +61,19 @@ class SlackStandIn:
             body = json.loads(raw or "{}")
         else:
             body = {k: v[0] for k, v in urllib.parse.parse_qs(raw).items()}
+        body.update(request.query)
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else body.get("token")
         self.calls.append(Call(method, body, token))
         if method in self.refuse:
             return web.json_response({"ok": False, "error": self.refuse[method]})
+        if (seconds := self.rate_limit_once.pop(method, None)) is not None:
+            return web.json_response(
+                {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": str(seconds)}
+            )
+        if method == "users.info":
+            user = body.get("user", "")
+            return web.json_response({"ok": True, "user": {"id": user, "tz": self.zones.get(user, "UTC")}})
         if method == "auth.test":
             team = self.tokens.get(token or "")
             if team is None:

@@ -72,13 +72,14 @@ class BacklinksClient(discord.Client):
     async def on_form_submitted(self, interaction: discord.Interaction, section_id: str) -> None:
         values = _submitted_values((interaction.data or {}).get("components", []))
         key, user = self.key(interaction), str(interaction.user.id)
-        errors = self.engine.check(values)  # pure: the reasons go back before any work
+        form = self.engine.knowledge.form_of_section(section_id)
+        errors = self.engine.check(values, form)  # pure: the reasons go back before any work
         if errors:
             self.typed[(key, user, section_id)] = values
             await self._guard(interaction, self._refuse(interaction, section_id, errors))
             return
         self.typed.pop((key, user, section_id), None)
-        await self.handle(interaction, Submitted(key, user, values))
+        await self.handle(interaction, Submitted(key, user, values, form=form))
 
     async def press(self, interaction: discord.Interaction, action: str, value: str = "") -> None:
         await self.handle(interaction, Pressed(self.key(interaction), str(interaction.user.id), action, value))
@@ -143,11 +144,12 @@ class BacklinksClient(discord.Client):
                 options["view"].stop()
 
     async def _open_form(self, interaction: discord.Interaction, form: Form, typed: Mapping[str, str]) -> None:
-        section = self.engine.knowledge.questionnaire.section_of(form.question_ids[0])
+        questionnaire = self.engine.knowledge.form(form.name)
+        section = questionnaire.section_of(form.question_ids[0])
         values = {**form.values, **typed}
         can_open = interaction.type is not discord.InteractionType.modal_submit
         if can_open and not interaction.response.is_done():
-            await interaction.response.send_modal(self.renderer.modal(section, values))
+            await interaction.response.send_modal(self.renderer.modal(section, values, questionnaire))
             return
         # From a form (or after deferring) no form can open: offer a button that opens it.
         view = discord.ui.View(timeout=None).add_item(SectionButton(section.id, "continue", section.title))
@@ -158,7 +160,7 @@ class BacklinksClient(discord.Client):
             await interaction.followup.send(text, view=view, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     async def _refuse(self, interaction: discord.Interaction, section_id: str, errors: Mapping[str, str]) -> None:
-        questionnaire = self.engine.knowledge.questionnaire
+        questionnaire = self.engine.knowledge.form(self.engine.knowledge.form_of_section(section_id))
         lines = [
             self.renderer.markdown.render(
                 "discord.form_error",
@@ -169,6 +171,14 @@ class BacklinksClient(discord.Client):
         text = "\n".join([self.renderer.markdown.render("discord.form_errors"), *lines])[:2000]
         view = discord.ui.View(timeout=None).add_item(SectionButton(section_id, "fix", ""))
         await interaction.response.send_message(text, view=view, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    async def tell(self, interaction: discord.Interaction, template: str) -> None:
+        """A short private message from a template (an adapter-level refusal, like a permission)."""
+        text = self.renderer.markdown.render(template)
+        await self._guard(
+            interaction,
+            interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS),
+        )
 
     async def _tell_failure(self, interaction: discord.Interaction) -> None:
         text = self.renderer.plain.render("slack.failed")

@@ -35,7 +35,55 @@ def backlinks_group(client: BacklinksClient) -> app_commands.Group:
     group.add_command(_plan_command(client))
     for name, description in SIMPLE.items():
         group.add_command(_simple_command(client, name, description))
+    group.add_command(_log_command(client))
+    group.add_command(_remind_command(client))
     return group
+
+
+def _log_command(client: BacklinksClient) -> app_commands.Command:
+    @app_commands.describe(
+        links="URLs of the links you built (each referring domain counts once)",
+        count="How many links, when you don't give URLs",
+        month="Another month than this one: October, or 2026-10",
+    )
+    async def log(
+        interaction: discord.Interaction,
+        links: str | None = None,
+        count: app_commands.Range[int, 1, 1000] | None = None,
+        month: str | None = None,
+    ) -> None:
+        argument = " ".join(str(p) for p in (links, count, month) if p)
+        await client.handle(interaction, Invoked(client.key(interaction), str(interaction.user.id), "log", argument))
+
+    return app_commands.Command(name="log", description="Log the links you built this month", callback=log)
+
+
+def _remind_command(client: BacklinksClient) -> app_commands.Command:
+    @app_commands.describe(
+        day="Day of the month, 1-31 or last (29-31 fall back to a short month's last day)",
+        time="Time of day, 24-hour, like 09:30",
+        timezone="IANA time zone, like Europe/Berlin",
+        state="Turn reminders on or off, or skip the next month",
+    )
+    @app_commands.choices(state=[app_commands.Choice(name=n, value=n) for n in ("on", "off", "skip")])
+    async def remind(
+        interaction: discord.Interaction,
+        day: str | None = None,
+        time: str | None = None,
+        timezone: str | None = None,
+        state: app_commands.Choice[str] | None = None,
+    ) -> None:
+        parts = [f"day={day}" if day else "", f"time={time}" if time else "", f"tz={timezone}" if timezone else ""]
+        argument = " ".join(p for p in [*parts, state.value if state else ""] if p)
+        # Anyone may look; changing a server's reminders takes Manage Server. (Discord can only set
+        # a default permission on the whole /backlinks group, so it is checked here.)
+        if argument and not interaction.permissions.manage_guild:
+            await client.tell(interaction, "remind.forbidden")
+            return
+        event = Invoked(client.key(interaction), str(interaction.user.id), "remind", argument)
+        await client.handle(interaction, event)
+
+    return app_commands.Command(name="remind", description="When the monthly check-in is posted here", callback=remind)
 
 
 def _simple_command(client: BacklinksClient, name: str, description: str) -> app_commands.Command:

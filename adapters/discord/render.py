@@ -76,8 +76,8 @@ class DiscordRenderer:
             embeds.append(current)
         current.add_field(name=name[:256], value=value[:FIELD_VALUE], inline=inline)
 
-    def modal(self, section: Section, values: Mapping[str, str]) -> discord.ui.Modal:
-        sections = self.knowledge.questionnaire.sections
+    def modal(self, section: Section, values: Mapping[str, str], questionnaire=None) -> discord.ui.Modal:
+        sections = (questionnaire or self.knowledge.questionnaire).sections
         number = [s.id for s in sections].index(section.id) + 1
         title = self.plain.render(
             "discord.modal_title", {"title": section.title, "number": number, "total": len(sections)}
@@ -98,9 +98,9 @@ class DiscordRenderer:
                     placeholder=f"e.g. {question.example}"[:100],
                     required=not question.optional,
                     style=discord.TextStyle.paragraph
-                    if question.kind_name == "competitors"
+                    if question.kind_name in ("competitors", "text")
                     else discord.TextStyle.short,
-                    max_length=1000,
+                    max_length=3000 if question.kind_name == "text" else 1000,
                 )
             )
         return modal
