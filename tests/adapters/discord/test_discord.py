@@ -7,88 +7,20 @@ import json
 import logging
 import time
 
-import pytest
-from discord_standin import DiscordStandIn, steer_discord
+from discord_flow import (
+    ANSWERS,
+    EPHEMERAL,
+    SECTIONS,
+    answered,
+    buttons,
+    inputs,
+    make_client,
+    press,
+    slash,
+    submit,
+    walk_the_plan,
+)
 from support import TYPED_ANSWERS, rows
-
-from adapters.discord.client import BacklinksClient
-from bot import knowledge
-from bot.engine import Engine
-from bot.settings import Settings
-from bot.store import Store
-
-ANSWERS = dict(TYPED_ANSWERS)
-SECTIONS = {s.id: [q.id for q in s.questions] for s in knowledge.default().questionnaire.sections}
-EPHEMERAL = 64
-
-
-@pytest.fixture
-async def standin(caplog):
-    async with DiscordStandIn() as standin:
-        with steer_discord(standin):
-            yield standin
-    assert standin.unexpected == [], standin.unexpected
-
-
-@pytest.fixture
-async def store(db_path):
-    store = await Store.open(f"sqlite:///{db_path}")
-    yield store
-    await store.close()
-
-
-def make_client(standin: DiscordStandIn, store: Store) -> BacklinksClient:
-    settings = Settings(database_url="sqlite://", discord_token="token", discord_guild_id=standin.guild_id)
-    return BacklinksClient(engine=Engine(knowledge=knowledge.default(), store=store), settings=settings)
-
-
-@pytest.fixture
-async def bot(standin, store):
-    client = make_client(standin, store)
-    async with standin.connected(client):
-        yield client
-
-
-async def answered(standin: DiscordStandIn, interaction: dict) -> dict:
-    """The interaction's first response (the callback body), once the bot sent it."""
-    [call] = await standin.wait_for("POST", rf"/interactions/{interaction['id']}/{interaction['token']}/callback")
-    return call.json
-
-
-async def slash(standin, sub, options=None, **where) -> dict:
-    return await answered(
-        standin, await standin.dispatch_interaction(standin.slash_command(sub=sub, options=options, **where))
-    )
-
-
-async def submit(standin, modal: dict, values: dict[str, str], **where) -> dict:
-    payload = standin.modal_submit(modal["custom_id"], values, **where)
-    return await answered(standin, await standin.dispatch_interaction(payload))
-
-
-async def press(standin, custom_id: str, message: dict | None = None, **where) -> dict:
-    return await answered(standin, await standin.dispatch_interaction(standin.button(custom_id, message, **where)))
-
-
-def inputs(modal: dict) -> dict[str, dict]:
-    return {row["components"][0]["custom_id"]: row["components"][0] for row in modal["components"]}
-
-
-def buttons(data: dict) -> list[str]:
-    return [c["custom_id"] for row in data.get("components", []) for c in row["components"]]
-
-
-async def walk_the_plan(standin, options=None, answers=ANSWERS, **where) -> dict:
-    """`/backlinks plan`, then every section's form with Continue in between; the last response."""
-    response = await slash(standin, "plan", options, **where)
-    while response["type"] == 9 or "backlinks:continue" in json.dumps(response):
-        if response["type"] != 9:  # "Next: …" with a Continue button
-            [continue_id] = buttons(response["data"])
-            response = await press(standin, continue_id, **where)
-            continue
-        modal = response["data"]
-        response = await submit(standin, modal, {q: answers[q] for q in inputs(modal)}, **where)
-    return response
 
 
 async def test_the_command_group_is_synced_to_the_development_guild(bot, standin):

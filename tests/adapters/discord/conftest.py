@@ -1,0 +1,31 @@
+"""The real discord.py client against the gateway and REST stand-in, on a real SQLite store."""
+
+from __future__ import annotations
+
+import pytest
+from discord_flow import make_client
+from discord_standin import DiscordStandIn, steer_discord
+
+from bot.store import Store
+
+
+@pytest.fixture
+async def standin(caplog):
+    async with DiscordStandIn() as standin:
+        with steer_discord(standin):
+            yield standin
+    assert standin.unexpected == [], standin.unexpected
+
+
+@pytest.fixture
+async def store(db_path):
+    store = await Store.open(f"sqlite:///{db_path}")
+    yield store
+    await store.close()
+
+
+@pytest.fixture
+async def bot(standin, store):
+    client = make_client(standin, store)
+    async with standin.connected(client):
+        yield client
