@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -325,43 +326,52 @@ class Monthly:
 
     # The reminder.
 
-    async def reminder(self, reminder: Reminder, now: dt.datetime, *, late: bool) -> Reply | None:
-        """This month's check-in; closes last month and adapts the plan to the logged pace.
-        None when the channel has no plan to check against."""
-        stored = await self.store.current_plan(reminder.channel)
-        if stored is None:
-            return None
+    async def reminders(
+        self, batch: Sequence[Reminder], now: dt.datetime, late: Callable[[Reminder], bool]
+    ) -> dict[int, Reply | None]:
+        """This month's check-in for each channel of the batch (None: no plan to check against).
+
+        Closes last month and adapts the plan to the logged pace. Reads everything for the batch in
+        two queries and writes adapted plans in one, so a loop can go through thousands a minute."""
+        ids = [r.channel_id for r in batch]
+        plans_by_channel = await self.store.plans_of(ids)
+        logged_by_channel = await self.store.progress.by_month_of(ids)
+        replies: dict[int, Reply | None] = {}
+        adapted: list[tuple[int, dict[str, Any], dict[str, Any]]] = []
+        for reminder in batch:
+            stored = plans_by_channel.get(reminder.channel_id)
+            if not stored:
+                replies[reminder.channel_id] = None
+                continue
+            timezone = reminder.settings.timezone
+            this_month = month_key(reminder.next_due_at or now, timezone)
+            versions = [self._version(p, timezone) for p in stored]
+            logged, quality = logged_by_channel.get(reminder.channel_id, ({}, {}))
+            closed = [r for r in history(logged, quality, versions, this_month) if r.month < this_month]
+            current, plan, was_adapted = versions[-1], stored[-1].plan, stored[-1].created_by == "reminder"
+            if closed and closed[-1].month >= current.month:  # a month closed since the plan was made
+                answers = adapted_answers(current, closed)
+                if answers != dict(current.answers):
+                    plan = planner.plan(answers, self.knowledge).model_dump(mode="json")
+                    adapted.append((reminder.channel_id, answers, plan))
+                    was_adapted = True
+            replies[reminder.channel_id] = self._reminder_reply(
+                reminder, plan, versions, closed, this_month, late=late(reminder), adapted=was_adapted
+            )
+        await self.store.add_plans(adapted, created_by="reminder")
+        return replies
+
+    def _reminder_reply(self, reminder, plan, versions, closed, this_month, *, late: bool, adapted: bool) -> Reply:
         timezone = reminder.settings.timezone
-        this_month = month_key(reminder.next_due_at or now, timezone)
-        progress = await self.channel_progress(reminder.channel, this_month)
-        versions = [self._version(p, timezone) for p in await self.store.plan_history(reminder.channel)]
-        current = self._version(stored, timezone)
-        closed = progress.closed
-        if closed and closed[-1].month >= current.month:  # a month closed since the plan was made
-            answers = adapted_answers(current, closed)
-            if answers != dict(current.answers):
-                plan = planner.plan(answers, self.knowledge)
-                await self.store.save_plan(reminder.channel, "reminder", answers, plan.model_dump(mode="json"))
-                stored = await self.store.current_plan(reminder.channel)
-        plan = planner.Plan.model_validate(stored.plan)
+        target, site = plan["target"], plan["site"]
         last = closed[-1] if closed else None
         # Judge last month against the pace that was safe then, not one adapted to the spike itself.
-        safe_then = target_for(last.month, versions).safe_pace if last else plan.safe_pace.pace
+        safe_then = target_for(last.month, versions).safe_pace if last else plan["safe_pace"]["pace"]
         hint = advice(closed, safe_then, self.knowledge.parameters["spike_factor"].value)
-        values = {"site": plan.site, "month": month_name(this_month)}
-        blocks: list[Any] = [Heading(text("reminder.heading", **values))]
+        blocks: list[Any] = [Heading(text("reminder.heading", site=site, month=month_name(this_month)))]
         if late:
             blocks.append(Paragraph(text("reminder.late", due=_local(reminder.next_due_at, timezone))))
-        blocks.append(
-            Paragraph(
-                text(
-                    "reminder.target",
-                    low=plan.target.low,
-                    high=plan.target.high,
-                    adapted=stored.created_by == "reminder",
-                )
-            )
-        )
+        blocks.append(Paragraph(text("reminder.target", low=target["low"], high=target["high"], adapted=adapted)))
         if last is not None:
             blocks.append(
                 Paragraph(
@@ -377,44 +387,29 @@ class Monthly:
             )
             blocks.append(Paragraph(text("reminder.streak", streak=streak(closed))))
             recent = closed[-SPARK_MONTHS:]
-            blocks.append(
-                Paragraph(
-                    text(
-                        "reminder.sparkline",
-                        spark=sparkline([m.logged for m in recent]),
-                        counts=", ".join(str(m.logged) for m in recent),
-                        months=len(recent),
-                    )
-                )
-            )
+            spark = sparkline([m.logged for m in recent])
+            counts = ", ".join(str(m.logged) for m in recent)
+            blocks.append(Paragraph(text("reminder.sparkline", spark=spark, counts=counts, months=len(recent))))
         if hint.behind:
             blocks.append(Paragraph(self._behind_action(plan)))
         if hint.spike:
             blocks.append(Paragraph(text("reminder.spike", logged=last.logged, safe=safe_then)))
         blocks.append(Paragraph(text("reminder.ask")))
-        blocks.append(
-            Buttons(
-                (
-                    Button("log", text("button.log")),
-                    Button("skip_month", text("button.skip_month")),
-                    Button("pause", text("button.pause")),
-                    Button("replan", text("button.replan")),
-                )
-            )
-        )
-        summary = text("reminder.summary", site=plan.site, low=plan.target.low, high=plan.target.high)
-        return Reply("reminder", tuple(blocks), summary=summary, plan=plan)
+        blocks.append(Buttons(tuple(Button(a, text(f"button.{a}")) for a in ("log", "skip_month", "pause", "replan"))))
+        summary = text("reminder.summary", site=site, low=target["low"], high=target["high"])
+        return Reply("reminder", tuple(blocks), summary=summary)
 
-    def _behind_action(self, plan: planner.Plan) -> Text:
+    def _behind_action(self, plan: Mapping[str, Any]) -> Text:
         """Two months behind: name what limits the target and the one thing that would move it."""
-        answers = plan.answers
-        if plan.binding == "capacity":
+        answers = plan["answers"]
+        if plan["binding"] == "capacity":
             if answers["linkable_assets"] == 0:
                 return text("reminder.behind.asset")
-            per_link = plan.capacity.hours_per_month / max(plan.capacity.net, 0.1)
+            capacity = plan["capacity"]
+            per_link = capacity["hours_per_month"] / max(capacity["net"], 0.1)
             return text("reminder.behind.hours", extra=max(1, round(per_link * 2)))
-        months = plan.months_to_parity or answers["horizon_months"]
-        return text(f"reminder.behind.{plan.binding}", horizon=max(months, answers["horizon_months"] + 3))
+        months = plan["months_to_parity"] or answers["horizon_months"]
+        return text(f"reminder.behind.{plan['binding']}", horizon=max(months, answers["horizon_months"] + 3))
 
     # Helpers.
 

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from bot.events import ChannelKey
 from bot.schedule import ReminderSettings
-from bot.schema import channels, plans, progress, reminder_sends, reminders
+from bot.schema import channels, progress, reminder_sends, reminders
 
 if TYPE_CHECKING:
     from bot.store import Store
@@ -283,6 +283,20 @@ class ProgressStore:
                 )
         return Logged(added, duplicates, count)
 
+    async def by_month_of(
+        self, channel_ids: Sequence[int]
+    ) -> dict[int, tuple[dict[str, int], dict[str, tuple[int, int]]]]:
+        """by_month for many channels in one query (for a batch of reminders)."""
+        query = sa.select(progress.c.channel_id, progress.c.month, progress.c.count, progress.c.quality).where(
+            progress.c.channel_id.in_(channel_ids)
+        )
+        found: dict[int, tuple[dict[str, int], dict[str, tuple[int, int]]]] = {}
+        async with self.store.engine.connect() as connection:
+            for row in await connection.execute(query):
+                logged, quality = found.setdefault(row.channel_id, ({}, {}))
+                _add(logged, quality, row)
+        return found
+
     async def by_month(self, key: ChannelKey) -> tuple[dict[str, int], dict[str, tuple[int, int]]]:
         """Logged new referring domains per month, and (checked, passed) quality counts per month."""
         query = (
@@ -294,20 +308,15 @@ class ProgressStore:
         quality: dict[str, tuple[int, int]] = {}
         async with self.store.engine.connect() as connection:
             for row in await connection.execute(query):
-                logged[row.month] = logged.get(row.month, 0) + row.count
-                if row.quality:
-                    checked, passed = quality.get(row.month, (0, 0))
-                    quality[row.month] = (checked + 1, passed + bool(row.quality.get("passed")))
+                _add(logged, quality, row)
         return logged, quality
 
 
-def plan_rows_for(channel_ids: Sequence[int]):
-    """Every plan of these channels, oldest first (for progress and adapting)."""
-    return (
-        sa.select(plans.c.channel_id, plans.c.id, plans.c.created_at, plans.c.plan, plans.c.answers)
-        .where(plans.c.channel_id.in_(channel_ids))
-        .order_by(plans.c.channel_id, plans.c.id)
-    )
+def _add(logged: dict[str, int], quality: dict[str, tuple[int, int]], row) -> None:
+    logged[row.month] = logged.get(row.month, 0) + row.count
+    if row.quality:
+        checked, passed = quality.get(row.month, (0, 0))
+        quality[row.month] = (checked + 1, passed + bool(row.quality.get("passed")))
 
 
 def _channel_is(key: ChannelKey) -> tuple:

@@ -120,6 +120,9 @@ class ReminderLoop:
         )
         done: list[tuple[int, str, dt.datetime | None]] = []
         limit = asyncio.Semaphore(self.concurrency)
+        replies = await self.engine.monthly.reminders(
+            [r for r in batch if (r.channel_id, keys[r.channel_id]) in mine], now, lambda r: self._is_late(r, now)
+        )
 
         async def one(reminder: Reminder) -> None:
             month = keys[reminder.channel_id]
@@ -129,9 +132,9 @@ class ReminderLoop:
                 report.already_sent += 1
                 done.append((reminder.channel_id, month, following))
                 return
-            late = now - reminder.next_due_at > self.late_after
+            late = self._is_late(reminder, now)
             async with limit:
-                outcome = await self._send(reminder, now, late)
+                outcome = await self._send(reminder, replies[reminder.channel_id], now)
             if outcome == "sent":
                 report.sent += 1
                 report.late += late
@@ -149,10 +152,12 @@ class ReminderLoop:
         await asyncio.gather(*(one(r) for r in batch))
         await self.store.reminders.finish(done)
 
-    async def _send(self, reminder: Reminder, now: dt.datetime, late: bool) -> str:
+    def _is_late(self, reminder: Reminder, now: dt.datetime) -> bool:
+        return now - reminder.next_due_at > self.late_after
+
+    async def _send(self, reminder: Reminder, reply: Reply | None, now: dt.datetime) -> str:
         notifier = self.notifiers[reminder.channel.platform]
         try:
-            reply = await self.engine.monthly.reminder(reminder, now, late=late)
             if reply is None:
                 return "no_plan"
             await notifier.send(reminder.channel, reply)

@@ -214,6 +214,31 @@ class Store:
             earlier=total - 1,
         )
 
+    async def plans_of(self, channel_ids: list[int]) -> dict[int, list[StoredPlan]]:
+        """Every plan of these channels, oldest first, in one query (for a batch of reminders)."""
+        query = sa.select(plans).where(plans.c.channel_id.in_(channel_ids)).order_by(plans.c.channel_id, plans.c.id)
+        found: dict[int, list[StoredPlan]] = {}
+        async with self.engine.connect() as connection:
+            for r in await connection.execute(query):
+                found.setdefault(r.channel_id, []).append(
+                    StoredPlan(r.id, r.plan, r.answers, r.created_by, _aware(r.created_at), 0)
+                )
+        return found
+
+    async def add_plans(self, rows: list[tuple[int, dict[str, Any], dict[str, Any]]], *, created_by: str) -> None:
+        """Store new plan versions (channel id, answers, plan) in one statement."""
+        if not rows:
+            return
+        now = self.clock()
+        async with self.engine.begin() as connection:
+            await connection.execute(
+                sa.insert(plans),
+                [
+                    {"channel_id": cid, "created_by": created_by, "created_at": now, "answers": answers, "plan": plan}
+                    for cid, answers, plan in rows
+                ],
+            )
+
     async def plan_history(self, key: ChannelKey) -> list[StoredPlan]:
         async with self.engine.connect() as connection:
             channel_id = await self._channel_id(connection, key, create=False)
