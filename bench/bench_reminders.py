@@ -1,0 +1,205 @@
+"""How long one process takes to send a month's reminders when every channel is due at once.
+
+    .venv/bin/python bench/bench_reminders.py              # 100,000 channels (the issue's figure)
+    .venv/bin/python bench/bench_reminders.py --quick      # 10,000 channels
+
+A SQLite file gets N channels, each with a plan and a reminder due in the same minute. Three rows,
+each on the same data reset to "all due" before it, in one run:
+
+  floor    one SELECT of every due row with its channel: the least work that touches them all;
+  claim    the loop's atomic claims alone (UPDATE … RETURNING, in batches), nothing composed;
+  loop     ReminderLoop.run_once with a notifier that does nothing: claim, record the idempotency
+           keys, compose every check-in (plans and progress read a batch at a time), hand each to
+           the notifier, move each reminder to next month.
+
+Prints seconds, channels per second and ratios against the floor; checks every channel got exactly
+one reminder. Medians of --repeats runs (default 1 for the full size: a run takes a while).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import gc
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+import sqlalchemy as sa  # noqa: E402
+
+from bot import knowledge as knowledge_module  # noqa: E402
+from bot import planner  # noqa: E402
+from bot.engine import Engine  # noqa: E402
+from bot.reminders import ReminderLoop  # noqa: E402
+from bot.schedule import ReminderSettings  # noqa: E402
+from bot.schema import channels, plans, reminder_sends, reminders  # noqa: E402
+from bot.store import Store  # noqa: E402
+
+DUE = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+PLATFORM = "bench"
+ANSWERS = {
+    "site": "example.com",
+    "authority": 35,
+    "referring_domains": 140,
+    "site_age_months": 30,
+    "recent_monthly_rd": 6,
+    "competitors": [{"domain": None, "referring_domains": 420}, {"domain": None, "referring_domains": 610}],
+    "horizon_months": 12,
+    "linkable_assets": 1,
+    "posts_per_month": 4,
+    "content_quality": 4,
+    "strategies": ["guest_posting", "outreach"],
+    "hours_per_month": 20,
+}
+
+
+class NoOpNotifier:
+    platform = PLATFORM
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    async def send(self, channel, reply) -> None:
+        self.count += 1
+
+
+async def populate(store: Store, n: int) -> None:
+    plan = planner.plan(ANSWERS, knowledge_module.default()).model_dump(mode="json")
+    made = DUE - dt.timedelta(days=20)
+    settings = ReminderSettings().to_json()
+    async with store.engine.begin() as connection:
+        for start in range(0, n, 10_000):
+            ids = range(start + 1, min(n, start + 10_000) + 1)
+            await connection.execute(
+                sa.insert(channels),
+                [
+                    {"id": i, "platform": PLATFORM, "workspace": "w", "channel": f"c{i}", "created_at": made}
+                    for i in ids
+                ],
+            )
+            await connection.execute(
+                sa.insert(plans),
+                [
+                    {"channel_id": i, "created_by": "u", "created_at": made, "answers": ANSWERS, "plan": plan}
+                    for i in ids
+                ],
+            )
+            await connection.execute(
+                sa.insert(reminders),
+                [{"channel_id": i, "settings": settings, "next_due_at": DUE, "updated_at": made} for i in ids],
+            )
+
+
+async def reset(store: Store) -> None:
+    async with store.engine.begin() as connection:
+        await connection.execute(sa.delete(reminder_sends))
+        await connection.execute(sa.update(reminders).values(next_due_at=DUE, claimed_by=None, claimed_until=None))
+
+
+async def floor(store: Store) -> int:
+    query = sa.select(reminders, channels.c.channel).join(channels, channels.c.id == reminders.c.channel_id)
+    async with store.engine.connect() as connection:
+        return len((await connection.execute(query.where(reminders.c.next_due_at <= DUE))).all())
+
+
+async def claim_only(store: Store, batch: int) -> int:
+    claimed = 0
+    while rows := await store.reminders.claim_due(
+        DUE, owner="bench", lease=dt.timedelta(minutes=10), limit=batch, platforms=[PLATFORM]
+    ):
+        claimed += len(rows)
+    return claimed
+
+
+async def full_loop(engine: Engine, batch: int) -> int:
+    notifier = NoOpNotifier()
+    report = await ReminderLoop(engine=engine, notifiers=[notifier], batch=batch, clock=lambda: DUE).run_once(DUE)
+    assert report.sent == notifier.count, report
+    return report.sent
+
+
+async def timed(label: str, work, store: Store, repeats: int, expected: int) -> tuple[str, float]:
+    samples = []
+    for _ in range(repeats):
+        await reset(store)
+        gc.collect()
+        start = time.perf_counter()
+        done = await work()
+        samples.append(time.perf_counter() - start)
+        if done != expected:
+            raise SystemExit(f"{label}: handled {done:,} of {expected:,}")
+    return label, statistics.median(samples)
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="10,000 channels instead of 100,000")
+    parser.add_argument("--channels", type=int, help="how many channels (overrides --quick)")
+    parser.add_argument("--batch", type=int, default=1000, help="rows a loop claims at a time (default 1000)")
+    parser.add_argument("--repeats", type=int, default=1, help="timed runs per row; the median is printed")
+    options = parser.parse_args()
+    n = options.channels or (10_000 if options.quick else 100_000)
+    with tempfile.TemporaryDirectory() as folder:
+        store = await Store.open(f"sqlite:///{folder}/bench.db", clock=lambda: DUE)
+        try:
+            started = time.perf_counter()
+            await populate(store, n)
+            print(
+                f"Backlinks bot: reminder fan-out on SQLite ({n:,} channels due in the same minute; "
+                f"batch {options.batch}; Python {sys.version.split()[0]}, SQLite {sqlite3.sqlite_version})"
+            )
+            print(f"set-up: {n:,} channels, plans and reminders written in {time.perf_counter() - started:.1f} s")
+            engine = Engine(knowledge=knowledge_module.default(), store=store)
+            rows = [
+                await timed("floor: one SELECT of every due row", lambda: floor(store), store, options.repeats, n),
+                await timed(
+                    "claim only (atomic UPDATE … RETURNING)",
+                    lambda: claim_only(store, options.batch),
+                    store,
+                    options.repeats,
+                    n,
+                ),
+                await timed(
+                    "loop: claim, key, compose, notify (no-op), move on",
+                    lambda: full_loop(engine, options.batch),
+                    store,
+                    options.repeats,
+                    n,
+                ),
+            ]
+            base = rows[0][1]
+            print(f"\n{'row':<55}{'seconds':>10}{'channels/s':>14}{'× floor':>10}")
+            print("-" * 89)
+            for label, seconds in rows:
+                print(f"{label:<55}{seconds:>10.2f}{n / seconds:>14,.0f}{seconds / base:>10.1f}")
+            async with store.engine.connect() as connection:
+                sent = (
+                    await connection.execute(
+                        sa.text("SELECT count(*), count(DISTINCT channel_id) FROM reminder_sends WHERE status = 'sent'")
+                    )
+                ).one()
+                moved = (
+                    await connection.execute(
+                        sa.text("SELECT count(*) FROM reminders WHERE next_due_at > :due AND claimed_by IS NULL"),
+                        {"due": DUE.replace(tzinfo=None)},
+                    )
+                ).scalar_one()
+            print(
+                f"\nchecked after the loop: {sent[0]:,} reminders sent to {sent[1]:,} distinct channels "
+                f"(one each), {moved:,} moved to next month"
+            )
+            per = rows[2][1] / n * 1e6
+            print(f"the loop spends {per:,.0f} µs a channel; {n:,} channels take {rows[2][1] / 60:.1f} minutes")
+        finally:
+            await store.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
