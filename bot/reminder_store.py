@@ -41,7 +41,7 @@ class ReminderStore:
 
     async def get(self, key: ChannelKey) -> Reminder | None:
         query = sa.select(reminders).join(channels, channels.c.id == reminders.c.channel_id).where(*_channel_is(key))
-        async with self.engine.connect() as connection:
+        async with self.store.reader.connect() as connection:
             row = (await connection.execute(query)).one_or_none()
         if row is None:
             return None
@@ -88,7 +88,7 @@ class ReminderStore:
             .where(reminders.c.channel_id.in_(self._due(now, platforms).limit(limit).scalar_subquery()))
             .order_by(reminders.c.next_due_at)
         )
-        async with self.engine.connect() as connection:
+        async with self.store.reader.connect() as connection:
             rows = (await connection.execute(query)).all()
         return [
             Reminder(
@@ -206,7 +206,7 @@ class ReminderStore:
             .join(channels, channels.c.id == reminders.c.channel_id)
             .where(*_channel_is(key), reminders.c.paused_reason.is_not(None), reminders.c.pause_noticed.is_(False))
         )
-        async with self.engine.connect() as connection:
+        async with self.store.reader.connect() as connection:
             row = (await connection.execute(query)).one_or_none()
         if row is None:
             return None
@@ -291,7 +291,7 @@ class ProgressStore:
             progress.c.channel_id.in_(channel_ids)
         )
         found: dict[int, tuple[dict[str, int], dict[str, tuple[int, int]]]] = {}
-        async with self.store.engine.connect() as connection:
+        async with self.store.reader.connect() as connection:
             for row in await connection.execute(query):
                 logged, quality = found.setdefault(row.channel_id, ({}, {}))
                 _add(logged, quality, row)
@@ -306,7 +306,7 @@ class ProgressStore:
         )
         logged: dict[str, int] = {}
         quality: dict[str, tuple[int, int]] = {}
-        async with self.store.engine.connect() as connection:
+        async with self.store.reader.connect() as connection:
             for row in await connection.execute(query):
                 _add(logged, quality, row)
         return logged, quality

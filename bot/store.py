@@ -71,8 +71,9 @@ def _migrate(connection: sa.Connection) -> None:
 
 
 class Store:
-    def __init__(self, engine: AsyncEngine, *, clock: Clock = utc_now):
-        self.engine = engine
+    def __init__(self, engine: AsyncEngine, *, clock: Clock = utc_now, reader: AsyncEngine | None = None):
+        self.engine = engine  # writes (and reads inside a write)
+        self.reader = reader or engine  # reads outside a write
         self.clock = clock
         self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
         self.reminders = ReminderStore(self)
@@ -83,16 +84,19 @@ class Store:
         url = async_url(url)
         if url.startswith("sqlite+aiosqlite:///") and not url.endswith(":memory:"):
             Path(url.removeprefix("sqlite+aiosqlite:///")).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        reader = None
         if url.startswith("sqlite"):
             # SQLite has one writer at a time: one shared connection queues writes in the pool
-            # instead of letting them fight over the file lock ("database is locked"); an embedded
-            # file can't drop, so no pre-ping.
+            # instead of letting them fight over the file lock ("database is locked"). In WAL mode
+            # readers don't block, so reads get a few connections of their own. An embedded file
+            # can't drop, so no pre-ping.
             engine = create_async_engine(url, pool_size=1, max_overflow=0, pool_timeout=60)
+            reader = create_async_engine(url, pool_size=4, max_overflow=0, pool_timeout=60)
+            for each in (engine, reader):
+                event.listen(each.sync_engine, "connect", _sqlite_pragmas)
         else:
             engine = create_async_engine(url, pool_pre_ping=True)
-        if engine.dialect.name == "sqlite":
-            event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        store = cls(engine, clock=clock)
+        store = cls(engine, clock=clock, reader=reader)
         if migrate:
             await store.upgrade()
         return store
@@ -104,7 +108,7 @@ class Store:
     async def ping(self) -> bool:
         """Whether the database answers (for /healthz)."""
         try:
-            async with self.engine.connect() as connection:
+            async with self.reader.connect() as connection:
                 await connection.execute(sa.text("SELECT 1"))
             return True
         except Exception:
@@ -112,6 +116,8 @@ class Store:
 
     async def close(self) -> None:
         await self.engine.dispose()
+        if self.reader is not self.engine:
+            await self.reader.dispose()
 
     async def _channel_id(self, connection: AsyncConnection, key: ChannelKey, *, create: bool) -> int | None:
         if not create:
@@ -147,7 +153,7 @@ class Store:
             .scalar_subquery()
         )
         query = sa.select(draft.label("draft"), answers.label("answers")).where(_is_channel(key))
-        async with self.engine.connect() as connection:
+        async with self.reader.connect() as connection:
             row = (await connection.execute(query)).one_or_none()
         return (row.draft, row.answers) if row else (None, None)
 
@@ -189,7 +195,7 @@ class Store:
             return result.scalar_one()
 
     async def current_plan(self, key: ChannelKey) -> StoredPlan | None:
-        async with self.engine.connect() as connection:
+        async with self.reader.connect() as connection:
             channel_id = await self._channel_id(connection, key, create=False)
             if channel_id is None:
                 return None
@@ -218,7 +224,7 @@ class Store:
         """Every plan of these channels, oldest first, in one query (for a batch of reminders)."""
         query = sa.select(plans).where(plans.c.channel_id.in_(channel_ids)).order_by(plans.c.channel_id, plans.c.id)
         found: dict[int, list[StoredPlan]] = {}
-        async with self.engine.connect() as connection:
+        async with self.reader.connect() as connection:
             for r in await connection.execute(query):
                 found.setdefault(r.channel_id, []).append(
                     StoredPlan(r.id, r.plan, r.answers, r.created_by, _aware(r.created_at), 0)
@@ -240,7 +246,7 @@ class Store:
             )
 
     async def plan_history(self, key: ChannelKey) -> list[StoredPlan]:
-        async with self.engine.connect() as connection:
+        async with self.reader.connect() as connection:
             channel_id = await self._channel_id(connection, key, create=False)
             if channel_id is None:
                 return []
