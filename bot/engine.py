@@ -8,6 +8,7 @@ plans table until every question is settled.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 
@@ -41,6 +42,7 @@ class Request:
 
 
 Handler = Callable[[Request], Awaitable[list[Reply]]]
+NOTICE_RECHECK = 60.0  # seconds
 
 
 class Engine:
@@ -49,6 +51,7 @@ class Engine:
         self.store = store
         self.questionnaire = knowledge.questionnaire
         self.monthly = Monthly(self)
+        self._no_notice: dict[ChannelKey, tuple[float, int]] = {}
         self.commands: dict[str, Handler] = {
             "plan": self._plan,
             "show": self._show,
@@ -104,9 +107,21 @@ class Engine:
         raise TypeError(f"not an event: {event!r}")
 
     async def _noticed(self, channel: ChannelKey, replies: list[Reply]) -> list[Reply]:
-        """Say once, the next time someone uses the bot here, that reminders were paused."""
+        """Say once, the next time someone uses the bot here, that reminders were paused.
+
+        Every command would otherwise pay a database read for this rare note, so a channel found
+        without one isn't asked again for a minute — unless this process paused something since
+        (another process's pause shows within that minute)."""
+        checked = self._no_notice.get(channel)
+        if checked and checked[1] == self.store.reminders.pauses and time.monotonic() - checked[0] < NOTICE_RECHECK:
+            return replies
         reason = await self.store.reminders.take_pause_notice(channel)
-        return [views.info("remind.paused_notice", reason=reason), *replies] if reason else replies
+        if reason:
+            return [views.info("remind.paused_notice", reason=reason), *replies]
+        self._no_notice[channel] = (time.monotonic(), self.store.reminders.pauses)
+        if len(self._no_notice) > 10_000:  # bounded: forget the oldest
+            self._no_notice.pop(next(iter(self._no_notice)))
+        return replies
 
     # Chat, one question at a time.
 

@@ -34,6 +34,7 @@ class Reminder:
 class ReminderStore:
     def __init__(self, store: Store):
         self.store = store
+        self.pauses = 0  # bumped by every pause this process makes (lets callers drop cached answers)
 
     @property
     def engine(self):
@@ -190,6 +191,7 @@ class ReminderStore:
             )
 
     async def pause(self, channel_id: int, reason: str) -> None:
+        self.pauses += 1
         async with self.engine.begin() as connection:
             await connection.execute(
                 sa.update(reminders)

@@ -111,6 +111,17 @@ class SlackStandIn:
     def of(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
 
+    async def wait_until(self, method: str, contains: str, timeout: float = 5.0) -> Call:
+        """The first call of `method` whose body mentions `contains`, once it has arrived."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [c for c in self.of(method) if contains in json.dumps(c.body)]
+            if found:
+                return found[0]
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no {method} mentioning {contains!r} within {timeout}s")
+            await asyncio.sleep(0.01)
+
     async def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
         """The calls of a method once `count` have arrived (the bot works after it acks)."""
         deadline = time.monotonic() + timeout

@@ -30,11 +30,11 @@ def loop(slack, settings):
 async def test_a_first_plan_takes_the_slack_users_time_zone_for_its_reminder(slack, db_path):
     slack.standin.zones["U1"] = "Europe/Berlin"
     await make_plan(slack)
+    note = await slack.standin.wait_until("respond", "I check in here")  # sent after the plan
+    assert note.body["response_type"] == "ephemeral"
+    assert "09:00 (Europe/Berlin)" in json.dumps(note.body)
     [(settings,)] = rows(db_path, "SELECT settings FROM reminders")
     assert json.loads(settings)["timezone"] == "Europe/Berlin"
-    notes = [c for c in slack.standin.of("respond") if "I check in here" in json.dumps(c.body)]
-    assert notes and notes[0].body["response_type"] == "ephemeral"
-    assert "09:00 (Europe/Berlin)" in json.dumps(notes[0].body)
 
 
 async def test_the_reminder_is_posted_and_logging_through_its_button_shows_in_progress(slack, slack_settings, db_path):
