@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import getpass
 import json
 import signal
@@ -53,7 +52,7 @@ def console(database: str | None, channel: str | None, user: str | None) -> None
             await store.close()
 
     try:
-        asyncio.run(run())
+        _run(run())
     except KeyboardInterrupt:
         click.echo("\nBye. Your plan and any answers in progress are saved.")
 
@@ -109,79 +108,39 @@ def plan_command(answers_file: Path, output_format: str) -> None:
 
 
 @main.command()
-def serve() -> None:
+@click.option(
+    "--role",
+    type=click.Choice(["all", "web", "worker"]),
+    default="all",
+    show_default=True,
+    help="web: Slack over HTTP on PORT; worker: Discord, Slack Socket Mode and the reminder loop; all: both.",
+)
+def serve(role: str) -> None:
     """Run the bot for the chat platforms configured in the environment (see README)."""
     import logging
 
-    from bot import knowledge as knowledge_module
-    from bot.engine import Engine
-    from bot.reminders import ReminderLoop
+    from bot.serve import StartError, nothing_to_serve, run
     from bot.settings import Settings
-    from bot.store import Store
+    from bot.store import StoreError
 
     settings = Settings()
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if not settings.slack_configured and not settings.discord_token:
-        _fail(
-            [
-                "no chat platform is configured. For Slack set SLACK_APP_TOKEN and SLACK_BOT_TOKEN (Socket Mode), "
-                "or SLACK_SIGNING_SECRET with SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and "
-                "SLACK_CLIENT_SECRET (many workspaces) for HTTP; for Discord set DISCORD_TOKEN. See the README."
-            ],
-            heading="Nothing to serve:",
-        )
+    if reason := nothing_to_serve(settings, role):
+        _fail([reason], heading="Nothing to serve:")
 
-    async def run() -> None:
+    async def main_task() -> None:
         # Platforms stop a process with SIGTERM: finish cleanly (close sockets and the database).
         task = asyncio.current_task()
         with contextlib.suppress(NotImplementedError):  # no signal handlers on Windows
             asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
-        store = await Store.open(settings.database_url)
-        try:
-            engine = Engine(knowledge=knowledge_module.default(), store=store)
-            # Start-up objects (imports, knowledge) live for good: keep them out of the collector.
-            gc.freeze()
-            # Slack and Discord can run side by side in one process, on one engine and store,
-            # with the loop that posts their monthly reminders.
-            notifiers = _notifiers(engine, settings, console=False)
-            loop = ReminderLoop(engine=engine, notifiers=notifiers)
-            try:
-                await asyncio.gather(*_platforms(engine, store, settings), loop.run_forever(settings.reminder_every))
-            finally:
-                await _close(notifiers)
-        except StartError as error:
-            _fail([f"{error}. Check the settings (README, Configuration) and the network."], heading="Cannot start:")
-        finally:
-            await store.close()
+        await run(settings, role)
 
-    with contextlib.suppress(KeyboardInterrupt, asyncio.CancelledError):
-        asyncio.run(run())
-    logging.getLogger(__name__).info("stopped")
-
-
-class StartError(RuntimeError):
-    """A platform refused our credentials or could not be reached at start."""
-
-
-def _platforms(engine, store, settings):
-    if settings.slack_configured:
-        from adapters.slack.app import SlackAdapter
-        from adapters.slack.server import SlackStartError
-        from adapters.slack.server import serve as serve_slack
-
-        yield _translated(serve_slack(SlackAdapter(engine=engine, settings=settings), store, settings), SlackStartError)
-    if settings.discord_token:
-        from adapters.discord.server import DiscordStartError
-        from adapters.discord.server import serve as serve_discord
-
-        yield _translated(serve_discord(engine, settings), DiscordStartError)
-
-
-async def _translated(work, error_type: type[Exception]) -> None:
     try:
-        await work
-    except error_type as error:
-        raise StartError(str(error)) from None
+        with contextlib.suppress(KeyboardInterrupt, asyncio.CancelledError):
+            asyncio.run(main_task())
+    except (StartError, StoreError) as error:
+        _fail([f"{error}. Check the settings (README, Configuration) and the network."], heading="Cannot start:")
+    logging.getLogger(__name__).info("stopped")
 
 
 @main.group()
@@ -205,6 +164,7 @@ def run_once(now_text: str | None, dry_run: bool, database: str | None) -> None:
     from bot import knowledge as knowledge_module
     from bot.engine import Engine
     from bot.reminders import ReminderLoop
+    from bot.serve import _notifiers
     from bot.settings import Settings, database_url_for
     from bot.store import Store, utc_now
 
@@ -243,25 +203,7 @@ def run_once(now_text: str | None, dry_run: bool, database: str | None) -> None:
             await _close(notifiers)
             await store.close()
 
-    asyncio.run(run())
-
-
-def _notifiers(engine, settings, *, console: bool) -> list:
-    """A notifier for each platform this process can post to."""
-    notifiers = []
-    if console:
-        from adapters.console.notify import ConsoleNotifier
-
-        notifiers.append(ConsoleNotifier.plain(engine.knowledge))
-    if settings.slack_configured and (settings.slack_bot_token or settings.slack_uses_oauth):
-        from adapters.slack.notify import SlackNotifier
-
-        notifiers.append(SlackNotifier(settings=settings, knowledge=engine.knowledge, engine=engine))
-    if settings.discord_token:
-        from adapters.discord.notify import DiscordNotifier
-
-        notifiers.append(DiscordNotifier(token=settings.discord_token.get_secret_value(), knowledge=engine.knowledge))
-    return notifiers
+    _run(run())
 
 
 async def _close(notifiers) -> None:
@@ -288,8 +230,18 @@ def upgrade(database: str | None) -> None:
         store = await Store.open(url)
         await store.close()
 
-    asyncio.run(run())
+    _run(run())
     click.echo("The database schema is up to date.")
+
+
+def _run(work) -> None:
+    """asyncio.run, with a database that can't be opened reported in one clear line."""
+    from bot.store import StoreError
+
+    try:
+        asyncio.run(work)
+    except StoreError as error:
+        _fail([str(error)], heading="Cannot start:")
 
 
 def _fail(problems: list[str], heading: str = "The answers have problems:") -> None:

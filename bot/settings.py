@@ -34,6 +34,8 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("BACKLINKS_DATABASE_URL", "DATABASE_URL"),
     )
     console_channel: str = "console"
+    # Connections per process to a database server (PostgreSQL); SQLite uses one writer and 4 readers.
+    db_pool_size: int = 5
     log_level: str = "INFO"
 
     # Slack. Socket Mode needs the app-level token (xapp-…); HTTP mode needs the signing secret and

@@ -80,8 +80,21 @@ class Store:
         self.progress = ProgressStore(self)
 
     @classmethod
-    async def open(cls, url: str, *, clock: Clock = utc_now, migrate: bool = True) -> Store:
+    async def open(cls, url: str, *, clock: Clock = utc_now, migrate: bool = True, pool_size: int = 5) -> Store:
+        """Connect (and migrate). A wrong URL or an unreachable server raises StoreError, saying which
+        database (without its password) and why."""
+        try:
+            return await cls._open(url, clock=clock, migrate=migrate, pool_size=pool_size)
+        except StoreError:
+            raise
+        except (OSError, sa.exc.SQLAlchemyError, ImportError, ValueError) as error:
+            raise StoreError(f"cannot open the database {_safe(url)}: {_reason(error)}") from None
+
+    @classmethod
+    async def _open(cls, url: str, *, clock: Clock, migrate: bool, pool_size: int) -> Store:
         url = async_url(url)
+        if not url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise StoreError(f"{_safe(url)} is not a database this bot runs on: use sqlite:///PATH or postgresql://…")
         if url.startswith("sqlite+aiosqlite:///") and not url.endswith(":memory:"):
             Path(url.removeprefix("sqlite+aiosqlite:///")).expanduser().parent.mkdir(parents=True, exist_ok=True)
         reader = None
@@ -95,11 +108,31 @@ class Store:
             for each in (engine, reader):
                 event.listen(each.sync_engine, "connect", _sqlite_pragmas)
         else:
-            engine = create_async_engine(url, pool_pre_ping=True)
+            # A server: a bounded pool, connections checked before use (so a restarted database is
+            # reconnected to, not failed on) and recycled now and then.
+            engine = create_async_engine(
+                url,
+                pool_size=pool_size,
+                max_overflow=pool_size,
+                pool_timeout=30,
+                pool_recycle=1800,
+                pool_pre_ping=True,
+                connect_args={"timeout": 10},
+            )
         store = cls(engine, clock=clock, reader=reader)
-        if migrate:
-            await store.upgrade()
+        try:
+            if migrate:
+                await store.upgrade()
+            else:
+                await store.ping_or_raise()
+        except BaseException:
+            await store.close()
+            raise
         return store
+
+    async def ping_or_raise(self) -> None:
+        async with self.reader.connect() as connection:
+            await connection.execute(sa.text("SELECT 1"))
 
     async def upgrade(self) -> None:
         async with self.engine.begin() as connection:
@@ -267,6 +300,23 @@ def _is_channel(key: ChannelKey) -> sa.ColumnElement[bool]:
         channels.c.workspace == key.workspace,
         channels.c.channel == key.channel,
     )
+
+
+class StoreError(RuntimeError):
+    """The database can't be opened: a wrong URL, a server that doesn't answer, bad credentials."""
+
+
+def _safe(url: str) -> str:
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return "(an unreadable URL)"
+
+
+def _reason(error: BaseException) -> str:
+    original = getattr(error, "orig", None) or error
+    text = str(original).strip().splitlines()[0] if str(original).strip() else type(original).__name__
+    return f"{type(original).__name__}: {text}"
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:
