@@ -27,7 +27,7 @@ from bot.questionnaire import (
     skip,
 )
 from bot.replies import Form, Paragraph, Reply, Text, text
-from bot.store import Store
+from bot.store import DraftConflict, Store
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +43,7 @@ class Request:
 
 Handler = Callable[[Request], Awaitable[list[Reply]]]
 NOTICE_RECHECK = 60.0  # seconds
+CONFLICT_RETRIES = 5
 
 
 class Engine:
@@ -74,6 +75,16 @@ class Engine:
         return errors
 
     async def handle(self, event: Event) -> list[Reply]:
+        """Handle an event; if another process saved the same user's draft meanwhile, start over
+        from what is stored now (optimistic concurrency), so no answer is lost or counted twice."""
+        for _ in range(CONFLICT_RETRIES):
+            try:
+                return await self._handle(event)
+            except DraftConflict:
+                continue
+        return [views.info("plan.busy")]
+
+    async def _handle(self, event: Event) -> list[Reply]:
         match event:
             case Said(channel, user, said, timezone):
                 return await self._noticed(channel, await self._said(channel, user, said, timezone))
@@ -171,13 +182,14 @@ class Engine:
         if is_complete(self.questionnaire, draft):
             replies = [Reply("info", tuple(Paragraph(t) for t in preface), private=True)] if preface else []
             return replies + await self._finish(channel, user, draft, timezone)
-        await self.store.save_draft(channel, user, draft.to_json())
+        await self.store.save_draft(channel, user, draft.to_json(), expected=draft.version)
         question = next_question(self.questionnaire, draft)
         return [views.question_reply(self.questionnaire, draft, question, defaults, preface=preface)]
 
     async def _finish(self, channel: ChannelKey, user: str, draft: Draft, timezone: str | None = None) -> list[Reply]:
         result = planner.plan(draft.answers, self.knowledge)
-        await self.store.save_plan(channel, user, dict(draft.answers), result.model_dump(mode="json"))
+        plan_json = result.model_dump(mode="json")
+        await self.store.save_plan(channel, user, dict(draft.answers), plan_json, expected=draft.version)
         replies = [views.plan_reply(result, self.knowledge)]
         started = await self.monthly.ensure_reminder(channel, timezone)
         return replies + ([started] if started else [])
@@ -193,7 +205,7 @@ class Engine:
             draft, errors = apply(self.questionnaire, existing or Draft(), raw)
             if draft != (existing or Draft()):
                 # Kept in the draft, so forms shown a section at a time (Discord) still have them.
-                await self.store.save_draft(channel, user, draft.to_json())
+                await self.store.save_draft(channel, user, draft.to_json(), expected=draft.version)
             if problems:  # names that are no question: shown with the form, not on a field
                 errors["inline"] = " ".join(problems)
             values = {**defaults, **self._shown(draft), **raw}
@@ -281,7 +293,7 @@ class Engine:
             return [Reply("field_errors", form=Form(ids, dict(values), errors), private=True)]
         if is_complete(self.questionnaire, draft):
             return await self._finish(channel, user, draft, timezone)
-        await self.store.save_draft(channel, user, draft.to_json())
+        await self.store.save_draft(channel, user, draft.to_json(), expected=draft.version)
         question = next_question(self.questionnaire, draft)
         section = self.questionnaire.section_of(question.id)
         ids = tuple(q.id for q in section.questions)
@@ -313,9 +325,9 @@ class Engine:
     async def _session(self, channel: ChannelKey, user: str) -> tuple[Draft | None, dict[str, str]]:
         """The user's draft in this channel, and the channel's previous answers as text
         (a new plan offers them as defaults), read together."""
-        state, previous = await self.store.load_session(channel, user)
-        draft = Draft.from_json(state) if state is not None else None
-        previous = previous or {}
+        session = await self.store.load_session(channel, user)
+        draft = Draft.from_json(session.draft, session.version) if session.draft is not None else None
+        previous = session.answers or {}
         defaults = {
             q.id: q.show(previous[q.id]) for q in self.questionnaire.questions if previous.get(q.id) is not None
         }

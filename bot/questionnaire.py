@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.validators import Invalid, Kind, Result
@@ -81,6 +81,7 @@ class Draft:
     answers: Mapping[str, Any] = field(default_factory=dict)
     skipped: tuple[str, ...] = ()
     order: tuple[str, ...] = ()
+    version: int | None = field(default=None, compare=False)  # as stored; None: not stored yet
 
     def settled(self, question_id: str) -> bool:
         return question_id in self.answers or question_id in self.skipped
@@ -89,8 +90,8 @@ class Draft:
         return {"answers": dict(self.answers), "skipped": list(self.skipped), "order": list(self.order)}
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Draft:
-        return cls(dict(data.get("answers", {})), tuple(data.get("skipped", ())), tuple(data.get("order", ())))
+    def from_json(cls, data: Mapping[str, Any], version: int | None = None) -> Draft:
+        return cls(dict(data.get("answers", {})), tuple(data.get("skipped", ())), tuple(data.get("order", ())), version)
 
 
 def next_question(questionnaire: Questionnaire, draft: Draft) -> Question | None:
@@ -108,7 +109,7 @@ def _settle(draft: Draft, question_id: str, *, value: Any = None, skipped: bool 
     if not skipped:
         answers[question_id] = value
     order = tuple(o for o in draft.order if o != question_id) + (question_id,)
-    return Draft(answers, skips, order)
+    return replace(draft, answers=answers, skipped=skips, order=order)
 
 
 def answer(draft: Draft, question: Question, text: str) -> tuple[Draft, Invalid | None]:
@@ -130,7 +131,9 @@ def back(draft: Draft) -> tuple[Draft, str | None]:
         return draft, None
     last = draft.order[-1]
     answers = {k: v for k, v in draft.answers.items() if k != last}
-    return Draft(answers, tuple(s for s in draft.skipped if s != last), draft.order[:-1]), last
+    return replace(
+        draft, answers=answers, skipped=tuple(s for s in draft.skipped if s != last), order=draft.order[:-1]
+    ), last
 
 
 def apply(questionnaire: Questionnaire, draft: Draft, raw: Mapping[str, str]) -> tuple[Draft, dict[str, str]]:

@@ -42,6 +42,8 @@ drafts = sa.Table(
     sa.Column("user_id", sa.String(100), primary_key=True),
     sa.Column("state", Json, nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    # Bumped on every save; a save names the version it read, so a concurrent one is detected.
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),
 )
 
 # A channel's monthly reminder: its settings, when it is next due, and who is sending it now.

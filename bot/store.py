@@ -30,6 +30,20 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+ANY = object()  # save_draft/save_plan: whatever version is there
+
+
+class DraftConflict(RuntimeError):
+    """Another request saved this user's draft between our read and our write: read again."""
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    draft: dict[str, Any] | None
+    version: int | None
+    answers: dict[str, Any] | None
+
+
 @dataclass(frozen=True, slots=True)
 class StoredPlan:
     id: int
@@ -169,14 +183,13 @@ class Store:
     # Drafts: a questionnaire in progress.
 
     async def load_draft(self, key: ChannelKey, user: str) -> dict[str, Any] | None:
-        return (await self.load_session(key, user))[0]
+        return (await self.load_session(key, user)).draft
 
-    async def load_session(self, key: ChannelKey, user: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-        """The user's draft and the answers of the channel's current plan, in one round trip."""
-        draft = (
-            sa.select(drafts.c.state)
-            .where(drafts.c.channel_id == channels.c.id, drafts.c.user_id == user)
-            .scalar_subquery()
+    async def load_session(self, key: ChannelKey, user: str) -> Session:
+        """The user's draft (with its version) and the answers of the channel's current plan, in one
+        round trip."""
+        draft = sa.select(drafts.c.state, drafts.c.version).where(
+            drafts.c.channel_id == channels.c.id, drafts.c.user_id == user
         )
         answers = (
             sa.select(plans.c.answers)
@@ -185,21 +198,37 @@ class Store:
             .limit(1)
             .scalar_subquery()
         )
-        query = sa.select(draft.label("draft"), answers.label("answers")).where(_is_channel(key))
+        query = sa.select(
+            draft.with_only_columns(drafts.c.state).scalar_subquery().label("draft"),
+            draft.with_only_columns(drafts.c.version).scalar_subquery().label("version"),
+            answers.label("answers"),
+        ).where(_is_channel(key))
         async with self.reader.connect() as connection:
             row = (await connection.execute(query)).one_or_none()
-        return (row.draft, row.answers) if row else (None, None)
+        return Session(row.draft, row.version, row.answers) if row else Session(None, None, None)
 
-    async def save_draft(self, key: ChannelKey, user: str, state: dict[str, Any]) -> None:
+    async def save_draft(self, key: ChannelKey, user: str, state: dict[str, Any], *, expected: Any = ANY) -> None:
+        """Save a draft. `expected` is the version it was read at (None: there was none); if another
+        save came in between, DraftConflict is raised and nothing is written. ANY: overwrite."""
         async with self.engine.begin() as connection:
             channel_id = await self._channel_id(connection, key, create=True)
             now = self.clock()
-            upsert = self._insert(drafts).values(channel_id=channel_id, user_id=user, state=state, updated_at=now)
-            await connection.execute(
-                upsert.on_conflict_do_update(
-                    index_elements=["channel_id", "user_id"], set_={"state": state, "updated_at": now}
+            values = {"state": state, "updated_at": now}
+            if expected is ANY or expected is None:
+                insert = self._insert(drafts).values(channel_id=channel_id, user_id=user, version=1, **values)
+                if expected is ANY:
+                    update = {**values, "version": drafts.c.version + 1}
+                    statement = insert.on_conflict_do_update(index_elements=["channel_id", "user_id"], set_=update)
+                else:
+                    statement = insert.on_conflict_do_nothing(index_elements=["channel_id", "user_id"])
+            else:
+                statement = (
+                    sa.update(drafts)
+                    .where(drafts.c.channel_id == channel_id, drafts.c.user_id == user, drafts.c.version == expected)
+                    .values(**values, version=drafts.c.version + 1)
                 )
-            )
+            if (await connection.execute(statement)).rowcount == 0:
+                raise DraftConflict(f"the draft of {user} in {key} changed meanwhile")
 
     async def drop_draft(self, key: ChannelKey, user: str) -> bool:
         async with self.engine.begin() as connection:
@@ -213,17 +242,24 @@ class Store:
 
     # Plans.
 
-    async def save_plan(self, key: ChannelKey, user: str, answers: dict[str, Any], plan: dict[str, Any]) -> int:
-        """Store a finished plan and drop the user's draft, in one transaction."""
+    async def save_plan(
+        self, key: ChannelKey, user: str, answers: dict[str, Any], plan: dict[str, Any], *, expected: Any = ANY
+    ) -> int:
+        """Store a finished plan and drop the user's draft, in one transaction. With the draft's
+        `expected` version, a draft another process finished first raises DraftConflict: one plan."""
         async with self.engine.begin() as connection:
             channel_id = await self._channel_id(connection, key, create=True)
+            mine = sa.and_(drafts.c.channel_id == channel_id, drafts.c.user_id == user)
+            if expected is not ANY and expected is not None:
+                dropped = await connection.execute(sa.delete(drafts).where(mine, drafts.c.version == expected))
+                if dropped.rowcount == 0:
+                    raise DraftConflict(f"the draft of {user} in {key} was finished or changed meanwhile")
+            else:
+                await connection.execute(sa.delete(drafts).where(mine))
             result = await connection.execute(
                 sa.insert(plans)
                 .values(channel_id=channel_id, created_by=user, created_at=self.clock(), answers=answers, plan=plan)
                 .returning(plans.c.id)
-            )
-            await connection.execute(
-                sa.delete(drafts).where(drafts.c.channel_id == channel_id, drafts.c.user_id == user)
             )
             return result.scalar_one()
 
