@@ -24,6 +24,7 @@ from bot.replies import Reply
 from bot.schedule import month_key, next_due
 
 log = logging.getLogger(__name__)
+FINISH_EVERY = 25
 
 
 class ChannelGone(Exception):
@@ -120,6 +121,18 @@ class ReminderLoop:
         )
         done: list[tuple[int, str, dt.datetime | None]] = []
         limit = asyncio.Semaphore(self.concurrency)
+        recording = asyncio.Lock()
+
+        async def record(item: tuple[int, str, dt.datetime | None]) -> None:
+            # Sent reminders are recorded a few at a time: one write per reminder would halve the
+            # throughput, one per batch would let a killed process leave a whole batch to be sent
+            # again. At most FINISH_EVERY + concurrency can repeat after a crash.
+            done.append(item)
+            if len(done) >= FINISH_EVERY:
+                async with recording:
+                    chunk, done[:] = list(done), []
+                    await self.store.reminders.finish(chunk)
+
         replies = await self.engine.monthly.reminders(
             [r for r in batch if (r.channel_id, keys[r.channel_id]) in mine], now, lambda r: self._is_late(r, now)
         )
@@ -130,7 +143,7 @@ class ReminderLoop:
             following = next_due(reminder.settings, max(reminder.next_due_at, now))
             if (reminder.channel_id, month) not in mine:
                 report.already_sent += 1
-                done.append((reminder.channel_id, month, following))
+                await record((reminder.channel_id, month, following))
                 return
             late = self._is_late(reminder, now)
             async with limit:
@@ -138,10 +151,10 @@ class ReminderLoop:
             if outcome == "sent":
                 report.sent += 1
                 report.late += late
-                done.append((reminder.channel_id, month, following))
+                await record((reminder.channel_id, month, following))
             elif outcome == "no_plan":
                 report.no_plan += 1
-                done.append((reminder.channel_id, month, following))
+                await record((reminder.channel_id, month, following))
             elif outcome == "paused":
                 report.paused.append(reminder.channel)
             elif outcome == "retry":

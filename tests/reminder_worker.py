@@ -1,0 +1,104 @@
+"""A reminder-loop process for the multi-process tests: `python reminder_worker.py URL OWNER OUT LEASE DELAY`.
+
+Runs ReminderLoop.run_once over and over (until nothing was claimed twice in a row) with a notifier
+that stands in for a platform: it appends each channel it "posts" to OUT (flushed at once, so a
+process killed with SIGKILL leaves an exact record) after DELAY seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import sys
+import time
+from pathlib import Path
+
+import sqlalchemy as sa
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bot import knowledge  # noqa: E402
+from bot.engine import Engine  # noqa: E402
+from bot.reminders import ReminderLoop  # noqa: E402
+from bot.store import Store  # noqa: E402
+
+DUE = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+
+
+class FilePlatform:
+    platform = "bench"
+
+    def __init__(self, out: Path, delay: float):
+        self.out = open(out, "a", buffering=1)  # noqa: SIM115 - lives as long as the process
+        self.delay = delay
+
+    async def send(self, channel, reply) -> None:
+        await asyncio.sleep(self.delay)
+        self.out.write(f"{channel.channel}\n")
+        self.out.flush()
+        os.fsync(self.out.fileno())
+
+
+async def main(url: str, owner: str, out: str, lease: float, delay: float) -> None:
+    store = await Store.open(url, migrate=False)
+    try:
+        engine = Engine(knowledge=knowledge.default(), store=store)
+        loop = ReminderLoop(
+            engine=engine,
+            notifiers=[FilePlatform(Path(out), delay)],
+            owner=owner,
+            lease=dt.timedelta(seconds=lease),
+            batch=50,
+        )
+        started, last_work = time.monotonic(), time.monotonic()
+        # Keep looking until nothing was claimed for longer than a lease: rows a killed process
+        # held become free when its lease ends, and must be picked up.
+        while time.monotonic() - last_work < lease + 1.5:
+            now = DUE + dt.timedelta(seconds=time.monotonic() - started)  # the workers' clock moves on
+            if (await loop.run_once(now)).claimed:
+                last_work = time.monotonic()
+            await asyncio.sleep(0.2)
+    finally:
+        await store.close()
+
+
+async def populate(store: Store, n: int) -> None:
+    """n channels of the `bench` platform, each with a plan and a reminder due at DUE."""
+    from bot import planner
+    from bot.schedule import ReminderSettings
+    from bot.schema import channels, plans, reminders
+
+    answers = {
+        "site": "example.com",
+        "referring_domains": 140,
+        "site_age_months": 30,
+        "competitors": [{"domain": None, "referring_domains": 420}],
+        "horizon_months": 12,
+        "linkable_assets": 1,
+        "posts_per_month": 4,
+        "content_quality": 4,
+        "strategies": ["guest_posting", "outreach"],
+        "hours_per_month": 20,
+    }
+    plan = planner.plan(answers, knowledge.default()).model_dump(mode="json")
+    made = DUE - dt.timedelta(days=20)
+    async with store.engine.begin() as connection:
+        ids = range(1, n + 1)
+        await connection.execute(
+            sa.insert(channels),
+            [{"id": i, "platform": "bench", "workspace": "w", "channel": f"c{i}", "created_at": made} for i in ids],
+        )
+        await connection.execute(
+            sa.insert(plans),
+            [{"channel_id": i, "created_by": "u", "created_at": made, "answers": answers, "plan": plan} for i in ids],
+        )
+        settings = ReminderSettings().to_json()
+        await connection.execute(
+            sa.insert(reminders),
+            [{"channel_id": i, "settings": settings, "next_due_at": DUE, "updated_at": made} for i in ids],
+        )
+
+
+if __name__ == "__main__":
+    asyncio.run(main(sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4]), float(sys.argv[5])))
