@@ -1,0 +1,203 @@
+"""PostgreSQL against SQLite, in one run: Slack plan submissions over HTTP, and reminder fan-out.
+
+    .venv/bin/python bench/bench_scale.py            # 600 submissions, 20,000 reminders per database
+    .venv/bin/python bench/bench_scale.py --quick    # 150 submissions, 3,000 reminders
+
+For each database (a fresh SQLite file; a fresh PostgreSQL database on the server named by
+BACKLINKS_BENCH_POSTGRES_URL, default postgresql://postgres@127.0.0.1:5432/postgres):
+
+  submissions  the real Slack app (our aiohttp app, slack-bolt, signed requests over loopback) takes
+               valid plan-modal submissions, 16 at a time, each for a new channel; timed until every
+               plan is stored and posted to the Web API stand-in (the ack comes first, the work after).
+               Reports plans/s and the p50/p99 of the HTTP acks.
+  fan-out      N channels with a plan and a reminder due in the same minute; one ReminderLoop.run_once
+               with a notifier that does nothing. Reports channels/s.
+
+Ratios are PostgreSQL ÷ SQLite, measured on the same machine in the same run (SQLite is the floor).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO), str(REPO / "tests"), str(REPO / "bench")]
+
+import aiohttp  # noqa: E402
+import sqlalchemy as sa  # noqa: E402
+from aiohttp import web  # noqa: E402
+from bench_reminders import DUE, NoOpNotifier, populate  # noqa: E402
+from slack_client import SECRET, SlackBot  # noqa: E402
+from slack_standin import SlackStandIn  # noqa: E402
+
+from adapters.slack.app import SlackAdapter  # noqa: E402
+from adapters.slack.server import web_app  # noqa: E402
+from bot import knowledge as knowledge_module  # noqa: E402
+from bot.engine import Engine  # noqa: E402
+from bot.reminders import ReminderLoop  # noqa: E402
+from bot.settings import Settings  # noqa: E402
+from bot.store import Store, async_url  # noqa: E402
+
+CONCURRENCY = 16
+ANSWERS = {
+    "site": "example.com",
+    "authority": "35",
+    "referring_domains": "140",
+    "site_age_months": "30",
+    "recent_monthly_rd": "6",
+    "competitors": "rival.com=420, other.net=610, 380",
+    "horizon_months": "12",
+    "linkable_assets": "1",
+    "posts_per_month": "4",
+    "content_quality": "4",
+    "strategies": "guest_posting, outreach",
+    "hours_per_month": "20",
+}
+
+
+async def fresh_postgres(admin_url: str) -> tuple[str, str] | None:
+    name = f"backlinks_bench_{uuid.uuid4().hex[:10]}"
+    try:
+        admin = sa.ext.asyncio.create_async_engine(async_url(admin_url), isolation_level="AUTOCOMMIT")
+        async with admin.connect() as connection:
+            await connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        await admin.dispose()
+    except Exception as error:  # no server here: the PostgreSQL rows are left out, saying why
+        print(f"PostgreSQL at {admin_url} not usable ({type(error).__name__}): its rows are left out")
+        return None
+    return sa.engine.make_url(async_url(admin_url)).set(database=name).render_as_string(hide_password=False), name
+
+
+async def drop_postgres(admin_url: str, name: str) -> None:
+    admin = sa.ext.asyncio.create_async_engine(async_url(admin_url), isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        await connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    await admin.dispose()
+
+
+async def submissions(url: str, count: int) -> dict[str, float]:
+    standin = SlackStandIn()
+    await standin.start()
+    settings = Settings(
+        _env_file=None,
+        database_url=url,
+        slack_signing_secret=SECRET,
+        slack_bot_token="xoxb-T1",
+        slack_api_url=standin.api_url,
+        slack_mode="http",
+    )
+    store = await Store.open(url)
+    adapter = SlackAdapter(engine=Engine(knowledge=knowledge_module.default(), store=store), settings=settings)
+    runner = web.AppRunner(web_app(adapter, store), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=CONCURRENCY))
+    bot = SlackBot(site._server.sockets[0].getsockname()[1], standin, store, session)
+    try:
+        await bot.command("plan", channel="CSETUP")
+        view = (await standin.wait_for("views.open"))[0].body["view"]
+        latencies: list[float] = []
+        queue = iter(range(count))
+
+        async def client() -> None:
+            for n in queue:
+                meta = json.dumps({"channel": f"C{n}", "response_url": standin.response_url(f"r{n}")})
+                start = time.perf_counter()
+                response = await bot.submit({**view, "private_metadata": meta}, ANSWERS)
+                latencies.append(time.perf_counter() - start)
+                if response.status != 200:
+                    raise SystemExit(f"submission answered {response.status}")
+
+        started = time.perf_counter()
+        await asyncio.gather(*(client() for _ in range(CONCURRENCY)))
+        acked = time.perf_counter() - started
+        await standin.wait_for("chat.postMessage", count, timeout=600)  # every plan stored and posted
+        done = time.perf_counter() - started
+        async with store.reader.connect() as connection:
+            stored = (await connection.execute(sa.text("SELECT count(*) FROM plans"))).scalar_one()
+        if stored < count:
+            raise SystemExit(f"only {stored} of {count} plans stored")
+        latencies.sort()
+        return {
+            "plans_per_s": count / done,
+            "acks_per_s": count / acked,
+            "p50_ms": statistics.median(latencies) * 1000,
+            "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+        }
+    finally:
+        await session.close()
+        await runner.cleanup()
+        await store.close()
+        await standin.stop()
+
+
+async def fan_out(url: str, count: int) -> float:
+    store = await Store.open(url, clock=lambda: DUE)
+    try:
+        await populate(store, count)
+        engine = Engine(knowledge=knowledge_module.default(), store=store)
+        notifier = NoOpNotifier()
+        loop = ReminderLoop(engine=engine, notifiers=[notifier], batch=1000, clock=lambda: DUE)
+        started = time.perf_counter()
+        report = await loop.run_once(DUE)
+        seconds = time.perf_counter() - started
+        if report.sent != count:
+            raise SystemExit(f"fan-out sent {report.sent} of {count}")
+        return count / seconds
+    finally:
+        await store.close()
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true")
+    options = parser.parse_args()
+    submits, reminders = (150, 3_000) if options.quick else (600, 20_000)
+    admin = os.environ.get("BACKLINKS_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    print(
+        f"Backlinks bot: PostgreSQL against SQLite ({submits} plan submissions at {CONCURRENCY} concurrent; "
+        f"{reminders:,} reminders due at once; Python {sys.version.split()[0]}, {os.cpu_count()} CPUs)"
+    )
+    results: dict[str, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        backends = [("SQLite", f"sqlite:///{folder}/a.db", f"sqlite:///{folder}/b.db")]
+        made = [m for m in [await fresh_postgres(admin)] if m]
+        if made and (second := await fresh_postgres(admin)):
+            made.append(second)
+            backends.append(("PostgreSQL", made[0][0], made[1][0]))
+        try:
+            for label, submit_url, fan_url in backends:
+                row = await submissions(submit_url, submits)
+                row["channels_per_s"] = await fan_out(fan_url, reminders)
+                results[label] = row
+        finally:
+            for _, name in made:
+                await drop_postgres(admin, name)
+    print(f"\n{'database':<12}{'plans/s':>10}{'acks/s':>10}{'ack p50 ms':>12}{'ack p99 ms':>12}{'reminders/s':>13}")
+    print("-" * 69)
+    for label, row in results.items():
+        print(
+            f"{label:<12}{row['plans_per_s']:>10,.0f}{row['acks_per_s']:>10,.0f}{row['p50_ms']:>12.1f}"
+            f"{row['p99_ms']:>12.1f}{row['channels_per_s']:>13,.0f}"
+        )
+    if "PostgreSQL" in results:
+        base, pg = results["SQLite"], results["PostgreSQL"]
+        print(
+            f"\nPostgreSQL ÷ SQLite: plans stored {pg['plans_per_s'] / base['plans_per_s']:.2f}×, "
+            f"reminder fan-out {pg['channels_per_s'] / base['channels_per_s']:.2f}× (one process each; PostgreSQL "
+            f"is what lets several processes share the work)"
+        )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
