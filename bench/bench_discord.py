@@ -66,7 +66,6 @@ import os
 import platform
 import re
 import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -84,6 +83,7 @@ for folder in (REPO, REPO / "tests"):  # measure this working tree; the stand-in
 import aiohttp  # noqa: E402
 import discord  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
+from common import LogTally, Row, ms, percentile, table  # noqa: E402
 from discord import app_commands  # noqa: E402
 from discord_standin import DISPATCH, DiscordStandIn, steer_discord  # noqa: E402
 
@@ -530,7 +530,8 @@ async def check_once(standin: BenchStandIn, store: Store, ours: Any, bare: Any) 
         notes.append(f"  besides the callbacks, the flow sent {len(follow_ups)} follow-up message(s): {said}")
     copied = ChannelKey("discord", guild, "4000003")
     await copy_drafts(store, [copied], str(standin.user_id), draft)
-    if await store.load_session(copied, str(standin.user_id)) != (draft, None):
+    session = await store.load_session(copied, str(standin.user_id))
+    if (session.draft, session.answers) != (draft, None):
         raise SystemExit("a draft copied for the benchmark does not load like the one the real flow stored")
     await store.drop_draft(copied, str(standin.user_id))
 
@@ -558,91 +559,6 @@ def _gist(message: dict[str, Any]) -> str:
     embed = (message.get("embeds") or [{}])[0]
     text = message.get("content") or embed.get("title") or embed.get("description") or "(empty)"
     return f"“{' '.join(text.split())[:90]}”" + (" (private)" if (message.get("flags") or 0) & EPHEMERAL else "")
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    """Nearest rank; NaN for no values."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
-
-
-@dataclass
-class Row:
-    name: str
-    runs: list[Run] = field(default_factory=list)
-
-    def median(self, figure: Callable[[Run], float]) -> float:
-        return statistics.median(figure(r) for r in self.runs)
-
-    @property
-    def requests(self) -> int:
-        return sum(len(r.latencies) for r in self.runs)
-
-    @property
-    def per_second(self) -> float:
-        return self.median(lambda r: len(r.latencies) / r.elapsed)
-
-    @property
-    def spread(self) -> float:
-        rates = [len(r.latencies) / r.elapsed for r in self.runs]
-        return (max(rates) - min(rates)) / statistics.median(rates)
-
-    @property
-    def p50(self) -> float:
-        return self.median(lambda r: percentile(r.latencies, 0.50))
-
-    @property
-    def p99(self) -> float:
-        return self.median(lambda r: percentile(r.latencies, 0.99))
-
-    @property
-    def failures(self) -> int:
-        return sum(len(r.failures) for r in self.runs)
-
-
-def ms(seconds: float) -> str:
-    return f"{seconds * 1e3:,.1f}"
-
-
-def table(rows: list[Row], floors: dict[str, Row]) -> list[str]:
-    width = max(len(r.name) for r in rows)
-    header = (
-        f"{'scenario (16 in flight)':<{width}}  {'count':>6}  {'int/s':>7}  {'p50 ms':>7}  {'p99 ms':>7}  "
-        f"{'× bare int/s':>12}  {'spread':>6}  {'failed':>6}"
-    )
-    lines = [header, "-" * len(header)]
-    for r in rows:
-        floor = floors.get(r.name)
-        ratio = f"{r.per_second / floor.per_second:.2f}" if floor is not None else "-"
-        lines.append(
-            f"{r.name:<{width}}  {r.requests:>6,}  {r.per_second:>7,.0f}  {ms(r.p50):>7}  {ms(r.p99):>7}  "
-            f"{ratio:>12}  {r.spread:>6.0%}  {r.failures:>6}"
-        )
-    return lines
-
-
-class LogTally(logging.Handler):
-    """Counts log records instead of printing them: a failed interaction can log a long traceback."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.seen: dict[tuple[str, str, str], list[logging.LogRecord]] = {}  # (level, logger, gist) → records
-
-    def emit(self, record: logging.LogRecord) -> None:
-        gist = record.getMessage().splitlines()[0][:50]
-        self.seen.setdefault((record.levelname, record.name, gist), []).append(record)
-
-    def lines(self) -> list[str]:
-        lines = []
-        for (level, name, _), records in sorted(self.seen.items()):
-            first = records[0]
-            message = first.getMessage().splitlines()[0][:120]
-            if first.exc_info and first.exc_info[1] is not None:
-                message += f" ({str(first.exc_info[1]).splitlines()[0][:120]})"
-            lines.append(f"  {len(records):,} × {level} from {name}: {message}")
-        return lines
 
 
 def ui_store_sizes(client: discord.Client) -> str:
@@ -702,7 +618,7 @@ async def _measure(
     floors = {help_ours.name: help_bare, submit_ours.name: modal_bare}
     alone = await bench.submit(ours, config.alone, config.seconds, concurrency=1)
 
-    out += table(list(rows.values()), floors)
+    out += table(list(rows.values()), floors, title="scenario (16 in flight)", count="count", unit="int/s")
     for row in rows.values():
         if any(r.capped for r in row.runs):
             out.append(f"({row.name}: runs stopped dispatching at the {config.seconds:g} s cap)")

@@ -55,7 +55,6 @@ import logging
 import os
 import platform
 import sqlite3
-import statistics
 import sys
 import tempfile
 import time
@@ -73,12 +72,13 @@ import aiohttp  # noqa: E402
 import slack_bolt  # noqa: E402
 import yaml  # noqa: E402
 from aiohttp import web  # noqa: E402
+from common import LogTally, Row, ms, percentile, table  # noqa: E402
 from slack_bolt.async_app import AsyncApp  # noqa: E402
 from slack_sdk.signature import SignatureVerifier  # noqa: E402
 from slack_sdk.web.async_client import AsyncWebClient  # noqa: E402
 
 from adapters.slack.app import SlackAdapter  # noqa: E402
-from adapters.slack.blocks import PLAN_CALLBACK  # noqa: E402
+from adapters.slack.blocks import CALLBACK_PREFIX  # noqa: E402
 from adapters.slack.server import EVENTS_PATH, web_app  # noqa: E402
 from bot import knowledge as knowledge_module  # noqa: E402
 from bot.engine import Engine  # noqa: E402
@@ -195,7 +195,7 @@ def bare_app(standin: StandIn) -> AsyncApp:
     async def command(ack) -> None:
         await ack()
 
-    @app.view(PLAN_CALLBACK)
+    @app.view(CALLBACK_PREFIX + "plan")
     async def submitted(ack) -> None:
         await ack()
 
@@ -476,91 +476,6 @@ async def check_once(bench: Bench, store: Store) -> None:
 
 
 # Output.
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    """Nearest rank; NaN for no values."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
-
-
-@dataclass
-class Row:
-    name: str
-    runs: list[Run]
-
-    def median(self, figure: Callable[[Run], float]) -> float:
-        return statistics.median(figure(r) for r in self.runs)
-
-    @property
-    def requests(self) -> int:
-        return sum(len(r.latencies) for r in self.runs)
-
-    @property
-    def per_second(self) -> float:
-        return self.median(lambda r: len(r.latencies) / r.elapsed)
-
-    @property
-    def spread(self) -> float:
-        rates = [len(r.latencies) / r.elapsed for r in self.runs]
-        return (max(rates) - min(rates)) / statistics.median(rates)
-
-    @property
-    def p50(self) -> float:
-        return self.median(lambda r: percentile(r.latencies, 0.50))
-
-    @property
-    def p99(self) -> float:
-        return self.median(lambda r: percentile(r.latencies, 0.99))
-
-    @property
-    def failures(self) -> int:
-        return sum(len(r.failures) for r in self.runs)
-
-
-def ms(seconds: float) -> str:
-    return f"{seconds * 1e3:,.1f}"
-
-
-def table(rows: list[Row], floors: dict[str, Row]) -> list[str]:
-    width = max(len(r.name) for r in rows)
-    header = (
-        f"{'scenario (16 concurrent)':<{width}}  {'requests':>8}  {'req/s':>7}  {'p50 ms':>7}  {'p99 ms':>7}  "
-        f"{'× bare req/s':>12}  {'spread':>6}  {'failed':>6}"
-    )
-    lines = [header, "-" * len(header)]
-    for r in rows:
-        floor = floors.get(r.name)
-        ratio = f"{r.per_second / floor.per_second:.2f}" if floor is not None else "-"
-        lines.append(
-            f"{r.name:<{width}}  {r.requests:>8,}  {r.per_second:>7,.0f}  {ms(r.p50):>7}  {ms(r.p99):>7}  "
-            f"{ratio:>12}  {r.spread:>6.0%}  {r.failures:>6}"
-        )
-    return lines
-
-
-class LogTally(logging.Handler):
-    """Counts log records instead of printing them: a timed-out request can log a long traceback."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.seen: dict[tuple[str, str, str], list[logging.LogRecord]] = {}  # (level, logger, gist) → records
-
-    def emit(self, record: logging.LogRecord) -> None:
-        gist = record.getMessage().splitlines()[0][:50]
-        self.seen.setdefault((record.levelname, record.name, gist), []).append(record)
-
-    def lines(self) -> list[str]:
-        lines = []
-        for (level, name, _), records in sorted(self.seen.items()):
-            first = records[0]
-            message = first.getMessage().splitlines()[0][:120]
-            if first.exc_info and first.exc_info[1] is not None:
-                message += f" ({str(first.exc_info[1]).splitlines()[0][:120]})"
-            lines.append(f"  {len(records):,} × {level} from {name}: {message}")
-        return lines
 
 
 async def measure(config: Config, folder: Path, tally: LogTally) -> list[str]:
