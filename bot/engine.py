@@ -188,11 +188,17 @@ class Engine:
 
     async def _finish(self, channel: ChannelKey, user: str, draft: Draft, timezone: str | None = None) -> list[Reply]:
         result = planner.plan(draft.answers, self.knowledge)
-        plan_json = result.model_dump(mode="json")
-        await self.store.save_plan(channel, user, dict(draft.answers), plan_json, expected=draft.version)
+        settings, due = self.monthly.first_reminder(timezone)
+        started = await self.store.save_plan(
+            channel,
+            user,
+            dict(draft.answers),
+            result.model_dump(mode="json"),
+            expected=draft.version,
+            first_reminder=(settings.to_json(), due),
+        )
         replies = [views.plan_reply(result, self.knowledge)]
-        started = await self.monthly.ensure_reminder(channel, timezone)
-        return replies + ([started] if started else [])
+        return replies + ([self.monthly.reminder_started(settings, due)] if started else [])
 
     # Commands.
 

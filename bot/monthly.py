@@ -216,14 +216,12 @@ class Monthly:
         await self.store.reminders.save(request.channel, settings, due)
         return [self._remind_status(settings, due, None, saved=True)]
 
-    async def ensure_reminder(self, channel: ChannelKey, timezone: str | None) -> Reply | None:
-        """A channel's first plan turns its monthly reminder on (the 1st at 09:00, the user's zone);
-        the reply says so."""
-        if await self.store.reminders.get(channel) is not None:
-            return None
+    def first_reminder(self, timezone: str | None) -> tuple[ReminderSettings, dt.datetime | None]:
+        """What a channel's first plan turns on: the 1st at 09:00 in the user's zone (else UTC)."""
         settings = self.default_settings(timezone)
-        due = next_due(settings, self.store.clock())
-        await self.store.reminders.save(channel, settings, due)
+        return settings, next_due(settings, self.store.clock())
+
+    def reminder_started(self, settings: ReminderSettings, due: dt.datetime | None) -> Reply:
         return self._remind_status(settings, due, None)
 
     def default_settings(self, timezone: str | None) -> ReminderSettings:

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from bot.events import ChannelKey
 from bot.reminder_store import ProgressStore, ReminderStore
-from bot.schema import channels, drafts, plans
+from bot.schema import channels, drafts, plans, reminders
 
 Clock = Callable[[], dt.datetime]
 
@@ -243,10 +243,19 @@ class Store:
     # Plans.
 
     async def save_plan(
-        self, key: ChannelKey, user: str, answers: dict[str, Any], plan: dict[str, Any], *, expected: Any = ANY
-    ) -> int:
+        self,
+        key: ChannelKey,
+        user: str,
+        answers: dict[str, Any],
+        plan: dict[str, Any],
+        *,
+        expected: Any = ANY,
+        first_reminder: tuple[dict[str, Any], dt.datetime | None] | None = None,
+    ) -> bool:
         """Store a finished plan and drop the user's draft, in one transaction. With the draft's
-        `expected` version, a draft another process finished first raises DraftConflict: one plan."""
+        `expected` version, a draft another process finished first raises DraftConflict: one plan.
+        `first_reminder` (settings, next due) is set up only if the channel has no reminder yet;
+        returns whether it was."""
         async with self.engine.begin() as connection:
             channel_id = await self._channel_id(connection, key, create=True)
             mine = sa.and_(drafts.c.channel_id == channel_id, drafts.c.user_id == user)
@@ -256,12 +265,21 @@ class Store:
                     raise DraftConflict(f"the draft of {user} in {key} was finished or changed meanwhile")
             else:
                 await connection.execute(sa.delete(drafts).where(mine))
-            result = await connection.execute(
-                sa.insert(plans)
-                .values(channel_id=channel_id, created_by=user, created_at=self.clock(), answers=answers, plan=plan)
-                .returning(plans.c.id)
+            now = self.clock()
+            await connection.execute(
+                sa.insert(plans).values(
+                    channel_id=channel_id, created_by=user, created_at=now, answers=answers, plan=plan
+                )
             )
-            return result.scalar_one()
+            if first_reminder is None:
+                return False
+            settings, due = first_reminder
+            created = await connection.execute(
+                self._insert(reminders)
+                .values(channel_id=channel_id, settings=settings, next_due_at=due, updated_at=now)
+                .on_conflict_do_nothing(index_elements=["channel_id"])
+            )
+            return created.rowcount == 1
 
     async def current_plan(self, key: ChannelKey) -> StoredPlan | None:
         async with self.reader.connect() as connection:
