@@ -197,8 +197,10 @@ class Engine:
             expected=draft.version,
             first_reminder=(settings.to_json(), due),
         )
-        replies = [views.plan_reply(result, self.knowledge)]
-        return replies + ([self.monthly.reminder_started(settings, due)] if started else [])
+        reply = views.plan_reply(result, self.knowledge)
+        if started:  # said under the plan, for the whole channel: one message, not two
+            reply = views.with_note(reply, self.monthly.reminder_note(settings, due))
+        return [reply]
 
     # Commands.
 

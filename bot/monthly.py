@@ -221,14 +221,14 @@ class Monthly:
         settings = self.default_settings(timezone)
         return settings, next_due(settings, self.store.clock())
 
-    def reminder_started(self, settings: ReminderSettings, due: dt.datetime | None) -> Reply:
-        return self._remind_status(settings, due, None)
+    def reminder_note(self, settings: ReminderSettings, due: dt.datetime | None) -> Text:
+        return text("remind.started", **self._status_values(settings, due, None))
 
     def default_settings(self, timezone: str | None) -> ReminderSettings:
         return ReminderSettings(timezone=timezone if timezone and parse_timezone(timezone) else "UTC")
 
-    def _remind_status(self, settings, due, reminder: Reminder | None, *, saved: bool = False) -> Reply:
-        values = {
+    def _status_values(self, settings, due, reminder: Reminder | None, *, saved: bool = False) -> dict[str, Any]:
+        return {
             "enabled": settings.enabled,
             "day": day_words(settings.day),
             "time": settings.time.strftime("%H:%M"),
@@ -238,6 +238,9 @@ class Monthly:
             "paused": reminder.paused_reason if reminder and reminder.paused_reason else "",
             "saved": saved,
         }
+
+    def _remind_status(self, settings, due, reminder: Reminder | None, *, saved: bool = False) -> Reply:
+        values = self._status_values(settings, due, reminder, saved=saved)
         return Reply(
             "info", (Paragraph(text("remind.status", **values)), Paragraph(text("remind.usage"))), private=True
         )

@@ -7,6 +7,7 @@ knowledge/messages.yaml; markup and escaping happen later, in each platform's re
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from bot.knowledge import Knowledge
@@ -167,6 +168,13 @@ def plan_reply(
     blocks.append(Buttons((Button("replan", text("button.replan")), Button("details", text("button.details")))))
     summary = text("plan.summary", site=plan.site, low=plan.target.low, high=plan.target.high)
     return Reply("plan", tuple(blocks), summary=summary, plan=plan)
+
+
+def with_note(reply: Reply, note: Text) -> Reply:
+    """The reply with one more paragraph just above its buttons."""
+    blocks = list(reply.blocks)
+    at = next((i for i, b in enumerate(blocks) if isinstance(b, Buttons)), len(blocks))
+    return replace(reply, blocks=(*blocks[:at], Paragraph(note), *blocks[at:]))
 
 
 def _values(plan: Plan) -> dict[str, Any]:

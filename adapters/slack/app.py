@@ -107,12 +107,14 @@ class SlackAdapter:
         zone = await self._user_zone(client, command["user_id"]) if name.lower() == "remind" else None
         event = Invoked(where.key, command["user_id"], name or "help", rest, zone)
         work = asyncio.ensure_future(self.engine.handle(event))
-        try:
-            replies = await asyncio.wait_for(asyncio.shield(work), ACK_BUDGET_SECONDS)
-        except TimeoutError:
+        # asyncio.wait, unlike wait_for, leaves the work running when the budget is out.
+        await asyncio.wait((work,), timeout=ACK_BUDGET_SECONDS)
+        if not work.done():
             await ack()
             await self._run(event, where, client, work)
             return
+        try:
+            replies = work.result()
         except Exception:
             log.exception("handling %s in %s failed", type(event).__name__, where.key)
             await ack(text=self._failure_text(), response_type="ephemeral")

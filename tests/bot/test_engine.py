@@ -295,3 +295,10 @@ async def test_a_site_ahead_of_its_competitors_is_told_to_keep_its_lead(chat: Me
     assert "Gap: none - you have 5,000 referring domains against your competitors' median of 1,500" in reply
     [(*_, plan)] = [row[-1:] for row in plans_in(db_path)]
     assert json.loads(plan)["months_to_parity"] == 0
+
+
+async def test_a_first_plan_says_when_the_monthly_check_in_comes_and_a_second_does_not(chat: MemoryChat):
+    reply = await chat.answer_all()
+    assert "I'll check in here on the 1st of each month at 09:00 (UTC)" in reply
+    again = await chat.answer_all([(q, "") for q, _ in TYPED_ANSWERS])  # Enter keeps every answer
+    assert "Backlink plan for example.com" in again and "I'll check in here" not in again

@@ -184,8 +184,8 @@ async def test_a_channel_the_bot_is_not_in_gets_the_plan_through_the_response_ur
     slack.standin.refuse["chat.postMessage"] = "not_in_channel"
     view = await open_modal(slack, channel="G-private")
     await slack.submit(view, ANSWERS)
-    await slack.standin.wait_for("respond", 2)  # the plan, and the first-time reminder note
-    [posted] = [c for c in slack.standin.of("respond") if c.body["response_type"] == "in_channel"]
+    [posted] = await slack.standin.wait_for("respond")
+    assert posted.body["response_type"] == "in_channel"
     assert "Backlink plan for example.com" in json.dumps(posted.body)
 
 

@@ -30,9 +30,8 @@ def loop(slack, settings):
 async def test_a_first_plan_takes_the_slack_users_time_zone_for_its_reminder(slack, db_path):
     slack.standin.zones["U1"] = "Europe/Berlin"
     await make_plan(slack)
-    note = await slack.standin.wait_until("respond", "I check in here")  # sent after the plan
-    assert note.body["response_type"] == "ephemeral"
-    assert "09:00 (Europe/Berlin)" in json.dumps(note.body)
+    plan = slack.standin.of("chat.postMessage")[-1]  # the note is part of the posted plan
+    assert "I'll check in here on the 1st of each month at 09:00 (Europe/Berlin)" in json.dumps(plan.body)
     [(settings,)] = rows(db_path, "SELECT settings FROM reminders")
     assert json.loads(settings)["timezone"] == "Europe/Berlin"
 
