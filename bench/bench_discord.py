@@ -76,7 +76,7 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-for folder in (REPO, REPO / "tests"):  # measure this working tree; the stand-in lives with the tests
+for folder in (REPO, REPO / "tests" / "helpers"):  # measure this working tree; the stand-in lives with the tests
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
 

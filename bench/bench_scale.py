@@ -30,7 +30,7 @@ import uuid
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO), str(REPO / "tests"), str(REPO / "bench")]
+sys.path[:0] = [str(REPO), str(REPO / "tests" / "helpers"), str(REPO / "bench")]
 
 import aiohttp  # noqa: E402
 import sqlalchemy as sa  # noqa: E402

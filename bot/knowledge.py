@@ -72,6 +72,7 @@ class Knowledge:
     checklist: tuple[ChecklistItem, ...]
     templates: Mapping[str, str]
     log_form: Questionnaire  # the "Log links" form (a button on the monthly reminder)
+    export_formats: tuple = ()  # bot.exports.read.Format, for `import`
 
     def form(self, name: str) -> Questionnaire:
         return self.log_form if name == "log" else self.questionnaire
@@ -146,6 +147,36 @@ def _questionnaire(data: Mapping[str, Any], where: str, strategy_names) -> Quest
         raise KnowledgeError(f"{where}: {error}") from error
 
 
+EXPORT_FIELDS = {
+    "url",
+    "domain",
+    "first_seen",
+    "last_seen",
+    "lost",
+    "nofollow",
+    "anchor",
+    "spam",
+    "spam_score",
+    "links",
+    "dofollow_links",
+    "target",
+    "target_pages",
+}
+
+
+def _export_formats(data: Mapping[str, Any]) -> tuple:
+    from bot.exports.read import formats_from
+
+    for fid, spec in data.items():
+        unknown = set(spec.get("columns", {})) - EXPORT_FIELDS
+        if unknown or not spec.get("needs") or not ({"url", "domain"} & set(spec.get("columns", {}))):
+            raise KnowledgeError(
+                f"export_formats.yaml: {fid} needs `needs`, a url or domain column, known fields "
+                f"(unknown: {sorted(unknown)})"
+            )
+    return formats_from(data)
+
+
 def load(folder=None) -> Knowledge:
     """Read and check the knowledge files (the packaged ones unless `folder` is given)."""
     folder = folder if folder is not None else resources.files("knowledge")
@@ -210,6 +241,7 @@ def load(folder=None) -> Knowledge:
         tuple(items["checklist"]),
         templates,
         log_form,
+        _export_formats(_read(folder, "export_formats.yaml")),
     )
 
 

@@ -15,7 +15,7 @@ from reminder_worker import populate
 
 from bot.store import Store
 
-WORKER = Path(__file__).resolve().parents[1] / "reminder_worker.py"
+WORKER = Path(__file__).resolve().parents[1] / "helpers" / "reminder_worker.py"
 CHANNELS = 1000
 
 

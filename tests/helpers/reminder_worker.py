@@ -16,7 +16,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository
 
 from bot import knowledge  # noqa: E402
 from bot.engine import Engine  # noqa: E402

@@ -1,0 +1,36 @@
+"""Backlink exports from Ahrefs, Semrush, Moz, Majestic and Search Console: read, then profiled."""
+
+from __future__ import annotations
+
+import csv
+import zipfile
+from pathlib import Path
+
+from bot.exports.profile import Profile, build
+from bot.exports.read import ExportError, Format, open_export
+
+__all__ = ["ExportError", "Profile", "read_profile"]
+
+
+def read_profile(path: Path, formats: tuple[Format, ...], *, max_bytes: int, site: str | None = None) -> Profile:
+    """The link profile in an export file. Too big, unreadable or unknown files raise ExportError
+    with the reason, before anything is stored (the caller stores only a complete profile)."""
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise ExportError(
+            f"{path.name} is {size / 1e6:,.0f} MB; the limit is {max_bytes / 1e6:,.0f} MB "
+            "(BACKLINKS_IMPORT_MAX_MB). Export fewer rows, or only referring domains."
+        )
+    try:
+        with open_export(path, formats) as opened:
+            profile = build(opened, site=site)
+    except (csv.Error, UnicodeError, zipfile.BadZipFile, EOFError) as error:
+        raise ExportError(f"{path.name} could not be read: {error}.") from None
+    if not profile.domains:
+        raise ExportError(
+            f"{path.name} is a {profile.format} export but holds no readable links"
+            f" ({profile.skipped:,} malformed rows skipped)."
+            if profile.skipped
+            else f"{path.name} is a {profile.format} export with no rows."
+        )
+    return profile

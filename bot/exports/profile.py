@@ -1,0 +1,270 @@
+"""A site's link profile from export rows: one pass, memory in the number of linking domains.
+
+Per linking domain (its registrable domain, from the Public Suffix List bundled with tldextract)
+it keeps when it was first seen, whether it is lost, whether any of its links is followed, how many
+links it gives and whether it is flagged as spam; anchors are only counted by kind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from bot.exports.read import Opened
+from bot.schedule import add_months
+from bot.validators import registrable_domain
+
+ANCHOR_KINDS = ("branded", "naked_url", "generic", "keyword")
+
+
+@dataclass
+class Domain:
+    first_seen: dt.date | None = None
+    lost: bool = True  # until a live link is seen
+    followed: bool = False
+    nofollow_known: bool = False
+    links: int = 0
+    spam: bool = False
+
+
+@dataclass
+class Profile:
+    format: str
+    rows: int = 0
+    skipped: int = 0
+    domains: dict[str, Domain] = field(default_factory=dict)
+    anchors: Counter = field(default_factory=Counter)
+    targets: Counter = field(default_factory=Counter)
+    followed_links: int = 0
+    nofollow_known_links: int = 0
+
+    # Summaries.
+
+    @property
+    def live(self) -> dict[str, Domain]:
+        return {d: v for d, v in self.domains.items() if not v.lost}
+
+    @property
+    def target_domain(self) -> str | None:
+        return self.targets.most_common(1)[0][0] if self.targets else None
+
+    def new_by_month(self, until: str, months: int = 12) -> list[tuple[str, int]]:
+        counts = Counter(f"{d.first_seen:%Y-%m}" for d in self.domains.values() if d.first_seen)
+        keys = [add_months(until, -k) for k in range(months - 1, -1, -1)]
+        return [(k, counts.get(k, 0)) for k in keys]
+
+    def recent_monthly(self, this_month: str) -> int | None:
+        """New referring domains a month over the last three full months (None without dates)."""
+        if not any(d.first_seen for d in self.domains.values()):
+            return None
+        last_three = [n for _, n in self.new_by_month(add_months(this_month, -1), 3)]
+        return round(sum(last_three) / 3)
+
+    def dofollow_share(self) -> float | None:
+        if not self.nofollow_known_links:
+            return None
+        return self.followed_links / self.nofollow_known_links
+
+    def top_share(self, top: int = 10) -> float | None:
+        total = sum(d.links for d in self.domains.values())
+        if not total:
+            return None
+        biggest = sorted((d.links for d in self.domains.values()), reverse=True)[:top]
+        return sum(biggest) / total
+
+    def spam_share(self) -> float | None:
+        if not self.domains:
+            return None
+        return sum(d.spam for d in self.domains.values()) / len(self.domains)
+
+    def summary(self, this_month: str) -> dict[str, Any]:
+        return {
+            "format": self.format,
+            "rows": self.rows,
+            "skipped_rows": self.skipped,
+            "target_domain": self.target_domain,
+            "referring_domains": len(self.live),
+            "lost_domains": len(self.domains) - len(self.live),
+            "dofollow_share": _round(self.dofollow_share()),
+            "new_by_month": dict(self.new_by_month(this_month)),
+            "recent_monthly_rd": self.recent_monthly(this_month),
+            "anchors": {k: self.anchors.get(k, 0) for k in ANCHOR_KINDS} if self.anchors else None,
+            "top10_share": _round(self.top_share()),
+            "spam_share": _round(self.spam_share()),
+        }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
+
+
+# Values as the tools write them.
+
+# Tools mark a flag as true/false, 1/0, a date (Ahrefs' "Lost"), "+" (Majestic) or nothing at all.
+_FALSE = frozenset({"", "false", "0", "no", "n", "-", "none", "null"})
+_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%b %d, %Y", "%d %b %Y", "%B %d, %Y", "%d %B %Y")
+_THOUSANDS = re.compile(r"^\d{1,3}([,.\s\u00a0\u202f]\d{3})+$")
+
+
+def flag(text: str) -> bool:
+    return text.strip().lower() not in _FALSE
+
+
+@lru_cache(maxsize=65_536)
+def parse_date(text: str) -> dt.date | None:
+    """ISO dates and times, `Sep 15, 2026`, `28/09/2026` (day first unless that can't be), `15.09.2026`."""
+    text = text.strip()
+    if not text:
+        return None
+    head = text[:10]
+    if len(head) == 10 and head[4] == "-" and head[7] == "-":
+        try:
+            return dt.date.fromisoformat(head)
+        except ValueError:
+            return None
+    if re.match(r"^\d{1,2}/\d{1,2}/\d{4}$", text):
+        first, second, year = (int(p) for p in text.split("/"))
+        day, month = (second, first) if second > 12 else (first, second)  # 09/28/2026 is US
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            return None
+    for fmt in _DATE_FORMATS[3:]:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def parse_count(text: str) -> int | None:
+    text = text.strip()
+    if _THOUSANDS.match(text):
+        text = re.sub(r"[,.\s\u00a0\u202f]", "", text)
+    return int(text) if text.isdigit() else None
+
+
+@lru_cache(maxsize=262_144)
+def domain_of(text: str) -> str | None:
+    # Most rows repeat a handful of hosts: the Public Suffix lookup runs once per distinct text.
+    return registrable_domain(text)
+
+
+@lru_cache(maxsize=65_536)
+def host_of(url: str) -> str:
+    """The host part of a URL, cheaply (the registrable domain is then looked up per host)."""
+    rest = url.strip()
+    if "://" in rest:
+        rest = rest.split("://", 1)[1]
+    return rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0].rsplit("@", 1)[-1].split(":", 1)[0]
+
+
+# Anchors.
+
+GENERIC = frozenset(
+    """click here|here|this|this page|this article|this post|this site|website|web site|site|link|read more|more|
+    learn more|source|visit|visit site|homepage|home page|official site|go|check it out|see more|details|
+    more info|more information|article|post|page|blog|via""".replace("\n", "").split("|")
+)
+
+
+def anchor_kind(anchor: str, brand: str | None) -> str:
+    text = anchor.strip().lower()
+    words = re.sub(r"[^\w.:/-]+", " ", text).strip()
+    if not words or words in {w.strip() for w in GENERIC}:
+        return "generic"
+    if text.startswith(("http://", "https://", "www.")) or (" " not in text and "." in text and domain_of(text)):
+        return "naked_url"
+    if brand and brand in re.sub(r"[\s_-]+", "", text):
+        return "branded"
+    return "keyword"
+
+
+def brand_of(domain: str | None) -> str | None:
+    """example-shop.co.uk → exampleshop: the name part, as it appears in branded anchors."""
+    if not domain:
+        return None
+    return re.sub(r"[-_]", "", domain.split(".", 1)[0]) or None
+
+
+# The pass over the rows.
+
+# Moz's published bands: Spam Score 61-100% is "high"; on the legacy 0-17 flag scale, 8 and up.
+MOZ_HIGH_PERCENT, MOZ_HIGH_FLAGS = 61, 8
+
+
+def build(opened: Sequence[Opened], *, site: str | None = None) -> Profile:
+    profile = Profile(" + ".join(o.format.label for o in opened))
+    for part in opened:
+        _read(part, profile, site)
+    return profile
+
+
+def _read(opened: Opened, profile: Profile, site: str | None) -> None:
+    at = opened.index
+    needed = max(at.values()) + 1
+    url, domain_col = at.get("url"), at.get("domain")
+    first, last, lost, nofollow = at.get("first_seen"), at.get("last_seen"), at.get("lost"), at.get("nofollow")
+    anchor, spam, spam_score = at.get("anchor"), at.get("spam"), at.get("spam_score")
+    links, target = at.get("links"), at.get("target")
+    dated = first if first is not None else last  # Search Console's "Latest links" only has the last crawl
+    domains, anchors = profile.domains, profile.anchors
+    brand = brand_of(site)
+    for row in opened.rows:
+        if len(row) < needed:
+            if any(cell.strip() for cell in row):
+                profile.rows += 1
+                profile.skipped += 1
+            continue  # a blank line is not a row
+        profile.rows += 1
+        source = row[url] if url is not None else row[domain_col]
+        name = domain_of(host_of(source)) if url is not None else domain_of(source.strip())
+        if name is None:
+            profile.skipped += 1
+            continue
+        entry = domains.get(name)
+        if entry is None:
+            entry = domains[name] = Domain()
+        count = (parse_count(row[links]) or 0) if links is not None else 1
+        entry.links += count
+        if (
+            dated is not None
+            and (seen := parse_date(row[dated]))
+            and (entry.first_seen is None or seen < entry.first_seen)
+        ):
+            entry.first_seen = seen
+        if lost is None or not flag(row[lost]):
+            entry.lost = False
+        if nofollow is not None:
+            followed = not flag(row[nofollow])
+            entry.followed |= followed
+            profile.followed_links += count * followed
+            profile.nofollow_known_links += count
+        if spam is not None and flag(row[spam]):
+            entry.spam = True
+        elif spam_score is not None:
+            entry.spam |= _moz_spam(row[spam_score])
+        if target is not None and (site_domain := domain_of(host_of(row[target]))):
+            profile.targets[site_domain] += 1
+            if brand is None:
+                brand = brand_of(site_domain)  # the brand, from the site the links point to
+        if anchor is not None:
+            anchors[_anchor_kind(row[anchor], brand)] += 1
+
+
+@lru_cache(maxsize=65_536)
+def _anchor_kind(anchor: str, brand: str | None) -> str:
+    return anchor_kind(anchor, brand)
+
+
+def _moz_spam(text: str) -> bool:
+    score = parse_count(text.strip().rstrip("%"))
+    if score is None:
+        return False
+    percent = "%" in text or score > 17
+    return score >= (MOZ_HIGH_PERCENT if percent else MOZ_HIGH_FLAGS)
