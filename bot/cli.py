@@ -45,7 +45,9 @@ def console(database: str | None, channel: str | None, user: str | None) -> None
     async def run() -> None:
         store = await Store.open(url)
         try:
-            engine = Engine(knowledge=knowledge_module.default(), store=store)
+            engine = Engine(
+                knowledge=knowledge_module.default(), store=store, import_max_bytes=settings.import_max_bytes
+            )
             key = ChannelKey("console", "local", channel or settings.console_channel)
             await ConsoleChat(engine=engine, channel=key, user=user or _login()).run()
         finally:
@@ -105,6 +107,30 @@ def plan_command(answers_file: Path, output_format: str) -> None:
         click.echo(json.dumps(report.as_json(result, knowledge), indent=2, ensure_ascii=False))
     else:
         click.echo(report.as_markdown(result, knowledge), nl=False)
+
+
+@main.command("import")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(["json", "text"]), default="json", show_default=True)
+def import_command(path: Path, output_format: str) -> None:
+    """Profile a backlink export (Ahrefs, Semrush, Moz, Majestic, Search Console); stores nothing."""
+    from bot import knowledge as knowledge_module
+    from bot.exports import ExportError, read_profile
+    from bot.schedule import month_key
+    from bot.settings import Settings
+    from bot.store import utc_now
+
+    settings = Settings()
+    try:
+        profile = read_profile(path, knowledge_module.default().export_formats, max_bytes=settings.import_max_bytes)
+    except ExportError as error:
+        _fail([str(error)], heading="Cannot import:")
+    summary = profile.summary(month_key(utc_now(), "UTC"))
+    if output_format == "json":
+        click.echo(json.dumps(summary, indent=2))
+    else:
+        for name, value in summary.items():
+            click.echo(f"{name}: {value}")
 
 
 @main.command()

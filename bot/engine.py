@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 
 from bot import planner, views
 from bot.events import ChannelKey, Event, Invoked, Pressed, Said, Submitted
+from bot.imports import Imports
 from bot.knowledge import Knowledge
 from bot.monthly import Monthly
 from bot.questionnaire import (
@@ -39,6 +40,7 @@ class Request:
     argument: str = ""
     conversational: bool = True  # questions one at a time (a chat), or forms (Slack, Discord)
     timezone: str | None = None
+    file: str | None = None  # a local copy of a file the user handed over
 
 
 Handler = Callable[[Request], Awaitable[list[Reply]]]
@@ -47,11 +49,12 @@ CONFLICT_RETRIES = 5
 
 
 class Engine:
-    def __init__(self, *, knowledge: Knowledge, store: Store):
+    def __init__(self, *, knowledge: Knowledge, store: Store, import_max_bytes: int = 100_000_000):
         self.knowledge = knowledge
         self.store = store
         self.questionnaire = knowledge.questionnaire
         self.monthly = Monthly(self)
+        self.imports = Imports(self, max_bytes=import_max_bytes)
         self._no_notice: dict[ChannelKey, tuple[float, int]] = {}
         self.commands: dict[str, Handler] = {
             "plan": self._plan,
@@ -63,6 +66,7 @@ class Engine:
             "cancel": self._cancel,
             "remind": self.monthly.remind,
             "log": self.monthly.log,
+            "import": self.imports.handle,
         }
 
     def check(self, values: Mapping[str, str], form: str = "plan") -> dict[str, str]:
@@ -86,14 +90,15 @@ class Engine:
 
     async def _handle(self, event: Event) -> list[Reply]:
         match event:
-            case Said(channel, user, said, timezone):
-                return await self._noticed(channel, await self._said(channel, user, said, timezone))
-            case Invoked(channel, user, command, argument, timezone):
+            case Said(channel, user, said, timezone, file):
+                return await self._noticed(channel, await self._said(channel, user, said, timezone, file))
+            case Invoked(channel, user, command, argument, timezone, file):
                 handler = self.commands.get(command.strip().lower())
                 if handler is None:
                     unknown = views.info("help.unknown_command", command=command)
                     return [unknown, views.help_reply(conversational=False)]
-                return await self._noticed(channel, await handler(Request(channel, user, argument, False, timezone)))
+                request = Request(channel, user, argument, False, timezone, file)
+                return await self._noticed(channel, await handler(request))
             case Submitted(channel, user, values, timezone, "log"):
                 return await self.monthly.log_submitted(Request(channel, user, conversational=False), values)
             case Submitted(channel, user, values, timezone):
@@ -136,11 +141,13 @@ class Engine:
 
     # Chat, one question at a time.
 
-    async def _said(self, channel: ChannelKey, user: str, said: str, timezone: str | None) -> list[Reply]:
+    async def _said(
+        self, channel: ChannelKey, user: str, said: str, timezone: str | None, file: str | None = None
+    ) -> list[Reply]:
         head, _, rest = said.strip().partition(" ")
         handler = self.commands.get(head.lower())
         if handler is not None:
-            return await handler(Request(channel, user, rest, True, timezone))
+            return await handler(Request(channel, user, rest, True, timezone, file))
         draft, defaults = await self._session(channel, user)
         if draft is None:
             if not said.strip():

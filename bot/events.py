@@ -28,6 +28,7 @@ class Said:
     user: str
     text: str
     timezone: str | None = None  # the user's IANA time zone, where the platform knows it
+    file: str | None = None  # a local copy of a file the user handed over (`import`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +40,7 @@ class Invoked:
     command: str
     text: str = ""
     timezone: str | None = None
+    file: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -244,46 +244,61 @@ class ProgressStore:
     ) -> Logged:
         """Add a month's progress: a count, and/or domains (domain, url, quality) — a domain the
         channel already has counts once, ever."""
-        now = self.store.clock()
         async with self.store.engine.begin() as connection:
             channel_id = await self.store._channel_id(connection, key, create=True)
-            known = set()
-            if domains:
-                known = set(
-                    (
-                        await connection.execute(
-                            sa.select(progress.c.domain).where(
-                                progress.c.channel_id == channel_id,
-                                progress.c.domain.in_([d for d, _, _ in domains]),
-                            )
-                        )
-                    ).scalars()
-                )
-            rows, added, duplicates = [], [], []
+            fresh = set(await self.new_domains(connection, channel_id, [d for d, _, _ in domains]))
+            added, duplicates, rows = [], [], []
             for domain, url, quality in domains:
-                if domain in known or domain in added:
+                if domain in fresh and domain not in added:
+                    added.append(domain)
+                    rows.append((domain, url, quality))
+                else:
                     duplicates.append(domain)
-                    continue
-                added.append(domain)
-                rows.append({"domain": domain, "url": url, "quality": quality, "count": 1})
-            if count:
-                rows.append({"domain": None, "url": None, "quality": None, "count": count})
-            if rows:
-                await connection.execute(
-                    sa.insert(progress),
-                    [
-                        {
-                            **r,
-                            "channel_id": channel_id,
-                            "month": month,
-                            "source": source,
-                            "created_by": user,
-                            "created_at": now,
-                        }
-                        for r in rows
-                    ],
-                )
+            await self.insert(connection, channel_id, month, user, source, rows, count=count)
         return Logged(added, duplicates, count)
+
+    async def new_domains(self, connection, channel_id: int, domains: Sequence[str]) -> list[str]:
+        """The domains this channel has not logged or imported yet (in the given order, once each)."""
+        if not domains:
+            return []
+        known: set[str] = set()
+        unique = list(dict.fromkeys(domains))
+        for start in range(0, len(unique), 500):  # bounded IN lists
+            chunk = unique[start : start + 500]
+            known |= set(
+                (
+                    await connection.execute(
+                        sa.select(progress.c.domain).where(
+                            progress.c.channel_id == channel_id, progress.c.domain.in_(chunk)
+                        )
+                    )
+                ).scalars()
+            )
+        return [d for d in unique if d not in known]
+
+    async def insert(
+        self, connection, channel_id: int, month: str, user: str, source: str, rows, *, count: int = 0
+    ) -> None:
+        """Progress rows: one per (domain, url, quality), plus one for a plain count."""
+        values = [{"domain": d, "url": u, "quality": q, "count": 1} for d, u, q in rows]
+        if count:
+            values.append({"domain": None, "url": None, "quality": None, "count": count})
+        if values:
+            now = self.store.clock()
+            await connection.execute(
+                sa.insert(progress),
+                [
+                    {
+                        **v,
+                        "channel_id": channel_id,
+                        "month": month,
+                        "source": source,
+                        "created_by": user,
+                        "created_at": now,
+                    }
+                    for v in values
+                ],
+            )
 
     async def by_month_of(
         self, channel_ids: Sequence[int]

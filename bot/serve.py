@@ -63,7 +63,7 @@ async def run(settings: Settings, role: str) -> None:
     store = await Store.open(settings.database_url, pool_size=settings.db_pool_size)
     try:
         warn_if_ephemeral(settings)
-        engine = Engine(knowledge=knowledge_module.default(), store=store)
+        engine = Engine(knowledge=knowledge_module.default(), store=store, import_max_bytes=settings.import_max_bytes)
         # Start-up objects (imports, knowledge) live for good: keep them out of the collector.
         gc.freeze()
         notifiers = _notifiers(engine, settings) if role != "web" else []

@@ -59,6 +59,13 @@ class Settings(BaseSettings):
     discord_token: SecretStr | None = Field(default=None, validation_alias="DISCORD_TOKEN")
     discord_guild_id: int | None = Field(default=None, validation_alias="DISCORD_GUILD_ID")
 
+    # The largest backlink export `import` takes (megabytes); bigger files are refused before reading.
+    import_max_mb: int = 200
+
+    @property
+    def import_max_bytes(self) -> int:
+        return self.import_max_mb * 1_000_000
+
     # How often (seconds) a serving process looks for due reminders.
     reminder_every: float = 60.0
 

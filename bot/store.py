@@ -212,23 +212,50 @@ class Store:
         save came in between, DraftConflict is raised and nothing is written. ANY: overwrite."""
         async with self.engine.begin() as connection:
             channel_id = await self._channel_id(connection, key, create=True)
-            now = self.clock()
-            values = {"state": state, "updated_at": now}
-            if expected is ANY or expected is None:
-                insert = self._insert(drafts).values(channel_id=channel_id, user_id=user, version=1, **values)
-                if expected is ANY:
-                    update = {**values, "version": drafts.c.version + 1}
-                    statement = insert.on_conflict_do_update(index_elements=["channel_id", "user_id"], set_=update)
-                else:
-                    statement = insert.on_conflict_do_nothing(index_elements=["channel_id", "user_id"])
+            await self._write_draft(connection, channel_id, user, state, expected, key)
+
+    async def _write_draft(self, connection, channel_id: int, user: str, state, expected, key) -> None:
+        values = {"state": state, "updated_at": self.clock()}
+        if expected is ANY or expected is None:
+            insert = self._insert(drafts).values(channel_id=channel_id, user_id=user, version=1, **values)
+            if expected is ANY:
+                update = {**values, "version": drafts.c.version + 1}
+                statement = insert.on_conflict_do_update(index_elements=["channel_id", "user_id"], set_=update)
             else:
-                statement = (
-                    sa.update(drafts)
-                    .where(drafts.c.channel_id == channel_id, drafts.c.user_id == user, drafts.c.version == expected)
-                    .values(**values, version=drafts.c.version + 1)
-                )
-            if (await connection.execute(statement)).rowcount == 0:
-                raise DraftConflict(f"the draft of {user} in {key} changed meanwhile")
+                statement = insert.on_conflict_do_nothing(index_elements=["channel_id", "user_id"])
+        else:
+            statement = (
+                sa.update(drafts)
+                .where(drafts.c.channel_id == channel_id, drafts.c.user_id == user, drafts.c.version == expected)
+                .values(**values, version=drafts.c.version + 1)
+            )
+        if (await connection.execute(statement)).rowcount == 0:
+            raise DraftConflict(f"the draft of {user} in {key} changed meanwhile")
+
+    async def save_import(
+        self,
+        key: ChannelKey,
+        user: str,
+        draft: dict[str, Any] | None,
+        expected: int | None,
+        progress_by_month: dict[str, list[str]],
+    ) -> dict[str, int]:
+        """What an import keeps — the answers it filled and the new referring domains it found,
+        month by month — in one transaction. Returns how many domains each month gained (a domain
+        the channel already has, logged by hand or imported before, counts once)."""
+        async with self.engine.begin() as connection:
+            channel_id = await self._channel_id(connection, key, create=True)
+            if draft is not None:
+                await self._write_draft(connection, channel_id, user, draft, expected, key)
+            added: dict[str, int] = {}
+            for month, domains in sorted(progress_by_month.items()):
+                fresh = await self.progress.new_domains(connection, channel_id, domains)
+                if fresh:
+                    await self.progress.insert(
+                        connection, channel_id, month, user, "import", [(d, None, None) for d in fresh]
+                    )
+                    added[month] = len(fresh)
+            return added
 
     async def drop_draft(self, key: ChannelKey, user: str) -> bool:
         async with self.engine.begin() as connection:

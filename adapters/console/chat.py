@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import shlex
 import sys
+from pathlib import Path
 from typing import TextIO
 
 from bot.engine import Engine
@@ -78,6 +80,21 @@ class ConsoleChat:
         line = await asyncio.to_thread(self.stdin.readline)
         return line.rstrip("\n") if line else None
 
+    def event(self, line: str) -> Said:
+        """A typed line as an event; `import PATH` hands the file over, as an upload would elsewhere."""
+        words = line.strip().split(maxsplit=1)
+        if len(words) == 2 and words[0].lower() == "import":
+            try:
+                parts = shlex.split(words[1])
+            except ValueError:
+                parts = words[1].split()
+            paths = [p for p in parts if p.lower() != "competitor"]
+            if paths:
+                rest = " ".join(p for p in parts if p.lower() == "competitor")
+                file = str(Path(paths[0]).expanduser())
+                return Said(self.channel, self.user, f"import {rest}".strip(), self.timezone, file)
+        return Said(self.channel, self.user, line, self.timezone)
+
     async def run(self, *, reminders_every: float | None = 60.0) -> None:
         """Chat until quit; meanwhile due reminders of console channels are printed here."""
         self.say(self.renderer.render("welcome") + "\n" + self.renderer.render("console.commands"))
@@ -94,7 +111,7 @@ class ConsoleChat:
             while (line := await self.read_line()) is not None:
                 if line.strip().lower() in QUIT_WORDS:
                     break
-                for reply in await self.engine.handle(Said(self.channel, self.user, line, self.timezone)):
+                for reply in await self.engine.handle(self.event(line)):
                     self.say(render(reply, self.renderer))
         finally:
             if loop is not None:

@@ -15,7 +15,10 @@ __all__ = ["ExportError", "Profile", "read_profile"]
 def read_profile(path: Path, formats: tuple[Format, ...], *, max_bytes: int, site: str | None = None) -> Profile:
     """The link profile in an export file. Too big, unreadable or unknown files raise ExportError
     with the reason, before anything is stored (the caller stores only a complete profile)."""
-    size = path.stat().st_size
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise ExportError(f"{path.name} can't be opened ({error.strerror or error}).") from None
     if size > max_bytes:
         raise ExportError(
             f"{path.name} is {size / 1e6:,.0f} MB; the limit is {max_bytes / 1e6:,.0f} MB "
@@ -24,7 +27,7 @@ def read_profile(path: Path, formats: tuple[Format, ...], *, max_bytes: int, sit
     try:
         with open_export(path, formats) as opened:
             profile = build(opened, site=site)
-    except (csv.Error, UnicodeError, zipfile.BadZipFile, EOFError) as error:
+    except (csv.Error, UnicodeError, zipfile.BadZipFile, EOFError, OSError) as error:
         raise ExportError(f"{path.name} could not be read: {error}.") from None
     if not profile.domains:
         raise ExportError(

@@ -1,0 +1,128 @@
+"""`import`: a backlink export in, a link profile out — which fills the questionnaire and counts
+new referring domains as progress.
+
+The file arrives as a local path the adapter provides (the terminal's own path, a Slack file or a
+Discord attachment downloaded to a temporary file). Nothing is stored unless the whole file was
+read: the draft's answers and the progress go in one transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bot import views
+from bot.exports import ExportError, Profile, read_profile
+from bot.progress import sparkline
+from bot.questionnaire import Draft, apply
+from bot.replies import Bullets, Button, Buttons, Heading, Paragraph, Reply, text
+from bot.schedule import month_key
+
+if TYPE_CHECKING:
+    from bot.engine import Engine, Request
+
+ANCHOR_LABELS = {
+    "branded": "branded",
+    "naked_url": "naked URL",
+    "generic": "generic",
+    "keyword": "partial or exact match",
+}
+
+
+class Imports:
+    def __init__(self, engine: Engine, *, max_bytes: int):
+        self.engine = engine
+        self.store = engine.store
+        self.knowledge = engine.knowledge
+        self.max_bytes = max_bytes
+
+    async def handle(self, request: Request) -> list[Reply]:
+        if request.file is None:
+            return [views.info("import.usage")]
+        competitor = "competitor" in request.argument.lower().split()
+        plan = await self.store.current_plan(request.channel)
+        session = await self.store.load_session(request.channel, request.user)
+        draft = Draft.from_json(session.draft, session.version) if session.draft is not None else Draft()
+        site = None if competitor else (draft.answers.get("site") or (plan.answers["site"] if plan else None))
+        try:
+            # Reading a big export is CPU work: off the event loop, so the bot keeps answering.
+            profile = await asyncio.to_thread(
+                read_profile, Path(request.file), self.knowledge.export_formats, max_bytes=self.max_bytes, site=site
+            )
+        except ExportError as error:
+            return [views.info("import.refused", reason=str(error))]
+        this_month = month_key(self.store.clock(), "UTC")
+        summary = profile.summary(this_month)
+        filled = self._answers(summary, draft, competitor)
+        draft, errors = apply(self.knowledge.questionnaire, draft, filled)
+        progress: dict[str, list[str]] = {}
+        if not competitor and plan is not None:
+            since = month_key(plan.created_at, "UTC")
+            for domain, entry in profile.live.items():
+                if entry.first_seen and f"{entry.first_seen:%Y-%m}" >= since:
+                    progress.setdefault(f"{entry.first_seen:%Y-%m}", []).append(domain)
+        counted = await self.store.save_import(
+            request.channel, request.user, draft.to_json() if filled else None, draft.version, progress
+        )
+        return [self._reply(profile, summary, filled, errors, counted, competitor)]
+
+    @staticmethod
+    def _answers(summary: dict[str, Any], draft: Draft, competitor: bool) -> dict[str, str]:
+        if competitor:
+            previous = draft.answers.get("competitors") or []
+            items = [
+                f"{c['domain']}={c['referring_domains']}" if c.get("domain") else str(c["referring_domains"])
+                for c in previous
+            ]
+            name = summary["target_domain"]
+            items.append(f"{name}={summary['referring_domains']}" if name else str(summary["referring_domains"]))
+            return {"competitors": ", ".join(items[-10:])}
+        filled = {"referring_domains": str(summary["referring_domains"])}
+        if summary["recent_monthly_rd"] is not None:
+            filled["recent_monthly_rd"] = str(summary["recent_monthly_rd"])
+        if summary["target_domain"] and "site" not in draft.answers:
+            filled["site"] = summary["target_domain"]
+        return filled
+
+    def _reply(self, profile: Profile, summary, filled, errors, counted: dict[str, int], competitor: bool) -> Reply:
+        months = summary["new_by_month"]
+        anchors = summary["anchors"]
+        total_anchors = sum(anchors.values()) if anchors else 0
+        lines = [
+            text("import.domains", live=summary["referring_domains"], lost=summary["lost_domains"]),
+            text(
+                "import.new",
+                spark=sparkline(list(months.values())),
+                counts=", ".join(str(n) for n in months.values()),
+                first=next(iter(months)),
+                last=next(reversed(months)),
+                recent=summary["recent_monthly_rd"],
+            ),
+        ]
+        if summary["dofollow_share"] is not None:
+            lines.append(text("import.dofollow", share=summary["dofollow_share"]))
+        if total_anchors:
+            mix = ", ".join(f"{ANCHOR_LABELS[k]} {n / total_anchors:.0%}" for k, n in anchors.items() if n)
+            lines.append(text("import.anchors", mix=mix))
+        if summary["top10_share"] is not None:
+            lines.append(text("import.top10", share=summary["top10_share"]))
+        if summary["spam_share"] is not None:
+            lines.append(text("import.spam", share=summary["spam_share"]))
+        blocks: list[Any] = [
+            Heading(
+                text(
+                    "import.heading", site=summary["target_domain"] or "", format=profile.format, competitor=competitor
+                )
+            ),
+            Bullets(None, tuple(lines)),
+            Paragraph(text("import.rows", rows=profile.rows, skipped=profile.skipped)),
+        ]
+        if filled and not errors:
+            blocks.append(Paragraph(text("import.filled", answers=filled, competitor=competitor)))
+        for name, reason in errors.items():
+            blocks.append(Paragraph(text("plan.inline_invalid", name=name, reason=reason)))
+        if counted:
+            blocks.append(Paragraph(text("import.progress", months=counted)))
+        blocks.append(Buttons((Button("replan", text("button.plan_with_these")),)))
+        return Reply("info", tuple(blocks))

@@ -1,0 +1,228 @@
+"""Backlink exports: every format and encoding the tools write, the profile, bad files, and import."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import zipfile
+
+import export_fixtures as F
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from support import TYPED_ANSWERS, MemoryChat, rows
+
+from bot import knowledge
+from bot.events import ChannelKey, Said
+from bot.exports import ExportError, read_profile
+from bot.exports.profile import anchor_kind, parse_count, parse_date
+
+FORMATS = knowledge.default().export_formats
+LIMIT = 50_000_000
+LINKS = [
+    F.Link("https://news.example.org/story", "Example", dt.date(2026, 9, 3)),
+    F.Link("https://blog.other.net/post", "click here", dt.date(2026, 10, 5), nofollow=True),
+    F.Link("https://www.third.co.uk/review", "best running shoes", dt.date(2026, 10, 20)),
+    F.Link("https://news.example.org/second", "example.com", dt.date(2026, 8, 1)),
+    F.Link("https://gone.io/x", "x", dt.date(2026, 7, 1), lost=True, spam=True),
+]
+WRITERS = {
+    "Ahrefs backlinks": F.ahrefs_backlinks,
+    "Ahrefs referring domains": F.ahrefs_referring_domains,
+    "Semrush backlinks": F.semrush_backlinks,
+    "Moz Link Explorer links": F.moz_links,
+    "Majestic backlinks": F.majestic_backlinks,
+    'Search Console "Latest links"': F.search_console_latest_links,
+    'Search Console "Top linking sites"': F.search_console_top_linking_sites,
+}
+
+
+def profile(path, **kwargs):
+    return read_profile(path, FORMATS, max_bytes=LIMIT, **kwargs).summary("2026-11")
+
+
+@pytest.mark.parametrize("label", list(WRITERS))
+def test_every_format_is_recognised_and_counts_the_same_live_referring_domains(label, tmp_path):
+    summary = profile(WRITERS[label](LINKS, tmp_path / "export.csv"))
+    assert summary["format"] == label
+    assert summary["referring_domains"] == 3  # example.org, other.net, third.co.uk (registrable domains)
+    assert summary["skipped_rows"] == 0
+
+
+def test_the_search_console_zip_reads_both_link_files(tmp_path):
+    summary = profile(F.search_console_zip(LINKS, tmp_path / "links.zip"))
+    assert summary["format"] == 'Search Console "Latest links" + Search Console "Top linking sites"'
+    assert summary["referring_domains"] == 3
+
+
+def test_the_profile_of_a_full_export(tmp_path):
+    summary = profile(F.ahrefs_backlinks(LINKS, tmp_path / "a.csv"))
+    assert summary["target_domain"] == "example.com"
+    assert summary["lost_domains"] == 1 and summary["spam_share"] == 0.25
+    assert summary["dofollow_share"] == 0.8
+    assert summary["new_by_month"]["2026-10"] == 2 and summary["new_by_month"]["2026-08"] == 1
+    assert summary["new_by_month"]["2026-09"] == 0, "example.org was first seen in August"
+    assert summary["recent_monthly_rd"] == round(2 / 3)  # Aug-Oct: 1, 0, 2 → last three full months Aug..Oct
+    assert summary["anchors"] == {"branded": 1, "naked_url": 1, "generic": 1, "keyword": 2}
+    assert summary["top10_share"] == 1.0
+
+
+@settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be"]),
+    delimiter=st.sampled_from(["\t", ",", ";"]),
+    quoting=st.sampled_from([csv.QUOTE_ALL, csv.QUOTE_MINIMAL]),
+)
+def test_the_same_rows_in_another_encoding_or_delimiter_give_the_same_profile(tmp_path, encoding, delimiter, quoting):
+    reference = profile(F.ahrefs_backlinks(LINKS, tmp_path / "ref.csv"))
+    path = F.ahrefs_backlinks(LINKS, tmp_path / "other.csv", encoding=encoding, delimiter=delimiter, quoting=quoting)
+    assert profile(path) == reference
+
+
+def test_stray_header_whitespace_and_case_are_forgiven(tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_text(
+        " Source URL ,TARGET url,  Anchor,Page AScore, First Seen \nhttps://a.example.com/x,https://me.com/,me,1,2026-10-01\n"
+    )
+    summary = profile(path)
+    assert summary["format"] == "Semrush backlinks" and summary["referring_domains"] == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Sep 15, 2026", dt.date(2026, 9, 15)),
+        ("28/09/2026", dt.date(2026, 9, 28)),
+        ("09/28/2026", dt.date(2026, 9, 28)),
+        ("2026-09-15 10:00:00", dt.date(2026, 9, 15)),
+        ("15.09.2026", dt.date(2026, 9, 15)),
+        ("", None),
+        ("soon", None),
+    ],
+)
+def test_localised_dates(text, expected):
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("1,234", 1234), ("1.234", 1234), ("1 234", 1234), ("12", 12), ("", None)]
+)
+def test_thousands_separators(text, expected):
+    assert parse_count(text) == expected
+
+
+def test_search_console_day_first_dates(tmp_path):
+    path = F.search_console_latest_links(LINKS, tmp_path / "Latest links.csv", date_style="eu")
+    assert profile(path)["referring_domains"] == 3
+
+
+@pytest.mark.parametrize(
+    ("anchor", "kind"),
+    [
+        ("Example", "branded"),
+        ("example shop", "branded"),
+        ("https://example.com/", "naked_url"),
+        ("www.example.com", "naked_url"),
+        ("click here", "generic"),
+        ("", "generic"),
+        ("best running shoes", "keyword"),
+    ],
+)
+def test_anchor_kinds(anchor, kind):
+    assert anchor_kind(anchor, "example") == kind
+
+
+def test_an_unknown_format_says_what_is_known_and_what_it_saw(tmp_path):
+    path = tmp_path / "mine.csv"
+    path.write_text("when,who,what\n1,2,3\n")
+    with pytest.raises(ExportError) as refused:
+        profile(path)
+    assert "I don't recognise the format of mine.csv" in str(refused.value)
+    assert "Ahrefs backlinks" in str(refused.value) and "Majestic backlinks" in str(refused.value)
+    assert "Its first line was: when,who,what" in str(refused.value)
+
+
+def test_bad_files_get_a_clear_message(tmp_path):
+    cases = {
+        "empty.csv": (b"", "is empty"),
+        "junk.csv": (bytes(range(256)) * 20, "binary file"),
+    }
+    for name, (content, message) in cases.items():
+        (tmp_path / name).write_bytes(content)
+        with pytest.raises(ExportError, match=message):
+            profile(tmp_path / name)
+    with zipfile.ZipFile(tmp_path / "other.zip", "w") as archive:
+        archive.writestr("Performance.csv", "Date,Clicks\n")
+    with pytest.raises(ExportError, match=r"holds no Search Console links file .*it holds: performance.csv"):
+        profile(tmp_path / "other.zip")
+    with pytest.raises(ExportError, match="can't be opened"):
+        profile(tmp_path / "missing.csv")
+
+
+def test_a_file_over_the_limit_is_refused_before_it_is_read(tmp_path):
+    path = F.ahrefs_backlinks(LINKS, tmp_path / "big.csv")
+    with pytest.raises(ExportError, match="the limit is"):
+        read_profile(path, FORMATS, max_bytes=100)
+
+
+def test_malformed_rows_are_skipped_and_counted(tmp_path):
+    path = F.semrush_backlinks(LINKS, tmp_path / "s.csv")
+    with open(path, "a", encoding="utf-8") as out:
+        out.write("broken,row\n")
+        out.write(
+            "35,t,not a url at all,https://example.com/,a,1,1,false,false,false,true,false,false,false,false,2026-10-01,,false,false\n"
+        )
+        out.write("\n")
+    summary = profile(path)
+    assert summary["skipped_rows"] == 2 and summary["referring_domains"] == 3
+
+
+# Import through the engine (the console hands the file over).
+
+
+async def plan_first(chat: MemoryChat) -> None:
+    await chat.answer_all()
+
+
+async def test_import_fills_the_plan_and_counts_new_domains_as_progress_once(engine, db_path, tmp_path, store):
+    chat = MemoryChat(engine, ChannelKey("memory", "team-1", "general"), "alice")
+    await chat.answer_all()
+    [(made,)] = rows(db_path, "SELECT created_at FROM plans")
+    month = str(made)[:7]
+    fresh = [
+        F.Link(f"https://site{n}.example{n}.org/p", "Example", dt.date.fromisoformat(f"{month}-02")) for n in range(3)
+    ]
+    await chat.say("log https://site0.example0.org/other")  # logged by hand first
+    path = F.ahrefs_backlinks(LINKS + fresh, tmp_path / "mine.csv")
+    reply = await chat._send(Said(chat.channel, "alice", "import", file=str(path)))
+    assert "Link profile of example.com (Ahrefs backlinks)" in reply
+    assert "Referring domains: 6 live, 1 lost" in reply
+    assert f"Counted as progress (new referring domains by first-seen month): {month}: 2." in reply
+    assert rows(db_path, "SELECT count(*) FROM progress WHERE source = 'import'") == [(2,)]
+    draft = json.loads(rows(db_path, "SELECT state FROM drafts")[0][0])
+    assert draft["answers"]["referring_domains"] == 6
+    again = await chat._send(Said(chat.channel, "alice", "import", file=str(path)))
+    assert "Counted as progress" not in again, "a second import of the same export adds nothing"
+
+
+async def test_a_competitors_export_fills_competitors(engine, db_path, tmp_path):
+    chat = MemoryChat(engine, ChannelKey("memory", "team-1", "general"), "alice")
+    path = F.semrush_backlinks(LINKS, tmp_path / "rival.csv")
+    reply = await chat._send(Said(chat.channel, "alice", "import competitor", file=str(path)))
+    assert "Competitor's link profile" in reply and "Added to your competitors: example.com=3" in reply
+    draft = json.loads(rows(db_path, "SELECT state FROM drafts")[0][0])
+    assert draft["answers"]["competitors"] == [{"domain": "example.com", "referring_domains": 3}]
+    assert rows(db_path, "SELECT count(*) FROM progress") == [(0,)], "a competitor's links are not our progress"
+
+
+async def test_a_refused_file_stores_nothing(engine, db_path, tmp_path):
+    chat = MemoryChat(engine, ChannelKey("memory", "team-1", "general"), "alice")
+    await chat.answer_all()
+    before = rows(db_path, "SELECT count(*) FROM drafts"), rows(db_path, "SELECT count(*) FROM progress")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b\n1,2\n")
+    reply = await chat._send(Said(chat.channel, "alice", "import", file=str(bad)))
+    assert "I don't recognise the format of bad.csv" in reply
+    assert (rows(db_path, "SELECT count(*) FROM drafts"), rows(db_path, "SELECT count(*) FROM progress")) == before
+    assert TYPED_ANSWERS
