@@ -101,6 +101,11 @@ class Engine:
                 return await self._noticed(channel, await handler(request))
             case Submitted(channel, user, values, timezone, "log"):
                 return await self.monthly.log_submitted(Request(channel, user, conversational=False), values)
+            case Submitted(channel, user, values, timezone, "import"):
+                whose = values.get("import_whose", "")
+                argument = "competitor" if "competitor" in whose else ""
+                request = Request(channel, user, argument, False, timezone, values.get("import_file") or None)
+                return await self.imports.handle(request)
             case Submitted(channel, user, values, timezone):
                 return await self._submitted(channel, user, values, timezone)
             case Pressed(channel, user, action, value):

@@ -16,7 +16,7 @@ from bot import views
 from bot.exports import ExportError, Profile, read_profile
 from bot.progress import sparkline
 from bot.questionnaire import Draft, apply
-from bot.replies import Bullets, Button, Buttons, Heading, Paragraph, Reply, text
+from bot.replies import Bullets, Button, Buttons, Form, Heading, Paragraph, Reply, text
 from bot.schedule import month_key
 
 if TYPE_CHECKING:
@@ -39,7 +39,10 @@ class Imports:
 
     async def handle(self, request: Request) -> list[Reply]:
         if request.file is None:
-            return [views.info("import.usage")]
+            if request.conversational:
+                return [views.info("import.usage")]
+            form = self.knowledge.import_form  # a platform with forms: a file input
+            return [Reply("form", form=Form(tuple(q.id for q in form.questions), {}, name="import"), private=True)]
         competitor = "competitor" in request.argument.lower().split()
         plan = await self.store.current_plan(request.channel)
         session = await self.store.load_session(request.channel, request.user)

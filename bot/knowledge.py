@@ -73,12 +73,16 @@ class Knowledge:
     templates: Mapping[str, str]
     log_form: Questionnaire  # the "Log links" form (a button on the monthly reminder)
     export_formats: tuple = ()  # bot.exports.read.Format, for `import`
+    import_form: Questionnaire | None = None  # the import form (Slack's file input)
 
     def form(self, name: str) -> Questionnaire:
-        return self.log_form if name == "log" else self.questionnaire
+        return {"log": self.log_form, "import": self.import_form}.get(name, self.questionnaire)
 
     def form_of_section(self, section_id: str) -> str:
-        return "log" if any(s.id == section_id for s in self.log_form.sections) else "plan"
+        for name in ("log", "import"):
+            if any(s.id == section_id for s in self.form(name).sections):
+                return name
+        return "plan"
 
     def figures_used(self, plan: Plan) -> list[Parameter]:
         chosen = [self.strategies[s].hours_per_link for s in plan.answers["strategies"]]
@@ -242,6 +246,7 @@ def load(folder=None) -> Knowledge:
         templates,
         log_form,
         _export_formats(_read(folder, "export_formats.yaml")),
+        _questionnaire(_read(folder, "import_form.yaml"), "import_form.yaml", strategy_names),
     )
 
 

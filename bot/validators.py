@@ -252,12 +252,22 @@ def free_text(*, max_length: int) -> Kind:
     return Kind(parse, lambda value: value)
 
 
+def file() -> Kind:
+    """A file the adapter stored locally (its path): forms with a file input."""
+
+    def parse(text: str) -> Result:
+        return Valid(text.strip()) if text.strip() else Invalid("Choose a file.")
+
+    return Kind(parse, lambda value: value)
+
+
 KINDS: dict[str, Callable[..., Kind]] = {
     "integer": integer,
     "number": number,
     "domain": domain,
     "competitors": competitors,
     "text": free_text,
+    "file": file,
     "choices": lambda *, options, min_count=0: choices(
         options={k: tuple(v) for k, v in options.items()}, min_count=min_count
     ),

@@ -13,7 +13,9 @@ import asyncio
 import json
 import logging
 import re
+import tempfile
 from collections.abc import Awaitable, Mapping
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -24,7 +26,7 @@ from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstall
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.blocks import CALLBACK_PREFIX, SlackRenderer, answers_from_state
+from adapters.slack.blocks import CALLBACK_PREFIX, SlackRenderer, answers_from_state, files_from_state
 from bot.engine import Engine
 from bot.events import ChannelKey, Event, Invoked, Pressed, Submitted
 from bot.replies import Reply
@@ -78,7 +80,8 @@ class SlackAdapter:
             # app_uninstalled / tokens_revoked delete the workspace's stored installation.
             self.app.enable_token_revocation_listeners()
         self.app.command(settings.slack_command)(self.on_command)
-        self.app.view(re.compile(f"^{CALLBACK_PREFIX}(plan|log)$"))(self.on_form_submitted)
+        self.app.view(re.compile(f"^{CALLBACK_PREFIX}(plan|log|import)$"))(self.on_form_submitted)
+        self.app.event("file_shared")(self.on_file_shared)
         for action in BUTTON_ACTIONS:
             self.app.action(action)(self.on_button)
         self._zones: dict[str, str | None] = {}  # user id → IANA zone, as Slack's profile says
@@ -146,20 +149,79 @@ class SlackAdapter:
 
     async def on_form_submitted(self, ack, body: Mapping[str, Any], view: Mapping[str, Any], client) -> None:
         """Errors must travel on the ack (`response_action: errors`), so validate first — a pure
-        check, no I/O — then ack, and only then plan (or log), store and post."""
+        check, no I/O — then ack, and only then plan (or log, or import), store and post."""
         form = view["callback_id"].removeprefix(CALLBACK_PREFIX)
         meta = json.loads(view.get("private_metadata") or "{}")
         team = (body.get("team") or {}).get("id") or body["user"]["team_id"]
         where = _Where(team, meta.get("channel", ""), meta.get("response_url", ""), "")
         values = answers_from_state(view["state"])
+        files = files_from_state(view["state"])
         errors = self.engine.check(values, form)
+        errors.update({q: self._too_big(f) for q, f in files.items() if self._too_big(f)})
         if errors:
             await ack(response_action="errors", errors=errors)
             return
         await ack()
         user = body["user"]["id"]
         zone = await self._user_zone(client, user) if form == "plan" else None  # for a first reminder
-        await self._run(Submitted(where.key, user, values, zone, form), where, client)
+        with tempfile.TemporaryDirectory(prefix="backlinks-") as folder:
+            try:
+                for question, file in files.items():  # a local copy for the engine, then thrown away
+                    values[question] = await self._download(client, file, Path(folder))
+            except DownloadError as error:
+                await _quietly(
+                    self._respond(client, where, {"text": str(error), "response_type": "ephemeral"}, user=user)
+                )
+                return
+            await self._run(Submitted(where.key, user, values, zone, form), where, client)
+
+    async def on_file_shared(self, event: Mapping[str, Any], client: AsyncWebClient, context) -> None:
+        """An export shared in a channel the bot is in is imported like `/backlinks import`."""
+        info = (await client.files_info(file=event["file_id"]))["file"]
+        if Path(info.get("name", "")).suffix.lower() not in EXPORT_SUFFIXES or not event.get("channel_id"):
+            return  # a picture or a document: not for us
+        where = _Where(context.team_id or event.get("team_id", ""), event["channel_id"], "", "")
+        user = event.get("user_id", "")
+        if (reason := self._too_big(info)) is not None:
+            await client.chat_postEphemeral(channel=where.channel, user=user, text=reason)
+            return
+        with tempfile.TemporaryDirectory(prefix="backlinks-") as folder:
+            try:
+                path = await self._download(client, info, Path(folder))
+            except DownloadError as error:
+                await client.chat_postEphemeral(channel=where.channel, user=user, text=str(error))
+                return
+            await self._run(Invoked(where.key, user, "import", "", None, path), where, client)
+
+    def _too_big(self, file: Mapping[str, Any]) -> str | None:
+        size, limit = int(file.get("size") or 0), self.engine.imports.max_bytes
+        if size <= limit:
+            return None
+        return f"{file.get('name', 'The file')} is {size / 1e6:,.0f} MB; the limit is {limit / 1e6:,.0f} MB."
+
+    async def _download(self, client: AsyncWebClient, file: Mapping[str, Any], folder: Path) -> str:
+        """Fetch a Slack file with the bot's token into `folder`, never past the size limit."""
+        if "url_private_download" not in file:
+            file = (await client.files_info(file=file["id"]))["file"]
+        path = folder / Path(file.get("name") or "export.csv").name
+        limit = self.engine.imports.max_bytes
+        headers = {"Authorization": f"Bearer {client.token}"}
+        session = client.session or aiohttp.ClientSession()
+        try:
+            async with session.get(file["url_private_download"], headers=headers) as response:
+                if response.status != 200:
+                    raise DownloadError(f"Slack would not hand over {path.name} (HTTP {response.status}).")
+                written = 0
+                with open(path, "wb") as out:
+                    async for chunk in response.content.iter_chunked(1 << 16):
+                        written += len(chunk)
+                        if written > limit:
+                            raise DownloadError(f"{path.name} is over the {limit / 1e6:,.0f} MB limit.")
+                        out.write(chunk)
+        finally:
+            if client.session is None:
+                await session.close()
+        return str(path)
 
     async def on_error(self, error: Exception, body: Mapping[str, Any]) -> None:
         log.error("unhandled error for a %s request: %r", body.get("type", "slash command"), error)
@@ -206,6 +268,13 @@ class SlackAdapter:
 
     def _failure_text(self) -> str:
         return self.renderer.plain.render("slack.failed")
+
+
+class DownloadError(RuntimeError):
+    """A shared file could not be fetched; the message is for the user."""
+
+
+EXPORT_SUFFIXES = {".csv", ".tsv", ".txt", ".zip"}
 
 
 class _Where:

@@ -139,6 +139,8 @@ class SlackRenderer:
             element.update(type="static_select", options=options, placeholder=_plain("Choose", 150))
             if value is not None:
                 element["initial_option"] = _option(str(value), str(value))
+        elif question.kind_name == "file":
+            element.update(type="file_input", filetypes=["csv", "tsv", "txt", "zip"], max_files=1)
         elif question.kind_name in ("integer", "number"):
             element.update(
                 type="number_input",
@@ -172,9 +174,22 @@ def answers_from_state(state: Mapping[str, Any]) -> dict[str, str]:
             answers[block_id] = ", ".join(o["value"] for o in field.get("selected_options") or [])
         elif field.get("type") == "static_select":
             answers[block_id] = (field.get("selected_option") or {}).get("value", "")
+        elif field.get("type") == "file_input":
+            # The file's id for now; the adapter downloads it after the ack and passes a local path.
+            answers[block_id] = ((field.get("files") or [{}])[0]).get("id", "")
         else:
             answers[block_id] = field.get("value") or ""
     return answers
+
+
+def files_from_state(state: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """The files of a modal's file inputs: {question id: Slack's file object}."""
+    found = {}
+    for block_id, actions in state.get("values", {}).items():
+        field = actions.get(VALUE_ACTION, {})
+        if field.get("type") == "file_input" and field.get("files"):
+            found[block_id] = field["files"][0]
+    return found
 
 
 def _plain(text: str, limit: int) -> dict[str, Any]:

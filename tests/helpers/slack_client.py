@@ -91,6 +91,8 @@ class SlackBot:
                 state = {"type": kind, "selected_options": chosen}
             elif kind == "static_select":
                 state = {"type": kind, "selected_option": {"value": text} if text else None}
+            elif kind == "file_input":
+                state = {"type": kind, "files": [self.standin.file_object(text)] if text else []}
             else:
                 state = {"type": kind, "value": text or None}
             values[block["block_id"]] = {element["action_id"]: state}

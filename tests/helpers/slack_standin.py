@@ -28,6 +28,7 @@ class SlackStandIn:
     refuse: dict[str, str] = field(default_factory=dict)  # method → Slack error to answer
     rate_limit_once: dict[str, int] = field(default_factory=dict)  # method → Retry-After seconds, once
     zones: dict[str, str] = field(default_factory=dict)  # user id → IANA time zone (users.info)
+    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # file id → (name, content)
     calls: list[Call] = field(default_factory=list)
     port: int = 0
     _runner: web.AppRunner | None = None
@@ -45,6 +46,7 @@ class SlackStandIn:
         app.router.add_post("/api/{method}", self._api)
         app.router.add_get("/api/{method}", self._api)  # some methods (users.info) are GETs
         app.router.add_post("/respond/{name}", self._respond)
+        app.router.add_get("/files/{id}/{name}", self._download)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -71,6 +73,8 @@ class SlackStandIn:
             return web.json_response(
                 {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": str(seconds)}
             )
+        if method == "files.info":
+            return web.json_response({"ok": True, "file": self.file_object(body.get("file", ""))})
         if method == "users.info":
             user = body.get("user", "")
             return web.json_response({"ok": True, "user": {"id": user, "tz": self.zones.get(user, "UTC")}})
@@ -103,6 +107,27 @@ class SlackStandIn:
         if method in ("chat.postMessage", "chat.postEphemeral"):
             return web.json_response({"ok": True, "channel": body.get("channel"), "ts": f"{time.time():.6f}"})
         return web.json_response({"ok": True})
+
+    def file_object(self, file_id: str) -> dict[str, Any]:
+        """Slack's file object, as files.info and a file input's state carry it."""
+        name, content = self.files[file_id]
+        return {
+            "id": file_id,
+            "name": name,
+            "size": len(content),
+            "filetype": name.rsplit(".", 1)[-1],
+            "url_private_download": f"http://127.0.0.1:{self.port}/files/{file_id}/{name}",
+        }
+
+    async def _download(self, request: web.Request) -> web.Response:
+        """Slack serves private files only with the bot token of the workspace."""
+        auth = request.headers.get("Authorization", "")
+        token = auth.removeprefix("Bearer ")
+        self.calls.append(Call("download", {"file": request.match_info["id"]}, token or None))
+        if token not in self.tokens:
+            return web.Response(status=401, text="not_authed")
+        _, content = self.files[request.match_info["id"]]
+        return web.Response(body=content)
 
     async def _respond(self, request: web.Request) -> web.Response:
         self.calls.append(Call("respond", json.loads(await request.text()), None))

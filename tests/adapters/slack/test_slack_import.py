@@ -1,0 +1,73 @@
+"""Importing exports in Slack: the file input in a modal, and a file shared in the channel."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import export_fixtures as F
+from support import rows
+
+LINKS = [
+    F.Link("https://news.example.org/story", "Example", dt.date(2026, 9, 3)),
+    F.Link("https://blog.other.net/post", "click here", dt.date(2026, 10, 5)),
+    F.Link("https://www.third.co.uk/review", "best shoes", dt.date(2026, 10, 20)),
+]
+
+
+def export(tmp_path, writer=F.ahrefs_backlinks) -> bytes:
+    return writer(LINKS, tmp_path / "export.csv").read_bytes()
+
+
+async def test_import_opens_a_file_input_and_the_file_is_fetched_with_the_bot_token(slack, tmp_path, db_path):
+    slack.standin.files["F1"] = ("Ahrefs backlinks.csv", export(tmp_path))
+    await slack.command("import")
+    [opened] = await slack.standin.wait_for("views.open")
+    view = opened.body["view"]
+    assert view["callback_id"] == "backlinks_import"
+    inputs = {b["block_id"]: b for b in view["blocks"] if b["type"] == "input"}
+    assert inputs["import_file"]["element"]["type"] == "file_input"
+    assert inputs["import_file"]["element"]["filetypes"] == ["csv", "tsv", "txt", "zip"]
+
+    response = await slack.submit(view, {"import_file": "F1", "import_whose": "mine"})
+    assert response.status == 200 and await response.text() == ""
+    posted = await slack.standin.wait_until("chat.postMessage", "Link profile")
+    text = json.dumps(posted.body)
+    assert "Link profile of example.com (Ahrefs backlinks)" in text and "Referring domains: 3" in text
+    [download] = slack.standin.of("download")
+    assert download.token == "xoxb-T1", "private files are fetched with the workspace's bot token"
+    draft = json.loads(rows(db_path, "SELECT state FROM drafts")[0][0])
+    assert draft["answers"]["referring_domains"] == 3
+    actions = next(b for b in posted.body["blocks"] if b["type"] == "actions")
+    assert [e["action_id"] for e in actions["elements"]] == ["replan"]
+
+
+async def test_a_file_over_the_limit_is_refused_on_the_form_before_any_download(slack, tmp_path):
+    slack.adapter.engine.imports.max_bytes = 100
+    slack.standin.files["F2"] = ("big.csv", export(tmp_path))
+    await slack.command("import")
+    [opened] = await slack.standin.wait_for("views.open")
+    response = await slack.submit(opened.body["view"], {"import_file": "F2"})
+    errors = json.loads(await response.text())["errors"]
+    assert "the limit is 0 MB" in errors["import_file"] and slack.standin.of("download") == []
+
+
+async def test_an_unreadable_file_says_why_and_stores_nothing(slack, db_path):
+    slack.standin.files["F3"] = ("notes.csv", b"when,who\n1,2\n")
+    await slack.command("import")
+    [opened] = await slack.standin.wait_for("views.open")
+    await slack.submit(opened.body["view"], {"import_file": "F3"})
+    told = await slack.standin.wait_until("respond", "recognise")  # only to the person who tried
+    assert "I don't recognise the format of notes.csv" in json.dumps(told.body)
+    assert rows(db_path, "SELECT count(*) FROM drafts") == [(0,)]
+
+
+async def test_an_export_shared_in_the_channel_is_imported(slack, tmp_path):
+    slack.standin.files["F4"] = ("Top linking sites.csv", export(tmp_path, F.search_console_top_linking_sites))
+    slack.standin.files["F5"] = ("photo.png", b"\x89PNG")
+    await slack.event("T1", {"type": "file_shared", "file_id": "F5", "user_id": "U1", "channel_id": "C1"})
+    response = await slack.event("T1", {"type": "file_shared", "file_id": "F4", "user_id": "U1", "channel_id": "C1"})
+    assert response.status == 200
+    posted = await slack.standin.wait_until("chat.postMessage", "Link profile")
+    assert 'Search Console \\"Top linking sites\\"' in json.dumps(posted.body)
+    assert [c.body["file"] for c in slack.standin.of("download")] == ["F4"], "a picture is not fetched"
