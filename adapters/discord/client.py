@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import tempfile
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import discord
@@ -22,7 +24,7 @@ from adapters.discord.buttons import ActionButton, SectionButton
 from adapters.discord.commands import backlinks_group
 from adapters.discord.render import FORM_PREFIX, NO_MENTIONS, DiscordRenderer, action_view
 from bot.engine import Engine
-from bot.events import ChannelKey, Event, Pressed, Submitted
+from bot.events import ChannelKey, Event, Invoked, Pressed, Submitted
 from bot.replies import Form, Reply
 from bot.settings import Settings
 
@@ -171,6 +173,33 @@ class BacklinksClient(discord.Client):
         text = "\n".join([self.renderer.markdown.render("discord.form_errors"), *lines])[:2000]
         view = discord.ui.View(timeout=None).add_item(SectionButton(section_id, "fix", ""))
         await interaction.response.send_message(text, view=view, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    async def import_attachment(
+        self, interaction: discord.Interaction, attachment: discord.Attachment, *, competitor: bool
+    ) -> None:
+        """Fetch the attachment (its size is checked first) and import it like the terminal's `import PATH`."""
+        limit = self.engine.imports.max_bytes
+        if attachment.size > limit:
+            text = f"{attachment.filename} is {attachment.size / 1e6:,.0f} MB; the limit is {limit / 1e6:,.0f} MB."
+            await self._guard(interaction, interaction.response.send_message(text, ephemeral=True))
+            return
+        # Downloading takes a moment: a private "thinking…", replaced by the answer.
+        await self._guard(interaction, interaction.response.defer(ephemeral=True, thinking=True))
+        with tempfile.TemporaryDirectory(prefix="backlinks-") as folder:
+            path = Path(folder) / Path(attachment.filename).name
+            try:
+                await attachment.save(path)
+            except discord.HTTPException as error:
+                await self._guard(interaction, interaction.followup.send(f"Could not fetch {path.name}: {error}"))
+                return
+            event = Invoked(
+                self.key(interaction),
+                str(interaction.user.id),
+                "import",
+                "competitor" if competitor else "",
+                file=str(path),
+            )
+            await self.handle(interaction, event)
 
     async def tell(self, interaction: discord.Interaction, template: str) -> None:
         """A short private message from a template (an adapter-level refusal, like a permission)."""

@@ -37,7 +37,21 @@ def backlinks_group(client: BacklinksClient) -> app_commands.Group:
         group.add_command(_simple_command(client, name, description))
     group.add_command(_log_command(client))
     group.add_command(_remind_command(client))
+    group.add_command(_import_command(client))
     return group
+
+
+def _import_command(client: BacklinksClient) -> app_commands.Command:
+    @app_commands.describe(
+        file="A backlink export: Ahrefs, Semrush, Moz, Majestic, or Search Console (CSV or its zip)",
+        competitor="True when it is a competitor's export (it then fills your competitors)",
+    )
+    async def import_(interaction: discord.Interaction, file: discord.Attachment, competitor: bool = False) -> None:
+        await client.import_attachment(interaction, file, competitor=competitor)
+
+    return app_commands.Command(
+        name="import", description="Profile a backlink export and fill your plan", callback=import_
+    )
 
 
 def _log_command(client: BacklinksClient) -> app_commands.Command:

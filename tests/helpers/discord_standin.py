@@ -124,6 +124,7 @@ class DiscordStandIn:
         self._expired_tokens: set[str] = set()
         self._original: dict[str, str] = {}  # interaction token → @original message id
         self._refusals: list[list[Any]] = []  # [method, regex, status, body, times left]
+        self._attachments: dict[str, bytes] = {}  # attachment id → content, served as the CDN
         self._connections: list[_Connection] = []  # in identify order; the last live one gets dispatches
         self._sessions: dict[str, _Session] = {}
         self._runner: web.AppRunner | None = None
@@ -145,6 +146,7 @@ class DiscordStandIn:
         app = web.Application()
         app.router.add_get("/gateway", self._gateway)
         app.router.add_route("*", f"/api/v{API_VERSION}/{{tail:.*}}", self._rest)
+        app.router.add_get("/attachments/{id}/{name}", self._cdn)  # Discord's CDN, for attachments
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -346,12 +348,32 @@ class DiscordStandIn:
         )
         return copy.deepcopy(message)
 
+    def attachment(self, name: str, content: bytes) -> dict[str, Any]:
+        """A file a user attached (served from the stand-in's CDN at its `url`)."""
+        attachment_id = self._snowflake()
+        self._attachments[attachment_id] = content
+        url = f"http://127.0.0.1:{self.port}/attachments/{attachment_id}/{name}"
+        return {
+            "id": attachment_id,
+            "filename": name,
+            "size": len(content),
+            "url": url,
+            "proxy_url": url,
+            "content_type": "text/csv",
+        }
+
+    async def _cdn(self, request: web.Request) -> web.Response:
+        self.calls.append(Call("GET", f"/attachments/{request.match_info['id']}", {}, None, {}))
+        content = self._attachments.get(request.match_info["id"])
+        return web.Response(body=content) if content is not None else web.Response(status=404)
+
     def slash_command(
         self,
         group: str = "backlinks",
         sub: str | None = "plan",
         options: dict[str, Any] | None = None,
         *,
+        attachments: dict[str, dict[str, Any]] | None = None,
         guild_id: int | None = None,
         channel_id: int | None = None,
         user_id: int | None = None,
@@ -369,6 +391,7 @@ class DiscordStandIn:
         ``fallback_to_global`` then finds global ones too). Pass an id or None to force it.
         """
         parameters = [_option(name, value) for name, value in (options or {}).items()]
+        parameters += [{"name": name, "type": 11, "value": a["id"]} for name, a in (attachments or {}).items()]
         guild = None if dm else (guild_id or self.guild_id)
         if command_guild_id is True:  # as synced; never synced: a guild command (the tree falls back to global)
             command = self._registered(group, guild) if guild is not None else None
@@ -384,6 +407,8 @@ class DiscordStandIn:
         }
         if command_guild_id:
             data["guild_id"] = str(command_guild_id)
+        if attachments:
+            data["resolved"] = {"attachments": {a["id"]: a for a in attachments.values()}}
         return self._interaction(2, data, guild, channel_id, user_id, permissions, locale)
 
     def modal_submit(

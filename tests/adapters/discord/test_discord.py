@@ -28,7 +28,7 @@ async def test_the_command_group_is_synced_to_the_development_guild(bot, standin
     [group] = sync.json
     assert group["name"] == "backlinks" and group["description"]
     subs = {o["name"]: o for o in group["options"]}
-    assert list(subs) == ["plan", "show", "why", "help", "log", "remind"]
+    assert list(subs) == ["plan", "show", "why", "help", "log", "remind", "import"]
     assert {o["type"] for o in subs.values()} == {1}
     options = {o["name"]: o for o in subs["plan"]["options"]}
     assert list(options) == [q for q, _ in TYPED_ANSWERS]
@@ -195,4 +195,4 @@ async def test_slow_work_is_deferred_then_followed_up(bot, standin, monkeypatch)
     assert not posted.json.get("flags"), "the plan is posted for everyone, not in the private 'thinking…'"
     assert posted.json["embeds"][0]["title"] == "Backlink plan for example.com"
     [edited] = standin.of("PATCH", rf"/webhooks/{standin.application_id}/{last['token']}/messages/@original")
-    assert edited.json["content"] == "Your plan is posted in the channel."
+    assert edited.json["content"] == "Posted in the channel."

@@ -1,0 +1,53 @@
+"""Importing an export in Discord: `/backlinks import` with an attachment, fetched from its URL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import export_fixtures as F
+from discord_flow import answered
+from support import rows
+
+LINKS = [
+    F.Link("https://news.example.org/story", "Example", dt.date(2026, 9, 3)),
+    F.Link("https://blog.other.net/post", "click here", dt.date(2026, 10, 5)),
+]
+
+
+async def import_(standin, name: str, content: bytes, **options) -> tuple[dict, list]:
+    attachment = standin.attachment(name, content)
+    command = standin.slash_command(sub="import", options=options or None, attachments={"file": attachment})
+    await standin.dispatch_interaction(command)
+    first = await answered(standin, command)
+    follow_ups = await standin.wait_for("POST", rf"/webhooks/{standin.application_id}/{command['token']}")
+    return first, follow_ups
+
+
+async def test_an_attached_export_is_fetched_and_profiled(bot, standin, tmp_path, db_path):
+    content = F.majestic_backlinks(LINKS, tmp_path / "m.csv").read_bytes()
+    first, follow_ups = await import_(standin, "majestic.csv", content)
+    assert first == {"type": 5, "data": {"flags": 64}}, "deferred while the file is fetched"
+    assert standin.of("GET", r"/attachments/\d+"), "fetched from the attachment's URL"
+    posted = json.dumps([c.json for c in follow_ups])
+    assert "Link profile of example.com (Majestic backlinks)" in posted and "Referring domains: 2" in posted
+    assert json.loads(rows(db_path, "SELECT state FROM drafts")[0][0])["answers"]["referring_domains"] == 2
+
+
+async def test_a_competitors_export_and_a_bad_file(bot, standin, tmp_path, db_path):
+    content = F.semrush_backlinks(LINKS, tmp_path / "s.csv").read_bytes()
+    _, follow_ups = await import_(standin, "rival.csv", content, competitor=True)
+    assert "Added to your competitors: example.com=2" in json.dumps([c.json for c in follow_ups])
+    _, refused = await import_(standin, "junk.csv", b"a;b\n1;2\n")
+    said = json.dumps([c.json for c in refused])
+    assert "I don't recognise the format of junk.csv" in said
+
+
+async def test_a_file_over_the_limit_is_refused_without_fetching_it(bot, standin):
+    bot.engine.imports.max_bytes = 10
+    attachment = standin.attachment("big.csv", b"x" * 100)
+    command = standin.slash_command(sub="import", attachments={"file": attachment})
+    await standin.dispatch_interaction(command)
+    refused = await answered(standin, command)
+    assert refused["data"]["flags"] == 64 and "the limit is 0 MB" in refused["data"]["content"]
+    assert not standin.of("GET", r"/attachments/\d+")
