@@ -137,8 +137,14 @@ def normalise_domain(text: str) -> str | None:
     return host
 
 
+@lru_cache(maxsize=65_536)
 def registrable_domain(text: str) -> str | None:
     """The domain a link counts for (blog.example.co.uk → example.co.uk), from a URL or a host."""
+    if text.isascii() and "/" not in text and ":" not in text and " " not in text:
+        # A bare host (the common case in exports): one Public Suffix lookup, no full validation.
+        parts = _extractor().extract_str(text.lower().rstrip("."))
+        found = parts.top_domain_under_public_suffix
+        return found if found and parts.suffix and _LABEL.match(parts.domain) else None
     host = normalise_domain(text)
     return _extractor()(host).top_domain_under_public_suffix if host else None
 

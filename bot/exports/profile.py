@@ -51,7 +51,12 @@ class Profile:
 
     @property
     def target_domain(self) -> str | None:
-        return self.targets.most_common(1)[0][0] if self.targets else None
+        """The site the links point to: the most linked registrable domain among the targets."""
+        by_domain: Counter = Counter()
+        for url, n in self.targets.items():  # raw target URLs, counted in the hot loop
+            if (name := domain_of(host_of(url))) is not None:
+                by_domain[name] += n
+        return by_domain.most_common(1)[0][0] if by_domain else None
 
     def new_by_month(self, until: str, months: int = 12) -> list[tuple[str, int]]:
         counts = Counter(f"{d.first_seen:%Y-%m}" for d in self.domains.values() if d.first_seen)
@@ -206,6 +211,7 @@ def build(opened: Sequence[Opened], *, site: str | None = None) -> Profile:
 
 
 def _read(opened: Opened, profile: Profile, site: str | None) -> None:
+    """The hot loop: a million rows take seconds, so it keeps to local names and cached lookups."""
     at = opened.index
     needed = max(at.values()) + 1
     url, domain_col = at.get("url"), at.get("domain")
@@ -213,19 +219,25 @@ def _read(opened: Opened, profile: Profile, site: str | None) -> None:
     anchor, spam, spam_score = at.get("anchor"), at.get("spam"), at.get("spam_score")
     links, target = at.get("links"), at.get("target")
     dated = first if first is not None else last  # Search Console's "Latest links" only has the last crawl
-    domains, anchors = profile.domains, profile.anchors
+    domains, anchors, targets = profile.domains, profile.anchors, profile.targets
     brand = brand_of(site)
+    falsy, date_of, kind_of, lookup = _FALSE, parse_date, _anchor_kind, _host_domain
+    rows = skipped = followed_links = known_links = 0
     for row in opened.rows:
         if len(row) < needed:
             if any(cell.strip() for cell in row):
-                profile.rows += 1
-                profile.skipped += 1
+                rows += 1
+                skipped += 1
             continue  # a blank line is not a row
-        profile.rows += 1
-        source = row[url] if url is not None else row[domain_col]
-        name = domain_of(host_of(source)) if url is not None else domain_of(source.strip())
+        rows += 1
+        if url is not None:
+            source = row[url]
+            host = source.partition("://")[2] or source
+            name = lookup(host.partition("/")[0])
+        else:
+            name = lookup(row[domain_col].strip())
         if name is None:
-            profile.skipped += 1
+            skipped += 1
             continue
         entry = domains.get(name)
         if entry is None:
@@ -234,27 +246,42 @@ def _read(opened: Opened, profile: Profile, site: str | None) -> None:
         entry.links += count
         if (
             dated is not None
-            and (seen := parse_date(row[dated]))
+            and (seen := date_of(row[dated]))
             and (entry.first_seen is None or seen < entry.first_seen)
         ):
             entry.first_seen = seen
-        if lost is None or not flag(row[lost]):
+        if lost is None or (value := row[lost]) in falsy or value.strip().lower() in falsy:
             entry.lost = False
         if nofollow is not None:
-            followed = not flag(row[nofollow])
-            entry.followed |= followed
-            profile.followed_links += count * followed
-            profile.nofollow_known_links += count
-        if spam is not None and flag(row[spam]):
+            value = row[nofollow]
+            followed = value in falsy or value.strip().lower() in falsy
+            if followed:
+                entry.followed = True
+                followed_links += count
+            known_links += count
+        if spam is not None:
+            value = row[spam]
+            if value not in falsy and value.strip().lower() not in falsy:
+                entry.spam = True
+        elif spam_score is not None and _moz_spam(row[spam_score]):
             entry.spam = True
-        elif spam_score is not None:
-            entry.spam |= _moz_spam(row[spam_score])
-        if target is not None and (site_domain := domain_of(host_of(row[target]))):
-            profile.targets[site_domain] += 1
+        if target is not None:
+            targets[row[target]] += 1
             if brand is None:
-                brand = brand_of(site_domain)  # the brand, from the site the links point to
+                brand = brand_of(domain_of(host_of(row[target])))  # the brand, from the site linked to
         if anchor is not None:
-            anchors[_anchor_kind(row[anchor], brand)] += 1
+            anchors[kind_of(row[anchor], brand)] += 1
+    profile.rows += rows
+    profile.skipped += skipped
+    profile.followed_links += followed_links
+    profile.nofollow_known_links += known_links
+
+
+@lru_cache(maxsize=262_144)
+def _host_domain(host: str) -> str | None:
+    # Most rows repeat a few thousand hosts: the Public Suffix lookup runs once per distinct host.
+    host = host.rsplit("@", 1)[-1].split(":", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    return registrable_domain(host)
 
 
 @lru_cache(maxsize=65_536)

@@ -1,0 +1,204 @@
+"""Importing a big Ahrefs backlinks export (UTF-16, tab-separated, quoted), against Python's csv
+module merely reading the same file, in one run.
+
+    .venv/bin/python bench/bench_import.py            # 1,000,000 rows (and 250,000 for the memory check)
+    .venv/bin/python bench/bench_import.py --quick    # 100,000 rows (and 25,000)
+
+Each measurement runs in a fresh Python process, so its peak memory (max RSS) is its own. Rows:
+  floor   open(encoding="utf-16", newline="") + csv.reader over every row, nothing else;
+  import  bot.exports.read_profile: encoding and header detection, every row parsed into the
+          profile (registrable domains, dates, flags, anchors), the summary.
+Prints seconds, rows per second, the ratio to the floor (aim: within 2×) and peak memory at two
+file sizes (aim: flat in the file size: memory follows the number of linking domains, not rows).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+HEADER = [
+    "Referring page title",
+    "Referring page URL",
+    "Language",
+    "Platform",
+    "Referring page HTTP code",
+    "Domain rating",
+    "UR",
+    "Domain traffic",
+    "Referring domains",
+    "Linked domains",
+    "External links",
+    "Page traffic",
+    "Keywords",
+    "Target URL",
+    "Left context",
+    "Anchor",
+    "Right context",
+    "Redirect Chain URLs",
+    "Redirect Chain status codes",
+    "Type",
+    "Is spam",
+    "Content",
+    "Nofollow",
+    "UGC",
+    "Sponsored",
+    "Rendered",
+    "Raw",
+    "Lost status",
+    "Drop reason",
+    "Discovered status",
+    "First seen",
+    "Last seen",
+    "Lost",
+    "Author",
+    "Page type",
+    "Page category",
+    "Links in group",
+]
+DOMAINS = 50_000  # distinct linking hosts, over all rows
+
+
+def generate(path: Path, rows: int) -> None:
+    rng = random.Random(7)
+    anchors = ["Example", "example.com", "click here", "best running shoes", "running tips", "here", "Example Shop"]
+    with open(path, "w", encoding="utf-16", newline="") as out:
+        writer = csv.writer(out, delimiter="\t", quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+        writer.writerow(HEADER)
+        for n in range(rows):
+            host = f"blog{n % DOMAINS}.site{n % (DOMAINS // 5)}.{('com', 'org', 'co.uk', 'de')[n % 4]}"
+            month = 1 + n % 12
+            writer.writerow(
+                [
+                    f"Post {n}",
+                    f"https://{host}/posts/{n}",
+                    "en",
+                    "wordpress",
+                    "200",
+                    str(n % 90),
+                    "10",
+                    str(n % 5000),
+                    "120",
+                    "40",
+                    "25",
+                    "30",
+                    "12",
+                    "https://example.com/guide",
+                    "as covered in",
+                    rng.choice(anchors),
+                    "the guide",
+                    "",
+                    "",
+                    "text",
+                    "false",
+                    "true",
+                    "false" if n % 5 else "true",
+                    "false",
+                    "false",
+                    "true",
+                    "true",
+                    "",
+                    "",
+                    "",
+                    f"2026-{month:02d}-{1 + n % 28:02d} 10:00:00",
+                    "2026-11-01 08:00:00",
+                    "" if n % 17 else "2026-10-10",
+                    "",
+                    "article",
+                    "blog",
+                    "1",
+                ]
+            )
+
+
+FLOOR = """
+import csv, sys, time, resource
+start = time.perf_counter()
+rows = 0
+with open(sys.argv[1], encoding="utf-16", newline="") as f:
+    for _ in csv.reader(f, delimiter="\\t"):
+        rows += 1
+print(rows - 1, time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+OURS = """
+import sys, time, resource
+sys.path.insert(0, sys.argv[2])
+from pathlib import Path
+from bot import knowledge
+from bot.exports import read_profile
+formats = knowledge.load().export_formats
+start = time.perf_counter()
+profile = read_profile(Path(sys.argv[1]), formats, max_bytes=10**12)
+summary = profile.summary("2026-11")
+print(profile.rows, time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+      summary["referring_domains"])
+"""
+
+
+def run(script: str, path: Path) -> tuple[int, float, int, list[str]]:
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(path), str(REPO)], capture_output=True, text=True, check=True
+    )
+    rows, seconds, rss, *rest = done.stdout.split()
+    return int(rows), float(seconds), int(rss), rest
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--repeats", type=int, default=3)
+    options = parser.parse_args()
+    big = 100_000 if options.quick else 1_000_000
+    sizes = (big // 4, big)
+    print(
+        f"Backlinks bot: importing an Ahrefs backlinks export (UTF-16, tabs, quoted; {DOMAINS:,} linking hosts; "
+        f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs); medians of {options.repeats} runs, "
+        "each in a fresh process"
+    )
+    results: dict[int, dict[str, tuple[float, int]]] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for rows in sizes:
+            path = Path(folder) / f"export-{rows}.csv"
+            started = time.perf_counter()
+            generate(path, rows)
+            print(
+                f"  generated {rows:,} rows ({path.stat().st_size / 1e6:,.0f} MB) in "
+                f"{time.perf_counter() - started:.0f} s"
+            )
+            for label, script in (("floor", FLOOR), ("import", OURS)):
+                runs = [run(script, path) for _ in range(options.repeats)]
+                if any(r[0] != rows for r in runs):
+                    raise SystemExit(f"{label} read {runs[0][0]:,} rows of {rows:,}")
+                seconds = sorted(r[1] for r in runs)[len(runs) // 2]
+                rss = sorted(r[2] for r in runs)[len(runs) // 2]
+                results.setdefault(rows, {})[label] = (seconds, rss)
+            path.unlink()
+    print(f"\n{'rows':>10}  {'row':<8}{'seconds':>9}{'rows/s':>12}{'× floor':>9}{'peak MB':>9}")
+    print("-" * 59)
+    for rows, by in results.items():
+        base = by["floor"][0]
+        for label, (seconds, rss) in by.items():
+            print(
+                f"{rows:>10,}  {label:<8}{seconds:>9.2f}{rows / seconds:>12,.0f}{seconds / base:>9.2f}"
+                f"{rss / 1024:>9.0f}"
+            )
+    ratio = results[big]["import"][0] / results[big]["floor"][0]
+    small, large = results[sizes[0]]["import"][1], results[big]["import"][1]
+    print(f"\n{'PASS' if ratio <= 2 else 'FAIL'}  import at {ratio:.2f}× the csv floor on {big:,} rows (aim: ≤ 2×)")
+    print(
+        f"{'PASS' if large <= small * 1.5 else 'FAIL'}  peak memory {small / 1024:.0f} MB at {sizes[0]:,} rows, "
+        f"{large / 1024:.0f} MB at {big:,} rows (aim: flat in the file size)"
+    )
+
+
+if __name__ == "__main__":
+    main()
