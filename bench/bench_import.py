@@ -25,45 +25,9 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-HEADER = [
-    "Referring page title",
-    "Referring page URL",
-    "Language",
-    "Platform",
-    "Referring page HTTP code",
-    "Domain rating",
-    "UR",
-    "Domain traffic",
-    "Referring domains",
-    "Linked domains",
-    "External links",
-    "Page traffic",
-    "Keywords",
-    "Target URL",
-    "Left context",
-    "Anchor",
-    "Right context",
-    "Redirect Chain URLs",
-    "Redirect Chain status codes",
-    "Type",
-    "Is spam",
-    "Content",
-    "Nofollow",
-    "UGC",
-    "Sponsored",
-    "Rendered",
-    "Raw",
-    "Lost status",
-    "Drop reason",
-    "Discovered status",
-    "First seen",
-    "Last seen",
-    "Lost",
-    "Author",
-    "Page type",
-    "Page category",
-    "Links in group",
-]
+sys.path.insert(0, str(REPO / "tests" / "helpers"))
+from export_fixtures import AHREFS_BACKLINKS as HEADER  # noqa: E402  (the exact Ahrefs header, written once)
+
 DOMAINS = 50_000  # distinct linking hosts, over all rows
 
 
