@@ -38,6 +38,7 @@ from aiohttp import web  # noqa: E402
 from bench_reminders import DUE, NoOpNotifier, populate  # noqa: E402
 from slack_client import SECRET, SlackBot  # noqa: E402
 from slack_standin import SlackStandIn  # noqa: E402
+from support import TYPED_ANSWERS  # noqa: E402
 
 from adapters.slack.app import SlackAdapter  # noqa: E402
 from adapters.slack.server import web_app  # noqa: E402
@@ -48,20 +49,8 @@ from bot.settings import Settings  # noqa: E402
 from bot.store import Store, async_url  # noqa: E402
 
 CONCURRENCY = 16
-ANSWERS = {
-    "site": "example.com",
-    "authority": "35",
-    "referring_domains": "140",
-    "site_age_months": "30",
-    "recent_monthly_rd": "6",
-    "competitors": "rival.com=420, other.net=610, 380",
-    "horizon_months": "12",
-    "linkable_assets": "1",
-    "posts_per_month": "4",
-    "content_quality": "4",
-    "strategies": "guest_posting, outreach",
-    "hours_per_month": "20",
-}
+# The answers a user types (the tests' own), strategies as the modal's multi-select sends them.
+ANSWERS = dict(TYPED_ANSWERS) | {"strategies": "guest_posting, outreach"}
 
 
 async def fresh_postgres(admin_url: str) -> tuple[str, str] | None:

@@ -202,14 +202,7 @@ class Monthly:
             return [self._remind_status(current, reminder.next_due_at if reminder else None, reminder)]
         change = parse_remind(request.argument, current)
         if change.problems:
-            return [
-                Reply(
-                    "invalid",
-                    tuple(Paragraph(text("remind.invalid", reason=p)) for p in change.problems)
-                    + (Paragraph(text("remind.usage")),),
-                    private=True,
-                )
-            ]
+            return [views.problems(change.problems, usage="remind.usage")]
         now = self.store.clock()
         settings = skip_next(change.settings, now) if change.skip_next else change.settings
         due = next_due(settings, now)
@@ -255,14 +248,7 @@ class Monthly:
             return [views.info("log.usage")]
         entry = parse_log(request.argument, this_month)
         if entry.problems:
-            return [
-                Reply(
-                    "invalid",
-                    tuple(Paragraph(text("log.invalid", reason=p)) for p in entry.problems)
-                    + (Paragraph(text("log.usage")),),
-                    private=True,
-                )
-            ]
+            return [views.problems(entry.problems, usage="log.usage")]
         logged = await self.store.progress.log(
             request.channel,
             request.user,
@@ -270,7 +256,7 @@ class Monthly:
             count=entry.count,
             domains=[(domain, typed, entry.quality) for domain, typed in entry.links],
         )
-        progress = await self.channel_progress(request.channel, this_month)
+        progress = await self.channel_progress(request.channel, this_month, timezone)
         row = progress.of(entry.month)
         values = {
             "month": month_name(entry.month),
@@ -299,8 +285,10 @@ class Monthly:
 
     # Progress, for `show` and reminders.
 
-    async def channel_progress(self, channel: ChannelKey, this_month: str | None = None) -> ChannelProgress:
-        timezone = await self._timezone(channel)
+    async def channel_progress(
+        self, channel: ChannelKey, this_month: str | None = None, timezone: str | None = None
+    ) -> ChannelProgress:
+        timezone = timezone or await self._timezone(channel)
         this_month = this_month or month_key(self.store.clock(), timezone)
         versions = [self._version(p, timezone) for p in await self.store.plan_history(channel)]
         logged, quality = await self.store.progress.by_month(channel)

@@ -26,6 +26,12 @@ def help_reply(*, conversational: bool = True) -> Reply:
     return Reply("help", tuple(blocks), private=True)
 
 
+def problems(reasons, *, usage: str) -> Reply:
+    """A command's argument was not understood: each reason, then how the command is used."""
+    blocks = tuple(Paragraph(text("question.invalid", reason=r)) for r in reasons) + (Paragraph(text(usage)),)
+    return Reply("invalid", blocks, private=True)
+
+
 def info(template: str, **values: Any) -> Reply:
     return Reply("info", (Paragraph(text(template, **values)),), private=True)
 
