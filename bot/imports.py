@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 from bot import views
 from bot.exports import ExportError, Profile, read_profile
+from bot.exports.profile import compared_domain
 from bot.progress import sparkline
 from bot.questionnaire import Draft, apply
 from bot.replies import Bullets, Button, Buttons, Form, Heading, Paragraph, Reply, text
 from bot.schedule import month_key
+from bot.validators import registrable_domain
 
 if TYPE_CHECKING:
     from bot.engine import Engine, Request
@@ -55,6 +57,8 @@ class Imports:
             )
         except ExportError as error:
             return [views.info("import.refused", reason=str(error))]
+        if profile.compared:  # a Link Intersect: the competitors, not this site's own profile
+            return [await self._intersect(request, profile, draft, plan)]
         this_month = month_key(self.store.clock(), "UTC")
         summary = profile.summary(this_month)
         filled = self._answers(summary, draft, competitor)
@@ -69,6 +73,35 @@ class Imports:
             request.channel, request.user, draft.to_json() if filled else None, draft.version, progress
         )
         return [self._reply(profile, summary, filled, errors, counted, competitor)]
+
+    async def _intersect(self, request: Request, profile: Profile, draft: Draft, plan) -> Reply:
+        site = draft.answers.get("site") or (plan.answers["site"] if plan else None)
+        own = registrable_domain(site) if site else None
+        counts = profile.compared_counts()
+        rivals = {name: n for name, n in counts.items() if compared_domain(name) != own}
+        filled = {"competitors": ", ".join(f"{name.split('/', 1)[0]}={n}" for name, n in list(rivals.items())[:10])}
+        draft, errors = apply(self.knowledge.questionnaire, draft, filled)
+        await self.store.save_import(request.channel, request.user, draft.to_json(), draft.version, {})
+        several, prospects = profile.shared_prospects(own)
+        compared_mine = len(rivals) < len(counts)
+        lines = [
+            text("import.compared", counts=counts),
+            text("import.shared", several=several, compared_mine=compared_mine),
+        ]
+        if prospects:
+            lines.append(text("import.prospects", domains=", ".join(prospects)))
+        blocks: list[Any] = [
+            Heading(text("import.intersect_heading", sites=", ".join(rivals), format=profile.format)),
+            Bullets(None, tuple(lines)),
+            Paragraph(text("import.rows", rows=profile.rows, skipped=profile.skipped)),
+            Paragraph(text("import.compared_caveat")),
+        ]
+        if not errors:
+            blocks.append(Paragraph(text("import.filled", answers=filled, competitor=True)))
+        for name, reason in errors.items():
+            blocks.append(Paragraph(text("plan.inline_invalid", name=name, reason=reason)))
+        blocks.append(Buttons((Button("replan", text("button.plan_with_these")),)))
+        return Reply("info", tuple(blocks))
 
     @staticmethod
     def _answers(summary: dict[str, Any], draft: Draft, competitor: bool) -> dict[str, str]:
@@ -101,7 +134,9 @@ class Imports:
                 first=next(iter(months)),
                 last=next(reversed(months)),
                 recent=summary["recent_monthly_rd"],
-            ),
+            )
+            if months
+            else text("import.undated", latest=summary["latest_seen"]),
         ]
         if summary["dofollow_share"] is not None:
             lines.append(text("import.dofollow", share=summary["dofollow_share"]))

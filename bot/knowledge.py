@@ -168,15 +168,20 @@ EXPORT_FIELDS = {
 }
 
 
+ROW_KINDS = {"url", "domain", "count", "date"}  # what bot.exports.read can recognise a cell as
+
+
 def _export_formats(data: Mapping[str, Any]) -> tuple:
     from bot.exports.read import formats_from
 
     for fid, spec in data.items():
-        unknown = set(spec.get("columns", {})) - EXPORT_FIELDS
-        if unknown or not spec.get("needs") or not ({"url", "domain"} & set(spec.get("columns", {}))):
+        fields = set(spec.get("columns", {})) | {c.get("field") for c in spec.get("by_rows", ())}
+        unknown = fields - EXPORT_FIELDS
+        kinds = {c.get("holds") for c in spec.get("by_rows", ())} - ROW_KINDS
+        if unknown or kinds or not spec.get("needs") or not ({"url", "domain"} & fields):
             raise KnowledgeError(
-                f"export_formats.yaml: {fid} needs `needs`, a url or domain column, known fields "
-                f"(unknown: {sorted(unknown)})"
+                f"export_formats.yaml: {fid} needs `needs`, a url or domain column, known fields and cell kinds "
+                f"(unknown: {sorted(unknown | kinds)})"
             )
     return formats_from(data)
 

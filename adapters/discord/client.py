@@ -25,6 +25,7 @@ from adapters.discord.commands import backlinks_group
 from adapters.discord.render import FORM_PREFIX, NO_MENTIONS, DiscordRenderer, action_view
 from bot.engine import Engine
 from bot.events import ChannelKey, Event, Invoked, Pressed, Submitted
+from bot.exports import too_big
 from bot.replies import Form, Reply
 from bot.settings import Settings
 
@@ -178,9 +179,7 @@ class BacklinksClient(discord.Client):
         self, interaction: discord.Interaction, attachment: discord.Attachment, *, competitor: bool
     ) -> None:
         """Fetch the attachment (its size is checked first) and import it like the terminal's `import PATH`."""
-        limit = self.engine.imports.max_bytes
-        if attachment.size > limit:
-            text = f"{attachment.filename} is {attachment.size / 1e6:,.0f} MB; the limit is {limit / 1e6:,.0f} MB."
+        if text := too_big(attachment.filename, attachment.size, self.engine.imports.max_bytes):
             await self._guard(interaction, interaction.response.send_message(text, ephemeral=True))
             return
         # Downloading takes a moment: a private "thinking…", replaced by the answer.

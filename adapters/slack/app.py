@@ -29,6 +29,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.blocks import CALLBACK_PREFIX, SlackRenderer, answers_from_state, files_from_state
 from bot.engine import Engine
 from bot.events import ChannelKey, Event, Invoked, Pressed, Submitted
+from bot.exports import too_big
 from bot.replies import Reply
 from bot.settings import Settings
 
@@ -194,10 +195,7 @@ class SlackAdapter:
             await self._run(Invoked(where.key, user, "import", "", None, path), where, client)
 
     def _too_big(self, file: Mapping[str, Any]) -> str | None:
-        size, limit = int(file.get("size") or 0), self.engine.imports.max_bytes
-        if size <= limit:
-            return None
-        return f"{file.get('name', 'The file')} is {size / 1e6:,.0f} MB; the limit is {limit / 1e6:,.0f} MB."
+        return too_big(file.get("name", "The file"), int(file.get("size") or 0), self.engine.imports.max_bytes)
 
     async def _download(self, client: AsyncWebClient, file: Mapping[str, Any], folder: Path) -> str:
         """Fetch a Slack file with the bot's token into `folder`, never past the size limit."""

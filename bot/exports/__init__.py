@@ -7,9 +7,19 @@ import zipfile
 from pathlib import Path
 
 from bot.exports.profile import Profile, build
-from bot.exports.read import ExportError, Format, open_export
+from bot.exports.read import ExportError, Format, megabytes, open_export
 
-__all__ = ["ExportError", "Profile", "read_profile"]
+__all__ = ["ExportError", "Profile", "read_profile", "too_big"]
+
+
+def too_big(name: str, size: int, max_bytes: int) -> str | None:
+    """Why a file of `size` bytes is refused before it is read (or fetched), or None."""
+    if size <= max_bytes:
+        return None
+    return (
+        f"{name} is {megabytes(size)}; the limit is {megabytes(max_bytes)} (BACKLINKS_IMPORT_MAX_MB). "
+        "Export fewer rows, or only referring domains."
+    )
 
 
 def read_profile(path: Path, formats: tuple[Format, ...], *, max_bytes: int, site: str | None = None) -> Profile:
@@ -19,13 +29,10 @@ def read_profile(path: Path, formats: tuple[Format, ...], *, max_bytes: int, sit
         size = path.stat().st_size
     except OSError as error:
         raise ExportError(f"{path.name} can't be opened ({error.strerror or error}).") from None
-    if size > max_bytes:
-        raise ExportError(
-            f"{path.name} is {size / 1e6:,.0f} MB; the limit is {max_bytes / 1e6:,.0f} MB "
-            "(BACKLINKS_IMPORT_MAX_MB). Export fewer rows, or only referring domains."
-        )
+    if reason := too_big(path.name, size, max_bytes):
+        raise ExportError(reason)
     try:
-        with open_export(path, formats) as opened:
+        with open_export(path, formats, max_bytes=max_bytes) as opened:
             profile = build(opened, site=site)
     except (csv.Error, UnicodeError, zipfile.BadZipFile, EOFError, OSError) as error:
         raise ExportError(f"{path.name} could not be read: {error}.") from None

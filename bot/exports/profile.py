@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from bot.exports.read import Opened
+from bot.exports.values import FALSE, SpelledDates, host_of, parse_count, parse_date
 from bot.schedule import add_months
 from bot.validators import registrable_domain
 
@@ -42,6 +43,9 @@ class Profile:
     targets: Counter = field(default_factory=Counter)
     followed_links: int = 0
     nofollow_known_links: int = 0
+    # Link Intersect: each compared site (as its column names it) → the registrable domains linking to it.
+    compared: dict[str, set[str]] = field(default_factory=dict)
+    latest_seen: dt.date | None = None  # the newest crawl date, in exports without first-seen dates
 
     # Summaries.
 
@@ -63,9 +67,13 @@ class Profile:
         keys = [add_months(until, -k) for k in range(months - 1, -1, -1)]
         return [(k, counts.get(k, 0)) for k in keys]
 
+    @property
+    def dated(self) -> bool:
+        return any(d.first_seen for d in self.domains.values())
+
     def recent_monthly(self, this_month: str) -> int | None:
         """New referring domains a month over the last three full months (None without dates)."""
-        if not any(d.first_seen for d in self.domains.values()):
+        if not self.dated:
             return None
         last_three = [n for _, n in self.new_by_month(add_months(this_month, -1), 3)]
         return round(sum(last_three) / 3)
@@ -87,7 +95,33 @@ class Profile:
             return None
         return sum(d.spam for d in self.domains.values()) / len(self.domains)
 
+    def compared_counts(self) -> dict[str, int]:
+        return {site: len(linking) for site, linking in self.compared.items()}
+
+    def shared_prospects(self, site: str | None = None, top: int = 5) -> tuple[int, list[str]]:
+        """Domains that link to two or more of the compared sites but not to `site`: how many, and the
+        ones linking to the most (they link to sites like yours, so they are the likeliest to say yes)."""
+        own = {name for name in self.compared if site and compared_domain(name) == site}
+        skip = set().union(*(self.compared[name] for name in own)) if own else set()
+        reach: Counter = Counter()
+        for name, linking in self.compared.items():
+            if name not in own:
+                reach.update(linking - skip)
+        several = sorted((d for d, n in reach.items() if n >= 2), key=lambda d: (-reach[d], d))
+        return len(several), several[:top]
+
     def summary(self, this_month: str) -> dict[str, Any]:
+        if self.compared:
+            several, prospects = self.shared_prospects()
+            return {
+                "format": self.format,
+                "rows": self.rows,
+                "skipped_rows": self.skipped,
+                "referring_domains": len(self.domains),
+                "compared": self.compared_counts(),
+                "linking_to_two_or_more": several,
+                "prospects": prospects,
+            }
         return {
             "format": self.format,
             "rows": self.rows,
@@ -96,7 +130,8 @@ class Profile:
             "referring_domains": len(self.live),
             "lost_domains": len(self.domains) - len(self.live),
             "dofollow_share": _round(self.dofollow_share()),
-            "new_by_month": dict(self.new_by_month(this_month)),
+            "new_by_month": dict(self.new_by_month(this_month)) if self.dated else None,
+            "latest_seen": self.latest_seen.isoformat() if self.latest_seen else None,
             "recent_monthly_rd": self.recent_monthly(this_month),
             "anchors": {k: self.anchors.get(k, 0) for k in ANCHOR_KINDS} if self.anchors else None,
             "top10_share": _round(self.top_share()),
@@ -104,69 +139,19 @@ class Profile:
         }
 
 
+def compared_domain(column: str) -> str | None:
+    """A Link Intersect column's site (`competitor.com/blog`) → its registrable domain."""
+    return domain_of(column.split("/", 1)[0])
+
+
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 3)
-
-
-# Values as the tools write them.
-
-# Tools mark a flag as true/false, 1/0, a date (Ahrefs' "Lost"), "+" (Majestic) or nothing at all.
-_FALSE = frozenset({"", "false", "0", "no", "n", "-", "none", "null"})
-_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%b %d, %Y", "%d %b %Y", "%B %d, %Y", "%d %B %Y")
-_THOUSANDS = re.compile(r"^\d{1,3}([,.\s\u00a0\u202f]\d{3})+$")
-
-
-def flag(text: str) -> bool:
-    return text.strip().lower() not in _FALSE
-
-
-@lru_cache(maxsize=65_536)
-def parse_date(text: str) -> dt.date | None:
-    """ISO dates and times, `Sep 15, 2026`, `28/09/2026` (day first unless that can't be), `15.09.2026`."""
-    text = text.strip()
-    if not text:
-        return None
-    head = text[:10]
-    if len(head) == 10 and head[4] == "-" and head[7] == "-":
-        try:
-            return dt.date.fromisoformat(head)
-        except ValueError:
-            return None
-    if re.match(r"^\d{1,2}/\d{1,2}/\d{4}$", text):
-        first, second, year = (int(p) for p in text.split("/"))
-        day, month = (second, first) if second > 12 else (first, second)  # 09/28/2026 is US
-        try:
-            return dt.date(year, month, day)
-        except ValueError:
-            return None
-    for fmt in _DATE_FORMATS[3:]:
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
-
-
-def parse_count(text: str) -> int | None:
-    text = text.strip()
-    if _THOUSANDS.match(text):
-        text = re.sub(r"[,.\s\u00a0\u202f]", "", text)
-    return int(text) if text.isdigit() else None
 
 
 @lru_cache(maxsize=262_144)
 def domain_of(text: str) -> str | None:
     # Most rows repeat a handful of hosts: the Public Suffix lookup runs once per distinct text.
     return registrable_domain(text)
-
-
-@lru_cache(maxsize=65_536)
-def host_of(url: str) -> str:
-    """The host part of a URL, cheaply (the registrable domain is then looked up per host)."""
-    rest = url.strip()
-    if "://" in rest:
-        rest = rest.split("://", 1)[1]
-    return rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0].rsplit("@", 1)[-1].split(":", 1)[0]
 
 
 # Anchors.
@@ -213,15 +198,21 @@ def build(opened: Sequence[Opened], *, site: str | None = None) -> Profile:
 def _read(opened: Opened, profile: Profile, site: str | None) -> None:
     """The hot loop: a million rows take seconds, so it keeps to local names and cached lookups."""
     at = opened.index
-    needed = max(at.values()) + 1
+    compared_columns = opened.targets
+    needed = max([*at.values(), *(position for _, position in compared_columns)]) + 1
     url, domain_col = at.get("url"), at.get("domain")
     first, last, lost, nofollow = at.get("first_seen"), at.get("last_seen"), at.get("lost"), at.get("nofollow")
     anchor, spam, spam_score = at.get("anchor"), at.get("spam"), at.get("spam_score")
     links, target = at.get("links"), at.get("target")
-    dated = first if first is not None else last  # Search Console's "Latest links" only has the last crawl
+    # Only a first-seen date says when a link appeared. Search Console's "Latest links" has just the
+    # last crawl: an old link crawled last week is not new, so such dates only say how fresh the export is.
+    crawled = last if first is None else None
+    latest = profile.latest_seen
     domains, anchors, targets = profile.domains, profile.anchors, profile.targets
     brand = brand_of(site)
-    falsy, date_of, kind_of, lookup = _FALSE, parse_date, _anchor_kind, _host_domain
+    falsy, date_of, kind_of, lookup = FALSE, parse_date, _anchor_kind, _host_domain
+    spelled = SpelledDates()  # month names in the user's language (Search Console)
+    compared = [(profile.compared.setdefault(site, set()), position) for site, position in compared_columns]
     rows = skipped = followed_links = known_links = 0
     for row in opened.rows:
         if len(row) < needed:
@@ -245,11 +236,17 @@ def _read(opened: Opened, profile: Profile, site: str | None) -> None:
         count = (parse_count(row[links]) or 0) if links is not None else 1
         entry.links += count
         if (
-            dated is not None
-            and (seen := date_of(row[dated]))
+            first is not None
+            and (seen := date_of(value := row[first]) or (value and spelled(value)))
             and (entry.first_seen is None or seen < entry.first_seen)
         ):
             entry.first_seen = seen
+        if (
+            crawled is not None
+            and (seen := date_of(value := row[crawled]) or (value and spelled(value)))
+            and (latest is None or seen > latest)
+        ):
+            latest = seen
         if lost is None or (value := row[lost]) in falsy or value.strip().lower() in falsy:
             entry.lost = False
         if nofollow is not None:
@@ -271,6 +268,10 @@ def _read(opened: Opened, profile: Profile, site: str | None) -> None:
                 brand = brand_of(domain_of(host_of(row[target])))  # the brand, from the site linked to
         if anchor is not None:
             anchors[kind_of(row[anchor], brand)] += 1
+        for linking, position in compared:  # a count of links, a tick, or blank/0 when it doesn't link
+            if (value := row[position]) not in falsy and value.strip().lower() not in falsy:
+                linking.add(name)
+    profile.latest_seen = latest
     profile.rows += rows
     profile.skipped += skipped
     profile.followed_links += followed_links

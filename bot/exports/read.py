@@ -9,8 +9,10 @@ csv module row by row, so memory stays flat whatever the file's size.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
+import itertools
 import re
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
@@ -18,6 +20,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
+
+from bot.exports.values import SpelledDates, host_of, parse_count, parse_date
+from bot.validators import registrable_domain
 
 HEADER_SCAN_LINES = 30  # Moz puts a few metadata lines before its header
 DELIMITERS = "\t,;"
@@ -32,8 +37,11 @@ class ExportError(ValueError):
 class Format:
     id: str
     label: str
-    needs: tuple[str, ...]
+    needs: tuple[tuple[str, ...], ...]  # every entry: one of these header names
     columns: Mapping[str, tuple[str, ...]]  # field → header names it may have
+    # For exports whose header is translated: the fields in column order, with what each cell holds.
+    by_rows: tuple[tuple[str, str], ...] = ()
+    per_target: bool = False  # one column per compared site, named by the site (Link Intersect)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +53,11 @@ class Opened:
     index: Mapping[str, int]  # field → column position
     rows: Iterator[list[str]]
     name: str  # the CSV's name (inside a zip, the member's)
+    targets: tuple[tuple[str, int], ...] = ()  # (compared site, column position), per_target formats
+
+
+def megabytes(size: int) -> str:
+    return f"{size / 1e6:,.1f} MB" if size < 10e6 else f"{size / 1e6:,.0f} MB"
 
 
 def normalise(cell: str) -> str:
@@ -59,8 +72,10 @@ def formats_from(data: Mapping[str, Any]) -> tuple[Format, ...]:
         Format(
             fid,
             spec["label"],
-            tuple(normalise(n) for n in spec["needs"]),
+            tuple(names(n) for n in spec["needs"]),
             {field: names(v) for field, v in spec["columns"].items()},
+            tuple((c["field"], c["holds"]) for c in spec.get("by_rows", ())),
+            bool(spec.get("per_target")),
         )
         for fid, spec in data.items()
     )
@@ -102,8 +117,68 @@ def sniff_delimiter(line: str) -> str:
 def match(header: Sequence[str], formats: Sequence[Format]) -> Format | None:
     present = set(header)
     # The most specific format wins (Ahrefs backlinks also have a "URL"-like column Moz needs).
-    candidates = [f for f in formats if set(f.needs) <= present]
+    candidates = [f for f in formats if all(present.intersection(names) for names in f.needs)]
     return max(candidates, key=lambda f: len(f.needs)) if candidates else None
+
+
+def columns_of(found: Format, header: Sequence[str]) -> dict[str, int]:
+    index = {}
+    for field, names in found.columns.items():
+        position = next((header.index(n) for n in names if n in header), None)
+        if position is not None:
+            index[field] = position
+    return index
+
+
+def target_columns(header: Sequence[str], taken: set[int]) -> tuple[tuple[str, int], ...]:
+    """Link Intersect names a column after each compared site (`competitor.com` or a URL)."""
+    found = []
+    for position, name in enumerate(header):
+        site = re.sub(r"^[a-z]+://", "", name).removeprefix("www.").rstrip("/")
+        if position not in taken and " " not in site and registrable_domain(site.split("/", 1)[0]):
+            found.append((site, position))
+    return tuple(found)
+
+
+ROW_SAMPLE = 10
+
+
+def holds(kind: str, cell: str, spelled: SpelledDates) -> bool:
+    cell = cell.strip()
+    if kind == "url":
+        return cell.lower().startswith(("http://", "https://")) and registrable_domain(host_of(cell)) is not None
+    if kind == "domain":
+        return "://" not in cell and " " not in cell and registrable_domain(cell) is not None
+    if kind == "count":
+        return parse_count(cell) is not None
+    if kind == "date":
+        return (parse_date(cell) or spelled(cell)) is not None
+    raise ValueError(f"unknown cell kind {kind!r}")
+
+
+def translated(header: Sequence[str], formats: Sequence[Format]) -> bool:
+    """A header mostly of column names the tools use in English is an export we don't know, not a
+    translation of one we do: its rows shouldn't be guessed at."""
+    known = {n for f in formats for names in (*f.needs, *f.columns.values()) for n in names}
+    return sum(cell in known for cell in header) * 2 < len(header)
+
+
+def match_rows(rows: Sequence[Sequence[str]], formats: Sequence[Format]) -> Format | None:
+    """A format whose header a tool translates, recognised by what its first rows hold."""
+    spelled = SpelledDates()
+    for found in formats:
+        shape = found.by_rows
+        if (
+            shape
+            and rows
+            and all(
+                len(row) == len(shape)
+                and all(holds(kind, cell, spelled) for (_, kind), cell in zip(shape, row, strict=True))
+                for row in rows
+            )
+        ):
+            return found
+    return None
 
 
 def open_text(stream: IO[bytes], name: str, formats: Sequence[Format]) -> Opened:
@@ -116,58 +191,85 @@ def open_text(stream: IO[bytes], name: str, formats: Sequence[Format]) -> Opened
         raise ExportError(f"{name} is empty.")
     encoding = detect_encoding(head)
     text = io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
+    lines: list[str] = []  # read while looking for the header, replayed if the rows must tell
     seen: list[str] = []
     for _ in range(HEADER_SCAN_LINES):
         line = text.readline()
         if not line:
             break
+        lines.append(line)
         if not line.strip():
             continue
         delimiter = sniff_delimiter(line)
         header = tuple(normalise(c) for c in next(csv.reader([line], delimiter=delimiter)))
         seen.append(line.strip()[:200])
         found = match(header, formats)
-        if found is not None:
-            index = {}
-            for field, names in found.columns.items():
-                position = next((header.index(n) for n in names if n in header), None)
-                if position is not None:
-                    index[field] = position
-            rows = csv.reader(text, delimiter=delimiter)
-            return Opened(found, encoding, delimiter, header, index, rows, name)
+        if found is None:
+            continue
+        index = columns_of(found, header)
+        targets = target_columns(header, set(index.values())) if found.per_target else ()
+        if found.per_target and not targets:
+            continue
+        rows = csv.reader(text, delimiter=delimiter)
+        return Opened(found, encoding, delimiter, header, index, rows, name, targets)
+    if seen:
+        # No known header: maybe one a tool translated (Search Console writes the user's language).
+        first = next(i for i, line in enumerate(lines) if line.strip())
+        delimiter = sniff_delimiter(lines[first])
+        header = tuple(normalise(c) for c in next(csv.reader([lines[first]], delimiter=delimiter)))
+        if translated(header, formats):
+            sample = [r for r in csv.reader(lines[first + 1 :], delimiter=delimiter) if any(c.strip() for c in r)]
+            found = match_rows(sample[:ROW_SAMPLE], formats)
+            if found is not None:
+                index = {field: position for position, (field, _) in enumerate(found.by_rows)}
+                rows = csv.reader(itertools.chain(lines[first + 1 :], text), delimiter=delimiter)
+                return Opened(found, encoding, delimiter, header, index, rows, name)
     known = ", ".join(f.label for f in formats)
     saw = seen[0] if seen else "(nothing readable)"
     raise ExportError(f"I don't recognise the format of {name}. I read: {known}. Its first line was: {saw}")
 
 
 SEARCH_CONSOLE_MEMBERS = ("latest links.csv", "top linking sites.csv")
+UNZIPPED_PER_ZIPPED_BYTE = 20  # CSV compresses 5-10×; far more is a zip bomb, not an export
 
 
 @contextmanager
-def open_export(path: Path, formats: Sequence[Format]) -> Iterator[list[Opened]]:
-    """The export's CSVs, opened: one file, or the Search Console zip's link CSVs."""
+def open_export(path: Path, formats: Sequence[Format], *, max_bytes: int) -> Iterator[list[Opened]]:
+    """The export's CSVs, opened: one file, or the link CSVs in a zip (Search Console's, whatever
+    language their names and headers are in; other members, like its chart data, are passed over)."""
     with open(path, "rb") as raw:
         magic = raw.read(4)
-    if magic.startswith(b"PK"):
-        try:
-            archive = zipfile.ZipFile(path)
-        except zipfile.BadZipFile:
-            raise ExportError(f"{path.name} looks like a zip but can't be opened as one.") from None
-        with archive:
-            names = {Path(n).name.lower(): n for n in archive.namelist() if not n.endswith("/")}
-            wanted = [names[m] for m in SEARCH_CONSOLE_MEMBERS if m in names]
-            if not wanted:
-                listed = ", ".join(sorted(names)) or "nothing"
-                raise ExportError(
-                    f"{path.name} holds no Search Console links file (Latest links.csv or Top linking sites.csv); "
-                    f"it holds: {listed}."
-                )
-            streams = [io.BufferedReader(archive.open(member)) for member in wanted]
-            try:
-                yield [open_text(s, Path(m).name, formats) for s, m in zip(streams, wanted, strict=True)]
-            finally:
-                for s in streams:
-                    s.close()
+    if not magic.startswith(b"PK"):
+        with open(path, "rb") as stream:
+            yield [open_text(stream, path.name, formats)]
         return
-    with open(path, "rb") as stream:
-        yield [open_text(stream, path.name, formats)]
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile:
+        raise ExportError(f"{path.name} looks like a zip but can't be opened as one.") from None
+    with archive, contextlib.ExitStack() as closing:
+        members = [m for m in archive.infolist() if not m.is_dir()]
+        unzipped = sum(m.file_size for m in members)
+        if unzipped > max_bytes * UNZIPPED_PER_ZIPPED_BYTE:
+            raise ExportError(
+                f"{path.name} unzips to {megabytes(unzipped)}, more than an export of {megabytes(max_bytes)} "
+                "holds. Export fewer rows."
+            )
+        csvs = sorted(
+            (m for m in members if m.filename.lower().endswith((".csv", ".tsv", ".txt"))),
+            key=lambda m: Path(m.filename).name.lower() not in SEARCH_CONSOLE_MEMBERS,
+        )
+        opened = []
+        for member in csvs:
+            stream = closing.enter_context(io.BufferedReader(archive.open(member)))
+            try:
+                opened.append(open_text(stream, Path(member.filename).name, formats))
+            except ExportError:
+                continue  # not a list of links (Search Console adds chart data and target pages)
+        if not opened:
+            listed = ", ".join(sorted(Path(m.filename).name.lower() for m in members)) or "nothing"
+            raise ExportError(
+                f"{path.name} holds no Search Console links file (Latest links.csv or Top linking sites.csv) "
+                f"nor another export I recognise; it holds: {listed}."
+            )
+        yield opened

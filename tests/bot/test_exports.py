@@ -16,7 +16,8 @@ from support import TYPED_ANSWERS, MemoryChat, rows
 from bot import knowledge
 from bot.events import ChannelKey, Said
 from bot.exports import ExportError, read_profile
-from bot.exports.profile import anchor_kind, parse_count, parse_date
+from bot.exports.profile import anchor_kind
+from bot.exports.values import SpelledDates, parse_count, parse_date
 
 FORMATS = knowledge.default().export_formats
 LIMIT = 50_000_000
@@ -178,6 +179,90 @@ def test_malformed_rows_are_skipped_and_counted(tmp_path):
     assert summary["skipped_rows"] == 2 and summary["referring_domains"] == 3
 
 
+# Search Console in the user's language: recognised by its rows.
+
+
+@pytest.mark.parametrize("language", sorted(F.LOCALISED))
+def test_search_console_latest_links_in_any_language_are_read_by_their_rows(language, tmp_path):
+    summary = profile(F.search_console_latest_links_in(language, LINKS, tmp_path / "liens.csv"))
+    assert summary["format"] == 'Search Console "Latest links"'
+    assert summary["referring_domains"] == 3 and summary["skipped_rows"] == 0
+    assert summary["latest_seen"] == "2026-11-01", "the last-crawled dates are read"
+    assert summary["new_by_month"] is None and summary["recent_monthly_rd"] is None, "a crawl date is no first-seen"
+
+
+def test_a_search_console_zip_in_french_reads_both_link_files_and_passes_over_the_chart(tmp_path):
+    summary = profile(F.search_console_zip_in_french(LINKS, tmp_path / "liens.zip"))
+    assert summary["format"] == 'Search Console "Latest links" + Search Console "Top linking sites"'
+    assert summary["referring_domains"] == 3
+    assert summary["top10_share"] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("15 sept. 2026", dt.date(2026, 9, 15)),
+        ("15 de set. de 2026", dt.date(2026, 9, 15)),
+        ("2026年9月15日", dt.date(2026, 9, 15)),
+        ("15 сент. 2026 г.", dt.date(2026, 9, 15)),
+        ("2026/09/15", dt.date(2026, 9, 15)),
+        ("soon", None),
+    ],
+)
+def test_spelled_dates_in_other_languages(text, expected):
+    assert (parse_date(text) or SpelledDates()(text)) == expected
+
+
+def test_spelled_dates_stop_trying_after_a_few_texts_that_are_no_dates():
+    spelled = SpelledDates()
+    for junk in ("15 foo 2026", "16 bar 2026", "17 baz 2026"):
+        assert spelled(junk) is None
+    assert spelled.misses == SpelledDates.MISSES
+    assert spelled("15 sept. 2026") is None, "an import with junk dates no longer spends seconds on each"
+    assert SpelledDates()("15 sept. 2026") == dt.date(2026, 9, 15)
+
+
+def test_a_header_nobody_knows_over_rows_of_no_known_shape_is_still_refused(tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_text("Seite,Wann\nhttps://a.example.org/,morgen\n")
+    with pytest.raises(ExportError, match="I don't recognise the format of x.csv"):
+        profile(path)
+
+
+def test_a_zip_that_unzips_far_beyond_the_limit_is_refused_before_reading(tmp_path):
+    path = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("Latest links.csv", "Linking page,Last crawled\n" + "\n" * 3_000_000)
+    with pytest.raises(ExportError, match="unzips to 3.0 MB, more than an export of 0.1 MB holds"):
+        read_profile(path, FORMATS, max_bytes=100_000)
+
+
+# Ahrefs Link Intersect: the competitors.
+
+RIVALS = ["https://rival-one.com/", "rival-two.co.uk", "example.com"]
+INTERSECT = {
+    "news.example.org": {"https://rival-one.com/", "rival-two.co.uk"},
+    "blog.other.net": {"https://rival-one.com/", "rival-two.co.uk", "example.com"},
+    "third.co.uk": {"https://rival-one.com/"},
+    "www.fourth.io": {"rival-two.co.uk", "https://rival-one.com/"},
+}
+
+
+def test_a_link_intersect_export_counts_each_compared_sites_domains(tmp_path):
+    summary = profile(F.ahrefs_link_intersect(INTERSECT, RIVALS, tmp_path / "intersect.csv"))
+    assert summary["format"] == "Ahrefs Link Intersect"
+    assert summary["compared"] == {"rival-one.com": 4, "rival-two.co.uk": 3, "example.com": 1}
+    assert summary["linking_to_two_or_more"] == 3
+    assert summary["prospects"] == ["other.net", "example.org", "fourth.io"]
+
+
+def test_a_link_intersect_header_without_site_columns_is_not_one(tmp_path):
+    path = tmp_path / "i.csv"
+    path.write_text("Domain,Intersect,DR\na.example.org,2,30\n")
+    with pytest.raises(ExportError, match="I don't recognise the format"):
+        profile(path)
+
+
 # Import through the engine (the console hands the file over).
 
 
@@ -214,6 +299,40 @@ async def test_a_competitors_export_fills_competitors(engine, db_path, tmp_path)
     draft = json.loads(rows(db_path, "SELECT state FROM drafts")[0][0])
     assert draft["answers"]["competitors"] == [{"domain": "example.com", "referring_domains": 3}]
     assert rows(db_path, "SELECT count(*) FROM progress") == [(0,)], "a competitor's links are not our progress"
+
+
+async def test_a_link_intersect_export_fills_competitors_without_your_own_site(engine, db_path, tmp_path):
+    chat = MemoryChat(engine, ChannelKey("memory", "team-1", "general"), "alice")
+    await chat.say("plan site=example.com")
+    path = F.ahrefs_link_intersect(INTERSECT, RIVALS, tmp_path / "intersect.csv")
+    reply = await chat._send(Said(chat.channel, "alice", "import", file=str(path)))
+    assert "Link Intersect of rival-one.com, rival-two.co.uk (Ahrefs Link Intersect)" in reply
+    assert "rival-one.com 4, rival-two.co.uk 3, example.com 1" in reply
+    assert "2 domains link to two or more of your competitors but not to you" in reply
+    assert "Start outreach with example.org, fourth.io" in reply
+    assert "Added to your competitors: rival-one.com=4, rival-two.co.uk=3." in reply
+    draft = json.loads(rows(db_path, "SELECT state FROM drafts")[0][0])
+    assert draft["answers"]["competitors"] == [
+        {"domain": "rival-one.com", "referring_domains": 4},
+        {"domain": "rival-two.co.uk", "referring_domains": 3},
+    ]
+    assert "referring_domains" not in draft["answers"], "the intersect is not the site's own profile"
+    assert rows(db_path, "SELECT count(*) FROM progress") == [(0,)]
+
+
+async def test_search_console_crawl_dates_are_not_taken_for_new_links(engine, db_path, tmp_path):
+    chat = MemoryChat(engine, ChannelKey("memory", "team-1", "general"), "alice")
+    await chat.answer_all()
+    [(made,)] = rows(db_path, "SELECT created_at FROM plans")
+    crawled = dt.date.fromisoformat(f"{str(made)[:7]}-02")
+    old_links = [F.Link(f"https://site{n}.example{n}.org/p", last_seen=crawled) for n in range(3)]
+    path = F.search_console_latest_links_in("fr", old_links, tmp_path / "liens.csv")
+    reply = await chat._send(Said(chat.channel, "alice", "import", file=str(path)))
+    assert "not in this export, which has no first-seen dates" in reply
+    assert f"last crawled up to {crawled.isoformat()}" in reply
+    assert "Counted as progress" not in reply and rows(db_path, "SELECT count(*) FROM progress") == [(0,)]
+    draft = json.loads(rows(db_path, "SELECT state FROM drafts")[0][0])
+    assert draft["answers"]["referring_domains"] == 3 and "recent_monthly_rd" not in draft["answers"]
 
 
 async def test_a_refused_file_stores_nothing(engine, db_path, tmp_path):

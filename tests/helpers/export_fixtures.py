@@ -310,3 +310,54 @@ def search_console_zip(links, path: Path) -> Path:
         archive.write(top, "Top linking sites.csv")
         archive.writestr("Sample target pages.csv", "Target page,Linking pages\r\nhttps://example.com/,3\r\n")
     return path
+
+
+# Search Console in other languages. Its translated headers aren't published, so these are made up:
+# the point is that the bot reads the file whatever the header says.
+FRENCH_MONTHS = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."]
+LOCALISED = {
+    "fr": (("Page source", "Dernière exploration"), lambda d: f"{d.day} {FRENCH_MONTHS[d.month - 1]} {d.year}"),
+    "ja": (("リンク元のページ", "最終クロール日"), lambda d: f"{d:%Y/%m/%d}"),
+    "pt": (("Página de origem", "Último rastreamento"), lambda d: f"{d.day} de {d:%b}. de {d.year}".lower()),
+    "de": (("Verweisende Seite", "Zuletzt gecrawlt"), lambda d: f"{d:%d.%m.%Y}"),
+}
+
+
+def search_console_latest_links_in(language, links, path, *, encoding="utf-8-sig"):
+    header, when = LOCALISED[language]
+    rows = [[link.url, when(link.last_seen)] for link in links if not link.lost]
+    return _write(path, list(header), rows, encoding=encoding, delimiter=",")
+
+
+def search_console_top_linking_sites_in_french(links, path, *, encoding="utf-8-sig"):
+    by_domain = defaultdict(int)
+    for link in links:
+        if not link.lost:
+            by_domain[registrable_domain(link.host)] += 1
+    # French groups thousands with a narrow no-break space.
+    rows = [[domain, f"{count * 1000:,}".replace(",", "\u202f"), "1"] for domain, count in by_domain.items()]
+    return _write(path, ["Site", "Pages avec lien", "Pages cibles"], rows, encoding=encoding, delimiter=",")
+
+
+def search_console_zip_in_french(links, path: Path) -> Path:
+    folder = path.parent
+    latest = search_console_latest_links_in("fr", links, folder / "latest.csv")
+    top = search_console_top_linking_sites_in_french(links, folder / "top.csv")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(latest, "Derniers liens.csv")
+        archive.write(top, "Principaux sites de référence.csv")
+        archive.writestr("Graphique.csv", "Date,Liens\r\n2026-09-15,3\r\n")
+    return path
+
+
+# Ahrefs Link Intersect: a row per referring domain, a column per compared site (see
+# knowledge/export_formats.yaml: the exact header is an assumption).
+AHREFS_INTERSECT = ["Referring domain", "Domain rating", "Domain traffic", "Intersect"]
+
+
+def ahrefs_link_intersect(linking: dict[str, set[str]], sites: list[str], path, *, encoding="utf-16", delimiter="\t"):
+    rows = [
+        [domain, "40", "1,200", str(len(linked)), *[("3" if site in linked else "") for site in sites]]
+        for domain, linked in linking.items()
+    ]
+    return _write(path, AHREFS_INTERSECT + sites, rows, encoding=encoding, delimiter=delimiter, quoting=csv.QUOTE_ALL)

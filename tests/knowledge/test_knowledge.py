@@ -313,3 +313,12 @@ def test_every_template_the_code_names_exists():
     assert len(named) > 30
     missing = sorted(n for n in named if n not in load().templates)
     assert missing == []
+
+
+def test_an_export_format_recognised_by_rows_needs_known_cell_kinds(copy_of_knowledge):
+    def change(data):
+        data["search_console_latest_links"]["by_rows"][1]["holds"] = "timestamp"
+
+    edit_yaml(copy_of_knowledge, "export_formats.yaml", change)
+    with pytest.raises(KnowledgeError, match=r"search_console_latest_links .*unknown: \['timestamp'\]"):
+        load(copy_of_knowledge)

@@ -49,7 +49,7 @@ async def test_a_file_over_the_limit_is_refused_on_the_form_before_any_download(
     [opened] = await slack.standin.wait_for("views.open")
     response = await slack.submit(opened.body["view"], {"import_file": "F2"})
     errors = json.loads(await response.text())["errors"]
-    assert "the limit is 0 MB" in errors["import_file"] and slack.standin.of("download") == []
+    assert "the limit is 0.0 MB" in errors["import_file"] and slack.standin.of("download") == []
 
 
 async def test_an_unreadable_file_says_why_and_stores_nothing(slack, db_path):
