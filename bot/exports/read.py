@@ -134,7 +134,8 @@ def target_columns(header: Sequence[str], taken: set[int]) -> tuple[tuple[str, i
     """Link Intersect names a column after each compared site (`competitor.com` or a URL)."""
     found = []
     for position, name in enumerate(header):
-        site = re.sub(r"^[a-z]+://", "", name).removeprefix("www.").rstrip("/")
+        site = re.sub(r"\s*\(.*\)$", "", name)  # a note after the site, e.g. "(subdomains)"
+        site = re.sub(r"^[a-z]+://", "", site).removeprefix("www.").rstrip("/")
         if position not in taken and " " not in site and registrable_domain(site.split("/", 1)[0]):
             found.append((site, position))
     return tuple(found)

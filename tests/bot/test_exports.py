@@ -239,12 +239,12 @@ def test_a_zip_that_unzips_far_beyond_the_limit_is_refused_before_reading(tmp_pa
 
 # Ahrefs Link Intersect: the competitors.
 
-RIVALS = ["https://rival-one.com/", "rival-two.co.uk", "example.com"]
+RIVALS = ["https://rival-one.com/", "rival-two.co.uk (subdomains)", "example.com"]
 INTERSECT = {
-    "news.example.org": {"https://rival-one.com/", "rival-two.co.uk"},
-    "blog.other.net": {"https://rival-one.com/", "rival-two.co.uk", "example.com"},
+    "news.example.org": {"https://rival-one.com/", "rival-two.co.uk (subdomains)"},
+    "blog.other.net": {"https://rival-one.com/", "rival-two.co.uk (subdomains)", "example.com"},
     "third.co.uk": {"https://rival-one.com/"},
-    "www.fourth.io": {"rival-two.co.uk", "https://rival-one.com/"},
+    "www.fourth.io": {"rival-two.co.uk (subdomains)", "https://rival-one.com/"},
 }
 
 
