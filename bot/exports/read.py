@@ -213,21 +213,27 @@ def open_text(stream: IO[bytes], name: str, formats: Sequence[Format]) -> Opened
             continue
         rows = csv.reader(text, delimiter=delimiter)
         return Opened(found, encoding, delimiter, header, index, rows, name, targets)
-    if seen:
-        # No known header: maybe one a tool translated (Search Console writes the user's language).
-        first = next(i for i, line in enumerate(lines) if line.strip())
-        delimiter = sniff_delimiter(lines[first])
-        header = tuple(normalise(c) for c in next(csv.reader([lines[first]], delimiter=delimiter)))
-        if translated(header, formats):
-            sample = [r for r in csv.reader(lines[first + 1 :], delimiter=delimiter) if any(c.strip() for c in r)]
-            found = match_rows(sample[:ROW_SAMPLE], formats)
-            if found is not None:
-                index = {field: position for position, (field, _) in enumerate(found.by_rows)}
-                rows = csv.reader(itertools.chain(lines[first + 1 :], text), delimiter=delimiter)
-                return Opened(found, encoding, delimiter, header, index, rows, name)
+    if seen and (opened := by_rows(lines, text, encoding, name, formats)):
+        return opened
     known = ", ".join(f.label for f in formats)
     saw = seen[0] if seen else "(nothing readable)"
     raise ExportError(f"I don't recognise the format of {name}. I read: {known}. Its first line was: {saw}")
+
+
+def by_rows(lines: list[str], text: IO[str], encoding: str, name: str, formats: Sequence[Format]) -> Opened | None:
+    """No known header: maybe one a tool translated (Search Console writes the user's language)."""
+    first = next(i for i, line in enumerate(lines) if line.strip())
+    delimiter = sniff_delimiter(lines[first])
+    header = tuple(normalise(c) for c in next(csv.reader([lines[first]], delimiter=delimiter)))
+    if not translated(header, formats):
+        return None
+    sample = [r for r in csv.reader(lines[first + 1 :], delimiter=delimiter) if any(c.strip() for c in r)]
+    found = match_rows(sample[:ROW_SAMPLE], formats)
+    if found is None:
+        return None
+    index = {field: position for position, (field, _) in enumerate(found.by_rows)}
+    rows = csv.reader(itertools.chain(lines[first + 1 :], text), delimiter=delimiter)
+    return Opened(found, encoding, delimiter, header, index, rows, name)
 
 
 SEARCH_CONSOLE_MEMBERS = ("latest links.csv", "top linking sites.csv")
