@@ -238,6 +238,8 @@ class Engine:
         if existing is not None:
             done = sum(draft.settled(q.id) for q in self.questionnaire.questions)
             preface.append(text("plan.resumed", done=done, total=total))
+            if draft.suggested:
+                preface.append(text("plan.suggested", names=list(draft.suggested)))
         else:
             preface.append(text("plan.started", total=total, sections=len(self.questionnaire.sections)))
             if defaults:
@@ -347,10 +349,9 @@ class Engine:
         (a new plan offers them as defaults), read together."""
         session = await self.store.load_session(channel, user)
         draft = Draft.from_json(session.draft, session.version) if session.draft is not None else None
-        previous = session.answers or {}
-        defaults = {
-            q.id: q.show(previous[q.id]) for q in self.questionnaire.questions if previous.get(q.id) is not None
-        }
+        # An import's figures, still to be confirmed, outrank the last plan's answers.
+        known = {**(session.answers or {}), **(draft.suggested if draft else {})}
+        defaults = {q.id: q.show(known[q.id]) for q in self.questionnaire.questions if known.get(q.id) is not None}
         return draft, defaults
 
 

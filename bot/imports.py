@@ -16,7 +16,7 @@ from bot import views
 from bot.exports import ExportError, Profile, read_profile
 from bot.exports.profile import compared_domain
 from bot.progress import sparkline
-from bot.questionnaire import Draft, apply
+from bot.questionnaire import Draft, suggest
 from bot.replies import Bullets, Button, Buttons, Form, Heading, Paragraph, Reply, text
 from bot.schedule import month_key
 from bot.validators import registrable_domain
@@ -30,6 +30,17 @@ ANCHOR_LABELS = {
     "generic": "generic",
     "keyword": "partial or exact match",
 }
+
+
+def merge_competitors(known: list[dict[str, Any]], found: dict[str | None, int], *, keep_larger: bool) -> str:
+    """The competitors answer with `found` merged in by domain: a found count replaces the known one
+    (or with `keep_larger`, only raises it); one without a domain is added. The ten latest are kept."""
+    merged: dict[str, int] = {c.get("domain") or f"#{n}": c["referring_domains"] for n, c in enumerate(known)}
+    for domain, count in found.items():
+        key = domain or f"#{len(merged)}"
+        merged[key] = max(count, merged.get(key, 0)) if keep_larger else count
+    items = [str(count) if key.startswith("#") else f"{key}={count}" for key, count in merged.items()]
+    return ", ".join(items[-10:])
 
 
 class Imports:
@@ -49,7 +60,9 @@ class Imports:
         plan = await self.store.current_plan(request.channel)
         session = await self.store.load_session(request.channel, request.user)
         draft = Draft.from_json(session.draft, session.version) if session.draft is not None else Draft()
-        site = None if competitor else (draft.answers.get("site") or (plan.answers["site"] if plan else None))
+        # What is known so far: the last plan, then the import's suggestions, then the user's answers.
+        known = {**(plan.answers if plan else {}), **draft.suggested, **draft.answers}
+        site = None if competitor else known.get("site")
         try:
             # Reading a big export is CPU work: off the event loop, so the bot keeps answering.
             profile = await asyncio.to_thread(
@@ -58,11 +71,11 @@ class Imports:
         except ExportError as error:
             return [views.info("import.refused", reason=str(error))]
         if profile.compared:  # a Link Intersect: the competitors, not this site's own profile
-            return [await self._intersect(request, profile, draft, plan)]
+            return [await self._intersect(request, profile, draft, known)]
         this_month = month_key(self.store.clock(), "UTC")
         summary = profile.summary(this_month)
-        filled = self._answers(summary, draft, competitor)
-        draft, errors = apply(self.knowledge.questionnaire, draft, filled)
+        filled = self._answers(summary, known, competitor)
+        draft, errors = suggest(self.knowledge.questionnaire, draft, filled)
         progress: dict[str, list[str]] = {}
         if not competitor and plan is not None:
             since = month_key(plan.created_at, "UTC")
@@ -74,13 +87,14 @@ class Imports:
         )
         return [self._reply(profile, summary, filled, errors, counted, competitor)]
 
-    async def _intersect(self, request: Request, profile: Profile, draft: Draft, plan) -> Reply:
-        site = draft.answers.get("site") or (plan.answers["site"] if plan else None)
-        own = registrable_domain(site) if site else None
+    async def _intersect(self, request: Request, profile: Profile, draft: Draft, known: dict[str, Any]) -> Reply:
+        own = registrable_domain(known["site"]) if known.get("site") else None
         counts = profile.compared_counts()
         rivals = {name: n for name, n in counts.items() if compared_domain(name) != own}
-        filled = {"competitors": ", ".join(f"{name.split('/', 1)[0]}={n}" for name, n in list(rivals.items())[:10])}
-        draft, errors = apply(self.knowledge.questionnaire, draft, filled)
+        # An intersect can only undercount a competitor: a larger count already known for it stays.
+        found = {name.split("/", 1)[0]: n for name, n in rivals.items()}
+        filled = {"competitors": merge_competitors(known.get("competitors") or [], found, keep_larger=True)}
+        draft, errors = suggest(self.knowledge.questionnaire, draft, filled)
         await self.store.save_import(request.channel, request.user, draft.to_json(), draft.version, {})
         several, prospects = profile.shared_prospects(own)
         compared_mine = len(rivals) < len(counts)
@@ -104,20 +118,14 @@ class Imports:
         return Reply("info", tuple(blocks))
 
     @staticmethod
-    def _answers(summary: dict[str, Any], draft: Draft, competitor: bool) -> dict[str, str]:
+    def _answers(summary: dict[str, Any], known: dict[str, Any], competitor: bool) -> dict[str, str]:
         if competitor:
-            previous = draft.answers.get("competitors") or []
-            items = [
-                f"{c['domain']}={c['referring_domains']}" if c.get("domain") else str(c["referring_domains"])
-                for c in previous
-            ]
-            name = summary["target_domain"]
-            items.append(f"{name}={summary['referring_domains']}" if name else str(summary["referring_domains"]))
-            return {"competitors": ", ".join(items[-10:])}
+            found = {summary["target_domain"]: summary["referring_domains"]}
+            return {"competitors": merge_competitors(known.get("competitors") or [], found, keep_larger=False)}
         filled = {"referring_domains": str(summary["referring_domains"])}
         if summary["recent_monthly_rd"] is not None:
             filled["recent_monthly_rd"] = str(summary["recent_monthly_rd"])
-        if summary["target_domain"] and "site" not in draft.answers:
+        if summary["target_domain"] and "site" not in known:
             filled["site"] = summary["target_domain"]
         return filled
 

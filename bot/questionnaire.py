@@ -76,22 +76,34 @@ class Questionnaire:
 
 @dataclass(frozen=True, slots=True)
 class Draft:
-    """Answers collected so far. `order` remembers what was settled when, for `back`."""
+    """Answers collected so far. `order` remembers what was settled when, for `back`.
+    `suggested`: values read from elsewhere (an imported export), offered as their questions'
+    defaults until the user confirms them."""
 
     answers: Mapping[str, Any] = field(default_factory=dict)
     skipped: tuple[str, ...] = ()
     order: tuple[str, ...] = ()
     version: int | None = field(default=None, compare=False)  # as stored; None: not stored yet
+    suggested: Mapping[str, Any] = field(default_factory=dict)
 
     def settled(self, question_id: str) -> bool:
         return question_id in self.answers or question_id in self.skipped
 
     def to_json(self) -> dict[str, Any]:
-        return {"answers": dict(self.answers), "skipped": list(self.skipped), "order": list(self.order)}
+        stored = {"answers": dict(self.answers), "skipped": list(self.skipped), "order": list(self.order)}
+        if self.suggested:
+            stored["suggested"] = dict(self.suggested)
+        return stored
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any], version: int | None = None) -> Draft:
-        return cls(dict(data.get("answers", {})), tuple(data.get("skipped", ())), tuple(data.get("order", ())), version)
+        return cls(
+            dict(data.get("answers", {})),
+            tuple(data.get("skipped", ())),
+            tuple(data.get("order", ())),
+            version,
+            dict(data.get("suggested", {})),
+        )
 
 
 def next_question(questionnaire: Questionnaire, draft: Draft) -> Question | None:
@@ -155,6 +167,21 @@ def apply(questionnaire: Questionnaire, draft: Draft, raw: Mapping[str, str]) ->
         if invalid:
             errors[question_id] = invalid.reason
     return draft, errors
+
+
+def suggest(questionnaire: Questionnaire, draft: Draft, raw: Mapping[str, str]) -> tuple[Draft, dict[str, str]]:
+    """Answers read from elsewhere (an imported export), to be confirmed: validated like any answer,
+    then offered as their questions' defaults. A question already settled is asked again, so the
+    user sees the new figure before a plan is made from it."""
+    parsed, errors = apply(questionnaire, Draft(), raw)
+    again = set(parsed.answers)
+    return replace(
+        draft,
+        answers={k: v for k, v in draft.answers.items() if k not in again},
+        skipped=tuple(s for s in draft.skipped if s not in again),
+        order=tuple(o for o in draft.order if o not in again),
+        suggested={**draft.suggested, **parsed.answers},
+    ), errors
 
 
 def parse_inline(questionnaire: Questionnaire, text: str) -> tuple[dict[str, str], list[str]]:

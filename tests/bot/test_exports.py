@@ -286,9 +286,21 @@ async def test_import_fills_the_plan_and_counts_new_domains_as_progress_once(eng
     assert f"Counted as progress (new referring domains by first-seen month): {month}: 2." in reply
     assert rows(db_path, "SELECT count(*) FROM progress WHERE source = 'import'") == [(2,)]
     draft = json.loads(rows(db_path, "SELECT state FROM drafts")[0][0])
-    assert draft["answers"]["referring_domains"] == 6
+    assert draft["suggested"]["referring_domains"] == 6 and "referring_domains" not in draft["answers"]
     again = await chat._send(Said(chat.channel, "alice", "import", file=str(path)))
     assert "Counted as progress" not in again, "a second import of the same export adds nothing"
+    # The figures are shown for confirmation: asked again, with the import's value as the default.
+    resumed = await chat.say("plan")
+    assert "Your import's figures (referring_domains and recent_monthly_rd) are offered as defaults" in resumed
+    await chat.say("")  # site: keeps example.com
+    asked = await chat.say("")  # authority: keeps 35
+    assert "How many referring domains link to it now?" in asked and "Enter keeps 6" in asked
+    await chat.say("")  # referring domains: keeps 6
+    asked = await chat.say("")  # site age: keeps 30
+    assert "gained per month lately?" in asked
+    assert f"Enter keeps {draft['suggested']['recent_monthly_rd']}" in asked
+    [(stored,)] = rows(db_path, "SELECT state FROM drafts")
+    assert json.loads(stored)["answers"]["referring_domains"] == 6, "confirmed with Enter"
 
 
 async def test_a_competitors_export_fills_competitors(engine, db_path, tmp_path):
@@ -297,7 +309,9 @@ async def test_a_competitors_export_fills_competitors(engine, db_path, tmp_path)
     reply = await chat._send(Said(chat.channel, "alice", "import competitor", file=str(path)))
     assert "Competitor's link profile" in reply and "Added to your competitors: example.com=3" in reply
     draft = json.loads(rows(db_path, "SELECT state FROM drafts")[0][0])
-    assert draft["answers"]["competitors"] == [{"domain": "example.com", "referring_domains": 3}]
+    assert draft["suggested"]["competitors"] == [{"domain": "example.com", "referring_domains": 3}]
+    again = await chat._send(Said(chat.channel, "alice", "import competitor", file=str(path)))
+    assert "Added to your competitors: example.com=3." in again, "the same competitor is replaced, not added twice"
     assert rows(db_path, "SELECT count(*) FROM progress") == [(0,)], "a competitor's links are not our progress"
 
 
@@ -312,12 +326,20 @@ async def test_a_link_intersect_export_fills_competitors_without_your_own_site(e
     assert "Start outreach with example.org, fourth.io" in reply
     assert "Added to your competitors: rival-one.com=4, rival-two.co.uk=3." in reply
     draft = json.loads(rows(db_path, "SELECT state FROM drafts")[0][0])
-    assert draft["answers"]["competitors"] == [
+    assert draft["suggested"]["competitors"] == [
         {"domain": "rival-one.com", "referring_domains": 4},
         {"domain": "rival-two.co.uk", "referring_domains": 3},
     ]
-    assert "referring_domains" not in draft["answers"], "the intersect is not the site's own profile"
+    assert "referring_domains" not in draft["suggested"], "the intersect is not the site's own profile"
     assert rows(db_path, "SELECT count(*) FROM progress") == [(0,)]
+
+
+async def test_a_link_intersect_never_lowers_a_competitor_count_already_known(engine, db_path, tmp_path):
+    chat = MemoryChat(engine, ChannelKey("memory", "team-1", "general"), "alice")
+    await chat.answer_all([*TYPED_ANSWERS[:5], ("competitors", "rival-one.com=420, 380"), *TYPED_ANSWERS[6:]])
+    path = F.ahrefs_link_intersect(INTERSECT, RIVALS, tmp_path / "intersect.csv")
+    reply = await chat._send(Said(chat.channel, "alice", "import", file=str(path)))
+    assert "Added to your competitors: rival-one.com=420, 380, rival-two.co.uk=3." in reply
 
 
 async def test_search_console_crawl_dates_are_not_taken_for_new_links(engine, db_path, tmp_path):
@@ -332,7 +354,7 @@ async def test_search_console_crawl_dates_are_not_taken_for_new_links(engine, db
     assert f"last crawled up to {crawled.isoformat()}" in reply
     assert "Counted as progress" not in reply and rows(db_path, "SELECT count(*) FROM progress") == [(0,)]
     draft = json.loads(rows(db_path, "SELECT state FROM drafts")[0][0])
-    assert draft["answers"]["referring_domains"] == 3 and "recent_monthly_rd" not in draft["answers"]
+    assert draft["suggested"]["referring_domains"] == 3 and "recent_monthly_rd" not in draft["suggested"]
 
 
 async def test_a_refused_file_stores_nothing(engine, db_path, tmp_path):

@@ -24,6 +24,7 @@ from bot.questionnaire import (
     next_question,
     parse_inline,
     skip,
+    suggest,
     unknown_names,
 )
 from bot.validators import Invalid
@@ -447,3 +448,15 @@ def test_draft_survives_a_json_round_trip(draft):
 def test_an_empty_stored_draft_is_a_new_draft():
     assert Draft.from_json({}) == Draft()
     assert Draft().to_json() == {"answers": {}, "skipped": [], "order": []}
+
+
+def test_suggested_answers_are_asked_again_with_the_suggestion_as_the_default():
+    draft = settle(settle(Draft(), "site", "example.com"), "authority", "35")
+    draft = settle(draft, "referring_domains", "140")
+    suggested, errors = suggest(Q, draft, {"referring_domains": "152", "recent_monthly_rd": "many"})
+    assert errors == {"recent_monthly_rd": Q.question("recent_monthly_rd").parse("many").reason}
+    assert suggested.suggested == {"referring_domains": 152}
+    assert not suggested.settled("referring_domains"), "asked again, to confirm the imported figure"
+    assert next_question(Q, suggested).id == "referring_domains"
+    assert suggested.answers == {"site": "example.com", "authority": 35}
+    assert Draft.from_json(json.loads(json.dumps(suggested.to_json()))) == suggested

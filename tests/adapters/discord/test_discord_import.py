@@ -31,7 +31,7 @@ async def test_an_attached_export_is_fetched_and_profiled(bot, standin, tmp_path
     assert standin.of("GET", r"/attachments/\d+"), "fetched from the attachment's URL"
     posted = json.dumps([c.json for c in follow_ups])
     assert "Link profile of example.com (Majestic backlinks)" in posted and "Referring domains: 2" in posted
-    assert json.loads(rows(db_path, "SELECT state FROM drafts")[0][0])["answers"]["referring_domains"] == 2
+    assert json.loads(rows(db_path, "SELECT state FROM drafts")[0][0])["suggested"]["referring_domains"] == 2
 
 
 async def test_a_competitors_export_and_a_bad_file(bot, standin, tmp_path, db_path):

@@ -37,9 +37,15 @@ async def test_import_opens_a_file_input_and_the_file_is_fetched_with_the_bot_to
     [download] = slack.standin.of("download")
     assert download.token == "xoxb-T1", "private files are fetched with the workspace's bot token"
     draft = json.loads(rows(db_path, "SELECT state FROM drafts")[0][0])
-    assert draft["answers"]["referring_domains"] == 3
+    assert draft["suggested"]["referring_domains"] == 3
     actions = next(b for b in posted.body["blocks"] if b["type"] == "actions")
     assert [e["action_id"] for e in actions["elements"]] == ["replan"]
+    # "Plan with these" opens the plan form with the import's figures filled in, to confirm.
+    await slack.press("replan")
+    [_, plan_form] = await slack.standin.wait_for("views.open", count=2)
+    inputs = {b["block_id"]: b for b in plan_form.body["view"]["blocks"] if b["type"] == "input"}
+    assert inputs["referring_domains"]["element"]["initial_value"] == "3"
+    assert inputs["site"]["element"]["initial_value"] == "example.com"
 
 
 async def test_a_file_over_the_limit_is_refused_on_the_form_before_any_download(slack, tmp_path):
