@@ -36,10 +36,10 @@ def console(database: str | None, channel: str | None, user: str | None) -> None
     from bot import knowledge as knowledge_module
     from bot.engine import Engine
     from bot.events import ChannelKey
-    from bot.settings import Settings, database_url_for
+    from bot.settings import database_url_for
     from bot.store import Store
 
-    settings = Settings()
+    settings = _settings()
     url = database_url_for(database) if database else settings.database_url
 
     async def run() -> None:
@@ -117,10 +117,9 @@ def import_command(path: Path, output_format: str) -> None:
     from bot import knowledge as knowledge_module
     from bot.exports import ExportError, read_profile
     from bot.schedule import month_key
-    from bot.settings import Settings
     from bot.store import utc_now
 
-    settings = Settings()
+    settings = _settings()
     try:
         profile = read_profile(path, knowledge_module.default().export_formats, max_bytes=settings.import_max_bytes)
     except ExportError as error:
@@ -146,10 +145,9 @@ def serve(role: str) -> None:
     import logging
 
     from bot.serve import StartError, nothing_to_serve, run
-    from bot.settings import Settings
     from bot.store import StoreError
 
-    settings = Settings()
+    settings = _settings()
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if reason := nothing_to_serve(settings, role):
         _fail([reason], heading="Nothing to serve:")
@@ -191,10 +189,10 @@ def run_once(now_text: str | None, dry_run: bool, database: str | None) -> None:
     from bot.engine import Engine
     from bot.reminders import ReminderLoop
     from bot.serve import _notifiers
-    from bot.settings import Settings, database_url_for
+    from bot.settings import database_url_for
     from bot.store import Store, utc_now
 
-    settings = Settings()
+    settings = _settings()
     url = database_url_for(database) if database else settings.database_url
     now = utc_now()
     if now_text:
@@ -247,10 +245,10 @@ def db() -> None:
 @click.option("--database", "database", metavar="PATH|URL", help="SQLite file or database URL (default: as `console`).")
 def upgrade(database: str | None) -> None:
     """Apply the schema migrations (they also run at every start; this is for release steps)."""
-    from bot.settings import Settings, database_url_for
+    from bot.settings import database_url_for
     from bot.store import Store
 
-    url = database_url_for(database) if database else Settings().database_url
+    url = database_url_for(database) if database else _settings().database_url
 
     async def run() -> None:
         store = await Store.open(url)
@@ -268,6 +266,35 @@ def _run(work) -> None:
         asyncio.run(work)
     except StoreError as error:
         _fail([str(error)], heading="Cannot start:")
+
+
+def _settings():
+    """The settings, or a clear stop naming each wrong variable (never its value: it may be a secret)."""
+    from pydantic import ValidationError
+
+    from bot.settings import Settings
+
+    try:
+        return Settings()
+    except ValidationError as error:
+        problems = []
+        for item in error.errors():
+            name = str(item["loc"][0]) if item["loc"] else "a setting"
+            problems.append(f"{_variables(Settings).get(name, name)}: {item['msg']}")
+        _fail(problems, heading="Cannot start: a setting in the environment (or .env) is wrong:")
+
+
+def _variables(settings_type) -> dict[str, str]:
+    """Each setting's environment variables as a user sets them (`BACKLINKS_PORT or PORT`), by the
+    names pydantic reports: the field's name or its first alias."""
+    from pydantic import AliasChoices
+
+    names = {}
+    for field, info in settings_type.model_fields.items():
+        alias = info.validation_alias
+        choices = alias.choices if isinstance(alias, AliasChoices) else [alias or f"BACKLINKS_{field.upper()}"]
+        names[field] = names[str(choices[0])] = " or ".join(str(c) for c in choices)
+    return names
 
 
 def _fail(problems: list[str], heading: str = "The answers have problems:") -> None:

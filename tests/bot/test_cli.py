@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -117,3 +118,19 @@ def test_reminders_run_once_sends_what_is_due_once(tmp_path):
     assert "claimed 0, sent 0" in again.stdout, "one reminder a month"
     bad = run_once("--now", "tomorrow")
     assert bad.returncode == 1 and "is not an ISO time" in bad.stderr
+
+
+def test_a_wrong_setting_stops_with_the_variable_named_and_no_traceback(tmp_path):
+    env = {**os.environ, "PORT": "abc", "BACKLINKS_IMPORT_MAX_MB": "lots", "SLACK_CLIENT_SECRET": "s3cret-value"}
+    done = subprocess.run(
+        [BACKLINKS, "reminders", "run-once", "--dry-run"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "Cannot start: a setting in the environment (or .env) is wrong:" in done.stderr
+    assert "BACKLINKS_PORT or PORT: Input should be a valid integer" in done.stderr
+    assert "BACKLINKS_IMPORT_MAX_MB: Input should be a valid integer" in done.stderr
+    assert "abc" not in done.stderr and "lots" not in done.stderr, "values are not echoed (they may be secrets)"
