@@ -258,6 +258,41 @@ def upgrade(database: str | None) -> None:
     click.echo("The database schema is up to date.")
 
 
+@db.command("encrypt-tokens")
+@click.option("--database", "database", metavar="PATH|URL", help="SQLite file or database URL (default: as `console`).")
+def encrypt_tokens(database: str | None) -> None:
+    """Encrypt the stored Slack workspace tokens with the first key of BACKLINKS_TOKEN_KEY: tokens
+    saved before a key was set, and ones under an older key (after a rotation)."""
+    from bot.settings import database_url_for
+    from bot.store import Store
+
+    settings = _settings()
+    if settings.token_key is None:
+        _fail(["set BACKLINKS_TOKEN_KEY first (the README says how to make a key)"], heading="Cannot encrypt:")
+    try:
+        from adapters.slack.installations import EncryptedInstallationStore, TokenKeyError, cipher
+    except ImportError:
+        _fail(["the Slack extra is not installed: pip install 'backlinks-bot[slack]'"], heading="Cannot encrypt:")
+    url = database_url_for(database) if database else settings.database_url
+    changed = 0
+
+    async def run() -> None:
+        nonlocal changed
+        store = await Store.open(url)
+        try:
+            fernet = cipher(settings.token_key.get_secret_value())
+            sealed = EncryptedInstallationStore(fernet, client_id=settings.slack_client_id or "", engine=store.engine)
+            changed = await sealed.seal_stored()
+        finally:
+            await store.close()
+
+    try:
+        _run(run())
+    except TokenKeyError as error:
+        _fail([f"{error} Nothing was changed."], heading="Cannot encrypt:")
+    click.echo(f"Encrypted {changed} stored Slack token{'s' if changed != 1 else ''} with the first key.")
+
+
 def _run(work) -> None:
     """asyncio.run, with a database that can't be opened reported in one clear line."""
     from bot.store import StoreError

@@ -7,11 +7,13 @@ the store elsewhere.
 
 from __future__ import annotations
 
+import base64
+import binascii
 from pathlib import Path
 from typing import Literal
 
 from platformdirs import user_data_dir
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -53,6 +55,24 @@ class Settings(BaseSettings):
     slack_api_url: str = Field(default="https://slack.com/api/", validation_alias="SLACK_API_URL")
     slack_mode: Literal["auto", "socket", "http"] = "auto"
     slack_command: str = "/backlinks"
+    # Encrypts the workspaces' tokens stored by the OAuth install (Fernet keys, comma-separated:
+    # the first encrypts, every one decrypts, so a new key goes first and the old one stays a while).
+    token_key: SecretStr | None = None
+
+    @field_validator("token_key")
+    @classmethod
+    def _fernet_keys(cls, value: SecretStr | None) -> SecretStr | None:
+        for key in value.get_secret_value().split(",") if value else ():
+            try:
+                raw = base64.urlsafe_b64decode(key.strip().encode())
+            except (ValueError, binascii.Error):
+                raw = b""
+            if len(raw) != 32:
+                raise ValueError(
+                    'each key must be 32 bytes in URL-safe base64 (make one with: python -c "from '
+                    'cryptography.fernet import Fernet; print(Fernet.generate_key().decode())")'
+                )
+        return value
 
     # Discord: the bot token; commands sync instantly to a development guild when one is given,
     # otherwise globally (which Discord may take up to an hour to show everywhere).

@@ -22,11 +22,11 @@ import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.errors import SlackApiError
-from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import CALLBACK_PREFIX, SlackRenderer, answers_from_state, files_from_state
+from adapters.slack.installations import installation_store
 from bot.engine import Engine
 from bot.events import ChannelKey, Event, Invoked, Pressed, Submitted
 from bot.exports import too_big
@@ -69,9 +69,7 @@ class SlackAdapter:
                 client_secret=settings.slack_client_secret.get_secret_value(),
                 scopes=[s.strip() for s in settings.slack_scopes.split(",") if s.strip()],
                 redirect_uri=settings.slack_redirect_uri,
-                installation_store=AsyncSQLAlchemyInstallationStore(
-                    client_id=settings.slack_client_id, engine=engine.store.engine
-                ),
+                installation_store=installation_store(settings, engine.store.engine),
                 state_store=AsyncSQLAlchemyOAuthStateStore(
                     expiration_seconds=OAUTH_STATE_SECONDS, engine=engine.store.engine
                 ),

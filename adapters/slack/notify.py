@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
-from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import SlackRenderer
+from adapters.slack.installations import installation_store
 from bot.events import ChannelKey
 from bot.reminders import ChannelGone, RetryLater
 from bot.replies import Reply
@@ -34,9 +34,7 @@ class SlackNotifier:
         self.renderer = SlackRenderer(knowledge, command=settings.slack_command)
         self.installations = None
         if settings.slack_uses_oauth:
-            self.installations = AsyncSQLAlchemyInstallationStore(
-                client_id=settings.slack_client_id, engine=engine.store.engine
-            )
+            self.installations = installation_store(settings, engine.store.engine)
 
     async def _token(self, team: str) -> str:
         if self.installations is None:
