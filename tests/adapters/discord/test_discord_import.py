@@ -6,7 +6,7 @@ import datetime as dt
 import json
 
 import export_fixtures as F
-from discord_flow import answered
+from discord_flow import answered, inputs, press
 from support import rows
 
 LINKS = [
@@ -32,6 +32,11 @@ async def test_an_attached_export_is_fetched_and_profiled(bot, standin, tmp_path
     posted = json.dumps([c.json for c in follow_ups])
     assert "Link profile of example.com (Majestic backlinks)" in posted and "Referring domains: 2" in posted
     assert json.loads(rows(db_path, "SELECT state FROM drafts")[0][0])["suggested"]["referring_domains"] == 2
+    # "Plan with these" opens the first form with the export's figures filled in, to confirm.
+    opened = await press(standin, "backlinks:replan")
+    assert opened["type"] == 9, opened
+    fields = inputs(opened["data"])
+    assert fields["referring_domains"]["value"] == "2" and fields["site"]["value"] == "example.com"
 
 
 async def test_a_competitors_export_and_a_bad_file(bot, standin, tmp_path, db_path):
