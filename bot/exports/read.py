@@ -256,6 +256,11 @@ def open_export(path: Path, formats: Sequence[Format], *, max_bytes: int) -> Ite
         raise ExportError(f"{path.name} looks like a zip but can't be opened as one.") from None
     with archive, contextlib.ExitStack() as closing:
         members = [m for m in archive.infolist() if not m.is_dir()]
+        if any(m.filename == "xl/workbook.xml" for m in members):  # an .xlsx is a zip too
+            raise ExportError(
+                f"{path.name} is an Excel workbook; I read the CSV exports. Download the report as CSV "
+                "(every tool offers it next to Excel) and send me that."
+            )
         unzipped = sum(m.file_size for m in members)
         if unzipped > max_bytes * UNZIPPED_PER_ZIPPED_BYTE:
             raise ExportError(

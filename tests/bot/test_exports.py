@@ -159,6 +159,12 @@ def test_bad_files_get_a_clear_message(tmp_path):
         profile(tmp_path / "other.zip")
     with pytest.raises(ExportError, match="can't be opened"):
         profile(tmp_path / "missing.csv")
+    with zipfile.ZipFile(tmp_path / "links.xlsx", "w") as workbook:  # the shape of an Excel file
+        workbook.writestr("[Content_Types].xml", "<Types/>")
+        workbook.writestr("xl/workbook.xml", "<workbook/>")
+        workbook.writestr("xl/worksheets/sheet1.xml", "<worksheet/>")
+    with pytest.raises(ExportError, match="links.xlsx is an Excel workbook; I read the CSV exports"):
+        profile(tmp_path / "links.xlsx")
 
 
 def test_a_file_over_the_limit_is_refused_before_it_is_read(tmp_path):
