@@ -198,8 +198,7 @@ def build(opened: Sequence[Opened], *, site: str | None = None) -> Profile:
 def _read(opened: Opened, profile: Profile, site: str | None) -> None:
     """The hot loop: a million rows take seconds, so it keeps to local names and cached lookups."""
     at = opened.index
-    compared_columns = opened.targets
-    needed = max([*at.values(), *(position for _, position in compared_columns)]) + 1
+    needed = max([*at.values(), *(position for _, position in opened.compared)]) + 1
     url, domain_col = at.get("url"), at.get("domain")
     first, last, lost, nofollow = at.get("first_seen"), at.get("last_seen"), at.get("lost"), at.get("nofollow")
     anchor, spam, spam_score = at.get("anchor"), at.get("spam"), at.get("spam_score")
@@ -212,7 +211,7 @@ def _read(opened: Opened, profile: Profile, site: str | None) -> None:
     brand = brand_of(site)
     falsy, date_of, kind_of, lookup = FALSE, parse_date, _anchor_kind, _host_domain
     spelled = SpelledDates()  # month names in the user's language (Search Console)
-    compared = [(profile.compared.setdefault(site, set()), position) for site, position in compared_columns]
+    compared = [(profile.compared.setdefault(site, set()), position) for site, position in opened.compared]
     rows = skipped = followed_links = known_links = 0
     for row in opened.rows:
         if len(row) < needed:

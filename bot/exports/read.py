@@ -53,7 +53,7 @@ class Opened:
     index: Mapping[str, int]  # field → column position
     rows: Iterator[list[str]]
     name: str  # the CSV's name (inside a zip, the member's)
-    targets: tuple[tuple[str, int], ...] = ()  # (compared site, column position), per_target formats
+    compared: tuple[tuple[str, int], ...] = ()  # (compared site, column position), per_target formats
 
 
 def megabytes(size: int) -> str:
@@ -130,7 +130,7 @@ def columns_of(found: Format, header: Sequence[str]) -> dict[str, int]:
     return index
 
 
-def target_columns(header: Sequence[str], taken: set[int]) -> tuple[tuple[str, int], ...]:
+def compared_columns(header: Sequence[str], taken: set[int]) -> tuple[tuple[str, int], ...]:
     """Link Intersect names a column after each compared site (`competitor.com` or a URL)."""
     found = []
     for position, name in enumerate(header):
@@ -208,11 +208,11 @@ def open_text(stream: IO[bytes], name: str, formats: Sequence[Format]) -> Opened
         if found is None:
             continue
         index = columns_of(found, header)
-        targets = target_columns(header, set(index.values())) if found.per_target else ()
-        if found.per_target and not targets:
+        compared = compared_columns(header, set(index.values())) if found.per_target else ()
+        if found.per_target and not compared:
             continue
         rows = csv.reader(text, delimiter=delimiter)
-        return Opened(found, encoding, delimiter, header, index, rows, name, targets)
+        return Opened(found, encoding, delimiter, header, index, rows, name, compared)
     if seen and (opened := by_rows(lines, text, encoding, name, formats)):
         return opened
     known = ", ".join(f.label for f in formats)

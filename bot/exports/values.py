@@ -14,10 +14,6 @@ _THOUSANDS = re.compile(r"^\d{1,3}([,.\s\u00a0\u202f']\d{3})+$")
 _YEAR = re.compile(r"(?<!\d)(19|20)\d\d(?!\d)")
 
 
-def flag(text: str) -> bool:
-    return text.strip().lower() not in FALSE
-
-
 @lru_cache(maxsize=65_536)
 def parse_date(text: str) -> dt.date | None:
     """ISO dates and times, `Sep 15, 2026`, `28/09/2026` (day first unless that can't be),
