@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shlex
 import sys
 from pathlib import Path
@@ -115,5 +116,9 @@ class ConsoleChat:
                     self.say(render(reply, self.renderer))
         finally:
             if loop is not None:
+                # Wait for the loop to stop: it may be mid-query, and the store closes right after us
+                # (closing it under a running query left the process hanging at exit).
                 loop.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await loop
         self.say(self.renderer.render("console.bye"))

@@ -83,3 +83,22 @@ def test_the_database_location_comes_from_the_environment(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert rows(db_path, "SELECT count(*) FROM drafts") == [(1,)]
+
+
+async def test_quitting_at_once_stops_the_reminder_loop_before_the_store_closes(engine):
+    # `echo quit | backlinks console` hung now and then: the reminder loop was cancelled but still
+    # mid-query when the store closed under it. The chat now returns only once the loop has stopped.
+    import asyncio
+    import io
+
+    from adapters.console.chat import ConsoleChat
+    from bot.events import ChannelKey
+
+    out = io.StringIO()
+    chat = ConsoleChat(
+        engine=engine, channel=ChannelKey("console", "local", "c"), user="u", stdin=io.StringIO("quit\n"), stdout=out
+    )
+    await chat.run(reminders_every=0.01)
+    pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task() and not t.done()]
+    assert pending == [], "nothing of the chat is left running when it returns"
+    assert "Bye." in out.getvalue()
