@@ -13,8 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -77,7 +75,23 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+# Migrations are named NNNN_*.py and each revises the one before, so the newest file is the head.
+MIGRATIONS = Path(__file__).parent / "migrations" / "versions"
+HEAD_REVISION = max(p.name[:4] for p in MIGRATIONS.glob("[0-9][0-9][0-9][0-9]_*.py"))
+
+
+def _at_head(connection: sa.Connection) -> bool:
+    if not sa.inspect(connection).has_table("alembic_version"):
+        return False
+    return connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == HEAD_REVISION
+
+
 def _migrate(connection: sa.Connection) -> None:
+    # Alembic takes a few hundred milliseconds to import: every start pays it only when there is
+    # something to migrate (a schema already at head is read with one query).
+    from alembic import command
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", "bot:migrations")
     config.attributes["connection"] = connection
@@ -150,7 +164,8 @@ class Store:
 
     async def upgrade(self) -> None:
         async with self.engine.begin() as connection:
-            await connection.run_sync(_migrate)
+            if not await connection.run_sync(_at_head):
+                await connection.run_sync(_migrate)
 
     async def ping(self) -> bool:
         """Whether the database answers (for /healthz)."""

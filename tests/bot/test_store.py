@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
+from pathlib import Path
 
 import sqlalchemy as sa
 from alembic.config import Config
@@ -10,7 +13,9 @@ from alembic.script import ScriptDirectory
 from support import rows
 
 from bot.events import ChannelKey
-from bot.store import Store, async_url
+from bot.store import HEAD_REVISION, Store, async_url
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _alembic_config() -> Config:
@@ -21,6 +26,25 @@ def _alembic_config() -> Config:
 
 HERE = ChannelKey("slack", "T1", "C1")
 HEAD = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+
+
+def test_the_newest_migration_file_is_alembics_head():
+    assert HEAD_REVISION == HEAD, "migrations are named NNNN_*.py in order: the store checks the head by name"
+
+
+def test_a_start_on_a_schema_at_head_does_not_load_alembic(db_path):
+    script = (
+        "import asyncio, sys\n"
+        "from bot.store import Store\n"
+        "async def main():\n"
+        f"    store = await Store.open('sqlite:///{db_path}')\n"
+        "    await store.close()\n"
+        "asyncio.run(main())\n"
+        "print('alembic' in sys.modules)\n"
+    )
+    first = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    again = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert (first.stdout.strip(), again.stdout.strip()) == ("True", "False"), first.stderr + again.stderr
 
 
 async def test_migrations_create_the_schema_at_start_up_and_are_idempotent(db_path):
