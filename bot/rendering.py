@@ -71,13 +71,19 @@ class Renderer:
         # Templates are plain text with a few values: none needs jinja's default globals (range,
         # lipsum, ...), and dropping them makes every render markedly cheaper.
         env.globals.clear()
-        self._templates = {name: env.from_string(source) for name, source in knowledge.templates.items()}
+        self._env = env
+        # Compiled on first use (a session renders a few dozen of some 150 templates; compiling
+        # them all took a fifth of a second at every start). Their syntax is checked when the
+        # knowledge loads.
+        self._templates: dict[str, jinja2.Template] = {}
         # Texts without any value (most checklist items) are rendered once, not per reply.
-        self._static = {
-            name: template.render().strip()
-            for name, template in self._templates.items()
-            if not meta.find_undeclared_variables(env.parse(knowledge.templates[name]))
-        }
+        self._static: dict[str, str | None] = {}
+
+    def _template(self, name: str) -> jinja2.Template:
+        template = self._templates.get(name)
+        if template is None:
+            template = self._templates[name] = self._env.from_string(self.knowledge.templates[name])
+        return template
 
     def _finalize(self, value: Any) -> str:
         if isinstance(value, Safe):
@@ -88,16 +94,20 @@ class Renderer:
 
     def strategy_label(self, strategy_id: str) -> str:
         strategy = self.knowledge.strategies.get(strategy_id)
-        return strategy.label if strategy else self._templates["plan.split.earned"].render()
+        return strategy.label if strategy else self._template("plan.split.earned").render()
 
     def text(self, text: Text) -> str:
-        static = self._static.get(text.template)
+        name = text.template
+        if name not in self._static:
+            valueless = not meta.find_undeclared_variables(self._env.parse(self.knowledge.templates[name]))
+            self._static[name] = self._template(name).render().strip() if valueless else None
+        static = self._static[name]
         if static is not None:
             return static
-        return self._templates[text.template].render(text.values).strip()
+        return self._template(name).render(text.values).strip()
 
     def render(self, template: str, values: Mapping[str, Any] | None = None) -> str:
-        return self._templates[template].render(values or {}).strip()
+        return self._template(template).render(values or {}).strip()
 
 
 def chunk_lines(lines: list[str], limit: int) -> Iterator[str]:
