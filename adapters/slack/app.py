@@ -29,7 +29,7 @@ from adapters.slack.blocks import CALLBACK_PREFIX, SlackRenderer, answers_from_s
 from adapters.slack.installations import installation_store
 from bot.engine import Engine
 from bot.events import ChannelKey, Event, Invoked, Pressed, Submitted
-from bot.exports import too_big
+from bot.exports import EXPORT_SUFFIXES, too_big
 from bot.replies import Reply
 from bot.settings import Settings
 
@@ -268,9 +268,6 @@ class SlackAdapter:
 
 class DownloadError(RuntimeError):
     """A shared file could not be fetched; the message is for the user."""
-
-
-EXPORT_SUFFIXES = {".csv", ".tsv", ".txt", ".zip"}
 
 
 class _Where:

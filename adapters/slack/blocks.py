@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from bot.exports import EXPORT_SUFFIXES
 from bot.knowledge import Knowledge
 from bot.questionnaire import Question
 from bot.rendering import PLAIN, Dialect, Renderer, chunk_lines
@@ -140,7 +141,7 @@ class SlackRenderer:
             if value is not None:
                 element["initial_option"] = _option(str(value), str(value))
         elif question.kind_name == "file":
-            element.update(type="file_input", filetypes=["csv", "tsv", "txt", "zip"], max_files=1)
+            element.update(type="file_input", filetypes=[s.lstrip(".") for s in EXPORT_SUFFIXES], max_files=1)
         elif question.kind_name in ("integer", "number"):
             element.update(
                 type="number_input",

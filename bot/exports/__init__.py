@@ -9,7 +9,11 @@ from pathlib import Path
 from bot.exports.profile import Profile, build
 from bot.exports.read import ExportError, Format, megabytes, open_export
 
-__all__ = ["ExportError", "Profile", "read_profile", "too_big"]
+__all__ = ["EXPORT_SUFFIXES", "ExportError", "Profile", "read_profile", "too_big"]
+
+# What an export file is called: the tools' CSVs (some save tab-separated .tsv or .txt), the
+# Search Console zip, and Excel workbooks.
+EXPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".zip", ".xlsx")
 
 
 def too_big(name: str, size: int, max_bytes: int) -> str | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import datetime as dt
 import io
 import itertools
 import re
@@ -182,6 +183,36 @@ def match_rows(rows: Sequence[Sequence[str]], formats: Sequence[Format]) -> Form
     return None
 
 
+def recognise(header: tuple[str, ...], formats: Sequence[Format]) -> tuple[Format, dict, tuple] | None:
+    """The format a header line names, with the field positions (and compared sites), or None."""
+    found = match(header, formats)
+    if found is None:
+        return None
+    index = columns_of(found, header)
+    compared = compared_columns(header, set(index.values())) if found.per_target else ()
+    if found.per_target and not compared:
+        return None
+    return found, index, compared
+
+
+def recognise_by_rows(
+    header: tuple[str, ...], sample: Sequence[Sequence[str]], formats: Sequence[Format]
+) -> tuple[Format, dict] | None:
+    """No known header: maybe one a tool translated (Search Console writes the user's language)."""
+    if not translated(header, formats):
+        return None
+    found = match_rows([r for r in sample if any(c.strip() for c in r)][:ROW_SAMPLE], formats)
+    if found is None:
+        return None
+    return found, {field: position for position, (field, _) in enumerate(found.by_rows)}
+
+
+def refused(name: str, formats: Sequence[Format], seen: Sequence[str]) -> ExportError:
+    known = ", ".join(f.label for f in formats)
+    saw = seen[0] if seen else "(nothing readable)"
+    return ExportError(f"I don't recognise the format of {name}. I read: {known}. Its first line was: {saw}")
+
+
 def open_text(stream: IO[bytes], name: str, formats: Sequence[Format]) -> Opened:
     """Find the header and the format in a binary stream; rows are read lazily afterwards."""
     head = stream.peek(4096)[:4096] if hasattr(stream, "peek") else b""
@@ -204,36 +235,78 @@ def open_text(stream: IO[bytes], name: str, formats: Sequence[Format]) -> Opened
         delimiter = sniff_delimiter(line)
         header = tuple(normalise(c) for c in next(csv.reader([line], delimiter=delimiter)))
         seen.append(line.strip()[:200])
-        found = match(header, formats)
-        if found is None:
-            continue
-        index = columns_of(found, header)
-        compared = compared_columns(header, set(index.values())) if found.per_target else ()
-        if found.per_target and not compared:
-            continue
-        rows = csv.reader(text, delimiter=delimiter)
-        return Opened(found, encoding, delimiter, header, index, rows, name, compared)
-    if seen and (opened := by_rows(lines, text, encoding, name, formats)):
-        return opened
-    known = ", ".join(f.label for f in formats)
-    saw = seen[0] if seen else "(nothing readable)"
-    raise ExportError(f"I don't recognise the format of {name}. I read: {known}. Its first line was: {saw}")
+        if recognised := recognise(header, formats):
+            found, index, compared = recognised
+            rows = csv.reader(text, delimiter=delimiter)
+            return Opened(found, encoding, delimiter, header, index, rows, name, compared)
+    if seen:
+        first = next(i for i, line in enumerate(lines) if line.strip())
+        delimiter = sniff_delimiter(lines[first])
+        header = tuple(normalise(c) for c in next(csv.reader([lines[first]], delimiter=delimiter)))
+        sample = list(csv.reader(lines[first + 1 :], delimiter=delimiter))
+        if recognised := recognise_by_rows(header, sample, formats):
+            rows = csv.reader(itertools.chain(lines[first + 1 :], text), delimiter=delimiter)
+            return Opened(recognised[0], encoding, delimiter, header, recognised[1], rows, name)
+    raise refused(name, formats, seen)
 
 
-def by_rows(lines: list[str], text: IO[str], encoding: str, name: str, formats: Sequence[Format]) -> Opened | None:
-    """No known header: maybe one a tool translated (Search Console writes the user's language)."""
-    first = next(i for i, line in enumerate(lines) if line.strip())
-    delimiter = sniff_delimiter(lines[first])
-    header = tuple(normalise(c) for c in next(csv.reader([lines[first]], delimiter=delimiter)))
-    if not translated(header, formats):
-        return None
-    sample = [r for r in csv.reader(lines[first + 1 :], delimiter=delimiter) if any(c.strip() for c in r)]
-    found = match_rows(sample[:ROW_SAMPLE], formats)
-    if found is None:
-        return None
-    index = {field: position for position, (field, _) in enumerate(found.by_rows)}
-    rows = csv.reader(itertools.chain(lines[first + 1 :], text), delimiter=delimiter)
-    return Opened(found, encoding, delimiter, header, index, rows, name)
+def open_sheet(rows: Iterator[list[str]], name: str, formats: Sequence[Format]) -> Opened:
+    """Like open_text, for a worksheet's rows (already cells)."""
+    scanned: list[list[str]] = []
+    seen: list[str] = []
+    for row in itertools.islice(rows, HEADER_SCAN_LINES):
+        scanned.append(row)
+        if not any(cell.strip() for cell in row):
+            continue
+        header = tuple(normalise(c) for c in row)
+        seen.append(",".join(row).strip(",")[:200])
+        if recognised := recognise(header, formats):
+            found, index, compared = recognised
+            return Opened(found, "xlsx", "", header, index, rows, name, compared)
+    if seen:
+        first = next(i for i, row in enumerate(scanned) if any(cell.strip() for cell in row))
+        header = tuple(normalise(c) for c in scanned[first])
+        if recognised := recognise_by_rows(header, scanned[first + 1 :], formats):
+            rows = itertools.chain(scanned[first + 1 :], rows)
+            return Opened(recognised[0], "xlsx", "", header, recognised[1], rows, name)
+    raise refused(name, formats, seen)
+
+
+def cell_text(value: Any) -> str:
+    """A worksheet cell as an export's CSV would have written it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()[:10]
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+@contextmanager
+def open_workbook(path: Path, formats: Sequence[Format]) -> Iterator[list[Opened]]:
+    """The link lists in an Excel workbook (Search Console, Semrush and others offer .xlsx): each
+    worksheet is read like one CSV, streamed; sheets that hold no known export are passed over."""
+    import openpyxl  # 0.2 s to import: only for workbooks
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (KeyError, ValueError, OSError, zipfile.BadZipFile) as error:
+        raise ExportError(f"{path.name} looks like an Excel workbook but can't be read as one ({error}).") from None
+    try:
+        opened = []
+        for sheet in workbook.worksheets:
+            rows = ([cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True))
+            with contextlib.suppress(ExportError):  # a metadata or chart sheet
+                opened.append(open_sheet(rows, f"{path.name} ({sheet.title})", formats))
+        if not opened:
+            sheets = ", ".join(sheet.title for sheet in workbook.worksheets)
+            raise ExportError(f"{path.name} holds no sheet of an export I recognise; its sheets: {sheets}.")
+        yield opened
+    finally:
+        workbook.close()
 
 
 SEARCH_CONSOLE_MEMBERS = ("latest links.csv", "top linking sites.csv")
@@ -257,10 +330,9 @@ def open_export(path: Path, formats: Sequence[Format], *, max_bytes: int) -> Ite
     with archive, contextlib.ExitStack() as closing:
         members = [m for m in archive.infolist() if not m.is_dir()]
         if any(m.filename == "xl/workbook.xml" for m in members):  # an .xlsx is a zip too
-            raise ExportError(
-                f"{path.name} is an Excel workbook; I read the CSV exports. Download the report as CSV "
-                "(every tool offers it next to Excel) and send me that."
-            )
+            with open_workbook(path, formats) as opened:
+                yield opened
+            return
         unzipped = sum(m.file_size for m in members)
         if unzipped > max_bytes * UNZIPPED_PER_ZIPPED_BYTE:
             raise ExportError(

@@ -159,11 +159,10 @@ def test_bad_files_get_a_clear_message(tmp_path):
         profile(tmp_path / "other.zip")
     with pytest.raises(ExportError, match="can't be opened"):
         profile(tmp_path / "missing.csv")
-    with zipfile.ZipFile(tmp_path / "links.xlsx", "w") as workbook:  # the shape of an Excel file
+    with zipfile.ZipFile(tmp_path / "links.xlsx", "w") as workbook:  # the shape of an Excel file, broken
         workbook.writestr("[Content_Types].xml", "<Types/>")
         workbook.writestr("xl/workbook.xml", "<workbook/>")
-        workbook.writestr("xl/worksheets/sheet1.xml", "<worksheet/>")
-    with pytest.raises(ExportError, match="links.xlsx is an Excel workbook; I read the CSV exports"):
+    with pytest.raises(ExportError, match="links.xlsx looks like an Excel workbook but can't be read as one"):
         profile(tmp_path / "links.xlsx")
 
 
@@ -241,6 +240,37 @@ def test_a_zip_that_unzips_far_beyond_the_limit_is_refused_before_reading(tmp_pa
         archive.writestr("Latest links.csv", "Linking page,Last crawled\n" + "\n" * 3_000_000)
     with pytest.raises(ExportError, match="unzips to 3.0 MB, more than an export of 0.1 MB holds"):
         read_profile(path, FORMATS, max_bytes=100_000)
+
+
+# Excel workbooks: each sheet read like a CSV.
+
+
+def test_a_search_console_workbook_reads_both_link_sheets_and_passes_over_metadata(tmp_path):
+    summary = profile(F.search_console_workbook(LINKS, tmp_path / "links.xlsx"))
+    assert summary["format"] == 'Search Console "Latest links" + Search Console "Top linking sites"'
+    assert summary["referring_domains"] == 3 and summary["skipped_rows"] == 0
+    assert summary["latest_seen"] == "2026-11-01", "date cells are read"
+    assert summary["top10_share"] == 1.0
+
+
+def test_a_workbook_in_another_language_is_read_by_its_rows(tmp_path):
+    path = F.search_console_workbook(
+        LINKS, tmp_path / "liens.xlsx", titles=("Derniers liens", "Sites"), header_language="fr"
+    )
+    summary = profile(path)
+    assert summary["format"].startswith('Search Console "Latest links"') and summary["referring_domains"] == 3
+
+
+def test_a_workbook_without_an_export_names_its_sheets(tmp_path):
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "Budget"
+    workbook.active.append(["Month", "Spend"])
+    workbook.active.append(["October", 300])
+    workbook.save(tmp_path / "budget.xlsx")
+    with pytest.raises(ExportError, match="budget.xlsx holds no sheet of an export I recognise; its sheets: Budget"):
+        profile(tmp_path / "budget.xlsx")
 
 
 # Ahrefs Link Intersect: the competitors.

@@ -361,3 +361,28 @@ def ahrefs_link_intersect(linking: dict[str, set[str]], sites: list[str], path, 
         for domain, linked in linking.items()
     ]
     return _write(path, AHREFS_INTERSECT + sites, rows, encoding=encoding, delimiter=delimiter, quoting=csv.QUOTE_ALL)
+
+
+def search_console_workbook(links, path: Path, *, titles=("Latest links", "Top linking sites"), header_language=None):
+    """Search Console's "Download Excel": a sheet per table (real date and number cells), plus metadata."""
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    latest = workbook.active
+    latest.title = titles[0]
+    latest.append(list(LOCALISED[header_language][0]) if header_language else ["Linking page", "Last crawled"])
+    for link in links:
+        if not link.lost:
+            latest.append([link.url, link.last_seen])
+    top = workbook.create_sheet(titles[1])
+    top.append(["Site", "Linking pages", "Target pages"])
+    by_domain = defaultdict(int)
+    for link in links:
+        if not link.lost:
+            by_domain[registrable_domain(link.host)] += 1
+    for domain, count in by_domain.items():
+        top.append([domain, count * 1000, 1])
+    metadata = workbook.create_sheet("Metadata")
+    metadata.append(["Property", "https://example.com/"])
+    workbook.save(path)
+    return path

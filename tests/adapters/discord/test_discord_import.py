@@ -56,3 +56,11 @@ async def test_a_file_over_the_limit_is_refused_without_fetching_it(bot, standin
     refused = await answered(standin, command)
     assert refused["data"]["flags"] == 64 and "the limit is 0.0 MB" in refused["data"]["content"]
     assert not standin.of("GET", r"/attachments/\d+")
+
+
+async def test_an_attached_excel_workbook_is_read_sheet_by_sheet(bot, standin, tmp_path):
+    content = F.search_console_workbook(LINKS, tmp_path / "links.xlsx").read_bytes()
+    _, follow_ups = await import_(standin, "links.xlsx", content)
+    posted = json.dumps([c.json for c in follow_ups], ensure_ascii=False)
+    assert 'Search Console \\"Latest links\\" + Search Console \\"Top linking sites\\"' in posted
+    assert "Referring domains: 2" in posted

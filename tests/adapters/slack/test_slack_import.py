@@ -27,7 +27,7 @@ async def test_import_opens_a_file_input_and_the_file_is_fetched_with_the_bot_to
     assert view["callback_id"] == "backlinks_import"
     inputs = {b["block_id"]: b for b in view["blocks"] if b["type"] == "input"}
     assert inputs["import_file"]["element"]["type"] == "file_input"
-    assert inputs["import_file"]["element"]["filetypes"] == ["csv", "tsv", "txt", "zip"]
+    assert inputs["import_file"]["element"]["filetypes"] == ["csv", "tsv", "txt", "zip", "xlsx"]
 
     response = await slack.submit(view, {"import_file": "F1", "import_whose": "mine"})
     assert response.status == 200 and await response.text() == ""
