@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import zipfile
 from pathlib import Path
+from xml.etree import ElementTree
 
 from bot.exports.profile import Profile, build
 from bot.exports.read import ExportError, Format, megabytes, open_export
@@ -38,7 +39,7 @@ def read_profile(path: Path, formats: tuple[Format, ...], *, max_bytes: int, sit
     try:
         with open_export(path, formats, max_bytes=max_bytes) as opened:
             profile = build(opened, site=site)
-    except (csv.Error, UnicodeError, zipfile.BadZipFile, EOFError, OSError) as error:
+    except (csv.Error, UnicodeError, zipfile.BadZipFile, EOFError, OSError, ElementTree.ParseError) as error:
         raise ExportError(f"{path.name} could not be read: {error}.") from None
     if not profile.domains:
         raise ExportError(

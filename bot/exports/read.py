@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
+from xml.etree import ElementTree
 
 from bot.exports.values import SpelledDates, host_of, parse_count, parse_date
 from bot.validators import registrable_domain
@@ -291,22 +292,24 @@ def open_workbook(path: Path, formats: Sequence[Format]) -> Iterator[list[Opened
     worksheet is read like one CSV, streamed; sheets that hold no known export are passed over."""
     import openpyxl  # 0.2 s to import: only for workbooks
 
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (KeyError, ValueError, OSError, zipfile.BadZipFile) as error:
-        raise ExportError(f"{path.name} looks like an Excel workbook but can't be read as one ({error}).") from None
-    try:
-        opened = []
-        for sheet in workbook.worksheets:
-            rows = ([cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True))
-            with contextlib.suppress(ExportError):  # a metadata or chart sheet
-                opened.append(open_sheet(rows, f"{path.name} ({sheet.title})", formats))
-        if not opened:
-            sheets = ", ".join(sheet.title for sheet in workbook.worksheets)
-            raise ExportError(f"{path.name} holds no sheet of an export I recognise; its sheets: {sheets}.")
-        yield opened
-    finally:
-        workbook.close()
+    # A file, not a name: openpyxl refuses a workbook by its name when it was saved as .csv.
+    with open(path, "rb") as stream:
+        try:
+            workbook = openpyxl.load_workbook(stream, read_only=True, data_only=True)
+        except (KeyError, ValueError, OSError, zipfile.BadZipFile, ElementTree.ParseError) as error:
+            raise ExportError(f"{path.name} looks like an Excel workbook but can't be read as one ({error}).") from None
+        try:
+            opened = []
+            for sheet in workbook.worksheets:
+                rows = ([cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True))
+                with contextlib.suppress(ExportError):  # a metadata or chart sheet
+                    opened.append(open_sheet(rows, f"{path.name} ({sheet.title})", formats))
+            if not opened:
+                sheets = ", ".join(sheet.title for sheet in workbook.worksheets)
+                raise ExportError(f"{path.name} holds no sheet of an export I recognise; its sheets: {sheets}.")
+            yield opened
+        finally:
+            workbook.close()
 
 
 SEARCH_CONSOLE_MEMBERS = ("latest links.csv", "top linking sites.csv")

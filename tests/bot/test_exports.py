@@ -261,6 +261,22 @@ def test_a_workbook_in_another_language_is_read_by_its_rows(tmp_path):
     assert summary["format"].startswith('Search Console "Latest links"') and summary["referring_domains"] == 3
 
 
+def test_a_workbook_saved_under_a_csv_name_is_still_read(tmp_path):
+    path = F.search_console_workbook(LINKS, tmp_path / "links.xlsx").rename(tmp_path / "links.csv")
+    assert profile(path)["referring_domains"] == 3
+
+
+def test_a_workbook_with_a_broken_sheet_says_so(tmp_path):
+    path = F.search_console_workbook(LINKS, tmp_path / "links.xlsx")
+    broken = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(path) as good, zipfile.ZipFile(broken, "w") as bad:
+        for item in good.infolist():
+            data = good.read(item)
+            bad.writestr(item, data[: len(data) // 2] if item.filename == "xl/worksheets/sheet1.xml" else data)
+    with pytest.raises(ExportError, match="broken.xlsx could not be read"):
+        profile(broken)
+
+
 def test_a_workbook_without_an_export_names_its_sheets(tmp_path):
     import openpyxl
 
