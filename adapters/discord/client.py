@@ -31,6 +31,11 @@ from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
+# The bot never joins a voice channel: discord.py's start-up warnings that voice support is missing
+# (PyNaCl, davey) would only worry whoever reads the logs.
+discord.VoiceClient.warn_nacl = False
+discord.VoiceClient.warn_dave = False
+
 EXPIRED = 10062  # Discord's "Unknown interaction": the three seconds (or fifteen minutes) ran out
 # How long to wait for the engine before deferring (Discord wants a first answer within three seconds).
 RESPOND_BUDGET_SECONDS = 1.5

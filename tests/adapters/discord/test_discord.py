@@ -196,3 +196,10 @@ async def test_slow_work_is_deferred_then_followed_up(bot, standin, monkeypatch)
     assert posted.json["embeds"][0]["title"] == "Backlink plan for example.com"
     [edited] = standin.of("PATCH", rf"/webhooks/{standin.application_id}/{last['token']}/messages/@original")
     assert edited.json["content"] == "Posted in the channel."
+
+
+def test_starting_the_client_logs_no_warning_about_voice(standin, store, caplog):
+    # The bot uses no voice; discord.py's "voice will NOT be supported" warnings only alarmed operators.
+    with caplog.at_level(logging.WARNING, logger="discord"):
+        make_client(standin, store)
+    assert not [r for r in caplog.records if "voice" in r.getMessage()]
