@@ -57,7 +57,6 @@ script exits 0 either way.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import gc
 import json
@@ -83,7 +82,7 @@ for folder in (REPO, REPO / "tests" / "helpers"):  # measure this working tree; 
 import aiohttp  # noqa: E402
 import discord  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
-from common import LogTally, Row, ms, percentile, table  # noqa: E402
+from common import Config, LogTally, Row, count_rows, ms, percentile, run_config, table  # noqa: E402
 from discord import app_commands  # noqa: E402
 from discord_standin import DISPATCH, DiscordStandIn, steer_discord  # noqa: E402
 
@@ -119,15 +118,6 @@ ANSWER_TIMEOUT = 10.0  # an interaction whose callback has not arrived by then c
 DRAIN_SECONDS = 60.0  # give up (and say so) if discord.py's tasks have not finished by then
 EPHEMERAL = 1 << 6
 CHANNEL_MESSAGE, MODAL = 4, 9  # interaction callback types
-
-
-@dataclass(frozen=True)
-class Config:
-    requests: int  # interactions per timed run of a scenario
-    repeats: int  # timed runs per scenario
-    warmup: int  # untimed interactions per scenario before the first timed run
-    seconds: float  # a run (warm-up included) dispatches nothing new after this long
-    alone: int  # interactions of the info run: plan submissions to ours one at a time
 
 
 FULL = Config(requests=1000, repeats=3, warmup=200, seconds=10.0, alone=150)
@@ -572,11 +562,6 @@ def ui_store_sizes(client: discord.Client) -> str:
     return f"{len(views):,} message views, {len(synced):,} synced message views, {len(modals):,} modals"
 
 
-async def count_rows(store: Store, table_name: str) -> int:
-    async with store.engine.connect() as connection:
-        return (await connection.execute(sa.text(f"SELECT count(*) FROM {table_name}"))).scalar_one()
-
-
 async def measure(config: Config, folder: Path, tally: LogTally) -> list[str]:
     async with BenchStandIn() as standin:
         with steer_discord(standin):
@@ -724,26 +709,14 @@ def _tree() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a fast smoke run: fewer interactions and repeats")
-    parser.add_argument("--requests", type=int, help="interactions per timed run (default: 1000, or 150 with --quick)")
-    parser.add_argument("--repeats", type=int, help="timed runs per scenario (default: 3, or 2 with --quick)")
-    args = parser.parse_args(argv)
-    config = QUICK if args.quick else FULL
-    config = Config(
-        requests=args.requests or config.requests,
-        repeats=args.repeats or config.repeats,
-        warmup=config.warmup,
-        seconds=config.seconds,
-        alone=config.alone,
-    )
+    config, quick = run_config(argv, __doc__, "interactions", FULL, QUICK)
     tally = LogTally()
     logging.basicConfig(level=logging.WARNING, handlers=[tally])
     GC.start()
 
     started = time.perf_counter()
     print(
-        f"Backlinks bot: Discord interactions benchmark ({'quick' if args.quick else 'full'} run; Python "
+        f"Backlinks bot: Discord interactions benchmark ({'quick' if quick else 'full'} run; Python "
         f"{platform.python_version()}, discord.py {discord.__version__}, aiohttp {aiohttp.__version__}, "
         f"SQLite {sqlite3.sqlite_version}, {os.cpu_count()} CPUs; {_tree()})"
     )

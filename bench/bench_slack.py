@@ -47,7 +47,6 @@ not answered with the expected empty 200 are counted per row and also printed as
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import gc
 import json
@@ -67,13 +66,15 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))  # measure this working tree, wherever the script is started from
+sys.path.insert(0, str(REPO / "tests" / "helpers"))  # a modal filled as the tests fill it
 
 import aiohttp  # noqa: E402
 import slack_bolt  # noqa: E402
 import yaml  # noqa: E402
 from aiohttp import web  # noqa: E402
-from common import LogTally, Row, ms, percentile, table  # noqa: E402
+from common import Config, LogTally, Row, count_rows, ms, percentile, run_config, table  # noqa: E402
 from slack_bolt.async_app import AsyncApp  # noqa: E402
+from slack_client import filled_state  # noqa: E402
 from slack_sdk.signature import SignatureVerifier  # noqa: E402
 from slack_sdk.web.async_client import AsyncWebClient  # noqa: E402
 
@@ -96,15 +97,6 @@ CONCURRENCY = 16
 THROUGHPUT_AIM = 0.8  # help throughput >= 0.8 × the bare app's
 P99_AIM_MS = 100.0  # p99 < 100 ms at 16 concurrent, for help and for plan submission
 DRAIN_SECONDS = 60.0  # give up (and say so) if the background work has not finished by then
-
-
-@dataclass(frozen=True)
-class Config:
-    requests: int  # per timed run of a scenario
-    repeats: int  # timed runs per scenario
-    warmup: int  # untimed requests per scenario before the first timed run
-    seconds: float  # a run (warm-up included) sends no new request after this long
-    alone: int  # requests of the info run: plan submissions to ours one at a time
 
 
 FULL = Config(requests=2000, repeats=3, warmup=300, seconds=6.0, alone=200)
@@ -236,25 +228,6 @@ def command_body(text: str, *, channel: str, response_url: str, trigger: str) ->
             "trigger_id": trigger,
         }
     ).encode()
-
-
-def filled_state(view: dict[str, Any], answers: dict[str, str]) -> dict[str, Any]:
-    """view.state as Slack sends it once a user filled the modal (as tests/slack_client.py's submit)."""
-    values: dict[str, Any] = {}
-    for block in view["blocks"]:
-        if block["type"] != "input":
-            continue
-        element, text = block["element"], answers.get(block["block_id"], "")
-        kind = element["type"]
-        if kind == "multi_static_select":
-            wanted = [t.strip() for t in text.split(",")]
-            state = {"type": kind, "selected_options": [o for o in element["options"] if o["value"] in wanted]}
-        elif kind == "static_select":
-            state = {"type": kind, "selected_option": {"value": text} if text else None}
-        else:
-            state = {"type": kind, "value": text or None}
-        values[block["block_id"]] = {element["action_id"]: state}
-    return {"values": values}
 
 
 def submission_body(view: dict[str, Any], state: dict[str, Any], metadata: dict[str, str], trigger: str) -> bytes:
@@ -558,7 +531,7 @@ async def measure(config: Config, folder: Path, tally: LogTally) -> list[str]:
         )
         calls = ", ".join(f"{k} {v:,}" for k, v in sorted(standin.api_calls.items()))
         out.append(f"Web API calls the stand-in answered in the whole run: {calls}")
-        plans = await _count(store, "plans")
+        plans = await count_rows(store, "plans")
         good, bad = bench.submitted[True], bench.submitted[False]
         out.append(
             f"SQLite at the end: {plans:,} plans stored; plan submissions to ours: {good:,} answered with an "
@@ -598,33 +571,14 @@ async def measure(config: Config, folder: Path, tally: LogTally) -> list[str]:
         await standin.stop()
 
 
-async def _count(store: Store, table_name: str) -> int:
-    import sqlalchemy as sa
-
-    async with store.engine.connect() as connection:
-        return (await connection.execute(sa.text(f"SELECT count(*) FROM {table_name}"))).scalar_one()
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a fast smoke run: fewer requests and repeats")
-    parser.add_argument("--requests", type=int, help="requests per timed run (default: 2000, or 300 with --quick)")
-    parser.add_argument("--repeats", type=int, help="timed runs per scenario (default: 3, or 2 with --quick)")
-    args = parser.parse_args(argv)
-    config = QUICK if args.quick else FULL
-    config = Config(
-        requests=args.requests or config.requests,
-        repeats=args.repeats or config.repeats,
-        warmup=config.warmup,
-        seconds=config.seconds,
-        alone=config.alone,
-    )
+    config, quick = run_config(argv, __doc__, "requests", FULL, QUICK)
     tally = LogTally()
     logging.basicConfig(level=logging.WARNING, handlers=[tally])
 
     started = time.perf_counter()
     print(
-        f"Backlinks bot: Slack endpoint benchmark ({'quick' if args.quick else 'full'} run; Python "
+        f"Backlinks bot: Slack endpoint benchmark ({'quick' if quick else 'full'} run; Python "
         f"{platform.python_version()}, slack-bolt {slack_bolt.version.__version__}, aiohttp {aiohttp.__version__}, "
         f"SQLite {sqlite3.sqlite_version}, {os.cpu_count()} CPUs)"
     )

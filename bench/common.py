@@ -1,12 +1,53 @@
-"""What the benchmarks share: percentiles, result rows, the printed table, a log tally."""
+"""What the benchmarks share: run sizes from the command line, percentiles, result rows, the
+printed table, a log tally, counting stored rows."""
 
 from __future__ import annotations
 
+import argparse
+import dataclasses
 import logging
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+
+@dataclass(frozen=True)
+class Config:
+    requests: int  # per timed run of a scenario
+    repeats: int  # timed runs per scenario
+    warmup: int  # untimed requests per scenario before the first timed run
+    seconds: float  # a run (warm-up included) sends nothing new after this long
+    alone: int  # requests of the info run: plan submissions to ours one at a time
+
+
+def run_config(argv: list[str] | None, doc: str, unit: str, full: Config, quick: Config) -> tuple[Config, bool]:
+    """The run's sizes: --quick picks the smaller preset, --requests/--repeats override either."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help=f"a fast smoke run: fewer {unit} and repeats")
+    parser.add_argument(
+        "--requests",
+        type=int,
+        help=f"{unit} per timed run (default: {full.requests}, or {quick.requests} with --quick)",
+    )
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        help=f"timed runs per scenario (default: {full.repeats}, or {quick.repeats} with --quick)",
+    )
+    args = parser.parse_args(argv)
+    preset = quick if args.quick else full
+    config = dataclasses.replace(
+        preset, requests=args.requests or preset.requests, repeats=args.repeats or preset.repeats
+    )
+    return config, args.quick
+
+
+async def count_rows(store: Any, table_name: str) -> int:
+    import sqlalchemy as sa
+
+    async with store.engine.connect() as connection:
+        return (await connection.execute(sa.text(f"SELECT count(*) FROM {table_name}"))).scalar_one()
 
 
 def percentile(values: list[float], fraction: float) -> float:

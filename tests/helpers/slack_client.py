@@ -22,6 +22,28 @@ from bot.store import Store
 SECRET = "signing-secret"
 
 
+def filled_state(view: Mapping[str, Any], answers: Mapping[str, str], *, file_object: Any = None) -> dict[str, Any]:
+    """view.state as Slack sends it once a user filled the modal: `answers` is the text per block id
+    (choices comma-separated; for a file input, the id of a file `file_object` describes)."""
+    values: dict[str, Any] = {}
+    for block in view["blocks"]:
+        if block["type"] != "input":
+            continue
+        element, text = block["element"], answers.get(block["block_id"], "")
+        kind = element["type"]
+        if kind == "multi_static_select":
+            wanted = [t.strip() for t in text.split(",")]
+            state = {"type": kind, "selected_options": [o for o in element["options"] if o["value"] in wanted]}
+        elif kind == "static_select":
+            state = {"type": kind, "selected_option": {"value": text} if text else None}
+        elif kind == "file_input":
+            state = {"type": kind, "files": [file_object(text)] if text else []}
+        else:
+            state = {"type": kind, "value": text or None}
+        values[block["block_id"]] = {element["action_id"]: state}
+    return {"values": values}
+
+
 class SlackBot:
     """Talks to the bot's HTTP endpoint exactly as Slack does: form bodies, signed."""
 
@@ -80,22 +102,7 @@ class SlackBot:
 
     async def submit(self, view: Mapping[str, Any], answers: Mapping[str, str], *, team="T1", user="U1"):
         """Fill the modal the bot opened with `answers` (text per question id) and submit it."""
-        values: dict[str, Any] = {}
-        for block in view["blocks"]:
-            if block["type"] != "input":
-                continue
-            element, text = block["element"], answers.get(block["block_id"], "")
-            kind = element["type"]
-            if kind == "multi_static_select":
-                chosen = [o for o in element["options"] if o["value"] in [t.strip() for t in text.split(",")]]
-                state = {"type": kind, "selected_options": chosen}
-            elif kind == "static_select":
-                state = {"type": kind, "selected_option": {"value": text} if text else None}
-            elif kind == "file_input":
-                state = {"type": kind, "files": [self.standin.file_object(text)] if text else []}
-            else:
-                state = {"type": kind, "value": text or None}
-            values[block["block_id"]] = {element["action_id"]: state}
+        values = filled_state(view, answers, file_object=self.standin.file_object)["values"]
         payload = {
             "type": "view_submission",
             "team": {"id": team, "domain": team.lower()},
