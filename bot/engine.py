@@ -235,15 +235,15 @@ class Engine:
         draft, errors = apply(self.questionnaire, draft, raw)
         preface: list[Text] = []
         total = len(self.questionnaire.questions)
-        if existing is not None:
-            done = sum(draft.settled(q.id) for q in self.questionnaire.questions)
+        done = sum(draft.settled(q.id) for q in self.questionnaire.questions) if existing is not None else 0
+        if done:
             preface.append(text("plan.resumed", done=done, total=total))
-            if draft.suggested:
-                preface.append(text("plan.suggested", names=list(draft.suggested)))
         else:
             preface.append(text("plan.started", total=total, sections=len(self.questionnaire.sections)))
-            if defaults:
-                preface.append(text("plan.defaults"))
+        if draft.suggested:
+            preface.append(text("plan.suggested", names=list(draft.suggested)))
+        elif defaults and not done:
+            preface.append(text("plan.defaults"))
         preface += [text("plan.inline_problem", reason=p) for p in problems]
         taken = [q for q in raw if q not in errors]
         if taken:

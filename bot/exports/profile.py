@@ -46,6 +46,7 @@ class Profile:
     # Link Intersect: each compared site (as its column names it) → the registrable domains linking to it.
     compared: dict[str, set[str]] = field(default_factory=dict)
     latest_seen: dt.date | None = None  # the newest crawl date, in exports without first-seen dates
+    spam_known: bool = False  # the export flags spam (Search Console, Majestic and Semrush don't)
 
     # Summaries.
 
@@ -91,7 +92,7 @@ class Profile:
         return sum(biggest) / total
 
     def spam_share(self) -> float | None:
-        if not self.domains:
+        if not self.domains or not self.spam_known:
             return None
         return sum(d.spam for d in self.domains.values()) / len(self.domains)
 
@@ -271,6 +272,7 @@ def _read(opened: Opened, profile: Profile, site: str | None) -> None:
             if (value := row[position]) not in falsy and value.strip().lower() not in falsy:
                 linking.add(name)
     profile.latest_seen = latest
+    profile.spam_known = profile.spam_known or spam is not None or spam_score is not None
     profile.rows += rows
     profile.skipped += skipped
     profile.followed_links += followed_links

@@ -69,6 +69,11 @@ def test_the_profile_of_a_full_export(tmp_path):
     assert summary["top10_share"] == 1.0
 
 
+@pytest.mark.parametrize("label", [k for k in WRITERS if not k.startswith(("Ahrefs", "Moz"))])
+def test_an_export_without_spam_flags_claims_no_spam_share(label, tmp_path):
+    assert profile(WRITERS[label](LINKS, tmp_path / "export.csv"))["spam_share"] is None
+
+
 @settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be"]),
@@ -344,6 +349,7 @@ async def test_import_fills_the_plan_and_counts_new_domains_as_progress_once(eng
     # The figures are shown for confirmation: asked again, with the import's value as the default.
     resumed = await chat.say("plan")
     assert "Your import's figures (referring_domains and recent_monthly_rd) are offered as defaults" in resumed
+    assert "Picking up where you left off" not in resumed, "nothing was answered yet: a new plan, not a resumed one"
     await chat.say("")  # site: keeps example.com
     asked = await chat.say("")  # authority: keeps 35
     assert "How many referring domains link to it now?" in asked and "Enter keeps 6" in asked
