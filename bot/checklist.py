@@ -16,6 +16,10 @@ class Facts:
     answers: Mapping[str, Any]
     new_site: bool
     binding: str
+    spike: bool = False  # the recent pace was read as a spike
+    reclaim: bool = False  # the site lost referring domains worth reclaiming
+    single_strategy: bool = False
+    asset_led: bool = False  # a chosen strategy pitches something worth linking to
 
 
 class Item(Protocol):
@@ -31,9 +35,18 @@ CONDITIONS: dict[str, Callable[[Facts], bool]] = {
     "always": lambda facts: True,
     "new_site": lambda facts: facts.new_site,
     "no_linkable_assets": lambda facts: facts.answers["linkable_assets"] == 0,
+    "asset_led": lambda facts: facts.asset_led,
     "weak_content": lambda facts: facts.answers["content_quality"] <= 2,
     "no_new_content": lambda facts: facts.answers["posts_per_month"] == 0,
     "pace_capped": lambda facts: facts.binding == "safe_pace",
+    "local": lambda facts: facts.answers.get("site_kind") == "local",
+    "recent_spike": lambda facts: facts.spike,
+    "lost_links": lambda facts: facts.reclaim,
+    "single_strategy": lambda facts: facts.single_strategy,
+    "no_hours": lambda facts: facts.answers["hours_per_month"] == 0,
+    "not_using_unlinked_mentions": lambda facts: "unlinked_mentions" not in facts.answers["strategies"],
+    "uses_local_community": _uses("local_community"),
+    "uses_local_citations": _uses("local_citations"),
     "uses_guest_posting": _uses("guest_posting"),
     "uses_digital_pr": _uses("digital_pr"),
     "uses_journalist_requests": _uses("journalist_requests"),

@@ -257,7 +257,7 @@ class Engine:
         if stored is None:
             return [views.info("plan.none")]
         progress = self.monthly.progress_blocks(await self.monthly.channel_progress(channel))
-        plan = planner.Plan.model_validate(stored.plan)
+        plan = planner.stored(stored.plan, stored.answers, self.knowledge)
         return [views.plan_reply(plan, self.knowledge, stored=stored, progress=progress)]
 
     async def _why(self, request: Request) -> list[Reply]:
@@ -265,7 +265,7 @@ class Engine:
         stored = await self.store.current_plan(channel)
         if stored is None:
             return [views.info("plan.none")]
-        return [views.why_reply(planner.Plan.model_validate(stored.plan), self.knowledge)]
+        return [views.why_reply(planner.stored(stored.plan, stored.answers, self.knowledge), self.knowledge)]
 
     async def _help(self, request: Request) -> list[Reply]:
         conversational = request.conversational

@@ -6,8 +6,9 @@ kind, checklist condition and template exists and parses.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -52,6 +53,24 @@ class Strategy:
     aliases: tuple[str, ...]
     needs_asset: bool
     hours_per_link: Parameter
+    monthly_limit: Parameter | None = None  # most links a month it can bring, however many hours
+    natural_share: float = 0.0  # the limit grows with the links the site gains naturally (mentions)
+
+    def limit(self, natural: float) -> float:
+        if self.monthly_limit is None:
+            return math.inf
+        return max(self.monthly_limit.value, self.natural_share * natural)
+
+
+@dataclass(frozen=True, slots=True)
+class SiteKind:
+    id: str
+    label: str
+    aliases: tuple[str, ...]
+    asset: str  # the linkable asset that suits this kind of site
+    second_sources: tuple[str, ...]  # strategy ids, best first
+    source: str
+    assumption: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +93,7 @@ class Knowledge:
     log_form: Questionnaire  # the "Log links" form (a button on the monthly reminder)
     export_formats: tuple = ()  # bot.exports.read.Format, for `import`
     import_form: Questionnaire | None = None  # the import form (Slack's file input)
+    site_kinds: Mapping[str, SiteKind] = field(default_factory=dict)
 
     def form(self, name: str) -> Questionnaire:
         return {"log": self.log_form, "import": self.import_form}.get(name, self.questionnaire)
@@ -85,12 +105,15 @@ class Knowledge:
         return "plan"
 
     def figures_used(self, plan: Plan) -> list[Parameter]:
-        chosen = [self.strategies[s].hours_per_link for s in plan.answers["strategies"]]
-        return [self.parameters[name] for name in plan.figures] + chosen
+        chosen = [self.strategies[s] for s in plan.answers["strategies"]]
+        per_strategy = [s.hours_per_link for s in chosen] + [s.monthly_limit for s in chosen if s.monthly_limit]
+        return [self.parameters[name] for name in plan.figures] + per_strategy
 
     def sources_used(self, plan: Plan) -> list[Source]:
         items = {i.id: i for i in (*self.quality_bar, *self.checklist)}
         ids = [p.source for p in self.figures_used(plan) if p.source]
+        kind = self.site_kinds.get(plan.answers.get("site_kind") or "")
+        ids += [kind.source] if kind else []
         ids += [items[i].source for i in (*plan.quality_bar, *plan.checklist)]
         return [self.sources[i] for i in dict.fromkeys(ids)]
 
@@ -113,7 +136,7 @@ def _parameter(pid: str, data: Mapping[str, Any], sources: Mapping[str, Source],
     return Parameter(pid, data["value"], data.get("label", pid), source, assumption)
 
 
-def _questionnaire(data: Mapping[str, Any], where: str, strategy_names) -> Questionnaire:
+def _questionnaire(data: Mapping[str, Any], where: str, option_sets) -> Questionnaire:
     sections = []
     for section in data["sections"]:
         questions = []
@@ -121,7 +144,7 @@ def _questionnaire(data: Mapping[str, Any], where: str, strategy_names) -> Quest
             fixed = {"id", "label", "prompt", "why", "example", "kind", "optional", "aliases"}
             params = {k: v for k, v in q.items() if k not in fixed}
             try:
-                kind = make_kind(q["kind"], params, strategy_names)
+                kind = make_kind(q["kind"], params, option_sets)
             except (ValueError, TypeError) as error:
                 raise KnowledgeError(f"{where}: {q['id']}: {error}") from error
             label = q.get("label", "")
@@ -196,6 +219,14 @@ def load(folder=None) -> Knowledge:
         hours = _parameter(f"hours_per_link.{sid}", data["hours_per_link"], sources, "strategies.yaml")
         if not hours.value > 0:
             raise KnowledgeError(f"strategies.yaml: {sid} needs positive hours_per_link")
+        limit = None
+        if "monthly_limit" in data:
+            limit = _parameter(f"monthly_limit.{sid}", data["monthly_limit"], sources, "strategies.yaml")
+            if not limit.value > 0:
+                raise KnowledgeError(f"strategies.yaml: {sid} needs a positive monthly_limit")
+            limit = Parameter(
+                limit.id, limit.value, f"most links a month from {data['label']}", limit.source, limit.assumption
+            )
         strategies[sid] = Strategy(
             sid,
             data["label"],
@@ -204,6 +235,26 @@ def load(folder=None) -> Knowledge:
             Parameter(
                 hours.id, hours.value, f"hours of work per link by {data['label']}", hours.source, hours.assumption
             ),
+            limit,
+            float(data.get("monthly_limit", {}).get("natural_share", 0)),
+        )
+
+    site_kinds: dict[str, SiteKind] = {}
+    for kid, data in _read(folder, "site_kinds.yaml").items():
+        unknown = [s for s in data.get("second_sources", ()) if s not in strategies]
+        if unknown or data.get("source") not in sources or not data.get("assumption"):
+            raise KnowledgeError(
+                f"site_kinds.yaml: {kid} needs known second_sources (unknown: {unknown}), "
+                "a known source and an assumption"
+            )
+        site_kinds[kid] = SiteKind(
+            kid,
+            data["label"],
+            tuple(data.get("aliases", ())),
+            data["asset"],
+            tuple(data["second_sources"]),
+            data["source"],
+            data["assumption"],
         )
 
     parameters = {
@@ -212,9 +263,12 @@ def load(folder=None) -> Knowledge:
     if parameters["safe_pace_floor"].value < 1:
         raise KnowledgeError("planner.yaml: safe_pace_floor must be at least 1 (a plan always asks for one link)")
 
-    strategy_names = {sid: (s.label, *s.aliases) for sid, s in strategies.items()}
-    questionnaire = _questionnaire(_read(folder, "questions.yaml"), "questions.yaml", strategy_names)
-    log_form = _questionnaire(_read(folder, "log_form.yaml"), "log_form.yaml", strategy_names)
+    option_sets = {
+        "strategies": {sid: (s.label, *s.aliases) for sid, s in strategies.items()},
+        "site_kinds": {kid: (k.label, *k.aliases) for kid, k in site_kinds.items()},
+    }
+    questionnaire = _questionnaire(_read(folder, "questions.yaml"), "questions.yaml", option_sets)
+    log_form = _questionnaire(_read(folder, "log_form.yaml"), "log_form.yaml", option_sets)
     if {s.id for s in log_form.sections} & {s.id for s in questionnaire.sections}:
         raise KnowledgeError("log_form.yaml: section ids must differ from questions.yaml's")
 
@@ -251,7 +305,8 @@ def load(folder=None) -> Knowledge:
         templates,
         log_form,
         _export_formats(_read(folder, "export_formats.yaml")),
-        _questionnaire(_read(folder, "import_form.yaml"), "import_form.yaml", strategy_names),
+        _questionnaire(_read(folder, "import_form.yaml"), "import_form.yaml", option_sets),
+        site_kinds,
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
     from bot.store import StoredPlan
 
 SPARK_MONTHS = 6
+MAX_HORIZON = 60  # the longest horizon the plan question accepts
 RELS = ("follow", "nofollow", "sponsored", "ugc")
 
 
@@ -264,8 +266,7 @@ class Monthly:
             "counted": logged.counted,
             "duplicates": logged.duplicates,
             "total": row.logged if row else logged.counted + len(logged.added),
-            "low": row.low if row else plan.plan["target"]["low"],
-            "high": row.high if row else plan.plan["target"]["high"],
+            "target": row.target if row else _to_build(plan.plan),
         }
         return [Reply("info", (Paragraph(text("log.saved", **values)),))]
 
@@ -302,8 +303,7 @@ class Monthly:
                 "progress.month",
                 month=month_name(r.month),
                 logged=r.logged,
-                low=r.low,
-                high=r.high,
+                target=r.target,
                 on_target=r.on_target,
                 current=r.month == progress.this_month,
                 checked=r.quality_checked,
@@ -353,6 +353,7 @@ class Monthly:
     def _reminder_reply(self, reminder, plan, versions, closed, this_month, *, late: bool, adapted: bool) -> Reply:
         timezone = reminder.settings.timezone
         target, site = plan["target"], plan["site"]
+        build = _to_build(plan)
         last = closed[-1] if closed else None
         # Judge last month against the pace that was safe then, not one adapted to the spike itself.
         safe_then = target_for(last.month, versions).safe_pace if last else plan["safe_pace"]["pace"]
@@ -360,7 +361,7 @@ class Monthly:
         blocks: list[Any] = [Heading(text("reminder.heading", site=site, month=month_name(this_month)))]
         if late:
             blocks.append(Paragraph(text("reminder.late", due=_local(reminder.next_due_at, timezone))))
-        blocks.append(Paragraph(text("reminder.target", low=target["low"], high=target["high"], adapted=adapted)))
+        blocks.append(Paragraph(text("reminder.target", build=build, target=target, adapted=adapted)))
         if last is not None:
             blocks.append(
                 Paragraph(
@@ -368,8 +369,7 @@ class Monthly:
                         "reminder.last_month",
                         month=month_name(last.month),
                         logged=last.logged,
-                        low=last.low,
-                        high=last.high,
+                        target=last.target,
                         on_target=last.on_target,
                     )
                 )
@@ -385,20 +385,26 @@ class Monthly:
             blocks.append(Paragraph(text("reminder.spike", logged=last.logged, safe=safe_then)))
         blocks.append(Paragraph(text("reminder.ask")))
         blocks.append(Buttons(tuple(Button(a, text(f"button.{a}")) for a in ("log", "skip_month", "pause", "replan"))))
-        summary = text("reminder.summary", site=site, low=target["low"], high=target["high"])
+        summary = text("reminder.summary", site=site, build=build)
         return Reply("reminder", tuple(blocks), summary=summary)
 
     def _behind_action(self, plan: Mapping[str, Any]) -> Text:
         """Two months behind: name what limits the target and the one thing that would move it."""
         answers = plan["answers"]
-        if plan["binding"] == "capacity":
-            if answers["linkable_assets"] == 0:
-                return text("reminder.behind.asset")
-            capacity = plan["capacity"]
-            per_link = capacity["hours_per_month"] / max(capacity["net"], 0.1)
-            return text("reminder.behind.hours", extra=max(1, round(per_link * 2)))
-        months = plan["months_to_parity"] or answers["horizon_months"]
-        return text(f"reminder.behind.{plan['binding']}", horizon=max(months, answers["horizon_months"] + 3))
+        strategies = self.knowledge.strategies
+        if plan["binding"] == "gap" and answers["horizon_months"] < MAX_HORIZON:
+            # The gap sets the target, so a longer horizon lowers it to what is being built.
+            months = plan.get("months_to_parity") or answers["horizon_months"]
+            longer = min(MAX_HORIZON, max(months, answers["horizon_months"] + 3))
+            return text("reminder.behind.gap", horizon=longer)
+        if answers["linkable_assets"] == 0 and any(strategies[s].needs_asset for s in answers["strategies"]):
+            return text("reminder.behind.asset")
+        # Otherwise it is time: the hours that two more links a month take with the cheapest strategy.
+        per_hour = (plan.get("capacity") or {}).get("per_hour") or {}
+        best = max(per_hour.values(), default=0)
+        if best <= 0:
+            best = max(1 / strategies[s].hours_per_link.value for s in answers["strategies"])
+        return text("reminder.behind.hours", extra=max(1, math.ceil(2 / best)))
 
     # Helpers.
 
@@ -408,16 +414,21 @@ class Monthly:
 
     @staticmethod
     def _version(stored: StoredPlan, timezone: str) -> PlanVersion:
-        target = stored.plan["target"]
         return PlanVersion(
             stored.created_at,
             month_key(stored.created_at, timezone),
-            target["low"],
-            target["high"],
+            _to_build(stored.plan),
             stored.plan["safe_pace"]["pace"],
             stored.plan["binding"],
             stored.answers,
         )
+
+
+def _to_build(plan: Mapping[str, Any]) -> Mapping[str, Any]:
+    """What a stored plan asks you to build ({low, high, per}); logged links count against it.
+    (Plans stored before ranges had a period are per month.)"""
+    build = plan.get("build") or plan["target"]
+    return {"low": build["low"], "high": build["high"], "per": build.get("per", "month")}
 
 
 def _local(moment: dt.datetime | None, timezone: str) -> str:

@@ -1,17 +1,19 @@
 """The monthly target: a pure, synchronous function of the answers and the knowledge.
 
-No I/O, no clock, no randomness: the same answers always give the same plan. Three paces are
-weighed, all in net new referring domains a month:
+No I/O, no clock, no randomness: the same answers always give the same plan. All figures are new
+referring domains a month as the tools count them ("new"); the profile keeps what survives link
+loss. The plan is put together the way a link builder would:
 
-- need: the gap to the competitors' median spread over the horizon (or, once level with them,
-  a maintenance pace so a lead is kept);
-- safe pace: the fastest growth that still looks natural for this site (its recent pace, the size
-  of its profile, its authority band; capped while a new site builds its foundation);
-- capacity: what the hours and chosen strategies can build, plus what the content earns alone,
-  limited so that no single source brings more than its share.
+1. Momentum first: what the site already gains without new effort (its recent pace, or what its
+   content earns) is kept, never cut - natural links need no cap.
+2. Three limits on what to build on top: the gap to the competitors' median, which grows over the
+   horizon (need); the fastest growth that looks natural (safe pace); what the hours build with
+   the chosen strategies, cheapest first and diversified (capacity). The smallest binds.
+3. When the target does not close the gap in the horizon: levers in numbers (the hours that would,
+   the horizon the current hours reach, the one action that moves the number most), and a plan at
+   page level when the domain-level goal is out of reach.
 
-The smallest sets the top of the range (`binding`); the plan records every figure it used so the
-user can see why the target is what it is.
+The plan records every figure it used, so the user can see why the target is what it is.
 """
 
 from __future__ import annotations
@@ -19,31 +21,53 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
+from bot import capacity as capacity_model
 from bot.checklist import Facts, tailor
 from bot.knowledge import Knowledge
+from bot.pace import Course, SafeGuides, authority_guide, months_to_reach
 
 Binding = Literal["gap", "safe_pace", "capacity"]
+Period = Literal["month", "quarter", "year"]
 EARNED = "earned"  # the split's name for links the content earns without outreach
+MOMENTUM = "momentum"  # the split's name for the site's own recent pace
+MONTHS_IN = {"month": 1, "quarter": 3, "year": 12}
 
 
 class Range(BaseModel):
     low: int
     high: int
+    per: Period = "month"  # below about one a month, a range is given per quarter or per year
+
+    def monthly(self) -> tuple[float, float]:
+        months = MONTHS_IN[self.per]
+        return self.low / months, self.high / months
+
+
+class Momentum(BaseModel):
+    recent: int | None  # the recent monthly pace as answered
+    spike: bool  # that pace is above the whole profile: read as a spike, not planned on
+    earned: float  # what the content earns on its own a month (an estimate)
+    natural: float  # new a month without building: the recent pace, or the estimate if larger
+    basis: Literal["recent", "earned", "none"]
 
 
 class Need(BaseModel):
-    kind: Literal["gap", "maintenance"]
+    kind: Literal["gap", "ahead"]  # behind the competitors' median today, or at/above it
     current: int
     competitors_median: float
-    gap: int
+    competitors_growth: float  # net referring domains a month the median gains
+    growth_known: int  # how many competitors' own paces were given (the rest grow by a share)
+    median_at_horizon: float
+    gap: int  # today's
     horizon_months: int
-    gap_pace: float  # net new referring domains a month that close the gap in time
-    maintenance_pace: float
-    pace: int  # the larger of the two, rounded up
+    gap_pace: float  # new a month that reach the median as it will be at the horizon (0 if ahead)
+    maintenance_pace: float  # new a month that keep up with the competitors' growth
+    pace: float  # the larger
 
 
 class SafePace(BaseModel):
@@ -54,73 +78,195 @@ class SafePace(BaseModel):
 
 
 class Capacity(BaseModel):
-    net: float  # after expected link loss
-    gross: float  # what the hours and content build before any loss, diversified
-    undiversified: float  # the plain sum of the sources, before the cap on any one source
     hours_per_month: float
-    sources: dict[str, float]  # gross links a month per strategy, plus `earned`
-    counted: dict[str, float]  # the same, each capped at its share of the diversified total
+    built: float  # the most the hours build a month, cheapest strategies first, diversified
+    per_hour: dict[str, float]  # links a month per hour, by strategy
+    allocation: dict[str, float]  # links a month per strategy at `built`
+
+
+class Levers(BaseModel):
+    """What would close the gap in the horizon, when the target does not."""
+
+    needed: float  # new a month the gap needs
+    hours_to_close: float | None  # hours a month that would build it (None: the strategies can't)
+    safe_limited: bool  # the safe pace is below what the gap needs: hours alone won't close it in time
+    months_at_safe_pace: int | None  # months to parity building at the safe pace (hours no limit)
+    action: str | None  # the one change that raises the target most: asset, quality, strategy:<id>
+    action_gain: float  # new a month it adds
+
+
+class PageLevel(BaseModel):
+    """A target for the page that should rank, when the domain-level goal is out of reach."""
+
+    median: float | None  # the ranking pages' median referring domains (None: not given)
+    typical: float  # the median top-10 page, all keywords (shown when `median` is unknown)
+    pace: float  # new a month to point at the page so it reaches them in the horizon
+    point: float  # of what you build a month, how many to point at the page
+    months: int | None  # months for the page to reach them at `point`
+    hours: float | None = None  # hours a month that build `pace` (None: the strategies can't)
+
+
+class Reclaim(BaseModel):
+    lost: int
+    expected: int  # referring domains a reclamation round should win back
 
 
 class Plan(BaseModel):
     site: str
-    target: Range  # net new referring domains a month
-    build: Range  # what to build a month so that the target survives expected link loss
-    binding: Binding
+    site_kind: str | None = None
+    target: Range  # new referring domains a month in all: momentum, earned and built
+    build: Range  # of those, what to build yourself
+    momentum: Momentum
+    binding: Binding  # what limits what you build
     need: Need
     safe_pace: SafePace
     capacity: Capacity
-    months_to_parity: int | None
-    split: dict[str, int]  # strategy id (or `earned`) → net new referring domains a month
+    months_to_parity: int | None  # following the plan month by month; None: beyond the projection
+    levers: Levers | None
+    page_level: PageLevel | None
+    reclaim: Reclaim | None
+    split: dict[str, int]  # source → new referring domains per `target.per`; sums to target.high
+    hours_split: dict[str, float]  # strategy → hours a month
+    unused: list[str]  # chosen strategies the hours are better spent without
+    second_source: str | None  # with one strategy: the best one to add for this kind of site
     quality_bar: list[str]
     checklist: list[str]
     figures: list[str]  # ids of the knowledge parameters this plan used
     answers: dict[str, Any]
 
 
+def stored(plan_json: Mapping[str, Any], answers: Mapping[str, Any], knowledge: Knowledge) -> Plan:
+    """A stored plan; one stored by an older version of the planner is worked out again from its
+    answers (the planner is pure, so the same answers give today's reading of the same plan)."""
+    try:
+        return Plan.model_validate(plan_json)
+    except ValidationError:
+        return plan(answers, knowledge)
+
+
 def plan(answers: Mapping[str, Any], knowledge: Knowledge) -> Plan:
-    used: list[str] = []
+    used: dict[str, None] = {}  # the parameters read, in order
+    parameters = knowledge.parameters
 
     def param(name: str) -> Any:
-        if name not in used:
-            used.append(name)
-        return knowledge.parameters[name].value
+        used[name] = None
+        return parameters[name].value
 
-    loss = param("annual_link_loss")
-    need = _need(answers, param)
-    safe = _safe_pace(answers, param)
-    capacity = _capacity(answers, knowledge, param, loss)
+    keep = 1 - param("annual_link_loss")
+    momentum = _momentum(answers, param)
+    need = _need(answers, param, keep)
+    guides = _safe_guides(answers, momentum, param)
+    current, age = answers["referring_domains"], answers["site_age_months"]
+    safe = _safe_pace(guides, current, age)
+    rule = capacity_model.Rule(param("max_source_share"), param("single_source_allowance"), momentum.natural)
+    sources = capacity_model.best_first(_sources(answers, knowledge, param, momentum.natural))
+    hours = answers["hours_per_month"]
+    built = capacity_model.most_built(sources, hours, rule)
 
+    natural = momentum.natural
     # Ties go to the earlier name: if you need 10 and can build 10, the gap is what sets it.
-    candidates: list[tuple[Binding, int]] = [
-        ("gap", need.pace),
-        ("safe_pace", safe.pace),
-        ("capacity", _round(capacity.net)),
+    limits: list[tuple[Binding, float]] = [
+        ("gap", max(0.0, need.pace - natural)),
+        ("safe_pace", max(0.0, safe.pace - natural)),
+        ("capacity", built),
     ]
-    binding, top = min(candidates, key=lambda c: c[1])
-    # At least one good link a month, whatever binds: the seed's "a few high-quality backlinks".
-    high = max(1, top)
-    low = max(1, _round(high * param("target_low_share")))
-    months_to_parity = math.ceil(need.gap / high) if need.gap else 0
-    build = Range(low=math.ceil(low / (1 - loss)), high=math.ceil(high / (1 - loss)))
+    binding, to_build = min(limits, key=lambda item: item[1])
+    if binding == "gap" and to_build > 0:
+        # What closing the gap takes is a whole link more, not less, when the other limits allow it.
+        whole = math.ceil(natural + to_build - 1e-9) - natural
+        to_build = min(whole, *(value for name, value in limits if name != "gap"))
+    share = param("target_low_share")
+    target = express(natural + share * to_build, natural + to_build)
+    build = express(share * to_build, to_build)
+    allocation = capacity_model.allocate(sources, to_build, rule) or {}
+    at_capacity = capacity_model.allocate(sources, built, rule) or {}
+    per_hour = {s.id: s.per_hour for s in sources}
 
-    split = _split(high, capacity.counted, param("max_source_share"))
-    facts = Facts(answers=answers, new_site=safe.new_site, binding=binding)
+    course = Course(
+        profile=current,
+        age_months=age,
+        natural=natural,
+        built=built,
+        keep=keep,
+        target_now=need.competitors_median,
+        target_growth=need.competitors_growth,
+        need_by=need.horizon_months,
+        need_floor=need.maintenance_pace,
+    )
+    months_to_parity = months_to_reach(course, guides, param("projection_months"))
+
+    levers = None
+    if need.kind == "gap" and (months_to_parity is None or months_to_parity > need.horizon_months):
+        top = natural + to_build
+        levers = _levers(answers, knowledge, param, need, safe, momentum, sources, rule, course, guides, top)
+    page_level = None
+    far = need.competitors_median > param("page_level_ratio") * max(current, 1)
+    if need.kind == "gap" and (months_to_parity is None or far):
+        page_level = _page_level(answers, param, keep, need.horizon_months, to_build)
+        if page_level.pace > 0:
+            page_level.hours = capacity_model.hours_for(sources, page_level.pace, rule)
+    lost = answers.get("lost_referring_domains") or 0
+    reclaim = Reclaim(lost=lost, expected=math.floor(lost * param("reclaim_share"))) if lost else None
+    chosen = answers["strategies"]
+    second = _second_source(answers, knowledge) if len(chosen) == 1 else None
+
+    months = MONTHS_IN[target.per]
+    natural_name = MOMENTUM if momentum.basis == "recent" else EARNED
+    weights = {name: links * months for name, links in allocation.items() if links > 0}
+    if natural > 0:
+        weights[natural_name] = natural * months
+    facts = Facts(
+        answers=answers,
+        new_site=safe.new_site,
+        binding=binding,
+        spike=momentum.spike,
+        reclaim=reclaim is not None,
+        single_strategy=len(chosen) == 1,
+        asset_led=any(knowledge.strategies[s].needs_asset for s in chosen),
+    )
     return Plan(
         site=answers["site"],
-        target=Range(low=low, high=high),
+        site_kind=answers.get("site_kind"),
+        target=target,
         build=build,
+        momentum=momentum,
         binding=binding,
         need=need,
         safe_pace=safe,
-        capacity=capacity,
+        capacity=capacity_model_summary(hours, built, per_hour, at_capacity),
         months_to_parity=months_to_parity,
-        split=split,
+        levers=levers,
+        page_level=page_level,
+        reclaim=reclaim,
+        split=_split(target.high, weights),
+        hours_split={name: round(links / per_hour[name], 1) for name, links in allocation.items() if links > 0},
+        unused=[s for s in chosen if at_capacity.get(s, 0) <= 0 and built > 0],
+        second_source=second,
         quality_bar=[item.id for item in knowledge.quality_bar],
         checklist=tailor(knowledge.checklist, facts),
-        figures=used,
+        figures=list(used),
         answers=dict(answers),
     )
+
+
+def capacity_model_summary(hours: float, built: float, per_hour, allocation) -> Capacity:
+    return Capacity(
+        hours_per_month=hours,
+        built=round(built, 2),
+        per_hour={k: round(v, 4) for k, v in per_hour.items()},
+        allocation={k: round(v, 2) for k, v in allocation.items()},
+    )
+
+
+def express(low: float, high: float) -> Range:
+    """A monthly range as whole links, per month if the top is at least two, else per quarter, else
+    per year (so a small plan never reads "1-1" or "0-1"). The top is rounded down, so it is never
+    above the figure that sets it; equal ends mean "about that many"."""
+    for per, months in MONTHS_IN.items():
+        top = math.floor(high * months + 1e-9)
+        if top >= 2 or (per == "year" and top >= 1):
+            return Range(low=min(top, _round(low * months)), high=top, per=per)
+    return Range(low=0, high=0, per="year")
 
 
 def _round(value: float) -> int:
@@ -128,126 +274,188 @@ def _round(value: float) -> int:
     return math.floor(value + 0.5)
 
 
-def _need(answers: Mapping[str, Any], param) -> Need:
+def _momentum(answers: Mapping[str, Any], param) -> Momentum:
+    natural, basis, spike, earned = _natural(answers, param)
+    recent = answers.get("recent_monthly_rd")
+    return Momentum(recent=recent, spike=spike, earned=round(earned, 2), natural=natural, basis=basis)
+
+
+def _natural(answers: Mapping[str, Any], param) -> tuple[float, str, bool, float]:
+    """What the site gains a month without building, where that comes from, whether the recent
+    pace was a spike, and what the content earns."""
+    earned = _earned(answers, param)
+    recent = answers.get("recent_monthly_rd")
+    spike = False
+    if recent is not None:
+        # More new domains a month than the whole profile holds is an event (a launch, press, or
+        # spam pointed at the site), not a pace to plan on.
+        spike = recent > param("recent_spike_share") * answers["referring_domains"] and recent > param(
+            "safe_pace_floor"
+        )
+    if recent is not None and not spike and recent >= earned:
+        return float(recent), "recent", spike, earned
+    return earned, ("earned" if earned > 0 else "none"), spike, earned
+
+
+def _earned(answers: Mapping[str, Any], param) -> float:
+    quality = answers["content_quality"]
+    per_asset = param("earned_links_per_asset") * param("content_quality_factor")[quality]
+    return answers["posts_per_month"] * param("earned_links_per_post")[quality] + answers["linkable_assets"] * per_asset
+
+
+def _need(answers: Mapping[str, Any], param, keep: float) -> Need:
     current = answers["referring_domains"]
-    median = statistics.median(c["referring_domains"] for c in answers["competitors"])
-    gap = max(0, math.ceil(median - current))
+    competitors = answers["competitors"]
+    median = statistics.median(c["referring_domains"] for c in competitors)
+    share = param("competitor_growth_share")
+    # Each competitor grows by its own pace when it is known (what survives link loss), else by a share.
+    growths = [
+        c["monthly_new"] * keep if c.get("monthly_new") is not None else share * c["referring_domains"]
+        for c in competitors
+    ]
+    growth = statistics.median(growths)
     horizon = answers["horizon_months"]
-    gap_pace = gap / horizon
-    maintenance = max(param("maintenance_floor"), param("maintenance_share") * current)
-    kind = "gap" if gap_pace >= maintenance else "maintenance"
+    at_horizon = median + growth * horizon
+    gap_pace = max(0.0, (at_horizon - current) / horizon / keep)
+    maintenance = max(param("maintenance_floor"), growth / keep)
     return Need(
-        kind=kind,
+        kind="gap" if current < median else "ahead",
         current=current,
         competitors_median=median,
-        gap=gap,
+        competitors_growth=round(growth, 2),
+        growth_known=sum(1 for c in competitors if c.get("monthly_new") is not None),
+        median_at_horizon=round(at_horizon, 1),
+        gap=max(0, math.ceil(median - current)),
         horizon_months=horizon,
         gap_pace=round(gap_pace, 2),
         maintenance_pace=round(maintenance, 2),
-        pace=math.ceil(max(gap_pace, maintenance)),
+        pace=round(max(gap_pace, maintenance), 2),
     )
 
 
-def _safe_pace(answers: Mapping[str, Any], param) -> SafePace:
-    guides: dict[str, float] = {
-        "floor": param("safe_pace_floor"),
-        "profile_size": param("profile_growth_share") * answers["referring_domains"],
-    }
-    recent = answers.get("recent_monthly_rd")
-    if recent is not None:
-        guides["recent_pace"] = param("recent_pace_multiple") * recent
+def _safe_guides(answers: Mapping[str, Any], momentum: Momentum, param) -> SafeGuides:
+    recent = None if momentum.spike else momentum.recent
     authority = answers.get("authority")
-    if authority is not None:
-        band = next(b for b in param("authority_bands") if authority <= b["up_to"])
-        guides["authority"] = band["low"]
-    basis = max(guides, key=lambda name: guides[name])
-    pace = guides[basis]
-    new_site = answers["site_age_months"] < param("new_site_months")
-    if new_site:
-        # A new site that already earns more than the cap keeps its own pace.
-        cap = max(param("foundation_pace_cap"), recent or 0)
-        if pace > cap:
-            pace, basis = cap, "foundation"
+    points = [(p["authority"], p["pace"]) for p in param("authority_guide")]
+    return SafeGuides(
+        floor=param("safe_pace_floor"),
+        profile_share=param("profile_growth_share"),
+        recent_multiple=param("recent_pace_multiple"),
+        recent=recent,
+        authority=authority_guide(authority, points) if authority is not None else None,
+        authority_share=param("authority_profile_share"),
+        new_site_months=param("new_site_months"),
+        # A new site that already gains more than the cap keeps its own pace.
+        foundation_cap=max(param("foundation_pace_cap"), recent or 0),
+    )
+
+
+def _safe_pace(guides: SafeGuides, profile: int, age: int) -> SafePace:
+    found = guides.guides(profile)
+    basis = max(found, key=lambda name: found[name])
+    new_site = age < guides.new_site_months
+    pace = guides.pace(profile, age)
+    if new_site and pace < found[basis]:
+        basis = "foundation"
     return SafePace(
-        pace=math.floor(pace),
+        pace=math.floor(pace + 1e-9),
         basis=basis,
-        guides={k: round(v, 2) for k, v in guides.items()},
+        guides={k: round(v, 2) for k, v in found.items()},
         new_site=new_site,
     )
 
 
-def _capacity(answers: Mapping[str, Any], knowledge: Knowledge, param, loss: float) -> Capacity:
-    quality = answers["content_quality"]
-    quality_factor = param("content_quality_factor")[quality]
-    assets = answers["linkable_assets"]
-    chosen = answers["strategies"]
-    hours = answers["hours_per_month"]
-    sources: dict[str, float] = {}
-    for strategy_id in chosen:
+def _sources(answers: Mapping[str, Any], knowledge: Knowledge, param, natural: float) -> list[capacity_model.Source]:
+    quality, assets = answers["content_quality"], answers["linkable_assets"]
+    factor = param("content_quality_factor")[quality]
+    found = []
+    for strategy_id in answers["strategies"]:
         strategy = knowledge.strategies[strategy_id]
-        factor = quality_factor
+        yield_factor = factor
         if strategy.needs_asset and assets == 0:
-            factor *= param("no_asset_yield_factor")
-        # Hours are split evenly: the plan does not guess which strategy suits you best.
-        sources[strategy_id] = hours / len(chosen) / strategy.hours_per_link.value * factor
-    earned = answers["posts_per_month"] * param("earned_links_per_post")[quality]
-    earned += assets * param("earned_links_per_asset") * quality_factor
-    if earned > 0:
-        sources[EARNED] = earned
-    max_share = param("max_source_share")
-    gross = _diversified_total(list(sources.values()), max_share)
-    # What each source contributes once none brings more than its share of the whole.
-    counted = {k: min(v, max_share * gross) if len(sources) > 1 else v for k, v in sources.items()}
-    return Capacity(
-        net=round(gross * (1 - loss), 2),
-        gross=round(gross, 2),
-        undiversified=round(sum(sources.values()), 2),
-        hours_per_month=hours,
-        sources={k: round(v, 2) for k, v in sources.items()},
-        counted={k: round(v, 4) for k, v in counted.items()},
+            yield_factor *= param("no_asset_yield_factor")
+        per_hour = yield_factor / strategy.hours_per_link.value
+        found.append(capacity_model.Source(strategy_id, per_hour, strategy.limit(natural)))
+    return found
+
+
+def _second_source(answers: Mapping[str, Any], knowledge: Knowledge) -> str | None:
+    kind = knowledge.site_kinds.get(answers.get("site_kind") or "other") or knowledge.site_kinds.get("other")
+    order = kind.second_sources if kind else tuple(knowledge.strategies)
+    return next((s for s in order if s not in answers["strategies"]), None)
+
+
+def _levers(answers, knowledge, param, need, safe, momentum, sources, rule, course, guides, top) -> Levers:
+    needed = need.pace
+    hours = capacity_model.hours_for(sources, max(0.0, needed - momentum.natural), rule)
+    safe_limited = safe.pace < needed
+    # How soon the safe pace alone would get there, were hours no limit (only asked when it binds).
+    unlimited = (
+        months_to_reach(replace(course, built=math.inf), guides, param("projection_months")) if safe_limited else None
+    )
+    # The one change that raises the target most, besides hours (those are given in numbers above).
+    candidates: dict[str, dict[str, Any]] = {}
+    if answers["linkable_assets"] == 0 and any(knowledge.strategies[s].needs_asset for s in answers["strategies"]):
+        candidates["asset"] = {"linkable_assets": 1}
+    if answers["content_quality"] < 5:
+        candidates["quality"] = {"content_quality": answers["content_quality"] + 1}
+    second = _second_source(answers, knowledge)
+    if second is not None:
+        candidates[f"strategy:{second}"] = {"strategies": [*answers["strategies"], second]}
+    best, gain = None, 0.0
+    for name, change in candidates.items():
+        raised = _top_with(answers | change, knowledge, param, need, safe.pace) - top
+        if raised > gain + 1e-9:
+            best, gain = name, raised
+    return Levers(
+        needed=round(needed, 2),
+        hours_to_close=round(hours, 1) if hours is not None else None,
+        safe_limited=safe_limited,
+        months_at_safe_pace=unlimited,
+        action=best if gain >= 0.5 else None,
+        action_gain=round(gain, 2),
     )
 
 
-def _diversified_total(capacities: list[float], max_share: float) -> float:
-    """The largest monthly total T in which no source brings more than max_share × T.
-
-    Solves T = Σ min(cᵢ, max_share·T) by capping the largest sources one by one (water-filling).
-    With a single source nothing can be diversified, so its own capacity is used as is.
-    """
-    if len(capacities) < 2:
-        return sum(capacities)
-    remaining = sorted(capacities, reverse=True)
-    capped = 0
-    while remaining:
-        total = sum(remaining) / (1 - max_share * capped) if max_share * capped < 1 else 0.0
-        if remaining[0] <= max_share * total:
-            return total
-        remaining.pop(0)
-        capped += 1
-    return 0.0
+def _top_with(answers: Mapping[str, Any], knowledge: Knowledge, param, need: Need, safe: int) -> float:
+    """The top of the target for changed answers (content, strategies), the rest unchanged."""
+    natural = _natural(answers, param)[0]
+    rule = capacity_model.Rule(param("max_source_share"), param("single_source_allowance"), natural)
+    sources = capacity_model.best_first(_sources(answers, knowledge, param, natural))
+    built = capacity_model.most_built(sources, answers["hours_per_month"], rule)
+    return natural + min(max(0.0, need.pace - natural), max(0.0, safe - natural), built)
 
 
-def _split(total: int, weights: Mapping[str, float], max_share: float) -> dict[str, int]:
-    """Share `total` whole links across the sources in proportion to their weights.
+def _page_level(answers: Mapping[str, Any], param, keep: float, horizon: int, to_build: float) -> PageLevel:
+    typical = param("typical_top10_page_rd")
+    ranking = answers.get("ranking_pages")
+    if not ranking:
+        return PageLevel(median=None, typical=typical, pace=0, point=0, months=None)
+    median = statistics.median(p["referring_domains"] for p in ranking)
+    growth = param("page_growth_share") * median
+    # Most pages have no referring domains, so the page that should rank is taken to start at none.
+    pace = (median + growth * horizon) / horizon / keep
+    point = min(pace, to_build)
+    months = None
+    if point > 0:
+        page = 0.0
+        for month in range(1, param("projection_months") + 1):
+            page += point * keep
+            if page >= median + growth * month - 1e-9:
+                months = month
+                break
+    return PageLevel(median=median, typical=typical, pace=round(pace, 2), point=round(point, 2), months=months)
 
-    The weights come from `_capacity` already capped at `max_share` of the whole, so the exact
-    shares respect the cap; whole links go to the largest remainders, within the cap (rounded up
-    to a whole link) while any source still has room, so no source gets more than its exact share
-    rounded up and a source that earns a tenth of a link is not handed a whole one.
-    """
+
+def _split(total: int, weights: Mapping[str, float]) -> dict[str, int]:
+    """Share `total` whole links across the sources in proportion to their weights (largest
+    remainders), so the parts add up to the target's top."""
     weight_sum = sum(weights.values())
     if total <= 0 or weight_sum <= 0:
         return {}
-    shares = {name: total * w / weight_sum for name, w in weights.items() if w > 0}
-    counts = {name: math.floor(share) for name, share in shares.items()}
-    # Whole links can't always split exactly: with 3 links and two sources one brings 2.
-    cap = max(1, math.ceil(max_share * total))
-    by_remainder = sorted(shares, key=lambda n: (counts[n] - shares[n], n))
+    shares = {name: total * w / weight_sum for name, w in weights.items()}
+    counts = {name: math.floor(share + 1e-9) for name, share in shares.items()}
     left = total - sum(counts.values())
-    for name in by_remainder + by_remainder:
-        if left == 0:
-            break
-        if counts[name] < cap or all(counts[n] >= cap for n in shares):
-            counts[name] += 1
-            left -= 1
+    for name in sorted(shares, key=lambda n: (counts[n] - shares[n], n))[: max(0, left)]:
+        counts[name] += 1
     return {n: c for n, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if c > 0}

@@ -1,9 +1,11 @@
 """Progress against the plan, month by month, and adapting the target: pure functions.
 
-A month's progress is the new referring domains logged for it. Its target is the plan that was in
-force when the month ended. When a month closes, the plan is re-run with what actually happened:
-the profile has grown by what was logged, the recent pace is the logged pace, and the horizon is
-shorter by the months gone by — so the next target follows the real pace.
+A month's progress is the new referring domains logged for it - the links you built - and it is
+measured against what the plan asked you to build (its `build` range; the site's own pace comes on
+top of it without logging). Its target is the plan that was in force when the month ended. When a
+month closes, the plan is re-run with what actually happened: the profile has grown by what was
+logged and the horizon is shorter by the months gone by. The recent pace answered stays: it is the
+site's own momentum, which logged links (built ones) are no evidence of.
 """
 
 from __future__ import annotations
@@ -18,12 +20,19 @@ from bot.schedule import add_months
 SPARKS = "▁▂▃▄▅▆▇█"
 
 
+MONTHS_IN = {"month": 1, "quarter": 3, "year": 12}
+
+
+def monthly_low(target: Mapping[str, Any]) -> float:
+    """The least to build in a month for a range given per month, quarter or year."""
+    return target["low"] / MONTHS_IN[target.get("per", "month")]
+
+
 @dataclass(frozen=True, slots=True)
 class PlanVersion:
     created_at: dt.datetime
     month: str  # the channel's month it was made in
-    low: int
-    high: int
+    target: Mapping[str, Any]  # what to build: {low, high, per} as the plan stored it
     safe_pace: int
     binding: str
     answers: Mapping[str, Any]
@@ -33,14 +42,13 @@ class PlanVersion:
 class MonthProgress:
     month: str
     logged: int
-    low: int
-    high: int
+    target: Mapping[str, Any]  # what the plan asked to build: {low, high, per}
     quality_checked: int = 0
     quality_passed: int = 0
 
     @property
     def on_target(self) -> bool:
-        return self.logged >= self.low
+        return self.logged >= monthly_low(self.target) - 1e-9
 
 
 def target_for(month: str, plans: Sequence[PlanVersion]) -> PlanVersion | None:
@@ -71,7 +79,7 @@ def history(
     for month in months_between(first, until):
         plan = target_for(month, plans)
         checked, passed = quality.get(month, (0, 0))
-        rows.append(MonthProgress(month, logged.get(month, 0), plan.low, plan.high, checked, passed))
+        rows.append(MonthProgress(month, logged.get(month, 0), plan.target, checked, passed))
     return rows
 
 
@@ -101,8 +109,6 @@ def adapted_answers(plan: PlanVersion, closed: Sequence[MonthProgress]) -> dict[
     if not any(m.logged for m in since):  # nothing logged is not evidence of a pace: keep the plan
         return answers
     answers["referring_domains"] = plan.answers["referring_domains"] + sum(m.logged for m in since)
-    recent = since[-3:]
-    answers["recent_monthly_rd"] = round(sum(m.logged for m in recent) / len(recent))
     answers["horizon_months"] = max(1, plan.answers["horizon_months"] - len(since))
     answers["site_age_months"] = plan.answers["site_age_months"] + len(since)
     return answers

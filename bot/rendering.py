@@ -67,6 +67,9 @@ class Renderer:
             pct=lambda v: f"{round(float(v) * 100):d}%",
             strategy=self.strategy_label,
             join_and=_join_and,
+            span=span,
+            per=per,
+            count=count,
         )
         # Templates are plain text with a few values: none needs jinja's default globals (range,
         # lipsum, ...), and dropping them makes every render markedly cheaper.
@@ -94,7 +97,10 @@ class Renderer:
 
     def strategy_label(self, strategy_id: str) -> str:
         strategy = self.knowledge.strategies.get(strategy_id)
-        return strategy.label if strategy else self._template("plan.split.earned").render()
+        if strategy is not None:
+            return strategy.label
+        name = "plan.split.momentum" if strategy_id == "momentum" else "plan.split.earned"
+        return self._template(name).render()
 
     def text(self, text: Text) -> str:
         name = text.template
@@ -108,6 +114,30 @@ class Renderer:
 
     def render(self, template: str, values: Mapping[str, Any] | None = None) -> str:
         return self._template(template).render(values or {}).strip()
+
+
+def _range(value: Any) -> tuple[int, int, str]:
+    """A plan's range (bot.planner.Range, or its stored JSON; older plans have no `per`)."""
+    if isinstance(value, Mapping):
+        return value["low"], value["high"], value.get("per", "month")
+    return value.low, value.high, value.per
+
+
+def span(value: Any) -> Safe:
+    """`3-4`, or `about 40` when both ends are equal (never a "40-40" range), or `none`."""
+    low, high, _ = _range(value)
+    if high <= 0:
+        return Safe("none")
+    return Safe(f"about {format_number(high)}" if low == high else f"{format_number(low)}-{format_number(high)}")
+
+
+def per(value: Any) -> Safe:
+    return Safe(f"a {_range(value)[2]}")
+
+
+def count(value: float, noun: str) -> Safe:
+    """`1 hour`, `2.5 hours`: a number and its noun, plural right."""
+    return Safe(f"{format_number(value)} {noun}{'' if value == 1 else 's'}")
 
 
 def chunk_lines(lines: list[str], limit: int) -> Iterator[str]:

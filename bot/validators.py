@@ -35,10 +35,13 @@ Validator = Callable[[str], Result]
 
 @dataclass(frozen=True, slots=True)
 class Kind:
-    """A validator plus its inverse: `show(parse(text).value)` parses back to the same value."""
+    """A validator plus its inverse: `show(parse(text).value)` parses back to the same value.
+    A kind picking from a list also names its options (id, label), so forms can offer a menu."""
 
     parse: Validator
     show: Callable[[Any], str]
+    options: tuple[tuple[str, str], ...] = ()
+    many: bool = False  # several options may be picked
 
 
 def _quote(text: str, limit: int = 40) -> str:
@@ -164,44 +167,56 @@ _NAMED_THOUSANDS = re.compile(r"=(\d{1,3}(?:,\d{3})+)(?![\d])")
 _PAIR = re.compile(r"\s*(?:=|:(?=\s*\d))\s*")
 
 
-def competitors(*, max_count: int) -> Kind:
-    """One to `max_count` referring-domain counts, each optionally `domain=count`."""
-    count_kind = integer(min=0, max=100_000_000, what="a competitor's referring domains")
+def competitors(*, max_count: int, noun: str = "competitor") -> Kind:
+    """One to `max_count` referring-domain counts, each optionally `domain=count`, and optionally
+    `+pace`: the new referring domains that one gains a month (`rival.com=420+12`)."""
+    count_kind = integer(min=0, max=100_000_000, what=f"a {noun}'s referring domains")
+    pace_kind = integer(min=0, max=10_000_000, what=f"a {noun}'s new referring domains a month")
+    example = "rival.com=420" if noun == "competitor" else "45"
 
     def parse(text: str) -> Result:
         # "rival.com = 420" and "rival.com: 420" are one item, so glue them first (but not "https://").
         text = _PAIR.sub("=", text.strip())
+        text = re.sub(r"\s*\+\s*(?=\d)", "+", text)  # "420 + 12" is one item too
         # After "domain=", a comma followed by three digits is a thousands separator
         # (rival.com=1,200); between bare counts it separates competitors (420,610).
         text = _NAMED_THOUSANDS.sub(lambda m: "=" + m.group(1).replace(",", ""), text)
         items = [i for i in _ITEM_SEPARATORS.split(text) if i]
         if not items:
-            return Invalid(f"Give one to {max_count} competitors' referring-domain counts, like 420, 610.")
+            return Invalid(f"Give one to {max_count} {noun}s' referring-domain counts, like 420, 610.")
         if len(items) > max_count:
             return Invalid(
-                f"That is {len(items)} competitors; give at most {max_count} "
-                "(the median of your closest rivals is enough)."
+                f"That is {len(items)} {noun}s; give at most {max_count} (the median of the closest ones is enough)."
             )
         found: list[dict[str, Any]] = []
         for item in items:
-            name, _, count_text = item.rpartition("=")
+            name, _, figures = item.rpartition("=")
             host = None
             if name:
                 host = normalise_domain(name)
                 if host is None:
                     return Invalid(
-                        f"{_quote(name)} is not a domain; write each competitor as domain=count, like rival.com=420."
+                        f"{_quote(name)} is not a domain; write each {noun} as domain=count, like {example}."
                     )
+            count_text, plus, pace_text = figures.partition("+")
             count = count_kind.parse(count_text)
             if isinstance(count, Invalid):
                 return Invalid(f"In {_quote(item)}: {count.reason}")
-            found.append({"domain": host, "referring_domains": count.value})
+            entry: dict[str, Any] = {"domain": host, "referring_domains": count.value}
+            if plus:
+                pace = pace_kind.parse(pace_text)
+                if isinstance(pace, Invalid):
+                    return Invalid(f"In {_quote(item)}: {pace.reason}")
+                entry["monthly_new"] = pace.value
+            found.append(entry)
         return Valid(found)
 
     def show(value: Sequence[Mapping[str, Any]]) -> str:
-        return ", ".join(
-            f"{c['domain']}={c['referring_domains']}" if c.get("domain") else str(c["referring_domains"]) for c in value
-        )
+        def one(c: Mapping[str, Any]) -> str:
+            count = f"{c['referring_domains']}" + (f"+{c['monthly_new']}" if c.get("monthly_new") is not None else "")
+            return f"{c['domain']}={count}" if c.get("domain") else count
+
+        return ", ".join(one(c) for c in value)
 
     return Kind(parse, show)
 
@@ -210,14 +225,21 @@ def _key(text: str) -> str:
     return re.sub(r"[\s_-]+", " ", text.strip().lower())
 
 
+def _menu(options: Mapping[str, Sequence[str]]) -> str:
+    return "; ".join(f"{n} {names[0]}" for n, names in enumerate(options.values(), 1))
+
+
+def _lookup(options: Mapping[str, Sequence[str]]) -> dict[str, str]:
+    lookup = {_key(name): option for option, names in options.items() for name in (option, *names)}
+    lookup.update({str(n): option for n, option in enumerate(options, 1)})
+    return lookup
+
+
 def choices(
     *, options: Mapping[str, Sequence[str]], min_count: int, noun: str = "choice", nouns: str = "choices"
 ) -> Kind:
     """Several of `options` (id -> names it is known by), by name or by number in the list."""
-    ids = list(options)
-    lookup = {_key(name): option for option, names in options.items() for name in (option, *names)}
-    lookup.update({str(n): option for n, option in enumerate(ids, 1)})
-    menu = "; ".join(f"{n} {options[option][0]}" for n, option in enumerate(ids, 1))
+    lookup, menu = _lookup(options), _menu(options)
 
     def parse(text: str) -> Result:
         picked: list[str] = []
@@ -228,23 +250,48 @@ def choices(
             if option not in picked:
                 picked.append(option)
         if len(picked) < min_count:
-            return Invalid(
-                f"Pick at least {min_count} {nouns}, so that no single source brings more than half "
-                f"of your links. Choose from: {menu}."
-            )
+            what = f"one {noun}" if min_count == 1 else f"at least {min_count} {nouns}"
+            return Invalid(f"Pick {what}. Choose from: {menu}.")
         return Valid(picked)
 
-    return Kind(parse, lambda value: ", ".join(options[v][0] for v in value))
+    labels = tuple((option, names[0]) for option, names in options.items())
+    return Kind(parse, lambda value: ", ".join(options[v][0] for v in value), labels, many=True)
 
 
-def make_kind(name: str, params: Mapping[str, Any], strategy_names: Mapping[str, Sequence[str]]) -> Kind:
+def choice(*, options: Mapping[str, Sequence[str]], noun: str = "choice") -> Kind:
+    """One of `options` (id -> names it is known by), by name or by number in the list."""
+    lookup, menu = _lookup(options), _menu(options)
+
+    def parse(text: str) -> Result:
+        option = lookup.get(_key(text))
+        if option is None:
+            return Invalid(f"{_quote(text)} is not a {noun} I know. Choose one of: {menu}.")
+        return Valid(option)
+
+    labels = tuple((option, names[0]) for option, names in options.items())
+    return Kind(parse, lambda value: options[value][0], labels)
+
+
+# Kinds that pick from a list name the list (`options: strategies`); the knowledge passes the lists
+# in, so a question can offer the strategies or the kinds of site without code knowing either.
+OPTION_NOUNS = {"strategies": ("strategy", "strategies"), "site_kinds": ("kind of site", "kinds of site")}
+
+
+def make_kind(name: str, params: Mapping[str, Any], option_sets: Mapping[str, Mapping[str, Sequence[str]]]) -> Kind:
     """Build the validator a question names; unknown names fail loudly at start-up."""
-    if name == "strategies":
-        return choices(options=strategy_names, noun="strategy", nouns="strategies", **params)
+    if name in ("choice", "choices") and isinstance(params.get("options"), str):
+        listed = params["options"]
+        if listed not in option_sets:
+            raise ValueError(f"unknown option list {listed!r}; known: {', '.join(option_sets)}")
+        noun, nouns = OPTION_NOUNS.get(listed, ("choice", "choices"))
+        rest = {k: v for k, v in params.items() if k != "options"}
+        if name == "choice":
+            return choice(options=option_sets[listed], noun=noun, **rest)
+        return choices(options=option_sets[listed], noun=noun, nouns=nouns, **rest)
     try:
         factory = KINDS[name]
     except KeyError:
-        raise ValueError(f"unknown question kind {name!r}; known: {', '.join([*KINDS, 'strategies'])}") from None
+        raise ValueError(f"unknown question kind {name!r}; known: {', '.join(KINDS)}") from None
     return factory(**params)
 
 
@@ -277,4 +324,5 @@ KINDS: dict[str, Callable[..., Kind]] = {
     "choices": lambda *, options, min_count=0: choices(
         options={k: tuple(v) for k, v in options.items()}, min_count=min_count
     ),
+    "choice": lambda *, options: choice(options={k: tuple(v) for k, v in options.items()}),
 }

@@ -6,12 +6,13 @@ knowledge/messages.yaml; markup and escaping happen later, in each platform's re
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from bot.knowledge import Knowledge
-from bot.planner import EARNED, Plan
+from bot.planner import Plan
 from bot.questionnaire import Draft, Question, Questionnaire
 from bot.replies import Bullets, Button, Buttons, Heading, Paragraph, Reply, Text, text
 
@@ -78,85 +79,42 @@ def question_reply(
 def plan_reply(
     plan: Plan, knowledge: Knowledge, *, stored: StoredPlan | None = None, progress: tuple[Any, ...] = ()
 ) -> Reply:
+    """The plan as a person reads it: the target, where it starts from and what limits it, the
+    reasons, the levers when the gap doesn't close in time, the page-level plan, the split, the
+    quality bar and the checklist. Every number is the plan's own, rounded as the target is."""
     p = knowledge.parameters
-    answers = plan.answers
-    need, safe, capacity = plan.need, plan.safe_pace, plan.capacity
-    no_assets = answers["linkable_assets"] == 0
-    binding_template = (
-        "plan.binding.maintenance"
-        if plan.binding == "gap" and need.kind == "maintenance"
-        else (f"plan.binding.{plan.binding}")
-    )
-    binding = text(
-        binding_template,
-        pace=plan.target.high,
-        horizon=need.horizon_months,
-        need=need.pace,
-        hours=capacity.hours_per_month,
-        capacity=round(capacity.net, 1),
-        no_assets=no_assets,
-        ahead=need.kind == "maintenance",
-    )
-    if need.gap:
-        gap_reason = text(
-            "plan.reason.gap",
-            median=need.competitors_median,
-            current=need.current,
-            gap=need.gap,
-            horizon=need.horizon_months,
-            pace=round(need.gap_pace, 1),
-        )
-    else:
-        gap_reason = text(
-            "plan.reason.ahead",
-            current=need.current,
-            median=need.competitors_median,
-            maintenance=round(need.maintenance_pace, 1),
-        )
-    safe_reason = text(
-        f"plan.reason.safe.{safe.basis}",
-        pace=safe.pace,
-        current=need.current,
-        recent=answers.get("recent_monthly_rd") or 0,
-        authority=answers.get("authority") or 0,
-        age=answers["site_age_months"],
-        share=p["profile_growth_share"].value,
-        multiple=p["recent_pace_multiple"].value,
-    )
-    strategies = [knowledge.strategies[s].label for s in answers["strategies"]]
-    capacity_reason = text(
-        "plan.reason.capacity",
-        hours=capacity.hours_per_month,
-        strategies=strategies,
-        earned=round(capacity.sources.get(EARNED, 0), 1),
-        gross=round(capacity.gross, 1),
-        net=round(capacity.net, 1),
-    )
-    if need.gap:
-        months_low = -(-need.gap // plan.target.low) if plan.target.low != plan.target.high else 0
-        parity = text("plan.parity.months", months=plan.months_to_parity, months_low=months_low)
-    else:
-        parity = text("plan.parity.ahead")
-
     blocks: list[Any] = [
         Heading(text("plan.heading", site=plan.site)),
-        Paragraph(text("plan.target", low=plan.target.low, high=plan.target.high)),
-        Paragraph(
-            text(
-                "plan.build",
-                build_low=plan.build.low,
-                build_high=plan.build.high,
-                loss=p["annual_link_loss"].value,
-            )
-        ),
-        Paragraph(binding),
-        Bullets(text("plan.reasons"), (gap_reason, safe_reason, capacity_reason, parity)),
+        Paragraph(text("plan.target", target=plan.target)),
+        Paragraph(_momentum_line(plan)),
+    ]
+    if plan.target.high:
+        net = round(plan.target.monthly()[1] * (1 - p["annual_link_loss"].value), 1)
+        blocks.append(Paragraph(text("plan.loss", loss=p["annual_link_loss"].value, net=net)))
+    blocks.append(Paragraph(_binding_line(plan, knowledge)))
+    blocks.append(Bullets(text("plan.reasons"), _reasons(plan, knowledge)))
+    if plan.levers is not None:
+        blocks.append(Bullets(text("plan.levers", horizon=plan.need.horizon_months), _levers(plan, knowledge)))
+    if plan.page_level is not None:
+        blocks.append(Bullets(text("plan.page"), _page_level(plan, knowledge)))
+    months = {"month": "a month", "quarter": "a quarter", "year": "a year"}[plan.target.per]
+    blocks.append(
         Bullets(
-            text("plan.split"),
-            tuple(text("plan.split.item", name=name, count=count) for name, count in plan.split.items()),
+            text("plan.split", per=months),
+            tuple(
+                text("plan.split.item", name=name, count=count, hours=_hours(plan.hours_split.get(name, 0)))
+                for name, count in plan.split.items()
+            ),
+        )
+    )
+    blocks += [
+        Bullets(
+            text("plan.quality_bar"),
+            tuple(Text(f"quality_bar.{i}", _values(plan, knowledge)) for i in plan.quality_bar),
         ),
-        Bullets(text("plan.quality_bar"), tuple(Text(f"quality_bar.{i}", _values(plan)) for i in plan.quality_bar)),
-        Bullets(text("plan.checklist"), tuple(Text(f"checklist.{i}", _values(plan)) for i in plan.checklist)),
+        Bullets(
+            text("plan.checklist"), tuple(Text(f"checklist.{i}", _values(plan, knowledge)) for i in plan.checklist)
+        ),
     ]
     blocks += progress
     if stored is not None:
@@ -172,8 +130,161 @@ def plan_reply(
         )
     blocks.append(Paragraph(text("plan.footer", can_replan=True)))
     blocks.append(Buttons((Button("replan", text("button.replan")), Button("details", text("button.details")))))
-    summary = text("plan.summary", site=plan.site, low=plan.target.low, high=plan.target.high)
+    summary = text("plan.summary", site=plan.site, target=plan.target)
     return Reply("plan", tuple(blocks), summary=summary, plan=plan)
+
+
+def _whole(value: float) -> float:
+    """A figure as the target shows it: whole links (rounded down, like the target's top)."""
+    return math.floor(value + 1e-9) if value >= 1 else round(value, 1)
+
+
+def _hours(hours: float) -> float:
+    """Hours as people plan them: whole hours, or half an hour."""
+    return max(0.5, round(hours)) if hours > 0 else 0
+
+
+def _momentum_line(plan: Plan) -> Text:
+    m = plan.momentum
+    values = {"natural": _whole(m.natural), "build": plan.build, "hours": plan.capacity.hours_per_month}
+    if m.spike:
+        return text("plan.momentum.spike", recent=m.recent, current=plan.need.current)
+    return text(f"plan.momentum.{m.basis}", **values)
+
+
+def _binding_line(plan: Plan, knowledge: Knowledge) -> Text:
+    need = plan.need
+    build_top = plan.build.monthly()[1]
+    values = {"build": _whole(build_top), "horizon": need.horizon_months}
+    if plan.binding == "gap" and need.kind == "ahead":
+        return text("plan.binding.ahead", maintenance=_whole(need.maintenance_pace), **values)
+    if plan.binding == "gap":
+        return text("plan.binding.gap", at_horizon=math.ceil(need.median_at_horizon), **values)
+    if plan.binding == "safe_pace":
+        spare = plan.capacity.built >= 2 * max(build_top, 1)  # most of the hours can't go into links yet
+        return text(
+            "plan.binding.safe_pace",
+            safe=plan.safe_pace.pace,
+            spare=spare,
+            capacity=_whole(plan.capacity.built),
+            asset=_kind(plan, knowledge).asset,
+            **values,
+        )
+    return text("plan.binding.capacity", hours=plan.capacity.hours_per_month, **values)
+
+
+def _reasons(plan: Plan, knowledge: Knowledge) -> tuple[Text, ...]:
+    p = knowledge.parameters
+    answers, need, safe, capacity, m = plan.answers, plan.need, plan.safe_pace, plan.capacity, plan.momentum
+    momentum = text(
+        "plan.reason.momentum",
+        basis=m.basis,
+        recent=m.recent or 0,
+        posts=answers["posts_per_month"],
+        assets=answers["linkable_assets"],
+        earned=round(m.earned, 1),
+    )
+    if need.kind == "gap":
+        gap = text(
+            "plan.reason.gap",
+            median=need.competitors_median,
+            growth=round(need.competitors_growth, 1),
+            known=need.growth_known == len(answers["competitors"]),
+            share=p["competitor_growth_share"].value,
+            current=need.current,
+            horizon=need.horizon_months,
+            pace=math.ceil(need.gap_pace),
+        )
+    else:
+        gap = text(
+            "plan.reason.ahead",
+            current=need.current,
+            median=need.competitors_median,
+            maintenance=_whole(need.maintenance_pace),
+        )
+    safe_reason = text(
+        f"plan.reason.safe.{safe.basis}",
+        pace=safe.pace,
+        current=need.current,
+        recent=answers.get("recent_monthly_rd") or 0,
+        authority=answers.get("authority") or 0,
+        age=answers["site_age_months"],
+        share=p["profile_growth_share"].value,
+        multiple=p["recent_pace_multiple"].value,
+    )
+    allocation = ", ".join(
+        f"{knowledge.strategies[name].label} {_whole(links)}"
+        for name, links in capacity.allocation.items()
+        if links >= 0.5  # a tenth of a link from a source is no part of the plan worth naming
+    )
+    capacity_reason = text(
+        "plan.reason.capacity",
+        hours=capacity.hours_per_month,
+        built=_whole(capacity.built),
+        allocation=allocation,
+        unused=[knowledge.strategies[s].label for s in plan.unused],
+    )
+    if need.kind == "ahead":
+        parity = text("plan.parity.ahead")
+    elif plan.months_to_parity is None:
+        parity = text("plan.parity.never")
+    else:
+        parity = text("plan.parity.months", months=plan.months_to_parity)
+    return (momentum, gap, safe_reason, capacity_reason, parity)
+
+
+def _levers(plan: Plan, knowledge: Knowledge) -> tuple[Text, ...]:
+    levers = plan.levers
+    lines = [
+        text("plan.lever.needed", needed=math.ceil(levers.needed)),
+        text(
+            "plan.lever.hours",
+            hours_to_close=math.ceil(levers.hours_to_close) if levers.hours_to_close is not None else None,
+            safe_limited=levers.safe_limited,
+            safe_months=levers.months_at_safe_pace,
+            second=plan.second_source or "",
+        ),
+    ]
+    if levers.action is not None:
+        name, _, strategy = levers.action.partition(":")
+        lines.append(
+            text(
+                "plan.lever.action",
+                action=name,
+                asset=_kind(plan, knowledge).asset,
+                quality=plan.answers["content_quality"],
+                strategy=strategy,
+                gain=_whole(levers.action_gain),
+            )
+        )
+    return tuple(lines)
+
+
+def _kind(plan: Plan, knowledge: Knowledge):
+    return knowledge.site_kinds.get(plan.site_kind or "other") or knowledge.site_kinds["other"]
+
+
+def _page_level(plan: Plan, knowledge: Knowledge) -> tuple[Text, ...]:
+    page = plan.page_level
+    if page.median is None:
+        return (text("plan.page.unknown", typical=page.typical),)
+    return (
+        text(
+            "plan.page.known",
+            median=page.median,
+            growth=knowledge.parameters["page_growth_share"].value,
+            pace=math.ceil(page.pace),
+            horizon=plan.need.horizon_months,
+        ),
+        text(
+            "plan.page.point",
+            point=_whole(page.point),
+            months=page.months,
+            pace=math.ceil(page.pace),
+            hours=math.ceil(page.hours) if page.hours is not None else None,
+            horizon=plan.need.horizon_months,
+        ),
+    )
 
 
 def with_note(reply: Reply, note: Text) -> Reply:
@@ -183,8 +294,9 @@ def with_note(reply: Reply, note: Text) -> Reply:
     return replace(reply, blocks=(*blocks[:at], Paragraph(note), *blocks[at:]))
 
 
-def _values(plan: Plan) -> dict[str, Any]:
-    return {"plan": plan, "answers": plan.answers}
+def _values(plan: Plan, knowledge: Knowledge) -> dict[str, Any]:
+    """What checklist texts may name: the plan, its answers and the kind of site's advice."""
+    return {"plan": plan, "answers": plan.answers, "kind": _kind(plan, knowledge)}
 
 
 def why_reply(plan: Plan, knowledge: Knowledge) -> Reply:
@@ -197,22 +309,55 @@ def why_reply(plan: Plan, knowledge: Knowledge) -> Reply:
             answer_lines.append(text("why.answer", label=label, value=question.show(answers[question.id])))
         else:
             answer_lines.append(text("why.answer_skipped", label=label))
-    need, safe, capacity = plan.need, plan.safe_pace, plan.capacity
+    need, safe, capacity, m = plan.need, plan.safe_pace, plan.capacity, plan.momentum
     guides = ", ".join(f"{name.replace('_', ' ')} {value:g}" for name, value in safe.guides.items())
-    sources = ", ".join(
-        f"{(knowledge.strategies[n].label if n in knowledge.strategies else 'earned by content')} {v:g}"
-        for n, v in capacity.sources.items()
-    )
-    computed = (
-        text("why.computed.median", median=need.competitors_median),
+    per_hour = ", ".join(f"{knowledge.strategies[n].label} {v:g}" for n, v in capacity.per_hour.items())
+    computed = [
+        text(
+            "why.computed.momentum",
+            natural=round(m.natural, 2),
+            basis=m.basis,
+            spike=m.spike,
+            recent=m.recent or 0,
+            earned=m.earned,
+        ),
+        text(
+            "why.computed.median",
+            median=need.competitors_median,
+            at_horizon=need.median_at_horizon,
+            growth=need.competitors_growth,
+            known=need.growth_known,
+        ),
         text(
             "why.computed.need", horizon=need.horizon_months, gap_pace=need.gap_pace, maintenance=need.maintenance_pace
         ),
         text("why.computed.safe", guides=guides, pace=safe.pace, basis=safe.basis.replace("_", " ")),
-        text("why.computed.capacity", sources=sources, gross=capacity.gross, net=capacity.net),
-        text("why.computed.target", low=plan.target.low, high=plan.target.high, binding=plan.binding.replace("_", " ")),
-    )
-    parameters = tuple(
+        text("why.computed.capacity", built=capacity.built, hours=capacity.hours_per_month, per_hour=per_hour),
+        text("why.computed.target", target=plan.target, build=plan.build, binding=plan.binding.replace("_", " ")),
+        text(
+            "why.computed.parity",
+            months=plan.months_to_parity,
+            limit=knowledge.parameters["projection_months"].value,
+        ),
+    ]
+    if plan.levers is not None:
+        computed.append(
+            text(
+                "why.computed.levers",
+                horizon=need.horizon_months,
+                needed=plan.levers.needed,
+                hours=plan.levers.hours_to_close,
+                safe_limited=plan.levers.safe_limited,
+            )
+        )
+    if plan.page_level is not None:
+        page = plan.page_level
+        computed.append(
+            text("why.computed.page", median=page.median, typical=page.typical, pace=page.pace, point=page.point)
+        )
+    if plan.reclaim is not None:
+        computed.append(text("why.computed.reclaim", lost=plan.reclaim.lost, expected=plan.reclaim.expected))
+    parameters = [
         text(
             "why.parameter",
             label=parameter.label,
@@ -221,7 +366,12 @@ def why_reply(plan: Plan, knowledge: Knowledge) -> Reply:
             source=knowledge.sources[parameter.source].title if parameter.source else "",
         )
         for parameter in knowledge.figures_used(plan)
-    )
+    ]
+    if plan.site_kind in knowledge.site_kinds:
+        kind = knowledge.site_kinds[plan.site_kind]
+        parameters.append(
+            text("why.kind", label=kind.label, assumption=kind.assumption, source=knowledge.sources[kind.source].title)
+        )
     sources_used = tuple(
         text("why.source", title=s.title, secondary=s.secondary, note=s.note, url=s.url or "")
         for s in knowledge.sources_used(plan)
@@ -229,8 +379,8 @@ def why_reply(plan: Plan, knowledge: Knowledge) -> Reply:
     blocks = (
         Heading(text("why.heading", site=plan.site)),
         Bullets(text("why.answers"), tuple(answer_lines)),
-        Bullets(text("why.computed"), computed),
-        Bullets(text("why.parameters"), parameters),
+        Bullets(text("why.computed"), tuple(computed)),
+        Bullets(text("why.parameters"), tuple(parameters)),
         Bullets(text("why.sources"), sources_used),
     )
     return Reply("why", blocks, private=True)
@@ -239,8 +389,8 @@ def why_reply(plan: Plan, knowledge: Knowledge) -> Reply:
 def _show_value(value: Any) -> str:
     if isinstance(value, list):
         return "; ".join(
-            f"up to {band['up_to']}: {band['low']}-{band['high']}" if isinstance(band, dict) else str(band)
-            for band in value
+            f"authority {point['authority']}: {point['pace']}" if isinstance(point, dict) else str(point)
+            for point in value
         )
     if isinstance(value, dict):
         return ", ".join(f"{k}: {v:g}" if isinstance(v, float | int) else f"{k}: {v}" for k, v in value.items())

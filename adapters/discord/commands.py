@@ -126,6 +126,12 @@ def _plan_command(client: BacklinksClient) -> app_commands.Command:
     ]
     plan.__signature__ = inspect.Signature(parameters)
     plan.__discord_app_commands_param_description__ = {q.id: q.label for q in questions}
+    # A question with one answer from a short list (the kind of site) is a menu in Discord too.
+    plan.__discord_app_commands_param_choices__ = {
+        q.id: [app_commands.Choice(name=label[:100], value=option) for option, label in q.kind.options]
+        for q in questions
+        if q.kind.options and not q.kind.many and len(q.kind.options) <= 25
+    }
     return app_commands.Command(
         name="plan", description="Answer a few questions and get a monthly backlink target", callback=plan
     )

@@ -122,18 +122,17 @@ class SlackRenderer:
         element: dict[str, Any] = {"action_id": VALUE_ACTION}
         params = question.params
         example = _plain(f"e.g. {question.example}", 150)
-        if question.kind_name in ("strategies", "choices"):
-            names = (
-                {s.id: s.label for s in self.knowledge.strategies.values()}
-                if question.kind_name == "strategies"
-                else {option: labels[0] for option, labels in params["options"].items()}
-            )
-            options = {value: _option(label, value) for value, label in names.items()}
-            element.update(
-                type="multi_static_select", options=list(options.values()), placeholder=_plain("Choose", 150)
-            )
-            if value:
-                element["initial_options"] = [options[v] for v in value]
+        if question.kind.options:  # a list to pick from (strategies, the kind of site): a menu
+            options = {option: _option(label, option) for option, label in question.kind.options}
+            if question.kind.many:
+                element.update(type="multi_static_select", options=list(options.values()))
+                if value:
+                    element["initial_options"] = [options[v] for v in value]
+            else:
+                element.update(type="static_select", options=list(options.values()))
+                if value:
+                    element["initial_option"] = options[value]
+            element["placeholder"] = _plain("Choose", 150)
         elif question.kind_name == "integer" and params["max"] - params["min"] <= 10:
             # A short scale (content quality 1-5) reads better as a menu than as a number box.
             options = [_option(str(n), str(n)) for n in range(params["min"], params["max"] + 1)]

@@ -8,6 +8,7 @@ from support import TYPED_ANSWERS, MemoryChat, rows
 
 from bot.engine import Engine
 from bot.events import ChannelKey
+from bot.rendering import span
 from bot.store import Store
 
 
@@ -40,7 +41,7 @@ async def test_a_whole_plan_one_question_at_a_time(chat: MemoryChat, db_path):
     answers, plan = json.loads(answers), json.loads(plan)
     assert answers["competitors"][0] == {"domain": "rival.com", "referring_domains": 420}
     assert answers["strategies"] == ["guest_posting", "outreach"]
-    assert f"Target: {plan['target']['low']}-{plan['target']['high']} new referring domains" in final
+    assert f"Target: {span(plan['target'])} new referring domains" in final
     assert rows(db_path, "SELECT count(*) FROM drafts") == [(0,)]
 
 

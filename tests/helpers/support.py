@@ -14,12 +14,15 @@ from bot.replies import Reply
 # A complete set of answers, one per question, in the questionnaire's order, as a user would type them.
 TYPED_ANSWERS = [
     ("site", "example.com"),
+    ("site_kind", "saas"),
     ("authority", "35"),
     ("referring_domains", "140"),
     ("site_age_months", "30"),
     ("recent_monthly_rd", "6"),
+    ("lost_referring_domains", "12"),
     ("competitors", "rival.com=420, other.net=610, 380"),
     ("horizon_months", "12"),
+    ("ranking_pages", "45, 60, 38"),
     ("linkable_assets", "1"),
     ("posts_per_month", "4"),
     ("content_quality", "4"),

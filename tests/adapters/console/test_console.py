@@ -11,6 +11,8 @@ from pathlib import Path
 
 from support import TYPED_ANSWERS, rows
 
+from bot.rendering import span
+
 BACKLINKS = shutil.which("backlinks", path=str(Path(sys.executable).parent)) or "backlinks"
 
 
@@ -48,7 +50,7 @@ def test_a_scripted_conversation_stores_the_plan(tmp_path):
     assert (platform, workspace, channel, user) == ("console", "local", "console", "tester")
     assert json.loads(answers)["hours_per_month"] == 20
     plan = json.loads(plan)
-    assert f"Target: {plan['target']['low']}-{plan['target']['high']} new referring domains" in out
+    assert f"Target: {span(plan['target'])} new referring domains" in out
 
 
 def test_quitting_midway_and_starting_again_resumes(tmp_path):
