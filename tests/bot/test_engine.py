@@ -6,10 +6,19 @@ import json
 
 from support import TYPED_ANSWERS, MemoryChat, rows
 
+from bot import knowledge as knowledge_module
 from bot.engine import Engine
 from bot.events import ChannelKey
 from bot.rendering import span
 from bot.store import Store
+
+
+QUESTIONS = [q.id for q in knowledge_module.default().questionnaire.questions]
+
+
+def pos(question_id: str) -> str:
+    """How the chat numbers a question: `3/15`."""
+    return f"{QUESTIONS.index(question_id) + 1}/{len(QUESTIONS)}"
 
 
 def plans_in(db_path) -> list[tuple]:
@@ -22,7 +31,7 @@ def plans_in(db_path) -> list[tuple]:
 
 async def test_a_whole_plan_one_question_at_a_time(chat: MemoryChat, db_path):
     first = await chat.say("plan")
-    assert "1/12  Which site is this plan for?" in first
+    assert f"{pos('site')}  Which site is this plan for?" in first
     assert "Why: The plan, the reminders and the history" in first
     assert "Example: example.com" in first
 
@@ -33,7 +42,7 @@ async def test_a_whole_plan_one_question_at_a_time(chat: MemoryChat, db_path):
 
     final = await chat.say(TYPED_ANSWERS[-1][1])
     assert "Backlink plan for example.com" in final
-    assert "new referring domains a month (net, after expected link loss)" in final
+    assert "new referring domains a month, everything counted" in final
     assert "Checklist:" in final and "Never buy links" in final
 
     [(platform, workspace, channel, user, answers, plan)] = plans_in(db_path)
@@ -48,24 +57,33 @@ async def test_a_whole_plan_one_question_at_a_time(chat: MemoryChat, db_path):
 async def test_a_bad_answer_is_reasked_with_a_specific_reason(chat: MemoryChat):
     await chat.say("plan")
     await chat.say("example.com")
+    reply = await chat.say("a bakery shop")
+    assert "“a bakery shop” is not a kind of site I know" in reply and "1 local business" in reply
+    assert f"{pos('site_kind')}  What kind of site is it" in reply
+    await chat.say("local business")
     reply = await chat.say("150")
     assert "150 is out of range" in reply and "between 0 and 100" in reply
-    assert "2/12  What is its authority score" in reply, "the same question is asked again"
+    assert f"{pos('authority')}  What is its authority score" in reply, "the same question is asked again"
     reply = await chat.say("thirty")
     assert "“thirty” is not a number" in reply
     reply = await chat.say("35")
-    assert "3/12  How many referring domains" in reply
+    assert f"{pos('referring_domains')}  How many referring domains" in reply
     reply = await chat.say("-5")
-    assert "negative" in reply and "3/12" in reply
+    assert "negative" in reply and pos("referring_domains") in reply
 
 
 async def test_bad_answers_for_each_kind(chat: MemoryChat):
-    await chat.say("plan site=example.com dr=35 rd=140 age=30 recent=6")
+    await chat.say("plan site=example.com kind=shop dr=35 rd=140 age=30 recent=6 lost=0")
     reply = await chat.say(", ".join(str(n) for n in range(100, 111)))
     assert "That is 11 competitors; give at most 10" in reply
-    reply = await chat.say("rival.com=420, 610")
-    assert "7/12" in reply
-    for typed in ("12", "1", "4", "4"):
+    reply = await chat.say("rival.com=420+x")
+    assert "In “rival.com=420+x”: “x” is not a number." in reply
+    reply = await chat.say("rival.com=420+12, 610")
+    assert pos("horizon_months") in reply
+    await chat.say("12")
+    reply = await chat.say("45, lots")
+    assert "“lots” is not a number" in reply and pos("ranking_pages") in reply
+    for typed in ("45, 60", "1", "4", "4"):
         await chat.say(typed)
     reply = await chat.say("guest posting, telepathy")
     assert "“telepathy” is not a strategy I know" in reply and "1 guest posting" in reply
@@ -74,7 +92,7 @@ async def test_bad_answers_for_each_kind(chat: MemoryChat):
 async def test_an_invalid_domain_is_refused(chat: MemoryChat):
     await chat.say("plan")
     reply = await chat.say("not a domain")
-    assert "is not a domain" in reply and "1/12" in reply
+    assert "is not a domain" in reply and pos("site") in reply
     reply = await chat.say("https://www.Example.co.uk/blog/")
     assert "Noted site: example.co.uk" in reply
 
@@ -82,15 +100,18 @@ async def test_an_invalid_domain_is_refused(chat: MemoryChat):
 async def test_inline_answers_are_taken_and_only_missing_questions_asked(chat: MemoryChat):
     reply = await chat.say("plan referring_domains=140 authority=35 competitors=420,610")
     assert "Taken from your command: referring_domains, authority and competitors." in reply
-    assert "1/12  Which site" in reply
-    reply = await chat.say("example.com")
-    assert "4/12  How old is the site" in reply, "questions answered inline are not asked again"
+    assert f"{pos('site')}  Which site" in reply
+    await chat.say("example.com")
+    reply = await chat.say("skip")  # the kind of site
+    assert f"{pos('site_age_months')}  How old is the site" in reply, "questions answered inline are not asked again"
     await chat.say("30")
     await chat.say("skip")
+    reply = await chat.say("skip")
+    assert pos("horizon_months") in reply, "competitors was answered inline, so the lost links are followed by horizon"
     reply = await chat.say("")
     assert "Please type an answer" in reply  # horizon has no default yet
     reply = await chat.say("12")
-    assert "8/12" in reply, "competitors was answered inline, so horizon is followed by the content section"
+    assert pos("ranking_pages") in reply
 
 
 async def test_invalid_inline_answers_are_reported_and_asked(chat: MemoryChat):
@@ -98,8 +119,9 @@ async def test_invalid_inline_answers_are_reported_and_asked(chat: MemoryChat):
     assert "“colour” is not a question I ask" in reply
     assert "referring_domains: “lots” is not a number." in reply
     await chat.say("example.com")
+    await chat.say("skip")
     reply = await chat.say("140")  # authority was taken inline; the invalid RD count is asked again
-    assert "4/12  How old" in reply
+    assert f"{pos('site_age_months')}  How old" in reply
 
 
 async def test_multi_word_inline_answers_need_no_quotes(chat: MemoryChat):
@@ -110,11 +132,12 @@ async def test_multi_word_inline_answers_need_no_quotes(chat: MemoryChat):
 async def test_back_corrects_the_last_answer(chat: MemoryChat, db_path):
     await chat.say("plan")
     await chat.say("example.com")
+    await chat.say("saas")
     await chat.say("35")
     reply = await chat.say("back")
-    assert "2/12  What is its authority score" in reply
+    assert f"{pos('authority')}  What is its authority score" in reply
     await chat.say("40")
-    for _, typed in TYPED_ANSWERS[2:]:
+    for _, typed in TYPED_ANSWERS[3:]:
         await chat.say(typed)
     [(*_, answers, _plan)] = plans_in(db_path)
     assert json.loads(answers)["authority"] == 40
@@ -123,22 +146,26 @@ async def test_back_corrects_the_last_answer(chat: MemoryChat, db_path):
 async def test_back_at_the_start_says_so(chat: MemoryChat):
     await chat.say("plan")
     reply = await chat.say("back")
-    assert "Nothing to go back to yet." in reply and "1/12" in reply
+    assert "Nothing to go back to yet." in reply and pos("site") in reply
 
 
 async def test_skip_only_optional_questions(chat: MemoryChat, db_path):
     await chat.say("plan")
     reply = await chat.say("skip")
-    assert "This one can't be skipped" in reply and "1/12" in reply
+    assert "This one can't be skipped" in reply and pos("site") in reply
     await chat.say("example.com")
+    await chat.say("skip")
     reply = await chat.say("skip")
-    assert "3/12" in reply
+    assert pos("referring_domains") in reply
+    reply = await chat.say("skip")
+    assert "This one can't be skipped" in reply and pos("referring_domains") in reply
     answers = dict(TYPED_ANSWERS)
-    for question_id in [q for q, _ in TYPED_ANSWERS[2:]]:
-        await chat.say("skip" if question_id == "recent_monthly_rd" else answers[question_id])
+    optional = {"recent_monthly_rd", "lost_referring_domains", "ranking_pages"}
+    for question_id in [q for q, _ in TYPED_ANSWERS[3:]]:
+        await chat.say("skip" if question_id in optional else answers[question_id])
     [(*_, stored_answers, _plan)] = plans_in(db_path)
     stored = json.loads(stored_answers)
-    assert "authority" not in stored and "recent_monthly_rd" not in stored
+    assert not ({"site_kind", "authority"} | optional) & set(stored)
 
 
 async def test_cancel_stores_nothing(chat: MemoryChat, db_path):
@@ -149,7 +176,7 @@ async def test_cancel_stores_nothing(chat: MemoryChat, db_path):
     assert rows(db_path, "SELECT count(*) FROM drafts") == [(0,)]
     assert plans_in(db_path) == []
     reply = await chat.say("plan")
-    assert "Let's plan." in reply and "1/12" in reply
+    assert "Let's plan." in reply and pos("site") in reply
 
 
 async def test_quitting_midway_resumes_where_it_stopped(knowledge, db_path):
@@ -164,8 +191,8 @@ async def test_quitting_midway_resumes_where_it_stopped(knowledge, db_path):
     store = await Store.open(f"sqlite:///{db_path}")
     second = MemoryChat(Engine(knowledge=knowledge, store=store), channel, "alice")
     reply = await second.say("plan")
-    assert "Picking up where you left off (5 of 12 answered)" in reply
-    assert "6/12  How many referring domains do your main competitors have?" in reply
+    assert f"Picking up where you left off (5 of {len(QUESTIONS)} answered)" in reply
+    assert f"{pos('recent_monthly_rd')}  How many new referring domains does the site gain" in reply
     for _, typed in TYPED_ANSWERS[5:]:
         reply = await second.say(typed)
     assert "Backlink plan for example.com" in reply
@@ -179,14 +206,16 @@ async def test_two_people_in_one_channel_never_mix_answers(engine, db_path):
     await bob.say("plan")
     await alice.say("alice.com")
     reply = await bob.say("bob.org")
-    assert "2/12" in reply
+    assert pos("site_kind") in reply
+    await alice.say("saas")
+    await bob.say("shop")
     await alice.say("10")
     await bob.say("20")
     assert rows(db_path, "SELECT user_id FROM drafts ORDER BY user_id") == [("alice",), ("bob",)]
-    for _, typed in TYPED_ANSWERS[2:]:
+    for _, typed in TYPED_ANSWERS[3:]:
         await alice.say(typed)
-    reply = await bob.say(TYPED_ANSWERS[2][1])
-    assert "4/12" in reply, "bob's draft survived alice finishing hers"
+    reply = await bob.say(TYPED_ANSWERS[3][1])
+    assert pos("site_age_months") in reply, "bob's draft survived alice finishing hers"
     [(*_, answers, _plan)] = plans_in(db_path)
     assert json.loads(answers)["site"] == "alice.com" and json.loads(answers)["authority"] == 10
 
@@ -215,7 +244,7 @@ async def test_show_prints_the_current_plan_and_why_its_figures(chat: MemoryChat
     assert "Stored " in shown and " by alice." in shown
     why = await chat.say("why")
     assert "The figures behind the plan for example.com" in why
-    assert "share of newly built links lost within a year: 0.26 - source: Base.me" in why
+    assert "share of newly gained links lost within a year: 0.26 - source: Base.me" in why
     assert "hours of work per link by guest posting: 6 - assumption:" in why
     assert "- Competitors' referring domains: rival.com=420, other.net=610, 380" in why
 
@@ -252,7 +281,7 @@ async def test_terminal_control_characters_in_answers_are_not_echoed(chat: Memor
 async def test_forms_validate_everything_and_store_nothing_on_error(chat: MemoryChat, db_path):
     [form_reply] = await chat.invoke("plan", "rd=140 dr=150")
     assert form_reply.kind == "form"
-    assert form_reply.form.question_ids[0] == "site" and len(form_reply.form.question_ids) == 12
+    assert form_reply.form.question_ids[0] == "site" and len(form_reply.form.question_ids) == len(QUESTIONS)
     assert form_reply.form.values["referring_domains"] == "140"
     assert "between 0 and 100" in form_reply.form.errors["authority"]
 
@@ -292,8 +321,14 @@ async def test_a_site_ahead_of_its_competitors_is_told_to_keep_its_lead(chat: Me
     answers = dict(TYPED_ANSWERS)
     answers.update(referring_domains="5000", competitors="1000, 2000", hours_per_month="10")
     reply = await chat.answer_all(list(answers.items()))
-    assert "keeping your lead would take 50 a month" in reply
-    assert "Gap: none - you have 5,000 referring domains against your competitors' median of 1,500" in reply
+    # The lead is kept by keeping up with the competitors' growth: 1% of 1,500 a month, 15 that
+    # survive link loss, so about 20 new a month.
+    assert (
+        "Gap: none - you have 5,000 referring domains against your competitors' median of 1,500; "
+        "keeping up with their growth takes about 20 new a month."
+    ) in reply
+    assert "You are at or above your competitors' median already." in reply
+    assert "What would close the gap" not in reply
     [(*_, plan)] = [row[-1:] for row in plans_in(db_path)]
     assert json.loads(plan)["months_to_parity"] == 0
 

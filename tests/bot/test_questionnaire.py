@@ -39,10 +39,12 @@ REQUIRED = [question.id for question in Q.questions if not question.optional]
 # One valid typed answer per question, with the value the validator must store for it.
 TYPED = {
     "site": ("https://www.example.com/", "example.com"),
+    "site_kind": ("SaaS", "saas"),
     "authority": ("35", 35),
     "referring_domains": ("140", 140),
     "site_age_months": ("30", 30),
     "recent_monthly_rd": ("6", 6),
+    "lost_referring_domains": ("12", 12),
     "competitors": (
         "rival.com=420, other.net=610, 380",
         [
@@ -52,6 +54,10 @@ TYPED = {
         ],
     ),
     "horizon_months": ("12", 12),
+    "ranking_pages": (
+        "45, 60 38",
+        [{"domain": None, "referring_domains": n} for n in (45, 60, 38)],
+    ),
     "linkable_assets": ("1", 1),
     "posts_per_month": ("4", 4),
     "content_quality": ("4", 4),
@@ -78,7 +84,7 @@ def test_questions_come_in_the_order_of_questions_yaml():
 
 
 def test_sections_hold_at_most_five_questions():
-    assert [s.id for s in Q.sections] == ["authority", "competitors", "content", "capacity"]
+    assert [s.id for s in Q.sections] == ["authority", "momentum", "competitors", "content", "capacity"]
     assert all(1 <= len(s.questions) <= 5 for s in Q.sections)
 
 
@@ -143,7 +149,8 @@ def test_next_question_is_the_first_unsettled_whatever_was_answered_later():
     draft = settle(draft, "referring_domains", "140")
     assert next_question(Q, draft).id == "site"
     draft = settle(draft, "site", "example.com")
-    assert next_question(Q, draft).id == "authority"
+    assert next_question(Q, draft).id == "site_kind"
+    draft = settle(draft, "site_kind")  # skipped
     draft = settle(draft, "authority")  # skipped
     assert next_question(Q, draft).id == "site_age_months"
 
@@ -153,7 +160,8 @@ def test_skipping_every_optional_question_still_completes():
     for qid in IDS:
         draft = settle(draft, qid, None if qid in OPTIONAL else TYPED[qid][0])
     assert is_complete(Q, draft)
-    assert set(draft.skipped) == set(OPTIONAL) == {"authority", "recent_monthly_rd"}
+    assert set(draft.skipped) == set(OPTIONAL)
+    assert set(OPTIONAL) == {"site_kind", "authority", "recent_monthly_rd", "lost_referring_domains", "ranking_pages"}
     assert not set(draft.answers) & set(OPTIONAL)
 
 
@@ -216,26 +224,27 @@ def test_back_with_nothing_settled():
 
 def test_back_unsettles_the_last_answer_then_the_one_before():
     draft = settle(Draft(), "site", "example.com")
+    draft = settle(draft, "site_kind", "local")
     draft = settle(draft, "authority", "35")
     draft = settle(draft, "referring_domains", "140")
 
     draft, undone = back(draft)
     assert undone == "referring_domains"
-    assert draft.answers == {"site": "example.com", "authority": 35}
+    assert draft.answers == {"site": "example.com", "site_kind": "local", "authority": 35}
     assert next_question(Q, draft).id == "referring_domains"
 
     draft, undone = back(draft)
     assert undone == "authority"
-    assert draft.answers == {"site": "example.com"}
+    assert draft.answers == {"site": "example.com", "site_kind": "local"}
     assert next_question(Q, draft).id == "authority"
 
 
 def test_back_undoes_a_skip():
-    draft = settle(settle(Draft(), "site", "example.com"), "authority")
+    draft = settle(settle(Draft(), "site", "example.com"), "site_kind")
     draft, undone = back(draft)
-    assert undone == "authority"
+    assert undone == "site_kind"
     assert draft.skipped == () and draft.order == ("site",)
-    assert next_question(Q, draft).id == "authority"
+    assert next_question(Q, draft).id == "site_kind"
 
 
 def test_back_follows_the_order_answers_were_given_not_the_questionnaire_order():
@@ -268,7 +277,7 @@ def test_apply_keeps_the_valid_and_reports_the_invalid():
     assert "“foo”" in errors["competitors"]
     assert errors["horizon_months"] == "This one is needed."
     assert "“knitting”" in errors["strategies"]
-    assert next_question(Q, draft).id == "authority"
+    assert next_question(Q, draft).id == "site_kind"
 
 
 def test_apply_keeps_an_earlier_valid_answer_when_the_new_one_is_invalid():
@@ -451,7 +460,7 @@ def test_an_empty_stored_draft_is_a_new_draft():
 
 
 def test_suggested_answers_are_asked_again_with_the_suggestion_as_the_default():
-    draft = settle(settle(Draft(), "site", "example.com"), "authority", "35")
+    draft = settle(settle(settle(Draft(), "site", "example.com"), "site_kind"), "authority", "35")
     draft = settle(draft, "referring_domains", "140")
     suggested, errors = suggest(Q, draft, {"referring_domains": "152", "recent_monthly_rd": "many"})
     assert errors == {"recent_monthly_rd": Q.question("recent_monthly_rd").parse("many").reason}
