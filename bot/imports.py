@@ -32,14 +32,24 @@ ANCHOR_LABELS = {
 }
 
 
-def merge_competitors(known: list[dict[str, Any]], found: dict[str | None, int], *, keep_larger: bool) -> str:
+def merge_competitors(
+    known: list[dict[str, Any]], found: dict[str | None, int], *, keep_larger: bool, paces: dict[str, int] | None = None
+) -> str:
     """The competitors answer with `found` merged in by domain: a found count replaces the known one
-    (or with `keep_larger`, only raises it); one without a domain is added. The ten latest are kept."""
-    merged: dict[str, int] = {c.get("domain") or f"#{n}": c["referring_domains"] for n, c in enumerate(known)}
+    (or with `keep_larger`, only raises it); one without a domain is added. `paces`: new referring
+    domains a month measured for some of them (an export's first-seen dates), which replace the
+    known ones. The ten latest are kept."""
+    merged: dict[str, dict[str, Any]] = {c.get("domain") or f"#{n}": dict(c) for n, c in enumerate(known)}
     for domain, count in found.items():
         key = domain or f"#{len(merged)}"
-        merged[key] = max(count, merged.get(key, 0)) if keep_larger else count
-    items = [str(count) if key.startswith("#") else f"{key}={count}" for key, count in merged.items()]
+        entry = merged.setdefault(key, {"domain": domain, "referring_domains": 0})
+        entry["referring_domains"] = max(count, entry["referring_domains"]) if keep_larger else count
+        if paces and domain in paces:
+            entry["monthly_new"] = paces[domain]
+    items = []
+    for key, c in merged.items():
+        count = f"{c['referring_domains']}" + (f"+{c['monthly_new']}" if c.get("monthly_new") is not None else "")
+        items.append(count if key.startswith("#") else f"{key}={count}")
     return ", ".join(items[-10:])
 
 
@@ -120,11 +130,17 @@ class Imports:
     @staticmethod
     def _answers(summary: dict[str, Any], known: dict[str, Any], competitor: bool) -> dict[str, str]:
         if competitor:
-            found = {summary["target_domain"]: summary["referring_domains"]}
-            return {"competitors": merge_competitors(known.get("competitors") or [], found, keep_larger=False)}
+            # A competitor's own pace (from first-seen dates) tells the plan how fast it moves.
+            domain, pace = summary["target_domain"], summary["recent_monthly_rd"]
+            found = {domain: summary["referring_domains"]}
+            paces = {domain: pace} if domain and pace is not None else None
+            merged = merge_competitors(known.get("competitors") or [], found, keep_larger=False, paces=paces)
+            return {"competitors": merged}
         filled = {"referring_domains": str(summary["referring_domains"])}
         if summary["recent_monthly_rd"] is not None:
             filled["recent_monthly_rd"] = str(summary["recent_monthly_rd"])
+        if summary["lost_domains"]:  # an export that marks lost links: what reclaiming can win back
+            filled["lost_referring_domains"] = str(summary["lost_domains"])
         if summary["target_domain"] and "site" not in known:
             filled["site"] = summary["target_domain"]
         return filled

@@ -212,9 +212,7 @@ def plan(answers: Mapping[str, Any], knowledge: Knowledge) -> Plan:
 
     months = MONTHS_IN[target.per]
     natural_name = MOMENTUM if momentum.basis == "recent" else EARNED
-    weights = {name: links * months for name, links in allocation.items() if links > 0}
-    if natural > 0:
-        weights[natural_name] = natural * months
+    built_weights = {name: links * months for name, links in allocation.items() if links > 0}
     facts = Facts(
         answers=answers,
         new_site=safe.new_site,
@@ -238,7 +236,7 @@ def plan(answers: Mapping[str, Any], knowledge: Knowledge) -> Plan:
         levers=levers,
         page_level=page_level,
         reclaim=reclaim,
-        split=_split(target.high, weights),
+        split=_split(target.high, natural_name, natural * months, built_weights),
         hours_split={name: round(links / per_hour[name], 1) for name, links in allocation.items() if links > 0},
         unused=[s for s in chosen if at_capacity.get(s, 0) <= 0 and built > 0],
         second_source=second,
@@ -388,11 +386,12 @@ def _second_source(answers: Mapping[str, Any], knowledge: Knowledge) -> str | No
 def _levers(answers, knowledge, param, need, safe, momentum, sources, rule, course, guides, top) -> Levers:
     needed = need.pace
     hours = capacity_model.hours_for(sources, max(0.0, needed - momentum.natural), rule)
-    safe_limited = safe.pace < needed
-    # How soon the safe pace alone would get there, were hours no limit (only asked when it binds).
-    unlimited = (
-        months_to_reach(replace(course, built=math.inf), guides, param("projection_months")) if safe_limited else None
-    )
+    # How soon the safe pace alone would get there, were hours no limit. It stands in the way only
+    # if even that misses the horizon (the safe pace grows with the profile, month by month).
+    unlimited = None
+    if safe.pace < needed:
+        unlimited = months_to_reach(replace(course, built=math.inf), guides, param("projection_months"))
+    safe_limited = safe.pace < needed and (unlimited is None or unlimited > need.horizon_months)
     # The one change that raises the target most, besides hours (those are given in numbers above).
     candidates: dict[str, dict[str, Any]] = {}
     if answers["linkable_assets"] == 0 and any(knowledge.strategies[s].needs_asset for s in answers["strategies"]):
@@ -447,15 +446,22 @@ def _page_level(answers: Mapping[str, Any], param, keep: float, horizon: int, to
     return PageLevel(median=median, typical=typical, pace=round(pace, 2), point=round(point, 2), months=months)
 
 
-def _split(total: int, weights: Mapping[str, float]) -> dict[str, int]:
-    """Share `total` whole links across the sources in proportion to their weights (largest
-    remainders), so the parts add up to the target's top."""
-    weight_sum = sum(weights.values())
-    if total <= 0 or weight_sum <= 0:
-        return {}
-    shares = {name: total * w / weight_sum for name, w in weights.items()}
-    counts = {name: math.floor(share + 1e-9) for name, share in shares.items()}
+def _split(total: int, natural_name: str, natural: float, built: Mapping[str, float]) -> dict[str, int]:
+    """Share `total` whole links: the site's own pace first, as the plan states it (rounded down),
+    then what is built across the strategies in proportion to their links (largest remainders),
+    so the parts add up to the target's top."""
+    counts: dict[str, int] = {}
+    if natural > 0:
+        counts[natural_name] = min(total, math.floor(natural + 1e-9))
     left = total - sum(counts.values())
-    for name in sorted(shares, key=lambda n: (counts[n] - shares[n], n))[: max(0, left)]:
-        counts[name] += 1
+    weight_sum = sum(built.values())
+    if left > 0 and weight_sum > 0:
+        shares = {name: left * w / weight_sum for name, w in built.items()}
+        parts = {name: math.floor(share + 1e-9) for name, share in shares.items()}
+        rest = left - sum(parts.values())
+        for name in sorted(shares, key=lambda n: (parts[n] - shares[n], n))[:rest]:
+            parts[name] += 1
+        counts.update(parts)
+    elif left > 0 and natural > 0:
+        counts[natural_name] += left
     return {n: c for n, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if c > 0}

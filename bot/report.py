@@ -18,7 +18,7 @@ def as_json(plan: Plan, knowledge: Knowledge) -> dict[str, Any]:
     data = plan.model_dump(mode="json")
     data["safe_pace"] = plan.safe_pace.pace
     data["safe_pace_detail"] = plan.safe_pace.model_dump(mode="json")
-    data["capacity"] = plan.capacity.net
+    data["capacity"] = plan.capacity.built
     data["capacity_detail"] = plan.capacity.model_dump(mode="json")
     data["checklist_ids"] = plan.checklist
     data["checklist"] = [plain.text(Text(f"checklist.{i}", values)) for i in plan.checklist]

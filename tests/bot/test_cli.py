@@ -26,17 +26,26 @@ def test_json_has_the_documented_fields():
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
     assert isinstance(data["target"]["low"], int) and isinstance(data["target"]["high"], int)
-    assert 1 <= data["target"]["low"] <= data["target"]["high"]
+    assert 1 <= data["target"]["low"] <= data["target"]["high"] and data["target"]["per"] == "month"
+    assert data["build"]["high"] <= data["target"]["high"] and data["build"]["per"] in {"month", "quarter", "year"}
     assert data["binding"] in {"gap", "safe_pace", "capacity"}
     assert isinstance(data["safe_pace"], int) and data["target"]["high"] <= data["safe_pace"]
     assert isinstance(data["capacity"], float | int)
+    assert data["momentum"] == {"recent": 6, "spike": False, "earned": 1.38, "natural": 6.0, "basis": "recent"}
+    assert data["target"]["low"] >= 6, "never below the site's own recent pace"
     assert data["months_to_parity"] is None or isinstance(data["months_to_parity"], int)
+    assert data["levers"]["needed"] > data["target"]["high"] and data["levers"]["hours_to_close"] > 20
+    assert data["page_level"]["median"] == 45 and data["page_level"]["pace"] > 0
+    assert data["reclaim"] == {"lost": 12, "expected": 2}
     assert sum(data["split"].values()) == data["target"]["high"]
-    assert set(data["split"]) <= {"guest_posting", "outreach", "digital_pr", "earned"}
+    assert set(data["split"]) <= {"guest_posting", "outreach", "digital_pr", "momentum"}
+    assert data["split"]["momentum"] == 6
     assert all(isinstance(item, str) and item for item in data["checklist"])
     assert any("Never buy links" in item for item in data["checklist"])
     assert all(a["assumption"] for a in data["assumptions"])
-    assert {"hours_per_link.guest_posting", "recent_pace_multiple"} <= {a["id"] for a in data["assumptions"]}
+    assert {"hours_per_link.guest_posting", "recent_pace_multiple", "competitor_growth_share"} <= {
+        a["id"] for a in data["assumptions"]
+    }
 
 
 def test_markdown_is_a_readable_report():

@@ -344,19 +344,26 @@ async def test_import_fills_the_plan_and_counts_new_domains_as_progress_once(eng
     assert rows(db_path, "SELECT count(*) FROM progress WHERE source = 'import'") == [(2,)]
     draft = json.loads(rows(db_path, "SELECT state FROM drafts")[0][0])
     assert draft["suggested"]["referring_domains"] == 6 and "referring_domains" not in draft["answers"]
+    assert draft["suggested"]["lost_referring_domains"] == 1, "the export's lost domains, for reclaiming"
     again = await chat._send(Said(chat.channel, "alice", "import", file=str(path)))
     assert "Counted as progress" not in again, "a second import of the same export adds nothing"
     # The figures are shown for confirmation: asked again, with the import's value as the default.
     resumed = await chat.say("plan")
-    assert "Your import's figures (referring_domains and recent_monthly_rd) are offered as defaults" in resumed
+    assert (
+        "Your import's figures (referring_domains, recent_monthly_rd and lost_referring_domains) "
+        "are offered as defaults"
+    ) in resumed
     assert "Picking up where you left off" not in resumed, "nothing was answered yet: a new plan, not a resumed one"
     await chat.say("")  # site: keeps example.com
+    await chat.say("")  # kind of site: keeps saas
     asked = await chat.say("")  # authority: keeps 35
     assert "How many referring domains link to it now?" in asked and "Enter keeps 6" in asked
     await chat.say("")  # referring domains: keeps 6
     asked = await chat.say("")  # site age: keeps 30
-    assert "gained per month lately?" in asked
+    assert "How many new referring domains does the site gain a month lately" in asked
     assert f"Enter keeps {draft['suggested']['recent_monthly_rd']}" in asked
+    asked = await chat.say("")
+    assert "How many referring domains has the site lost lately" in asked and "Enter keeps 1" in asked
     [(stored,)] = rows(db_path, "SELECT state FROM drafts")
     assert json.loads(stored)["answers"]["referring_domains"] == 6, "confirmed with Enter"
 
@@ -365,11 +372,13 @@ async def test_a_competitors_export_fills_competitors(engine, db_path, tmp_path)
     chat = MemoryChat(engine, ChannelKey("memory", "team-1", "general"), "alice")
     path = F.semrush_backlinks(LINKS, tmp_path / "rival.csv")
     reply = await chat._send(Said(chat.channel, "alice", "import competitor", file=str(path)))
-    assert "Competitor's link profile" in reply and "Added to your competitors: example.com=3" in reply
+    # 3 live referring domains, and its own pace from first-seen dates (the last three months: 1 a month),
+    # so the plan knows how fast this competitor moves.
+    assert "Competitor's link profile" in reply and "Added to your competitors: example.com=3+1" in reply
     draft = json.loads(rows(db_path, "SELECT state FROM drafts")[0][0])
-    assert draft["suggested"]["competitors"] == [{"domain": "example.com", "referring_domains": 3}]
+    assert draft["suggested"]["competitors"] == [{"domain": "example.com", "referring_domains": 3, "monthly_new": 1}]
     again = await chat._send(Said(chat.channel, "alice", "import competitor", file=str(path)))
-    assert "Added to your competitors: example.com=3." in again, "the same competitor is replaced, not added twice"
+    assert "Added to your competitors: example.com=3+1." in again, "the same competitor is replaced, not added twice"
     assert rows(db_path, "SELECT count(*) FROM progress") == [(0,)], "a competitor's links are not our progress"
 
 
@@ -394,7 +403,8 @@ async def test_a_link_intersect_export_fills_competitors_without_your_own_site(e
 
 async def test_a_link_intersect_never_lowers_a_competitor_count_already_known(engine, db_path, tmp_path):
     chat = MemoryChat(engine, ChannelKey("memory", "team-1", "general"), "alice")
-    await chat.answer_all([*TYPED_ANSWERS[:5], ("competitors", "rival-one.com=420, 380"), *TYPED_ANSWERS[6:]])
+    answers = {**dict(TYPED_ANSWERS), "competitors": "rival-one.com=420, 380"}
+    await chat.answer_all(list(answers.items()))
     path = F.ahrefs_link_intersect(INTERSECT, RIVALS, tmp_path / "intersect.csv")
     reply = await chat._send(Said(chat.channel, "alice", "import", file=str(path)))
     assert "Added to your competitors: rival-one.com=420, 380, rival-two.co.uk=3." in reply

@@ -13,6 +13,7 @@ from bot import knowledge
 from bot.engine import Engine
 from bot.events import ChannelKey
 from bot.reminders import ChannelGone, ReminderLoop, RetryLater
+from bot.rendering import span
 from bot.store import Store
 
 UTC = dt.UTC
@@ -101,8 +102,12 @@ async def test_one_reminder_a_month_with_the_target_and_the_buttons(engine, cloc
     assert channel == ChannelKey("memory", "team-1", "general")
     text = texts(reply)
     assert "Monthly backlink check-in for example.com - December 2026" in text
-    assert "This month's target: 3-4 new referring domains" in text
-    assert "November 2026: 0 logged against 3-4." in text and "No streak yet" in text
+    # The check-in asks for what to build; the site's own pace comes on top without logging.
+    [(stored,)] = rows(db_path, "SELECT plan FROM plans")
+    plan = json.loads(stored)
+    build, target = span(plan["build"]), span(plan["target"])
+    assert f"This month's target: {build} new referring domains to build a month ({target} a month" in text
+    assert f"November 2026: 0 logged against {build} a month." in text and "No streak yet" in text
     buttons = [b.action for block in reply.blocks if hasattr(block, "buttons") for b in block.buttons]
     assert buttons == ["log", "skip_month", "pause", "replan"]
     assert (await loop.run_once()).claimed == 0, "once a month"
@@ -255,8 +260,9 @@ async def test_a_closed_month_adapts_the_target_to_the_logged_pace(engine, clock
     await loop_for(engine, platform, clock).run_once()
     [(created_by, answers)] = rows(db_path, "SELECT created_by, answers FROM plans WHERE created_by = 'reminder'")
     adapted = json.loads(answers)
-    assert adapted["referring_domains"] == 142 and adapted["recent_monthly_rd"] == 2
-    assert adapted["horizon_months"] == 11
+    assert adapted["referring_domains"] == 142 and adapted["horizon_months"] == 11
+    # Logged links are links built: no evidence of the site's own pace, which stays as answered.
+    assert adapted["recent_monthly_rd"] == 6
     assert "updated from what you logged" in texts(platform.sent[0][1])
 
 

@@ -307,9 +307,9 @@ def test_every_template_the_code_names_exists():
     source = "\n".join(p.read_text() for folder in ("bot", "adapters") for p in (root / folder).rglob("*.py"))
     # (a logger's `.info("...")` is not a template: skip calls chained on a call's result)
     named = set(re.findall(r'(?<!\)\.)\b(?:text|info|render)\(\s*"([a-z_.]+)"', source))
-    named |= {f"plan.binding.{b}" for b in ("gap", "maintenance", "safe_pace", "capacity")}
+    named |= {f"plan.binding.{b}" for b in ("gap", "ahead", "safe_pace", "capacity")}
+    named |= {f"plan.momentum.{b}" for b in ("recent", "earned", "none", "spike")}
     named |= {f"plan.reason.safe.{b}" for b in ("floor", "profile_size", "recent_pace", "authority", "foundation")}
-    named |= {f"reminder.behind.{b}" for b in ("gap", "safe_pace")}
     assert len(named) > 30
     missing = sorted(n for n in named if n not in load().templates)
     assert missing == []

@@ -55,14 +55,15 @@ def test_a_scripted_conversation_stores_the_plan(tmp_path):
 
 def test_quitting_midway_and_starting_again_resumes(tmp_path):
     db_path = tmp_path / "chat.db"
-    first = console(db_path, ["plan", "example.com", "35", "quit"])
-    assert "3/12  How many referring domains" in first.stdout
+    total = len(TYPED_ANSWERS)
+    first = console(db_path, ["plan", "example.com", "saas", "quit"])
+    assert f"3/{total}  What is its authority score" in first.stdout
     assert rows(db_path, "SELECT count(*) FROM plans") == [(0,)]
     assert rows(db_path, "SELECT count(*) FROM drafts") == [(1,)]
 
     rest = [typed for _, typed in TYPED_ANSWERS[2:]]
     second = console(db_path, ["plan", *rest])  # stdin ends: end of input quits too
-    assert "Picking up where you left off (2 of 12 answered)" in second.stdout
+    assert f"Picking up where you left off (2 of {total} answered)" in second.stdout
     assert "Backlink plan for example.com" in second.stdout
     assert second.stdout.rstrip().endswith("Bye. Your plan and any answers in progress are saved.")
     assert rows(db_path, "SELECT count(*) FROM plans") == [(1,)]
