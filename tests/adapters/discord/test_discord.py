@@ -43,19 +43,25 @@ async def test_the_command_group_is_synced_to_the_development_guild(bot, standin
 
 
 async def test_the_whole_plan_across_forms_to_a_stored_plan_and_a_posted_embed(bot, standin, db_path):
-    first = await slash(standin, "plan", {"referring_domains": 140, "strategies": "guest posting, outreach"})
+    first = await slash(
+        standin, "plan", {"referring_domains": 140, "strategies": "guest posting, outreach", "site_kind": "local"}
+    )
     assert first["type"] == 9, "a form opens at once"
     modal = first["data"]
-    assert list(inputs(modal)) == SECTIONS["authority"] and modal["title"] == "Authority (1/4)"
+    assert list(inputs(modal)) == SECTIONS["authority"] and modal["title"] == f"Authority (1/{len(SECTIONS)})"
+    assert inputs(modal)["site_kind"]["value"] == "local", "an option chosen from Discord's menu pre-fills the form"
     assert inputs(modal)["referring_domains"]["value"] == "140", "options pre-fill the forms"
     assert inputs(modal)["site"]["label"] == "Site (domain or URL)" and inputs(modal)["authority"]["required"] is False
 
     response = await submit(standin, modal, {q: ANSWERS[q] for q in SECTIONS["authority"]})
     assert response["type"] == 4 and response["data"]["flags"] == EPHEMERAL
-    assert buttons(response["data"]) == ["backlinks:continue:competitors"]
+    assert buttons(response["data"]) == ["backlinks:continue:momentum"]
     assert rows(db_path, "SELECT count(*) FROM plans") == [(0,)], "nothing is stored as a plan mid-way"
 
-    response = await press(standin, "backlinks:continue:competitors")
+    response = await press(standin, "backlinks:continue:momentum")
+    assert response["type"] == 9 and list(inputs(response["data"])) == SECTIONS["momentum"]
+    response = await submit(standin, response["data"], {q: ANSWERS[q] for q in SECTIONS["momentum"]})
+    response = await press(standin, buttons(response["data"])[0])
     assert response["type"] == 9 and list(inputs(response["data"])) == SECTIONS["competitors"]
     response = await submit(standin, response["data"], {q: ANSWERS[q] for q in SECTIONS["competitors"]})
     response = await press(standin, buttons(response["data"])[0])
@@ -68,9 +74,9 @@ async def test_the_whole_plan_across_forms_to_a_stored_plan_and_a_posted_embed(b
     assert final["type"] == 4 and not final["data"].get("flags"), "the plan is posted for the whole channel"
     [embed, *_] = final["data"]["embeds"]
     assert embed["title"] == "Backlink plan for example.com"
-    assert "new referring domains a month (net, after expected link loss)" in embed["description"]
+    assert "new referring domains a month, everything counted" in embed["description"]
     fields = {f["name"]: f["value"] for e in final["data"]["embeds"] for f in e.get("fields", [])}
-    assert {"Why this number", "Split across sources (a month)", "Every link should be", "Checklist"} <= set(fields)
+    assert {"Why this number", "Split (a month)", "Every link should be", "Checklist"} <= set(fields)
     assert "Never buy links" in fields["Checklist"]
     assert buttons(final["data"]) == ["backlinks:replan", "backlinks:details"]
     assert final["data"]["allowed_mentions"] == {"parse": []}
@@ -165,7 +171,7 @@ async def test_buttons_still_work_after_the_bot_restarts(standin, store, db_path
     third = make_client(standin, store)
     async with standin.connected(third):
         response = await submit(standin, modal, {q: ANSWERS[q] for q in SECTIONS["authority"]})
-        assert buttons(response["data"]) == ["backlinks:continue:competitors"]
+        assert buttons(response["data"]) == ["backlinks:continue:momentum"]
 
 
 async def test_slow_work_is_deferred_then_followed_up(bot, standin, monkeypatch):
@@ -184,7 +190,7 @@ async def test_slow_work_is_deferred_then_followed_up(bot, standin, monkeypatch)
 
     monkeypatch.setattr(discord_client, "RESPOND_BUDGET_SECONDS", 5)
     modal = (await press(standin, "backlinks:continue:authority"))["data"]
-    for section in ("authority", "competitors", "content"):
+    for section in list(SECTIONS)[:-1]:
         response = await submit(standin, modal, {q: ANSWERS[q] for q in SECTIONS[section]})
         modal = (await press(standin, buttons(response["data"])[0]))["data"]
     monkeypatch.setattr(discord_client, "RESPOND_BUDGET_SECONDS", 0)

@@ -43,7 +43,7 @@ async def test_the_reminder_is_posted_with_its_buttons_and_logging_shows_in_prog
     )
     assert "2 new referring domains (example.org, example.net)" in json.dumps(logged["data"])
     shown = await slash(standin, "show")
-    assert "Progress (new referring domains logged / target)" in json.dumps(shown["data"]["embeds"])
+    assert "Progress (new referring domains logged / to build)" in json.dumps(shown["data"]["embeds"])
     assert rows(db_path, "SELECT domain FROM progress ORDER BY domain") == [("example.net",), ("example.org",)]
 
 

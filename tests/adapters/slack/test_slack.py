@@ -41,7 +41,7 @@ async def test_plan_opens_a_modal_built_from_the_questionnaire(slack):
     view = call.body["view"]
     assert view["type"] == "modal" and view["callback_id"] == "backlinks_plan"
     headers = [b["text"]["text"] for b in view["blocks"] if b["type"] == "header"]
-    assert headers == ["Authority", "Competitors", "Content", "Capacity"]
+    assert headers == ["Authority", "Momentum", "Competitors", "Content", "Capacity"]
     inputs = {b["block_id"]: b for b in view["blocks"] if b["type"] == "input"}
     assert list(inputs) == [q for q, _ in TYPED_ANSWERS]
     authority = inputs["authority"]
@@ -54,6 +54,9 @@ async def test_plan_opens_a_modal_built_from_the_questionnaire(slack):
     strategies = inputs["strategies"]["element"]
     assert strategies["type"] == "multi_static_select"
     assert [o["value"] for o in strategies["options"]][:2] == ["guest_posting", "outreach"]
+    kind = inputs["site_kind"]
+    assert kind["optional"] is True and kind["element"]["type"] == "static_select"
+    assert [o["text"]["text"] for o in kind["element"]["options"]][:2] == ["local business", "online shop"]
     assert inputs["site"]["element"]["type"] == "plain_text_input"
     assert inputs["site"]["label"]["text"] == "Which site is this plan for?"
     assert json.loads(view["private_metadata"])["channel"] == "C1"
@@ -83,9 +86,9 @@ async def test_a_valid_submission_posts_the_plan_and_stores_it(slack, db_path):
         "text": {"type": "plain_text", "text": "Backlink plan for example.com", "emoji": True},
     }
     texts = "\n".join(b["text"]["text"] for b in blocks if b["type"] == "section")
-    assert "new referring domains a month (net, after expected link loss)" in texts
+    assert "new referring domains a month, everything counted" in texts
     assert "*Checklist*" in texts and "Never buy links" in texts
-    assert "*Split across sources (a month)*" in texts
+    assert "*Split (a month)*" in texts
     assert "Type `/backlinks why` for every figure" in texts, "commands are named as they are typed in Slack"
     actions = next(b for b in blocks if b["type"] == "actions")
     assert [e["action_id"] for e in actions["elements"]] == ["replan", "details"]

@@ -72,7 +72,7 @@ async def test_the_reminder_is_posted_and_logging_through_its_button_shows_in_pr
     assert "2 new referring domains (example.org, other.net)" in json.dumps(logged.body)
     response = await slack.command("show")
     shown = await response.text()
-    assert "Progress (new referring domains logged / target)" in shown
+    assert "Progress (new referring domains logged / to build)" in shown
     assert "2 of 2 checked links met the quality bar" in shown
     assert rows(db_path, "SELECT count(*) FROM progress") == [(2,)]
 
