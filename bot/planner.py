@@ -88,7 +88,8 @@ class Levers(BaseModel):
     """What would close the gap in the horizon, when the target does not."""
 
     needed: float  # new a month the gap needs
-    hours_to_close: float | None  # hours a month that would build it (None: the strategies can't)
+    hours_to_close: float | None  # hours a month that would build it (None: no strategies can)
+    adding: list[str] = []  # strategies it takes on top of yours (yours alone can't bring that many)
     safe_limited: bool  # the safe pace is below what the gap needs: hours alone won't close it in time
     months_at_safe_pace: int | None  # months to parity building at the safe pace (hours no limit)
     action: str | None  # the one change that raises the target most: asset, quality, strategy:<id>
@@ -377,15 +378,36 @@ def _sources(answers: Mapping[str, Any], knowledge: Knowledge, param, natural: f
     return found
 
 
+def _kind_sources(answers: Mapping[str, Any], knowledge: Knowledge) -> list[str]:
+    """The strategies that suit this kind of site, best first, that the answers don't use yet: the
+    kind's own order, then any other strategy suggested to every kind."""
+    kind_id = answers.get("site_kind") or "other"
+    kind = knowledge.site_kinds.get(kind_id) or knowledge.site_kinds.get("other")
+    order = list(kind.second_sources if kind else ())
+    order += [
+        s for s, strategy in knowledge.strategies.items() if not strategy.suggest_for or kind_id in strategy.suggest_for
+    ]
+    return [s for s in dict.fromkeys(order) if s not in answers["strategies"]]
+
+
 def _second_source(answers: Mapping[str, Any], knowledge: Knowledge) -> str | None:
-    kind = knowledge.site_kinds.get(answers.get("site_kind") or "other") or knowledge.site_kinds.get("other")
-    order = kind.second_sources if kind else tuple(knowledge.strategies)
-    return next((s for s in order if s not in answers["strategies"]), None)
+    return next(iter(_kind_sources(answers, knowledge)), None)
 
 
 def _levers(answers, knowledge, param, need, safe, momentum, sources, rule, course, guides, top) -> Levers:
     needed = need.pace
-    hours = capacity_model.hours_for(sources, max(0.0, needed - momentum.natural), rule)
+    to_build = max(0.0, needed - momentum.natural)
+    hours = capacity_model.hours_for(sources, to_build, rule)
+    adding: list[str] = []
+    if hours is None:
+        # The chosen strategies can't bring that many a month (their limits, or no one source may
+        # bring more than its share): say which ones for this kind of site would, and the hours.
+        wider = {**answers, "strategies": [*answers["strategies"], *_kind_sources(answers, knowledge)]}
+        more = capacity_model.best_first(_sources(wider, knowledge, param, momentum.natural))
+        allocation = capacity_model.allocate(more, to_build, rule)
+        if allocation is not None:
+            hours = capacity_model.hours_for(more, to_build, rule)
+            adding = [s for s in wider["strategies"] if s not in answers["strategies"] and allocation.get(s, 0) > 0]
     # How soon the safe pace alone would get there, were hours no limit. It stands in the way only
     # if even that misses the horizon (the safe pace grows with the profile, month by month).
     unlimited = None
@@ -409,6 +431,7 @@ def _levers(answers, knowledge, param, need, safe, momentum, sources, rule, cour
     return Levers(
         needed=round(needed, 2),
         hours_to_close=round(hours, 1) if hours is not None else None,
+        adding=adding,
         safe_limited=safe_limited,
         months_at_safe_pace=unlimited,
         action=best if gain >= 0.5 else None,

@@ -242,7 +242,7 @@ def _levers(plan: Plan, knowledge: Knowledge) -> tuple[Text, ...]:
             hours_to_close=math.ceil(levers.hours_to_close) if levers.hours_to_close is not None else None,
             safe_limited=levers.safe_limited,
             safe_months=levers.months_at_safe_pace,
-            second=plan.second_source or "",
+            adding=[knowledge.strategies[s].label for s in levers.adding],
         ),
     ]
     if levers.action is not None:
