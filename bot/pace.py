@@ -23,7 +23,9 @@ def authority_guide(authority: float, points: Sequence[tuple[float, float]]) -> 
     if authority <= points[0][0]:
         return points[0][1]
     for (a0, p0), (a1, p1) in zip(points, points[1:], strict=False):
-        if authority <= a1:
+        if authority == a1:
+            return p1
+        if authority < a1:
             share = (authority - a0) / (a1 - a0)
             return math.exp(math.log(p0) + share * (math.log(p1) - math.log(p0)))
     return points[-1][1]

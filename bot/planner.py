@@ -213,7 +213,10 @@ def plan(answers: Mapping[str, Any], knowledge: Knowledge) -> Plan:
 
     months = MONTHS_IN[target.per]
     natural_name = MOMENTUM if momentum.basis == "recent" else EARNED
-    built_weights = {name: links * months for name, links in allocation.items() if links > 0}
+    # What is built in whole links is shared the way the hours go: cheapest first, within the rule.
+    whole_built = max(0, target.high - min(target.high, math.floor(natural * months + 1e-9)))
+    shared = capacity_model.allocate(sources, whole_built / months, rule) or allocation
+    built_weights = {name: links * months for name, links in shared.items() if links > 0}
     facts = Facts(
         answers=answers,
         new_site=safe.new_site,
@@ -238,7 +241,7 @@ def plan(answers: Mapping[str, Any], knowledge: Knowledge) -> Plan:
         page_level=page_level,
         reclaim=reclaim,
         split=_split(target.high, natural_name, natural * months, built_weights),
-        hours_split={name: round(links / per_hour[name], 1) for name, links in allocation.items() if links > 0},
+        hours_split={name: round(links / per_hour[name], 1) for name, links in shared.items() if links > 0},
         unused=[s for s in chosen if at_capacity.get(s, 0) <= 0 and built > 0],
         second_source=second,
         quality_bar=[item.id for item in knowledge.quality_bar],

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from bot.knowledge import Knowledge
 from bot.planner import Plan
 from bot.questionnaire import Draft, Question, Questionnaire
+from bot.rendering import format_number
 from bot.replies import Bullets, Button, Buttons, Heading, Paragraph, Reply, Text, text
 
 if TYPE_CHECKING:
@@ -89,7 +90,7 @@ def plan_reply(
         Paragraph(_momentum_line(plan)),
     ]
     if plan.target.high:
-        net = round(plan.target.monthly()[1] * (1 - p["annual_link_loss"].value), 1)
+        net = _whole(plan.target.monthly()[1] * (1 - p["annual_link_loss"].value))
         blocks.append(Paragraph(text("plan.loss", loss=p["annual_link_loss"].value, net=net)))
     blocks.append(Paragraph(_binding_line(plan, knowledge)))
     blocks.append(Bullets(text("plan.reasons"), _reasons(plan, knowledge)))
@@ -135,8 +136,11 @@ def plan_reply(
 
 
 def _whole(value: float) -> float:
-    """A figure as the target shows it: whole links (rounded down, like the target's top)."""
-    return math.floor(value + 1e-9) if value >= 1 else round(value, 1)
+    """A figure as the target shows it: whole links (rounded down, like the target's top), with a
+    tenth below ten so a small figure isn't shown as none or as a jump."""
+    if value >= 10:
+        return math.floor(value + 1e-9)
+    return math.floor(value * 10 + 1e-9) / 10
 
 
 def _hours(hours: float) -> float:
@@ -170,7 +174,9 @@ def _binding_line(plan: Plan, knowledge: Knowledge) -> Text:
             asset=_kind(plan, knowledge).asset,
             **values,
         )
-    return text("plan.binding.capacity", hours=plan.capacity.hours_per_month, **values)
+    return text(
+        "plan.binding.capacity", hours=plan.capacity.hours_per_month, capacity=_whole(plan.capacity.built), **values
+    )
 
 
 def _reasons(plan: Plan, knowledge: Knowledge) -> tuple[Text, ...]:
@@ -213,7 +219,7 @@ def _reasons(plan: Plan, knowledge: Knowledge) -> tuple[Text, ...]:
         multiple=p["recent_pace_multiple"].value,
     )
     allocation = ", ".join(
-        f"{knowledge.strategies[name].label} {_whole(links)}"
+        f"{knowledge.strategies[name].label} {format_number(_whole(links))}"
         for name, links in capacity.allocation.items()
         if links >= 0.5  # a tenth of a link from a source is no part of the plan worth naming
     )
@@ -240,6 +246,8 @@ def _levers(plan: Plan, knowledge: Knowledge) -> tuple[Text, ...]:
         text(
             "plan.lever.hours",
             hours_to_close=math.ceil(levers.hours_to_close) if levers.hours_to_close is not None else None,
+            # Past a few full-time people, a number of hours says more as people (160 hours a month each).
+            people=round(levers.hours_to_close / 160) if (levers.hours_to_close or 0) >= 320 else 0,
             safe_limited=levers.safe_limited,
             safe_months=levers.months_at_safe_pace,
             adding=[knowledge.strategies[s].label for s in levers.adding],
