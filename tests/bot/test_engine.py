@@ -12,7 +12,6 @@ from bot.events import ChannelKey
 from bot.rendering import span
 from bot.store import Store
 
-
 QUESTIONS = [q.id for q in knowledge_module.default().questionnaire.questions]
 
 

@@ -12,6 +12,7 @@ import math
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from planner_answers import STRATEGY_IDS, answer_sets, hours
 
 from bot import capacity
 from bot.knowledge import load
@@ -20,62 +21,9 @@ from bot.planner import EARNED, MOMENTUM, MONTHS_IN, plan
 
 KNOWLEDGE = load()
 P = {name: parameter.value for name, parameter in KNOWLEDGE.parameters.items()}
-STRATEGY_IDS = list(KNOWLEDGE.strategies)
-KINDS = list(KNOWLEDGE.site_kinds)
 KEEP = 1 - P["annual_link_loss"]
 
 PROPERTY = settings(derandomize=True, max_examples=300, deadline=None)
-
-
-# --- answers as the validators produce them --------------------------------------------------------
-
-_counts = st.one_of(st.integers(0, 2_000), st.integers(0, 10_000_000))
-_small = st.one_of(st.integers(0, 5), st.integers(0, 10_000))
-
-
-@st.composite
-def hours(draw) -> int | float:
-    # The number kind stores whole numbers as int and the rest rounded to cents; 0 is an answer.
-    cents = draw(st.one_of(st.just(0), st.integers(0, 20_000), st.integers(0, 1_000_000)))
-    return cents // 100 if cents % 100 == 0 else round(cents / 100, 2)
-
-
-_competitor = st.fixed_dictionaries(
-    {"domain": st.sampled_from([None, "rival.com", "other.net"]), "referring_domains": _counts},
-    optional={"monthly_new": st.one_of(st.integers(0, 50), st.integers(0, 100_000))},
-)
-
-
-@st.composite
-def answer_sets(draw) -> dict:
-    answers = {
-        "site": draw(st.sampled_from(["example.com", "xn--mnchen-3ya.de", "blog.example.co.uk"])),
-        "site_kind": draw(st.one_of(st.none(), st.sampled_from(KINDS))),
-        "authority": draw(st.one_of(st.none(), st.integers(0, 100))),
-        "referring_domains": draw(st.one_of(st.integers(0, 2_000), st.integers(0, 100_000_000))),
-        "site_age_months": draw(st.one_of(st.integers(0, 12), st.integers(0, 600))),
-        "recent_monthly_rd": draw(st.one_of(st.none(), st.integers(0, 50), st.integers(0, 10_000_000))),
-        "lost_referring_domains": draw(st.one_of(st.none(), st.integers(0, 100), st.integers(0, 1_000_000))),
-        "competitors": draw(st.lists(_competitor, min_size=1, max_size=10)),
-        "horizon_months": draw(st.integers(1, 60)),
-        "ranking_pages": draw(
-            st.one_of(
-                st.none(),
-                st.lists(
-                    st.fixed_dictionaries({"domain": st.none(), "referring_domains": st.integers(0, 5_000)}),
-                    min_size=1,
-                    max_size=10,
-                ),
-            )
-        ),
-        "linkable_assets": draw(_small),
-        "posts_per_month": draw(_small),
-        "content_quality": draw(st.integers(1, 5)),
-        "strategies": draw(st.lists(st.sampled_from(STRATEGY_IDS), min_size=1, unique=True)),
-        "hours_per_month": draw(hours()),
-    }
-    # Optional questions that were skipped are absent, not None.
-    return {k: v for k, v in answers.items() if v is not None}
 
 
 def top(p) -> float:
@@ -274,7 +222,9 @@ def test_the_built_sources_respect_the_diversification_rule(answers):
     built = {name: n for name, n in p.split.items() if name not in (MOMENTUM, EARNED)}
     assert set(built) <= set(answers["strategies"])
     if len(built) >= 2:
-        whole_cap = max(math.ceil(P["max_source_share"] * p.target.high), math.ceil(P["single_source_allowance"] * months))
+        whole_cap = max(
+            math.ceil(P["max_source_share"] * p.target.high), math.ceil(P["single_source_allowance"] * months)
+        )
         assert max(built.values()) <= whole_cap, p.split
     if natural > 0 and p.target.high:
         assert p.split.get(MOMENTUM if p.momentum.basis == "recent" else EARNED, 0) == min(

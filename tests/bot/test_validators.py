@@ -473,7 +473,7 @@ def test_a_competitor_may_carry_its_own_monthly_pace(text, expected):
 
 
 def test_a_competitors_pace_must_be_a_count():
-    assert "In “rival.com=420+lots”: “lots” is not a number." == invalid("competitors", "rival.com=420+lots")
+    assert invalid("competitors", "rival.com=420+lots") == "In “rival.com=420+lots”: “lots” is not a number."
 
 
 def test_ranking_pages_speak_of_pages():
