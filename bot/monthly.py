@@ -404,7 +404,8 @@ class Monthly:
         best = max(per_hour.values(), default=0)
         if best <= 0:
             best = max(1 / strategies[s].hours_per_link.value for s in answers["strategies"])
-        return text("reminder.behind.hours", extra=max(1, math.ceil(2 / best)))
+        by_time = plan["binding"] == "capacity"
+        return text("reminder.behind.hours", extra=max(1, math.ceil(2 / best)), by_time=by_time)
 
     # Helpers.
 

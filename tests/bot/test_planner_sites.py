@@ -503,3 +503,32 @@ def test_a_local_business_gets_local_advice_and_a_site_facing_giants_a_page_leve
     assert "The pages ranking for your main keyword have a median of 120 referring domains" in text
     assert "full-time link builders" in text, "a hopeless number of hours is said as people"
     assert "Building 22 a month for it takes about 92 hours a month." in text
+
+
+@pytest.mark.parametrize("name", ["law firm", "recipe blog facing giants", "spiked blog", "one-strategy consultant"])
+def test_why_lists_every_figure_with_its_source_or_assumption(name):
+    from adapters.console.chat import render
+    from bot import views
+    from bot.rendering import PLAIN, Renderer
+
+    p = plan({"site": "example.com", **SITES[name].answers}, KNOWLEDGE)
+    text = render(views.why_reply(p, KNOWLEDGE), Renderer(KNOWLEDGE, PLAIN))
+    figures = KNOWLEDGE.figures_used(p)
+    assert {f.id for f in figures} >= set(p.figures)
+    for figure in figures:
+        line = next((line for line in text.splitlines() if line.strip().startswith(f"- {figure.label}:")), None)
+        assert line is not None, figure.id
+        assert " - assumption: " in line or " - source: " in line, line
+    # The new figures of this model are among them when they shape the plan.
+    assert {"competitor_growth_share", "projection_months", "recent_spike_share"} <= set(p.figures)
+    kind = KNOWLEDGE.site_kinds[p.site_kind]
+    assert f"Advice for a {kind.label}: {kind.assumption}" in text
+    for computed in ("Momentum (new a month without building)", "Months to the median, following the plan"):
+        assert computed in text
+    if p.levers is not None:
+        assert "To close it in" in text
+    if p.page_level is not None:
+        assert "Page level:" in text
+        assert "page_growth_share" in p.figures or p.page_level.median is None
+    if p.reclaim is not None:
+        assert f"Reclaiming: {p.reclaim.lost} lost referring domains" in text and "reclaim_share" in p.figures
