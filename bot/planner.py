@@ -490,4 +490,6 @@ def _split(total: int, natural_name: str, natural: float, built: Mapping[str, fl
         counts.update(parts)
     elif left > 0 and natural > 0:
         counts[natural_name] += left
-    return {n: c for n, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if c > 0}
+    # The site's own pace first (what the plan starts from), then the strategies, largest first.
+    order = sorted(counts.items(), key=lambda kv: (kv[0] != natural_name, -kv[1], kv[0]))
+    return {n: c for n, c in order if c > 0}

@@ -286,7 +286,7 @@ def _page_level(plan: Plan, knowledge: Knowledge) -> tuple[Text, ...]:
         ),
         text(
             "plan.page.point",
-            point=_whole(page.point),
+            point=math.floor(page.point + 1e-9) if page.point >= 1 else _whole(page.point),
             months=page.months,
             pace=math.ceil(page.pace),
             hours=math.ceil(page.hours) if page.hours is not None else None,
