@@ -21,7 +21,7 @@ Rows:
              (a first plan), and one channel throughout (a re-plan over stored plans, so the
              channel's previous answers are looked up as defaults).
   console    `backlinks console --database <tmp>/bench.db` as a subprocess, its stdin typing
-             `plan`, the 12 answers one at a time, then `show` and `quit`; its floor is
+             `plan`, every answer one at a time, then `show` and `quit`; its floor is
              `backlinks --help` started the same way (interpreter and CLI start-up); a middle row
              times `python -c` importing what the console command loads plus the knowledge, to
              split start-up from the conversation itself. Up to 5 runs each, interleaved; on a
@@ -213,7 +213,7 @@ def in_process(fixture: Fixture, config: Config) -> list[Row]:
         ("floor: json.loads(json.dumps(answers))", fixture.floor),
         ("planner.plan(answers, knowledge)", fixture.plan_only),
         ("answers text → apply → plan → plan_reply → text", fixture.pipeline),
-        ("  of which: apply (validate 12 texts)", fixture.apply_only),
+        (f"  of which: apply (validate {len(fixture.raw)} texts)", fixture.apply_only),
         ("  of which: views.plan_reply", fixture.reply_only),
         ("  of which: render blocks to plain text", fixture.render_only),
     ]:
@@ -296,7 +296,7 @@ def console_runs(fixture: Fixture, config: Config, folder: Path) -> list[Row]:
     return [
         Row("floor: `backlinks --help` (interpreter + CLI start-up)", helps, "s", 1),
         Row("`python -c` console imports + knowledge load", imports, "s", 1),
-        Row("`backlinks console`: plan, 12 answers, show, quit", chats, "s", 1),
+        Row(f"`backlinks console`: plan, {len(fixture.raw)} answers, show, quit", chats, "s", 1),
     ]
 
 

@@ -337,3 +337,19 @@ async def test_a_first_plan_says_when_the_monthly_check_in_comes_and_a_second_do
     assert "I'll check in here on the 1st of each month at 09:00 (UTC)" in reply
     again = await chat.answer_all([(q, "") for q, _ in TYPED_ANSWERS])  # Enter keeps every answer
     assert "Backlink plan for example.com" in again and "I'll check in here" not in again
+
+
+async def test_a_plan_stored_by_the_previous_planner_still_shows(chat: MemoryChat, store):
+    """A database from before this planner holds plans in the old shape (net targets, no `per`, no
+    momentum): `show` and `why` work them out again from their answers."""
+    from pathlib import Path
+
+    stored = json.loads(
+        (Path(__file__).resolve().parents[1] / "helpers" / "plan_stored_before_momentum.json").read_text()
+    )
+    await store.save_plan(chat.channel, "alice", stored["answers"], stored["plan"], expected=None)
+    shown = await chat.say("show")
+    assert "Backlink plan for example.com" in shown and "everything counted" in shown
+    assert "Why this number" in shown and "Stored " in shown
+    why = await chat.say("why")
+    assert "Momentum (new a month without building)" in why

@@ -314,3 +314,29 @@ async def test_far_above_the_safe_pace_gets_a_caution(engine, clock):
     platform = RecordingPlatform()
     await loop_for(engine, platform, clock).run_once()
     assert "Caution: 90 new referring domains last month is far above" in texts(platform.sent[0][1])
+
+
+async def test_a_plan_stored_by_the_previous_planner_gets_its_check_in(engine, store, clock):
+    """Old plans have ranges without a period and `build` as what survives link loss: the check-in
+    reads them as monthly and measures logged links against their `build`."""
+    from pathlib import Path
+
+    from bot.schedule import ReminderSettings
+
+    stored = json.loads(
+        (Path(__file__).resolve().parents[1] / "helpers" / "plan_stored_before_momentum.json").read_text()
+    )
+    channel = ChannelKey("memory", "team-1", "general")
+    due = dt.datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    await store.save_plan(
+        channel, "alice", stored["answers"], stored["plan"], first_reminder=(ReminderSettings().to_json(), due)
+    )
+    clock.now = due
+    platform = RecordingPlatform()
+    await loop_for(engine, platform, clock).run_once()
+    text = texts(platform.sent[0][1])
+    build, target = stored["plan"]["build"], stored["plan"]["target"]
+    assert (
+        f"This month's target: {build['low']}-{build['high']} new referring domains to build a month "
+        f"({target['low']}-{target['high']} a month"
+    ) in text
