@@ -165,23 +165,11 @@ def plan(answers: Mapping[str, Any], knowledge: Knowledge) -> Plan:
     built = capacity_model.most_built(sources, hours, rule)
 
     natural = momentum.natural
-    # Ties go to the earlier name: if you need 10 and can build 10, the gap is what sets it.
-    limits: list[tuple[Binding, float]] = [
-        ("gap", max(0.0, need.pace - natural)),
-        ("safe_pace", max(0.0, safe.pace - natural)),
-        ("capacity", built),
-    ]
-    binding, to_build = min(limits, key=lambda item: item[1])
-    if binding == "gap" and to_build > 0:
-        # What closing the gap takes is a whole link more, not less, when the other limits allow it.
-        whole = math.ceil(natural + to_build - 1e-9) - natural
-        to_build = min(whole, *(value for name, value in limits if name != "gap"))
+    binding, to_build = _what_to_build(need.pace, safe.pace, built, natural)
     share = param("target_low_share")
     target = express(natural + share * to_build, natural + to_build)
     build = express(share * to_build, to_build)
-    allocation = capacity_model.allocate(sources, to_build, rule) or {}
     at_capacity = capacity_model.allocate(sources, built, rule) or {}
-    per_hour = {s.id: s.per_hour for s in sources}
 
     course = Course(
         profile=current,
@@ -211,12 +199,7 @@ def plan(answers: Mapping[str, Any], knowledge: Knowledge) -> Plan:
     chosen = answers["strategies"]
     second = _second_source(answers, knowledge) if len(chosen) == 1 else None
 
-    months = MONTHS_IN[target.per]
-    natural_name = MOMENTUM if momentum.basis == "recent" else EARNED
-    # What is built in whole links is shared the way the hours go: cheapest first, within the rule.
-    whole_built = max(0, target.high - min(target.high, math.floor(natural * months + 1e-9)))
-    shared = capacity_model.allocate(sources, whole_built / months, rule) or allocation
-    built_weights = {name: links * months for name, links in shared.items() if links > 0}
+    split, hours_split = _split(target, momentum, to_build, sources, rule)
     facts = Facts(
         answers=answers,
         new_site=safe.new_site,
@@ -235,13 +218,18 @@ def plan(answers: Mapping[str, Any], knowledge: Knowledge) -> Plan:
         binding=binding,
         need=need,
         safe_pace=safe,
-        capacity=capacity_model_summary(hours, built, per_hour, at_capacity),
+        capacity=Capacity(
+            hours_per_month=hours,
+            built=round(built, 2),
+            per_hour={s.id: round(s.per_hour, 4) for s in sources},
+            allocation={k: round(v, 2) for k, v in at_capacity.items()},
+        ),
         months_to_parity=months_to_parity,
         levers=levers,
         page_level=page_level,
         reclaim=reclaim,
-        split=_split(target.high, natural_name, natural * months, built_weights),
-        hours_split={name: round(links / per_hour[name], 1) for name, links in shared.items() if links > 0},
+        split=split,
+        hours_split=hours_split,
         unused=[s for s in chosen if at_capacity.get(s, 0) <= 0 and built > 0],
         second_source=second,
         quality_bar=[item.id for item in knowledge.quality_bar],
@@ -251,13 +239,20 @@ def plan(answers: Mapping[str, Any], knowledge: Knowledge) -> Plan:
     )
 
 
-def capacity_model_summary(hours: float, built: float, per_hour, allocation) -> Capacity:
-    return Capacity(
-        hours_per_month=hours,
-        built=round(built, 2),
-        per_hour={k: round(v, 4) for k, v in per_hour.items()},
-        allocation={k: round(v, 2) for k, v in allocation.items()},
-    )
+def _what_to_build(need: float, safe: int, built: float, natural: float) -> tuple[Binding, float]:
+    """What to build a month on top of the site's own pace, and which limit set it. Ties go to the
+    earlier name: if you need 10 and can build 10, the gap is what sets it."""
+    limits: list[tuple[Binding, float]] = [
+        ("gap", max(0.0, need - natural)),
+        ("safe_pace", max(0.0, safe - natural)),
+        ("capacity", built),
+    ]
+    binding, to_build = min(limits, key=lambda item: item[1])
+    if binding == "gap" and to_build > 0:
+        # What closing the gap takes is a whole link more, not less, when the other limits allow it.
+        whole = math.ceil(natural + to_build - 1e-9) - natural
+        to_build = min(whole, *(value for name, value in limits if name != "gap"))
+    return binding, to_build
 
 
 def express(low: float, high: float) -> Range:
@@ -472,24 +467,24 @@ def _page_level(answers: Mapping[str, Any], param, keep: float, horizon: int, to
     return PageLevel(median=median, typical=typical, pace=round(pace, 2), point=round(point, 2), months=months)
 
 
-def _split(total: int, natural_name: str, natural: float, built: Mapping[str, float]) -> dict[str, int]:
-    """Share `total` whole links: the site's own pace first, as the plan states it (rounded down),
-    then what is built across the strategies in proportion to their links (largest remainders),
-    so the parts add up to the target's top."""
-    counts: dict[str, int] = {}
-    if natural > 0:
-        counts[natural_name] = min(total, math.floor(natural + 1e-9))
-    left = total - sum(counts.values())
-    weight_sum = sum(built.values())
-    if left > 0 and weight_sum > 0:
-        shares = {name: left * w / weight_sum for name, w in built.items()}
-        parts = {name: math.floor(share + 1e-9) for name, share in shares.items()}
-        rest = left - sum(parts.values())
-        for name in sorted(shares, key=lambda n: (parts[n] - shares[n], n))[:rest]:
-            parts[name] += 1
-        counts.update(parts)
-    elif left > 0 and natural > 0:
-        counts[natural_name] += left
+def _split(
+    target: Range, momentum: Momentum, to_build: float, sources, rule
+) -> tuple[dict[str, int], dict[str, float]]:
+    """The target's top in whole links per source, and the hours a month per strategy: what is
+    built, rounded down, shared the way the hours go (cheapest first, within the rule); the rest
+    is the site's own pace (or what its content earns). The parts add up to the top."""
+    months = MONTHS_IN[target.per]
+    whole = min(target.high, math.floor(to_build * months + 1e-9))
+    shared = capacity_model.allocate(sources, whole / months, rule) or {}
+    per_hour = {s.id: s.per_hour for s in sources}
+    exact = {name: links * months for name, links in shared.items() if links > 0}
+    counts = {name: math.floor(n + 1e-9) for name, n in exact.items()}
+    for name in sorted(exact, key=lambda n: (counts[n] - exact[n], n))[: whole - sum(counts.values())]:
+        counts[name] += 1
+    own = target.high - whole
+    if own > 0:
+        counts[MOMENTUM if momentum.basis == "recent" else EARNED] = own
     # The site's own pace first (what the plan starts from), then the strategies, largest first.
-    order = sorted(counts.items(), key=lambda kv: (kv[0] != natural_name, -kv[1], kv[0]))
-    return {n: c for n, c in order if c > 0}
+    order = sorted(counts.items(), key=lambda kv: (kv[0] in per_hour, -kv[1], kv[0]))
+    hours = {name: round(links / per_hour[name], 1) for name, links in shared.items() if links > 0}
+    return {n: c for n, c in order if c > 0}, hours

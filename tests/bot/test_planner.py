@@ -226,10 +226,10 @@ def test_the_built_sources_respect_the_diversification_rule(answers):
             math.ceil(P["max_source_share"] * p.target.high), math.ceil(P["single_source_allowance"] * months)
         )
         assert max(built.values()) <= whole_cap, p.split
-    if natural > 0 and p.target.high:
-        assert p.split.get(MOMENTUM if p.momentum.basis == "recent" else EARNED, 0) == min(
-            p.target.high, math.floor(natural * months + 1e-9)
-        )
+    # What is built is rounded down; the rest of the top is the site's own pace, as the plan states it
+    # (its fraction may round up with what is built: 0.9 earned and 2.2 built make 1 and 2).
+    own = p.split.get(MOMENTUM if p.momentum.basis == "recent" else EARNED, 0)
+    assert math.floor(natural * months + 1e-9) <= own <= math.floor(natural * months + 1e-9) + 1
 
 
 @PROPERTY

@@ -282,26 +282,30 @@ async def test_two_months_behind_names_the_constraint_and_one_action(engine, clo
     assert chat
 
 
-async def test_behind_on_a_gap_suggests_a_horizon_the_plan_accepts(engine, clock):
-    # Plenty of hours, a small gap: the gap sets the target. Behind twice, the check-in suggests a
-    # longer horizon - never past the 60 months the plan question accepts.
-    await planned(engine, horizon_months="58", hours_per_month="500", competitors="400")
+async def check_in_after_two_empty_months(engine, clock, **answers) -> str:
+    """Plan, log nothing through December and January: the February check-in, as text."""
+    await planned(engine, **answers)
     platform = RecordingPlatform()
     for year, month in ((2026, 12), (2027, 1), (2027, 2)):
         clock.now = dt.datetime(year, month, 1, 9, 0, tzinfo=UTC)
         await loop_for(engine, platform, clock).run_once()
-    text = texts(platform.sent[-1][1])
+    return texts(platform.sent[-1][1])
+
+
+async def test_behind_on_a_gap_suggests_a_horizon_the_plan_accepts(engine, clock):
+    # Plenty of hours, a small gap: the gap sets the target. Behind twice, the check-in suggests a
+    # longer horizon - never past the 60 months the plan question accepts.
+    text = await check_in_after_two_empty_months(
+        engine, clock, horizon_months="58", hours_per_month="500", competitors="400"
+    )
     assert "the gap to your competitors sets the target. Give it a longer horizon (60 months)" in text
     assert all(int(n) <= 60 for n in re.findall(r"\((\d+) months\)", text))
 
 
 async def test_behind_at_the_longest_horizon_names_hours_not_a_longer_horizon(engine, clock):
-    await planned(engine, horizon_months="60", hours_per_month="500", competitors="400")
-    platform = RecordingPlatform()
-    for year, month in ((2026, 12), (2027, 1), (2027, 2)):
-        clock.now = dt.datetime(year, month, 1, 9, 0, tzinfo=UTC)
-        await loop_for(engine, platform, clock).run_once()
-    text = texts(platform.sent[-1][1])
+    text = await check_in_after_two_empty_months(
+        engine, clock, horizon_months="60", hours_per_month="500", competitors="400"
+    )
     assert "longer horizon" not in text and "Behind for two months: about" in text
     assert "more hours a month would add two links" in text and "your time is what limits" not in text
 
