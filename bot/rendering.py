@@ -31,6 +31,9 @@ class Dialect:
     bold: Callable[[str], str]
     code: Callable[[str], str]
     command_prefix: str = ""  # how a command is typed here: "plan" in a chat, "/backlinks plan" in Slack
+    # Inside a code span markdown is shown as typed, so `\_` would show its backslash: a code span
+    # needs only its own delimiter kept out (None: escape it like any text, as Slack must).
+    code_escape: Callable[[str], str] | None = None
 
 
 # Control characters (ANSI escapes included) could repaint a terminal; keep tabs and newlines.
@@ -44,6 +47,7 @@ MARKDOWN = Dialect(
     escape=lambda s: _MARKDOWN_SPECIAL.sub(r"\\\1", _CONTROL.sub("", s)),
     bold=lambda s: f"**{s}**",
     code=lambda s: f"`{s}`",
+    code_escape=lambda s: _CONTROL.sub("", s).replace("`", "'"),
 )
 
 
@@ -62,8 +66,8 @@ class Renderer:
         env = jinja2.Environment(undefined=jinja2.StrictUndefined, finalize=self._finalize, autoescape=False)
         env.filters.update(
             bold=lambda v: Safe(dialect.bold(self._finalize(v))),
-            code=lambda v: Safe(dialect.code(self._finalize(v))),
-            command=lambda v: Safe(dialect.code(self._finalize(dialect.command_prefix + str(v)))),
+            code=lambda v: Safe(dialect.code(self._code(v))),
+            command=lambda v: Safe(dialect.code(self._code(dialect.command_prefix + str(v)))),
             pct=lambda v: f"{round(float(v) * 100):d}%",
             strategy=self.strategy_label,
             join_and=_join_and,
@@ -94,6 +98,10 @@ class Renderer:
         if isinstance(value, int | float) and not isinstance(value, bool):
             return format_number(value)
         return self.dialect.escape(str(value))
+
+    def _code(self, value: Any) -> str:
+        escape = self.dialect.code_escape
+        return escape(str(value)) if escape is not None and not isinstance(value, Safe) else self._finalize(value)
 
     def strategy_label(self, strategy_id: str) -> str:
         strategy = self.knowledge.strategies.get(strategy_id)

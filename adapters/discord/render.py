@@ -29,7 +29,13 @@ def _escape(text: str) -> str:
 
 
 DISCORD = Dialect(
-    "discord", escape=_escape, bold=lambda s: f"**{s}**", code=lambda s: f"`{s}`", command_prefix="/backlinks "
+    "discord",
+    escape=_escape,
+    bold=lambda s: f"**{s}**",
+    code=lambda s: f"`{s}`",
+    command_prefix="/backlinks ",
+    # Discord shows a code span as typed (and never pings from one; mentions are off anyway).
+    code_escape=lambda s: s.replace("`", "'"),
 )
 
 
