@@ -98,10 +98,9 @@ def plan_reply(
         blocks.append(Bullets(text("plan.levers", horizon=plan.need.horizon_months), _levers(plan, knowledge)))
     if plan.page_level is not None:
         blocks.append(Bullets(text("plan.page"), _page_level(plan, knowledge)))
-    months = {"month": "a month", "quarter": "a quarter", "year": "a year"}[plan.target.per]
     blocks.append(
         Bullets(
-            text("plan.split", per=months),
+            text("plan.split", target=plan.target),
             tuple(
                 text("plan.split.item", name=name, count=count, hours=_hours(plan.hours_split.get(name, 0)))
                 for name, count in plan.split.items()
