@@ -220,7 +220,8 @@ def _reasons(plan: Plan, knowledge: Knowledge) -> tuple[Text, ...]:
     allocation = ", ".join(
         f"{knowledge.strategies[name].label} {format_number(_whole(links))}"
         for name, links in capacity.allocation.items()
-        if links >= 0.5  # a tenth of a link from a source is no part of the plan worth naming
+        # a tenth of a link beside several is no part of the plan worth naming
+        if links >= 0.5 or links >= 0.25 * capacity.built
     )
     capacity_reason = text(
         "plan.reason.capacity",
