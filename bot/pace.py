@@ -90,24 +90,11 @@ def months_to_reach(course: Course, safe: SafeGuides, limit: int) -> int | None:
     # month of the plan. The safe pace follows its average, so it ramps up as the plan is kept -
     # linearly, not doubling every month.
     history, months_known = (3 * safe.recent, 3) if safe.recent is not None else (0.0, 0)
-    # The loop runs up to five years of months for every plan: plain locals, no calls but floor.
-    floor, share, multiple = safe.floor, safe.profile_share, safe.recent_multiple
-    authority, authority_share = safe.authority, safe.authority_share
-    new_until, foundation = safe.new_site_months - course.age_months, safe.foundation_cap
     natural, capacity, keep, need_by = course.natural, course.built, course.keep, course.need_by
     for month in range(1, limit + 1):
-        pace = multiple * history / months_known if months_known else 0.0
-        if share * profile > pace:
-            pace = share * profile
-        if authority is not None and min(authority, authority_share * profile) > pace:
-            pace = min(authority, authority_share * profile)
-        if floor > pace:
-            pace = floor
-        if month - 1 < new_until and pace > foundation:
-            pace = foundation
-        built = math.floor(pace) - natural
-        if built > capacity:
-            built = capacity
+        average = history / months_known if months_known else 0.0
+        pace = safe.pace(profile, course.age_months + month - 1, average)
+        built = min(capacity, math.floor(pace) - natural)
         if need_by is not None and month <= need_by:
             # Until the horizon the plan asks for what closes the gap by then, not more.
             need = (at_horizon - profile) / (need_by - month + 1) / keep

@@ -191,9 +191,7 @@ def plan(answers: Mapping[str, Any], knowledge: Knowledge) -> Plan:
     page_level = None
     far = need.competitors_median > param("page_level_ratio") * max(current, 1)
     if need.kind == "gap" and (months_to_parity is None or far):
-        page_level = _page_level(answers, param, keep, need.horizon_months, to_build)
-        if page_level.pace > 0:
-            page_level.hours = capacity_model.hours_for(sources, page_level.pace, rule)
+        page_level = _page_level(answers, param, keep, need.horizon_months, to_build, sources, rule)
     lost = answers.get("lost_referring_domains") or 0
     reclaim = Reclaim(lost=lost, expected=math.floor(lost * param("reclaim_share"))) if lost else None
     chosen = answers["strategies"]
@@ -443,10 +441,12 @@ def _top_with(answers: Mapping[str, Any], knowledge: Knowledge, param, need: Nee
     rule = capacity_model.Rule(param("max_source_share"), param("single_source_allowance"), natural)
     sources = capacity_model.best_first(_sources(answers, knowledge, param, natural))
     built = capacity_model.most_built(sources, answers["hours_per_month"], rule)
-    return natural + min(max(0.0, need.pace - natural), max(0.0, safe - natural), built)
+    return natural + _what_to_build(need.pace, safe, built, natural)[1]
 
 
-def _page_level(answers: Mapping[str, Any], param, keep: float, horizon: int, to_build: float) -> PageLevel:
+def _page_level(
+    answers: Mapping[str, Any], param, keep: float, horizon: int, to_build: float, sources, rule
+) -> PageLevel:
     typical = param("typical_top10_page_rd")
     ranking = answers.get("ranking_pages")
     if not ranking:
@@ -464,7 +464,10 @@ def _page_level(answers: Mapping[str, Any], param, keep: float, horizon: int, to
             if page >= median + growth * month - 1e-9:
                 months = month
                 break
-    return PageLevel(median=median, typical=typical, pace=round(pace, 2), point=round(point, 2), months=months)
+    hours = capacity_model.hours_for(sources, pace, rule)  # what pointing `pace` at the page takes
+    return PageLevel(
+        median=median, typical=typical, pace=round(pace, 2), point=round(point, 2), months=months, hours=hours
+    )
 
 
 def _split(

@@ -15,17 +15,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.planner import MONTHS_IN
 from bot.schedule import add_months
 
 SPARKS = "▁▂▃▄▅▆▇█"
-
-
-MONTHS_IN = {"month": 1, "quarter": 3, "year": 12}
-
-
-def monthly_low(target: Mapping[str, Any]) -> float:
-    """The least to build in a month for a range given per month, quarter or year."""
-    return target["low"] / MONTHS_IN[target.get("per", "month")]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +41,9 @@ class MonthProgress:
 
     @property
     def on_target(self) -> bool:
-        return self.logged >= monthly_low(self.target) - 1e-9
+        # A range may be given per quarter or year (below two a month); plans stored before ranges
+        # had a period are per month, which is Range's default.
+        return self.logged >= self.target["low"] / MONTHS_IN[self.target.get("per", "month")] - 1e-9
 
 
 def target_for(month: str, plans: Sequence[PlanVersion]) -> PlanVersion | None:
