@@ -532,3 +532,12 @@ def test_why_lists_every_figure_with_its_source_or_assumption(name):
         assert "page_growth_share" in p.figures or p.page_level.median is None
     if p.reclaim is not None:
         assert f"Reclaiming: {p.reclaim.lost} lost referring domains" in text and "reclaim_share" in p.figures
+
+
+def test_the_gap_says_which_competitor_paces_were_given_and_which_assumed():
+    answers = {**SITES["charity"].answers, "competitors": rivals(700, 900, 1000)}
+    answers["competitors"][0]["monthly_new"] = 8
+    text = rendered(plan({"site": "example.com", **answers}, KNOWLEDGE))["terminal"]
+    assert "(1 of them from the paces you gave, the others assumed at 1% of a profile a month)" in text
+    fintech = rendered(plan({"site": "example.com", **SITES["fintech"].answers}, KNOWLEDGE))["terminal"]
+    assert "(from the paces you gave)" in fintech
