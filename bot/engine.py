@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from bot import planner, views
 from bot.events import ChannelKey, Event, Invoked, Pressed, Said, Submitted
 from bot.imports import Imports
+from bot.inbox import Inbox
 from bot.knowledge import Knowledge
 from bot.monthly import Monthly
 from bot.questionnaire import (
@@ -49,9 +50,12 @@ CONFLICT_RETRIES = 5
 
 
 class Engine:
-    def __init__(self, *, knowledge: Knowledge, store: Store, import_max_bytes: int = 100_000_000):
+    def __init__(
+        self, *, knowledge: Knowledge, store: Store, import_max_bytes: int = 100_000_000, inbox: Inbox | None = None
+    ):
         self.knowledge = knowledge
         self.store = store
+        self.inbox = inbox or Inbox(store)  # where adapters keep form submissions until they are worked
         self.questionnaire = knowledge.questionnaire
         self.monthly = Monthly(self)
         self.imports = Imports(self, max_bytes=import_max_bytes)
@@ -106,8 +110,8 @@ class Engine:
                 argument = "competitor" if "competitor" in whose else ""
                 request = Request(channel, user, argument, False, timezone, values.get("import_file") or None)
                 return await self.imports.handle(request)
-            case Submitted(channel, user, values, timezone):
-                return await self._submitted(channel, user, values, timezone)
+            case Submitted(channel, user, values, timezone, _, request):
+                return await self._submitted(channel, user, values, timezone, request)
             case Pressed(channel, user, action, value):
                 request = Request(channel, user, conversational=False)
                 match action:
@@ -198,7 +202,9 @@ class Engine:
         question = next_question(self.questionnaire, draft)
         return [views.question_reply(self.questionnaire, draft, question, defaults, preface=preface)]
 
-    async def _finish(self, channel: ChannelKey, user: str, draft: Draft, timezone: str | None = None) -> list[Reply]:
+    async def _finish(
+        self, channel: ChannelKey, user: str, draft: Draft, timezone: str | None = None, request: str | None = None
+    ) -> list[Reply]:
         result = planner.plan(draft.answers, self.knowledge)
         settings, due = self.monthly.first_reminder(timezone)
         started = await self.store.save_plan(
@@ -208,6 +214,7 @@ class Engine:
             result.model_dump(mode="json"),
             expected=draft.version,
             first_reminder=(settings.to_json(), due),
+            request=request,
         )
         reply = views.plan_reply(result, self.knowledge)
         if started:  # said under the plan, for the whole channel: one message, not two
@@ -305,7 +312,7 @@ class Engine:
     # Forms (Slack modal, Discord modals).
 
     async def _submitted(
-        self, channel: ChannelKey, user: str, values: Mapping[str, str], timezone: str | None
+        self, channel: ChannelKey, user: str, values: Mapping[str, str], timezone: str | None, request: str | None
     ) -> list[Reply]:
         """Validate a whole form first: with any error nothing is stored and the fields say why."""
         existing, defaults = await self._session(channel, user)
@@ -314,7 +321,7 @@ class Engine:
             ids = tuple(values)
             return [Reply("field_errors", form=Form(ids, dict(values), errors), private=True)]
         if is_complete(self.questionnaire, draft):
-            return await self._finish(channel, user, draft, timezone)
+            return await self._finish(channel, user, draft, timezone, request)
         await self.store.save_draft(channel, user, draft.to_json(), expected=draft.version)
         question = next_question(self.questionnaire, draft)
         section = self.questionnaire.section_of(question.id)

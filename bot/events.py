@@ -51,7 +51,8 @@ class Submitted:
     user: str
     values: Mapping[str, str] = field(default_factory=dict)
     timezone: str | None = None
-    form: str = "plan"  # "plan" or "log"
+    form: str = "plan"  # "plan", "log" or "import"
+    request: str | None = None  # the submission's identity: worked twice, it still makes one plan
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,10 @@ plans = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("answers", Json, nullable=False),
     sa.Column("plan", Json, nullable=False),
+    # The submission that made it (a form's identity), so a replayed or re-worked one is one plan.
+    sa.Column("request", sa.String(200)),
     sa.Index("ix_plans_channel_newest", "channel_id", "id"),
+    sa.Index("uq_plans_request", "request", unique=True),
 )
 
 # A questionnaire in progress, per channel and user, so quitting mid-way resumes where it stopped.
@@ -90,4 +93,23 @@ progress = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Index("ix_progress_channel_month", "channel_id", "month"),
     sa.Index("uq_progress_channel_domain", "channel_id", "domain", unique=True),
+)
+
+# Form submissions acknowledged to a platform and not yet worked off (done_at is null): stored
+# before the acknowledgement, so a stop or a crash after it loses nothing. Whoever holds the lease
+# (claimed_until) works the row; when a lease runs out another process (or the next start) does.
+# Done rows keep their key (the payload is emptied) for a day, so a replay is recognised.
+inbox = sa.Table(
+    "inbox",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("key", sa.String(200), nullable=False),
+    sa.Column("platform", sa.String(20), nullable=False),
+    sa.Column("payload", Json, nullable=False),
+    sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("claimed_until", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("done_at", sa.DateTime(timezone=True)),
+    sa.UniqueConstraint("key", name="uq_inbox_key"),
+    sa.Index("ix_inbox_waiting", "done_at", "claimed_until"),
 )

@@ -89,6 +89,14 @@ class Settings(BaseSettings):
     # How often (seconds) a serving process looks for due reminders.
     reminder_every: float = 60.0
 
+    # Form submissions (see bot/inbox.py): how many one process works at once before answering
+    # "busy, try again"; how long a taken one belongs to its process before another (or the next
+    # start) works it again; how long a stop (SIGTERM) waits for those in flight. Procfile
+    # platforms allow about 30 s between SIGTERM and SIGKILL.
+    inbox_capacity: int = 64
+    inbox_lease_seconds: float = 120.0
+    drain_seconds: float = 25.0
+
     # HTTP server (Slack's events and OAuth routes, /healthz): the platform gives the port.
     host: str = Field(default="0.0.0.0", validation_alias=AliasChoices("BACKLINKS_HOST", "HOST"))
     port: int = Field(default=3000, validation_alias=AliasChoices("BACKLINKS_PORT", "PORT"))

@@ -293,12 +293,18 @@ class Store:
         *,
         expected: Any = ANY,
         first_reminder: tuple[dict[str, Any], dt.datetime | None] | None = None,
+        request: str | None = None,
     ) -> bool:
         """Store a finished plan and drop the user's draft, in one transaction. With the draft's
         `expected` version, a draft another process finished first raises DraftConflict: one plan.
         `first_reminder` (settings, next due) is set up only if the channel has no reminder yet;
-        returns whether it was."""
+        returns whether it was. A `request` (the submission's key) already stored stores nothing:
+        the same submission worked twice is one plan."""
         async with self.engine.begin() as connection:
+            if request is not None:
+                seen = sa.select(plans.c.id).where(plans.c.request == request)
+                if (await connection.execute(seen)).first() is not None:
+                    return False
             channel_id = await self._channel_id(connection, key, create=True)
             mine = sa.and_(drafts.c.channel_id == channel_id, drafts.c.user_id == user)
             if expected is not ANY and expected is not None:
@@ -310,7 +316,7 @@ class Store:
             now = self.clock()
             await connection.execute(
                 sa.insert(plans).values(
-                    channel_id=channel_id, created_by=user, created_at=now, answers=answers, plan=plan
+                    channel_id=channel_id, created_by=user, created_at=now, answers=answers, plan=plan, request=request
                 )
             )
             if first_reminder is None:

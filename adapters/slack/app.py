@@ -14,6 +14,7 @@ import json
 import logging
 import re
 import tempfile
+import uuid
 from collections.abc import Awaitable, Mapping
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from adapters.slack.installations import installation_store
 from bot.engine import Engine
 from bot.events import ChannelKey, Event, Invoked, Pressed, Submitted
 from bot.exports import EXPORT_SUFFIXES, too_big
+from bot.inbox import Busy, Entry
 from bot.replies import Reply
 from bot.settings import Settings
 
@@ -62,14 +64,16 @@ class SlackAdapter:
         secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
         client = AsyncWebClient(token=None if settings.slack_uses_oauth else token, base_url=settings.slack_api_url)
         options: dict[str, Any] = {"client": client, "signing_secret": secret}
+        self.installations = None
         if settings.slack_uses_oauth:
             # Many workspaces: installations and OAuth state live in our own database.
+            self.installations = installation_store(settings, engine.store.engine)
             options["oauth_settings"] = AsyncOAuthSettings(
                 client_id=settings.slack_client_id,
                 client_secret=settings.slack_client_secret.get_secret_value(),
                 scopes=[s.strip() for s in settings.slack_scopes.split(",") if s.strip()],
                 redirect_uri=settings.slack_redirect_uri,
-                installation_store=installation_store(settings, engine.store.engine),
+                installation_store=self.installations,
                 state_store=AsyncSQLAlchemyOAuthStateStore(
                     expiration_seconds=OAUTH_STATE_SECONDS, engine=engine.store.engine
                 ),
@@ -84,6 +88,7 @@ class SlackAdapter:
         for action in BUTTON_ACTIONS:
             self.app.action(action)(self.on_button)
         self._zones: dict[str, str | None] = {}  # user id → IANA zone, as Slack's profile says
+        engine.inbox.serve("slack", self._perform)
         self.app.error(self.on_error)
 
     # One HTTP session for every Web API call and response_url POST: a new TCP connection per
@@ -146,13 +151,13 @@ class SlackAdapter:
             Pressed(where.key, body["user"]["id"], action["action_id"], action.get("value", "")), where, client
         )
 
-    async def on_form_submitted(self, ack, body: Mapping[str, Any], view: Mapping[str, Any], client) -> None:
+    async def on_form_submitted(self, ack, body: Mapping[str, Any], view: Mapping[str, Any]) -> None:
         """Errors must travel on the ack (`response_action: errors`), so validate first — a pure
-        check, no I/O — then ack, and only then plan (or log, or import), store and post."""
+        check, no I/O. Then store the submission (bot/inbox.py) and only then ack: once Slack
+        closes the form it is never lost. Planning, storing and posting follow in the background."""
         form = view["callback_id"].removeprefix(CALLBACK_PREFIX)
         meta = json.loads(view.get("private_metadata") or "{}")
         team = (body.get("team") or {}).get("id") or body["user"]["team_id"]
-        where = _Where(team, meta.get("channel", ""), meta.get("response_url", ""), "")
         values = answers_from_state(view["state"])
         files = files_from_state(view["state"])
         errors = self.engine.check(values, form)
@@ -160,19 +165,57 @@ class SlackAdapter:
         if errors:
             await ack(response_action="errors", errors=errors)
             return
+        submission = {
+            "form": form,
+            "team": team,
+            "channel": meta.get("channel", ""),
+            "response_url": meta.get("response_url", ""),
+            "user": body["user"]["id"],
+            "values": values,
+            "files": files,
+        }
+        # A replay of the same submission (same view, same hash) is recognised by its key.
+        key = f"slack:{team}:{view['id']}:{view.get('hash', '')}" if view.get("id") else f"slack:{uuid.uuid4()}"
+        try:
+            entry = await self.engine.inbox.accept("slack", key, submission)
+        except Busy:
+            # The form stays open with what was typed; nothing was taken, so nothing is lost.
+            await ack(response_action="errors", errors={block: self._busy_text() for block in list(values)[:1]})
+            return
         await ack()
-        user = body["user"]["id"]
+        if entry is not None:
+            self.engine.inbox.work(entry)
+
+    async def _perform(self, entry: Entry) -> None:
+        """Work a stored submission: fetch its files, plan (or log, or import), store and post."""
+        submission = entry.payload
+        where = _Where(submission["team"], submission["channel"], submission["response_url"], "")
+        client = await self._client_for(submission["team"])
+        if client is None:
+            log.warning("a submission from workspace %s was dropped: the app is no longer installed there", where.key)
+            return
+        user, form, values = submission["user"], submission["form"], dict(submission["values"])
         zone = await self._user_zone(client, user) if form == "plan" else None  # for a first reminder
         with tempfile.TemporaryDirectory(prefix="backlinks-") as folder:
             try:
-                for question, file in files.items():  # a local copy for the engine, then thrown away
+                for question, file in submission["files"].items():  # a local copy for the engine
                     values[question] = await self._download(client, file, Path(folder))
             except DownloadError as error:
                 await _quietly(
                     self._respond(client, where, {"text": str(error), "response_type": "ephemeral"}, user=user)
                 )
                 return
-            await self._run(Submitted(where.key, user, values, zone, form), where, client)
+            await self._run(Submitted(where.key, user, values, zone, form, entry.key), where, client)
+
+    async def _client_for(self, team: str) -> AsyncWebClient | None:
+        """A Web API client with the workspace's bot token (a submission is worked outside its
+        request, perhaps after a restart); None once the app was uninstalled there."""
+        if self.installations is None:
+            return self.app.client
+        bot = await self.installations.async_find_bot(enterprise_id=None, team_id=team)
+        if bot is None:
+            return None
+        return AsyncWebClient(token=bot.bot_token, base_url=self.app.client.base_url, session=self.app.client.session)
 
     async def on_file_shared(self, event: Mapping[str, Any], client: AsyncWebClient, context) -> None:
         """An export shared in a channel the bot is in is imported like `/backlinks import`."""
@@ -261,6 +304,9 @@ class SlackAdapter:
             if error.response.get("error") not in NOT_POSTABLE or not where.response_url:
                 raise
             await _post_to_response_url(client, where.response_url, {**message, "response_type": "in_channel"})
+
+    def _busy_text(self) -> str:
+        return self.renderer.plain.render("busy")
 
     def _failure_text(self) -> str:
         return self.renderer.plain.render("slack.failed")
