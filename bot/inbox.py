@@ -101,15 +101,17 @@ class Inbox:
             self._accepting -= 1
         return None if new_id is None else Entry(new_id, key, platform, payload, 1)
 
-    def work(self, entry: Entry) -> asyncio.Task[None]:
-        """Work an accepted entry in the background (tracked, so a stop can wait for it)."""
-        task = asyncio.create_task(self._work(entry), name=f"inbox {entry.id}")
+    def work(self, entry: Entry, perform: Perform | None = None) -> asyncio.Task[None]:
+        """Work an accepted entry in the background (tracked, so a stop can wait for it). `perform`
+        overrides the platform's own for this once: the live request can answer better (Discord's
+        interaction) than a stored one can."""
+        task = asyncio.create_task(self._work(entry, perform), name=f"inbox {entry.id}")
         self._working.add(task)
         task.add_done_callback(self._working.discard)
         return task
 
-    async def _work(self, entry: Entry) -> None:
-        perform = self._performers[entry.platform]
+    async def _work(self, entry: Entry, perform: Perform | None = None) -> None:
+        perform = perform or self._performers[entry.platform]
         try:
             await perform(entry)
         except asyncio.CancelledError:

@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Iterator
 
 from bot import knowledge as knowledge_module
 from bot.engine import Engine
+from bot.inbox import Inbox
 from bot.reminders import ReminderLoop
 from bot.settings import Settings
 from bot.store import Store
@@ -63,7 +64,13 @@ async def run(settings: Settings, role: str) -> None:
     store = await Store.open(settings.database_url, pool_size=settings.db_pool_size)
     try:
         warn_if_ephemeral(settings)
-        engine = Engine(knowledge=knowledge_module.default(), store=store, import_max_bytes=settings.import_max_bytes)
+        inbox = Inbox(store, capacity=settings.inbox_capacity, lease=settings.inbox_lease_seconds)
+        engine = Engine(
+            knowledge=knowledge_module.default(),
+            store=store,
+            import_max_bytes=settings.import_max_bytes,
+            inbox=inbox,
+        )
         # Start-up objects (imports, knowledge) live for good: keep them out of the collector.
         gc.freeze()
         notifiers = _notifiers(engine, settings) if role != "web" else []
@@ -80,7 +87,11 @@ async def run(settings: Settings, role: str) -> None:
 def _parts(engine: Engine, store: Store, settings: Settings, role: str, notifiers) -> Iterator[Awaitable[None]]:
     web, worker = role in ("all", "web"), role in ("all", "worker")
     slack_http = settings.slack_configured and not settings.slack_uses_socket_mode
-    if (web and slack_http) or (worker and settings.slack_configured and settings.slack_uses_socket_mode):
+    slack_here = (web and slack_http) or (worker and settings.slack_configured and settings.slack_uses_socket_mode)
+    if slack_here or (worker and settings.discord_token):
+        # Submissions a stopped or killed process left: this one works them once their lease is out.
+        yield engine.inbox.run_forever(every=max(0.5, min(30.0, settings.inbox_lease_seconds / 4)))
+    if slack_here:
         from adapters.slack.app import SlackAdapter
         from adapters.slack.server import SlackStartError
         from adapters.slack.server import serve as serve_slack

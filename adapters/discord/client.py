@@ -26,6 +26,7 @@ from adapters.discord.render import FORM_PREFIX, NO_MENTIONS, DiscordRenderer, a
 from bot.engine import Engine
 from bot.events import ChannelKey, Event, Invoked, Pressed, Submitted
 from bot.exports import too_big
+from bot.inbox import Busy, Entry
 from bot.replies import Form, Reply
 from bot.settings import Settings
 
@@ -54,6 +55,7 @@ class BacklinksClient(discord.Client):
         self.tree.on_error = self.on_command_error
         # What someone typed into a form that was refused, so "Fix" reopens it as they left it.
         self.typed: dict[tuple[ChannelKey, str, str], dict[str, str]] = {}
+        engine.inbox.serve("discord", self._perform)
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(ActionButton, SectionButton)
@@ -87,7 +89,49 @@ class BacklinksClient(discord.Client):
             await self._guard(interaction, self._refuse(interaction, section_id, errors))
             return
         self.typed.pop((key, user, section_id), None)
-        await self.handle(interaction, Submitted(key, user, values, form=form))
+        # Stored before Discord hears anything back (bot/inbox.py): once answered, never lost.
+        submission = {
+            "form": form,
+            "guild": key.workspace,
+            "channel": key.channel,
+            "user": user,
+            "values": values,
+            "application_id": str(interaction.application_id),
+            "token": interaction.token,  # follow-ups work for fifteen minutes
+        }
+        try:
+            entry = await self.engine.inbox.accept("discord", f"discord:{interaction.id}", submission)
+        except Busy:
+            await self.tell(interaction, "busy")
+            return
+        if entry is None:
+            return  # an interaction seen before
+        live = self.handle(interaction, Submitted(key, user, values, form=form, request=entry.key))
+        await self.engine.inbox.work(entry, lambda _: live)
+
+    async def _perform(self, entry: Entry) -> None:
+        """Work a submission a stopped process took: answer through the interaction's follow-up
+        webhook while it lasts (fifteen minutes), else post the public replies in the channel."""
+        submission = entry.payload
+        key = ChannelKey("discord", submission["guild"], submission["channel"])
+        event = Submitted(key, submission["user"], submission["values"], form=submission["form"], request=entry.key)
+        webhook = discord.Webhook.partial(int(submission["application_id"]), submission["token"], client=self)
+        for reply in await self.engine.handle(event):
+            if reply.form is not None:
+                continue  # a form can't be opened without the person's click: they press Continue again
+            embeds = self.renderer.embeds(reply)
+            try:
+                await webhook.send(embeds=embeds, ephemeral=reply.private, allowed_mentions=NO_MENTIONS)
+            except discord.NotFound:  # the fifteen minutes ran out
+                if not reply.private:
+                    channel = self.get_partial_messageable(int(submission["channel"]))
+                    await channel.send(embeds=embeds, allowed_mentions=NO_MENTIONS)
+
+    async def close(self) -> None:
+        # Submissions already answered are finished (within the deadline) while the HTTP session
+        # is still open; what is left stays in the inbox for the next start.
+        await self.engine.inbox.drain(self.settings.drain_seconds)
+        await super().close()
 
     async def press(self, interaction: discord.Interaction, action: str, value: str = "") -> None:
         await self.handle(interaction, Pressed(self.key(interaction), str(interaction.user.id), action, value))

@@ -59,6 +59,7 @@ BUTTON_ACTIONS = ("replan", "details", "log", "skip_month", "pause")
 class SlackAdapter:
     def __init__(self, *, engine: Engine, settings: Settings):
         self.engine = engine
+        self.drain_seconds = settings.drain_seconds
         self.renderer = SlackRenderer(engine.knowledge, command=settings.slack_command)
         token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
         secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
@@ -99,6 +100,9 @@ class SlackAdapter:
             self.app.client.session = aiohttp.ClientSession()
 
     async def close(self, *_: Any) -> None:
+        # Submissions already acknowledged are finished (within the deadline) while the session
+        # they post with is still open; what is left is worked after the restart.
+        await self.engine.inbox.drain(self.drain_seconds)
         session, self.app.client.session = self.app.client.session, None
         if session is not None:
             await session.close()

@@ -34,7 +34,9 @@ def _healthz(store: Store):
 
 
 async def serve_http(adapter: SlackAdapter, store: Store, settings: Settings) -> None:
-    runner = web.AppRunner(web_app(adapter, store), access_log=None)
+    # On a stop the listener closes first, requests in progress get a few seconds (Slack wants an
+    # answer within three anyway), then the adapter's close drains the submissions already taken.
+    runner = web.AppRunner(web_app(adapter, store), access_log=None, shutdown_timeout=5.0)
     await runner.setup()
     await web.TCPSite(runner, settings.host, settings.port).start()
     log.info("Slack over HTTP: POST %s on %s:%s (and GET /healthz)", EVENTS_PATH, settings.host, settings.port)
