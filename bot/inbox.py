@@ -63,6 +63,7 @@ class Inbox:
         self._performers: dict[str, Perform] = {}
         self._working: set[asyncio.Task[None]] = set()
         self._accepting = 0  # accepts between the capacity check and their task
+        self._stopping = False
 
     def serve(self, platform: str, perform: Perform) -> None:
         """This process works `platform`'s submissions (its own, and those a crash left)."""
@@ -77,6 +78,8 @@ class Inbox:
     async def accept(self, platform: str, key: str, payload: dict[str, Any]) -> Entry | None:
         """Store a submission; None when its key was seen before (a replay: acknowledge, do nothing).
         Raises Busy when this process already has `capacity` in flight."""
+        if self._stopping:
+            raise Busy("stopping")  # taken now, it might not be finished before the process exits
         if self.in_flight >= self.capacity:
             raise Busy(f"{self.in_flight} submissions in flight")
         self._accepting += 1
@@ -189,15 +192,21 @@ class Inbox:
     # Stopping.
 
     async def drain(self, timeout: float) -> int:
-        """Wait up to `timeout` seconds for the work in flight; returns how many were left (they stay
-        in the inbox and are worked after the restart)."""
+        """Stop taking submissions and wait up to `timeout` seconds for those in flight; returns how
+        many were left (they stay in the inbox and are worked after the restart)."""
+        self._stopping = True
         if self._working:
             log.info("finishing %s submissions in flight before stopping", len(self._working))
-            await asyncio.wait(set(self._working), timeout=timeout)
-        left = len(self._working)
+        left = await self.idle(timeout)
         if left:
             log.warning("%s submissions were not finished in %.0f s; the next start finishes them", left, timeout)
         return left
+
+    async def idle(self, timeout: float) -> int:
+        """Wait up to `timeout` seconds until nothing is in flight; returns how many still are."""
+        if self._working:
+            await asyncio.wait(set(self._working), timeout=timeout)
+        return len(self._working)
 
     async def waiting(self) -> int:
         """Rows not yet done (for tests and health)."""

@@ -75,13 +75,28 @@ async def run(settings: Settings, role: str) -> None:
         gc.freeze()
         notifiers = _notifiers(engine, settings) if role != "web" else []
         try:
-            await asyncio.gather(*_parts(engine, store, settings, role, notifiers))
+            await _together(_parts(engine, store, settings, role, notifiers))
         finally:
+            # Whatever an adapter's own stop did not finish (bot/inbox.py): a last chance, then the
+            # rest stays in the inbox for the next start.
+            await engine.inbox.drain(settings.drain_seconds)
             for notifier in notifiers:
                 if hasattr(notifier, "close"):
                     await notifier.close()
     finally:
         await store.close()
+
+
+async def _together(parts: Iterator[Awaitable[None]]) -> None:
+    """Run the parts until one fails or the process is stopped, and wait for every part's own
+    clean-up either way. (asyncio.gather would return at the first cancelled part, and the process
+    would exit while the HTTP server was still finishing requests it had acknowledged.)"""
+    try:
+        async with asyncio.TaskGroup() as group:
+            for part in parts:
+                group.create_task(part)
+    except BaseExceptionGroup as failed:
+        raise failed.exceptions[0] from None  # the first part that failed (StartError, StoreError)
 
 
 def _parts(engine: Engine, store: Store, settings: Settings, role: str, notifiers) -> Iterator[Awaitable[None]]:

@@ -3,24 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import signal
-import socket
 import subprocess
-import sys
 import time
 import urllib.request
-from pathlib import Path
 
-BACKLINKS = shutil.which("backlinks", path=str(Path(sys.executable).parent)) or "backlinks"
-CLEAN = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_", "BACKLINKS_", "DATABASE_URL"))}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from processes import BACKLINKS, CLEAN, free_port
 
 
 def test_a_web_process_without_slack_answers_healthz_warns_on_an_ephemeral_disk_and_stops_on_sigterm(tmp_path):

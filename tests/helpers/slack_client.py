@@ -100,18 +100,26 @@ class SlackBot:
     async def interaction(self, payload: Mapping[str, Any], **kwargs) -> aiohttp.ClientResponse:
         return await self.post("payload=" + urllib.parse.quote(json.dumps(payload)), **kwargs)
 
-    async def submit(self, view: Mapping[str, Any], answers: Mapping[str, str], *, team="T1", user="U1"):
+    async def submit(
+        self, view: Mapping[str, Any], answers: Mapping[str, str], *, team="T1", user="U1", view_id: str | None = None
+    ):
         """Fill the modal the bot opened with `answers` (text per question id) and submit it."""
+        return await self.interaction(self.submission(view, answers, team=team, user=user, view_id=view_id))
+
+    def submission(
+        self, view: Mapping[str, Any], answers: Mapping[str, str], *, team="T1", user="U1", view_id: str | None = None
+    ) -> dict[str, Any]:
+        """A view_submission payload; Slack names the view (id, hash) it opened."""
         values = filled_state(view, answers, file_object=self.standin.file_object)["values"]
-        payload = {
+        view_id = view_id or f"V{time.monotonic_ns()}"
+        return {
             "type": "view_submission",
             "team": {"id": team, "domain": team.lower()},
             "user": {"id": user, "team_id": team},
             "api_app_id": "A1",
             "trigger_id": f"trigger-{time.monotonic_ns()}",
-            "view": {**view, "state": {"values": values}},
+            "view": {**view, "id": view_id, "hash": f"h-{view_id}", "state": {"values": values}},
         }
-        return await self.interaction(payload)
 
     async def press(self, action: str, *, team="T1", channel="C1", user="U1") -> aiohttp.ClientResponse:
         payload = {

@@ -1,0 +1,80 @@
+"""Acknowledged means stored (bot/inbox.py) on Slack: replays, "busy", and work a stopped process left."""
+
+from __future__ import annotations
+
+import json
+
+from support import TYPED_ANSWERS, rows
+
+from bot.inbox import Inbox
+
+ANSWERS = dict(TYPED_ANSWERS)
+ANSWERS["strategies"] = "guest_posting, outreach"
+
+
+def plans(db_path) -> list[tuple]:
+    return rows(db_path, "SELECT channel_id, created_by FROM plans")
+
+
+async def open_modal(slack) -> dict:
+    await slack.command("plan")
+    [call] = await slack.standin.wait_for("views.open")
+    return call.body["view"]
+
+
+async def test_a_submission_replayed_three_times_makes_one_plan(slack, db_path):
+    view = await open_modal(slack)
+    payload = slack.submission(view, ANSWERS, view_id="V42")
+    for _ in range(3):  # the same signed body again, as an attacker or a flaky proxy would send it
+        response = await slack.interaction(payload)
+        assert response.status == 200 and (await response.text()) == ""
+    await slack.standin.wait_for("chat.postMessage")
+    await slack.adapter.engine.inbox.idle(5)
+    assert len(plans(db_path)) == 1
+    assert len(slack.standin.of("chat.postMessage")) == 1
+    assert rows(db_path, "SELECT request FROM plans") == [("slack:T1:V42:h-V42",)]
+
+
+async def test_a_busy_bot_says_so_on_the_form_and_takes_the_next_try(slack, db_path):
+    view = await open_modal(slack)
+    slack.adapter.engine.inbox.capacity = 0  # as if 64 submissions were being worked already
+    response = await slack.submit(view, ANSWERS, view_id="V7")
+    body = json.loads(await response.text())
+    assert body["response_action"] == "errors"
+    [reason] = body["errors"].values()
+    assert "did not take this yet - nothing was saved" in reason
+    assert plans(db_path) == [] and rows(db_path, "SELECT count(*) FROM inbox") == [(0,)]
+    slack.adapter.engine.inbox.capacity = 64
+    response = await slack.submit(view, ANSWERS, view_id="V7")  # the same form, submitted again
+    assert (await response.text()) == ""
+    await slack.standin.wait_for("chat.postMessage")
+    await slack.adapter.engine.inbox.idle(5)
+    assert len(plans(db_path)) == 1
+
+
+async def test_a_submission_a_stopped_process_took_is_planned_posted_and_stored_once(slack, db_path):
+    view = await open_modal(slack)
+    body = slack.submission(view, ANSWERS, view_id="V9")
+    # Another process stored this submission, acked it and died: its lease has run out.
+    dead = Inbox(slack.store, lease=-1)
+    submission = {
+        "form": "plan",
+        "team": "T1",
+        "channel": "C1",
+        "response_url": "",
+        "user": "U1",
+        "values": {k: v for k, v in ANSWERS.items()},
+        "files": {},
+    }
+    assert await dead.accept("slack", "slack:T1:V9:h-V9", submission) is not None
+    assert await slack.adapter.engine.inbox.recover() == 1
+    await slack.adapter.engine.inbox.idle(5)
+    [post] = slack.standin.of("chat.postMessage")
+    assert post.body["channel"] == "C1" and "referring domains" in post.body["text"]
+    assert rows(db_path, "SELECT request FROM plans") == [("slack:T1:V9:h-V9",)]
+    assert await slack.adapter.engine.inbox.waiting() == 0
+    # Slack replays the original request late: nothing more happens.
+    response = await slack.interaction(body)
+    assert (await response.text()) == ""
+    await slack.adapter.engine.inbox.idle(5)
+    assert len(plans(db_path)) == 1 and len(slack.standin.of("chat.postMessage")) == 1
