@@ -122,7 +122,11 @@ class BacklinksClient(discord.Client):
             embeds = self.renderer.embeds(reply)
             try:
                 await webhook.send(embeds=embeds, ephemeral=reply.private, allowed_mentions=NO_MENTIONS)
-            except discord.NotFound:  # the fifteen minutes ran out
+            except discord.HTTPException as error:
+                # The fifteen minutes ran out (401), or the interaction was never answered (404):
+                # what is for everyone goes in the channel; a private note has nowhere to go.
+                if error.status not in (401, 404):
+                    raise
                 if not reply.private:
                     channel = self.get_partial_messageable(int(submission["channel"]))
                     await channel.send(embeds=embeds, allowed_mentions=NO_MENTIONS)
