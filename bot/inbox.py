@@ -22,7 +22,7 @@ import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
@@ -30,6 +30,7 @@ from bot.schema import inbox
 from bot.store import Store
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # What an adapter does with a submission it took: plan, store and answer (it reports failures to
 # the user itself). Raising leaves the row to be tried again after its lease.
@@ -61,7 +62,7 @@ class Inbox:
         self.capacity = capacity
         self.lease = dt.timedelta(seconds=lease)
         self._performers: dict[str, Perform] = {}
-        self._working: set[asyncio.Task[None]] = set()
+        self._working: set[asyncio.Future[Any]] = set()
         self._accepting = 0  # accepts between the capacity check and their task
         self._stopping = False
 
@@ -112,6 +113,15 @@ class Inbox:
         self._working.add(task)
         task.add_done_callback(self._working.discard)
         return task
+
+    def track(self, work: Awaitable[T]) -> Awaitable[T]:
+        """Work that is not stored (a command answered after its ack, a button) but that a stop
+        still waits for, like a submission's. Awaiting the result does not tie the work to the
+        awaiting task: a listener cancelled at shutdown leaves it running until the drain."""
+        task = asyncio.ensure_future(work)
+        self._working.add(task)
+        task.add_done_callback(self._working.discard)
+        return asyncio.shield(task)
 
     async def _work(self, entry: Entry, perform: Perform | None = None) -> None:
         perform = perform or self._performers[entry.platform]

@@ -115,8 +115,15 @@ class BacklinksClient(discord.Client):
         submission = entry.payload
         key = ChannelKey("discord", submission["guild"], submission["channel"])
         event = Submitted(key, submission["user"], submission["values"], form=submission["form"], request=entry.key)
+        replies = await self.engine.handle(event)  # a failure here is tried again later: nothing was stored
+        try:
+            await self._follow_up(submission, replies)
+        except Exception:  # stored, but not told: the log says so (trying again would log twice)
+            log.exception("a plan form finished after a restart could not be posted")
+
+    async def _follow_up(self, submission: Mapping[str, Any], replies: list[Reply]) -> None:
         webhook = discord.Webhook.partial(int(submission["application_id"]), submission["token"], client=self)
-        for reply in await self.engine.handle(event):
+        for reply in replies:
             if reply.form is not None:
                 continue  # a form can't be opened without the person's click: they press Continue again
             embeds = self.renderer.embeds(reply)
@@ -148,7 +155,8 @@ class BacklinksClient(discord.Client):
     async def handle(
         self, interaction: discord.Interaction, event: Event, *, typed: Mapping[str, str] | None = None
     ) -> None:
-        await self._guard(interaction, self._handle(interaction, event, typed or {}))
+        # A stop (SIGTERM) waits for this, as for a stored form submission.
+        await self.engine.inbox.track(self._guard(interaction, self._handle(interaction, event, typed or {})))
 
     async def _handle(self, interaction: discord.Interaction, event: Event, typed: Mapping[str, str]) -> None:
         work = asyncio.ensure_future(self.engine.handle(event))

@@ -274,6 +274,12 @@ class SlackAdapter:
     async def _run(
         self, event: Event, where: _Where, client: AsyncWebClient, work: Awaitable[list[Reply]] | None = None
     ) -> None:
+        # Acked already: a stop (SIGTERM) waits for this like for a stored submission.
+        await self.engine.inbox.track(self._deliver(event, where, client, work))
+
+    async def _deliver(
+        self, event: Event, where: _Where, client: AsyncWebClient, work: Awaitable[list[Reply]] | None
+    ) -> None:
         try:
             for reply in await (work if work is not None else self.engine.handle(event)):
                 await self._post(reply, where, client, user=event.user)
