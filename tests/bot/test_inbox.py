@@ -1,0 +1,82 @@
+"""The inbox on its own (SQLite and PostgreSQL): keys, leases, claims by several processes, drain."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bot.inbox import Busy, Inbox
+
+
+async def test_a_key_is_taken_once_and_busy_past_capacity(any_store):
+    inbox = Inbox(any_store, capacity=2)
+    gate = asyncio.Event()
+
+    async def slow(_entry):
+        await gate.wait()
+
+    inbox.serve("slack", slow)
+    first = await inbox.accept("slack", "k1", {"n": 1})
+    assert first is not None and await inbox.accept("slack", "k1", {"n": 1}) is None  # a replay
+    inbox.work(first)
+    inbox.work(await inbox.accept("slack", "k2", {"n": 2}))
+    with pytest.raises(Busy):
+        await inbox.accept("slack", "k3", {"n": 3})
+    gate.set()
+    assert await inbox.idle(5) == 0
+    assert await inbox.accept("slack", "k3", {"n": 3}) is not None
+    assert await inbox.waiting() == 1  # k3 was taken and not worked
+
+
+async def test_rows_whose_lease_ran_out_are_claimed_by_exactly_one_of_several_processes(any_store):
+    dead = Inbox(any_store, lease=-1)
+    for n in range(120):
+        await dead.accept("slack", f"k{n}", {"n": n})
+    worked: list[int] = []
+
+    async def record(entry):
+        worked.append(entry.payload["n"])
+
+    processes = [Inbox(any_store, capacity=200) for _ in range(4)]
+    for inbox in processes:
+        inbox.serve("slack", record)
+    for _ in range(3):  # a few rounds, all four at once
+        await asyncio.gather(*(inbox.recover() for inbox in processes))
+        await asyncio.gather(*(inbox.idle(5) for inbox in processes))
+    assert sorted(worked) == list(range(120)), "every row worked exactly once"
+    assert await processes[0].waiting() == 0
+
+
+async def test_a_failing_row_is_tried_again_after_its_lease_and_given_up_after_five_attempts(any_store):
+    inbox = Inbox(any_store, lease=-1)
+    tries = 0
+
+    async def broken(_entry):
+        nonlocal tries
+        tries += 1
+        raise RuntimeError("the database went away")
+
+    inbox.serve("discord", broken)
+    inbox.work(await inbox.accept("discord", "d1", {}))
+    await inbox.idle(5)
+    assert await inbox.waiting() == 1  # still there, to be tried again
+    for _ in range(6):
+        await inbox.recover()
+        await inbox.idle(5)
+    assert tries == 5 and await inbox.waiting() == 0
+
+
+async def test_a_stop_waits_for_the_work_in_flight_and_takes_nothing_new(any_store):
+    inbox = Inbox(any_store)
+    done = []
+
+    async def takes_a_moment(entry):
+        await asyncio.sleep(0.2)
+        done.append(entry.key)
+
+    inbox.serve("slack", takes_a_moment)
+    inbox.work(await inbox.accept("slack", "a", {}))
+    assert await inbox.drain(5) == 0 and done == ["a"]
+    with pytest.raises(Busy):
+        await inbox.accept("slack", "b", {})
