@@ -36,7 +36,7 @@ T = TypeVar("T")
 # the user itself). Raising leaves the row to be tried again after its lease.
 Perform = Callable[["Entry"], Awaitable[None]]
 
-CAPACITY = 64  # submissions worked at once per process; past this a new one is told "busy"
+CAPACITY = 32  # submissions worked at once per process; past this a new one is told "busy"
 LEASE_SECONDS = 120.0  # how long a row belongs to the process that took it before another may
 MAX_ATTEMPTS = 5  # a row that failed this often is given up (logged), not retried forever
 KEEP_DONE = dt.timedelta(days=1)  # a done row's key is kept this long to recognise replays

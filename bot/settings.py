@@ -93,7 +93,7 @@ class Settings(BaseSettings):
     # "busy, try again"; how long a taken one belongs to its process before another (or the next
     # start) works it again; how long a stop (SIGTERM) waits for those in flight. Procfile
     # platforms allow about 30 s between SIGTERM and SIGKILL.
-    inbox_capacity: int = 64
+    inbox_capacity: int = 32
     inbox_lease_seconds: float = 120.0
     drain_seconds: float = 25.0
 

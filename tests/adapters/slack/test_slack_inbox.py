@@ -37,14 +37,14 @@ async def test_a_submission_replayed_three_times_makes_one_plan(slack, db_path):
 
 async def test_a_busy_bot_says_so_on_the_form_and_takes_the_next_try(slack, db_path):
     view = await open_modal(slack)
-    slack.adapter.engine.inbox.capacity = 0  # as if 64 submissions were being worked already
+    slack.adapter.engine.inbox.capacity = 0  # as if 32 submissions were being worked already
     response = await slack.submit(view, ANSWERS, view_id="V7")
     body = json.loads(await response.text())
     assert body["response_action"] == "errors"
     [reason] = body["errors"].values()
     assert "did not take this yet - nothing was saved" in reason
     assert plans(db_path) == [] and rows(db_path, "SELECT count(*) FROM inbox") == [(0,)]
-    slack.adapter.engine.inbox.capacity = 64
+    slack.adapter.engine.inbox.capacity = 32
     response = await slack.submit(view, ANSWERS, view_id="V7")  # the same form, submitted again
     assert (await response.text()) == ""
     await slack.standin.wait_for("chat.postMessage")
