@@ -435,3 +435,22 @@ async def test_a_refused_file_stores_nothing(engine, db_path, tmp_path):
     assert "I don't recognise the format of bad.csv" in reply
     assert (rows(db_path, "SELECT count(*) FROM drafts"), rows(db_path, "SELECT count(*) FROM progress")) == before
     assert TYPED_ANSWERS
+
+
+# Private public suffixes: a site on github.io or blogspot.com is its owner's, not GitHub's or Google's.
+
+SITES_ON_SHARED_HOSTS = [
+    F.Link("https://bob.github.io/post", "bob"),
+    F.Link("https://carol.github.io/notes/1", "carol"),
+    F.Link("https://dave.blogspot.com/2026/09/x.html", "dave"),
+    F.Link("https://erin.blogspot.com/", "erin"),
+    F.Link("https://www.example.co.uk/review", "example"),
+    F.Link("https://news.example.co.uk/story", "example"),
+]
+
+
+def test_sites_under_a_private_suffix_are_separate_referring_domains(tmp_path):
+    summary = profile(F.ahrefs_backlinks(SITES_ON_SHARED_HOSTS, tmp_path / "export.csv"))
+    # bob.github.io, carol.github.io, dave.blogspot.com, erin.blogspot.com and example.co.uk
+    # (www. and news. are one site under the ICANN suffix co.uk).
+    assert summary["referring_domains"] == 5
