@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import time
 import zipfile
 
 import export_fixtures as F
@@ -454,3 +455,39 @@ def test_sites_under_a_private_suffix_are_separate_referring_domains(tmp_path):
     # bob.github.io, carol.github.io, dave.blogspot.com, erin.blogspot.com and example.co.uk
     # (www. and news. are one site under the ICANN suffix co.uk).
     assert summary["referring_domains"] == 5
+
+
+def workbook_bomb(path, *, unzipped_mb: int):
+    """A real Search Console workbook whose first sheet is padded with one link repeated: tiny
+    zipped, `unzipped_mb` of sheet XML (what openpyxl would read and profile row by row)."""
+    source = F.search_console_workbook(LINKS, path.with_suffix(".source.xlsx"))
+    row = b'<row><c t="inlineStr"><is><t>https://padding.example.org/</t></is></c><c><v>46000</v></c></row>'
+    with zipfile.ZipFile(source) as good, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as bomb:
+        for member in good.infolist():
+            data = good.read(member)
+            if member.filename == "xl/worksheets/sheet1.xml":
+                head, tail = data.split(b"</sheetData>")
+                with bomb.open(member.filename, "w", force_zip64=True) as sheet:
+                    sheet.write(head)
+                    for _ in range(unzipped_mb * 1_000_000 // len(row)):
+                        sheet.write(row)
+                    sheet.write(b"</sheetData>" + tail)
+            else:
+                bomb.writestr(member, data)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("max_bytes", "message"),
+    [
+        (1_000_000, "links.xlsx unzips to 40 MB, more than an export of 1.0 MB holds"),
+        (LIMIT, r"links.xlsx is 0.\d MB but unzips to 40 MB, [\d,]+ times as much: no export compresses like that"),
+    ],
+)
+def test_a_workbook_that_unzips_far_beyond_an_export_is_refused_before_reading(tmp_path, max_bytes, message):
+    path = workbook_bomb(tmp_path / "links.xlsx", unzipped_mb=40)
+    assert path.stat().st_size < 300_000
+    started = time.perf_counter()
+    with pytest.raises(ExportError, match=message):
+        read_profile(path, FORMATS, max_bytes=max_bytes)
+    assert time.perf_counter() - started < 0.5, "refused from the zip's directory, not by reading the sheet"
