@@ -63,14 +63,19 @@ def async_url(url: str) -> str:
     return url
 
 
+BUSY_TIMEOUT_MS = 5000
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # WAL lets readers and one writer work at once; with WAL, synchronous=NORMAL stays
     # corruption-safe and skips an fsync per commit (only a power cut can lose the last commits);
     # the busy timeout waits out a brief lock instead of failing; foreign keys are off by default.
+    # The busy timeout comes first: switching a new file to WAL takes a lock that another process
+    # opening it at the same moment may hold.
     cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
@@ -84,6 +89,24 @@ def _at_head(connection: sa.Connection) -> bool:
     if not sa.inspect(connection).has_table("alembic_version"):
         return False
     return connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == HEAD_REVISION
+
+
+# Any constant of our own: PostgreSQL advisory locks are named by a number, database-wide.
+MIGRATION_LOCK = 0x6261636B6C696E6B  # "backlink"
+MIGRATION_LOCK_WAIT_MS = 120_000  # another process migrating a big table may take a while
+
+
+async def _lock_for_migrations(connection: AsyncConnection) -> None:
+    if connection.dialect.name == "postgresql":
+        # Held until this transaction ends; PostgreSQL's DDL is transactional, so the migration
+        # commits (or rolls back) with it.
+        await connection.execute(sa.select(sa.func.pg_advisory_xact_lock(MIGRATION_LOCK)))
+    else:
+        # SQLite: take the write lock before reading the version. The driver opens transactions
+        # lazily (and not for DDL), so the lock is asked for outright; this wait is the migration's.
+        await connection.exec_driver_sql(f"PRAGMA busy_timeout={MIGRATION_LOCK_WAIT_MS}")
+        await connection.exec_driver_sql("BEGIN IMMEDIATE")
+        await connection.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
 def _migrate(connection: sa.Connection) -> None:
@@ -163,7 +186,10 @@ class Store:
             await connection.execute(sa.text("SELECT 1"))
 
     async def upgrade(self) -> None:
+        """Bring the schema to head, once however many processes start together: the check and the
+        migration run under one lock, so the others wait, then find the schema at head."""
         async with self.engine.begin() as connection:
+            await _lock_for_migrations(connection)
             if not await connection.run_sync(_at_head):
                 await connection.run_sync(_migrate)
 
