@@ -7,6 +7,7 @@ default, in WAL mode) and on PostgreSQL (asyncpg). Alembic owns the schema and r
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from bot.events import ChannelKey
 from bot.reminder_store import ProgressStore, ReminderStore
 from bot.schema import channels, drafts, plans, reminders
+from bot.sqlite_file import DamagedDatabase, DatabaseFile, announce_if_new, sqlite_path
+
+log = logging.getLogger(__name__)
 
 Clock = Callable[[], dt.datetime]
 
@@ -109,6 +113,13 @@ async def _lock_for_migrations(connection: AsyncConnection) -> None:
         await connection.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
+async def _checked_file(engine: AsyncEngine, path: Path) -> DatabaseFile:
+    try:
+        return await DatabaseFile.opened(engine, path)
+    except DamagedDatabase as error:
+        raise StoreError(str(error)) from None
+
+
 def _migrate(connection: sa.Connection) -> None:
     # Alembic takes a few hundred milliseconds to import: every start pays it only when there is
     # something to migrate (a schema already at head is read with one query).
@@ -129,6 +140,8 @@ class Store:
         self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
         self.reminders = ReminderStore(self)
         self.progress = ProgressStore(self)
+        self.file: DatabaseFile | None = None  # a SQLite file's identity, for health
+        self._file_problem: str | None = None  # logged once, when it appears
 
     @classmethod
     async def open(cls, url: str, *, clock: Clock = utc_now, migrate: bool = True, pool_size: int = 5) -> Store:
@@ -146,8 +159,9 @@ class Store:
         url = async_url(url)
         if not url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             raise StoreError(f"{_safe(url)} is not a database this bot runs on: use sqlite:///PATH or postgresql://…")
-        if url.startswith("sqlite+aiosqlite:///") and not url.endswith(":memory:"):
-            Path(url.removeprefix("sqlite+aiosqlite:///")).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        if path := sqlite_path(sa.engine.make_url(url)):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            announce_if_new(path)
         reader = None
         if url.startswith("sqlite"):
             # SQLite has one writer at a time: one shared connection queues writes in the pool
@@ -172,6 +186,8 @@ class Store:
             )
         store = cls(engine, clock=clock, reader=reader)
         try:
+            if path:
+                store.file = await _checked_file(engine, path)
             if migrate:
                 await store.upgrade()
             else:
@@ -194,7 +210,15 @@ class Store:
                 await connection.run_sync(_migrate)
 
     async def ping(self) -> bool:
-        """Whether the database answers (for /healthz)."""
+        """Whether the database answers, and for a SQLite file whether it is still the file at its
+        path (for /healthz: a deleted file answers queries while everything written to it is lost)."""
+        problem = self.file.problem() if self.file is not None else None
+        if problem != self._file_problem:
+            if problem:
+                log.error("Unhealthy: %s. Restore the file (or restart on the right one).", problem)
+            self._file_problem = problem
+        if problem:
+            return False
         try:
             async with self.reader.connect() as connection:
                 await connection.execute(sa.text("SELECT 1"))
