@@ -128,8 +128,10 @@ def import_command(path: Path, output_format: str) -> None:
     if output_format == "json":
         click.echo(json.dumps(summary, indent=2))
     else:
+        from adapters.console.output import printable  # a value may quote the file
+
         for name, value in summary.items():
-            click.echo(f"{name}: {value}")
+            click.echo(printable(f"{name}: {value}"))
 
 
 @main.command()
@@ -333,9 +335,11 @@ def _variables(settings_type) -> dict[str, str]:
 
 
 def _fail(problems: list[str], heading: str = "The answers have problems:") -> None:
+    from adapters.console.output import printable  # a problem may quote a file's text
+
     click.echo(heading, err=True)
     for problem in problems:
-        click.echo(f"  - {problem}", err=True)
+        click.echo(printable(f"  - {problem}"), err=True)
     sys.exit(1)
 
 

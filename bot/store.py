@@ -7,6 +7,7 @@ default, in WAL mode) and on PostgreSQL (asyncpg). Alembic owns the schema and r
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from bot.events import ChannelKey
 from bot.reminder_store import ProgressStore, ReminderStore
 from bot.schema import channels, drafts, plans, reminders
+from bot.sqlite_file import DamagedDatabase, DatabaseFile, announce_if_new, sqlite_path
+
+log = logging.getLogger(__name__)
 
 Clock = Callable[[], dt.datetime]
 
@@ -63,14 +67,19 @@ def async_url(url: str) -> str:
     return url
 
 
+BUSY_TIMEOUT_MS = 5000
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # WAL lets readers and one writer work at once; with WAL, synchronous=NORMAL stays
     # corruption-safe and skips an fsync per commit (only a power cut can lose the last commits);
     # the busy timeout waits out a brief lock instead of failing; foreign keys are off by default.
+    # The busy timeout comes first: switching a new file to WAL takes a lock that another process
+    # opening it at the same moment may hold.
     cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
@@ -84,6 +93,31 @@ def _at_head(connection: sa.Connection) -> bool:
     if not sa.inspect(connection).has_table("alembic_version"):
         return False
     return connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == HEAD_REVISION
+
+
+# Any constant of our own: PostgreSQL advisory locks are named by a number, database-wide.
+MIGRATION_LOCK = 0x6261636B6C696E6B  # "backlink"
+MIGRATION_LOCK_WAIT_MS = 120_000  # another process migrating a big table may take a while
+
+
+async def _lock_for_migrations(connection: AsyncConnection) -> None:
+    if connection.dialect.name == "postgresql":
+        # Held until this transaction ends; PostgreSQL's DDL is transactional, so the migration
+        # commits (or rolls back) with it.
+        await connection.execute(sa.select(sa.func.pg_advisory_xact_lock(MIGRATION_LOCK)))
+    else:
+        # SQLite: take the write lock before reading the version. The driver opens transactions
+        # lazily (and not for DDL), so the lock is asked for outright; this wait is the migration's.
+        await connection.exec_driver_sql(f"PRAGMA busy_timeout={MIGRATION_LOCK_WAIT_MS}")
+        await connection.exec_driver_sql("BEGIN IMMEDIATE")
+        await connection.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+
+
+async def _checked_file(engine: AsyncEngine, path: Path) -> DatabaseFile:
+    try:
+        return await DatabaseFile.opened(engine, path)
+    except DamagedDatabase as error:
+        raise StoreError(str(error)) from None
 
 
 def _migrate(connection: sa.Connection) -> None:
@@ -106,6 +140,8 @@ class Store:
         self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
         self.reminders = ReminderStore(self)
         self.progress = ProgressStore(self)
+        self.file: DatabaseFile | None = None  # a SQLite file's identity, for health
+        self._file_problem: str | None = None  # logged once, when it appears
 
     @classmethod
     async def open(cls, url: str, *, clock: Clock = utc_now, migrate: bool = True, pool_size: int = 5) -> Store:
@@ -123,8 +159,9 @@ class Store:
         url = async_url(url)
         if not url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             raise StoreError(f"{_safe(url)} is not a database this bot runs on: use sqlite:///PATH or postgresql://…")
-        if url.startswith("sqlite+aiosqlite:///") and not url.endswith(":memory:"):
-            Path(url.removeprefix("sqlite+aiosqlite:///")).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        if path := sqlite_path(sa.engine.make_url(url)):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            announce_if_new(path)
         reader = None
         if url.startswith("sqlite"):
             # SQLite has one writer at a time: one shared connection queues writes in the pool
@@ -149,6 +186,8 @@ class Store:
             )
         store = cls(engine, clock=clock, reader=reader)
         try:
+            if path:
+                store.file = await _checked_file(engine, path)
             if migrate:
                 await store.upgrade()
             else:
@@ -163,12 +202,23 @@ class Store:
             await connection.execute(sa.text("SELECT 1"))
 
     async def upgrade(self) -> None:
+        """Bring the schema to head, once however many processes start together: the check and the
+        migration run under one lock, so the others wait, then find the schema at head."""
         async with self.engine.begin() as connection:
+            await _lock_for_migrations(connection)
             if not await connection.run_sync(_at_head):
                 await connection.run_sync(_migrate)
 
     async def ping(self) -> bool:
-        """Whether the database answers (for /healthz)."""
+        """Whether the database answers, and for a SQLite file whether it is still the file at its
+        path (for /healthz: a deleted file answers queries while everything written to it is lost)."""
+        problem = self.file.problem() if self.file is not None else None
+        if problem != self._file_problem:
+            if problem:
+                log.error("Unhealthy: %s. Restore the file (or restart on the right one).", problem)
+            self._file_problem = problem
+        if problem:
+            return False
         try:
             async with self.reader.connect() as connection:
                 await connection.execute(sa.text("SELECT 1"))

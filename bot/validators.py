@@ -105,8 +105,19 @@ def number(*, min: float, max: float, what: str = "the answer") -> Kind:
 
 @cache
 def _extractor() -> tldextract.TLDExtract:
-    # The Public Suffix List bundled with tldextract: never fetched at run time.
-    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+    """The one Public Suffix List reader, built once. The list is the snapshot bundled with
+    tldextract: never fetched at run time (no network in a chat reply) and never cached to disk
+    (a read-only disk must not break it). Its private section counts: bob.github.io and
+    carol.github.io are two sites of two owners, as x.blogspot.com and y.blogspot.com are."""
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
+
+
+def _split(host: str) -> tldextract.tldextract.ExtractResult:
+    parts = _extractor().extract_str(host)
+    if parts.is_private and not parts.domain:
+        # A private suffix named alone (github.io, blogspot.com) is its operator's own site.
+        parts = _extractor().extract_str(host, include_psl_private_domains=False)
+    return parts
 
 
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
@@ -131,7 +142,7 @@ def normalise_domain(text: str) -> str | None:
     labels = host.split(".")
     if len(host) > 253 or len(labels) < 2 or not all(_LABEL.match(label) for label in labels):
         return None
-    parts = _extractor()(host)
+    parts = _split(host)
     if not parts.suffix or not parts.domain:
         return None
     # www.example.com is example.com; but in www.co.uk, "www" is the site's own name.
@@ -145,11 +156,11 @@ def registrable_domain(text: str) -> str | None:
     """The domain a link counts for (blog.example.co.uk → example.co.uk), from a URL or a host."""
     if text.isascii() and "/" not in text and ":" not in text and " " not in text:
         # A bare host (the common case in exports): one Public Suffix lookup, no full validation.
-        parts = _extractor().extract_str(text.lower().rstrip("."))
+        parts = _split(text.lower().rstrip("."))
         found = parts.top_domain_under_public_suffix
         return found if found and parts.suffix and _LABEL.match(parts.domain) else None
     host = normalise_domain(text)
-    return _extractor()(host).top_domain_under_public_suffix if host else None
+    return _split(host).top_domain_under_public_suffix if host else None
 
 
 def domain() -> Kind:

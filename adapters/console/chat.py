@@ -9,9 +9,10 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from adapters.console.output import TERMINAL, write
 from bot.engine import Engine
 from bot.events import ChannelKey, Said
-from bot.rendering import PLAIN, Renderer
+from bot.rendering import Renderer
 from bot.replies import Bullets, Buttons, Fields, Heading, Paragraph, Reply
 
 QUIT_WORDS = {"quit", "exit", ":q"}
@@ -64,13 +65,12 @@ class ConsoleChat:
         self.user = user
         self.stdin = stdin
         self.stdout = stdout
-        self.renderer = Renderer(engine.knowledge, PLAIN)
+        self.renderer = Renderer(engine.knowledge, TERMINAL)
         self.interactive = stdin.isatty() and stdout.isatty()
         self.timezone = local_timezone()
 
     def say(self, text: str) -> None:
-        self.stdout.write(text + "\n\n")
-        self.stdout.flush()
+        write(self.stdout, text + "\n\n")
 
     async def read_line(self) -> str | None:
         if self.interactive:

@@ -6,8 +6,9 @@ import sys
 from typing import TextIO
 
 from adapters.console.chat import render
+from adapters.console.output import TERMINAL, write
 from bot.events import ChannelKey
-from bot.rendering import PLAIN, Renderer
+from bot.rendering import Renderer
 from bot.replies import Reply
 
 
@@ -20,9 +21,8 @@ class ConsoleNotifier:
 
     async def send(self, channel: ChannelKey, reply: Reply) -> None:
         # Every console channel on this database shows here, so say which one it is for.
-        self.out.write(f"\n[{channel.channel}]\n{render(reply, self.renderer)}\n\n")
-        self.out.flush()
+        write(self.out, f"\n[{channel.channel}]\n{render(reply, self.renderer)}\n\n")
 
     @classmethod
     def plain(cls, knowledge, out: TextIO = sys.stdout) -> ConsoleNotifier:
-        return cls(Renderer(knowledge, PLAIN), out)
+        return cls(Renderer(knowledge, TERMINAL), out)

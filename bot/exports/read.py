@@ -314,6 +314,27 @@ def open_workbook(path: Path, formats: Sequence[Format]) -> Iterator[list[Opened
 
 SEARCH_CONSOLE_MEMBERS = ("latest links.csv", "top linking sites.csv")
 UNZIPPED_PER_ZIPPED_BYTE = 20  # CSV compresses 5-10×; far more is a zip bomb, not an export
+# A workbook's XML and a CSV of links compress about 10×; a hundredfold is built to be a bomb
+# (zlib tops out near 1,000×), whatever the size limit allows.
+BOMB_RATIO = 100
+
+
+def unzip_refusal(name: str, size: int, members: Sequence[zipfile.ZipInfo], max_bytes: int) -> str | None:
+    """Why an archive (a zip, or an .xlsx, which is one) is refused before anything in it is
+    inflated, or None. The sizes come from its directory: Python's zipfile never inflates a member
+    past the size declared there (a lie ends in a CRC error), so they bound the work."""
+    unzipped = sum(m.file_size for m in members)
+    if unzipped > max_bytes * UNZIPPED_PER_ZIPPED_BYTE:
+        return (
+            f"{name} unzips to {megabytes(unzipped)}, more than an export of {megabytes(max_bytes)} holds. "
+            "Export fewer rows."
+        )
+    if unzipped > max(size, 1) * BOMB_RATIO:
+        return (
+            f"{name} is {megabytes(size)} but unzips to {megabytes(unzipped)}, {unzipped // max(size, 1):,} times "
+            "as much: no export compresses like that, so it is not read. Export the file again from the tool."
+        )
+    return None
 
 
 @contextmanager
@@ -332,16 +353,12 @@ def open_export(path: Path, formats: Sequence[Format], *, max_bytes: int) -> Ite
         raise ExportError(f"{path.name} looks like a zip but can't be opened as one.") from None
     with archive, contextlib.ExitStack() as closing:
         members = [m for m in archive.infolist() if not m.is_dir()]
+        if reason := unzip_refusal(path.name, path.stat().st_size, members, max_bytes):
+            raise ExportError(reason)
         if any(m.filename == "xl/workbook.xml" for m in members):  # an .xlsx is a zip too
             with open_workbook(path, formats) as opened:
                 yield opened
             return
-        unzipped = sum(m.file_size for m in members)
-        if unzipped > max_bytes * UNZIPPED_PER_ZIPPED_BYTE:
-            raise ExportError(
-                f"{path.name} unzips to {megabytes(unzipped)}, more than an export of {megabytes(max_bytes)} "
-                "holds. Export fewer rows."
-            )
         csvs = sorted(
             (m for m in members if m.filename.lower().endswith((".csv", ".tsv", ".txt"))),
             key=lambda m: Path(m.filename).name.lower() not in SEARCH_CONSOLE_MEMBERS,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import time
 import zipfile
 
 import export_fixtures as F
@@ -435,3 +436,58 @@ async def test_a_refused_file_stores_nothing(engine, db_path, tmp_path):
     assert "I don't recognise the format of bad.csv" in reply
     assert (rows(db_path, "SELECT count(*) FROM drafts"), rows(db_path, "SELECT count(*) FROM progress")) == before
     assert TYPED_ANSWERS
+
+
+# Private public suffixes: a site on github.io or blogspot.com is its owner's, not GitHub's or Google's.
+
+SITES_ON_SHARED_HOSTS = [
+    F.Link("https://bob.github.io/post", "bob"),
+    F.Link("https://carol.github.io/notes/1", "carol"),
+    F.Link("https://dave.blogspot.com/2026/09/x.html", "dave"),
+    F.Link("https://erin.blogspot.com/", "erin"),
+    F.Link("https://www.example.co.uk/review", "example"),
+    F.Link("https://news.example.co.uk/story", "example"),
+]
+
+
+def test_sites_under_a_private_suffix_are_separate_referring_domains(tmp_path):
+    summary = profile(F.ahrefs_backlinks(SITES_ON_SHARED_HOSTS, tmp_path / "export.csv"))
+    # bob.github.io, carol.github.io, dave.blogspot.com, erin.blogspot.com and example.co.uk
+    # (www. and news. are one site under the ICANN suffix co.uk).
+    assert summary["referring_domains"] == 5
+
+
+def workbook_bomb(path, *, unzipped_mb: int):
+    """A real Search Console workbook whose first sheet is padded with one link repeated: tiny
+    zipped, `unzipped_mb` of sheet XML (what openpyxl would read and profile row by row)."""
+    source = F.search_console_workbook(LINKS, path.with_suffix(".source.xlsx"))
+    row = b'<row><c t="inlineStr"><is><t>https://padding.example.org/</t></is></c><c><v>46000</v></c></row>'
+    with zipfile.ZipFile(source) as good, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as bomb:
+        for member in good.infolist():
+            data = good.read(member)
+            if member.filename == "xl/worksheets/sheet1.xml":
+                head, tail = data.split(b"</sheetData>")
+                with bomb.open(member.filename, "w", force_zip64=True) as sheet:
+                    sheet.write(head)
+                    for _ in range(unzipped_mb * 1_000_000 // len(row)):
+                        sheet.write(row)
+                    sheet.write(b"</sheetData>" + tail)
+            else:
+                bomb.writestr(member, data)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("max_bytes", "message"),
+    [
+        (1_000_000, "links.xlsx unzips to 40 MB, more than an export of 1.0 MB holds"),
+        (LIMIT, r"links.xlsx is 0.\d MB but unzips to 40 MB, [\d,]+ times as much: no export compresses like that"),
+    ],
+)
+def test_a_workbook_that_unzips_far_beyond_an_export_is_refused_before_reading(tmp_path, max_bytes, message):
+    path = workbook_bomb(tmp_path / "links.xlsx", unzipped_mb=40)
+    assert path.stat().st_size < 300_000
+    started = time.perf_counter()
+    with pytest.raises(ExportError, match=message):
+        read_profile(path, FORMATS, max_bytes=max_bytes)
+    assert time.perf_counter() - started < 0.5, "refused from the zip's directory, not by reading the sheet"

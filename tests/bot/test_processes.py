@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import shutil
 import signal
 import subprocess
 import sys
@@ -13,7 +14,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from reminder_worker import populate
 
-from bot.store import Store
+from bot.store import HEAD_REVISION, Store
 
 WORKER = Path(__file__).resolve().parents[1] / "helpers" / "reminder_worker.py"
 CHANNELS = 1000
@@ -84,3 +85,27 @@ async def test_a_process_killed_mid_run_leaves_no_channel_missed(store_url, tmp_
     # bot/reminders.py: recorded every 25, 16 in flight).
     assert len(repeated) <= 25 + 16, f"{len(repeated)} channels got two reminders"
     assert all(sent([outs[0]])[c] == 1 for c in repeated), "repeats come only from the killed process"
+
+
+BACKLINKS = shutil.which("backlinks", path=str(Path(sys.executable).parent)) or "backlinks"
+
+
+async def test_four_processes_upgrading_a_new_database_at_once_all_succeed_and_migrate_once(store_url):
+    upgrades = [
+        subprocess.Popen(
+            [BACKLINKS, "db", "upgrade", "--database", store_url],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    for upgrade in upgrades:
+        out, errors = await asyncio.to_thread(upgrade.communicate, timeout=120)
+        assert upgrade.returncode == 0, errors[-2000:]
+        assert "The database schema is up to date." in out
+    store = await Store.open(store_url, migrate=False)
+    async with store.engine.connect() as connection:
+        versions = (await connection.execute(sa.text("SELECT version_num FROM alembic_version"))).all()
+    await store.close()
+    assert versions == [(HEAD_REVISION,)]

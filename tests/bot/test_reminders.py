@@ -344,3 +344,14 @@ async def test_a_plan_stored_by_the_previous_planner_gets_its_check_in(engine, s
         f"This month's target: {build['low']}-{build['high']} new referring domains to build a month "
         f"({target['low']}-{target['high']} a month"
     ) in text
+
+
+async def test_log_counts_sites_under_a_private_suffix_as_separate_domains(engine, db_path):
+    chat = await planned(engine)
+    reply = await chat.say("log https://bob.github.io/a https://carol.github.io/b https://www.example.co.uk/c")
+    assert "3 new referring domains (bob.github.io, carol.github.io, example.co.uk)" in reply
+    assert sorted(rows(db_path, "SELECT domain FROM progress")) == [
+        ("bob.github.io",),
+        ("carol.github.io",),
+        ("example.co.uk",),
+    ]

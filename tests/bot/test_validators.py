@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.knowledge import load
-from bot.validators import Invalid, Valid, normalise_domain
+from bot.validators import Invalid, Valid, normalise_domain, registrable_domain
 
 KNOWLEDGE = load()
 QUESTIONNAIRE = KNOWLEDGE.questionnaire
@@ -597,3 +597,19 @@ def test_strategies_round_trip(value):
 def test_every_example_in_the_questionnaire_is_valid_and_round_trips(question):
     value = valid(question.id, question.example)
     assert question.parse(question.show(value)) == Valid(value)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("bob.github.io", "bob.github.io"),  # the Public Suffix List's private section
+        ("https://www.carol.github.io/post", "carol.github.io"),
+        ("dave.blogspot.com", "dave.blogspot.com"),
+        ("github.io", "github.io"),  # the private suffix alone is its operator's own site
+        ("www.example.co.uk", "example.co.uk"),
+        ("news.example.co.uk", "example.co.uk"),
+        ("co.uk", None),
+    ],
+)
+def test_registrable_domain_reads_private_suffixes(text, expected):
+    assert registrable_domain(text) == expected

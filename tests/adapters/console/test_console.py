@@ -105,3 +105,33 @@ async def test_quitting_at_once_stops_the_reminder_loop_before_the_store_closes(
     pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task() and not t.done()]
     assert pending == [], "nothing of the chat is left running when it returns"
     assert "Bye." in out.getvalue()
+
+
+HOSTILE_HEADER = "\x1b]0;pwned\x07Linking page\x1b[2J,Wann\x9b31m,\x08Zeit\r\n"
+
+
+def test_an_import_file_cannot_send_the_terminal_escape_sequences(tmp_path):
+    path = tmp_path / "hostile.csv"
+    path.write_text(HOSTILE_HEADER + "https://a.example.org/,morgen,x\n", encoding="utf-8")
+    done = console(tmp_path / "chat.db", [f"import {path}", "quit"])
+    assert done.returncode == 0, done.stderr
+    assert "I don't recognise the format of hostile.csv" in done.stdout
+    assert "Its first line was: Linking page,Wann,Zeit\n" in done.stdout, "the readable text stays, nothing else"
+    for control in ("\x1b", "\x07", "\x9b", "\x08", "\r"):
+        assert control not in done.stdout
+
+
+def test_the_import_command_prints_no_escape_sequences_either(tmp_path):
+    path = tmp_path / "hostile.csv"
+    path.write_text(HOSTILE_HEADER, encoding="utf-8")
+    done = subprocess.run([BACKLINKS, "import", str(path)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert "Its first line was: Linking page,Wann,Zeit" in done.stderr
+    assert not set(done.stderr) & {"\x1b", "\x07", "\x9b", "\x08", "\r"}
+
+
+def test_printable_drops_whole_escape_sequences_and_keeps_newlines_and_tabs():
+    from adapters.console.output import printable
+
+    text = "a\x1b[1;31mb\x1b]8;;https://x\x1b\\c\x1b(Bd\x9d0;t\x9ce\x1bP1$r\x1b\\f\x07\x7f\r\n\tg"
+    assert printable(text) == "abcdef\n\tg"
