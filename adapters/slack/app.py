@@ -10,7 +10,6 @@ here. Every failure after the ack ends in a clear private message, never Slack's
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import re
 import tempfile
@@ -21,12 +20,15 @@ from typing import Any
 import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import CALLBACK_PREFIX, SlackRenderer, answers_from_state, files_from_state
+from adapters.slack.guard import RefusalLog
 from adapters.slack.installations import installation_store
+from adapters.slack.payloads import Action, ButtonPress, Command, MalformedPayload, Submission, read
 from bot.engine import Engine
 from bot.events import ChannelKey, Event, Invoked, Pressed, Submitted
 from bot.exports import EXPORT_SUFFIXES, too_big
@@ -61,6 +63,8 @@ class SlackAdapter:
         token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
         secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
         client = AsyncWebClient(token=None if settings.slack_uses_oauth else token, base_url=settings.slack_api_url)
+        self.signing_secret = secret
+        self.refusals = RefusalLog()  # refused and malformed requests: one short line, rate-limited
         options: dict[str, Any] = {"client": client, "signing_secret": secret}
         if settings.slack_uses_oauth:
             # Many workspaces: installations and OAuth state live in our own database.
@@ -103,11 +107,12 @@ class SlackAdapter:
     async def on_command(self, ack, command: Mapping[str, Any], client: AsyncWebClient) -> None:
         """Ack at once; a reply the engine has ready within the budget rides on the ack itself
         (Slack shows an ack's body as the answer), which spares an outbound request per command."""
-        name, _, rest = (command.get("text") or "").strip().partition(" ")
-        where = _Where(command["team_id"], command["channel_id"], command["response_url"], command["trigger_id"])
+        command = read(Command, command)  # MalformedPayload → on_error answers 400 (not acked yet)
+        name, _, rest = command.text.strip().partition(" ")
+        where = _Where(command.team_id, command.channel_id, command.response_url, command.trigger_id)
         # Only `remind` needs the user's time zone (a first reminder's default): ask Slack just then.
-        zone = await self._user_zone(client, command["user_id"]) if name.lower() == "remind" else None
-        event = Invoked(where.key, command["user_id"], name or "help", rest, zone)
+        zone = await self._user_zone(client, command.user_id) if name.lower() == "remind" else None
+        event = Invoked(where.key, command.user_id, name or "help", rest, zone)
         work = asyncio.ensure_future(self.engine.handle(event))
         # asyncio.wait, unlike wait_for, leaves the work running when the budget is out.
         await asyncio.wait((work,), timeout=ACK_BUDGET_SECONDS)
@@ -139,20 +144,19 @@ class SlackAdapter:
         return self._zones[user]
 
     async def on_button(self, ack, body: Mapping[str, Any], action: Mapping[str, Any], client) -> None:
+        press = read(ButtonPress, body)  # read before the ack, so a malformed one gets its 400
+        pressed = read(Action, action)
+        where = _Where(press.workspace, press.channel.id, press.response_url, press.trigger_id)
         await ack()
-        team = (body.get("team") or {}).get("id") or body["user"]["team_id"]
-        where = _Where(team, body["channel"]["id"], body.get("response_url", ""), body["trigger_id"])
-        await self._run(
-            Pressed(where.key, body["user"]["id"], action["action_id"], action.get("value", "")), where, client
-        )
+        await self._run(Pressed(where.key, press.user.id, pressed.action_id, pressed.value), where, client)
 
     async def on_form_submitted(self, ack, body: Mapping[str, Any], view: Mapping[str, Any], client) -> None:
         """Errors must travel on the ack (`response_action: errors`), so validate first — a pure
         check, no I/O — then ack, and only then plan (or log, or import), store and post."""
         form = view["callback_id"].removeprefix(CALLBACK_PREFIX)
-        meta = json.loads(view.get("private_metadata") or "{}")
-        team = (body.get("team") or {}).get("id") or body["user"]["team_id"]
-        where = _Where(team, meta.get("channel", ""), meta.get("response_url", ""), "")
+        submission = read(Submission, body)  # MalformedPayload → on_error answers 400 (not acked yet)
+        meta = submission.view.private_metadata
+        where = _Where(submission.workspace, meta.channel, meta.response_url, "")
         values = answers_from_state(view["state"])
         files = files_from_state(view["state"])
         errors = self.engine.check(values, form)
@@ -161,7 +165,7 @@ class SlackAdapter:
             await ack(response_action="errors", errors=errors)
             return
         await ack()
-        user = body["user"]["id"]
+        user = submission.user.id
         zone = await self._user_zone(client, user) if form == "plan" else None  # for a first reminder
         with tempfile.TemporaryDirectory(prefix="backlinks-") as folder:
             try:
@@ -219,8 +223,14 @@ class SlackAdapter:
                 await session.close()
         return str(path)
 
-    async def on_error(self, error: Exception, body: Mapping[str, Any]) -> None:
+    async def on_error(self, error: Exception, body: Mapping[str, Any], response) -> BoltResponse | None:
+        if isinstance(error, MalformedPayload):
+            # Signed, but not of a shape Slack sends: 400 with the short reason (Slack shows the user
+            # its own error), one rate-limited line in the log, no traceback.
+            self.refusals.note(f"malformed {body.get('type', 'slash command')} payload ({error})")
+            return None if response is None else BoltResponse(status=400, body=str(error))
         log.error("unhandled error for a %s request: %r", body.get("type", "slash command"), error)
+        return None
 
     # Delivery.
 
