@@ -25,13 +25,13 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.blocks import CALLBACK_PREFIX, SlackRenderer, answers_from_state, files_from_state
+from adapters.slack.blocks import CALLBACK_PREFIX, SlackRenderer, answers_from_state, escape, files_from_state
 from adapters.slack.guard import RefusalLog
 from adapters.slack.installations import installation_store
 from adapters.slack.payloads import Action, ButtonPress, Command, MalformedPayload, Submission, read
 from bot.engine import Engine
 from bot.events import ChannelKey, Event, Invoked, Pressed, Submitted
-from bot.exports import EXPORT_SUFFIXES, too_big
+from bot.exports import EXPORT_SUFFIXES, megabytes, too_big
 from bot.replies import Reply
 from bot.settings import Settings
 
@@ -185,8 +185,8 @@ class SlackAdapter:
             return  # a picture or a document: not for us
         where = _Where(context.team_id or event.get("team_id", ""), event["channel_id"], "", "")
         user = event.get("user_id", "")
-        if (reason := self._too_big(info)) is not None:
-            await client.chat_postEphemeral(channel=where.channel, user=user, text=reason)
+        if (reason := self._too_big(info)) is not None:  # it names the file: escaped like any user text
+            await client.chat_postEphemeral(channel=where.channel, user=user, text=escape(reason))
             return
         with tempfile.TemporaryDirectory(prefix="backlinks-") as folder:
             try:
@@ -210,13 +210,15 @@ class SlackAdapter:
         try:
             async with session.get(file["url_private_download"], headers=headers) as response:
                 if response.status != 200:
-                    raise DownloadError(f"Slack would not hand over {path.name} (HTTP {response.status}).")
+                    raise DownloadError(self._say("slack.download_refused", name=path.name, status=response.status))
                 written = 0
                 with open(path, "wb") as out:
                     async for chunk in response.content.iter_chunked(1 << 16):
                         written += len(chunk)
                         if written > limit:
-                            raise DownloadError(f"{path.name} is over the {limit / 1e6:,.0f} MB limit.")
+                            raise DownloadError(
+                                self._say("slack.download_too_big", name=path.name, limit=megabytes(limit))
+                            )
                         out.write(chunk)
         finally:
             if client.session is None:
@@ -271,6 +273,11 @@ class SlackAdapter:
             if error.response.get("error") not in NOT_POSTABLE or not where.response_url:
                 raise
             await _post_to_response_url(client, where.response_url, {**message, "response_type": "in_channel"})
+
+    def _say(self, template: str, **values: Any) -> str:
+        """A message of our own as mrkdwn: the values (a file's name) are escaped, so a file named
+        `<!channel>` can't notify a whole channel."""
+        return self.renderer.mrkdwn.render(template, values)
 
     def _failure_text(self) -> str:
         return self.renderer.plain.render("slack.failed")

@@ -27,14 +27,14 @@ MAX_FIELDS = 10
 CALLBACK_PREFIX = "backlinks_"  # a modal's callback id: the prefix and the form's name (plan, log)
 
 
-def _escape(text: str) -> str:
+def escape(text: str) -> str:
     # Slack's own rule: only these three are control characters in message text.
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def slack_dialect(command: str = "/backlinks") -> Dialect:
     return Dialect(
-        "slack", escape=_escape, bold=lambda s: f"*{s}*", code=lambda s: f"`{s}`", command_prefix=f"{command} "
+        "slack", escape=escape, bold=lambda s: f"*{s}*", code=lambda s: f"`{s}`", command_prefix=f"{command} "
     )
 
 
@@ -99,7 +99,7 @@ class SlackRenderer:
         blocks: list[dict[str, Any]] = []
         if form.errors:
             # Errors in inline answers can't be put on fields before the modal is submitted.
-            lines = [f"*{_escape(q)}*: {_escape(reason)}" for q, reason in form.errors.items()]
+            lines = [f"*{escape(q)}*: {escape(reason)}" for q, reason in form.errors.items()]
             blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": "\n".join(lines)[:2000]}]})
         for section in questionnaire.sections:
             questions = [q for q in section.questions if q.id in wanted]

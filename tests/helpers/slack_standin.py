@@ -126,6 +126,8 @@ class SlackStandIn:
         self.calls.append(Call("download", {"file": request.match_info["id"]}, token or None))
         if token not in self.tokens:
             return web.Response(status=401, text="not_authed")
+        if request.match_info["id"] not in self.files:  # deleted since it was shared
+            return web.Response(status=404, text="file_not_found")
         _, content = self.files[request.match_info["id"]]
         return web.Response(body=content)
 
