@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+from cachetools import TTLCache
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.response import BoltResponse
@@ -54,6 +55,10 @@ OAUTH_STATE_SECONDS = 600
 ACK_BUDGET_SECONDS = 1.0
 # The buttons the engine's replies carry (under a plan and under a monthly reminder).
 BUTTON_ACTIONS = ("replan", "details", "log", "skip_month", "pause")
+# Users whose time zone is remembered, and for how long (a first reminder's default time zone).
+ZONE_CACHE_USERS = 10_000
+ZONE_CACHE_SECONDS = 6 * 3600
+_UNKNOWN = object()
 
 
 class SlackAdapter:
@@ -87,7 +92,9 @@ class SlackAdapter:
         self.app.event("file_shared")(self.on_file_shared)
         for action in BUTTON_ACTIONS:
             self.app.action(action)(self.on_button)
-        self._zones: dict[str, str | None] = {}  # user id → IANA zone, as Slack's profile says
+        # user id → IANA zone, as Slack's profile says: bounded, and read again after a while (people
+        # travel and move; a big workspace must not grow the process without end).
+        self._zones: TTLCache[str, str | None] = TTLCache(maxsize=ZONE_CACHE_USERS, ttl=ZONE_CACHE_SECONDS)
         self.app.error(self.on_error)
 
     # One HTTP session for every Web API call and response_url POST: a new TCP connection per
@@ -136,12 +143,14 @@ class SlackAdapter:
         await self._run(event, where, client, _done(replies))
 
     async def _user_zone(self, client: AsyncWebClient, user: str) -> str | None:
-        if user not in self._zones:
+        zone = self._zones.get(user, _UNKNOWN)
+        if zone is _UNKNOWN:
             try:
-                self._zones[user] = (await client.users_info(user=user)).get("user", {}).get("tz")
+                zone = (await client.users_info(user=user)).get("user", {}).get("tz")
             except SlackApiError:  # no users:read scope, or a deleted user: UTC it is
-                self._zones[user] = None
-        return self._zones[user]
+                zone = None
+            self._zones[user] = zone
+        return zone
 
     async def on_button(self, ack, body: Mapping[str, Any], action: Mapping[str, Any], client) -> None:
         press = read(ButtonPress, body)  # read before the ack, so a malformed one gets its 400
