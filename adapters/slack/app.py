@@ -10,7 +10,6 @@ here. Every failure after the ack ends in a clear private message, never Slack's
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import re
 import tempfile
@@ -20,17 +19,21 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+from cachetools import TTLCache
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.blocks import CALLBACK_PREFIX, SlackRenderer, answers_from_state, files_from_state
+from adapters.slack.blocks import CALLBACK_PREFIX, SlackRenderer, answers_from_state, escape, files_from_state
+from adapters.slack.guard import RefusalLog
 from adapters.slack.installations import installation_store
+from adapters.slack.payloads import Action, ButtonPress, Command, MalformedPayload, Submission, read
 from bot.engine import Engine
 from bot.events import ChannelKey, Event, Invoked, Pressed, Submitted
-from bot.exports import EXPORT_SUFFIXES, too_big
+from bot.exports import EXPORT_SUFFIXES, megabytes, too_big
 from bot.inbox import Busy, Entry
 from bot.replies import Reply
 from bot.settings import Settings
@@ -54,6 +57,10 @@ OAUTH_STATE_SECONDS = 600
 ACK_BUDGET_SECONDS = 1.0
 # The buttons the engine's replies carry (under a plan and under a monthly reminder).
 BUTTON_ACTIONS = ("replan", "details", "log", "skip_month", "pause")
+# Users whose time zone is remembered, and for how long (a first reminder's default time zone).
+ZONE_CACHE_USERS = 10_000
+ZONE_CACHE_SECONDS = 6 * 3600
+_UNKNOWN = object()
 
 
 class SlackAdapter:
@@ -64,6 +71,8 @@ class SlackAdapter:
         token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
         secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
         client = AsyncWebClient(token=None if settings.slack_uses_oauth else token, base_url=settings.slack_api_url)
+        self.signing_secret = secret
+        self.refusals = RefusalLog()  # refused and malformed requests: one short line, rate-limited
         options: dict[str, Any] = {"client": client, "signing_secret": secret}
         self.installations = None
         if settings.slack_uses_oauth:
@@ -88,7 +97,9 @@ class SlackAdapter:
         self.app.event("file_shared")(self.on_file_shared)
         for action in BUTTON_ACTIONS:
             self.app.action(action)(self.on_button)
-        self._zones: dict[str, str | None] = {}  # user id → IANA zone, as Slack's profile says
+        # user id → IANA zone, as Slack's profile says: bounded, and read again after a while (people
+        # travel and move; a big workspace must not grow the process without end).
+        self._zones: TTLCache[str, str | None] = TTLCache(maxsize=ZONE_CACHE_USERS, ttl=ZONE_CACHE_SECONDS)
         engine.inbox.serve("slack", self._perform)
         self.app.error(self.on_error)
 
@@ -112,11 +123,12 @@ class SlackAdapter:
     async def on_command(self, ack, command: Mapping[str, Any], client: AsyncWebClient) -> None:
         """Ack at once; a reply the engine has ready within the budget rides on the ack itself
         (Slack shows an ack's body as the answer), which spares an outbound request per command."""
-        name, _, rest = (command.get("text") or "").strip().partition(" ")
-        where = _Where(command["team_id"], command["channel_id"], command["response_url"], command["trigger_id"])
+        command = read(Command, command)  # MalformedPayload → on_error answers 400 (not acked yet)
+        name, _, rest = command.text.strip().partition(" ")
+        where = _Where(command.team_id, command.channel_id, command.response_url, command.trigger_id)
         # Only `remind` needs the user's time zone (a first reminder's default): ask Slack just then.
-        zone = await self._user_zone(client, command["user_id"]) if name.lower() == "remind" else None
-        event = Invoked(where.key, command["user_id"], name or "help", rest, zone)
+        zone = await self._user_zone(client, command.user_id) if name.lower() == "remind" else None
+        event = Invoked(where.key, command.user_id, name or "help", rest, zone)
         work = asyncio.ensure_future(self.engine.handle(event))
         # asyncio.wait, unlike wait_for, leaves the work running when the budget is out.
         await asyncio.wait((work,), timeout=ACK_BUDGET_SECONDS)
@@ -140,28 +152,30 @@ class SlackAdapter:
         await self._run(event, where, client, _done(replies))
 
     async def _user_zone(self, client: AsyncWebClient, user: str) -> str | None:
-        if user not in self._zones:
+        zone = self._zones.get(user, _UNKNOWN)
+        if zone is _UNKNOWN:
             try:
-                self._zones[user] = (await client.users_info(user=user)).get("user", {}).get("tz")
+                zone = (await client.users_info(user=user)).get("user", {}).get("tz")
             except SlackApiError:  # no users:read scope, or a deleted user: UTC it is
-                self._zones[user] = None
-        return self._zones[user]
+                zone = None
+            self._zones[user] = zone
+        return zone
 
     async def on_button(self, ack, body: Mapping[str, Any], action: Mapping[str, Any], client) -> None:
+        press = read(ButtonPress, body)  # read before the ack, so a malformed one gets its 400
+        pressed = read(Action, action)
+        where = _Where(press.workspace, press.channel.id, press.response_url, press.trigger_id)
         await ack()
-        team = (body.get("team") or {}).get("id") or body["user"]["team_id"]
-        where = _Where(team, body["channel"]["id"], body.get("response_url", ""), body["trigger_id"])
-        await self._run(
-            Pressed(where.key, body["user"]["id"], action["action_id"], action.get("value", "")), where, client
-        )
+        await self._run(Pressed(where.key, press.user.id, pressed.action_id, pressed.value), where, client)
 
     async def on_form_submitted(self, ack, body: Mapping[str, Any], view: Mapping[str, Any]) -> None:
         """Errors must travel on the ack (`response_action: errors`), so validate first — a pure
         check, no I/O. Then store the submission (bot/inbox.py) and only then ack: once Slack
         closes the form it is never lost. Planning, storing and posting follow in the background."""
         form = view["callback_id"].removeprefix(CALLBACK_PREFIX)
-        meta = json.loads(view.get("private_metadata") or "{}")
-        team = (body.get("team") or {}).get("id") or body["user"]["team_id"]
+        payload = read(Submission, body)  # MalformedPayload → on_error answers 400 (not acked yet)
+        meta = payload.view.private_metadata
+        team = payload.workspace
         values = answers_from_state(view["state"])
         files = files_from_state(view["state"])
         errors = self.engine.check(values, form)
@@ -172,9 +186,9 @@ class SlackAdapter:
         submission = {
             "form": form,
             "team": team,
-            "channel": meta.get("channel", ""),
-            "response_url": meta.get("response_url", ""),
-            "user": body["user"]["id"],
+            "channel": meta.channel,
+            "response_url": meta.response_url,
+            "user": payload.user.id,
             "values": values,
             "files": files,
         }
@@ -228,8 +242,8 @@ class SlackAdapter:
             return  # a picture or a document: not for us
         where = _Where(context.team_id or event.get("team_id", ""), event["channel_id"], "", "")
         user = event.get("user_id", "")
-        if (reason := self._too_big(info)) is not None:
-            await client.chat_postEphemeral(channel=where.channel, user=user, text=reason)
+        if (reason := self._too_big(info)) is not None:  # it names the file: escaped like any user text
+            await client.chat_postEphemeral(channel=where.channel, user=user, text=escape(reason))
             return
         with tempfile.TemporaryDirectory(prefix="backlinks-") as folder:
             try:
@@ -253,21 +267,29 @@ class SlackAdapter:
         try:
             async with session.get(file["url_private_download"], headers=headers) as response:
                 if response.status != 200:
-                    raise DownloadError(f"Slack would not hand over {path.name} (HTTP {response.status}).")
+                    raise DownloadError(self._say("slack.download_refused", name=path.name, status=response.status))
                 written = 0
                 with open(path, "wb") as out:
                     async for chunk in response.content.iter_chunked(1 << 16):
                         written += len(chunk)
                         if written > limit:
-                            raise DownloadError(f"{path.name} is over the {limit / 1e6:,.0f} MB limit.")
+                            raise DownloadError(
+                                self._say("slack.download_too_big", name=path.name, limit=megabytes(limit))
+                            )
                         out.write(chunk)
         finally:
             if client.session is None:
                 await session.close()
         return str(path)
 
-    async def on_error(self, error: Exception, body: Mapping[str, Any]) -> None:
+    async def on_error(self, error: Exception, body: Mapping[str, Any], response) -> BoltResponse | None:
+        if isinstance(error, MalformedPayload):
+            # Signed, but not of a shape Slack sends: 400 with the short reason (Slack shows the user
+            # its own error), one rate-limited line in the log, no traceback.
+            self.refusals.note(f"malformed {body.get('type', 'slash command')} payload ({error})")
+            return None if response is None else BoltResponse(status=400, body=str(error))
         log.error("unhandled error for a %s request: %r", body.get("type", "slash command"), error)
+        return None
 
     # Delivery.
 
@@ -317,6 +339,11 @@ class SlackAdapter:
 
     def _busy_text(self) -> str:
         return self.renderer.plain.render("busy")
+
+    def _say(self, template: str, **values: Any) -> str:
+        """A message of our own as mrkdwn: the values (a file's name) are escaped, so a file named
+        `<!channel>` can't notify a whole channel."""
+        return self.renderer.mrkdwn.render(template, values)
 
     def _failure_text(self) -> str:
         return self.renderer.plain.render("slack.failed")

@@ -11,6 +11,8 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from adapters.slack import payloads
+from adapters.slack.payloads import VALUE_ACTION
 from bot.exports import EXPORT_SUFFIXES
 from bot.knowledge import Knowledge
 from bot.questionnaire import Question
@@ -23,17 +25,16 @@ MAX_SECTION = 3000
 MAX_HEADER = 150
 MAX_FIELDS = 10
 CALLBACK_PREFIX = "backlinks_"  # a modal's callback id: the prefix and the form's name (plan, log)
-VALUE_ACTION = "value"  # every modal input uses this action id; its block id is the question id
 
 
-def _escape(text: str) -> str:
+def escape(text: str) -> str:
     # Slack's own rule: only these three are control characters in message text.
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def slack_dialect(command: str = "/backlinks") -> Dialect:
     return Dialect(
-        "slack", escape=_escape, bold=lambda s: f"*{s}*", code=lambda s: f"`{s}`", command_prefix=f"{command} "
+        "slack", escape=escape, bold=lambda s: f"*{s}*", code=lambda s: f"`{s}`", command_prefix=f"{command} "
     )
 
 
@@ -98,7 +99,7 @@ class SlackRenderer:
         blocks: list[dict[str, Any]] = []
         if form.errors:
             # Errors in inline answers can't be put on fields before the modal is submitted.
-            lines = [f"*{_escape(q)}*: {_escape(reason)}" for q, reason in form.errors.items()]
+            lines = [f"*{escape(q)}*: {escape(reason)}" for q, reason in form.errors.items()]
             blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": "\n".join(lines)[:2000]}]})
         for section in questionnaire.sections:
             questions = [q for q in section.questions if q.id in wanted]
@@ -166,30 +167,14 @@ class SlackRenderer:
 
 
 def answers_from_state(state: Mapping[str, Any]) -> dict[str, str]:
-    """view.state.values → {question id: text as the validators read it}."""
-    answers: dict[str, str] = {}
-    for block_id, actions in state.get("values", {}).items():
-        field = actions.get(VALUE_ACTION, {})
-        if field.get("type") == "multi_static_select":
-            answers[block_id] = ", ".join(o["value"] for o in field.get("selected_options") or [])
-        elif field.get("type") == "static_select":
-            answers[block_id] = (field.get("selected_option") or {}).get("value", "")
-        elif field.get("type") == "file_input":
-            # The file's id for now; the adapter downloads it after the ack and passes a local path.
-            answers[block_id] = ((field.get("files") or [{}])[0]).get("id", "")
-        else:
-            answers[block_id] = field.get("value") or ""
-    return answers
+    """view.state.values → {question id: text as the validators read it} (MalformedPayload if the
+    state is not of Slack's shape)."""
+    return payloads.state(state).answers()
 
 
 def files_from_state(state: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """The files of a modal's file inputs: {question id: Slack's file object}."""
-    found = {}
-    for block_id, actions in state.get("values", {}).items():
-        field = actions.get(VALUE_ACTION, {})
-        if field.get("type") == "file_input" and field.get("files"):
-            found[block_id] = field["files"][0]
-    return found
+    return payloads.state(state).files()
 
 
 def _plain(text: str, limit: int) -> dict[str, Any]:

@@ -9,6 +9,7 @@ import aiohttp
 from aiohttp import web
 
 from adapters.slack.app import SlackAdapter
+from adapters.slack.guard import guard
 from bot.settings import Settings
 from bot.store import Store
 
@@ -19,6 +20,7 @@ EVENTS_PATH = "/slack/events"
 def web_app(adapter: SlackAdapter, store: Store) -> web.Application:
     """Bolt's aiohttp application (events, plus install and redirect routes with OAuth) and /healthz."""
     app = adapter.app.web_app(path=EVENTS_PATH)
+    app.middlewares.append(guard(adapter.signing_secret, EVENTS_PATH, adapter.refusals))
     app.router.add_get("/healthz", _healthz(store))
     app.on_startup.append(adapter.open)
     app.on_cleanup.append(adapter.close)

@@ -1,4 +1,5 @@
-"""A loopback stand-in for Slack's Web API and response_url, recording every call the bot makes."""
+"""A loopback stand-in for Slack's Web API and response_url, recording every call the bot makes and
+refusing, as Slack does, what Slack's method spec and Block Kit limits refuse (slack_spec)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any
 
+import slack_spec
 from aiohttp import web
 
 
@@ -18,6 +20,7 @@ class Call:
     method: str  # "chat.postMessage", or "respond" for a response_url
     body: dict[str, Any]
     token: str | None
+    refused: str | None = None  # the error Slack would answer (the bot sent what Slack refuses)
 
 
 @dataclass
@@ -66,7 +69,12 @@ class SlackStandIn:
         body.update(request.query)
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else body.get("token")
-        self.calls.append(Call(method, body, token))
+        refusal = slack_spec.web_api_refusal(
+            method, body, json_body=request.content_type == "application/json", token=token
+        )
+        self.calls.append(Call(method, body, token, refusal and refusal["error"]))
+        if refusal is not None:
+            return web.json_response(refusal)
         if method in self.refuse:
             return web.json_response({"ok": False, "error": self.refuse[method]})
         if (seconds := self.rate_limit_once.pop(method, None)) is not None:
@@ -126,11 +134,17 @@ class SlackStandIn:
         self.calls.append(Call("download", {"file": request.match_info["id"]}, token or None))
         if token not in self.tokens:
             return web.Response(status=401, text="not_authed")
+        if request.match_info["id"] not in self.files:  # deleted since it was shared
+            return web.Response(status=404, text="file_not_found")
         _, content = self.files[request.match_info["id"]]
         return web.Response(body=content)
 
     async def _respond(self, request: web.Request) -> web.Response:
-        self.calls.append(Call("respond", json.loads(await request.text()), None))
+        body = json.loads(await request.text())
+        refusal = slack_spec.response_url_refusal(body)
+        self.calls.append(Call("respond", body, None, refusal and refusal[1]))
+        if refusal is not None:
+            return web.Response(status=refusal[0], text=refusal[1])
         return web.Response(text="ok")
 
     def of(self, method: str) -> list[Call]:

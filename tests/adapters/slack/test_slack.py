@@ -267,3 +267,29 @@ async def test_a_refused_or_unreachable_slack_stops_the_start_with_a_clear_reaso
     nowhere = slack_settings.model_copy(update={"slack_api_url": "http://127.0.0.1:9/api/"})
     with pytest.raises(SlackStartError, match="cannot reach Slack's Web API at http://127.0.0.1:9/api/"):
         await check_tokens(nowhere)
+
+
+async def test_time_zones_are_remembered_for_a_bounded_number_of_users_and_read_again_later(
+    slack_settings, standin, monkeypatch
+):
+    import adapters.slack.app
+
+    monkeypatch.setattr(adapters.slack.app, "ZONE_CACHE_USERS", 2)
+    monkeypatch.setattr(adapters.slack.app, "ZONE_CACHE_SECONDS", 0.5)
+    slack, runner = await serve(slack_settings, standin)
+
+    async def asked_about(user: str) -> bool:
+        before = len(standin.of("users.info"))
+        await slack.command("remind", user=user)
+        return len(standin.of("users.info")) > before
+
+    try:
+        assert [await asked_about(u) for u in ("U1", "U2", "U3")] == [True, True, True]
+        assert not await asked_about("U3"), "remembered"
+        assert await asked_about("U1"), "the least recently asked was forgotten: at most two are kept"
+        await asyncio.sleep(0.6)
+        assert await asked_about("U1"), "read again once it may have changed"
+    finally:
+        await slack.session.close()
+        await runner.cleanup()
+        await slack.store.close()

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 import export_fixtures as F
+from slack_client import filled_state
 from support import rows
 
 LINKS = [
@@ -77,3 +78,58 @@ async def test_an_export_shared_in_the_channel_is_imported(slack, tmp_path):
     posted = await slack.standin.wait_until("chat.postMessage", "Link profile")
     assert 'Search Console \\"Top linking sites\\"' in json.dumps(posted.body)
     assert [c.body["file"] for c in slack.standin.of("download")] == ["F4"], "a picture is not fetched"
+
+
+MENTIONS = "<!channel> & <@U123>.csv"  # a file name that would notify a whole channel if sent raw
+
+
+def assert_escaped(call) -> None:
+    sent = json.dumps(call.body)
+    assert "&lt;!channel&gt; &amp; &lt;@U123&gt;.csv" in sent
+    assert "<!channel>" not in sent and "<@U123>" not in sent
+
+
+async def test_a_shared_file_over_the_limit_is_named_escaped(slack, tmp_path):
+    slack.adapter.engine.imports.max_bytes = 100
+    slack.standin.files["F6"] = (MENTIONS, export(tmp_path))
+    await slack.event("T1", {"type": "file_shared", "file_id": "F6", "user_id": "U1", "channel_id": "C1"})
+    [told] = await slack.standin.wait_for("chat.postEphemeral")
+    assert "the limit is 0.0 MB" in told.body["text"]
+    assert_escaped(told)
+    assert slack.standin.of("download") == []
+
+
+async def test_a_download_slack_refuses_is_named_escaped(slack, tmp_path):
+    slack.standin.files["F7"] = (MENTIONS, export(tmp_path))
+    await slack.command("import")
+    [opened] = await slack.standin.wait_for("views.open")
+    file_object = slack.standin.file_object("F7")
+    del slack.standin.files["F7"]  # deleted between choosing it and submitting: Slack answers 404
+    values = filled_state(opened.body["view"], {"import_file": "F7"}, file_object=lambda _: file_object)
+    await slack.interaction(submission(opened.body["view"], values))
+    told = await slack.standin.wait_until("respond", "would not hand over")
+    assert "(HTTP 404)" in told.body["text"]
+    assert_escaped(told)
+
+
+async def test_a_download_past_the_limit_is_named_escaped(slack, tmp_path):
+    slack.standin.files["F8"] = (MENTIONS, export(tmp_path))
+    await slack.command("import")
+    [opened] = await slack.standin.wait_for("views.open")
+    slack.adapter.engine.imports.max_bytes = 100
+    small = {**slack.standin.file_object("F8"), "size": 10}  # the size Slack reported was wrong
+    values = filled_state(opened.body["view"], {"import_file": "F8"}, file_object=lambda _: small)
+    await slack.interaction(submission(opened.body["view"], values))
+    told = await slack.standin.wait_until("respond", "MB limit")
+    assert "is over the 0.0 MB limit" in told.body["text"]
+    assert_escaped(told)
+
+
+def submission(view, values) -> dict:
+    return {
+        "type": "view_submission",
+        "team": {"id": "T1"},
+        "user": {"id": "U1", "team_id": "T1"},
+        "trigger_id": "t",
+        "view": {**view, "state": values},
+    }
