@@ -41,6 +41,9 @@ LEASE_SECONDS = 120.0  # how long a row belongs to the process that took it befo
 MAX_ATTEMPTS = 5  # a row that failed this often is given up (logged), not retried forever
 KEEP_DONE = dt.timedelta(days=1)  # a done row's key is kept this long to recognise replays
 RECOVER_BATCH = 50
+# How long an adapter lets storing a submission take before it answers "busy" instead: Slack and
+# Discord want their answer within three seconds.
+ACCEPT_WITHIN = 2.0
 
 
 class Busy(RuntimeError):
@@ -76,14 +79,28 @@ class Inbox:
 
     # Taking a submission: call before acknowledging it.
 
-    async def accept(self, platform: str, key: str, payload: dict[str, Any]) -> Entry | None:
+    async def accept(
+        self, platform: str, key: str, payload: dict[str, Any], *, within: float | None = None
+    ) -> Entry | None:
         """Store a submission; None when its key was seen before (a replay: acknowledge, do nothing).
-        Raises Busy when this process already has `capacity` in flight."""
+        Raises Busy when this process already has `capacity` in flight, or when storing takes
+        longer than `within` seconds (the platform's deadline would pass before its ack)."""
         if self._stopping:
             raise Busy("stopping")  # taken now, it might not be finished before the process exits
         if self.in_flight >= self.capacity:
             raise Busy(f"{self.in_flight} submissions in flight")
         self._accepting += 1
+        storing = asyncio.ensure_future(self._store(platform, key, payload))
+        done, _ = await asyncio.wait({storing}, timeout=within)
+        if storing not in done:
+            # Not cancelled (a half-finished write helps nobody): should the row land after all, it
+            # is worked like any other, and the person's second try of the same form is recognised
+            # by its key — one plan either way.
+            storing.add_done_callback(self._stored_late)
+            raise Busy(f"storing took over {within} s")
+        return storing.result()
+
+    async def _store(self, platform: str, key: str, payload: dict[str, Any]) -> Entry | None:
         try:
             now = self.store.clock()
             statement = (
@@ -104,6 +121,10 @@ class Inbox:
         finally:
             self._accepting -= 1
         return None if new_id is None else Entry(new_id, key, platform, payload, 1)
+
+    def _stored_late(self, storing: asyncio.Future[Entry | None]) -> None:
+        if not storing.cancelled() and storing.exception() is None and (entry := storing.result()) is not None:
+            self.work(entry)
 
     def work(self, entry: Entry, perform: Perform | None = None) -> asyncio.Task[None]:
         """Work an accepted entry in the background (tracked, so a stop can wait for it). `perform`

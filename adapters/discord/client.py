@@ -26,7 +26,7 @@ from adapters.discord.render import FORM_PREFIX, NO_MENTIONS, DiscordRenderer, a
 from bot.engine import Engine
 from bot.events import ChannelKey, Event, Invoked, Pressed, Submitted
 from bot.exports import too_big
-from bot.inbox import Busy, Entry
+from bot.inbox import ACCEPT_WITHIN, Busy, Entry
 from bot.replies import Form, Reply
 from bot.settings import Settings
 
@@ -100,7 +100,9 @@ class BacklinksClient(discord.Client):
             "token": interaction.token,  # follow-ups work for fifteen minutes
         }
         try:
-            entry = await self.engine.inbox.accept("discord", f"discord:{interaction.id}", submission)
+            entry = await self.engine.inbox.accept(
+                "discord", f"discord:{interaction.id}", submission, within=ACCEPT_WITHIN
+            )
         except Busy:
             await self.tell(interaction, "busy")
             return

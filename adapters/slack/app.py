@@ -34,7 +34,7 @@ from adapters.slack.payloads import Action, ButtonPress, Command, MalformedPaylo
 from bot.engine import Engine
 from bot.events import ChannelKey, Event, Invoked, Pressed, Submitted
 from bot.exports import EXPORT_SUFFIXES, megabytes, too_big
-from bot.inbox import Busy, Entry
+from bot.inbox import ACCEPT_WITHIN, Busy, Entry
 from bot.replies import Reply
 from bot.settings import Settings
 
@@ -195,7 +195,7 @@ class SlackAdapter:
         # A replay of the same submission (same view, same hash) is recognised by its key.
         key = f"slack:{team}:{view['id']}:{view.get('hash', '')}" if view.get("id") else f"slack:{uuid.uuid4()}"
         try:
-            entry = await self.engine.inbox.accept("slack", key, submission)
+            entry = await self.engine.inbox.accept("slack", key, submission, within=ACCEPT_WITHIN)
         except Busy:
             # The form stays open with what was typed; nothing was taken, so nothing is lost.
             await ack(response_action="errors", errors={block: self._busy_text() for block in list(values)[:1]})

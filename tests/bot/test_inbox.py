@@ -80,3 +80,27 @@ async def test_a_stop_waits_for_the_work_in_flight_and_takes_nothing_new(any_sto
     assert await inbox.drain(5) == 0 and done == ["a"]
     with pytest.raises(Busy):
         await inbox.accept("slack", "b", {})
+
+
+async def test_storing_slower_than_the_deadline_is_answered_busy_and_still_worked_if_it_lands(any_store):
+    inbox = Inbox(any_store)
+    worked = []
+
+    async def record(entry):
+        worked.append(entry.key)
+
+    inbox.serve("slack", record)
+    # Another writer holds the database (SQLite: the one writer connection; PostgreSQL: a lock on the table).
+    async with any_store.engine.begin() as connection:
+        if any_store.engine.dialect.name == "postgresql":
+            await connection.exec_driver_sql("LOCK TABLE inbox IN EXCLUSIVE MODE")
+        storing = asyncio.ensure_future(inbox.accept("slack", "slow", {}, within=0.2))
+        with pytest.raises(Busy):
+            await storing
+    # The row landed once the writer let go: it is worked, and a second try of the same form is a replay.
+    for _ in range(50):
+        if worked:
+            break
+        await asyncio.sleep(0.05)
+    assert worked == ["slow"]
+    assert await inbox.accept("slack", "slow", {}) is None

@@ -105,7 +105,9 @@ def test_nothing_above_the_figure_that_binds(answers):
     assert built <= max(0.0, p.safe_pace.pace - natural) + 1e-6
     assert built <= max(0.0, math.ceil(p.need.pace) - natural) + 1e-6
     # The top is the site's own pace plus what it may build, rounded down.
-    limit = min(p.capacity.built + 0.005, max(0.0, p.safe_pace.pace - natural), max(0.0, math.ceil(p.need.pace) - natural))
+    limit = min(
+        p.capacity.built + 0.005, max(0.0, p.safe_pace.pace - natural), max(0.0, math.ceil(p.need.pace) - natural)
+    )
     assert top(p) <= natural + limit + 1e-6
 
 
