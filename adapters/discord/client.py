@@ -190,24 +190,36 @@ class BacklinksClient(discord.Client):
     # Replies out.
 
     async def _send(self, interaction: discord.Interaction, reply: Reply) -> None:
-        options: dict[str, Any] = {"embeds": self.renderer.embeds(reply), "allowed_mentions": NO_MENTIONS}
-        if (view := action_view(reply, self.renderer)) is not None:
-            options["view"] = view
+        """The reply as one message, or as several in order when its embeds exceed what one holds
+        (the buttons go under the last)."""
+        view = action_view(reply, self.renderer)
+        messages = self.renderer.messages(reply)
         try:
-            if not interaction.response.is_done():
-                await interaction.response.send_message(**options, ephemeral=reply.private)
-                return
-            if (
-                not reply.private
-                and interaction.response.type is discord.InteractionResponseType.deferred_channel_message
-            ):
-                # The first follow-up after a private "thinking…" would only edit it, privately.
-                await interaction.edit_original_response(content=self.renderer.plain.render("discord.posted"))
-            await interaction.followup.send(**options, ephemeral=reply.private)
+            for n, embeds in enumerate(messages):
+                options: dict[str, Any] = {"embeds": embeds, "allowed_mentions": NO_MENTIONS}
+                if view is not None and n == len(messages) - 1:
+                    options["view"] = view
+                await self._post(interaction, options, private=reply.private, first=n == 0)
         finally:
-            if "view" in options:
+            if view is not None:
                 # Presses are matched by custom id (dynamic items); don't keep a view per message forever.
-                options["view"].stop()
+                view.stop()
+
+    async def _post(
+        self, interaction: discord.Interaction, options: dict[str, Any], *, private: bool, first: bool
+    ) -> None:
+        """The interaction's response if none was sent yet, else a follow-up."""
+        if not interaction.response.is_done():
+            await interaction.response.send_message(**options, ephemeral=private)
+            return
+        if (
+            first
+            and not private
+            and interaction.response.type is discord.InteractionResponseType.deferred_channel_message
+        ):
+            # The first follow-up after a private "thinking…" would only edit it, privately.
+            await interaction.edit_original_response(content=self.renderer.plain.render("discord.posted"))
+        await interaction.followup.send(**options, ephemeral=private)
 
     async def _open_form(self, interaction: discord.Interaction, form: Form, typed: Mapping[str, str]) -> None:
         questionnaire = self.engine.knowledge.form(form.name)

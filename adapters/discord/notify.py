@@ -30,14 +30,15 @@ class DiscordNotifier:
 
     async def send(self, channel: ChannelKey, reply: Reply) -> None:
         http = await self._client()
-        with handle_message_parameters(
-            embeds=self.renderer.embeds(reply), view=action_view(reply, self.renderer), allowed_mentions=NO_MENTIONS
-        ) as params:
-            try:
-                # discord.py waits out 429s itself (the Retry-After it is given).
-                await http.send_message(int(channel.channel), params=params)
-            except (discord.Forbidden, discord.NotFound) as error:
-                raise ChannelGone(f"{error.status} {error.text or 'no access'}") from None
+        messages = self.renderer.messages(reply)  # several, in order, when one would be too long
+        for n, embeds in enumerate(messages):
+            view = action_view(reply, self.renderer) if n == len(messages) - 1 else None
+            with handle_message_parameters(embeds=embeds, view=view, allowed_mentions=NO_MENTIONS) as params:
+                try:
+                    # discord.py waits out 429s itself (the Retry-After it is given).
+                    await http.send_message(int(channel.channel), params=params)
+                except (discord.Forbidden, discord.NotFound) as error:
+                    raise ChannelGone(f"{error.status} {error.text or 'no access'}") from None
 
     async def close(self) -> None:
         if self._own and self.http is not None:

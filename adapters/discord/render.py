@@ -1,26 +1,31 @@
 """Neutral replies → Discord embeds and buttons; forms → modals of one section (five inputs at most).
 
-Discord's limits are kept here: an embed's title 256, description 4,096, 25 fields of 1,024 each,
-6,000 characters in all, 10 embeds a message; a modal's title 45, an input's label 45. User text is
-escaped for markdown and mentions by the Discord dialect, and every message is also sent with
-mentions disabled, so nobody can ping @everyone through the bot.
+Discord's limits are kept here (https://discord.com/developers/docs/resources/message#embed-object-embed-limits):
+an embed's title 256, description 4,096, 25 fields of 1,024 each; 10 embeds a message and 6,000
+characters over all the embeds of one message. A reply longer than that goes out as several
+messages (`fit_messages`), never cut. A modal's title 45, an input's label 45, its pre-filled value
+no longer than its max_length. User text is escaped for markdown and mentions by the Discord
+dialect, and every message is also sent with mentions disabled, so nobody can ping @everyone
+through the bot.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import discord
 
 from bot.knowledge import Knowledge
 from bot.questionnaire import Section
-from bot.rendering import PLAIN, Dialect, Renderer, chunk_lines
+from bot.rendering import PLAIN, Dialect, Renderer
 from bot.replies import Bullets, Buttons, Fields, Heading, Paragraph, Reply
 
 FORM_PREFIX = "backlinks:form:"  # a modal's custom id: FORM_PREFIX + section id + ":" + a nonce
 COLOUR = discord.Colour(0x1F3A5F)
 EMBED_TOTAL, DESCRIPTION, FIELD_VALUE, FIELDS, EMBEDS = 6000, 4096, 1024, 25, 10
+TITLE = FIELD_NAME = 256
+INPUT_TEXT, INPUT_SHORT = 3000, 1000  # what a form's paragraph or one-line input holds
 NO_MENTIONS = discord.AllowedMentions.none()
 
 
@@ -45,27 +50,32 @@ class DiscordRenderer:
         self.markdown = Renderer(knowledge, DISCORD)
         self.plain = Renderer(knowledge, PLAIN)
 
+    def messages(self, reply: Reply) -> list[list[discord.Embed]]:
+        """The reply's embeds as the messages to send, in order (one message even without embeds)."""
+        return fit_messages(self.embeds(reply)) or [[]]
+
     def embeds(self, reply: Reply) -> list[discord.Embed]:
+        """Every embed of the reply, in order; `fit_messages` makes them what Discord accepts."""
         embeds = [discord.Embed(colour=COLOUR)]
         for block in reply.blocks:
             match block:
                 case Heading(text):
                     if _used(embeds[-1]):
                         embeds.append(discord.Embed(colour=COLOUR))
-                    embeds[-1].title = self.plain.text(text)[:256]
+                    embeds[-1].title = self.plain.text(text)[:TITLE]
                 case Paragraph(text):
                     self._describe(embeds, self.markdown.text(text))
                 case Bullets(title, items):
                     name = self.markdown.text(title) if title is not None else "\u200b"
-                    lines = [f"• {self.markdown.text(i)}" for i in items]
-                    for n, chunk in enumerate(chunk_lines(lines, FIELD_VALUE)):
-                        self._field(embeds, name if n == 0 else f"{name} (continued)", chunk, inline=False)
+                    lines = "\n".join(f"• {self.markdown.text(i)}" for i in items)
+                    for n, chunk in enumerate(split_text(lines, FIELD_VALUE)):
+                        _add_field(embeds, name if n == 0 else _continued(name), chunk, inline=False)
                 case Fields(items):
                     for label, value in items:
-                        self._field(embeds, self.markdown.text(label), self.markdown.text(value), inline=True)
+                        _add_field(embeds, self.markdown.text(label), self.markdown.text(value), inline=True)
                 case Buttons():
-                    pass  # a view, see PlanButtons
-        return [e for e in embeds if _used(e)][:EMBEDS]
+                    pass  # a view, see action_view
+        return [e for e in embeds if _used(e)]
 
     def _describe(self, embeds: list[discord.Embed], text: str) -> None:
         current = embeds[-1]
@@ -73,14 +83,7 @@ class DiscordRenderer:
         if len(joined) <= DESCRIPTION and len(current) + len(text) + 2 <= EMBED_TOTAL:
             current.description = joined
         else:
-            embeds.append(discord.Embed(colour=COLOUR, description=text[:DESCRIPTION]))
-
-    def _field(self, embeds: list[discord.Embed], name: str, value: str, *, inline: bool) -> None:
-        current = embeds[-1]
-        if len(current.fields) >= FIELDS or len(current) + len(name) + len(value) > EMBED_TOTAL:
-            current = discord.Embed(colour=COLOUR)
-            embeds.append(current)
-        current.add_field(name=name[:256], value=value[:FIELD_VALUE], inline=inline)
+            embeds.append(discord.Embed(colour=COLOUR, description=text))  # fit_messages splits a long one
 
     def modal(self, section: Section, values: Mapping[str, str], questionnaire=None) -> discord.ui.Modal:
         sections = (questionnaire or self.knowledge.questionnaire).sections
@@ -96,17 +99,25 @@ class DiscordRenderer:
             timeout=900,
         )
         for question in section.questions:
+            limit = INPUT_TEXT if question.kind_name == "text" else INPUT_SHORT
+            value = values.get(question.id) or None
+            placeholder = f"e.g. {question.example}"
+            if value is not None and len(value) > limit:
+                # Discord refuses a pre-fill longer than the input holds, and a cut one would look
+                # like what was typed: leave it empty and say why.
+                note = {"length": len(value), "limit": limit}
+                value, placeholder = None, self.plain.render("discord.prefill_too_long", note)
             modal.add_item(
                 discord.ui.TextInput(
                     label=question.label,
                     custom_id=question.id,
-                    default=(values.get(question.id) or None),
-                    placeholder=f"e.g. {question.example}"[:100],
+                    default=value,
+                    placeholder=placeholder[:100],
                     required=not question.optional,
                     style=discord.TextStyle.paragraph
                     if question.kind_name in ("competitors", "text")
                     else discord.TextStyle.short,
-                    max_length=3000 if question.kind_name == "text" else 1000,
+                    max_length=limit,
                 )
             )
         return modal
@@ -135,3 +146,71 @@ class _SectionModal(discord.ui.Modal):
 
 def _used(embed: discord.Embed) -> bool:
     return bool(embed.title or embed.description or embed.fields)
+
+
+def _add_field(embeds: list[discord.Embed], name: str, value: str, *, inline: bool) -> None:
+    """A field on the last embed, or on a new one past 25 fields or 6,000 characters."""
+    current = embeds[-1]
+    if len(current.fields) >= FIELDS or len(current) + len(name) + len(value) > EMBED_TOTAL:
+        current = discord.Embed(colour=current.colour)
+        embeds.append(current)
+    current.add_field(name=name[:FIELD_NAME], value=value, inline=inline)
+
+
+def _continued(name: str) -> str:
+    return f"{name[: FIELD_NAME - 12]} (continued)"
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """The text in pieces of at most `limit` characters, cut at a line break, else between words
+    (only a word longer than `limit` is cut). Only the whitespace at a cut is dropped."""
+    pieces = []
+    while len(text) > limit:
+        cut = text.rfind("\n", 0, limit + 1)
+        if cut <= 0:
+            cut = max(text.rfind(" ", 0, limit + 1), text.rfind("\t", 0, limit + 1))
+        if cut <= 0:
+            cut = limit  # one word longer than the limit: nothing else to do
+        head, text = text[:cut].rstrip(), text[cut:].lstrip()
+        if head:
+            pieces.append(head)
+    if text.strip():
+        pieces.append(text)
+    return pieces
+
+
+def fit_messages(embeds: Iterable[discord.Embed]) -> list[list[discord.Embed]]:
+    """Embeds → the messages Discord accepts, in order and with nothing cut off: each embed within
+    its own limits (a long description or field value goes on in the next embed or field), each
+    message at most 10 embeds and 6,000 characters over all of them.
+
+    Titles, field names, author names and footers must already be within their own limits (they are
+    short labels, cut where they are made); descriptions and field values may be of any length.
+    """
+    messages: list[list[discord.Embed]] = []
+    for piece in (piece for embed in embeds for piece in _fit_embed(embed)):
+        if not messages or len(messages[-1]) == EMBEDS or sum(map(len, messages[-1])) + len(piece) > EMBED_TOTAL:
+            messages.append([])
+        messages[-1].append(piece)
+    return messages
+
+
+def _fit_embed(embed: discord.Embed) -> list[discord.Embed]:
+    """One embed → embeds each within an embed's limits and 6,000 characters."""
+    data = embed.to_dict()
+    description, fields, footer = data.pop("description", ""), data.pop("fields", []), data.pop("footer", None)
+    pieces = [discord.Embed.from_dict(data)]  # the title, author, colour, images stay on the first
+    for n, text in enumerate(split_text(description, DESCRIPTION)):
+        if n:
+            pieces.append(discord.Embed(colour=embed.colour))
+        pieces[-1].description = text
+    for field in fields:
+        for n, value in enumerate(split_text(field["value"], FIELD_VALUE) or [field["value"]]):
+            _add_field(
+                pieces, field["name"] if n == 0 else _continued(field["name"]), value, inline=field.get("inline", False)
+            )
+    if footer:
+        if len(pieces[-1]) + len(footer.get("text", "")) > EMBED_TOTAL:
+            pieces.append(discord.Embed(colour=embed.colour))
+        pieces[-1].set_footer(text=footer.get("text"), icon_url=footer.get("icon_url"))
+    return [p for p in pieces if set(p.to_dict()) - {"type", "color"}]

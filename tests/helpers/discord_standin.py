@@ -15,7 +15,11 @@ Modelled behaviour (as Discord does it):
   follow-up after a deferred "thinking" response (type 5) *replaces* the loading message, keeping its id
   and the ephemerality chosen at defer time; later follow-ups are new messages;
 - ``@original`` is the response message (for components after type 6/7: the message the component is on);
-  after ``expire_token(token)`` every webhook call with that token answers 401 (50027).
+  after ``expire_token(token)`` every webhook call with that token answers 401 (50027);
+- every request body is checked against Discord's OpenAPI schema and the documented limits it leaves
+  out (``discord_spec``: 6,000 characters over a message's embeds, a pre-fill within its max_length, …);
+  a body Discord would refuse answers 400 "Invalid Form Body" (50035) naming the field, changes nothing,
+  and lands in ``invalid`` too.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import discord_spec
 from aiohttp import WSMsgType, web
 
 API_VERSION = 10
@@ -111,6 +116,7 @@ class DiscordStandIn:
         self.port = 0
         self.calls: list[Call] = []
         self.unexpected: list[Call] = []  # REST calls to routes the stand-in does not know (answered 404)
+        self.invalid: list[Call] = []  # REST calls whose body Discord would refuse (answered 400, 50035)
         self.identified = asyncio.Event()  # set while a client holds an identified (or resumed) connection
         self.identify_count = 0  # READYs sent, over all connections
         self.resume_count = 0  # RESUMEDs sent
@@ -673,6 +679,9 @@ class DiscordStandIn:
             if left and method == call.method and re.fullmatch(regex, call.path):
                 refusal[4] -= 1
                 return _answer(call, status, error)
+        if call.json is not None and (errors := discord_spec.refusal(call.method, call.path, call.json)):
+            self.invalid.append(call)
+            return _answer(call, 400, {"code": 50035, "message": "Invalid Form Body", "errors": errors})
         for method, regex, handler in self._routes():
             if method == call.method and (match := re.fullmatch(regex, call.path)):
                 status, payload = handler(call, **match.groupdict())

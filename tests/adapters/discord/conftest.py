@@ -15,6 +15,8 @@ async def standin(caplog):
         with steer_discord(standin):
             yield standin
     assert standin.unexpected == [], standin.unexpected
+    # Every body the bot sent is one Discord accepts (schema and documented limits).
+    assert standin.invalid == [], [(c.method, c.path, c.status) for c in standin.invalid]
 
 
 @pytest.fixture
