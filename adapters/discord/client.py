@@ -128,17 +128,20 @@ class BacklinksClient(discord.Client):
         for reply in replies:
             if reply.form is not None:
                 continue  # a form can't be opened without the person's click: they press Continue again
-            embeds = self.renderer.embeds(reply)
-            try:
-                await webhook.send(embeds=embeds, ephemeral=reply.private, allowed_mentions=NO_MENTIONS)
-            except discord.HTTPException as error:
-                # The fifteen minutes ran out (401), or the interaction was never answered (404):
-                # what is for everyone goes in the channel; a private note has nowhere to go.
-                if error.status not in (401, 404):
-                    raise
-                if not reply.private:
-                    channel = self.get_partial_messageable(int(submission["channel"]))
-                    await channel.send(embeds=embeds, allowed_mentions=NO_MENTIONS)
+            for embeds in self.renderer.messages(reply):  # several, in order, when one would be too long
+                await self._follow_up_one(webhook, submission, embeds, private=reply.private)
+
+    async def _follow_up_one(self, webhook, submission: Mapping[str, Any], embeds, *, private: bool) -> None:
+        try:
+            await webhook.send(embeds=embeds, ephemeral=private, allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException as error:
+            # The fifteen minutes ran out (401), or the interaction was never answered (404): what
+            # is for everyone goes in the channel; a private note has nowhere to go.
+            if error.status not in (401, 404):
+                raise
+            if not private:
+                channel = self.get_partial_messageable(int(submission["channel"]))
+                await channel.send(embeds=embeds, allowed_mentions=NO_MENTIONS)
 
     async def close(self) -> None:
         # Submissions already answered are finished (within the deadline) while the HTTP session
