@@ -89,6 +89,8 @@ class Inbox:
             raise Busy("stopping")  # taken now, it might not be finished before the process exits
         if self.in_flight >= self.capacity:
             raise Busy(f"{self.in_flight} submissions in flight")
+        if self.store.file is not None and (problem := self.store.file.problem()):
+            raise Busy(problem)  # acked into a deleted SQLite file, it would be lost: not taken
         self._accepting += 1
         storing = asyncio.ensure_future(self._store(platform, key, payload))
         done, _ = await asyncio.wait({storing}, timeout=within)

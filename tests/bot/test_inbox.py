@@ -104,3 +104,11 @@ async def test_storing_slower_than_the_deadline_is_answered_busy_and_still_worke
         await asyncio.sleep(0.05)
     assert worked == ["slow"]
     assert await inbox.accept("slack", "slow", {}) is None
+
+
+async def test_nothing_is_taken_into_a_sqlite_file_deleted_under_the_running_bot(store, db_path):
+    inbox = Inbox(store)
+    assert await inbox.accept("slack", "before", {}) is not None
+    db_path.unlink()
+    with pytest.raises(Busy, match="is gone"):
+        await inbox.accept("slack", "after", {})
