@@ -159,12 +159,11 @@ class ReminderStore:
                 await connection.execute(self.store._insert(reminder_sends).on_conflict_do_nothing(), fresh)
         return {(cid, month) for cid, month, _ in items if existing.get((cid, month)) != "sent"}
 
-    async def finish(self, done: Iterable[tuple[int, str, dt.datetime | None]]) -> None:
-        """Mark sends done and move each reminder to its next due time, releasing the claim."""
-        done = list(done)
-        if not done:
+    async def mark_sent(self, keys: Sequence[tuple[int, str]]) -> None:
+        """Record (channel, month) sends as done, right as they complete: a loop that dies after
+        this sends none of them again (begin_sends refuses them)."""
+        if not keys:
             return
-        now = self.store.clock()
         async with self.engine.begin() as connection:
             await connection.execute(
                 sa.update(reminder_sends)
@@ -172,15 +171,25 @@ class ReminderStore:
                     reminder_sends.c.channel_id == sa.bindparam("cid"),
                     reminder_sends.c.month == sa.bindparam("key"),
                 )
-                .values(status="sent", sent_at=now),
-                [{"cid": cid, "key": month} for cid, month, _ in done],
+                .values(status="sent", sent_at=self.store.clock()),
+                [{"cid": cid, "key": month} for cid, month in keys],
             )
-            await connection.execute(
-                sa.update(reminders)
-                .where(reminders.c.channel_id == sa.bindparam("cid"))
-                .values(next_due_at=sa.bindparam("due"), claimed_by=None, claimed_until=None, attempts=0),
-                [{"cid": cid, "due": due} for cid, _, due in done],
-            )
+
+    async def finish(self, done: Iterable[tuple[int, str, dt.datetime | None]]) -> None:
+        """Move each reminder, its send marked done, to its next due time, releasing the claim.
+        One statement per next due time: a batch's reminders mostly share one."""
+        channels_by_due: dict[dt.datetime | None, list[int]] = {}
+        for cid, _, due in done:
+            channels_by_due.setdefault(due, []).append(cid)
+        if not channels_by_due:
+            return
+        async with self.engine.begin() as connection:
+            for due, ids in channels_by_due.items():
+                await connection.execute(
+                    sa.update(reminders)
+                    .where(reminders.c.channel_id.in_(ids))
+                    .values(next_due_at=due, claimed_by=None, claimed_until=None, attempts=0)
+                )
 
     async def release(self, channel_id: int, retry_at: dt.datetime) -> None:
         async with self.engine.begin() as connection:

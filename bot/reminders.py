@@ -5,6 +5,10 @@ bot was down goes out once, marked late. Each loop claims rows atomically with a
 (channel, month) is recorded before sending, so two loops — in one process or several — send one
 reminder per channel per month. A channel the bot can no longer post to is paused, not retried
 forever; a rate limit is retried after the time the platform asks for.
+
+A process killed mid-batch repeats at most CONCURRENCY reminders after its lease: a send holds one
+of CONCURRENCY slots from before it starts until it is recorded as sent, so no more than that are
+ever posted and unrecorded at once.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import datetime as dt
 import logging
 import os
 import socket
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -24,7 +28,9 @@ from bot.replies import Reply
 from bot.schedule import month_key, next_due
 
 log = logging.getLogger(__name__)
-FINISH_EVERY = 25
+CONCURRENCY = 16  # sends outstanding at once: being posted, or posted and not yet recorded
+
+SendKey = tuple[int, str]  # (channel id, month): one reminder a month per channel
 
 
 class ChannelGone(Exception):
@@ -62,6 +68,14 @@ class RunReport:
     failed: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class Composed:
+    batch: list[Reminder]
+    keys: dict[int, str]  # channel id → the month its reminder is for
+    mine: set[SendKey]  # the keys this loop may send (not sent by anyone yet)
+    replies: dict[int, Reply | None]  # channel id → its check-in (None: the channel has no plan)
+
+
 def default_owner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
@@ -76,7 +90,7 @@ class ReminderLoop:
         owner: str | None = None,
         lease: dt.timedelta = dt.timedelta(minutes=10),
         batch: int = 500,
-        concurrency: int = 16,
+        concurrency: int = CONCURRENCY,
         late_after: dt.timedelta = dt.timedelta(hours=1),
     ):
         self.engine = engine
@@ -93,15 +107,26 @@ class ReminderLoop:
         return await self.store.reminders.due(now or self.clock(), list(self.notifiers))
 
     async def run_once(self, now: dt.datetime | None = None) -> RunReport:
-        """Send everything due at `now` (default: the clock), batch after batch."""
+        """Send everything due at `now` (default: the clock), batch after batch.
+
+        The next batch is claimed and composed while the previous one is sent: its sends wait for
+        the database to record them (see _deliver), and that wait overlaps useful work."""
         now = now or self.clock()
         report = RunReport()
         platforms = list(self.notifiers)
-        while batch := await self.store.reminders.claim_due(
-            now, owner=self.owner, lease=self.lease, limit=self.batch, platforms=platforms
-        ):
-            report.claimed += len(batch)
-            await self._deliver(batch, now, report)
+        sending: asyncio.Task | None = None
+        try:
+            while batch := await self.store.reminders.claim_due(
+                now, owner=self.owner, lease=self.lease, limit=self.batch, platforms=platforms
+            ):
+                report.claimed += len(batch)
+                composed = await self._compose(batch, now)
+                if sending:
+                    await sending
+                sending = asyncio.create_task(self._deliver(composed, now, report))
+        finally:
+            if sending:
+                await sending  # a batch being sent is finished and recorded, whatever went wrong
         return report
 
     async def run_forever(self, every: float = 60.0) -> None:
@@ -114,28 +139,23 @@ class ReminderLoop:
                 log.exception("the reminder loop failed; trying again in %s s", every)
             await asyncio.sleep(every)
 
-    async def _deliver(self, batch: list[Reminder], now: dt.datetime, report: RunReport) -> None:
+    async def _compose(self, batch: list[Reminder], now: dt.datetime) -> Composed:
+        """Record the batch's (channel, month) keys as being sent, and compose the check-ins of
+        those this loop may send."""
         keys = {r.channel_id: month_key(r.next_due_at, r.settings.timezone) for r in batch}
         mine = await self.store.reminders.begin_sends(
             [(r.channel_id, keys[r.channel_id], r.next_due_at) for r in batch]
         )
-        done: list[tuple[int, str, dt.datetime | None]] = []
-        limit = asyncio.Semaphore(self.concurrency)
-        recording = asyncio.Lock()
-
-        async def record(item: tuple[int, str, dt.datetime | None]) -> None:
-            # Sent reminders are recorded a few at a time: one write per reminder would halve the
-            # throughput, one per batch would let a killed process leave a whole batch to be sent
-            # again. At most FINISH_EVERY + concurrency can repeat after a crash.
-            done.append(item)
-            if len(done) >= FINISH_EVERY:
-                async with recording:
-                    chunk, done[:] = list(done), []
-                    await self.store.reminders.finish(chunk)
-
         replies = await self.engine.monthly.reminders(
             [r for r in batch if (r.channel_id, keys[r.channel_id]) in mine], now, lambda r: self._is_late(r, now)
         )
+        return Composed(batch, keys, mine, replies)
+
+    async def _deliver(self, composed: Composed, now: dt.datetime, report: RunReport) -> None:
+        keys, mine, replies = composed.keys, composed.mine, composed.replies
+        slots = asyncio.Semaphore(self.concurrency)
+        sends = SendLog(self.store.reminders.mark_sent)
+        done: list[tuple[int, str, dt.datetime | None]] = []  # to move on to next month, at the end
 
         async def one(reminder: Reminder) -> None:
             month = keys[reminder.channel_id]
@@ -143,18 +163,23 @@ class ReminderLoop:
             following = next_due(reminder.settings, max(reminder.next_due_at, now))
             if (reminder.channel_id, month) not in mine:
                 report.already_sent += 1
-                await record((reminder.channel_id, month, following))
+                done.append((reminder.channel_id, month, following))
                 return
             late = self._is_late(reminder, now)
-            async with limit:
+            # The slot is held until the send is recorded, not just until it is posted: sends that
+            # outrun the database wait for it, so a kill leaves at most `concurrency` reminders
+            # posted and unrecorded (each repeated once after the lease).
+            async with slots:
                 outcome = await self._send(reminder, replies[reminder.channel_id], now)
+                if outcome in ("sent", "no_plan"):  # no plan: nothing to send this month either
+                    await sends.record((reminder.channel_id, month))
+            if outcome in ("sent", "no_plan"):
+                done.append((reminder.channel_id, month, following))
             if outcome == "sent":
                 report.sent += 1
                 report.late += late
-                await record((reminder.channel_id, month, following))
             elif outcome == "no_plan":
                 report.no_plan += 1
-                await record((reminder.channel_id, month, following))
             elif outcome == "paused":
                 report.paused.append(reminder.channel)
             elif outcome == "retry":
@@ -162,7 +187,12 @@ class ReminderLoop:
             else:
                 report.failed += 1
 
-        await asyncio.gather(*(one(r) for r in batch))
+        # A task group: if recording fails, the other sends stop too rather than post unrecorded.
+        async with asyncio.TaskGroup() as tasks:
+            for reminder in composed.batch:
+                tasks.create_task(one(reminder))
+        # Moving the rows on can wait for the batch's end: a send marked sent is never repeated,
+        # and a row a dead loop did not move is taken over after the lease and moved on unsent.
         await self.store.reminders.finish(done)
 
     def _is_late(self, reminder: Reminder, now: dt.datetime) -> bool:
@@ -188,3 +218,45 @@ class ReminderLoop:
             log.exception("sending the reminder for %s failed; it will be tried again", reminder.channel)
             await self.store.reminders.release(reminder.channel_id, now + dt.timedelta(minutes=15))
             return "failed"
+
+
+class SendLog:
+    """Marks sends as sent as they complete, grouped: one write at a time, and each write takes
+    every send that completed while the previous one ran (group commit). A fast platform gets
+    groups as big as the concurrency; a slow one a write per send, which costs it nothing."""
+
+    def __init__(self, mark_sent: Callable[[list[SendKey]], Awaitable[None]]):
+        self.mark_sent = mark_sent
+        self.waiting: list[tuple[SendKey, asyncio.Future[None]]] = []
+        self.writing = False
+
+    async def record(self, key: SendKey) -> None:
+        """Returns once `key` is committed as sent; raises what the write raised if it failed."""
+        written = asyncio.get_running_loop().create_future()
+        self.waiting.append((key, written))
+        if not self.writing:  # nobody is writing: this caller writes, for itself and whoever joins
+            self.writing = True
+            try:
+                await asyncio.sleep(0)  # sends completing at this same moment join the first group
+                while self.waiting:
+                    group, self.waiting = self.waiting, []
+                    await self._write(group)
+            finally:
+                self.writing = False
+                for _, left in self.waiting:  # only if this caller was cancelled: nobody else writes
+                    left.cancel()
+        await written
+
+    async def _write(self, group: list[tuple[SendKey, asyncio.Future[None]]]) -> None:
+        try:
+            await self.mark_sent([key for key, _ in group])
+        except Exception as error:
+            for _, written in group:
+                written.set_exception(error)
+        except asyncio.CancelledError:
+            for _, written in group:
+                written.cancel()
+            raise
+        else:
+            for _, written in group:
+                written.set_result(None)

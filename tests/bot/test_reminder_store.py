@@ -49,8 +49,9 @@ async def test_the_idempotency_key_lets_one_send_through(any_store):
     item = [(reminder.channel_id, "2026-12", DUE)]
     assert await any_store.reminders.begin_sends(item) == {(reminder.channel_id, "2026-12")}
     assert await any_store.reminders.begin_sends(item) == {(reminder.channel_id, "2026-12")}, "a crashed send resumes"
-    await any_store.reminders.finish([(reminder.channel_id, "2026-12", DUE + dt.timedelta(days=31))])
+    await any_store.reminders.mark_sent([(reminder.channel_id, "2026-12")])
     assert await any_store.reminders.begin_sends(item) == set(), "once sent, never again"
+    await any_store.reminders.finish([(reminder.channel_id, "2026-12", DUE + dt.timedelta(days=31))])
     assert (await any_store.reminders.get(key)).next_due_at == DUE + dt.timedelta(days=31)
 
 

@@ -1,8 +1,12 @@
-"""A reminder-loop process for the multi-process tests: `python reminder_worker.py URL OWNER OUT LEASE DELAY`.
+"""A reminder-loop process for the multi-process tests:
 
-Runs ReminderLoop.run_once over and over (until nothing was claimed twice in a row) with a notifier
-that stands in for a platform: it appends each channel it "posts" to OUT (flushed at once, so a
-process killed with SIGKILL leaves an exact record) after DELAY seconds.
+    python reminder_worker.py URL OWNER OUT LEASE DELAY [BATCH [KILL_AFTER]]
+
+Runs ReminderLoop.run_once over and over (until nothing was claimed for longer than a lease) with a
+notifier that stands in for a platform: it appends each channel it "posts" to OUT (flushed at once,
+so a process killed with SIGKILL leaves an exact record) after DELAY seconds. BATCH is how many rows
+a loop claims at a time (default 50). With KILL_AFTER the process sends itself SIGKILL right after
+its KILL_AFTER-th post, in full flow, mid-batch: the crash that leaves the most sent and unrecorded.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -29,27 +34,34 @@ DUE = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
 class FilePlatform:
     platform = "bench"
 
-    def __init__(self, out: Path, delay: float):
+    def __init__(self, out: Path, delay: float, kill_after: int | None = None):
         self.out = open(out, "a", buffering=1)  # noqa: SIM115 - lives as long as the process
         self.delay = delay
+        self.posts_left = kill_after
 
     async def send(self, channel, reply) -> None:
         await asyncio.sleep(self.delay)
         self.out.write(f"{channel.channel}\n")
         self.out.flush()
         os.fsync(self.out.fileno())
+        if self.posts_left is not None:
+            self.posts_left -= 1
+            if self.posts_left == 0:
+                os.kill(os.getpid(), signal.SIGKILL)
 
 
-async def main(url: str, owner: str, out: str, lease: float, delay: float) -> None:
+async def main(
+    url: str, owner: str, out: str, lease: float, delay: float, batch: int = 50, kill_after: int | None = None
+) -> None:
     store = await Store.open(url, migrate=False)
     try:
         engine = Engine(knowledge=knowledge.default(), store=store)
         loop = ReminderLoop(
             engine=engine,
-            notifiers=[FilePlatform(Path(out), delay)],
+            notifiers=[FilePlatform(Path(out), delay, kill_after)],
             owner=owner,
             lease=dt.timedelta(seconds=lease),
-            batch=50,
+            batch=batch,
         )
         started, last_work = time.monotonic(), time.monotonic()
         # Keep looking until nothing was claimed for longer than a lease: rows a killed process
@@ -101,4 +113,5 @@ async def populate(store: Store, n: int) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4]), float(sys.argv[5])))
+    url, owner, out, lease, delay, *rest = sys.argv[1:]
+    asyncio.run(main(url, owner, out, float(lease), float(delay), *map(int, rest)))
