@@ -58,13 +58,15 @@ async def test_a_bad_answer_is_reasked_with_a_specific_reason(chat: MemoryChat):
     await chat.say("example.com")
     reply = await chat.say("a bakery shop")
     assert "“a bakery shop” is not a kind of site I know" in reply and "1 local business" in reply
-    assert f"{pos('site_kind')}  What kind of site is it" in reply
+    # The reason and a one-line reminder of the open question, not the whole question again.
+    assert f"{pos('site_kind')}  Kind of site · optional: type skip" in reply
+    assert "What kind of site is it" not in reply and "Why:" not in reply
     await chat.say("local business")
     reply = await chat.say("150")
     assert "150 is out of range" in reply and "between 0 and 100" in reply
-    assert f"{pos('authority')}  What is its authority score" in reply, "the same question is asked again"
+    assert f"{pos('authority')}  Authority score" in reply, "the same question stays open"
     reply = await chat.say("thirty")
-    assert "“thirty” is not a number" in reply
+    assert "“thirty” is not a number. Give a number from 0 to 100, e.g. 35." in reply
     reply = await chat.say("35")
     assert f"{pos('referring_domains')}  How many referring domains" in reply
     reply = await chat.say("-5")
@@ -81,7 +83,7 @@ async def test_bad_answers_for_each_kind(chat: MemoryChat):
     assert pos("horizon_months") in reply
     await chat.say("12")
     reply = await chat.say("45, lots")
-    assert "“lots” is not a number" in reply and pos("ranking_pages") in reply
+    assert "“lots” is too vague to plan on" in reply and "e.g. 45, 60, 38" in reply and pos("ranking_pages") in reply
     for typed in ("45, 60", "1", "4", "4"):
         await chat.say(typed)
     reply = await chat.say("guest posting, telepathy")
@@ -98,7 +100,7 @@ async def test_an_invalid_domain_is_refused(chat: MemoryChat):
 
 async def test_inline_answers_are_taken_and_only_missing_questions_asked(chat: MemoryChat):
     reply = await chat.say("plan referring_domains=140 authority=35 competitors=420,610")
-    assert "Taken from your command: referring_domains, authority and competitors." in reply
+    assert "Taken from your command: referring domains, authority score and competitors." in reply
     assert f"{pos('site')}  Which site" in reply
     await chat.say("example.com")
     reply = await chat.say("skip")  # the kind of site
@@ -116,7 +118,7 @@ async def test_inline_answers_are_taken_and_only_missing_questions_asked(chat: M
 async def test_invalid_inline_answers_are_reported_and_asked(chat: MemoryChat):
     reply = await chat.say("plan rd=lots dr=35 colour=blue")
     assert "“colour” is not a question I ask" in reply
-    assert "referring_domains: “lots” is not a number." in reply
+    assert "Referring domains now: “lots” is too vague to plan on" in reply
     await chat.say("example.com")
     await chat.say("skip")
     reply = await chat.say("140")  # authority was taken inline; the invalid RD count is asked again

@@ -54,16 +54,20 @@ def test_every_question_uses_a_kind_tested_here():
     }
 
 
+def bounds(question_id: str) -> dict:
+    return {k: v for k, v in q(question_id).params.items() if k in ("min", "max", "max_count", "options", "min_count")}
+
+
 def test_the_bounds_these_tests_rely_on():
     # The tables below assume these bounds from questions.yaml; say so loudly if they move.
-    assert dict(q("authority").params) == {"min": 0, "max": 100}
-    assert dict(q("referring_domains").params) == {"min": 0, "max": 100_000_000}
-    assert dict(q("horizon_months").params) == {"min": 1, "max": 60}
-    assert dict(q("content_quality").params) == {"min": 1, "max": 5}
-    assert dict(q("hours_per_month").params) == {"min": 0, "max": 10_000}
-    assert dict(q("competitors").params) == {"max_count": 10}
-    assert dict(q("strategies").params) == {"options": "strategies", "min_count": 1}
-    assert dict(q("site_kind").params) == {"options": "site_kinds"}
+    assert bounds("authority") == {"min": 0, "max": 100}
+    assert bounds("referring_domains") == {"min": 0, "max": 100_000_000}
+    assert bounds("horizon_months") == {"min": 1, "max": 60}
+    assert bounds("content_quality") == {"min": 1, "max": 5}
+    assert bounds("hours_per_month") == {"min": 0, "max": 10_000}
+    assert bounds("competitors") == {"max_count": 10}
+    assert bounds("strategies") == {"options": "strategies", "min_count": 1}
+    assert bounds("site_kind") == {"options": "site_kinds"}
 
 
 # --- integer -------------------------------------------------------------------------------------
@@ -113,7 +117,6 @@ def test_integer_accepts(question_id, text, expected):
     [
         # Text is not a number: the reason quotes what was typed.
         ("referring_domains", "abc", ["“abc”", "not a number"]),
-        ("referring_domains", "lots", ["“lots”", "not a number"]),
         ("referring_domains", "", ["not a number"]),
         ("referring_domains", "nan", ["“nan”", "not a number"]),
         ("referring_domains", "inf", ["“inf”", "not a number"]),
@@ -402,7 +405,7 @@ def test_competitors_accepts(text, expected):
         ("", ["one to 10"]),
         ("   ", ["one to 10"]),
         (" , ; ", ["one to 10"]),
-        ("foo=12", ["“foo”", "not a domain", "domain=count"]),
+        ("foo=12", ["“foo”", "not a domain", "domain count, like rival.com 420"]),
         ("foo.notatld=12", ["“foo.notatld”", "not a domain"]),
         ("192.168.1.1=12", ["“192.168.1.1”", "not a domain"]),
         ("localhost=12", ["“localhost”", "not a domain"]),
@@ -411,10 +414,12 @@ def test_competitors_accepts(text, expected):
         ("rival.com=-3", ["“rival.com=-3”", "-3", "negative"]),
         ("rival.com=1.5", ["“rival.com=1.5”", "not a whole number"]),
         ("1.5", ["“1.5”", "not a whole number"]),
-        ("420, lots", ["“lots”", "not a number"]),
+        ("420, lots", ["“lots” is too vague", "e.g. rival.com=420"]),
         ("rival.com=100000001", ["100,000,001", "between 0 and 100,000,000"]),
-        # A count needs "=": a bare domain is read as a count and rejected by name.
-        ("rival.com 420", ["“rival.com”", "not a number"]),
+        # A domain needs its count, and a word is neither.
+        ("rival.com", ["“rival.com” has no count", "like rival.com 420"]),
+        ("rival.com 420, other.net", ["“other.net” has no count"]),
+        ("ahrefs 1200", ["“ahrefs” is neither a domain nor a count", "like rival.com 420"]),
     ],
 )
 def test_competitors_rejects_with_a_specific_reason(text, must_mention):
@@ -473,7 +478,10 @@ def test_a_competitor_may_carry_its_own_monthly_pace(text, expected):
 
 
 def test_a_competitors_pace_must_be_a_count():
-    assert invalid("competitors", "rival.com=420+lots") == "In “rival.com=420+lots”: “lots” is not a number."
+    assert invalid("competitors", "rival.com=420+x") == (
+        "In “rival.com=420+x”: “x” is not a number. "
+        "Give a count for each competitor, e.g. rival.com=420, other.net=610, 380."
+    )
 
 
 def test_ranking_pages_speak_of_pages():
@@ -562,7 +570,8 @@ def test_strategies_accepts(text, expected):
         ("11, 1", "“11”"),
         ("0, 1", "“0”"),
         ("1.5, 2", "“1.5”"),
-        ("guest posting outreach", "“guest posting outreach”"),
+        ("guest posting knitting", "“knitting”"),
+        ("1 3 buying links", "“buying links”"),
     ],
 )
 def test_strategies_rejects_unknown_names_by_name(text, offending):
