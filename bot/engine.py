@@ -8,6 +8,7 @@ plans table until every question is settled.
 
 from __future__ import annotations
 
+import difflib
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
@@ -20,6 +21,7 @@ from bot.knowledge import Knowledge
 from bot.monthly import Monthly
 from bot.questionnaire import (
     Draft,
+    Question,
     answer,
     apply,
     back,
@@ -99,7 +101,7 @@ class Engine:
             case Invoked(channel, user, command, argument, timezone, file):
                 handler = self.commands.get(command.strip().lower())
                 if handler is None:
-                    unknown = views.info("help.unknown_command", command=command)
+                    unknown = views.info("help.unknown_command", command=command, suggestion=self._near(command))
                     return [unknown, views.help_reply(conversational=False)]
                 request = Request(channel, user, argument, False, timezone, file)
                 return await self._noticed(channel, await handler(request))
@@ -161,7 +163,7 @@ class Engine:
         if draft is None:
             if not said.strip():
                 return []
-            return [views.info("help.unknown", text=said.strip())]
+            return [views.info("help.unknown", text=said.strip(), suggestion=self._near(head, chat=True))]
         return await self._answer(channel, user, draft, defaults, said, timezone)
 
     async def _answer(
@@ -176,14 +178,14 @@ class Engine:
             return [views.question_reply(self.questionnaire, draft, question, defaults, problem=problem)]
         draft, invalid = answer(draft, question, typed)
         if invalid:
-            return [
-                views.question_reply(self.questionnaire, draft, question, defaults, problem=_reason(invalid.reason))
-            ]
-        # Say how the answer was read when that differs from what was typed ("1.2k" → 1200,
-        # "https://www.example.com/" → example.com), so a misreading is caught at once.
-        shown = question.show(draft.answers[question.id])
-        noted = () if _same(shown, typed) else (text("plan.noted", name=question.id, value=shown),)
-        return await self._advance(channel, user, draft, defaults, noted, timezone)
+            near = self._near(typed, chat=True)  # "shwo" is a typo of a command more likely than an answer
+            preface = (text("question.did_you_mean", command=near),) if near else ()
+            problem = _reason(invalid.reason)
+            reply = views.question_reply(
+                self.questionnaire, draft, question, defaults, problem=problem, preface=preface
+            )
+            return [reply]
+        return await self._advance(channel, user, draft, defaults, _noted(question, draft, typed), timezone)
 
     async def _advance(
         self,
@@ -225,7 +227,9 @@ class Engine:
 
     async def _plan(self, request: Request) -> list[Reply]:
         channel, user = request.channel, request.user
-        raw, problems = parse_inline(self.questionnaire, request.argument)
+        # `plan now please`: words with no `name=value` in them are not answers; say so, and plan.
+        extra = (request.argument.strip(),) if request.argument.strip() and "=" not in request.argument else ()
+        raw, problems = parse_inline(self.questionnaire, request.argument) if not extra else ({}, [])
         existing, defaults = await self._session(channel, user)
         if not request.conversational:
             # A form platform: every question, pre-filled with what is known, inline answers first.
@@ -240,7 +244,7 @@ class Engine:
             return [Reply("form", form=Form(ids, values, errors), private=True)]
         draft = existing or Draft()
         draft, errors = apply(self.questionnaire, draft, raw)
-        preface: list[Text] = []
+        preface: list[Text] = [text("plan.extra_words", command="plan", words=w) for w in extra]
         total = len(self.questionnaire.questions)
         done = sum(draft.settled(q.id) for q in self.questionnaire.questions) if existing is not None else 0
         if done:
@@ -248,14 +252,17 @@ class Engine:
         else:
             preface.append(text("plan.started", total=total, sections=len(self.questionnaire.sections)))
         if draft.suggested:
-            preface.append(text("plan.suggested", names=list(draft.suggested)))
+            preface.append(text("plan.suggested", names=self._names(draft.suggested)))
         elif defaults and not done:
             preface.append(text("plan.defaults"))
         preface += [text("plan.inline_problem", reason=p) for p in problems]
         taken = [q for q in raw if q not in errors]
         if taken:
-            preface.append(text("plan.inline_taken", names=taken))
-        preface += [text("plan.inline_invalid", name=q, reason=reason) for q, reason in errors.items()]
+            preface.append(text("plan.inline_taken", names=self._names(taken)))
+        preface += [
+            text("plan.inline_invalid", name=self.questionnaire.question(q).label, reason=reason)
+            for q, reason in errors.items()
+        ]
         return await self._advance(channel, user, draft, defaults, tuple(preface), request.timezone)
 
     async def _show(self, request: Request) -> list[Reply]:
@@ -347,6 +354,19 @@ class Engine:
 
     # Helpers.
 
+    def _names(self, question_ids) -> list[str]:
+        """Questions as replies name them: their own short words, never their ids."""
+        return [self.questionnaire.question(qid).name for qid in question_ids]
+
+    def _near(self, typed: str, *, chat: bool = False) -> str | None:
+        """The command a typo most likely meant (`shwo` → show), if one is close enough."""
+        words = typed.strip().lower().split()
+        if len(words) != 1:
+            return None
+        commands = [*self.commands, *(["quit"] if chat else [])]  # quit is the terminal's own
+        found = difflib.get_close_matches(words[0], commands, n=1, cutoff=0.75)
+        return found[0] if found and found[0] != words[0] else None
+
     def _shown(self, draft: Draft) -> dict[str, str]:
         """A draft's answers as the text a form shows."""
         return {qid: self.questionnaire.question(qid).show(value) for qid, value in draft.answers.items()}
@@ -360,6 +380,15 @@ class Engine:
         known = {**(session.answers or {}), **(draft.suggested if draft else {})}
         defaults = {q.id: q.show(known[q.id]) for q in self.questionnaire.questions if known.get(q.id) is not None}
         return draft, defaults
+
+
+def _noted(question: Question, draft: Draft, typed: str) -> tuple[Text, ...]:
+    """How an answer was read when that differs from what was typed ("1.2k" → 1,200, "10h/week"
+    → 43 hours a month, "n/a" → skipped), so a misreading is caught at once."""
+    if question.id in draft.skipped:
+        return (text("plan.skipped_answer", name=question.name),)
+    shown = question.show(draft.answers[question.id])
+    return () if _same(shown, typed) else (text("plan.noted", name=question.name, value=shown),)
 
 
 def _same(shown: str, typed: str) -> bool:

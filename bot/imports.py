@@ -123,9 +123,15 @@ class Imports:
         if not errors:
             blocks.append(Paragraph(text("import.filled", answers=filled, competitor=True)))
         for name, reason in errors.items():
-            blocks.append(Paragraph(text("plan.inline_invalid", name=name, reason=reason)))
+            blocks.append(Paragraph(text("plan.inline_invalid", name=self._label(name), reason=reason)))
         blocks.append(Buttons((Button("replan", text("button.plan_with_these")),)))
         return Reply("info", tuple(blocks))
+
+    def _name(self, question_id: str) -> str:
+        return self.knowledge.questionnaire.question(question_id).name
+
+    def _label(self, question_id: str) -> str:
+        return self.knowledge.questionnaire.question(question_id).label
 
     @staticmethod
     def _answers(summary: dict[str, Any], known: dict[str, Any], competitor: bool) -> dict[str, str]:
@@ -181,9 +187,12 @@ class Imports:
             Paragraph(text("import.rows", rows=profile.rows, skipped=profile.skipped)),
         ]
         if filled and not errors:
-            blocks.append(Paragraph(text("import.filled", answers=filled, competitor=competitor)))
+            named = {self._name(qid): value for qid, value in filled.items()}  # people's words, not ids
+            blocks.append(
+                Paragraph(text("import.filled", answers=filled if competitor else named, competitor=competitor))
+            )
         for name, reason in errors.items():
-            blocks.append(Paragraph(text("plan.inline_invalid", name=name, reason=reason)))
+            blocks.append(Paragraph(text("plan.inline_invalid", name=self._label(name), reason=reason)))
         if counted:
             blocks.append(Paragraph(text("import.progress", months=counted)))
         blocks.append(Buttons((Button("replan", text("button.plan_with_these")),)))

@@ -142,10 +142,11 @@ def _questionnaire(data: Mapping[str, Any], where: str, option_sets) -> Question
     for section in data["sections"]:
         questions = []
         for q in section["questions"]:
-            fixed = {"id", "label", "prompt", "why", "example", "kind", "optional", "aliases"}
+            fixed = {"id", "label", "name", "prompt", "why", "example", "kind", "optional", "aliases"}
             params = {k: v for k, v in q.items() if k not in fixed}
+            name = q.get("name") or q.get("label", "").lower()  # how replies name it ("Noted hours a month: 43")
             try:
-                kind = make_kind(q["kind"], params, option_sets)
+                kind = make_kind(q["kind"], params, option_sets, example=str(q["example"]), what=name)
             except (ValueError, TypeError) as error:
                 raise KnowledgeError(f"{where}: {q['id']}: {error}") from error
             label = q.get("label", "")
@@ -164,6 +165,7 @@ def _questionnaire(data: Mapping[str, Any], where: str, option_sets) -> Question
                     bool(q.get("optional")),
                     tuple(q.get("aliases", ())),
                     params,
+                    name,
                 )
             )
         if len(questions) > 5:

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from bot.validators import Invalid, Kind, Result
+from bot.validators import Invalid, Kind, Result, means_skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +31,7 @@ class Question:
     optional: bool = False
     aliases: tuple[str, ...] = ()
     params: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    name: str = ""  # short, in the reader's words, for sentences: "Noted hours a month: 43"
 
     def parse(self, text: str) -> Result:
         return self.kind.parse(text)
@@ -125,6 +126,12 @@ def _settle(draft: Draft, question_id: str, *, value: Any = None, skipped: bool 
 
 
 def answer(draft: Draft, question: Question, text: str) -> tuple[Draft, Invalid | None]:
+    """Settle a question with what was typed. `n/a`, `don't know`, `-` or `?` skip an optional
+    question; a required one says why it is needed and what a rough answer looks like."""
+    if means_skip(text):
+        if not question.optional:
+            return draft, Invalid(f"This one is needed: {question.why} A best guess is fine, e.g. {question.example}.")
+        return _settle(draft, question.id, skipped=True), None
     result = question.parse(text)
     if isinstance(result, Invalid):
         return draft, result

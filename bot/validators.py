@@ -42,6 +42,7 @@ class Kind:
     show: Callable[[Any], str]
     options: tuple[tuple[str, str], ...] = ()
     many: bool = False  # several options may be picked
+    scale: tuple[str, ...] = ()  # what each step of a short scale means, shown with the question
 
 
 def _quote(text: str, limit: int = 40) -> str:
@@ -67,6 +68,163 @@ def _to_number(text: str, *, allow_thousands: bool = True) -> float | None:
     return value if math.isfinite(value) else None
 
 
+# --- reading numbers as people type them --------------------------------------------------------
+
+# Said instead of a number: the figure is zero, too vague to plan on, or not known.
+ZERO_WORDS = frozenset({"none", "no", "zero", "nothing", "nil", "nada", "not yet", "not any", "no one", "nope"})
+VAGUE_WORDS = frozenset(
+    {
+        "lots", "a lot", "lots of them", "many", "a few", "few", "some", "several", "plenty", "loads", "tons",
+        "a ton", "heaps", "a bunch", "a couple", "not many", "quite a few", "a handful", "handful", "dozens",
+        "hundreds", "thousands", "a little", "little", "a bit", "enough", "more", "most", "all",
+    }
+)  # fmt: skip
+SKIP_WORDS = frozenset(
+    {
+        "n/a", "na", "n.a.", "n.a", "don't know", "dont know", "do not know", "not sure", "unsure", "skip",
+        "-", "--", "?", "??", "???", "idk", "unknown", "no idea", "dunno", "pass", "not known",
+    }
+)  # fmt: skip
+
+
+def _words(text: str) -> str:
+    """Lower case, one space between words, typographic apostrophes made plain, end punctuation dropped."""
+    text = " ".join(text.replace("\u00a0", " ").replace("’", "'").split()).lower()
+    return text.rstrip(".!") if text not in ("n.a.",) else text
+
+
+def means_skip(text: str) -> bool:
+    """`n/a`, `don't know`, `-`, `?`: no answer (a skip where the question is optional)."""
+    return _words(text) in SKIP_WORDS
+
+
+# "about 40", "~40", "40ish", "40+": the number is what counts.
+_FILLER_BEFORE = re.compile(
+    r"^(?:about|around|approx\.?|approximately|roughly|circa|ca\.|c\.|maybe|probably|perhaps|nearly|almost|"
+    r"just (?:over|under)|over|under|more than|less than|at least|at most|up to|some|~|≈|±)\s*"
+)
+_FILLER_AFTER = re.compile(r"\s*(?:\+|-?ish|or so|or more|or less|give or take|max|min)$")
+
+# A rate: "4 a month", "4/mo", "10h/week", "2 weekly" — how many months one of its periods is.
+_PERIODS = {"day": 12 / 365.25, "week": 12 / 52, "month": 1.0, "year": 12.0}
+_PERIOD_NAMES = {
+    "d": "day", "day": "day", "days": "day", "daily": "day",
+    "w": "week", "wk": "week", "wks": "week", "week": "week", "weeks": "week", "weekly": "week",
+    "m": "month", "mo": "month", "mos": "month", "mth": "month",
+    "month": "month", "months": "month", "monthly": "month",
+    "y": "year", "yr": "year", "yrs": "year", "year": "year", "years": "year", "yearly": "year", "annually": "year",
+}  # fmt: skip
+_RATE = re.compile(
+    r"^(.*?)\s*(?:(?:/|per\b|an?\b|each\b|every\b|in an?\b)\s*([a-z]+)|\b(daily|weekly|monthly|yearly|annually))$"
+)
+_HOURS = re.compile(r"^(.*?\d)\s*(?:h|hr|hrs|hour|hours)$")
+# A duration: "2 years", "18 months", "2y 3m", "a year and a half" is too much; "1.5 years" is fine.
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?|an?)\s*([a-z]+)")
+_RANGE = re.compile(r"^(.+?)\s*(?:-|–|—|to)\s*(.+)$")
+_FRACTION = re.compile(r"^(.+?)\s*(?:/|out of|of)\s*(.+)$")
+
+
+@dataclass(frozen=True, slots=True)
+class Units:
+    """How a question's figure may be written, besides a bare number.
+
+    `words` name the figure ("DR 35", "140 domains"); `unit` is "months" for durations (years and
+    weeks are converted) or "hours"; `per` is "month" for rates (a week's or a year's are
+    converted); `scale` is the top of a rating ("4/5", "4 out of 5")."""
+
+    words: tuple[str, ...] = ()
+    unit: str | None = None
+    per: str | None = None
+    scale: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    value: float
+    converted: bool = False  # from another unit or a range: round it, don't call it "not whole"
+
+
+def _strip_words(text: str, words: Sequence[str]) -> str:
+    for word in sorted(words, key=len, reverse=True):  # "moz da" before "da"
+        w = re.escape(word.lower())
+        text = re.sub(rf"^{w}(?![a-z])\s*[:=]?\s*|\s*(?<![a-z]){w}$", "", text)
+    return text
+
+
+def _strip_filler(text: str) -> str:
+    while True:
+        stripped = _FILLER_AFTER.sub("", _FILLER_BEFORE.sub("", text)).strip()
+        if stripped == text:
+            return text
+        text = stripped
+
+
+def _duration(text: str) -> Reading | None:
+    """ "2 years", "18 months", "2y 3m", "2 years and 3 months", "a year" → months."""
+    text = re.sub(r"\band\b|,", " ", text)
+    parts = _DURATION_PART.findall(text)
+    if not parts or _DURATION_PART.sub("", text).strip():
+        return None
+    months = 0.0
+    for amount, name in parts:
+        period = _PERIOD_NAMES.get(name)
+        if period is None:
+            return None
+        months += (1.0 if amount in ("a", "an") else float(amount)) * _PERIODS[period]
+    return Reading(months, converted=len(parts) > 1 or _PERIOD_NAMES[parts[0][1]] != "month")
+
+
+def _plain(text: str, units: Units) -> Reading | None:
+    """A number, a range ("40-50": its middle) or, on a rating scale, a fraction ("4/5")."""
+    number = _to_number(text)
+    if number is not None:
+        return Reading(number)
+    if units.scale and (m := _FRACTION.match(text)):
+        top, bottom = _to_number(m.group(1)), _to_number(m.group(2))
+        if top is not None and bottom:
+            return Reading(top * units.scale / bottom, converted=bottom != units.scale)
+    if m := _RANGE.match(text):
+        low, high = _to_number(m.group(1)), _to_number(m.group(2))
+        if low is not None and high is not None and 0 <= low <= high:
+            return Reading((low + high) / 2, converted=True)
+    return None
+
+
+def read_number(text: str, units: Units) -> Reading | None:
+    """The number in what someone typed, in the question's units; None if there is none."""
+    said = _words(text)
+    if said in ZERO_WORDS:
+        return Reading(0.0)
+    said = _strip_filler(_strip_words(_strip_filler(said), units.words))
+    factor = 1.0
+    if units.per and (m := _RATE.match(said)):
+        period = _PERIOD_NAMES.get(m.group(2) or m.group(3))
+        if period is not None and m.group(1):
+            said = _strip_filler(_strip_words(m.group(1), units.words))  # "4 posts a month"
+            factor = _PERIODS[units.per] / _PERIODS[period]
+    if units.unit == "hours" and (m := _HOURS.match(said)):
+        said = m.group(1)
+    reading = _plain(said, units)
+    if reading is None and units.unit == "months":
+        reading = _duration(said)
+    if reading is None:
+        return None
+    return Reading(reading.value * factor, reading.converted or factor != 1.0)
+
+
+def is_vague(text: str) -> bool:
+    """`lots`, `a few`, `lots of links`: an amount, but none to plan on."""
+    said = _words(text)
+    return any(said == vague or said.startswith(vague + " ") for vague in VAGUE_WORDS)
+
+
+def _rounded(value: float, *, whole: bool) -> float:
+    """A converted figure as people say it: whole numbers for counts and from ten up, else tenths."""
+    if whole or abs(value) >= 10:
+        return float(math.floor(value + 0.5))
+    return round(value, 1)
+
+
 def _fmt(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0")
 
@@ -77,25 +235,86 @@ def _bounds_reason(value: float, low: float, high: float, what: str) -> str:
     return f"{_fmt(value)} is out of range: {what} must be between {_fmt(low)} and {_fmt(high)}."
 
 
-def integer(*, min: int, max: int, what: str = "the answer") -> Kind:
+def _number_hint(units: Units, example: str | None, low: float, high: float) -> str:
+    """An answer that works, in the question's own units: what follows a refusal."""
+    if example is None:
+        return ""
+    if units.unit == "months":
+        return f" Give a number of months, e.g. {example}, or years, e.g. 2 years."
+    if units.per:
+        weekly = "5h/week" if units.unit == "hours" else "2 a week"
+        return f" Give a number a {units.per}, e.g. {example}, or a week, e.g. {weekly}."
+    if units.scale:
+        return f" Give a number from {_fmt(low)} to {_fmt(high)}, e.g. {example}."
+    return f" Give a number, e.g. {example}."
+
+
+def _not_a_number(text: str, hint: str) -> Invalid:
+    if is_vague(text):
+        return Invalid(f"{_quote(text)} is too vague to plan on; a rough figure is fine.{hint}")
+    return Invalid(f"{_quote(text)} is not a number.{hint}")
+
+
+def _reader(units: Units, levels: Sequence[str], low: int) -> Callable[[str], Reading | None]:
+    """Numbers as people type them; on a scale with named levels ("solid"), the level's name too."""
+    named = {_words(level.split(":")[0]): n for n, level in enumerate(levels, low)}
+
+    def read(text: str) -> Reading | None:
+        level = named.get(_words(text))
+        return Reading(float(level)) if level is not None else read_number(text, units)
+
+    return read
+
+
+def integer(
+    *,
+    min: int,
+    max: int,
+    what: str = "the answer",
+    example: str | None = None,
+    words: Sequence[str] = (),
+    unit: str | None = None,
+    per: str | None = None,
+    scale: int | None = None,
+    levels: Sequence[str] = (),
+) -> Kind:
+    """A whole number. `levels` describe each step of a short scale (from `min`), shown with the question."""
+    units = Units(tuple(words), unit, per, scale)
+    hint = _number_hint(units, example, min, max)
+    read = _reader(units, levels, min)
+
     def parse(text: str) -> Result:
-        number = _to_number(text)
-        if number is None:
-            return Invalid(f"{_quote(text)} is not a number.")
+        reading = read(text)
+        if reading is None:
+            return _not_a_number(text, hint)
+        number = _rounded(reading.value, whole=True) if reading.converted else reading.value
         if not number.is_integer():
-            return Invalid(f"{_quote(text)} is not a whole number.")
+            return Invalid(f"{_quote(text)} is not a whole number.{hint}")
         if not min <= number <= max:
             return Invalid(_bounds_reason(number, min, max, what))
         return Valid(int(number))
 
-    return Kind(parse, lambda value: str(value))
+    return Kind(parse, lambda value: str(value), scale=tuple(levels))
 
 
-def number(*, min: float, max: float, what: str = "the answer") -> Kind:
+def number(
+    *,
+    min: float,
+    max: float,
+    what: str = "the answer",
+    example: str | None = None,
+    words: Sequence[str] = (),
+    unit: str | None = None,
+    per: str | None = None,
+) -> Kind:
+    units = Units(tuple(words), unit, per)
+    hint = _number_hint(units, example, min, max)
+
     def parse(text: str) -> Result:
-        value = _to_number(text)
-        if value is None:
-            return Invalid(f"{_quote(text)} is not a number.")
+        reading = read_number(text, units)
+        if reading is None:
+            return _not_a_number(text, hint)
+        value = _rounded(reading.value, whole=False) if reading.converted else reading.value
         if not min <= value <= max:
             return Invalid(_bounds_reason(value, min, max, what))
         return Valid(int(value) if value.is_integer() else round(value, 2))
@@ -174,52 +393,79 @@ def domain() -> Kind:
 
 
 _ITEM_SEPARATORS = re.compile(r"[,;\s]+")
-_NAMED_THOUSANDS = re.compile(r"=(\d{1,3}(?:,\d{3})+)(?![\d])")
-_PAIR = re.compile(r"\s*(?:=|:(?=\s*\d))\s*")
+_NAMED_THOUSANDS = re.compile(r"=([~≈]?\d{1,3}(?:,\d{3})+)(?![\d])")
+_PAIR = re.compile(r"\s*(?:=|:(?=\s*[~≈]?\d))\s*")
+# "rival.com (420)" and "rival.com 420": a domain (it has a dot and a letter) and the count after it.
+_IN_PARENS = re.compile(r"\s*\(\s*([^()]*?)\s*\)")
+_SPACED_PAIR = re.compile(
+    r"(?<![^\s,;])([^\s,;=]*[a-z][^\s,;=]*\.[^\s,;=]*[a-z][^\s,;=]*)\s+(?=[~≈]?\d)", re.IGNORECASE
+)
 
 
-def competitors(*, max_count: int, noun: str = "competitor") -> Kind:
-    """One to `max_count` referring-domain counts, each optionally `domain=count`, and optionally
-    `+pace`: the new referring domains that one gains a month (`rival.com=420+12`)."""
+def _pairs(text: str) -> list[str]:
+    """Competitors as typed, one item each: `domain=count[+pace]` or a bare count.
+
+    People write a pair as `rival.com=420`, `rival.com: 420`, `rival.com 420` or `rival.com (420)`,
+    and separate pairs with commas, semicolons, spaces or new lines; all become `rival.com=420`."""
+    text = _IN_PARENS.sub(r"=\1", text.strip())
+    text = _PAIR.sub("=", text)
+    text = _SPACED_PAIR.sub(r"\1=", text)
+    text = re.sub(r"\s*\+\s*(?=\d)", "+", text)  # "420 + 12" is one item too
+    # After "domain=", a comma followed by three digits is a thousands separator
+    # (rival.com=1,200); between bare counts it separates competitors (420,610).
+    text = _NAMED_THOUSANDS.sub(lambda m: "=" + m.group(1).replace(",", ""), text)
+    return [i for i in _ITEM_SEPARATORS.split(text) if i]
+
+
+def competitors(*, max_count: int, noun: str = "competitor", example: str | None = None) -> Kind:
+    """One to `max_count` referring-domain counts, each optionally `domain count`, and optionally
+    `+pace`: the new referring domains that one gains a month (`rival.com 420+12`)."""
     count_kind = integer(min=0, max=100_000_000, what=f"a {noun}'s referring domains")
     pace_kind = integer(min=0, max=10_000_000, what=f"a {noun}'s new referring domains a month")
-    example = "rival.com=420" if noun == "competitor" else "45"
+    pair = "rival.com 420" if noun == "competitor" else "45"
+    shape = f"write each {noun} as domain count, like {pair}"
+    hint = f" Give a count for each {noun}, e.g. {example or pair}."
+
+    def figure(item: str, figures: str, kind: Kind) -> Result:
+        result = kind.parse(figures)
+        if isinstance(result, Invalid):
+            reason = _not_a_number(figures, hint).reason if read_number(figures, Units()) is None else result.reason
+            return Invalid(reason if item == figures else f"In {_quote(item)}: {reason}")
+        return result
 
     def parse(text: str) -> Result:
-        # "rival.com = 420" and "rival.com: 420" are one item, so glue them first (but not "https://").
-        text = _PAIR.sub("=", text.strip())
-        text = re.sub(r"\s*\+\s*(?=\d)", "+", text)  # "420 + 12" is one item too
-        # After "domain=", a comma followed by three digits is a thousands separator
-        # (rival.com=1,200); between bare counts it separates competitors (420,610).
-        text = _NAMED_THOUSANDS.sub(lambda m: "=" + m.group(1).replace(",", ""), text)
-        items = [i for i in _ITEM_SEPARATORS.split(text) if i]
+        if _words(text) in ZERO_WORDS:
+            return Invalid(f"Give at least one {noun}'s referring domains, like {example or pair}.")
+        items = _pairs(text)
         if not items:
             return Invalid(f"Give one to {max_count} {noun}s' referring-domain counts, like 420, 610.")
-        if len(items) > max_count:
-            return Invalid(
-                f"That is {len(items)} {noun}s; give at most {max_count} (the median of the closest ones is enough)."
-            )
         found: list[dict[str, Any]] = []
         for item in items:
             name, _, figures = item.rpartition("=")
+            count_text, plus, pace_text = figures.partition("+")
             host = None
             if name:
                 host = normalise_domain(name)
                 if host is None:
-                    return Invalid(
-                        f"{_quote(name)} is not a domain; write each {noun} as domain=count, like {example}."
-                    )
-            count_text, plus, pace_text = figures.partition("+")
-            count = count_kind.parse(count_text)
+                    return Invalid(f"{_quote(name)} is not a domain; {shape}.")
+            elif read_number(count_text, Units()) is None and not is_vague(count_text):
+                if normalise_domain(item):
+                    return Invalid(f"{_quote(item)} has no count; {shape}.")
+                return Invalid(f"{_quote(item)} is neither a domain nor a count; {shape}.")
+            count = figure(item, count_text, count_kind)
             if isinstance(count, Invalid):
-                return Invalid(f"In {_quote(item)}: {count.reason}")
+                return count
             entry: dict[str, Any] = {"domain": host, "referring_domains": count.value}
             if plus:
-                pace = pace_kind.parse(pace_text)
+                pace = figure(item, pace_text, pace_kind)
                 if isinstance(pace, Invalid):
-                    return Invalid(f"In {_quote(item)}: {pace.reason}")
+                    return pace
                 entry["monthly_new"] = pace.value
             found.append(entry)
+        if len(found) > max_count:
+            return Invalid(
+                f"That is {len(found)} {noun}s; give at most {max_count} (the median of the closest ones is enough)."
+            )
         return Valid(found)
 
     def show(value: Sequence[Mapping[str, Any]]) -> str:
@@ -246,6 +492,20 @@ def _lookup(options: Mapping[str, Sequence[str]]) -> dict[str, str]:
     return lookup
 
 
+def _read_options(words: Sequence[str], lookup: Mapping[str, str]) -> tuple[list[str], str]:
+    """Options named in a run of words, longest name first: "1 3 5", "guest posting outreach".
+    Returns them and the words from the first one that names nothing ("" if none)."""
+    found: list[str] = []
+    at = 0
+    while at < len(words):
+        end = next((e for e in range(len(words), at, -1) if _key(" ".join(words[at:e])) in lookup), None)
+        if end is None:
+            return found, " ".join(words[at:])
+        found.append(lookup[_key(" ".join(words[at:end]))])
+        at = end
+    return found, ""
+
+
 def choices(
     *, options: Mapping[str, Sequence[str]], min_count: int, noun: str = "choice", nouns: str = "choices"
 ) -> Kind:
@@ -254,12 +514,11 @@ def choices(
 
     def parse(text: str) -> Result:
         picked: list[str] = []
-        for token in (t for t in re.split(r"[,;/+&]|\band\b", text) if t.strip()):
-            option = lookup.get(_key(token))
-            if option is None:
-                return Invalid(f"{_quote(token)} is not a {noun} I know. Choose from: {menu}.")
-            if option not in picked:
-                picked.append(option)
+        for chunk in (t for t in re.split(r"[,;/+&]|\band\b", text) if t.strip()):
+            options, unknown = _read_options(chunk.split(), lookup)
+            if unknown:
+                return Invalid(f"{_quote(unknown)} is not a {noun} I know. Choose from: {menu}.")
+            picked += [option for option in options if option not in picked]
         if len(picked) < min_count:
             what = f"one {noun}" if min_count == 1 else f"at least {min_count} {nouns}"
             return Invalid(f"Pick {what}. Choose from: {menu}.")
@@ -288,8 +547,16 @@ def choice(*, options: Mapping[str, Sequence[str]], noun: str = "choice") -> Kin
 OPTION_NOUNS = {"strategies": ("strategy", "strategies"), "site_kinds": ("kind of site", "kinds of site")}
 
 
-def make_kind(name: str, params: Mapping[str, Any], option_sets: Mapping[str, Mapping[str, Sequence[str]]]) -> Kind:
-    """Build the validator a question names; unknown names fail loudly at start-up."""
+def make_kind(
+    name: str,
+    params: Mapping[str, Any],
+    option_sets: Mapping[str, Mapping[str, Sequence[str]]],
+    *,
+    example: str | None = None,
+    what: str | None = None,
+) -> Kind:
+    """Build the validator a question names; unknown names fail loudly at start-up.
+    A figure's kind is told the question's example and name, so a refusal can show what works."""
     if name in ("choice", "choices") and isinstance(params.get("options"), str):
         listed = params["options"]
         if listed not in option_sets:
@@ -303,7 +570,13 @@ def make_kind(name: str, params: Mapping[str, Any], option_sets: Mapping[str, Ma
         factory = KINDS[name]
     except KeyError:
         raise ValueError(f"unknown question kind {name!r}; known: {', '.join(KINDS)}") from None
-    return factory(**params)
+    extra: dict[str, Any] = {}
+    if name in _FIGURES:
+        extra = {"example": example} | ({"what": what} if what and name != "competitors" else {})
+    return factory(**params, **extra)
+
+
+_FIGURES = {"integer", "number", "competitors"}  # the kinds whose refusals give an example
 
 
 def free_text(*, max_length: int) -> Kind:

@@ -47,34 +47,33 @@ def question_reply(
     problem: Text | None = None,
     preface: tuple[Text, ...] = (),
 ) -> Reply:
+    """Ask a question: its prompt, the choices it offers, why it is asked and an example.
+    After a refused answer, the reason (it carries an example that works) and a one-line reminder
+    of which question is open, not the whole question again."""
     blocks: list[Any] = [Paragraph(t) for t in preface]
+    number, total = questionnaire.position(question.id), len(questionnaire.questions)
+    default = defaults.get(question.id, "")
     if problem is not None:
         blocks.append(Paragraph(problem))
+        optional = question.optional
+        again = text(
+            "question.again", number=number, total=total, label=question.label, optional=optional, default=default
+        )
+        return Reply("invalid", (*blocks, Paragraph(again)), private=True)
     section = questionnaire.section_of(question.id)
-    if problem is None and not any(draft.settled(q.id) for q in section.questions):
+    if not any(draft.settled(q.id) for q in section.questions):
         blocks.append(Paragraph(text("question.section", title=section.title, intro=section.intro)))
-    blocks.append(
-        Paragraph(
-            text(
-                "question.prompt",
-                number=questionnaire.position(question.id),
-                total=len(questionnaire.questions),
-                prompt=question.prompt,
-            )
-        )
+    blocks.append(Paragraph(text("question.prompt", number=number, total=total, prompt=question.prompt)))
+    if question.kind.options:  # strategies, the kind of site: numbered, as they may be picked
+        blocks.append(Paragraph(text("question.options", options=[label for _, label in question.kind.options])))
+    if question.kind.scale:  # a short scale (content quality): what each step means
+        low = question.params.get("min", 1)
+        blocks.append(Paragraph(text("question.scale", levels=list(enumerate(question.kind.scale, low)))))
+    hint = text(
+        "question.hint", why=question.why, example=question.example, optional=question.optional, default=default
     )
-    blocks.append(
-        Paragraph(
-            text(
-                "question.hint",
-                why=question.why,
-                example=question.example,
-                optional=question.optional,
-                default=defaults.get(question.id, ""),
-            )
-        )
-    )
-    return Reply("invalid" if problem else "question", tuple(blocks), private=True)
+    blocks.append(Paragraph(hint))
+    return Reply("question", tuple(blocks), private=True)
 
 
 def plan_reply(

@@ -58,13 +58,15 @@ async def test_a_bad_answer_is_reasked_with_a_specific_reason(chat: MemoryChat):
     await chat.say("example.com")
     reply = await chat.say("a bakery shop")
     assert "“a bakery shop” is not a kind of site I know" in reply and "1 local business" in reply
-    assert f"{pos('site_kind')}  What kind of site is it" in reply
+    # The reason and a one-line reminder of the open question, not the whole question again.
+    assert f"{pos('site_kind')}  Kind of site · optional: type skip" in reply
+    assert "What kind of site is it" not in reply and "Why:" not in reply
     await chat.say("local business")
     reply = await chat.say("150")
     assert "150 is out of range" in reply and "between 0 and 100" in reply
-    assert f"{pos('authority')}  What is its authority score" in reply, "the same question is asked again"
+    assert f"{pos('authority')}  Authority score" in reply, "the same question stays open"
     reply = await chat.say("thirty")
-    assert "“thirty” is not a number" in reply
+    assert "“thirty” is not a number. Give a number from 0 to 100, e.g. 35." in reply
     reply = await chat.say("35")
     assert f"{pos('referring_domains')}  How many referring domains" in reply
     reply = await chat.say("-5")
@@ -81,7 +83,7 @@ async def test_bad_answers_for_each_kind(chat: MemoryChat):
     assert pos("horizon_months") in reply
     await chat.say("12")
     reply = await chat.say("45, lots")
-    assert "“lots” is not a number" in reply and pos("ranking_pages") in reply
+    assert "“lots” is too vague to plan on" in reply and "e.g. 45, 60, 38" in reply and pos("ranking_pages") in reply
     for typed in ("45, 60", "1", "4", "4"):
         await chat.say(typed)
     reply = await chat.say("guest posting, telepathy")
@@ -98,7 +100,7 @@ async def test_an_invalid_domain_is_refused(chat: MemoryChat):
 
 async def test_inline_answers_are_taken_and_only_missing_questions_asked(chat: MemoryChat):
     reply = await chat.say("plan referring_domains=140 authority=35 competitors=420,610")
-    assert "Taken from your command: referring_domains, authority and competitors." in reply
+    assert "Taken from your command: referring domains, authority score and competitors." in reply
     assert f"{pos('site')}  Which site" in reply
     await chat.say("example.com")
     reply = await chat.say("skip")  # the kind of site
@@ -116,7 +118,7 @@ async def test_inline_answers_are_taken_and_only_missing_questions_asked(chat: M
 async def test_invalid_inline_answers_are_reported_and_asked(chat: MemoryChat):
     reply = await chat.say("plan rd=lots dr=35 colour=blue")
     assert "“colour” is not a question I ask" in reply
-    assert "referring_domains: “lots” is not a number." in reply
+    assert "Referring domains now: “lots” is too vague to plan on" in reply
     await chat.say("example.com")
     await chat.say("skip")
     reply = await chat.say("140")  # authority was taken inline; the invalid RD count is asked again
@@ -353,3 +355,135 @@ async def test_a_plan_stored_by_the_previous_planner_still_shows(chat: MemoryCha
     assert "Why this number" in shown and "Stored " in shown
     why = await chat.say("why")
     assert "Momentum (new a month without building)" in why
+
+
+# Answers as people type them (issue 13): every question answered the way a person would.
+NATURAL_ANSWERS = [
+    ("site", "https://www.example.com/"),
+    ("site_kind", "3"),
+    ("authority", "DR 35"),
+    ("referring_domains", "about 140"),
+    ("site_age_months", "2 years"),
+    ("recent_monthly_rd", "~6 a month"),
+    ("lost_referring_domains", "n/a"),
+    ("competitors", "ahrefs.com 1.2k, moz.com=900"),
+    ("horizon_months", "1 year"),
+    ("ranking_pages", "don't know"),
+    ("linkable_assets", "none"),
+    ("posts_per_month", "1 a week"),
+    ("content_quality", "4/5"),
+    ("strategies", "1 2 3"),
+    ("hours_per_month", "10h/week"),
+]
+QUESTION_IDS = [q for q in QUESTIONS if "_" in q]  # the ids that are no English word
+
+
+async def test_a_whole_plan_typed_in_natural_answers(chat: MemoryChat, db_path):
+    await chat.say("plan")
+    said = {}
+    for question_id, typed in NATURAL_ANSWERS:
+        said[question_id] = await chat.say(typed)
+        refused = "” is not a" in said[question_id] or "too vague" in said[question_id]
+        assert not refused, (typed, said[question_id])
+    # Each reading that differs from what was typed is said back, in the question's own words.
+    assert "Noted site: example.com" in said["site"]
+    assert "Noted kind of site: SaaS or software" in said["site_kind"]
+    assert "Noted authority score: 35" in said["authority"]
+    assert "Noted site age in months: 24" in said["site_age_months"]
+    assert "Skipped referring domains lost." in said["lost_referring_domains"]
+    assert "Noted competitors: ahrefs.com=1200, moz.com=900" in said["competitors"]
+    assert "Noted linkable assets: 0" in said["linkable_assets"]
+    assert "Noted new pieces a month: 4" in said["posts_per_month"]
+    assert "Noted content quality: 4" in said["content_quality"]
+    assert "Noted hours a month: 43" in said["hours_per_month"]
+    assert "Backlink plan for example.com" in said["hours_per_month"]
+
+    [(answers,)] = rows(db_path, "SELECT answers FROM plans")
+    assert json.loads(answers) == {
+        "site": "example.com",
+        "site_kind": "saas",
+        "authority": 35,
+        "referring_domains": 140,
+        "site_age_months": 24,
+        "recent_monthly_rd": 6,
+        "competitors": [
+            {"domain": "ahrefs.com", "referring_domains": 1200},
+            {"domain": "moz.com", "referring_domains": 900},
+        ],
+        "horizon_months": 12,
+        "linkable_assets": 0,
+        "posts_per_month": 4,
+        "content_quality": 4,
+        "strategies": ["guest_posting", "outreach", "digital_pr"],
+        "hours_per_month": 43,
+    }
+
+
+async def test_a_vague_answer_gets_a_reason_and_an_example_not_the_whole_question(chat: MemoryChat):
+    await chat.say("plan site=example.com kind=saas dr=35")
+    reply = await chat.say("lots")
+    assert reply == (
+        "“lots” is too vague to plan on; a rough figure is fine. Give a number, e.g. 140.\n"
+        f"{pos('referring_domains')}  Referring domains now"
+    )
+    reply = await chat.say("don't know")
+    assert reply.startswith("This one is needed: Referring domains track rankings")
+    assert "A best guess is fine, e.g. 140." in reply
+
+
+async def test_the_choices_come_with_the_question(chat: MemoryChat):
+    answers = dict(NATURAL_ANSWERS)
+    await chat.say("plan")
+    asked = await chat.say(answers["site"])
+    assert "Choose by number or name: 1 local business · 2 online shop · 3 SaaS or software" in asked
+    for _, typed in NATURAL_ANSWERS[1:12]:
+        asked = await chat.say(typed)
+    assert f"{pos('content_quality')}  How good is your content" in asked
+    assert "1 thin: short, generic or rewritten from others\n2 basic" in asked
+    assert "5 best: the page others cite" in asked
+    asked = await chat.say("4/5")
+    assert "Choose by number or name: 1 guest posting · 2 outreach · 3 digital PR" in asked
+    assert "is not" not in asked, "the list is there before any mistake"
+
+
+async def test_no_reply_in_a_whole_chat_names_a_question_by_its_id(engine, chat: MemoryChat, db_path):
+    texts = [await chat.say("help"), await chat.say("plan now please")]
+    texts.append(await chat.say("lots"))  # a mistake on the first question
+    for _, typed in NATURAL_ANSWERS[:5]:
+        texts.append(await chat.say(typed))
+    texts += [await chat.say("back"), await chat.say("2 years"), await chat.say("help"), await chat.say("shwo")]
+    texts.append(await chat.say("skip"))  # recent: optional
+    for _, typed in NATURAL_ANSWERS[6:]:
+        texts.append(await chat.say(typed))
+    texts += [await chat.say("show"), await chat.say("why"), await chat.say("plan rd=lots hours=10h/week")]
+    assert "Backlink plan for example.com" in "".join(texts)
+    for reply in texts:
+        named = [question_id for question_id in QUESTION_IDS if question_id in reply]
+        assert not named, f"{named} in {reply!r}"
+
+
+async def test_a_near_miss_command_gets_did_you_mean(chat: MemoryChat):
+    assert "I didn't understand shwo. Did you mean show?" in await chat.say("shwo")
+    assert "Did you mean help?" in await chat.say("hepl")
+    assert "Did you mean quit?" in await chat.say("quti")
+    assert "Did you mean" not in await chat.say("hello there")
+    await chat.say("plan")
+    reply = await chat.say("shwo")  # mid-plan, typed where the site is asked
+    assert reply.startswith("Did you mean show?") and "“shwo” is not a domain" in reply
+    await chat.invoke("shwo")  # Slack's and Discord's slash command, mistyped
+    unknown = chat.last[0].blocks[0].text
+    assert chat.renderer.text(unknown) == "I don't know the command shwo. Did you mean show? Here is what I can do."
+
+
+async def test_words_after_plan_are_said_to_be_no_answers(chat: MemoryChat):
+    reply = await chat.say("plan now please")
+    assert "I read that as plan; now please is not an answer, so I left it out." in reply
+    assert "needs a name" not in reply
+    assert f"{pos('site')}  Which site is this plan for?" in reply
+
+
+async def test_help_in_the_chat_lists_quit(chat: MemoryChat):
+    reply = await chat.say("help")
+    assert "quit leaves; your plan and any answers in progress are kept." in reply
+    [form_help] = await chat.invoke("help")
+    assert "quit" not in chat.renderer.text(form_help.blocks[-1].text), "Slack and Discord have no quit"

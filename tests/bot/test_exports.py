@@ -343,6 +343,7 @@ async def test_import_fills_the_plan_and_counts_new_domains_as_progress_once(eng
     assert "Referring domains: 6 live, 1 lost" in reply
     assert f"Counted as progress (new referring domains by first-seen month): {month}: 2." in reply
     assert rows(db_path, "SELECT count(*) FROM progress WHERE source = 'import'") == [(2,)]
+    assert "Suggested for your plan: referring domains: 6;" in reply and "referring_domains" not in reply
     draft = json.loads(rows(db_path, "SELECT state FROM drafts")[0][0])
     assert draft["suggested"]["referring_domains"] == 6 and "referring_domains" not in draft["answers"]
     assert draft["suggested"]["lost_referring_domains"] == 1, "the export's lost domains, for reclaiming"
@@ -351,7 +352,7 @@ async def test_import_fills_the_plan_and_counts_new_domains_as_progress_once(eng
     # The figures are shown for confirmation: asked again, with the import's value as the default.
     resumed = await chat.say("plan")
     assert (
-        "Your import's figures (referring_domains, recent_monthly_rd and lost_referring_domains) "
+        "Your import's figures (referring domains, new referring domains a month and referring domains lost) "
         "are offered as defaults"
     ) in resumed
     assert "Picking up where you left off" not in resumed, "nothing was answered yet: a new plan, not a resumed one"

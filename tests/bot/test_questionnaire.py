@@ -204,6 +204,32 @@ def test_a_required_question_cannot_be_skipped(question_id):
     assert question.why in problem.reason
 
 
+SKIP_TEXTS = ["n/a", "N/A", "na", "don't know", "Don’t know", "dont know", "not sure", "skip", "-", "?", "idk"]
+
+
+@pytest.mark.parametrize("typed", SKIP_TEXTS)
+@pytest.mark.parametrize("question_id", OPTIONAL)
+def test_not_knowing_skips_an_optional_question(question_id, typed):
+    draft, invalid = answer(Draft(), Q.question(question_id), typed)
+    assert invalid is None
+    assert draft.skipped == (question_id,) and question_id not in draft.answers
+
+
+@pytest.mark.parametrize("typed", ["n/a", "don't know", "-", "?"])
+@pytest.mark.parametrize("question_id", REQUIRED)
+def test_not_knowing_a_required_answer_says_it_is_needed_and_what_a_guess_looks_like(question_id, typed):
+    question = Q.question(question_id)
+    draft, invalid = answer(Draft(), question, typed)
+    assert draft == Draft()
+    assert invalid.reason == f"This one is needed: {question.why} A best guess is fine, e.g. {question.example}."
+
+
+def test_a_form_field_saying_n_a_is_a_skip_too():
+    draft, errors = apply(Q, Draft(), {"authority": "n/a", "referring_domains": "don't know"})
+    assert draft.skipped == ("authority",)
+    assert errors["referring_domains"].startswith("This one is needed")
+
+
 def test_skip_after_an_answer_drops_the_answer_and_answer_after_skip_drops_the_skip():
     draft = settle(Draft(), "authority", "35")
     draft = settle(draft, "authority")

@@ -54,16 +54,20 @@ def test_every_question_uses_a_kind_tested_here():
     }
 
 
+def bounds(question_id: str) -> dict:
+    return {k: v for k, v in q(question_id).params.items() if k in ("min", "max", "max_count", "options", "min_count")}
+
+
 def test_the_bounds_these_tests_rely_on():
     # The tables below assume these bounds from questions.yaml; say so loudly if they move.
-    assert dict(q("authority").params) == {"min": 0, "max": 100}
-    assert dict(q("referring_domains").params) == {"min": 0, "max": 100_000_000}
-    assert dict(q("horizon_months").params) == {"min": 1, "max": 60}
-    assert dict(q("content_quality").params) == {"min": 1, "max": 5}
-    assert dict(q("hours_per_month").params) == {"min": 0, "max": 10_000}
-    assert dict(q("competitors").params) == {"max_count": 10}
-    assert dict(q("strategies").params) == {"options": "strategies", "min_count": 1}
-    assert dict(q("site_kind").params) == {"options": "site_kinds"}
+    assert bounds("authority") == {"min": 0, "max": 100}
+    assert bounds("referring_domains") == {"min": 0, "max": 100_000_000}
+    assert bounds("horizon_months") == {"min": 1, "max": 60}
+    assert bounds("content_quality") == {"min": 1, "max": 5}
+    assert bounds("hours_per_month") == {"min": 0, "max": 10_000}
+    assert bounds("competitors") == {"max_count": 10}
+    assert bounds("strategies") == {"options": "strategies", "min_count": 1}
+    assert bounds("site_kind") == {"options": "site_kinds"}
 
 
 # --- integer -------------------------------------------------------------------------------------
@@ -113,7 +117,6 @@ def test_integer_accepts(question_id, text, expected):
     [
         # Text is not a number: the reason quotes what was typed.
         ("referring_domains", "abc", ["“abc”", "not a number"]),
-        ("referring_domains", "lots", ["“lots”", "not a number"]),
         ("referring_domains", "", ["not a number"]),
         ("referring_domains", "nan", ["“nan”", "not a number"]),
         ("referring_domains", "inf", ["“inf”", "not a number"]),
@@ -402,7 +405,7 @@ def test_competitors_accepts(text, expected):
         ("", ["one to 10"]),
         ("   ", ["one to 10"]),
         (" , ; ", ["one to 10"]),
-        ("foo=12", ["“foo”", "not a domain", "domain=count"]),
+        ("foo=12", ["“foo”", "not a domain", "domain count, like rival.com 420"]),
         ("foo.notatld=12", ["“foo.notatld”", "not a domain"]),
         ("192.168.1.1=12", ["“192.168.1.1”", "not a domain"]),
         ("localhost=12", ["“localhost”", "not a domain"]),
@@ -411,10 +414,12 @@ def test_competitors_accepts(text, expected):
         ("rival.com=-3", ["“rival.com=-3”", "-3", "negative"]),
         ("rival.com=1.5", ["“rival.com=1.5”", "not a whole number"]),
         ("1.5", ["“1.5”", "not a whole number"]),
-        ("420, lots", ["“lots”", "not a number"]),
+        ("420, lots", ["“lots” is too vague", "e.g. rival.com=420"]),
         ("rival.com=100000001", ["100,000,001", "between 0 and 100,000,000"]),
-        # A count needs "=": a bare domain is read as a count and rejected by name.
-        ("rival.com 420", ["“rival.com”", "not a number"]),
+        # A domain needs its count, and a word is neither.
+        ("rival.com", ["“rival.com” has no count", "like rival.com 420"]),
+        ("rival.com 420, other.net", ["“other.net” has no count"]),
+        ("ahrefs 1200", ["“ahrefs” is neither a domain nor a count", "like rival.com 420"]),
     ],
 )
 def test_competitors_rejects_with_a_specific_reason(text, must_mention):
@@ -473,7 +478,10 @@ def test_a_competitor_may_carry_its_own_monthly_pace(text, expected):
 
 
 def test_a_competitors_pace_must_be_a_count():
-    assert invalid("competitors", "rival.com=420+lots") == "In “rival.com=420+lots”: “lots” is not a number."
+    assert invalid("competitors", "rival.com=420+x") == (
+        "In “rival.com=420+x”: “x” is not a number. "
+        "Give a count for each competitor, e.g. rival.com=420, other.net=610, 380."
+    )
 
 
 def test_ranking_pages_speak_of_pages():
@@ -562,7 +570,8 @@ def test_strategies_accepts(text, expected):
         ("11, 1", "“11”"),
         ("0, 1", "“0”"),
         ("1.5, 2", "“1.5”"),
-        ("guest posting outreach", "“guest posting outreach”"),
+        ("guest posting knitting", "“knitting”"),
+        ("1 3 buying links", "“buying links”"),
     ],
 )
 def test_strategies_rejects_unknown_names_by_name(text, offending):
@@ -613,3 +622,139 @@ def test_every_example_in_the_questionnaire_is_valid_and_round_trips(question):
 )
 def test_registrable_domain_reads_private_suffixes(text, expected):
     assert registrable_domain(text) == expected
+
+
+# --- answers as people type them (issue 13) ------------------------------------------------------
+
+_RIVALS = [{"domain": "ahrefs.com", "referring_domains": 1200}, {"domain": "moz.com", "referring_domains": 900}]
+
+
+@pytest.mark.parametrize(
+    ("question_id", "text", "expected"),
+    [
+        # An authority score with its tool's name, filler or a scale around it.
+        ("authority", "DR 35", 35),
+        ("authority", "dr35", 35),
+        ("authority", "DA: 40", 40),
+        ("authority", "35 DR", 35),
+        ("authority", "Ahrefs DR 35", 35),
+        ("authority", "domain rating 35", 35),
+        ("authority", "35/100", 35),
+        ("authority", "about 40", 40),
+        ("authority", "~40", 40),
+        ("authority", "approx. 40", 40),
+        ("authority", "around 40", 40),
+        ("authority", "roughly 40", 40),
+        ("authority", "40ish", 40),
+        ("authority", "40-50", 45),
+        ("authority", "none", 0),
+        # Counts with their own noun, a "k" or a plus.
+        ("referring_domains", "140 referring domains", 140),
+        ("referring_domains", "about 1.2k RDs", 1200),
+        ("referring_domains", "140+", 140),
+        ("referring_domains", "zero", 0),
+        ("lost_referring_domains", "nothing", 0),
+        ("lost_referring_domains", "25 lost", 25),
+        ("linkable_assets", "none", 0),
+        ("linkable_assets", "no", 0),
+        ("linkable_assets", "2 assets", 2),
+        # Durations in months: years and weeks are converted.
+        ("site_age_months", "2 years", 24),
+        ("site_age_months", "2 years old", 24),
+        ("site_age_months", "1.5 years", 18),
+        ("site_age_months", "2y 3m", 27),
+        ("site_age_months", "2 years and 3 months", 27),
+        ("site_age_months", "a year", 12),
+        ("site_age_months", "18 months", 18),
+        ("site_age_months", "6 weeks", 1),
+        ("horizon_months", "in 2 years", 24),
+        ("horizon_months", "12 months", 12),
+        # Rates a month: a week's and a year's are converted, "a month" is just a unit.
+        ("posts_per_month", "4 a month", 4),
+        ("posts_per_month", "4/mo", 4),
+        ("posts_per_month", "4 per month", 4),
+        ("posts_per_month", "4 monthly", 4),
+        ("posts_per_month", "4 posts a month", 4),
+        ("posts_per_month", "1 a week", 4),
+        ("posts_per_month", "48 a year", 4),
+        ("recent_monthly_rd", "about 6 a month", 6),
+        ("recent_monthly_rd", "3-4/mo", 4),
+        ("recent_monthly_rd", "2 new referring domains a week", 9),
+        # Hours: "h", a week's hours → a month's, rounded as people plan (43, not 43.33).
+        ("hours_per_month", "10h/week", 43),
+        ("hours_per_month", "10 hours per week", 43),
+        ("hours_per_month", "10 hrs a week", 43),
+        ("hours_per_month", "2h a week", 8.7),
+        ("hours_per_month", "40 hours a month", 40),
+        ("hours_per_month", "40h", 40),
+        ("hours_per_month", "20/mo", 20),
+        ("hours_per_month", "about 20", 20),
+        ("hours_per_month", "1 hour a day", 30),
+        ("hours_per_month", "none", 0),
+        # A rating out of five, written as people do, or by a level's name.
+        ("content_quality", "4/5", 4),
+        ("content_quality", "4 out of 5", 4),
+        ("content_quality", "4 of 5", 4),
+        ("content_quality", "8/10", 4),
+        ("content_quality", "solid", 3),
+        ("content_quality", "Strong", 4),
+        # Competitors as pairs, the way people list them.
+        ("competitors", "ahrefs.com 1.2k, moz.com=900", _RIVALS),
+        ("competitors", "ahrefs.com: 1.2k\nmoz.com (900)", _RIVALS),
+        ("competitors", "ahrefs.com (1,200), moz.com 900", _RIVALS),
+        ("competitors", "ahrefs.com 1,200\nmoz.com 900", _RIVALS),
+        ("competitors", "ahrefs.com 1200 moz.com 900", _RIVALS),
+        ("competitors", "ahrefs.com ~1.2k; moz.com=900", _RIVALS),
+        (
+            "competitors",
+            "rival.com 420+12, 380",
+            [
+                {"domain": "rival.com", "referring_domains": 420, "monthly_new": 12},
+                {"domain": None, "referring_domains": 380},
+            ],
+        ),
+        ("ranking_pages", "45 60 38", [{"domain": None, "referring_domains": n} for n in (45, 60, 38)]),
+        # Strategies by number, separated by spaces, or by names run together.
+        ("strategies", "1 3 5", ["guest_posting", "digital_pr", "journalist_requests"]),
+        ("strategies", "1, 3 5", ["guest_posting", "digital_pr", "journalist_requests"]),
+        ("strategies", "guest posting outreach", ["guest_posting", "outreach"]),
+        ("strategies", "1 outreach digital pr", ["guest_posting", "outreach", "digital_pr"]),
+        ("site_kind", "3", "saas"),
+    ],
+)
+def test_natural_answers_are_read(question_id, text, expected):
+    assert valid(question_id, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("question_id", "text", "must_mention"),
+    [
+        # Vague amounts: a reason and an answer that works, in the question's units.
+        ("referring_domains", "lots", ["“lots” is too vague to plan on", "Give a number, e.g. 140."]),
+        ("linkable_assets", "a few", ["“a few” is too vague", "e.g. 2."]),
+        ("authority", "many", ["“many” is too vague", "Give a number from 0 to 100, e.g. 35."]),
+        ("site_age_months", "a few years", ["too vague", "e.g. 18, or years, e.g. 2 years."]),
+        ("posts_per_month", "some", ["too vague", "Give a number a month, e.g. 4, or a week, e.g. 2 a week."]),
+        ("hours_per_month", "lots of hours", ["too vague", "e.g. 20, or a week, e.g. 5h/week."]),
+        ("content_quality", "pretty good", ["not a number", "Give a number from 1 to 5, e.g. 4."]),
+        ("competitors", "lots", ["“lots” is too vague", "e.g. rival.com=420"]),
+        # Numbers still out of bounds after reading their units, named in the question's words.
+        ("site_age_months", "60 years", ["720", "site age in months must be between 0 and 600"]),
+        ("content_quality", "6/5", ["6", "between 1 and 5"]),
+        ("hours_per_month", "5000h/week", ["21,667", "between 0 and 10,000"]),
+        # A competitor needs a count beside its domain, and a name is not a domain.
+        ("competitors", "ahrefs.com", ["“ahrefs.com” has no count", "like rival.com 420"]),
+        ("competitors", "ahrefs 1.2k", ["“ahrefs” is neither a domain nor a count", "like rival.com 420"]),
+        ("competitors", "none", ["at least one competitor"]),
+        ("strategies", "1 3 99", ["“99” is not a strategy I know", MENU]),
+    ],
+)
+def test_unreadable_answers_get_a_reason_and_an_example(question_id, text, must_mention):
+    reason = invalid(question_id, text)
+    for fragment in must_mention:
+        assert fragment in reason, f"{fragment!r} not in {reason!r}"
+
+
+def test_the_quality_scale_says_what_each_level_means():
+    scale = q("content_quality").kind.scale
+    assert len(scale) == 5 and scale[0].startswith("thin") and scale[-1].startswith("best")

@@ -209,3 +209,31 @@ def test_starting_the_client_logs_no_warning_about_voice(standin, store, caplog)
     with caplog.at_level(logging.WARNING, logger="discord"):
         make_client(standin, store)
     assert not [r for r in caplog.records if "voice" in r.getMessage()]
+
+
+async def test_a_plan_typed_in_natural_answers_in_discord_forms(bot, standin, db_path):
+    # The same validators as the chat: units, filler, `n/a` on optional fields, `domain count` pairs, `1 2 3`.
+    natural = {
+        **ANSWERS,
+        "authority": "DR 35",
+        "referring_domains": "about 140",
+        "site_age_months": "2 years",
+        "lost_referring_domains": "n/a",
+        "competitors": "ahrefs.com 1.2k, moz.com=900",
+        "linkable_assets": "none",
+        "content_quality": "4/5",
+        "strategies": "1 2 3",
+        "hours_per_month": "10h/week",
+    }
+    final = await walk_the_plan(standin, answers=natural)
+    assert final["data"]["embeds"][0]["title"] == "Backlink plan for example.com"
+    [(answers,)] = rows(db_path, "SELECT answers FROM plans")
+    answers = json.loads(answers)
+    assert (answers["authority"], answers["referring_domains"], answers["site_age_months"]) == (35, 140, 24)
+    assert "lost_referring_domains" not in answers and answers["linkable_assets"] == 0
+    assert answers["competitors"] == [
+        {"domain": "ahrefs.com", "referring_domains": 1200},
+        {"domain": "moz.com", "referring_domains": 900},
+    ]
+    assert answers["content_quality"] == 4 and answers["hours_per_month"] == 43
+    assert answers["strategies"] == ["guest_posting", "outreach", "digital_pr"]
