@@ -53,7 +53,7 @@ OAUTH_STATE_SECONDS = 600
 # How long a slash command may wait for the engine before acking empty (Slack allows three seconds).
 ACK_BUDGET_SECONDS = 1.0
 # The buttons the engine's replies carry (under a plan and under a monthly reminder).
-BUTTON_ACTIONS = ("replan", "details", "log", "skip_month", "pause")
+BUTTON_ACTIONS = ("replan", "details", "log", "skip_month", "pause", "confirm_log")
 
 
 class SlackAdapter:
