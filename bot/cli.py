@@ -110,7 +110,7 @@ def plan_command(answers_file: Path, output_format: str) -> None:
 
 
 @main.command("import")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("path", type=click.Path(path_type=Path))
 @click.option("--format", "output_format", type=click.Choice(["json", "text"]), default="json", show_default=True)
 def import_command(path: Path, output_format: str) -> None:
     """Profile a backlink export (Ahrefs, Semrush, Moz, Majestic, Search Console); stores nothing."""
@@ -127,9 +127,14 @@ def import_command(path: Path, output_format: str) -> None:
     summary = profile.summary(month_key(utc_now(), "UTC"))
     if output_format == "json":
         click.echo(json.dumps(summary, indent=2))
-    else:
-        for name, value in summary.items():
-            click.echo(f"{name}: {value}")
+    else:  # the profile as the chat shows it
+        from adapters.console.chat import render
+        from bot.imports import intersect_blocks, profile_blocks
+        from bot.rendering import PLAIN, Renderer
+        from bot.replies import Reply
+
+        blocks = intersect_blocks(profile) if profile.compared else profile_blocks(profile, summary)
+        click.echo(render(Reply("info", blocks), Renderer(knowledge_module.default(), PLAIN)))
 
 
 @main.command()

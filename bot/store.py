@@ -7,7 +7,7 @@ default, in WAL mode) and on PostgreSQL (asyncpg). Alembic owns the schema and r
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -254,10 +254,12 @@ class Store:
         draft: dict[str, Any] | None,
         expected: int | None,
         progress_by_month: dict[str, list[str]],
+        nofollow: Collection[str] = (),
     ) -> dict[str, int]:
         """What an import keeps — the answers it filled and the new referring domains it found,
-        month by month — in one transaction. Returns how many domains each month gained (a domain
-        the channel already has, logged by hand or imported before, counts once)."""
+        month by month (`nofollow`: those whose links are all nofollow) — in one transaction.
+        Returns how many domains each month gained (a domain the channel already has, logged by hand
+        or imported before, counts once)."""
         async with self.engine.begin() as connection:
             channel_id = await self._channel_id(connection, key, create=True)
             if draft is not None:
@@ -267,7 +269,12 @@ class Store:
                 fresh = await self.progress.new_domains(connection, channel_id, domains)
                 if fresh:
                     await self.progress.insert(
-                        connection, channel_id, month, user, "import", [(d, None, None) for d in fresh]
+                        connection,
+                        channel_id,
+                        month,
+                        user,
+                        "import",
+                        [(d, None, {"rel": "nofollow"} if d in nofollow else None) for d in fresh],
                     )
                     added[month] = len(fresh)
             return added
