@@ -8,6 +8,7 @@ the lease ends. The per-channel-and-month row in `reminder_sends` is the idempot
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -278,14 +279,24 @@ class ProgressStore:
         return [d for d in unique if d not in known]
 
     async def insert(
-        self, connection, channel_id: int, month: str, user: str, source: str, rows, *, count: int = 0
+        self,
+        connection,
+        channel_id: int,
+        month: str,
+        user: str,
+        source: str,
+        rows,
+        *,
+        count: int = 0,
+        entry: str | None = None,
     ) -> None:
-        """Progress rows: one per (domain, url, quality), plus one for a plain count."""
+        """Progress rows: one per (domain, url, quality), plus one for a plain count; `entry` keys
+        them as one entry for `log undo` (an import's months share one)."""
         values = [{"domain": d, "url": u, "quality": q, "count": 1} for d, u, q in rows]
         if count:
             values.append({"domain": None, "url": None, "quality": None, "count": count})
         if values:
-            now = self.store.clock()
+            now, entry = self.store.clock(), entry or new_entry()
             await connection.execute(
                 sa.insert(progress),
                 [
@@ -294,6 +305,7 @@ class ProgressStore:
                         "channel_id": channel_id,
                         "month": month,
                         "source": source,
+                        "entry": entry,
                         "created_by": user,
                         "created_at": now,
                     }
@@ -330,7 +342,7 @@ class ProgressStore:
                 return None
             last = (
                 await connection.execute(
-                    sa.select(progress.c.created_at, progress.c.created_by, progress.c.source)
+                    sa.select(progress.c.entry, progress.c.created_at, progress.c.created_by, progress.c.source)
                     .where(progress.c.channel_id == channel_id, progress.c.source != SKIP)
                     .order_by(progress.c.id.desc())
                     .limit(1)
@@ -338,12 +350,17 @@ class ProgressStore:
             ).one_or_none()
             if last is None:
                 return None
-            # The rows one entry wrote share its moment, author and source (see `insert`).
+            # The rows one entry wrote share its key (see `insert`); rows from before keys, their moment.
             same = (
-                progress.c.channel_id == channel_id,
-                progress.c.created_at == last.created_at,
-                progress.c.created_by == last.created_by,
-                progress.c.source == last.source,
+                (progress.c.channel_id == channel_id, progress.c.entry == last.entry)
+                if last.entry
+                else (
+                    progress.c.channel_id == channel_id,
+                    progress.c.entry.is_(None),
+                    progress.c.created_at == last.created_at,
+                    progress.c.created_by == last.created_by,
+                    progress.c.source == last.source,
+                )
             )
             removed = (
                 await connection.execute(
@@ -391,6 +408,10 @@ class ProgressStore:
             now = self.store.clock()
             marker = {"month": month, "count": 0, "source": SKIP, "created_by": user, "created_at": now}
             await connection.execute(sa.insert(progress).values(channel_id=channel_id, **marker))
+
+
+def new_entry() -> str:
+    return uuid.uuid4().hex
 
 
 SKIP = "skip"  # a marker row: the month is not scored

@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from bot.events import ChannelKey
-from bot.reminder_store import ProgressStore, ReminderStore
+from bot.reminder_store import ProgressStore, ReminderStore, new_entry
 from bot.schema import channels, drafts, plans, reminders
 
 Clock = Callable[[], dt.datetime]
@@ -265,6 +265,7 @@ class Store:
             if draft is not None:
                 await self._write_draft(connection, channel_id, user, draft, expected, key)
             added: dict[str, int] = {}
+            entry = new_entry()  # one import is one entry for `log undo`, whatever months it fills
             for month, domains in sorted(progress_by_month.items()):
                 fresh = await self.progress.new_domains(connection, channel_id, domains)
                 if fresh:
@@ -275,6 +276,7 @@ class Store:
                         user,
                         "import",
                         [(d, None, {"rel": "nofollow"} if d in nofollow else None) for d in fresh],
+                        entry=entry,
                     )
                     added[month] = len(fresh)
             return added
