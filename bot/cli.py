@@ -110,7 +110,7 @@ def plan_command(answers_file: Path, output_format: str) -> None:
 
 
 @main.command("import")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("path", type=click.Path(path_type=Path))
 @click.option("--format", "output_format", type=click.Choice(["json", "text"]), default="json", show_default=True)
 def import_command(path: Path, output_format: str) -> None:
     """Profile a backlink export (Ahrefs, Semrush, Moz, Majestic, Search Console); stores nothing."""
@@ -127,11 +127,15 @@ def import_command(path: Path, output_format: str) -> None:
     summary = profile.summary(month_key(utc_now(), "UTC"))
     if output_format == "json":
         click.echo(json.dumps(summary, indent=2))
-    else:
-        from adapters.console.output import printable  # a value may quote the file
+    else:  # the profile as the chat shows it
+        from adapters.console.chat import render
+        from adapters.console.output import TERMINAL, printable  # a value may quote the file
+        from bot.imports import intersect_blocks, profile_blocks
+        from bot.rendering import Renderer
+        from bot.replies import Reply
 
-        for name, value in summary.items():
-            click.echo(printable(f"{name}: {value}"))
+        blocks = intersect_blocks(profile) if profile.compared else profile_blocks(profile, summary)
+        click.echo(printable(render(Reply("info", blocks), Renderer(knowledge_module.default(), TERMINAL))))
 
 
 @main.command()

@@ -130,6 +130,8 @@ class Engine:
                         return await self.monthly.remind(replace(request, argument="skip"))
                     case "pause":
                         return await self.monthly.remind(replace(request, argument="off"))
+                    case "confirm_log":  # the button under "far above your plan": log it after all
+                        return await self.monthly.log(replace(request, argument=f"{value} yes"))
                 return [views.help_reply(conversational=False)]
         raise TypeError(f"not an event: {event!r}")
 

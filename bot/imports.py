@@ -9,6 +9,8 @@ read: the draft's answers and the progress go in one transaction.
 from __future__ import annotations
 
 import asyncio
+import re
+import shlex
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +34,27 @@ ANCHOR_LABELS = {
 }
 
 
+def import_target(argument: str) -> tuple[str | None, bool]:
+    """The file an `import …` line names (home folder expanded), and whether it is a competitor's.
+
+    Quoted paths and escaped spaces are read as a shell would; a path typed with spaces and no quotes
+    (`~/Downloads/Latest links.csv`) or with backslashes (a Windows path) is taken as typed when
+    such a file exists."""
+    competitor = bool(re.search(r"(^|\s)competitor(\s|$)", argument, re.IGNORECASE))
+    rest = re.sub(r"^\s*competitor\s+|\s+competitor\s*$", "", argument, flags=re.IGNORECASE).strip()
+    if rest.lower() == "competitor":
+        rest = ""
+    try:
+        parts = shlex.split(rest)
+    except ValueError:  # an unbalanced quote
+        parts = []
+    candidates = [c for c in (" ".join(parts), rest.strip("\"'")) if c]
+    for candidate in candidates:
+        if Path(candidate).expanduser().exists():
+            return str(Path(candidate).expanduser()), competitor
+    return (str(Path(candidates[0]).expanduser()) if candidates else None), competitor
+
+
 def merge_competitors(
     known: list[dict[str, Any]], found: dict[str | None, int], *, keep_larger: bool, paces: dict[str, int] | None = None
 ) -> str:
@@ -51,6 +74,66 @@ def merge_competitors(
         count = f"{c['referring_domains']}" + (f"+{c['monthly_new']}" if c.get("monthly_new") is not None else "")
         items.append(count if key.startswith("#") else f"{key}={count}")
     return ", ".join(items[-10:])
+
+
+def profile_blocks(profile: Profile, summary: dict[str, Any], *, competitor: bool = False) -> tuple[Any, ...]:
+    """What an import says about an export's link profile (the chat's reply, and `backlinks import`)."""
+    months = summary["new_by_month"]
+    anchors = summary["anchors"]
+    total_anchors = sum(anchors.values()) if anchors else 0
+    lines = [
+        text("import.domains", live=summary["referring_domains"], lost=summary["lost_domains"]),
+        text(
+            "import.new",
+            spark=sparkline(list(months.values())),
+            counts=", ".join(str(n) for n in months.values()),
+            first=next(iter(months)),
+            last=next(reversed(months)),
+            recent=summary["recent_monthly_rd"],
+        )
+        if months
+        else text("import.undated", latest=summary["latest_seen"]),
+    ]
+    if summary["dofollow_share"] is not None:
+        lines.append(text("import.dofollow", share=summary["dofollow_share"]))
+    if total_anchors:
+        mix = ", ".join(f"{ANCHOR_LABELS[k]} {n / total_anchors:.0%}" for k, n in anchors.items() if n)
+        lines.append(text("import.anchors", mix=mix))
+    if summary["top10_share"] is not None:
+        lines.append(text("import.top10", share=summary["top10_share"]))
+    if summary["spam_share"] is not None:
+        lines.append(text("import.spam", share=summary["spam_share"]))
+    blocks: list[Any] = [
+        Heading(
+            text("import.heading", site=summary["target_domain"] or "", format=profile.format, competitor=competitor)
+        ),
+        Bullets(None, tuple(lines)),
+        Paragraph(text("import.rows", rows=profile.rows, skipped=profile.skipped)),
+    ]
+    return tuple(blocks)
+
+
+def rivals_of(profile: Profile, own: str | None) -> dict[str, int]:
+    """A Link Intersect's compared sites other than your own, with their referring domains."""
+    return {name: n for name, n in profile.compared_counts().items() if compared_domain(name) != own}
+
+
+def intersect_blocks(profile: Profile, own: str | None = None) -> tuple[Any, ...]:
+    """What an import says about a Link Intersect export: the compared sites and shared prospects."""
+    counts, rivals = profile.compared_counts(), rivals_of(profile, own)
+    several, prospects = profile.shared_prospects(own)
+    lines = [
+        text("import.compared", counts=counts),
+        text("import.shared", several=several, compared_mine=len(rivals) < len(counts)),
+    ]
+    if prospects:
+        lines.append(text("import.prospects", domains=", ".join(prospects)))
+    return (
+        Heading(text("import.intersect_heading", sites=", ".join(rivals), format=profile.format)),
+        Bullets(None, tuple(lines)),
+        Paragraph(text("import.rows", rows=profile.rows, skipped=profile.skipped)),
+        Paragraph(text("import.compared_caveat")),
+    )
 
 
 class Imports:
@@ -84,42 +167,42 @@ class Imports:
             return [await self._intersect(request, profile, draft, known)]
         this_month = month_key(self.store.clock(), "UTC")
         summary = profile.summary(this_month)
+        own = registrable_domain(known["site"]) if known.get("site") else None
+        if competitor and own and summary["target_domain"] == own:
+            return [views.info("import.own_as_competitor", site=own)]
         filled = self._answers(summary, known, competitor)
         draft, errors = suggest(self.knowledge.questionnaire, draft, filled)
         progress: dict[str, list[str]] = {}
+        nofollow: set[str] = set()
+        spam = 0
         if not competitor and plan is not None:
             since = month_key(plan.created_at, "UTC")
-            for domain, entry in profile.live.items():
-                if entry.first_seen and f"{entry.first_seen:%Y-%m}" >= since:
-                    progress.setdefault(f"{entry.first_seen:%Y-%m}", []).append(domain)
+            for domain, entry in profile.domains.items():
+                if not entry.first_seen or f"{entry.first_seen:%Y-%m}" < since or entry.lost or domain == own:
+                    continue
+                if entry.spam:  # flagged by the tool: never progress
+                    spam += 1
+                    continue
+                progress.setdefault(f"{entry.first_seen:%Y-%m}", []).append(domain)
+                if entry.nofollow:
+                    nofollow.add(domain)
         counted = await self.store.save_import(
-            request.channel, request.user, draft.to_json() if filled else None, draft.version, progress
+            request.channel, request.user, draft.to_json() if filled else None, draft.version, progress, nofollow
         )
-        return [self._reply(profile, summary, filled, errors, counted, competitor)]
+        reply = self._reply(profile, summary, filled, errors, counted, competitor)
+        if spam:
+            reply = views.with_note(reply, text("import.spam_not_counted", spam=spam))
+        return [reply]
 
     async def _intersect(self, request: Request, profile: Profile, draft: Draft, known: dict[str, Any]) -> Reply:
         own = registrable_domain(known["site"]) if known.get("site") else None
-        counts = profile.compared_counts()
-        rivals = {name: n for name, n in counts.items() if compared_domain(name) != own}
+        rivals = rivals_of(profile, own)
         # An intersect can only undercount a competitor: a larger count already known for it stays.
         found = {name.split("/", 1)[0]: n for name, n in rivals.items()}
         filled = {"competitors": merge_competitors(known.get("competitors") or [], found, keep_larger=True)}
         draft, errors = suggest(self.knowledge.questionnaire, draft, filled)
         await self.store.save_import(request.channel, request.user, draft.to_json(), draft.version, {})
-        several, prospects = profile.shared_prospects(own)
-        compared_mine = len(rivals) < len(counts)
-        lines = [
-            text("import.compared", counts=counts),
-            text("import.shared", several=several, compared_mine=compared_mine),
-        ]
-        if prospects:
-            lines.append(text("import.prospects", domains=", ".join(prospects)))
-        blocks: list[Any] = [
-            Heading(text("import.intersect_heading", sites=", ".join(rivals), format=profile.format)),
-            Bullets(None, tuple(lines)),
-            Paragraph(text("import.rows", rows=profile.rows, skipped=profile.skipped)),
-            Paragraph(text("import.compared_caveat")),
-        ]
+        blocks = list(intersect_blocks(profile, own))
         if not errors:
             blocks.append(Paragraph(text("import.filled", answers=filled, competitor=True)))
         for name, reason in errors.items():
@@ -152,40 +235,7 @@ class Imports:
         return filled
 
     def _reply(self, profile: Profile, summary, filled, errors, counted: dict[str, int], competitor: bool) -> Reply:
-        months = summary["new_by_month"]
-        anchors = summary["anchors"]
-        total_anchors = sum(anchors.values()) if anchors else 0
-        lines = [
-            text("import.domains", live=summary["referring_domains"], lost=summary["lost_domains"]),
-            text(
-                "import.new",
-                spark=sparkline(list(months.values())),
-                counts=", ".join(str(n) for n in months.values()),
-                first=next(iter(months)),
-                last=next(reversed(months)),
-                recent=summary["recent_monthly_rd"],
-            )
-            if months
-            else text("import.undated", latest=summary["latest_seen"]),
-        ]
-        if summary["dofollow_share"] is not None:
-            lines.append(text("import.dofollow", share=summary["dofollow_share"]))
-        if total_anchors:
-            mix = ", ".join(f"{ANCHOR_LABELS[k]} {n / total_anchors:.0%}" for k, n in anchors.items() if n)
-            lines.append(text("import.anchors", mix=mix))
-        if summary["top10_share"] is not None:
-            lines.append(text("import.top10", share=summary["top10_share"]))
-        if summary["spam_share"] is not None:
-            lines.append(text("import.spam", share=summary["spam_share"]))
-        blocks: list[Any] = [
-            Heading(
-                text(
-                    "import.heading", site=summary["target_domain"] or "", format=profile.format, competitor=competitor
-                )
-            ),
-            Bullets(None, tuple(lines)),
-            Paragraph(text("import.rows", rows=profile.rows, skipped=profile.skipped)),
-        ]
+        blocks = list(profile_blocks(profile, summary, competitor=competitor))
         if filled and not errors:
             named = {self._name(qid): value for qid, value in filled.items()}  # people's words, not ids
             blocks.append(

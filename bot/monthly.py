@@ -16,11 +16,15 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from bot import planner, views
+from bot.planner import MONTHS_IN
 from bot.progress import (
     MonthProgress,
     PlanVersion,
+    Totals,
     adapted_answers,
     advice,
+    days_in,
+    first_plan,
     history,
     sparkline,
     streak,
@@ -49,6 +53,12 @@ if TYPE_CHECKING:
 SPARK_MONTHS = 6
 MAX_HORIZON = 60  # the longest horizon the plan question accepts
 RELS = ("follow", "nofollow", "sponsored", "ugc")
+# A log far above the plan is more often a slip (1000 for 10) than links built, and it would bend
+# every later plan: one this many times the upper target, and above the safe pace, is confirmed first.
+CONFIRM_ABOVE_TARGET = 3
+CONFIRM_WORDS = ("yes", "confirm", "confirmed")
+# The confirm button carries what to log; Discord's custom id holds 100 characters, with our prefix.
+MAX_BUTTON_VALUE = 78
 
 
 # Parsing `remind …` and `log …`.
@@ -98,6 +108,48 @@ class LogEntry:
     links: tuple[tuple[str, str], ...] = ()  # (registrable domain, what was typed)
     quality: dict[str, Any] | None = None
     problems: tuple[str, ...] = ()
+    confirmed: bool = False  # "yes": store even far above the plan
+
+    @property
+    def amount(self) -> int:
+        return self.count + len(self.links)
+
+    def as_argument(self) -> str:
+        """The entry as a `log …` line with its month spelled out (what a confirm button carries)."""
+        words = [self.month, *([str(self.count)] if self.count else []), *(typed for _, typed in self.links)]
+        if self.quality:
+            words += [w for w in ("relevant", "in_content", "traffic") if self.quality[w]]
+            words.append(f"rel={self.quality['rel']}")
+        return " ".join(words).replace("in_content", "content")
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """`log november = 3`: the month's total set to a number."""
+
+    month: str
+    total: int
+    problems: tuple[str, ...] = ()
+
+
+_CORRECTION = re.compile(r"^\s*(?:month\s*=\s*)?(?P<month>[\w-]*)\s*=\s*(?P<total>\S+)\s*$", re.IGNORECASE)
+
+
+def parse_correction(argument: str, this_month: str) -> Correction | None:
+    """`log november = 3`, `log 2026-11=3`, `log = 3` (this month); None when it is no correction."""
+    match = _CORRECTION.match(argument)
+    if match is None:
+        return None
+    word = match["month"].lower()
+    month = _month(word, this_month) if word else this_month
+    if month is None:
+        return None  # `rel=nofollow` and the like: a log line
+    total, problems = match["total"], []
+    if month > this_month:
+        problems.append(f"{month_name(month)} has not started yet; correct a month that has.")
+    if not total.isdigit():
+        problems.append(f"“{total}” is not a number of links: a month's total is 0 or more, like log november = 3.")
+    return Correction(month, int(total) if total.isdigit() else 0, tuple(problems))
 
 
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
@@ -108,17 +160,24 @@ _MONTH_NAMES.update({name.lower(): n for n, name in enumerate(calendar.month_abb
 def parse_log(argument: str, this_month: str) -> LogEntry:
     """`log 3`, `log https://a.com/post b.org`, `log october 2`, `log month=2026-10 …`, with an
     optional quick check for the links: `relevant content traffic rel=nofollow`."""
-    month, count, links, problems = this_month, 0, [], []
+    month, count, links, problems, confirmed = this_month, 0, [], [], False
     checks: dict[str, Any] = {}
     for token in argument.replace(",", " ").split():
         name, sep, value = token.partition("=")
         word = (value if sep and name.lower() == "month" else token).lower()
         if (named := _month(word, this_month)) is not None:
             if named > this_month:
-                problems.append(f"{named} has not started yet; log a month that has.")
+                problems.append(f"{month_name(named)} has not started yet; log a month that has.")
             month = named
         elif token.isdigit():
             count += int(token)
+        elif word in CONFIRM_WORDS:
+            confirmed = True
+        elif re.fullmatch(r"-\d+", token):
+            problems.append(
+                f"“{token}”: a log only adds links. To take some back: log undo (removes the last entry), "
+                "or set a month's total with log november = 3."
+            )
         elif word in ("relevant", "content", "in-content", "traffic"):
             checks[{"content": "in_content", "in-content": "in_content"}.get(word, word)] = True
         elif sep and name.lower() == "rel":
@@ -142,7 +201,7 @@ def parse_log(argument: str, this_month: str) -> LogEntry:
             "rel": checks.get("rel", "follow"),
         }
         quality["passed"] = quality["relevant"] and quality["in_content"] and quality["traffic"]
-    return LogEntry(month, count, tuple(links), quality, tuple(problems))
+    return LogEntry(month, count, tuple(links), quality, tuple(problems), confirmed)
 
 
 def _month(word: str, this_month: str) -> str | None:
@@ -209,6 +268,10 @@ class Monthly:
         settings = skip_next(change.settings, now) if change.skip_next else change.settings
         due = next_due(settings, now)
         await self.store.reminders.save(request.channel, settings, due)
+        if change.skip_next and settings.skip:
+            # The check-in left out is the one that would judge the month before it: not scored.
+            this_month = month_key(now, settings.timezone)
+            await self.store.progress.skip(request.channel, request.user, add_months(settings.skip, -1), this_month)
         return [self._remind_status(settings, due, None, saved=True)]
 
     def first_reminder(self, timezone: str | None) -> tuple[ReminderSettings, dt.datetime | None]:
@@ -230,6 +293,7 @@ class Monthly:
             "timezone": settings.timezone,
             "next": _local(due, settings.timezone) if due else "",
             "skip": month_name(settings.skip) if settings.skip else "",
+            "unscored": month_name(add_months(settings.skip, -1)) if settings.skip else "",
             "paused": reminder.paused_reason if reminder and reminder.paused_reason else "",
             "saved": saved,
         }
@@ -246,11 +310,24 @@ class Monthly:
             return [views.info("log.no_plan")]
         timezone = await self._timezone(request.channel)
         this_month = month_key(self.store.clock(), timezone)
-        if not request.argument.strip():
+        argument = request.argument.strip()
+        if not argument:
             return [views.info("log.usage")]
-        entry = parse_log(request.argument, this_month)
+        if argument.lower() == "undo":
+            return await self._undo(request, plan, this_month, timezone)
+        first = first_plan([self._version(p, timezone) for p in await self.store.plan_history(request.channel)])
+        if (correction := parse_correction(argument, this_month)) is not None:
+            return await self._correct(request, plan, correction, first.month, this_month, timezone)
+        entry = parse_log(argument, this_month)
         if entry.problems:
             return [views.problems(entry.problems, usage="log.usage")]
+        if entry.month < first.month:
+            return [views.info("log.before_plan", month=month_name(entry.month), first=month_name(first.month))]
+        own = registrable_domain(plan.answers.get("site") or "")
+        if own and any(domain == own for domain, _ in entry.links):
+            return [views.info("log.own_site", site=own)]
+        if not entry.confirmed and (limit := self._confirm_limit(plan.plan)) < entry.amount:
+            return [self._confirm(entry, argument, plan.plan, limit)]
         logged = await self.store.progress.log(
             request.channel,
             request.user,
@@ -269,6 +346,63 @@ class Monthly:
             "target": row.target if row else _to_build(plan.plan),
         }
         return [Reply("info", (Paragraph(text("log.saved", **values)),))]
+
+    @staticmethod
+    def _confirm_limit(plan: Mapping[str, Any]) -> float:
+        """Above this many links in one entry, ask first: CONFIRM_ABOVE_TARGET times the upper target
+        a month, and never below the safe pace (which a busy month may reach)."""
+        build = _to_build(plan)
+        return max(CONFIRM_ABOVE_TARGET * build["high"] / MONTHS_IN[build["per"]], plan["safe_pace"]["pace"])
+
+    def _confirm(self, entry: LogEntry, typed: str, plan: Mapping[str, Any], limit: float) -> Reply:
+        """Nothing stored yet: say why, how to store it anyway, and (platforms) a Confirm button."""
+        values = {
+            "amount": entry.amount,
+            "month": month_name(entry.month),
+            "build": _to_build(plan),
+            "safe": plan["safe_pace"]["pace"],
+            "command": f"log {typed} yes",
+        }
+        blocks: list[Any] = [Paragraph(text("log.confirm", **values))]
+        value = entry.as_argument()
+        if len(value) <= MAX_BUTTON_VALUE:
+            label = text("button.confirm_log", amount=entry.amount)
+            blocks.append(Buttons((Button("confirm_log", label, value=value),)))
+        return Reply("info", tuple(blocks), private=True)
+
+    async def _undo(self, request: Request, plan: StoredPlan, this_month: str, timezone: str) -> list[Reply]:
+        removed = await self.store.progress.undo(request.channel)
+        if removed is None:
+            return [views.info("log.nothing_to_undo")]
+        progress = await self.channel_progress(request.channel, this_month, timezone)
+        now = [(month_name(m), row.logged if (row := progress.of(m)) else 0) for m in removed.months]
+        values = {
+            "source": removed.source,
+            "count": removed.count,
+            "domains": removed.domains,
+            "months": [month_name(m) for m in removed.months],
+            "user": removed.user,
+            "when": _local(removed.at, timezone),
+            "now": now,
+        }
+        return [Reply("info", (Paragraph(text("log.undone", **values)),))]
+
+    async def _correct(
+        self, request: Request, plan: StoredPlan, correction: Correction, first: str, this_month: str, timezone: str
+    ) -> list[Reply]:
+        if correction.problems:
+            return [views.problems(correction.problems, usage="log.usage")]
+        if correction.month < first:
+            return [views.info("log.before_plan", month=month_name(correction.month), first=month_name(first))]
+        before = await self.store.progress.correct(request.channel, request.user, correction.month, correction.total)
+        row = (await self.channel_progress(request.channel, this_month, timezone)).of(correction.month)
+        values = {
+            "month": month_name(correction.month),
+            "total": correction.total,
+            "before": before,
+            "target": row.target if row else _to_build(plan.plan),
+        }
+        return [Reply("info", (Paragraph(text("log.corrected", **values)),))]
 
     # The "Log links" form: its fields are read as a `log …` line.
 
@@ -292,8 +426,8 @@ class Monthly:
         timezone = timezone or await self._timezone(channel)
         this_month = this_month or month_key(self.store.clock(), timezone)
         versions = [self._version(p, timezone) for p in await self.store.plan_history(channel)]
-        logged, quality = await self.store.progress.by_month(channel)
-        return ChannelProgress(history(logged, quality, versions, this_month), this_month)
+        totals = await self.store.progress.by_month(channel)
+        return ChannelProgress(history(totals, versions, this_month), this_month)
 
     def progress_blocks(self, progress: ChannelProgress) -> tuple[Any, ...]:
         if not progress.rows:
@@ -308,6 +442,7 @@ class Monthly:
                 current=r.month == progress.this_month,
                 checked=r.quality_checked,
                 passed=r.quality_passed,
+                **_scoring(r),
             )
             for r in progress.rows[-12:]
         )
@@ -335,8 +470,8 @@ class Monthly:
             timezone = reminder.settings.timezone
             this_month = month_key(reminder.next_due_at or now, timezone)
             versions = [self._version(p, timezone) for p in stored]
-            logged, quality = logged_by_channel.get(reminder.channel_id, ({}, {}))
-            closed = [r for r in history(logged, quality, versions, this_month) if r.month < this_month]
+            totals = logged_by_channel.get(reminder.channel_id) or Totals()
+            closed = [r for r in history(totals, versions, this_month) if r.month < this_month]
             current, plan, was_adapted = versions[-1], stored[-1].plan, stored[-1].created_by == "reminder"
             if closed and closed[-1].month >= current.month:  # a month closed since the plan was made
                 answers = adapted_answers(current, closed)
@@ -371,6 +506,7 @@ class Monthly:
                         logged=last.logged,
                         target=last.target,
                         on_target=last.on_target,
+                        **_scoring(last),
                     )
                 )
             )
@@ -422,6 +558,7 @@ class Monthly:
             stored.plan["safe_pace"]["pace"],
             stored.plan["binding"],
             stored.answers,
+            day=_local_day(stored.created_at, timezone),
         )
 
 
@@ -430,6 +567,22 @@ def _to_build(plan: Mapping[str, Any]) -> Mapping[str, Any]:
     (Plans stored before ranges had a period are per month.)"""
     build = plan.get("build") or plan["target"]
     return {"low": build["low"], "high": build["high"], "per": build.get("per", "month")}
+
+
+def _scoring(row: MonthProgress) -> dict[str, Any]:
+    """What a month's line says besides its count: nofollow ones, and why it is not scored."""
+    return {
+        "nofollow": row.nofollow,
+        "unscored": row.unscored or "",
+        "left": row.days_left,
+        "days": days_in(row.month),
+    }
+
+
+def _local_day(moment: dt.datetime, timezone: str) -> int:
+    from zoneinfo import ZoneInfo
+
+    return moment.astimezone(ZoneInfo(timezone)).day
 
 
 def _local(moment: dt.datetime | None, timezone: str) -> str:

@@ -6,13 +6,17 @@ top of it without logging). Its target is the plan that was in force when the mo
 month closes, the plan is re-run with what actually happened: the profile has grown by what was
 logged and the horizon is shorter by the months gone by. The recent pace answered stays: it is the
 site's own momentum, which logged links (built ones) are no evidence of.
+
+Not every month is scored (judged on or off target): the month the first plan was made in only when
+at least half of it was left, and no month whose check-in was skipped (`remind skip`).
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.planner import MONTHS_IN
@@ -29,6 +33,23 @@ class PlanVersion:
     safe_pace: int
     binding: str
     answers: Mapping[str, Any]
+    day: int = 1  # the day of its month it was made on, in the channel's time zone
+
+
+def days_in(month: str) -> int:
+    year, number = (int(p) for p in month.split("-"))
+    return calendar.monthrange(year, number)[1]
+
+
+def days_left(plan: PlanVersion) -> int:
+    """Days of its month left when the plan was made, that day included."""
+    return days_in(plan.month) - plan.day + 1
+
+
+def first_month_scored(plan: PlanVersion) -> bool:
+    """Building a month's links takes the month: a plan made with less than half of it left is not
+    judged on that month (made on the 30th, it would start with a month behind)."""
+    return days_left(plan) * 2 >= days_in(plan.month)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,12 +59,32 @@ class MonthProgress:
     target: Mapping[str, Any]  # what the plan asked to build: {low, high, per}
     quality_checked: int = 0
     quality_passed: int = 0
+    nofollow: int = 0  # of `logged`, the domains whose links are nofollow (or sponsored, ugc)
+    unscored: str | None = None  # why the month is not judged: "short" (first month) or "skipped"
+    days_left: int = 0  # for a short first month: the days left when the plan was made
+
+    @property
+    def scored(self) -> bool:
+        return self.unscored is None
 
     @property
     def on_target(self) -> bool:
         # A range may be given per quarter or year (below two a month); plans stored before ranges
         # had a period are per month, which is Range's default.
+        if not self.scored:
+            return False
         return self.logged >= self.target["low"] / MONTHS_IN[self.target.get("per", "month")] - 1e-9
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """What a channel logged, per month: new referring domains, (checked, passed) quick checks,
+    nofollow domains, and the months whose check-in was skipped."""
+
+    logged: Mapping[str, int] = field(default_factory=dict)
+    quality: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    nofollow: Mapping[str, int] = field(default_factory=dict)
+    skipped: Collection[str] = frozenset()
 
 
 def target_for(month: str, plans: Sequence[PlanVersion]) -> PlanVersion | None:
@@ -60,28 +101,36 @@ def months_between(first: str, last: str) -> list[str]:
     return months
 
 
-def history(
-    logged: Mapping[str, int],
-    quality: Mapping[str, tuple[int, int]],
-    plans: Sequence[PlanVersion],
-    until: str,
-) -> list[MonthProgress]:
+def first_plan(plans: Sequence[PlanVersion]) -> PlanVersion:
+    return min(plans, key=lambda p: p.created_at)
+
+
+def history(totals: Totals, plans: Sequence[PlanVersion], until: str) -> list[MonthProgress]:
     """Every month from the first plan to `until`, logged against its target (0 if nothing logged)."""
     if not plans:
         return []
-    first = min(p.month for p in plans)
+    first = first_plan(plans)
     rows = []
-    for month in months_between(first, until):
+    for month in months_between(first.month, until):
         plan = target_for(month, plans)
-        checked, passed = quality.get(month, (0, 0))
-        rows.append(MonthProgress(month, logged.get(month, 0), plan.target, checked, passed))
+        checked, passed = totals.quality.get(month, (0, 0))
+        unscored, left = None, 0
+        if month in totals.skipped:
+            unscored = "skipped"
+        elif month == first.month and not first_month_scored(first):
+            unscored, left = "short", days_left(first)
+        logged, nofollow = totals.logged.get(month, 0), totals.nofollow.get(month, 0)
+        rows.append(MonthProgress(month, logged, plan.target, checked, passed, nofollow, unscored, left))
     return rows
 
 
 def streak(closed: Sequence[MonthProgress]) -> int:
-    """Closed months on target in a row, counting back from the latest."""
+    """Scored closed months on target in a row, counting back from the latest (a month that is not
+    scored neither breaks nor extends it)."""
     count = 0
     for month in reversed(closed):
+        if not month.scored:
+            continue
         if not month.on_target:
             break
         count += 1
@@ -116,6 +165,7 @@ class Advice:
 
 
 def advice(closed: Sequence[MonthProgress], safe_pace: int, spike_factor: float) -> Advice:
-    behind = len(closed) >= 2 and not closed[-1].on_target and not closed[-2].on_target
+    scored = [m for m in closed if m.scored]  # a skipped or short month is no sign of falling behind
+    behind = len(scored) >= 2 and not scored[-1].on_target and not scored[-2].on_target
     spike = bool(closed) and closed[-1].logged > spike_factor * safe_pace
     return Advice(behind=behind, spike=spike)

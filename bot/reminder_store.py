@@ -8,6 +8,7 @@ the lease ends. The per-channel-and-month row in `reminder_sends` is the idempot
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from bot.events import ChannelKey
+from bot.progress import Totals
 from bot.schedule import ReminderSettings
 from bot.schema import channels, progress, reminder_sends, reminders
 
@@ -286,14 +288,24 @@ class ProgressStore:
         return [d for d in unique if d not in known]
 
     async def insert(
-        self, connection, channel_id: int, month: str, user: str, source: str, rows, *, count: int = 0
+        self,
+        connection,
+        channel_id: int,
+        month: str,
+        user: str,
+        source: str,
+        rows,
+        *,
+        count: int = 0,
+        entry: str | None = None,
     ) -> None:
-        """Progress rows: one per (domain, url, quality), plus one for a plain count."""
+        """Progress rows: one per (domain, url, quality), plus one for a plain count; `entry` keys
+        them as one entry for `log undo` (an import's months share one)."""
         values = [{"domain": d, "url": u, "quality": q, "count": 1} for d, u, q in rows]
         if count:
             values.append({"domain": None, "url": None, "quality": None, "count": count})
         if values:
-            now = self.store.clock()
+            now, entry = self.store.clock(), entry or new_entry()
             await connection.execute(
                 sa.insert(progress),
                 [
@@ -302,6 +314,7 @@ class ProgressStore:
                         "channel_id": channel_id,
                         "month": month,
                         "source": source,
+                        "entry": entry,
                         "created_by": user,
                         "created_at": now,
                     }
@@ -309,40 +322,141 @@ class ProgressStore:
                 ],
             )
 
-    async def by_month_of(
-        self, channel_ids: Sequence[int]
-    ) -> dict[int, tuple[dict[str, int], dict[str, tuple[int, int]]]]:
+    async def by_month_of(self, channel_ids: Sequence[int]) -> dict[int, Totals]:
         """by_month for many channels in one query (for a batch of reminders)."""
-        query = sa.select(progress.c.channel_id, progress.c.month, progress.c.count, progress.c.quality).where(
-            progress.c.channel_id.in_(channel_ids)
-        )
-        found: dict[int, tuple[dict[str, int], dict[str, tuple[int, int]]]] = {}
+        query = sa.select(
+            progress.c.channel_id, progress.c.month, progress.c.count, progress.c.quality, progress.c.source
+        ).where(progress.c.channel_id.in_(channel_ids))
+        found: dict[int, list] = {}
         async with self.store.reader.connect() as connection:
             for row in await connection.execute(query):
-                logged, quality = found.setdefault(row.channel_id, ({}, {}))
-                _add(logged, quality, row)
-        return found
+                found.setdefault(row.channel_id, []).append(row)
+        return {channel_id: _totals(rows) for channel_id, rows in found.items()}
 
-    async def by_month(self, key: ChannelKey) -> tuple[dict[str, int], dict[str, tuple[int, int]]]:
-        """Logged new referring domains per month, and (checked, passed) quality counts per month."""
+    async def by_month(self, key: ChannelKey) -> Totals:
+        """Logged new referring domains per month, with quick checks, nofollow ones and skipped months."""
         query = (
-            sa.select(progress.c.month, progress.c.count, progress.c.quality)
+            sa.select(progress.c.month, progress.c.count, progress.c.quality, progress.c.source)
             .join(channels, channels.c.id == progress.c.channel_id)
             .where(*_channel_is(key))
         )
-        logged: dict[str, int] = {}
-        quality: dict[str, tuple[int, int]] = {}
         async with self.store.reader.connect() as connection:
-            for row in await connection.execute(query):
-                _add(logged, quality, row)
-        return logged, quality
+            return _totals(await connection.execute(query))
+
+    async def undo(self, key: ChannelKey) -> Entry | None:
+        """Remove the channel's last entry - one `log` line, correction or import - and say what it was."""
+        async with self.store.engine.begin() as connection:
+            channel_id = await self.store._channel_id(connection, key, create=False)
+            if channel_id is None:
+                return None
+            last = (
+                await connection.execute(
+                    sa.select(progress.c.entry, progress.c.created_at, progress.c.created_by, progress.c.source)
+                    .where(progress.c.channel_id == channel_id, progress.c.source != SKIP)
+                    .order_by(progress.c.id.desc())
+                    .limit(1)
+                )
+            ).one_or_none()
+            if last is None:
+                return None
+            # The rows one entry wrote share its key (see `insert`); rows from before keys, their moment.
+            same = (
+                (progress.c.channel_id == channel_id, progress.c.entry == last.entry)
+                if last.entry
+                else (
+                    progress.c.channel_id == channel_id,
+                    progress.c.entry.is_(None),
+                    progress.c.created_at == last.created_at,
+                    progress.c.created_by == last.created_by,
+                    progress.c.source == last.source,
+                )
+            )
+            removed = (
+                await connection.execute(
+                    sa.select(progress.c.month, progress.c.count, progress.c.domain)
+                    .where(*same)
+                    .order_by(progress.c.id)
+                )
+            ).all()
+            await connection.execute(sa.delete(progress).where(*same))
+        return Entry(
+            months=sorted({r.month for r in removed}),
+            count=sum(r.count for r in removed if r.domain is None),
+            domains=[r.domain for r in removed if r.domain is not None],
+            source=last.source,
+            user=last.created_by,
+            at=_utc(last.created_at),
+        )
+
+    async def correct(self, key: ChannelKey, user: str, month: str, total: int) -> int:
+        """Set a month's total to `total` with one correction row (the difference, which may be
+        negative), so `undo` takes it back and the domains logged stay known. Returns the old total."""
+        async with self.store.engine.begin() as connection:
+            channel_id = await self.store._channel_id(connection, key, create=True)
+            before = (
+                await connection.execute(
+                    sa.select(sa.func.coalesce(sa.func.sum(progress.c.count), 0)).where(
+                        progress.c.channel_id == channel_id, progress.c.month == month
+                    )
+                )
+            ).scalar_one()
+            if total != before:
+                await self.insert(connection, channel_id, month, user, CORRECTION, [], count=total - before)
+        return int(before)
+
+    async def skip(self, key: ChannelKey, user: str, month: str, this_month: str) -> None:
+        """Record that `month` is not scored (its check-in was skipped). A channel skips one coming
+        check-in at a time, so an earlier skip of a month not yet closed is replaced."""
+        async with self.store.engine.begin() as connection:
+            channel_id = await self.store._channel_id(connection, key, create=True)
+            await connection.execute(
+                sa.delete(progress).where(
+                    progress.c.channel_id == channel_id, progress.c.source == SKIP, progress.c.month >= this_month
+                )
+            )
+            now = self.store.clock()
+            marker = {"month": month, "count": 0, "source": SKIP, "created_by": user, "created_at": now}
+            await connection.execute(sa.insert(progress).values(channel_id=channel_id, **marker))
 
 
-def _add(logged: dict[str, int], quality: dict[str, tuple[int, int]], row) -> None:
-    logged[row.month] = logged.get(row.month, 0) + row.count
-    if row.quality:
-        checked, passed = quality.get(row.month, (0, 0))
-        quality[row.month] = (checked + 1, passed + bool(row.quality.get("passed")))
+def new_entry() -> str:
+    return uuid.uuid4().hex
+
+
+SKIP = "skip"  # a marker row: the month is not scored
+CORRECTION = "correction"
+NOT_FOLLOWED = frozenset({"nofollow", "sponsored", "ugc"})
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """What one entry added (as `undo` removed it)."""
+
+    months: list[str]
+    count: int
+    domains: list[str]
+    source: str  # typed, import, correction
+    user: str
+    at: dt.datetime | None
+
+
+def _totals(rows) -> Totals:
+    logged: dict[str, int] = {}
+    quality: dict[str, tuple[int, int]] = {}
+    nofollow: dict[str, int] = {}
+    skipped: set[str] = set()
+    for row in rows:
+        if row.source == SKIP:
+            skipped.add(row.month)
+            continue
+        logged[row.month] = logged.get(row.month, 0) + row.count
+        check = row.quality or {}
+        if "passed" in check:  # a quick check typed with the link (an import's rows carry only rel)
+            checked, passed = quality.get(row.month, (0, 0))
+            quality[row.month] = (checked + 1, passed + bool(check["passed"]))
+        if check.get("rel") in NOT_FOLLOWED:
+            nofollow[row.month] = nofollow.get(row.month, 0) + row.count
+    return Totals(logged, quality, nofollow, frozenset(skipped))
 
 
 def _channel_is(key: ChannelKey) -> tuple:

@@ -88,7 +88,8 @@ progress = sa.Table(
     sa.Column("domain", sa.String(253)),
     sa.Column("url", sa.Text),
     sa.Column("quality", Json),
-    sa.Column("source", sa.String(20), nullable=False),  # typed, button, import
+    sa.Column("source", sa.String(20), nullable=False),  # typed, import, correction, skip
+    sa.Column("entry", sa.String(32)),  # the rows one `log` line or import wrote share it (`log undo`)
     sa.Column("created_by", sa.String(100), nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Index("ix_progress_channel_month", "channel_id", "month"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from bot.events import ChannelKey
-from bot.reminder_store import ProgressStore, ReminderStore
+from bot.reminder_store import ProgressStore, ReminderStore, new_entry
 from bot.schema import channels, drafts, plans, reminders
 from bot.sqlite_file import DamagedDatabase, DatabaseFile, announce_if_new, sqlite_path
 
@@ -304,20 +304,29 @@ class Store:
         draft: dict[str, Any] | None,
         expected: int | None,
         progress_by_month: dict[str, list[str]],
+        nofollow: Collection[str] = (),
     ) -> dict[str, int]:
         """What an import keeps — the answers it filled and the new referring domains it found,
-        month by month — in one transaction. Returns how many domains each month gained (a domain
-        the channel already has, logged by hand or imported before, counts once)."""
+        month by month (`nofollow`: those whose links are all nofollow) — in one transaction.
+        Returns how many domains each month gained (a domain the channel already has, logged by hand
+        or imported before, counts once)."""
         async with self.engine.begin() as connection:
             channel_id = await self._channel_id(connection, key, create=True)
             if draft is not None:
                 await self._write_draft(connection, channel_id, user, draft, expected, key)
             added: dict[str, int] = {}
+            entry = new_entry()  # one import is one entry for `log undo`, whatever months it fills
             for month, domains in sorted(progress_by_month.items()):
                 fresh = await self.progress.new_domains(connection, channel_id, domains)
                 if fresh:
                     await self.progress.insert(
-                        connection, channel_id, month, user, "import", [(d, None, None) for d in fresh]
+                        connection,
+                        channel_id,
+                        month,
+                        user,
+                        "import",
+                        [(d, None, {"rel": "nofollow"} if d in nofollow else None) for d in fresh],
+                        entry=entry,
                     )
                     added[month] = len(fresh)
             return added

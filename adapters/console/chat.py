@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import shlex
 import sys
-from pathlib import Path
 from typing import TextIO
 
 from adapters.console.output import TERMINAL, write
 from bot.engine import Engine
 from bot.events import ChannelKey, Said
+from bot.imports import import_target
 from bot.rendering import Renderer
 from bot.replies import Bullets, Buttons, Fields, Heading, Paragraph, Reply
 
@@ -85,15 +84,10 @@ class ConsoleChat:
         """A typed line as an event; `import PATH` hands the file over, as an upload would elsewhere."""
         words = line.strip().split(maxsplit=1)
         if len(words) == 2 and words[0].lower() == "import":
-            try:
-                parts = shlex.split(words[1])
-            except ValueError:
-                parts = words[1].split()
-            paths = [p for p in parts if p.lower() != "competitor"]
-            if paths:
-                rest = " ".join(p for p in parts if p.lower() == "competitor")
-                file = str(Path(paths[0]).expanduser())
-                return Said(self.channel, self.user, f"import {rest}".strip(), self.timezone, file)
+            file, competitor = import_target(words[1])
+            if file:
+                said = "import competitor" if competitor else "import"
+                return Said(self.channel, self.user, said, self.timezone, file)
         return Said(self.channel, self.user, line, self.timezone)
 
     async def run(self, *, reminders_every: float | None = 60.0) -> None:

@@ -11,24 +11,30 @@ import discord
 if TYPE_CHECKING:
     from adapters.discord.client import BacklinksClient
 
-ACTIONS = "replan|details|log|skip_month|pause"
+ACTIONS = "replan|details|log|skip_month|pause|confirm_log"
 
 
-class ActionButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"backlinks:(?P<action>{ACTIONS})"):
-    """A button under a plan or a reminder: Re-plan, Details, Log links, Skip this month, Pause."""
+class ActionButton(
+    discord.ui.DynamicItem[discord.ui.Button], template=rf"backlinks:(?P<action>{ACTIONS})(?::(?P<value>.+))?$"
+):
+    """A button under a plan or a reminder: Re-plan, Details, Log links, Skip this month, Pause; or
+    Confirm under a log far above the plan, its custom id carrying what to log."""
 
-    def __init__(self, action: str, label: str = "") -> None:
-        style = discord.ButtonStyle.primary if action in ("replan", "log") else discord.ButtonStyle.secondary
-        super().__init__(discord.ui.Button(label=(label or action)[:80], style=style, custom_id=f"backlinks:{action}"))
+    def __init__(self, action: str, label: str = "", value: str = "") -> None:
+        primary = action in ("replan", "log", "confirm_log")
+        style = discord.ButtonStyle.primary if primary else discord.ButtonStyle.secondary
+        custom_id = f"backlinks:{action}:{value}" if value else f"backlinks:{action}"
+        super().__init__(discord.ui.Button(label=(label or action)[:80], style=style, custom_id=custom_id[:100]))
         self.action = action
+        self.value = value
 
     @classmethod
     async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]):
-        return cls(match["action"], item.label or "")
+        return cls(match["action"], item.label or "", match["value"] or "")
 
     async def callback(self, interaction: discord.Interaction) -> None:
         client: BacklinksClient = interaction.client  # type: ignore[assignment]
-        await client.press(interaction, self.action)
+        await client.press(interaction, self.action, self.value)
 
 
 class SectionButton(

@@ -132,7 +132,8 @@ def action_view(reply: Reply, renderer: DiscordRenderer | None = None) -> discor
         return None
     view = discord.ui.View(timeout=None)
     for button in buttons:
-        view.add_item(ActionButton(button.action, renderer.plain.text(button.label) if renderer else button.action))
+        label = renderer.plain.text(button.label) if renderer else button.action
+        view.add_item(ActionButton(button.action, label, button.value))
     return view
 
 

@@ -56,7 +56,7 @@ OAUTH_STATE_SECONDS = 600
 # How long a slash command may wait for the engine before acking empty (Slack allows three seconds).
 ACK_BUDGET_SECONDS = 1.0
 # The buttons the engine's replies carry (under a plan and under a monthly reminder).
-BUTTON_ACTIONS = ("replan", "details", "log", "skip_month", "pause")
+BUTTON_ACTIONS = ("replan", "details", "log", "skip_month", "pause", "confirm_log")
 # Users whose time zone is remembered, and for how long (a first reminder's default time zone).
 ZONE_CACHE_USERS = 10_000
 ZONE_CACHE_SECONDS = 6 * 3600

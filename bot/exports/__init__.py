@@ -34,6 +34,8 @@ def read_profile(path: Path, formats: tuple[Format, ...], *, max_bytes: int, sit
         size = path.stat().st_size
     except OSError as error:
         raise ExportError(f"{path.name} can't be opened ({error.strerror or error}).") from None
+    if path.is_dir():
+        raise ExportError(_folder(path))
     if reason := too_big(path.name, size, max_bytes):
         raise ExportError(reason)
     try:
@@ -49,3 +51,13 @@ def read_profile(path: Path, formats: tuple[Format, ...], *, max_bytes: int, sit
             else f"{path.name} is a {profile.format} export with no rows."
         )
     return profile
+
+
+def _folder(path: Path) -> str:
+    """A folder instead of a file: say so, and name the exports in it to choose from."""
+    try:
+        found = sorted(p.name for p in path.iterdir() if p.is_file() and p.suffix.lower() in EXPORT_SUFFIXES)
+    except OSError:
+        found = []
+    inside = f" It holds {', '.join(found[:5])}{' and more' if len(found) > 5 else ''}." if found else ""
+    return f"{path.name or path} is a folder, not an export file: give the file's own path.{inside}"

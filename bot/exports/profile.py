@@ -32,6 +32,16 @@ class Domain:
     links: int = 0
     spam: bool = False
 
+    @property
+    def counts_as_progress(self) -> bool:
+        """A live link the tool did not flag as spam (a spam link is no link built)."""
+        return not self.lost and not self.spam
+
+    @property
+    def nofollow(self) -> bool:
+        """Every link from the domain is known to be nofollow."""
+        return self.nofollow_known and not self.followed
+
 
 @dataclass
 class Profile:
@@ -203,6 +213,7 @@ def _read(opened: Opened, profile: Profile, site: str | None) -> None:
     url, domain_col = at.get("url"), at.get("domain")
     first, last, lost, nofollow = at.get("first_seen"), at.get("last_seen"), at.get("lost"), at.get("nofollow")
     anchor, spam, spam_score = at.get("anchor"), at.get("spam"), at.get("spam_score")
+    dofollow_links = at.get("dofollow_links")  # Ahrefs' referring domains: followed links per domain
     links, target = at.get("links"), at.get("target")
     # Only a first-seen date says when a link appeared. Search Console's "Latest links" has just the
     # last crawl: an old link crawled last week is not new, so such dates only say how fresh the export is.
@@ -256,6 +267,11 @@ def _read(opened: Opened, profile: Profile, site: str | None) -> None:
                 entry.followed = True
                 followed_links += count
             known_links += count
+            entry.nofollow_known = True
+        elif dofollow_links is not None:
+            entry.nofollow_known = True
+            if parse_count(row[dofollow_links]):
+                entry.followed = True
         if spam is not None:
             value = row[spam]
             if value not in falsy and value.strip().lower() not in falsy:

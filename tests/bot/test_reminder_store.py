@@ -74,6 +74,6 @@ async def test_a_domain_counts_once_per_channel_ever(any_store):
     )
     assert first.added == ["a.com"] and again.added == ["b.org"] and again.duplicates == ["a.com"]
     assert await any_store.progress.log(there, "U1", "2026-12", domains=[("a.com", "a.com", None)])
-    logged, quality = await any_store.progress.by_month(here)
-    assert logged == {"2026-11": 1, "2026-12": 3} and quality == {"2026-12": (1, 1)}
-    assert (await any_store.progress.by_month(there))[0] == {"2026-12": 1}, "channels never see each other"
+    totals = await any_store.progress.by_month(here)
+    assert totals.logged == {"2026-11": 1, "2026-12": 3} and totals.quality == {"2026-12": (1, 1)}
+    assert (await any_store.progress.by_month(there)).logged == {"2026-12": 1}, "channels never see each other"

@@ -92,3 +92,16 @@ async def test_reminder_buttons_work_after_a_restart(standin, store):
         assert "skipping" in json.dumps(skipped["data"])
         paused = await press(standin, "backlinks:pause")
         assert "Monthly reminders are off here." in json.dumps(paused["data"])
+
+
+async def test_a_log_far_above_the_plan_is_confirmed_with_its_button(bot, standin, db_path):
+    await walk_the_plan(standin)
+    asked = await slash(standin, "log", {"count": 1000})
+    assert "far above your plan" in json.dumps(asked["data"]) and asked["data"]["flags"] == 64
+    assert rows(db_path, "SELECT count(*) FROM progress") == [(0,)], "nothing stored before the confirmation"
+    [confirm] = buttons(asked["data"])
+    month = dt.datetime.now(dt.UTC).strftime("%Y-%m")
+    assert confirm == f"backlinks:confirm_log:{month} 1000"
+    logged = await press(standin, confirm)  # the custom id carries what to log: it works after a restart too
+    assert "1,000 links by count" in json.dumps(logged["data"])
+    assert rows(db_path, "SELECT month, count FROM progress") == [(month, 1000)]

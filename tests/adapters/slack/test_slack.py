@@ -242,7 +242,9 @@ async def test_an_oauth_install_stores_the_installation_and_the_bot_answers_with
         response = await slack.event("T2", {"type": "app_uninstalled"})
         assert response.status == 200
         deadline = time.monotonic() + 5
-        while rows(db_path, "SELECT count(*) FROM slack_bots") != [(0,)] and time.monotonic() < deadline:
+        # slack_sdk deletes the bot, then the installation, in two transactions: wait for both.
+        gone = "SELECT (SELECT count(*) FROM slack_bots) + (SELECT count(*) FROM slack_installations)"
+        while rows(db_path, gone) != [(0,)] and time.monotonic() < deadline:
             await asyncio.sleep(0.02)
         assert rows(db_path, "SELECT count(*) FROM slack_bots") == [(0,)], "uninstalling forgets the token"
         assert rows(db_path, "SELECT count(*) FROM slack_installations") == [(0,)]

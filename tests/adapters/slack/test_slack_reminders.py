@@ -96,3 +96,29 @@ async def test_a_slack_rate_limit_is_waited_out(slack, slack_settings):
     report = await loop(slack, slack_settings).run_once(dt.datetime.now(dt.UTC) + dt.timedelta(days=40))
     assert report.sent == 1, "retried after Retry-After"
     assert len([c for c in slack.standin.of("chat.postMessage") if "check-in" in json.dumps(c.body)]) == 2
+
+
+async def test_a_log_far_above_the_plan_is_confirmed_with_its_button(slack, db_path):
+    await make_plan(slack)
+    response = await slack.command("log 1000")
+    asked = json.loads(await response.text())
+    assert "far above your plan" in json.dumps(asked) and "/backlinks log 1000 yes" in json.dumps(asked)
+    assert rows(db_path, "SELECT count(*) FROM progress") == [(0,)], "nothing stored before the confirmation"
+    [button] = [e for b in asked["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    month = dt.datetime.now(dt.UTC).strftime("%Y-%m")
+    assert (button["action_id"], button["value"]) == ("confirm_log", f"{month} 1000")
+    press = {
+        "type": "block_actions",
+        "team": {"id": "T1", "domain": "t1"},
+        "user": {"id": "U1", "team_id": "T1"},
+        "channel": {"id": "C1", "name": "general"},
+        "api_app_id": "A1",
+        "trigger_id": "trigger-confirm",
+        "response_url": slack.standin.response_url("confirm"),
+        "container": {"type": "message", "channel_id": "C1", "message_ts": "1.0"},
+        "actions": [{**button, "block_id": "b", "action_ts": "1"}],
+    }
+    assert (await slack.interaction(press)).status == 200
+    seen = await slack.standin.wait_until("chat.postMessage", "1,000 links by count")
+    assert seen.body["channel"] == "C1"
+    assert rows(db_path, "SELECT month, count FROM progress") == [(month, 1000)]
