@@ -72,6 +72,7 @@ class Renderer:
             strategy=self.strategy_label,
             join_and=_join_and,
             span=span,
+            s=plural_s,
             per=per,
             count=count,
         )
@@ -139,13 +140,21 @@ def span(value: Any) -> Safe:
     return Safe(f"about {format_number(high)}" if low == high else f"{format_number(low)}-{format_number(high)}")
 
 
+def plural_s(value: Any) -> str:
+    """The plural "s" for a noun after a number or a range: none when it is exactly one ("about 1
+    new referring domain"), else "s" ("0-1", "about 2", "none")."""
+    low, high = (value, value) if isinstance(value, int | float) else _range(value)[:2]
+    return "" if format_number(low) == format_number(high) == "1" else "s"
+
+
 def per(value: Any) -> Safe:
     return Safe(f"a {_range(value)[2]}")
 
 
 def count(value: float, noun: str) -> Safe:
     """`1 hour`, `2.5 hours`: a number and its noun, plural right."""
-    return Safe(f"{format_number(value)} {noun}{'' if value == 1 else 's'}")
+    shown = format_number(value)  # 0.96 shows as "1": the noun follows what is shown
+    return Safe(f"{shown} {noun}{'' if shown == '1' else 's'}")
 
 
 def chunk_lines(lines: list[str], limit: int) -> Iterator[str]:
