@@ -6,6 +6,7 @@ import sys
 from typing import TextIO
 
 from adapters.console.chat import render
+from adapters.console.layout import terminal_width
 from bot.events import ChannelKey
 from bot.rendering import PLAIN, Renderer
 from bot.replies import Reply
@@ -20,7 +21,7 @@ class ConsoleNotifier:
 
     async def send(self, channel: ChannelKey, reply: Reply) -> None:
         # Every console channel on this database shows here, so say which one it is for.
-        self.out.write(f"\n[{channel.channel}]\n{render(reply, self.renderer)}\n\n")
+        self.out.write(f"\n[{channel.channel}]\n{render(reply, self.renderer, terminal_width(self.out))}\n\n")
         self.out.flush()
 
     @classmethod
