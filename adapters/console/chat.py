@@ -7,14 +7,16 @@ import contextlib
 import shlex
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from adapters.console.keyboard import Keyboard
 from adapters.console.layout import fill, terminal_width
 from bot.engine import Engine
 from bot.events import ChannelKey, Said
 from bot.rendering import PLAIN, Renderer
 from bot.replies import Bullets, Buttons, Fields, Heading, Paragraph, Reply
+
+if TYPE_CHECKING:  # readline is loaded only for a person at a terminal
+    from adapters.console.keyboard import Keyboard
 
 QUIT_WORDS = {"quit", "exit", ":q"}
 
