@@ -42,6 +42,15 @@ def console(database: str | None, channel: str | None, user: str | None) -> None
     settings = _settings()
     url = database_url_for(database) if database else settings.database_url
 
+    # A person at a terminal gets line editing, history and an immediate Ctrl-C (see Keyboard).
+    keyboard = None
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        from platformdirs import user_data_dir
+
+        from adapters.console.keyboard import Keyboard
+
+        keyboard = Keyboard(history=Path(user_data_dir("backlinks-bot", appauthor=False)) / "console_history")
+
     async def run() -> None:
         store = await Store.open(url)
         try:
@@ -49,12 +58,12 @@ def console(database: str | None, channel: str | None, user: str | None) -> None
                 knowledge=knowledge_module.default(), store=store, import_max_bytes=settings.import_max_bytes
             )
             key = ChannelKey("console", "local", channel or settings.console_channel)
-            await ConsoleChat(engine=engine, channel=key, user=user or _login()).run()
+            await ConsoleChat(engine=engine, channel=key, user=user or _login(), keyboard=keyboard).run()
         finally:
             await store.close()
 
     try:
-        _run(run())
+        _run(run(), keyboard.run if keyboard else asyncio.run)
     except KeyboardInterrupt:
         click.echo("\nBye. Your plan and any answers in progress are saved.")
 
@@ -299,12 +308,12 @@ def encrypt_tokens(database: str | None) -> None:
     click.echo(f"Encrypted {changed} stored Slack token{'s' if changed != 1 else ''} with the first key.")
 
 
-def _run(work) -> None:
-    """asyncio.run, with a database that can't be opened reported in one clear line."""
+def _run(work, runner=asyncio.run) -> None:
+    """asyncio.run (or another runner), with a database that can't be opened reported in one clear line."""
     from bot.store import StoreError
 
     try:
-        asyncio.run(work)
+        runner(work)
     except StoreError as error:
         _fail([str(error)], heading="Cannot start:")
 

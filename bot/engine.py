@@ -12,6 +12,7 @@ import difflib
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 from bot import planner, views
 from bot.events import ChannelKey, Event, Invoked, Pressed, Said, Submitted
@@ -48,6 +49,7 @@ class Request:
 
 Handler = Callable[[Request], Awaitable[list[Reply]]]
 NOTICE_RECHECK = 60.0  # seconds
+ASK_AGAIN_AFTER = {"help", "show", "why"}  # commands a chat may use mid-plan without leaving it
 CONFLICT_RETRIES = 5
 
 
@@ -160,7 +162,10 @@ class Engine:
         head, _, rest = said.strip().partition(" ")
         handler = self.commands.get(head.lower())
         if handler is not None:
-            return await handler(Request(channel, user, rest, True, timezone, file))
+            replies = await handler(Request(channel, user, rest, True, timezone, file))
+            if head.lower() in ASK_AGAIN_AFTER:  # the question still waiting is the last thing said
+                replies += await self._pending_question(channel, user)
+            return replies
         draft, defaults = await self._session(channel, user)
         if draft is None:
             if not said.strip():
@@ -174,7 +179,10 @@ class Engine:
         question = next_question(self.questionnaire, draft)
         if question is None:  # cannot normally happen: a complete draft is turned into a plan
             return await self._finish(channel, user, draft, timezone)
-        typed = said.strip() or defaults.get(question.id, "")
+        if not said.strip() and question.id in defaults and defaults[question.id] is None:
+            draft, _ = skip(draft, question)  # Enter keeps it skipped, as it was
+            return await self._advance(channel, user, draft, defaults, (), timezone)
+        typed = said.strip() or defaults.get(question.id) or ""
         if not typed:
             problem = text("plan.needs_answer", optional=question.optional)
             return [views.question_reply(self.questionnaire, draft, question, defaults, problem=problem)]
@@ -241,7 +249,7 @@ class Engine:
                 await self.store.save_draft(channel, user, draft.to_json(), expected=draft.version)
             if problems:  # names that are no question: shown with the form, not on a field
                 errors["inline"] = " ".join(problems)
-            values = {**defaults, **self._shown(draft), **raw}
+            values = {**_texts(defaults), **self._shown(draft), **raw}
             ids = tuple(q.id for q in self.questionnaire.questions)
             return [Reply("form", form=Form(ids, values, errors), private=True)]
         draft = existing or Draft()
@@ -297,7 +305,9 @@ class Engine:
             question = next_question(self.questionnaire, draft)
             preface: tuple[Text, ...] = (text("plan.nothing_to_undo"),)
             return [views.question_reply(self.questionnaire, draft, question, defaults, preface=preface)]
-        return await self._advance(channel, user, draft, defaults)
+        taken_back = draft.taken_back[undone]  # offered again: Enter keeps it
+        shown = None if taken_back is None else self.questionnaire.question(undone).show(taken_back)
+        return await self._advance(channel, user, draft, {**defaults, undone: shown})
 
     async def _skip(self, request: Request) -> list[Reply]:
         channel, user = request.channel, request.user
@@ -335,7 +345,7 @@ class Engine:
         question = next_question(self.questionnaire, draft)
         section = self.questionnaire.section_of(question.id)
         ids = tuple(q.id for q in section.questions)
-        known = {**defaults, **self._shown(draft)}
+        known = {**_texts(defaults), **self._shown(draft)}
         return [
             Reply(
                 "form",
@@ -350,7 +360,7 @@ class Engine:
         if section is None:
             return [views.help_reply(conversational=False)]
         draft, defaults = await self._session(channel, user)
-        known = {**defaults, **self._shown(draft or Draft())}
+        known = {**_texts(defaults), **self._shown(draft or Draft())}
         ids = tuple(q.id for q in section.questions)
         return [Reply("form", form=Form(ids, {i: known[i] for i in ids if i in known}), private=True)]
 
@@ -373,15 +383,54 @@ class Engine:
         """A draft's answers as the text a form shows."""
         return {qid: self.questionnaire.question(qid).show(value) for qid, value in draft.answers.items()}
 
-    async def _session(self, channel: ChannelKey, user: str) -> tuple[Draft | None, dict[str, str]]:
-        """The user's draft in this channel, and the channel's previous answers as text
-        (a new plan offers them as defaults), read together."""
+    async def _session(self, channel: ChannelKey, user: str) -> tuple[Draft | None, dict[str, str | None]]:
+        """The user's draft in this channel, and the defaults a new plan offers, read together: the
+        channel's previous answers as text, None for an optional question skipped (Enter skips it)."""
         session = await self.store.load_session(channel, user)
         draft = Draft.from_json(session.draft, session.version) if session.draft is not None else None
-        # An import's figures, still to be confirmed, outrank the last plan's answers.
-        known = {**(session.answers or {}), **(draft.suggested if draft else {})}
-        defaults = {q.id: q.show(known[q.id]) for q in self.questionnaire.questions if known.get(q.id) is not None}
+        questions = self.questionnaire.questions
+        known: dict[str, Any] = {}
+        if session.answers is not None:  # a plan is complete: what it has no answer for was skipped
+            known = {q.id: session.answers.get(q.id) for q in questions if q.optional or q.id in session.answers}
+        if draft is not None:
+            # An import's figures, still to be confirmed, outrank the last plan's answers; what
+            # `back` undid outranks both.
+            known |= {**draft.suggested, **draft.taken_back}
+        defaults = {
+            q.id: None if known[q.id] is None else q.show(known[q.id])
+            for q in questions
+            if q.id in known and (q.optional or known[q.id] is not None)
+        }
         return draft, defaults
+
+    async def _pending_question(self, channel: ChannelKey, user: str) -> list[Reply]:
+        """The question this user's plan in progress waits for, asked again (none: no plan in progress)."""
+        draft, defaults = await self._session(channel, user)
+        question = next_question(self.questionnaire, draft) if draft is not None else None
+        if question is None:
+            return []
+        return [views.question_reply(self.questionnaire, draft, question, defaults)]
+
+    async def greeting(self, channel: ChannelKey, user: str) -> Reply:
+        """Where this user stands in this channel, for a chat's first screen: no plan yet, a plan in
+        progress (how far), the current plan (its target and next check-in)."""
+        draft, _ = await self._session(channel, user)
+        stored = await self.store.current_plan(channel)
+        done = sum(draft.settled(q.id) for q in self.questionnaire.questions) if draft is not None else None
+        plan = planner.stored(stored.plan, stored.answers, self.knowledge) if stored is not None else None
+        reminder = await self.store.reminders.get(channel) if stored is not None else None
+        on = reminder is not None and reminder.settings.enabled and reminder.next_due_at is not None
+        return views.greeting(
+            done=done,
+            total=len(self.questionnaire.questions),
+            plan=plan,
+            check_in=(reminder.next_due_at, reminder.settings.timezone) if on else None,
+        )
+
+
+def _texts(defaults: Mapping[str, str | None]) -> dict[str, str]:
+    """Defaults as a form pre-fills them: a skipped question is an empty field."""
+    return {qid: value for qid, value in defaults.items() if value is not None}
 
 
 def _noted(question: Question, draft: Draft, typed: str) -> tuple[Text, ...]:

@@ -79,13 +79,15 @@ class Questionnaire:
 class Draft:
     """Answers collected so far. `order` remembers what was settled when, for `back`.
     `suggested`: values read from elsewhere (an imported export), offered as their questions'
-    defaults until the user confirms them."""
+    defaults until the user confirms them. `taken_back`: what `back` undid (None: a skip), offered
+    as its question's default, so Enter keeps it."""
 
     answers: Mapping[str, Any] = field(default_factory=dict)
     skipped: tuple[str, ...] = ()
     order: tuple[str, ...] = ()
     version: int | None = field(default=None, compare=False)  # as stored; None: not stored yet
     suggested: Mapping[str, Any] = field(default_factory=dict)
+    taken_back: Mapping[str, Any] = field(default_factory=dict)
 
     def settled(self, question_id: str) -> bool:
         return question_id in self.answers or question_id in self.skipped
@@ -94,6 +96,8 @@ class Draft:
         stored = {"answers": dict(self.answers), "skipped": list(self.skipped), "order": list(self.order)}
         if self.suggested:
             stored["suggested"] = dict(self.suggested)
+        if self.taken_back:
+            stored["taken_back"] = dict(self.taken_back)
         return stored
 
     @classmethod
@@ -104,6 +108,7 @@ class Draft:
             tuple(data.get("order", ())),
             version,
             dict(data.get("suggested", {})),
+            dict(data.get("taken_back", {})),
         )
 
 
@@ -150,9 +155,9 @@ def back(draft: Draft) -> tuple[Draft, str | None]:
         return draft, None
     last = draft.order[-1]
     answers = {k: v for k, v in draft.answers.items() if k != last}
-    return replace(
-        draft, answers=answers, skipped=tuple(s for s in draft.skipped if s != last), order=draft.order[:-1]
-    ), last
+    taken_back = {**draft.taken_back, last: draft.answers.get(last)}
+    skipped = tuple(s for s in draft.skipped if s != last)
+    return replace(draft, answers=answers, skipped=skipped, order=draft.order[:-1], taken_back=taken_back), last
 
 
 def apply(questionnaire: Questionnaire, draft: Draft, raw: Mapping[str, str]) -> tuple[Draft, dict[str, str]]:
@@ -188,6 +193,7 @@ def suggest(questionnaire: Questionnaire, draft: Draft, raw: Mapping[str, str]) 
         skipped=tuple(s for s in draft.skipped if s not in again),
         order=tuple(o for o in draft.order if o not in again),
         suggested={**draft.suggested, **parsed.answers},
+        taken_back={k: v for k, v in draft.taken_back.items() if k not in again},  # the new figure is offered
     ), errors
 
 

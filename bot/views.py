@@ -6,10 +6,12 @@ knowledge/messages.yaml; markup and escaping happen later, in each platform's re
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from bot.knowledge import Knowledge
 from bot.planner import Plan
@@ -28,6 +30,25 @@ def help_reply(*, conversational: bool = True) -> Reply:
     return Reply("help", tuple(blocks), private=True)
 
 
+def greeting(*, done: int | None, total: int, plan: Plan | None, check_in: tuple[dt.datetime, str] | None) -> Reply:
+    """Where a chat starts from: the current plan (its target, its next check-in) and a plan in
+    progress (how far it got), else that there is no plan yet."""
+    blocks = []
+    if plan is not None:
+        when = _local_time(*check_in) if check_in else ""
+        blocks.append(Paragraph(text("greeting.plan", site=plan.site, target=plan.target, check_in=when)))
+    if done is not None:
+        blocks.append(Paragraph(text("greeting.in_progress", done=done, total=total, replacing=plan is not None)))
+    if not blocks:
+        blocks.append(Paragraph(text("greeting.no_plan", total=total)))
+    return Reply("info", tuple(blocks), private=True)
+
+
+def _local_time(moment: dt.datetime, timezone: str) -> str:
+    local = moment.astimezone(ZoneInfo(timezone))
+    return f"{local:%a} {local.day} {local:%b %Y}, {local:%H:%M} ({timezone})"
+
+
 def problems(reasons, *, usage: str) -> Reply:
     """A command's argument was not understood: each reason, then how the command is used."""
     blocks = tuple(Paragraph(text("question.invalid", reason=r)) for r in reasons) + (Paragraph(text(usage)),)
@@ -42,7 +63,7 @@ def question_reply(
     questionnaire: Questionnaire,
     draft: Draft,
     question: Question,
-    defaults: Mapping[str, str],
+    defaults: Mapping[str, str | None],  # None: Enter skips it again
     *,
     problem: Text | None = None,
     preface: tuple[Text, ...] = (),
@@ -52,7 +73,7 @@ def question_reply(
     of which question is open, not the whole question again."""
     blocks: list[Any] = [Paragraph(t) for t in preface]
     number, total = questionnaire.position(question.id), len(questionnaire.questions)
-    default = defaults.get(question.id, "")
+    default = defaults.get(question.id) or ""
     if problem is not None:
         blocks.append(Paragraph(problem))
         optional = question.optional
@@ -70,7 +91,12 @@ def question_reply(
         low = question.params.get("min", 1)
         blocks.append(Paragraph(text("question.scale", levels=list(enumerate(question.kind.scale, low)))))
     hint = text(
-        "question.hint", why=question.why, example=question.example, optional=question.optional, default=default
+        "question.hint",
+        why=question.why,
+        example=question.example,
+        optional=question.optional,
+        default=default or "",
+        keeps_skip=question.id in defaults and defaults[question.id] is None,
     )
     blocks.append(Paragraph(hint))
     return Reply("question", tuple(blocks), private=True)

@@ -5,14 +5,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sys
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
+from adapters.console.layout import fill, terminal_width
 from adapters.console.output import TERMINAL, write
 from bot.engine import Engine
 from bot.events import ChannelKey, Said
 from bot.imports import import_target
 from bot.rendering import Renderer
 from bot.replies import Bullets, Buttons, Fields, Heading, Paragraph, Reply
+
+if TYPE_CHECKING:  # readline is loaded only for a person at a terminal
+    from adapters.console.keyboard import Keyboard
 
 QUIT_WORDS = {"quit", "exit", ":q"}
 
@@ -27,23 +31,27 @@ def local_timezone() -> str | None:
         return None
 
 
-def render(reply: Reply, renderer: Renderer) -> str:
+def render(reply: Reply, renderer: Renderer, width: int | None = None) -> str:
+    """A reply as terminal text. With a `width` (a terminal), lines are wrapped to it and every block
+    stands apart, so a 50-line plan reads as sections; without (a pipe), a paragraph is one line."""
     lines: list[str] = []
     for block in reply.blocks:
-        if lines and lines[-1].startswith("  - ") and not isinstance(block, Bullets):
+        after_list = lines and lines[-1].startswith("  - ") and not isinstance(block, Bullets)
+        titled = isinstance(block, Heading) or (isinstance(block, Bullets) and block.title is not None)
+        if lines and (width is not None or after_list or titled) and not isinstance(block, Buttons):
             lines.append("")  # a blank line after a list reads better than prose glued to it
         match block:
             case Heading(text):
-                title = renderer.text(text)
-                lines += ["", title, "=" * len(title)]
+                title = fill(renderer.text(text), width)
+                lines += [title, "=" * max(map(len, title.splitlines()))]
             case Paragraph(text):
-                lines.append(renderer.text(text))
+                lines.append(fill(renderer.text(text), width))
             case Fields(items):
-                lines += [f"{renderer.text(label)}: {renderer.text(value)}" for label, value in items]
+                lines += [fill(f"{renderer.text(label)}: {renderer.text(value)}", width) for label, value in items]
             case Bullets(title, items):
                 if title is not None:
-                    lines += ["", renderer.text(title) + ":"]
-                lines += [f"  - {renderer.text(item)}" for item in items]
+                    lines.append(fill(renderer.text(title) + ":", width))
+                lines += [fill(renderer.text(item), width, first="  - ", rest="    ") for item in items]
             case Buttons():
                 pass  # the footer already names the words to type instead
     return "\n".join(lines).strip("\n")
@@ -58,6 +66,7 @@ class ConsoleChat:
         user: str,
         stdin: TextIO = sys.stdin,
         stdout: TextIO = sys.stdout,
+        keyboard: Keyboard | None = None,
     ):
         self.engine = engine
         self.channel = channel
@@ -65,18 +74,18 @@ class ConsoleChat:
         self.stdin = stdin
         self.stdout = stdout
         self.renderer = Renderer(engine.knowledge, TERMINAL)
-        self.interactive = stdin.isatty() and stdout.isatty()
+        self.keyboard = keyboard  # a person at a terminal (else lines come from a pipe or a file)
         self.timezone = local_timezone()
 
     def say(self, text: str) -> None:
         write(self.stdout, text + "\n\n")
 
+    def show(self, reply: Reply) -> None:
+        self.say(render(reply, self.renderer, terminal_width(self.stdout)))
+
     async def read_line(self) -> str | None:
-        if self.interactive:
-            try:
-                return await asyncio.to_thread(input, "> ")  # input() gives line editing
-            except EOFError:
-                return None
+        if self.keyboard is not None:
+            return await self.keyboard.read_line("> ")
         line = await asyncio.to_thread(self.stdin.readline)
         return line.rstrip("\n") if line else None
 
@@ -92,7 +101,11 @@ class ConsoleChat:
 
     async def run(self, *, reminders_every: float | None = 60.0) -> None:
         """Chat until quit; meanwhile due reminders of console channels are printed here."""
-        self.say(self.renderer.render("welcome") + "\n" + self.renderer.render("console.commands"))
+        width = terminal_width(self.stdout)
+        self.say(
+            fill(self.renderer.render("welcome"), width) + "\n" + fill(self.renderer.render("console.commands"), width)
+        )
+        self.show(await self.engine.greeting(self.channel, self.user))
         loop = None
         if reminders_every:
             from adapters.console.notify import ConsoleNotifier
@@ -107,7 +120,7 @@ class ConsoleChat:
                 if line.strip().lower() in QUIT_WORDS:
                     break
                 for reply in await self.engine.handle(self.event(line)):
-                    self.say(render(reply, self.renderer))
+                    self.show(reply)
         finally:
             if loop is not None:
                 # Wait for the loop to stop: it may be mid-query, and the store closes right after us
@@ -115,4 +128,4 @@ class ConsoleChat:
                 loop.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await loop
-        self.say(self.renderer.render("console.bye"))
+            self.say(self.renderer.render("console.bye"))  # after Ctrl-C (a cancel) too

@@ -6,6 +6,7 @@ import sys
 from typing import TextIO
 
 from adapters.console.chat import render
+from adapters.console.layout import terminal_width
 from adapters.console.output import TERMINAL, write
 from bot.events import ChannelKey
 from bot.rendering import Renderer
@@ -21,7 +22,7 @@ class ConsoleNotifier:
 
     async def send(self, channel: ChannelKey, reply: Reply) -> None:
         # Every console channel on this database shows here, so say which one it is for.
-        write(self.out, f"\n[{channel.channel}]\n{render(reply, self.renderer)}\n\n")
+        write(self.out, f"\n[{channel.channel}]\n{render(reply, self.renderer, terminal_width(self.out))}\n\n")
 
     @classmethod
     def plain(cls, knowledge, out: TextIO = sys.stdout) -> ConsoleNotifier:

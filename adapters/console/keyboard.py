@@ -1,0 +1,148 @@
+"""The keyboard side of the terminal chat: line editing and history (readline), Ctrl-C and Ctrl-D.
+
+readline handles Ctrl-C, and puts the terminal back as it found it, only in the main thread. Reading
+with input() in a worker thread (as the chat once did) also made Ctrl-C wait for Enter: asyncio.run
+joins its worker threads before it returns. So here the chat's event loop runs in a helper thread,
+and the main thread does nothing but read the lines the chat asks for.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import queue
+import signal
+import socket
+import sys
+import threading
+from collections.abc import Coroutine, Iterator
+from pathlib import Path
+from typing import Any
+
+try:
+    import readline  # importing it is what gives input() line editing and history
+except ImportError:  # Windows without pyreadline: plain input() still works
+    readline = None
+
+HISTORY_LINES = 1000
+
+
+class Keyboard:
+    def __init__(self, *, history: Path | None = None):
+        self.history = history
+        self._asks: queue.Queue[tuple[str, asyncio.Future[str | None]] | None] = queue.Queue()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._task: asyncio.Task | None = None
+        self._interrupted = threading.Event()
+
+    async def read_line(self, prompt: str) -> str | None:
+        """The next line typed (None at Ctrl-D); called from the chat's event loop."""
+        answer: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
+        self._asks.put((prompt, answer))
+        return await answer
+
+    def run(self, main: Coroutine[Any, Any, None]) -> None:
+        """Run `main` (the chat) in a helper thread's event loop, reading lines for it here until it
+        ends. Ctrl-C cancels it at once, whatever it is doing; its exception, if any, is raised here."""
+        failure: list[BaseException] = []
+        chat = threading.Thread(target=self._serve, args=(main, failure), name="chat", daemon=True)
+        self._load_history()
+        with self._unmissable_interrupts():
+            chat.start()
+            try:
+                self._read_until_done()
+            except KeyboardInterrupt:
+                self._interrupted.set()
+                sys.stdout.write("\n")  # leave the half-typed line; the goodbye gets a line of its own
+                sys.stdout.flush()
+                if self._loop is not None and self._task is not None:
+                    self._loop.call_soon_threadsafe(self._task.cancel)
+            finally:
+                # A daemon thread: a second Ctrl-C while the chat is closing still ends the program.
+                chat.join()
+        self._save_history()
+        if failure and not isinstance(failure[0], asyncio.CancelledError):
+            raise failure[0]
+
+    @contextlib.contextmanager
+    def _unmissable_interrupts(self) -> Iterator[None]:
+        """Python's readline takes Ctrl-C when the signal interrupts its wait for a key; one landing
+        between drawing the prompt and that wait (a busy machine widens the gap) was noted but left
+        until the next key. So each signal also wakes a helper (signal.set_wakeup_fd) that repeats a
+        SIGINT to the main thread until the main thread has acted on it."""
+        if not hasattr(signal, "pthread_kill"):  # Windows: its console delivers Ctrl-C differently
+            yield
+            return
+        wake, wake_write = socket.socketpair()
+        wake_write.setblocking(False)
+        previous = signal.set_wakeup_fd(wake_write.fileno(), warn_on_full_buffer=False)
+        threading.Thread(target=self._repeat_interrupts, args=(wake,), name="ctrl-c", daemon=True).start()
+        try:
+            yield
+        finally:
+            signal.set_wakeup_fd(previous)
+            self._interrupted.set()  # nothing left to repeat a Ctrl-C to
+            wake_write.close()  # ends the helper
+
+    def _repeat_interrupts(self, wake: socket.socket) -> None:
+        _main_thread_takes_ctrl_c()
+        main = threading.main_thread().ident
+        with wake:
+            while signals := wake.recv(64):
+                if signal.SIGINT in signals:
+                    while not self._interrupted.wait(0.2):
+                        signal.pthread_kill(main, signal.SIGINT)
+
+    def _serve(self, main: Coroutine[Any, Any, None], failure: list[BaseException]) -> None:
+        _main_thread_takes_ctrl_c()
+
+        async def tracked() -> None:
+            self._loop, self._task = asyncio.get_running_loop(), asyncio.current_task()
+            if self._interrupted.is_set():  # Ctrl-C came before the loop was up to be cancelled
+                main.close()
+                return
+            await main
+
+        try:
+            asyncio.run(tracked())
+        except BaseException as error:  # handed to the main thread, which raises it
+            failure.append(error)
+        finally:
+            self._asks.put(None)  # the chat is over: stop reading
+
+    def _read_until_done(self) -> None:
+        while (ask := self._asks.get()) is not None:
+            prompt, answer = ask
+            try:
+                line: str | None = input(prompt)
+            except EOFError:  # Ctrl-D: the cursor is still after the prompt
+                sys.stdout.write("\n")
+                sys.stdout.flush()
+                line = None
+            answer.get_loop().call_soon_threadsafe(_settle, answer, line)
+
+    def _load_history(self) -> None:
+        if readline is None or self.history is None:
+            return
+        readline.set_history_length(HISTORY_LINES)  # the file is cut to this many lines when saved
+        with contextlib.suppress(OSError):  # none yet, or unreadable: start without
+            readline.read_history_file(self.history)
+
+    def _save_history(self) -> None:
+        if readline is None or self.history is None:
+            return
+        with contextlib.suppress(OSError):  # a read-only home is no reason to fail on the way out
+            self.history.parent.mkdir(parents=True, exist_ok=True)
+            readline.write_history_file(self.history)
+
+
+def _main_thread_takes_ctrl_c() -> None:
+    """Block SIGINT in this thread (and the threads it starts, which inherit the mask), so the kernel
+    hands Ctrl-C to the main thread, where readline waits for it."""
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+
+def _settle(answer: asyncio.Future[str | None], line: str | None) -> None:
+    if not answer.done():  # cancelled meanwhile (Ctrl-C)
+        answer.set_result(line)

@@ -1,0 +1,141 @@
+"""The real `backlinks console` in a pseudo-terminal (pexpect), as a person at a keyboard uses it:
+line editing and history, Ctrl-C and Ctrl-D, the pending question after `help`, wrapping."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pexpect
+import pytest
+from support import TYPED_ANSWERS
+
+BACKLINKS = shutil.which("backlinks", path=str(Path(sys.executable).parent)) or "backlinks"
+PROMPT = "\r\n> "
+UP = "\x1b[A"
+TIMEOUT = 30  # generous: the machine may be busy; a pass takes a few seconds
+
+
+def environment(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "BACKLINKS_DATABASE_URL")}
+    env.pop("COLUMNS", None)  # the width must come from the terminal itself
+    env.pop("LINES", None)
+    env["TERM"] = "xterm"
+    env["XDG_DATA_HOME"] = str(tmp_path / "data")  # the history file goes here, not to the real home
+    return env
+
+
+def console(tmp_path: Path, *, columns: int = 80) -> pexpect.spawn:
+    child = pexpect.spawn(
+        BACKLINKS,
+        ["console", "--database", str(tmp_path / "chat.db"), "--user", "tester"],
+        env=environment(tmp_path),
+        dimensions=(50, columns),
+        encoding="utf-8",
+        timeout=TIMEOUT,
+    )
+    child.expect(PROMPT)
+    return child
+
+
+def ask(child: pexpect.spawn, line: str) -> str:
+    """Type a line; what the bot printed before the next prompt (without the echoed line)."""
+    child.sendline(line)
+    child.expect(PROMPT)
+    return child.before.replace("\r\n", "\n").split("\n", 1)[-1]
+
+
+def ended(child: pexpect.spawn) -> str:
+    child.expect(pexpect.EOF)
+    child.close()
+    return child.before.replace("\r\n", "\n")
+
+
+def test_the_up_arrow_recalls_the_previous_line_even_in_a_later_session(tmp_path):
+    child = console(tmp_path)
+    assert "There is no plan for this channel yet." in ask(child, "show")
+    child.send(UP + "\r")  # arrow up, Enter: `show` again
+    child.expect(PROMPT)
+    again = child.before.replace("\r\n", "\n")
+    assert "^[[A" not in again
+    assert "There is no plan for this channel yet." in again
+    child.sendline("quit")
+    ended(child)
+
+    history = (tmp_path / "data" / "backlinks-bot" / "console_history").read_text()
+    assert history.split() == ["show", "quit"]  # a repeated line is kept once
+
+    later = console(tmp_path)
+    later.send(UP + UP + "\r")  # quit, then show
+    later.expect(PROMPT)
+    assert "There is no plan for this channel yet." in later.before
+    later.sendline("quit")
+    ended(later)
+
+
+def test_ctrl_c_leaves_at_once_with_the_goodbye(tmp_path):
+    child = console(tmp_path)
+    ask(child, "plan")
+    child.send("exam")  # half an answer, no Enter
+    started = time.monotonic()
+    child.sendintr()
+    child.expect("Bye. Your plan and any answers in progress are saved.", timeout=2)
+    out = ended(child)
+    assert time.monotonic() - started < 2 + 1  # and the process is gone too
+    assert "Traceback" not in out and "KeyboardInterrupt" not in out
+
+
+def test_ctrl_d_says_goodbye_on_a_line_of_its_own(tmp_path):
+    child = console(tmp_path)
+    child.sendeof()
+    child.expect("Bye. Your plan and any answers in progress are saved.", timeout=5)
+    assert child.before == "\r\n"  # right after the prompt: the goodbye starts a new line
+    ended(child)
+
+
+def test_help_in_the_middle_of_a_plan_asks_the_question_again(tmp_path):
+    child = console(tmp_path)
+    ask(child, "plan")
+    ask(child, "example.com")
+    out = ask(child, "help")
+    assert out.startswith("Backlinks bot commands")
+    asked = out.rstrip().split("\n\n")
+    # The question again, at the end: its prompt, its choices, why and an example.
+    prompt = next(i for i, block in enumerate(asked) if block.startswith(f"2/{len(TYPED_ANSWERS)}  What kind of site"))
+    assert asked[prompt + 1].startswith("Choose by number or name: 1 local business")
+    assert asked[-1].startswith("Why: ")
+    assert "Backlink plan" not in out
+    child.sendline("quit")
+    ended(child)
+
+
+@pytest.mark.parametrize("columns", [60, 120])
+def test_replies_are_wrapped_to_the_terminal_and_no_word_is_broken(tmp_path, columns):
+    # The plan is made through a pipe first (no terminal: no wrapping), which also gives the text
+    # of `show` and `why` unwrapped to compare with.
+    script = ["plan", *(typed for _, typed in TYPED_ANSWERS), "show", "why"]
+    piped = subprocess.run(
+        [BACKLINKS, "console", "--database", str(tmp_path / "chat.db"), "--user", "tester"],
+        input="\n".join(script) + "\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=environment(tmp_path),
+    ).stdout
+    unwrapped = piped[piped.rindex("Backlink plan for example.com") : piped.rindex("Bye.")]
+    assert max(map(len, unwrapped.splitlines())) > 120, "the text needs wrapping at both widths"
+
+    child = console(tmp_path, columns=columns)
+    wrapped = ask(child, "show") + ask(child, "why")
+    child.sendline("quit")
+    ended(child)
+
+    for line in wrapped.splitlines():
+        # Only a single word longer than the line (a URL) may go past the edge, and it stays whole.
+        assert len(line) <= columns or len(line.split()) == 1, line
+    assert wrapped.split() == unwrapped.split(), "wrapping changed only where lines break"
+    assert "\n  - " in wrapped and "\n    " in wrapped  # bullets keep their indent when wrapped
