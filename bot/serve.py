@@ -80,6 +80,8 @@ def slack_settings_problem(settings: Settings) -> str | None:
         "SLACK_CLIENT_SECRET": settings.slack_client_secret,
     }
     given = [name for name, value in values.items() if value]
+    if wrong := _slack_token_kind_problem(values):
+        return wrong
     missing = _slack_missing(settings, values) if given else []
     if not missing:
         return None
@@ -93,6 +95,21 @@ def slack_settings_problem(settings: Settings) -> str | None:
     where = "; ".join(f"{name} is {SLACK_WHERE[name]}" for name in missing)
     verb = "is" if len(missing) == 1 else "are"
     return f"Slack is half set up: {what}, but {' and '.join(missing)} {verb} missing. {where}; {SLACK_PAGES}."
+
+
+# Slack's tokens say what they are in their first characters.
+SLACK_TOKEN_PREFIXES = {"SLACK_APP_TOKEN": "xapp-", "SLACK_BOT_TOKEN": "xoxb-"}
+
+
+def _slack_token_kind_problem(values: dict) -> str | None:
+    """A token of the wrong kind (the two swapped, or a user token) is named before Slack refuses it."""
+    for name, prefix in SLACK_TOKEN_PREFIXES.items():
+        token = values[name].get_secret_value() if values[name] else ""
+        if token and not token.startswith(prefix):
+            swapped = [other for other, p in SLACK_TOKEN_PREFIXES.items() if other != name and token.startswith(p)]
+            hint = f" (it looks like the {swapped[0]}: are the two swapped?)" if swapped else ""
+            return f"{name} does not start with {prefix}{hint}. {name} is {SLACK_WHERE[name]}; {SLACK_PAGES}."
+    return None
 
 
 def _slack_missing(settings: Settings, values: dict) -> list[str]:

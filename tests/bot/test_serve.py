@@ -134,6 +134,11 @@ def test_half_set_slack_settings_stop_with_one_line_naming_what_is_missing_and_w
         ({"slack_client_id": "1.2", "slack_client_secret": "c"}, "but SLACK_SIGNING_SECRET is missing"),
         ({"slack_mode": "socket", "slack_bot_token": "xoxb-1"}, "but SLACK_APP_TOKEN is missing"),
         ({"slack_mode": "http", "slack_app_token": "xapp-1"}, "but SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN are"),
+        (
+            {"slack_app_token": "xoxb-1", "slack_bot_token": "xapp-1"},
+            "SLACK_APP_TOKEN does not start with xapp- (it looks like the SLACK_BOT_TOKEN: are the two swapped?)",
+        ),
+        ({"slack_signing_secret": "s", "slack_bot_token": "xoxp-1"}, "SLACK_BOT_TOKEN does not start with xoxb-."),
     ],
 )
 def test_what_a_slack_configuration_lacks(settings, missing):
