@@ -52,10 +52,11 @@ def ensure_installed(extras: set[str]) -> None:
     # The stamp names this pyproject.toml and holds the extras installed with it, so a command
     # needing fewer extras than the last install (console after test) installs nothing.
     stamp = VENV / f".installed-{hashlib.sha256((ROOT / 'pyproject.toml').read_bytes()).hexdigest()[:16]}"
-    installed = set(stamp.read_text().split()) if stamp.exists() else set()
-    if stamp.exists() and extras <= installed:
+    if stamp.exists() and extras <= set(stamp.read_text().split()):
         return
-    wanted = sorted(extras | installed)
+    # Whatever was installed before (under this or an older pyproject.toml) is brought up to date too.
+    before = {extra for old in VENV.glob(".installed-*") for extra in old.read_text().split()}
+    wanted = sorted(extras | before)
     spec = f".[{','.join(wanted)}]" if wanted else "."
     print(f"Installing backlinks-bot{spec[1:]} into .venv (once; a minute or two) ...", flush=True)
     subprocess.run(
