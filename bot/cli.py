@@ -211,6 +211,7 @@ def run_once(now_text: str | None, dry_run: bool, yes: bool, database: str | Non
     listing_only = dry_run or (now > utc_now() and not yes)
     if problem := missing_library(settings, "worker"):
         _stop(f"Cannot run: {problem}")
+    listed = []
 
     async def run() -> None:
         store = await Store.open(url, clock=lambda: now)
@@ -219,8 +220,10 @@ def run_once(now_text: str | None, dry_run: bool, yes: bool, database: str | Non
         try:
             loop = ReminderLoop(engine=engine, notifiers=notifiers, clock=lambda: now)
             if listing_only:
-                due = await loop.due()
-                click.echo(f"{len(due)} reminder(s) due at {now.isoformat()} (nothing claimed or sent):")
+                listed.extend(due := await loop.due())
+                click.echo(
+                    f"{len(due)} reminder(s) due at {now.isoformat()} (nothing claimed or sent){':' if due else '.'}"
+                )
                 for reminder in due:
                     key = reminder.channel
                     click.echo(
@@ -238,7 +241,7 @@ def run_once(now_text: str | None, dry_run: bool, yes: bool, database: str | Non
             await store.close()
 
     _run(run())
-    if listing_only and not dry_run:
+    if listing_only and not dry_run and listed:
         _stop(
             f"Not sent: {now_text} is in the future. Sending these closes their month for good: each check-in "
             "goes out, and each plan is re-run a month on (the site a month older, the horizon a month shorter). "

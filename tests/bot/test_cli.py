@@ -134,6 +134,9 @@ def test_reminders_run_once_sends_what_is_due_once(tmp_path):
     due = first_check_in()
     early = run_once(db, "--now", iso(due - dt.timedelta(hours=1)), "--yes")
     assert "claimed 0, sent 0" in early.stdout
+    nothing_yet = run_once(db, "--now", iso(due - dt.timedelta(hours=1)))
+    assert nothing_yet.returncode == 0 and nothing_yet.stderr == "", "nothing due: nothing to refuse"
+    assert nothing_yet.stdout.startswith("0 reminder(s) due at ") and nothing_yet.stdout.endswith("or sent).\n")
     dry = run_once(db, "--now", iso(due), "--dry-run")
     assert "1 reminder(s) due" in dry.stdout and "console/local/console" in dry.stdout
     done = run_once(db, "--now", iso(due), "--yes")
