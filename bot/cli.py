@@ -144,12 +144,25 @@ def serve(role: str) -> None:
     """Run the bot for the chat platforms configured in the environment (see README)."""
     import logging
 
-    from bot.serve import StartError, check_database, missing_library, nothing_to_serve, run, slack_settings_problem
+    from bot.serve import (
+        StartError,
+        check_database,
+        missing_database_driver,
+        missing_library,
+        nothing_to_serve,
+        run,
+        slack_settings_problem,
+    )
     from bot.store import StoreError
 
     settings = _settings()
     # Start-up problems in one line each, before anything is opened or connected.
-    if problem := slack_settings_problem(settings) or missing_library(settings, role):
+    problem = (
+        slack_settings_problem(settings)
+        or missing_library(settings, role)
+        or missing_database_driver(settings.database_url)
+    )
+    if problem:
         _stop(f"Cannot start: {problem}")
     if reason := nothing_to_serve(settings, role):
         _run(check_database(settings.database_url))  # a wrong DATABASE_URL is worth hearing about too
@@ -193,7 +206,7 @@ def run_once(now_text: str | None, dry_run: bool, yes: bool, database: str | Non
     from bot import knowledge as knowledge_module
     from bot.engine import Engine
     from bot.reminders import ReminderLoop
-    from bot.serve import _notifiers, missing_library
+    from bot.serve import _notifiers, missing_database_driver, missing_library
     from bot.settings import database_url_for
     from bot.store import Store, utc_now
 
@@ -209,7 +222,7 @@ def run_once(now_text: str | None, dry_run: bool, yes: bool, database: str | Non
     # Sending a future month's reminders closes that month for good (the plan is re-run a month on),
     # so trying it out only lists them unless asked twice.
     listing_only = dry_run or (now > utc_now() and not yes)
-    if problem := missing_library(settings, "worker"):
+    if problem := missing_library(settings, "worker") or missing_database_driver(url):
         _stop(f"Cannot run: {problem}")
     listed = []
 
@@ -266,10 +279,13 @@ def upgrade(database: str | None) -> None:
     """Apply the schema migrations (they also run at every start; this is for release steps)."""
     from sqlalchemy.engine import make_url
 
+    from bot.serve import missing_database_driver
     from bot.settings import database_url_for
     from bot.store import Store
 
     url = database_url_for(database) if database else _settings().database_url
+    if problem := missing_database_driver(url):
+        _stop(f"Cannot migrate: {problem}")
 
     async def run() -> None:
         store = await Store.open(url)

@@ -126,29 +126,43 @@ def _slack_missing(settings: Settings, values: dict) -> list[str]:
     return [name for name, value in needed if not value]
 
 
-# The libraries each platform's adapter imports (from its extra of pyproject.toml), by top-level name.
-EXTRA_LIBRARIES = {
-    "slack": ("slack-bolt", {"slack_bolt", "slack_sdk", "aiohttp", "cryptography"}),
-    "discord": ("discord.py", {"discord"}),
-}
+# What each extra of pyproject.toml brings, as people know it.
+EXTRA_LIBRARIES = {"slack": "slack-bolt", "discord": "discord.py", "postgres": "asyncpg (PostgreSQL)"}
+OUR_PACKAGES = ("adapters", "bot", "knowledge")
 
 
 def missing_library(settings: Settings, role: str) -> str | None:
-    """One line naming the install command when a configured platform's library is not installed,
-    instead of a ModuleNotFoundError traceback from deep inside the adapter's imports."""
-    for extra, why, modules in _adapters_needed(settings, role):
-        library, names = EXTRA_LIBRARIES[extra]
+    """One line naming the install command when a library this start needs is not installed (a
+    platform's, or PostgreSQL's driver), instead of a ModuleNotFoundError traceback from deep inside
+    an adapter's imports."""
+    for extra, why, modules in _imports_needed(settings, role):
         for module in modules:
             try:
                 importlib.import_module(module)
             except ImportError as error:
-                if (error.name or "").partition(".")[0] not in names:
+                if (error.name or "").partition(".")[0] in OUR_PACKAGES:
                     raise  # our own import mistake, not a missing extra
-                return f"{why}, but {library} is not installed. Install it with: {install_command(extra)}"
+                return (
+                    f"{why}, but {EXTRA_LIBRARIES[extra]} is not installed. Install it with: {install_command(extra)}"
+                )
     return None
 
 
-def _adapters_needed(settings: Settings, role: str) -> Iterator[tuple[str, str, tuple[str, ...]]]:
+def missing_database_driver(url: str) -> str | None:
+    """The same line for a PostgreSQL database URL without its driver."""
+    if not url.startswith("postgres"):
+        return None
+    try:
+        importlib.import_module("asyncpg")
+    except ImportError:
+        return (
+            f"the database is PostgreSQL, but {EXTRA_LIBRARIES['postgres']} is not installed. "
+            f"Install it with: {install_command('postgres')}"
+        )
+    return None
+
+
+def _imports_needed(settings: Settings, role: str) -> Iterator[tuple[str, str, tuple[str, ...]]]:
     worker = role in ("all", "worker")
     if settings.slack_configured:
         yield "slack", "Slack is configured", ("adapters.slack.server", "adapters.slack.notify")

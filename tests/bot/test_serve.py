@@ -150,10 +150,10 @@ HIDE_PLATFORM_LIBRARIES = """
 import sys
 
 class Hidden:
-    \"\"\"Makes the platforms' libraries look uninstalled, as after the quick start (core only).\"\"\"
+    \"\"\"Makes the extras' libraries look uninstalled, as after the quick start (core only).\"\"\"
 
     def find_spec(self, name, path=None, target=None):
-        if name.partition(".")[0] in ("discord", "slack_bolt", "slack_sdk"):
+        if name.partition(".")[0] in ("discord", "slack_bolt", "slack_sdk", "aiohttp", "asyncpg", "cryptography"):
             raise ModuleNotFoundError(f"No module named {name!r}", name=name)
 
 sys.meta_path.insert(0, Hidden())
@@ -173,8 +173,18 @@ sys.meta_path.insert(0, Hidden())
             "Slack is configured, but slack-bolt is not installed. "
             f"Install it with: {sys.executable} -m pip install -e '{ROOT}[slack]'",
         ),
+        (
+            {"DATABASE_URL": "postgres://bot:hunter2@db.example:5432/backlinks", "DISCORD_TOKEN": "MTIz.secret"},
+            "DISCORD_TOKEN is set, but discord.py is not installed. "
+            f"Install it with: {sys.executable} -m pip install -e '{ROOT}[discord]'",
+        ),
+        (
+            {"DATABASE_URL": "postgres://bot:hunter2@db.example:5432/backlinks"},
+            "the database is PostgreSQL, but asyncpg (PostgreSQL) is not installed. "
+            f"Install it with: {sys.executable} -m pip install -e '{ROOT}[postgres]'",
+        ),
     ],
-    ids=["discord", "slack"],
+    ids=["discord", "slack", "discord-first", "postgres"],
 )
 def test_a_platform_library_not_installed_is_one_line_naming_the_install_command(tmp_path, variables, line):
     (tmp_path / "hide").mkdir()
@@ -184,3 +194,16 @@ def test_a_platform_library_not_installed_is_one_line_naming_the_install_command
     assert done.returncode == 1
     assert done.stderr == f"Cannot start: {line}\n"
     assert "Traceback" not in done.stderr
+
+
+def test_db_upgrade_of_a_postgresql_database_without_its_driver_names_the_install_command(tmp_path):
+    (tmp_path / "hide").mkdir()
+    (tmp_path / "hide" / "sitecustomize.py").write_text(HIDE_PLATFORM_LIBRARIES)
+    env = {**CLEAN, "PYTHONPATH": str(tmp_path / "hide")}
+    database = "postgresql://bot:hunter2@db.example:5432/backlinks"
+    done = subprocess.run([BACKLINKS, "db", "upgrade", "--database", database], env=env, capture_output=True, text=True)
+    assert done.returncode == 1
+    assert done.stderr == (
+        "Cannot migrate: the database is PostgreSQL, but asyncpg (PostgreSQL) is not installed. "
+        f"Install it with: {sys.executable} -m pip install -e '{ROOT}[postgres]'\n"
+    )
