@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """One command from a fresh checkout: make a virtual environment, install, run.
 
-    python3 dev.py console   # install the bot and chat with it in this terminal
-    python3 dev.py test      # install the test extras and run the whole test suite
+    python3 dev.py console         # install the bot and chat with it in this terminal
+    python3 dev.py test            # install the test extras and run the whole test suite
+    python3 dev.py serve           # install Slack, Discord and PostgreSQL support, run `backlinks serve`
+    python3 dev.py backlinks ...   # the same install, then any `backlinks` command (db upgrade, ...)
 
 Extra arguments go to the command (`python3 dev.py test -k planner`, `python3 dev.py console
---channel acme`). Only the standard library is used here: this runs before anything is installed.
-The install is redone only when pyproject.toml changes.
+--channel acme`, `python3 dev.py serve --role worker`). Only the standard library is used here: this
+runs before anything is installed. The install is redone only when pyproject.toml changes or a
+command needs an extra that is not installed yet.
 """
 
 from __future__ import annotations
@@ -23,45 +26,61 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+BACKLINKS = BIN / ("backlinks.exe" if os.name == "nt" else "backlinks")
 
-# What each command needs installed (extras of pyproject.toml).
-EXTRAS = {"console": "", "test": "[test,postgres,slack,discord]"}
+# What each command needs installed (extras of pyproject.toml). Running the bot for Slack or
+# Discord needs their libraries; PostgreSQL's driver comes along for a DATABASE_URL.
+RUN = {"postgres", "slack", "discord"}
+EXTRAS = {"console": set(), "serve": RUN, "backlinks": RUN, "test": {"test", *RUN}}
 
 
-def ensure_installed(extras: str) -> None:
+def command_for(name: str, args: list[str]) -> list[str]:
+    """What a dev.py command runs once its extras are installed."""
+    if name == "test":
+        return [str(PYTHON), "-m", "pytest", *args]
+    if name == "backlinks":
+        return [str(BACKLINKS), *args]
+    return [str(BACKLINKS), name, *args]
+
+
+def ensure_installed(extras: set[str]) -> None:
     if sys.version_info < (3, 11):  # noqa: UP036 - dev.py may be started by an older python3
         sys.exit(f"Backlinks bot needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
     if not PYTHON.exists():
         print("Creating a virtual environment in .venv ...", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
-    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extras.encode()).hexdigest()[:16]
-    stamp = VENV / f".installed-{digest}"
-    if stamp.exists():
+    # The stamp names this pyproject.toml and holds the extras installed with it, so a command
+    # needing fewer extras than the last install (console after test) installs nothing.
+    stamp = VENV / f".installed-{hashlib.sha256((ROOT / 'pyproject.toml').read_bytes()).hexdigest()[:16]}"
+    if stamp.exists() and extras <= set(stamp.read_text().split()):
         return
-    print(f"Installing backlinks-bot{extras} into .venv (once; a minute or two) ...", flush=True)
+    # Whatever was installed before (under this or an older pyproject.toml) is brought up to date too.
+    before = {extra for old in VENV.glob(".installed-*") for extra in old.read_text().split()}
+    wanted = sorted(extras | before)
+    spec = f".[{','.join(wanted)}]" if wanted else "."
+    print(f"Installing backlinks-bot{spec[1:]} into .venv (once; a minute or two) ...", flush=True)
     subprocess.run(
-        [str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", f".{extras}"],
+        [str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", spec],
         cwd=ROOT,
         check=True,
     )
     for old in VENV.glob(".installed-*"):
         old.unlink()
-    stamp.touch()
-    if extras != EXTRAS["console"]:
-        # The fuller install also serves the console, so don't reinstall for it afterwards.
-        (VENV / f".installed-{hashlib.sha256((ROOT / 'pyproject.toml').read_bytes()).hexdigest()[:16]}").touch()
+    stamp.write_text(" ".join(wanted) + "\n")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=sorted(EXTRAS), help="console: chat in the terminal; test: run the tests")
+    parser.add_argument(
+        "command",
+        choices=sorted(EXTRAS),
+        help="console: chat in the terminal; test: run the tests; serve: run the bot for Slack and Discord; "
+        "backlinks: any backlinks command",
+    )
     parser.add_argument("args", nargs=argparse.REMAINDER, help="passed on to the command")
     options = parser.parse_args()
     ensure_installed(EXTRAS[options.command])
-    if options.command == "console":
-        command = [str(BIN / "backlinks"), "console", *options.args]
-    else:
-        command = [str(PYTHON), "-m", "pytest", *options.args]
+    command = command_for(options.command, options.args)
     os.chdir(ROOT)
     if os.name == "nt":
         sys.exit(subprocess.call(command))

@@ -159,13 +159,30 @@ def serve(role: str) -> None:
     """Run the bot for the chat platforms configured in the environment (see README)."""
     import logging
 
-    from bot.serve import StartError, nothing_to_serve, run
+    from bot.serve import (
+        StartError,
+        check_database,
+        missing_database_driver,
+        missing_library,
+        nothing_to_serve,
+        run,
+        slack_settings_problem,
+    )
     from bot.store import StoreError
 
     settings = _settings()
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Start-up problems in one line each, before anything is opened or connected.
+    problem = (
+        slack_settings_problem(settings)
+        or missing_library(settings, role)
+        or missing_database_driver(settings.database_url)
+    )
+    if problem:
+        _stop(f"Cannot start: {problem}")
     if reason := nothing_to_serve(settings, role):
-        _fail([reason], heading="Nothing to serve:")
+        _run(check_database(settings.database_url))  # a wrong DATABASE_URL is worth hearing about too
+        _stop(f"Nothing to serve: {reason}")
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     async def main_task() -> None:
         # Platforms stop a process with SIGTERM: finish cleanly (close sockets and the database).
@@ -178,7 +195,7 @@ def serve(role: str) -> None:
         with contextlib.suppress(KeyboardInterrupt, asyncio.CancelledError):
             asyncio.run(main_task())
     except (StartError, StoreError) as error:
-        _fail([f"{error}. Check the settings (README, Configuration) and the network."], heading="Cannot start:")
+        _stop(f"Cannot start: {error}. Check the settings (README, Configuration) and the network.")
     logging.getLogger(__name__).info("stopped")
 
 
@@ -195,15 +212,16 @@ def reminders() -> None:
     help="Act as if it were this moment (default: now), e.g. 2026-12-01T09:00Z.",
 )
 @click.option("--dry-run", is_flag=True, help="List what is due; claim and send nothing.")
+@click.option("--yes", is_flag=True, help="Send even though --now is in the future (it closes those months).")
 @click.option("--database", "database", metavar="PATH|URL", help="SQLite file or database URL (default: as `console`).")
-def run_once(now_text: str | None, dry_run: bool, database: str | None) -> None:
+def run_once(now_text: str | None, dry_run: bool, yes: bool, database: str | None) -> None:
     """Send the reminders that are due, once, through every configured platform (and the terminal)."""
     import datetime as dt
 
     from bot import knowledge as knowledge_module
     from bot.engine import Engine
     from bot.reminders import ReminderLoop
-    from bot.serve import _notifiers
+    from bot.serve import _notifiers, missing_database_driver, missing_library
     from bot.settings import database_url_for
     from bot.store import Store, utc_now
 
@@ -216,16 +234,24 @@ def run_once(now_text: str | None, dry_run: bool, database: str | None) -> None:
         except ValueError:
             _fail([f"--now: “{now_text}” is not an ISO time like 2026-12-01T09:00Z"], heading="Cannot run:")
         now = now if now.tzinfo else now.replace(tzinfo=dt.UTC)
+    # Sending a future month's reminders closes that month for good (the plan is re-run a month on),
+    # so trying it out only lists them unless asked twice.
+    listing_only = dry_run or (now > utc_now() and not yes)
+    if problem := missing_library(settings, "worker") or missing_database_driver(url):
+        _stop(f"Cannot run: {problem}")
+    listed = []
 
     async def run() -> None:
         store = await Store.open(url, clock=lambda: now)
         engine = Engine(knowledge=knowledge_module.default(), store=store)
-        notifiers = _notifiers(engine, settings, console=True)
+        notifiers = _notifiers(engine, settings, console=True)  # a listing too shows only what they can send
         try:
             loop = ReminderLoop(engine=engine, notifiers=notifiers, clock=lambda: now)
-            if dry_run:
-                due = await loop.due()
-                click.echo(f"{len(due)} reminder(s) due at {now.isoformat()} (dry run: nothing claimed or sent)")
+            if listing_only:
+                listed.extend(due := await loop.due())
+                click.echo(
+                    f"{len(due)} reminder(s) due at {now.isoformat()} (nothing claimed or sent){':' if due else '.'}"
+                )
                 for reminder in due:
                     key = reminder.channel
                     click.echo(
@@ -243,6 +269,12 @@ def run_once(now_text: str | None, dry_run: bool, database: str | None) -> None:
             await store.close()
 
     _run(run())
+    if listing_only and not dry_run and listed:
+        _stop(
+            f"Not sent: {now_text} is in the future. Sending these closes their month for good: each check-in "
+            "goes out, and each plan is re-run a month on (the site a month older, the horizon a month shorter). "
+            "Add --yes to do it, or --dry-run to only list them."
+        )
 
 
 async def _close(notifiers) -> None:
@@ -260,17 +292,22 @@ def db() -> None:
 @click.option("--database", "database", metavar="PATH|URL", help="SQLite file or database URL (default: as `console`).")
 def upgrade(database: str | None) -> None:
     """Apply the schema migrations (they also run at every start; this is for release steps)."""
+    from sqlalchemy.engine import make_url
+
+    from bot.serve import missing_database_driver
     from bot.settings import database_url_for
     from bot.store import Store
 
     url = database_url_for(database) if database else _settings().database_url
+    if problem := missing_database_driver(url):
+        _stop(f"Cannot migrate: {problem}")
 
     async def run() -> None:
         store = await Store.open(url)
         await store.close()
 
     _run(run())
-    click.echo("The database schema is up to date.")
+    click.echo(f"The database schema of {make_url(url).render_as_string(hide_password=True)} is up to date.")
 
 
 @db.command("encrypt-tokens")
@@ -315,7 +352,7 @@ def _run(work, runner=asyncio.run) -> None:
     try:
         runner(work)
     except StoreError as error:
-        _fail([str(error)], heading="Cannot start:")
+        _stop(f"Cannot start: {error}")
 
 
 def _settings():
@@ -353,6 +390,12 @@ def _fail(problems: list[str], heading: str = "The answers have problems:") -> N
     click.echo(heading, err=True)
     for problem in problems:
         click.echo(printable(f"  - {problem}"), err=True)
+    sys.exit(1)
+
+
+def _stop(line: str) -> None:
+    """Stop with one line on stderr: what is wrong and what to do, no traceback."""
+    click.echo(line, err=True)
     sys.exit(1)
 
 

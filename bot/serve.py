@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import importlib
 import logging
 import os
+import sys
 from collections.abc import Awaitable, Iterator
+from pathlib import Path
 
 from bot import knowledge as knowledge_module
 from bot.engine import Engine
@@ -44,6 +47,137 @@ def nothing_to_serve(settings: Settings, role: str) -> str | None:
         "or SLACK_SIGNING_SECRET with SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and "
         "SLACK_CLIENT_SECRET (many workspaces) for HTTP; for Discord set DISCORD_TOKEN. See the README."
     )
+
+
+async def check_database(url: str) -> None:
+    """Connect once, changing nothing: a wrong or unreachable database raises the store's StoreError."""
+    store = await Store.open(url, migrate=False)
+    await store.close()
+
+
+# What each Slack setting is and where it is found among the app's pages at https://api.slack.com/apps.
+SLACK_WHERE = {
+    "SLACK_APP_TOKEN": "an app-level token (xapp-…) made under Basic Information → App-Level Tokens → "
+    "Generate Token and Scopes, scope connections:write",
+    "SLACK_BOT_TOKEN": "the Bot User OAuth Token (xoxb-…) under Install App, after Install to Workspace",
+    "SLACK_SIGNING_SECRET": "the Signing Secret under Basic Information → App Credentials",
+    "SLACK_CLIENT_ID": "the Client ID under Basic Information → App Credentials",
+    "SLACK_CLIENT_SECRET": "the Client Secret under Basic Information → App Credentials",
+}
+SLACK_PAGES = "at https://api.slack.com/apps → your app (README, Slack)"
+
+
+def slack_settings_problem(settings: Settings) -> str | None:
+    """What a half-set Slack configuration lacks, and where to get it (None when Slack is unset or complete).
+
+    Bolt would stop with a traceback instead, and a lone SLACK_BOT_TOKEN would read as "no chat
+    platform is configured" - both right after someone copied a token from Slack's pages."""
+    values = {
+        "SLACK_APP_TOKEN": settings.slack_app_token,
+        "SLACK_BOT_TOKEN": settings.slack_bot_token,
+        "SLACK_SIGNING_SECRET": settings.slack_signing_secret,
+        "SLACK_CLIENT_ID": settings.slack_client_id,
+        "SLACK_CLIENT_SECRET": settings.slack_client_secret,
+    }
+    given = [name for name, value in values.items() if value]
+    if wrong := _slack_token_kind_problem(values):
+        return wrong
+    missing = _slack_missing(settings, values) if given else []
+    if not missing:
+        return None
+    what = f"{' and '.join(given)} {'is' if len(given) == 1 else 'are'} set"
+    if missing == ["SLACK_APP_TOKEN or SLACK_SIGNING_SECRET"]:  # only a bot token: either mode would do
+        return (
+            f"Slack is half set up: {what}, but it needs SLACK_APP_TOKEN too for Socket Mode, "
+            f"{SLACK_WHERE['SLACK_APP_TOKEN']}; or SLACK_SIGNING_SECRET for HTTP mode, "
+            f"{SLACK_WHERE['SLACK_SIGNING_SECRET']}; {SLACK_PAGES}."
+        )
+    where = "; ".join(f"{name} is {SLACK_WHERE[name]}" for name in missing)
+    verb = "is" if len(missing) == 1 else "are"
+    return f"Slack is half set up: {what}, but {' and '.join(missing)} {verb} missing. {where}; {SLACK_PAGES}."
+
+
+# Slack's tokens say what they are in their first characters.
+SLACK_TOKEN_PREFIXES = {"SLACK_APP_TOKEN": "xapp-", "SLACK_BOT_TOKEN": "xoxb-"}
+
+
+def _slack_token_kind_problem(values: dict) -> str | None:
+    """A token of the wrong kind (the two swapped, or a user token) is named before Slack refuses it."""
+    for name, prefix in SLACK_TOKEN_PREFIXES.items():
+        token = values[name].get_secret_value() if values[name] else ""
+        if token and not token.startswith(prefix):
+            swapped = [other for other, p in SLACK_TOKEN_PREFIXES.items() if other != name and token.startswith(p)]
+            hint = f" (it looks like the {swapped[0]}: are the two swapped?)" if swapped else ""
+            return f"{name} does not start with {prefix}{hint}. {name} is {SLACK_WHERE[name]}; {SLACK_PAGES}."
+    return None
+
+
+def _slack_missing(settings: Settings, values: dict) -> list[str]:
+    """The Slack settings this configuration still needs, by the mode it is heading for."""
+    if bool(values["SLACK_CLIENT_ID"]) != bool(values["SLACK_CLIENT_SECRET"]):
+        return ["SLACK_CLIENT_SECRET" if values["SLACK_CLIENT_ID"] else "SLACK_CLIENT_ID"]
+    workspace_token = values["SLACK_BOT_TOKEN"] or settings.slack_uses_oauth
+    if settings.slack_mode == "socket" or (settings.slack_mode == "auto" and values["SLACK_APP_TOKEN"]):
+        needed = ("SLACK_APP_TOKEN", values["SLACK_APP_TOKEN"]), ("SLACK_BOT_TOKEN", workspace_token)
+    elif settings.slack_mode == "http" or values["SLACK_SIGNING_SECRET"] or settings.slack_uses_oauth:
+        needed = ("SLACK_SIGNING_SECRET", values["SLACK_SIGNING_SECRET"]), ("SLACK_BOT_TOKEN", workspace_token)
+    else:
+        return ["SLACK_APP_TOKEN or SLACK_SIGNING_SECRET"]
+    return [name for name, value in needed if not value]
+
+
+# What each extra of pyproject.toml brings, as people know it.
+EXTRA_LIBRARIES = {"slack": "slack-bolt", "discord": "discord.py", "postgres": "asyncpg (PostgreSQL)"}
+OUR_PACKAGES = ("adapters", "bot", "knowledge")
+
+
+def missing_library(settings: Settings, role: str) -> str | None:
+    """One line naming the install command when a library this start needs is not installed (a
+    platform's, or PostgreSQL's driver), instead of a ModuleNotFoundError traceback from deep inside
+    an adapter's imports."""
+    for extra, why, modules in _imports_needed(settings, role):
+        for module in modules:
+            try:
+                importlib.import_module(module)
+            except ImportError as error:
+                if (error.name or "").partition(".")[0] in OUR_PACKAGES:
+                    raise  # our own import mistake, not a missing extra
+                return (
+                    f"{why}, but {EXTRA_LIBRARIES[extra]} is not installed. Install it with: {install_command(extra)}"
+                )
+    return None
+
+
+def missing_database_driver(url: str) -> str | None:
+    """The same line for a PostgreSQL database URL without its driver."""
+    if not url.startswith("postgres"):
+        return None
+    try:
+        importlib.import_module("asyncpg")
+    except ImportError:
+        return (
+            f"the database is PostgreSQL, but {EXTRA_LIBRARIES['postgres']} is not installed. "
+            f"Install it with: {install_command('postgres')}"
+        )
+    return None
+
+
+def _imports_needed(settings: Settings, role: str) -> Iterator[tuple[str, str, tuple[str, ...]]]:
+    worker = role in ("all", "worker")
+    if settings.slack_configured:
+        yield "slack", "Slack is configured", ("adapters.slack.server", "adapters.slack.notify")
+    elif role == "web":  # /healthz is served by the Slack adapter's HTTP server
+        yield "slack", "a web process serves /healthz with the Slack extra", ("adapters.slack.server",)
+    if worker and settings.discord_token:
+        yield "discord", "DISCORD_TOKEN is set", ("adapters.discord.server", "adapters.discord.notify")
+
+
+def install_command(extra: str) -> str:
+    """The pip command that installs an extra into the environment running the bot (a bare `pip`
+    may belong to another one), from the checkout when the bot runs from one."""
+    checkout = Path(__file__).resolve().parents[1]
+    source = f"-e '{checkout}[{extra}]'" if (checkout / "pyproject.toml").exists() else f"'backlinks-bot[{extra}]'"
+    return f"{sys.executable} -m pip install {source}"
 
 
 def warn_if_ephemeral(settings: Settings) -> None:
