@@ -7,28 +7,19 @@ import logging
 import os
 import shutil
 import signal
-import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
+from processes import BACKLINKS, CLEAN, free_port
 
 from bot.events import ChannelKey
 from bot.store import Store, StoreError
 
 HERE = ChannelKey("console", "local", "console")
-BACKLINKS = shutil.which("backlinks", path=str(Path(sys.executable).parent)) or "backlinks"
-CLEAN = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_", "BACKLINKS_", "DATABASE_URL"))}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def test_a_file_deleted_under_a_running_store_makes_it_unhealthy(store, db_path, caplog):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import shutil
 import signal
 import subprocess
 import sys
@@ -12,6 +11,7 @@ import time
 from pathlib import Path
 
 import sqlalchemy as sa
+from processes import BACKLINKS
 from reminder_worker import populate
 
 from bot.reminders import CONCURRENCY
@@ -90,9 +90,6 @@ async def test_a_process_killed_mid_run_leaves_no_channel_missed(store_url, tmp_
     # Only what the killed process had in flight (posted, not yet recorded) can go out twice.
     assert len(repeated) <= IN_FLIGHT, f"{len(repeated)} channels got two reminders"
     assert all(sent([outs[0]])[c] == 1 for c in repeated), "repeats come only from the killed process"
-
-
-BACKLINKS = shutil.which("backlinks", path=str(Path(sys.executable).parent)) or "backlinks"
 
 
 async def test_four_processes_upgrading_a_new_database_at_once_all_succeed_and_migrate_once(store_url):
