@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
+from bot.group_commit import GroupCommit
 from bot.schema import inbox
 from bot.store import Store
 
@@ -68,6 +69,10 @@ class Inbox:
         self._working: set[asyncio.Future[Any]] = set()
         self._accepting = 0  # accepts between the capacity check and their task
         self._stopping = False
+        # Submissions arriving together are stored in one write, and finished ones marked in one:
+        # on SQLite every write waits its turn for the one writer connection.
+        self._insert_group = GroupCommit(self._insert)
+        self._done_group = GroupCommit(self._mark_done)
 
     def serve(self, platform: str, perform: Perform) -> None:
         """This process works `platform`'s submissions (its own, and those a crash left)."""
@@ -104,25 +109,38 @@ class Inbox:
 
     async def _store(self, platform: str, key: str, payload: dict[str, Any]) -> Entry | None:
         try:
-            now = self.store.clock()
-            statement = (
-                self.store._insert(inbox)
-                .values(
-                    key=key[:200],
-                    platform=platform,
-                    payload=payload,
-                    received_at=now,
-                    claimed_until=now + self.lease,
-                    attempts=1,
-                )
-                .on_conflict_do_nothing(index_elements=["key"])
-                .returning(inbox.c.id)
-            )
-            async with self.store.engine.begin() as connection:
-                new_id = (await connection.execute(statement)).scalar_one_or_none()
+            return await self._insert_group((platform, key[:200], payload))
         finally:
             self._accepting -= 1
-        return None if new_id is None else Entry(new_id, key, platform, payload, 1)
+
+    async def _insert(self, group: list[tuple[str, str, dict[str, Any]]]) -> list[Entry | None]:
+        """One INSERT for the submissions that arrived together; None for a key seen before (also
+        for the second of two equal keys in one group)."""
+        now = self.store.clock()
+        rows = [
+            {
+                "key": key,
+                "platform": platform,
+                "payload": payload,
+                "received_at": now,
+                "claimed_until": now + self.lease,
+                "attempts": 1,
+            }
+            for platform, key, payload in {key: (platform, key, payload) for platform, key, payload in group}.values()
+        ]
+        statement = (
+            self.store._insert(inbox)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(inbox.c.id, inbox.c.key)
+        )
+        async with self.store.engine.begin() as connection:
+            new = {row.key: row.id for row in await connection.execute(statement)}
+        entries: list[Entry | None] = []
+        for platform, key, payload in group:
+            new_id = new.pop(key, None)  # popped: a second equal key in the group is a replay
+            entries.append(None if new_id is None else Entry(new_id, key, platform, payload, 1))
+        return entries
 
     def _stored_late(self, storing: asyncio.Future[Entry | None]) -> None:
         if not storing.cancelled() and storing.exception() is None and (entry := storing.result()) is not None:
@@ -162,11 +180,15 @@ class Inbox:
         await self._done(entry.id)
 
     async def _done(self, entry_id: int) -> None:
+        await self._done_group(entry_id)
+
+    async def _mark_done(self, ids: list[int]) -> list[None]:
         # The payload goes (it may hold a reply token and the answers); the key stays for replays.
         async with self.store.engine.begin() as connection:
             await connection.execute(
-                sa.update(inbox).where(inbox.c.id == entry_id).values(done_at=self.store.clock(), payload={})
+                sa.update(inbox).where(inbox.c.id.in_(ids)).values(done_at=self.store.clock(), payload={})
             )
+        return [None] * len(ids)
 
     # After a crash: rows whose lease ran out.
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from bot.events import ChannelKey
+from bot.group_commit import GroupCommit
 from bot.reminder_store import Reminder
 from bot.replies import Reply
 from bot.schedule import month_key, next_due
@@ -154,7 +155,7 @@ class ReminderLoop:
     async def _deliver(self, composed: Composed, now: dt.datetime, report: RunReport) -> None:
         keys, mine, replies = composed.keys, composed.mine, composed.replies
         slots = asyncio.Semaphore(self.concurrency)
-        sends = SendLog(self.store.reminders.mark_sent)
+        sends = GroupCommit(_for_each(self.store.reminders.mark_sent))  # a group of sends in one write
         done: list[tuple[int, str, dt.datetime | None]] = []  # to move on to next month, at the end
 
         async def one(reminder: Reminder) -> None:
@@ -172,7 +173,7 @@ class ReminderLoop:
             async with slots:
                 outcome = await self._send(reminder, replies[reminder.channel_id], now)
                 if outcome in ("sent", "no_plan"):  # no plan: nothing to send this month either
-                    await sends.record((reminder.channel_id, month))
+                    await sends((reminder.channel_id, month))
             if outcome in ("sent", "no_plan"):
                 done.append((reminder.channel_id, month, following))
             if outcome == "sent":
@@ -220,43 +221,9 @@ class ReminderLoop:
             return "failed"
 
 
-class SendLog:
-    """Marks sends as sent as they complete, grouped: one write at a time, and each write takes
-    every send that completed while the previous one ran (group commit). A fast platform gets
-    groups as big as the concurrency; a slow one a write per send, which costs it nothing."""
+def _for_each(write: Callable[[list[SendKey]], Awaitable[None]]) -> Callable[[list[SendKey]], Awaitable[list[None]]]:
+    async def each(keys: list[SendKey]) -> list[None]:
+        await write(keys)
+        return [None] * len(keys)
 
-    def __init__(self, mark_sent: Callable[[list[SendKey]], Awaitable[None]]):
-        self.mark_sent = mark_sent
-        self.waiting: list[tuple[SendKey, asyncio.Future[None]]] = []
-        self.writing = False
-
-    async def record(self, key: SendKey) -> None:
-        """Returns once `key` is committed as sent; raises what the write raised if it failed."""
-        written = asyncio.get_running_loop().create_future()
-        self.waiting.append((key, written))
-        if not self.writing:  # nobody is writing: this caller writes, for itself and whoever joins
-            self.writing = True
-            try:
-                await asyncio.sleep(0)  # sends completing at this same moment join the first group
-                while self.waiting:
-                    group, self.waiting = self.waiting, []
-                    await self._write(group)
-            finally:
-                self.writing = False
-                for _, left in self.waiting:  # only if this caller was cancelled: nobody else writes
-                    left.cancel()
-        await written
-
-    async def _write(self, group: list[tuple[SendKey, asyncio.Future[None]]]) -> None:
-        try:
-            await self.mark_sent([key for key, _ in group])
-        except Exception as error:
-            for _, written in group:
-                written.set_exception(error)
-        except asyncio.CancelledError:
-            for _, written in group:
-                written.cancel()
-            raise
-        else:
-            for _, written in group:
-                written.set_result(None)
+    return each
