@@ -82,6 +82,11 @@ class Inbox:
     def in_flight(self) -> int:
         return len(self._working) + self._accepting
 
+    @property
+    def full(self) -> bool:
+        """No room for another submission now (an adapter may answer "busy" before reading it)."""
+        return self._stopping or self.in_flight >= self.capacity
+
     # Taking a submission: call before acknowledging it.
 
     async def accept(

@@ -177,6 +177,9 @@ class SlackAdapter:
         meta = payload.view.private_metadata
         team = payload.workspace
         values = answers_from_state(view["state"])
+        if self.engine.inbox.full:  # busy: say so before spending anything on the form
+            await ack(response_action="errors", errors={block: self._busy_text() for block in list(values)[:1]})
+            return
         files = files_from_state(view["state"])
         errors = self.engine.check(values, form)
         errors.update({q: self._too_big(f) for q, f in files.items() if self._too_big(f)})
