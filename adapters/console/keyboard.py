@@ -4,6 +4,14 @@ readline handles Ctrl-C, and puts the terminal back as it found it, only in the 
 with input() in a worker thread (as the chat once did) also made Ctrl-C wait for Enter: asyncio.run
 joins its worker threads before it returns. So here the chat's event loop runs in a helper thread,
 and the main thread does nothing but read the lines the chat asks for.
+
+How input() meets Ctrl-C: Python waits in select() until a key can be read, and only then lets GNU
+readline read it (rl_callback_read_char). A signal that interrupts Python's select() raises
+KeyboardInterrupt; one that interrupts readline's own wait for the key (rl_getc) does not: readline
+waits again, and gives control back only once a key is read. Two things keep Ctrl-C out of there:
+the terminal keeps the keys typed before Ctrl-C (see _typed_keys_kept), so the key select() saw is
+there to read and readline never waits; and a helper repeats the SIGINT (see _unmissable_interrupts)
+until Python's select() has taken it.
 """
 
 from __future__ import annotations
@@ -23,6 +31,11 @@ try:
     import readline  # importing it is what gives input() line editing and history
 except ImportError:  # Windows without pyreadline: plain input() still works
     readline = None
+
+try:
+    import termios
+except ImportError:  # Windows
+    termios = None
 
 HISTORY_LINES = 1000
 
@@ -47,12 +60,13 @@ class Keyboard:
         failure: list[BaseException] = []
         chat = threading.Thread(target=self._serve, args=(main, failure), name="chat", daemon=True)
         self._load_history()
-        with self._unmissable_interrupts():
+        with self._typed_keys_kept(), self._unmissable_interrupts():
             chat.start()
             try:
                 self._read_until_done()
             except KeyboardInterrupt:
                 self._interrupted.set()
+                _forget_typed_keys()  # as the terminal itself does at Ctrl-C: none go to the shell
                 sys.stdout.write("\n")  # leave the half-typed line; the goodbye gets a line of its own
                 sys.stdout.flush()
                 if self._loop is not None and self._task is not None:
@@ -65,11 +79,39 @@ class Keyboard:
             raise failure[0]
 
     @contextlib.contextmanager
+    def _typed_keys_kept(self) -> Iterator[None]:
+        """Tell the terminal not to throw away the keys typed so far when Ctrl-C comes (NOFLSH).
+
+        Without it, a Ctrl-C right after a key (`exam` then Ctrl-C, on a busy machine) could land
+        after Python's select() saw the key and before readline read it: the terminal dropped the
+        key, readline sat waiting for one (its wait ignores signals: it just waits again) and
+        Ctrl-C did nothing until the next key. With the keys kept readline reads them, input()
+        returns to select(), and the SIGINT is taken there. At Ctrl-C the keys still unread are
+        dropped by us instead (_forget_typed_keys). The terminal's own setting is put back after."""
+        if termios is None or not sys.stdin.isatty():
+            yield
+            return
+        fd = sys.stdin.fileno()
+        try:
+            before = termios.tcgetattr(fd)
+            kept = termios.tcgetattr(fd)
+            kept[3] |= termios.NOFLSH  # index 3: the local modes
+            termios.tcsetattr(fd, termios.TCSANOW, kept)
+        except termios.error:  # not a terminal after all: nothing to keep
+            yield
+            return
+        try:
+            yield
+        finally:
+            with contextlib.suppress(termios.error):
+                termios.tcsetattr(fd, termios.TCSANOW, before)
+
+    @contextlib.contextmanager
     def _unmissable_interrupts(self) -> Iterator[None]:
-        """Python's readline takes Ctrl-C when the signal interrupts its wait for a key; one landing
-        between drawing the prompt and that wait (a busy machine widens the gap) was noted but left
-        until the next key. So each signal also wakes a helper (signal.set_wakeup_fd) that repeats a
-        SIGINT to the main thread until the main thread has acted on it."""
+        """Python's readline takes Ctrl-C when the signal interrupts its select() for a key; one
+        landing elsewhere (before that wait, while readline reads a key, or in another thread) was
+        noted but left until the next key. So each signal also wakes a helper (signal.set_wakeup_fd)
+        that repeats a SIGINT to the main thread until the main thread has acted on it."""
         if not hasattr(signal, "pthread_kill"):  # Windows: its console delivers Ctrl-C differently
             yield
             return
@@ -90,7 +132,7 @@ class Keyboard:
         with wake:
             while signals := wake.recv(64):
                 if signal.SIGINT in signals:
-                    while not self._interrupted.wait(0.2):
+                    while not self._interrupted.wait(0.05):
                         signal.pthread_kill(main, signal.SIGINT)
 
     def _serve(self, main: Coroutine[Any, Any, None], failure: list[BaseException]) -> None:
@@ -141,6 +183,12 @@ def _main_thread_takes_ctrl_c() -> None:
     hands Ctrl-C to the main thread, where readline waits for it."""
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+
+def _forget_typed_keys() -> None:
+    if termios is not None:
+        with contextlib.suppress(termios.error, ValueError, OSError):
+            termios.tcflush(sys.stdin.fileno(), termios.TCIFLUSH)
 
 
 def _settle(answer: asyncio.Future[str | None], line: str | None) -> None:

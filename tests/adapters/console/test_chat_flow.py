@@ -86,7 +86,7 @@ async def test_help_show_and_why_mid_plan_ask_the_pending_question_again(chat: M
 async def test_help_without_a_plan_in_progress_asks_nothing(chat: MemoryChat):
     out = await chat.say("help")
     assert "/" + str(TOTAL) not in out
-    assert out.rstrip().endswith("quit leaves; your plan and any answers in progress are kept.")
+    assert out.rstrip().endswith("quit leaves; your plan and any answers in progress are kept.")  # no question after
 
 
 async def session_answers(chat: MemoryChat) -> dict:
