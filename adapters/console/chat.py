@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING, TextIO
 
 from adapters.console.layout import fill, terminal_width
 from adapters.console.output import TERMINAL, write
+from adapters.console.text import render
 from bot.engine import Engine
 from bot.events import ChannelKey, Said
 from bot.imports import import_target
 from bot.rendering import Renderer
-from bot.replies import Bullets, Buttons, Fields, Heading, Paragraph, Reply
+from bot.replies import Reply
 
 if TYPE_CHECKING:  # readline is loaded only for a person at a terminal
     from adapters.console.keyboard import Keyboard
@@ -29,32 +30,6 @@ def local_timezone() -> str | None:
         return get_localzone_name()
     except Exception:  # no zone configured: the reminder falls back to UTC
         return None
-
-
-def render(reply: Reply, renderer: Renderer, width: int | None = None) -> str:
-    """A reply as terminal text. With a `width` (a terminal), lines are wrapped to it and every block
-    stands apart, so a 50-line plan reads as sections; without (a pipe), a paragraph is one line."""
-    lines: list[str] = []
-    for block in reply.blocks:
-        after_list = lines and lines[-1].startswith("  - ") and not isinstance(block, Bullets)
-        titled = isinstance(block, Heading) or (isinstance(block, Bullets) and block.title is not None)
-        if lines and (width is not None or after_list or titled) and not isinstance(block, Buttons):
-            lines.append("")  # a blank line after a list reads better than prose glued to it
-        match block:
-            case Heading(text):
-                title = fill(renderer.text(text), width)
-                lines += [title, "=" * max(map(len, title.splitlines()))]
-            case Paragraph(text):
-                lines.append(fill(renderer.text(text), width))
-            case Fields(items):
-                lines += [fill(f"{renderer.text(label)}: {renderer.text(value)}", width) for label, value in items]
-            case Bullets(title, items):
-                if title is not None:
-                    lines.append(fill(renderer.text(title) + ":", width))
-                lines += [fill(renderer.text(item), width, first="  - ", rest="    ") for item in items]
-            case Buttons():
-                pass  # the footer already names the words to type instead
-    return "\n".join(lines).strip("\n")
 
 
 class ConsoleChat:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
-from adapters.console.chat import render
 from adapters.console.layout import terminal_width
 from adapters.console.output import TERMINAL, write
+from adapters.console.text import render
 from bot.events import ChannelKey
 from bot.rendering import Renderer
 from bot.replies import Reply
