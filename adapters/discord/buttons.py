@@ -4,14 +4,24 @@ restart (discord.py's dynamic items match custom ids by template, not by a view 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import discord
 
+from bot.replies import Buttons, Reply
+
 if TYPE_CHECKING:
-    from adapters.discord.client import BacklinksClient
+    from adapters.discord.render import DiscordRenderer
 
 ACTIONS = "replan|details|log|skip_month|pause|confirm_log"
+
+
+class Presses(Protocol):
+    """What a button asks of the client it is pressed in (the BacklinksClient)."""
+
+    async def press(self, interaction: discord.Interaction, action: str, value: str = "") -> None: ...
+
+    async def open_section(self, interaction: discord.Interaction, section_id: str, *, as_typed: bool) -> None: ...
 
 
 class ActionButton(
@@ -33,7 +43,7 @@ class ActionButton(
         return cls(match["action"], item.label or "", match["value"] or "")
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        client: BacklinksClient = interaction.client  # type: ignore[assignment]
+        client: Presses = interaction.client  # type: ignore[assignment]
         await client.press(interaction, self.action, self.value)
 
 
@@ -57,5 +67,17 @@ class SectionButton(
         return cls(match["section"], match["kind"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        client: BacklinksClient = interaction.client  # type: ignore[assignment]
+        client: Presses = interaction.client  # type: ignore[assignment]
         await client.open_section(interaction, self.section, as_typed=self.kind == "fix")
+
+
+def action_view(reply: Reply, renderer: DiscordRenderer | None = None) -> discord.ui.View | None:
+    """The reply's buttons (Re-plan, Details, Log links, …) as persistent Discord buttons."""
+    buttons = [b for block in reply.blocks if isinstance(block, Buttons) for b in block.buttons]
+    if not buttons:
+        return None
+    view = discord.ui.View(timeout=None)
+    for button in buttons:
+        label = renderer.plain.text(button.label) if renderer else button.action
+        view.add_item(ActionButton(button.action, label, button.value))
+    return view

@@ -20,9 +20,9 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from adapters.discord.buttons import ActionButton, SectionButton
+from adapters.discord.buttons import ActionButton, SectionButton, action_view
 from adapters.discord.commands import backlinks_group
-from adapters.discord.render import FORM_PREFIX, NO_MENTIONS, DiscordRenderer, action_view
+from adapters.discord.render import FORM_PREFIX, NO_MENTIONS, DiscordRenderer
 from bot.engine import Engine
 from bot.events import ChannelKey, Event, Invoked, Pressed, Submitted
 from bot.exports import too_big

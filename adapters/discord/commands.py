@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import inspect
 import shlex
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Optional, Protocol
 
 import discord
 from discord import app_commands
@@ -18,7 +18,8 @@ from bot.events import Invoked
 from bot.questionnaire import Question
 
 if TYPE_CHECKING:
-    from adapters.discord.client import BacklinksClient
+    from bot.engine import Engine
+    from bot.events import ChannelKey, Event
 
 # Sub-commands without options: name → description.
 SIMPLE = {
@@ -28,7 +29,23 @@ SIMPLE = {
 }
 
 
-def backlinks_group(client: BacklinksClient) -> app_commands.Group:
+class CommandsClient(Protocol):
+    """What the commands ask of the client they are registered on (the BacklinksClient)."""
+
+    engine: Engine
+
+    def key(self, interaction: discord.Interaction) -> ChannelKey: ...
+
+    async def handle(self, interaction: discord.Interaction, event: Event) -> None: ...
+
+    async def tell(self, interaction: discord.Interaction, template: str) -> None: ...
+
+    async def import_attachment(
+        self, interaction: discord.Interaction, attachment: discord.Attachment, *, competitor: bool
+    ) -> None: ...
+
+
+def backlinks_group(client: CommandsClient) -> app_commands.Group:
     group = app_commands.Group(
         name="backlinks", description="How many backlinks to build each month, and keeping at it"
     )
@@ -41,7 +58,7 @@ def backlinks_group(client: BacklinksClient) -> app_commands.Group:
     return group
 
 
-def _import_command(client: BacklinksClient) -> app_commands.Command:
+def _import_command(client: CommandsClient) -> app_commands.Command:
     @app_commands.describe(
         file="A backlink export: Ahrefs, Semrush, Moz, Majestic, or Search Console (CSV or its zip)",
         competitor="True when it is a competitor's export (it then fills your competitors)",
@@ -54,7 +71,7 @@ def _import_command(client: BacklinksClient) -> app_commands.Command:
     )
 
 
-def _log_command(client: BacklinksClient) -> app_commands.Command:
+def _log_command(client: CommandsClient) -> app_commands.Command:
     @app_commands.describe(
         links="URLs of the links you built (each referring domain counts once)",
         count="How many links, when you don't give URLs",
@@ -72,7 +89,7 @@ def _log_command(client: BacklinksClient) -> app_commands.Command:
     return app_commands.Command(name="log", description="Log the links you built this month", callback=log)
 
 
-def _remind_command(client: BacklinksClient) -> app_commands.Command:
+def _remind_command(client: CommandsClient) -> app_commands.Command:
     @app_commands.describe(
         day="Day of the month, 1-31 or last (29-31 fall back to a short month's last day)",
         time="Time of day, 24-hour, like 09:30",
@@ -100,14 +117,14 @@ def _remind_command(client: BacklinksClient) -> app_commands.Command:
     return app_commands.Command(name="remind", description="When the monthly check-in is posted here", callback=remind)
 
 
-def _simple_command(client: BacklinksClient, name: str, description: str) -> app_commands.Command:
+def _simple_command(client: CommandsClient, name: str, description: str) -> app_commands.Command:
     async def callback(interaction: discord.Interaction) -> None:
         await client.handle(interaction, Invoked(client.key(interaction), str(interaction.user.id), name))
 
     return app_commands.Command(name=name, description=description, callback=callback)
 
 
-def _plan_command(client: BacklinksClient) -> app_commands.Command:
+def _plan_command(client: CommandsClient) -> app_commands.Command:
     questions = client.engine.knowledge.questionnaire.questions
 
     async def plan(interaction: discord.Interaction, **options: Any) -> None:

@@ -7,7 +7,8 @@ import asyncio
 import discord
 from discord.http import HTTPClient, handle_message_parameters
 
-from adapters.discord.render import NO_MENTIONS, DiscordRenderer, action_view
+from adapters.discord.buttons import action_view
+from adapters.discord.render import NO_MENTIONS, DiscordRenderer
 from bot.events import ChannelKey
 from bot.reminders import ChannelGone
 from bot.replies import Reply

@@ -123,20 +123,6 @@ class DiscordRenderer:
         return modal
 
 
-def action_view(reply: Reply, renderer: DiscordRenderer | None = None) -> discord.ui.View | None:
-    """The reply's buttons (Re-plan, Details, Log links, …) as persistent Discord buttons."""
-    from adapters.discord.buttons import ActionButton
-
-    buttons = [b for block in reply.blocks if isinstance(block, Buttons) for b in block.buttons]
-    if not buttons:
-        return None
-    view = discord.ui.View(timeout=None)
-    for button in buttons:
-        label = renderer.plain.text(button.label) if renderer else button.action
-        view.add_item(ActionButton(button.action, label, button.value))
-    return view
-
-
 class _SectionModal(discord.ui.Modal):
     """Submissions are handled in the client's on_interaction, by custom id, so a form still
     submits after the bot restarts (discord.py only remembers modals it sent itself)."""
