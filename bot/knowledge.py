@@ -21,7 +21,7 @@ from bot.questionnaire import Question, Questionnaire, Section
 from bot.validators import make_kind
 
 if TYPE_CHECKING:
-    from bot.planner import Plan
+    from bot.plan import Plan
 
 
 class KnowledgeError(ValueError):

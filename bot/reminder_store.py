@@ -11,17 +11,15 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sqlalchemy as sa
 
+from bot.db import Database
 from bot.events import ChannelKey
 from bot.progress import Totals
 from bot.schedule import ReminderSettings
 from bot.schema import channels, progress, reminder_sends, reminders
-
-if TYPE_CHECKING:
-    from bot.store import Store
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +32,7 @@ class Reminder:
 
 
 class ReminderStore:
-    def __init__(self, store: Store):
+    def __init__(self, store: Database):
         self.store = store
         self.pauses = 0  # bumped by every pause this process makes (lets callers drop cached answers)
 
@@ -240,7 +238,7 @@ class Logged:
 
 
 class ProgressStore:
-    def __init__(self, store: Store):
+    def __init__(self, store: Database):
         self.store = store
 
     async def log(

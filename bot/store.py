@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,19 +18,13 @@ from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from bot.db import Clock, utc_now
 from bot.events import ChannelKey
 from bot.reminder_store import ProgressStore, ReminderStore, new_entry
 from bot.schema import channels, drafts, plans, reminders
 from bot.sqlite_file import DamagedDatabase, DatabaseFile, announce_if_new, sqlite_path
 
 log = logging.getLogger(__name__)
-
-Clock = Callable[[], dt.datetime]
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
 
 ANY = object()  # save_draft/save_plan: whatever version is there
 
