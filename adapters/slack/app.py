@@ -27,7 +27,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.blocks import CALLBACK_PREFIX, SlackRenderer, answers_from_state, escape, files_from_state
+from adapters.slack.blocks import CALLBACK_PREFIX, SlackRenderer, escape
 from adapters.slack.guard import RefusalLog
 from adapters.slack.installations import installation_store
 from adapters.slack.payloads import Action, ButtonPress, Command, MalformedPayload, Submission, read
@@ -172,17 +172,16 @@ class SlackAdapter:
         """Errors must travel on the ack (`response_action: errors`), so validate first — a pure
         check, no I/O. Then store the submission (bot/inbox.py) and only then ack: once Slack
         closes the form it is never lost. Planning, storing and posting follow in the background."""
-        form = view["callback_id"].removeprefix(CALLBACK_PREFIX)
         payload = read(Submission, body)  # MalformedPayload → on_error answers 400 (not acked yet)
-        meta = payload.view.private_metadata
-        team = payload.workspace
-        values = answers_from_state(view["state"])
+        form = payload.view.callback_id.removeprefix(CALLBACK_PREFIX)
+        meta, team = payload.view.private_metadata, payload.workspace
+        values = payload.view.state.answers()
         if self.engine.inbox.full:  # busy: say so before spending anything on the form
-            await ack(response_action="errors", errors={block: self._busy_text() for block in list(values)[:1]})
+            await self._busy(ack, values)
             return
-        files = files_from_state(view["state"])
+        files = payload.view.state.files()
         errors = self.engine.check(values, form)
-        errors.update({q: self._too_big(f) for q, f in files.items() if self._too_big(f)})
+        errors.update({q: reason for q, f in files.items() if (reason := self._too_big(f))})
         if errors:
             await ack(response_action="errors", errors=errors)
             return
@@ -200,8 +199,7 @@ class SlackAdapter:
         try:
             entry = await self.engine.inbox.accept("slack", key, submission, within=ACCEPT_WITHIN)
         except Busy:
-            # The form stays open with what was typed; nothing was taken, so nothing is lost.
-            await ack(response_action="errors", errors={block: self._busy_text() for block in list(values)[:1]})
+            await self._busy(ack, values)
             return
         await ack()
         if entry is not None:
@@ -340,8 +338,11 @@ class SlackAdapter:
                 raise
             await _post_to_response_url(client, where.response_url, {**message, "response_type": "in_channel"})
 
-    def _busy_text(self) -> str:
-        return self.renderer.plain.render("busy")
+    async def _busy(self, ack, values: Mapping[str, str]) -> None:
+        # On the form's first field: the form stays open with what was typed; nothing was taken.
+        await ack(
+            response_action="errors", errors={block: self.renderer.plain.render("busy") for block in list(values)[:1]}
+        )
 
     def _say(self, template: str, **values: Any) -> str:
         """A message of our own as mrkdwn: the values (a file's name) are escaped, so a file named

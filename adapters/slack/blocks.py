@@ -11,7 +11,6 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from adapters.slack import payloads
 from adapters.slack.payloads import VALUE_ACTION
 from bot.exports import EXPORT_SUFFIXES
 from bot.knowledge import Knowledge
@@ -164,17 +163,6 @@ class SlackRenderer:
             "hint": _plain(question.why, 2000),
             "element": element,
         }
-
-
-def answers_from_state(state: Mapping[str, Any]) -> dict[str, str]:
-    """view.state.values → {question id: text as the validators read it} (MalformedPayload if the
-    state is not of Slack's shape)."""
-    return payloads.state(state).answers()
-
-
-def files_from_state(state: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    """The files of a modal's file inputs: {question id: Slack's file object}."""
-    return payloads.state(state).files()
 
 
 def _plain(text: str, limit: int) -> dict[str, Any]:

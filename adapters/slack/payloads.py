@@ -7,7 +7,6 @@ with a short reason, and the adapter answers 400 with that reason and logs one s
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Json, StringConstraints, ValidationError
@@ -144,7 +143,3 @@ class _View(_Model):
 
 class Submission(_Interaction):
     view: _View
-
-
-def state(data: Mapping[str, Any]) -> State:
-    return read(State, data)
