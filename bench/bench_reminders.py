@@ -120,7 +120,9 @@ async def claim_only(store: Store, batch: int) -> int:
 
 async def full_loop(engine: Engine, batch: int) -> int:
     notifier = NoOpNotifier()
-    report = await ReminderLoop(engine=engine, notifiers=[notifier], batch=batch, clock=lambda: DUE).run_once(DUE)
+    report = await ReminderLoop(checkins=engine.monthly, notifiers=[notifier], batch=batch, clock=lambda: DUE).run_once(
+        DUE
+    )
     assert report.sent == notifier.count, report
     return report.sent
 

@@ -136,7 +136,7 @@ async def fan_out(url: str, count: int) -> float:
         await populate(store, count)
         engine = Engine(knowledge=knowledge_module.default(), store=store)
         notifier = NoOpNotifier()
-        loop = ReminderLoop(engine=engine, notifiers=[notifier], batch=1000, clock=lambda: DUE)
+        loop = ReminderLoop(checkins=engine.monthly, notifiers=[notifier], batch=1000, clock=lambda: DUE)
         started = time.perf_counter()
         report = await loop.run_once(DUE)
         seconds = time.perf_counter() - started

@@ -246,7 +246,7 @@ def run_once(now_text: str | None, dry_run: bool, yes: bool, database: str | Non
         engine = Engine(knowledge=knowledge_module.default(), store=store)
         notifiers = _notifiers(engine, settings, console=True)  # a listing too shows only what they can send
         try:
-            loop = ReminderLoop(engine=engine, notifiers=notifiers, clock=lambda: now)
+            loop = ReminderLoop(checkins=engine.monthly, notifiers=notifiers, clock=lambda: now)
             if listing_only:
                 listed.extend(due := await loop.due())
                 click.echo(

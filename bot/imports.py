@@ -11,12 +11,15 @@ from __future__ import annotations
 import asyncio
 import re
 import shlex
+from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot import views
 from bot.exports import ExportError, Profile, read_profile
 from bot.exports.profile import compared_domain
+from bot.feature import Plugs, Request
 from bot.progress import sparkline
 from bot.questionnaire import Draft, suggest
 from bot.replies import Bullets, Button, Buttons, Form, Heading, Paragraph, Reply, text
@@ -24,7 +27,8 @@ from bot.schedule import month_key
 from bot.validators import registrable_domain
 
 if TYPE_CHECKING:
-    from bot.engine import Engine, Request
+    from bot.knowledge import Knowledge
+    from bot.store import Store
 
 ANCHOR_LABELS = {
     "branded": "branded",
@@ -137,11 +141,18 @@ def intersect_blocks(profile: Profile, own: str | None = None) -> tuple[Any, ...
 
 
 class Imports:
-    def __init__(self, engine: Engine, *, max_bytes: int):
-        self.engine = engine
-        self.store = engine.store
-        self.knowledge = engine.knowledge
+    def __init__(self, *, store: Store, knowledge: Knowledge, max_bytes: int):
+        self.store = store
+        self.knowledge = knowledge
         self.max_bytes = max_bytes
+
+    def plugs(self) -> Plugs:
+        return Plugs(commands={"import": self.handle}, forms={"import": self.submitted})
+
+    async def submitted(self, request: Request, values: Mapping[str, str]) -> list[Reply]:
+        """The import form: a file, and whose export it is."""
+        argument = "competitor" if "competitor" in values.get("import_whose", "") else ""
+        return await self.handle(replace(request, argument=argument, file=values.get("import_file") or None))
 
     async def handle(self, request: Request) -> list[Reply]:
         if request.file is None:

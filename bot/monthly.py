@@ -2,7 +2,8 @@
 and the reminder message itself, with the target adapted to the logged pace.
 
 Argument parsing here is pure; the `Monthly` class does the storage round trips and returns neutral
-replies, like the engine it plugs into (its handlers sit in the engine's command table).
+replies. It plugs its commands, the log form and the check-in's buttons into the engine's tables
+(`plugs()`); the reminder loop asks it for each channel's check-in.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ import calendar
 import datetime as dt
 import math
 import re
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from bot import planner, views
+from bot.feature import Plugs, Request
 from bot.planner import MONTHS_IN
 from bot.progress import (
     MonthProgress,
@@ -30,7 +33,7 @@ from bot.progress import (
     streak,
     target_for,
 )
-from bot.replies import Bullets, Button, Buttons, Heading, Paragraph, Reply, Text, text
+from bot.replies import Bullets, Button, Buttons, Form, Heading, Paragraph, Reply, Text, text
 from bot.schedule import (
     LAST,
     ReminderSettings,
@@ -45,12 +48,13 @@ from bot.schedule import (
 from bot.validators import registrable_domain
 
 if TYPE_CHECKING:
-    from bot.engine import Engine, Request
     from bot.events import ChannelKey
+    from bot.knowledge import Knowledge
     from bot.reminder_store import Reminder
-    from bot.store import StoredPlan
+    from bot.store import Store, StoredPlan
 
 SPARK_MONTHS = 6
+NOTICE_RECHECK = 60.0  # seconds
 MAX_HORIZON = 60  # the longest horizon the plan question accepts
 RELS = ("follow", "nofollow", "sponsored", "ugc")
 # A log far above the plan is more often a slip (1000 for 10) than links built, and it would bend
@@ -247,10 +251,46 @@ class ChannelProgress:
 
 
 class Monthly:
-    def __init__(self, engine: Engine):
-        self.engine = engine
-        self.store = engine.store
-        self.knowledge = engine.knowledge
+    def __init__(self, *, store: Store, knowledge: Knowledge):
+        self.store = store
+        self.knowledge = knowledge
+        self._no_notice: dict[ChannelKey, tuple[float, int]] = {}
+
+    def plugs(self) -> Plugs:
+        return Plugs(
+            commands={"remind": self.remind, "log": self.log},
+            forms={"log": self.log_submitted},
+            checks={"log": self.check_log},
+            buttons={
+                "log": self._log_form,
+                "skip_month": lambda request, _: self.remind(replace(request, argument="skip")),
+                "pause": lambda request, _: self.remind(replace(request, argument="off")),
+                # The button under "far above your plan": log it after all.
+                "confirm_log": lambda request, value: self.log(replace(request, argument=f"{value} yes")),
+            },
+            notices=(self.pause_notice,),
+        )
+
+    async def pause_notice(self, channel: ChannelKey) -> list[Reply]:
+        """Say once, the next time someone uses the bot here, that reminders were paused.
+
+        Every command would otherwise pay a database read for this rare note, so a channel found
+        without one isn't asked again for a minute — unless this process paused something since
+        (another process's pause shows within that minute)."""
+        checked = self._no_notice.get(channel)
+        if checked and checked[1] == self.store.reminders.pauses and time.monotonic() - checked[0] < NOTICE_RECHECK:
+            return []
+        reason = await self.store.reminders.take_pause_notice(channel)
+        if reason:
+            return [views.info("remind.paused_notice", reason=reason)]
+        self._no_notice[channel] = (time.monotonic(), self.store.reminders.pauses)
+        if len(self._no_notice) > 10_000:  # bounded: forget the oldest
+            self._no_notice.pop(next(iter(self._no_notice)))
+        return []
+
+    async def _log_form(self, request: Request, _: str) -> list[Reply]:
+        ids = tuple(q.id for q in self.knowledge.log_form.questions)
+        return [Reply("form", form=Form(ids, {}, name="log"), private=True)]
 
     # Commands.
 
@@ -415,7 +455,7 @@ class Monthly:
         entry = parse_log(self.log_argument(values), month_key(self.store.clock(), "UTC"))
         return {"log_links": " ".join(entry.problems)} if entry.problems else {}
 
-    async def log_submitted(self, request: Request, values) -> list[Reply]:
+    async def log_submitted(self, request: Request, values: Mapping[str, str]) -> list[Reply]:
         return await self.log(replace(request, argument=self.log_argument(values)))
 
     # Progress, for `show` and reminders.
@@ -429,7 +469,11 @@ class Monthly:
         totals = await self.store.progress.by_month(channel)
         return ChannelProgress(history(totals, versions, this_month), this_month)
 
-    def progress_blocks(self, progress: ChannelProgress) -> tuple[Any, ...]:
+    async def progress_blocks(self, channel: ChannelKey) -> tuple[Any, ...]:
+        """This channel's months of progress, for `show`."""
+        return self._progress_blocks(await self.channel_progress(channel))
+
+    def _progress_blocks(self, progress: ChannelProgress) -> tuple[Any, ...]:
         if not progress.rows:
             return ()
         items = tuple(

@@ -20,13 +20,16 @@ import os
 import socket
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot.events import ChannelKey
 from bot.group_commit import GroupCommit
 from bot.reminder_store import Reminder
 from bot.replies import Reply
 from bot.schedule import month_key, next_due
+
+if TYPE_CHECKING:
+    from bot.store import Store
 
 log = logging.getLogger(__name__)
 CONCURRENCY = 16  # sends outstanding at once: being posted, or posted and not yet recorded
@@ -57,6 +60,16 @@ class Notifier(Protocol):
         """Post the reply in the channel; raise ChannelGone or RetryLater as the platform says."""
 
 
+class CheckIns(Protocol):
+    """Composes each channel's check-in (the monthly capability, `bot.monthly.Monthly`)."""
+
+    store: Store
+
+    async def reminders(
+        self, batch: Sequence[Reminder], now: dt.datetime, late: Callable[[Reminder], bool]
+    ) -> dict[int, Reply | None]: ...
+
+
 @dataclass
 class RunReport:
     claimed: int = 0
@@ -85,7 +98,7 @@ class ReminderLoop:
     def __init__(
         self,
         *,
-        engine,
+        checkins: CheckIns,
         notifiers: Sequence[Notifier],
         clock: Callable[[], dt.datetime] | None = None,
         owner: str | None = None,
@@ -94,10 +107,10 @@ class ReminderLoop:
         concurrency: int = CONCURRENCY,
         late_after: dt.timedelta = dt.timedelta(hours=1),
     ):
-        self.engine = engine
-        self.store = engine.store
+        self.checkins = checkins
+        self.store = checkins.store
         self.notifiers = {n.platform: n for n in notifiers}
-        self.clock = clock or engine.store.clock
+        self.clock = clock or checkins.store.clock
         self.owner = owner or default_owner()
         self.lease = lease
         self.batch = batch
@@ -147,7 +160,7 @@ class ReminderLoop:
         mine = await self.store.reminders.begin_sends(
             [(r.channel_id, keys[r.channel_id], r.next_due_at) for r in batch]
         )
-        replies = await self.engine.monthly.reminders(
+        replies = await self.checkins.reminders(
             [r for r in batch if (r.channel_id, keys[r.channel_id]) in mine], now, lambda r: self._is_late(r, now)
         )
         return Composed(batch, keys, mine, replies)

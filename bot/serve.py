@@ -257,7 +257,7 @@ def _parts(engine: Engine, store: Store, settings: Settings, role: str, notifier
 
         yield _translated(serve_discord(engine, settings), DiscordStartError)
     if worker:
-        yield ReminderLoop(engine=engine, notifiers=notifiers).run_forever(settings.reminder_every)
+        yield ReminderLoop(checkins=engine.monthly, notifiers=notifiers).run_forever(settings.reminder_every)
 
 
 def _notifiers(engine: Engine, settings: Settings, *, console: bool = False) -> list:

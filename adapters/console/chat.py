@@ -88,7 +88,7 @@ class ConsoleChat:
 
             notifier = ConsoleNotifier(self.renderer, self.stdout)
             loop = asyncio.create_task(
-                ReminderLoop(engine=self.engine, notifiers=[notifier]).run_forever(reminders_every)
+                ReminderLoop(checkins=self.engine.monthly, notifiers=[notifier]).run_forever(reminders_every)
             )
         try:
             while (line := await self.read_line()) is not None:

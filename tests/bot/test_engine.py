@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from support import TYPED_ANSWERS, MemoryChat, rows
 
 from bot import knowledge as knowledge_module
@@ -487,3 +488,15 @@ async def test_help_in_the_chat_lists_quit(chat: MemoryChat):
     assert "quit leaves; your plan and any answers in progress are kept." in reply
     [form_help] = await chat.invoke("help")
     assert "quit" not in chat.renderer.text(form_help.blocks[-1].text), "Slack and Discord have no quit"
+
+
+def test_two_capabilities_claiming_one_name_fail_at_start():
+    from bot.feature import Plugs, merged
+
+    async def handler(request):
+        return []
+
+    with pytest.raises(ValueError, match="two capabilities claim the command 'log'"):
+        merged([Plugs(commands={"log": handler}), Plugs(commands={"log": handler})])
+    both = merged([Plugs(commands={"log": handler}), Plugs(buttons={"log": handler})])  # tables apart
+    assert set(both.commands) == set(both.buttons) == {"log"}

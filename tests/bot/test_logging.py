@@ -70,7 +70,7 @@ async def check_in(engine, clock, when: dt.datetime) -> str:
 
     clock.now = when
     platform = Recording()
-    await ReminderLoop(engine=engine, notifiers=[platform], clock=clock).run_once()
+    await ReminderLoop(checkins=engine.monthly, notifiers=[platform], clock=clock).run_once()
     [reply] = platform.sent
     return render(reply, Renderer(knowledge.default(), PLAIN))
 

@@ -74,7 +74,7 @@ async def planned(engine, channel="general", **answers) -> MemoryChat:
 
 
 def loop_for(engine, platform, clock, **options) -> ReminderLoop:
-    return ReminderLoop(engine=engine, notifiers=[platform], clock=clock, **options)
+    return ReminderLoop(checkins=engine.monthly, notifiers=[platform], clock=clock, **options)
 
 
 def texts(reply) -> str:

@@ -57,7 +57,7 @@ async def main(
     try:
         engine = Engine(knowledge=knowledge.default(), store=store)
         loop = ReminderLoop(
-            engine=engine,
+            checkins=engine.monthly,
             notifiers=[FilePlatform(Path(out), delay, kill_after)],
             owner=owner,
             lease=dt.timedelta(seconds=lease),

@@ -18,7 +18,7 @@ FAR = dt.datetime.now(dt.UTC) + dt.timedelta(days=40)
 
 def loop(bot) -> ReminderLoop:
     notifier = DiscordNotifier(token="token", knowledge=knowledge.default(), http=bot.http)
-    return ReminderLoop(engine=bot.engine, notifiers=[notifier])
+    return ReminderLoop(checkins=bot.engine.monthly, notifiers=[notifier])
 
 
 async def test_the_reminder_is_posted_with_its_buttons_and_logging_shows_in_progress(bot, standin, db_path):

@@ -24,7 +24,9 @@ async def make_plan(slack, channel="C1"):
 
 def loop(slack, settings):
     engine = slack.adapter.engine
-    return ReminderLoop(engine=engine, notifiers=[SlackNotifier(settings=settings, knowledge=knowledge.default())])
+    return ReminderLoop(
+        checkins=engine.monthly, notifiers=[SlackNotifier(settings=settings, knowledge=knowledge.default())]
+    )
 
 
 async def test_a_first_plan_takes_the_slack_users_time_zone_for_its_reminder(slack, db_path):

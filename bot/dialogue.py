@@ -1,0 +1,341 @@
+"""Planning, as a conversation: the questionnaire asked one question at a time (a chat) or as
+forms (Slack, Discord), the plan made and stored, and `show`/`why`/`back`/`skip`/`cancel`.
+
+Drafts live in the store, keyed by channel and user, so a conversation survives a restart and two
+people planning in one channel never mix answers. Nothing reaches the plans table until every
+question is settled. The monthly side is handed in (`CheckIns`): a first plan turns its reminder
+on, and `show` shows the logged progress.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
+
+from bot import planner, views
+from bot.events import ChannelKey
+from bot.feature import Plugs, Request
+from bot.knowledge import Knowledge
+from bot.questionnaire import (
+    Draft,
+    Question,
+    answer,
+    apply,
+    back,
+    is_complete,
+    next_question,
+    parse_inline,
+    skip,
+)
+from bot.replies import Form, Paragraph, Reply, Text, text
+from bot.store import Store
+
+Near = Callable[[str], str | None]  # the command a typo most likely meant, if any
+
+
+class CheckIns(Protocol):
+    """What planning needs of the monthly check-ins."""
+
+    def first_reminder(self, timezone: str | None) -> tuple[Any, dt.datetime | None]: ...
+
+    def reminder_note(self, settings: Any, due: dt.datetime | None) -> Text: ...
+
+    async def progress_blocks(self, channel: ChannelKey) -> tuple[Any, ...]: ...
+
+
+class Planning:
+    def __init__(self, *, store: Store, knowledge: Knowledge, checkins: CheckIns):
+        self.store = store
+        self.knowledge = knowledge
+        self.questionnaire = knowledge.questionnaire
+        self.checkins = checkins
+
+    def plugs(self) -> Plugs:
+        return Plugs(
+            commands={
+                "plan": self._plan,
+                "show": self._show,
+                "why": self._why,
+                "back": self._back,
+                "skip": self._skip,
+                "cancel": self._cancel,
+            },
+            forms={"plan": self._submitted},
+            buttons={
+                "details": lambda request, _: self._why(request),
+                "replan": lambda request, _: self._plan(request),
+                "section": self._section_form,
+            },
+        )
+
+    # Chat, one question at a time.
+
+    async def answer(
+        self, channel: ChannelKey, user: str, said: str, timezone: str | None, near: Near
+    ) -> list[Reply] | None:
+        """A line of chat as the answer to the question this user's plan waits for (None: no plan
+        in progress). `near` names the command a typo most likely meant, from the engine's table."""
+        draft, defaults = await self._session(channel, user)
+        if draft is None:
+            return None
+        question = next_question(self.questionnaire, draft)
+        if question is None:  # cannot normally happen: a complete draft is turned into a plan
+            return await self._finish(channel, user, draft, timezone)
+        if not said.strip() and question.id in defaults and defaults[question.id] is None:
+            draft, _ = skip(draft, question)  # Enter keeps it skipped, as it was
+            return await self._advance(channel, user, draft, defaults, (), timezone)
+        typed = said.strip() or defaults.get(question.id) or ""
+        if not typed:
+            problem = text("plan.needs_answer", optional=question.optional)
+            return [views.question_reply(self.questionnaire, draft, question, defaults, problem=problem)]
+        draft, invalid = answer(draft, question, typed)
+        if invalid:
+            meant = near(typed)  # "shwo" is a typo of a command more likely than an answer
+            preface = (text("question.did_you_mean", command=meant),) if meant else ()
+            problem = _reason(invalid.reason)
+            reply = views.question_reply(
+                self.questionnaire, draft, question, defaults, problem=problem, preface=preface
+            )
+            return [reply]
+        return await self._advance(channel, user, draft, defaults, _noted(question, draft, typed), timezone)
+
+    async def _advance(
+        self,
+        channel: ChannelKey,
+        user: str,
+        draft: Draft,
+        defaults: Mapping[str, str],
+        preface: tuple[Text, ...] = (),
+        timezone: str | None = None,
+    ) -> list[Reply]:
+        """Store the draft and ask the next question, or turn a complete draft into the plan."""
+        if is_complete(self.questionnaire, draft):
+            replies = [Reply("info", tuple(Paragraph(t) for t in preface), private=True)] if preface else []
+            return replies + await self._finish(channel, user, draft, timezone)
+        await self.store.save_draft(channel, user, draft.to_json(), expected=draft.version)
+        question = next_question(self.questionnaire, draft)
+        return [views.question_reply(self.questionnaire, draft, question, defaults, preface=preface)]
+
+    async def _finish(
+        self, channel: ChannelKey, user: str, draft: Draft, timezone: str | None = None, request: str | None = None
+    ) -> list[Reply]:
+        result = planner.plan(draft.answers, self.knowledge)
+        settings, due = self.checkins.first_reminder(timezone)
+        started = await self.store.save_plan(
+            channel,
+            user,
+            dict(draft.answers),
+            result.model_dump(mode="json"),
+            expected=draft.version,
+            first_reminder=(settings.to_json(), due),
+            request=request,
+        )
+        reply = views.plan_reply(result, self.knowledge)
+        if started:  # said under the plan, for the whole channel: one message, not two
+            reply = views.with_note(reply, self.checkins.reminder_note(settings, due))
+        return [reply]
+
+    # Commands.
+
+    async def _plan(self, request: Request) -> list[Reply]:
+        channel, user = request.channel, request.user
+        # `plan now please`: words with no `name=value` in them are not answers; say so, and plan.
+        extra = (request.argument.strip(),) if request.argument.strip() and "=" not in request.argument else ()
+        raw, problems = parse_inline(self.questionnaire, request.argument) if not extra else ({}, [])
+        existing, defaults = await self._session(channel, user)
+        if not request.conversational:
+            # A form platform: every question, pre-filled with what is known, inline answers first.
+            draft, errors = apply(self.questionnaire, existing or Draft(), raw)
+            if draft != (existing or Draft()):
+                # Kept in the draft, so forms shown a section at a time (Discord) still have them.
+                await self.store.save_draft(channel, user, draft.to_json(), expected=draft.version)
+            if problems:  # names that are no question: shown with the form, not on a field
+                errors["inline"] = " ".join(problems)
+            values = {**_texts(defaults), **self._shown(draft), **raw}
+            ids = tuple(q.id for q in self.questionnaire.questions)
+            return [Reply("form", form=Form(ids, values, errors), private=True)]
+        draft = existing or Draft()
+        draft, errors = apply(self.questionnaire, draft, raw)
+        preface: list[Text] = [text("plan.extra_words", command="plan", words=w) for w in extra]
+        total = len(self.questionnaire.questions)
+        done = sum(draft.settled(q.id) for q in self.questionnaire.questions) if existing is not None else 0
+        if done:
+            preface.append(text("plan.resumed", done=done, total=total))
+        else:
+            preface.append(text("plan.started", total=total, sections=len(self.questionnaire.sections)))
+        if draft.suggested:
+            preface.append(text("plan.suggested", names=self._names(draft.suggested)))
+        elif defaults and not done:
+            preface.append(text("plan.defaults"))
+        preface += [text("plan.inline_problem", reason=p) for p in problems]
+        taken = [q for q in raw if q not in errors]
+        if taken:
+            preface.append(text("plan.inline_taken", names=self._names(taken)))
+        preface += [
+            text("plan.inline_invalid", name=self.questionnaire.question(q).label, reason=reason)
+            for q, reason in errors.items()
+        ]
+        return await self._advance(channel, user, draft, defaults, tuple(preface), request.timezone)
+
+    async def _show(self, request: Request) -> list[Reply]:
+        channel = request.channel
+        stored = await self.store.current_plan(channel)
+        if stored is None:
+            return [views.info("plan.none")]
+        progress = await self.checkins.progress_blocks(channel)
+        plan = planner.stored(stored.plan, stored.answers, self.knowledge)
+        return [views.plan_reply(plan, self.knowledge, stored=stored, progress=progress)]
+
+    async def _why(self, request: Request) -> list[Reply]:
+        channel = request.channel
+        stored = await self.store.current_plan(channel)
+        if stored is None:
+            return [views.info("plan.none")]
+        return [views.why_reply(planner.stored(stored.plan, stored.answers, self.knowledge), self.knowledge)]
+
+    async def _back(self, request: Request) -> list[Reply]:
+        channel, user = request.channel, request.user
+        draft, defaults = await self._session(channel, user)
+        if draft is None:
+            return [views.info("plan.none_in_progress")]
+        draft, undone = back(draft)
+        if undone is None:
+            question = next_question(self.questionnaire, draft)
+            preface: tuple[Text, ...] = (text("plan.nothing_to_undo"),)
+            return [views.question_reply(self.questionnaire, draft, question, defaults, preface=preface)]
+        taken_back = draft.taken_back[undone]  # offered again: Enter keeps it
+        shown = None if taken_back is None else self.questionnaire.question(undone).show(taken_back)
+        return await self._advance(channel, user, draft, {**defaults, undone: shown})
+
+    async def _skip(self, request: Request) -> list[Reply]:
+        channel, user = request.channel, request.user
+        draft, defaults = await self._session(channel, user)
+        if draft is None:
+            return [views.info("plan.none_in_progress")]
+        question = next_question(self.questionnaire, draft)
+        draft, invalid = skip(draft, question)
+        if invalid:
+            return [
+                views.question_reply(self.questionnaire, draft, question, defaults, problem=_reason(invalid.reason))
+            ]
+        return await self._advance(channel, user, draft, defaults)
+
+    async def _cancel(self, request: Request) -> list[Reply]:
+        channel, user = request.channel, request.user
+        if not await self.store.drop_draft(channel, user):
+            return [views.info("plan.none_in_progress")]
+        return [views.info("plan.cancelled")]
+
+    # Forms (Slack modal, Discord modals).
+
+    async def _submitted(self, request: Request, values: Mapping[str, str]) -> list[Reply]:
+        """Validate a whole form first: with any error nothing is stored and the fields say why."""
+        channel, user, timezone = request.channel, request.user, request.timezone
+        existing, defaults = await self._session(channel, user)
+        draft, errors = apply(self.questionnaire, existing or Draft(), values)
+        if errors:
+            ids = tuple(values)
+            return [Reply("field_errors", form=Form(ids, dict(values), errors), private=True)]
+        if is_complete(self.questionnaire, draft):
+            return await self._finish(channel, user, draft, timezone, request.submission)
+        await self.store.save_draft(channel, user, draft.to_json(), expected=draft.version)
+        question = next_question(self.questionnaire, draft)
+        section = self.questionnaire.section_of(question.id)
+        ids = tuple(q.id for q in section.questions)
+        known = {**_texts(defaults), **self._shown(draft)}
+        return [
+            Reply(
+                "form",
+                blocks=(Paragraph(text("plan.form_next", title=section.title)),),
+                form=Form(ids, {i: known[i] for i in ids if i in known}),
+                private=True,
+            )
+        ]
+
+    async def _section_form(self, request: Request, section_id: str) -> list[Reply]:
+        """The "Continue" button between forms shown a section at a time: that section's form."""
+        channel, user = request.channel, request.user
+        section = next((s for s in self.questionnaire.sections if s.id == section_id), None)
+        if section is None:
+            return [views.help_reply(conversational=False)]
+        draft, defaults = await self._session(channel, user)
+        known = {**_texts(defaults), **self._shown(draft or Draft())}
+        ids = tuple(q.id for q in section.questions)
+        return [Reply("form", form=Form(ids, {i: known[i] for i in ids if i in known}), private=True)]
+
+    # Helpers.
+
+    def _names(self, question_ids) -> list[str]:
+        """Questions as replies name them: their own short words, never their ids."""
+        return [self.questionnaire.question(qid).name for qid in question_ids]
+
+    def _shown(self, draft: Draft) -> dict[str, str]:
+        """A draft's answers as the text a form shows."""
+        return {qid: self.questionnaire.question(qid).show(value) for qid, value in draft.answers.items()}
+
+    async def _session(self, channel: ChannelKey, user: str) -> tuple[Draft | None, dict[str, str | None]]:
+        """The user's draft in this channel, and the defaults a new plan offers, read together: the
+        channel's previous answers as text, None for an optional question skipped (Enter skips it)."""
+        session = await self.store.load_session(channel, user)
+        draft = Draft.from_json(session.draft, session.version) if session.draft is not None else None
+        questions = self.questionnaire.questions
+        known: dict[str, Any] = {}
+        if session.answers is not None:  # a plan is complete: what it has no answer for was skipped
+            known = {q.id: session.answers.get(q.id) for q in questions if q.optional or q.id in session.answers}
+        if draft is not None:
+            # An import's figures, still to be confirmed, outrank the last plan's answers; what
+            # `back` undid outranks both.
+            known |= {**draft.suggested, **draft.taken_back}
+        defaults = {
+            q.id: None if known[q.id] is None else q.show(known[q.id])
+            for q in questions
+            if q.id in known and (q.optional or known[q.id] is not None)
+        }
+        return draft, defaults
+
+    async def pending_question(self, channel: ChannelKey, user: str) -> list[Reply]:
+        """The question this user's plan in progress waits for, asked again (none: no plan in progress)."""
+        draft, defaults = await self._session(channel, user)
+        question = next_question(self.questionnaire, draft) if draft is not None else None
+        if question is None:
+            return []
+        return [views.question_reply(self.questionnaire, draft, question, defaults)]
+
+    async def greeting(self, channel: ChannelKey, user: str) -> Reply:
+        """Where this user stands in this channel, for a chat's first screen: no plan yet, a plan in
+        progress (how far), the current plan (its target and next check-in)."""
+        draft, _ = await self._session(channel, user)
+        stored = await self.store.current_plan(channel)
+        done = sum(draft.settled(q.id) for q in self.questionnaire.questions) if draft is not None else None
+        plan = planner.stored(stored.plan, stored.answers, self.knowledge) if stored is not None else None
+        reminder = await self.store.reminders.get(channel) if stored is not None else None
+        on = reminder is not None and reminder.settings.enabled and reminder.next_due_at is not None
+        return views.greeting(
+            done=done,
+            total=len(self.questionnaire.questions),
+            plan=plan,
+            check_in=(reminder.next_due_at, reminder.settings.timezone) if on else None,
+        )
+
+
+def _texts(defaults: Mapping[str, str | None]) -> dict[str, str]:
+    """Defaults as a form pre-fills them: a skipped question is an empty field."""
+    return {qid: value for qid, value in defaults.items() if value is not None}
+
+
+def _noted(question: Question, draft: Draft, typed: str) -> tuple[Text, ...]:
+    """How an answer was read when that differs from what was typed ("1.2k" → 1,200, "10h/week"
+    → 43 hours a month, "n/a" → skipped), so a misreading is caught at once."""
+    if question.id in draft.skipped:
+        return (text("plan.skipped_answer", name=question.name),)
+    shown = question.show(draft.answers[question.id])
+    return () if _same(shown, typed) else (text("plan.noted", name=question.name, value=shown),)
+
+
+def _same(shown: str, typed: str) -> bool:
+    return "".join(shown.split()).lower() == "".join(typed.split()).lower()
+
+
+def _reason(reason: str) -> Text:
+    return text("question.invalid", reason=reason)

@@ -1,0 +1,64 @@
+"""How a capability plugs into the engine: the request its handlers receive and the tables it fills.
+
+A capability (planning, the monthly check-ins, exports) is built with the services it needs
+(store, knowledge, clock) and hands the engine a `Plugs`: its commands by name, its form
+handlers and extra form checks by form name, its buttons by action, and any notice to show first.
+It never imports the engine; the engine merges every capability's tables and routes events
+through them, so adding a command or a button is a row in one capability, not a new branch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from bot.events import ChannelKey
+from bot.replies import Reply
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """A command as handlers see it, whichever event carried it."""
+
+    channel: ChannelKey
+    user: str
+    argument: str = ""
+    conversational: bool = True  # questions one at a time (a chat), or forms (Slack, Discord)
+    timezone: str | None = None
+    file: str | None = None  # a local copy of a file the user handed over
+    submission: str | None = None  # a form submission's identity: worked twice, it still counts once
+
+
+Command = Callable[[Request], Awaitable[list[Reply]]]
+FormHandler = Callable[[Request, Mapping[str, str]], Awaitable[list[Reply]]]
+FormCheck = Callable[[Mapping[str, str]], dict[str, str]]  # pure: {field: reason} for the bad ones
+ButtonHandler = Callable[[Request, str], Awaitable[list[Reply]]]  # the request and the button's value
+Notice = Callable[[ChannelKey], Awaitable[list[Reply]]]  # said before a command's replies, if any
+
+
+@dataclass(frozen=True)
+class Plugs:
+    commands: Mapping[str, Command] = field(default_factory=dict)
+    forms: Mapping[str, FormHandler] = field(default_factory=dict)
+    checks: Mapping[str, FormCheck] = field(default_factory=dict)
+    buttons: Mapping[str, ButtonHandler] = field(default_factory=dict)
+    notices: tuple[Notice, ...] = ()
+
+
+class Capability(Protocol):
+    def plugs(self) -> Plugs: ...
+
+
+def merged(all_plugs: Iterable[Plugs]) -> Plugs:
+    """Every capability's tables as one; a name claimed twice is a mistake found at start-up."""
+    tables: dict[str, dict] = {"commands": {}, "forms": {}, "checks": {}, "buttons": {}}
+    notices: list[Notice] = []
+    for plugs in all_plugs:
+        for kind, table in tables.items():
+            for name, handler in getattr(plugs, kind).items():
+                if name in table:
+                    raise ValueError(f"two capabilities claim the {kind[:-1]} {name!r}")
+                table[name] = handler
+        notices += plugs.notices
+    return Plugs(**tables, notices=tuple(notices))
