@@ -88,12 +88,12 @@ from discord_standin import DISPATCH, DiscordStandIn, steer_discord  # noqa: E40
 
 from adapters.discord.client import BacklinksClient  # noqa: E402
 from adapters.discord.render import FORM_PREFIX  # noqa: E402
-from bot import knowledge as knowledge_module  # noqa: E402
+from bot.core.events import ChannelKey  # noqa: E402
+from bot.core.settings import Settings  # noqa: E402
 from bot.engine import Engine  # noqa: E402
-from bot.events import ChannelKey  # noqa: E402
-from bot.schema import channels, drafts  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from bot.store import Store  # noqa: E402
+from bot.planning import knowledge as knowledge_module  # noqa: E402
+from bot.storage.schema import channels, drafts  # noqa: E402
+from bot.storage.store import Store  # noqa: E402
 
 # The answers a user types, one per question (as the Discord tests and tests/support.py use them).
 ANSWERS = {

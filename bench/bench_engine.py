@@ -56,14 +56,15 @@ if str(REPO) not in sys.path:
 import yaml  # noqa: E402
 
 from adapters.console.chat import render  # noqa: E402
-from bot import knowledge as knowledge_module  # noqa: E402
-from bot import planner, views  # noqa: E402
+from bot.conversation import views  # noqa: E402
+from bot.conversation.questionnaire import Draft, answers_as_text, apply  # noqa: E402
+from bot.conversation.rendering import PLAIN, Renderer  # noqa: E402
+from bot.core.events import ChannelKey, Said  # noqa: E402
+from bot.core.settings import database_url_for  # noqa: E402
 from bot.engine import Engine  # noqa: E402
-from bot.events import ChannelKey, Said  # noqa: E402
-from bot.questionnaire import Draft, answers_as_text, apply  # noqa: E402
-from bot.rendering import PLAIN, Renderer  # noqa: E402
-from bot.settings import database_url_for  # noqa: E402
-from bot.store import Store  # noqa: E402
+from bot.planning import knowledge as knowledge_module  # noqa: E402
+from bot.planning import planner  # noqa: E402
+from bot.storage.store import Store  # noqa: E402
 
 ANSWERS_FILE = REPO / "examples" / "answers.yaml"
 BAR_US = 1000.0  # "engine well under a millisecond per plan"
@@ -302,7 +303,7 @@ def console_runs(fixture: Fixture, config: Config, folder: Path) -> list[Row]:
 
 CONSOLE_IMPORTS = (
     "from adapters.console.chat import ConsoleChat; from bot.engine import Engine; "
-    "from bot.store import Store; from bot.settings import Settings; "
+    "from bot.storage.store import Store; from bot.core.settings import Settings; "
     "from bot import knowledge; knowledge.default()"
 )
 

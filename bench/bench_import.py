@@ -97,7 +97,7 @@ OURS = """
 import sys, time, resource
 sys.path.insert(0, sys.argv[2])
 from pathlib import Path
-from bot import knowledge
+from bot.planning import knowledge
 from bot.exports import read_profile
 formats = knowledge.load().export_formats
 start = time.perf_counter()

@@ -34,13 +34,13 @@ sys.path.insert(0, str(REPO))
 
 import sqlalchemy as sa  # noqa: E402
 
-from bot import knowledge as knowledge_module  # noqa: E402
-from bot import planner  # noqa: E402
 from bot.engine import Engine  # noqa: E402
-from bot.reminders import ReminderLoop  # noqa: E402
-from bot.schedule import ReminderSettings  # noqa: E402
-from bot.schema import channels, plans, reminder_sends, reminders  # noqa: E402
-from bot.store import Store  # noqa: E402
+from bot.monthly.reminders import ReminderLoop  # noqa: E402
+from bot.monthly.schedule import ReminderSettings  # noqa: E402
+from bot.planning import knowledge as knowledge_module  # noqa: E402
+from bot.planning import planner  # noqa: E402
+from bot.storage.schema import channels, plans, reminder_sends, reminders  # noqa: E402
+from bot.storage.store import Store  # noqa: E402
 
 DUE = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
 PLATFORM = "bench"

@@ -42,11 +42,11 @@ from support import TYPED_ANSWERS  # noqa: E402
 
 from adapters.slack.app import SlackAdapter  # noqa: E402
 from adapters.slack.server import web_app  # noqa: E402
-from bot import knowledge as knowledge_module  # noqa: E402
+from bot.core.settings import Settings  # noqa: E402
 from bot.engine import Engine  # noqa: E402
-from bot.reminders import ReminderLoop  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from bot.store import Store, async_url  # noqa: E402
+from bot.monthly.reminders import ReminderLoop  # noqa: E402
+from bot.planning import knowledge as knowledge_module  # noqa: E402
+from bot.storage.store import Store, async_url  # noqa: E402
 
 CONCURRENCY = 16
 # The answers a user types (the tests' own), strategies as the modal's multi-select sends them.

@@ -84,12 +84,12 @@ from slack_sdk.web.async_client import AsyncWebClient  # noqa: E402
 from adapters.slack.app import SlackAdapter  # noqa: E402
 from adapters.slack.blocks import CALLBACK_PREFIX  # noqa: E402
 from adapters.slack.server import EVENTS_PATH, web_app  # noqa: E402
-from bot import knowledge as knowledge_module  # noqa: E402
+from bot.conversation.questionnaire import Draft, answers_as_text, apply  # noqa: E402
+from bot.core.events import ChannelKey  # noqa: E402
+from bot.core.settings import Settings  # noqa: E402
 from bot.engine import Engine  # noqa: E402
-from bot.events import ChannelKey  # noqa: E402
-from bot.questionnaire import Draft, answers_as_text, apply  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from bot.store import Store  # noqa: E402
+from bot.planning import knowledge as knowledge_module  # noqa: E402
+from bot.storage.store import Store  # noqa: E402
 
 ANSWERS_FILE = REPO / "examples" / "answers.yaml"
 SECRET = "bench-signing-secret"

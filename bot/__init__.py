@@ -1,0 +1,15 @@
+"""Backlinks bot's platform-neutral core, ground floor first; arrows point down only:
+
+    core/          events, replies, settings, the plug-in interface      what every room stands on
+    storage/       store, reminder/progress stores, inbox, schema, migrations
+    conversation/  questionnaire, validators, views, rendering
+    planning/      knowledge, planner, pace, capacity, checklist, report; plan/show/why commands
+    monthly/       schedule, progress, the reminder loop; remind/log commands
+    exports/       reading and profiling exports; the import command
+    engine.py      the router: composes the capabilities' commands, forms and buttons
+    app/           cli, serve                                             the top floor
+
+A capability's `commands` module plugs its commands, forms and buttons into the engine
+(`core/feature.py`) and is handed the store and knowledge; it never imports the engine. Platform
+SDKs live in adapters/, never here.
+"""

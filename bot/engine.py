@@ -11,17 +11,17 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping
 
-from bot import views
-from bot.dialogue import Planning
-from bot.events import ChannelKey, Event, Invoked, Pressed, Said, Submitted
-from bot.feature import Plugs, Request, merged
-from bot.imports import Imports
-from bot.inbox import Inbox
-from bot.knowledge import Knowledge
-from bot.monthly import Monthly
-from bot.questionnaire import Draft, apply
-from bot.replies import Reply
-from bot.store import DraftConflict, Store
+from bot.conversation import views
+from bot.conversation.questionnaire import Draft, apply
+from bot.core.events import ChannelKey, Event, Invoked, Pressed, Said, Submitted
+from bot.core.feature import Plugs, Request, merged
+from bot.core.replies import Reply
+from bot.exports.commands import Imports
+from bot.monthly.commands import Monthly
+from bot.planning.commands import Planning
+from bot.planning.knowledge import Knowledge
+from bot.storage.inbox import Inbox
+from bot.storage.store import DraftConflict, Store
 
 ASK_AGAIN_AFTER = {"help", "show", "why"}  # commands a chat may use mid-plan without leaving it
 CONFLICT_RETRIES = 5

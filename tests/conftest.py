@@ -12,10 +12,10 @@ import pytest
 import sqlalchemy as sa
 from support import MemoryChat
 
-from bot import knowledge as knowledge_module
+from bot.core.events import ChannelKey
 from bot.engine import Engine
-from bot.events import ChannelKey
-from bot.store import Store, async_url
+from bot.planning import knowledge as knowledge_module
+from bot.storage.store import Store, async_url
 
 # PostgreSQL runs in CI (.ci/run sets this); elsewhere its tests skip, saying why.
 POSTGRES_URL = os.environ.get("BACKLINKS_TEST_POSTGRES_URL")

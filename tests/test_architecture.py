@@ -25,9 +25,7 @@ def test_no_module_in_bot_imports_a_platform_sdk():
 
 
 def test_importing_the_core_loads_no_platform_sdk():
-    modules = ", ".join(
-        f"bot.{p.stem}" for p in sorted((ROOT / "bot").glob("*.py")) if p.stem not in {"__init__", "__main__"}
-    )
+    modules = ", ".join(m for m in sorted(_own_modules()) if m.startswith("bot"))
     code = f"import sys, {modules}; print(sorted(m for m in sys.modules if m.split('.')[0] in {SDKS!r}))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert done.returncode == 0, done.stderr
@@ -120,9 +118,9 @@ def _named(circles) -> list[str]:
 
 def test_the_import_graph_sees_the_project():
     graph = _import_graph()
-    assert "bot.store" in graph["bot.engine"]
-    assert "bot.events" in graph["bot.store"]
-    assert not any(m.startswith("bot.migrations") for m in graph)
+    assert "bot.storage.store" in graph["bot.engine"]
+    assert "bot.core.events" in graph["bot.storage.store"]
+    assert not any(m.startswith("bot.storage.migrations") for m in graph)
 
 
 def test_every_import_counts_even_for_type_checking():
@@ -140,7 +138,7 @@ def test_no_import_circles():
 
 
 # The application on top composes the engine; a capability plugs into it and never imports it.
-ENGINE_USERS = {"bot.cli", "bot.serve"}
+ENGINE_USERS = {"bot.app.cli", "bot.app.serve"}
 
 
 def test_no_capability_imports_the_engine():

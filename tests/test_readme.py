@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 import dev
-from bot.cli import main as backlinks
+from bot.app.cli import main as backlinks
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -114,10 +114,10 @@ def command_table(section: str) -> set[str]:
 
 async def test_both_command_tables_and_the_manifests_list_every_sub_command(tmp_path):
     from adapters.discord.client import BacklinksClient
-    from bot import knowledge
+    from bot.core.settings import Settings
     from bot.engine import Engine
-    from bot.settings import Settings
-    from bot.store import Store
+    from bot.planning import knowledge
+    from bot.storage.store import Store
 
     store = await Store.open(f"sqlite:///{tmp_path}/bot.db")
     try:

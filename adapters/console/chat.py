@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, TextIO
 from adapters.console.layout import fill, terminal_width
 from adapters.console.output import TERMINAL, write
 from adapters.console.text import render
+from bot.conversation.rendering import Renderer
+from bot.core.events import ChannelKey, Said
+from bot.core.replies import Reply
 from bot.engine import Engine
-from bot.events import ChannelKey, Said
-from bot.imports import import_target
-from bot.rendering import Renderer
-from bot.replies import Reply
+from bot.exports.commands import import_target
 
 if TYPE_CHECKING:  # readline is loaded only for a person at a terminal
     from adapters.console.keyboard import Keyboard
@@ -84,7 +84,7 @@ class ConsoleChat:
         loop = None
         if reminders_every:
             from adapters.console.notify import ConsoleNotifier
-            from bot.reminders import ReminderLoop
+            from bot.monthly.reminders import ReminderLoop
 
             notifier = ConsoleNotifier(self.renderer, self.stdout)
             loop = asyncio.create_task(

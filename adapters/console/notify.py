@@ -8,9 +8,9 @@ from typing import TextIO
 from adapters.console.layout import terminal_width
 from adapters.console.output import TERMINAL, write
 from adapters.console.text import render
-from bot.events import ChannelKey
-from bot.rendering import Renderer
-from bot.replies import Reply
+from bot.conversation.rendering import Renderer
+from bot.core.events import ChannelKey
+from bot.core.replies import Reply
 
 
 class ConsoleNotifier:

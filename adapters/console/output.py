@@ -15,7 +15,7 @@ import dataclasses
 import re
 from typing import TextIO
 
-from bot.rendering import PLAIN
+from bot.conversation.rendering import PLAIN
 
 # ECMA-48: CSI (ESC [ … final byte), OSC/DCS/SOS/PM/APC strings (ESC ] … ended by BEL or ST),
 # and two-byte escapes (ESC and one character); CSI and the strings also have one-byte C1 forms.

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from adapters.console.layout import fill
-from bot.rendering import Renderer
-from bot.replies import Bullets, Buttons, Fields, Heading, Paragraph, Reply
+from bot.conversation.rendering import Renderer
+from bot.core.replies import Bullets, Buttons, Fields, Heading, Paragraph, Reply
 
 
 def render(reply: Reply, renderer: Renderer, width: int | None = None) -> str:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import discord
 
-from bot.replies import Buttons, Reply
+from bot.core.replies import Buttons, Reply
 
 if TYPE_CHECKING:
     from adapters.discord.render import DiscordRenderer

@@ -23,12 +23,12 @@ from discord import app_commands
 from adapters.discord.buttons import ActionButton, SectionButton, action_view
 from adapters.discord.commands import backlinks_group
 from adapters.discord.render import FORM_PREFIX, NO_MENTIONS, DiscordRenderer
+from bot.core.events import ChannelKey, Event, Invoked, Pressed, Submitted
+from bot.core.replies import Form, Reply
+from bot.core.settings import Settings
 from bot.engine import Engine
-from bot.events import ChannelKey, Event, Invoked, Pressed, Submitted
 from bot.exports import too_big
-from bot.inbox import ACCEPT_WITHIN, Busy, Entry
-from bot.replies import Form, Reply
-from bot.settings import Settings
+from bot.storage.inbox import ACCEPT_WITHIN, Busy, Entry
 
 log = logging.getLogger(__name__)
 

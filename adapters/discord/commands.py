@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any, Optional, Protocol
 import discord
 from discord import app_commands
 
-from bot.events import Invoked
-from bot.questionnaire import Question
+from bot.conversation.questionnaire import Question
+from bot.core.events import Invoked
 
 if TYPE_CHECKING:
+    from bot.core.events import ChannelKey, Event
     from bot.engine import Engine
-    from bot.events import ChannelKey, Event
 
 # Sub-commands without options: name → description.
 SIMPLE = {

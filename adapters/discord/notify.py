@@ -9,9 +9,9 @@ from discord.http import HTTPClient, handle_message_parameters
 
 from adapters.discord.buttons import action_view
 from adapters.discord.render import NO_MENTIONS, DiscordRenderer
-from bot.events import ChannelKey
-from bot.reminders import ChannelGone
-from bot.replies import Reply
+from bot.core.events import ChannelKey
+from bot.core.replies import Reply
+from bot.monthly.reminders import ChannelGone
 
 
 class DiscordNotifier:

@@ -16,10 +16,10 @@ from collections.abc import Iterable, Mapping
 
 import discord
 
-from bot.knowledge import Knowledge
-from bot.questionnaire import Section
-from bot.rendering import PLAIN, Dialect, Renderer
-from bot.replies import Bullets, Buttons, Fields, Heading, Paragraph, Reply
+from bot.conversation.questionnaire import Section
+from bot.conversation.rendering import PLAIN, Dialect, Renderer
+from bot.core.replies import Bullets, Buttons, Fields, Heading, Paragraph, Reply
+from bot.planning.knowledge import Knowledge
 
 FORM_PREFIX = "backlinks:form:"  # a modal's custom id: FORM_PREFIX + section id + ":" + a nonce
 COLOUR = discord.Colour(0x1F3A5F)

@@ -6,8 +6,8 @@ import aiohttp
 import discord
 
 from adapters.discord.client import BacklinksClient
+from bot.core.settings import Settings
 from bot.engine import Engine
-from bot.settings import Settings
 
 
 class DiscordStartError(RuntimeError):

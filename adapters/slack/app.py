@@ -31,12 +31,12 @@ from adapters.slack.blocks import CALLBACK_PREFIX, SlackRenderer, escape
 from adapters.slack.guard import RefusalLog
 from adapters.slack.installations import installation_store
 from adapters.slack.payloads import Action, ButtonPress, Command, MalformedPayload, Submission, read
+from bot.core.events import ChannelKey, Event, Invoked, Pressed, Submitted
+from bot.core.replies import Reply
+from bot.core.settings import Settings
 from bot.engine import Engine
-from bot.events import ChannelKey, Event, Invoked, Pressed, Submitted
 from bot.exports import EXPORT_SUFFIXES, megabytes, too_big
-from bot.inbox import ACCEPT_WITHIN, Busy, Entry
-from bot.replies import Reply
-from bot.settings import Settings
+from bot.storage.inbox import ACCEPT_WITHIN, Busy, Entry
 
 log = logging.getLogger(__name__)
 

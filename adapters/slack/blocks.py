@@ -12,12 +12,12 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from adapters.slack.payloads import VALUE_ACTION
+from bot.conversation.questionnaire import Question
+from bot.conversation.rendering import PLAIN, Dialect, Renderer, chunk_lines
+from bot.conversation.validators import Valid
+from bot.core.replies import Bullets, Buttons, Fields, Form, Heading, Paragraph, Reply
 from bot.exports import EXPORT_SUFFIXES
-from bot.knowledge import Knowledge
-from bot.questionnaire import Question
-from bot.rendering import PLAIN, Dialect, Renderer, chunk_lines
-from bot.replies import Bullets, Buttons, Fields, Form, Heading, Paragraph, Reply
-from bot.validators import Valid
+from bot.planning.knowledge import Knowledge
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000

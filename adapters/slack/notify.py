@@ -8,10 +8,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import SlackRenderer
 from adapters.slack.installations import installation_store
-from bot.events import ChannelKey
-from bot.reminders import ChannelGone, RetryLater
-from bot.replies import Reply
-from bot.settings import Settings
+from bot.core.events import ChannelKey
+from bot.core.replies import Reply
+from bot.core.settings import Settings
+from bot.monthly.reminders import ChannelGone, RetryLater
 
 # Errors after which posting in the channel can't work until someone acts: the reminder pauses.
 GONE = {

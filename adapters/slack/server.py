@@ -10,8 +10,8 @@ from aiohttp import web
 
 from adapters.slack.app import SlackAdapter
 from adapters.slack.guard import guard
-from bot.settings import Settings
-from bot.store import Store
+from bot.core.settings import Settings
+from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"

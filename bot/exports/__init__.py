@@ -1,4 +1,6 @@
-"""Backlink exports from Ahrefs, Semrush, Moz, Majestic and Search Console: read, then profiled."""
+"""Backlink exports from Ahrefs, Semrush, Moz, Majestic and Search Console: read (`read`, `values`),
+then profiled (`profile`); the `import` command that fills a plan from one is `commands`. A new
+export format is a row in knowledge/export_formats.yaml."""
 
 from __future__ import annotations
 

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from bot.conversation.validators import registrable_domain
 from bot.exports.read import Opened
 from bot.exports.values import FALSE, SpelledDates, host_of, parse_count, parse_date
-from bot.schedule import add_months
-from bot.validators import registrable_domain
+from bot.monthly.schedule import add_months
 
 ANCHOR_KINDS = ("branded", "naked_url", "generic", "keyword")
 

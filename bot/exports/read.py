@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import IO, Any
 from xml.etree import ElementTree
 
+from bot.conversation.validators import registrable_domain
 from bot.exports.values import SpelledDates, host_of, parse_count, parse_date
-from bot.validators import registrable_domain
 
 HEADER_SCAN_LINES = 30  # Moz puts a few metadata lines before its header
 DELIMITERS = "\t,;"

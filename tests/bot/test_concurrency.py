@@ -7,10 +7,10 @@ import asyncio
 import pytest
 from support import TYPED_ANSWERS, rows  # noqa: F401
 
-from bot import knowledge
+from bot.core.events import ChannelKey, Submitted
 from bot.engine import Engine
-from bot.events import ChannelKey, Submitted
-from bot.store import DraftConflict, Store
+from bot.planning import knowledge
+from bot.storage.store import DraftConflict, Store
 
 HERE = ChannelKey("slack", "T1", "C1")
 SECTIONS = {s.id: [q.id for q in s.questions] for s in knowledge.default().questionnaire.sections}

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from processes import BACKLINKS, CLEAN, free_port
 
-from bot.events import ChannelKey
-from bot.store import Store, StoreError
+from bot.core.events import ChannelKey
+from bot.storage.store import Store, StoreError
 
 HERE = ChannelKey("console", "local", "console")
 
@@ -25,7 +25,7 @@ HERE = ChannelKey("console", "local", "console")
 async def test_a_file_deleted_under_a_running_store_makes_it_unhealthy(store, db_path, caplog):
     assert await store.ping()
     db_path.unlink()
-    with caplog.at_level(logging.ERROR, logger="bot.store"):
+    with caplog.at_level(logging.ERROR, logger="bot.storage.store"):
         assert not await store.ping()
         assert not await store.ping()
     [record] = caplog.records  # said once, not at every health check
@@ -70,7 +70,7 @@ async def test_a_file_that_is_not_a_database_at_all_is_refused_the_same_way(db_p
 
 async def test_a_new_database_beside_another_one_is_announced_loudly(tmp_path, caplog):
     (tmp_path / "backlinks.db").write_bytes(b"an older database")
-    with caplog.at_level(logging.INFO, logger="bot.sqlite_file"):
+    with caplog.at_level(logging.INFO, logger="bot.storage.sqlite_file"):
         store = await Store.open(f"sqlite:///{tmp_path / 'bot.db'}")
     await store.close()
     [record] = caplog.records
@@ -80,7 +80,7 @@ async def test_a_new_database_beside_another_one_is_announced_loudly(tmp_path, c
 
 
 async def test_a_first_database_is_announced_quietly_and_a_reopened_one_not_at_all(db_path, caplog):
-    with caplog.at_level(logging.INFO, logger="bot.sqlite_file"):
+    with caplog.at_level(logging.INFO, logger="bot.storage.sqlite_file"):
         await (await Store.open(f"sqlite:///{db_path}")).close()
         await (await Store.open(f"sqlite:///{db_path}")).close()
     assert [(r.levelno, r.getMessage()) for r in caplog.records] == [

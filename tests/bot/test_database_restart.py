@@ -7,10 +7,10 @@ import asyncio
 import sqlalchemy as sa
 from support import TYPED_ANSWERS, MemoryChat
 
-from bot import knowledge
+from bot.core.events import ChannelKey
 from bot.engine import Engine
-from bot.events import ChannelKey
-from bot.store import Store
+from bot.planning import knowledge
+from bot.storage.store import Store
 
 
 async def cut_every_connection(url: str) -> int:

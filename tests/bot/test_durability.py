@@ -17,7 +17,7 @@ from slack_client import SECRET, SlackBot
 from slack_standin import SlackStandIn
 from support import TYPED_ANSWERS
 
-from bot.store import Store
+from bot.storage.store import Store
 
 ANSWERS = dict(TYPED_ANSWERS)
 ANSWERS["strategies"] = "guest_posting, outreach"

@@ -7,11 +7,11 @@ import json
 import pytest
 from support import TYPED_ANSWERS, MemoryChat, rows
 
-from bot import knowledge as knowledge_module
+from bot.conversation.rendering import span
+from bot.core.events import ChannelKey
 from bot.engine import Engine
-from bot.events import ChannelKey
-from bot.rendering import span
-from bot.store import Store
+from bot.planning import knowledge as knowledge_module
+from bot.storage.store import Store
 
 QUESTIONS = [q.id for q in knowledge_module.default().questionnaire.questions]
 
@@ -491,7 +491,7 @@ async def test_help_in_the_chat_lists_quit(chat: MemoryChat):
 
 
 def test_two_capabilities_claiming_one_name_fail_at_start():
-    from bot.feature import Plugs, merged
+    from bot.core.feature import Plugs, merged
 
     async def handler(request):
         return []

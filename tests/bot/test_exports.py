@@ -14,11 +14,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support import TYPED_ANSWERS, MemoryChat, rows
 
-from bot import knowledge
-from bot.events import ChannelKey, Said
+from bot.core.events import ChannelKey, Said
 from bot.exports import ExportError, read_profile
 from bot.exports.profile import anchor_kind
 from bot.exports.values import SpelledDates, parse_count, parse_date
+from bot.planning import knowledge
 
 FORMATS = knowledge.default().export_formats
 LIMIT = 50_000_000

@@ -17,12 +17,12 @@ import pytest
 from support import MemoryChat
 
 from adapters.console.chat import ConsoleChat
-from bot import knowledge
+from bot.core.events import ChannelKey, Said
 from bot.engine import Engine
-from bot.events import ChannelKey, Said
 from bot.exports import ExportError, read_profile
-from bot.imports import import_target
-from bot.store import Store
+from bot.exports.commands import import_target
+from bot.planning import knowledge
+from bot.storage.store import Store
 
 HERE = ChannelKey("memory", "team-1", "general")
 NOVEMBER = dt.date(2026, 11, 3)

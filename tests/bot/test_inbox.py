@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.inbox import Busy, Inbox
+from bot.storage.inbox import Busy, Inbox
 
 
 async def test_a_key_is_taken_once_and_busy_past_capacity(any_store):

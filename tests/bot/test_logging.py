@@ -8,12 +8,12 @@ import datetime as dt
 import pytest
 from support import TYPED_ANSWERS, MemoryChat
 
-from bot import knowledge
+from bot.core.events import ChannelKey, Pressed
+from bot.core.replies import Buttons
 from bot.engine import Engine
-from bot.events import ChannelKey, Pressed
-from bot.reminders import ReminderLoop
-from bot.replies import Buttons
-from bot.store import Store
+from bot.monthly.reminders import ReminderLoop
+from bot.planning import knowledge
+from bot.storage.store import Store
 
 UTC = dt.UTC
 HERE = ChannelKey("memory", "team-1", "general")
@@ -66,7 +66,7 @@ async def stored(store: Store, channel=HERE) -> dict[str, int]:
 
 async def check_in(engine, clock, when: dt.datetime) -> str:
     from adapters.console.chat import render
-    from bot.rendering import PLAIN, Renderer
+    from bot.conversation.rendering import PLAIN, Renderer
 
     clock.now = when
     platform = Recording()

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from plan_reading import KNOWLEDGE, contradictions, rendered
 from planner_answers import answer_sets
 
-from bot.planner import plan
+from bot.planning.planner import plan
 
 
 @settings(derandomize=True, max_examples=60, deadline=None)

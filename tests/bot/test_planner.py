@@ -14,10 +14,10 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from planner_answers import STRATEGY_IDS, answer_sets, hours
 
-from bot import capacity
-from bot.knowledge import load
-from bot.pace import authority_guide
-from bot.planner import EARNED, MOMENTUM, MONTHS_IN, plan
+from bot.planning import capacity
+from bot.planning.knowledge import load
+from bot.planning.pace import authority_guide
+from bot.planning.planner import EARNED, MOMENTUM, MONTHS_IN, plan
 
 KNOWLEDGE = load()
 P = {name: parameter.value for name, parameter in KNOWLEDGE.parameters.items()}

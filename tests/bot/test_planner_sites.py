@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from plan_reading import contradictions, rendered
 
-from bot.knowledge import load
-from bot.planner import plan
+from bot.planning.knowledge import load
+from bot.planning.planner import plan
 
 KNOWLEDGE = load()
 
@@ -508,8 +508,8 @@ def test_a_local_business_gets_local_advice_and_a_site_facing_giants_a_page_leve
 @pytest.mark.parametrize("name", ["law firm", "recipe blog facing giants", "spiked blog", "one-strategy consultant"])
 def test_why_lists_every_figure_with_its_source_or_assumption(name):
     from adapters.console.chat import render
-    from bot import views
-    from bot.rendering import PLAIN, Renderer
+    from bot.conversation import views
+    from bot.conversation.rendering import PLAIN, Renderer
 
     p = plan({"site": "example.com", **SITES[name].answers}, KNOWLEDGE)
     text = render(views.why_reply(p, KNOWLEDGE), Renderer(KNOWLEDGE, PLAIN))

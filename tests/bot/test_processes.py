@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from processes import BACKLINKS
 from reminder_worker import populate
 
-from bot.reminders import CONCURRENCY
-from bot.store import HEAD_REVISION, Store
+from bot.monthly.reminders import CONCURRENCY
+from bot.storage.store import HEAD_REVISION, Store
 
 WORKER = Path(__file__).resolve().parents[1] / "helpers" / "reminder_worker.py"
 CHANNELS = 1000

@@ -11,8 +11,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.knowledge import load
-from bot.questionnaire import (
+from bot.conversation.questionnaire import (
     Draft,
     Questionnaire,
     Section,
@@ -27,7 +26,8 @@ from bot.questionnaire import (
     suggest,
     unknown_names,
 )
-from bot.validators import Invalid
+from bot.conversation.validators import Invalid
+from bot.planning.knowledge import load
 
 ROOT = Path(__file__).resolve().parents[2]
 KNOWLEDGE = load()

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
-from bot.events import ChannelKey
-from bot.schedule import ReminderSettings
-from bot.store import Store
+from bot.core.events import ChannelKey
+from bot.monthly.schedule import ReminderSettings
+from bot.storage.store import Store
 
 DUE = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
 LEASE = dt.timedelta(minutes=5)

@@ -10,12 +10,12 @@ import re
 import pytest
 from support import TYPED_ANSWERS, MemoryChat, rows
 
-from bot import knowledge
+from bot.conversation.rendering import span
+from bot.core.events import ChannelKey
 from bot.engine import Engine
-from bot.events import ChannelKey
-from bot.reminders import ChannelGone, ReminderLoop, RetryLater
-from bot.rendering import span
-from bot.store import Store
+from bot.monthly.reminders import ChannelGone, ReminderLoop, RetryLater
+from bot.planning import knowledge
+from bot.storage.store import Store
 
 UTC = dt.UTC
 
@@ -79,7 +79,7 @@ def loop_for(engine, platform, clock, **options) -> ReminderLoop:
 
 def texts(reply) -> str:
     from adapters.console.chat import render
-    from bot.rendering import PLAIN, Renderer
+    from bot.conversation.rendering import PLAIN, Renderer
 
     return render(reply, Renderer(knowledge.default(), PLAIN))
 
@@ -327,7 +327,7 @@ async def test_a_plan_stored_by_the_previous_planner_gets_its_check_in(engine, s
     reads them as monthly and measures logged links against their `build`."""
     from pathlib import Path
 
-    from bot.schedule import ReminderSettings
+    from bot.monthly.schedule import ReminderSettings
 
     stored = json.loads(
         (Path(__file__).resolve().parents[1] / "helpers" / "plan_stored_before_momentum.json").read_text()

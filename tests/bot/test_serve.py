@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from processes import BACKLINKS, CLEAN, free_port
 
-from bot.serve import slack_settings_problem
-from bot.settings import Settings
+from bot.app.serve import slack_settings_problem
+from bot.core.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -12,15 +12,15 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from support import rows
 
-from bot.events import ChannelKey
-from bot.store import HEAD_REVISION, Store, async_url
+from bot.core.events import ChannelKey
+from bot.storage.store import HEAD_REVISION, Store, async_url
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _alembic_config() -> Config:
     config = Config()
-    config.set_main_option("script_location", "bot:migrations")
+    config.set_main_option("script_location", "bot.storage:migrations")
     return config
 
 
@@ -35,7 +35,7 @@ def test_the_newest_migration_file_is_alembics_head():
 def test_a_start_on_a_schema_at_head_does_not_load_alembic(db_path):
     script = (
         "import asyncio, sys\n"
-        "from bot.store import Store\n"
+        "from bot.storage.store import Store\n"
         "async def main():\n"
         f"    store = await Store.open('sqlite:///{db_path}')\n"
         "    await store.close()\n"

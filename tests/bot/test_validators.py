@@ -1,6 +1,6 @@
 """The validators as the real knowledge configures them: exact values in, specific reasons out.
 
-Every question comes from `bot.knowledge.load()`, so a change to a bound in questions.yaml that
+Every question comes from `bot.planning.knowledge.load()`, so a change to a bound in questions.yaml that
 breaks what users were promised shows up here.
 """
 
@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.knowledge import load
-from bot.validators import Invalid, Valid, normalise_domain, registrable_domain
+from bot.conversation.validators import Invalid, Valid, normalise_domain, registrable_domain
+from bot.planning.knowledge import load
 
 KNOWLEDGE = load()
 QUESTIONNAIRE = KNOWLEDGE.questionnaire

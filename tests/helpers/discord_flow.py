@@ -8,10 +8,10 @@ from discord_standin import DiscordStandIn
 from support import TYPED_ANSWERS
 
 from adapters.discord.client import BacklinksClient
-from bot import knowledge
+from bot.core.settings import Settings
 from bot.engine import Engine
-from bot.settings import Settings
-from bot.store import Store
+from bot.planning import knowledge
+from bot.storage.store import Store
 
 ANSWERS = dict(TYPED_ANSWERS)
 SECTIONS = {s.id: [q.id for q in s.questions] for s in knowledge.default().questionnaire.sections}

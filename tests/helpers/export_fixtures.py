@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bot.validators import registrable_domain
+from bot.conversation.validators import registrable_domain
 
 AHREFS_BACKLINKS = [
     "Referring page title",

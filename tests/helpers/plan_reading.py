@@ -7,10 +7,11 @@ import re
 from adapters.console.chat import render
 from adapters.discord.render import DiscordRenderer
 from adapters.slack.blocks import SlackRenderer
-from bot import report, views
-from bot.knowledge import load
-from bot.planner import Plan
-from bot.rendering import PLAIN, Renderer
+from bot.conversation import views
+from bot.conversation.rendering import PLAIN, Renderer
+from bot.planning import report
+from bot.planning.knowledge import load
+from bot.planning.planner import Plan
 
 KNOWLEDGE = load()
 CONSOLE = Renderer(KNOWLEDGE, PLAIN)

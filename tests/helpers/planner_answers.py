@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from bot.knowledge import load
+from bot.planning.knowledge import load
 
 KNOWLEDGE = load()
 STRATEGY_IDS = list(KNOWLEDGE.strategies)

@@ -23,10 +23,10 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository
 
-from bot import knowledge  # noqa: E402
 from bot.engine import Engine  # noqa: E402
-from bot.reminders import ReminderLoop  # noqa: E402
-from bot.store import Store  # noqa: E402
+from bot.monthly.reminders import ReminderLoop  # noqa: E402
+from bot.planning import knowledge  # noqa: E402
+from bot.storage.store import Store  # noqa: E402
 
 DUE = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
 
@@ -77,9 +77,9 @@ async def main(
 
 async def populate(store: Store, n: int) -> None:
     """n channels of the `bench` platform, each with a plan and a reminder due at DUE."""
-    from bot import planner
-    from bot.schedule import ReminderSettings
-    from bot.schema import channels, plans, reminders
+    from bot.monthly.schedule import ReminderSettings
+    from bot.planning import planner
+    from bot.storage.schema import channels, plans, reminders
 
     answers = {
         "site": "example.com",

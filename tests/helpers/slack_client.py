@@ -15,9 +15,9 @@ from slack_standin import SlackStandIn
 
 from adapters.slack.app import SlackAdapter
 from adapters.slack.server import web_app
+from bot.core.settings import Settings
 from bot.engine import Engine
-from bot.settings import Settings
-from bot.store import Store
+from bot.storage.store import Store
 
 SECRET = "signing-secret"
 
@@ -151,6 +151,6 @@ async def serve(settings: Settings, standin: SlackStandIn):
 
 
 def _knowledge():
-    from bot import knowledge
+    from bot.planning import knowledge
 
     return knowledge.default()

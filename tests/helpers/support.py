@@ -6,10 +6,10 @@ import sqlite3
 from pathlib import Path
 
 from adapters.console.chat import render
+from bot.conversation.rendering import PLAIN, Renderer
+from bot.core.events import ChannelKey, Invoked, Pressed, Said, Submitted
+from bot.core.replies import Reply
 from bot.engine import Engine
-from bot.events import ChannelKey, Invoked, Pressed, Said, Submitted
-from bot.rendering import PLAIN, Renderer
-from bot.replies import Reply
 
 # A complete set of answers, one per question, in the questionnaire's order, as a user would type them.
 TYPED_ANSWERS = [

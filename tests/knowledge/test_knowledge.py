@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.knowledge import KnowledgeError, load
+from bot.planning.knowledge import KnowledgeError, load
 
 FOLDER = Path(__file__).resolve().parents[2] / "knowledge"
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from support import TYPED_ANSWERS, rows
 
-from bot.rendering import span
+from bot.conversation.rendering import span
 
 BACKLINKS = shutil.which("backlinks", path=str(Path(sys.executable).parent)) or "backlinks"
 
@@ -95,7 +95,7 @@ async def test_quitting_at_once_stops_the_reminder_loop_before_the_store_closes(
     import io
 
     from adapters.console.chat import ConsoleChat
-    from bot.events import ChannelKey
+    from bot.core.events import ChannelKey
 
     out = io.StringIO()
     chat = ConsoleChat(

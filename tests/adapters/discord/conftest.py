@@ -6,7 +6,7 @@ import pytest
 from discord_flow import make_client
 from discord_standin import DiscordStandIn, steer_discord
 
-from bot.store import Store
+from bot.storage.store import Store
 
 
 @pytest.fixture

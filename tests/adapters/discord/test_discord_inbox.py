@@ -6,7 +6,7 @@ from __future__ import annotations
 from discord_flow import ANSWERS, answered
 from support import rows
 
-from bot.inbox import Inbox
+from bot.storage.inbox import Inbox
 
 
 async def left_by_a_stopped_process(bot, standin) -> dict:

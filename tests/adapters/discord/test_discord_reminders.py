@@ -10,8 +10,8 @@ from discord_standin import MANAGE_GUILD_PERMISSIONS
 from support import rows
 
 from adapters.discord.notify import DiscordNotifier
-from bot import knowledge
-from bot.reminders import ReminderLoop
+from bot.monthly.reminders import ReminderLoop
+from bot.planning import knowledge
 
 FAR = dt.datetime.now(dt.UTC) + dt.timedelta(days=40)
 

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from plan_reading import KNOWLEDGE
 
 from adapters.discord.render import DiscordRenderer, fit_messages, split_text
-from bot import views
-from bot.planner import plan
+from bot.conversation import views
+from bot.planning.planner import plan
 
 RENDERER = DiscordRenderer(KNOWLEDGE)
 

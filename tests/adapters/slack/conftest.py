@@ -6,7 +6,7 @@ import pytest
 from slack_client import SECRET, serve
 from slack_standin import SlackStandIn
 
-from bot.settings import Settings
+from bot.core.settings import Settings
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import json
 
 from support import TYPED_ANSWERS, rows
 
-from bot.inbox import Inbox
+from bot.storage.inbox import Inbox
 
 ANSWERS = dict(TYPED_ANSWERS)
 ANSWERS["strategies"] = "guest_posting, outreach"

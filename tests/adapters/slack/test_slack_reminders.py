@@ -8,8 +8,8 @@ import json
 from support import TYPED_ANSWERS, rows
 
 from adapters.slack.notify import SlackNotifier
-from bot import knowledge
-from bot.reminders import ReminderLoop
+from bot.monthly.reminders import ReminderLoop
+from bot.planning import knowledge
 
 ANSWERS = dict(TYPED_ANSWERS) | {"strategies": "guest_posting, outreach"}
 

@@ -20,9 +20,10 @@ from support import rows
 
 from adapters.slack.installations import installation_store
 from adapters.slack.notify import SlackNotifier
-from bot import knowledge, views
-from bot.events import ChannelKey
-from bot.store import Store
+from bot.conversation import views
+from bot.core.events import ChannelKey
+from bot.planning import knowledge
+from bot.storage.store import Store
 
 BACKLINKS = shutil.which("backlinks", path=str(Path(sys.executable).parent)) or "backlinks"
 KEY, OLD_KEY = Fernet.generate_key().decode(), Fernet.generate_key().decode()

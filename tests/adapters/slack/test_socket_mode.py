@@ -25,10 +25,10 @@ from support import TYPED_ANSWERS, rows
 
 from adapters.slack.app import SlackAdapter
 from adapters.slack.server import serve_socket_mode
-from bot import knowledge
+from bot.core.settings import Settings
 from bot.engine import Engine
-from bot.settings import Settings
-from bot.store import Store
+from bot.planning import knowledge
+from bot.storage.store import Store
 
 APP_TOKEN = "xapp-1-test"
 ACK_SECONDS = 3.0  # Slack retries (and the user sees an error) when an envelope is not acked in time

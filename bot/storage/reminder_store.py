@@ -15,11 +15,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bot.db import Database
-from bot.events import ChannelKey
-from bot.progress import Totals
-from bot.schedule import ReminderSettings
-from bot.schema import channels, progress, reminder_sends, reminders
+from bot.core.events import ChannelKey
+from bot.monthly.progress import Totals
+from bot.monthly.schedule import ReminderSettings
+from bot.storage.db import Database
+from bot.storage.schema import channels, progress, reminder_sends, reminders
 
 
 @dataclass(frozen=True, slots=True)

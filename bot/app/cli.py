@@ -33,11 +33,11 @@ def main() -> None:
 def console(database: str | None, channel: str | None, user: str | None) -> None:
     """Chat with the bot in this terminal."""
     from adapters.console.chat import ConsoleChat
-    from bot import knowledge as knowledge_module
+    from bot.core.events import ChannelKey
+    from bot.core.settings import database_url_for
     from bot.engine import Engine
-    from bot.events import ChannelKey
-    from bot.settings import database_url_for
-    from bot.store import Store
+    from bot.planning import knowledge as knowledge_module
+    from bot.storage.store import Store
 
     settings = _settings()
     url = database_url_for(database) if database else settings.database_url
@@ -81,9 +81,9 @@ def plan_command(answers_file: Path, output_format: str) -> None:
     """Print a plan from an answer file, with no conversation (same validation as the chat)."""
     import yaml
 
-    from bot import knowledge as knowledge_module
-    from bot import planner, report
-    from bot.questionnaire import Draft, answers_as_text, apply, next_question
+    from bot.conversation.questionnaire import Draft, answers_as_text, apply, next_question
+    from bot.planning import knowledge as knowledge_module
+    from bot.planning import planner, report
 
     knowledge = knowledge_module.default()
     questionnaire = knowledge.questionnaire
@@ -123,10 +123,10 @@ def plan_command(answers_file: Path, output_format: str) -> None:
 @click.option("--format", "output_format", type=click.Choice(["json", "text"]), default="json", show_default=True)
 def import_command(path: Path, output_format: str) -> None:
     """Profile a backlink export (Ahrefs, Semrush, Moz, Majestic, Search Console); stores nothing."""
-    from bot import knowledge as knowledge_module
     from bot.exports import ExportError, read_profile
-    from bot.schedule import month_key
-    from bot.store import utc_now
+    from bot.monthly.schedule import month_key
+    from bot.planning import knowledge as knowledge_module
+    from bot.storage.store import utc_now
 
     settings = _settings()
     try:
@@ -139,9 +139,9 @@ def import_command(path: Path, output_format: str) -> None:
     else:  # the profile as the chat shows it
         from adapters.console.chat import render
         from adapters.console.output import TERMINAL, printable  # a value may quote the file
-        from bot.imports import intersect_blocks, profile_blocks
-        from bot.rendering import Renderer
-        from bot.replies import Reply
+        from bot.conversation.rendering import Renderer
+        from bot.core.replies import Reply
+        from bot.exports.commands import intersect_blocks, profile_blocks
 
         blocks = intersect_blocks(profile) if profile.compared else profile_blocks(profile, summary)
         click.echo(printable(render(Reply("info", blocks), Renderer(knowledge_module.default(), TERMINAL))))
@@ -159,7 +159,7 @@ def serve(role: str) -> None:
     """Run the bot for the chat platforms configured in the environment (see README)."""
     import logging
 
-    from bot.serve import (
+    from bot.app.serve import (
         StartError,
         check_database,
         missing_database_driver,
@@ -168,7 +168,7 @@ def serve(role: str) -> None:
         run,
         slack_settings_problem,
     )
-    from bot.store import StoreError
+    from bot.storage.store import StoreError
 
     settings = _settings()
     # Start-up problems in one line each, before anything is opened or connected.
@@ -218,12 +218,12 @@ def run_once(now_text: str | None, dry_run: bool, yes: bool, database: str | Non
     """Send the reminders that are due, once, through every configured platform (and the terminal)."""
     import datetime as dt
 
-    from bot import knowledge as knowledge_module
+    from bot.app.serve import _notifiers, missing_database_driver, missing_library
+    from bot.core.settings import database_url_for
     from bot.engine import Engine
-    from bot.reminders import ReminderLoop
-    from bot.serve import _notifiers, missing_database_driver, missing_library
-    from bot.settings import database_url_for
-    from bot.store import Store, utc_now
+    from bot.monthly.reminders import ReminderLoop
+    from bot.planning import knowledge as knowledge_module
+    from bot.storage.store import Store, utc_now
 
     settings = _settings()
     url = database_url_for(database) if database else settings.database_url
@@ -294,9 +294,9 @@ def upgrade(database: str | None) -> None:
     """Apply the schema migrations (they also run at every start; this is for release steps)."""
     from sqlalchemy.engine import make_url
 
-    from bot.serve import missing_database_driver
-    from bot.settings import database_url_for
-    from bot.store import Store
+    from bot.app.serve import missing_database_driver
+    from bot.core.settings import database_url_for
+    from bot.storage.store import Store
 
     url = database_url_for(database) if database else _settings().database_url
     if problem := missing_database_driver(url):
@@ -315,8 +315,8 @@ def upgrade(database: str | None) -> None:
 def encrypt_tokens(database: str | None) -> None:
     """Encrypt the stored Slack workspace tokens with the first key of BACKLINKS_TOKEN_KEY: tokens
     saved before a key was set, and ones under an older key (after a rotation)."""
-    from bot.settings import database_url_for
-    from bot.store import Store
+    from bot.core.settings import database_url_for
+    from bot.storage.store import Store
 
     settings = _settings()
     if settings.token_key is None:
@@ -347,7 +347,7 @@ def encrypt_tokens(database: str | None) -> None:
 
 def _run(work, runner=asyncio.run) -> None:
     """asyncio.run (or another runner), with a database that can't be opened reported in one clear line."""
-    from bot.store import StoreError
+    from bot.storage.store import StoreError
 
     try:
         runner(work)
@@ -359,7 +359,7 @@ def _settings():
     """The settings, or a clear stop naming each wrong variable (never its value: it may be a secret)."""
     from pydantic import ValidationError
 
-    from bot.settings import Settings
+    from bot.core.settings import Settings
 
     try:
         return Settings()

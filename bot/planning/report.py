@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot import views
-from bot.knowledge import Knowledge
-from bot.planner import Plan
-from bot.rendering import MARKDOWN, PLAIN, Renderer
-from bot.replies import Bullets, Buttons, Fields, Heading, Paragraph, Reply, Text
+from bot.conversation import views
+from bot.conversation.rendering import MARKDOWN, PLAIN, Renderer
+from bot.core.replies import Bullets, Buttons, Fields, Heading, Paragraph, Reply, Text
+from bot.planning.knowledge import Knowledge
+from bot.planning.planner import Plan
 
 
 def as_json(plan: Plan, knowledge: Knowledge) -> dict[str, Any]:

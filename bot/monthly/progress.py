@@ -19,8 +19,8 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.planner import MONTHS_IN
-from bot.schedule import add_months
+from bot.monthly.schedule import add_months
+from bot.planning.planner import MONTHS_IN
 
 SPARKS = "▁▂▃▄▅▆▇█"
 

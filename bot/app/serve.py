@@ -19,12 +19,12 @@ import sys
 from collections.abc import Awaitable, Iterator
 from pathlib import Path
 
-from bot import knowledge as knowledge_module
+from bot.core.settings import Settings
 from bot.engine import Engine
-from bot.inbox import Inbox
-from bot.reminders import ReminderLoop
-from bot.settings import Settings
-from bot.store import Store
+from bot.monthly.reminders import ReminderLoop
+from bot.planning import knowledge as knowledge_module
+from bot.storage.inbox import Inbox
+from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
 ROLES = ("all", "web", "worker")
@@ -175,7 +175,7 @@ def _imports_needed(settings: Settings, role: str) -> Iterator[tuple[str, str, t
 def install_command(extra: str) -> str:
     """The pip command that installs an extra into the environment running the bot (a bare `pip`
     may belong to another one), from the checkout when the bot runs from one."""
-    checkout = Path(__file__).resolve().parents[1]
+    checkout = Path(__file__).resolve().parents[2]
     source = f"-e '{checkout}[{extra}]'" if (checkout / "pyproject.toml").exists() else f"'backlinks-bot[{extra}]'"
     return f"{sys.executable} -m pip install {source}"
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from bot.validators import Invalid, Kind, Result, means_skip
+from bot.conversation.validators import Invalid, Kind, Result, means_skip
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,14 +13,14 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from bot.knowledge import Knowledge
-from bot.planner import Plan
-from bot.questionnaire import Draft, Question, Questionnaire
-from bot.rendering import format_number
-from bot.replies import Bullets, Button, Buttons, Heading, Paragraph, Reply, Text, text
+from bot.conversation.questionnaire import Draft, Question, Questionnaire
+from bot.conversation.rendering import format_number
+from bot.core.replies import Bullets, Button, Buttons, Heading, Paragraph, Reply, Text, text
+from bot.planning.knowledge import Knowledge
+from bot.planning.planner import Plan
 
 if TYPE_CHECKING:
-    from bot.store import StoredPlan
+    from bot.storage.store import StoredPlan
 
 
 def help_reply(*, conversational: bool = True) -> Reply:

@@ -1,4 +1,4 @@
-"""What the stores share: the clock, and the part of `bot.store.Store` the reminder and progress
+"""What the stores share: the clock, and the part of `bot.storage.store.Store` the reminder and progress
 stores run on (so they need not import the store that builds them)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.events import ChannelKey
+from bot.core.events import ChannelKey
 
 Clock = Callable[[], dt.datetime]
 

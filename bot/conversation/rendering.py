@@ -16,8 +16,8 @@ from typing import Any
 import jinja2
 from jinja2 import meta
 
-from bot.knowledge import Knowledge
-from bot.replies import Text
+from bot.core.replies import Text
+from bot.planning.knowledge import Knowledge
 
 
 class Safe(str):

@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 import yaml
 
-from bot.checklist import CONDITIONS
-from bot.questionnaire import Question, Questionnaire, Section
-from bot.validators import make_kind
+from bot.conversation.questionnaire import Question, Questionnaire, Section
+from bot.conversation.validators import make_kind
+from bot.planning.checklist import CONDITIONS
 
 if TYPE_CHECKING:
-    from bot.plan import Plan
+    from bot.planning.plan import Plan
 
 
 class KnowledgeError(ValueError):

@@ -16,19 +16,19 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot import views
+from bot.conversation import views
+from bot.conversation.questionnaire import Draft, suggest
+from bot.conversation.validators import registrable_domain
+from bot.core.feature import Plugs, Request
+from bot.core.replies import Bullets, Button, Buttons, Form, Heading, Paragraph, Reply, text
 from bot.exports import ExportError, Profile, read_profile
 from bot.exports.profile import compared_domain
-from bot.feature import Plugs, Request
-from bot.progress import sparkline
-from bot.questionnaire import Draft, suggest
-from bot.replies import Bullets, Button, Buttons, Form, Heading, Paragraph, Reply, text
-from bot.schedule import month_key
-from bot.validators import registrable_domain
+from bot.monthly.progress import sparkline
+from bot.monthly.schedule import month_key
 
 if TYPE_CHECKING:
-    from bot.knowledge import Knowledge
-    from bot.store import Store
+    from bot.planning.knowledge import Knowledge
+    from bot.storage.store import Store
 
 ANCHOR_LABELS = {
     "branded": "branded",

@@ -17,10 +17,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from bot import planner, views
-from bot.feature import Plugs, Request
-from bot.planner import MONTHS_IN
-from bot.progress import (
+from bot.conversation import views
+from bot.conversation.validators import registrable_domain
+from bot.core.feature import Plugs, Request
+from bot.core.replies import Bullets, Button, Buttons, Form, Heading, Paragraph, Reply, Text, text
+from bot.monthly.progress import (
     MonthProgress,
     PlanVersion,
     Totals,
@@ -33,8 +34,7 @@ from bot.progress import (
     streak,
     target_for,
 )
-from bot.replies import Bullets, Button, Buttons, Form, Heading, Paragraph, Reply, Text, text
-from bot.schedule import (
+from bot.monthly.schedule import (
     LAST,
     ReminderSettings,
     add_months,
@@ -45,13 +45,14 @@ from bot.schedule import (
     parse_timezone,
     skip_next,
 )
-from bot.validators import registrable_domain
+from bot.planning import planner
+from bot.planning.planner import MONTHS_IN
 
 if TYPE_CHECKING:
-    from bot.events import ChannelKey
-    from bot.knowledge import Knowledge
-    from bot.reminder_store import Reminder
-    from bot.store import Store, StoredPlan
+    from bot.core.events import ChannelKey
+    from bot.planning.knowledge import Knowledge
+    from bot.storage.reminder_store import Reminder
+    from bot.storage.store import Store, StoredPlan
 
 SPARK_MONTHS = 6
 NOTICE_RECHECK = 60.0  # seconds

@@ -18,11 +18,11 @@ from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from bot.db import Clock, utc_now
-from bot.events import ChannelKey
-from bot.reminder_store import ProgressStore, ReminderStore, new_entry
-from bot.schema import channels, drafts, plans, reminders
-from bot.sqlite_file import DamagedDatabase, DatabaseFile, announce_if_new, sqlite_path
+from bot.core.events import ChannelKey
+from bot.storage.db import Clock, utc_now
+from bot.storage.reminder_store import ProgressStore, ReminderStore, new_entry
+from bot.storage.schema import channels, drafts, plans, reminders
+from bot.storage.sqlite_file import DamagedDatabase, DatabaseFile, announce_if_new, sqlite_path
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +121,7 @@ def _migrate(connection: sa.Connection) -> None:
     from alembic.config import Config
 
     config = Config()
-    config.set_main_option("script_location", "bot:migrations")
+    config.set_main_option("script_location", "bot.storage:migrations")
     config.attributes["connection"] = connection
     command.upgrade(config, "head")
 

@@ -13,8 +13,8 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from bot.events import ChannelKey
-from bot.replies import Reply
+from bot.core.events import ChannelKey
+from bot.core.replies import Reply
 
 
 @dataclass(frozen=True, slots=True)

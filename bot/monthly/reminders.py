@@ -22,14 +22,14 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
-from bot.events import ChannelKey
-from bot.group_commit import GroupCommit
-from bot.reminder_store import Reminder
-from bot.replies import Reply
-from bot.schedule import month_key, next_due
+from bot.core.events import ChannelKey
+from bot.core.replies import Reply
+from bot.monthly.schedule import month_key, next_due
+from bot.storage.group_commit import GroupCommit
+from bot.storage.reminder_store import Reminder
 
 if TYPE_CHECKING:
-    from bot.store import Store
+    from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
 CONCURRENCY = 16  # sends outstanding at once: being posted, or posted and not yet recorded
@@ -61,7 +61,7 @@ class Notifier(Protocol):
 
 
 class CheckIns(Protocol):
-    """Composes each channel's check-in (the monthly capability, `bot.monthly.Monthly`)."""
+    """Composes each channel's check-in (the monthly capability, `bot.monthly.commands.Monthly`)."""
 
     store: Store
 

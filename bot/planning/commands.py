@@ -13,11 +13,8 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
-from bot import planner, views
-from bot.events import ChannelKey
-from bot.feature import Plugs, Request
-from bot.knowledge import Knowledge
-from bot.questionnaire import (
+from bot.conversation import views
+from bot.conversation.questionnaire import (
     Draft,
     Question,
     answer,
@@ -28,8 +25,12 @@ from bot.questionnaire import (
     parse_inline,
     skip,
 )
-from bot.replies import Form, Paragraph, Reply, Text, text
-from bot.store import Store
+from bot.core.events import ChannelKey
+from bot.core.feature import Plugs, Request
+from bot.core.replies import Form, Paragraph, Reply, Text, text
+from bot.planning import planner
+from bot.planning.knowledge import Knowledge
+from bot.storage.store import Store
 
 Near = Callable[[str], str | None]  # the command a typo most likely meant, if any
 

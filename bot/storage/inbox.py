@@ -26,9 +26,9 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
-from bot.group_commit import GroupCommit
-from bot.schema import inbox
-from bot.store import Store
+from bot.storage.group_commit import GroupCommit
+from bot.storage.schema import inbox
+from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -26,11 +26,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from bot import capacity as capacity_model
-from bot.checklist import Facts, tailor
-from bot.knowledge import Knowledge
-from bot.pace import Course, SafeGuides, authority_guide, months_to_reach
-from bot.plan import (  # noqa: F401 - re-exported: the plan's shape, importable from here as before
+from bot.planning import capacity as capacity_model
+from bot.planning.checklist import Facts, tailor
+from bot.planning.knowledge import Knowledge
+from bot.planning.pace import Course, SafeGuides, authority_guide, months_to_reach
+from bot.planning.plan import (  # noqa: F401 - re-exported: the plan's shape, importable from here as before
     EARNED,
     MOMENTUM,
     MONTHS_IN,
