@@ -24,10 +24,10 @@ from processes import BACKLINKS, CLEAN
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from support import MemoryChat, rows
 
+from bot.core.events import ChannelKey
 from bot.engine import Engine
-from bot.events import ChannelKey
-from bot.schema import metadata
-from bot.store import Store
+from bot.storage.schema import metadata
+from bot.storage.store import Store
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 OLD_FILES = sorted(FIXTURES.glob("made_by_main_*.sqlite"))
