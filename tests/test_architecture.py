@@ -145,3 +145,30 @@ def test_no_capability_imports_the_engine():
     graph = _import_graph()
     users = {m for m, imported in graph.items() if m.startswith("bot.") and "bot.engine" in imported}
     assert users <= ENGINE_USERS, sorted(users - ENGINE_USERS)
+
+
+def test_adapters_import_only_the_cores_public_names():
+    """Adapters translate in and out: they use the core's public names, never its privates, and
+    never the application on top (which composes them)."""
+    offenders = []
+    for path in sorted((ROOT / "adapters").rglob("*.py")):
+        for node in _imports(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "bot":
+                private = [a.name for a in node.names if a.name.startswith("_")]
+                if private or node.module.startswith("bot.app"):
+                    offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.module} {private}")
+    assert offenders == []
+
+
+def test_every_folder_of_code_is_packaged():
+    """setuptools finds packages by their __init__.py: a folder of modules without one would be
+    missing from an installed bot (its migrations, say) while every test here still passed."""
+    import tomllib
+
+    folders = {p.parent for top in ("bot", "adapters") for p in (ROOT / top).rglob("*.py")}
+    assert sorted(str(f.relative_to(ROOT)) for f in folders if not (f / "__init__.py").exists()) == []
+    package_data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    for package, patterns in package_data.items():
+        folder = ROOT.joinpath(*package.split("."))
+        assert (folder / "__init__.py").exists(), package
+        assert all(list(folder.glob(pattern)) for pattern in patterns), (package, patterns)
