@@ -1,6 +1,6 @@
 """Backlinks bot's platform-neutral core, ground floor first; arrows point down only:
 
-    core/          events, replies, settings, the plug-in interface      what every room stands on
+    core/          events, replies, the plan's shape, settings, plug-ins  what every room stands on
     storage/       store, reminder/progress stores, inbox, schema, migrations
     conversation/  questionnaire, validators, views, rendering
     planning/      knowledge, planner, pace, capacity, checklist, report; plan/show/why commands

@@ -172,3 +172,10 @@ def test_every_folder_of_code_is_packaged():
         folder = ROOT.joinpath(*package.split("."))
         assert (folder / "__init__.py").exists(), package
         assert all(list(folder.glob(pattern)) for pattern in patterns), (package, patterns)
+
+
+def test_the_core_stands_on_nothing_else_of_the_bot():
+    graph = _import_graph()
+    core = {m for m in graph if m.startswith("bot.core")}
+    above = {f"{m} -> {i}" for m in core for i in graph[m] if i.startswith("bot") and not i.startswith("bot.core")}
+    assert above == set()

@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 
 from bot.conversation.questionnaire import Draft, Question, Questionnaire
 from bot.conversation.rendering import format_number
+from bot.core.plan import Plan
 from bot.core.replies import Bullets, Button, Buttons, Heading, Paragraph, Reply, Text, text
 from bot.planning.knowledge import Knowledge
-from bot.planning.planner import Plan
 
 if TYPE_CHECKING:
     from bot.storage.store import StoredPlan

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
-    from bot.planning.planner import Plan
+    from bot.core.plan import Plan
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ from bot.conversation.validators import make_kind
 from bot.planning.checklist import CONDITIONS
 
 if TYPE_CHECKING:
-    from bot.planning.plan import Plan
+    from bot.core.plan import Plan
 
 
 class KnowledgeError(ValueError):

@@ -26,11 +26,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from bot.planning import capacity as capacity_model
-from bot.planning.checklist import Facts, tailor
-from bot.planning.knowledge import Knowledge
-from bot.planning.pace import Course, SafeGuides, authority_guide, months_to_reach
-from bot.planning.plan import (  # noqa: F401 - re-exported: the plan's shape, importable from here as before
+from bot.core.plan import (  # noqa: F401 - re-exported: the plan's shape, importable from here as before
     EARNED,
     MOMENTUM,
     MONTHS_IN,
@@ -46,6 +42,10 @@ from bot.planning.plan import (  # noqa: F401 - re-exported: the plan's shape, i
     Reclaim,
     SafePace,
 )
+from bot.planning import capacity as capacity_model
+from bot.planning.checklist import Facts, tailor
+from bot.planning.knowledge import Knowledge
+from bot.planning.pace import Course, SafeGuides, authority_guide, months_to_reach
 
 
 def stored(plan_json: Mapping[str, Any], answers: Mapping[str, Any], knowledge: Knowledge) -> Plan:

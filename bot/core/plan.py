@@ -1,4 +1,5 @@
-"""The plan's shape: what bot.planner works out and what is stored, shown and reported."""
+"""The plan's shape: what the planner (bot.planning.planner) works out, and what is stored, carried by
+replies, shown and reported. It lives in the core because every room speaks it."""
 
 from __future__ import annotations
 
