@@ -1,4 +1,5 @@
-"""Backlinks bot's platform-neutral core, ground floor first; arrows point down only:
+"""Backlinks bot's platform-neutral core, ground floor first (a module imports from its own floor or
+below; tests/test_architecture.py holds it to that and lists the few joints still to cut):
 
     core/          events, replies, the plan's shape, settings, plug-ins  what every room stands on
     storage/       store, reminder/progress stores, inbox, schema, migrations

@@ -179,3 +179,34 @@ def test_the_core_stands_on_nothing_else_of_the_bot():
     core = {m for m in graph if m.startswith("bot.core")}
     above = {f"{m} -> {i}" for m in core for i in graph[m] if i.startswith("bot") and not i.startswith("bot.core")}
     assert above == set()
+
+
+# bot/'s packages, ground floor first: a module imports from its own package or one below it.
+LAYERS = ["core", "storage", "conversation", "planning", "monthly", "exports", "engine", "app"]
+# The imports that still point up, each a known joint to cut (this list only shrinks): the stores
+# know the shapes they store (a reminder's settings, a month's totals); the knowledge loader checks
+# the export formats with the exports' own reader; views render with the knowledge's templates.
+ALLOWED_UPWARD = {
+    ("bot.storage.reminder_store", "bot.monthly.progress"),
+    ("bot.storage.reminder_store", "bot.monthly.schedule"),
+    ("bot.planning.knowledge", "bot.exports.read"),
+    ("bot.conversation.rendering", "bot.planning.knowledge"),
+    ("bot.conversation.views", "bot.planning.knowledge"),
+}
+
+
+def _layer(module: str) -> int | None:
+    parts = module.split(".")
+    return LAYERS.index(parts[1]) if parts[0] == "bot" and len(parts) > 1 and parts[1] in LAYERS else None
+
+
+def test_packages_stand_in_layers():
+    graph = _import_graph()
+    upward = {
+        (m, i)
+        for m, imported in graph.items()
+        for i in imported
+        if _layer(m) is not None and _layer(i) is not None and _layer(i) > _layer(m)
+    }
+    assert upward - ALLOWED_UPWARD == set(), "an import points up a floor (see LAYERS)"
+    assert ALLOWED_UPWARD - upward == set(), f"gone: take them off ALLOWED_UPWARD in {__file__}"
