@@ -29,14 +29,15 @@ as the previous one's callback arrived):
                that completes a plan, each in a new channel, so each one stores a plan in SQLite and
                posts it (the callback carries the public plan embed and the Re-plan / Details
                buttons). Each channel is prepared before the run, untimed, as the real flow leaves
-               it: the draft that three real modal submissions (Authority, Competitors, Content)
-               stored in a setup walk is copied to the channel (the rows Store.save_draft writes,
-               all channels in one transaction; a check proves a copy loads like the original),
-               then a real press of "Continue: Capacity" on ours opens the Capacity modal (so
-               discord.py holds it in its modal store, as in production), and the timed interaction
-               submits that modal. The engine would also accept all twelve answers in one modal (it
-               takes any subset); the checks before timing confirm that, but no user can send it (a
-               modal holds five inputs), so it is not the timed scenario.
+               it: the draft that the earlier sections' real modal submissions (Authority,
+               Momentum, Competitors, Content) stored in a setup walk is copied to the channel
+               (the rows Store.save_draft writes, all channels in one transaction; a check proves
+               a copy loads like the original), then a real press of "Continue: Capacity" on ours
+               opens the Capacity modal (so discord.py holds it in its modal store, as in
+               production), and the timed interaction submits that modal. The engine would also
+               accept every answer in one modal (it takes any subset); the checks before timing
+               confirm that, but no user can send it (a modal holds five inputs), so it is not the
+               timed scenario.
   modal floor  the same kind of modal submission to the bare client, answered with a message.
 
 Each scenario first runs untimed (warm-up), then `repeats` timed runs of a fixed number of
@@ -84,6 +85,7 @@ import discord  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 from common import Config, LogTally, Row, count_rows, ms, percentile, run_config, table  # noqa: E402
 from discord import app_commands  # noqa: E402
+from discord_flow import ANSWERS  # noqa: E402  (the answers a user types, one per question, as the tests type them)
 from discord_standin import DISPATCH, DiscordStandIn, steer_discord  # noqa: E402
 
 from adapters.discord.client import BacklinksClient  # noqa: E402
@@ -95,21 +97,6 @@ from bot.schema import channels, drafts  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.store import Store  # noqa: E402
 
-# The answers a user types, one per question (as the Discord tests and tests/support.py use them).
-ANSWERS = {
-    "site": "example.com",
-    "authority": "35",
-    "referring_domains": "140",
-    "site_age_months": "30",
-    "recent_monthly_rd": "6",
-    "competitors": "rival.com=420, other.net=610, 380",
-    "horizon_months": "12",
-    "linkable_assets": "1",
-    "posts_per_month": "4",
-    "content_quality": "4",
-    "strategies": "guest posting, outreach",
-    "hours_per_month": "20",
-}
 PLAN_TITLE = "Backlink plan for example.com"
 CONCURRENCY = 16
 HELP_BAR = 0.5  # informal: help throughput >= 0.5 × the bare client's (the issue sets no number)
@@ -532,7 +519,7 @@ async def check_once(standin: BenchStandIn, store: Store, ours: Any, bare: Any) 
     body = await standin.ask(ours, at_once)
     shortcut = is_plan(body) and await store.current_plan(ChannelKey("discord", guild, str(channel))) is not None
     notes.append(
-        "checked: all twelve answers in one Capacity modal (no draft) "
+        f"checked: all {len(ANSWERS)} answers in one Capacity modal (no draft) "
         + ("also completes and stores a plan" if shortcut else f"does NOT complete a plan: {json.dumps(body)[:200]}")
         + "; the timed plan submissions use the real flow's draft and modal instead"
     )
