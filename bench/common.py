@@ -1,15 +1,49 @@
-"""What the benchmarks share: run sizes from the command line, percentiles, result rows, the
-printed table, a log tally, counting stored rows."""
+"""What the benchmarks share: where the tree and the tests' helpers are, the example answers, run
+sizes from the command line, concurrent drivers, percentiles, result rows, the printed table, a
+log tally, counting stored rows, running a measurement and printing its lines.
+
+The stand-ins for the platforms, the signed requests, the filled forms, the export files and the
+answer sets are the tests' own (tests/helpers, on the path once this module is imported): a
+benchmark measures what the tests check.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import dataclasses
 import logging
 import statistics
-from collections.abc import Callable
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+for _folder in (REPO, REPO / "tests" / "helpers"):  # measure this working tree, wherever started from
+    if str(_folder) not in sys.path:
+        sys.path.insert(0, str(_folder))
+
+ANSWERS_FILE = REPO / "examples" / "answers.yaml"
+
+
+def example_answers(questionnaire: Any) -> tuple[dict[str, str], dict[str, Any]]:
+    """examples/answers.yaml as a user types it (question id → text) and as the validators read it
+    (question id → value); the run stops if the file does not answer every question validly."""
+    import yaml
+
+    from bot.questionnaire import Draft, answers_as_text, apply
+
+    values = yaml.safe_load(ANSWERS_FILE.read_text(encoding="utf-8"))
+    typed = answers_as_text(questionnaire, values)
+    draft, errors = apply(questionnaire, Draft(), typed)
+    missing = [q.id for q in questionnaire.questions if not draft.settled(q.id)]
+    if errors or missing:
+        raise SystemExit(f"{ANSWERS_FILE}: does not validate (errors {errors}, missing {missing})")
+    return typed, dict(draft.answers)
 
 
 @dataclass(frozen=True)
@@ -41,6 +75,22 @@ def run_config(argv: list[str] | None, doc: str, unit: str, full: Config, quick:
         preset, requests=args.requests or preset.requests, repeats=args.repeats or preset.repeats
     )
     return config, args.quick
+
+
+async def drive(
+    count: int, one: Callable[[int], Awaitable[None]], *, concurrency: int, seconds: float = float("inf")
+) -> None:
+    """`one(i)` for i in range(count) by `concurrency` tasks, each starting its next as soon as its
+    previous one finished. After `seconds` none starts a new one (a slow server must not stretch a
+    run): the run then covers what was started."""
+    indices = iter(range(count))  # shared: each task takes the next
+    stop = time.perf_counter() + seconds
+
+    async def driver() -> None:
+        while time.perf_counter() < stop and (i := next(indices, None)) is not None:
+            await one(i)
+
+    await asyncio.gather(*(driver() for _ in range(concurrency)))
 
 
 async def count_rows(store: Any, table_name: str) -> int:
@@ -127,6 +177,13 @@ class LogTally(logging.Handler):
         super().__init__(logging.WARNING)
         self.seen: dict[tuple[str, str, str], list[logging.LogRecord]] = {}  # (level, logger, gist) → records
 
+    @classmethod
+    def install(cls) -> LogTally:
+        """A tally that receives every warning and error logged from now on, instead of stderr."""
+        tally = cls()
+        logging.basicConfig(level=logging.WARNING, handlers=[tally])
+        return tally
+
     def emit(self, record: logging.LogRecord) -> None:
         gist = record.getMessage().splitlines()[0][:50]
         self.seen.setdefault((record.levelname, record.name, gist), []).append(record)
@@ -140,3 +197,17 @@ class LogTally(logging.Handler):
                 message += f" ({str(first.exc_info[1]).splitlines()[0][:120]})"
             lines.append(f"  {len(records):,} × {level} from {name}: {message}")
         return lines
+
+
+def measure_and_print(header: list[str], prefix: str, measure: Callable[[Path], Awaitable[list[str]]]) -> int:
+    """Print the header, run `measure` in a temporary folder on a new event loop, print its lines and
+    the total time; the exit status (0: a benchmark reports, it does not fail)."""
+    started = time.perf_counter()
+    for line in [*header, ""]:
+        print(line)
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        lines = asyncio.run(measure(Path(tmp)))
+    for line in [*lines, ""]:
+        print(line)
+    print(f"total time {time.perf_counter() - started:.1f} s")
+    return 0
