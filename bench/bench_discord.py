@@ -4,7 +4,7 @@
     .venv/bin/python bench/bench_discord.py --quick    # smoke run, about 15 s
 
 Everything runs in this process on one event loop: the loopback stand-in for Discord's gateway
-and REST API (tests/discord_standin.py, steered with its `steer_discord`), and the REAL discord.py
+and REST API (tests/helpers/discord_standin.py, steered with its `steer_discord`), and the REAL discord.py
 clients under test, each connected to it over its own gateway websocket (HELLO, IDENTIFY, READY as
 Discord does it). A benchmark interaction is an INTERACTION_CREATE dispatch (op 0) sent on the
 gateway; discord.py parses it, runs its command tree or our `on_interaction`, and answers with the
@@ -61,41 +61,32 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
-import logging
 import os
 import platform
 import re
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[1]
-for folder in (REPO, REPO / "tests" / "helpers"):  # measure this working tree; the stand-in lives with the tests
-    if str(folder) not in sys.path:
-        sys.path.insert(0, str(folder))
+import aiohttp
+import discord
+import sqlalchemy as sa
+from common import REPO, Config, LogTally, Row, count_rows, drive, measure_and_print, ms, percentile, run_config, table
+from discord import app_commands
+from discord_flow import ANSWERS, buttons, inputs, make_client, submit, walk_the_plan
+from discord_standin import DiscordStandIn, steer_discord
 
-import aiohttp  # noqa: E402
-import discord  # noqa: E402
-import sqlalchemy as sa  # noqa: E402
-from common import Config, LogTally, Row, count_rows, ms, percentile, run_config, table  # noqa: E402
-from discord import app_commands  # noqa: E402
-from discord_flow import ANSWERS  # noqa: E402  (the answers a user types, one per question, as the tests type them)
-from discord_standin import DISPATCH, DiscordStandIn, steer_discord  # noqa: E402
-
-from adapters.discord.client import BacklinksClient  # noqa: E402
-from adapters.discord.render import FORM_PREFIX  # noqa: E402
-from bot import knowledge as knowledge_module  # noqa: E402
-from bot.engine import Engine  # noqa: E402
-from bot.events import ChannelKey  # noqa: E402
-from bot.schema import channels, drafts  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from bot.store import Store  # noqa: E402
+from adapters.discord.client import BacklinksClient
+from adapters.discord.render import FORM_PREFIX
+from bot import knowledge as knowledge_module
+from bot.events import ChannelKey
+from bot.schema import channels, drafts
+from bot.store import Store
 
 PLAN_TITLE = "Backlink plan for example.com"
 CONCURRENCY = 16
@@ -115,9 +106,10 @@ QUICK = Config(requests=150, repeats=2, warmup=50, seconds=3.0, alone=40)
 
 
 class BenchStandIn(DiscordStandIn):
-    """The tests' stand-in, plus: when each interaction's callback arrived, and dispatch to one client.
+    """The tests' stand-in, plus: when each interaction's callback arrived, and a tally of the REST calls.
 
-    Everything else (routes, payload builders, the callback's answer) is the stand-in's own.
+    Everything else (routes, payload builders, dispatch to one client, the callback's answer) is the
+    stand-in's own.
     """
 
     def __init__(self) -> None:
@@ -133,18 +125,10 @@ class BenchStandIn(DiscordStandIn):
             future.set_result((arrived, status, call.json))
         return status, answer
 
-    def connection(self) -> Any:
-        """The newest live gateway connection: the client that identified last."""
-        return self._newest()
-
     async def send(self, connection: Any, payload: dict[str, Any]) -> float:
         """INTERACTION_CREATE to this client's connection; when the frame was handed to the socket."""
         self.interactions[str(payload["id"])] = payload
-        connection.session.seq += 1
-        frame = json.dumps({"op": DISPATCH, "t": "INTERACTION_CREATE", "s": connection.session.seq, "d": payload})
-        sent = time.perf_counter()
-        await connection.ws.send_str(frame)
-        return sent
+        return await self.dispatch("INTERACTION_CREATE", payload, connection)
 
     async def ask(self, connection: Any, payload: dict[str, Any], timeout: float = ANSWER_TIMEOUT) -> Any:
         """Dispatch one interaction and return its callback body (for setup and checks)."""
@@ -157,14 +141,14 @@ class BenchStandIn(DiscordStandIn):
             raise SystemExit(f"callback for {payload['data']} answered {status}: {json.dumps(body)[:300]}")
         return body
 
-    def forget(self) -> None:
+    def forget(self) -> list[Any]:
         """Drop what earlier runs left (every call, payload, response and message is kept otherwise)."""
-        for call in self.calls:
+        calls = super().forget()
+        for call in calls:
             route = re.sub(r"/(?:\d+|itoken-[^/]+)(?=/|$)", "/…", call.path)
             kind = f"{call.method} {route} → {call.status}"
             self.tally[kind] = self.tally.get(kind, 0) + 1
-        for kept in (self.calls, self.interactions, self.responses, self.messages, self._original):
-            kept.clear()
+        return calls
 
 
 # The clients.
@@ -187,13 +171,6 @@ def bare_client() -> discord.Client:
             await interaction.response.send_message("ok")
 
     return client
-
-
-def our_client(standin: BenchStandIn, store: Store) -> BacklinksClient:
-    settings = Settings(
-        _env_file=None, database_url="sqlite://", discord_token="token", discord_guild_id=standin.guild_id
-    )
-    return BacklinksClient(engine=Engine(knowledge=knowledge_module.default(), store=store), settings=settings)
 
 
 def discord_tasks() -> list[asyncio.Task]:
@@ -274,37 +251,31 @@ async def fire(
     """
     latencies: list[float] = []
     failures: list[str] = []
-    indices = iter(range(len(payloads)))  # shared: each task takes the next interaction
     loop = asyncio.get_running_loop()
     gc.collect()  # the payloads just built (and setup's garbage) must not start a full collection mid-run
     started = time.perf_counter()
-    stop = started + seconds
     last = started
     pauses = len(GC.pauses)
 
-    async def driver() -> None:
+    async def interact(i: int) -> None:
         nonlocal last
-        while time.perf_counter() < stop:
-            i = next(indices, None)
-            if i is None:
-                return
-            payload = payloads[i]
-            future = loop.create_future()
-            standin.waiting[str(payload["id"])] = future
-            sent = await standin.send(connection, payload)
-            try:
-                async with asyncio.timeout(ANSWER_TIMEOUT):
-                    arrived, status, body = await future
-            except TimeoutError:
-                latencies.append(ANSWER_TIMEOUT)
-                failures.append(f"no callback within {ANSWER_TIMEOUT:g} s")
-                continue
-            latencies.append(arrived - sent)
-            last = max(last, arrived)
-            if status != 200 or not expect(body):
-                failures.append(f"callback answered {status}: {json.dumps(body)[:200]}")
+        payload = payloads[i]
+        future = loop.create_future()
+        standin.waiting[str(payload["id"])] = future
+        sent = await standin.send(connection, payload)
+        try:
+            async with asyncio.timeout(ANSWER_TIMEOUT):
+                arrived, status, body = await future
+        except TimeoutError:
+            latencies.append(ANSWER_TIMEOUT)
+            failures.append(f"no callback within {ANSWER_TIMEOUT:g} s")
+            return
+        latencies.append(arrived - sent)
+        last = max(last, arrived)
+        if status != 200 or not expect(body):
+            failures.append(f"callback answered {status}: {json.dumps(body)[:200]}")
 
-    await asyncio.gather(*(driver() for _ in range(concurrency)))
+    await drive(len(payloads), interact, concurrency=concurrency, seconds=seconds)
     capped = len(latencies) < len(payloads)
     return Run(max(last - started, 1e-9), latencies, failures, collections=GC.pauses[pauses:], capped=capped)
 
@@ -327,14 +298,6 @@ def is_plan(body: Any) -> bool:
         and not data.get("flags", 0) & EPHEMERAL
         and embeds[0].get("title") == PLAN_TITLE
     )
-
-
-def modal_inputs(modal: dict[str, Any]) -> list[str]:
-    return [row["components"][0]["custom_id"] for row in modal["components"]]
-
-
-def buttons(data: dict[str, Any]) -> list[str]:
-    return [c["custom_id"] for row in data.get("components", []) for c in row["components"]]
 
 
 class Bench:
@@ -388,7 +351,7 @@ class Bench:
         submissions = []  # each channel's own modal (its custom id carries a nonce), filled in
         for press, channel in zip(presses, channels, strict=True):
             modal = self.standin.responses[str(press["id"])]["data"]
-            values = {q: ANSWERS[q] for q in modal_inputs(modal)}
+            values = {q: ANSWERS[q] for q in inputs(modal)}
             submissions.append(self.standin.modal_submit(modal["custom_id"], values, channel_id=channel))
         self.standin.forget()
         self.prepared += time.perf_counter() - started
@@ -446,30 +409,6 @@ async def copy_drafts(store: Store, keys: list[ChannelKey], user: str, state: di
         )
 
 
-async def walk_the_plan(standin: BenchStandIn, ours: Any, store: Store, channel: int) -> tuple[dict, int, dict]:
-    """The real flow on ours: `/backlinks plan`, each section's modal, Continue in between.
-
-    Returns the draft stored before the last section, how many modals opened and the final callback body.
-    """
-    key = ChannelKey("discord", str(standin.guild_id), str(channel))
-    response = await standin.ask(ours, standin.slash_command(sub="plan", channel_id=channel))
-    modals = 0
-    for _ in range(20):
-        if response["type"] == MODAL:
-            modal = response["data"]
-            modals += 1
-            last = modal["custom_id"].startswith(f"{FORM_PREFIX}capacity:")
-            draft = await store.load_draft(key, str(standin.user_id)) if last else None
-            values = {q: ANSWERS[q] for q in modal_inputs(modal)}
-            response = await standin.ask(ours, standin.modal_submit(modal["custom_id"], values, channel_id=channel))
-            if last:
-                return draft or {}, modals, response
-        else:  # "Next: …" with a Continue button
-            [continue_id] = buttons(response["data"])
-            response = await standin.ask(ours, standin.button(continue_id, channel_id=channel))
-    raise SystemExit(f"the plan flow did not reach the Capacity form: {json.dumps(response)[:500]}")
-
-
 async def check_once(standin: BenchStandIn, store: Store, ours: Any, bare: Any) -> tuple[dict[str, Any], list[str]]:
     """Before timing: each interaction really does what the table claims it measures. Returns the draft to copy."""
     notes: list[str] = []
@@ -484,9 +423,17 @@ async def check_once(standin: BenchStandIn, store: Store, ours: Any, bare: Any) 
     if not (is_ok_message(floor) and floor["data"].get("flags", 0) & EPHEMERAL):
         raise SystemExit(f"the bare client did not answer help with a private 'ok': {json.dumps(floor)[:300]}")
 
+    # The real flow on ours (it identified last: the stand-in's own dispatches go to it), up to the
+    # last section's form; the draft the earlier sections left is what the timed runs start from.
     channel = 4_000_001
     key = ChannelKey("discord", guild, str(channel))
-    draft, modals, final = await walk_the_plan(standin, ours, store, channel)
+    capacity = await walk_the_plan(standin, until="capacity", channel_id=channel)
+    if capacity.get("type") != MODAL:
+        raise SystemExit(f"the plan flow did not reach the Capacity form: {json.dumps(capacity)[:500]}")
+    draft = await store.load_draft(key, str(standin.user_id)) or {}
+    modals = sum(1 for response in standin.responses.values() if response.get("type") == MODAL)
+    values = {q: ANSWERS[q] for q in inputs(capacity["data"])}
+    final = await submit(standin, capacity["data"], values, channel_id=channel)
     sections = knowledge_module.default().questionnaire.sections
     if set(draft.get("answers", {})) != {q.id for s in sections[:-1] for q in s.questions}:
         raise SystemExit(f"the draft before the last form does not hold the first sections' answers: {draft}")
@@ -553,11 +500,10 @@ async def measure(config: Config, folder: Path, tally: LogTally) -> list[str]:
     async with BenchStandIn() as standin:
         with steer_discord(standin):
             store = await Store.open(f"sqlite:///{folder / 'bench.db'}")
-            bare_client_, ours_client = bare_client(), our_client(standin, store)
+            bare_client_, ours_client = bare_client(), make_client(standin, store, _env_file=None)
             try:
                 async with standin.connected(bare_client_), standin.connected(ours_client):
-                    bare = next(c for c in standin._connections if c.live)  # identified first
-                    ours = standin.connection()  # identified last
+                    bare, ours = standin.connections  # in the order they identified
                     return await _measure(config, standin, store, ours_client, ours, bare, tally)
             finally:
                 await store.close()
@@ -697,31 +643,19 @@ def _tree() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     config, quick = run_config(argv, __doc__, "interactions", FULL, QUICK)
-    tally = LogTally()
-    logging.basicConfig(level=logging.WARNING, handlers=[tally])
+    tally = LogTally.install()
     GC.start()
-
-    started = time.perf_counter()
-    print(
+    header = [
         f"Backlinks bot: Discord interactions benchmark ({'quick' if quick else 'full'} run; Python "
         f"{platform.python_version()}, discord.py {discord.__version__}, aiohttp {aiohttp.__version__}, "
-        f"SQLite {sqlite3.sqlite_version}, {os.cpu_count()} CPUs; {_tree()})"
-    )
-    print(
+        f"SQLite {sqlite3.sqlite_version}, {os.cpu_count()} CPUs; {_tree()})",
         f"the real discord.py clients against the loopback gateway + REST stand-in, all on one event loop; "
         f"{CONCURRENCY} interactions in flight; per scenario {config.warmup:,} warm-up interactions, then median "
-        f"of {config.repeats} runs of {config.requests:,}"
-    )
-    print("latency: from sending INTERACTION_CREATE on the gateway until the stand-in received the callback POST")
-    print("floor: a bare discord.Client whose CommandTree / on_interaction only send_message('ok')")
-    print()
-    with tempfile.TemporaryDirectory(prefix="bench-discord-") as tmp:
-        lines = asyncio.run(measure(config, Path(tmp), tally))
-    for line in lines:
-        print(line)
-    print()
-    print(f"total time {time.perf_counter() - started:.1f} s")
-    return 0
+        f"of {config.repeats} runs of {config.requests:,}",
+        "latency: from sending INTERACTION_CREATE on the gateway until the stand-in received the callback POST",
+        "floor: a bare discord.Client whose CommandTree / on_interaction only send_message('ok')",
+    ]
+    return measure_and_print(header, "bench-discord-", lambda folder: measure(config, folder, tally))
 
 
 if __name__ == "__main__":
