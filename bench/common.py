@@ -93,6 +93,31 @@ async def drive(
     await asyncio.gather(*(driver() for _ in range(concurrency)))
 
 
+class NoOpNotifier:
+    """A platform that posts nothing: what is left of a reminder run is the bot's own work."""
+
+    platform = "bench"  # the channels reminder_worker.populate makes
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    async def send(self, channel: Any, reply: Any) -> None:
+        self.count += 1
+
+
+async def full_loop(engine: Any, batch: int) -> int:
+    """One ReminderLoop.run_once at reminder_worker.DUE, every channel's reminder to a NoOpNotifier;
+    the reminders sent."""
+    from reminder_worker import DUE
+
+    from bot.reminders import ReminderLoop
+
+    notifier = NoOpNotifier()
+    report = await ReminderLoop(engine=engine, notifiers=[notifier], batch=batch, clock=lambda: DUE).run_once(DUE)
+    assert report.sent == notifier.count, report
+    return report.sent
+
+
 async def count_rows(store: Any, table_name: str) -> int:
     import sqlalchemy as sa
 
