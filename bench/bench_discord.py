@@ -76,7 +76,22 @@ from typing import Any
 import aiohttp
 import discord
 import sqlalchemy as sa
-from common import REPO, Config, LogTally, Row, count_rows, drive, measure_and_print, ms, percentile, run_config, table
+from common import (
+    REPO,
+    Config,
+    LogTally,
+    Row,
+    count_rows,
+    drive,
+    failure_lines,
+    measure_and_print,
+    ms,
+    p99_verdicts,
+    percentile,
+    run_config,
+    table,
+    wait_until,
+)
 from discord import app_commands
 from discord_flow import ANSWERS, buttons, inputs, make_client, submit, walk_the_plan
 from discord_standin import DiscordStandIn, steer_discord
@@ -190,14 +205,13 @@ def discord_tasks() -> list[asyncio.Task]:
 
 async def drain(standin: BenchStandIn, what: str) -> float:
     """Wait until no callback is awaited and no discord.py dispatch task is left; the seconds it took."""
-    started = time.perf_counter()
-    deadline = started + DRAIN_SECONDS
-    while any(not f.done() for f in standin.waiting.values()) or discord_tasks():
-        if time.perf_counter() > deadline:
-            raise SystemExit(f"{what}: discord.py's tasks still unfinished after {DRAIN_SECONDS:.0f} s")
-        await asyncio.sleep(0.002)
+    took = await wait_until(
+        lambda: all(f.done() for f in standin.waiting.values()) and not discord_tasks(),
+        f"{what}: discord.py's tasks",
+        seconds=DRAIN_SECONDS,
+    )
     standin.waiting.clear()
-    return time.perf_counter() - started
+    return took
 
 
 # Driving the interactions.
@@ -588,9 +602,7 @@ async def _measure(
     out.append(f"REST calls the stand-in answered in the whole run (setup included): {calls}")
     if standin.unexpected:
         out.append(f"REST calls to routes the stand-in does not know: {len(standin.unexpected):,}")
-    if tally.seen:
-        out.append("logged during the run (not printed as they came):")
-        out += tally.lines()
+    out += tally.report()
     out.append("")
 
     out.append(
@@ -608,17 +620,9 @@ async def _measure(
         f"info  plan submit {submit_ours.per_second:,.0f} int/s = {submit_ratio:.2f} × the bare client's modal "
         f"answer {modal_bare.per_second:,.0f} (no bar)"
     )
-    for row, label in [(help_ours, "help"), (submit_ours, "plan submission")]:
-        p99 = row.p99 * 1e3
-        verdict = "PASS" if p99 < DISCORD_LIMIT_MS else "FAIL"
-        out.append(
-            f"{verdict}  {label} p99 {p99:,.1f} ms ({'<' if p99 < DISCORD_LIMIT_MS else '>='} Discord's "
-            f"{DISCORD_LIMIT_MS / 1e3:g} s limit for the first response)"
-        )
-    for row in rows.values():
-        if row.failures:
-            first = next(f for run in row.runs for f in run.failures)
-            out.append(f"FAIL  {row.name}: {row.failures:,} interactions not answered as expected (first: {first})")
+    limit = f"Discord's {DISCORD_LIMIT_MS / 1e3:g} s limit for the first response"
+    out += p99_verdicts([(help_ours, "help"), (submit_ours, "plan submission")], DISCORD_LIMIT_MS, limit)
+    out += failure_lines(rows.values(), "interactions")
     if alone.failures:
         out.append(f"FAIL  plan submit one at a time: {len(alone.failures)} failed (first: {alone.failures[0]})")
     return out

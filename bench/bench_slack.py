@@ -75,11 +75,14 @@ from common import (
     count_rows,
     drive,
     example_answers,
+    failure_lines,
     measure_and_print,
     ms,
+    p99_verdicts,
     percentile,
     run_config,
     table,
+    wait_until,
 )
 from loopback import listen
 from slack_bolt.async_app import AsyncApp
@@ -224,13 +227,7 @@ def bolt_tasks() -> list[asyncio.Task]:
 
 async def drain(done: Callable[[], bool], what: str) -> float:
     """Wait until `done()` and no Bolt listener task is left; the seconds it took."""
-    started = time.perf_counter()
-    deadline = started + DRAIN_SECONDS
-    while not done() or bolt_tasks():
-        if time.perf_counter() > deadline:
-            raise SystemExit(f"{what}: background work still unfinished after {DRAIN_SECONDS:.0f} s")
-        await asyncio.sleep(0.002)
-    return time.perf_counter() - started
+    return await wait_until(lambda: done() and not bolt_tasks(), f"{what}: background work", seconds=DRAIN_SECONDS)
 
 
 # Scenarios.
@@ -466,9 +463,7 @@ async def measure(config: Config, folder: Path, tally: LogTally) -> list[str]:
             f"SQLite at the end: {plans:,} plans stored; plan submissions to ours: {good:,} answered with an "
             f"empty 200, {bad:,} not"
         )
-        if tally.seen:
-            out.append("logged during the run (not printed as they came):")
-            out += tally.lines()
+        out += tally.report()
         out.append("")
 
         out.append(
@@ -481,16 +476,8 @@ async def measure(config: Config, folder: Path, tally: LogTally) -> list[str]:
             f"{verdict}  help throughput {help_ours.per_second:,.0f} req/s = {ratio:.2f} × the bare app's "
             f"{help_bare.per_second:,.0f} ({'>=' if ratio >= THROUGHPUT_AIM else '<'} {THROUGHPUT_AIM})"
         )
-        for row, label in [(help_ours, "help"), (submit_ours, "plan submission")]:
-            p99 = row.p99 * 1e3
-            verdict = "PASS" if p99 < P99_AIM_MS else "FAIL"
-            out.append(
-                f"{verdict}  {label} p99 {p99:,.1f} ms ({'<' if p99 < P99_AIM_MS else '>='} {P99_AIM_MS:.0f} ms)"
-            )
-        for row in rows:
-            if row.failures:
-                first = next(f for run in row.runs for f in run.failures)
-                out.append(f"FAIL  {row.name}: {row.failures:,} requests not answered as expected (first: {first})")
+        out += p99_verdicts([(help_ours, "help"), (submit_ours, "plan submission")], P99_AIM_MS, f"{P99_AIM_MS:.0f} ms")
+        out += failure_lines(rows, "requests")
         return out
     finally:
         await session.close()

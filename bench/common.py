@@ -17,7 +17,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -91,6 +91,18 @@ async def drive(
             await one(i)
 
     await asyncio.gather(*(driver() for _ in range(concurrency)))
+
+
+async def wait_until(done: Callable[[], bool], what: str, *, seconds: float) -> float:
+    """Poll `done()` every 2 ms until it holds; the seconds it took. After `seconds` the run stops,
+    saying `what` is still unfinished (the background work of a run must not bleed into the next)."""
+    started = time.perf_counter()
+    deadline = started + seconds
+    while not done():
+        if time.perf_counter() > deadline:
+            raise SystemExit(f"{what} still unfinished after {seconds:.0f} s")
+        await asyncio.sleep(0.002)
+    return time.perf_counter() - started
 
 
 class NoOpNotifier:
@@ -167,6 +179,26 @@ class Row:
         return sum(len(r.failures) for r in self.runs)
 
 
+def p99_verdicts(rows: Iterable[tuple[Row, str]], limit_ms: float, limit: str) -> list[str]:
+    """PASS or FAIL per (row, label): its p99 under `limit_ms` milliseconds (`limit` in words)."""
+    lines = []
+    for row, label in rows:
+        p99 = row.p99 * 1e3
+        verdict, sign = ("PASS", "<") if p99 < limit_ms else ("FAIL", ">=")
+        lines.append(f"{verdict}  {label} p99 {p99:,.1f} ms ({sign} {limit})")
+    return lines
+
+
+def failure_lines(rows: Iterable[Row], what: str) -> list[str]:
+    """FAIL for every row with `what` (requests, interactions) not answered as expected, and the first why."""
+    lines = []
+    for row in rows:
+        if row.failures:
+            first = next(f for run in row.runs for f in run.failures)
+            lines.append(f"FAIL  {row.name}: {row.failures:,} {what} not answered as expected (first: {first})")
+    return lines
+
+
 def ms(seconds: float) -> str:
     return f"{seconds * 1e3:,.1f}"
 
@@ -212,6 +244,10 @@ class LogTally(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         gist = record.getMessage().splitlines()[0][:50]
         self.seen.setdefault((record.levelname, record.name, gist), []).append(record)
+
+    def report(self) -> list[str]:
+        """What was logged, summarised under a heading; nothing if nothing was."""
+        return ["logged during the run (not printed as they came):", *self.lines()] if self.seen else []
 
     def lines(self) -> list[str]:
         lines = []
