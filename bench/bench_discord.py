@@ -103,7 +103,7 @@ from bot.events import ChannelKey
 from bot.schema import channels, drafts
 from bot.store import Store
 
-PLAN_TITLE = "Backlink plan for example.com"
+PLAN_TITLE = f"Backlink plan for {ANSWERS['site']}"
 CONCURRENCY = 16
 HELP_BAR = 0.5  # informal: help throughput >= 0.5 × the bare client's (the issue sets no number)
 DISCORD_LIMIT_MS = 3000.0  # Discord's deadline for the first response to an interaction

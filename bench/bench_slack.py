@@ -18,7 +18,7 @@ Servers:
          and the same single-workspace token, whose `/backlinks` command and plan-modal listeners
          only `await ack()`: the floor.
   ours   adapters.slack.server.web_app(SlackAdapter(Engine(knowledge, store), Settings(...)), store)
-         on a temporary SQLite database.
+         on a temporary SQLite database, served as the tests serve it (slack_client.serve).
 
 Scenarios (16 concurrent requests each):
   help         `/backlinks help` as a signed slash command (form body), each with its own
@@ -92,6 +92,7 @@ from slack_client import (
     command_form,
     filled_state,
     interaction_body,
+    serve,
     signed_headers,
     slack_settings,
     view_submission,
@@ -99,11 +100,9 @@ from slack_client import (
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_standin import SlackStandIn
 
-from adapters.slack.app import SlackAdapter
 from adapters.slack.blocks import CALLBACK_PREFIX
-from adapters.slack.server import EVENTS_PATH, web_app
+from adapters.slack.server import EVENTS_PATH
 from bot import knowledge as knowledge_module
-from bot.engine import Engine
 from bot.events import ChannelKey
 from bot.store import Store
 
@@ -370,33 +369,31 @@ async def measure(config: Config, folder: Path, tally: LogTally) -> list[str]:
     out: list[str] = []
     standin = SlackStandIn(check=False)  # the tests' stand-in, minus its spec checks: they would share the CPU
     await standin.start()
-    database_url = f"sqlite:///{folder / 'bench.db'}"
-    store = await Store.open(database_url)
-    # HTTP mode whatever the environment says (no Socket Mode token, no OAuth, no .env file).
+    # Ours as the tests serve it (slack_client.serve) on a temporary SQLite file, in HTTP mode
+    # whatever the environment says (no Socket Mode token, no OAuth, no .env file).
     settings = slack_settings(
         standin,
-        database_url,
+        f"sqlite:///{folder / 'bench.db'}",
         _env_file=None,
         slack_app_token=None,
         slack_client_id=None,
         slack_client_secret=None,
         slack_mode="http",
     )
-    adapter = SlackAdapter(engine=Engine(knowledge=knowledge_module.default(), store=store), settings=settings)
-    runners = []
-    session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=CONCURRENCY))
+    bot, ours_runner = await serve(settings, standin)
+    store = bot.store
+    runners = [ours_runner]
+    session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=CONCURRENCY))  # the timed client's
     try:
-        ours_runner, ours_port = await listen(web_app(adapter, store))
         bare_runner, bare_port = await listen(bare_app(standin).web_app(path=EVENTS_PATH))
-        runners = [ours_runner, bare_runner]
-        ours = f"http://127.0.0.1:{ours_port}{EVENTS_PATH}"
+        runners.append(bare_runner)
+        ours = bot.url + EVENTS_PATH
         bare = f"http://127.0.0.1:{bare_port}{EVENTS_PATH}"
 
         # The modal `/backlinks plan` opens, as Slack would show it to the user.
-        body = command_body("plan", channel="CPLAN", response_url=standin.response_url("plan"), trigger="t-plan")
-        opened = await fire(session, ours, [body])
-        if opened.failures:
-            raise SystemExit(f"/backlinks plan: {opened.failures[0]}")
+        opened = await bot.command("plan", channel="CPLAN")
+        if opened.status != 200:
+            raise SystemExit(f"/backlinks plan: HTTP {opened.status}")
         await drain(lambda: bool(standin.of("views.open")), "views.open")
         bench = Bench(session, standin, ours, bare, standin.of("views.open")[-1].body["view"])
         await check_once(bench, store)
@@ -481,6 +478,7 @@ async def measure(config: Config, folder: Path, tally: LogTally) -> list[str]:
         return out
     finally:
         await session.close()
+        await bot.session.close()
         for runner in runners:
             await runner.cleanup()
         await store.close()
