@@ -4,7 +4,7 @@
     .venv/bin/python bench/bench_discord.py --quick    # smoke run, about 15 s
 
 Everything runs in this process on one event loop: the loopback stand-in for Discord's gateway
-and REST API (tests/discord_standin.py, steered with its `steer_discord`), and the REAL discord.py
+and REST API (tests/helpers/discord_standin.py, steered with its `steer_discord`), and the REAL discord.py
 clients under test, each connected to it over its own gateway websocket (HELLO, IDENTIFY, READY as
 Discord does it). A benchmark interaction is an INTERACTION_CREATE dispatch (op 0) sent on the
 gateway; discord.py parses it, runs its command tree or our `on_interaction`, and answers with the
@@ -29,14 +29,15 @@ as the previous one's callback arrived):
                that completes a plan, each in a new channel, so each one stores a plan in SQLite and
                posts it (the callback carries the public plan embed and the Re-plan / Details
                buttons). Each channel is prepared before the run, untimed, as the real flow leaves
-               it: the draft that three real modal submissions (Authority, Competitors, Content)
-               stored in a setup walk is copied to the channel (the rows Store.save_draft writes,
-               all channels in one transaction; a check proves a copy loads like the original),
-               then a real press of "Continue: Capacity" on ours opens the Capacity modal (so
-               discord.py holds it in its modal store, as in production), and the timed interaction
-               submits that modal. The engine would also accept all twelve answers in one modal (it
-               takes any subset); the checks before timing confirm that, but no user can send it (a
-               modal holds five inputs), so it is not the timed scenario.
+               it: the draft that the earlier sections' real modal submissions (Authority,
+               Momentum, Competitors, Content) stored in a setup walk is copied to the channel
+               (the rows Store.save_draft writes, all channels in one transaction; a check proves
+               a copy loads like the original), then a real press of "Continue: Capacity" on ours
+               opens the Capacity modal (so discord.py holds it in its modal store, as in
+               production), and the timed interaction submits that modal. The engine would also
+               accept every answer in one modal (it takes any subset); the checks before timing
+               confirm that, but no user can send it (a modal holds five inputs), so it is not the
+               timed scenario.
   modal floor  the same kind of modal submission to the bare client, answered with a message.
 
 Each scenario first runs untimed (warm-up), then `repeats` timed runs of a fixed number of
@@ -60,57 +61,49 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
-import logging
 import os
 import platform
 import re
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[1]
-for folder in (REPO, REPO / "tests" / "helpers"):  # measure this working tree; the stand-in lives with the tests
-    if str(folder) not in sys.path:
-        sys.path.insert(0, str(folder))
+import aiohttp
+import discord
+import sqlalchemy as sa
+from common import (
+    REPO,
+    Config,
+    LogTally,
+    Row,
+    count_rows,
+    drive,
+    failure_lines,
+    measure_and_print,
+    ms,
+    p99_verdicts,
+    percentile,
+    run_config,
+    table,
+    wait_until,
+)
+from discord import app_commands
+from discord_flow import ANSWERS, buttons, inputs, make_client, submit, walk_the_plan
+from discord_standin import DiscordStandIn, steer_discord
 
-import aiohttp  # noqa: E402
-import discord  # noqa: E402
-import sqlalchemy as sa  # noqa: E402
-from common import Config, LogTally, Row, count_rows, ms, percentile, run_config, table  # noqa: E402
-from discord import app_commands  # noqa: E402
-from discord_standin import DISPATCH, DiscordStandIn, steer_discord  # noqa: E402
+from adapters.discord.client import BacklinksClient
+from adapters.discord.render import FORM_PREFIX
+from bot.core.events import ChannelKey
+from bot.planning import knowledge as knowledge_module
+from bot.storage.schema import channels, drafts
+from bot.storage.store import Store
 
-from adapters.discord.client import BacklinksClient  # noqa: E402
-from adapters.discord.render import FORM_PREFIX  # noqa: E402
-from bot.core.events import ChannelKey  # noqa: E402
-from bot.core.settings import Settings  # noqa: E402
-from bot.engine import Engine  # noqa: E402
-from bot.planning import knowledge as knowledge_module  # noqa: E402
-from bot.storage.schema import channels, drafts  # noqa: E402
-from bot.storage.store import Store  # noqa: E402
-
-# The answers a user types, one per question (as the Discord tests and tests/support.py use them).
-ANSWERS = {
-    "site": "example.com",
-    "authority": "35",
-    "referring_domains": "140",
-    "site_age_months": "30",
-    "recent_monthly_rd": "6",
-    "competitors": "rival.com=420, other.net=610, 380",
-    "horizon_months": "12",
-    "linkable_assets": "1",
-    "posts_per_month": "4",
-    "content_quality": "4",
-    "strategies": "guest posting, outreach",
-    "hours_per_month": "20",
-}
-PLAN_TITLE = "Backlink plan for example.com"
+PLAN_TITLE = f"Backlink plan for {ANSWERS['site']}"
 CONCURRENCY = 16
 HELP_BAR = 0.5  # informal: help throughput >= 0.5 × the bare client's (the issue sets no number)
 DISCORD_LIMIT_MS = 3000.0  # Discord's deadline for the first response to an interaction
@@ -128,9 +121,10 @@ QUICK = Config(requests=150, repeats=2, warmup=50, seconds=3.0, alone=40)
 
 
 class BenchStandIn(DiscordStandIn):
-    """The tests' stand-in, plus: when each interaction's callback arrived, and dispatch to one client.
+    """The tests' stand-in, plus: when each interaction's callback arrived, and a tally of the REST calls.
 
-    Everything else (routes, payload builders, the callback's answer) is the stand-in's own.
+    Everything else (routes, payload builders, dispatch to one client, the callback's answer) is the
+    stand-in's own.
     """
 
     def __init__(self) -> None:
@@ -146,18 +140,10 @@ class BenchStandIn(DiscordStandIn):
             future.set_result((arrived, status, call.json))
         return status, answer
 
-    def connection(self) -> Any:
-        """The newest live gateway connection: the client that identified last."""
-        return self._newest()
-
     async def send(self, connection: Any, payload: dict[str, Any]) -> float:
         """INTERACTION_CREATE to this client's connection; when the frame was handed to the socket."""
         self.interactions[str(payload["id"])] = payload
-        connection.session.seq += 1
-        frame = json.dumps({"op": DISPATCH, "t": "INTERACTION_CREATE", "s": connection.session.seq, "d": payload})
-        sent = time.perf_counter()
-        await connection.ws.send_str(frame)
-        return sent
+        return await self.dispatch("INTERACTION_CREATE", payload, connection)
 
     async def ask(self, connection: Any, payload: dict[str, Any], timeout: float = ANSWER_TIMEOUT) -> Any:
         """Dispatch one interaction and return its callback body (for setup and checks)."""
@@ -170,14 +156,14 @@ class BenchStandIn(DiscordStandIn):
             raise SystemExit(f"callback for {payload['data']} answered {status}: {json.dumps(body)[:300]}")
         return body
 
-    def forget(self) -> None:
+    def forget(self) -> list[Any]:
         """Drop what earlier runs left (every call, payload, response and message is kept otherwise)."""
-        for call in self.calls:
+        calls = super().forget()
+        for call in calls:
             route = re.sub(r"/(?:\d+|itoken-[^/]+)(?=/|$)", "/…", call.path)
             kind = f"{call.method} {route} → {call.status}"
             self.tally[kind] = self.tally.get(kind, 0) + 1
-        for kept in (self.calls, self.interactions, self.responses, self.messages, self._original):
-            kept.clear()
+        return calls
 
 
 # The clients.
@@ -202,13 +188,6 @@ def bare_client() -> discord.Client:
     return client
 
 
-def our_client(standin: BenchStandIn, store: Store) -> BacklinksClient:
-    settings = Settings(
-        _env_file=None, database_url="sqlite://", discord_token="token", discord_guild_id=standin.guild_id
-    )
-    return BacklinksClient(engine=Engine(knowledge=knowledge_module.default(), store=store), settings=settings)
-
-
 def discord_tasks() -> list[asyncio.Task]:
     """discord.py's per-interaction tasks still running (it keeps no handle to most of them)."""
     running = []
@@ -226,14 +205,13 @@ def discord_tasks() -> list[asyncio.Task]:
 
 async def drain(standin: BenchStandIn, what: str) -> float:
     """Wait until no callback is awaited and no discord.py dispatch task is left; the seconds it took."""
-    started = time.perf_counter()
-    deadline = started + DRAIN_SECONDS
-    while any(not f.done() for f in standin.waiting.values()) or discord_tasks():
-        if time.perf_counter() > deadline:
-            raise SystemExit(f"{what}: discord.py's tasks still unfinished after {DRAIN_SECONDS:.0f} s")
-        await asyncio.sleep(0.002)
+    took = await wait_until(
+        lambda: all(f.done() for f in standin.waiting.values()) and not discord_tasks(),
+        f"{what}: discord.py's tasks",
+        seconds=DRAIN_SECONDS,
+    )
     standin.waiting.clear()
-    return time.perf_counter() - started
+    return took
 
 
 # Driving the interactions.
@@ -287,37 +265,31 @@ async def fire(
     """
     latencies: list[float] = []
     failures: list[str] = []
-    indices = iter(range(len(payloads)))  # shared: each task takes the next interaction
     loop = asyncio.get_running_loop()
     gc.collect()  # the payloads just built (and setup's garbage) must not start a full collection mid-run
     started = time.perf_counter()
-    stop = started + seconds
     last = started
     pauses = len(GC.pauses)
 
-    async def driver() -> None:
+    async def interact(i: int) -> None:
         nonlocal last
-        while time.perf_counter() < stop:
-            i = next(indices, None)
-            if i is None:
-                return
-            payload = payloads[i]
-            future = loop.create_future()
-            standin.waiting[str(payload["id"])] = future
-            sent = await standin.send(connection, payload)
-            try:
-                async with asyncio.timeout(ANSWER_TIMEOUT):
-                    arrived, status, body = await future
-            except TimeoutError:
-                latencies.append(ANSWER_TIMEOUT)
-                failures.append(f"no callback within {ANSWER_TIMEOUT:g} s")
-                continue
-            latencies.append(arrived - sent)
-            last = max(last, arrived)
-            if status != 200 or not expect(body):
-                failures.append(f"callback answered {status}: {json.dumps(body)[:200]}")
+        payload = payloads[i]
+        future = loop.create_future()
+        standin.waiting[str(payload["id"])] = future
+        sent = await standin.send(connection, payload)
+        try:
+            async with asyncio.timeout(ANSWER_TIMEOUT):
+                arrived, status, body = await future
+        except TimeoutError:
+            latencies.append(ANSWER_TIMEOUT)
+            failures.append(f"no callback within {ANSWER_TIMEOUT:g} s")
+            return
+        latencies.append(arrived - sent)
+        last = max(last, arrived)
+        if status != 200 or not expect(body):
+            failures.append(f"callback answered {status}: {json.dumps(body)[:200]}")
 
-    await asyncio.gather(*(driver() for _ in range(concurrency)))
+    await drive(len(payloads), interact, concurrency=concurrency, seconds=seconds)
     capped = len(latencies) < len(payloads)
     return Run(max(last - started, 1e-9), latencies, failures, collections=GC.pauses[pauses:], capped=capped)
 
@@ -340,14 +312,6 @@ def is_plan(body: Any) -> bool:
         and not data.get("flags", 0) & EPHEMERAL
         and embeds[0].get("title") == PLAN_TITLE
     )
-
-
-def modal_inputs(modal: dict[str, Any]) -> list[str]:
-    return [row["components"][0]["custom_id"] for row in modal["components"]]
-
-
-def buttons(data: dict[str, Any]) -> list[str]:
-    return [c["custom_id"] for row in data.get("components", []) for c in row["components"]]
 
 
 class Bench:
@@ -401,7 +365,7 @@ class Bench:
         submissions = []  # each channel's own modal (its custom id carries a nonce), filled in
         for press, channel in zip(presses, channels, strict=True):
             modal = self.standin.responses[str(press["id"])]["data"]
-            values = {q: ANSWERS[q] for q in modal_inputs(modal)}
+            values = {q: ANSWERS[q] for q in inputs(modal)}
             submissions.append(self.standin.modal_submit(modal["custom_id"], values, channel_id=channel))
         self.standin.forget()
         self.prepared += time.perf_counter() - started
@@ -459,30 +423,6 @@ async def copy_drafts(store: Store, keys: list[ChannelKey], user: str, state: di
         )
 
 
-async def walk_the_plan(standin: BenchStandIn, ours: Any, store: Store, channel: int) -> tuple[dict, int, dict]:
-    """The real flow on ours: `/backlinks plan`, each section's modal, Continue in between.
-
-    Returns the draft stored before the last section, how many modals opened and the final callback body.
-    """
-    key = ChannelKey("discord", str(standin.guild_id), str(channel))
-    response = await standin.ask(ours, standin.slash_command(sub="plan", channel_id=channel))
-    modals = 0
-    for _ in range(20):
-        if response["type"] == MODAL:
-            modal = response["data"]
-            modals += 1
-            last = modal["custom_id"].startswith(f"{FORM_PREFIX}capacity:")
-            draft = await store.load_draft(key, str(standin.user_id)) if last else None
-            values = {q: ANSWERS[q] for q in modal_inputs(modal)}
-            response = await standin.ask(ours, standin.modal_submit(modal["custom_id"], values, channel_id=channel))
-            if last:
-                return draft or {}, modals, response
-        else:  # "Next: …" with a Continue button
-            [continue_id] = buttons(response["data"])
-            response = await standin.ask(ours, standin.button(continue_id, channel_id=channel))
-    raise SystemExit(f"the plan flow did not reach the Capacity form: {json.dumps(response)[:500]}")
-
-
 async def check_once(standin: BenchStandIn, store: Store, ours: Any, bare: Any) -> tuple[dict[str, Any], list[str]]:
     """Before timing: each interaction really does what the table claims it measures. Returns the draft to copy."""
     notes: list[str] = []
@@ -497,9 +437,17 @@ async def check_once(standin: BenchStandIn, store: Store, ours: Any, bare: Any) 
     if not (is_ok_message(floor) and floor["data"].get("flags", 0) & EPHEMERAL):
         raise SystemExit(f"the bare client did not answer help with a private 'ok': {json.dumps(floor)[:300]}")
 
+    # The real flow on ours (it identified last: the stand-in's own dispatches go to it), up to the
+    # last section's form; the draft the earlier sections left is what the timed runs start from.
     channel = 4_000_001
     key = ChannelKey("discord", guild, str(channel))
-    draft, modals, final = await walk_the_plan(standin, ours, store, channel)
+    capacity = await walk_the_plan(standin, until="capacity", channel_id=channel)
+    if capacity.get("type") != MODAL:
+        raise SystemExit(f"the plan flow did not reach the Capacity form: {json.dumps(capacity)[:500]}")
+    draft = await store.load_draft(key, str(standin.user_id)) or {}
+    modals = sum(1 for response in standin.responses.values() if response.get("type") == MODAL)
+    values = {q: ANSWERS[q] for q in inputs(capacity["data"])}
+    final = await submit(standin, capacity["data"], values, channel_id=channel)
     sections = knowledge_module.default().questionnaire.sections
     if set(draft.get("answers", {})) != {q.id for s in sections[:-1] for q in s.questions}:
         raise SystemExit(f"the draft before the last form does not hold the first sections' answers: {draft}")
@@ -532,7 +480,7 @@ async def check_once(standin: BenchStandIn, store: Store, ours: Any, bare: Any) 
     body = await standin.ask(ours, at_once)
     shortcut = is_plan(body) and await store.current_plan(ChannelKey("discord", guild, str(channel))) is not None
     notes.append(
-        "checked: all twelve answers in one Capacity modal (no draft) "
+        f"checked: all {len(ANSWERS)} answers in one Capacity modal (no draft) "
         + ("also completes and stores a plan" if shortcut else f"does NOT complete a plan: {json.dumps(body)[:200]}")
         + "; the timed plan submissions use the real flow's draft and modal instead"
     )
@@ -566,11 +514,10 @@ async def measure(config: Config, folder: Path, tally: LogTally) -> list[str]:
     async with BenchStandIn() as standin:
         with steer_discord(standin):
             store = await Store.open(f"sqlite:///{folder / 'bench.db'}")
-            bare_client_, ours_client = bare_client(), our_client(standin, store)
+            bare_client_, ours_client = bare_client(), make_client(standin, store, _env_file=None)
             try:
                 async with standin.connected(bare_client_), standin.connected(ours_client):
-                    bare = next(c for c in standin._connections if c.live)  # identified first
-                    ours = standin.connection()  # identified last
+                    bare, ours = standin.connections  # in the order they identified
                     return await _measure(config, standin, store, ours_client, ours, bare, tally)
             finally:
                 await store.close()
@@ -655,9 +602,7 @@ async def _measure(
     out.append(f"REST calls the stand-in answered in the whole run (setup included): {calls}")
     if standin.unexpected:
         out.append(f"REST calls to routes the stand-in does not know: {len(standin.unexpected):,}")
-    if tally.seen:
-        out.append("logged during the run (not printed as they came):")
-        out += tally.lines()
+    out += tally.report()
     out.append("")
 
     out.append(
@@ -675,17 +620,9 @@ async def _measure(
         f"info  plan submit {submit_ours.per_second:,.0f} int/s = {submit_ratio:.2f} × the bare client's modal "
         f"answer {modal_bare.per_second:,.0f} (no bar)"
     )
-    for row, label in [(help_ours, "help"), (submit_ours, "plan submission")]:
-        p99 = row.p99 * 1e3
-        verdict = "PASS" if p99 < DISCORD_LIMIT_MS else "FAIL"
-        out.append(
-            f"{verdict}  {label} p99 {p99:,.1f} ms ({'<' if p99 < DISCORD_LIMIT_MS else '>='} Discord's "
-            f"{DISCORD_LIMIT_MS / 1e3:g} s limit for the first response)"
-        )
-    for row in rows.values():
-        if row.failures:
-            first = next(f for run in row.runs for f in run.failures)
-            out.append(f"FAIL  {row.name}: {row.failures:,} interactions not answered as expected (first: {first})")
+    limit = f"Discord's {DISCORD_LIMIT_MS / 1e3:g} s limit for the first response"
+    out += p99_verdicts([(help_ours, "help"), (submit_ours, "plan submission")], DISCORD_LIMIT_MS, limit)
+    out += failure_lines(rows.values(), "interactions")
     if alone.failures:
         out.append(f"FAIL  plan submit one at a time: {len(alone.failures)} failed (first: {alone.failures[0]})")
     return out
@@ -710,31 +647,19 @@ def _tree() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     config, quick = run_config(argv, __doc__, "interactions", FULL, QUICK)
-    tally = LogTally()
-    logging.basicConfig(level=logging.WARNING, handlers=[tally])
+    tally = LogTally.install()
     GC.start()
-
-    started = time.perf_counter()
-    print(
+    header = [
         f"Backlinks bot: Discord interactions benchmark ({'quick' if quick else 'full'} run; Python "
         f"{platform.python_version()}, discord.py {discord.__version__}, aiohttp {aiohttp.__version__}, "
-        f"SQLite {sqlite3.sqlite_version}, {os.cpu_count()} CPUs; {_tree()})"
-    )
-    print(
+        f"SQLite {sqlite3.sqlite_version}, {os.cpu_count()} CPUs; {_tree()})",
         f"the real discord.py clients against the loopback gateway + REST stand-in, all on one event loop; "
         f"{CONCURRENCY} interactions in flight; per scenario {config.warmup:,} warm-up interactions, then median "
-        f"of {config.repeats} runs of {config.requests:,}"
-    )
-    print("latency: from sending INTERACTION_CREATE on the gateway until the stand-in received the callback POST")
-    print("floor: a bare discord.Client whose CommandTree / on_interaction only send_message('ok')")
-    print()
-    with tempfile.TemporaryDirectory(prefix="bench-discord-") as tmp:
-        lines = asyncio.run(measure(config, Path(tmp), tally))
-    for line in lines:
-        print(line)
-    print()
-    print(f"total time {time.perf_counter() - started:.1f} s")
-    return 0
+        f"of {config.repeats} runs of {config.requests:,}",
+        "latency: from sending INTERACTION_CREATE on the gateway until the stand-in received the callback POST",
+        "floor: a bare discord.Client whose CommandTree / on_interaction only send_message('ok')",
+    ]
+    return measure_and_print(header, "bench-discord-", lambda folder: measure(config, folder, tally))
 
 
 if __name__ == "__main__":

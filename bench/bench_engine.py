@@ -45,28 +45,24 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Generator
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))  # measure this working tree, wherever the script is started from
+from common import ANSWERS_FILE, REPO, example_answers
+from processes import BACKLINKS, CLEAN
 
-import yaml  # noqa: E402
+from adapters.console.chat import render
+from bot.conversation import views
+from bot.conversation.questionnaire import Draft, apply
+from bot.conversation.rendering import PLAIN, Renderer
+from bot.core.events import ChannelKey, Said
+from bot.core.settings import database_url_for
+from bot.engine import Engine
+from bot.planning import knowledge as knowledge_module
+from bot.planning import planner
+from bot.storage.store import Store
 
-from adapters.console.chat import render  # noqa: E402
-from bot.conversation import views  # noqa: E402
-from bot.conversation.questionnaire import Draft, answers_as_text, apply  # noqa: E402
-from bot.conversation.rendering import PLAIN, Renderer  # noqa: E402
-from bot.core.events import ChannelKey, Said  # noqa: E402
-from bot.core.settings import database_url_for  # noqa: E402
-from bot.engine import Engine  # noqa: E402
-from bot.planning import knowledge as knowledge_module  # noqa: E402
-from bot.planning import planner  # noqa: E402
-from bot.storage.store import Store  # noqa: E402
-
-ANSWERS_FILE = REPO / "examples" / "answers.yaml"
 BAR_US = 1000.0  # "engine well under a millisecond per plan"
 
 
@@ -108,15 +104,14 @@ def _batch_size(elapsed: float, done: int, config: Config) -> int:
     return max(1, min(config.max_batch, round(config.batch_seconds / per_call))) if per_call else config.max_batch
 
 
-def time_sync(call: Callable[[], object], config: Config) -> tuple[list[float], int]:
-    """Seconds per call, one figure per repeat; the first batches warm up and size the batch."""
+def _batches(config: Config) -> Generator[int, float, tuple[list[float], int]]:
+    """The batches to time: yields how many calls to make, is sent the seconds they took. The first
+    batches warm up and size the batch; then one timed batch per repeat, the collector off. Returns
+    the seconds per call, one figure per repeat, and the batch size."""
     done, elapsed = 0, 0.0
     while elapsed < config.batch_seconds / 5 and done < config.max_batch:
         n = max(1, done)
-        start = time.perf_counter()
-        for _ in range(n):
-            call()
-        elapsed += time.perf_counter() - start
+        elapsed += yield n
         done += n
     batch = _batch_size(elapsed, done, config)
     samples = []
@@ -124,38 +119,38 @@ def time_sync(call: Callable[[], object], config: Config) -> tuple[list[float], 
         gc.collect()
         gc.disable()
         try:
-            start = time.perf_counter()
-            for _ in range(batch):
-                call()
-            samples.append((time.perf_counter() - start) / batch)
+            samples.append((yield batch) / batch)
         finally:
             gc.enable()
     return samples, batch
+
+
+def time_sync(call: Callable[[], object], config: Config) -> tuple[list[float], int]:
+    """Seconds per call, one figure per repeat (see _batches)."""
+    batches = _batches(config)
+    n = next(batches)
+    while True:
+        start = time.perf_counter()
+        for _ in range(n):
+            call()
+        try:
+            n = batches.send(time.perf_counter() - start)
+        except StopIteration as finished:
+            return finished.value
 
 
 async def time_async(call: Callable[[], Awaitable[object]], config: Config) -> tuple[list[float], int]:
     """time_sync for coroutines, inside the one running event loop of the scenario."""
-    done, elapsed = 0, 0.0
-    while elapsed < config.batch_seconds / 5 and done < config.max_batch:
-        n = max(1, done)
+    batches = _batches(config)
+    n = next(batches)
+    while True:
         start = time.perf_counter()
         for _ in range(n):
             await call()
-        elapsed += time.perf_counter() - start
-        done += n
-    batch = _batch_size(elapsed, done, config)
-    samples = []
-    for _ in range(config.repeats):
-        gc.collect()
-        gc.disable()
         try:
-            start = time.perf_counter()
-            for _ in range(batch):
-                await call()
-            samples.append((time.perf_counter() - start) / batch)
-        finally:
-            gc.enable()
-    return samples, batch
+            n = batches.send(time.perf_counter() - start)
+        except StopIteration as finished:
+            return finished.value
 
 
 # Scenarios.
@@ -167,13 +162,7 @@ class Fixture:
     def __init__(self) -> None:
         self.knowledge = knowledge_module.default()
         self.questionnaire = self.knowledge.questionnaire
-        values = yaml.safe_load(ANSWERS_FILE.read_text(encoding="utf-8"))
-        self.raw = answers_as_text(self.questionnaire, values)  # question id → text as typed
-        draft, errors = apply(self.questionnaire, Draft(), self.raw)
-        missing = [q.id for q in self.questionnaire.questions if not draft.settled(q.id)]
-        if errors or missing:
-            raise SystemExit(f"{ANSWERS_FILE}: does not validate (errors {errors}, missing {missing})")
-        self.answers = dict(draft.answers)
+        self.raw, self.answers = example_answers(self.questionnaire)  # question id → text as typed, → value
         self.renderer = Renderer(self.knowledge, PLAIN)
         self.plan = planner.plan(self.answers, self.knowledge)
         self.reply = views.plan_reply(self.plan, self.knowledge)
@@ -263,18 +252,16 @@ async def through_engine(fixture: Fixture, config: Config, folder: Path) -> list
 
 
 def console_runs(fixture: Fixture, config: Config, folder: Path) -> list[Row]:
-    bin_dir = REPO / ".venv" / "bin"
-    if not (bin_dir / "backlinks").exists():
-        bin_dir = Path(sys.executable).parent
+    # The command the tests start (this interpreter's), in their clean environment.
     database = folder / "bench.db"
-    conversation = [str(bin_dir / "backlinks"), "console", "--database", str(database)]
-    help_only = [str(bin_dir / "backlinks"), "--help"]
+    conversation = [BACKLINKS, "console", "--database", str(database)]
+    help_only = [BACKLINKS, "--help"]
     # What `console` loads before it reads a line, without the conversation or the database.
-    imports_only = [str(bin_dir / "python"), "-c", CONSOLE_IMPORTS]
+    imports_only = [sys.executable, "-c", CONSOLE_IMPORTS]
 
     def run(command: list[str], stdin: str) -> tuple[float, str]:
         start = time.perf_counter()
-        done = subprocess.run(command, input=stdin, capture_output=True, text=True, cwd=folder, check=False)
+        done = subprocess.run(command, input=stdin, capture_output=True, text=True, cwd=folder, env=CLEAN, check=False)
         elapsed = time.perf_counter() - start
         if done.returncode != 0:
             raise SystemExit(f"{' '.join(command)} exited {done.returncode}:\n{done.stderr}")

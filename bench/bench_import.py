@@ -4,6 +4,7 @@ module merely reading the same file, in one run.
     .venv/bin/python bench/bench_import.py            # 1,000,000 rows (and 250,000 for the memory check)
     .venv/bin/python bench/bench_import.py --quick    # 100,000 rows (and 25,000)
 
+The file is written by the tests' writer (tests/helpers/export_fixtures.py), every column filled.
 Each measurement runs in a fresh Python process, so its peak memory (max RSS) is its own. Rows:
   floor   open(encoding="utf-16", newline="") + csv.reader over every row, nothing else;
   import  bot.exports.read_profile: encoding and header detection, every row parsed into the
@@ -15,72 +16,73 @@ file sizes (aim: flat in the file size: memory follows the number of linking dom
 from __future__ import annotations
 
 import argparse
-import csv
+import datetime as dt
 import os
 import random
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests" / "helpers"))
-from export_fixtures import AHREFS_BACKLINKS as HEADER  # noqa: E402  (the exact Ahrefs header, written once)
+from common import REPO
+from export_fixtures import Link, ahrefs_backlinks
 
 DOMAINS = 50_000  # distinct linking hosts, over all rows
+ANCHORS = ["Example", "example.com", "click here", "best running shoes", "running tips", "here", "Example Shop"]
+# Every other column filled, as in a real export (the tests' exports leave them blank).
+FILLED = (
+    ("Language", "en"),
+    ("Platform", "wordpress"),
+    ("Referring page HTTP code", "200"),
+    ("UR", "10"),
+    ("Referring domains", "120"),
+    ("Linked domains", "40"),
+    ("External links", "25"),
+    ("Page traffic", "30"),
+    ("Keywords", "12"),
+    ("Left context", "as covered in"),
+    ("Right context", "the guide"),
+    ("Type", "text"),
+    ("Content", "true"),
+    ("UGC", "false"),
+    ("Sponsored", "false"),
+    ("Rendered", "true"),
+    ("Raw", "true"),
+    ("Page type", "article"),
+    ("Page category", "blog"),
+    ("Links in group", "1"),
+)
+
+
+def links(rows: int) -> Iterator[Link]:
+    """The export's links, made one at a time (the file is written as they come)."""
+    rng = random.Random(7)
+    for n in range(rows):
+        host = f"blog{n % DOMAINS}.site{n % (DOMAINS // 5)}.{('com', 'org', 'co.uk', 'de')[n % 4]}"
+        lost = n % 17 == 0
+        cells = (
+            ("Referring page title", f"Post {n}"),
+            ("Domain rating", str(n % 90)),
+            ("Domain traffic", str(n % 5000)),
+            *((("Lost", "2026-10-10"),) if lost else ()),  # lost before it was last seen
+            *FILLED,
+        )
+        yield Link(
+            url=f"https://{host}/posts/{n}",
+            anchor=rng.choice(ANCHORS),
+            first_seen=dt.date(2026, 1 + n % 12, 1 + n % 28),
+            nofollow=n % 5 == 0,
+            lost=lost,
+            target="https://example.com/guide",
+            cells=cells,
+        )
 
 
 def generate(path: Path, rows: int) -> None:
-    rng = random.Random(7)
-    anchors = ["Example", "example.com", "click here", "best running shoes", "running tips", "here", "Example Shop"]
-    with open(path, "w", encoding="utf-16", newline="") as out:
-        writer = csv.writer(out, delimiter="\t", quoting=csv.QUOTE_ALL, lineterminator="\r\n")
-        writer.writerow(HEADER)
-        for n in range(rows):
-            host = f"blog{n % DOMAINS}.site{n % (DOMAINS // 5)}.{('com', 'org', 'co.uk', 'de')[n % 4]}"
-            month = 1 + n % 12
-            writer.writerow(
-                [
-                    f"Post {n}",
-                    f"https://{host}/posts/{n}",
-                    "en",
-                    "wordpress",
-                    "200",
-                    str(n % 90),
-                    "10",
-                    str(n % 5000),
-                    "120",
-                    "40",
-                    "25",
-                    "30",
-                    "12",
-                    "https://example.com/guide",
-                    "as covered in",
-                    rng.choice(anchors),
-                    "the guide",
-                    "",
-                    "",
-                    "text",
-                    "false",
-                    "true",
-                    "false" if n % 5 else "true",
-                    "false",
-                    "false",
-                    "true",
-                    "true",
-                    "",
-                    "",
-                    "",
-                    f"2026-{month:02d}-{1 + n % 28:02d} 10:00:00",
-                    "2026-11-01 08:00:00",
-                    "" if n % 17 else "2026-10-10",
-                    "",
-                    "article",
-                    "blog",
-                    "1",
-                ]
-            )
+    """Ahrefs' backlinks export as the tests write it (tests/helpers/export_fixtures.py), every column filled."""
+    ahrefs_backlinks(links(rows), path)
 
 
 FLOOR = """

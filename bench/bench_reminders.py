@@ -3,8 +3,9 @@
     .venv/bin/python bench/bench_reminders.py              # 100,000 channels (the figure)
     .venv/bin/python bench/bench_reminders.py --quick      # 10,000 channels
 
-A SQLite file gets N channels, each with a plan and a reminder due in the same minute. Three rows,
-each on the same data reset to "all due" before it, in one run:
+A SQLite file gets N channels, each with a plan and a reminder due in the same minute (made as the
+multi-process tests make them: tests/helpers/reminder_worker.populate). Three rows, each on the
+same data reset to "all due" before it, in one run:
 
   floor    one SELECT of every due row with its channel: the least work that touches them all;
   claim    the loop's atomic claims alone (UPDATE … RETURNING, in batches), nothing composed;
@@ -27,74 +28,15 @@ import statistics
 import sys
 import tempfile
 import time
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+import sqlalchemy as sa
+from common import full_loop
+from reminder_worker import DUE, PLATFORM, populate
 
-import sqlalchemy as sa  # noqa: E402
-
-from bot.engine import Engine  # noqa: E402
-from bot.monthly.reminders import ReminderLoop  # noqa: E402
-from bot.monthly.schedule import ReminderSettings  # noqa: E402
-from bot.planning import knowledge as knowledge_module  # noqa: E402
-from bot.planning import planner  # noqa: E402
-from bot.storage.schema import channels, plans, reminder_sends, reminders  # noqa: E402
-from bot.storage.store import Store  # noqa: E402
-
-DUE = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
-PLATFORM = "bench"
-ANSWERS = {
-    "site": "example.com",
-    "authority": 35,
-    "referring_domains": 140,
-    "site_age_months": 30,
-    "recent_monthly_rd": 6,
-    "competitors": [{"domain": None, "referring_domains": 420}, {"domain": None, "referring_domains": 610}],
-    "horizon_months": 12,
-    "linkable_assets": 1,
-    "posts_per_month": 4,
-    "content_quality": 4,
-    "strategies": ["guest_posting", "outreach"],
-    "hours_per_month": 20,
-}
-
-
-class NoOpNotifier:
-    platform = PLATFORM
-
-    def __init__(self) -> None:
-        self.count = 0
-
-    async def send(self, channel, reply) -> None:
-        self.count += 1
-
-
-async def populate(store: Store, n: int) -> None:
-    plan = planner.plan(ANSWERS, knowledge_module.default()).model_dump(mode="json")
-    made = DUE - dt.timedelta(days=20)
-    settings = ReminderSettings().to_json()
-    async with store.engine.begin() as connection:
-        for start in range(0, n, 10_000):
-            ids = range(start + 1, min(n, start + 10_000) + 1)
-            await connection.execute(
-                sa.insert(channels),
-                [
-                    {"id": i, "platform": PLATFORM, "workspace": "w", "channel": f"c{i}", "created_at": made}
-                    for i in ids
-                ],
-            )
-            await connection.execute(
-                sa.insert(plans),
-                [
-                    {"channel_id": i, "created_by": "u", "created_at": made, "answers": ANSWERS, "plan": plan}
-                    for i in ids
-                ],
-            )
-            await connection.execute(
-                sa.insert(reminders),
-                [{"channel_id": i, "settings": settings, "next_due_at": DUE, "updated_at": made} for i in ids],
-            )
+from bot.engine import Engine
+from bot.planning import knowledge as knowledge_module
+from bot.storage.schema import channels, reminder_sends, reminders
+from bot.storage.store import Store
 
 
 async def reset(store: Store) -> None:
@@ -116,15 +58,6 @@ async def claim_only(store: Store, batch: int) -> int:
     ):
         claimed += len(rows)
     return claimed
-
-
-async def full_loop(engine: Engine, batch: int) -> int:
-    notifier = NoOpNotifier()
-    report = await ReminderLoop(checkins=engine.monthly, notifiers=[notifier], batch=batch, clock=lambda: DUE).run_once(
-        DUE
-    )
-    assert report.sent == notifier.count, report
-    return report.sent
 
 
 async def timed(label: str, work, store: Store, repeats: int, expected: int) -> tuple[str, float]:

@@ -3,20 +3,22 @@
     .venv/bin/python bench/bench_slack.py            # full run, about 80 s on 2 cores
     .venv/bin/python bench/bench_slack.py --quick    # smoke run, about 20 s
 
-Everything runs in this process on one event loop: a stand-in for Slack's Web API and
-response_url, the servers under test, and the client. Each server is the aiohttp application
-production runs (Bolt's `web_app(path="/slack/events")` behind web.AppRunner / TCPSite on
-127.0.0.1, port 0); the client is 16 tasks sharing one aiohttp ClientSession (connector limit 16),
-each posting the next request as soon as its previous one was answered, every request signed as
-Slack signs it (slack_sdk's SignatureVerifier). Machines here are shared and noisy, so the table
-prints ratios against a floor measured in the same run (../shared/TESTING.md, Benchmarks).
+Everything runs in this process on one event loop: the tests' stand-in for Slack's Web API and
+response_url (tests/helpers/slack_standin.py, its spec checks off: they would share the CPU), the
+servers under test, and the client. Each server is the aiohttp application production runs
+(Bolt's `web_app(path="/slack/events")` behind web.AppRunner / TCPSite on 127.0.0.1, port 0); the
+client is 16 tasks sharing one aiohttp ClientSession (connector limit 16), each posting the next
+request as soon as its previous one was answered, every request the tests' own body signed as
+Slack signs it (tests/helpers/slack_client.py, slack_sdk's SignatureVerifier). Machines here are
+shared and noisy, so the table prints ratios against a floor measured in the same run
+(../shared/TESTING.md, Benchmarks).
 
 Servers:
   bare   slack-bolt's AsyncApp with the same signing secret, the same Web API stand-in as base URL
          and the same single-workspace token, whose `/backlinks` command and plan-modal listeners
          only `await ack()`: the floor.
   ours   adapters.slack.server.web_app(SlackAdapter(Engine(knowledge, store), Settings(...)), store)
-         on a temporary SQLite database.
+         on a temporary SQLite database, served as the tests serve it (slack_client.serve).
 
 Scenarios (16 concurrent requests each):
   help         `/backlinks help` as a signed slash command (form body), each with its own
@@ -53,12 +55,10 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
-import logging
 import os
 import platform
 import sqlite3
 import sys
-import tempfile
 import time
 import urllib.parse
 from collections.abc import Callable
@@ -66,36 +66,47 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))  # measure this working tree, wherever the script is started from
-sys.path.insert(0, str(REPO / "tests" / "helpers"))  # a modal filled as the tests fill it
+import aiohttp
+import slack_bolt
+from common import (
+    Config,
+    LogTally,
+    Row,
+    count_rows,
+    drive,
+    example_answers,
+    failure_lines,
+    measure_and_print,
+    ms,
+    p99_verdicts,
+    percentile,
+    run_config,
+    table,
+    wait_until,
+)
+from loopback import listen
+from slack_bolt.async_app import AsyncApp
+from slack_client import (
+    SECRET,
+    TOKEN,
+    command_form,
+    filled_state,
+    interaction_body,
+    serve,
+    signed_headers,
+    slack_settings,
+    view_submission,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_standin import SlackStandIn
 
-import aiohttp  # noqa: E402
-import slack_bolt  # noqa: E402
-import yaml  # noqa: E402
-from aiohttp import web  # noqa: E402
-from common import Config, LogTally, Row, count_rows, ms, percentile, run_config, table  # noqa: E402
-from slack_bolt.async_app import AsyncApp  # noqa: E402
-from slack_client import filled_state  # noqa: E402
-from slack_sdk.signature import SignatureVerifier  # noqa: E402
-from slack_sdk.web.async_client import AsyncWebClient  # noqa: E402
+from adapters.slack.blocks import CALLBACK_PREFIX
+from adapters.slack.server import EVENTS_PATH
+from bot.core.events import ChannelKey
+from bot.planning import knowledge as knowledge_module
+from bot.storage.store import Store
 
-from adapters.slack.app import SlackAdapter  # noqa: E402
-from adapters.slack.blocks import CALLBACK_PREFIX  # noqa: E402
-from adapters.slack.server import EVENTS_PATH, web_app  # noqa: E402
-from bot.conversation.questionnaire import Draft, answers_as_text, apply  # noqa: E402
-from bot.core.events import ChannelKey  # noqa: E402
-from bot.core.settings import Settings  # noqa: E402
-from bot.engine import Engine  # noqa: E402
-from bot.planning import knowledge as knowledge_module  # noqa: E402
-from bot.storage.store import Store  # noqa: E402
-
-ANSWERS_FILE = REPO / "examples" / "answers.yaml"
-SECRET = "bench-signing-secret"
-TOKEN = "xoxb-bench"
-TEAM = "T1"
-USER = "U1"
+TEAM = "T1"  # the workspace of the stand-in's bot token
 CONCURRENCY = 16
 THROUGHPUT_AIM = 0.8  # help throughput >= 0.8 × the bare app's
 P99_AIM_MS = 100.0  # p99 < 100 ms at 16 concurrent, for help and for plan submission
@@ -106,84 +117,10 @@ FULL = Config(requests=2000, repeats=3, warmup=300, seconds=6.0, alone=200)
 QUICK = Config(requests=300, repeats=2, warmup=100, seconds=3.0, alone=50)
 
 
-# The stand-in for Slack: Web API and response_urls, recording when each reply arrived.
-
-
-class StandIn:
-    """Answers the Web API calls the bot makes and records, per request, when its reply arrived.
-
-    Kept minimal on purpose: it shares the event loop (and the CPU) with the servers under test.
-    """
-
-    def __init__(self) -> None:
-        self.port = 0
-        self.responded: dict[str, float] = {}  # response_url name → perf_counter when it arrived
-        self.posted: dict[str, float] = {}  # chat.postMessage channel → perf_counter when it arrived
-        self.views: list[dict[str, Any]] = []  # every views.open's view
-        self.last_respond = b"{}"  # the body of the latest response_url POST, parsed only when checked
-        self.last_post: dict[str, Any] | None = None
-        self.api_calls: dict[str, int] = {}
-        self._runner: web.AppRunner | None = None
-
-    @property
-    def api_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/api/"
-
-    def response_url(self, name: str) -> str:
-        return f"http://127.0.0.1:{self.port}/respond/{name}"
-
-    async def start(self) -> None:
-        app = web.Application()
-        app.router.add_post("/api/{method}", self._api)
-        app.router.add_post("/respond/{name}", self._respond)
-        self._runner, self.port = await _serve(app)
-
-    async def stop(self) -> None:
-        await self._runner.cleanup()
-
-    async def _api(self, request: web.Request) -> web.Response:
-        method = request.match_info["method"]
-        raw = await request.read()
-        arrived = time.perf_counter()
-        self.api_calls[method] = self.api_calls.get(method, 0) + 1
-        if method == "auth.test":
-            token = request.headers.get("Authorization", "").removeprefix("Bearer ")
-            if token != TOKEN:
-                return web.json_response({"ok": False, "error": "invalid_auth"})
-            return web.json_response(
-                {"ok": True, "team_id": TEAM, "user_id": "UBOT", "bot_id": "BBOT", "url": "https://bench.slack/"}
-            )
-        if method == "views.open":
-            view = json.loads(raw)["view"]
-            self.views.append(view)
-            return web.json_response({"ok": True, "view": {"id": f"V{len(self.views)}", **view}})
-        if method == "chat.postMessage":
-            body = json.loads(raw)
-            self.posted[body["channel"]] = arrived
-            self.last_post = body
-            return web.json_response({"ok": True, "channel": body["channel"], "ts": f"{time.time():.6f}"})
-        return web.json_response({"ok": True})
-
-    async def _respond(self, request: web.Request) -> web.Response:
-        raw = await request.read()
-        self.responded[request.match_info["name"]] = time.perf_counter()
-        self.last_respond = raw
-        return web.Response(text="ok")
-
-
-async def _serve(app: web.Application) -> tuple[web.AppRunner, int]:
-    """The setup production uses (adapters/slack/server.py), on 127.0.0.1 and a free port."""
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    return runner, site._server.sockets[0].getsockname()[1]
-
-
 # The two servers.
 
 
-def bare_app(standin: StandIn) -> AsyncApp:
+def bare_app(standin: SlackStandIn) -> AsyncApp:
     app = AsyncApp(client=AsyncWebClient(token=TOKEN, base_url=standin.api_url), signing_secret=SECRET)
 
     @app.command("/backlinks")
@@ -197,61 +134,12 @@ def bare_app(standin: StandIn) -> AsyncApp:
     return app
 
 
-def our_settings(standin: StandIn, database: Path) -> Settings:
-    return Settings(
-        _env_file=None,
-        database_url=f"sqlite:///{database}",
-        slack_signing_secret=SECRET,
-        slack_bot_token=TOKEN,
-        slack_api_url=standin.api_url,
-        slack_app_token=None,
-        slack_client_id=None,
-        slack_client_secret=None,
-        slack_mode="http",
-    )
-
-
-# The client: Slack's side of the endpoint.
+# The client: Slack's side of the endpoint (the tests' signed bodies, tests/helpers/slack_client.py).
 
 
 def command_body(text: str, *, channel: str, response_url: str, trigger: str) -> bytes:
-    return urllib.parse.urlencode(
-        {
-            "token": "legacy-verification-token",
-            "team_id": TEAM,
-            "team_domain": TEAM.lower(),
-            "channel_id": channel,
-            "channel_name": "bench",
-            "user_id": USER,
-            "user_name": USER.lower(),
-            "command": "/backlinks",
-            "text": text,
-            "api_app_id": "A1",
-            "response_url": response_url,
-            "trigger_id": trigger,
-        }
-    ).encode()
-
-
-def submission_body(view: dict[str, Any], state: dict[str, Any], metadata: dict[str, str], trigger: str) -> bytes:
-    payload = {
-        "type": "view_submission",
-        "team": {"id": TEAM, "domain": TEAM.lower()},
-        "user": {"id": USER, "team_id": TEAM},
-        "api_app_id": "A1",
-        "trigger_id": trigger,
-        "view": {**view, "private_metadata": json.dumps(metadata), "state": state},
-    }
-    return ("payload=" + urllib.parse.quote(json.dumps(payload))).encode()
-
-
-def signed(body: bytes) -> dict[str, str]:
-    timestamp = str(int(time.time()))
-    return {
-        "Content-Type": "application/x-www-form-urlencoded",
-        "X-Slack-Request-Timestamp": timestamp,
-        "X-Slack-Signature": SignatureVerifier(SECRET).generate_signature(timestamp=timestamp, body=body),
-    }
+    form = command_form(text, team=TEAM, channel=channel, response_url=response_url, trigger_id=trigger)
+    return urllib.parse.urlencode(form).encode()
 
 
 @dataclass
@@ -288,41 +176,35 @@ async def fire(
     latencies: list[float] = []
     ok: list[bool] = []
     failures: list[str] = []
-    busy = 0
-    indices = iter(range(len(bodies)))  # shared: each task takes the next request
-    started = time.perf_counter()
-    stop = started + seconds
-
-    async def client() -> None:
-        nonlocal busy
-        while time.perf_counter() < stop:
-            i = next(indices, None)
-            if i is None:
-                return
-            body = bodies[i]
-            headers = signed(body)
-            start = time.perf_counter()
-            try:
-                async with session.post(url, data=body, headers=headers) as response:
-                    answer = await response.read()
-                    status = response.status
-            except aiohttp.ClientError as error:
-                answer, status = repr(error).encode(), 0
-            latency = time.perf_counter() - start
-            sent.append(start)
-            latencies.append(latency)
-            # An empty 200 (a bare ack, a modal closed), or the reply itself riding on the ack.
-            ok.append(status == 200 and expect(answer))
-            if ok[-1] and answer:
-                fire.last_answer = answer
-            if not ok[-1] and BUSY in answer:
-                busy += 1  # backpressure (bot/inbox.py), not a failure: the form stays open
-            elif not ok[-1]:
-                failures.append(f"HTTP {status} after {latency:.2f} s: {answer[:200]!r}")
-            order.append(i)
-
     order: list[int] = []  # request index of each figure in sent, latencies and ok
-    await asyncio.gather(*(client() for _ in range(concurrency)))
+    busy = 0
+
+    async def post(i: int) -> None:
+        nonlocal busy
+        body = bodies[i]
+        headers = signed_headers(body)
+        start = time.perf_counter()
+        try:
+            async with session.post(url, data=body, headers=headers) as response:
+                answer = await response.read()
+                status = response.status
+        except aiohttp.ClientError as error:
+            answer, status = repr(error).encode(), 0
+        latency = time.perf_counter() - start
+        sent.append(start)
+        latencies.append(latency)
+        # An empty 200 (a bare ack, a modal closed), or the reply itself riding on the ack.
+        ok.append(status == 200 and expect(answer))
+        if ok[-1] and answer:
+            fire.last_answer = answer
+        if not ok[-1] and BUSY in answer:
+            busy += 1  # backpressure (bot/inbox.py), not a failure: the form stays open
+        elif not ok[-1]:
+            failures.append(f"HTTP {status} after {latency:.2f} s: {answer[:200]!r}")
+        order.append(i)
+
+    started = time.perf_counter()
+    await drive(len(bodies), post, concurrency=concurrency, seconds=seconds)
     return Run(time.perf_counter() - started, sent, latencies, failures, order=order, ok=ok, busy=busy)
 
 
@@ -344,20 +226,16 @@ def bolt_tasks() -> list[asyncio.Task]:
 
 async def drain(done: Callable[[], bool], what: str) -> float:
     """Wait until `done()` and no Bolt listener task is left; the seconds it took."""
-    started = time.perf_counter()
-    deadline = started + DRAIN_SECONDS
-    while not done() or bolt_tasks():
-        if time.perf_counter() > deadline:
-            raise SystemExit(f"{what}: background work still unfinished after {DRAIN_SECONDS:.0f} s")
-        await asyncio.sleep(0.002)
-    return time.perf_counter() - started
+    return await wait_until(lambda: done() and not bolt_tasks(), f"{what}: background work", seconds=DRAIN_SECONDS)
 
 
 # Scenarios.
 
 
 class Bench:
-    def __init__(self, session: aiohttp.ClientSession, standin: StandIn, ours: str, bare: str, view: dict[str, Any]):
+    def __init__(
+        self, session: aiohttp.ClientSession, standin: SlackStandIn, ours: str, bare: str, view: dict[str, Any]
+    ):
         self.session = session
         self.standin = standin
         self.ours = ours  # events URLs
@@ -365,21 +243,39 @@ class Bench:
         self.view = view
         self.runs = 0  # makes every response_url name and channel id unique across the whole run
         self.submitted = {True: 0, False: 0}  # plan submissions to ours: answered as expected, or not
-        knowledge = knowledge_module.default()
-        values = yaml.safe_load(ANSWERS_FILE.read_text(encoding="utf-8"))
-        raw = answers_as_text(knowledge.questionnaire, values)
-        draft, errors = apply(knowledge.questionnaire, Draft(), raw)
-        if errors:
-            raise SystemExit(f"{ANSWERS_FILE}: does not validate: {errors}")
+        self.api_calls: dict[str, int] = {}  # Web API method → calls the stand-in answered, over the whole run
+        self.last_post: dict[str, Any] = {}  # the body of the latest chat.postMessage
+        self._posted: dict[str, float] = {}  # chat.postMessage channel → when it reached the stand-in
+        self._read = 0  # the stand-in's calls read into _posted so far
+        typed, answers = example_answers(knowledge_module.default().questionnaire)
         # A multi-select sends option values (strategy ids), not the words a user would type.
-        raw["strategies"] = ", ".join(draft.answers["strategies"])
-        self.state = filled_state(view, raw)
+        typed["strategies"] = ", ".join(answers["strategies"])
+        self.state = filled_state(view, typed)
         self.metadata = json.loads(view.get("private_metadata") or "{}")  # the channel is replaced per request
-        self.site = draft.answers["site"]
+        self.site = answers["site"]
 
     def _tag(self) -> str:
         self.runs += 1
         return f"r{self.runs}"
+
+    def posted(self) -> dict[str, float]:
+        """When each channel's chat.postMessage reached the stand-in, reading only the calls new since last time."""
+        calls = self.standin.calls
+        for call in calls[self._read :]:
+            if call.method == "chat.postMessage":
+                self._posted[call.body["channel"]] = call.arrived
+                self.last_post = call.body
+        self._read = len(calls)
+        return self._posted
+
+    def forget(self) -> None:
+        """Drop the stand-in's record of every call so far (it keeps each body otherwise), counting them."""
+        for call in self.standin.calls:
+            if call.method not in ("respond", "download"):  # Web API methods only
+                self.api_calls[call.method] = self.api_calls.get(call.method, 0) + 1
+        self.standin.calls.clear()
+        self._posted.clear()
+        self._read = 0
 
     async def help(self, url: str, count: int, seconds: float = float("inf"), concurrency: int = CONCURRENCY) -> Run:
         tag = self._tag()
@@ -390,15 +286,20 @@ class Bench:
         ]
         # Ours answers help on the ack itself (the reply is ready at once): the HTTP answer is the reply.
         expect = (lambda a: b"Backlinks bot commands" in a) if url == self.ours else (lambda a: not a)
-        return await self._run(url, bodies, seconds, concurrency, names, self.standin.responded, "help", expect)
+        return await self._run(url, bodies, seconds, concurrency, names, "help", expect)
 
     async def submit(self, url: str, count: int, seconds: float = float("inf"), concurrency: int = CONCURRENCY) -> Run:
         tag = self._tag()
         channels = [f"C{tag.upper()}X{i}" for i in range(count)]
         bodies = [
-            submission_body(self.view, self.state, {**self.metadata, "channel": c}, trigger=f"t-{c}") for c in channels
+            interaction_body(
+                view_submission(
+                    {**self.view, "private_metadata": json.dumps({**self.metadata, "channel": c})}, self.state
+                )
+            ).encode()
+            for c in channels
         ]
-        run = await self._run(url, bodies, seconds, concurrency, channels, self.standin.posted, "plan submit")
+        run = await self._run(url, bodies, seconds, concurrency, channels, "plan submit")
         if url == self.ours:
             self.submitted[True] += sum(run.ok)
             self.submitted[False] += len(run.ok) - sum(run.ok)
@@ -411,33 +312,35 @@ class Bench:
         seconds: float,
         concurrency: int,
         keys: list[str],
-        arrivals: dict[str, float],
         what: str,
         expect: Callable[[bytes], bool] = lambda answer: not answer,
     ) -> Run:
         """Time the bodies, then drain: wait for each answered request's reply (ours) and Bolt's tasks."""
         run = await fire(self.session, url, bodies, seconds, concurrency, expect)
         run.pending_at_end = len(bolt_tasks())
-        if url != self.ours:  # the bare app sends nothing after its ack
-            run.drain = await drain(lambda: True, f"{what} (bare)")
-            return run
-        if what == "help":  # the reply was the HTTP answer: delivered when the response arrived
-            run.drain = await drain(lambda: True, what)
-            run.delivered = [lat for lat, ok in zip(run.latencies, run.ok, strict=True) if ok]
+        try:
+            if url != self.ours:  # the bare app sends nothing after its ack
+                run.drain = await drain(lambda: True, f"{what} (bare)")
+                return run
+            if what == "help":  # the reply was the HTTP answer: delivered when the response arrived
+                run.drain = await drain(lambda: True, what)
+                run.delivered = [lat for lat, ok in zip(run.latencies, run.ok, strict=True) if ok]
+                if run.delivered:
+                    run.delivered_elapsed = max(s + lat for s, lat in zip(run.sent, run.latencies, strict=True)) - min(
+                        run.sent
+                    )
+                return run
+            expected = [keys[i] for i, ok in zip(run.order, run.ok, strict=True) if ok]
+            run.drain = await drain(lambda: all(k in self.posted() for k in expected), what)
+            arrivals = self.posted()
+            arrived = [arrivals.get(keys[i]) for i in run.order]
+            run.delivered = [a - s for a, s, ok in zip(arrived, run.sent, run.ok, strict=True) if ok]
             if run.delivered:
-                run.delivered_elapsed = max(s + lat for s, lat in zip(run.sent, run.latencies, strict=True)) - min(
-                    run.sent
-                )
+                run.delivered_elapsed = max(a for a, ok in zip(arrived, run.ok, strict=True) if ok) - min(run.sent)
             return run
-        expected = [keys[i] for i, ok in zip(run.order, run.ok, strict=True) if ok]
-        run.drain = await drain(lambda: all(k in arrivals for k in expected), what)
-        arrived = [arrivals.pop(keys[i], None) for i in run.order]
-        run.delivered = [a - s for a, s, ok in zip(arrived, run.sent, run.ok, strict=True) if ok]
-        if run.delivered:
-            run.delivered_elapsed = max(a for a, ok in zip(arrived, run.ok, strict=True) if ok) - min(run.sent)
-        for key in keys:  # a request refused by a timeout may still have posted later
-            arrivals.pop(key, None)
-        return run
+        finally:
+            self.posted()
+            self.forget()  # a request refused by a timeout may still have posted: its post is dropped too
 
 
 async def check_once(bench: Bench, store: Store) -> None:
@@ -451,7 +354,7 @@ async def check_once(bench: Bench, store: Store) -> None:
     help_text = json.dumps(reply)
     if "Backlinks bot commands" not in help_text or reply.get("response_type") != "ephemeral":
         raise SystemExit(f"`/backlinks help` did not answer with the help: {help_text[:500]}")
-    post = bench.standin.last_post or {}
+    post = bench.last_post
     channel = post.get("channel", "")
     if f"Backlink plan for {bench.site}" not in json.dumps(post):
         raise SystemExit(f"the plan submission did not post the plan: {json.dumps(post)[:500]}")
@@ -464,29 +367,35 @@ async def check_once(bench: Bench, store: Store) -> None:
 
 async def measure(config: Config, folder: Path, tally: LogTally) -> list[str]:
     out: list[str] = []
-    standin = StandIn()
+    standin = SlackStandIn(check=False)  # the tests' stand-in, minus its spec checks: they would share the CPU
     await standin.start()
-    database = folder / "bench.db"
-    store = await Store.open(f"sqlite:///{database}")
-    adapter = SlackAdapter(
-        engine=Engine(knowledge=knowledge_module.default(), store=store), settings=our_settings(standin, database)
+    # Ours as the tests serve it (slack_client.serve) on a temporary SQLite file, in HTTP mode
+    # whatever the environment says (no Socket Mode token, no OAuth, no .env file).
+    settings = slack_settings(
+        standin,
+        f"sqlite:///{folder / 'bench.db'}",
+        _env_file=None,
+        slack_app_token=None,
+        slack_client_id=None,
+        slack_client_secret=None,
+        slack_mode="http",
     )
-    runners = []
-    session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=CONCURRENCY))
+    bot, ours_runner = await serve(settings, standin)
+    store = bot.store
+    runners = [ours_runner]
+    session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=CONCURRENCY))  # the timed client's
     try:
-        ours_runner, ours_port = await _serve(web_app(adapter, store))
-        bare_runner, bare_port = await _serve(bare_app(standin).web_app(path=EVENTS_PATH))
-        runners = [ours_runner, bare_runner]
-        ours = f"http://127.0.0.1:{ours_port}{EVENTS_PATH}"
+        bare_runner, bare_port = await listen(bare_app(standin).web_app(path=EVENTS_PATH))
+        runners.append(bare_runner)
+        ours = bot.url + EVENTS_PATH
         bare = f"http://127.0.0.1:{bare_port}{EVENTS_PATH}"
 
         # The modal `/backlinks plan` opens, as Slack would show it to the user.
-        body = command_body("plan", channel="CPLAN", response_url=standin.response_url("plan"), trigger="t-plan")
-        opened = await fire(session, ours, [body])
-        if opened.failures:
-            raise SystemExit(f"/backlinks plan: {opened.failures[0]}")
-        await drain(lambda: bool(standin.views), "views.open")
-        bench = Bench(session, standin, ours, bare, standin.views[-1])
+        opened = await bot.command("plan", channel="CPLAN")
+        if opened.status != 200:
+            raise SystemExit(f"/backlinks plan: HTTP {opened.status}")
+        await drain(lambda: bool(standin.of("views.open")), "views.open")
+        bench = Bench(session, standin, ours, bare, standin.of("views.open")[-1].body["view"])
         await check_once(bench, store)
 
         scenarios = [  # (row name, scenario, events URL), interleaved in this order in every repeat
@@ -542,7 +451,8 @@ async def measure(config: Config, folder: Path, tally: LogTally) -> list[str]:
             f"p50 {ms(percentile(alone.latencies, 0.5))} ms, p99 {ms(percentile(alone.latencies, 0.99))} ms, "
             f"{len(alone.latencies) / alone.elapsed:,.0f} req/s, {len(alone.failures)} failed"
         )
-        calls = ", ".join(f"{k} {v:,}" for k, v in sorted(standin.api_calls.items()))
+        bench.forget()
+        calls = ", ".join(f"{k} {v:,}" for k, v in sorted(bench.api_calls.items()))
         out.append(f"Web API calls the stand-in answered in the whole run: {calls}")
         plans = await count_rows(store, "plans")
         good, bad = bench.submitted[True], bench.submitted[False]
@@ -550,9 +460,7 @@ async def measure(config: Config, folder: Path, tally: LogTally) -> list[str]:
             f"SQLite at the end: {plans:,} plans stored; plan submissions to ours: {good:,} answered with an "
             f"empty 200, {bad:,} not"
         )
-        if tally.seen:
-            out.append("logged during the run (not printed as they came):")
-            out += tally.lines()
+        out += tally.report()
         out.append("")
 
         out.append(
@@ -565,19 +473,12 @@ async def measure(config: Config, folder: Path, tally: LogTally) -> list[str]:
             f"{verdict}  help throughput {help_ours.per_second:,.0f} req/s = {ratio:.2f} × the bare app's "
             f"{help_bare.per_second:,.0f} ({'>=' if ratio >= THROUGHPUT_AIM else '<'} {THROUGHPUT_AIM})"
         )
-        for row, label in [(help_ours, "help"), (submit_ours, "plan submission")]:
-            p99 = row.p99 * 1e3
-            verdict = "PASS" if p99 < P99_AIM_MS else "FAIL"
-            out.append(
-                f"{verdict}  {label} p99 {p99:,.1f} ms ({'<' if p99 < P99_AIM_MS else '>='} {P99_AIM_MS:.0f} ms)"
-            )
-        for row in rows:
-            if row.failures:
-                first = next(f for run in row.runs for f in run.failures)
-                out.append(f"FAIL  {row.name}: {row.failures:,} requests not answered as expected (first: {first})")
+        out += p99_verdicts([(help_ours, "help"), (submit_ours, "plan submission")], P99_AIM_MS, f"{P99_AIM_MS:.0f} ms")
+        out += failure_lines(rows, "requests")
         return out
     finally:
         await session.close()
+        await bot.session.close()
         for runner in runners:
             await runner.cleanup()
         await store.close()
@@ -586,30 +487,18 @@ async def measure(config: Config, folder: Path, tally: LogTally) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     config, quick = run_config(argv, __doc__, "requests", FULL, QUICK)
-    tally = LogTally()
-    logging.basicConfig(level=logging.WARNING, handlers=[tally])
-
-    started = time.perf_counter()
-    print(
+    tally = LogTally.install()
+    header = [
         f"Backlinks bot: Slack endpoint benchmark ({'quick' if quick else 'full'} run; Python "
         f"{platform.python_version()}, slack-bolt {slack_bolt.version.__version__}, aiohttp {aiohttp.__version__}, "
-        f"SQLite {sqlite3.sqlite_version}, {os.cpu_count()} CPUs)"
-    )
-    print(
+        f"SQLite {sqlite3.sqlite_version}, {os.cpu_count()} CPUs)",
         f"{CONCURRENCY} concurrent signed requests over loopback HTTP, client, servers and Slack stand-in on one "
         f"event loop; per scenario {config.warmup:,} warm-up requests, then median of {config.repeats} runs of "
-        f"{config.requests:,}"
-    )
-    print("latency: until the HTTP response to the bot's endpoint (what Slack's three-second rule measures)")
-    print("floor: a bare slack-bolt AsyncApp whose listeners only `await ack()`, served the same way")
-    print()
-    with tempfile.TemporaryDirectory(prefix="bench-slack-") as tmp:
-        lines = asyncio.run(measure(config, Path(tmp), tally))
-    for line in lines:
-        print(line)
-    print()
-    print(f"total time {time.perf_counter() - started:.1f} s")
-    return 0
+        f"{config.requests:,}",
+        "latency: until the HTTP response to the bot's endpoint (what Slack's three-second rule measures)",
+        "floor: a bare slack-bolt AsyncApp whose listeners only `await ack()`, served the same way",
+    ]
+    return measure_and_print(header, "bench-slack-", lambda folder: measure(config, folder, tally))
 
 
 if __name__ == "__main__":

@@ -1,15 +1,49 @@
-"""What the benchmarks share: run sizes from the command line, percentiles, result rows, the
-printed table, a log tally, counting stored rows."""
+"""What the benchmarks share: where the tree and the tests' helpers are, the example answers, run
+sizes from the command line, concurrent drivers, percentiles, result rows, the printed table, a
+log tally, counting stored rows, running a measurement and printing its lines.
+
+The stand-ins for the platforms, the signed requests, the filled forms, the export files and the
+answer sets are the tests' own (tests/helpers, on the path once this module is imported): a
+benchmark measures what the tests check.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import dataclasses
 import logging
 import statistics
-from collections.abc import Callable
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+for _folder in (REPO, REPO / "tests" / "helpers"):  # measure this working tree, wherever started from
+    if str(_folder) not in sys.path:
+        sys.path.insert(0, str(_folder))
+
+ANSWERS_FILE = REPO / "examples" / "answers.yaml"
+
+
+def example_answers(questionnaire: Any) -> tuple[dict[str, str], dict[str, Any]]:
+    """examples/answers.yaml as a user types it (question id → text) and as the validators read it
+    (question id → value); the run stops if the file does not answer every question validly."""
+    import yaml
+
+    from bot.conversation.questionnaire import Draft, answers_as_text, apply
+
+    values = yaml.safe_load(ANSWERS_FILE.read_text(encoding="utf-8"))
+    typed = answers_as_text(questionnaire, values)
+    draft, errors = apply(questionnaire, Draft(), typed)
+    missing = [q.id for q in questionnaire.questions if not draft.settled(q.id)]
+    if errors or missing:
+        raise SystemExit(f"{ANSWERS_FILE}: does not validate (errors {errors}, missing {missing})")
+    return typed, dict(draft.answers)
 
 
 @dataclass(frozen=True)
@@ -41,6 +75,61 @@ def run_config(argv: list[str] | None, doc: str, unit: str, full: Config, quick:
         preset, requests=args.requests or preset.requests, repeats=args.repeats or preset.repeats
     )
     return config, args.quick
+
+
+async def drive(
+    count: int, one: Callable[[int], Awaitable[None]], *, concurrency: int, seconds: float = float("inf")
+) -> None:
+    """`one(i)` for i in range(count) by `concurrency` tasks, each starting its next as soon as its
+    previous one finished. After `seconds` none starts a new one (a slow server must not stretch a
+    run): the run then covers what was started."""
+    indices = iter(range(count))  # shared: each task takes the next
+    stop = time.perf_counter() + seconds
+
+    async def driver() -> None:
+        while time.perf_counter() < stop and (i := next(indices, None)) is not None:
+            await one(i)
+
+    await asyncio.gather(*(driver() for _ in range(concurrency)))
+
+
+async def wait_until(done: Callable[[], bool], what: str, *, seconds: float) -> float:
+    """Poll `done()` every 2 ms until it holds; the seconds it took. After `seconds` the run stops,
+    saying `what` is still unfinished (the background work of a run must not bleed into the next)."""
+    started = time.perf_counter()
+    deadline = started + seconds
+    while not done():
+        if time.perf_counter() > deadline:
+            raise SystemExit(f"{what} still unfinished after {seconds:.0f} s")
+        await asyncio.sleep(0.002)
+    return time.perf_counter() - started
+
+
+class NoOpNotifier:
+    """A platform that posts nothing: what is left of a reminder run is the bot's own work."""
+
+    platform = "bench"  # the channels reminder_worker.populate makes
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    async def send(self, channel: Any, reply: Any) -> None:
+        self.count += 1
+
+
+async def full_loop(engine: Any, batch: int) -> int:
+    """One ReminderLoop.run_once at reminder_worker.DUE, every channel's reminder to a NoOpNotifier;
+    the reminders sent."""
+    from reminder_worker import DUE
+
+    from bot.monthly.reminders import ReminderLoop
+
+    notifier = NoOpNotifier()
+    report = await ReminderLoop(checkins=engine.monthly, notifiers=[notifier], batch=batch, clock=lambda: DUE).run_once(
+        DUE
+    )
+    assert report.sent == notifier.count, report
+    return report.sent
 
 
 async def count_rows(store: Any, table_name: str) -> int:
@@ -92,6 +181,26 @@ class Row:
         return sum(len(r.failures) for r in self.runs)
 
 
+def p99_verdicts(rows: Iterable[tuple[Row, str]], limit_ms: float, limit: str) -> list[str]:
+    """PASS or FAIL per (row, label): its p99 under `limit_ms` milliseconds (`limit` in words)."""
+    lines = []
+    for row, label in rows:
+        p99 = row.p99 * 1e3
+        verdict, sign = ("PASS", "<") if p99 < limit_ms else ("FAIL", ">=")
+        lines.append(f"{verdict}  {label} p99 {p99:,.1f} ms ({sign} {limit})")
+    return lines
+
+
+def failure_lines(rows: Iterable[Row], what: str) -> list[str]:
+    """FAIL for every row with `what` (requests, interactions) not answered as expected, and the first why."""
+    lines = []
+    for row in rows:
+        if row.failures:
+            first = next(f for run in row.runs for f in run.failures)
+            lines.append(f"FAIL  {row.name}: {row.failures:,} {what} not answered as expected (first: {first})")
+    return lines
+
+
 def ms(seconds: float) -> str:
     return f"{seconds * 1e3:,.1f}"
 
@@ -127,9 +236,20 @@ class LogTally(logging.Handler):
         super().__init__(logging.WARNING)
         self.seen: dict[tuple[str, str, str], list[logging.LogRecord]] = {}  # (level, logger, gist) → records
 
+    @classmethod
+    def install(cls) -> LogTally:
+        """A tally that receives every warning and error logged from now on, instead of stderr."""
+        tally = cls()
+        logging.basicConfig(level=logging.WARNING, handlers=[tally])
+        return tally
+
     def emit(self, record: logging.LogRecord) -> None:
         gist = record.getMessage().splitlines()[0][:50]
         self.seen.setdefault((record.levelname, record.name, gist), []).append(record)
+
+    def report(self) -> list[str]:
+        """What was logged, summarised under a heading; nothing if nothing was."""
+        return ["logged during the run (not printed as they came):", *self.lines()] if self.seen else []
 
     def lines(self) -> list[str]:
         lines = []
@@ -140,3 +260,17 @@ class LogTally(logging.Handler):
                 message += f" ({str(first.exc_info[1]).splitlines()[0][:120]})"
             lines.append(f"  {len(records):,} × {level} from {name}: {message}")
         return lines
+
+
+def measure_and_print(header: list[str], prefix: str, measure: Callable[[Path], Awaitable[list[str]]]) -> int:
+    """Print the header, run `measure` in a temporary folder on a new event loop, print its lines and
+    the total time; the exit status (0: a benchmark reports, it does not fail)."""
+    started = time.perf_counter()
+    for line in [*header, ""]:
+        print(line)
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        lines = asyncio.run(measure(Path(tmp)))
+    for line in [*lines, ""]:
+        print(line)
+    print(f"total time {time.perf_counter() - started:.1f} s")
+    return 0

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import os
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
+from postgres import create_database, drop_database
 from support import MemoryChat
 
 from bot.core.events import ChannelKey
 from bot.engine import Engine
 from bot.planning import knowledge as knowledge_module
-from bot.storage.store import Store, async_url
+from bot.storage.store import Store
 
 # PostgreSQL runs in CI (.ci/run sets this); elsewhere its tests skip, saying why.
 POSTGRES_URL = os.environ.get("BACKLINKS_TEST_POSTGRES_URL")
@@ -54,17 +53,6 @@ def _run(coroutine):
         return pool.submit(asyncio.run, coroutine).result()
 
 
-async def _admin(statement: str) -> None:
-    from sqlalchemy.ext.asyncio import create_async_engine
-
-    admin = create_async_engine(async_url(POSTGRES_URL), isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as connection:
-            await connection.execute(sa.text(statement))
-    finally:
-        await admin.dispose()
-
-
 @pytest.fixture
 def postgres_url():
     """A fresh PostgreSQL database for one test, dropped afterwards."""
@@ -73,10 +61,9 @@ def postgres_url():
             "PostgreSQL tests need BACKLINKS_TEST_POSTGRES_URL (.ci/run sets it), "
             "e.g. postgresql://postgres@127.0.0.1:5432/postgres"
         )
-    name = f"backlinks_test_{uuid.uuid4().hex[:12]}"
-    _run(_admin(f'CREATE DATABASE "{name}"'))
-    yield sa.engine.make_url(async_url(POSTGRES_URL)).set(database=name).render_as_string(hide_password=False)
-    _run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    url, name = _run(create_database(POSTGRES_URL))
+    yield url
+    _run(drop_database(POSTGRES_URL, name))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

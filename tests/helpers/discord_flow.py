@@ -8,6 +8,7 @@ from discord_standin import DiscordStandIn
 from support import TYPED_ANSWERS
 
 from adapters.discord.client import BacklinksClient
+from adapters.discord.render import FORM_PREFIX
 from bot.core.settings import Settings
 from bot.engine import Engine
 from bot.planning import knowledge
@@ -47,8 +48,9 @@ def buttons(data: dict) -> list[str]:
     return [c["custom_id"] for row in data.get("components", []) for c in row["components"]]
 
 
-async def walk_the_plan(standin, options=None, answers=ANSWERS, **where) -> dict:
-    """`/backlinks plan`, then every section's form with Continue in between; the last response."""
+async def walk_the_plan(standin, options=None, answers=ANSWERS, *, until: str | None = None, **where) -> dict:
+    """`/backlinks plan`, then every section's form with Continue in between; the last response.
+    With `until` (a section id), the walk stops at that section's form: the response opening it."""
     response = await slash(standin, "plan", options, **where)
     while response["type"] == 9 or "backlinks:continue" in json.dumps(response):
         if response["type"] != 9:  # "Next: …" with a Continue button
@@ -56,10 +58,14 @@ async def walk_the_plan(standin, options=None, answers=ANSWERS, **where) -> dict
             response = await press(standin, continue_id, **where)
             continue
         modal = response["data"]
+        if until is not None and modal["custom_id"].startswith(f"{FORM_PREFIX}{until}:"):
+            return response
         response = await submit(standin, modal, {q: answers[q] for q in inputs(modal)}, **where)
     return response
 
 
-def make_client(standin: DiscordStandIn, store: Store) -> BacklinksClient:
-    settings = Settings(database_url="sqlite://", discord_token="token", discord_guild_id=standin.guild_id)
+def make_client(standin: DiscordStandIn, store: Store, **settings_overrides) -> BacklinksClient:
+    settings = Settings(
+        database_url="sqlite://", discord_token="token", discord_guild_id=standin.guild_id, **settings_overrides
+    )
     return BacklinksClient(engine=Engine(knowledge=knowledge.default(), store=store), settings=settings)

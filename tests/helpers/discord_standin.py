@@ -38,6 +38,7 @@ from typing import Any
 
 import discord_spec
 from aiohttp import WSMsgType, web
+from loopback import listen
 
 API_VERSION = 10
 DISCORD_EPOCH_MS = 1_420_070_400_000
@@ -153,11 +154,7 @@ class DiscordStandIn:
         app.router.add_get("/gateway", self._gateway)
         app.router.add_route("*", f"/api/v{API_VERSION}/{{tail:.*}}", self._rest)
         app.router.add_get("/attachments/{id}/{name}", self._cdn)  # Discord's CDN, for attachments
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]
+        self._runner, self.port = await listen(app, shutdown_timeout=1.0)
 
     async def stop(self) -> None:
         for connection in self._connections:
@@ -229,19 +226,38 @@ class DiscordStandIn:
         """Send op 7 RECONNECT to the newest connection; discord.py then RESUMEs on a new connection."""
         await self._newest().ws.send_str(json.dumps({"op": RECONNECT, "d": None}))
 
-    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
-        """Send a dispatch (op 0) to the newest live connection."""
-        connection = self._newest()
+    async def dispatch(self, event: str, data: dict[str, Any], connection: _Connection | None = None) -> float:
+        """Send a dispatch (op 0) to a live connection (default: the newest); returns when the frame
+        was handed to the websocket (time.perf_counter), for a benchmark's latencies."""
+        connection = connection or self._newest()
         assert connection.session is not None
         connection.session.seq += 1
-        frame = {"op": DISPATCH, "t": event, "s": connection.session.seq, "d": data}
-        await connection.ws.send_str(json.dumps(frame))
+        frame = json.dumps({"op": DISPATCH, "t": event, "s": connection.session.seq, "d": data})
+        handed = time.perf_counter()
+        await connection.ws.send_str(frame)
+        return handed
 
-    async def dispatch_interaction(self, payload: dict[str, Any]) -> dict[str, Any]:
-        """Send INTERACTION_CREATE with this payload (from a builder, or hand-made) to the newest client."""
+    async def dispatch_interaction(
+        self, payload: dict[str, Any], connection: _Connection | None = None
+    ) -> dict[str, Any]:
+        """Send INTERACTION_CREATE with this payload (from a builder, or hand-made) to a client (default:
+        the newest)."""
         self.interactions[str(payload["id"])] = payload
-        await self.dispatch("INTERACTION_CREATE", payload)
+        await self.dispatch("INTERACTION_CREATE", payload, connection)
         return payload
+
+    @property
+    def connections(self) -> list[_Connection]:
+        """The live gateway connections, in the order their clients identified (the last gets dispatches)."""
+        return [c for c in self._connections if c.live]
+
+    def forget(self) -> list[Call]:
+        """Drop the record of every REST call, interaction, response and message so far (a long run
+        would keep them all); returns the calls dropped. Expired ids and tokens stay expired."""
+        calls, self.calls = self.calls, []
+        for kept in (self.interactions, self.responses, self.messages, self._original):
+            kept.clear()
+        return calls
 
     # -- reading what happened ---------------------------------------------------------------------
 

@@ -29,10 +29,26 @@ from bot.planning import knowledge  # noqa: E402
 from bot.storage.store import Store  # noqa: E402
 
 DUE = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+PLATFORM = "bench"
+# Each channel's plan was made from these answers (as the validators leave them).
+ANSWERS = {
+    "site": "example.com",
+    "authority": 35,
+    "referring_domains": 140,
+    "site_age_months": 30,
+    "recent_monthly_rd": 6,
+    "competitors": [{"domain": None, "referring_domains": 420}, {"domain": None, "referring_domains": 610}],
+    "horizon_months": 12,
+    "linkable_assets": 1,
+    "posts_per_month": 4,
+    "content_quality": 4,
+    "strategies": ["guest_posting", "outreach"],
+    "hours_per_month": 20,
+}
 
 
 class FilePlatform:
-    platform = "bench"
+    platform = PLATFORM
 
     def __init__(self, out: Path, delay: float, kill_after: int | None = None):
         self.out = open(out, "a", buffering=1)  # noqa: SIM115 - lives as long as the process
@@ -76,40 +92,36 @@ async def main(
 
 
 async def populate(store: Store, n: int) -> None:
-    """n channels of the `bench` platform, each with a plan and a reminder due at DUE."""
+    """n channels of the `bench` platform, each with a plan and a reminder due at DUE (the multi-process
+    tests' and the reminder benchmarks' data)."""
     from bot.monthly.schedule import ReminderSettings
     from bot.planning import planner
     from bot.storage.schema import channels, plans, reminders
 
-    answers = {
-        "site": "example.com",
-        "referring_domains": 140,
-        "site_age_months": 30,
-        "competitors": [{"domain": None, "referring_domains": 420}],
-        "horizon_months": 12,
-        "linkable_assets": 1,
-        "posts_per_month": 4,
-        "content_quality": 4,
-        "strategies": ["guest_posting", "outreach"],
-        "hours_per_month": 20,
-    }
-    plan = planner.plan(answers, knowledge.default()).model_dump(mode="json")
+    plan = planner.plan(ANSWERS, knowledge.default()).model_dump(mode="json")
     made = DUE - dt.timedelta(days=20)
+    settings = ReminderSettings().to_json()
     async with store.engine.begin() as connection:
-        ids = range(1, n + 1)
-        await connection.execute(
-            sa.insert(channels),
-            [{"id": i, "platform": "bench", "workspace": "w", "channel": f"c{i}", "created_at": made} for i in ids],
-        )
-        await connection.execute(
-            sa.insert(plans),
-            [{"channel_id": i, "created_by": "u", "created_at": made, "answers": answers, "plan": plan} for i in ids],
-        )
-        settings = ReminderSettings().to_json()
-        await connection.execute(
-            sa.insert(reminders),
-            [{"channel_id": i, "settings": settings, "next_due_at": DUE, "updated_at": made} for i in ids],
-        )
+        for start in range(0, n, 10_000):  # a statement at a time holds 10,000 rows at most
+            ids = range(start + 1, min(n, start + 10_000) + 1)
+            await connection.execute(
+                sa.insert(channels),
+                [
+                    {"id": i, "platform": PLATFORM, "workspace": "w", "channel": f"c{i}", "created_at": made}
+                    for i in ids
+                ],
+            )
+            await connection.execute(
+                sa.insert(plans),
+                [
+                    {"channel_id": i, "created_by": "u", "created_at": made, "answers": ANSWERS, "plan": plan}
+                    for i in ids
+                ],
+            )
+            await connection.execute(
+                sa.insert(reminders),
+                [{"channel_id": i, "settings": settings, "next_due_at": DUE, "updated_at": made} for i in ids],
+            )
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import aiohttp
-from aiohttp import web
+from loopback import listen
 from slack_sdk.signature import SignatureVerifier
 from slack_standin import SlackStandIn
 
@@ -20,6 +20,72 @@ from bot.engine import Engine
 from bot.storage.store import Store
 
 SECRET = "signing-secret"
+TOKEN = "xoxb-T1"  # the single workspace's bot token, as the stand-in knows it by default
+
+
+def slack_settings(standin: SlackStandIn, database_url: str, **overrides: Any) -> Settings:
+    """Settings of a bot in one workspace whose Web API is the stand-in, over HTTP with this signing secret."""
+    return Settings(
+        database_url=database_url,
+        slack_signing_secret=SECRET,
+        slack_bot_token=TOKEN,
+        slack_api_url=standin.api_url,
+        **overrides,
+    )
+
+
+def signed_headers(
+    body: str | bytes, *, secret: str = SECRET, timestamp: int | None = None, json_body: bool = False
+) -> dict[str, str]:
+    """The headers Slack sends with a body it signed (a form body unless `json_body`)."""
+    ts = str(timestamp if timestamp is not None else int(time.time()))
+    return {
+        "Content-Type": "application/json" if json_body else "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": ts,
+        "X-Slack-Signature": SignatureVerifier(secret).generate_signature(timestamp=ts, body=body),
+    }
+
+
+def command_form(
+    text: str, *, response_url: str, team="T1", channel="C1", user="U1", trigger_id: str | None = None, **extra
+) -> dict[str, str]:
+    """The form fields of `/backlinks <text>` as Slack posts them (urlencode them for the body)."""
+    return {
+        "token": "legacy-verification-token",
+        "team_id": team,
+        "team_domain": team.lower(),
+        "channel_id": channel,
+        "channel_name": "general",
+        "user_id": user,
+        "user_name": user.lower(),
+        "command": "/backlinks",
+        "text": text,
+        "api_app_id": "A1",
+        "response_url": response_url,
+        "trigger_id": trigger_id or f"trigger-{time.monotonic_ns()}",
+        **extra,
+    }
+
+
+def view_submission(
+    view: Mapping[str, Any], state: Mapping[str, Any], *, team="T1", user="U1", view_id: str | None = None
+) -> dict[str, Any]:
+    """A view_submission payload for a view filled in as `state` (filled_state); Slack names the
+    view (id, hash) it opened."""
+    view_id = view_id or f"V{time.monotonic_ns()}"
+    return {
+        "type": "view_submission",
+        "team": {"id": team, "domain": team.lower()},
+        "user": {"id": user, "team_id": team},
+        "api_app_id": "A1",
+        "trigger_id": f"trigger-{time.monotonic_ns()}",
+        "view": {**view, "id": view_id, "hash": f"h-{view_id}", "state": dict(state)},
+    }
+
+
+def interaction_body(payload: Mapping[str, Any]) -> str:
+    """An interaction (block_actions, view_submission) as Slack posts it: a form with one `payload` field."""
+    return "payload=" + urllib.parse.quote(json.dumps(payload))
 
 
 def filled_state(view: Mapping[str, Any], answers: Mapping[str, str], *, file_object: Any = None) -> dict[str, Any]:
@@ -56,32 +122,14 @@ class SlackBot:
     async def post(
         self, body: str, *, secret: str = SECRET, timestamp: int | None = None, json_body: bool = False
     ) -> aiohttp.ClientResponse:
-        ts = str(timestamp if timestamp is not None else int(time.time()))
-        headers = {
-            "Content-Type": "application/json" if json_body else "application/x-www-form-urlencoded",
-            "X-Slack-Request-Timestamp": ts,
-            "X-Slack-Signature": SignatureVerifier(secret).generate_signature(timestamp=ts, body=body),
-        }
+        headers = signed_headers(body, secret=secret, timestamp=timestamp, json_body=json_body)
         response = await self.session.post(f"{self.url}/slack/events", data=body.encode(), headers=headers)
         await response.read()
         return response
 
     async def command(self, text: str, *, team="T1", channel="C1", user="U1", **extra) -> aiohttp.ClientResponse:
-        body = {
-            "token": "legacy-verification-token",
-            "team_id": team,
-            "team_domain": team.lower(),
-            "channel_id": channel,
-            "channel_name": "general",
-            "user_id": user,
-            "user_name": user.lower(),
-            "command": "/backlinks",
-            "text": text,
-            "api_app_id": "A1",
-            "response_url": self.standin.response_url(f"{team}-{channel}"),
-            "trigger_id": f"trigger-{time.monotonic_ns()}",
-            **extra,
-        }
+        response_url = self.standin.response_url(f"{team}-{channel}")
+        body = command_form(text, response_url=response_url, team=team, channel=channel, user=user, **extra)
         return await self.post(urllib.parse.urlencode(body))
 
     async def event(self, team: str, event: Mapping[str, Any]) -> aiohttp.ClientResponse:
@@ -98,7 +146,7 @@ class SlackBot:
         return await self.post(json.dumps(body), json_body=True)
 
     async def interaction(self, payload: Mapping[str, Any], **kwargs) -> aiohttp.ClientResponse:
-        return await self.post("payload=" + urllib.parse.quote(json.dumps(payload)), **kwargs)
+        return await self.post(interaction_body(payload), **kwargs)
 
     async def submit(
         self, view: Mapping[str, Any], answers: Mapping[str, str], *, team="T1", user="U1", view_id: str | None = None
@@ -110,16 +158,8 @@ class SlackBot:
         self, view: Mapping[str, Any], answers: Mapping[str, str], *, team="T1", user="U1", view_id: str | None = None
     ) -> dict[str, Any]:
         """A view_submission payload; Slack names the view (id, hash) it opened."""
-        values = filled_state(view, answers, file_object=self.standin.file_object)["values"]
-        view_id = view_id or f"V{time.monotonic_ns()}"
-        return {
-            "type": "view_submission",
-            "team": {"id": team, "domain": team.lower()},
-            "user": {"id": user, "team_id": team},
-            "api_app_id": "A1",
-            "trigger_id": f"trigger-{time.monotonic_ns()}",
-            "view": {**view, "id": view_id, "hash": f"h-{view_id}", "state": {"values": values}},
-        }
+        state = filled_state(view, answers, file_object=self.standin.file_object)
+        return view_submission(view, state, team=team, user=user, view_id=view_id)
 
     async def press(self, action: str, *, team="T1", channel="C1", user="U1") -> aiohttp.ClientResponse:
         payload = {
@@ -139,11 +179,7 @@ class SlackBot:
 async def serve(settings: Settings, standin: SlackStandIn):
     store = await Store.open(settings.database_url)
     adapter = SlackAdapter(engine=Engine(knowledge=_knowledge(), store=store), settings=settings)
-    runner = web.AppRunner(web_app(adapter, store), access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]
+    runner, port = await listen(web_app(adapter, store))
     session = aiohttp.ClientSession()
     bot = SlackBot(port, standin, store, session)
     bot.adapter = adapter

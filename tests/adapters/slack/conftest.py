@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from slack_client import SECRET, serve
+from slack_client import serve, slack_settings
 from slack_standin import SlackStandIn
 
 from bot.core.settings import Settings
@@ -17,14 +17,9 @@ async def standin():
     await standin.stop()
 
 
-@pytest.fixture
-def slack_settings(standin, db_path) -> Settings:
-    return Settings(
-        database_url=f"sqlite:///{db_path}",
-        slack_signing_secret=SECRET,
-        slack_bot_token="xoxb-T1",
-        slack_api_url=standin.api_url,
-    )
+@pytest.fixture(name="slack_settings")
+def slack_settings_fixture(standin, db_path) -> Settings:
+    return slack_settings(standin, f"sqlite:///{db_path}")
 
 
 @pytest.fixture
