@@ -2,7 +2,7 @@
 
 It is a router. Each capability (planning, the monthly check-ins, exports) is built with the
 services it needs and plugs its commands, forms and buttons into the engine's tables (see
-`bot/feature.py`); the engine turns an event into a `Request` and looks its handler up. A new
+`bot/core/feature.py`); the engine turns an event into a `Request` and looks its handler up. A new
 command is a row in its capability's `plugs()`, not a branch here.
 """
 

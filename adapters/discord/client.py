@@ -89,7 +89,7 @@ class BacklinksClient(discord.Client):
             await self._guard(interaction, self._refuse(interaction, section_id, errors))
             return
         self.typed.pop((key, user, section_id), None)
-        # Stored before Discord hears anything back (bot/inbox.py): once answered, never lost.
+        # Stored before Discord hears anything back (bot/storage/inbox.py): once answered, never lost.
         submission = {
             "form": form,
             "guild": key.workspace,

@@ -170,7 +170,7 @@ class SlackAdapter:
 
     async def on_form_submitted(self, ack, body: Mapping[str, Any], view: Mapping[str, Any]) -> None:
         """Errors must travel on the ack (`response_action: errors`), so validate first — a pure
-        check, no I/O. Then store the submission (bot/inbox.py) and only then ack: once Slack
+        check, no I/O. Then store the submission (bot/storage/inbox.py) and only then ack: once Slack
         closes the form it is never lost. Planning, storing and posting follow in the background."""
         payload = read(Submission, body)  # MalformedPayload → on_error answers 400 (not acked yet)
         form = payload.view.callback_id.removeprefix(CALLBACK_PREFIX)

@@ -5,7 +5,7 @@
 - all (the default): both in one process, for a single machine.
 
 Several web and worker processes can share one PostgreSQL database: drafts are versioned, plans
-are stored once, and reminders are claimed with a lease (see bot/reminder_store.py).
+are stored once, and reminders are claimed with a lease (see bot/storage/reminder_store.py).
 """
 
 from __future__ import annotations
@@ -211,7 +211,7 @@ async def run(settings: Settings, role: str) -> None:
         try:
             await _together(_parts(engine, store, settings, role, notifiers))
         finally:
-            # Whatever an adapter's own stop did not finish (bot/inbox.py): a last chance, then the
+            # Whatever an adapter's own stop did not finish (bot/storage/inbox.py): a last chance, then the
             # rest stays in the inbox for the next start.
             await engine.inbox.drain(settings.drain_seconds)
             for notifier in notifiers:

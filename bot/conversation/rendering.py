@@ -126,7 +126,7 @@ class Renderer:
 
 
 def _range(value: Any) -> tuple[int, int, str]:
-    """A plan's range (bot.planner.Range, or its stored JSON; older plans have no `per`)."""
+    """A plan's range (bot.core.plan.Range, or its stored JSON; older plans have no `per`)."""
     if isinstance(value, Mapping):
         return value["low"], value["high"], value.get("per", "month")
     return value.low, value.high, value.per

@@ -1,4 +1,4 @@
-"""Build neutral replies (bot/replies.py) for a question, a plan, its figures, the help.
+"""Build neutral replies (bot/core/replies.py) for a question, a plan, its figures, the help.
 
 Pure functions of their inputs: what to say, in which structure. Wording lives in
 knowledge/messages.yaml; markup and escaping happen later, in each platform's renderer.

@@ -89,7 +89,7 @@ class Settings(BaseSettings):
     # How often (seconds) a serving process looks for due reminders.
     reminder_every: float = 60.0
 
-    # Form submissions (see bot/inbox.py): how many one process works at once before answering
+    # Form submissions (see bot/storage/inbox.py): how many one process works at once before answering
     # "busy, try again"; how long a taken one belongs to its process before another (or the next
     # start) works it again; how long a stop (SIGTERM) waits for those in flight. Procfile
     # platforms allow about 30 s between SIGTERM and SIGKILL.

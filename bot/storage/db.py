@@ -19,7 +19,7 @@ def utc_now() -> dt.datetime:
 
 
 class Database(Protocol):
-    """The store's engines, clock, dialect's insert and channel lookup (bot.store.Store has them)."""
+    """The store's engines, clock, dialect's insert and channel lookup (bot.storage.store.Store has them)."""
 
     engine: AsyncEngine  # writes (and reads inside a write)
     reader: AsyncEngine  # reads outside a write

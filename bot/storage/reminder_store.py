@@ -1,4 +1,4 @@
-"""Reminder rows and logged progress, on the store's engine (see bot/store.py).
+"""Reminder rows and logged progress, on the store's engine (see bot/storage/store.py).
 
 Claiming is one atomic UPDATE … RETURNING over the due rows (with `FOR UPDATE SKIP LOCKED` on
 PostgreSQL), with a lease: a loop that dies mid-send leaves rows that another loop takes over when

@@ -184,7 +184,7 @@ def schema(path: Path) -> dict[str, dict]:
 
 
 def drift_from_schema_py(path: Path) -> list:
-    """What Alembic's autogenerate would change to make the file match bot/schema.py (the Slack
+    """What Alembic's autogenerate would change to make the file match bot/storage/schema.py (the Slack
     tables are slack_sdk's shapes, kept by the migrations only: left out)."""
     engine = sa.create_engine(f"sqlite:///{path}")
     try:

@@ -1,4 +1,4 @@
-"""Alembic environment: runs on the connection the store hands over (see bot/store.py)."""
+"""Alembic environment: runs on the connection the store hands over (see bot/storage/store.py)."""
 
 from alembic import context
 

@@ -1,4 +1,4 @@
-"""Acknowledged means stored (bot/inbox.py) on Discord: a form a stopped process took is finished
+"""Acknowledged means stored (bot/storage/inbox.py) on Discord: a form a stopped process took is finished
 after the restart, through the interaction's follow-up while it lasts, else in the channel."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Acknowledged means stored (bot/inbox.py) on Slack: replays, "busy", and work a stopped process left."""
+"""Acknowledged means stored (bot/storage/inbox.py) on Slack: replays, "busy", and work a stopped process left."""
 
 from __future__ import annotations
 
