@@ -291,7 +291,7 @@ def console_runs(fixture: Fixture, config: Config, folder: Path) -> list[Row]:
 CONSOLE_IMPORTS = (
     "from adapters.console.chat import ConsoleChat; from bot.engine import Engine; "
     "from bot.storage.store import Store; from bot.core.settings import Settings; "
-    "from bot import knowledge; knowledge.default()"
+    "from bot.planning import knowledge; knowledge.default()"
 )
 
 

@@ -37,18 +37,18 @@ class Engine:
         self.monthly = Monthly(store=store, knowledge=knowledge)
         self.imports = Imports(store=store, knowledge=knowledge, max_bytes=import_max_bytes)
         self.planning = Planning(store=store, knowledge=knowledge, checkins=self.monthly)
-        capabilities = (self.planning, self.monthly, self.imports)
-        plugs = merged([Plugs(commands={"help": self._help}), *(c.plugs() for c in capabilities)])
-        self.commands = dict(plugs.commands)
-        self.forms, self.checks, self.buttons, self.notices = plugs.forms, plugs.checks, plugs.buttons, plugs.notices
+        capabilities = (self.planning, self.monthly, self.imports)  # a new capability: one more here
+        # Every capability's commands, forms, checks, buttons and notices, as one set of tables.
+        self.tables = merged([Plugs(commands={"help": self._help}), *(c.plugs() for c in capabilities)])
+        self.commands = self.tables.commands
 
     def check(self, values: Mapping[str, str], form: str = "plan") -> dict[str, str]:
         """Validate form values without touching storage: {question id: reason} for the bad ones.
 
         For platforms that must answer a form before doing any work (Slack's modal ack)."""
         errors = apply(self.knowledge.form(form), Draft(), values)[1]
-        if not errors and form in self.checks:
-            errors = self.checks[form](values)
+        if not errors and form in self.tables.checks:
+            errors = self.tables.checks[form](values)
         return errors
 
     async def handle(self, event: Event) -> list[Reply]:
@@ -74,9 +74,9 @@ class Engine:
                 return await self._noticed(channel, await handler(request))
             case Submitted(channel, user, values, timezone, form, submission):
                 request = Request(channel, user, "", False, timezone, submission=submission)
-                return await self.forms.get(form, self.forms["plan"])(request, values)
+                return await self.tables.forms.get(form, self.tables.forms["plan"])(request, values)
             case Pressed(channel, user, action, value):
-                pressed = self.buttons.get(action)
+                pressed = self.tables.buttons.get(action)
                 if pressed is None:
                     return [views.help_reply(conversational=False)]
                 return await pressed(Request(channel, user, conversational=False), value)
@@ -84,7 +84,7 @@ class Engine:
 
     async def _noticed(self, channel: ChannelKey, replies: list[Reply]) -> list[Reply]:
         """What a capability has to say once, before the replies (reminders paused, say)."""
-        for notice in self.notices:
+        for notice in self.tables.notices:
             replies = [*await notice(channel), *replies]
         return replies
 

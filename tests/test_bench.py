@@ -17,3 +17,11 @@ def test_every_benchmark_imports():
     script = "".join(f"import {name}\n" for name in names)  # as `python bench/<name>.py` would, without running
     done = subprocess.run([sys.executable, "-c", script], cwd=BENCH, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-3000:]
+
+
+def test_the_engine_benchmarks_import_line_runs():
+    """bench_engine times a `python -c` of the console's imports: code in a string, which no
+    import of the benchmark runs (a module moved once broke it unseen)."""
+    snippet = f"import sys; sys.path[:0] = {[str(BENCH)]!r}; import bench_engine; exec(bench_engine.CONSOLE_IMPORTS)"
+    done = subprocess.run([sys.executable, "-c", snippet], cwd=BENCH, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
