@@ -17,6 +17,8 @@ from bot.core.events import ChannelKey, Event, Invoked, Pressed, Said, Submitted
 from bot.core.feature import Plugs, Request, merged
 from bot.core.replies import Reply
 from bot.exports.commands import Imports
+from bot.lookups.commands import Connections
+from bot.lookups.service import Lookups
 from bot.monthly.commands import Monthly
 from bot.planning.commands import Planning
 from bot.planning.knowledge import Knowledge
@@ -29,15 +31,23 @@ CONFLICT_RETRIES = 5
 
 class Engine:
     def __init__(
-        self, *, knowledge: Knowledge, store: Store, import_max_bytes: int = 100_000_000, inbox: Inbox | None = None
+        self,
+        *,
+        knowledge: Knowledge,
+        store: Store,
+        import_max_bytes: int = 100_000_000,
+        inbox: Inbox | None = None,
+        lookups: Lookups | None = None,
     ):
         self.knowledge = knowledge
         self.store = store
         self.inbox = inbox or Inbox(store)  # where adapters keep form submissions until they are worked
         self.monthly = Monthly(store=store, knowledge=knowledge)
         self.imports = Imports(store=store, knowledge=knowledge, max_bytes=import_max_bytes)
-        self.planning = Planning(store=store, knowledge=knowledge, checkins=self.monthly)
-        capabilities = (self.planning, self.monthly, self.imports)  # a new capability: one more here
+        self.lookups = lookups or Lookups(store=store)  # none connected unless the app hands clients in
+        self.planning = Planning(store=store, knowledge=knowledge, checkins=self.monthly, lookups=self.lookups)
+        self.connections = Connections(lookups=self.lookups)
+        capabilities = (self.planning, self.monthly, self.imports, self.connections)  # a new capability: one more here
         # Every capability's commands, forms, checks, buttons and notices, as one set of tables.
         self.tables = merged([Plugs(commands={"help": self._help}), *(c.plugs() for c in capabilities)])
         self.commands = self.tables.commands
@@ -63,14 +73,14 @@ class Engine:
 
     async def _handle(self, event: Event) -> list[Reply]:
         match event:
-            case Said(channel, user, said, timezone, file):
-                return await self._noticed(channel, await self._said(channel, user, said, timezone, file))
-            case Invoked(channel, user, command, argument, timezone, file):
+            case Said(channel, user, said, timezone, file, manages):
+                return await self._noticed(channel, await self._said(channel, user, said, timezone, file, manages))
+            case Invoked(channel, user, command, argument, timezone, file, manages):
                 handler = self.commands.get(command.strip().lower())
                 if handler is None:
                     unknown = views.info("help.unknown_command", command=command, suggestion=self._near(command))
                     return [unknown, views.help_reply(conversational=False)]
-                request = Request(channel, user, argument, False, timezone, file)
+                request = Request(channel, user, argument, False, timezone, file, manages=manages)
                 return await self._noticed(channel, await handler(request))
             case Submitted(channel, user, values, timezone, form, submission):
                 request = Request(channel, user, "", False, timezone, submission=submission)
@@ -89,13 +99,13 @@ class Engine:
         return replies
 
     async def _said(
-        self, channel: ChannelKey, user: str, said: str, timezone: str | None, file: str | None = None
+        self, channel: ChannelKey, user: str, said: str, timezone: str | None, file: str | None, manages: bool
     ) -> list[Reply]:
         """A line of chat: a command, or the answer to the question waiting for this user."""
         head, _, rest = said.strip().partition(" ")
         handler = self.commands.get(head.lower())
         if handler is not None:
-            replies = await handler(Request(channel, user, rest, True, timezone, file))
+            replies = await handler(Request(channel, user, rest, True, timezone, file, manages=manages))
             if head.lower() in ASK_AGAIN_AFTER:  # the question still waiting is the last thing said
                 replies += await self.planning.pending_question(channel, user)
             return replies

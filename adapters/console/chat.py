@@ -71,8 +71,8 @@ class ConsoleChat:
             file, competitor = import_target(words[1])
             if file:
                 said = "import competitor" if competitor else "import"
-                return Said(self.channel, self.user, said, self.timezone, file)
-        return Said(self.channel, self.user, line, self.timezone)
+                return Said(self.channel, self.user, said, self.timezone, file, manages=True)
+        return Said(self.channel, self.user, line, self.timezone, manages=True)  # the file is the user's own
 
     async def run(self, *, reminders_every: float | None = 60.0) -> None:
         """Chat until quit; meanwhile due reminders of console channels are printed here."""

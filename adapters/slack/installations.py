@@ -12,28 +12,19 @@ import copy
 import logging
 from typing import Any
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.fernet import InvalidToken, MultiFernet
 from slack_sdk.oauth.installation_store import Bot, Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.settings import Settings
+from bot.storage.secrets import PREFIX, TokenKeyError, cipher  # noqa: F401 - the one format of secrets at rest
 
 log = logging.getLogger(__name__)
 
-PREFIX = "fernet:"
 INSTALLATION_TOKENS = ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token")
 BOT_TOKENS = ("bot_token", "bot_refresh_token")
-
-
-class TokenKeyError(RuntimeError):
-    """A stored token can't be opened with the configured keys."""
-
-
-def cipher(keys: str) -> MultiFernet:
-    """The first key encrypts; every key decrypts (rotation: put the new key first)."""
-    return MultiFernet([Fernet(key.strip().encode()) for key in keys.split(",") if key.strip()])
 
 
 def installation_store(settings: Settings, engine: AsyncEngine) -> AsyncSQLAlchemyInstallationStore:

@@ -33,6 +33,7 @@ def main() -> None:
 def console(database: str | None, channel: str | None, user: str | None) -> None:
     """Chat with the bot in this terminal."""
     from adapters.console.chat import ConsoleChat
+    from bot.app.lookups import lookups_for
     from bot.core.events import ChannelKey
     from bot.core.settings import database_url_for
     from bot.engine import Engine
@@ -55,7 +56,10 @@ def console(database: str | None, channel: str | None, user: str | None) -> None
         store = await Store.open(url)
         try:
             engine = Engine(
-                knowledge=knowledge_module.default(), store=store, import_max_bytes=settings.import_max_bytes
+                knowledge=knowledge_module.default(),
+                store=store,
+                import_max_bytes=settings.import_max_bytes,
+                lookups=lookups_for(store, settings),
             )
             key = ChannelKey("console", "local", channel or settings.console_channel)
             await ConsoleChat(engine=engine, channel=key, user=user or _login(), keyboard=keyboard).run()

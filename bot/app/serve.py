@@ -19,6 +19,7 @@ import sys
 from collections.abc import Awaitable, Iterator
 from pathlib import Path
 
+from bot.app.lookups import lookups_for
 from bot.core.settings import Settings
 from bot.engine import Engine
 from bot.monthly.reminders import ReminderLoop
@@ -204,6 +205,7 @@ async def run(settings: Settings, role: str) -> None:
             store=store,
             import_max_bytes=settings.import_max_bytes,
             inbox=inbox,
+            lookups=lookups_for(store, settings),
         )
         # Start-up objects (imports, knowledge) live for good: keep them out of the collector.
         gc.freeze()

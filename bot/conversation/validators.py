@@ -417,6 +417,11 @@ def _pairs(text: str) -> list[str]:
     return [i for i in _ITEM_SEPARATORS.split(text) if i]
 
 
+def competitor_items(text: str) -> list[str]:
+    """Competitors as typed, one item each (`rival.com=420+12`, `610`, or a bare `rival.com`)."""
+    return _pairs(text)
+
+
 def competitors(*, max_count: int, noun: str = "competitor", example: str | None = None) -> Kind:
     """One to `max_count` referring-domain counts, each optionally `domain count`, and optionally
     `+pace`: the new referring domains that one gains a month (`rival.com 420+12`)."""

@@ -29,6 +29,7 @@ class Said:
     text: str
     timezone: str | None = None  # the user's IANA time zone, where the platform knows it
     file: str | None = None  # a local copy of a file the user handed over (`import`)
+    manages: bool = False  # may change this workspace's settings (the console's own user; a server manager)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,7 @@ class Invoked:
     text: str = ""
     timezone: str | None = None
     file: str | None = None
+    manages: bool = False
 
 
 @dataclass(frozen=True, slots=True)

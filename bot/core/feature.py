@@ -28,6 +28,7 @@ class Request:
     timezone: str | None = None
     file: str | None = None  # a local copy of a file the user handed over
     submission: str | None = None  # a form submission's identity: worked twice, it still counts once
+    manages: bool = False  # may change the workspace's settings (a data provider's key)
 
 
 Command = Callable[[Request], Awaitable[list[Reply]]]

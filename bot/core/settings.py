@@ -86,6 +86,14 @@ class Settings(BaseSettings):
     def import_max_bytes(self) -> int:
         return self.import_max_mb * 1_000_000
 
+    # A backlink data provider for the whole bot (a workspace's own key from `connect` wins): its
+    # name and key ("login:password" for DataForSEO, "access_id:secret_key" for Moz); another base
+    # URL serves a proxy (and the tests' stand-ins). Lookups a workspace may make a month.
+    provider: Literal["dataforseo", "moz"] | None = None
+    provider_key: SecretStr | None = None
+    provider_url: str | None = None
+    lookup_budget: int = Field(default=200, ge=0)
+
     # How often (seconds) a serving process looks for due reminders.
     reminder_every: float = 60.0
 

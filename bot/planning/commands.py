@@ -10,7 +10,8 @@ on, and `show` shows the logged progress.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import replace
 from typing import Any, Protocol
 
 from bot.conversation import views
@@ -24,10 +25,14 @@ from bot.conversation.questionnaire import (
     next_question,
     parse_inline,
     skip,
+    suggest,
 )
 from bot.core.events import ChannelKey
 from bot.core.feature import Plugs, Request
 from bot.core.replies import Form, Paragraph, Reply, Text, text
+from bot.lookups.answers import bare_competitors, recent_pace, site_answers, with_counts
+from bot.lookups.provider import LookupFailed
+from bot.lookups.service import Lookups
 from bot.planning import planner
 from bot.planning.knowledge import Knowledge
 from bot.storage.store import Store
@@ -46,11 +51,12 @@ class CheckIns(Protocol):
 
 
 class Planning:
-    def __init__(self, *, store: Store, knowledge: Knowledge, checkins: CheckIns):
+    def __init__(self, *, store: Store, knowledge: Knowledge, checkins: CheckIns, lookups: Lookups | None = None):
         self.store = store
         self.knowledge = knowledge
         self.questionnaire = knowledge.questionnaire
         self.checkins = checkins
+        self.lookups = lookups  # a backlink data provider, when one is connected: figures to confirm
 
     def plugs(self) -> Plugs:
         return Plugs(
@@ -90,16 +96,23 @@ class Planning:
         if not typed:
             problem = text("plan.needs_answer", optional=question.optional)
             return [views.question_reply(self.questionnaire, draft, question, defaults, problem=problem)]
+        looked: list[Text] = []
+        if question.id == "competitors":  # bare domains: their counts looked up, if a provider is here
+            typed, looked = await self._competitors_looked_up(channel, typed)
         draft, invalid = answer(draft, question, typed)
         if invalid:
             meant = near(typed)  # "shwo" is a typo of a command more likely than an answer
             preface = (text("question.did_you_mean", command=meant),) if meant else ()
             problem = _reason(invalid.reason)
             reply = views.question_reply(
-                self.questionnaire, draft, question, defaults, problem=problem, preface=preface
+                self.questionnaire, draft, question, defaults, problem=problem, preface=(*looked, *preface)
             )
             return [reply]
-        return await self._advance(channel, user, draft, defaults, _noted(question, draft, typed), timezone)
+        if question.id == "site":  # its figures looked up now, offered as the next questions' defaults
+            draft, looked = await self._site_looked_up(channel, draft)
+            defaults = {**defaults, **self._shown_suggested(draft)}
+        noted = (*_noted(question, draft, typed), *looked)
+        return await self._advance(channel, user, draft, defaults, noted, timezone)
 
     async def _advance(
         self,
@@ -145,19 +158,31 @@ class Planning:
         extra = (request.argument.strip(),) if request.argument.strip() and "=" not in request.argument else ()
         raw, problems = parse_inline(self.questionnaire, request.argument) if not extra else ({}, [])
         existing, defaults = await self._session(channel, user)
+        looked: list[Text] = []
+        if "competitors" in raw:
+            raw["competitors"], looked = await self._competitors_looked_up(channel, raw["competitors"])
+        if "site" in raw and existing is not None and existing.answers.get("site") != raw["site"]:
+            existing = replace(existing, suggested={})  # another site: the last one's figures don't apply
         if not request.conversational:
             # A form platform: every question, pre-filled with what is known, inline answers first.
             draft, errors = apply(self.questionnaire, existing or Draft(), raw)
+            if "site" in raw and "site" not in errors:
+                draft, found = await self._site_looked_up(channel, draft, keep=raw)
+                looked += found
             if draft != (existing or Draft()):
                 # Kept in the draft, so forms shown a section at a time (Discord) still have them.
                 await self.store.save_draft(channel, user, draft.to_json(), expected=draft.version)
             if problems:  # names that are no question: shown with the form, not on a field
                 errors["inline"] = " ".join(problems)
-            values = {**_texts(defaults), **self._shown(draft), **raw}
+            values = {**_texts(defaults), **self._shown_suggested(draft), **self._shown(draft), **raw}
             ids = tuple(q.id for q in self.questionnaire.questions)
-            return [Reply("form", form=Form(ids, values, errors), private=True)]
+            blocks = tuple(Paragraph(t) for t in looked)
+            return [Reply("form", blocks=blocks, form=Form(ids, values, errors), private=True)]
         draft = existing or Draft()
         draft, errors = apply(self.questionnaire, draft, raw)
+        if "site" in raw and "site" not in errors:
+            draft, found = await self._site_looked_up(channel, draft, keep=raw)
+            looked += found
         preface: list[Text] = [text("plan.extra_words", command="plan", words=w) for w in extra]
         total = len(self.questionnaire.questions)
         done = sum(draft.settled(q.id) for q in self.questionnaire.questions) if existing is not None else 0
@@ -165,7 +190,8 @@ class Planning:
             preface.append(text("plan.resumed", done=done, total=total))
         else:
             preface.append(text("plan.started", total=total, sections=len(self.questionnaire.sections)))
-        if draft.suggested:
+        preface += looked
+        if draft.suggested and not looked:
             preface.append(text("plan.suggested", names=self._names(draft.suggested)))
         elif defaults and not done:
             preface.append(text("plan.defaults"))
@@ -234,6 +260,8 @@ class Planning:
         """Validate a whole form first: with any error nothing is stored and the fields say why."""
         channel, user, timezone = request.channel, request.user, request.timezone
         existing, defaults = await self._session(channel, user)
+        if values.get("competitors") and bare_competitors(values["competitors"]):
+            values = {**values, "competitors": (await self._competitors_looked_up(channel, values["competitors"]))[0]}
         draft, errors = apply(self.questionnaire, existing or Draft(), values)
         if errors:
             ids = tuple(values)
@@ -265,7 +293,60 @@ class Planning:
         ids = tuple(q.id for q in section.questions)
         return [Reply("form", form=Form(ids, {i: known[i] for i in ids if i in known}), private=True)]
 
+    # Lookups (a backlink data provider connected here): figures to confirm, never a blocker.
+
+    async def _site_looked_up(
+        self, channel: ChannelKey, draft: Draft, keep: Collection[str] = ()
+    ) -> tuple[Draft, list[Text]]:
+        """The site's referring domains, authority, recent pace and lost domains, looked up and
+        offered as defaults (what the user typed, `keep` or answered, stays theirs)."""
+        site = draft.answers.get("site")
+        if self.lookups is None or not site:
+            return draft, []
+        try:
+            sites = await self.lookups.sites(channel, [site])
+            if sites is None:
+                return draft, []
+            months = (await self.lookups.history(channel, [site]) or {}).get(site)
+        except LookupFailed as failed:
+            return draft, [text("lookup.failed", reason=str(failed))]
+        this_month = f"{self.store.clock():%Y-%m}"
+        found = site_answers(sites.figures.get(site), months, this_month, sites.authority_name)
+        found = {q: v for q, v in found.items() if q not in keep and q not in draft.answers}
+        if not found:
+            return draft, [text("lookup.unknown_site", site=site, source=str(sites.source))]
+        draft, _ = suggest(self.questionnaire, draft, found)
+        shown = {
+            self.questionnaire.question(q).name: self.questionnaire.question(q).show(v)
+            for q, v in draft.suggested.items()
+            if q in found
+        }
+        return draft, [text("lookup.site", site=site, source=str(sites.source), figures=shown)]
+
+    async def _competitors_looked_up(self, channel: ChannelKey, typed: str) -> tuple[str, list[Text]]:
+        """Competitors typed as bare domains, with their counts (and monthly pace) looked up."""
+        bare = bare_competitors(typed)
+        if self.lookups is None or not bare:
+            return typed, []
+        try:
+            sites = await self.lookups.sites(channel, bare)
+            if sites is None:
+                return typed, []
+            history = await self.lookups.history(channel, bare) or {}
+        except LookupFailed as failed:
+            return typed, [text("lookup.failed", reason=str(failed))]
+        this_month = f"{self.store.clock():%Y-%m}"
+        paces = {d: recent_pace([m for m in history.get(d, []) if m.month < this_month]) for d in bare}
+        filled, unknown = with_counts(typed, sites.figures, paces)
+        notes = [text("lookup.competitors", source=str(sites.source), competitors=filled)]
+        if unknown:
+            notes.append(text("lookup.unknown_competitors", domains=unknown, source=sites.source.provider))
+        return filled, notes
+
     # Helpers.
+
+    def _shown_suggested(self, draft: Draft) -> dict[str, str]:
+        return {qid: self.questionnaire.question(qid).show(value) for qid, value in draft.suggested.items()}
 
     def _names(self, question_ids) -> list[str]:
         """Questions as replies name them: their own short words, never their ids."""

@@ -114,3 +114,47 @@ inbox = sa.Table(
     sa.UniqueConstraint("key", name="uq_inbox_key"),
     sa.Index("ix_inbox_waiting", "done_at", "claimed_until"),
 )
+
+# A backlink data provider's key per workspace (Slack team, Discord server, the console's "local"),
+# encrypted at rest like the Slack tokens; only its last 4 characters are ever shown.
+provider_keys = sa.Table(
+    "provider_keys",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("platform", sa.String(20), nullable=False),
+    sa.Column("workspace", sa.String(100), nullable=False),
+    sa.Column("provider", sa.String(40), nullable=False),
+    sa.Column("secret", sa.String(1000), nullable=False),
+    sa.Column("last4", sa.String(4), nullable=False),
+    sa.Column("added_by", sa.String(100), nullable=False),
+    sa.Column("added_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("platform", "workspace", name="uq_provider_keys_workspace"),
+)
+
+# Figures looked up, per provider, domain and period: a day ("2026-11-30") for a site's figures, a
+# month ("2026-11") for its history. A public domain's figures are the same whoever asks, so one
+# paid call serves every channel of the deployment that day. `figures` null: unknown to the provider.
+lookups = sa.Table(
+    "lookups",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("provider", sa.String(40), nullable=False),
+    sa.Column("domain", sa.String(253), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("period", sa.String(10), nullable=False),
+    sa.Column("figures", Json),
+    sa.Column("fetched_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("provider", "domain", "kind", "period", name="uq_lookups_key"),
+)
+
+# Paid calls made per workspace and month, counted before each call against the monthly budget.
+lookup_budget = sa.Table(
+    "lookup_budget",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("platform", sa.String(20), nullable=False),
+    sa.Column("workspace", sa.String(100), nullable=False),
+    sa.Column("month", sa.String(7), nullable=False),
+    sa.Column("used", sa.Integer, nullable=False, server_default="0"),
+    sa.UniqueConstraint("platform", "workspace", "month", name="uq_lookup_budget_month"),
+)

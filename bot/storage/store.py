@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from bot.core.events import ChannelKey
 from bot.storage.db import Clock, utc_now
+from bot.storage.lookup_store import LookupStore
 from bot.storage.reminder_store import ProgressStore, ReminderStore, new_entry
 from bot.storage.schema import channels, drafts, plans, reminders
 from bot.storage.sqlite_file import DamagedDatabase, DatabaseFile, announce_if_new, sqlite_path
@@ -134,6 +135,7 @@ class Store:
         self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
         self.reminders = ReminderStore(self)
         self.progress = ProgressStore(self)
+        self.lookups = LookupStore(self)
         self.file: DatabaseFile | None = None  # a SQLite file's identity, for health
         self._file_problem: str | None = None  # logged once, when it appears
 
