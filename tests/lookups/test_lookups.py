@@ -1,0 +1,210 @@
+"""Looked-up figures in a plan, through the real engine, store and lookups service.
+
+The provider here is a stand-in at the provider interface (bot/lookups/provider.py) that counts
+its calls; the real HTTP clients are tested against stand-ins of each API in tests/providers/.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+from support import MemoryChat, rows
+
+from bot.core.events import ChannelKey, Invoked, Said
+from bot.engine import Engine
+from bot.lookups.provider import LookupFailed, MonthChange, RefusedKey, SiteFigures
+from bot.lookups.service import Lookups
+from bot.storage.secrets import Sealer
+from bot.storage.store import Store
+
+NOW = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
+HERE = ChannelKey("console", "local", "general")
+KEY = "login@example.com:s3cret-key-9a7f"
+TOKEN_KEY = "Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmFyMTI="  # 32 bytes, URL-safe base64
+
+
+class CountingProvider:
+    """Answers like a provider would, from a table of figures; counts what it is asked."""
+
+    name, label, authority_name, has_history = "dataforseo", "DataForSEO", "DataForSEO rank", True
+    figures = {
+        "example.com": SiteFigures("example.com", 1240, authority=41),
+        "rival.com": SiteFigures("rival.com", 3100, authority=55),
+        "other.net": SiteFigures("other.net", 2200, authority=50),
+    }
+    months = {
+        "example.com": [MonthChange(f"2026-{m:02d}", new, 5) for m, new in ((8, 30), (9, 12), (10, 15), (11, 9))],
+        "rival.com": [MonthChange(f"2026-{m:02d}", 40, 10) for m in (8, 9, 10)],
+    }
+
+    def __init__(self, key: str, calls: list, fail: list):
+        if ":" not in key:
+            raise ValueError("a DataForSEO key is LOGIN:PASSWORD")
+        self.key, self.calls, self.fail = key, calls, fail
+
+    async def check(self) -> None:
+        self.calls.append(("check",))
+        if self.key != KEY:
+            raise RefusedKey("wrong credentials")
+
+    async def sites(self, domains):
+        self.calls.append(("sites", tuple(domains)))
+        if self.fail:
+            raise self.fail.pop(0)
+        return {d: self.figures.get(d) for d in domains}
+
+    async def history(self, domain, since):
+        self.calls.append(("history", domain, since))
+        return [m for m in self.months.get(domain, []) if m.month >= since]
+
+    async def close(self) -> None:
+        pass
+
+
+@pytest.fixture
+async def setup(db_path, knowledge):
+    store = await Store.open(f"sqlite:///{db_path}", clock=lambda: NOW)
+    calls: list = []
+    fail: list = []
+
+    def make(budget: int = 200, default=None):
+        lookups = Lookups(
+            store=store,
+            clients=lambda name, key: CountingProvider(key, calls, fail),
+            providers=("dataforseo", "moz"),
+            budget=budget,
+            default=default,
+            sealer=Sealer(TOKEN_KEY),
+        )
+        return Engine(knowledge=knowledge, store=store, lookups=lookups)
+
+    yield make, calls, fail
+    await store.close()
+
+
+async def say(engine: Engine, text: str, *, manages: bool = True) -> str:
+    chat = MemoryChat(engine, HERE, "alice")
+    replies = await engine.handle(Said(HERE, "alice", text, manages=manages))
+    from adapters.console.chat import render
+
+    return "\n\n".join(render(r, chat.renderer) for r in replies)
+
+
+async def test_connect_checks_the_key_keeps_it_sealed_and_shows_only_its_last_4(setup, db_path):
+    make, calls, _ = setup
+    engine = make()
+    assert "No backlink data provider is connected here" in await say(engine, "connect")
+    refused = await say(engine, "connect dataforseo someone:wrong")
+    assert "Not connected: dataforseo refused that key" in refused
+    assert rows(db_path, "SELECT count(*) FROM provider_keys") == [(0,)]
+    done = await say(engine, f"connect dataforseo {KEY}")
+    assert "Connected DataForSEO (key ending 9a7f)" in done
+    assert KEY not in done
+    ((secret, last4),) = rows(db_path, "SELECT secret, last4 FROM provider_keys")
+    assert last4 == "9a7f" and secret.startswith("fernet:") and KEY not in secret
+    assert Sealer(TOKEN_KEY).open(secret) == KEY
+    status = await say(engine, "connect")
+    assert "Connected: DataForSEO (key ending 9a7f)" in status and "0 of 200 lookups used this month" in status
+    assert calls == [("check",), ("check",)]  # one cheap call per key tried, none for the status
+    assert "Disconnected." in await say(engine, "disconnect")
+    assert rows(db_path, "SELECT count(*) FROM provider_keys") == [(0,)]
+
+
+async def test_only_someone_who_manages_the_workspace_changes_the_key(setup, db_path):
+    make, calls, _ = setup
+    engine = make()
+    said = await say(engine, f"connect dataforseo {KEY}", manages=False)
+    assert "BACKLINKS_PROVIDER_KEY" in said and calls == []
+    assert rows(db_path, "SELECT count(*) FROM provider_keys") == [(0,)]
+    assert "Not connected: 'acme' is not a provider" in await say(engine, "connect acme a:b")
+    assert "Not connected: a DataForSEO key is LOGIN:PASSWORD" in await say(engine, "connect dataforseo nocolon")
+
+
+async def test_a_plan_offers_the_sites_looked_up_figures_and_typed_numbers_win(setup, db_path):
+    make, calls, _ = setup
+    engine = make(default=("dataforseo", KEY))
+    out = await say(engine, "plan site=example.com rd=900")
+    assert "Looked up example.com (DataForSEO, 30 Nov 2026)" in out
+    # 30, 12, 15 new in the last three complete months (November is not over): 19 a month; lost 15.
+    assert "new referring domains a month 19" in out and "referring domains lost 15" in out
+    assert "1,240" not in out  # typed rd=900 wins over the looked-up 1,240
+    assert "authority" not in out.split("Looked up")[1].split("\n")[0]  # a DataForSEO rank is no DR/DA
+    answers = [("site_kind", "saas"), ("authority", "35"), ("site_age_months", "30")]
+    for _, typed in answers:
+        out = await say(engine, typed)
+    assert "6/15  How many new referring domains" in out and "Enter keeps 19" in out
+    out = await say(engine, "")  # Enter: the looked-up figure is the answer
+    assert "7/15" in out and "Enter keeps 15" in out  # lost over the last 12 months, offered next
+    stored = await engine.store.load_session(HERE, "alice")
+    assert stored.draft["answers"]["recent_monthly_rd"] == 19
+    assert stored.draft["answers"]["referring_domains"] == 900
+
+
+async def test_competitors_as_domains_get_their_counts_and_pace_in_one_call_then_from_the_cache(setup):
+    make, calls, _ = setup
+    engine = make(default=("dataforseo", KEY))
+    out = await say(engine, "plan competitors=rival.com, other.net, unknown.io")
+    assert "Competitors looked up (DataForSEO, 30 Nov 2026): rival.com=3100+40, other.net=2200, unknown.io" in out
+    assert "DataForSEO doesn't know unknown.io: give each a count" in out
+    assert [c for c in calls if c[0] == "sites"] == [("sites", ("rival.com", "other.net", "unknown.io"))]
+    calls.clear()
+    await say(engine, "cancel")
+    await say(engine, "plan competitors=rival.com 3000, other.net")  # the same day: no paid call
+    assert calls == []
+
+
+async def test_the_budget_stops_paid_calls_and_the_questions_are_simply_asked(setup, db_path):
+    make, calls, _ = setup
+    engine = make(budget=2, default=("dataforseo", KEY))
+    out = await say(engine, "plan competitors=rival.com, other.net, third.org")
+    assert "Couldn't look the figures up (this month's 2 lookups are spent); please type them." in out
+    assert calls == [] and rows(db_path, "SELECT used FROM lookup_budget") == [(0,)]
+    out = await say(engine, "plan site=example.com")  # 1 site + 1 history fit in 2
+    assert "Looked up example.com" in out
+    assert rows(db_path, "SELECT used FROM lookup_budget") == [(2,)]
+
+
+async def test_a_provider_failing_never_blocks_the_plan(setup):
+    make, calls, fail = setup
+    engine = make(default=("dataforseo", KEY))
+    fail.append(LookupFailed("DataForSEO did not answer within 10 seconds"))
+    out = await say(engine, "plan site=example.com")
+    assert "Couldn't look the figures up (DataForSEO did not answer within 10 seconds); please type them." in out
+    assert "2/15  What kind of site is it?" in out  # and the plan goes on: the questions are asked
+
+
+async def test_figures_of_a_site_are_cached_per_day(setup, db_path):
+    make, calls, _ = setup
+    engine = make(default=("dataforseo", KEY))
+    await say(engine, "plan site=example.com")
+    await say(engine, "cancel")
+    await say(engine, "plan site=example.com")
+    assert [c[0] for c in calls] == ["sites", "history"]
+    assert rows(db_path, "SELECT provider, domain, kind, period FROM lookups ORDER BY kind") == [
+        ("dataforseo", "example.com", "history", "2026-11"),
+        ("dataforseo", "example.com", "site", "2026-11-30"),
+    ]
+
+
+def test_site_figures_round_trip_through_json():
+    figures = SiteFigures("example.com", 10, authority=5)
+    assert SiteFigures(**dataclasses.asdict(figures)) == figures
+
+
+async def test_a_form_platform_shows_the_plan_form_filled_with_the_looked_up_figures(setup):
+    make, calls, _ = setup
+    engine = make(default=("dataforseo", KEY))
+    slack = ChannelKey("slack", "T1", "C1")
+    (reply,) = await engine.handle(Invoked(slack, "U1", "plan", "site=example.com competitors=rival.com, 380"))
+    assert reply.kind == "form"
+    values = reply.form.values
+    assert values["site"] == "example.com" and values["referring_domains"] == "1240"
+    assert values["recent_monthly_rd"] == "19" and values["lost_referring_domains"] == "15"
+    assert values["competitors"] == "rival.com=3100+40, 380"
+    renderer = MemoryChat(engine, slack, "U1").renderer
+    said = [renderer.text(block.text) for block in reply.blocks]
+    competitors = "rival.com=3100+40, 380 (domain=referring domains+new a month)"
+    assert said[0] == f"Competitors looked up (DataForSEO, 30 Nov 2026): {competitors}."
+    assert said[1].startswith("Looked up example.com (DataForSEO, 30 Nov 2026): referring domains 1240,")
