@@ -42,9 +42,9 @@ class Engine:
         self.knowledge = knowledge
         self.store = store
         self.inbox = inbox or Inbox(store)  # where adapters keep form submissions until they are worked
-        self.monthly = Monthly(store=store, knowledge=knowledge)
-        self.imports = Imports(store=store, knowledge=knowledge, max_bytes=import_max_bytes)
         self.lookups = lookups or Lookups(store=store)  # none connected unless the app hands clients in
+        self.monthly = Monthly(store=store, knowledge=knowledge, lookups=self.lookups)
+        self.imports = Imports(store=store, knowledge=knowledge, max_bytes=import_max_bytes)
         self.planning = Planning(store=store, knowledge=knowledge, checkins=self.monthly, lookups=self.lookups)
         self.connections = Connections(lookups=self.lookups)
         capabilities = (self.planning, self.monthly, self.imports, self.connections)  # a new capability: one more here

@@ -41,6 +41,12 @@ class Connection:
 
 
 @dataclass(frozen=True, slots=True)
+class History:
+    months: dict[str, list[MonthChange]]  # per domain, oldest first; [] unknown to the provider
+    source: Source
+
+
+@dataclass(frozen=True, slots=True)
 class Sites:
     figures: dict[str, SiteFigures | None]  # None: unknown to the provider
     source: Source
@@ -108,7 +114,7 @@ class Lookups:
         client = self.clients(connection.name, connection.key)
         return Sites(figures, Source(connection.label, today), client.authority_name)
 
-    async def history(self, channel: ChannelKey, domains: Sequence[str]) -> dict[str, list[MonthChange]] | None:
+    async def history(self, channel: ChannelKey, domains: Sequence[str]) -> History | None:
         """Each domain's months of new and lost referring domains over the last year (None: no
         provider here, or one without history). Cached per month. Raises LookupFailed."""
         connection = await self.connected(channel)
@@ -120,10 +126,11 @@ class Lookups:
         found = await self._through_cache(
             channel, connection, "history", this_month, domains, lambda client, d: _history_call(client, d, since)
         )
-        return {
+        months = {
             d: [MonthChange(**{**m, "lost_domains": tuple(m["lost_domains"])}) for m in f or []]
             for d, f in found.items()
         }
+        return History(months, Source(connection.label, now.date()))
 
     # Helpers.
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import logging
 import math
 import re
 import time
@@ -21,6 +22,7 @@ from bot.conversation import views
 from bot.conversation.validators import registrable_domain
 from bot.core.feature import Plugs, Request
 from bot.core.replies import Bullets, Button, Buttons, Form, Heading, Paragraph, Reply, Text, text
+from bot.lookups.provider import LookupFailed, MonthChange, Source
 from bot.monthly.progress import (
     MonthProgress,
     PlanVersion,
@@ -50,9 +52,12 @@ from bot.planning.planner import MONTHS_IN
 
 if TYPE_CHECKING:
     from bot.core.events import ChannelKey
+    from bot.lookups.service import Lookups
     from bot.planning.knowledge import Knowledge
     from bot.storage.reminder_store import Reminder
     from bot.storage.store import Store, StoredPlan
+
+log = logging.getLogger(__name__)
 
 SPARK_MONTHS = 6
 NOTICE_RECHECK = 60.0  # seconds
@@ -252,9 +257,10 @@ class ChannelProgress:
 
 
 class Monthly:
-    def __init__(self, *, store: Store, knowledge: Knowledge):
+    def __init__(self, *, store: Store, knowledge: Knowledge, lookups: Lookups | None = None):
         self.store = store
         self.knowledge = knowledge
+        self.lookups = lookups  # a backlink data provider: each check-in measures the month too
         self._no_notice: dict[ChannelKey, tuple[float, int]] = {}
 
     def plugs(self) -> Plugs:
@@ -505,6 +511,7 @@ class Monthly:
         ids = [r.channel_id for r in batch]
         plans_by_channel = await self.store.plans_of(ids)
         logged_by_channel = await self.store.progress.by_month_of(ids)
+        measured = await self._measured(batch, plans_by_channel, now)
         replies: dict[int, Reply | None] = {}
         adapted: list[tuple[int, dict[str, Any], dict[str, Any]]] = []
         for reminder in batch:
@@ -525,12 +532,59 @@ class Monthly:
                     adapted.append((reminder.channel_id, answers, plan))
                     was_adapted = True
             replies[reminder.channel_id] = self._reminder_reply(
-                reminder, plan, versions, closed, this_month, late=late(reminder), adapted=was_adapted
+                reminder,
+                plan,
+                versions,
+                closed,
+                this_month,
+                late=late(reminder),
+                adapted=was_adapted,
+                measured=measured.get(reminder.channel_id),
             )
         await self.store.add_plans(adapted, created_by="reminder")
         return replies
 
-    def _reminder_reply(self, reminder, plan, versions, closed, this_month, *, late: bool, adapted: bool) -> Reply:
+    async def _measured(
+        self, batch: Sequence[Reminder], plans: Mapping[int, Sequence[StoredPlan]], now: dt.datetime
+    ) -> dict[int, tuple[MonthChange, Source]]:
+        """Last month's new and lost referring domains of each channel's site, from the provider
+        its workspace uses: one history lookup per workspace and site, through the month's cache.
+        A workspace whose lookup fails (or has no provider) gets the check-in without them."""
+        if self.lookups is None:
+            return {}
+        by_workspace: dict[tuple[str, str], list[Reminder]] = {}
+        for reminder in batch:
+            if plans.get(reminder.channel_id):
+                by_workspace.setdefault((reminder.channel.platform, reminder.channel.workspace), []).append(reminder)
+        measured: dict[int, tuple[MonthChange, Source]] = {}
+        for reminders in by_workspace.values():
+            sites = {r.channel_id: registrable_domain(plans[r.channel_id][-1].answers["site"]) for r in reminders}
+            try:
+                history = await self.lookups.history(reminders[0].channel, sorted({s for s in sites.values() if s}))
+            except LookupFailed as failed:
+                log.info("check-ins of %s go without measurement: %s", reminders[0].channel.workspace, failed)
+                continue
+            if history is None:
+                continue
+            for reminder in reminders:
+                last = add_months(month_key(reminder.next_due_at or now, reminder.settings.timezone), -1)
+                month = next((m for m in history.months.get(sites[reminder.channel_id], []) if m.month == last), None)
+                if month is not None:
+                    measured[reminder.channel_id] = (month, history.source)
+        return measured
+
+    def _reminder_reply(
+        self,
+        reminder,
+        plan,
+        versions,
+        closed,
+        this_month,
+        *,
+        late: bool,
+        adapted: bool,
+        measured: tuple[MonthChange, Source] | None = None,
+    ) -> Reply:
         timezone = reminder.settings.timezone
         target, site = plan["target"], plan["site"]
         build = _to_build(plan)
@@ -556,6 +610,8 @@ class Monthly:
                 )
             )
             blocks.append(Paragraph(text("reminder.streak", streak=streak(closed))))
+        if measured is not None:
+            blocks += self._measured_blocks(*measured, logged=last.logged if last else None)
             recent = closed[-SPARK_MONTHS:]
             spark = sparkline([m.logged for m in recent])
             counts = ", ".join(str(m.logged) for m in recent)
@@ -568,6 +624,16 @@ class Monthly:
         blocks.append(Buttons(tuple(Button(a, text(f"button.{a}")) for a in ("log", "skip_month", "pause", "replan"))))
         summary = text("reminder.summary", site=site, build=build)
         return Reply("reminder", tuple(blocks), summary=summary)
+
+    def _measured_blocks(self, month: MonthChange, source: Source, *, logged: int | None) -> list[Any]:
+        """What the provider counts for last month beside what was logged, and when many referring
+        domains were lost, a reclamation note (the cheapest links to win back)."""
+        values = {"source": str(source), "month": month_name(month.month), "new": month.new, "lost": month.lost}
+        blocks: list[Any] = [Paragraph(text("reminder.measured", logged=logged, **values))]
+        if month.lost >= self.knowledge.parameters["reclaim_note_lost"].value:
+            back = max(1, round(month.lost * self.knowledge.parameters["reclaim_share"].value))
+            blocks.append(Paragraph(text("reminder.reclaim", back=back, domains=list(month.lost_domains), **values)))
+        return blocks
 
     def _behind_action(self, plan: Mapping[str, Any]) -> Text:
         """Two months behind: name what limits the target and the one thing that would move it."""

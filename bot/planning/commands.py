@@ -307,7 +307,8 @@ class Planning:
             sites = await self.lookups.sites(channel, [site])
             if sites is None:
                 return draft, []
-            months = (await self.lookups.history(channel, [site]) or {}).get(site)
+            history = await self.lookups.history(channel, [site])
+            months = history.months.get(site) if history else None
         except LookupFailed as failed:
             return draft, [text("lookup.failed", reason=str(failed))]
         this_month = f"{self.store.clock():%Y-%m}"
@@ -332,11 +333,12 @@ class Planning:
             sites = await self.lookups.sites(channel, bare)
             if sites is None:
                 return typed, []
-            history = await self.lookups.history(channel, bare) or {}
+            history = await self.lookups.history(channel, bare)
         except LookupFailed as failed:
             return typed, [text("lookup.failed", reason=str(failed))]
         this_month = f"{self.store.clock():%Y-%m}"
-        paces = {d: recent_pace([m for m in history.get(d, []) if m.month < this_month]) for d in bare}
+        months = history.months if history else {}
+        paces = {d: recent_pace([m for m in months.get(d, []) if m.month < this_month]) for d in bare}
         filled, unknown = with_counts(typed, sites.figures, paces)
         notes = [text("lookup.competitors", source=str(sites.source), competitors=filled)]
         if unknown:

@@ -16,6 +16,7 @@ from bot.core.events import ChannelKey, Invoked, Said
 from bot.engine import Engine
 from bot.lookups.provider import LookupFailed, MonthChange, RefusedKey, SiteFigures
 from bot.lookups.service import Lookups
+from bot.monthly.reminders import ReminderLoop
 from bot.storage.secrets import Sealer
 from bot.storage.store import Store
 
@@ -57,15 +58,29 @@ class CountingProvider:
 
     async def history(self, domain, since):
         self.calls.append(("history", domain, since))
+        if self.fail:
+            raise self.fail.pop(0)
         return [m for m in self.months.get(domain, []) if m.month >= since]
 
     async def close(self) -> None:
         pass
 
 
+class Clock:
+    now = NOW
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
 @pytest.fixture
-async def setup(db_path, knowledge):
-    store = await Store.open(f"sqlite:///{db_path}", clock=lambda: NOW)
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+async def setup(db_path, knowledge, clock):
+    store = await Store.open(f"sqlite:///{db_path}", clock=clock)
     calls: list = []
     fail: list = []
 
@@ -208,3 +223,46 @@ async def test_a_form_platform_shows_the_plan_form_filled_with_the_looked_up_fig
     competitors = "rival.com=3100+40, 380 (domain=referring domains+new a month)"
     assert said[0] == f"Competitors looked up (DataForSEO, 30 Nov 2026): {competitors}."
     assert said[1].startswith("Looked up example.com (DataForSEO, 30 Nov 2026): referring domains 1240,")
+
+
+class Recording:
+    platform = "console"
+
+    def __init__(self):
+        self.sent = []
+
+    async def send(self, channel, reply) -> None:
+        self.sent.append((channel, reply))
+
+
+async def test_the_check_in_measures_last_month_beside_what_was_logged_and_suggests_reclaiming(setup, clock):
+    make, calls, _ = setup
+    engine = make(default=("dataforseo", KEY))
+    chat = MemoryChat(engine, HERE, "alice")
+    await chat.answer_all()  # typed figures, site example.com
+    await say(engine, "log 3")
+    calls.clear()
+    clock.now = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC)  # the 1st, past 09:00: the check-in is due
+    platform = Recording()
+    report = await ReminderLoop(checkins=engine.monthly, notifiers=[platform], clock=clock).run_once()
+    assert report.sent == 1
+    ((channel, reply),) = platform.sent
+    said = "\n".join(chat.renderer.text(b.text) for b in reply.blocks if hasattr(b, "text"))
+    assert "Measured by DataForSEO, 1 Dec 2026: 9 new referring domains and 5 lost in November 2026" in said
+    assert "(you logged 3; the count includes links you earned)" in said
+    assert "5 referring domains lost in November 2026: win the cheapest back first" in said
+    assert "Expect to win back about 1." in said
+    assert calls == [("history", "example.com", "2025-12")]  # one lookup for the month, none for the plan
+
+
+async def test_a_check_in_goes_out_without_measurement_when_the_provider_fails(setup, clock):
+    make, calls, fail = setup
+    engine = make(default=("dataforseo", KEY))
+    await MemoryChat(engine, HERE, "alice").answer_all()
+    clock.now = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC)
+    fail.append(LookupFailed("DataForSEO answered 500"))
+    platform = Recording()
+    report = await ReminderLoop(checkins=engine.monthly, notifiers=[platform], clock=clock).run_once()
+    assert report.sent == 1 and fail == []
+    ((_, reply),) = platform.sent
+    assert "Measured" not in str(reply)
