@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -22,6 +23,9 @@ from bot.storage.store import Store
 
 ClientFactory = Callable[[str, str], Provider]  # (provider name, key) → a client
 HISTORY_MONTHS = 12  # lost referring domains are asked "over the last 12 months"
+CLAIM_LEASE = LOOKUP_TIMEOUT * 3  # a claim outlives a lookup; a process dead mid-call frees it then
+WAIT_STEP = 0.1  # seconds between looks at a domain another process is looking up
+AT_ONCE = 8  # calls in flight to one provider (history is one call per domain)
 
 
 class OverBudget(LookupFailed):
@@ -135,23 +139,42 @@ class Lookups:
     # Helpers.
 
     async def _through_cache(self, channel, connection: Connection, kind: str, period: str, domains, call):
+        """Figures from the cache; the missing ones claimed (so two processes never pay for one
+        domain), paid for from the budget, looked up and stored; those another process is looking
+        up are waited for. Raises LookupFailed when something is still missing."""
         wanted = list(dict.fromkeys(domains))
-        cached = await self.store.lookups.cached(connection.name, kind, period, wanted)
-        missing = [d for d in wanted if d not in cached]
-        if missing:
-            month = f"{self.store.clock():%Y-%m}"
-            if not await self.store.lookups.spend(_workspace(channel), month, len(missing), self.budget):
-                raise OverBudget(f"this month's {self.budget} lookups are spent")
-            client = self.clients(connection.name, connection.key)
-            try:
-                fetched = await asyncio.wait_for(call(client, missing), LOOKUP_TIMEOUT + 1)
-            except TimeoutError:
+        found = await self.store.lookups.cached(connection.name, kind, period, wanted)
+        missing = [d for d in wanted if d not in found]
+        mine = await self.store.lookups.claim(connection.name, kind, period, missing, lease=CLAIM_LEASE)
+        if mine:
+            found |= await self._fetch(channel, connection, kind, period, [d for d in missing if d in mine], call)
+        waiting = [d for d in missing if d not in found]
+        deadline = time.monotonic() + LOOKUP_TIMEOUT
+        while waiting and time.monotonic() < deadline:  # another process holds them: it will store them
+            await asyncio.sleep(WAIT_STEP)
+            found |= await self.store.lookups.cached(connection.name, kind, period, waiting)
+            waiting = [d for d in waiting if d not in found]
+        if waiting:
+            raise LookupFailed(f"{connection.label} is still being asked about {', '.join(waiting)} elsewhere")
+        return {d: found[d] for d in wanted}
+
+    async def _fetch(self, channel, connection: Connection, kind: str, period: str, domains: list[str], call):
+        lookups = self.store.lookups
+        if not await lookups.spend(_workspace(channel), f"{self.store.clock():%Y-%m}", len(domains), self.budget):
+            await lookups.release(connection.name, kind, period, domains)
+            raise OverBudget(f"this month's {self.budget} lookups are spent")
+        client = self.clients(connection.name, connection.key)
+        try:
+            fetched = await asyncio.wait_for(call(client, domains), LOOKUP_TIMEOUT + 1)
+        except BaseException as error:
+            await lookups.release(connection.name, kind, period, domains)
+            if isinstance(error, TimeoutError):
                 raise LookupFailed(f"{connection.label} did not answer within {LOOKUP_TIMEOUT:.0f} seconds") from None
-            finally:
-                await client.close()
-            await self.store.lookups.remember(connection.name, kind, period, fetched)
-            cached |= fetched
-        return {d: cached.get(d) for d in wanted}
+            raise
+        finally:
+            await client.close()
+        await lookups.remember(connection.name, kind, period, fetched)
+        return fetched
 
     def _connection(self, name: str, key: str, *, own: bool) -> Connection:
         return Connection(name, self.clients(name, key).label, key, own)
@@ -166,7 +189,13 @@ async def _site_call(client: Provider, domains: list[str]) -> dict:
 
 
 async def _history_call(client: Provider, domains: list[str], since: str) -> dict:
-    months = await asyncio.gather(*(client.history(d, since) for d in domains))
+    slots = asyncio.Semaphore(AT_ONCE)
+
+    async def one(domain: str) -> list[MonthChange]:
+        async with slots:
+            return await client.history(domain, since)
+
+    months = await asyncio.gather(*(one(d) for d in domains))
     return {d: [dataclasses.asdict(m) for m in ms] for d, ms in zip(domains, months, strict=True)}
 
 

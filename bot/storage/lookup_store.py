@@ -64,37 +64,70 @@ class LookupStore:
     async def cached(
         self, provider: str, kind: str, period: str, domains: Iterable[str]
     ) -> dict[str, Mapping[str, Any] | None]:
-        """The figures stored for these domains and this period ({} for a domain not looked up;
-        a None value: looked up, and unknown to the provider)."""
+        """The figures fetched for these domains and this period (absent: not fetched yet, or
+        being fetched; a None value: fetched, and unknown to the provider)."""
         wanted = sorted(set(domains))
         if not wanted:
             return {}
         query = sa.select(lookups.c.domain, lookups.c.figures).where(
-            lookups.c.provider == provider,
-            lookups.c.kind == kind,
-            lookups.c.period == period,
-            lookups.c.domain.in_(wanted),
+            *_looked_up(provider, kind, period), lookups.c.domain.in_(wanted), lookups.c.fetched_at.is_not(None)
         )
         async with self.store.reader.connect() as connection:
             return {row.domain: row.figures for row in await connection.execute(query)}
 
+    async def claim(self, provider: str, kind: str, period: str, domains: Sequence[str], lease: float) -> set[str]:
+        """The domains this process is now to look up: those nobody holds, or whose holder's lease
+        ran out (it died mid-call). The others are being looked up elsewhere, or are done."""
+        if not domains:
+            return set()
+        now = self.store.clock()
+        until = now + dt.timedelta(seconds=lease)
+        rows = [
+            {"provider": provider, "kind": kind, "period": period, "domain": d, "claimed_until": until} for d in domains
+        ]
+        async with self.store.engine.begin() as connection:
+            insert = (
+                self.store._insert(lookups)
+                .values(rows)
+                .on_conflict_do_nothing(index_elements=["provider", "domain", "kind", "period"])
+            )
+            mine = {r.domain for r in await connection.execute(insert.returning(lookups.c.domain))}
+            stale = (
+                sa.update(lookups)
+                .where(*_looked_up(provider, kind, period), lookups.c.domain.in_(sorted(set(domains) - mine)))
+                .where(lookups.c.fetched_at.is_(None), lookups.c.claimed_until < now)
+                .values(claimed_until=until)
+                .returning(lookups.c.domain)
+            )
+            mine |= {r.domain for r in await connection.execute(stale)}
+        return mine
+
     async def remember(
         self, provider: str, kind: str, period: str, figures: Mapping[str, Mapping[str, Any] | None]
     ) -> None:
+        """Store what a lookup found (claimed or not: a row is written either way)."""
         if not figures:
             return
         now = self.store.clock()
-        rows = [
-            {"provider": provider, "kind": kind, "period": period, "domain": d, "figures": f, "fetched_at": now}
-            for d, f in figures.items()
-        ]
-        insert = self.store._insert(lookups).values(rows)
-        upsert = insert.on_conflict_do_update(
-            index_elements=["provider", "domain", "kind", "period"],
-            set_={"figures": insert.excluded.figures, "fetched_at": insert.excluded.fetched_at},
+        key = {"provider": provider, "kind": kind, "period": period, "fetched_at": now}
+        async with self.store.engine.begin() as connection:
+            for part in _chunks(list(figures.items())):
+                insert = self.store._insert(lookups).values([{**key, "domain": d, "figures": f} for d, f in part])
+                upsert = insert.on_conflict_do_update(
+                    index_elements=["provider", "domain", "kind", "period"],
+                    set_={"figures": insert.excluded.figures, "fetched_at": now, "claimed_until": None},
+                )
+                await connection.execute(upsert)
+
+    async def release(self, provider: str, kind: str, period: str, domains: Iterable[str]) -> None:
+        """Give up claims whose lookup failed, so the next one asking tries again at once."""
+        query = sa.delete(lookups).where(
+            *_looked_up(provider, kind, period),
+            lookups.c.domain.in_(sorted(set(domains))),
+            lookups.c.fetched_at.is_(None),
         )
         async with self.store.engine.begin() as connection:
-            await connection.execute(upsert)
+            await connection.execute(query)
 
     # The budget.
 
@@ -115,6 +148,15 @@ class LookupStore:
         query = sa.select(lookup_budget.c.used).where(*_of(workspace, lookup_budget), lookup_budget.c.month == month)
         async with self.store.reader.connect() as connection:
             return (await connection.execute(query)).scalar_one_or_none() or 0
+
+
+def _chunks(items: list, size: int = 1000) -> list[list]:
+    """Rows a statement at a time, under SQLite's limit of bound values per statement."""
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _looked_up(provider: str, kind: str, period: str) -> Sequence[Any]:
+    return (lookups.c.provider == provider, lookups.c.kind == kind, lookups.c.period == period)
 
 
 def _of(workspace: Workspace, table: sa.Table = provider_keys) -> Sequence[Any]:

@@ -133,7 +133,8 @@ provider_keys = sa.Table(
 
 # Figures looked up, per provider, domain and period: a day ("2026-11-30") for a site's figures, a
 # month ("2026-11") for its history. A public domain's figures are the same whoever asks, so one
-# paid call serves every channel of the deployment that day. `figures` null: unknown to the provider.
+# paid call serves every channel of the deployment that day. `figures` null once fetched: unknown
+# to the provider. A row is claimed before the call, so two processes never pay for one domain.
 lookups = sa.Table(
     "lookups",
     metadata,
@@ -143,7 +144,8 @@ lookups = sa.Table(
     sa.Column("kind", sa.String(20), nullable=False),
     sa.Column("period", sa.String(10), nullable=False),
     sa.Column("figures", Json),
-    sa.Column("fetched_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("fetched_at", sa.DateTime(timezone=True)),  # null: being looked up (see claimed_until)
+    sa.Column("claimed_until", sa.DateTime(timezone=True)),  # a process looking it up, until then
     sa.UniqueConstraint("provider", "domain", "kind", "period", name="uq_lookups_key"),
 )
 

@@ -38,7 +38,8 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(20), nullable=False),
         sa.Column("period", sa.String(10), nullable=False),
         sa.Column("figures", Json),
-        sa.Column("fetched_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("fetched_at", sa.DateTime(timezone=True)),
+        sa.Column("claimed_until", sa.DateTime(timezone=True)),
         sa.UniqueConstraint("provider", "domain", "kind", "period", name="uq_lookups_key"),
     )
     op.create_table(
