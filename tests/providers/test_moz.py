@@ -289,3 +289,14 @@ async def test_standin_refuses_calls_without_valid_credentials(standin):
             assert response.status == 401
         async with session.get(standin.base_url + "url_metrics", headers={"x-moz-token": TOKEN}) as response:
             assert response.status == 405
+
+
+async def test_moz_out_of_reach_is_lookup_failed_after_retries():
+    client = Moz(KEY, base_url="http://127.0.0.1:9/v2/", timeout=1)  # the discard port: nothing listens
+    started = time.monotonic()
+    try:
+        with pytest.raises(LookupFailed, match="connection failed"):
+            await client.sites(["moz.com"])
+    finally:
+        await client.close()
+    assert time.monotonic() - started < 1.2
