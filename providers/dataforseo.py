@@ -197,14 +197,15 @@ class DataForSEO:
         for domain in domains:
             if (target := _target(domain)) is not None:
                 wanted.setdefault(target, []).append(domain)
+        found: dict[str, dict[str, Any] | None] = {}
         if len(wanted) == 1:
             [target] = wanted
-            found = {target: await self._summary(target)}
-        else:
-            found = {}
+            found[target] = await self._summary(target)
+        elif wanted:
             targets = list(wanted)
-            for start in range(0, len(targets), BULK_LIMIT):
-                found.update(await self._bulk(targets[start : start + BULK_LIMIT]))
+            chunks = [targets[start : start + BULK_LIMIT] for start in range(0, len(targets), BULK_LIMIT)]
+            for part in await _together([self._bulk(chunk) for chunk in chunks]):
+                found.update(part)
         for target, spellings in wanted.items():
             for domain in spellings:
                 answer[domain] = _figures(domain, found.get(target))
@@ -268,22 +269,23 @@ class DataForSEO:
         backlinks/bulk_ranks/live (``targets``, ``rank_scale``; items: ``target``, ``rank``,
         https://docs.dataforseo.com/v3/backlinks/bulk_ranks/live/), at once. Bulk referring domains
         has no rank, hence the second call."""
-        answers = await asyncio.gather(
-            self._call("POST", "backlinks/bulk_referring_domains/live", [{"targets": targets}]),
-            self._call("POST", "backlinks/bulk_ranks/live", [{"targets": targets, "rank_scale": "one_hundred"}]),
-            return_exceptions=True,
+        domains, ranks = (
+            _items(task)
+            for task in await _together(
+                [
+                    self._call("POST", "backlinks/bulk_referring_domains/live", [{"targets": targets}]),
+                    self._call(
+                        "POST", "backlinks/bulk_ranks/live", [{"targets": targets, "rank_scale": "one_hundred"}]
+                    ),
+                ]
+            )
         )
-        failures = [a for a in answers if isinstance(a, BaseException)]
-        if failures:  # the sharper failure first: a refused key or no credit says what to do
-            failures.sort(key=lambda e: 0 if isinstance(e, RefusedKey | OutOfCredit) else 1)
-            raise failures[0]
-        domains, ranks = (_items(task) for task in answers)
         found: dict[str, dict[str, Any]] = {}
         for item in domains:
             found[_target(str(item.get("target", ""))) or ""] = dict(item)
         for item in ranks:
-            key = _target(str(item.get("target", ""))) or ""
-            found.setdefault(key, {})["rank"] = item.get("rank")
+            if (key := _target(str(item.get("target", ""))) or "") in found:
+                found[key]["rank"] = item.get("rank")
         return found
 
     # -- one call, retried --------------------------------------------------------------------
@@ -344,9 +346,9 @@ class DataForSEO:
         envelope = _json(text)
         self.spent += _cost(envelope)
         if status == 401:
-            raise RefusedKey(REFUSED[40100])
+            raise RefusedKey(REFUSED.get(_code(envelope, REFUSED), REFUSED[40100]))
         if status == 402:
-            raise OutOfCredit(_message(envelope) or NO_CREDIT[40200])
+            raise OutOfCredit(NO_CREDIT.get(_code(envelope, NO_CREDIT), NO_CREDIT[40200]))
         if status != 200:
             raise LookupFailed(f"DataForSEO answered HTTP {status} to {path}")
         if envelope is None:
@@ -379,8 +381,11 @@ class DataForSEO:
 
     def _note_rate_limit(self, headers: Any) -> None:
         """X-RateLimit-Remaining: 0 means the next call in this minute would be refused (40202)."""
-        remaining = headers.get("X-RateLimit-Remaining")
-        if remaining is not None and remaining.strip() in ("0", "-1"):
+        try:
+            remaining = int(headers.get("X-RateLimit-Remaining", ""))
+        except ValueError:
+            return
+        if remaining <= 0:
             self._quiet_until = max(self._quiet_until, time.monotonic() + RATE_WINDOW)
 
 
@@ -400,12 +405,29 @@ def _cost(envelope: dict[str, Any] | None) -> float:
     return float(cost) if isinstance(cost, int | float) else 0.0
 
 
-def _message(envelope: dict[str, Any] | None) -> str | None:
-    """The provider's own sentence for a 402, from the task if there is one."""
+def _code(envelope: dict[str, Any] | None, among: dict[int, str]) -> int | None:
+    """The task's (else the request's) status_code when it is one of `among`: what a 401 or 402 says."""
     for part in [*((envelope or {}).get("tasks") or []), envelope or {}]:
-        if isinstance(part, dict) and part.get("status_code") in NO_CREDIT:
-            return NO_CREDIT[part["status_code"]]
+        if isinstance(part, dict) and part.get("status_code") in among:
+            return part["status_code"]
     return None
+
+
+async def _together(calls: list[Any]) -> list[Any]:
+    """Run calls at once (at most 10: DataForSEO takes 30 simultaneous requests per account); if any
+    fails, raise the sharpest failure (a refused key or no credit says what to do) once all are done."""
+    gate = asyncio.Semaphore(10)
+
+    async def gated(call: Any) -> Any:
+        async with gate:
+            return await call
+
+    answers = await asyncio.gather(*(gated(c) for c in calls), return_exceptions=True)
+    failures = [a for a in answers if isinstance(a, BaseException)]
+    if failures:
+        failures.sort(key=lambda e: 0 if isinstance(e, RefusedKey | OutOfCredit) else 1)
+        raise failures[0]
+    return answers
 
 
 def _items(task: dict[str, Any]) -> list[dict[str, Any]]:
@@ -438,7 +460,7 @@ def _figures(domain: str, item: dict[str, Any] | None) -> SiteFigures | None:
     main = item.get("referring_main_domains")
     rank = item.get("rank")
     if not isinstance(main, int | float) or main < 0:
-        return None
+        raise LookupFailed(f"DataForSEO's answer for {domain} had no referring_main_domains")
     if main == 0 and not rank:  # "0 (no backlinks detected)": nothing known about it
         return None
     return SiteFigures(

@@ -87,6 +87,18 @@ async def test_several_domains_cost_one_bulk_call_for_domains_and_one_for_ranks(
     assert standin.calls_to(BULK_RANKS)[0].body[0]["rank_scale"] == "one_hundred"
 
 
+async def test_more_than_1000_domains_go_in_bulk_calls_of_1000(dfs, standin):
+    domains = [f"site{n}.example" for n in range(1500)] + ["rival.com"]
+
+    figures = await dfs.sites(domains)
+
+    assert figures["rival.com"].referring_domains == 921
+    assert sum(f is None for f in figures.values()) == 1500
+    sizes = sorted(len(c.body[0]["targets"]) for c in standin.calls_to(BULK_DOMAINS))
+    assert sizes == [501, 1000]
+    assert standin.count(BULK_RANKS) == 2 and len(standin.calls) == 4
+
+
 async def test_the_same_domain_asked_twice_is_sent_once_and_answered_under_each_spelling(dfs, standin):
     figures = await dfs.sites(["Example-Shop.com", "www.example-shop.com"])
 
@@ -196,13 +208,27 @@ async def test_5xx_on_every_attempt_ends_in_lookup_failed_within_the_budget(stan
 
 async def test_a_slow_answer_ends_in_lookup_failed_within_the_budget(standin):
     dfs = DataForSEO(standin.key, base_url=standin.url, timeout=0.5)
-    standin.delay = 2.0
+    standin.delay = 1.0
     started = time.monotonic()
     try:
         with pytest.raises(LookupFailed, match="0.5 s"):
             await dfs.sites(["example-shop.com", "rival.com"])
     finally:
         await dfs.close()
+    assert time.monotonic() - started < 0.8
+
+
+async def test_no_server_at_all_ends_in_lookup_failed_within_the_budget(standin):
+    url = standin.url
+    await standin.stop()
+    dfs = DataForSEO(standin.key, base_url=url, timeout=0.5)
+    started = time.monotonic()
+    try:
+        with pytest.raises(LookupFailed):
+            await dfs.sites(["example-shop.com"])
+    finally:
+        await dfs.close()
+        await standin.start()  # the fixture stops it again
     assert time.monotonic() - started < 0.8
 
 
