@@ -11,7 +11,7 @@ from __future__ import annotations
 from bot.conversation import views
 from bot.core.feature import Plugs, Request
 from bot.core.replies import Reply
-from bot.lookups.provider import LookupFailed, RefusedKey
+from bot.lookups.provider import LookupFailed, OutOfCredit, RefusedKey
 from bot.lookups.service import Lookups
 
 
@@ -37,6 +37,8 @@ class Connections:
             return [views.info("connect.refused", reason=str(wrong))]
         except RefusedKey:
             return [views.info("connect.refused", reason=f"{name} refused that key; check it and try again")]
+        except OutOfCredit as empty:
+            return [views.info("connect.refused", reason=f"the account has no credit or plan for this ({empty})")]
         except LookupFailed as failed:
             return [views.info("connect.refused", reason=f"the key could not be checked now ({failed})")]
         return [views.info("connect.done", provider=connection.label, last4=connection.last4)]

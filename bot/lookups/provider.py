@@ -22,7 +22,7 @@ class SiteFigures:
 
     domain: str  # the registrable domain looked up (example.com)
     referring_domains: int  # distinct domains linking to it, live
-    authority: int | None = None  # on the provider's own 0-100 scale (DataForSEO rank / 10, Moz DA)
+    authority: int | None = None  # on a 0-100 scale (DataForSEO rank with rank_scale one_hundred, Moz DA)
     nofollow_referring_domains: int | None = None
 
 
