@@ -7,7 +7,10 @@ was set and is read as it is. The first key seals; every key opens (rotation: th
 
 from __future__ import annotations
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cryptography.fernet import MultiFernet
 
 PREFIX = "fernet:"
 
@@ -18,6 +21,8 @@ class TokenKeyError(RuntimeError):
 
 def cipher(keys: str) -> MultiFernet:
     """The first key encrypts; every key decrypts (rotation: put the new key first)."""
+    from cryptography.fernet import Fernet, MultiFernet  # imported when a key is set, not at every start
+
     return MultiFernet([Fernet(key.strip().encode()) for key in keys.split(",") if key.strip()])
 
 
@@ -33,6 +38,8 @@ class Sealer:
             return stored
         if self.fernet is None:
             raise TokenKeyError("a stored key is encrypted but BACKLINKS_TOKEN_KEY is not set")
+        from cryptography.fernet import InvalidToken
+
         try:
             return self.fernet.decrypt(stored[len(PREFIX) :].encode()).decode()
         except InvalidToken:

@@ -153,7 +153,7 @@ class Hidden:
     \"\"\"Makes the extras' libraries look uninstalled, as after the quick start (core only).\"\"\"
 
     def find_spec(self, name, path=None, target=None):
-        if name.partition(".")[0] in ("discord", "slack_bolt", "slack_sdk", "aiohttp", "asyncpg", "cryptography"):
+        if name.partition(".")[0] in ("discord", "slack_bolt", "slack_sdk", "asyncpg"):
             raise ModuleNotFoundError(f"No module named {name!r}", name=name)
 
 sys.meta_path.insert(0, Hidden())
