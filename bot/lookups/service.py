@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
+import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -118,9 +119,10 @@ class Lookups:
         client = self.clients(connection.name, connection.key)
         return Sites(figures, Source(connection.label, today), client.authority_name)
 
-    async def history(self, channel: ChannelKey, domains: Sequence[str]) -> History | None:
+    async def history(self, channel: ChannelKey, domains: Sequence[str], *, partial: bool = False) -> History | None:
         """Each domain's months of new and lost referring domains over the last year (None: no
-        provider here, or one without history). Cached per month. Raises LookupFailed."""
+        provider here, or one without history). Cached per month. Raises LookupFailed; with
+        `partial` (a check-in fan-out) only if none could be had, leaving out the domains that failed."""
         connection = await self.connected(channel)
         if connection is None or not self.clients(connection.name, connection.key).has_history:
             return None
@@ -128,7 +130,13 @@ class Lookups:
         this_month = f"{now:%Y-%m}"
         since = _months_back(now.date(), HISTORY_MONTHS)
         found = await self._through_cache(
-            channel, connection, "history", this_month, domains, lambda client, d: _history_call(client, d, since)
+            channel,
+            connection,
+            "history",
+            this_month,
+            domains,
+            lambda client, d: _history_call(client, d, since),
+            partial=partial,
         )
         months = {
             d: [MonthChange(**{**m, "lost_domains": tuple(m["lost_domains"])}) for m in f or []]
@@ -138,10 +146,13 @@ class Lookups:
 
     # Helpers.
 
-    async def _through_cache(self, channel, connection: Connection, kind: str, period: str, domains, call):
+    async def _through_cache(
+        self, channel, connection: Connection, kind: str, period: str, domains, call, *, partial: bool = False
+    ):
         """Figures from the cache; the missing ones claimed (so two processes never pay for one
         domain), paid for from the budget, looked up and stored; those another process is looking
-        up are waited for. Raises LookupFailed when something is still missing."""
+        up are waited for. Raises LookupFailed when something is still missing (`partial`: only
+        when nothing was found)."""
         wanted = list(dict.fromkeys(domains))
         found = await self.store.lookups.cached(connection.name, kind, period, wanted)
         missing = [d for d in wanted if d not in found]
@@ -154,25 +165,36 @@ class Lookups:
             await asyncio.sleep(WAIT_STEP)
             found |= await self.store.lookups.cached(connection.name, kind, period, waiting)
             waiting = [d for d in waiting if d not in found]
-        if waiting:
+        if waiting and not partial:
             raise LookupFailed(f"{connection.label} is still being asked about {', '.join(waiting)} elsewhere")
-        return {d: found[d] for d in wanted}
+        if partial and wanted and not found:
+            raise LookupFailed(f"{connection.label} answered for none of {len(wanted)} domains")
+        return {d: found[d] for d in wanted if d in found}
 
     async def _fetch(self, channel, connection: Connection, kind: str, period: str, domains: list[str], call):
         lookups = self.store.lookups
-        if not await lookups.spend(_workspace(channel), f"{self.store.clock():%Y-%m}", len(domains), self.budget):
+        month = f"{self.store.clock():%Y-%m}"
+        if not await lookups.spend(_workspace(channel), month, len(domains), self.budget):
             await lookups.release(connection.name, kind, period, domains)
             raise OverBudget(f"this month's {self.budget} lookups are spent")
         client = self.clients(connection.name, connection.key)
+        # Each call has the client's own bound; a fan-out of one call per domain, AT_ONCE at a time,
+        # is bounded by as many rounds.
+        bound = LOOKUP_TIMEOUT * math.ceil(len(domains) / AT_ONCE) + 1
         try:
-            fetched = await asyncio.wait_for(call(client, domains), LOOKUP_TIMEOUT + 1)
+            fetched = await asyncio.wait_for(call(client, domains), bound)
         except BaseException as error:
             await lookups.release(connection.name, kind, period, domains)
+            await lookups.refund(_workspace(channel), month, len(domains))
             if isinstance(error, TimeoutError):
                 raise LookupFailed(f"{connection.label} did not answer within {LOOKUP_TIMEOUT:.0f} seconds") from None
             raise
         finally:
             await client.close()
+        failed = [d for d in domains if d not in fetched]  # a fan-out's calls that failed: asked again next time
+        if failed:
+            await lookups.release(connection.name, kind, period, failed)
+            await lookups.refund(_workspace(channel), month, len(failed))
         await lookups.remember(connection.name, kind, period, fetched)
         return fetched
 
@@ -195,8 +217,16 @@ async def _history_call(client: Provider, domains: list[str], since: str) -> dic
         async with slots:
             return await client.history(domain, since)
 
-    months = await asyncio.gather(*(one(d) for d in domains))
-    return {d: [dataclasses.asdict(m) for m in ms] for d, ms in zip(domains, months, strict=True)}
+    months = await asyncio.gather(*(one(d) for d in domains), return_exceptions=True)
+    failed = [m for m in months if isinstance(m, BaseException)]
+    if unexpected := [m for m in failed if not isinstance(m, LookupFailed)]:
+        raise unexpected[0]  # a bug, not the provider: never swallowed
+    if failed and len(failed) == len(domains):
+        raise failed[0]  # nothing came back: the provider's own failure says why
+    # The domains whose call failed are left out, to be asked again at the next check-in.
+    return {
+        d: [dataclasses.asdict(m) for m in ms] for d, ms in zip(domains, months, strict=True) if isinstance(ms, list)
+    }
 
 
 def _workspace(channel: ChannelKey) -> Workspace:

@@ -560,7 +560,8 @@ class Monthly:
         for reminders in by_workspace.values():
             sites = {r.channel_id: registrable_domain(plans[r.channel_id][-1].answers["site"]) for r in reminders}
             try:
-                history = await self.lookups.history(reminders[0].channel, sorted({s for s in sites.values() if s}))
+                domains = sorted({s for s in sites.values() if s})
+                history = await self.lookups.history(reminders[0].channel, domains, partial=True)
             except LookupFailed as failed:
                 log.info("check-ins of %s go without measurement: %s", reminders[0].channel.workspace, failed)
                 continue

@@ -144,6 +144,15 @@ class LookupStore:
             )
             return taken.rowcount == 1
 
+    async def refund(self, workspace: Workspace, month: str, calls: int) -> None:
+        """Give back what calls that failed had taken (a failure costs nothing with the providers here)."""
+        async with self.store.engine.begin() as connection:
+            await connection.execute(
+                sa.update(lookup_budget)
+                .where(*_of(workspace, lookup_budget), lookup_budget.c.month == month)
+                .values(used=sa.case((lookup_budget.c.used > calls, lookup_budget.c.used - calls), else_=0))
+            )
+
     async def used(self, workspace: Workspace, month: str) -> int:
         query = sa.select(lookup_budget.c.used).where(*_of(workspace, lookup_budget), lookup_budget.c.month == month)
         async with self.store.reader.connect() as connection:

@@ -10,7 +10,7 @@ import dataclasses
 import datetime as dt
 
 import pytest
-from support import MemoryChat, rows
+from support import TYPED_ANSWERS, MemoryChat, rows
 
 from bot.core.events import ChannelKey, Invoked, Said
 from bot.engine import Engine
@@ -23,6 +23,7 @@ from bot.storage.store import Store
 NOW = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
 HERE = ChannelKey("console", "local", "general")
 KEY = "login@example.com:s3cret-key-9a7f"
+BROKEN: set[str] = set()  # domains whose history call fails
 TOKEN_KEY = "Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmFyMTI="  # 32 bytes, URL-safe base64
 
 
@@ -60,6 +61,8 @@ class CountingProvider:
         self.calls.append(("history", domain, since))
         if self.fail:
             raise self.fail.pop(0)
+        if domain in BROKEN:
+            raise LookupFailed(f"DataForSEO answered 500 for {domain}")
         return [m for m in self.months.get(domain, []) if m.month >= since]
 
     async def close(self) -> None:
@@ -266,3 +269,24 @@ async def test_a_check_in_goes_out_without_measurement_when_the_provider_fails(s
     assert report.sent == 1 and fail == []
     ((_, reply),) = platform.sent
     assert "Measured" not in str(reply)
+
+
+async def test_in_a_check_in_fan_out_one_sites_failure_leaves_the_others_measured_and_costs_nothing(
+    setup, clock, db_path
+):
+    make, calls, _ = setup
+    engine = make(default=("dataforseo", KEY))
+    for channel, site in (("a", "example.com"), ("b", "rival.com")):
+        chat = MemoryChat(engine, ChannelKey("console", "local", channel), "alice")
+        await chat.answer_all([("site", site), *TYPED_ANSWERS[1:]])
+    clock.now = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC)
+    BROKEN.add("rival.com")
+    try:
+        platform = Recording()
+        await ReminderLoop(checkins=engine.monthly, notifiers=[platform], clock=clock).run_once()
+    finally:
+        BROKEN.clear()
+    measured = {channel.channel: "reminder.measured" in str(reply) for channel, reply in platform.sent}
+    assert measured == {"a": True, "b": False}
+    assert rows(db_path, "SELECT used FROM lookup_budget WHERE month = '2026-12'") == [(1,)]  # the failure refunded
+    assert rows(db_path, "SELECT domain FROM lookups WHERE period = '2026-12'") == [("example.com",)]
