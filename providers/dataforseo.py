@@ -55,7 +55,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import datetime as dt
-import email.utils
 import json
 import re
 import time
@@ -66,6 +65,7 @@ import aiohttp
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, wait_exponential, wait_random
 
 from bot.lookups.provider import LOOKUP_TIMEOUT, LookupFailed, MonthChange, OutOfCredit, RefusedKey, SiteFigures
+from providers.http import retry_after
 
 API = "https://api.dataforseo.com/v3/"
 KEY_HELP = (
@@ -131,23 +131,6 @@ def _target(domain: str) -> str | None:
     except UnicodeError:
         return None
     return name if _DOMAIN.match(name) else None
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Seconds from a Retry-After header: a number of seconds, or an HTTP date."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
 
 
 class DataForSEO:
@@ -334,7 +317,7 @@ class DataForSEO:
                 self._note_rate_limit(response.headers)
                 status = response.status
                 if status == 429:
-                    told = _retry_after(response.headers.get("Retry-After"))
+                    told = retry_after(response.headers.get("Retry-After"))
                     if told is not None:
                         self._quiet_until = time.monotonic() + told
                     raise _Again("429 Too Many Requests", told)

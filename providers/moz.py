@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import email.utils
 import json
 import re
 import time
@@ -55,6 +54,7 @@ from bot.lookups.provider import (
     RefusedKey,
     SiteFigures,
 )
+from providers.http import retry_after as seconds_from_retry_after
 
 BASE_URL = "https://lsapi.seomoz.com/v2/"  # overview page: "All links v2 API endpoints use the following base URL"
 MAX_TARGETS = 50  # url-metrics page: "targets" — "A list of up to 50 URLs to get metrics for"
@@ -181,7 +181,7 @@ class Moz:
             ) as response:
                 text = await response.text()
                 status = response.status
-                retry_after = _retry_after(response.headers.get("Retry-After"))
+                retry_after = seconds_from_retry_after(response.headers.get("Retry-After"))
         except TimeoutError as failure:
             raise _Retryable("no answer in time", timed_out=True) from failure
         except aiohttp.ClientConnectionError as failure:
@@ -223,21 +223,6 @@ def _normalise(domain: str) -> str | None:
     except UnicodeError:
         return None
     return host if _HOSTNAME.match(host) else None
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Retry-After in seconds (or an HTTP date), as the rate-limiting page says the throttle sends it."""
-    if not value:
-        return None
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(when.timestamp() - time.time(), 0.0)
 
 
 def _answer(status: int, text: str, retry_after: float | None) -> Any:
