@@ -38,7 +38,7 @@ def test_importing_the_core_loads_no_platform_sdk():
 
 def _own_modules() -> dict[str, Path]:
     modules = {}
-    for top in ("bot", "adapters"):
+    for top in ("bot", "adapters", "providers"):
         for path in (ROOT / top).rglob("*.py"):
             if "migrations" in path.relative_to(ROOT).parts:
                 continue  # Alembic's scripts, loaded by Alembic, not imported
@@ -210,3 +210,16 @@ def test_packages_stand_in_layers():
     }
     assert upward - ALLOWED_UPWARD == set(), "an import points up a floor (see LAYERS)"
     assert ALLOWED_UPWARD - upward == set(), f"gone: take them off ALLOWED_UPWARD in {__file__}"
+
+
+def test_providers_know_only_the_provider_interface():
+    """A data provider's client turns its API into the neutral figures of bot/lookups/provider.py;
+    it knows nothing else of the bot, and the bot never imports a client (the app composes them)."""
+    graph = _import_graph()
+    providers = {m for m in graph if m.startswith("providers")}
+    used = {i for m in providers for i in graph[m] if i.startswith("bot")}
+    assert used <= {"bot.lookups.provider", "bot.lookups"}, sorted(used)
+    users = {
+        m for m, imported in graph.items() if m.startswith("bot.") and any(i.startswith("providers") for i in imported)
+    }
+    assert users <= {"bot.app.lookups"}, sorted(users)
