@@ -1,5 +1,4 @@
-"""Monthly check-ins measured by a backlink data provider, for 10,000 channels, against the same
-check-ins without measurement, in one run.
+"""10,000 monthly check-ins measured through DataForSEO's stand-in, against the same unmeasured.
 
     .venv/bin/python bench/bench_checkins.py            # 10,000 channels, median of 3 runs
     .venv/bin/python bench/bench_checkins.py --quick    # 2,000 channels, 1 run
