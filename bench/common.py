@@ -57,6 +57,11 @@ class Config:
 
 def run_config(argv: list[str] | None, doc: str, unit: str, full: Config, quick: Config) -> tuple[Config, bool]:
     """The run's sizes: --quick picks the smaller preset, --requests/--repeats override either."""
+    return config_from(config_parser(doc, unit, full, quick).parse_args(argv), full, quick)
+
+
+def config_parser(doc: str, unit: str, full: Config, quick: Config) -> argparse.ArgumentParser:
+    """run_config's options (--quick, --requests, --repeats), for a benchmark that adds its own."""
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help=f"a fast smoke run: fewer {unit} and repeats")
     parser.add_argument(
@@ -69,7 +74,11 @@ def run_config(argv: list[str] | None, doc: str, unit: str, full: Config, quick:
         type=int,
         help=f"timed runs per scenario (default: {full.repeats}, or {quick.repeats} with --quick)",
     )
-    args = parser.parse_args(argv)
+    return parser
+
+
+def config_from(args: argparse.Namespace, full: Config, quick: Config) -> tuple[Config, bool]:
+    """The sizes config_parser's options ask for."""
     preset = quick if args.quick else full
     config = dataclasses.replace(
         preset, requests=args.requests or preset.requests, repeats=args.repeats or preset.repeats

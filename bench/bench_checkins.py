@@ -1,0 +1,400 @@
+"""10,000 monthly check-ins measured through DataForSEO's stand-in, against the same unmeasured.
+
+    .venv/bin/python bench/bench_checkins.py            # 10,000 channels, median of 3 runs
+    .venv/bin/python bench/bench_checkins.py --quick    # 2,000 channels, 1 run
+    .venv/bin/python bench/bench_checkins.py --postgres postgresql://postgres@127.0.0.1:5432/postgres
+                                         # on a fresh database on that server instead of a SQLite file
+    .venv/bin/python bench/bench_checkins.py --latency 0.3   # the stand-in answers after 0.3 s a call
+
+Data: N channels in 5 workspaces of unequal size (40/25/15/12/8 %), each with a plan and a reminder
+due in the same minute (1 Dec 2026, as tests/helpers/reminder_worker makes them), for N/4 distinct
+sites: every site has one channel, the others are drawn at random, so a site recurs within a
+workspace and across workspaces. The provider is the real DataForSEO client (providers/dataforseo.py)
+composed as the app composes it (bot/app/lookups.py `lookups_for`: provider "dataforseo", the
+stand-in's URL, a monthly budget no workspace reaches) against the loopback DataForSEO stand-in
+(tests/helpers/dataforseo_standin.py), which knows every site's last 12 months and counts the calls.
+The stand-in runs on the same event loop: its work is in the wall time (printed apart).
+
+Rows, each one ReminderLoop.run_once at the due minute (batch 500, as `backlinks serve` runs it) with a
+notifier that posts nothing, on the same data reset to "all due" before it:
+
+  floor   the check-ins without a provider (Engine(lookups=None)): no measurement;
+  cold    measured, the month's first run: the lookup cache empty, so one history call per site;
+  warm    measured again on a fresh copy of the reminders, the month's cache already filled: no call.
+
+Prints wall time, channels/s, × floor, provider calls, the cache hit rate (the share of measured
+check-ins whose site's month took no call in that run: 1 − calls ÷ check-ins measured) and what
+measuring costs a channel (ms over the floor). After every run it checks that each channel got one
+check-in; that each measured one carries its site's November from the stand-in (and a reclamation note
+when 5 or more domains were lost), and the floor's none; one history call per site on cold, none on warm.
+Medians of --repeats runs, after one untimed run of the floor.
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import gc
+import math
+import os
+import random
+import sqlite3
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from common import Config, LogTally, config_from, config_parser, count_rows, measure_and_print
+from dataforseo_standin import DataForSEOStandIn, Site
+from reminder_worker import ANSWERS, DUE
+
+from bot.app.lookups import lookups_for
+from bot.core.settings import Settings
+from bot.engine import Engine
+from bot.monthly.reminders import ReminderLoop, RunReport
+from bot.planning import knowledge as knowledge_module
+from bot.planning import planner
+from bot.storage.schema import channels, lookup_budget, lookups, plans, reminder_sends, reminders
+from bot.storage.store import Store
+
+FULL = Config(requests=10_000, repeats=3, warmup=1, seconds=math.inf, alone=0)
+QUICK = Config(requests=2_000, repeats=1, warmup=1, seconds=math.inf, alone=0)
+PLATFORM = "bench"
+WORKSPACES = {"w1": 0.40, "w2": 0.25, "w3": 0.15, "w4": 0.12, "w5": 0.08}  # share of the channels
+CHANNELS_PER_SITE = 4
+BATCH = 500  # ReminderLoop's default, what `backlinks serve` claims at a time
+BUDGET = 10**9  # lookups a workspace may make a month: never the limit here
+LAST_MONTH = "2026-11"  # what the check-ins of 1 Dec 2026 measure
+MONTHS = [f"{2025 + (11 + k) // 12}-{(11 + k) % 12 + 1:02d}" for k in range(12)]  # 2025-12 … 2026-11
+HISTORY = "backlinks/history/live"
+RECLAIM_FROM = 5  # knowledge/planner.yaml reclaim_note_lost: lost domains that bring a reclamation note
+SEED = 15
+
+
+@dataclass
+class Data:
+    site_of: dict[str, str]  # channel name → its site
+    sites: dict[str, Site]  # what the stand-in knows
+
+    def november(self, channel: str) -> tuple[int, int]:
+        new, lost, _ = self.sites[self.site_of[channel]].months[LAST_MONTH]
+        return new, lost
+
+
+async def populate(store: Store, n: int) -> Data:
+    """n channels with a plan and a reminder due at DUE, their sites, and what the provider knows of them."""
+    from bot.monthly.schedule import ReminderSettings
+
+    rng = random.Random(SEED)
+    count = max(1, n // CHANNELS_PER_SITE)
+    names = [f"site{s}.com" for s in range(count)]
+    chosen = names[:n] + [rng.choice(names) for _ in range(n - min(n, count))]
+    rng.shuffle(chosen)
+    workspaces = rng.choices(list(WORKSPACES), weights=list(WORKSPACES.values()), k=n)
+    sites = {}
+    for name in names:
+        main, months = rng.randint(20, 900), {}
+        for month in MONTHS:
+            new, lost = rng.randint(0, 25), rng.randint(0, 10)
+            main = max(0, main + new - lost)
+            months[month] = (new, lost, main)
+        sites[name] = Site(
+            rank=rng.randint(40, 700),
+            referring_domains=main + main // 5,
+            referring_main_domains=main,
+            referring_domains_nofollow=main // 4,
+            referring_main_domains_nofollow=main // 5,
+            backlinks=main * 30,
+            months=months,
+        )
+    knowledge = knowledge_module.default()
+    plan = planner.plan(ANSWERS, knowledge).model_dump(mode="json")
+    made = DUE - dt.timedelta(days=20)
+    settings = ReminderSettings().to_json()
+    async with store.engine.begin() as connection:
+        for start in range(0, n, 5_000):
+            ids = range(start + 1, min(n, start + 5_000) + 1)
+            await connection.execute(
+                sa.insert(channels),
+                [
+                    {
+                        "id": i,
+                        "platform": PLATFORM,
+                        "workspace": workspaces[i - 1],
+                        "channel": f"c{i}",
+                        "created_at": made,
+                    }
+                    for i in ids
+                ],
+            )
+            await connection.execute(
+                sa.insert(plans),
+                [
+                    {
+                        "channel_id": i,
+                        "created_by": "u",
+                        "created_at": made,
+                        "answers": dict(ANSWERS, site=chosen[i - 1]),
+                        "plan": dict(plan, site=chosen[i - 1]),
+                    }
+                    for i in ids
+                ],
+            )
+            await connection.execute(
+                sa.insert(reminders),
+                [{"channel_id": i, "settings": settings, "next_due_at": DUE, "updated_at": made} for i in ids],
+            )
+    return Data({f"c{i + 1}": site for i, site in enumerate(chosen)}, sites)
+
+
+async def reset(store: Store, *, cache: bool) -> None:
+    """Every reminder due again and nothing sent or adapted yet; with `cache`, the lookups of the
+    month and the budget spent on them forgotten too (the month's first run)."""
+    async with store.engine.begin() as connection:
+        await connection.execute(sa.delete(reminder_sends))
+        await connection.execute(sa.delete(plans).where(plans.c.created_by == "reminder"))
+        await connection.execute(
+            sa.update(reminders).values(next_due_at=DUE, claimed_by=None, claimed_until=None, attempts=0)
+        )
+        if cache:
+            await connection.execute(sa.delete(lookups))
+            await connection.execute(sa.delete(lookup_budget))
+
+
+@dataclass
+class TimedStandIn(DataForSEOStandIn):
+    """The stand-in, adding up the time it spends building and encoding its answers."""
+
+    busy: float = 0.0
+
+    def _answer(self, *args: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return super()._answer(*args)
+        finally:
+            self.busy += time.perf_counter() - started
+
+
+class Recording:
+    """A platform that posts nothing and keeps what it was handed, read after the run."""
+
+    platform = PLATFORM
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[Any, Any]] = []
+
+    async def send(self, channel: Any, reply: Any) -> None:
+        self.sent.append((channel, reply))
+
+
+@dataclass
+class Run:
+    seconds: float
+    calls: int  # to the provider
+    measured: int  # check-ins with the measured line
+    busy: float  # the stand-in's seconds
+    problems: list[str]
+    summary: str
+
+
+@dataclass
+class Row:
+    name: str
+    label: str
+    runs: list[Run] = field(default_factory=list)
+
+    @property
+    def seconds(self) -> float:
+        return statistics.median(r.seconds for r in self.runs)
+
+
+async def timed(engine: Engine, standin: TimedStandIn) -> tuple[float, RunReport, Recording]:
+    notifier = Recording()
+    loop = ReminderLoop(checkins=engine.monthly, notifiers=[notifier], batch=BATCH, clock=lambda: DUE)
+    standin.calls.clear()
+    standin.busy = 0.0
+    gc.collect()
+    started = time.perf_counter()
+    report = await loop.run_once(DUE)
+    return time.perf_counter() - started, report, notifier
+
+
+def check(
+    kind: str, n: int, data: Data, report: RunReport, notifier: Recording, standin: TimedStandIn
+) -> tuple[int, list[str], str]:
+    """What the run sent, against what it should have: (check-ins measured, problems, a summary)."""
+    problems = []
+    names = [channel.channel for channel, _ in notifier.sent]
+    if report.sent != n or len(names) != n or len(set(names)) != n:
+        problems.append(f"{report.sent:,} reported sent, {len(names):,} posted to {len(set(names)):,} channels")
+    measured = reclaims = wrong = 0
+    for channel, reply in notifier.sent:
+        said = {b.text.template: b.text.values for b in reply.blocks if hasattr(b, "text")}
+        line = said.get("reminder.measured")
+        if line is None:
+            continue
+        measured += 1
+        reclaims += "reminder.reclaim" in said
+        new, lost = data.november(channel.channel)
+        if (line["new"], line["lost"]) != (new, lost) or ("reminder.reclaim" in said) != (lost >= RECLAIM_FROM):
+            wrong += 1
+    if kind == "floor" and measured:
+        problems.append(f"{measured:,} check-ins measured without a provider")
+    if kind != "floor" and measured != n:
+        problems.append(f"{n - measured:,} check-ins without the measured line")
+    if wrong:
+        problems.append(f"{wrong:,} measured lines (or reclamation notes) not the stand-in's November")
+    targets = collections.Counter(c.body[0]["target"] for c in standin.calls_to(HISTORY))
+    others = len(standin.calls) - sum(targets.values())
+    refused = sum(c.status != 200 or c.code != 20000 for c in standin.calls)
+    sites = set(data.site_of.values())
+    if kind == "cold" and (set(targets) != sites or set(targets.values()) != {1}):
+        problems.append(f"{sum(targets.values()):,} history calls for {len(targets):,} of the {len(sites):,} sites")
+    if kind != "cold" and targets:
+        problems.append(f"{sum(targets.values()):,} history calls (none expected)")
+    if others or refused:
+        problems.append(f"{others:,} calls to other endpoints, {refused:,} answered other than 200/20000")
+    summary = (
+        f"{len(names):,} check-ins to {len(set(names)):,} channels, {measured:,} measured "
+        f"({reclaims:,} with a reclamation note), {sum(targets.values()):,} history calls for "
+        f"{len(targets):,} sites"
+    )
+    return measured, problems, summary
+
+
+async def measure(config: Config, folder: Path, postgres: str | None, latency: float, tally: LogTally) -> list[str]:
+    n = config.requests
+    made = None
+    if postgres:
+        from postgres import create_database
+
+        made = await create_database(postgres, prefix="backlinks_bench")
+        url = made[0]
+    else:
+        url = f"sqlite:///{folder}/checkins.db"
+    standin = TimedStandIn(rate_limit=BUDGET, rate_remaining=BUDGET, balance=1e9, delay=latency)
+    await standin.start()
+    store = await Store.open(url, clock=lambda: DUE)
+    lines: list[str] = []
+    try:
+        started = time.perf_counter()
+        data = await populate(store, n)
+        standin.sites = data.sites
+        site_count = len(data.sites)
+        pairs = len({(w, data.site_of[c]) for c, w in await _workspaces(store)})
+        lines.append(
+            f"set-up: {n:,} channels in {len(WORKSPACES)} workspaces, {site_count:,} distinct sites "
+            f"({pairs:,} workspace-site pairs), written in {time.perf_counter() - started:.1f} s"
+        )
+        knowledge = knowledge_module.default()
+        settings = Settings(
+            _env_file=None,
+            provider="dataforseo",
+            provider_key=standin.key,
+            provider_url=standin.url,
+            lookup_budget=BUDGET,
+        )
+        measured_lookups = lookups_for(store, settings)
+        await measured_lookups.clients("dataforseo", standin.key).close()  # the client's imports, before timing
+        engines = {
+            "floor": Engine(knowledge=knowledge, store=store, lookups=None),
+            "cold": Engine(knowledge=knowledge, store=store, lookups=measured_lookups),
+            "warm": Engine(knowledge=knowledge, store=store, lookups=measured_lookups),
+        }
+        rows = {
+            "floor": Row("floor", "floor: check-ins, no provider"),
+            "cold": Row("cold", "cold: measured, the month's first run"),
+            "warm": Row("warm", "warm: measured, the month's cache filled"),
+        }
+        for _ in range(config.warmup):
+            await reset(store, cache=True)
+            await timed(engines["floor"], standin)
+        paid = 0.0
+        for _ in range(config.repeats):
+            for kind in ("floor", "cold", "warm"):
+                await reset(store, cache=kind != "warm")
+                balance = standin.balance
+                seconds, report, notifier = await timed(engines[kind], standin)
+                if kind == "cold":
+                    paid = balance - standin.balance
+                measured, problems, summary = check(kind, n, data, report, notifier, standin)
+                rows[kind].runs.append(Run(seconds, len(standin.calls), measured, standin.busy, problems, summary))
+        lines += _table(list(rows.values()), n, site_count, paid, latency)
+        lines += ["", "checked after each run:"]
+        for row in rows.values():
+            for number, run in enumerate(row.runs, 1):
+                verdict = "OK  " if not run.problems else "FAIL"
+                lines.append(f"  {verdict} {row.name} #{number}: {run.summary}")
+                lines += [f"         {p}" for p in run.problems]
+        lookups_stored = await count_rows(store, "lookups")
+        lines.append(f"lookup cache: {lookups_stored:,} rows (one per site and month)")
+        lines += tally.report()
+    finally:
+        await store.close()
+        await standin.stop()
+        if made is not None:
+            from postgres import drop_database
+
+            await drop_database(postgres, made[1])
+    return lines
+
+
+async def _workspaces(store: Store) -> list[tuple[str, str]]:
+    async with store.engine.connect() as connection:
+        return [tuple(r) for r in (await connection.execute(sa.select(channels.c.channel, channels.c.workspace)))]
+
+
+def _table(rows: list[Row], n: int, sites: int, paid: float, latency: float) -> list[str]:
+    floor = rows[0].seconds
+    width = max(len(r.label) for r in rows)
+    header = (
+        f"{'row (median of ' + str(len(rows[0].runs)) + ')':<{width}}  {'seconds':>8}  {'channels/s':>10}  "
+        f"{'× floor':>7}  {'calls':>6}  {'cache hits':>10}  {'ms/channel':>10}  {'stand-in s':>10}"
+    )
+    lines = ["", header, "-" * len(header)]
+    for row in rows:
+        calls = statistics.median(r.calls for r in row.runs)
+        measured = statistics.median(r.measured for r in row.runs)
+        hits = f"{1 - calls / measured:.1%}" if measured else "-"
+        extra = f"{(row.seconds - floor) / n * 1e3:+.3f}" if row is not rows[0] else "-"
+        lines.append(
+            f"{row.label:<{width}}  {row.seconds:>8.2f}  {n / row.seconds:>10,.0f}  {row.seconds / floor:>7.2f}  "
+            f"{calls:>6,.0f}  {hits:>10}  {extra:>10}  {statistics.median(r.busy for r in row.runs):>10.2f}"
+        )
+    cold = rows[1]
+    calls = statistics.median(r.calls for r in cold.runs)
+    lines += [
+        "",
+        f"ms/channel: the row's seconds over the floor's, per channel; stand-in s: its own time answering "
+        f"(same event loop){f', plus {latency:g} s of latency a call' if latency else ''}",
+        f"cold: {calls:,.0f} history calls for {sites:,} sites in {cold.seconds:.1f} s "
+        f"({calls / cold.seconds:,.0f} calls/s), {paid:,.2f} USD at DataForSEO's prices (the stand-in's costs)",
+    ]
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = config_parser(__doc__, "channels", FULL, QUICK)
+    parser.add_argument("--postgres", metavar="URL", help="a fresh database on this PostgreSQL server, not SQLite")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds the stand-in waits before each answer")
+    args = parser.parse_args(argv)
+    config, quick = config_from(args, FULL, QUICK)
+    tally = LogTally.install()
+    database = "PostgreSQL (a fresh database)" if args.postgres else f"a SQLite {sqlite3.sqlite_version} file"
+    header = [
+        f"Backlinks bot: check-ins measured by DataForSEO (the real client against its loopback stand-in) for "
+        f"{config.requests:,} channels due at once ({'quick' if quick else 'full'} run; Python "
+        f"{sys.version.split()[0]}, {os.cpu_count()} CPUs; {database}; batch {BATCH})",
+        f"floor: the same check-ins without a provider; median of {config.repeats} run(s) per row, "
+        f"rows interleaved, after {config.warmup} untimed run of the floor",
+    ]
+    return measure_and_print(
+        header, "bench-checkins-", lambda folder: measure(config, folder, args.postgres, args.latency, tally)
+    )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
