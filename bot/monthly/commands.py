@@ -8,6 +8,7 @@ replies. It plugs its commands, the log form and the check-in's buttons into the
 
 from __future__ import annotations
 
+import asyncio
 import calendar
 import datetime as dt
 import logging
@@ -61,6 +62,7 @@ log = logging.getLogger(__name__)
 
 SPARK_MONTHS = 6
 NOTICE_RECHECK = 60.0  # seconds
+WORKSPACES_AT_ONCE = 4  # workspaces measured at once in a check-in batch (each up to 8 calls in flight)
 MAX_HORIZON = 60  # the longest horizon the plan question accepts
 RELS = ("follow", "nofollow", "sponsored", "ugc")
 # A log far above the plan is more often a slip (1000 for 10) than links built, and it would bend
@@ -557,21 +559,27 @@ class Monthly:
             if plans.get(reminder.channel_id):
                 by_workspace.setdefault((reminder.channel.platform, reminder.channel.workspace), []).append(reminder)
         measured: dict[int, tuple[MonthChange, Source]] = {}
-        for reminders in by_workspace.values():
+        slots = asyncio.Semaphore(WORKSPACES_AT_ONCE)
+
+        async def one(reminders: list[Reminder]) -> None:
             sites = {r.channel_id: registrable_domain(plans[r.channel_id][-1].answers["site"]) for r in reminders}
+            domains = sorted({s for s in sites.values() if s})
             try:
-                domains = sorted({s for s in sites.values() if s})
-                history = await self.lookups.history(reminders[0].channel, domains, partial=True)
+                async with slots:
+                    history = await self.lookups.history(reminders[0].channel, domains, partial=True)
             except LookupFailed as failed:
                 log.info("check-ins of %s go without measurement: %s", reminders[0].channel.workspace, failed)
-                continue
+                return
             if history is None:
-                continue
+                return
             for reminder in reminders:
                 last = add_months(month_key(reminder.next_due_at or now, reminder.settings.timezone), -1)
-                month = next((m for m in history.months.get(sites[reminder.channel_id], []) if m.month == last), None)
+                months = history.months.get(sites[reminder.channel_id], [])
+                month = next((m for m in months if m.month == last), None)
                 if month is not None:
                     measured[reminder.channel_id] = (month, history.source)
+
+        await asyncio.gather(*(one(reminders) for reminders in by_workspace.values()))
         return measured
 
     def _reminder_reply(
