@@ -13,11 +13,12 @@ import json
 import shutil
 from pathlib import Path
 
+import export_fixtures as F
 import pytest
 from support import TYPED_ANSWERS, MemoryChat, rows
 
 from bot.conversation.questionnaire import Draft
-from bot.core.events import ChannelKey, Invoked, Submitted
+from bot.core.events import ChannelKey, Invoked, Said, Submitted
 from bot.engine import Engine
 from bot.lookups.provider import MonthChange, SiteFigures
 from bot.lookups.service import Lookups
@@ -293,3 +294,16 @@ async def test_a_form_keeps_the_typed_figure_and_says_the_provider_differs(engin
     (plan_reply, *_) = await engine.handle(Submitted(slack, "U1", values))
     text = "\n".join(renderer.text(b.text) for b in plan_reply.blocks if hasattr(b, "text"))
     assert "Measured by DataForSEO on 30 Nov 2026: new referring domains a month and referring domains lost." in text
+
+
+async def test_an_imported_figure_wildly_apart_stays_the_default_beside_the_lookup(engine, tmp_path):
+    chat = MemoryChat(engine, HERE, "alice")
+    links = [F.Link(f"https://site{n}.example{n}.org/p", "Example", dt.date(2026, 10, 2)) for n in range(6)]
+    path = F.ahrefs_backlinks(links, tmp_path / "mine.csv")
+    imported = await chat._send(Said(HERE, "alice", "import", file=str(path)))
+    assert "Suggested for your plan: referring domains: 6;" in imported
+    out = await chat.say("plan site=example.com")
+    assert "Referring domains: DataForSEO says 1240 (30 Nov 2026), you had 6. More than 2 times apart" in out
+    for typed in ("saas", "35"):
+        out = await chat.say(typed)
+    assert "Enter keeps 6" in out and "press Enter to keep 6, or type 1240 to use DataForSEO's" in out
