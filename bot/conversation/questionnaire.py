@@ -80,7 +80,9 @@ class Draft:
     """Answers collected so far. `order` remembers what was settled when, for `back`.
     `suggested`: values read from elsewhere (an imported export), offered as their questions'
     defaults until the user confirms them. `taken_back`: what `back` undid (None: a skip), offered
-    as its question's default, so Enter keeps it."""
+    as its question's default, so Enter keeps it. `sources`: figures a backlink data provider
+    offered, with where and when they came from (bot/conversation/provenance.py); the plan names
+    those the answers kept."""
 
     answers: Mapping[str, Any] = field(default_factory=dict)
     skipped: tuple[str, ...] = ()
@@ -88,6 +90,7 @@ class Draft:
     version: int | None = field(default=None, compare=False)  # as stored; None: not stored yet
     suggested: Mapping[str, Any] = field(default_factory=dict)
     taken_back: Mapping[str, Any] = field(default_factory=dict)
+    sources: Mapping[str, Any] = field(default_factory=dict)
 
     def settled(self, question_id: str) -> bool:
         return question_id in self.answers or question_id in self.skipped
@@ -98,6 +101,8 @@ class Draft:
             stored["suggested"] = dict(self.suggested)
         if self.taken_back:
             stored["taken_back"] = dict(self.taken_back)
+        if self.sources:
+            stored["sources"] = dict(self.sources)
         return stored
 
     @classmethod
@@ -109,6 +114,7 @@ class Draft:
             version,
             dict(data.get("suggested", {})),
             dict(data.get("taken_back", {})),
+            dict(data.get("sources", {})),  # drafts stored before sources have none
         )
 
 

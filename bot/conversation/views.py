@@ -13,8 +13,10 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from bot.conversation import provenance
 from bot.conversation.questionnaire import Draft, Question, Questionnaire
 from bot.conversation.rendering import format_number
+from bot.conversation.validators import Valid
 from bot.core.plan import Plan
 from bot.core.replies import Bullets, Button, Buttons, Heading, Paragraph, Reply, Text, text
 from bot.planning.knowledge import Knowledge
@@ -85,6 +87,11 @@ def question_reply(
     if not any(draft.settled(q.id) for q in section.questions):
         blocks.append(Paragraph(text("question.section", title=section.title, intro=section.intro)))
     blocks.append(Paragraph(text("question.prompt", number=number, total=total, prompt=question.prompt)))
+    had = question.parse(default) if default else None
+    if isinstance(had, Valid) and (
+        looked := provenance.offered_against(draft.sources, question.id, draft.answers.get("site"), had.value)
+    ):  # a provider's figure wildly apart from the user's: both shown, theirs the default
+        blocks.append(Paragraph(disputed(question, looked, default, asking=True)))
     if question.kind.options:  # strategies, the kind of site: numbered, as they may be picked
         blocks.append(Paragraph(text("question.options", options=[label for _, label in question.kind.options])))
     if question.kind.scale:  # a short scale (content quality): what each step means
@@ -102,12 +109,32 @@ def question_reply(
     return Reply("question", tuple(blocks), private=True)
 
 
+def disputed(question: Question, looked: Mapping[str, Any], had: str, *, asking: bool = False) -> Text:
+    """A looked-up figure beside the user's own, wildly apart: theirs stays, the other is named."""
+    return text(
+        "lookup.disputed",
+        name=question.name,
+        provider=looked["provider"],
+        day=provenance.day_shown(looked["day"]),
+        measured=question.show(looked["value"]),
+        had=had,
+        factor=provenance.WILD_FACTOR,
+        asking=asking,
+    )
+
+
 def plan_reply(
-    plan: Plan, knowledge: Knowledge, *, stored: StoredPlan | None = None, progress: tuple[Any, ...] = ()
+    plan: Plan,
+    knowledge: Knowledge,
+    *,
+    stored: StoredPlan | None = None,
+    progress: tuple[Any, ...] = (),
+    sources: Mapping[str, Any] | None = None,
 ) -> Reply:
     """The plan as a person reads it: the target, where it starts from and what limits it, the
     reasons, the levers when the gap doesn't close in time, the page-level plan, the split, the
-    quality bar and the checklist. Every number is the plan's own, rounded as the target is."""
+    quality bar and the checklist. Every number is the plan's own, rounded as the target is.
+    `sources`: the figures a provider measured and the user kept (bot/conversation/provenance.py)."""
     p = knowledge.parameters
     blocks: list[Any] = [
         Heading(text("plan.heading", site=plan.site)),
@@ -142,6 +169,7 @@ def plan_reply(
         ),
     ]
     blocks += progress
+    blocks += [Paragraph(t) for t in _measured(plan, knowledge, sources or {})]
     if stored is not None:
         blocks.append(
             Paragraph(
@@ -157,6 +185,27 @@ def plan_reply(
     blocks.append(Buttons((Button("replan", text("button.replan")), Button("details", text("button.details")))))
     summary = text("plan.summary", site=plan.site, target=plan.target)
     return Reply("plan", tuple(blocks), summary=summary, plan=plan)
+
+
+def _measured(plan: Plan, knowledge: Knowledge, sources: Mapping[str, Any]) -> tuple[Text, ...]:
+    """ "Measured by DataForSEO on 30 Nov 2026: referring domains and the competitors' counts.", a
+    line per provider and day."""
+    questionnaire = knowledge.questionnaire
+    groups = provenance.by_source(sources, [q.id for q in questionnaire.questions])
+    lines = []
+    for (provider, day), ids in groups.items():
+        competitors = [c["domain"] for c in sources[provenance.COMPETITORS]["value"]] if "competitors" in ids else []
+        lines.append(
+            text(
+                "plan.measured",
+                provider=provider,
+                day=provenance.day_shown(day),
+                figures=[questionnaire.question(q).name for q in ids if q != provenance.COMPETITORS],
+                competitors=competitors,
+                all_competitors=len(competitors) == len(plan.answers.get("competitors") or ()),
+            )
+        )
+    return tuple(lines)
 
 
 def _whole(value: float) -> float:
@@ -333,14 +382,29 @@ def _values(plan: Plan, knowledge: Knowledge) -> dict[str, Any]:
     return {"plan": plan, "answers": plan.answers, "kind": _kind(plan, knowledge)}
 
 
-def why_reply(plan: Plan, knowledge: Knowledge) -> Reply:
+def why_reply(plan: Plan, knowledge: Knowledge, *, sources: Mapping[str, Any] | None = None) -> Reply:
+    """Every figure behind the plan: the answers (a measured one with its provider and day), what
+    the planner worked out, the parameters and their sources."""
     questionnaire = knowledge.questionnaire
     answers = plan.answers
+    sources = sources or {}
     answer_lines = []
     for question in questionnaire.questions:
         label = question.label
         if question.id in answers and answers[question.id] is not None:
-            answer_lines.append(text("why.answer", label=label, value=question.show(answers[question.id])))
+            looked = sources.get(question.id)
+            domains = [c["domain"] for c in looked["value"]] if looked and question.id == provenance.COMPETITORS else []
+            value = question.show(answers[question.id])
+            answer_lines.append(
+                text(
+                    "why.answer",
+                    label=label,
+                    value=value,
+                    source=provenance.named(looked) if looked else "",
+                    # some competitors measured, others typed: which ones
+                    domains=domains if domains and len(domains) < len(answers[question.id]) else [],
+                )
+            )
         else:
             answer_lines.append(text("why.answer_skipped", label=label))
     need, safe, capacity, m = plan.need, plan.safe_pace, plan.capacity, plan.momentum

@@ -14,7 +14,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import replace
 from typing import Any, Protocol
 
-from bot.conversation import views
+from bot.conversation import provenance, views
 from bot.conversation.questionnaire import (
     Draft,
     Question,
@@ -27,6 +27,7 @@ from bot.conversation.questionnaire import (
     skip,
     suggest,
 )
+from bot.conversation.validators import Invalid
 from bot.core.events import ChannelKey
 from bot.core.feature import Plugs, Request
 from bot.core.replies import Form, Paragraph, Reply, Text, text
@@ -98,7 +99,8 @@ class Planning:
             return [views.question_reply(self.questionnaire, draft, question, defaults, problem=problem)]
         looked: list[Text] = []
         if question.id == "competitors":  # bare domains: their counts looked up, if a provider is here
-            typed, looked = await self._competitors_looked_up(channel, typed)
+            typed, looked, measured = await self._competitors_looked_up(channel, typed)
+            draft = _with_measured(draft, measured)
         draft, invalid = answer(draft, question, typed)
         if invalid:
             meant = near(typed)  # "shwo" is a typo of a command more likely than an answer
@@ -109,7 +111,7 @@ class Planning:
             )
             return [reply]
         if question.id == "site":  # its figures looked up now, offered as the next questions' defaults
-            draft, looked = await self._site_looked_up(channel, draft)
+            draft, looked = await self._site_looked_up(channel, draft, defaults)
             defaults = {**defaults, **self._shown_suggested(draft)}
         noted = (*_noted(question, draft, typed), *looked)
         return await self._advance(channel, user, draft, defaults, noted, timezone)
@@ -136,16 +138,18 @@ class Planning:
     ) -> list[Reply]:
         result = planner.plan(draft.answers, self.knowledge)
         settings, due = self.checkins.first_reminder(timezone)
+        sources = provenance.kept(draft.sources, draft.answers)  # the looked-up figures the user kept
+        answers = {**draft.answers, provenance.SOURCES: sources} if sources else dict(draft.answers)
         started = await self.store.save_plan(
             channel,
             user,
-            dict(draft.answers),
+            answers,
             result.model_dump(mode="json"),
             expected=draft.version,
             first_reminder=(settings.to_json(), due),
             request=request,
         )
-        reply = views.plan_reply(result, self.knowledge)
+        reply = views.plan_reply(result, self.knowledge, sources=sources)
         if started:  # said under the plan, for the whole channel: one message, not two
             reply = views.with_note(reply, self.checkins.reminder_note(settings, due))
         return [reply]
@@ -157,19 +161,23 @@ class Planning:
         # `plan now please`: words with no `name=value` in them are not answers; say so, and plan.
         extra = (request.argument.strip(),) if request.argument.strip() and "=" not in request.argument else ()
         raw, problems = parse_inline(self.questionnaire, request.argument) if not extra else ({}, [])
-        existing, defaults = await self._session(channel, user)
+        existing, defaults, earlier = await self._loaded(channel, user)
         looked: list[Text] = []
+        measured = None
         if "competitors" in raw:
-            raw["competitors"], looked = await self._competitors_looked_up(channel, raw["competitors"])
+            raw["competitors"], looked, measured = await self._competitors_looked_up(channel, raw["competitors"])
         if "site" in raw and existing is not None and existing.answers.get("site") != raw["site"]:
             existing = replace(existing, suggested={})  # another site: the last one's figures don't apply
+        # A new plan starts from the last plan's measured figures, still named if they are kept.
+        fresh = existing or Draft(sources=earlier)
         if not request.conversational:
             # A form platform: every question, pre-filled with what is known, inline answers first.
-            draft, errors = apply(self.questionnaire, existing or Draft(), raw)
+            draft, errors = apply(self.questionnaire, fresh, raw)
+            draft = _with_measured(draft, measured)
             if "site" in raw and "site" not in errors:
-                draft, found = await self._site_looked_up(channel, draft, keep=raw)
+                draft, found = await self._site_looked_up(channel, draft, defaults, keep=raw)
                 looked += found
-            if draft != (existing or Draft()):
+            if draft != fresh:
                 # Kept in the draft, so forms shown a section at a time (Discord) still have them.
                 await self.store.save_draft(channel, user, draft.to_json(), expected=draft.version)
             if problems:  # names that are no question: shown with the form, not on a field
@@ -178,10 +186,10 @@ class Planning:
             ids = tuple(q.id for q in self.questionnaire.questions)
             blocks = tuple(Paragraph(t) for t in looked)
             return [Reply("form", blocks=blocks, form=Form(ids, values, errors), private=True)]
-        draft = existing or Draft()
-        draft, errors = apply(self.questionnaire, draft, raw)
+        draft, errors = apply(self.questionnaire, fresh, raw)
+        draft = _with_measured(draft, measured)
         if "site" in raw and "site" not in errors:
-            draft, found = await self._site_looked_up(channel, draft, keep=raw)
+            draft, found = await self._site_looked_up(channel, draft, defaults, keep=raw)
             looked += found
         preface: list[Text] = [text("plan.extra_words", command="plan", words=w) for w in extra]
         total = len(self.questionnaire.questions)
@@ -196,7 +204,7 @@ class Planning:
         elif defaults and not done:
             preface.append(text("plan.defaults"))
         preface += [text("plan.inline_problem", reason=p) for p in problems]
-        taken = [q for q in raw if q not in errors]
+        taken = [q for q in raw if q not in errors and draft.settled(q)]  # not one asked again to confirm
         if taken:
             preface.append(text("plan.inline_taken", names=self._names(taken)))
         preface += [
@@ -212,14 +220,17 @@ class Planning:
             return [views.info("plan.none")]
         progress = await self.checkins.progress_blocks(channel)
         plan = planner.stored(stored.plan, stored.answers, self.knowledge)
-        return [views.plan_reply(plan, self.knowledge, stored=stored, progress=progress)]
+        sources = provenance.kept(stored.answers.get(provenance.SOURCES), stored.answers)
+        return [views.plan_reply(plan, self.knowledge, stored=stored, progress=progress, sources=sources)]
 
     async def _why(self, request: Request) -> list[Reply]:
         channel = request.channel
         stored = await self.store.current_plan(channel)
         if stored is None:
             return [views.info("plan.none")]
-        return [views.why_reply(planner.stored(stored.plan, stored.answers, self.knowledge), self.knowledge)]
+        plan = planner.stored(stored.plan, stored.answers, self.knowledge)
+        sources = provenance.kept(stored.answers.get(provenance.SOURCES), stored.answers)
+        return [views.why_reply(plan, self.knowledge, sources=sources)]
 
     async def _back(self, request: Request) -> list[Reply]:
         channel, user = request.channel, request.user
@@ -259,10 +270,13 @@ class Planning:
     async def _submitted(self, request: Request, values: Mapping[str, str]) -> list[Reply]:
         """Validate a whole form first: with any error nothing is stored and the fields say why."""
         channel, user, timezone = request.channel, request.user, request.timezone
-        existing, defaults = await self._session(channel, user)
+        existing, defaults, earlier = await self._loaded(channel, user)
+        measured = None
         if values.get("competitors") and bare_competitors(values["competitors"]):
-            values = {**values, "competitors": (await self._competitors_looked_up(channel, values["competitors"]))[0]}
-        draft, errors = apply(self.questionnaire, existing or Draft(), values)
+            filled, _, measured = await self._competitors_looked_up(channel, values["competitors"])
+            values = {**values, "competitors": filled}
+        draft, errors = apply(self.questionnaire, existing or Draft(sources=earlier), values)
+        draft = _with_measured(draft, measured)
         if errors:
             ids = tuple(values)
             return [Reply("field_errors", form=Form(ids, dict(values), errors), private=True)]
@@ -296,10 +310,12 @@ class Planning:
     # Lookups (a backlink data provider connected here): figures to confirm, never a blocker.
 
     async def _site_looked_up(
-        self, channel: ChannelKey, draft: Draft, keep: Collection[str] = ()
+        self, channel: ChannelKey, draft: Draft, defaults: Mapping[str, str | None], keep: Collection[str] = ()
     ) -> tuple[Draft, list[Text]]:
         """The site's referring domains, authority, recent pace and lost domains, looked up and
-        offered as defaults (what the user typed, `keep` or answered, stays theirs)."""
+        offered as defaults, with where they came from (what the user typed, `keep` or answered,
+        stays theirs). A figure wildly apart from the user's own is shown beside it, never put in
+        its place: theirs stays the default, and a typed one is asked again to confirm."""
         site = draft.answers.get("site")
         if self.lookups is None or not site:
             return draft, []
@@ -313,29 +329,65 @@ class Planning:
             return draft, [text("lookup.failed", reason=str(failed))]
         this_month = f"{self.store.clock():%Y-%m}"
         found = site_answers(sites.figures.get(site), months, this_month, sites.authority_name)
-        found = {q: v for q, v in found.items() if q not in keep and q not in draft.answers}
-        if not found:
+        looked_up, _ = apply(self.questionnaire, Draft(), found)  # as answers: to compare and to record
+        if not looked_up.answers:
             return draft, [text("lookup.unknown_site", site=site, source=str(sites.source))]
-        draft, _ = suggest(self.questionnaire, draft, found)
-        shown = {
-            self.questionnaire.question(q).name: self.questionnaire.question(q).show(v)
-            for q, v in draft.suggested.items()
-            if q in found
+        source = sites.source
+        had = self._had(draft, defaults, site)
+        disputed = {q: v for q, v in looked_up.answers.items() if q in had and provenance.wildly_apart(had[q], v)}
+        offered = {q: v for q, v in found.items() if q not in keep and q not in draft.answers and q not in disputed}
+        recorded = {
+            q: provenance.source(source.provider, source.day, v, site=site) for q, v in looked_up.answers.items()
         }
-        return draft, [text("lookup.site", site=site, source=str(sites.source), figures=shown)]
+        draft = replace(draft, sources={**draft.sources, **recorded})
+        yours = {q: self.questionnaire.question(q).show(had[q]) for q in disputed}
+        draft, _ = suggest(self.questionnaire, draft, {**offered, **yours})
+        notes = []
+        if offered:
+            shown = {
+                self.questionnaire.question(q).name: self.questionnaire.question(q).show(v)
+                for q, v in draft.suggested.items()
+                if q in offered
+            }
+            notes.append(text("lookup.site", site=site, source=str(source), figures=shown))
+        notes += [views.disputed(self.questionnaire.question(q), recorded[q], yours[q]) for q in disputed]
+        return draft, notes
 
-    async def _competitors_looked_up(self, channel: ChannelKey, typed: str) -> tuple[str, list[Text]]:
-        """Competitors typed as bare domains, with their counts (and monthly pace) looked up."""
+    def _had(self, draft: Draft, defaults: Mapping[str, str | None], site: Any) -> dict[str, Any]:
+        """The user's own figures for the site's questions: typed in this plan, or offered as a
+        default (imported, taken back, or the last plan's for this same site) - not a figure a
+        lookup offered before."""
+        same_site = defaults.get("site") in (None, self.questionnaire.question("site").show(site))
+        had: dict[str, Any] = {}
+        for question_id in provenance.SITE_FIGURES:
+            if question_id in draft.answers:
+                value = draft.answers[question_id]
+            elif same_site and defaults.get(question_id) is not None:
+                parsed = self.questionnaire.question(question_id).parse(defaults[question_id])
+                if isinstance(parsed, Invalid):
+                    continue
+                value = parsed.value
+            else:
+                continue
+            if value != (draft.sources.get(question_id) or {}).get("value"):
+                had[question_id] = value
+        return had
+
+    async def _competitors_looked_up(
+        self, channel: ChannelKey, typed: str
+    ) -> tuple[str, list[Text], dict[str, Any] | None]:
+        """Competitors typed as bare domains, with their counts (and monthly pace) looked up; and
+        the entries filled in, with their source (None: nothing looked up)."""
         bare = bare_competitors(typed)
         if self.lookups is None or not bare:
-            return typed, []
+            return typed, [], None
         try:
             sites = await self.lookups.sites(channel, bare)
             if sites is None:
-                return typed, []
+                return typed, [], None
             history = await self.lookups.history(channel, bare)
         except LookupFailed as failed:
-            return typed, [text("lookup.failed", reason=str(failed))]
+            return typed, [text("lookup.failed", reason=str(failed))], None
         this_month = f"{self.store.clock():%Y-%m}"
         months = history.months if history else {}
         paces = {d: recent_pace([m for m in months.get(d, []) if m.month < this_month]) for d in bare}
@@ -343,7 +395,9 @@ class Planning:
         notes = [text("lookup.competitors", source=str(sites.source), competitors=filled)]
         if unknown:
             notes.append(text("lookup.unknown_competitors", domains=unknown, source=sites.source.provider))
-        return filled, notes
+        entries = provenance.competitor_entries({d: sites.figures.get(d) for d in bare}, paces)
+        measured = provenance.source(sites.source.provider, sites.source.day, entries) if entries else None
+        return filled, notes, measured
 
     # Helpers.
 
@@ -361,6 +415,13 @@ class Planning:
     async def _session(self, channel: ChannelKey, user: str) -> tuple[Draft | None, dict[str, str | None]]:
         """The user's draft in this channel, and the defaults a new plan offers, read together: the
         channel's previous answers as text, None for an optional question skipped (Enter skips it)."""
+        draft, defaults, _ = await self._loaded(channel, user)
+        return draft, defaults
+
+    async def _loaded(
+        self, channel: ChannelKey, user: str
+    ) -> tuple[Draft | None, dict[str, str | None], dict[str, Any]]:
+        """`_session`, and the sources of the last plan's measured figures it kept."""
         session = await self.store.load_session(channel, user)
         draft = Draft.from_json(session.draft, session.version) if session.draft is not None else None
         questions = self.questionnaire.questions
@@ -376,7 +437,8 @@ class Planning:
             for q in questions
             if q.id in known and (q.optional or known[q.id] is not None)
         }
-        return draft, defaults
+        earlier = provenance.kept(session.answers.get(provenance.SOURCES), session.answers) if session.answers else {}
+        return draft, defaults, earlier
 
     async def pending_question(self, channel: ChannelKey, user: str) -> list[Reply]:
         """The question this user's plan in progress waits for, asked again (none: no plan in progress)."""
@@ -419,6 +481,11 @@ def _noted(question: Question, draft: Draft, typed: str) -> tuple[Text, ...]:
 
 def _same(shown: str, typed: str) -> bool:
     return "".join(shown.split()).lower() == "".join(typed.split()).lower()
+
+
+def _with_measured(draft: Draft, measured: Mapping[str, Any] | None) -> Draft:
+    """The draft with a competitors' lookup among its sources."""
+    return draft if measured is None else replace(draft, sources=provenance.with_competitors(draft.sources, measured))
 
 
 def _reason(reason: str) -> Text:
