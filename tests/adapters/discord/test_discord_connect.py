@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 from dataforseo_standin import DataForSEOStandIn
-from discord_flow import EPHEMERAL, buttons, inputs, make_client, press, slash, submit
+from discord_flow import EPHEMERAL, answered, buttons, inputs, make_client, press, slash, submit
 from discord_standin import ADMIN_PERMISSIONS, MANAGE_GUILD_PERMISSIONS
 from support import rows
 
@@ -132,3 +132,17 @@ async def test_a_wrong_answer_reopens_the_form_without_the_key(bot, standin, dat
     assert keys(db_path) == [] and dataforseo.count(USER_DATA) == 1
     never_shown(dataforseo.key, standin, db_path, caplog)
     assert wrong not in caplog.text
+
+
+async def test_a_slow_key_check_answers_privately_after_thinking(bot, standin, dataforseo, db_path):
+    modal = (await slash(standin, "connect", **MANAGER))["data"]
+    dataforseo.delay = 2.0  # past the 1.5 s the bot waits before deferring
+    sent = standin.modal_submit(
+        modal["custom_id"], {"connect_provider": "dataforseo", "connect_key": dataforseo.key}, **MANAGER
+    )
+    await standin.dispatch_interaction(sent)
+    assert (await answered(standin, sent)) == {"type": 5, "data": {"flags": EPHEMERAL}}, "a private 'thinking…'"
+    [done] = await standin.wait_for("POST", rf"/webhooks/{standin.application_id}/{sent['token']}")
+    assert done.json["flags"] == EPHEMERAL and "key ending a7b8" in json.dumps(done.json["embeds"])
+    assert standin.of("PATCH", rf"/webhooks/{standin.application_id}/{sent['token']}/messages/@original") == []
+    assert [k[4] for k in keys(db_path)] == ["a7b8"]
