@@ -46,7 +46,7 @@ class Engine:
         self.monthly = Monthly(store=store, knowledge=knowledge, lookups=self.lookups)
         self.imports = Imports(store=store, knowledge=knowledge, max_bytes=import_max_bytes)
         self.planning = Planning(store=store, knowledge=knowledge, checkins=self.monthly, lookups=self.lookups)
-        self.connections = Connections(lookups=self.lookups)
+        self.connections = Connections(lookups=self.lookups, form=knowledge.connect_form)
         capabilities = (self.planning, self.monthly, self.imports, self.connections)  # a new capability: one more here
         # Every capability's commands, forms, checks, buttons and notices, as one set of tables.
         self.tables = merged([Plugs(commands={"help": self._help}), *(c.plugs() for c in capabilities)])
@@ -82,8 +82,8 @@ class Engine:
                     return [unknown, views.help_reply(conversational=False)]
                 request = Request(channel, user, argument, False, timezone, file, manages=manages)
                 return await self._noticed(channel, await handler(request))
-            case Submitted(channel, user, values, timezone, form, submission):
-                request = Request(channel, user, "", False, timezone, submission=submission)
+            case Submitted(channel, user, values, timezone, form, submission, manages):
+                request = Request(channel, user, "", False, timezone, submission=submission, manages=manages)
                 return await self.tables.forms.get(form, self.tables.forms["plan"])(request, values)
             case Pressed(channel, user, action, value):
                 pressed = self.tables.buttons.get(action)

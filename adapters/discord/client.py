@@ -6,6 +6,10 @@ can't open a modal from a modal, so the questionnaire goes a section at a time w
 button in between; invalid answers come back privately with a button that reopens the section
 with what was typed. Buttons have stable custom ids and are registered at start-up, and form
 submissions are matched by custom id too, so both keep working after a restart.
+
+The connect form carries a data provider's key: it is not stored in the inbox (it would sit there
+in clear) but worked at once, with Manage Server read again from the submission; a refused form
+reopens without the key (it is never sent back to Discord).
 """
 
 from __future__ import annotations
@@ -40,6 +44,8 @@ discord.VoiceClient.warn_dave = False
 EXPIRED = 10062  # Discord's "Unknown interaction": the three seconds (or fifteen minutes) ran out
 # How long to wait for the engine before deferring (Discord wants a first answer within three seconds).
 RESPOND_BUDGET_SECONDS = 1.5
+# Forms whose values are never stored in the inbox (a data provider's key): worked at once.
+UNSTORED_FORMS = {"connect"}
 
 
 class BacklinksClient(discord.Client):
@@ -85,10 +91,15 @@ class BacklinksClient(discord.Client):
         form = self.engine.knowledge.form_of_section(section_id)
         errors = self.engine.check(values, form)  # pure: the reasons go back before any work
         if errors:
-            self.typed[(key, user, section_id)] = values
+            secrets = {q.id for q in self.engine.knowledge.form(form).questions if q.kind_name == "secret"}
+            self.typed[(key, user, section_id)] = {q: v for q, v in values.items() if q not in secrets}
             await self._guard(interaction, self._refuse(interaction, section_id, errors))
             return
         self.typed.pop((key, user, section_id), None)
+        if form in UNSTORED_FORMS:
+            manages = interaction.guild_id is not None and interaction.permissions.manage_guild
+            await self.handle(interaction, Submitted(key, user, values, form=form, manages=manages))
+            return
         # Stored before Discord hears anything back (bot/storage/inbox.py): once answered, never lost.
         submission = {
             "form": form,
@@ -155,6 +166,13 @@ class BacklinksClient(discord.Client):
     async def open_section(self, interaction: discord.Interaction, section_id: str, *, as_typed: bool) -> None:
         key, user = self.key(interaction), str(interaction.user.id)
         typed = self.typed.get((key, user, section_id), {}) if as_typed else {}
+        form = self.engine.knowledge.form_of_section(section_id)
+        if form != "plan":
+            # The log and connect forms are one section each: "Fix" reopens it as typed (a key never
+            # was kept); only the plan's sections come from the engine, with the draft's answers.
+            ids = tuple(q.id for q in self.engine.knowledge.form(form).questions)
+            await self._guard(interaction, self._open_form(interaction, Form(ids, {}, name=form), typed))
+            return
         await self.handle(interaction, Pressed(key, user, "section", section_id), typed=typed)
 
     async def handle(

@@ -3,6 +3,10 @@
 `plan` takes one typed option per question (integer options carry the knowledge's bounds, so
 Discord itself refuses 150 for an authority score); every option pre-fills the forms. The other
 sub-commands are the engine's commands; a new one (`log`, `remind`, `import`) is one more entry.
+
+Who may change the server's settings (`remind` with options, `connect`, `disconnect`) is Manage
+Server: Discord sets default permissions only on the whole /backlinks group, so each handler reads
+`interaction.permissions.manage_guild` itself and the engine gets it as `manages`.
 """
 
 from __future__ import annotations
@@ -55,7 +59,25 @@ def backlinks_group(client: CommandsClient) -> app_commands.Group:
     group.add_command(_log_command(client))
     group.add_command(_remind_command(client))
     group.add_command(_import_command(client))
+    for name, description in MANAGED.items():
+        group.add_command(_managed_command(client, name, description))
     return group
+
+
+# Sub-commands without options that change the server's settings: name → description.
+MANAGED = {
+    "connect": "Connect a backlink data provider for this server, in a private form (Manage Server)",
+    "disconnect": "Forget this server's backlink data provider key (Manage Server)",
+}
+
+
+def _managed_command(client: CommandsClient, name: str, description: str) -> app_commands.Command:
+    async def callback(interaction: discord.Interaction) -> None:
+        manages = interaction.guild_id is not None and interaction.permissions.manage_guild
+        event = Invoked(client.key(interaction), str(interaction.user.id), name, manages=manages)
+        await client.handle(interaction, event)
+
+    return app_commands.Command(name=name, description=description, callback=callback)
 
 
 def _import_command(client: CommandsClient) -> app_commands.Command:

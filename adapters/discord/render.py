@@ -100,7 +100,8 @@ class DiscordRenderer:
         )
         for question in section.questions:
             limit = INPUT_TEXT if question.kind_name == "text" else INPUT_SHORT
-            value = values.get(question.id) or None
+            # A key (a `secret`) is never sent back to Discord, not even to the person who typed it.
+            value = None if question.kind_name == "secret" else values.get(question.id) or None
             placeholder = f"e.g. {question.example}"
             if value is not None and len(value) > limit:
                 # Discord refuses a pre-fill longer than the input holds, and a cut one would look

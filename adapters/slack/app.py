@@ -5,11 +5,18 @@ engine.handle(event)`, translate the neutral replies into Block Kit. What to ans
 the engine; which sub-commands exist is the engine's command table, so new ones need no change
 here. Every failure after the ack ends in a clear private message, never Slack's bare
 "dispatch_failed".
+
+Who may change the workspace's settings (`connect`, `disconnect`: a data provider's key) is decided
+here, where Slack is known, and handed to the engine as `manages`: a workspace admin or owner, or
+the person who installed the bot (OAuth installs record them). It is checked again when the connect
+form is submitted. That form's key is never stored in the inbox (it would sit there in clear):
+the form is acked, then worked at once; a stop in between loses it, and it is typed again.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import re
 import tempfile
@@ -57,6 +64,10 @@ OAUTH_STATE_SECONDS = 600
 ACK_BUDGET_SECONDS = 1.0
 # The buttons the engine's replies carry (under a plan and under a monthly reminder).
 BUTTON_ACTIONS = ("replan", "details", "log", "skip_month", "pause", "confirm_log")
+# Commands that change the workspace's settings: only for those who manage it (`_manages`).
+MANAGED_COMMANDS = {"connect", "disconnect"}
+# Forms whose values are never stored in the inbox (a data provider's key): worked at once after the ack.
+UNSTORED_FORMS = {"connect"}
 # Users whose time zone is remembered, and for how long (a first reminder's default time zone).
 ZONE_CACHE_USERS = 10_000
 ZONE_CACHE_SECONDS = 6 * 3600
@@ -93,7 +104,7 @@ class SlackAdapter:
             # app_uninstalled / tokens_revoked delete the workspace's stored installation.
             self.app.enable_token_revocation_listeners()
         self.app.command(settings.slack_command)(self.on_command)
-        self.app.view(re.compile(f"^{CALLBACK_PREFIX}(plan|log|import)$"))(self.on_form_submitted)
+        self.app.view(re.compile(f"^{CALLBACK_PREFIX}(plan|log|import|connect)$"))(self.on_form_submitted)
         self.app.event("file_shared")(self.on_file_shared)
         for action in BUTTON_ACTIONS:
             self.app.action(action)(self.on_button)
@@ -129,7 +140,7 @@ class SlackAdapter:
         # Only `remind` needs the user's time zone (a first reminder's default): ask Slack just then.
         zone = await self._user_zone(client, command.user_id) if name.lower() == "remind" else None
         event = Invoked(where.key, command.user_id, name or "help", rest, zone)
-        work = asyncio.ensure_future(self.engine.handle(event))
+        work = asyncio.ensure_future(self._invoked(event, client))
         # asyncio.wait, unlike wait_for, leaves the work running when the budget is out.
         await asyncio.wait((work,), timeout=ACK_BUDGET_SECONDS)
         if not work.done():
@@ -151,6 +162,25 @@ class SlackAdapter:
             replies = replies[1:]
         await self._run(event, where, client, _done(replies))
 
+    async def _invoked(self, event: Invoked, client: AsyncWebClient) -> list[Reply]:
+        if event.command.lower() in MANAGED_COMMANDS:  # asked only for them: users.info is a call
+            event = dataclasses.replace(event, manages=await self._manages(client, event.channel.workspace, event.user))
+        return await self.engine.handle(event)
+
+    async def _manages(self, client: AsyncWebClient, team: str, user: str) -> bool:
+        """May this user change the workspace's settings? A workspace admin or owner (users.info),
+        or the person who installed the bot in this workspace (the installation store, with OAuth).
+        Asked each time, never cached: someone demoted loses it at once."""
+        if self.installations is not None:
+            installed = await self.installations.async_find_installation(enterprise_id=None, team_id=team, user_id=user)
+            if installed is not None and installed.user_id == user:
+                return True
+        try:
+            found = (await client.users_info(user=user)).get("user") or {}
+        except SlackApiError:  # no users:read scope, or a deleted user: not known to manage it
+            return False
+        return bool(found.get("is_admin") or found.get("is_owner") or found.get("is_primary_owner"))
+
     async def _user_zone(self, client: AsyncWebClient, user: str) -> str | None:
         zone = self._zones.get(user, _UNKNOWN)
         if zone is _UNKNOWN:
@@ -168,10 +198,13 @@ class SlackAdapter:
         await ack()
         await self._run(Pressed(where.key, press.user.id, pressed.action_id, pressed.value), where, client)
 
-    async def on_form_submitted(self, ack, body: Mapping[str, Any], view: Mapping[str, Any]) -> None:
+    async def on_form_submitted(
+        self, ack, body: Mapping[str, Any], view: Mapping[str, Any], client: AsyncWebClient
+    ) -> None:
         """Errors must travel on the ack (`response_action: errors`), so validate first — a pure
         check, no I/O. Then store the submission (bot/storage/inbox.py) and only then ack: once Slack
-        closes the form it is never lost. Planning, storing and posting follow in the background."""
+        closes the form it is never lost. Planning, storing and posting follow in the background.
+        The connect form is not stored (its key): acked, then worked at once."""
         payload = read(Submission, body)  # MalformedPayload → on_error answers 400 (not acked yet)
         form = payload.view.callback_id.removeprefix(CALLBACK_PREFIX)
         meta, team = payload.view.private_metadata, payload.workspace
@@ -184,6 +217,16 @@ class SlackAdapter:
         errors.update({q: reason for q, f in files.items() if (reason := self._too_big(f))})
         if errors:
             await ack(response_action="errors", errors=errors)
+            return
+        if form in UNSTORED_FORMS:
+            await ack()
+            where = _Where(team, meta.channel, meta.response_url, "")
+            await self._run(
+                Submitted(where.key, payload.user.id, form=form),
+                where,
+                client,
+                self._submitted(where, payload.user.id, values, form, client),
+            )
             return
         submission = {
             "form": form,
@@ -225,6 +268,13 @@ class SlackAdapter:
                 )
                 return
             await self._run(Submitted(where.key, user, values, zone, form, entry.key), where, client)
+
+    async def _submitted(
+        self, where: _Where, user: str, values: Mapping[str, str], form: str, client: AsyncWebClient
+    ) -> list[Reply]:
+        """A form not stored in the inbox, worked now: who submits it is asked again first."""
+        manages = await self._manages(client, where.key.workspace, user)
+        return await self.engine.handle(Submitted(where.key, user, dict(values), form=form, manages=manages))
 
     async def _client_for(self, team: str) -> AsyncWebClient | None:
         """A Web API client with the workspace's bot token (a submission is worked outside its

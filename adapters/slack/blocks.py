@@ -139,6 +139,8 @@ class SlackRenderer:
             element.update(type="static_select", options=options, placeholder=_plain("Choose", 150))
             if value is not None:
                 element["initial_option"] = _option(str(value), str(value))
+        elif question.kind_name == "secret":  # a key: never pre-filled (Slack has no masked input)
+            element.update(type="plain_text_input", placeholder=example, max_length=params["max_length"])
         elif question.kind_name == "file":
             element.update(type="file_input", filetypes=[s.lstrip(".") for s in EXPORT_SUFFIXES], max_files=1)
         elif question.kind_name in ("integer", "number"):

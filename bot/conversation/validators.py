@@ -603,6 +603,23 @@ def file() -> Kind:
     return Kind(parse, lambda value: value)
 
 
+def secret(*, max_length: int) -> Kind:
+    """A key or password: one word, never quoted back in a refusal and never shown again (a form
+    never pre-fills it; shown, it is its last 4 characters)."""
+
+    def parse(text: str) -> Result:
+        text = text.strip()
+        if not text:
+            return Invalid("Paste the key.")
+        if len(text) > max_length:
+            return Invalid(f"That is {len(text):,} characters; a key is at most {max_length:,}.")
+        if any(c.isspace() for c in text):
+            return Invalid("A key has no spaces or line breaks in it; paste it again.")
+        return Valid(text)
+
+    return Kind(parse, lambda value: f"…{value[-4:]}")
+
+
 KINDS: dict[str, Callable[..., Kind]] = {
     "integer": integer,
     "number": number,
@@ -610,6 +627,7 @@ KINDS: dict[str, Callable[..., Kind]] = {
     "competitors": competitors,
     "text": free_text,
     "file": file,
+    "secret": secret,
     "choices": lambda *, options, min_count=0: choices(
         options={k: tuple(v) for k, v in options.items()}, min_count=min_count
     ),

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 
 def help_reply(*, conversational: bool = True) -> Reply:
-    blocks = [Heading(text("help.heading")), Paragraph(text("help.commands"))]
+    blocks = [Heading(text("help.heading")), Paragraph(text("help.commands", forms=not conversational))]
     if conversational:  # back/skip/cancel only exist where questions come one at a time
         blocks.append(Paragraph(text("help.during_plan")))
     return Reply("help", tuple(blocks), private=True)

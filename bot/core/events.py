@@ -53,8 +53,9 @@ class Submitted:
     user: str
     values: Mapping[str, str] = field(default_factory=dict)
     timezone: str | None = None
-    form: str = "plan"  # "plan", "log" or "import"
+    form: str = "plan"  # "plan", "log", "import" or "connect"
     request: str | None = None  # the submission's identity: worked twice, it still makes one plan
+    manages: bool = False  # may change this workspace's settings (checked again at submission)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,34 +3,65 @@
 `connect` alone says which provider is connected (the key shown only as its last 4 characters)
 and how much of the month's lookup budget is used; `connect dataforseo LOGIN:PASSWORD` checks the
 key with one cheap call and keeps it, sealed; `disconnect` forgets it. Changing the key takes
-someone who manages the workspace (`Request.manages`).
+someone who manages the workspace (`Request.manages`, decided by the adapter: the console's own
+user, a Slack workspace admin or the installer, a Discord member with Manage Server).
+
+Where there are forms (Slack, Discord), `connect` alone opens the connect form (provider and key,
+knowledge/connect_form.yaml) for those who may change the key, and shows everyone else the status
+and who can; the form's submission does what `connect NAME KEY` does. The key is never put in a
+reply: only its last 4 characters.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from bot.conversation import views
+from bot.conversation.questionnaire import Draft, Questionnaire, apply
 from bot.core.feature import Plugs, Request
-from bot.core.replies import Reply
+from bot.core.replies import Form, Paragraph, Reply, text
 from bot.lookups.provider import LookupFailed, OutOfCredit, RefusedKey
 from bot.lookups.service import Lookups
 
+FORM = "connect"  # knowledge/connect_form.yaml
+
 
 class Connections:
-    def __init__(self, *, lookups: Lookups):
+    def __init__(self, *, lookups: Lookups, form: Questionnaire | None = None):
         self.lookups = lookups
+        self.form = form  # the connect form (knowledge/connect_form.yaml), where there are forms
 
     def plugs(self) -> Plugs:
-        return Plugs(commands={"connect": self._connect, "disconnect": self._disconnect})
+        forms = {FORM: self._submitted} if self.form is not None else {}
+        return Plugs(commands={"connect": self._connect, "disconnect": self._disconnect}, forms=forms)
 
     async def _connect(self, request: Request) -> list[Reply]:
         words = request.argument.split()
         if not words:
+            if request.manages and not request.conversational and self.lookups.providers and self.form:
+                ids = tuple(q.id for q in self.form.questions)
+                connected = await self.lookups.connected(request.channel)
+                values = {"connect_provider": connected.name} if connected and connected.own else {}
+                return [Reply("form", form=Form(ids, values, name=FORM), private=True)]
             return [await self._status(request)]
         if not request.manages:
             return [views.info("connect.not_allowed", platform=request.channel.platform)]
         if len(words) != 2:
             return [views.info("connect.usage", providers=list(self.lookups.providers))]
-        name, key = words[0].lower(), words[1]
+        return await self._change(request, words[0].lower(), words[1])
+
+    async def _submitted(self, request: Request, values: Mapping[str, str]) -> list[Reply]:
+        """The connect form: a provider and its key, read as `connect NAME KEY` is. Who submits it
+        is checked again here (a form stays open a while; an admin may have been demoted)."""
+        if not request.manages:
+            return [views.info("connect.not_allowed", platform=request.channel.platform)]
+        questions = self.form.questions
+        draft, errors = apply(self.form, Draft(), {q.id: values.get(q.id, "") for q in questions})
+        if errors:  # the adapters check the form first; this is a submission they could not
+            return [views.info("connect.refused", reason="; ".join(errors.values()).rstrip("."))]
+        return await self._change(request, draft.answers["connect_provider"], draft.answers["connect_key"])
+
+    async def _change(self, request: Request, name: str, key: str) -> list[Reply]:
         try:
             connection = await self.lookups.connect(request.channel, request.user, name, key)
         except ValueError as wrong:
@@ -53,14 +84,21 @@ class Connections:
 
     async def _status(self, request: Request) -> Reply:
         connection = await self.lookups.connected(request.channel)
+        forms = not request.conversational
         if connection is None:
-            return views.info("connect.none", providers=list(self.lookups.providers))
-        used = await self.lookups.used(request.channel)
-        return views.info(
-            "connect.status",
-            provider=connection.label,
-            last4=connection.last4,
-            own=connection.own,
-            used=used,
-            budget=self.lookups.budget,
-        )
+            status = text("connect.none", providers=list(self.lookups.providers), forms=forms)
+        else:
+            used = await self.lookups.used(request.channel)
+            status = text(
+                "connect.status",
+                provider=connection.label,
+                last4=connection.last4,
+                own=connection.own,
+                used=used,
+                budget=self.lookups.budget,
+                manages=request.manages,
+            )
+        blocks = [Paragraph(status)]
+        if not request.manages and self.lookups.providers:  # and who can change it
+            blocks.append(Paragraph(text("connect.not_allowed", platform=request.channel.platform)))
+        return Reply("info", tuple(blocks), private=True)

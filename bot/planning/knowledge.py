@@ -95,12 +95,14 @@ class Knowledge:
     export_formats: tuple = ()  # bot.exports.read.Format, for `import`
     import_form: Questionnaire | None = None  # the import form (Slack's file input)
     site_kinds: Mapping[str, SiteKind] = field(default_factory=dict)
+    connect_form: Questionnaire | None = None  # a data provider and its key (Slack, Discord)
 
     def form(self, name: str) -> Questionnaire:
-        return {"log": self.log_form, "import": self.import_form}.get(name, self.questionnaire)
+        forms = {"log": self.log_form, "import": self.import_form, "connect": self.connect_form}
+        return forms.get(name, self.questionnaire)
 
     def form_of_section(self, section_id: str) -> str:
-        for name in ("log", "import"):
+        for name in ("log", "import", "connect"):
             if any(s.id == section_id for s in self.form(name).sections):
                 return name
         return "plan"
@@ -275,6 +277,9 @@ def load(folder=None) -> Knowledge:
     log_form = _questionnaire(_read(folder, "log_form.yaml"), "log_form.yaml", option_sets)
     if {s.id for s in log_form.sections} & {s.id for s in questionnaire.sections}:
         raise KnowledgeError("log_form.yaml: section ids must differ from questions.yaml's")
+    connect_form = _questionnaire(_read(folder, "connect_form.yaml"), "connect_form.yaml", option_sets)
+    if {s.id for s in connect_form.sections} & {s.id for f in (questionnaire, log_form) for s in f.sections}:
+        raise KnowledgeError("connect_form.yaml: section ids must differ from the other forms'")
 
     checklists = _read(folder, "checklist.yaml")
     items: dict[str, list[ChecklistItem]] = {}
@@ -311,6 +316,7 @@ def load(folder=None) -> Knowledge:
         _export_formats(_read(folder, "export_formats.yaml")),
         _questionnaire(_read(folder, "import_form.yaml"), "import_form.yaml", option_sets),
         site_kinds,
+        connect_form,
     )
 
 

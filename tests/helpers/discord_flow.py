@@ -64,8 +64,17 @@ async def walk_the_plan(standin, options=None, answers=ANSWERS, *, until: str | 
     return response
 
 
-def make_client(standin: DiscordStandIn, store: Store, **settings_overrides) -> BacklinksClient:
+def make_client(
+    standin: DiscordStandIn, store: Store, *, lookups: bool = False, **settings_overrides
+) -> BacklinksClient:
+    """The real client on this store (`lookups`: with the data providers' clients, as `serve` builds
+    them from the settings; BACKLINKS_PROVIDER_URL points them at a stand-in)."""
     settings = Settings(
         database_url="sqlite://", discord_token="token", discord_guild_id=standin.guild_id, **settings_overrides
     )
-    return BacklinksClient(engine=Engine(knowledge=knowledge.default(), store=store), settings=settings)
+    extra = {}
+    if lookups:
+        from bot.app.lookups import lookups_for
+
+        extra["lookups"] = lookups_for(store, settings)
+    return BacklinksClient(engine=Engine(knowledge=knowledge.default(), store=store, **extra), settings=settings)

@@ -176,9 +176,16 @@ class SlackBot:
         return await self.interaction(payload)
 
 
-async def serve(settings: Settings, standin: SlackStandIn):
+async def serve(settings: Settings, standin: SlackStandIn, *, lookups: bool = False):
+    """The bot's web app on loopback (`lookups`: with the data providers' clients, as `serve` builds
+    them from the settings; BACKLINKS_PROVIDER_URL points them at a stand-in)."""
     store = await Store.open(settings.database_url)
-    adapter = SlackAdapter(engine=Engine(knowledge=_knowledge(), store=store), settings=settings)
+    extra = {}
+    if lookups:
+        from bot.app.lookups import lookups_for
+
+        extra["lookups"] = lookups_for(store, settings)
+    adapter = SlackAdapter(engine=Engine(knowledge=_knowledge(), store=store, **extra), settings=settings)
     runner, port = await listen(web_app(adapter, store))
     session = aiohttp.ClientSession()
     bot = SlackBot(port, standin, store, session)

@@ -33,6 +33,9 @@ class SlackStandIn:
     refuse: dict[str, str] = field(default_factory=dict)  # method → Slack error to answer
     rate_limit_once: dict[str, int] = field(default_factory=dict)  # method → Retry-After seconds, once
     zones: dict[str, str] = field(default_factory=dict)  # user id → IANA time zone (users.info)
+    # user id → "admin", "owner" or "primary_owner" (users.info's is_admin, is_owner, is_primary_owner;
+    # as Slack does, an owner is an admin too and the primary owner an owner); others are members
+    roles: dict[str, str] = field(default_factory=dict)
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # file id → (name, content)
     # Check every body against Slack's spec, refusing as Slack would. Only a benchmark turns this
     # off: the checks share the one CPU and event loop with the server it measures.
@@ -86,7 +89,15 @@ class SlackStandIn:
             return web.json_response({"ok": True, "file": self.file_object(body.get("file", ""))})
         if method == "users.info":
             user = body.get("user", "")
-            return web.json_response({"ok": True, "user": {"id": user, "tz": self.zones.get(user, "UTC")}})
+            role = self.roles.get(user, "")
+            found = {
+                "id": user,
+                "tz": self.zones.get(user, "UTC"),
+                "is_admin": role in ("admin", "owner", "primary_owner"),
+                "is_owner": role in ("owner", "primary_owner"),
+                "is_primary_owner": role == "primary_owner",
+            }
+            return web.json_response({"ok": True, "user": found})
         if method == "auth.test":
             team = self.tokens.get(token or "")
             if team is None:

@@ -12,7 +12,7 @@ import datetime as dt
 import pytest
 from support import TYPED_ANSWERS, MemoryChat, rows
 
-from bot.core.events import ChannelKey, Invoked, Said
+from bot.core.events import ChannelKey, Invoked, Said, Submitted
 from bot.engine import Engine
 from bot.lookups.provider import LookupFailed, MonthChange, RefusedKey, SiteFigures
 from bot.lookups.service import Lookups
@@ -204,6 +204,52 @@ async def test_figures_of_a_site_are_cached_per_day(setup, db_path):
         ("dataforseo", "example.com", "history", "2026-11"),
         ("dataforseo", "example.com", "site", "2026-11-30"),
     ]
+
+
+async def test_where_there_are_forms_connect_is_a_form_for_who_manages_and_the_status_for_others(setup, db_path):
+    make, calls, _ = setup
+    engine = make()
+    discord = ChannelKey("discord", "G1", "C1")
+    renderer = MemoryChat(engine, discord, "U1").renderer
+
+    (form,) = await engine.handle(Invoked(discord, "U1", "connect", manages=True))
+    assert form.kind == "form" and form.private and form.form.name == "connect"
+    assert form.form.question_ids == ("connect_provider", "connect_key") and form.form.values == {}
+    (status,) = await engine.handle(Invoked(discord, "U2", "connect"))
+    said = [renderer.text(block.text) for block in status.blocks]
+    assert status.form is None and status.private
+    assert said[0].startswith("No backlink data provider is connected here") and "private form" in said[0]
+    assert said[1].startswith("Only members who can manage this server (Manage Server)")
+
+    values = {"connect_provider": "DataForSEO", "connect_key": KEY}
+    (refused,) = await engine.handle(Submitted(discord, "U2", values, form="connect"))
+    assert renderer.text(refused.blocks[0].text).startswith("Only members who can manage this server")
+    assert calls == [] and rows(db_path, "SELECT count(*) FROM provider_keys") == [(0,)]
+    (done,) = await engine.handle(Submitted(discord, "U1", values, form="connect", manages=True))
+    assert renderer.text(done.blocks[0].text).startswith("Connected DataForSEO (key ending 9a7f). Plans now look up")
+    assert done.private and KEY not in repr(done)
+    assert rows(db_path, "SELECT provider, last4, added_by FROM provider_keys") == [("dataforseo", "9a7f", "U1")]
+    (again,) = await engine.handle(Invoked(discord, "U1", "connect", manages=True))
+    assert again.form.values == {"connect_provider": "dataforseo"}, "the provider connected here; never the key"
+
+    # A submission the adapter could not check is read like any answer; a key is never quoted back.
+    (bad,) = await engine.handle(
+        Submitted(discord, "U1", {"connect_provider": "x", "connect_key": "a b"}, form="connect", manages=True)
+    )
+    reason = renderer.text(bad.blocks[0].text)
+    assert (
+        reason.startswith("Not connected: “x” is not a choice I know") and "no spaces" in reason and "a b" not in reason
+    )
+
+
+def test_the_connect_form_offers_every_provider_and_keeps_keys_secret(knowledge):
+    import providers
+
+    form = knowledge.form("connect")
+    provider, key = form.questions
+    assert [option for option, _ in provider.kind.options] == list(providers.CLIENTS)
+    assert key.kind_name == "secret" and key.show(KEY) == "…9a7f"
+    assert knowledge.form_of_section("connect") == "connect"
 
 
 def test_site_figures_round_trip_through_json():

@@ -36,6 +36,8 @@ async def test_the_reminder_is_posted_with_its_buttons_and_logging_shows_in_prog
     refused = await submit(standin, form["data"], {"log_links": "banana", "log_month": "", "log_checks": ""})
     assert "“banana” is not a link" in refused["data"]["content"] and refused["data"]["flags"] == 64
     assert buttons(refused["data"]) == ["backlinks:fix:log"]
+    reopened = await press(standin, "backlinks:fix:log")
+    assert reopened["type"] == 9 and inputs(reopened["data"])["log_links"]["value"] == "banana", "as it was typed"
     logged = await submit(
         standin,
         form["data"],
