@@ -79,3 +79,14 @@ async def any_store(store_url):
     store = await Store.open(store_url)
     yield store
     await store.close()
+
+
+@pytest.fixture
+async def dataforseo():
+    """A loopback stand-in of DataForSEO's API (tests/helpers/dataforseo_standin.py)."""
+    from dataforseo_standin import DataForSEOStandIn
+
+    standin = DataForSEOStandIn()
+    await standin.start()
+    yield standin
+    await standin.stop()

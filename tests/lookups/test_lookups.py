@@ -10,11 +10,12 @@ import dataclasses
 import datetime as dt
 
 import pytest
+from counting_provider import KEY, CountingProvider
 from support import TYPED_ANSWERS, MemoryChat, rows
 
 from bot.core.events import ChannelKey, Invoked, Said, Submitted
 from bot.engine import Engine
-from bot.lookups.provider import LookupFailed, MonthChange, RefusedKey, SiteFigures
+from bot.lookups.provider import LookupFailed, SiteFigures
 from bot.lookups.service import Lookups
 from bot.monthly.reminders import ReminderLoop
 from bot.storage.secrets import Sealer
@@ -22,51 +23,8 @@ from bot.storage.store import Store
 
 NOW = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
 HERE = ChannelKey("console", "local", "general")
-KEY = "login@example.com:s3cret-key-9a7f"
 BROKEN: set[str] = set()  # domains whose history call fails
 TOKEN_KEY = "Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmFyMTI="  # 32 bytes, URL-safe base64
-
-
-class CountingProvider:
-    """Answers like a provider would, from a table of figures; counts what it is asked."""
-
-    name, label, authority_name, has_history = "dataforseo", "DataForSEO", "DataForSEO rank", True
-    figures = {
-        "example.com": SiteFigures("example.com", 1240, authority=41),
-        "rival.com": SiteFigures("rival.com", 3100, authority=55),
-        "other.net": SiteFigures("other.net", 2200, authority=50),
-    }
-    months = {
-        "example.com": [MonthChange(f"2026-{m:02d}", new, 5) for m, new in ((8, 30), (9, 12), (10, 15), (11, 9))],
-        "rival.com": [MonthChange(f"2026-{m:02d}", 40, 10) for m in (8, 9, 10)],
-    }
-
-    def __init__(self, key: str, calls: list, fail: list):
-        if ":" not in key:
-            raise ValueError("a DataForSEO key is LOGIN:PASSWORD")
-        self.key, self.calls, self.fail = key, calls, fail
-
-    async def check(self) -> None:
-        self.calls.append(("check",))
-        if self.key != KEY:
-            raise RefusedKey("wrong credentials")
-
-    async def sites(self, domains):
-        self.calls.append(("sites", tuple(domains)))
-        if self.fail:
-            raise self.fail.pop(0)
-        return {d: self.figures.get(d) for d in domains}
-
-    async def history(self, domain, since):
-        self.calls.append(("history", domain, since))
-        if self.fail:
-            raise self.fail.pop(0)
-        if domain in BROKEN:
-            raise LookupFailed(f"DataForSEO answered 500 for {domain}")
-        return [m for m in self.months.get(domain, []) if m.month >= since]
-
-    async def close(self) -> None:
-        pass
 
 
 class Clock:
@@ -90,7 +48,7 @@ async def setup(db_path, knowledge, clock):
     def make(budget: int = 200, default=None):
         lookups = Lookups(
             store=store,
-            clients=lambda name, key: CountingProvider(key, calls, fail),
+            clients=lambda name, key: CountingProvider(key, calls, fail, BROKEN),
             providers=("dataforseo", "moz"),
             budget=budget,
             default=default,

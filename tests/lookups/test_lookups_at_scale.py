@@ -12,6 +12,7 @@ import collections
 import datetime as dt
 
 import sqlalchemy as sa
+from reminder_worker import ANSWERS  # the answers every channel's plan was made from
 
 from bot.engine import Engine
 from bot.lookups.provider import MonthChange
@@ -25,20 +26,6 @@ from bot.storage.store import Store
 DUE = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
 NOW = DUE + dt.timedelta(minutes=5)
 CHANNELS, SITES, WORKSPACES = 1000, 250, 4
-ANSWERS = {
-    "site": "example.com",
-    "site_kind": "saas",
-    "referring_domains": 140,
-    "site_age_months": 30,
-    "recent_monthly_rd": 6,
-    "competitors": [{"domain": None, "referring_domains": 420}],
-    "horizon_months": 12,
-    "linkable_assets": 1,
-    "posts_per_month": 4,
-    "content_quality": 4,
-    "strategies": ["guest_posting", "outreach"],
-    "hours_per_month": 20,
-}
 
 
 class SlowCountingProvider:

@@ -15,53 +15,19 @@ from pathlib import Path
 
 import export_fixtures as F
 import pytest
+from counting_provider import KEY, CountingProvider
 from support import TYPED_ANSWERS, MemoryChat, rows
 
 from bot.conversation.questionnaire import Draft
 from bot.core.events import ChannelKey, Invoked, Said, Submitted
 from bot.engine import Engine
-from bot.lookups.provider import MonthChange, SiteFigures
 from bot.lookups.service import Lookups
 from bot.storage.store import Store
 
 NOW = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
 HERE = ChannelKey("console", "local", "general")
-KEY = "login@example.com:s3cret-key-9a7f"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 MEASURED_ON = "(DataForSEO, 30 Nov 2026)"
-
-
-class CountingProvider:
-    """Answers like a provider would, from a table of figures; counts what it is asked."""
-
-    name, label, authority_name, has_history = "dataforseo", "DataForSEO", "DataForSEO rank", True
-    figures = {
-        "example.com": SiteFigures("example.com", 1240, authority=41),
-        "rival.com": SiteFigures("rival.com", 3100, authority=55),
-        "other.net": SiteFigures("other.net", 2200, authority=50),
-    }
-    months = {
-        # 30, 12, 15 new in the last three complete months: 19 a month; 5 lost a month: 15.
-        "example.com": [MonthChange(f"2026-{m:02d}", new, 5) for m, new in ((8, 30), (9, 12), (10, 15), (11, 9))],
-        "rival.com": [MonthChange(f"2026-{m:02d}", 40, 10) for m in (8, 9, 10)],
-    }
-
-    def __init__(self, calls: list):
-        self.calls = calls
-
-    async def check(self) -> None:
-        self.calls.append(("check",))
-
-    async def sites(self, domains):
-        self.calls.append(("sites", tuple(domains)))
-        return {d: self.figures.get(d) for d in domains}
-
-    async def history(self, domain, since):
-        self.calls.append(("history", domain, since))
-        return [m for m in self.months.get(domain, []) if m.month >= since]
-
-    async def close(self) -> None:
-        pass
 
 
 @pytest.fixture
@@ -69,7 +35,7 @@ async def engine(db_path, knowledge):
     store = await Store.open(f"sqlite:///{db_path}", clock=lambda: NOW)
     lookups = Lookups(
         store=store,
-        clients=lambda name, key: CountingProvider([]),
+        clients=lambda name, key: CountingProvider(),
         providers=("dataforseo",),
         default=("dataforseo", KEY),
     )

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
-from dataforseo_standin import DataForSEOStandIn
 from discord_flow import EPHEMERAL, answered, buttons, inputs, make_client, press, slash, submit
 from discord_standin import ADMIN_PERMISSIONS, MANAGE_GUILD_PERMISSIONS
 from support import rows
@@ -24,14 +23,6 @@ from bot.storage.secrets import Sealer
 TOKEN_KEY = Fernet.generate_key().decode()
 USER_DATA = "appendix/user_data"  # DataForSEO's free call: the key check
 MANAGER = {"permissions": MANAGE_GUILD_PERMISSIONS}
-
-
-@pytest.fixture
-async def dataforseo():
-    standin = DataForSEOStandIn()
-    await standin.start()
-    yield standin
-    await standin.stop()
 
 
 @pytest.fixture

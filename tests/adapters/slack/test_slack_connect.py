@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
-from dataforseo_standin import DataForSEOStandIn
 from pydantic import SecretStr
 from slack_client import serve
 from support import rows
@@ -25,14 +24,6 @@ from bot.storage.secrets import Sealer
 TOKEN_KEY = Fernet.generate_key().decode()
 ADMIN, OWNER, MEMBER = "UADMIN", "UOWNER", "U1"
 USER_DATA = "appendix/user_data"  # DataForSEO's free call: the key check
-
-
-@pytest.fixture
-async def dataforseo():
-    standin = DataForSEOStandIn()
-    await standin.start()
-    yield standin
-    await standin.stop()
 
 
 @pytest.fixture
