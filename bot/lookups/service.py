@@ -36,9 +36,13 @@ class OverBudget(LookupFailed):
 @dataclass(frozen=True, slots=True)
 class Connection:
     name: str  # "dataforseo"
-    label: str  # "DataForSEO"
     key: str
     own: bool  # connected with `connect` here (else the deployment's BACKLINKS_PROVIDER_KEY)
+    provider: Provider  # its client (it opens a session only when a call is made)
+
+    @property
+    def label(self) -> str:
+        return self.provider.label
 
     @property
     def last4(self) -> str:
@@ -116,15 +120,14 @@ class Lookups:
         today = self.store.clock().date()
         found = await self._through_cache(channel, connection, "site", today.isoformat(), domains, _site_call)
         figures = {d: None if f is None else SiteFigures(**f) for d, f in found.items()}
-        client = self.clients(connection.name, connection.key)
-        return Sites(figures, Source(connection.label, today), client.authority_name)
+        return Sites(figures, Source(connection.label, today), connection.provider.authority_name)
 
     async def history(self, channel: ChannelKey, domains: Sequence[str], *, partial: bool = False) -> History | None:
         """Each domain's months of new and lost referring domains over the last year (None: no
         provider here, or one without history). Cached per month. Raises LookupFailed; with
         `partial` (a check-in fan-out) only if none could be had, leaving out the domains that failed."""
         connection = await self.connected(channel)
-        if connection is None or not self.clients(connection.name, connection.key).has_history:
+        if connection is None or not connection.provider.has_history:
             return None
         now = self.store.clock()
         this_month = f"{now:%Y-%m}"
@@ -177,7 +180,7 @@ class Lookups:
         if not await lookups.spend(_workspace(channel), month, len(domains), self.budget):
             await lookups.release(connection.name, kind, period, domains)
             raise OverBudget(f"this month's {self.budget} lookups are spent")
-        client = self.clients(connection.name, connection.key)
+        client = connection.provider
         # Each call has the client's own bound; a fan-out of one call per domain, AT_ONCE at a time,
         # is bounded by as many rounds.
         bound = LOOKUP_TIMEOUT * math.ceil(len(domains) / AT_ONCE) + 1
@@ -199,7 +202,7 @@ class Lookups:
         return fetched
 
     def _connection(self, name: str, key: str, *, own: bool) -> Connection:
-        return Connection(name, self.clients(name, key).label, key, own)
+        return Connection(name, key, own, self.clients(name, key))
 
     async def used(self, channel: ChannelKey) -> int:
         return await self.store.lookups.used(_workspace(channel), f"{self.store.clock():%Y-%m}")
