@@ -20,7 +20,7 @@ from bot.conversation import views
 from bot.conversation.questionnaire import Draft, Questionnaire, apply
 from bot.core.feature import Plugs, Request
 from bot.core.replies import Form, Paragraph, Reply, text
-from bot.lookups.provider import LookupFailed, OutOfCredit, RefusedKey
+from bot.lookups.provider import LookupFailed, OutOfCredit, RefusedKey, reason
 from bot.lookups.service import Lookups
 
 FORM = "connect"  # knowledge/connect_form.yaml
@@ -65,14 +65,16 @@ class Connections:
         try:
             connection = await self.lookups.connect(request.channel, request.user, name, key)
         except ValueError as wrong:
-            return [views.info("connect.refused", reason=str(wrong))]
+            why = reason(wrong)
         except RefusedKey:
-            return [views.info("connect.refused", reason=f"{name} refused that key; check it and try again")]
+            why = f"{name} refused that key; check it and try again"
         except OutOfCredit as empty:
-            return [views.info("connect.refused", reason=f"the account has no credit or plan for this ({empty})")]
+            why = f"the account has no credit or plan for this ({reason(empty)})"
         except LookupFailed as failed:
-            return [views.info("connect.refused", reason=f"the key could not be checked now ({failed})")]
-        return [views.info("connect.done", provider=connection.label, last4=connection.last4)]
+            why = f"the key could not be checked now ({reason(failed)})"
+        else:
+            return [views.info("connect.done", provider=connection.label, last4=connection.last4)]
+        return [views.info("connect.refused", reason=why)]
 
     async def _disconnect(self, request: Request) -> list[Reply]:
         if not request.manages:

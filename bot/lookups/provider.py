@@ -52,6 +52,11 @@ class LookupFailed(Exception):
     """The provider could not answer now (timeout, 5xx, 429 past the retries): ask instead."""
 
 
+def reason(error: Exception) -> str:
+    """An error's message as a clause inside a sentence of ours (no full stop of its own)."""
+    return str(error).strip().rstrip(".")
+
+
 class RefusedKey(LookupFailed):
     """The provider refused the key (401/403, or its own "wrong credentials" status)."""
 

@@ -32,7 +32,7 @@ from bot.core.events import ChannelKey
 from bot.core.feature import Plugs, Request
 from bot.core.replies import Form, Paragraph, Reply, Text, text
 from bot.lookups.answers import bare_competitors, recent_pace, site_answers, with_counts
-from bot.lookups.provider import LookupFailed
+from bot.lookups.provider import LookupFailed, reason
 from bot.lookups.service import Lookups
 from bot.planning import planner
 from bot.planning.knowledge import Knowledge
@@ -326,7 +326,7 @@ class Planning:
             history = await self.lookups.history(channel, [site])
             months = history.months.get(site) if history else None
         except LookupFailed as failed:
-            return draft, [text("lookup.failed", reason=str(failed))]
+            return draft, [text("lookup.failed", reason=reason(failed))]
         this_month = f"{self.store.clock():%Y-%m}"
         found = site_answers(sites.figures.get(site), months, this_month, sites.authority_name)
         looked_up, _ = apply(self.questionnaire, Draft(), found)  # as answers: to compare and to record
@@ -387,7 +387,7 @@ class Planning:
                 return typed, [], None
             history = await self.lookups.history(channel, bare)
         except LookupFailed as failed:
-            return typed, [text("lookup.failed", reason=str(failed))], None
+            return typed, [text("lookup.failed", reason=reason(failed))], None
         this_month = f"{self.store.clock():%Y-%m}"
         months = history.months if history else {}
         paces = {d: recent_pace([m for m in months.get(d, []) if m.month < this_month]) for d in bare}
