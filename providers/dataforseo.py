@@ -16,6 +16,8 @@ Endpoints used (all under https://api.dataforseo.com/v3/), each page cited where
   POST backlinks/bulk_ranks/live: several domains       https://docs.dataforseo.com/v3/backlinks/bulk_referring_domains/live/
                                                         https://docs.dataforseo.com/v3/backlinks/bulk_ranks/live/
 - POST backlinks/history/live: months of one domain    https://docs.dataforseo.com/v3/backlinks/history/live/
+- POST backlinks/referring_domains/live: which          https://docs.dataforseo.com/v3/backlinks/referring_domains/live/
+  referring domains one domain won and lost in a month
 
 Every answer is the same envelope (https://docs.dataforseo.com/v3/appendix/errors/): HTTP 200 almost
 always, with a request-level ``status_code`` (20000 is "Ok.") and one per task in ``tasks[]``;
@@ -45,7 +47,7 @@ Figures:
   ``lost_referring_domains`` are "based in a comparison with the previous period" (from May 2021).
   So the item dated 2026-11-01 is the state when October ended and October's gains and losses: an
   item is read as the month that ended the day before its date (a date on the month's last day
-  reads the same). It gives counts only, so ``lost_domains`` stays empty. Those counts are
+  reads the same). It gives counts only (``month_domains`` names them). Those counts are
   DataForSEO's referring domains (subdomains counted apart); the month's live figure is
   ``referring_main_domains``, like ``sites()``.
 """
@@ -64,7 +66,15 @@ from typing import Any
 import aiohttp
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, wait_exponential, wait_random
 
-from bot.lookups.provider import LOOKUP_TIMEOUT, LookupFailed, MonthChange, OutOfCredit, RefusedKey, SiteFigures
+from bot.lookups.provider import (
+    LOOKUP_TIMEOUT,
+    LookupFailed,
+    MonthChange,
+    MonthDomains,
+    OutOfCredit,
+    RefusedKey,
+    SiteFigures,
+)
 from providers.http import retry_after
 
 API = "https://api.dataforseo.com/v3/"
@@ -73,6 +83,7 @@ KEY_HELP = (
     "you@example.com:1a2b3c4d5e6f7a8b (both are on https://app.dataforseo.com/api-access)."
 )
 BULK_LIMIT = 1000  # targets per bulk call (bulk_referring_domains and bulk_ranks pages: "up to 1000")
+LIST_LIMIT = 1000  # referring domains per call (referring_domains page: limit "maximum value: 1000")
 MAX_ATTEMPTS = 4
 RATE_WINDOW = 60.0  # seconds: the documented limits are per minute, and no reset time is sent
 
@@ -138,6 +149,7 @@ class DataForSEO:
     label = "DataForSEO"
     authority_name = "DataForSEO rank"
     has_history = True
+    has_domain_lists = True
 
     def __init__(self, key: str, *, base_url: str = API, timeout: float = LOOKUP_TIMEOUT) -> None:
         login, password = parse_key(key)
@@ -223,6 +235,44 @@ class DataForSEO:
                 referring_domains=_count_or_none(item.get("referring_main_domains")),
             )
         return [months[m] for m in sorted(months)]
+
+    async def month_domains(self, domain: str, month: str) -> MonthDomains:
+        """POST backlinks/referring_domains/live,
+        https://docs.dataforseo.com/v3/backlinks/referring_domains/live/: one call for the referring
+        domains first seen in `month` and those lost in it. Sent: ``target``;
+        ``backlinks_status_type: "all"`` ("all backlinks will be returned and counted", lost ones
+        included; the default "live" would hide the lost); ``filters`` on ``first_seen`` and
+        ``lost_date`` ("yyyy-mm-dd hh-mm-ss +00:00", up to 8 conditions joined by and/or, nested);
+        ``order_by: ["rank,desc"]`` so the most valuable come first; ``limit`` at its documented
+        maximum, 1000. Read from each item: ``domain``, ``first_seen``, ``lost_date``."""
+        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+            raise ValueError(f"month is like 2026-10, not {month!r}")
+        target = _target(domain)
+        if target is None:
+            return MonthDomains(month)
+        year, number = map(int, month.split("-"))
+        start = f"{month}-01 00:00:00 +00:00"
+        end = f"{year + number // 12:04d}-{number % 12 + 1:02d}-01 00:00:00 +00:00"
+        in_month = [[["first_seen", ">=", start], "and", ["first_seen", "<", end]]]
+        lost_in_month = [[["lost_date", ">=", start], "and", ["lost_date", "<", end]]]
+        body = {
+            "target": target,
+            "backlinks_status_type": "all",
+            "filters": [*in_month, "or", *lost_in_month],
+            "order_by": ["rank,desc"],
+            "limit": LIST_LIMIT,
+        }
+        new: list[str] = []
+        lost: list[str] = []
+        for item in _items(await self._call("POST", "backlinks/referring_domains/live", [body])):
+            name = item.get("domain")
+            if not isinstance(name, str) or not name:
+                continue
+            for stamp, into in ((item.get("first_seen"), new), (item.get("lost_date"), lost)):
+                when = _datetime(stamp)
+                if when is not None and f"{when.astimezone(dt.UTC):%Y-%m}" == month:
+                    into.append(name.lower())
+        return MonthDomains(month, tuple(dict.fromkeys(new)), tuple(dict.fromkeys(lost)))
 
     async def close(self) -> None:
         if self._session is not None:

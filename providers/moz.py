@@ -50,6 +50,7 @@ from bot.lookups.provider import (
     LOOKUP_TIMEOUT,
     LookupFailed,
     MonthChange,
+    MonthDomains,
     OutOfCredit,
     RefusedKey,
     SiteFigures,
@@ -90,6 +91,7 @@ class Moz:
     label = "Moz"
     authority_name = "Domain Authority"
     has_history = False  # see the module docstring: url_metrics history rows are not used
+    has_domain_lists = False  # url_metrics gives counts; which domains came and went is not in it
 
     def __init__(self, key: str, *, base_url: str = BASE_URL, timeout: float = LOOKUP_TIMEOUT) -> None:
         self._headers = _auth_headers(key)
@@ -129,6 +131,9 @@ class Moz:
 
     async def history(self, domain: str, since: str) -> list[MonthChange]:
         return []  # has_history is False: no call, no rows spent
+
+    async def month_domains(self, domain: str, month: str) -> MonthDomains:
+        return MonthDomains(month)  # has_domain_lists is False: no call, no rows spent
 
     async def close(self) -> None:
         if self._session is not None:

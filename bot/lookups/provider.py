@@ -34,7 +34,16 @@ class MonthChange:
     new: int  # referring domains first seen that month
     lost: int  # referring domains lost that month
     referring_domains: int | None = None  # live at the month's end, when the provider says
-    lost_domains: tuple[str, ...] = ()  # which ones were lost, when the provider lists them (≤ 10 kept)
+
+
+@dataclass(frozen=True, slots=True)
+class MonthDomains:
+    """Which referring domains were first seen and which were lost in one calendar month, the most
+    valuable first, as far as the provider lists them (a few hundred at most: see each client)."""
+
+    month: str  # "2026-11"
+    new: tuple[str, ...] = ()
+    lost: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +79,7 @@ class Provider(Protocol):
     label: str  # as shown to people: "DataForSEO", "Moz"
     authority_name: str  # what its authority figure is called: "DataForSEO rank", "Domain Authority"
     has_history: bool  # can it tell monthly new and lost referring domains?
+    has_domain_lists: bool  # can it name them (month_domains)?
 
     async def check(self) -> None:
         """One cheap call that proves the key works; raises RefusedKey (or LookupFailed)."""
@@ -79,5 +89,8 @@ class Provider(Protocol):
 
     async def history(self, domain: str, since: str) -> list[MonthChange]:
         """Monthly new and lost referring domains from month `since` ("2026-06") to now, oldest first."""
+
+    async def month_domains(self, domain: str, month: str) -> MonthDomains:
+        """The referring domains first seen and lost in `month` ("2026-10")."""
 
     async def close(self) -> None: ...

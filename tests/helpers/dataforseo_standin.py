@@ -29,6 +29,14 @@ What it follows, page by page:
   tag; items month by month with new_referring_domains, lost_referring_domains, referring_domains,
   referring_main_domains. For a domain it does not know the page shows nothing; this answers an
   empty ``items`` list (a guess, said here).
+- POST backlinks/referring_domains/live, https://docs.dataforseo.com/v3/backlinks/referring_domains/live/:
+  target, limit ("maximum value: 1000", default 100), offset, internal_list_limit,
+  backlinks_status_type ("all", "live", "lost"; default "live": lost ones left out), filters (up to 8
+  conditions [field, operator, value] joined by "and"/"or", nested; dates "yyyy-mm-dd hh-mm-ss +00:00"),
+  order_by (up to 3 "field,asc|desc"), backlinks_filters, include_subdomains, include_indirect_links,
+  exclude_internal_backlinks, rank_scale, tag; items with type "backlinks_referring_domain", domain,
+  rank, backlinks, first_seen, lost_date (null while live). A malformed filter is refused with 40501
+  naming "filters".
 - ``rank_scale: "one_hundred"`` maps the 0-1000 rank with round(sin(rank / 636.62) * 100)
   (https://dataforseo.com/update/new-rank-scale-in-backlinks-api).
 - costs: 0.02 USD a call plus 0.00003 per target or row, as the documented examples show (0.02003
@@ -70,7 +78,27 @@ FIELDS = {
     "backlinks/bulk_referring_domains/live": {"targets", "tag"},
     "backlinks/bulk_ranks/live": {"targets", "rank_scale", "tag"},
     "backlinks/history/live": {"target", "date_from", "date_to", "rank_scale", "tag"},
+    "backlinks/referring_domains/live": {
+        "target",
+        "limit",
+        "offset",
+        "internal_list_limit",
+        "backlinks_status_type",
+        "filters",
+        "order_by",
+        "backlinks_filters",
+        "include_subdomains",
+        "include_indirect_links",
+        "exclude_internal_backlinks",
+        "rank_scale",
+        "tag",
+    },
 }
+OPERATORS = {"<", "<=", ">", ">=", "=", "<>", "in", "not_in", "like", "not_like", "ilike", "not_ilike"} | {
+    "regex",
+    "not_regex",
+}
+STAMP = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \+00:00$")
 FREE = {"appendix/user_data"}
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DOMAIN = re.compile(r"^([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")
@@ -89,6 +117,9 @@ class Site:
     # "2026-06" → (new_referring_domains, lost_referring_domains, referring_main_domains) of June,
     # answered as the item dated 2026-07-01: "the backlinks the specified domain had on the first day"
     months: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    # Its referring domains as referring_domains/live lists them: (domain, rank 0-1000, first_seen,
+    # lost_date or None), dates as "yyyy-mm-dd".
+    referring: list[tuple[str, int, str, str | None]] = field(default_factory=list)
 
 
 def default_sites() -> dict[str, Site]:
@@ -108,6 +139,16 @@ def default_sites() -> dict[str, Site]:
                 "2026-09": (5, 4, 163),
                 "2026-10": (3, 2, 164),
             },
+            referring=[
+                ("old-friend.org", 420, "2024-02-11", None),
+                ("bakers-guild.org", 510, "2026-10-03", None),
+                ("citylist.net", 120, "2026-10-20", None),
+                ("blog.foodie.io", 260, "2026-10-31", None),
+                ("gone-news.com", 630, "2023-05-01", "2026-10-12"),
+                ("closed-forum.net", 90, "2022-01-09", "2026-10-28"),
+                ("earlier-loss.com", 300, "2022-01-09", "2026-09-30"),
+                ("next-month.com", 200, "2026-11-01", None),
+            ],
         ),
         "rival.com": Site(
             rank=538,
@@ -300,6 +341,11 @@ class DataForSEOStandIn:
             site = self.sites.get(task["target"])
             result = None if site is None else [_summary(task["target"], site, scale)]
             return self._task(call, path, task, 0.02003, 20000, "Ok.", result, started)
+        if path == "backlinks/referring_domains/live":
+            site = self.sites.get(task["target"])
+            result = [_referring_domains(task, site, scale)]
+            cost = 0.02 + 0.00003 * len(result[0]["items"])
+            return self._task(call, path, task, cost, 20000, "Ok.", result, started)
         if path == "backlinks/history/live":
             result = [self._history(task, scale)]
             return self._task(call, path, task, 0.02 + 0.00003 * len(result[0]["items"]), 20000, "Ok.", result, started)
@@ -448,7 +494,16 @@ def _invalid(path: str, task: dict[str, Any]) -> str | None:
         return None
     if not _is_domain(task.get("target")):
         return "target"
-    if path == "backlinks/summary/live":
+    if path == "backlinks/referring_domains/live":
+        limit = task.get("limit", 100)
+        if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= 1000:
+            return "limit"
+        if "filters" in task and _conditions(task["filters"]) is None:
+            return "filters"
+        order = task.get("order_by", [])
+        if not isinstance(order, list) or len(order) > 3 or not all(_sorting(o) for o in order):
+            return "order_by"
+    if path in ("backlinks/summary/live", "backlinks/referring_domains/live"):
         if task.get("backlinks_status_type", "live") not in ("all", "live", "lost"):
             return "backlinks_status_type"
         for flag in ("include_subdomains", "include_indirect_links", "exclude_internal_backlinks"):
@@ -522,3 +577,87 @@ def _summary(target: str, site: Site, scale: str) -> dict[str, Any]:
         "referring_links_semantic_locations": {"article": site.backlinks // 2, "": site.backlinks // 4},
         "referring_links_countries": {"US": site.backlinks // 3, "DE": site.backlinks // 4},
     }
+
+
+# -- referring_domains/live -----------------------------------------------------------------------
+
+REFERRING_FIELDS = {"domain", "rank", "backlinks", "first_seen", "lost_date"}
+
+
+def _conditions(filters: Any) -> int | None:
+    """How many conditions a filters array holds, or None if DataForSEO would refuse it: each a
+    [field, operator, value] on a known field, joined by "and"/"or", nested, at most 8."""
+    if not isinstance(filters, list) or not filters:
+        return None
+    if len(filters) == 3 and isinstance(filters[0], str):  # one condition
+        name, operator, value = filters
+        if name not in REFERRING_FIELDS or operator not in OPERATORS:
+            return None
+        if name in ("first_seen", "lost_date") and not (isinstance(value, str) and STAMP.match(value)):
+            return None
+        return 1
+    if len(filters) % 2 == 0 or any(filters[i] not in ("and", "or") for i in range(1, len(filters), 2)):
+        return None
+    counts = [_conditions(part) for part in filters[::2]]
+    if None in counts or sum(counts) > 8:
+        return None
+    return sum(counts)
+
+
+def _holds(filters: list, item: dict[str, Any]) -> bool:
+    if isinstance(filters[0], str):
+        name, operator, value = filters
+        have = item.get(name)
+        if have is None:
+            return False  # a null field matches no comparison
+        return {
+            "<": have < value,
+            "<=": have <= value,
+            ">": have > value,
+            ">=": have >= value,
+            "=": have == value,
+            "<>": have != value,
+        }.get(operator, False)
+    verdict = _holds(filters[0], item)
+    for joint, part in zip(filters[1::2], filters[2::2], strict=True):
+        verdict = (verdict and _holds(part, item)) if joint == "and" else (verdict or _holds(part, item))
+    return verdict
+
+
+def _sorting(rule: Any) -> bool:
+    if not isinstance(rule, str) or rule.count(",") != 1:
+        return False
+    name, direction = rule.split(",")
+    return name in REFERRING_FIELDS and direction in ("asc", "desc")
+
+
+def _referring_domains(task: dict[str, Any], site: Site | None, scale: str) -> dict[str, Any]:
+    status = task.get("backlinks_status_type", "live")
+    items = [
+        {
+            "type": "backlinks_referring_domain",
+            "domain": domain,
+            "rank": _scaled(rank, scale),
+            "backlinks": 3,
+            "first_seen": f"{first} 08:15:00 +00:00",
+            "lost_date": f"{lost} 17:40:00 +00:00" if lost else None,
+            "backlinks_spam_score": 4,
+            "broken_backlinks": 0,
+            "broken_pages": 0,
+            "referring_domains": 1,
+            "referring_domains_nofollow": 0,
+            "referring_main_domains": 1,
+            "referring_main_domains_nofollow": 0,
+        }
+        for domain, rank, first, lost in (site.referring if site else [])
+        if status == "all" or (status == "lost") == (lost is not None)
+    ]
+    if "filters" in task:
+        items = [i for i in items if _holds(task["filters"], i)]
+    for rule in reversed(task.get("order_by", [])):
+        name, direction = rule.split(",")
+        items.sort(key=lambda i, n=name: (i[n] is None, i[n]), reverse=direction == "desc")
+    total = len(items)
+    offset = task.get("offset", 0)
+    items = items[offset : offset + task.get("limit", 100)]
+    return {"target": task["target"], "total_count": total, "items_count": len(items), "items": items}

@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 from dataforseo_standin import DataForSEOStandIn, one_hundred
 
-from bot.lookups.provider import LookupFailed, MonthChange, OutOfCredit, RefusedKey, SiteFigures
+from bot.lookups.provider import LookupFailed, MonthChange, MonthDomains, OutOfCredit, RefusedKey, SiteFigures
 from providers import client as make_client
 from providers.dataforseo import DataForSEO
 
@@ -18,6 +18,7 @@ SUMMARY = "backlinks/summary/live"
 BULK_DOMAINS = "backlinks/bulk_referring_domains/live"
 BULK_RANKS = "backlinks/bulk_ranks/live"
 HISTORY = "backlinks/history/live"
+REFERRING = "backlinks/referring_domains/live"
 USER = "appendix/user_data"
 
 
@@ -130,7 +131,6 @@ async def test_history_gives_months_with_new_and_lost_oldest_first_from_the_mont
         MonthChange("2026-09", new=5, lost=4, referring_domains=163),
         MonthChange("2026-10", new=3, lost=2, referring_domains=164),
     ]
-    assert all(m.lost_domains == () for m in months)  # counts only: the endpoint names no domain
     [call] = standin.calls
     assert (call.path, call.body) == (HISTORY, [{"target": "example-shop.com", "date_from": "2026-07-01"}])
     # The item dated 2026-07-01 is the state "on the first day" of July: June's changes, left out.
@@ -150,6 +150,42 @@ async def test_history_refuses_a_month_that_is_not_yyyy_mm_before_any_call(dfs, 
     with pytest.raises(ValueError, match="2026-06"):
         await dfs.history("example-shop.com", "June")
     assert standin.calls == []
+
+
+async def test_month_domains_names_the_months_new_and_lost_referring_domains_most_valuable_first_in_one_call(
+    dfs, standin
+):
+    found = await dfs.month_domains("example-shop.com", "2026-10")
+
+    # First seen in October, highest rank first; lost in October likewise. A domain first seen long
+    # ago, one lost in September and one new in November are not October's.
+    assert found == MonthDomains(
+        "2026-10",
+        new=("bakers-guild.org", "blog.foodie.io", "citylist.net"),
+        lost=("gone-news.com", "closed-forum.net"),
+    )
+    [call] = standin.calls
+    assert call.path == REFERRING and call.code == 20000
+    [task] = call.body
+    assert task["target"] == "example-shop.com"
+    assert task["backlinks_status_type"] == "all"  # "live", the default, would hide the lost ones
+    assert task["limit"] == 1000 and task["order_by"] == ["rank,desc"]
+    assert task["filters"] == [
+        [["first_seen", ">=", "2026-10-01 00:00:00 +00:00"], "and", ["first_seen", "<", "2026-11-01 00:00:00 +00:00"]],
+        "or",
+        [["lost_date", ">=", "2026-10-01 00:00:00 +00:00"], "and", ["lost_date", "<", "2026-11-01 00:00:00 +00:00"]],
+    ]
+
+
+async def test_month_domains_of_december_ends_at_the_next_years_first_day_and_of_an_unknown_domain_is_empty(
+    dfs, standin
+):
+    assert await dfs.month_domains("rival.com", "2026-12") == MonthDomains("2026-12")
+    assert standin.calls[0].body[0]["filters"][2][2] == ["lost_date", "<", "2027-01-01 00:00:00 +00:00"]
+    assert await dfs.month_domains("not a domain", "2026-10") == MonthDomains("2026-10")
+    assert len(standin.calls) == 1  # nothing that is no domain is sent
+    with pytest.raises(ValueError, match="2026-10"):
+        await dfs.month_domains("rival.com", "October")
 
 
 async def test_a_429_with_retry_after_is_waited_for_then_retried(dfs, standin):
@@ -352,6 +388,12 @@ async def _post(standin: DataForSEOStandIn, path: str, body: object) -> dict:
         (SUMMARY, [{"target": "rival.com", "rank_scale": "0-100"}], 40501),
         (HISTORY, [{"target": "rival.com", "date_from": "2018-12-01"}], 40501),  # "minimum value 2019-01-01"
         (BULK_RANKS, [{"targets": ["x.com"] * 1001}], 40501),  # "up to 1000"
+        (REFERRING, [{"target": "rival.com", "limit": 1001}], 40501),  # "maximum value: 1000"
+        (REFERRING, [{"target": "rival.com", "filters": [["first_seen", ">=", "2026-10-01"]]}], 40501),  # no time
+        (REFERRING, [{"target": "rival.com", "filters": [["rank", ">", 1], "xor", ["rank", "<", 9]]}], 40501),
+        (REFERRING, [{"target": "rival.com", "filters": [["spam", ">", 1]]}], 40501),  # no such field
+        (REFERRING, [{"target": "rival.com", "order_by": ["rank"]}], 40501),  # "field,direction"
+        (REFERRING, [{"target": "rival.com", "backlinks_status_type": "new"}], 40501),
     ],
 )
 async def test_the_stand_in_refuses_a_field_the_docs_do_not_allow(standin, path, body, code):
