@@ -17,7 +17,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.core.events import ChannelKey
-from bot.lookups.provider import LOOKUP_TIMEOUT, LookupFailed, MonthChange, Provider, SiteFigures, Source
+from bot.lookups.provider import (
+    LOOKUP_TIMEOUT,
+    LookupFailed,
+    MonthChange,
+    MonthDomains,
+    Provider,
+    SiteFigures,
+    Source,
+)
 from bot.storage.lookup_store import Workspace
 from bot.storage.secrets import Sealer
 from bot.storage.store import Store
@@ -141,11 +149,19 @@ class Lookups:
             lambda client, d: _history_call(client, d, since),
             partial=partial,
         )
-        months = {
-            d: [MonthChange(**{**m, "lost_domains": tuple(m["lost_domains"])}) for m in f or []]
-            for d, f in found.items()
-        }
+        months = {d: [_month_change(m) for m in f or []] for d, f in found.items()}
         return History(months, Source(connection.label, now.date()))
+
+    async def month_domains(self, channel: ChannelKey, domains: Sequence[str], month: str) -> dict[str, MonthDomains]:
+        """Which referring domains each domain won and lost in `month` ("2026-10"), for a check-in:
+        {} when there is no provider or one that cannot name them. Cached per month; a domain whose
+        call failed is left out (asked again next time). Raises LookupFailed if none could be had."""
+        connection = await self.connected(channel)
+        if connection is None or not connection.provider.has_domain_lists:
+            return {}
+        call = lambda client, wanted: _domains_call(client, wanted, month)  # noqa: E731
+        found = await self._through_cache(channel, connection, "domains", month, domains, call, partial=True)
+        return {d: MonthDomains(month, tuple(f["new"]), tuple(f["lost"])) for d, f in found.items() if f is not None}
 
     # Helpers.
 
@@ -214,22 +230,36 @@ async def _site_call(client: Provider, domains: list[str]) -> dict:
 
 
 async def _history_call(client: Provider, domains: list[str], since: str) -> dict:
+    months = await _each(domains, lambda domain: client.history(domain, since))
+    return {d: [dataclasses.asdict(m) for m in ms] for d, ms in months.items()}
+
+
+async def _domains_call(client: Provider, domains: list[str], month: str) -> dict:
+    lists = await _each(domains, lambda domain: client.month_domains(domain, month))
+    return {d: {"new": list(found.new), "lost": list(found.lost)} for d, found in lists.items()}
+
+
+async def _each(domains: list[str], call) -> dict:
+    """One call per domain, AT_ONCE at a time: what each answered, leaving out the domains whose
+    call failed (asked again at the next check-in)."""
     slots = asyncio.Semaphore(AT_ONCE)
 
-    async def one(domain: str) -> list[MonthChange]:
+    async def one(domain: str):
         async with slots:
-            return await client.history(domain, since)
+            return await call(domain)
 
-    months = await asyncio.gather(*(one(d) for d in domains), return_exceptions=True)
-    failed = [m for m in months if isinstance(m, BaseException)]
-    if unexpected := [m for m in failed if not isinstance(m, LookupFailed)]:
+    answers = await asyncio.gather(*(one(d) for d in domains), return_exceptions=True)
+    failed = [a for a in answers if isinstance(a, BaseException)]
+    if unexpected := [a for a in failed if not isinstance(a, LookupFailed)]:
         raise unexpected[0]  # a bug, not the provider: never swallowed
     if failed and len(failed) == len(domains):
         raise failed[0]  # nothing came back: the provider's own failure says why
-    # The domains whose call failed are left out, to be asked again at the next check-in.
-    return {
-        d: [dataclasses.asdict(m) for m in ms] for d, ms in zip(domains, months, strict=True) if isinstance(ms, list)
-    }
+    return {d: a for d, a in zip(domains, answers, strict=True) if not isinstance(a, BaseException)}
+
+
+def _month_change(stored: dict) -> MonthChange:
+    # Months cached before the lists moved to MonthDomains carry an empty "lost_domains": ignored.
+    return MonthChange(**{k: v for k, v in stored.items() if k != "lost_domains"})
 
 
 def _workspace(channel: ChannelKey) -> Workspace:

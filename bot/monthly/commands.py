@@ -8,7 +8,6 @@ replies. It plugs its commands, the log form and the check-in's buttons into the
 
 from __future__ import annotations
 
-import asyncio
 import calendar
 import datetime as dt
 import logging
@@ -23,7 +22,8 @@ from bot.conversation import views
 from bot.conversation.validators import registrable_domain
 from bot.core.feature import Plugs, Request
 from bot.core.replies import Bullets, Button, Buttons, Form, Heading, Paragraph, Reply, Text, text
-from bot.lookups.provider import LookupFailed, MonthChange, Source
+from bot.lookups.provider import MonthChange
+from bot.monthly.measured import Measured, measure, on_pace
 from bot.monthly.progress import (
     MonthProgress,
     PlanVersion,
@@ -61,8 +61,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SPARK_MONTHS = 6
+RECLAIM_NAMED = 10  # lost domains a reclamation note names, most valuable first
 NOTICE_RECHECK = 60.0  # seconds
-WORKSPACES_AT_ONCE = 4  # workspaces measured at once in a check-in batch (each up to 8 calls in flight)
 MAX_HORIZON = 60  # the longest horizon the plan question accepts
 RELS = ("follow", "nofollow", "sponsored", "ugc")
 # A log far above the plan is more often a slip (1000 for 10) than links built, and it would bend
@@ -527,8 +527,9 @@ class Monthly:
             totals = logged_by_channel.get(reminder.channel_id) or Totals()
             closed = [r for r in history(totals, versions, this_month) if r.month < this_month]
             current, plan, was_adapted = versions[-1], stored[-1].plan, stored[-1].created_by == "reminder"
+            site = measured.get(reminder.channel_id)
             if closed and closed[-1].month >= current.month:  # a month closed since the plan was made
-                answers = adapted_answers(current, closed)
+                answers = adapted_answers(current, closed, site.months if site else {})
                 if answers != dict(current.answers):
                     plan = planner.plan(answers, self.knowledge).model_dump(mode="json")
                     adapted.append((reminder.channel_id, answers, plan))
@@ -541,46 +542,10 @@ class Monthly:
                 this_month,
                 late=late(reminder),
                 adapted=was_adapted,
-                measured=measured.get(reminder.channel_id),
+                measured=site,
             )
         await self.store.add_plans(adapted, created_by="reminder")
         return replies
-
-    async def _measured(
-        self, batch: Sequence[Reminder], plans: Mapping[int, Sequence[StoredPlan]], now: dt.datetime
-    ) -> dict[int, tuple[MonthChange, Source]]:
-        """Last month's new and lost referring domains of each channel's site, from the provider
-        its workspace uses: one history lookup per workspace and site, through the month's cache.
-        A workspace whose lookup fails (or has no provider) gets the check-in without them."""
-        if self.lookups is None:
-            return {}
-        by_workspace: dict[tuple[str, str], list[Reminder]] = {}
-        for reminder in batch:
-            if plans.get(reminder.channel_id):
-                by_workspace.setdefault((reminder.channel.platform, reminder.channel.workspace), []).append(reminder)
-        measured: dict[int, tuple[MonthChange, Source]] = {}
-        slots = asyncio.Semaphore(WORKSPACES_AT_ONCE)
-
-        async def one(reminders: list[Reminder]) -> None:
-            sites = {r.channel_id: registrable_domain(plans[r.channel_id][-1].answers["site"]) for r in reminders}
-            domains = sorted({s for s in sites.values() if s})
-            try:
-                async with slots:
-                    history = await self.lookups.history(reminders[0].channel, domains, partial=True)
-            except LookupFailed as failed:
-                log.info("check-ins of %s go without measurement: %s", reminders[0].channel.workspace, failed)
-                return
-            if history is None:
-                return
-            for reminder in reminders:
-                last = add_months(month_key(reminder.next_due_at or now, reminder.settings.timezone), -1)
-                months = history.months.get(sites[reminder.channel_id], [])
-                month = next((m for m in months if m.month == last), None)
-                if month is not None:
-                    measured[reminder.channel_id] = (month, history.source)
-
-        await asyncio.gather(*(one(reminders) for reminders in by_workspace.values()))
-        return measured
 
     def _reminder_reply(
         self,
@@ -592,7 +557,7 @@ class Monthly:
         *,
         late: bool,
         adapted: bool,
-        measured: tuple[MonthChange, Source] | None = None,
+        measured: Measured | None = None,
     ) -> Reply:
         timezone = reminder.settings.timezone
         target, site = plan["target"], plan["site"]
@@ -604,7 +569,8 @@ class Monthly:
         blocks: list[Any] = [Heading(text("reminder.heading", site=site, month=month_name(this_month)))]
         if late:
             blocks.append(Paragraph(text("reminder.late", due=_local(reminder.next_due_at, timezone))))
-        blocks.append(Paragraph(text("reminder.target", build=build, target=target, adapted=adapted)))
+        by = (measured.source.provider if measured and measured.last_month else "") if adapted else ""
+        blocks.append(Paragraph(text("reminder.target", build=build, target=target, adapted=adapted, by=by)))
         if last is not None:
             blocks.append(
                 Paragraph(
@@ -619,8 +585,9 @@ class Monthly:
                 )
             )
             blocks.append(Paragraph(text("reminder.streak", streak=streak(closed))))
-        if measured is not None:
-            blocks += self._measured_blocks(*measured, logged=last.logged if last else None)
+        if measured is not None and (month := measured.last_month) is not None:
+            expected = target_for(month.month, versions)
+            blocks += self._measured_blocks(month, measured, expected.expected if expected else None, last)
             recent = closed[-SPARK_MONTHS:]
             spark = sparkline([m.logged for m in recent])
             counts = ", ".join(str(m.logged) for m in recent)
@@ -634,14 +601,39 @@ class Monthly:
         summary = text("reminder.summary", site=site, build=build)
         return Reply("reminder", tuple(blocks), summary=summary)
 
-    def _measured_blocks(self, month: MonthChange, source: Source, *, logged: int | None) -> list[Any]:
-        """What the provider counts for last month beside what was logged, and when many referring
-        domains were lost, a reclamation note (the cheapest links to win back)."""
-        values = {"source": str(source), "month": month_name(month.month), "new": month.new, "lost": month.lost}
-        blocks: list[Any] = [Paragraph(text("reminder.measured", logged=logged, **values))]
+    async def _measured(self, batch, plans, now: dt.datetime) -> dict[int, Measured]:
+        if self.lookups is None:
+            return {}
+        reclaim_from = self.knowledge.parameters["reclaim_note_lost"].value
+        return await measure(self.lookups, self.store, batch, plans, now, reclaim_from=reclaim_from)
+
+    def _measured_blocks(
+        self, month: MonthChange, measured: Measured, expected: Mapping[str, Any] | None, last: MonthProgress | None
+    ) -> list[Any]:
+        """What the provider counts for last month against what the plan expected in all, which
+        logged domains it has found, and when many referring domains were lost, a reclamation note
+        naming the ones to ask first (the cheapest links to win back)."""
+        values = {"source": str(measured.source), "month": month_name(month.month), "new": month.new}
+        values["lost"] = month.lost
+        blocks: list[Any] = [
+            Paragraph(
+                text(
+                    "reminder.measured",
+                    net=month.new - month.lost,
+                    expected=expected,
+                    on_pace=bool(expected) and on_pace(month, expected),
+                    logged=last.logged if last and measured.seen is None else None,
+                    **values,
+                )
+            )
+        ]
+        if measured.seen is not None:
+            found = measured.seen
+            blocks.append(Paragraph(text("reminder.seen", seen=list(found.seen), not_seen=list(found.not_seen))))
         if month.lost >= self.knowledge.parameters["reclaim_note_lost"].value:
             back = max(1, round(month.lost * self.knowledge.parameters["reclaim_share"].value))
-            blocks.append(Paragraph(text("reminder.reclaim", back=back, domains=list(month.lost_domains), **values)))
+            lost = list(measured.lists.lost[:RECLAIM_NAMED]) if measured.lists else []
+            blocks.append(Paragraph(text("reminder.reclaim", back=back, domains=lost, **values)))
         return blocks
 
     def _behind_action(self, plan: Mapping[str, Any]) -> Text:
@@ -679,6 +671,7 @@ class Monthly:
             stored.plan["binding"],
             stored.answers,
             day=_local_day(stored.created_at, timezone),
+            expected=stored.plan.get("target"),
         )
 
 

@@ -4,8 +4,10 @@ A month's progress is the new referring domains logged for it - the links you bu
 measured against what the plan asked you to build (its `build` range; the site's own pace comes on
 top of it without logging). Its target is the plan that was in force when the month ended. When a
 month closes, the plan is re-run with what actually happened: the profile has grown by what was
-logged and the horizon is shorter by the months gone by. The recent pace answered stays: it is the
-site's own momentum, which logged links (built ones) are no evidence of.
+logged - or, where the data provider measured the month, by its new less its lost referring
+domains - and the horizon is shorter by the months gone by. The recent pace answered stays: it is
+the site's own momentum, which logged links (built ones) are no evidence of, and a measured month's
+new domains mix the two.
 
 Not every month is scored (judged on or off target): the month the first plan was made in only when
 at least half of it was left, and no month whose check-in was skipped (`remind skip`).
@@ -19,6 +21,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.lookups.provider import MonthChange
 from bot.monthly.schedule import add_months
 from bot.planning.planner import MONTHS_IN
 
@@ -34,6 +37,7 @@ class PlanVersion:
     binding: str
     answers: Mapping[str, Any]
     day: int = 1  # the day of its month it was made on, in the channel's time zone
+    expected: Mapping[str, Any] | None = None  # new referring domains it expects in all: {low, high, per}
 
 
 def days_in(month: str) -> int:
@@ -146,16 +150,34 @@ def sparkline(values: Sequence[int]) -> str:
     return "".join(SPARKS[min(len(SPARKS) - 1, round(v / top * (len(SPARKS) - 1)))] for v in values)
 
 
-def adapted_answers(plan: PlanVersion, closed: Sequence[MonthProgress]) -> dict[str, Any]:
-    """The plan's answers updated with what the closed months since it actually brought."""
+def adapted_answers(
+    plan: PlanVersion, closed: Sequence[MonthProgress], measured: Mapping[str, MonthChange] | None = None
+) -> dict[str, Any]:
+    """The plan's answers updated with what the closed months since it actually brought.
+
+    A month the data provider measured grew the profile by its new referring domains less its lost
+    ones: earned links and losses included, which is what the gap to the competitors runs on. Only
+    the change is taken, not the provider's total, so a profile typed from another tool keeps its
+    scale. A month without a measurement grew it by what was logged."""
     since = [m for m in closed if m.month >= plan.month]
+    measured = measured or {}
     answers = dict(plan.answers)
-    if not any(m.logged for m in since):  # nothing logged is not evidence of a pace: keep the plan
+    if not any(m.logged or m.month in measured for m in since):  # no evidence of a pace: keep the plan
         return answers
-    answers["referring_domains"] = plan.answers["referring_domains"] + sum(m.logged for m in since)
+    grown = sum(_growth(m, measured.get(m.month), plan) for m in since)
+    answers["referring_domains"] = max(0, plan.answers["referring_domains"] + round(grown))
     answers["horizon_months"] = max(1, plan.answers["horizon_months"] - len(since))
     answers["site_age_months"] = plan.answers["site_age_months"] + len(since)
     return answers
+
+
+def _growth(month: MonthProgress, measured: MonthChange | None, plan: PlanVersion) -> float:
+    if measured is None:
+        return month.logged  # logged after the plan was made
+    net = measured.new - measured.lost
+    if month.month == plan.month:  # the plan's answers already hold what came before its day
+        return net * days_left(plan) / days_in(plan.month)
+    return net
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -330,6 +330,22 @@ class ProgressStore:
             for row in await connection.execute(query):
                 found.setdefault(row.channel_id, []).append(row)
         return {channel_id: _totals(rows) for channel_id, rows in found.items()}
+
+    async def domains_of(self, months: Mapping[int, str]) -> dict[int, set[str]]:
+        """The domains each channel logged (or imported) for its month: {channel id: month}, one query."""
+        if not months:
+            return {}
+        query = sa.select(progress.c.channel_id, progress.c.month, progress.c.domain).where(
+            progress.c.channel_id.in_(list(months)),
+            progress.c.month.in_(set(months.values())),
+            progress.c.domain.is_not(None),
+        )
+        found: dict[int, set[str]] = {}
+        async with self.store.reader.connect() as connection:
+            for row in await connection.execute(query):
+                if months[row.channel_id] == row.month:
+                    found.setdefault(row.channel_id, set()).add(row.domain)
+        return found
 
     async def by_month(self, key: ChannelKey) -> Totals:
         """Logged new referring domains per month, with quick checks, nofollow ones and skipped months."""

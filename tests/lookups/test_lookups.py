@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 
 import pytest
 from counting_provider import KEY, CountingProvider
@@ -15,7 +16,7 @@ from support import TYPED_ANSWERS, MemoryChat, rows
 
 from bot.core.events import ChannelKey, Invoked, Said, Submitted
 from bot.engine import Engine
-from bot.lookups.provider import LookupFailed, SiteFigures
+from bot.lookups.provider import LookupFailed, MonthChange, SiteFigures
 from bot.lookups.service import Lookups
 from bot.monthly.reminders import ReminderLoop
 from bot.storage.secrets import Sealer
@@ -242,11 +243,17 @@ class Recording:
         self.sent.append((channel, reply))
 
 
-async def test_the_check_in_measures_last_month_beside_what_was_logged_and_suggests_reclaiming(setup, clock):
+def _said(chat: MemoryChat, reply) -> str:
+    return "\n".join(chat.renderer.text(b.text) for b in reply.blocks if hasattr(b, "text"))
+
+
+async def test_the_check_in_measures_last_month_against_the_plan_and_names_the_lost_domains_to_reclaim(
+    setup, clock, db_path
+):
     make, calls, _ = setup
     engine = make(default=("dataforseo", KEY))
     chat = MemoryChat(engine, HERE, "alice")
-    await chat.answer_all()  # typed figures, site example.com
+    await chat.answer_all()  # typed figures, site example.com, made on 30 November
     await say(engine, "log 3")
     calls.clear()
     clock.now = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC)  # the 1st, past 09:00: the check-in is due
@@ -254,12 +261,78 @@ async def test_the_check_in_measures_last_month_beside_what_was_logged_and_sugge
     report = await ReminderLoop(checkins=engine.monthly, notifiers=[platform], clock=clock).run_once()
     assert report.sent == 1
     ((channel, reply),) = platform.sent
-    said = "\n".join(chat.renderer.text(b.text) for b in reply.blocks if hasattr(b, "text"))
-    assert "Measured by DataForSEO, 1 Dec 2026: 9 new referring domains and 5 lost in November 2026" in said
-    assert "(you logged 3; the count includes links you earned)" in said
-    assert "5 referring domains lost in November 2026: win the cheapest back first" in said
-    assert "Expect to win back about 1." in said
-    assert calls == [("history", "example.com", "2025-12")]  # one lookup for the month, none for the plan
+    said = _said(chat, reply)
+    assert (
+        "Measured by DataForSEO, 1 Dec 2026: 9 new referring domains and 5 lost in November 2026, net +4. "
+        "The plan expects about 9 new a month, your links and what the site gains on its own together - on pace "
+        "(you logged 3)."
+    ) in said
+    assert (
+        "5 referring domains lost in November 2026: win the cheapest back first - redirect dead pages that had "
+        "links, ask sites that removed one, starting with the highest-ranked: gone-news.com, closed-forum.net, "
+        "old-dir.org, spam-farm.biz and moved.net. Expect to win back about 1."
+    ) in said
+    # One lookup for the month's counts and, as 5 were lost, one for their names; none for the plan.
+    assert calls == [("history", "example.com", "2025-12"), ("month_domains", "example.com", "2026-11")]
+    # The plan was made with 1 of November's 30 days left: its answers already held the month's
+    # growth but a thirtieth of +4, so the adapted profile stays at 140.
+    [(answers,)] = rows(db_path, "SELECT answers FROM plans WHERE created_by = 'reminder'")
+    assert json.loads(answers)["referring_domains"] == 140
+
+
+async def test_logged_links_are_matched_against_the_measured_new_domains_and_the_profile_grows_by_the_net(
+    setup, clock, db_path
+):
+    make, calls, _ = setup
+    engine = make(default=("dataforseo", KEY))
+    clock.now = dt.datetime(2026, 11, 1, 12, 0, tzinfo=dt.UTC)  # a whole November to build in
+    chat = MemoryChat(engine, HERE, "alice")
+    await chat.answer_all()
+    await say(engine, "log https://bakers-guild.org/members https://citylist.net/bakeries https://slowcrawl.com/p/1")
+    calls.clear()
+    clock.now = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC)
+    platform = Recording()
+    await ReminderLoop(checkins=engine.monthly, notifiers=[platform], clock=clock).run_once()
+    ((_, reply),) = platform.sent
+    said = _said(chat, reply)
+    assert "9 new referring domains and 5 lost in November 2026, net +4." in said
+    assert "(you logged" not in said  # the names say more than the count
+    # news.bakers-guild.org, as the provider names it, is the bakers-guild.org that was logged.
+    assert "Found among them: bakers-guild.org and citylist.net. Not yet: slowcrawl.com - a new link can take" in said
+    assert "This month's target:" in said and "updated from what DataForSEO measured" in said
+    # November was measured whole: the profile grew by its net, not by the 3 logged.
+    [(answers,)] = rows(db_path, "SELECT answers FROM plans WHERE created_by = 'reminder'")
+    assert json.loads(answers)["referring_domains"] == 140 + 4
+    # A second check-in of the month (another channel, the same site) pays for nothing more.
+    other = MemoryChat(engine, ChannelKey("console", "local", "second"), "bob")
+    clock.now = dt.datetime(2026, 11, 2, 12, 0, tzinfo=dt.UTC)
+    await other.answer_all()
+    await other.say("log https://citylist.net/other")
+    clock.now = dt.datetime(2026, 12, 1, 11, 0, tzinfo=dt.UTC)
+    calls.clear()
+    await ReminderLoop(checkins=engine.monthly, notifiers=[platform], clock=clock).run_once()
+    assert calls == []
+    assert "Found among them: citylist.net." in _said(other, platform.sent[-1][1])
+
+
+async def test_a_check_in_without_loss_or_logged_domains_asks_for_no_names(setup, clock):
+    make, calls, _ = setup
+    engine = make(default=("dataforseo", KEY))
+    CountingProvider.months["quiet.org"] = [MonthChange("2026-11", 6, 1)]
+    try:
+        chat = MemoryChat(engine, HERE, "alice")
+        await chat.answer_all([("site", "quiet.org"), *TYPED_ANSWERS[1:]])
+        await say(engine, "log 2")
+        calls.clear()
+        clock.now = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC)
+        platform = Recording()
+        await ReminderLoop(checkins=engine.monthly, notifiers=[platform], clock=clock).run_once()
+    finally:
+        del CountingProvider.months["quiet.org"]
+    said = _said(chat, platform.sent[0][1])
+    assert "6 new referring domains and 1 lost in November 2026, net +5." in said
+    assert "lost in November 2026: win the cheapest back" not in said
+    assert calls == [("history", "quiet.org", "2025-12")]
 
 
 async def test_a_check_in_goes_out_without_measurement_when_the_provider_fails(setup, clock):
@@ -292,5 +365,6 @@ async def test_in_a_check_in_fan_out_one_sites_failure_leaves_the_others_measure
         BROKEN.clear()
     measured = {channel.channel: "reminder.measured" in str(reply) for channel, reply in platform.sent}
     assert measured == {"a": True, "b": False}
-    assert rows(db_path, "SELECT used FROM lookup_budget WHERE month = '2026-12'") == [(1,)]  # the failure refunded
+    # example.com's history and, as it lost 5, its lost domains' names: 2; rival.com's failure refunded.
+    assert rows(db_path, "SELECT used FROM lookup_budget WHERE month = '2026-12'") == [(2,)]
     assert rows(db_path, "SELECT domain FROM lookups WHERE period = '2026-12'") == [("example.com",)]

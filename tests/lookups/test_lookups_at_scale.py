@@ -2,7 +2,8 @@
 
 250 sites spread over 1,000 channels in 4 workspaces; two reminder loops (two stores, as two
 processes would have) claim the check-ins together, on SQLite and on PostgreSQL. The provider is a
-stand-in at the provider interface that counts each history call and takes a few milliseconds.
+stand-in at the provider interface that counts each call and takes a few milliseconds; half the
+sites lost enough last month for the check-in to ask which domains they were, once per site too.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import sqlalchemy as sa
 from reminder_worker import ANSWERS  # the answers every channel's plan was made from
 
 from bot.engine import Engine
-from bot.lookups.provider import MonthChange
+from bot.lookups.provider import MonthChange, MonthDomains
 from bot.lookups.service import Lookups
 from bot.monthly.reminders import ReminderLoop
 from bot.monthly.schedule import ReminderSettings
@@ -30,6 +31,7 @@ CHANNELS, SITES, WORKSPACES = 1000, 250, 4
 
 class SlowCountingProvider:
     name, label, authority_name, has_history = "dataforseo", "DataForSEO", "DataForSEO rank", True
+    has_domain_lists = True
 
     def __init__(self, calls: collections.Counter):
         self.calls = calls
@@ -37,10 +39,19 @@ class SlowCountingProvider:
     async def history(self, domain, since):
         self.calls[domain] += 1
         await asyncio.sleep(0.005)  # a network round trip, so the two workers overlap
-        return [MonthChange("2026-11", new=7, lost=2)]
+        return [MonthChange("2026-11", new=7, lost=_lost(domain))]
+
+    async def month_domains(self, domain, month):
+        self.calls["names of " + domain] += 1
+        await asyncio.sleep(0.005)
+        return MonthDomains(month, new=("a.org",), lost=tuple(f"gone{n}.net" for n in range(_lost(domain))))
 
     async def close(self) -> None:
         pass
+
+
+def _lost(domain: str) -> int:
+    return 6 if int(domain.removeprefix("site").removesuffix(".com")) % 2 else 2  # 6: a reclamation note
 
 
 class Recording:
@@ -112,13 +123,15 @@ async def test_two_workers_over_1000_channels_make_one_paid_call_per_domain_and_
         reports = await asyncio.gather(*(loop.run_once() for loop in loops))
         assert sum(r.sent for r in reports) == CHANNELS
         assert all(r.sent > 0 for r in reports), reports  # both workers took part
-        assert len(calls) == SITES and set(calls.values()) == {1}  # each site's month paid for once
+        # Each site's month paid for once, and the names of the lost domains once for each odd site.
+        assert len(calls) == SITES + SITES // 2 and set(calls.values()) == {1}
         sent = [reply for platform in platforms for _, reply in platform.sent]
         measured = [r for r in sent if "reminder.measured" in str(r)]
         assert len(measured) == CHANNELS
+        assert sum("reminder.reclaim" in str(r) and "gone5.net" in str(r) for r in sent) == CHANNELS // 2
         async with stores[0].reader.connect() as connection:
             used = dict((await connection.execute(sa.text("SELECT workspace, used FROM lookup_budget"))).all())
-        assert sum(used.values()) == SITES  # a workspace pays only for what it looked up itself
+        assert sum(used.values()) == SITES + SITES // 2  # a workspace pays only for what it looked up itself
     finally:
         for store in stores:
             await store.close()
