@@ -1,0 +1,67 @@
+"""A monthly check-in measured by the real DataForSEO client against a loopback stand-in of its API
+(tests/helpers/dataforseo_standin.py): the real engine, store (a SQLite file) and reminder loop,
+composed the way `backlinks serve` composes them (bot/app/lookups.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from support import TYPED_ANSWERS, MemoryChat, rows
+
+from bot.app.lookups import lookups_for
+from bot.core.events import ChannelKey
+from bot.core.settings import Settings
+from bot.engine import Engine
+from bot.monthly.reminders import ReminderLoop
+from bot.storage.store import Store
+
+HERE = ChannelKey("console", "local", "shop")
+HISTORY, NAMES = "backlinks/history/live", "backlinks/referring_domains/live"
+
+
+class Clock:
+    now = dt.datetime(2026, 10, 2, 12, 0, tzinfo=dt.UTC)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+class Recording:
+    platform = "console"
+
+    def __init__(self):
+        self.sent = []
+
+    async def send(self, channel, reply) -> None:
+        self.sent.append((channel, reply))
+
+
+async def test_a_check_in_measures_october_names_what_was_found_and_what_to_reclaim(dataforseo, knowledge, db_path):
+    # October as the stand-in's index saw it: 3 new, 6 lost; among the named ones, bakers-guild.org
+    # is new and gone-news.com and closed-forum.net were lost.
+    dataforseo.sites["example-shop.com"].months["2026-10"] = (3, 6, 164)
+    clock = Clock()
+    store = await Store.open(f"sqlite:///{db_path}", clock=clock)
+    settings = Settings(provider="dataforseo", provider_key=dataforseo.key, provider_url=dataforseo.url)
+    engine = Engine(knowledge=knowledge, store=store, lookups=lookups_for(store, settings))
+    try:
+        chat = MemoryChat(engine, HERE, "alice")
+        await chat.answer_all([("site", "example-shop.com"), *TYPED_ANSWERS[1:]])
+        await chat.say("log https://bakers-guild.org/members https://nowhere-yet.com/post")
+        dataforseo.calls.clear()
+        clock.now = dt.datetime(2026, 11, 1, 9, 30, tzinfo=dt.UTC)
+        platform = Recording()
+        report = await ReminderLoop(checkins=engine.monthly, notifiers=[platform], clock=clock).run_once()
+        assert report.sent == 1
+        said = "\n".join(chat.renderer.text(b.text) for b in platform.sent[0][1].blocks if hasattr(b, "text"))
+        assert "Measured by DataForSEO, 1 Nov 2026: 3 new referring domains and 6 lost in October 2026, net -3." in said
+        assert "Found among them: bakers-guild.org. Not yet: nowhere-yet.com - a new link can take weeks" in said
+        assert "starting with the highest-ranked: gone-news.com and closed-forum.net." in said
+        assert [c.path for c in dataforseo.calls] == [HISTORY, NAMES]  # one call each, both paid once
+        [task] = dataforseo.calls[1].body
+        assert task["target"] == "example-shop.com" and dataforseo.calls[1].code == 20000
+        assert rows(db_path, "SELECT period, domain FROM lookups WHERE kind = 'domains'") == [
+            ("2026-10", "example-shop.com")  # cached for the month: a second check-in pays nothing
+        ]
+    finally:
+        await store.close()
