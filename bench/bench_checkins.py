@@ -19,15 +19,21 @@ Rows, each one ReminderLoop.run_once at the due minute (batch 500, as `backlinks
 notifier that posts nothing, on the same data reset to "all due" before it:
 
   floor   the check-ins without a provider (Engine(lookups=None)): no measurement;
-  cold    measured, the month's first run: the lookup cache empty, so one history call per site;
+  cold    measured, the month's first run: the lookup cache empty, so one history call per site,
+          and one referring_domains call per site that lost 5 or more (the note names them);
   warm    measured again on a fresh copy of the reminders, the month's cache already filled: no call.
 
 Prints wall time, channels/s, × floor, provider calls, the cache hit rate (the share of measured
 check-ins whose site's month took no call in that run: 1 − calls ÷ check-ins measured) and what
 measuring costs a channel (ms over the floor). After every run it checks that each channel got one
 check-in; that each measured one carries its site's November from the stand-in (and a reclamation note
-when 5 or more domains were lost), and the floor's none; one history call per site on cold, none on warm.
+when 5 or more domains were lost, naming them), and the floor's none; one history call per site
+and one names call per losing site on cold, none on warm.
 Medians of --repeats runs, after one untimed run of the floor.
+
+A measured month is evidence of the profile's growth, so every measured check-in re-runs the plan and
+stores the adapted one; the floor's plans, with nothing logged, are kept. Most of the measured rows'
+cost over the floor is that replan and its write, not the lookups (the summary counts plans adapted).
 """
 
 from __future__ import annotations
@@ -70,6 +76,7 @@ BUDGET = 10**9  # lookups a workspace may make a month: never the limit here
 LAST_MONTH = "2026-11"  # what the check-ins of 1 Dec 2026 measure
 MONTHS = [f"{2025 + (11 + k) // 12}-{(11 + k) % 12 + 1:02d}" for k in range(12)]  # 2025-12 … 2026-11
 HISTORY = "backlinks/history/live"
+NAMES = "backlinks/referring_domains/live"  # the names of November's lost domains, where a note lists them
 RECLAIM_FROM = 5  # knowledge/planner.yaml reclaim_note_lost: lost domains that bring a reclamation note
 SEED = 15
 
@@ -101,7 +108,10 @@ async def populate(store: Store, n: int) -> Data:
             new, lost = rng.randint(0, 25), rng.randint(0, 10)
             main = max(0, main + new - lost)
             months[month] = (new, lost, main)
+        lost = months[LAST_MONTH][1]
+        referring = [(f"gone{k}.{name}", rng.randint(0, 700), "2024-01-01", "2026-11-15") for k in range(lost)]
         sites[name] = Site(
+            referring=referring,
             rank=rng.randint(40, 700),
             referring_domains=main + main // 5,
             referring_main_domains=main,
@@ -230,9 +240,10 @@ def check(
     names = [channel.channel for channel, _ in notifier.sent]
     if report.sent != n or len(names) != n or len(set(names)) != n:
         problems.append(f"{report.sent:,} reported sent, {len(names):,} posted to {len(set(names)):,} channels")
-    measured = reclaims = wrong = 0
+    measured = reclaims = wrong = adapted = 0
     for channel, reply in notifier.sent:
         said = {b.text.template: b.text.values for b in reply.blocks if hasattr(b, "text")}
+        adapted += bool(said["reminder.target"]["adapted"])
         line = said.get("reminder.measured")
         if line is None:
             continue
@@ -241,6 +252,8 @@ def check(
         new, lost = data.november(channel.channel)
         if (line["new"], line["lost"]) != (new, lost) or ("reminder.reclaim" in said) != (lost >= RECLAIM_FROM):
             wrong += 1
+        elif lost >= RECLAIM_FROM and len(said["reminder.reclaim"]["domains"]) != min(lost, 10):
+            wrong += 1  # the note names the lost domains, up to 10
     if kind == "floor" and measured:
         problems.append(f"{measured:,} check-ins measured without a provider")
     if kind != "floor" and measured != n:
@@ -248,19 +261,26 @@ def check(
     if wrong:
         problems.append(f"{wrong:,} measured lines (or reclamation notes) not the stand-in's November")
     targets = collections.Counter(c.body[0]["target"] for c in standin.calls_to(HISTORY))
-    others = len(standin.calls) - sum(targets.values())
+    named = collections.Counter(c.body[0]["target"] for c in standin.calls_to(NAMES))
+    others = len(standin.calls) - sum(targets.values()) - sum(named.values())
     refused = sum(c.status != 200 or c.code != 20000 for c in standin.calls)
     sites = set(data.site_of.values())
     if kind == "cold" and (set(targets) != sites or set(targets.values()) != {1}):
         problems.append(f"{sum(targets.values()):,} history calls for {len(targets):,} of the {len(sites):,} sites")
     if kind != "cold" and targets:
         problems.append(f"{sum(targets.values()):,} history calls (none expected)")
+    losing = {s for s in sites if data.sites[s].months[LAST_MONTH][1] >= RECLAIM_FROM}
+    if kind == "cold" and (set(named) != losing or set(named.values()) - {1}):
+        problems.append(f"{sum(named.values()):,} calls for names for {len(named):,} of {len(losing):,} losing sites")
+    if kind != "cold" and named:
+        problems.append(f"{sum(named.values()):,} calls for names (none expected)")
     if others or refused:
         problems.append(f"{others:,} calls to other endpoints, {refused:,} answered other than 200/20000")
     summary = (
         f"{len(names):,} check-ins to {len(set(names)):,} channels, {measured:,} measured "
         f"({reclaims:,} with a reclamation note), {sum(targets.values()):,} history calls for "
-        f"{len(targets):,} sites"
+        f"{len(targets):,} sites, {sum(named.values()):,} calls for the names of lost domains, "
+        f"{adapted:,} plans adapted"
     )
     return measured, problems, summary
 
@@ -370,7 +390,8 @@ def _table(rows: list[Row], n: int, sites: int, paid: float, latency: float) -> 
         "",
         f"ms/channel: the row's seconds over the floor's, per channel; stand-in s: its own time answering "
         f"(same event loop){f', plus {latency:g} s of latency a call' if latency else ''}",
-        f"cold: {calls:,.0f} history calls for {sites:,} sites in {cold.seconds:.1f} s "
+        f"cold: {calls:,.0f} provider calls (history, and names where lost) for {sites:,} sites "
+        f"in {cold.seconds:.1f} s "
         f"({calls / cold.seconds:,.0f} calls/s), {paid:,.2f} USD at DataForSEO's prices (the stand-in's costs)",
     ]
     return lines
