@@ -363,7 +363,7 @@ class SlackAdapter:
 
     async def _post(self, reply: Reply, where: _Where, client: AsyncWebClient, *, user: str) -> None:
         if reply.form is not None:
-            view = self.renderer.modal(reply.form, where.metadata())
+            view = self.renderer.modal(reply.form, where.metadata(), reply.blocks)
             await client.views_open(trigger_id=where.trigger_id, view=view)
         elif reply.private:
             message = {**self.renderer.message(reply), "response_type": "ephemeral", "replace_original": False}

@@ -8,7 +8,7 @@ trigger `<!channel>`, `<!here>` or `<@U…>` through the bot; we never set `link
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from adapters.slack.payloads import VALUE_ACTION
@@ -92,10 +92,16 @@ class SlackRenderer:
 
     # Modals.
 
-    def modal(self, form: Form, metadata: Mapping[str, str]) -> dict[str, Any]:
+    def modal(self, form: Form, metadata: Mapping[str, str], notes: Sequence[Any] = ()) -> dict[str, Any]:
+        """The form as a modal; `notes` (the reply's paragraphs: what was looked up, and where from)
+        above its fields, so nothing filled in for the user comes without its source."""
         questionnaire = self.knowledge.form(form.name)
         wanted = set(form.question_ids)
         blocks: list[dict[str, Any]] = []
+        for note in notes:
+            if isinstance(note, Paragraph):
+                for chunk in chunk_lines([self.mrkdwn.text(note.text)], 2000):
+                    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": chunk}]})
         if form.errors:
             # Errors in inline answers can't be put on fields before the modal is submitted.
             lines = [f"*{escape(q)}*: {escape(reason)}" for q, reason in form.errors.items()]

@@ -175,7 +175,7 @@ class Planning:
             draft, errors = apply(self.questionnaire, fresh, raw)
             draft = _with_measured(draft, measured)
             if "site" in raw and "site" not in errors:
-                draft, found = await self._site_looked_up(channel, draft, defaults, keep=raw)
+                draft, found = await self._site_looked_up(channel, draft, defaults, keep=raw, form=True)
                 looked += found
             if draft != fresh:
                 # Kept in the draft, so forms shown a section at a time (Discord) still have them.
@@ -310,7 +310,13 @@ class Planning:
     # Lookups (a backlink data provider connected here): figures to confirm, never a blocker.
 
     async def _site_looked_up(
-        self, channel: ChannelKey, draft: Draft, defaults: Mapping[str, str | None], keep: Collection[str] = ()
+        self,
+        channel: ChannelKey,
+        draft: Draft,
+        defaults: Mapping[str, str | None],
+        keep: Collection[str] = (),
+        *,
+        form: bool = False,
     ) -> tuple[Draft, list[Text]]:
         """The site's referring domains, authority, recent pace and lost domains, looked up and
         offered as defaults, with where they came from (what the user typed, `keep` or answered,
@@ -349,7 +355,7 @@ class Planning:
                 for q, v in draft.suggested.items()
                 if q in offered
             }
-            notes.append(text("lookup.site", site=site, source=str(source), figures=shown))
+            notes.append(text("lookup.site", site=site, source=str(source), figures=shown, form=form))
         notes += [views.disputed(self.questionnaire.question(q), recorded[q], yours[q]) for q in disputed]
         return draft, notes
 

@@ -538,6 +538,6 @@ def test_the_gap_says_which_competitor_paces_were_given_and_which_assumed():
     answers = {**SITES["charity"].answers, "competitors": rivals(700, 900, 1000)}
     answers["competitors"][0]["monthly_new"] = 8
     text = rendered(plan({"site": "example.com", **answers}, KNOWLEDGE))["terminal"]
-    assert "(1 of them from the paces you gave, the others assumed at 1% of a profile a month)" in text
+    assert "(1 of them from their own recent paces, the others assumed at 1% of a profile a month)" in text
     fintech = rendered(plan({"site": "example.com", **SITES["fintech"].answers}, KNOWLEDGE))["terminal"]
-    assert "(from the paces you gave)" in fintech
+    assert "(from their own recent paces)" in fintech

@@ -8,6 +8,7 @@ stored sealed, never stored in clear (not in the inbox either), never sent back 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import re
@@ -17,13 +18,14 @@ import pytest
 from cryptography.fernet import Fernet
 from pydantic import SecretStr
 from slack_client import serve
-from support import rows
+from support import TYPED_ANSWERS, rows
 
 from bot.storage.secrets import Sealer
 
 TOKEN_KEY = Fernet.generate_key().decode()
 ADMIN, OWNER, MEMBER = "UADMIN", "UOWNER", "U1"
 USER_DATA = "appendix/user_data"  # DataForSEO's free call: the key check
+TYPED = {**dict(TYPED_ANSWERS), "strategies": "guest_posting, outreach"}  # a multi-select sends option values
 
 
 @pytest.fixture
@@ -211,3 +213,46 @@ async def test_the_person_who_installed_the_bot_may_connect_without_being_an_adm
         await slack.session.close()
         await runner.cleanup()
         await slack.store.close()
+
+
+async def test_a_plan_with_competitors_as_domains_is_looked_up_in_one_bulk_call_and_says_where_figures_came_from(
+    slack, dataforseo, db_path
+):
+    view = await open_connect_form(slack)
+    await slack.submit(view, {"connect_provider": "dataforseo", "connect_key": dataforseo.key}, user=ADMIN)
+    await slack.standin.wait_until("respond", "Connected")
+
+    before = len(slack.standin.of("views.open"))
+    response = await slack.command("plan site=example-shop.com competitors=rival.com, other.net", user=MEMBER)
+    assert response.status == 200
+    [*_, opened] = await slack.standin.wait_for("views.open", before + 1)
+    form = opened.body["view"]
+    inputs = {b["block_id"]: b["element"] for b in form["blocks"] if b["type"] == "input"}
+    filled = {block: element.get("initial_value") for block, element in inputs.items()}
+    assert filled["site"] == "example-shop.com" and filled["referring_domains"] == "164"
+    assert filled["competitors"] == "rival.com=921+29, other.net=310"  # counts, and rival.com's pace
+    notes = json.dumps([b for b in form["blocks"] if b["type"] != "input"])
+    assert "Competitors looked up (DataForSEO," in notes and "Looked up *example-shop.com* (DataForSEO," in notes
+    assert "Filled in below - keep them or type your own." in notes
+    assert dataforseo.count("backlinks/bulk_referring_domains/live") == 1  # both competitors in one call
+
+    answers = {**TYPED, **{k: v for k, v in filled.items() if v}}  # the user keeps what was filled in
+    response = await slack.submit(form, answers, user=MEMBER)
+    assert response.status == 200 and (await response.text()) == ""
+    posted = await slack.standin.wait_until("chat.postMessage", "example-shop.com")
+    said = json.dumps(posted.body)
+    # rival.com's measured pace (29 a month) moves the competitors' median; other.net's is assumed.
+    assert "(1 of them from their own recent paces, the others assumed at 1% of a profile a month)" in said
+    assert "Measured by DataForSEO on" in said and "the competitors' counts" in said
+    [(stored,)] = rows(db_path, "SELECT answers FROM plans")
+    sources = json.loads(stored)["sources"]
+    assert sources["referring_domains"] == {
+        "provider": "DataForSEO",
+        "day": dt.date.today().isoformat(),
+        "value": 164,
+        "site": "example-shop.com",
+    }
+    assert sources["competitors"]["value"][0] == {"domain": "rival.com", "referring_domains": 921, "monthly_new": 29}
+
+    shown = json.loads(await (await slack.command("show", user=MEMBER)).text())
+    assert "Measured by DataForSEO on" in json.dumps(shown)
