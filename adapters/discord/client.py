@@ -190,7 +190,7 @@ class BacklinksClient(discord.Client):
             replies = await work
         for reply in replies:
             if reply.form is not None:
-                await self._open_form(interaction, reply.form, typed)
+                await self._open_form(interaction, reply.form, typed, notes=reply)
             else:
                 await self._send(interaction, reply)
 
@@ -242,21 +242,27 @@ class BacklinksClient(discord.Client):
             await interaction.edit_original_response(content=self.renderer.plain.render("discord.posted"))
         await interaction.followup.send(**options, ephemeral=private)
 
-    async def _open_form(self, interaction: discord.Interaction, form: Form, typed: Mapping[str, str]) -> None:
+    async def _open_form(
+        self, interaction: discord.Interaction, form: Form, typed: Mapping[str, str], *, notes: Reply | None = None
+    ) -> None:
         questionnaire = self.engine.knowledge.form(form.name)
         section = questionnaire.section_of(form.question_ids[0])
         values = {**form.values, **typed}
         can_open = interaction.type is not discord.InteractionType.modal_submit
-        if can_open and not interaction.response.is_done():
+        said = notes is not None and bool(notes.blocks)  # what was looked up, and where from
+        if can_open and not interaction.response.is_done() and not said:
             await interaction.response.send_modal(self.renderer.modal(section, values, questionnaire))
             return
-        # From a form (or after deferring) no form can open: offer a button that opens it.
+        # From a form (or after deferring) no form can open, and a modal has no room for notes: a
+        # private message (with the notes) offers a button that opens it.
         view = discord.ui.View(timeout=None).add_item(SectionButton(section.id, "continue", section.title))
         text = self.renderer.markdown.render("plan.form_next", {"title": section.title})
+        embeds = self.renderer.embeds(notes) if said else []
+        extra = {"view": view, "embeds": embeds, "ephemeral": True, "allowed_mentions": NO_MENTIONS}
         if not interaction.response.is_done():
-            await interaction.response.send_message(text, view=view, ephemeral=True, allowed_mentions=NO_MENTIONS)
+            await interaction.response.send_message(text, **extra)
         else:
-            await interaction.followup.send(text, view=view, ephemeral=True, allowed_mentions=NO_MENTIONS)
+            await interaction.followup.send(text, **extra)
 
     async def _refuse(self, interaction: discord.Interaction, section_id: str, errors: Mapping[str, str]) -> None:
         questionnaire = self.engine.knowledge.form(self.engine.knowledge.form_of_section(section_id))

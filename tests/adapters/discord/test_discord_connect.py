@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
-from discord_flow import EPHEMERAL, answered, buttons, inputs, make_client, press, slash, submit
+from discord_flow import ANSWERS, EPHEMERAL, answered, buttons, inputs, make_client, press, slash, submit
 from discord_standin import ADMIN_PERMISSIONS, MANAGE_GUILD_PERMISSIONS
 from support import rows
 
@@ -137,3 +137,38 @@ async def test_a_slow_key_check_answers_privately_after_thinking(bot, standin, d
     assert done.json["flags"] == EPHEMERAL and "key ending a7b8" in json.dumps(done.json["embeds"])
     assert standin.of("PATCH", rf"/webhooks/{standin.application_id}/{sent['token']}/messages/@original") == []
     assert [k[4] for k in keys(db_path)] == ["a7b8"]
+
+
+async def test_a_plan_with_competitors_as_domains_shows_what_was_looked_up_before_its_form(
+    bot, standin, dataforseo, db_path
+):
+    modal = (await slash(standin, "connect", **MANAGER))["data"]
+    await submit(standin, modal, {"connect_provider": "dataforseo", "connect_key": dataforseo.key}, **MANAGER)
+
+    first = await slash(standin, "plan", {"site": "example-shop.com", "competitors": "rival.com, other.net"})
+    # A modal has no room for notes: what was looked up, and where from, comes first, privately,
+    # with a button that opens the form filled in.
+    assert first["type"] == 4 and first["data"]["flags"] == EPHEMERAL
+    said = shown(first)
+    assert "Competitors looked up (DataForSEO," in said and "rival.com=921+29, other.net=310" in said
+    assert "Looked up **example-shop.com** (DataForSEO," in said and "Filled in on the form" in said
+    assert dataforseo.count("backlinks/bulk_referring_domains/live") == 1
+    [continue_id] = buttons(first["data"])
+    opened = await press(standin, continue_id)
+    assert opened["type"] == 9
+    fields = inputs(opened["data"])
+    assert fields["referring_domains"]["value"] == "164"
+
+    response = opened
+    while response["type"] == 9 or "backlinks:continue" in json.dumps(response):
+        if response["type"] != 9:
+            [continue_id] = buttons(response["data"])
+            response = await press(standin, continue_id)
+            continue
+        form = response["data"]
+        values = {q: f.get("value") or ANSWERS[q] for q, f in inputs(form).items()}
+        response = await submit(standin, form, values)
+    posted = json.dumps(response)
+    assert "(1 of them from their own recent paces, the others assumed at 1% of a profile a month)" in posted
+    [(stored,)] = rows(db_path, "SELECT answers FROM plans")
+    assert json.loads(stored)["sources"]["competitors"]["provider"] == "DataForSEO"

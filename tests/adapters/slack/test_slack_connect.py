@@ -233,7 +233,7 @@ async def test_a_plan_with_competitors_as_domains_is_looked_up_in_one_bulk_call_
     assert filled["competitors"] == "rival.com=921+29, other.net=310"  # counts, and rival.com's pace
     notes = json.dumps([b for b in form["blocks"] if b["type"] != "input"])
     assert "Competitors looked up (DataForSEO," in notes and "Looked up *example-shop.com* (DataForSEO," in notes
-    assert "Filled in below - keep them or type your own." in notes
+    assert "Filled in on the form - keep them or type your own." in notes
     assert dataforseo.count("backlinks/bulk_referring_domains/live") == 1  # both competitors in one call
 
     answers = {**TYPED, **{k: v for k, v in filled.items() if v}}  # the user keeps what was filled in
