@@ -152,6 +152,16 @@ class Lookups:
         months = {d: [_month_change(m) for m in f or []] for d, f in found.items()}
         return History(months, Source(connection.label, now.date()))
 
+    async def known_months(self, channel: ChannelKey, domain: str) -> dict[str, MonthChange]:
+        """A domain's months as this month's cache holds them (a check-in looked them up), by
+        month; {} if nothing is cached. Never a call, never a lookup from the budget."""
+        connection = await self.connected(channel)
+        if connection is None or not connection.provider.has_history:
+            return {}
+        period = f"{self.store.clock():%Y-%m}"
+        found = await self.store.lookups.cached(connection.name, "history", period, [domain])
+        return {m.month: m for m in map(_month_change, found.get(domain) or [])}
+
     async def month_domains(self, channel: ChannelKey, domains: Sequence[str], month: str) -> dict[str, MonthDomains]:
         """Which referring domains each domain won and lost in `month` ("2026-10"), for a check-in:
         {} when there is no provider or one that cannot name them. Cached per month; a domain whose

@@ -249,6 +249,7 @@ def day_words(day: int | str) -> str:
 class ChannelProgress:
     rows: list[MonthProgress] = field(default_factory=list)  # from the first plan's month to this one
     this_month: str = ""
+    site: str | None = None  # the latest plan's
 
     @property
     def closed(self) -> list[MonthProgress]:
@@ -474,17 +475,28 @@ class Monthly:
     ) -> ChannelProgress:
         timezone = timezone or await self._timezone(channel)
         this_month = this_month or month_key(self.store.clock(), timezone)
-        versions = [self._version(p, timezone) for p in await self.store.plan_history(channel)]
+        stored = await self.store.plan_history(channel)
+        versions = [self._version(p, timezone) for p in stored]
         totals = await self.store.progress.by_month(channel)
-        return ChannelProgress(history(totals, versions, this_month), this_month)
+        site = stored[-1].answers.get("site") if stored else None
+        return ChannelProgress(history(totals, versions, this_month), this_month, site)
 
     async def progress_blocks(self, channel: ChannelKey) -> tuple[Any, ...]:
-        """This channel's months of progress, for `show`."""
-        return self._progress_blocks(await self.channel_progress(channel))
+        """This channel's months of progress, for `show`, with what the provider measured for them
+        when a check-in has already looked it up this month (`show` never pays for a lookup)."""
+        progress = await self.channel_progress(channel)
+        measured: Mapping[str, MonthChange] = {}
+        domain = registrable_domain(progress.site) if progress.site else None
+        if self.lookups is not None and domain:
+            measured = await self.lookups.known_months(channel, domain)
+        return self._progress_blocks(progress, measured)
 
-    def _progress_blocks(self, progress: ChannelProgress) -> tuple[Any, ...]:
+    def _progress_blocks(
+        self, progress: ChannelProgress, measured: Mapping[str, MonthChange] | None = None
+    ) -> tuple[Any, ...]:
         if not progress.rows:
             return ()
+        measured = measured or {}
         items = tuple(
             text(
                 "progress.month",
@@ -495,6 +507,7 @@ class Monthly:
                 current=r.month == progress.this_month,
                 checked=r.quality_checked,
                 passed=r.quality_passed,
+                measured=measured.get(r.month),
                 **_scoring(r),
             )
             for r in progress.rows[-12:]

@@ -274,6 +274,14 @@ async def test_the_check_in_measures_last_month_against_the_plan_and_names_the_l
     ) in said
     # One lookup for the month's counts and, as 5 were lost, one for their names; none for the plan.
     assert calls == [("history", "example.com", "2025-12"), ("month_domains", "example.com", "2026-11")]
+    # `show` puts the measured month beside what was logged, from the check-in's lookup: no call.
+    calls.clear()
+    shown = await say(engine, "show")
+    assert (
+        "November 2026: 3 / about 3 (not scored: the plan came with 1 of its 30 days left) · measured 9 new, 5 lost"
+        in shown
+    )
+    assert calls == []
     # The plan was made with 1 of November's 30 days left: its answers already held the month's
     # growth but a thirtieth of +4, so the adapted profile stays at 140.
     [(answers,)] = rows(db_path, "SELECT answers FROM plans WHERE created_by = 'reminder'")
