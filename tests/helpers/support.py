@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from pathlib import Path
 
@@ -73,3 +74,24 @@ def rows(db_path: Path, query: str, *params) -> list[tuple]:
     """Read the SQLite file directly, as an operator would, not through our store."""
     with sqlite3.connect(db_path) as connection:
         return connection.execute(query, params).fetchall()
+
+
+class Clock:
+    """A clock a test sets: `clock.now = …` moves time for everything that reads it."""
+
+    def __init__(self, now: dt.datetime):
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+class Recording:
+    """A notifier for ReminderLoop that records each check-in it is given, with its channel."""
+
+    def __init__(self, platform: str = "console"):
+        self.platform = platform
+        self.sent: list[tuple[ChannelKey, Reply]] = []
+
+    async def send(self, channel: ChannelKey, reply: Reply) -> None:
+        self.sent.append((channel, reply))

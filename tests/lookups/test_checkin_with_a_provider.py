@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from support import TYPED_ANSWERS, MemoryChat, rows
+from support import TYPED_ANSWERS, Clock, MemoryChat, Recording, rows
 
 from bot.app.lookups import lookups_for
 from bot.core.events import ChannelKey
@@ -19,28 +19,11 @@ HERE = ChannelKey("console", "local", "shop")
 HISTORY, NAMES = "backlinks/history/live", "backlinks/referring_domains/live"
 
 
-class Clock:
-    now = dt.datetime(2026, 10, 2, 12, 0, tzinfo=dt.UTC)
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-
-class Recording:
-    platform = "console"
-
-    def __init__(self):
-        self.sent = []
-
-    async def send(self, channel, reply) -> None:
-        self.sent.append((channel, reply))
-
-
 async def test_a_check_in_measures_october_names_what_was_found_and_what_to_reclaim(dataforseo, knowledge, db_path):
     # October as the stand-in's index saw it: 3 new, 6 lost; among the named ones, bakers-guild.org
     # is new and gone-news.com and closed-forum.net were lost.
     dataforseo.sites["example-shop.com"].months["2026-10"] = (3, 6, 164)
-    clock = Clock()
+    clock = Clock(dt.datetime(2026, 10, 2, 12, 0, tzinfo=dt.UTC))
     store = await Store.open(f"sqlite:///{db_path}", clock=clock)
     settings = Settings(provider="dataforseo", provider_key=dataforseo.key, provider_url=dataforseo.url)
     engine = Engine(knowledge=knowledge, store=store, lookups=lookups_for(store, settings))

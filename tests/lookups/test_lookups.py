@@ -12,7 +12,7 @@ import json
 
 import pytest
 from counting_provider import KEY, CountingProvider
-from support import TYPED_ANSWERS, MemoryChat, rows
+from support import TYPED_ANSWERS, Clock, MemoryChat, Recording, rows
 
 from bot.core.events import ChannelKey, Invoked, Said, Submitted
 from bot.engine import Engine
@@ -28,16 +28,9 @@ BROKEN: set[str] = set()  # domains whose history call fails
 TOKEN_KEY = "Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmFyMTI="  # 32 bytes, URL-safe base64
 
 
-class Clock:
-    now = NOW
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-
 @pytest.fixture
 def clock():
-    return Clock()
+    return Clock(NOW)
 
 
 @pytest.fixture
@@ -231,16 +224,6 @@ async def test_a_form_platform_shows_the_plan_form_filled_with_the_looked_up_fig
     competitors = "rival.com=3100+40, 380 (domain=referring domains+new a month)"
     assert said[0] == f"Competitors looked up (DataForSEO, 30 Nov 2026): {competitors}."
     assert said[1].startswith("Looked up example.com (DataForSEO, 30 Nov 2026): referring domains 1240,")
-
-
-class Recording:
-    platform = "console"
-
-    def __init__(self):
-        self.sent = []
-
-    async def send(self, channel, reply) -> None:
-        self.sent.append((channel, reply))
 
 
 def _said(chat: MemoryChat, reply) -> str:

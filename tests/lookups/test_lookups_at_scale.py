@@ -14,6 +14,7 @@ import datetime as dt
 
 import sqlalchemy as sa
 from reminder_worker import ANSWERS  # the answers every channel's plan was made from
+from support import Recording
 
 from bot.engine import Engine
 from bot.lookups.provider import MonthChange, MonthDomains
@@ -52,16 +53,6 @@ class SlowCountingProvider:
 
 def _lost(domain: str) -> int:
     return 6 if int(domain.removeprefix("site").removesuffix(".com")) % 2 else 2  # 6: a reclamation note
-
-
-class Recording:
-    platform = "memory"
-
-    def __init__(self):
-        self.sent = []
-
-    async def send(self, channel, reply) -> None:
-        self.sent.append((channel, reply))
 
 
 async def populate(store: Store) -> None:
@@ -114,7 +105,7 @@ async def test_two_workers_over_1000_channels_make_one_paid_call_per_domain_and_
                 default=("dataforseo", "login:password"),
             )
             engine = Engine(knowledge=knowledge.default(), store=store, lookups=lookups)
-            platforms.append(Recording())
+            platforms.append(Recording("memory"))
             loops.append(
                 ReminderLoop(
                     checkins=engine.monthly, notifiers=[platforms[-1]], clock=lambda: NOW, owner=f"w{number}", batch=100
