@@ -112,7 +112,7 @@ class BacklinksClient(discord.Client):
         }
         try:
             entry = await self.engine.inbox.accept(
-                "discord", f"discord:{interaction.id}", submission, within=ACCEPT_WITHIN
+                "discord", f"discord:{interaction.id}", submission, within=ACCEPT_WITHIN, channel=key
             )
         except Busy:
             await self.tell(interaction, "busy")

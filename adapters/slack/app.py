@@ -240,7 +240,9 @@ class SlackAdapter:
         # A replay of the same submission (same view, same hash) is recognised by its key.
         key = f"slack:{team}:{view['id']}:{view.get('hash', '')}" if view.get("id") else f"slack:{uuid.uuid4()}"
         try:
-            entry = await self.engine.inbox.accept("slack", key, submission, within=ACCEPT_WITHIN)
+            entry = await self.engine.inbox.accept(
+                "slack", key, submission, within=ACCEPT_WITHIN, channel=ChannelKey("slack", team, meta.channel)
+            )
         except Busy:
             await self._busy(ack, values)
             return
