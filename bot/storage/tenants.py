@@ -13,6 +13,7 @@ due (`carry_out_due`), so a restart in between forgets nothing.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from collections.abc import Callable, Mapping
@@ -209,6 +210,17 @@ class TenantStore:
             )
             done.append((platform, workspace, deleted))
         return done
+
+    async def run_forever(self, every: float) -> None:
+        """Carry out due deletions at start and then every `every` seconds (a serving process)."""
+        while True:
+            try:
+                await self.carry_out_due()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # a database hiccup: try again next round (the rows wait)
+                log.exception("could not carry out the deletions that are due")
+            await asyncio.sleep(every)
 
 
 async def _delete(connection: AsyncConnection, where: list[tuple[Held, Where]]) -> dict[str, int]:
