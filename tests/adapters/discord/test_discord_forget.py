@@ -11,7 +11,7 @@ import datetime as dt
 import time
 
 import pytest
-from discord_flow import EPHEMERAL, buttons, make_client, press, slash
+from discord_flow import EPHEMERAL, buttons, make_client, press, slash, walk_the_plan
 from discord_standin import MANAGE_GUILD_PERMISSIONS, MEMBER_PERMISSIONS
 from tenant_rows import channel_owners, every_row, fill, held_by
 
@@ -208,3 +208,11 @@ async def test_forget_takes_manage_server_and_a_confirmation_checked_again_at_th
     after = await every_row(store)
     assert channel_rows(after, here) == 0
     assert channel_rows(after, ChannelKey("discord", str(standin.guild_id), "4445")) == stored, "other channels stay"
+
+
+async def test_a_stored_form_submission_names_its_server_and_channel(bot, standin, store):
+    """So deleting a server's or a channel's data deletes its waiting submissions too."""
+    await walk_the_plan(standin)
+    await bot.engine.inbox.idle(5)
+    found = {(r["platform"], r["workspace"], r["channel"]) for r in (await every_row(store))["inbox"]}
+    assert found == {("discord", str(standin.guild_id), str(standin.channel_id))}
