@@ -22,6 +22,7 @@ from bot.lookups.service import Lookups
 from bot.monthly.commands import Monthly
 from bot.planning.commands import Planning
 from bot.planning.knowledge import Knowledge
+from bot.privacy.commands import Forgetting
 from bot.storage.inbox import Inbox
 from bot.storage.store import DraftConflict, Store
 
@@ -47,7 +48,9 @@ class Engine:
         self.imports = Imports(store=store, knowledge=knowledge, max_bytes=import_max_bytes)
         self.planning = Planning(store=store, knowledge=knowledge, checkins=self.monthly, lookups=self.lookups)
         self.connections = Connections(lookups=self.lookups, form=knowledge.connect_form)
-        capabilities = (self.planning, self.monthly, self.imports, self.connections)  # a new capability: one more here
+        self.forgetting = Forgetting(store=store)
+        # A new capability: one more here.
+        capabilities = (self.planning, self.monthly, self.imports, self.connections, self.forgetting)
         # Every capability's commands, forms, checks, buttons and notices, as one set of tables.
         self.tables = merged([Plugs(commands={"help": self._help}), *(c.plugs() for c in capabilities)])
         self.commands = self.tables.commands
@@ -85,11 +88,11 @@ class Engine:
             case Submitted(channel, user, values, timezone, form, submission, manages):
                 request = Request(channel, user, "", False, timezone, submission=submission, manages=manages)
                 return await self.tables.forms.get(form, self.tables.forms["plan"])(request, values)
-            case Pressed(channel, user, action, value):
+            case Pressed(channel, user, action, value, manages):
                 pressed = self.tables.buttons.get(action)
                 if pressed is None:
                     return [views.help_reply(conversational=False)]
-                return await pressed(Request(channel, user, conversational=False), value)
+                return await pressed(Request(channel, user, conversational=False, manages=manages), value)
         raise TypeError(f"not an event: {event!r}")
 
     async def _noticed(self, channel: ChannelKey, replies: list[Reply]) -> list[Reply]:

@@ -13,7 +13,7 @@ from bot.core.replies import Buttons, Reply
 if TYPE_CHECKING:
     from adapters.discord.render import DiscordRenderer
 
-ACTIONS = "replan|details|log|skip_month|pause|confirm_log"
+ACTIONS = "replan|details|log|skip_month|pause|confirm_log|forget_confirm"
 
 
 class Presses(Protocol):
@@ -28,11 +28,14 @@ class ActionButton(
     discord.ui.DynamicItem[discord.ui.Button], template=rf"backlinks:(?P<action>{ACTIONS})(?::(?P<value>.+))?$"
 ):
     """A button under a plan or a reminder: Re-plan, Details, Log links, Skip this month, Pause; or
-    Confirm under a log far above the plan, its custom id carrying what to log."""
+    Confirm under a log far above the plan, its custom id carrying what to log; or the confirmation
+    of `forget`, carrying where, for whom and when it was offered."""
 
     def __init__(self, action: str, label: str = "", value: str = "") -> None:
         primary = action in ("replan", "log", "confirm_log")
         style = discord.ButtonStyle.primary if primary else discord.ButtonStyle.secondary
+        if action == "forget_confirm":
+            style = discord.ButtonStyle.danger  # it deletes a channel's data
         custom_id = f"backlinks:{action}:{value}" if value else f"backlinks:{action}"
         super().__init__(discord.ui.Button(label=(label or action)[:80], style=style, custom_id=custom_id[:100]))
         self.action = action

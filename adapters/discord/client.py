@@ -7,6 +7,11 @@ button in between; invalid answers come back privately with a button that reopen
 with what was typed. Buttons have stable custom ids and are registered at start-up, and form
 submissions are matched by custom id too, so both keep working after a restart.
 
+When the bot is removed from a server (GUILD_DELETE for a server it was in: discord.py calls
+`on_guild_remove` only then, not for an outage, which comes with `unavailable: true` and calls
+`on_guild_unavailable`), the server's data is deleted after a grace period
+(BACKLINKS_REMOVAL_GRACE_DAYS); added back within it (`on_guild_join`), it keeps everything.
+
 The connect form carries a data provider's key: it is not stored in the inbox (it would sit there
 in clear) but worked at once, with Manage Server read again from the submission; a refused form
 reopens without the key (it is never sent back to Discord).
@@ -15,6 +20,7 @@ reopens without the key (it is never sent back to Discord).
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import tempfile
 from collections.abc import Mapping
@@ -112,7 +118,7 @@ class BacklinksClient(discord.Client):
         }
         try:
             entry = await self.engine.inbox.accept(
-                "discord", f"discord:{interaction.id}", submission, within=ACCEPT_WITHIN
+                "discord", f"discord:{interaction.id}", submission, within=ACCEPT_WITHIN, channel=key
             )
         except Busy:
             await self.tell(interaction, "busy")
@@ -161,7 +167,19 @@ class BacklinksClient(discord.Client):
         await super().close()
 
     async def press(self, interaction: discord.Interaction, action: str, value: str = "") -> None:
-        await self.handle(interaction, Pressed(self.key(interaction), str(interaction.user.id), action, value))
+        # Manage Server as it is at the press (a button may be pressed long after it was sent).
+        manages = interaction.guild_id is not None and interaction.permissions.manage_guild
+        event = Pressed(self.key(interaction), str(interaction.user.id), action, value, manages=manages)
+        await self.handle(interaction, event)
+
+    # The bot removed from a server, and added back.
+
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        after = dt.timedelta(days=self.settings.removal_grace_days)
+        await self.engine.store.tenants.schedule_deletion("discord", str(guild.id), after=after, reason="removed")
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        await self.engine.store.tenants.cancel_deletion("discord", str(guild.id))
 
     async def open_section(self, interaction: discord.Interaction, section_id: str, *, as_typed: bool) -> None:
         key, user = self.key(interaction), str(interaction.user.id)

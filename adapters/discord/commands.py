@@ -4,9 +4,10 @@
 Discord itself refuses 150 for an authority score); every option pre-fills the forms. The other
 sub-commands are the engine's commands; a new one (`log`, `remind`, `import`) is one more entry.
 
-Who may change the server's settings (`remind` with options, `connect`, `disconnect`) is Manage
-Server: Discord sets default permissions only on the whole /backlinks group, so each handler reads
-`interaction.permissions.manage_guild` itself and the engine gets it as `manages`.
+Who may change the server's settings (`remind` with options, `connect`, `disconnect`) or delete a
+channel's data (`forget`) is Manage Server: Discord sets default permissions only on the whole
+/backlinks group, so each handler reads `interaction.permissions.manage_guild` itself and the
+engine gets it as `manages`.
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ def backlinks_group(client: CommandsClient) -> app_commands.Group:
 MANAGED = {
     "connect": "Connect a backlink data provider for this server, in a private form (Manage Server)",
     "disconnect": "Forget this server's backlink data provider key (Manage Server)",
+    "forget": "Delete this channel's plans, history, reminder and progress, after a confirmation (Manage Server)",
 }
 
 

@@ -6,11 +6,17 @@ the engine; which sub-commands exist is the engine's command table, so new ones 
 here. Every failure after the ack ends in a clear private message, never Slack's bare
 "dispatch_failed".
 
-Who may change the workspace's settings (`connect`, `disconnect`: a data provider's key) is decided
-here, where Slack is known, and handed to the engine as `manages`: a workspace admin or owner, or
-the person who installed the bot (OAuth installs record them). It is checked again when the connect
-form is submitted. That form's key is never stored in the inbox (it would sit there in clear):
-the form is acked, then worked at once; a stop in between loses it, and it is typed again.
+Who may change the workspace's settings (`connect`, `disconnect`: a data provider's key) or delete a
+channel's data (`forget`) is decided here, where Slack is known, and handed to the engine as
+`manages`: a workspace admin or owner, or the person who installed the bot (OAuth installs record
+them). It is checked again when the connect form is submitted and when forget's button is pressed.
+
+Uninstalling the app (`app_uninstalled`), or revoking its bot token (`tokens_revoked`), deletes
+every row of the workspace: plans, drafts, reminders, progress, submissions, the provider key, the
+installation (bot/storage/tenants.py), in one transaction.
+
+The connect form's key is never stored in the inbox (it would sit there in clear): the form is
+acked, then worked at once; a stop in between loses it, and it is typed again.
 """
 
 from __future__ import annotations
@@ -63,9 +69,11 @@ OAUTH_STATE_SECONDS = 600
 # How long a slash command may wait for the engine before acking empty (Slack allows three seconds).
 ACK_BUDGET_SECONDS = 1.0
 # The buttons the engine's replies carry (under a plan and under a monthly reminder).
-BUTTON_ACTIONS = ("replan", "details", "log", "skip_month", "pause", "confirm_log")
-# Commands that change the workspace's settings: only for those who manage it (`_manages`).
-MANAGED_COMMANDS = {"connect", "disconnect"}
+BUTTON_ACTIONS = ("replan", "details", "log", "skip_month", "pause", "confirm_log", "forget_confirm")
+# Commands that change the workspace's settings or delete data: only for those who manage it (`_manages`).
+MANAGED_COMMANDS = {"connect", "disconnect", "forget"}
+# Buttons whose press is such a change: who presses is asked again (never taken from the message).
+MANAGED_BUTTONS = {"forget_confirm"}
 # Forms whose values are never stored in the inbox (a data provider's key): worked at once after the ack.
 UNSTORED_FORMS = {"connect"}
 # Users whose time zone is remembered, and for how long (a first reminder's default time zone).
@@ -100,9 +108,9 @@ class SlackAdapter:
                 ),
             )
         self.app = AsyncApp(**options)
-        if settings.slack_uses_oauth:
-            # app_uninstalled / tokens_revoked delete the workspace's stored installation.
-            self.app.enable_token_revocation_listeners()
+        # In place of Bolt's own listeners (which delete the installation only): everything goes.
+        self.app.event("app_uninstalled")(self.on_uninstalled)
+        self.app.event("tokens_revoked")(self.on_tokens_revoked)
         self.app.command(settings.slack_command)(self.on_command)
         self.app.view(re.compile(f"^{CALLBACK_PREFIX}(plan|log|import|connect)$"))(self.on_form_submitted)
         self.app.event("file_shared")(self.on_file_shared)
@@ -196,7 +204,26 @@ class SlackAdapter:
         pressed = read(Action, action)
         where = _Where(press.workspace, press.channel.id, press.response_url, press.trigger_id)
         await ack()
-        await self._run(Pressed(where.key, press.user.id, pressed.action_id, pressed.value), where, client)
+        event = Pressed(where.key, press.user.id, pressed.action_id, pressed.value)
+        await self._run(event, where, client, self._pressed(event, client))
+
+    async def _pressed(self, event: Pressed, client: AsyncWebClient) -> list[Reply]:
+        if event.action in MANAGED_BUTTONS:  # asked only for them: users.info is a call
+            event = dataclasses.replace(event, manages=await self._manages(client, event.channel.workspace, event.user))
+        return await self.engine.handle(event)
+
+    async def on_uninstalled(self, body: Mapping[str, Any], context) -> None:
+        """The app was removed from a workspace: every row of that workspace is deleted."""
+        if team := context.team_id or body.get("team_id"):
+            await self.engine.store.tenants.delete_workspace("slack", team, why="the app was uninstalled")
+
+    async def on_tokens_revoked(self, body: Mapping[str, Any], event: Mapping[str, Any], context) -> None:
+        """The bot's token revoked: the bot can do nothing more there, so its data goes as on an
+        uninstall. Users' tokens revoked: nothing to delete (the app asks for no user scopes, so it
+        keeps no user token), and the workspace's data stays."""
+        team = context.team_id or body.get("team_id")
+        if (event.get("tokens") or {}).get("bot") and team:
+            await self.engine.store.tenants.delete_workspace("slack", team, why="the bot token was revoked")
 
     async def on_form_submitted(
         self, ack, body: Mapping[str, Any], view: Mapping[str, Any], client: AsyncWebClient
@@ -240,7 +267,9 @@ class SlackAdapter:
         # A replay of the same submission (same view, same hash) is recognised by its key.
         key = f"slack:{team}:{view['id']}:{view.get('hash', '')}" if view.get("id") else f"slack:{uuid.uuid4()}"
         try:
-            entry = await self.engine.inbox.accept("slack", key, submission, within=ACCEPT_WITHIN)
+            entry = await self.engine.inbox.accept(
+                "slack", key, submission, within=ACCEPT_WITHIN, channel=ChannelKey("slack", team, meta.channel)
+            )
         except Busy:
             await self._busy(ack, values)
             return

@@ -29,6 +29,9 @@ from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
 ROLES = ("all", "web", "worker")
+# How often (seconds) a worker looks for deletions whose grace period is over: days long, so an
+# hour late is nothing, and the look is one indexed query.
+DELETIONS_EVERY = 3600.0
 
 # Set by platforms whose disk is wiped on every restart or deploy.
 EPHEMERAL_DISK_MARKERS = ("DYNO", "RENDER", "RAILWAY_ENVIRONMENT", "FLY_APP_NAME", "K_SERVICE", "KOYEB_APP_NAME")
@@ -260,6 +263,8 @@ def _parts(engine: Engine, store: Store, settings: Settings, role: str, notifier
         yield _translated(serve_discord(engine, settings), DiscordStartError)
     if worker:
         yield ReminderLoop(checkins=engine.monthly, notifiers=notifiers).run_forever(settings.reminder_every)
+        # Workspaces whose grace period after a removal is over (bot/storage/tenants.py).
+        yield store.tenants.run_forever(every=DELETIONS_EVERY)
 
 
 def _notifiers(engine: Engine, settings: Settings, *, console: bool = False) -> list:

@@ -66,6 +66,7 @@ class Pressed:
     user: str
     action: str
     value: str = ""
+    manages: bool = False  # may change this workspace's settings (read again at the press)
 
 
 Event = Said | Invoked | Submitted | Pressed

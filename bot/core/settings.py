@@ -97,6 +97,11 @@ class Settings(BaseSettings):
     # How often (seconds) a serving process looks for due reminders.
     reminder_every: float = 60.0
 
+    # How long a Discord server that removed the bot keeps its data (days): added back within it, it
+    # keeps everything; after it, a serving process deletes the server's data. Seven days covers a
+    # removal by mistake noticed after a weekend (an assumption, not a platform rule).
+    removal_grace_days: float = Field(default=7.0, ge=0)
+
     # Form submissions (see bot/storage/inbox.py): how many one process works at once before answering
     # "busy, try again"; how long a taken one belongs to its process before another (or the next
     # start) works it again; how long a stop (SIGTERM) waits for those in flight. Procfile

@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
+from bot.core.events import ChannelKey
 from bot.storage.group_commit import GroupCommit
 from bot.storage.schema import inbox
 from bot.storage.store import Store
@@ -90,11 +91,18 @@ class Inbox:
     # Taking a submission: call before acknowledging it.
 
     async def accept(
-        self, platform: str, key: str, payload: dict[str, Any], *, within: float | None = None
+        self,
+        platform: str,
+        key: str,
+        payload: dict[str, Any],
+        *,
+        within: float | None = None,
+        channel: ChannelKey | None = None,
     ) -> Entry | None:
         """Store a submission; None when its key was seen before (a replay: acknowledge, do nothing).
         Raises Busy when this process already has `capacity` in flight, or when storing takes
-        longer than `within` seconds (the platform's deadline would pass before its ack)."""
+        longer than `within` seconds (the platform's deadline would pass before its ack).
+        `channel`: where it was made (deleting that channel's or workspace's data deletes it too)."""
         if self._stopping:
             raise Busy("stopping")  # taken now, it might not be finished before the process exits
         if self.in_flight >= self.capacity:
@@ -102,7 +110,7 @@ class Inbox:
         if self.store.file is not None and (problem := self.store.file.problem()):
             raise Busy(problem)  # acked into a deleted SQLite file, it would be lost: not taken
         self._accepting += 1
-        storing = asyncio.ensure_future(self._store(platform, key, payload))
+        storing = asyncio.ensure_future(self._store(platform, key, payload, channel))
         done, _ = await asyncio.wait({storing}, timeout=within)
         if storing not in done:
             # Not cancelled (a half-finished write helps nobody): should the row land after all, it
@@ -112,13 +120,15 @@ class Inbox:
             raise Busy(f"storing took over {within} s")
         return storing.result()
 
-    async def _store(self, platform: str, key: str, payload: dict[str, Any]) -> Entry | None:
+    async def _store(
+        self, platform: str, key: str, payload: dict[str, Any], channel: ChannelKey | None
+    ) -> Entry | None:
         try:
-            return await self._insert_group((platform, key[:200], payload))
+            return await self._insert_group((platform, key[:200], payload, channel))
         finally:
             self._accepting -= 1
 
-    async def _insert(self, group: list[tuple[str, str, dict[str, Any]]]) -> list[Entry | None]:
+    async def _insert(self, group: list[tuple[str, str, dict[str, Any], ChannelKey | None]]) -> list[Entry | None]:
         """One INSERT for the submissions that arrived together; None for a key seen before (also
         for the second of two equal keys in one group)."""
         now = self.store.clock()
@@ -130,8 +140,10 @@ class Inbox:
                 "received_at": now,
                 "claimed_until": now + self.lease,
                 "attempts": 1,
+                "workspace": channel.workspace if channel else None,
+                "channel": channel.channel if channel else None,
             }
-            for platform, key, payload in {key: (platform, key, payload) for platform, key, payload in group}.values()
+            for platform, key, payload, channel in {item[1]: item for item in group}.values()
         ]
         statement = (
             self.store._insert(inbox)
@@ -142,7 +154,7 @@ class Inbox:
         async with self.store.engine.begin() as connection:
             new = {row.key: row.id for row in await connection.execute(statement)}
         entries: list[Entry | None] = []
-        for platform, key, payload in group:
+        for platform, key, payload, _ in group:
             new_id = new.pop(key, None)  # popped: a second equal key in the group is a replay
             entries.append(None if new_id is None else Entry(new_id, key, platform, payload, 1))
         return entries

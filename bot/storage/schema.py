@@ -111,8 +111,12 @@ inbox = sa.Table(
     sa.Column("claimed_until", sa.DateTime(timezone=True), nullable=False),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     sa.Column("done_at", sa.DateTime(timezone=True)),
+    # Whose submission it is (a workspace's or a channel's data is deleted with it; see tenants.py).
+    sa.Column("workspace", sa.String(100)),
+    sa.Column("channel", sa.String(100)),
     sa.UniqueConstraint("key", name="uq_inbox_key"),
     sa.Index("ix_inbox_waiting", "done_at", "claimed_until"),
+    sa.Index("ix_inbox_workspace", "platform", "workspace"),
 )
 
 # A backlink data provider's key per workspace (Slack team, Discord server, the console's "local"),
@@ -159,4 +163,19 @@ lookup_budget = sa.Table(
     sa.Column("month", sa.String(7), nullable=False),
     sa.Column("used", sa.Integer, nullable=False, server_default="0"),
     sa.UniqueConstraint("platform", "workspace", "month", name="uq_lookup_budget_month"),
+)
+
+# A workspace whose data is to be deleted once `due_at` passes: a Discord server that removed the
+# bot (a grace period, so a re-add within it keeps everything). Stored, so a restart forgets nothing.
+pending_deletions = sa.Table(
+    "pending_deletions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("platform", sa.String(20), nullable=False),
+    sa.Column("workspace", sa.String(100), nullable=False),
+    sa.Column("reason", sa.String(40), nullable=False),  # what asked for it: "removed" (from a server)
+    sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("platform", "workspace", name="uq_pending_deletions_workspace"),
+    sa.Index("ix_pending_deletions_due", "due_at"),
 )

@@ -24,6 +24,7 @@ from bot.storage.lookup_store import LookupStore
 from bot.storage.reminder_store import ProgressStore, ReminderStore, new_entry
 from bot.storage.schema import channels, drafts, plans, reminders
 from bot.storage.sqlite_file import DamagedDatabase, DatabaseFile, announce_if_new, sqlite_path
+from bot.storage.tenants import TenantStore
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +137,7 @@ class Store:
         self.reminders = ReminderStore(self)
         self.progress = ProgressStore(self)
         self.lookups = LookupStore(self)
+        self.tenants = TenantStore(self)  # a workspace's or a channel's data, counted and deleted
         self.file: DatabaseFile | None = None  # a SQLite file's identity, for health
         self._file_problem: str | None = None  # logged once, when it appears
 

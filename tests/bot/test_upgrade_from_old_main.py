@@ -202,3 +202,31 @@ async def test_an_upgraded_old_file_has_the_schema_of_a_fresh_one(old_db: Path, 
     assert schema(old_db) == schema(fresh_db)
     assert drift_from_schema_py(old_db) == []
     assert drift_from_schema_py(fresh_db) == []
+
+
+def test_submissions_stored_before_0009_are_named_by_their_workspace_and_channel(tmp_path: Path):
+    """Waiting ones from their payload (Slack's team, Discord's guild), done Slack ones from their key."""
+    old_db = tmp_path / "old.sqlite"
+    shutil.copyfile(FIXTURES / "made_by_main_0007.sqlite", old_db)  # 0006 made the inbox
+    with sqlite3.connect(old_db) as db:
+        db.execute("DELETE FROM inbox")
+        rows_in = [
+            ("slack:T9:V1:h", "slack", '{"team": "T9", "channel": "C9", "values": {}}', None),
+            ("discord:77", "discord", '{"guild": "G7", "channel": "77", "values": {}}', None),
+            ("slack:T8:V2:h", "slack", "{}", "2026-11-30 10:00:00"),
+            ("discord:78", "discord", "{}", "2026-11-30 10:00:00"),
+        ]
+        for key, platform, payload, done in rows_in:
+            db.execute(
+                "INSERT INTO inbox (key, platform, payload, received_at, claimed_until, attempts, done_at) "
+                "VALUES (?, ?, ?, '2026-11-30 09:00:00', '2026-11-30 09:02:00', 1, ?)",
+                (key, platform, payload, done),
+            )
+    db.close()
+    assert upgrade(old_db).returncode == 0
+    assert rows(old_db, "SELECT key, workspace, channel FROM inbox ORDER BY id") == [
+        ("slack:T9:V1:h", "T9", "C9"),
+        ("discord:77", "G7", "77"),
+        ("slack:T8:V2:h", "T8", None),
+        ("discord:78", None, None),
+    ]

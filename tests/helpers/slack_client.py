@@ -161,7 +161,10 @@ class SlackBot:
         state = filled_state(view, answers, file_object=self.standin.file_object)
         return view_submission(view, state, team=team, user=user, view_id=view_id)
 
-    async def press(self, action: str, *, team="T1", channel="C1", user="U1") -> aiohttp.ClientResponse:
+    async def press(
+        self, action: str, *, team="T1", channel="C1", user="U1", value: str | None = None
+    ) -> aiohttp.ClientResponse:
+        """A button with this action id pressed (its value: the action id, unless given)."""
         payload = {
             "type": "block_actions",
             "team": {"id": team, "domain": team.lower()},
@@ -171,7 +174,9 @@ class SlackBot:
             "trigger_id": f"trigger-{time.monotonic_ns()}",
             "response_url": self.standin.response_url(f"button-{team}-{channel}"),
             "container": {"type": "message", "channel_id": channel, "message_ts": "1.0"},
-            "actions": [{"type": "button", "action_id": action, "block_id": "b", "value": action, "action_ts": "1"}],
+            "actions": [
+                {"type": "button", "action_id": action, "block_id": "b", "value": value or action, "action_ts": "1"}
+            ],
         }
         return await self.interaction(payload)
 

@@ -33,6 +33,8 @@ async def test_a_submission_replayed_three_times_makes_one_plan(slack, db_path):
     assert len(plans(db_path)) == 1
     assert len(slack.standin.of("chat.postMessage")) == 1
     assert rows(db_path, "SELECT request FROM plans") == [("slack:T1:V42:h-V42",)]
+    # The stored submission names its workspace and channel: deleting their data deletes it too.
+    assert rows(db_path, "SELECT platform, workspace, channel FROM inbox") == [("slack", "T1", "C1")]
 
 
 async def test_a_busy_bot_says_so_on_the_form_and_takes_the_next_try(slack, db_path):

@@ -1,0 +1,1 @@
+"""What the bot keeps about a channel, and deleting it when asked (`forget`)."""
