@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from bot.core.events import ChannelKey
 from bot.storage.db import Clock, utc_now
+from bot.storage.home_store import HomeStore
 from bot.storage.lookup_store import LookupStore
 from bot.storage.reminder_store import ProgressStore, ReminderStore, new_entry
 from bot.storage.schema import channels, drafts, plans, reminders
@@ -136,6 +137,7 @@ class Store:
         self.reminders = ReminderStore(self)
         self.progress = ProgressStore(self)
         self.lookups = LookupStore(self)
+        self.homes = HomeStore(self)
         self.file: DatabaseFile | None = None  # a SQLite file's identity, for health
         self._file_problem: str | None = None  # logged once, when it appears
 
