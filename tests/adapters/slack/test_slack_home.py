@@ -7,6 +7,7 @@ import asyncio
 import datetime as dt
 import json
 import time
+from pathlib import Path
 
 from pydantic import SecretStr
 from slack_client import install, serve
@@ -15,6 +16,7 @@ from support import TYPED_ANSWERS, rows
 from adapters.slack.notify import SlackNotifier
 from bot.monthly.reminders import ReminderLoop
 
+ROOT = Path(__file__).resolve().parents[3]
 ANSWERS = dict(TYPED_ANSWERS) | {"strategies": "guest_posting, outreach"}
 
 
@@ -229,3 +231,15 @@ async def test_an_install_welcomes_the_installer_once_and_their_first_visit_does
         await slack.session.close()
         await runner.cleanup()
         await slack.store.close()
+
+
+def test_both_manifests_turn_the_home_tab_and_its_event_on():
+    import yaml
+
+    for manifest in ROOT.glob("adapters/slack/manifest.*.yaml"):
+        read = yaml.safe_load(manifest.read_text())
+        home = read["features"]["app_home"]
+        assert home["home_tab_enabled"] is True and home["messages_tab_enabled"] is True, manifest.name
+        assert "app_home_opened" in read["settings"]["event_subscriptions"]["bot_events"], manifest.name
+        # Nothing beyond chat:write: views.publish and app_home_opened need no scope of their own.
+        assert "im:write" not in read["oauth_config"]["scopes"]["bot"], manifest.name
