@@ -6,7 +6,7 @@ takes to build for a person with many channels.
     .venv/bin/python bench/bench_home.py --commands 500 --channels 100
 
 Rows of the first table, each `Engine.handle(Invoked(... "help"))` one at a time (help touches no
-other table, so the recording is most of what differs):
+table at all, so the recording is all that differs), and for scale `show` in a channel with a plan:
 
   floor     no platform shows pages here: nothing is recorded (Discord, the console);
   repeat    pages shown, the same person in the same channel (the common case): the first command
@@ -82,6 +82,28 @@ async def commands(url: str, count: int) -> dict[str, list[float]]:
     return rows
 
 
+async def show(url: str, count: int) -> list[float]:
+    knowledge = knowledge_module.default()
+    store = await Store.open(url)
+    try:
+        engine = Engine(knowledge=knowledge, store=store)
+        key = ChannelKey("slack", "TS", "C1")
+        await store.save_plan(key, "U1", ANSWERS, planner.plan(ANSWERS, knowledge).model_dump(mode="json"))
+        await per_command_named(engine, [(key, "U1")] * 50, "show")
+        return await per_command_named(engine, [(key, "U1")] * count, "show")
+    finally:
+        await store.close()
+
+
+async def per_command_named(engine: Engine, keys: list[tuple[ChannelKey, str]], command: str) -> list[float]:
+    timings = []
+    for channel, user in keys:
+        started = time.perf_counter()
+        await engine.handle(Invoked(channel, user, command))
+        timings.append(time.perf_counter() - started)
+    return timings
+
+
 async def home(url: str, channels: int, repeats: int) -> tuple[list[float], list[float], int, int]:
     knowledge = knowledge_module.default()
     clock = [dt.datetime(2026, 6, 3, 9, tzinfo=dt.UTC)]
@@ -146,6 +168,8 @@ async def main(argv: list[str]) -> None:
             for row, timings in rows.items():
                 extra = (statistics.median(timings) - floor) * 1000
                 print(f"  {row:7} {ms(timings)}   over the floor {extra:+.3f} ms")
+            shows = await show(url, args.commands)
+            print(f"  show    {ms(shows)}   (a command that reads its plan, for scale)")
             builds, renders, blocks, size = await home(url, args.channels, args.repeats)
             print(f"A Home of {args.channels} channels (plans, reminders, 6 months logged), {args.repeats} builds:")
             print(f"  Home.page      {ms(builds)}")
