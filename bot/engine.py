@@ -17,6 +17,7 @@ from bot.core.events import ChannelKey, Event, Invoked, Pressed, Said, Submitted
 from bot.core.feature import Plugs, Request, merged
 from bot.core.replies import Reply
 from bot.exports.commands import Imports
+from bot.home.service import Home
 from bot.lookups.commands import Connections
 from bot.lookups.service import Lookups
 from bot.monthly.commands import Monthly
@@ -49,8 +50,9 @@ class Engine:
         self.planning = Planning(store=store, knowledge=knowledge, checkins=self.monthly, lookups=self.lookups)
         self.connections = Connections(lookups=self.lookups, form=knowledge.connect_form)
         self.forgetting = Forgetting(store=store)
+        self.home = Home(store=store, summaries=self.monthly, lookups=self.lookups)
         # A new capability: one more here.
-        capabilities = (self.planning, self.monthly, self.imports, self.connections, self.forgetting)
+        capabilities = (self.planning, self.monthly, self.imports, self.connections, self.forgetting, self.home)
         # Every capability's commands, forms, checks, buttons and notices, as one set of tables.
         self.tables = merged([Plugs(commands={"help": self._help}), *(c.plugs() for c in capabilities)])
         self.commands = self.tables.commands
@@ -67,11 +69,16 @@ class Engine:
     async def handle(self, event: Event) -> list[Reply]:
         """Handle an event; if another process saved the same user's draft meanwhile, start over
         from what is stored now (optimistic concurrency), so no answer is lost or counted twice."""
+        if isinstance(event, Said | Invoked | Submitted | Pressed):
+            await self.home.used(event.channel, event.user)
         for _ in range(CONFLICT_RETRIES):
             try:
-                return await self._handle(event)
+                replies = await self._handle(event)
             except DraftConflict:
                 continue
+            if _changes(event, self.commands) & self.tables.changes:
+                self.home.changed([event.channel])  # in the background: the replies don't wait for it
+            return replies
         return [views.info("plan.busy")]
 
     async def _handle(self, event: Event) -> list[Reply]:
@@ -93,6 +100,9 @@ class Engine:
                 if pressed is None:
                     return [views.help_reply(conversational=False)]
                 return await pressed(Request(channel, user, conversational=False, manages=manages), value)
+        handler = self.tables.events.get(type(event))
+        if handler is not None:
+            return await handler(event)
         raise TypeError(f"not an event: {event!r}")
 
     async def _noticed(self, channel: ChannelKey, replies: list[Reply]) -> list[Reply]:
@@ -134,3 +144,19 @@ class Engine:
     async def greeting(self, channel: ChannelKey, user: str) -> Reply:
         """Where this user stands in this channel, for a chat's first screen."""
         return await self.planning.greeting(channel, user)
+
+
+def _changes(event: Event, commands: Mapping[str, object]) -> set[str]:
+    """The command, form or button an event names, as the capabilities' `changes` list them. A line
+    of chat that is no command answers a question: the last answer makes a plan."""
+    match event:
+        case Said(text=said):
+            head = said.strip().partition(" ")[0].lower()
+            return {head if head in commands else "plan"}
+        case Invoked(command=command):
+            return {command.strip().lower()}
+        case Submitted(form=form):
+            return {form}
+        case Pressed(action=action):
+            return {action}
+    return set()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from adapters.console.layout import fill
 from bot.conversation.rendering import Renderer
-from bot.core.replies import Bullets, Buttons, Fields, Heading, Paragraph, Reply
+from bot.core.replies import Bullets, Buttons, Fields, Heading, Item, Paragraph, Reply
 
 
 def render(reply: Reply, renderer: Renderer, width: int | None = None) -> str:
@@ -28,6 +28,8 @@ def render(reply: Reply, renderer: Renderer, width: int | None = None) -> str:
                 if title is not None:
                     lines.append(fill(renderer.text(title) + ":", width))
                 lines += [fill(renderer.text(item), width, first="  - ", rest="    ") for item in items]
+            case Item(text, _):
+                lines.append(fill(renderer.text(text), width))
             case Buttons():
                 pass  # the footer already names the words to type instead
     return "\n".join(lines).strip("\n")

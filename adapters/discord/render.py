@@ -18,7 +18,7 @@ import discord
 
 from bot.conversation.questionnaire import Section
 from bot.conversation.rendering import PLAIN, Dialect, Renderer
-from bot.core.replies import Bullets, Buttons, Fields, Heading, Paragraph, Reply
+from bot.core.replies import Bullets, Buttons, Fields, Heading, Item, Paragraph, Reply
 from bot.planning.knowledge import Knowledge
 
 FORM_PREFIX = "backlinks:form:"  # a modal's custom id: FORM_PREFIX + section id + ":" + a nonce
@@ -73,6 +73,8 @@ class DiscordRenderer:
                 case Fields(items):
                     for label, value in items:
                         _add_field(embeds, self.markdown.text(label), self.markdown.text(value), inline=True)
+                case Item(text, _):
+                    self._describe(embeds, self.markdown.text(text))  # a page's line: its link is Slack's
                 case Buttons():
                     pass  # a view, see action_view
         return [e for e in embeds if _used(e)]

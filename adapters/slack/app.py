@@ -34,6 +34,7 @@ from typing import Any
 import aiohttp
 from cachetools import TTLCache
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.oauth.async_callback_options import AsyncCallbackOptions, AsyncFailureArgs, AsyncSuccessArgs
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
@@ -42,9 +43,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import CALLBACK_PREFIX, SlackRenderer, escape
 from adapters.slack.guard import RefusalLog
+from adapters.slack.home import SlackPages
 from adapters.slack.installations import installation_store
 from adapters.slack.payloads import Action, ButtonPress, Command, MalformedPayload, Submission, read
-from bot.core.events import ChannelKey, Event, Invoked, Pressed, Submitted
+from bot.core.events import ChannelKey, Event, Installed, Invoked, Opened, Pressed, Submitted
 from bot.core.replies import Reply
 from bot.core.settings import Settings
 from bot.engine import Engine
@@ -76,6 +78,8 @@ MANAGED_COMMANDS = {"connect", "disconnect", "forget"}
 MANAGED_BUTTONS = {"forget_confirm"}
 # Forms whose values are never stored in the inbox (a data provider's key): worked at once after the ack.
 UNSTORED_FORMS = {"connect"}
+# The App Home's buttons that open a channel: links, whose press Slack reports all the same.
+OPEN_CHANNEL = "open_channel"
 # Users whose time zone is remembered, and for how long (a first reminder's default time zone).
 ZONE_CACHE_USERS = 10_000
 ZONE_CACHE_SECONDS = 6 * 3600
@@ -106,6 +110,8 @@ class SlackAdapter:
                 state_store=AsyncSQLAlchemyOAuthStateStore(
                     expiration_seconds=OAUTH_STATE_SECONDS, engine=engine.store.engine
                 ),
+                # A successful install also welcomes the installer (once, ever), then shows Bolt's page.
+                callback_options=AsyncCallbackOptions(success=self.on_installed, failure=_default_failure),
             )
         self.app = AsyncApp(**options)
         # In place of Bolt's own listeners (which delete the installation only): everything goes.
@@ -114,6 +120,10 @@ class SlackAdapter:
         self.app.command(settings.slack_command)(self.on_command)
         self.app.view(re.compile(f"^{CALLBACK_PREFIX}(plan|log|import|connect)$"))(self.on_form_submitted)
         self.app.event("file_shared")(self.on_file_shared)
+        self.app.event("app_home_opened")(self.on_home_opened)
+        self.app.action(OPEN_CHANNEL)(self.on_link)
+        # Pages kept current after a plan, a log or a check-in are published from here.
+        engine.home.serve(SlackPages(renderer=self.renderer, client_for=self._client_for))
         for action in BUTTON_ACTIONS:
             self.app.action(action)(self.on_button)
         # user id → IANA zone, as Slack's profile says: bounded, and read again after a while (people
@@ -362,6 +372,55 @@ class SlackAdapter:
                 await session.close()
         return str(path)
 
+    # The App Home and the welcome.
+
+    async def on_home_opened(self, event: Mapping[str, Any], client: AsyncWebClient, context) -> None:
+        """The Home tab opened: publish the person's page; on their first visit ever, welcome them
+        in the app's Messages tab (`channel` is that conversation: chat:write covers it)."""
+        if event.get("tab") != "home":
+            return  # the Messages tab (or the About tab) was opened: nothing to publish
+        user, conversation, team = event.get("user"), event.get("channel"), context.team_id or ""
+        if not isinstance(user, str) or not user or not isinstance(conversation, str) or not conversation:
+            self.refusals.note("malformed app_home_opened event (no user or channel)")
+            return
+        where = ChannelKey("slack", team, conversation)
+        try:
+            replies = await self.engine.handle(Opened(where, user))
+            for reply in replies:
+                if reply.kind == "home":
+                    await client.views_publish(user_id=user, view=self.renderer.home(reply))
+                else:
+                    await self._welcome(client, where, user, reply)
+        except Exception:
+            log.exception("publishing the App Home of %s in %s failed", user, team)
+
+    async def on_installed(self, args: AsyncSuccessArgs) -> BoltResponse:
+        """Installed: welcome the installer in the app's Messages tab (chat.postMessage to a user id
+        posts there), once; then Bolt's own success page. A failed welcome never fails the install."""
+        installed = args.installation
+        if installed.team_id and installed.user_id and installed.bot_token:
+            client = AsyncWebClient(
+                token=installed.bot_token, base_url=self.app.client.base_url, session=self.app.client.session
+            )
+            where = ChannelKey("slack", installed.team_id, installed.user_id)
+            try:
+                for reply in await self.engine.handle(Installed(where, installed.user_id)):
+                    await self._welcome(client, where, installed.user_id, reply)
+            except Exception:
+                log.exception("welcoming the installer of %s failed", installed.team_id)
+        return await args.default.success(args)
+
+    async def _welcome(self, client: AsyncWebClient, where: ChannelKey, user: str, reply: Reply) -> None:
+        try:
+            await client.chat_postMessage(channel=where.channel, **self.renderer.message(reply))
+        except SlackApiError as error:
+            # Not sent: the next visit tries again (a welcome is once, but not never).
+            log.warning("could not welcome %s in %s: %s", user, where.workspace, error.response.get("error"))
+            await self.engine.home.not_welcomed(where, user)
+
+    async def on_link(self, ack) -> None:
+        await ack()  # a link button: Slack opened the channel; there is nothing to do
+
     async def on_error(self, error: Exception, body: Mapping[str, Any], response) -> BoltResponse | None:
         if isinstance(error, MalformedPayload):
             # Signed, but not of a shape Slack sends: 400 with the short reason (Slack shows the user
@@ -456,6 +515,10 @@ async def _post_to_response_url(client: AsyncWebClient, url: str, body: dict[str
     response = await AsyncWebhookClient(url, session=client.session).send_dict(body)
     if response.status_code != 200:
         raise RuntimeError(f"response_url answered {response.status_code}")
+
+
+async def _default_failure(args: AsyncFailureArgs) -> BoltResponse:
+    return await args.default.failure(args)
 
 
 async def _done(replies: list[Reply]) -> list[Reply]:

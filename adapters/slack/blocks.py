@@ -1,13 +1,14 @@
 """Neutral replies → Block Kit, forms → modals, and modal state → answers text.
 
-Slack's limits are kept here: 50 blocks a message, 3,000 characters a section text, 150 a header,
-10 fields a section. User text is escaped by the Slack dialect (`&`, `<`, `>`), so nobody can
-trigger `<!channel>`, `<!here>` or `<@U…>` through the bot; we never set `link_names`.
+Slack's limits are kept here: 50 blocks a message (100 on the App Home), 3,000 characters a
+section text, 150 a header, 10 fields a section. User text is escaped by the Slack dialect (`&`,
+`<`, `>`), so nobody can trigger `<!channel>`, `<!here>` or `<@U…>` through the bot; we never set `link_names`.
 """
 
 from __future__ import annotations
 
 import json
+import urllib.parse
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -15,11 +16,13 @@ from adapters.slack.payloads import VALUE_ACTION
 from bot.conversation.questionnaire import Question
 from bot.conversation.rendering import PLAIN, Dialect, Renderer, chunk_lines
 from bot.conversation.validators import Valid
-from bot.core.replies import Bullets, Buttons, Fields, Form, Heading, Paragraph, Reply
+from bot.core.events import ChannelKey
+from bot.core.replies import Bullets, Button, Buttons, Fields, Form, Heading, Item, Paragraph, Reply
 from bot.exports import EXPORT_SUFFIXES
 from bot.planning.knowledge import Knowledge
 
 MAX_BLOCKS = 50
+MAX_HOME_BLOCKS = 100
 MAX_SECTION = 3000
 MAX_HEADER = 150
 MAX_FIELDS = 10
@@ -50,6 +53,13 @@ class SlackRenderer:
             blocks = blocks[: MAX_BLOCKS - 1] + [_section("…")]
         return {"text": self.fallback(reply), "blocks": blocks}
 
+    def home(self, reply: Reply) -> dict[str, Any]:
+        """A person's page as an App Home view for views.publish."""
+        blocks = [block for item in reply.blocks for block in self._blocks(item)]
+        if len(blocks) > MAX_HOME_BLOCKS:
+            blocks = blocks[: MAX_HOME_BLOCKS - 1] + [_section("…")]
+        return {"type": "home", "blocks": blocks}
+
     def fallback(self, reply: Reply) -> str:
         # Slack parses the fallback `text` for mentions as well, so it is escaped like the blocks.
         if reply.summary is not None:
@@ -77,18 +87,22 @@ class SlackRenderer:
                 for start in range(0, len(fields), MAX_FIELDS):
                     yield {"type": "section", "fields": fields[start : start + MAX_FIELDS]}
             case Buttons(buttons):
-                yield {
-                    "type": "actions",
-                    "elements": [
-                        {
-                            "type": "button",
-                            "action_id": b.action,
-                            "text": _plain(self.plain.text(b.label), 75),
-                            "value": b.value or b.action,
-                        }
-                        for b in buttons
-                    ],
-                }
+                yield {"type": "actions", "elements": [self._button(b) for b in buttons]}
+            case Item(text, button):
+                line = self.mrkdwn.text(text)[:MAX_SECTION]
+                yield {"type": "section", "text": {"type": "mrkdwn", "text": line}, "accessory": self._button(button)}
+
+    def _button(self, button: Button) -> dict[str, Any]:
+        element = {
+            "type": "button",
+            "action_id": button.action,
+            "text": _plain(self.plain.text(button.label), 75),
+            "value": button.value or button.action,
+        }
+        if button.opens is not None:
+            # Slack still sends the press (block_actions); the adapter acks it and does nothing else.
+            element["url"] = channel_url(button.opens)
+        return element
 
     # Modals.
 
@@ -171,6 +185,12 @@ class SlackRenderer:
             "hint": _plain(question.why, 2000),
             "element": element,
         }
+
+
+def channel_url(channel: ChannelKey) -> str:
+    """A link that opens the channel in Slack (app or browser), in its workspace."""
+    query = urllib.parse.urlencode({"channel": channel.channel, "team": channel.workspace})
+    return f"https://slack.com/app_redirect?{query}"
 
 
 def _plain(text: str, limit: int) -> dict[str, Any]:

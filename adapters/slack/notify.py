@@ -7,10 +7,12 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import SlackRenderer
+from adapters.slack.home import SlackPages
 from adapters.slack.installations import installation_store
 from bot.core.events import ChannelKey
 from bot.core.replies import Reply
 from bot.core.settings import Settings
+from bot.home.service import Home
 from bot.monthly.reminders import ChannelGone, RetryLater
 
 # Errors after which posting in the channel can't work until someone acts: the reminder pauses.
@@ -29,12 +31,15 @@ GONE = {
 class SlackNotifier:
     platform = "slack"
 
-    def __init__(self, *, settings: Settings, knowledge, engine=None):
+    def __init__(self, *, settings: Settings, knowledge, engine=None, home: Home | None = None):
         self.settings = settings
         self.renderer = SlackRenderer(knowledge, command=settings.slack_command)
         self.installations = None
         if settings.slack_uses_oauth:
             self.installations = installation_store(settings, engine.store.engine)
+        if home is not None:
+            # A check-in changes what the App Home shows: this process publishes it again.
+            home.serve(SlackPages(renderer=self.renderer, client_for=self._client))
 
     async def _token(self, team: str) -> str:
         if self.installations is None:
@@ -44,13 +49,22 @@ class SlackNotifier:
             raise ChannelGone("the app is no longer installed in this workspace")
         return bot.bot_token
 
-    async def send(self, channel: ChannelKey, reply: Reply) -> None:
-        client = AsyncWebClient(
-            token=await self._token(channel.workspace),
+    async def _client(self, team: str) -> AsyncWebClient | None:
+        try:
+            token = await self._token(team)
+        except ChannelGone:
+            return None
+        return AsyncWebClient(
+            token=token,
             base_url=self.settings.slack_api_url,
             # A 429 is retried once after its Retry-After; a second one goes back to the loop.
             retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=1)],
         )
+
+    async def send(self, channel: ChannelKey, reply: Reply) -> None:
+        client = await self._client(channel.workspace)
+        if client is None:
+            raise ChannelGone("the app is no longer installed in this workspace")
         try:
             await client.chat_postMessage(channel=channel.channel, **self.renderer.message(reply))
         except SlackApiError as error:

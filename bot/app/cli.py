@@ -250,7 +250,9 @@ def run_once(now_text: str | None, dry_run: bool, yes: bool, database: str | Non
         engine = Engine(knowledge=knowledge_module.default(), store=store)
         notifiers = _notifiers(engine, settings, console=True)  # a listing too shows only what they can send
         try:
-            loop = ReminderLoop(checkins=engine.monthly, notifiers=notifiers, clock=lambda: now)
+            loop = ReminderLoop(
+                checkins=engine.monthly, notifiers=notifiers, clock=lambda: now, checked_in=engine.home.changed
+            )
             if listing_only:
                 listed.extend(due := await loop.due())
                 click.echo(
@@ -269,6 +271,7 @@ def run_once(now_text: str | None, dry_run: bool, yes: bool, database: str | Non
                 f"to retry {report.retried}, failed {report.failed}"
             )
         finally:
+            await engine.home.settle()  # the pages that show a check-in, published again before the exit
             await _close(notifiers)
             await store.close()
 

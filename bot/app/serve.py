@@ -262,7 +262,8 @@ def _parts(engine: Engine, store: Store, settings: Settings, role: str, notifier
 
         yield _translated(serve_discord(engine, settings), DiscordStartError)
     if worker:
-        yield ReminderLoop(checkins=engine.monthly, notifiers=notifiers).run_forever(settings.reminder_every)
+        loop = ReminderLoop(checkins=engine.monthly, notifiers=notifiers, checked_in=engine.home.changed)
+        yield loop.run_forever(settings.reminder_every)
         # Workspaces whose grace period after a removal is over (bot/storage/tenants.py).
         yield store.tenants.run_forever(every=DELETIONS_EVERY)
 
@@ -277,7 +278,7 @@ def _notifiers(engine: Engine, settings: Settings, *, console: bool = False) -> 
     if settings.slack_configured and (settings.slack_bot_token or settings.slack_uses_oauth):
         from adapters.slack.notify import SlackNotifier
 
-        notifiers.append(SlackNotifier(settings=settings, knowledge=engine.knowledge, engine=engine))
+        notifiers.append(SlackNotifier(settings=settings, knowledge=engine.knowledge, engine=engine, home=engine.home))
     if settings.discord_token:
         from adapters.discord.notify import DiscordNotifier
 

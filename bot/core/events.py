@@ -69,4 +69,20 @@ class Pressed:
     manages: bool = False  # may change this workspace's settings (read again at the press)
 
 
-Event = Said | Invoked | Submitted | Pressed
+@dataclass(frozen=True, slots=True)
+class Opened:
+    """Someone opened the bot's own page in a workspace (Slack's App Home tab)."""
+
+    channel: ChannelKey  # the workspace, and the bot's direct conversation with the user (Slack's D…)
+    user: str
+
+
+@dataclass(frozen=True, slots=True)
+class Installed:
+    """Someone installed the bot in a workspace (Slack's OAuth install)."""
+
+    channel: ChannelKey  # the workspace, and where to write to the installer (Slack: their user id)
+    user: str
+
+
+Event = Said | Invoked | Submitted | Pressed | Opened | Installed

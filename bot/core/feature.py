@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
-from bot.core.events import ChannelKey
+from bot.core.events import ChannelKey, Event
 from bot.core.replies import Reply
 
 
@@ -36,6 +36,7 @@ FormHandler = Callable[[Request, Mapping[str, str]], Awaitable[list[Reply]]]
 FormCheck = Callable[[Mapping[str, str]], dict[str, str]]  # pure: {field: reason} for the bad ones
 ButtonHandler = Callable[[Request, str], Awaitable[list[Reply]]]  # the request and the button's value
 Notice = Callable[[ChannelKey], Awaitable[list[Reply]]]  # said before a command's replies, if any
+EventHandler = Callable[[Any], Awaitable[list[Reply]]]  # an event that is no command (a page opened)
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,10 @@ class Plugs:
     checks: Mapping[str, FormCheck] = field(default_factory=dict)
     buttons: Mapping[str, ButtonHandler] = field(default_factory=dict)
     notices: tuple[Notice, ...] = ()
+    events: Mapping[type[Event], EventHandler] = field(default_factory=dict)
+    # Commands, forms and buttons (by name) after which a channel's plan, progress or check-in may
+    # have changed: the pages that show it (Slack's App Home) are brought up to date.
+    changes: frozenset[str] = frozenset()
 
 
 class Capability(Protocol):
@@ -53,8 +58,9 @@ class Capability(Protocol):
 
 def merged(all_plugs: Iterable[Plugs]) -> Plugs:
     """Every capability's tables as one; a name claimed twice is a mistake found at start-up."""
-    tables: dict[str, dict] = {"commands": {}, "forms": {}, "checks": {}, "buttons": {}}
+    tables: dict[str, dict] = {"commands": {}, "forms": {}, "checks": {}, "buttons": {}, "events": {}}
     notices: list[Notice] = []
+    changes: set[str] = set()
     for plugs in all_plugs:
         for kind, table in tables.items():
             for name, handler in getattr(plugs, kind).items():
@@ -62,4 +68,5 @@ def merged(all_plugs: Iterable[Plugs]) -> Plugs:
                     raise ValueError(f"two capabilities claim the {kind[:-1]} {name!r}")
                 table[name] = handler
         notices += plugs.notices
-    return Plugs(**tables, notices=tuple(notices))
+        changes |= plugs.changes
+    return Plugs(**tables, notices=tuple(notices), changes=frozenset(changes))

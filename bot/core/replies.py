@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from bot.core.events import ChannelKey
+
 if TYPE_CHECKING:
     from bot.core.plan import Plan
 
@@ -53,6 +55,7 @@ class Button:
     action: str  # stable id: "replan", "details"; the console shows it as the word to type
     label: Text
     value: str = ""
+    opens: ChannelKey | None = None  # a link that opens this channel (each platform's own URL), not an action
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +63,15 @@ class Buttons:
     buttons: tuple[Button, ...]
 
 
-Block = Heading | Paragraph | Fields | Bullets | Buttons
+@dataclass(frozen=True, slots=True)
+class Item:
+    """A line with one button beside it (a channel on a page, and the button that opens it)."""
+
+    text: Text
+    button: Button
+
+
+Block = Heading | Paragraph | Fields | Bullets | Buttons | Item
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +84,8 @@ class Form:
     name: str = "plan"  # which form: "plan" (the questionnaire) or "log" (links built)
 
 
-Kind = Literal["info", "help", "question", "invalid", "plan", "why", "form", "field_errors"]
+# "home": a person's own page (Slack's App Home), published there rather than posted.
+Kind = Literal["info", "help", "question", "invalid", "plan", "why", "form", "field_errors", "home"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -147,7 +147,9 @@ class Imports:
         self.max_bytes = max_bytes
 
     def plugs(self) -> Plugs:
-        return Plugs(commands={"import": self.handle}, forms={"import": self.submitted})
+        # An import fills months of progress.
+        changes = frozenset({"import"})
+        return Plugs(commands={"import": self.handle}, forms={"import": self.submitted}, changes=changes)
 
     async def submitted(self, request: Request, values: Mapping[str, str]) -> list[Reply]:
         """The import form: a file, and whose export it is."""

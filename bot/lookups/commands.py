@@ -33,7 +33,9 @@ class Connections:
 
     def plugs(self) -> Plugs:
         forms = {FORM: self._submitted} if self.form is not None else {}
-        return Plugs(commands={"connect": self._connect, "disconnect": self._disconnect}, forms=forms)
+        commands = {"connect": self._connect, "disconnect": self._disconnect}
+        # The provider connected is shown on the pages of those who use the bot here.
+        return Plugs(commands=commands, forms=forms, changes=frozenset({"connect", "disconnect"}))
 
     async def _connect(self, request: Request) -> list[Reply]:
         words = request.argument.split()

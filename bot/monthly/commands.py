@@ -259,6 +259,19 @@ class ChannelProgress:
         return next((r for r in self.rows if r.month == month), None)
 
 
+@dataclass(frozen=True, slots=True)
+class ChannelSummary:
+    """A channel's plan at a glance (a page listing a person's channels)."""
+
+    site: str
+    target: Mapping[str, Any]  # the plan's target: {low, high, per}
+    month: str  # this month, in the channel's time zone
+    logged: int  # new referring domains logged for it
+    build: Mapping[str, Any]  # what this month asks to build: {low, high, per}
+    next_check_in: dt.datetime | None  # None: check-ins are off or paused
+    timezone: str
+
+
 class Monthly:
     def __init__(self, *, store: Store, knowledge: Knowledge, lookups: Lookups | None = None):
         self.store = store
@@ -279,6 +292,8 @@ class Monthly:
                 "confirm_log": lambda request, value: self.log(replace(request, argument=f"{value} yes")),
             },
             notices=(self.pause_notice,),
+            # A log changes this month's progress; a reminder's settings change the next check-in.
+            changes=frozenset({"log", "remind", "confirm_log", "skip_month", "pause"}),
         )
 
     async def pause_notice(self, channel: ChannelKey) -> list[Reply]:
@@ -480,6 +495,40 @@ class Monthly:
         totals = await self.store.progress.by_month(channel)
         site = stored[-1].answers.get("site") if stored else None
         return ChannelProgress(history(totals, versions, this_month), this_month, site)
+
+    async def summaries(self, channel_ids: Sequence[int]) -> dict[int, ChannelSummary]:
+        """Each channel's plan at a glance (channels without a plan are left out), in three queries
+        whatever their number."""
+        ids = list(channel_ids)
+        if not ids:
+            return {}
+        plans_by_channel = await self.store.plans_of(ids)
+        logged_by_channel = await self.store.progress.by_month_of(ids)
+        reminders = await self.store.reminders.of(ids)
+        now = self.store.clock()
+        found: dict[int, ChannelSummary] = {}
+        for channel_id in ids:
+            stored = plans_by_channel.get(channel_id)
+            if not stored:
+                continue
+            reminder = reminders.get(channel_id)
+            timezone = reminder.settings.timezone if reminder else "UTC"
+            this_month = month_key(now, timezone)
+            versions = [self._version(p, timezone) for p in stored]
+            rows = history(logged_by_channel.get(channel_id) or Totals(), versions, this_month)
+            row = rows[-1] if rows and rows[-1].month == this_month else None
+            plan = stored[-1].plan
+            on = reminder is not None and reminder.settings.enabled and not reminder.paused_reason
+            found[channel_id] = ChannelSummary(
+                site=plan["site"],
+                target=plan["target"],
+                month=this_month,
+                logged=row.logged if row else 0,
+                build=row.target if row else _to_build(plan),
+                next_check_in=reminder.next_due_at if on else None,
+                timezone=timezone,
+            )
+        return found
 
     async def progress_blocks(self, channel: ChannelKey) -> tuple[Any, ...]:
         """This channel's months of progress, for `show`, with what the provider measured for them

@@ -106,6 +106,7 @@ class ReminderLoop:
         batch: int = 500,
         concurrency: int = CONCURRENCY,
         late_after: dt.timedelta = dt.timedelta(hours=1),
+        checked_in: Callable[[list[ChannelKey]], None] | None = None,
     ):
         self.checkins = checkins
         self.store = checkins.store
@@ -116,6 +117,9 @@ class ReminderLoop:
         self.batch = batch
         self.concurrency = concurrency
         self.late_after = late_after
+        # Told which channels got their check-in once the batch moved on (the pages that show
+        # their next check-in are published again); it must not block.
+        self.checked_in = checked_in
 
     async def due(self, now: dt.datetime | None = None) -> list[Reminder]:
         return await self.store.reminders.due(now or self.clock(), list(self.notifiers))
@@ -170,6 +174,7 @@ class ReminderLoop:
         slots = asyncio.Semaphore(self.concurrency)
         sends = GroupCommit(_for_each(self.store.reminders.mark_sent))  # a group of sends in one write
         done: list[tuple[int, str, dt.datetime | None]] = []  # to move on to next month, at the end
+        checked_in: list[ChannelKey] = []
 
         async def one(reminder: Reminder) -> None:
             month = keys[reminder.channel_id]
@@ -190,6 +195,7 @@ class ReminderLoop:
             if outcome in ("sent", "no_plan"):
                 done.append((reminder.channel_id, month, following))
             if outcome == "sent":
+                checked_in.append(reminder.channel)
                 report.sent += 1
                 report.late += late
             elif outcome == "no_plan":
@@ -208,6 +214,8 @@ class ReminderLoop:
         # Moving the rows on can wait for the batch's end: a send marked sent is never repeated,
         # and a row a dead loop did not move is taken over after the lease and moved on unsent.
         await self.store.reminders.finish(done)
+        if self.checked_in is not None and checked_in:
+            self.checked_in(checked_in)
 
     def _is_late(self, reminder: Reminder, now: dt.datetime) -> bool:
         return now - reminder.next_due_at > self.late_after

@@ -75,6 +75,7 @@ class Planning:
                 "replan": lambda request, _: self._plan(request),
                 "section": self._section_form,
             },
+            changes=frozenset({"plan"}),  # a plan made (the form, or the last answer of a chat)
         )
 
     # Chat, one question at a time.

@@ -50,6 +50,26 @@ class ReminderStore:
             row.channel_id, key, ReminderSettings.from_json(row.settings), _utc(row.next_due_at), row.paused_reason
         )
 
+    async def of(self, channel_ids: Sequence[int]) -> dict[int, Reminder]:
+        """The reminders of these channels, in one query (a page listing many channels)."""
+        query = (
+            sa.select(reminders, channels.c.platform, channels.c.workspace, channels.c.channel)
+            .join(channels, channels.c.id == reminders.c.channel_id)
+            .where(reminders.c.channel_id.in_(channel_ids))
+        )
+        async with self.store.reader.connect() as connection:
+            rows = (await connection.execute(query)).all()
+        return {
+            row.channel_id: Reminder(
+                row.channel_id,
+                ChannelKey(row.platform, row.workspace, row.channel),
+                ReminderSettings.from_json(row.settings),
+                _utc(row.next_due_at),
+                row.paused_reason,
+            )
+            for row in rows
+        }
+
     async def save(self, key: ChannelKey, settings: ReminderSettings, next_due: dt.datetime | None) -> None:
         """Set a channel's reminder (a change also lifts a pause)."""
         now = self.store.clock()

@@ -179,3 +179,27 @@ pending_deletions = sa.Table(
     sa.UniqueConstraint("platform", "workspace", name="uq_pending_deletions_workspace"),
     sa.Index("ix_pending_deletions_due", "due_at"),
 )
+
+# Who has used the bot in which channel (a command, a form, a button), for the pages that list a
+# person's channels (Slack's App Home). Written only on platforms that show such a page; the row
+# goes with its channel.
+channel_users = sa.Table(
+    "channel_users",
+    metadata,
+    sa.Column("channel_id", sa.Integer, sa.ForeignKey("channels.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("user_id", sa.String(100), primary_key=True),
+    sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_channel_users_user", "user_id"),
+)
+
+# A person's own page in a workspace (Slack's App Home): when they first opened it (kept current
+# from then on) and when they were welcomed (on install or that first visit: once, never again).
+home_users = sa.Table(
+    "home_users",
+    metadata,
+    sa.Column("platform", sa.String(20), primary_key=True),
+    sa.Column("workspace", sa.String(100), primary_key=True),
+    sa.Column("user_id", sa.String(100), primary_key=True),
+    sa.Column("opened_at", sa.DateTime(timezone=True)),
+    sa.Column("welcomed_at", sa.DateTime(timezone=True)),
+)

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from bot.core.events import ChannelKey
 from bot.storage.db import Clock, utc_now
+from bot.storage.home_store import HomeStore
 from bot.storage.lookup_store import LookupStore
 from bot.storage.reminder_store import ProgressStore, ReminderStore, new_entry
 from bot.storage.schema import channels, drafts, plans, reminders
@@ -138,6 +139,7 @@ class Store:
         self.progress = ProgressStore(self)
         self.lookups = LookupStore(self)
         self.tenants = TenantStore(self)  # a workspace's or a channel's data, counted and deleted
+        self.homes = HomeStore(self)
         self.file: DatabaseFile | None = None  # a SQLite file's identity, for health
         self._file_problem: str | None = None  # logged once, when it appears
 

@@ -25,8 +25,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.core.events import ChannelKey
 from bot.storage.db import Database
 from bot.storage.schema import (
+    channel_users,
     channels,
     drafts,
+    home_users,
     inbox,
     lookup_budget,
     pending_deletions,
@@ -102,6 +104,7 @@ TENANT_DATA: tuple[Held, ...] = (
     by_channel_id(reminder_sends),
     by_channel_id(reminders),
     by_channel_id(progress),
+    by_channel_id(channel_users),
     by_columns(channels, channel="channel"),
     by_columns(inbox, channel="channel"),
     by_columns(provider_keys),
@@ -109,6 +112,7 @@ TENANT_DATA: tuple[Held, ...] = (
     slack_team(slack_installations),
     slack_team(slack_bots),
     by_columns(pending_deletions),
+    by_columns(home_users),
 )
 
 # Tables that hold no workspace's or channel's rows, and why.

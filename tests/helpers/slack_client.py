@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 import urllib.parse
 from collections.abc import Mapping
@@ -179,6 +180,17 @@ class SlackBot:
             ],
         }
         return await self.interaction(payload)
+
+
+async def install(slack: SlackBot, team: str = "T2") -> None:
+    """Go through the OAuth install as a browser does; the stand-in's oauth.v2.access grants `team`."""
+    started = await slack.session.get(f"{slack.url}/slack/install", allow_redirects=False)
+    state = re.search(r"state=([\w-]+)", await started.text()).group(1)
+    cookie = started.headers["Set-Cookie"].split(";")[0]  # a Secure cookie: sent back by hand over http
+    done = await slack.session.get(
+        f"{slack.url}/slack/oauth_redirect?code=code-{team}&state={state}", headers={"Cookie": cookie}
+    )
+    assert done.status == 200, await done.text()
 
 
 async def serve(settings: Settings, standin: SlackStandIn, *, lookups: bool = False):

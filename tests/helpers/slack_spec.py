@@ -4,16 +4,19 @@ The spec (github.com/slackapi/slack-api-specs, kept in ``../shared/specs/``; ``B
 points elsewhere) names each method's arguments, their types and which are required. It says nothing
 about Block Kit, so the documented limits are checked here (docs.slack.dev/reference/block-kit/...):
 
-- blocks: 50 in a message, 100 in a modal ("You can include up to 50 blocks in each message, and 100
-  blocks in modals", /reference/block-kit/blocks); a block_id 255;
+- blocks: 50 in a message, 100 in a modal or a Home tab ("You can include up to 50 blocks in each
+  message, and 100 blocks in modals or Home tabs", /reference/block-kit/blocks); a block_id 255;
 - section: text 3,000, fields 10 of 2,000 each (/blocks/section-block); header: text 150
   (/blocks/header-block); actions: 25 elements (/blocks/actions-block); context: 10 elements;
-- button: text 75, value 2,000, action_id 255 (/block-elements/button-element);
+- button: text 75, value 2,000, action_id 255, url 3,000 (/block-elements/button-element); a section's
+  accessory is an element like these (/blocks/section-block);
 - input: label 2,000, hint 2,000 (/blocks/input-block); plain_text_input: max_length 1 to 3,000, so
   an initial_value past 3,000 could never be sent back (/block-elements/plain-text-input-element);
   placeholder 150; static_select: 100 options, option text 75 and value 150
   (/block-elements/select-menu-element, /composition-objects/option-object);
 - modal: title, submit and close 24, callback_id 255, private_metadata 3,000 (/reference/views/modal-views);
+- views.publish takes only a view of type "home" (/reference/app-surfaces/app-home, /methods/views.publish),
+  which has no title, submit or close; views.open, views.update and views.push take modals;
 - a message's ``text``: Slack cuts it past 40,000 characters (changelog 2018-04 "truncating really long
   messages"); the stand-in refuses it (``msg_too_long``) so a silently cut message fails a test.
 
@@ -53,8 +56,9 @@ def web_api_refusal(method: str, body: dict[str, Any], *, json_body: bool, token
         return {"ok": False, "error": "invalid_arguments", "response_metadata": {"messages": messages}}
     if method in ("chat.postMessage", "chat.postEphemeral", "chat.update"):
         return _message_refusal(body)
-    if method in ("views.open", "views.update", "views.push"):
-        errors = view_errors(_json(body.get("view")), "/view")
+    if method in ("views.open", "views.update", "views.push", "views.publish"):
+        kind = "home" if method == "views.publish" else "modal"
+        errors = view_errors(_json(body.get("view")), "/view", kind)
         if errors:
             return {"ok": False, "error": "invalid_arguments", "response_metadata": {"messages": errors}}
     return None
@@ -81,10 +85,19 @@ def _message_refusal(body: dict[str, Any]) -> dict | None:
 # Block Kit.
 
 
-def view_errors(view: Any, at: str) -> list[str]:
+def view_errors(view: Any, at: str, kind: str = "modal") -> list[str]:
     if not isinstance(view, dict):
         return [f"must be an object [json-pointer:{at}]"]
+    if view.get("type") != kind:
+        return [f"must be a {kind} view, not {view.get('type')!r} [json-pointer:{at}/type]"]
     errors = block_errors(view.get("blocks") or [], MODAL_BLOCKS, f"{at}/blocks")
+    if kind == "home":
+        for name in ("title", "submit", "close"):
+            if name in view:
+                errors.append(f"a home view has no {name} [json-pointer:{at}/{name}]")
+        _length(errors, view.get("callback_id"), 255, f"{at}/callback_id")
+        _length(errors, view.get("private_metadata"), 3000, f"{at}/private_metadata")
+        return errors
     _text(errors, view.get("title"), 24, f"{at}/title", minimum=1)
     _text(errors, view.get("submit"), 24, f"{at}/submit")
     _text(errors, view.get("close"), 24, f"{at}/close")
@@ -116,6 +129,8 @@ def _section(errors: list[str], block: dict, at: str) -> None:
     _count(errors, fields, 10, f"{at}/fields")
     for i, field in enumerate(fields):
         _text(errors, field, 2000, f"{at}/fields/{i}", minimum=1)
+    if "accessory" in block:
+        _element(errors, block["accessory"], f"{at}/accessory")
 
 
 def _header(errors: list[str], block: dict, at: str) -> None:
@@ -148,6 +163,7 @@ def _element(errors: list[str], element: dict, at: str) -> None:
     if kind == "button":
         _text(errors, element.get("text"), 75, f"{at}/text", minimum=1)
         _length(errors, element.get("value"), 2000, f"{at}/value")
+        _length(errors, element.get("url"), 3000, f"{at}/url")
     elif kind == "plain_text_input":
         _length(errors, element.get("initial_value"), 3000, f"{at}/initial_value")
         if "max_length" in element and not 1 <= element["max_length"] <= 3000:

@@ -41,6 +41,7 @@ class SlackStandIn:
     # off: the checks share the one CPU and event loop with the server it measures.
     check: bool = True
     calls: list[Call] = field(default_factory=list)
+    homes: dict[str, dict[str, Any]] = field(default_factory=dict)  # user id → the Home view last published
     port: int = 0
     _runner: web.AppRunner | None = None
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
@@ -124,6 +125,10 @@ class SlackStandIn:
             )
         if method == "views.open":
             return web.json_response({"ok": True, "view": {"id": f"V{next(self._ids)}", **body.get("view", {})}})
+        if method == "views.publish":
+            view = _parsed(body.get("view"))
+            self.homes[body["user_id"]] = view
+            return web.json_response({"ok": True, "view": {"id": f"V{next(self._ids)}", **view}})
         if method in ("chat.postMessage", "chat.postEphemeral"):
             return web.json_response({"ok": True, "channel": body.get("channel"), "ts": f"{time.time():.6f}"})
         return web.json_response({"ok": True})
@@ -184,3 +189,7 @@ class SlackStandIn:
                 raise AssertionError(f"no {count}× {method} within {timeout}s; calls so far: {seen}")
             await asyncio.sleep(0.01)
         return self.of(method)
+
+
+def _parsed(view: Any) -> dict[str, Any]:
+    return json.loads(view) if isinstance(view, str) else dict(view)

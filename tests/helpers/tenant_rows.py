@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from bot.core.events import ChannelKey
 from bot.monthly.schedule import ReminderSettings
+from bot.storage.home_store import Person
 from bot.storage.inbox import Inbox
 from bot.storage.store import Store
 
@@ -25,8 +26,8 @@ NOW = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
 
 async def fill(store: Store, platform: str, workspace: str, channels: tuple[str, ...] = ("C1", "C2")) -> None:
     """Plans (two, so a history), a draft, a reminder and its send, progress by count and by domain,
-    a waiting submission per channel; the workspace's provider key, lookup budget and a pending
-    deletion; for Slack, an installation and its bot."""
+    a waiting submission and who used it per channel; the workspace's provider key, lookup budget,
+    a pending deletion and a person's Home; for Slack, an installation and its bot."""
     for channel in channels:
         key = ChannelKey(platform, workspace, channel)
         reminder = (ReminderSettings().to_json(), NOW + dt.timedelta(days=10))
@@ -39,9 +40,12 @@ async def fill(store: Store, platform: str, workspace: str, channels: tuple[str,
             channel_id = await store._channel_id(connection, key, create=False)
         await store.reminders.begin_sends([(channel_id, "2026-11", NOW)])
         await Inbox(store).accept(platform, f"{platform}:{workspace}:{channel}", {"answers": "…"}, channel=key)
+        await store.homes.used(key, "U1")  # who used the bot here, for their Home
     await store.lookups.save_key((platform, workspace), "dataforseo", "sealed-key", "1234", "U1")
     assert await store.lookups.spend((platform, workspace), "2026-11", 1, 10)
     await store.tenants.schedule_deletion(platform, workspace, after=dt.timedelta(days=7), reason="test")
+    await store.homes.opened(Person(platform, workspace, "U1"))  # a Home opened, and its welcome
+    assert await store.homes.claim_welcome(Person(platform, workspace, "U1"))
     if platform == "slack":
         async with store.engine.begin() as connection:
             for table in ("slack_installations", "slack_bots"):

@@ -41,6 +41,11 @@ def modal(blocks=None, **fields) -> tuple[str, dict]:
     return "views.open", {"trigger_id": "t", "view": view}
 
 
+def home(blocks=None, **fields) -> tuple[str, dict]:
+    view = {"type": "home", "blocks": blocks if blocks is not None else [section()], **fields}
+    return "views.publish", {"user_id": "U1", "view": view}
+
+
 def text_input(**element) -> dict:
     return {
         "type": "input",
@@ -169,6 +174,21 @@ LIMITS = [
         "invalid_arguments",
         "/view/blocks/0/element/options/0/value",
     ),
+    ("home blocks", 100, lambda n: home([section()] * n), "invalid_arguments", "/view/blocks"),
+    (
+        "home section accessory button text",
+        75,
+        lambda n: home([{**section(), "accessory": button(text="b" * n)}]),
+        "invalid_arguments",
+        "/view/blocks/0/accessory/text/text",
+    ),
+    (
+        "button url",
+        3000,
+        lambda n: home([{**section(), "accessory": {**button(), "url": "https://x/" + "u" * (n - 10)}}]),
+        "invalid_arguments",
+        "/view/blocks/0/accessory/url",
+    ),
 ]
 
 
@@ -224,3 +244,22 @@ async def test_a_response_url_refuses_what_a_message_may_not_hold(standin):
     assert (refused.status_code, refused.body) == (400, "invalid_blocks")
     refused = await webhook.send_dict({"response_type": "ephemeral"})
     assert (refused.status_code, refused.body) == (400, "no_text")
+
+
+async def test_views_publish_takes_only_a_home_view_for_a_user(client):
+    method, arguments = home()
+    assert (await client.api_call(method, json=arguments))["ok"]
+    refusals = {
+        "no user": {"view": arguments["view"]},
+        "no view": {"user_id": "U1"},
+        "a modal": {"user_id": "U1", "view": modal()[1]["view"]},
+        "no type": {"user_id": "U1", "view": {"blocks": [section()]}},
+        "a title": {"user_id": "U1", "view": {**arguments["view"], "title": plain("Home")}},
+    }
+    for name, body in refusals.items():
+        with pytest.raises(SlackApiError) as refused:
+            await client.api_call("views.publish", json=body)
+        assert refused.value.response["error"] == "invalid_arguments", name
+    with pytest.raises(SlackApiError) as refused:
+        await client.api_call("views.open", json={"trigger_id": "t", "view": home()[1]["view"]})
+    assert "must be a modal view" in json.dumps(refused.value.response.data)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -13,7 +12,7 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 from pydantic import SecretStr
-from slack_client import serve
+from slack_client import install, serve
 from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from support import rows
@@ -38,16 +37,6 @@ def oauth(settings, key: str | None = KEY):
             "token_key": SecretStr(key) if key else None,
         }
     )
-
-
-async def install(slack, team: str = "T2") -> None:
-    started = await slack.session.get(f"{slack.url}/slack/install", allow_redirects=False)
-    state = re.search(r"state=([\w-]+)", await started.text()).group(1)
-    cookie = started.headers["Set-Cookie"].split(";")[0]  # a Secure cookie: sent back by hand over http
-    done = await slack.session.get(
-        f"{slack.url}/slack/oauth_redirect?code=code-{team}&state={state}", headers={"Cookie": cookie}
-    )
-    assert done.status == 200, await done.text()
 
 
 async def test_an_oauth_install_stores_tokens_encrypted_and_the_bot_still_answers(slack_settings, standin, db_path):
