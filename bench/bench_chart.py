@@ -11,8 +11,9 @@ Rows, in one run:
   without    ReminderLoop.run_once over N channels due in the same minute (tests/helpers/
              reminder_worker.populate: plans made 20 days before, so each check-in has two months of
              history), Monthly(charts=False), a notifier that posts nothing;
-  with       the same, on the same data reset to "all due", each check-in with its chart drawn in a
-             thread (asyncio.to_thread; drawings are serialised, matplotlib's settings being global).
+  with       the same, on the same data reset to "all due", each check-in with its chart drawn in
+             bot.monthly.chart's worker processes (DRAWERS of them; the first drawing in each pays
+             for importing matplotlib there).
 
 Prints medians, the ratio with/without and what the chart costs a channel (ms over without); checks
 that every channel got one check-in, and that with charts each carried a PNG and without none.
@@ -125,7 +126,8 @@ async def main() -> None:
                 )
             print(f"\n{'check-ins of ' + format(n, ','):<40}{'seconds':>10}{'channels/s':>14}{'× without':>12}")
             print("-" * 76)
-            for label, seconds in (("without charts", without), ("with charts (in a thread)", with_)):
+            drawn = f"with charts ({chart.DRAWERS} drawing processes)"
+            for label, seconds in (("without charts", without), (drawn, with_)):
                 print(f"{label:<40}{seconds:>10.2f}{n / seconds:>14,.0f}{seconds / without:>12.1f}")
             per = (with_ - without) / n * 1000
             print(

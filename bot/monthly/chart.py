@@ -8,16 +8,22 @@ path the current plan projects to parity (the planner's own projection, `planner
 Same input, same bytes: a fixed size and dpi, matplotlib's own defaults (not the machine's
 matplotlibrc), its bundled font, and no software name or date in the PNG. matplotlib is imported
 inside `render` (Agg, never pyplot), so starting the bot never pays for it; renders are serialised
-because matplotlib's settings are global. Colours are Okabe-Ito (safe for the common colour-vision
+because matplotlib's settings are global. `draw` runs them in worker processes: a drawing holds the
+GIL for about a fifth of a second, which in a thread would stall every chat the event loop serves,
+and processes use every core a check-in fan-out has. Colours are Okabe-Ito (safe for the common colour-vision
 deficiencies), and no meaning rests on colour alone: off-target bars are hatched, lines differ in
 style and marker.
 """
 
 from __future__ import annotations
 
+import asyncio
 import io
+import multiprocessing
+import os
 import threading
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,6 +53,9 @@ BLUE, SKY, ORANGE, VERMILLION, GREEN, GREY, BLACK = (
 )
 
 _render_lock = threading.Lock()
+# Processes drawing charts, started at the first chart (each imports matplotlib once, about a second).
+DRAWERS = max(1, min(4, os.cpu_count() or 1))
+_drawers: ProcessPoolExecutor | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +173,15 @@ def alt_text(data: ChartData) -> Text:
         ahead=data.profile[-1] >= data.median[now],
         projected=_whole(next((p for p in reversed(data.projection) if p is not None), 0)),
     )
+
+
+async def draw(data: ChartData, labels: Mapping[str, str]) -> bytes:
+    """`render` in a worker process, off the event loop and off this process's GIL."""
+    global _drawers
+    if _drawers is None:
+        # "spawn": a fresh interpreter, never a fork of one with threads and an event loop running.
+        _drawers = ProcessPoolExecutor(DRAWERS, mp_context=multiprocessing.get_context("spawn"))
+    return await asyncio.get_running_loop().run_in_executor(_drawers, render, data, labels)
 
 
 def render(data: ChartData, labels: Mapping[str, str]) -> bytes:

@@ -530,11 +530,11 @@ class Monthly:
         )
 
     async def _image(self, data: charts.ChartData | None) -> Image | None:
-        """The chart drawn in a thread (it takes a while, and the event loop has chats to serve)."""
+        """The chart, drawn in a worker process (it takes a while, and the event loop has chats to serve)."""
         if data is None:
             return None
         labels = {name: self._plain.render(f"chart.{name}", {"site": data.site}) for name in charts.LABELS}
-        png = await asyncio.to_thread(charts.render, data, labels)
+        png = await charts.draw(data, labels)
         return Image(png, charts.FILENAME, charts.alt_text(data))
 
     def _progress_blocks(self, progress: ChannelProgress) -> tuple[Any, ...]:
