@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import shlex
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from adapters.console.layout import fill, terminal_width
@@ -12,7 +14,7 @@ from adapters.console.output import TERMINAL, write
 from adapters.console.text import render
 from bot.conversation.rendering import Renderer
 from bot.core.events import ChannelKey, Said
-from bot.core.replies import Reply
+from bot.core.replies import Reply, images
 from bot.engine import Engine
 from bot.exports.commands import import_target
 
@@ -20,6 +22,18 @@ if TYPE_CHECKING:  # readline is loaded only for a person at a terminal
     from adapters.console.keyboard import Keyboard
 
 QUIT_WORDS = {"quit", "exit", ":q"}
+CHART_OPTION = "--chart"
+
+
+def chart_option(line: str) -> tuple[str, str | None]:
+    """`show --chart FILE.png` → ("show", "FILE.png"): the terminal saves the chart `show` draws."""
+    try:
+        words = shlex.split(line)
+    except ValueError:  # an unclosed quote: not ours to read
+        return line, None
+    if len(words) == 3 and words[0].lower() == "show" and words[1] == CHART_OPTION:
+        return "show", words[2]
+    return line, None
 
 
 def local_timezone() -> str | None:
@@ -94,8 +108,12 @@ class ConsoleChat:
             while (line := await self.read_line()) is not None:
                 if line.strip().lower() in QUIT_WORDS:
                     break
-                for reply in await self.engine.handle(self.event(line)):
+                line, chart_to = chart_option(line)
+                replies = await self.engine.handle(self.event(line))
+                for reply in replies:
                     self.show(reply)
+                if chart_to is not None:
+                    self.say(await save_chart(replies, chart_to, self.renderer))
         finally:
             if loop is not None:
                 # Wait for the loop to stop: it may be mid-query, and the store closes right after us
@@ -104,3 +122,16 @@ class ConsoleChat:
                 with contextlib.suppress(asyncio.CancelledError):
                     await loop
             self.say(self.renderer.render("console.bye"))  # after Ctrl-C (a cancel) too
+
+
+async def save_chart(replies: list[Reply], path: str, renderer: Renderer) -> str:
+    """Write the first chart among the replies to `path`; what to tell the user."""
+    found = [image for reply in replies for image in images(reply)]
+    if not found:
+        return renderer.render("console.no_chart")
+    target = Path(path).expanduser()
+    try:
+        await asyncio.to_thread(target.write_bytes, found[0].data)
+    except OSError as error:
+        return renderer.render("console.chart_failed", {"path": str(target), "reason": error.strerror or str(error)})
+    return renderer.render("console.chart_saved", {"path": str(target.resolve())})

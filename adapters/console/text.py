@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from adapters.console.layout import fill
 from bot.conversation.rendering import Renderer
-from bot.core.replies import Bullets, Buttons, Fields, Heading, Item, Paragraph, Reply
+from bot.core.replies import Bullets, Buttons, Fields, Heading, Image, Item, Paragraph, Reply
 
 
 def render(reply: Reply, renderer: Renderer, width: int | None = None) -> str:
@@ -32,4 +32,7 @@ def render(reply: Reply, renderer: Renderer, width: int | None = None) -> str:
                 lines.append(fill(renderer.text(text), width))
             case Buttons():
                 pass  # the footer already names the words to type instead
+            case Image():
+                # A terminal shows no pictures: `show --chart FILE.png` saves it (adapters/console/chat.py).
+                lines.append(fill(renderer.render("console.chart_hint"), width))
     return "\n".join(lines).strip("\n")

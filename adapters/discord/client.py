@@ -146,11 +146,14 @@ class BacklinksClient(discord.Client):
             if reply.form is not None:
                 continue  # a form can't be opened without the person's click: they press Continue again
             for embeds in self.renderer.messages(reply):  # several, in order, when one would be too long
-                await self._follow_up_one(webhook, submission, embeds, private=reply.private)
+                await self._follow_up_one(webhook, submission, embeds, private=reply.private, reply=reply)
 
-    async def _follow_up_one(self, webhook, submission: Mapping[str, Any], embeds, *, private: bool) -> None:
+    async def _follow_up_one(
+        self, webhook, submission: Mapping[str, Any], embeds, *, private: bool, reply: Reply
+    ) -> None:
         try:
-            await webhook.send(embeds=embeds, ephemeral=private, allowed_mentions=NO_MENTIONS)
+            files = self.renderer.files(reply, embeds)
+            await webhook.send(embeds=embeds, files=files, ephemeral=private, allowed_mentions=NO_MENTIONS)
         except discord.HTTPException as error:
             # The fifteen minutes ran out (401), or the interaction was never answered (404): what
             # is for everyone goes in the channel; a private note has nowhere to go.
@@ -158,7 +161,8 @@ class BacklinksClient(discord.Client):
                 raise
             if not private:
                 channel = self.get_partial_messageable(int(submission["channel"]))
-                await channel.send(embeds=embeds, allowed_mentions=NO_MENTIONS)
+                files = self.renderer.files(reply, embeds)  # read once: new ones for this second try
+                await channel.send(embeds=embeds, files=files, allowed_mentions=NO_MENTIONS)
 
     async def close(self) -> None:
         # Submissions already answered are finished (within the deadline) while the HTTP session
@@ -236,6 +240,8 @@ class BacklinksClient(discord.Client):
         try:
             for n, embeds in enumerate(messages):
                 options: dict[str, Any] = {"embeds": embeds, "allowed_mentions": NO_MENTIONS}
+                if files := self.renderer.files(reply, embeds):  # the chart: the embed's image
+                    options["files"] = files
                 if view is not None and n == len(messages) - 1:
                     options["view"] = view
                 await self._post(interaction, options, private=reply.private, first=n == 0)

@@ -34,7 +34,10 @@ class DiscordNotifier:
         messages = self.renderer.messages(reply)  # several, in order, when one would be too long
         for n, embeds in enumerate(messages):
             view = action_view(reply, self.renderer) if n == len(messages) - 1 else None
-            with handle_message_parameters(embeds=embeds, view=view, allowed_mentions=NO_MENTIONS) as params:
+            files = self.renderer.files(reply, embeds)  # the chart, shown as an embed's image
+            with handle_message_parameters(
+                embeds=embeds, view=view, files=files, allowed_mentions=NO_MENTIONS
+            ) as params:
                 try:
                     # discord.py waits out 429s itself (the Retry-After it is given).
                     await http.send_message(int(channel.channel), params=params)

@@ -11,6 +11,7 @@ through the bot.
 
 from __future__ import annotations
 
+import io
 import secrets
 from collections.abc import Iterable, Mapping
 
@@ -18,11 +19,12 @@ import discord
 
 from bot.conversation.questionnaire import Section
 from bot.conversation.rendering import PLAIN, Dialect, Renderer
-from bot.core.replies import Bullets, Buttons, Fields, Heading, Item, Paragraph, Reply
+from bot.core.replies import Bullets, Buttons, Fields, Heading, Image, Item, Paragraph, Reply, images
 from bot.planning.knowledge import Knowledge
 
 FORM_PREFIX = "backlinks:form:"  # a modal's custom id: FORM_PREFIX + section id + ":" + a nonce
 COLOUR = discord.Colour(0x1F3A5F)
+ATTACHMENT_DESCRIPTION = 1024  # an attachment's description (its alt text)
 EMBED_TOTAL, DESCRIPTION, FIELD_VALUE, FIELDS, EMBEDS = 6000, 4096, 1024, 25, 10
 TITLE = FIELD_NAME = 256
 INPUT_TEXT, INPUT_SHORT = 3000, 1000  # what a form's paragraph or one-line input holds
@@ -77,7 +79,24 @@ class DiscordRenderer:
                     self._describe(embeds, self.markdown.text(text))  # a page's line: its link is Slack's
                 case Buttons():
                     pass  # a view, see action_view
+                case Image(_, filename):
+                    # The picture is attached to the message (`files`) and shown as this embed's image.
+                    embeds[-1].set_image(url=f"attachment://{filename}")
         return [e for e in embeds if _used(e)]
+
+    def files(self, reply: Reply, embeds: list[discord.Embed]) -> list[discord.File]:
+        """The attachments one message of the reply needs: the pictures its embeds show. New
+        objects each time (a discord.File is read once, when sent)."""
+        shown = {e.image.url for e in embeds if e.image and e.image.url}
+        return [
+            discord.File(
+                io.BytesIO(image.data),
+                filename=image.filename,
+                description=self.plain.text(image.alt)[:ATTACHMENT_DESCRIPTION],
+            )
+            for image in images(reply)
+            if f"attachment://{image.filename}" in shown
+        ]
 
     def _describe(self, embeds: list[discord.Embed], text: str) -> None:
         current = embeds[-1]

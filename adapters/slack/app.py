@@ -46,8 +46,9 @@ from adapters.slack.guard import RefusalLog
 from adapters.slack.home import SlackPages
 from adapters.slack.installations import installation_store
 from adapters.slack.payloads import Action, ButtonPress, Command, MalformedPayload, Submission, read
+from adapters.slack.upload import post_with_image
 from bot.core.events import ChannelKey, Event, Installed, Invoked, Opened, Pressed, Submitted
-from bot.core.replies import Reply
+from bot.core.replies import Reply, images
 from bot.core.settings import Settings
 from bot.engine import Engine
 from bot.exports import EXPORT_SUFFIXES, megabytes, too_big
@@ -171,7 +172,8 @@ class SlackAdapter:
             log.exception("handling %s in %s failed", type(event).__name__, where.key)
             await ack(text=self._failure_text(), response_type="ephemeral")
             return
-        first = replies[0] if replies and replies[0].form is None else None
+        # A reply with a picture is uploaded (the files API), so it can't ride on the ack.
+        first = replies[0] if replies and replies[0].form is None and not images(replies[0]) else None
         if first is None:
             await ack()
         else:
@@ -456,6 +458,8 @@ class SlackAdapter:
         elif reply.private:
             message = {**self.renderer.message(reply), "response_type": "ephemeral", "replace_original": False}
             await self._respond(client, where, message, user=user)
+        elif pictures := images(reply):
+            await self._post_with_image(reply, pictures[0], where, client)
         else:
             await self._post_in_channel(self.renderer.message(reply), where, client)
 
@@ -472,6 +476,17 @@ class SlackAdapter:
             await client.chat_postMessage(channel=where.channel, **message)
         except SlackApiError as error:
             # A private channel or DM the bot is not in: the command's response_url still works.
+            if error.response.get("error") not in NOT_POSTABLE or not where.response_url:
+                raise
+            await _post_to_response_url(client, where.response_url, {**message, "response_type": "in_channel"})
+
+    async def _post_with_image(self, reply: Reply, image, where: _Where, client: AsyncWebClient) -> None:
+        message = self.renderer.message(reply)
+        alt, title = self.renderer.plain.text(image.alt), self.renderer.fallback(reply)
+        try:
+            await post_with_image(client, where.channel, message, image, alt=alt, title=title)
+        except SlackApiError as error:
+            # Not a member here: the response_url still carries the message, without its picture.
             if error.response.get("error") not in NOT_POSTABLE or not where.response_url:
                 raise
             await _post_to_response_url(client, where.response_url, {**message, "response_type": "in_channel"})

@@ -9,8 +9,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.blocks import SlackRenderer
 from adapters.slack.home import SlackPages
 from adapters.slack.installations import installation_store
+from adapters.slack.upload import post_with_image
 from bot.core.events import ChannelKey
-from bot.core.replies import Reply
+from bot.core.replies import Reply, images
 from bot.core.settings import Settings
 from bot.home.service import Home
 from bot.monthly.reminders import ChannelGone, RetryLater
@@ -66,7 +67,12 @@ class SlackNotifier:
         if client is None:
             raise ChannelGone("the app is no longer installed in this workspace")
         try:
-            await client.chat_postMessage(channel=channel.channel, **self.renderer.message(reply))
+            message = self.renderer.message(reply)
+            if pictures := images(reply):  # the chart, uploaded with the check-in as one post
+                alt, title = self.renderer.plain.text(pictures[0].alt), self.renderer.fallback(reply)
+                await post_with_image(client, channel.channel, message, pictures[0], alt=alt, title=title)
+            else:
+                await client.chat_postMessage(channel=channel.channel, **message)
         except SlackApiError as error:
             code = error.response.get("error", "")
             if code in GONE:

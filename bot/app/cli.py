@@ -151,6 +151,47 @@ def import_command(path: Path, output_format: str) -> None:
         click.echo(printable(render(Reply("info", blocks), Renderer(knowledge_module.default(), TERMINAL))))
 
 
+@main.command("chart")
+@click.option("--channel", required=True, help="The channel whose progress to draw (a console channel's name).")
+@click.option("--platform", default="console", show_default=True, help="console, slack or discord.")
+@click.option("--workspace", default="local", show_default=True, help="The Slack team id or Discord server id.")
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--database", "database", metavar="PATH|URL", help="SQLite file or database URL (default: as `console`).")
+def chart_command(channel: str, platform: str, workspace: str, output: Path, database: str | None) -> None:
+    """Save a channel's progress chart as a PNG (from two months of history) and print its path."""
+    from bot.core.events import ChannelKey
+    from bot.core.settings import database_url_for
+    from bot.monthly.commands import Monthly
+    from bot.planning import knowledge as knowledge_module
+    from bot.storage.store import Store
+
+    settings = _settings()
+    url = database_url_for(database) if database else settings.database_url
+
+    async def run() -> bytes | None:
+        store = await Store.open(url)
+        try:
+            monthly = Monthly(store=store, knowledge=knowledge_module.default())
+            image = await monthly.chart(ChannelKey(platform, workspace, channel))
+            return image.data if image else None
+        finally:
+            await store.close()
+
+    found: list[bytes | None] = []
+    _run(_collect(run(), found))
+    if not found or found[0] is None:
+        _stop(f"No chart for {channel}: it needs a plan with two months of history.")
+    try:
+        output.write_bytes(found[0])
+    except OSError as error:
+        _stop(f"Cannot write {output}: {error.strerror or error}")
+    click.echo(str(output.resolve()))
+
+
+async def _collect(work, into: list) -> None:
+    into.append(await work)
+
+
 @main.command()
 @click.option(
     "--role",

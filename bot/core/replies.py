@@ -71,7 +71,21 @@ class Item:
     button: Button
 
 
-Block = Heading | Paragraph | Fields | Bullets | Buttons | Item
+@dataclass(frozen=True, slots=True)
+class Image:
+    """A picture (a progress chart): Slack uploads it, Discord attaches it, the terminal saves it.
+    `alt` says the same in words, for screen readers and wherever a picture can't go."""
+
+    data: bytes = field(repr=False)
+    filename: str
+    alt: Text
+
+
+Block = Heading | Paragraph | Fields | Bullets | Buttons | Item | Image
+
+
+def images(reply: Reply) -> list[Image]:
+    return [block for block in reply.blocks if isinstance(block, Image)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,7 +48,8 @@ class Settings(BaseSettings):
     slack_client_id: str | None = Field(default=None, validation_alias="SLACK_CLIENT_ID")
     slack_client_secret: SecretStr | None = Field(default=None, validation_alias="SLACK_CLIENT_SECRET")
     slack_scopes: str = Field(
-        default="commands,chat:write,chat:write.public,users:read,files:read", validation_alias="SLACK_SCOPES"
+        default="commands,chat:write,chat:write.public,users:read,files:read,files:write",
+        validation_alias="SLACK_SCOPES",
     )
     slack_redirect_uri: str | None = Field(default=None, validation_alias="SLACK_REDIRECT_URI")
     # Slack's Web API; another base URL serves users behind a proxy (and the tests' stand-in).

@@ -8,6 +8,7 @@ replies. It plugs its commands, the log form and the check-in's buttons into the
 
 from __future__ import annotations
 
+import asyncio
 import calendar
 import datetime as dt
 import logging
@@ -19,10 +20,12 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from bot.conversation import views
+from bot.conversation.rendering import PLAIN, Renderer
 from bot.conversation.validators import registrable_domain
 from bot.core.feature import Plugs, Request
-from bot.core.replies import Bullets, Button, Buttons, Form, Heading, Paragraph, Reply, Text, text
+from bot.core.replies import Bullets, Button, Buttons, Form, Heading, Image, Paragraph, Reply, Text, text
 from bot.lookups.provider import MonthChange
+from bot.monthly import chart as charts
 from bot.monthly.measured import Measured, measure, on_pace
 from bot.monthly.progress import (
     MonthProgress,
@@ -273,10 +276,12 @@ class ChannelSummary:
 
 
 class Monthly:
-    def __init__(self, *, store: Store, knowledge: Knowledge, lookups: Lookups | None = None):
+    def __init__(self, *, store: Store, knowledge: Knowledge, lookups: Lookups | None = None, charts: bool = True):
         self.store = store
         self.knowledge = knowledge
         self.lookups = lookups  # a backlink data provider: each check-in measures the month too
+        self.charts = charts  # a progress chart in check-ins and `show` (from two months of history)
+        self._plain = Renderer(knowledge, PLAIN)  # the chart's own words
         self._no_notice: dict[ChannelKey, tuple[float, int]] = {}
 
     def plugs(self) -> Plugs:
@@ -532,13 +537,64 @@ class Monthly:
 
     async def progress_blocks(self, channel: ChannelKey) -> tuple[Any, ...]:
         """This channel's months of progress, for `show`, with what the provider measured for them
-        when a check-in has already looked it up this month (`show` never pays for a lookup)."""
-        progress = await self.channel_progress(channel)
+        when a check-in has already looked it up this month (`show` never pays for a lookup), and
+        its chart from two months on."""
+        timezone = await self._timezone(channel)
+        progress = await self.channel_progress(channel, timezone=timezone)
         measured: Mapping[str, MonthChange] = {}
         domain = registrable_domain(progress.site) if progress.site else None
         if self.lookups is not None and domain:
             measured = await self.lookups.known_months(channel, domain)
-        return self._progress_blocks(progress, measured)
+        blocks = self._progress_blocks(progress, measured)
+        if self.charts and len(progress.rows) >= charts.MIN_MONTHS:
+            stored = await self.store.plan_history(channel)
+            image = await self._image(self._chart_data(stored, progress.rows, timezone))
+            blocks += (image,) if image else ()
+        return blocks
+
+    async def chart(self, channel: ChannelKey) -> Image | None:
+        """This channel's progress chart (None: no plan, or fewer than two months of history)."""
+        timezone = await self._timezone(channel)
+        progress = await self.channel_progress(channel, timezone=timezone)
+        if len(progress.rows) < charts.MIN_MONTHS:
+            return None
+        return await self._image(self._chart_data(await self.store.plan_history(channel), progress.rows, timezone))
+
+    def _chart_data(
+        self,
+        stored: Sequence[StoredPlan],
+        rows: Sequence[MonthProgress],
+        timezone: str,
+        current: tuple[Mapping[str, Any], Mapping[str, Any], str] | None = None,
+    ) -> charts.ChartData | None:
+        """The chart's numbers: from the first plan's start to the current plan's projection.
+        `current`: (plan, answers, month) of a plan not stored yet (one a check-in adapts)."""
+        if not stored or len(rows) < charts.MIN_MONTHS:
+            return None
+        first = min(stored, key=lambda p: p.created_at)
+        if current is None:
+            newest = max(stored, key=lambda p: p.created_at)
+            current = (newest.plan, newest.answers, month_key(newest.created_at, timezone))
+        plan_json, answers, plan_month = current
+        plan = planner.stored(plan_json, answers, self.knowledge)  # an older plan: today's reading
+        return charts.chart_data(
+            site=plan.site,
+            rows=rows,
+            start=first.answers["referring_domains"],
+            plan=plan.model_dump(mode="json"),
+            plan_month=plan_month,
+            path=planner.projected_profile(plan.answers, self.knowledge),
+            natural=plan.momentum.natural,
+            keep=1 - self.knowledge.parameters["annual_link_loss"].value,
+        )
+
+    async def _image(self, data: charts.ChartData | None) -> Image | None:
+        """The chart, drawn in a worker process (it takes a while, and the event loop has chats to serve)."""
+        if data is None:
+            return None
+        labels = {name: self._plain.render(f"chart.{name}", {"site": data.site}) for name in charts.LABELS}
+        png = await charts.draw(data, labels)
+        return Image(png, charts.FILENAME, charts.alt_text(data))
 
     def _progress_blocks(
         self, progress: ChannelProgress, measured: Mapping[str, MonthChange] | None = None
@@ -570,14 +626,17 @@ class Monthly:
     ) -> dict[int, Reply | None]:
         """This month's check-in for each channel of the batch (None: no plan to check against).
 
-        Closes last month and adapts the plan to the logged pace. Reads everything for the batch in
-        two queries and writes adapted plans in one, so a loop can go through thousands a minute."""
+        Closes last month and adapts the plan to the logged pace (or the measured one). Reads
+        everything for the batch in a few queries and writes adapted plans in one, so a loop can go
+        through thousands a minute (a chart costs far more: bench/bench_chart.py)."""
         ids = [r.channel_id for r in batch]
         plans_by_channel = await self.store.plans_of(ids)
         logged_by_channel = await self.store.progress.by_month_of(ids)
         measured = await self._measured(batch, plans_by_channel, now)
         replies: dict[int, Reply | None] = {}
         adapted: list[tuple[int, dict[str, Any], dict[str, Any]]] = []
+        pictures: dict[int, charts.ChartData] = {}
+        composed: list[tuple[Reminder, Any, Any, Any, str, bool]] = []
         for reminder in batch:
             stored = plans_by_channel.get(reminder.channel_id)
             if not stored:
@@ -587,15 +646,24 @@ class Monthly:
             this_month = month_key(reminder.next_due_at or now, timezone)
             versions = [self._version(p, timezone) for p in stored]
             totals = logged_by_channel.get(reminder.channel_id) or Totals()
-            closed = [r for r in history(totals, versions, this_month) if r.month < this_month]
+            rows = history(totals, versions, this_month)
+            closed = [r for r in rows if r.month < this_month]
             current, plan, was_adapted = versions[-1], stored[-1].plan, stored[-1].created_by == "reminder"
             site = measured.get(reminder.channel_id)
+            answers, plan_month = stored[-1].answers, current.month
             if closed and closed[-1].month >= current.month:  # a month closed since the plan was made
                 answers = adapted_answers(current, closed, site.months if site else {})
                 if answers != dict(current.answers):
                     plan = planner.plan(answers, self.knowledge).model_dump(mode="json")
                     adapted.append((reminder.channel_id, answers, plan))
-                    was_adapted = True
+                    was_adapted, plan_month = True, this_month
+            if self.charts and (data := self._chart_data(stored, rows, timezone, (plan, answers, plan_month))):
+                pictures[reminder.channel_id] = data
+            composed.append((reminder, plan, versions, closed, this_month, was_adapted))
+        # Drawn in worker processes (bot.monthly.chart): the loop stays free meanwhile.
+        drawn = await asyncio.gather(*(self._image(data) for data in pictures.values()))
+        images = dict(zip(pictures, drawn, strict=True))
+        for reminder, plan, versions, closed, this_month, was_adapted in composed:
             replies[reminder.channel_id] = self._reminder_reply(
                 reminder,
                 plan,
@@ -604,7 +672,8 @@ class Monthly:
                 this_month,
                 late=late(reminder),
                 adapted=was_adapted,
-                measured=site,
+                measured=measured.get(reminder.channel_id),
+                image=images.get(reminder.channel_id),
             )
         await self.store.add_plans(adapted, created_by="reminder")
         return replies
@@ -620,6 +689,7 @@ class Monthly:
         late: bool,
         adapted: bool,
         measured: Measured | None = None,
+        image: Image | None = None,
     ) -> Reply:
         timezone = reminder.settings.timezone
         target, site = plan["target"], plan["site"]
@@ -658,6 +728,8 @@ class Monthly:
             blocks.append(Paragraph(self._behind_action(plan)))
         if hint.spike:
             blocks.append(Paragraph(text("reminder.spike", logged=last.logged, safe=safe_then)))
+        if image is not None:
+            blocks.append(image)
         blocks.append(Paragraph(text("reminder.ask")))
         blocks.append(Buttons(tuple(Button(a, text(f"button.{a}")) for a in ("log", "skip_month", "pause", "replan"))))
         summary = text("reminder.summary", site=site, build=build)

@@ -79,18 +79,30 @@ class Course:
 
 def months_to_reach(course: Course, safe: SafeGuides, limit: int) -> int | None:
     """Months until the profile reaches the moving median, following the plan; None past `limit`."""
+    if course.profile >= course.target_now:
+        return 0
+    path = projected_path(course, safe, limit)
+    reached = bool(path) and path[-1] >= course.target_now + course.target_growth * len(path) - 1e-9
+    return len(path) if reached else None
+
+
+def projected_path(course: Course, safe: SafeGuides, limit: int) -> list[float]:
+    """The profile at the end of each month following the plan, until it reaches the moving median
+    (that month included) or `limit` months; empty when it is out of reach from the first month or
+    already there. `months_to_reach` counts this path; a chart draws it."""
     profile = course.profile
     if profile >= course.target_now:
-        return 0
+        return []
     most = (course.natural + course.built) * course.keep  # the fastest the profile can grow a month
     if most <= course.target_growth or profile + (most - course.target_growth) * limit < course.target_now:
-        return None  # out of reach even at full capacity from the first month
+        return []  # out of reach even at full capacity from the first month
     at_horizon = course.target_now + course.target_growth * (course.need_by or 0)
     # The site's history: the recent pace answered (an average of about three months), then each
     # month of the plan. The safe pace follows its average, so it ramps up as the plan is kept -
     # linearly, not doubling every month.
     history, months_known = (3 * safe.recent, 3) if safe.recent is not None else (0.0, 0)
     natural, capacity, keep, need_by = course.natural, course.built, course.keep, course.need_by
+    path: list[float] = []
     for month in range(1, limit + 1):
         average = history / months_known if months_known else 0.0
         pace = safe.pace(profile, course.age_months + month - 1, average)
@@ -107,6 +119,7 @@ def months_to_reach(course: Course, safe: SafeGuides, limit: int) -> int | None:
         history += natural + built
         months_known += 1
         profile += (natural + built) * keep
+        path.append(profile)
         if profile >= course.target_now + course.target_growth * month - 1e-9:
-            return month
-    return None
+            break
+    return path

@@ -45,7 +45,7 @@ from bot.core.plan import (  # noqa: F401 - re-exported: the plan's shape, impor
 from bot.planning import capacity as capacity_model
 from bot.planning.checklist import Facts, tailor
 from bot.planning.knowledge import Knowledge
-from bot.planning.pace import Course, SafeGuides, authority_guide, months_to_reach
+from bot.planning.pace import Course, SafeGuides, authority_guide, months_to_reach, projected_path
 
 
 def stored(plan_json: Mapping[str, Any], answers: Mapping[str, Any], knowledge: Knowledge) -> Plan:
@@ -83,17 +83,7 @@ def plan(answers: Mapping[str, Any], knowledge: Knowledge) -> Plan:
     build = express(share * to_build, to_build)
     at_capacity = capacity_model.allocate(sources, built, rule) or {}
 
-    course = Course(
-        profile=current,
-        age_months=age,
-        natural=natural,
-        built=built,
-        keep=keep,
-        target_now=need.competitors_median,
-        target_growth=need.competitors_growth,
-        need_by=need.horizon_months,
-        need_floor=need.maintenance_pace,
-    )
+    course = _course(answers, need, natural, built, keep)
     months_to_parity = months_to_reach(course, guides, param("projection_months"))
 
     levers = None
@@ -146,6 +136,40 @@ def plan(answers: Mapping[str, Any], knowledge: Knowledge) -> Plan:
         checklist=tailor(knowledge.checklist, facts),
         figures=list(used),
         answers=dict(answers),
+    )
+
+
+def projected_profile(answers: Mapping[str, Any], knowledge: Knowledge) -> list[float]:
+    """The referring domains at the end of each month from the plan's month on, following the plan
+    for these answers until it reaches the competitors' median: the path `months_to_parity` counts
+    (empty when the site is there already or it is out of reach)."""
+    parameters = knowledge.parameters
+
+    def param(name: str) -> Any:
+        return parameters[name].value
+
+    keep = 1 - param("annual_link_loss")
+    momentum = _momentum(answers, param)
+    need = _need(answers, param, keep)
+    guides = _safe_guides(answers, momentum, param)
+    rule = capacity_model.Rule(param("max_source_share"), param("single_source_allowance"), momentum.natural)
+    sources = capacity_model.best_first(_sources(answers, knowledge, param, momentum.natural))
+    built = capacity_model.most_built(sources, answers["hours_per_month"], rule)
+    course = _course(answers, need, momentum.natural, built, keep)
+    return projected_path(course, guides, param("projection_months"))
+
+
+def _course(answers: Mapping[str, Any], need: Need, natural: float, built: float, keep: float) -> Course:
+    return Course(
+        profile=answers["referring_domains"],
+        age_months=answers["site_age_months"],
+        natural=natural,
+        built=built,
+        keep=keep,
+        target_now=need.competitors_median,
+        target_growth=need.competitors_growth,
+        need_by=need.horizon_months,
+        need_floor=need.maintenance_pace,
     )
 
 

@@ -136,7 +136,12 @@ def _spec() -> dict[str, Any]:
             f"Discord's OpenAPI spec is not at {SPEC}: the Discord stand-in validates every body against it "
             "(set BACKLINKS_DISCORD_SPEC to its path)"
         )
-    return json.loads(SPEC.read_text(encoding="utf-8"))
+    spec = json.loads(SPEC.read_text(encoding="utf-8"))
+    # A snowflake in a request may be a JSON integer too: Discord reads both, and discord.py numbers
+    # a message's new attachments 0, 1, ... as integers (payload_json's `attachments[].id`).
+    snowflake = spec["components"]["schemas"]["SnowflakeType"]
+    spec["components"]["schemas"]["SnowflakeType"] = {"anyOf": [snowflake, {"type": "integer", "minimum": 0}]}
+    return spec
 
 
 @functools.cache

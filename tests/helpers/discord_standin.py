@@ -687,7 +687,13 @@ class DiscordStandIn:
     # -- REST --------------------------------------------------------------------------------------
 
     async def _rest(self, request: web.Request) -> web.Response:
-        body, files = await _read_body(request)
+        try:
+            body, files = await _read_body(request)
+        except _Refused as refused:
+            call = Call(request.method, "/" + request.match_info["tail"], dict(request.query), None, {})
+            self.calls.append(call)
+            self.invalid.append(call)
+            return _answer(call, 400, {"code": 50035, "message": "Invalid Form Body", "errors": refused.args[0]})
         call = Call(request.method, "/" + request.match_info["tail"], dict(request.query), body, files)
         self.calls.append(call)
         for refusal in self._refusals:
@@ -967,9 +973,13 @@ def _now() -> str:
     return datetime.now(UTC).isoformat()
 
 
+MAX_UPLOAD = 10 * 1024 * 1024  # Discord's upload limit without boosts (10 MiB since 2024)
+MAX_FILES = 10  # files[n] a message
+
+
 async def _read_body(request: web.Request) -> tuple[Any, dict[str, bytes]]:
     if request.content_type.startswith("multipart/"):
-        payload, files = None, {}
+        payload, files, parts = None, {}, {}
         reader = await request.multipart()
         async for part in reader:
             content = await part.read()  # type: ignore[union-attr]
@@ -977,6 +987,9 @@ async def _read_body(request: web.Request) -> tuple[Any, dict[str, bytes]]:
                 payload = json.loads(content)
             else:
                 files[part.filename or part.name or "file"] = bytes(content)  # type: ignore[union-attr]
+                parts[part.name or ""] = (part.filename or "", len(content))  # type: ignore[union-attr]
+        if (problem := _multipart_problem(payload, parts)) is not None:
+            raise _Refused(problem)
         return payload, files
     raw = await request.read()
     if not raw:
@@ -985,6 +998,34 @@ async def _read_body(request: web.Request) -> tuple[Any, dict[str, bytes]]:
         return json.loads(raw), {}
     except ValueError:
         return raw.decode(errors="replace"), {}
+
+
+class _Refused(Exception):
+    """A body Discord refuses before reading it further: 400, Invalid Form Body."""
+
+
+def _multipart_problem(payload: Any, parts: dict[str, tuple[str, int]]) -> dict[str, Any] | None:
+    """What Discord says about a multipart body (docs: "Uploading Files"): JSON in `payload_json`,
+    each file in a part named files[n], at most 10 of at most the upload limit, and each
+    `attachments` entry's id naming one of those n (or an attachment the message has)."""
+    numbers = {}
+    for name, (filename, size) in parts.items():
+        match = re.fullmatch(r"files\[(\d+)\]", name)
+        if match is None:
+            return {"files": {"_errors": [{"code": "BASE_TYPE_BAD_NAME", "message": f"Unknown part {name!r}"}]}}
+        if size > MAX_UPLOAD:
+            return {match[1]: {"_errors": [{"code": "BINARY_TYPE_MAX_SIZE", "message": "File too large"}]}}
+        numbers[match[1]] = filename
+    if len(numbers) > MAX_FILES:
+        return {"files": {"_errors": [{"code": "BASE_TYPE_MAX_LENGTH", "message": "Too many files"}]}}
+    if payload is not None and not isinstance(payload, dict):
+        return {"payload_json": {"_errors": [{"code": "MODEL_TYPE_CONVERT", "message": "Not a JSON object"}]}}
+    for i, attachment in enumerate((payload or {}).get("attachments") or []):
+        known = str(attachment.get("id")) in numbers or int(attachment.get("id", -1)) >= MAX_FILES
+        if not known:
+            errors = [{"code": "ATTACHMENT_NOT_FOUND", "message": "Attachment data not found"}]
+            return {"attachments": {str(i): {"_errors": errors}}}
+    return None
 
 
 def _answer(call: Call, status: int, payload: Any) -> web.Response:

@@ -72,6 +72,9 @@ async def main(
     store = await Store.open(url, migrate=False)
     try:
         engine = Engine(knowledge=knowledge.default(), store=store)
+        # Exactly-once sending across processes is measured here, not drawing: a check-in's chart
+        # (its plan is two months old) would make each process draw hundreds (bench/bench_chart.py).
+        engine.monthly.charts = False
         loop = ReminderLoop(
             checkins=engine.monthly,
             notifiers=[FilePlatform(Path(out), delay, kill_after)],

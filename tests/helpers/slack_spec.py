@@ -20,6 +20,12 @@ about Block Kit, so the documented limits are checked here (docs.slack.dev/refer
 - a message's ``text``: Slack cuts it past 40,000 characters (changelog 2018-04 "truncating really long
   messages"); the stand-in refuses it (``msg_too_long``) so a silently cut message fails a test.
 
+The files API that replaced files.upload (files.getUploadURLExternal, the upload URL, then
+files.completeUploadExternal) came after the 2021 spec: its arguments are written out below
+(``NEWER_METHODS``) from docs.slack.dev/reference/methods/<name>, and checked the same way, plus the
+limits those pages state: alt_txt up to 1,000 characters, ``files`` a JSON array of ``{id, title}``,
+``blocks`` as a message's.
+
 Answers are Slack's: HTTP 200 with ``{"ok": false, "error": "invalid_blocks", "errors": [...]}`` (or
 ``invalid_arguments`` with ``response_metadata.messages``) for the Web API; a response_url answers 400
 with the error's name as text.
@@ -40,7 +46,25 @@ SPEC = Path(os.environ.get("BACKLINKS_SLACK_SPEC") or ROOT.parent / "shared" / "
 
 MESSAGE_BLOCKS, MODAL_BLOCKS, MESSAGE_TEXT = 50, 100, 40_000
 # Arguments that are JSON: a string of JSON in a form body, JSON itself in a JSON body.
-JSON_ARGUMENTS = {"blocks", "attachments", "view"}
+JSON_ARGUMENTS = {"blocks", "attachments", "view", "files"}
+MAX_ALT_TEXT = 1000
+# Methods newer than the 2021 spec, their arguments as docs.slack.dev lists them.
+NEWER_METHODS: dict[str, list[dict[str, Any]]] = {
+    "files.getUploadURLExternal": [
+        {"name": "filename", "type": "string", "required": True},
+        {"name": "length", "type": "integer", "required": True},
+        {"name": "alt_txt", "type": "string"},
+        {"name": "snippet_type", "type": "string"},
+    ],
+    "files.completeUploadExternal": [
+        {"name": "files", "type": "string", "required": True},
+        {"name": "channel_id", "type": "string"},
+        {"name": "channels", "type": "string"},
+        {"name": "initial_comment", "type": "string"},
+        {"name": "thread_ts", "type": "string"},
+        {"name": "blocks", "type": "string"},
+    ],
+}
 NO_TOKEN_NEEDED = {"oauth.v2.access", "oauth.access", "oauth.v2.exchange"}
 
 
@@ -56,6 +80,11 @@ def web_api_refusal(method: str, body: dict[str, Any], *, json_body: bool, token
         return {"ok": False, "error": "invalid_arguments", "response_metadata": {"messages": messages}}
     if method in ("chat.postMessage", "chat.postEphemeral", "chat.update"):
         return _message_refusal(body)
+    if method == "files.getUploadURLExternal" and len(body.get("alt_txt") or "") > MAX_ALT_TEXT:
+        message = f"[ERROR] must be less than {MAX_ALT_TEXT + 1} characters [json-pointer:/alt_txt]"
+        return {"ok": False, "error": "invalid_arguments", "response_metadata": {"messages": [message]}}
+    if method == "files.completeUploadExternal":
+        return _upload_refusal(body)
     if method in ("views.open", "views.update", "views.push", "views.publish"):
         kind = "home" if method == "views.publish" else "modal"
         errors = view_errors(_json(body.get("view")), "/view", kind)
@@ -79,6 +108,18 @@ def _message_refusal(body: dict[str, Any]) -> dict | None:
     errors = block_errors(blocks or [], MESSAGE_BLOCKS, "/blocks")
     if errors:
         return {"ok": False, "error": "invalid_blocks", "errors": errors, "response_metadata": {"messages": errors}}
+    return None
+
+
+def _upload_refusal(body: dict[str, Any]) -> dict | None:
+    files = _json(body.get("files"))
+    if not isinstance(files, list) or not files or not all(isinstance(f, dict) and f.get("id") for f in files):
+        message = "[ERROR] must be a non-empty array of objects with an id [json-pointer:/files]"
+        return {"ok": False, "error": "invalid_arguments", "response_metadata": {"messages": [message]}}
+    if body.get("blocks") is not None:
+        errors = block_errors(_json(body["blocks"]), MESSAGE_BLOCKS, "/blocks")
+        if errors:
+            return {"ok": False, "error": "invalid_blocks", "errors": errors, "response_metadata": {"messages": errors}}
     return None
 
 
@@ -217,7 +258,9 @@ def _json(value: Any) -> Any:
 @functools.cache
 def _operations() -> dict[str, dict[str, Any]]:
     spec = json.loads(SPEC.read_text())
-    return {path.lstrip("/"): next(iter(verbs.values())) for path, verbs in spec["paths"].items()}
+    operations = {path.lstrip("/"): next(iter(verbs.values())) for path, verbs in spec["paths"].items()}
+    operations.update({method: {"parameters": parameters} for method, parameters in NEWER_METHODS.items()})
+    return operations
 
 
 @functools.cache

@@ -26,6 +26,18 @@ class Call:
 
 
 @dataclass
+class Upload:
+    filename: str
+    length: int
+    alt_txt: str | None
+    token: str | None
+    data: bytes | None = None  # None until the bytes are POSTed to the upload URL
+    channel: str | None = None  # where completeUploadExternal shared it (None: private)
+    blocks: list[dict[str, Any]] | None = None  # the message the file was shared with
+    title: str | None = None
+
+
+@dataclass
 class SlackStandIn:
     """Answers like Slack: auth.test per token, views.open, chat.postMessage, oauth.v2.access."""
 
@@ -37,6 +49,9 @@ class SlackStandIn:
     # as Slack does, an owner is an admin too and the primary owner an owner); others are members
     roles: dict[str, str] = field(default_factory=dict)
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # file id → (name, content)
+    # Uploads through the files API: file id → what getUploadURLExternal was told, the bytes that
+    # reached the upload URL, and where completeUploadExternal shared it.
+    uploads: dict[str, Upload] = field(default_factory=dict)
     # Check every body against Slack's spec, refusing as Slack would. Only a benchmark turns this
     # off: the checks share the one CPU and event loop with the server it measures.
     check: bool = True
@@ -59,6 +74,7 @@ class SlackStandIn:
         app.router.add_get("/api/{method}", self._api)  # some methods (users.info) are GETs
         app.router.add_post("/respond/{name}", self._respond)
         app.router.add_get("/files/{id}/{name}", self._download)
+        app.router.add_post("/upload/v1/{id}", self._upload)
         self._runner, self.port = await listen(app)
 
     async def stop(self) -> None:
@@ -86,6 +102,13 @@ class SlackStandIn:
             return web.json_response(
                 {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": str(seconds)}
             )
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{next(self._ids):08d}"
+            self.uploads[file_id] = Upload(body["filename"], int(body["length"]), body.get("alt_txt"), token)
+            upload_url = f"http://127.0.0.1:{self.port}/upload/v1/{file_id}"
+            return web.json_response({"ok": True, "upload_url": upload_url, "file_id": file_id})
+        if method == "files.completeUploadExternal":
+            return self._complete_upload(body, token)
         if method == "files.info":
             return web.json_response({"ok": True, "file": self.file_object(body.get("file", ""))})
         if method == "users.info":
@@ -114,7 +137,7 @@ class SlackStandIn:
                     "ok": True,
                     "access_token": f"xoxb-{team}",
                     "token_type": "bot",
-                    "scope": "commands,chat:write,chat:write.public",
+                    "scope": "commands,chat:write,chat:write.public,files:write",
                     "bot_user_id": f"UBOT{team}",
                     "app_id": "A1",
                     "team": {"id": team, "name": f"Team {team}"},
@@ -132,6 +155,38 @@ class SlackStandIn:
         if method in ("chat.postMessage", "chat.postEphemeral"):
             return web.json_response({"ok": True, "channel": body.get("channel"), "ts": f"{time.time():.6f}"})
         return web.json_response({"ok": True})
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """The upload URL: the file's bytes, raw or as a multipart form, once, at the length announced."""
+        upload = self.uploads.get(request.match_info["id"])
+        if request.content_type.startswith("multipart/"):
+            data = b""
+            async for part in await request.multipart():
+                data = await part.read()
+        else:
+            data = await request.read()
+        self.calls.append(Call("upload", {"file": request.match_info["id"], "length": len(data)}, None))
+        if upload is None or upload.data is not None:
+            return web.Response(status=404, text="file_not_found")
+        if len(data) != upload.length:  # the length given to getUploadURLExternal is the file's
+            return web.Response(status=400, text="length_mismatch")
+        upload.data = data
+        return web.Response(text=f"OK - {len(data)}")
+
+    def _complete_upload(self, body: dict[str, Any], token: str | None) -> web.Response:
+        files = json.loads(body["files"]) if isinstance(body["files"], str) else body["files"]
+        for entry in files:  # only a file this token started and whose bytes arrived
+            upload = self.uploads.get(entry["id"])
+            if upload is None or upload.token != token or upload.data is None:
+                return web.json_response({"ok": False, "error": "file_not_found"})
+        done = []
+        for entry in files:
+            upload = self.uploads[entry["id"]]
+            upload.channel, upload.title = body.get("channel_id"), entry.get("title")
+            if body.get("blocks") and not body.get("initial_comment"):  # Slack ignores them after a comment
+                upload.blocks = json.loads(body["blocks"]) if isinstance(body["blocks"], str) else body["blocks"]
+            done.append({"id": entry["id"], "title": entry.get("title") or upload.filename, "name": upload.filename})
+        return web.json_response({"ok": True, "files": done})
 
     def file_object(self, file_id: str) -> dict[str, Any]:
         """Slack's file object, as files.info and a file input's state carry it."""

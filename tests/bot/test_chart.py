@@ -1,0 +1,154 @@
+"""The progress chart: a pure function of a channel's plan and months, to PNG bytes and alt text."""
+
+from __future__ import annotations
+
+import datetime as dt
+import struct
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from support import TYPED_ANSWERS, MemoryChat
+
+from bot.conversation.rendering import PLAIN, Renderer
+from bot.core.events import ChannelKey
+from bot.core.replies import images
+from bot.engine import Engine
+from bot.monthly import chart
+from bot.monthly.progress import MonthProgress
+from bot.planning import knowledge, planner
+from bot.storage.store import Store
+
+ROOT = Path(__file__).resolve().parents[2]
+KNOWLEDGE = knowledge.default()
+PLAIN_TEXT = Renderer(KNOWLEDGE, PLAIN)
+LABELS = {name: PLAIN_TEXT.render(f"chart.{name}", {"site": "example.com"}) for name in chart.LABELS}
+# Competitors within reach, so the plan projects a path to parity.
+REACHABLE = [*TYPED_ANSWERS[:7], ("competitors", "rival.com=220, other.net=260, 200"), *TYPED_ANSWERS[8:]]
+
+
+def answers() -> dict:
+    from bot.conversation.questionnaire import Draft, apply
+
+    draft, errors = apply(KNOWLEDGE.questionnaire, Draft(), dict(REACHABLE))
+    assert not errors
+    return draft.answers
+
+
+def fixed_data() -> chart.ChartData:
+    plan = planner.plan(answers(), KNOWLEDGE)
+    target = {"low": 2, "high": 3, "per": "month"}
+    rows = [
+        MonthProgress("2026-09", 4, target),
+        MonthProgress("2026-10", 6, target),
+        MonthProgress("2026-11", 1, target),
+        MonthProgress("2026-12", 7, target, unscored="skipped"),
+        MonthProgress("2027-01", 2, target),
+    ]
+    return chart.chart_data(
+        site="example.com",
+        rows=rows,
+        start=140,
+        plan=plan.model_dump(mode="json"),
+        plan_month="2026-09",
+        path=planner.projected_profile(plan.answers, KNOWLEDGE),
+        natural=plan.momentum.natural,
+        keep=0.9,
+    )
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", png[16:24])
+
+
+def test_the_same_input_draws_the_same_bytes_at_thumbnail_size():
+    first, second = chart.render(fixed_data(), LABELS), chart.render(fixed_data(), LABELS)
+    assert first == second
+    assert png_size(first) == (800, 450)
+    assert 10_000 < len(first) < 150_000
+    assert b"Software" not in first and b"tIME" not in first  # no software name, no date
+
+
+def test_another_process_draws_the_same_bytes(tmp_path):
+    # A fresh interpreter (its own font cache and settings) must agree byte for byte.
+    script = (
+        "import sys; sys.path[:0] = ['tests/helpers', 'tests/bot', '.'];"
+        "import test_chart as t; from bot.monthly import chart;"
+        f"open({str(tmp_path / 'c.png')!r}, 'wb').write(chart.render(t.fixed_data(), t.LABELS))"
+    )
+    subprocess.run([sys.executable, "-c", script], cwd=ROOT, check=True, timeout=120)
+    assert (tmp_path / "c.png").read_bytes() == chart.render(fixed_data(), LABELS)
+
+
+def test_other_numbers_draw_another_picture():
+    data = fixed_data()
+    other = chart.ChartData(**{**{f: getattr(data, f) for f in data.__slots__}, "logged": (4, 6, 1, 7, 9)})
+    assert chart.render(other, LABELS) != chart.render(data, LABELS)
+
+
+def test_the_alt_text_says_the_numbers():
+    data = fixed_data()
+    alt = PLAIN_TEXT.text(chart.alt_text(data))
+    assert "example.com" in alt
+    for month, count in (("September 2026", 4), ("October 2026", 6), ("November 2026", 1), ("January 2027", 2)):
+        assert f"{month} {count} (to build 2-3)" in alt
+    assert "January 2027 2 (to build 2-3) so far" in alt
+    assert "140 when the first plan was made" in alt
+    median = round(data.median[len(data.months) - 1])
+    assert f"median of about {median}" in alt
+    assert data.parity is not None and f"reaches the median in {chart._label(data.parity)}" in alt
+
+
+def test_the_projection_is_the_planners_path_to_parity():
+    plan = planner.plan(answers(), KNOWLEDGE)
+    path = planner.projected_profile(plan.answers, KNOWLEDGE)
+    assert plan.months_to_parity is not None and len(path) == plan.months_to_parity
+    assert path == sorted(path) and path[-1] >= plan.need.competitors_median
+
+
+def test_fewer_than_two_months_draw_nothing():
+    rows = [MonthProgress("2026-09", 4, {"low": 2, "high": 3, "per": "month"})]
+    plan = planner.plan(answers(), KNOWLEDGE).model_dump(mode="json")
+    assert chart.chart_data(site="x", rows=rows, start=1, plan=plan, plan_month="2026-09", path=[]) is None
+
+
+@pytest.mark.parametrize("module", ["bot.app.cli", "bot.engine", "bot.app.serve"])
+def test_starting_up_does_not_import_matplotlib(module):
+    found = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", f"import {module}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "matplotlib" not in found.stderr
+    assert module.rsplit(".", 1)[-1] in found.stderr  # importtime did report the imports
+
+
+class Clock:
+    def __init__(self, now: dt.datetime):
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+async def test_show_carries_the_chart_from_the_second_month(db_path):
+    clock = Clock(dt.datetime(2026, 9, 3, 12, tzinfo=dt.UTC))
+    store = await Store.open(f"sqlite:///{db_path}", clock=clock)
+    try:
+        chat = MemoryChat(Engine(knowledge=KNOWLEDGE, store=store), ChannelKey("memory", "t", "c"), "alice")
+        await chat.answer_all(REACHABLE)
+        await chat.say("log 4")
+        await chat.say("show")
+        assert images(chat.last[0]) == []  # one month: the list of months, no picture
+        clock.now = dt.datetime(2026, 10, 2, 12, tzinfo=dt.UTC)
+        await chat.say("show")
+        [image] = images(chat.last[0])
+        assert png_size(image.data) == (800, 450) and image.filename.endswith(".png")
+        alt = PLAIN_TEXT.text(image.alt)
+        assert "September 2026 4 (to build" in alt and "October 2026 0 (to build" in alt
+    finally:
+        await store.close()
