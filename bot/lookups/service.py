@@ -188,7 +188,9 @@ class Lookups:
         mine = await self.store.lookups.claim(connection.name, kind, period, missing, lease=CLAIM_LEASE)
         if mine:
             found |= await self._fetch(channel, connection, kind, period, [d for d in missing if d in mine], call)
-        waiting = [d for d in missing if d not in found]
+        # Those another process holds are waited for; those this one asked for and did not get
+        # (a fan-out's failures) are not: nobody else is looking them up.
+        waiting = [d for d in missing if d not in found and d not in mine]
         deadline = time.monotonic() + LOOKUP_TIMEOUT
         while waiting and time.monotonic() < deadline:  # another process holds them: it will store them
             await asyncio.sleep(WAIT_STEP)
@@ -196,6 +198,8 @@ class Lookups:
             waiting = [d for d in waiting if d not in found]
         if waiting and not partial:
             raise LookupFailed(f"{connection.label} is still being asked about {', '.join(waiting)} elsewhere")
+        if not partial and (unanswered := [d for d in missing if d not in found]):
+            raise LookupFailed(f"{connection.label} gave no answer for {', '.join(unanswered)}")
         if partial and wanted and not found:
             raise LookupFailed(f"{connection.label} answered for none of {len(wanted)} domains")
         return {d: found[d] for d in wanted if d in found}
