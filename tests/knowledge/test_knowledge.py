@@ -311,7 +311,8 @@ def test_every_template_the_code_names_exists():
     named |= {f"plan.momentum.{b}" for b in ("recent", "earned", "none", "spike")}
     named |= {f"plan.reason.safe.{b}" for b in ("floor", "profile_size", "recent_pace", "authority", "foundation")}
     assert len(named) > 30
-    missing = sorted(n for n in named if n not in load().templates)
+    templates = load().templates
+    missing = sorted(n for n in named if n not in templates)
     assert missing == []
 
 
