@@ -29,7 +29,7 @@ from typing import Any
 
 from bot.core.plan import MONTHS_IN
 from bot.core.replies import Text, text
-from bot.monthly.progress import MonthProgress
+from bot.monthly.progress import MonthProgress, months_between
 from bot.monthly.schedule import add_months
 
 MIN_MONTHS = 2  # before that there is nothing to compare: text only
@@ -126,8 +126,8 @@ def chart_data(
     while line_months[-1] < last:
         line_months.append(add_months(line_months[-1], 1))
     need = plan["need"]
-    offset = {m: i for i, m in enumerate(_between(plan_month, line_months[-1]))}
-    backward = {m: -i for i, m in enumerate(reversed(_between(line_months[0], plan_month)))}
+    offset = {m: i for i, m in enumerate(months_between(plan_month, line_months[-1]))}
+    backward = {m: -i for i, m in enumerate(reversed(months_between(line_months[0], plan_month)))}
     # The median as the plan sees it: today's, growing by the competitors' pace a month (and that
     # pace taken back for the months before the plan).
     median = tuple(
@@ -277,14 +277,6 @@ def _lines(axes, data: ChartData, labels: Mapping[str, str]) -> None:
 def _monthly(target: Mapping[str, Any]) -> tuple[float, float]:
     months = MONTHS_IN[target.get("per", "month")]
     return target["low"] / months, target["high"] / months
-
-
-def _between(first: str, last: str) -> list[str]:
-    months, month = [], first
-    while month <= last:
-        months.append(month)
-        month = add_months(month, 1)
-    return months
 
 
 def _whole(value: float) -> float:

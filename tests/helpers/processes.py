@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import subprocess
 import sys
 from pathlib import Path
 
@@ -17,3 +18,16 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def console(db_path: Path, lines: list[str], *extra: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    """The real `backlinks console` on this SQLite file, fed these lines, as user "tester"."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "BACKLINKS_DATABASE_URL")}
+    return subprocess.run(
+        [BACKLINKS, "console", "--database", str(db_path), "--user", "tester", *extra],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+    )

@@ -4,28 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
-import sys
-from pathlib import Path
 
+from processes import BACKLINKS, console
 from support import TYPED_ANSWERS, rows
 
 from bot.conversation.rendering import span
-
-BACKLINKS = shutil.which("backlinks", path=str(Path(sys.executable).parent)) or "backlinks"
-
-
-def console(db_path: Path, lines: list[str], *extra: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "BACKLINKS_DATABASE_URL")}
-    return subprocess.run(
-        [BACKLINKS, "console", "--database", str(db_path), "--user", "tester", *extra],
-        input="\n".join(lines) + "\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
-    )
 
 
 def test_a_scripted_conversation_stores_the_plan(tmp_path):

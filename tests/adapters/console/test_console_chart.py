@@ -5,28 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 import sqlite3
 import struct
 import subprocess
-import sys
-from pathlib import Path
 
+from processes import BACKLINKS, console
 from support import TYPED_ANSWERS
-
-BACKLINKS = shutil.which("backlinks", path=str(Path(sys.executable).parent)) or "backlinks"
-
-
-def console(db_path: Path, lines: list[str]) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "BACKLINKS_DATABASE_URL")}
-    return subprocess.run(
-        [BACKLINKS, "console", "--database", str(db_path), "--user", "tester"],
-        input="\n".join(lines) + "\n",
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-    )
 
 
 def backdated_plan(tmp_path):

@@ -3,29 +3,10 @@ name is typed, then deletes that channel's plans, drafts, reminder and progress,
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
-from pathlib import Path
-
+from processes import console
 from support import TYPED_ANSWERS, rows
 
-BACKLINKS = shutil.which("backlinks", path=str(Path(sys.executable).parent)) or "backlinks"
-
 PLAN = ["plan", *(typed for _, typed in TYPED_ANSWERS)]
-
-
-def console(db_path: Path, lines: list[str], *extra: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "BACKLINKS_DATABASE_URL")}
-    return subprocess.run(
-        [BACKLINKS, "console", "--database", str(db_path), "--user", "tester", *extra],
-        input="\n".join(lines) + "\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
-    )
 
 
 def stored(db_path, channel: str) -> dict[str, int]:
