@@ -252,7 +252,11 @@ def day_words(day: int | str) -> str:
 class ChannelProgress:
     rows: list[MonthProgress] = field(default_factory=list)  # from the first plan's month to this one
     this_month: str = ""
-    site: str | None = None  # the latest plan's
+    plans: Sequence[StoredPlan] = ()  # the channel's plans, oldest first
+
+    @property
+    def site(self) -> str | None:
+        return self.plans[-1].answers.get("site") if self.plans else None
 
     @property
     def closed(self) -> list[MonthProgress]:
@@ -498,8 +502,7 @@ class Monthly:
         stored = await self.store.plan_history(channel)
         versions = [self._version(p, timezone) for p in stored]
         totals = await self.store.progress.by_month(channel)
-        site = stored[-1].answers.get("site") if stored else None
-        return ChannelProgress(history(totals, versions, this_month), this_month, site)
+        return ChannelProgress(history(totals, versions, this_month), this_month, stored)
 
     async def summaries(self, channel_ids: Sequence[int]) -> dict[int, ChannelSummary]:
         """Each channel's plan at a glance (channels without a plan are left out), in three queries
@@ -547,8 +550,7 @@ class Monthly:
             measured = await self.lookups.known_months(channel, domain)
         blocks = self._progress_blocks(progress, measured)
         if self.charts and len(progress.rows) >= charts.MIN_MONTHS:
-            stored = await self.store.plan_history(channel)
-            image = await self._image(self._chart_data(stored, progress.rows, timezone))
+            image = await self._image(self._chart_data(progress.plans, progress.rows, timezone))
             blocks += (image,) if image else ()
         return blocks
 
@@ -558,7 +560,7 @@ class Monthly:
         progress = await self.channel_progress(channel, timezone=timezone)
         if len(progress.rows) < charts.MIN_MONTHS:
             return None
-        return await self._image(self._chart_data(await self.store.plan_history(channel), progress.rows, timezone))
+        return await self._image(self._chart_data(progress.plans, progress.rows, timezone))
 
     def _chart_data(
         self,

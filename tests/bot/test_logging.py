@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from support import TYPED_ANSWERS, MemoryChat
+from support import TYPED_ANSWERS, Clock, MemoryChat
 
 from bot.core.events import ChannelKey, Pressed
 from bot.core.replies import Buttons
@@ -17,14 +17,6 @@ from bot.storage.store import Store
 
 UTC = dt.UTC
 HERE = ChannelKey("memory", "team-1", "general")
-
-
-class Clock:
-    def __init__(self, now: dt.datetime):
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now
 
 
 class Recording:

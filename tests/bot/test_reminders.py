@@ -8,7 +8,7 @@ import json
 import re
 
 import pytest
-from support import TYPED_ANSWERS, MemoryChat, rows
+from support import TYPED_ANSWERS, Clock, MemoryChat, rows
 
 from bot.conversation.rendering import span
 from bot.core.events import ChannelKey
@@ -18,14 +18,6 @@ from bot.planning import knowledge
 from bot.storage.store import Store
 
 UTC = dt.UTC
-
-
-class Clock:
-    def __init__(self, now: dt.datetime):
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now
 
 
 class RecordingPlatform:

@@ -11,13 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import re
 from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
 from pydantic import SecretStr
-from slack_client import serve
+from slack_client import install, serve
 from support import TYPED_ANSWERS, rows
 
 from bot.storage.secrets import Sealer
@@ -176,16 +175,6 @@ def oauth(settings):
     return settings.model_copy(
         update={"slack_bot_token": None, "slack_client_id": "111.222", "slack_client_secret": SecretStr("s3cret")}
     )
-
-
-async def install(slack, team: str) -> None:
-    started = await slack.session.get(f"{slack.url}/slack/install", allow_redirects=False)
-    state = re.search(r"state=([\w-]+)", await started.text()).group(1)
-    cookie = started.headers["Set-Cookie"].split(";")[0]  # a Secure cookie: sent back by hand over http
-    done = await slack.session.get(
-        f"{slack.url}/slack/oauth_redirect?code=code-{team}&state={state}", headers={"Cookie": cookie}
-    )
-    assert done.status == 200, await done.text()
 
 
 async def test_the_person_who_installed_the_bot_may_connect_without_being_an_admin(
