@@ -172,13 +172,15 @@ class SlackAdapter:
             log.exception("handling %s in %s failed", type(event).__name__, where.key)
             await ack(text=self._failure_text(), response_type="ephemeral")
             return
-        # A reply with a picture is uploaded (the files API), so it can't ride on the ack.
+        # A reply with a picture is uploaded (the files API), and a long one is several messages:
+        # neither can ride on the ack.
         first = replies[0] if replies and replies[0].form is None and not images(replies[0]) else None
-        if first is None:
+        messages = self.renderer.messages(first) if first is not None else []
+        if len(messages) != 1:
             await ack()
         else:
             visibility = "ephemeral" if first.private else "in_channel"
-            await ack(**self.renderer.message(first), response_type=visibility)
+            await ack(**messages[0], response_type=visibility)
             replies = replies[1:]
         await self._run(event, where, client, _done(replies))
 
@@ -414,7 +416,8 @@ class SlackAdapter:
 
     async def _welcome(self, client: AsyncWebClient, where: ChannelKey, user: str, reply: Reply) -> None:
         try:
-            await client.chat_postMessage(channel=where.channel, **self.renderer.message(reply))
+            for message in self.renderer.messages(reply):
+                await client.chat_postMessage(channel=where.channel, **message)
         except SlackApiError as error:
             # Not sent: the next visit tries again (a welcome is once, but not never).
             log.warning("could not welcome %s in %s: %s", user, where.workspace, error.response.get("error"))
@@ -456,12 +459,17 @@ class SlackAdapter:
             view = self.renderer.modal(reply.form, where.metadata(), reply.blocks)
             await client.views_open(trigger_id=where.trigger_id, view=view)
         elif reply.private:
-            message = {**self.renderer.message(reply), "response_type": "ephemeral", "replace_original": False}
-            await self._respond(client, where, message, user=user)
-        elif pictures := images(reply):
-            await self._post_with_image(reply, pictures[0], where, client)
+            for message in self.renderer.messages(reply):
+                message = {**message, "response_type": "ephemeral", "replace_original": False}
+                await self._respond(client, where, message, user=user)
         else:
-            await self._post_in_channel(self.renderer.message(reply), where, client)
+            *before, last = self.renderer.messages(reply)
+            for message in before:
+                await self._post_in_channel(message, where, client)
+            if pictures := images(reply):  # the picture goes with the reply's last message
+                await self._post_with_image(last, pictures[0], where, client, title=self.renderer.fallback(reply))
+            else:
+                await self._post_in_channel(last, where, client)
 
     async def _respond(self, client: AsyncWebClient, where: _Where, message: dict[str, Any], *, user: str) -> None:
         """Only to the person who asked: through the request's response_url, else as an ephemeral."""
@@ -480,9 +488,10 @@ class SlackAdapter:
                 raise
             await _post_to_response_url(client, where.response_url, {**message, "response_type": "in_channel"})
 
-    async def _post_with_image(self, reply: Reply, image, where: _Where, client: AsyncWebClient) -> None:
-        message = self.renderer.message(reply)
-        alt, title = self.renderer.plain.text(image.alt), self.renderer.fallback(reply)
+    async def _post_with_image(
+        self, message: dict[str, Any], image, where: _Where, client: AsyncWebClient, *, title: str
+    ) -> None:
+        alt = self.renderer.plain.text(image.alt)
         try:
             await post_with_image(client, where.channel, message, image, alt=alt, title=title)
         except SlackApiError as error:

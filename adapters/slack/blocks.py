@@ -22,6 +22,10 @@ from bot.exports import EXPORT_SUFFIXES
 from bot.planning.knowledge import Knowledge
 
 MAX_BLOCKS = 50
+# Slack refuses a message whose blocks carry more than about 12,000 characters of text
+# (msg_blocks_too_long; measured refusals from about 13,200, github.com/slackapi/bolt-js/issues/2509).
+# Counted here as the blocks' JSON, which is more than their text: a margin for what Slack counts.
+MAX_MESSAGE_SIZE = 12_000
 MAX_HOME_BLOCKS = 100
 MAX_SECTION = 3000
 MAX_HEADER = 150
@@ -46,12 +50,23 @@ class SlackRenderer:
         self.mrkdwn = Renderer(knowledge, slack_dialect(command))
         self.plain = Renderer(knowledge, PLAIN)  # header and button texts are plain_text
 
-    def message(self, reply: Reply) -> dict[str, Any]:
-        """`text` (the notification fallback) and `blocks` for chat.postMessage or a response_url."""
-        blocks = [block for item in reply.blocks for block in self._blocks(item)]
-        if len(blocks) > MAX_BLOCKS:
-            blocks = blocks[: MAX_BLOCKS - 1] + [_section("…")]
-        return {"text": self.fallback(reply), "blocks": blocks}
+    def messages(self, reply: Reply) -> list[dict[str, Any]]:
+        """The reply as the messages to post, in order: `text` (the notification fallback) and
+        `blocks` for chat.postMessage or a response_url. Most replies are one message; a long one
+        (a plan's figures) goes out as several rather than be refused or cut: Slack refuses a
+        message over 50 blocks, and one whose blocks hold more than about 12,000 characters
+        (msg_blocks_too_long), which no single block's limit prevents."""
+        fallback = self.fallback(reply)
+        messages: list[list[dict[str, Any]]] = [[]]
+        size = 0
+        for block in (block for item in reply.blocks for block in self._blocks(item)):
+            cost = _size(block)
+            if messages[-1] and (len(messages[-1]) >= MAX_BLOCKS or size + cost > MAX_MESSAGE_SIZE):
+                messages.append([])
+                size = 0
+            messages[-1].append(block)
+            size += cost
+        return [{"text": fallback, "blocks": blocks} for blocks in messages]
 
     def home(self, reply: Reply) -> dict[str, Any]:
         """A person's page as an App Home view for views.publish."""
@@ -204,3 +219,9 @@ def _option(label: str, value: str) -> dict[str, Any]:
 
 def _section(text: str) -> dict[str, Any]:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def _size(block: dict[str, Any]) -> int:
+    """What a block adds to a message's size as MAX_MESSAGE_SIZE counts it (its JSON, with the
+    comma between blocks)."""
+    return len(json.dumps(block, ensure_ascii=False)) + 1

@@ -67,12 +67,14 @@ class SlackNotifier:
         if client is None:
             raise ChannelGone("the app is no longer installed in this workspace")
         try:
-            message = self.renderer.message(reply)
-            if pictures := images(reply):  # the chart, uploaded with the check-in as one post
-                alt, title = self.renderer.plain.text(pictures[0].alt), self.renderer.fallback(reply)
-                await post_with_image(client, channel.channel, message, pictures[0], alt=alt, title=title)
-            else:
+            *before, last = self.renderer.messages(reply)
+            for message in before:
                 await client.chat_postMessage(channel=channel.channel, **message)
+            if pictures := images(reply):  # the chart, uploaded with the check-in's (last) message as one post
+                alt, title = self.renderer.plain.text(pictures[0].alt), self.renderer.fallback(reply)
+                await post_with_image(client, channel.channel, last, pictures[0], alt=alt, title=title)
+            else:
+                await client.chat_postMessage(channel=channel.channel, **last)
         except SlackApiError as error:
             code = error.response.get("error", "")
             if code in GONE:

@@ -160,13 +160,8 @@ def plan_reply(
         )
     )
     blocks += [
-        Bullets(
-            text("plan.quality_bar"),
-            tuple(Text(f"quality_bar.{i}", _values(plan, knowledge)) for i in plan.quality_bar),
-        ),
-        Bullets(
-            text("plan.checklist"), tuple(Text(f"checklist.{i}", _values(plan, knowledge)) for i in plan.checklist)
-        ),
+        Bullets(text("plan.quality_bar"), quality_bar_texts(plan, knowledge)),
+        Bullets(text("plan.checklist"), checklist_texts(plan, knowledge)),
     ]
     blocks += progress
     blocks += [Paragraph(t) for t in _measured(plan, knowledge, sources or {})]
@@ -375,6 +370,19 @@ def with_note(reply: Reply, note: Text) -> Reply:
     blocks = list(reply.blocks)
     at = next((i for i, b in enumerate(blocks) if isinstance(b, Buttons)), len(blocks))
     return replace(reply, blocks=(*blocks[:at], Paragraph(note), *blocks[at:]))
+
+
+def checklist_texts(plan: Plan, knowledge: Knowledge) -> tuple[Text, ...]:
+    """The plan's checklist items, each with everything its text may name. The one way to them for
+    every format (chat, Markdown, JSON), so no format can miss a value another one passes."""
+    values = _values(plan, knowledge)
+    return tuple(Text(f"checklist.{i}", values) for i in plan.checklist)
+
+
+def quality_bar_texts(plan: Plan, knowledge: Knowledge) -> tuple[Text, ...]:
+    """What every link should be, as checklist_texts gives the checklist."""
+    values = _values(plan, knowledge)
+    return tuple(Text(f"quality_bar.{i}", values) for i in plan.quality_bar)
 
 
 def _values(plan: Plan, knowledge: Knowledge) -> dict[str, Any]:

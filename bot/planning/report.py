@@ -6,7 +6,7 @@ from typing import Any
 
 from bot.conversation import views
 from bot.conversation.rendering import MARKDOWN, PLAIN, Renderer
-from bot.core.replies import Bullets, Buttons, Fields, Heading, Paragraph, Reply, Text
+from bot.core.replies import Bullets, Buttons, Fields, Heading, Paragraph, Reply
 from bot.planning.knowledge import Knowledge
 from bot.planning.planner import Plan
 
@@ -14,15 +14,14 @@ from bot.planning.planner import Plan
 def as_json(plan: Plan, knowledge: Knowledge) -> dict[str, Any]:
     """README, "Plan JSON": plan fields plus the checklist as text, assumptions and sources."""
     plain = Renderer(knowledge, PLAIN)
-    values = {"plan": plan, "answers": plan.answers}
     data = plan.model_dump(mode="json")
     data["safe_pace"] = plan.safe_pace.pace
     data["safe_pace_detail"] = plan.safe_pace.model_dump(mode="json")
     data["capacity"] = plan.capacity.built
     data["capacity_detail"] = plan.capacity.model_dump(mode="json")
     data["checklist_ids"] = plan.checklist
-    data["checklist"] = [plain.text(Text(f"checklist.{i}", values)) for i in plan.checklist]
-    data["quality_bar"] = [plain.text(Text(f"quality_bar.{i}", values)) for i in plan.quality_bar]
+    data["checklist"] = [plain.text(t) for t in views.checklist_texts(plan, knowledge)]
+    data["quality_bar"] = [plain.text(t) for t in views.quality_bar_texts(plan, knowledge)]
     data["assumptions"] = [
         {"id": p.id, "label": p.label, "value": p.value, "assumption": p.assumption}
         for p in knowledge.figures_used(plan)

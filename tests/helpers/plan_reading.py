@@ -22,10 +22,10 @@ DISCORD = DiscordRenderer(KNOWLEDGE)
 def rendered(p: Plan) -> dict[str, str]:
     """The plan as each platform shows it, as text to read."""
     reply = views.plan_reply(p, KNOWLEDGE)
-    slack = SLACK.message(reply)
     slack_text = "\n".join(
-        b["text"]["text"] if b["type"] == "section" else b["text"]["text"]
-        for b in slack["blocks"]
+        b["text"]["text"]
+        for message in SLACK.messages(reply)
+        for b in message["blocks"]
         if b["type"] in ("section", "header")
     )
     embeds = [e.to_dict() for e in DISCORD.embeds(reply)]

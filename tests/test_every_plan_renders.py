@@ -1,0 +1,89 @@
+"""Every plan a user can get renders in every format and fits every platform.
+
+Answer sets are drawn over every question's whole range (tests/helpers/typed_answers.py) and go
+through the validators and the planner; the plan and its figures (`why`) are then rendered as the
+terminal shows them, as Markdown, as JSON (validated against schemas/plan.schema.json), as Slack
+Block Kit and as Discord embeds, and checked against what each platform accepts. Nothing may raise
+and nothing may be refused.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from jsonschema import Draft202012Validator
+from slack_spec import response_url_refusal
+from typed_answers import KNOWLEDGE, settled, typed_answer_sets
+
+from adapters.console.output import TERMINAL
+from adapters.console.text import render as terminal_text
+from adapters.discord.render import DiscordRenderer
+from adapters.slack.blocks import SlackRenderer
+from bot.conversation import views
+from bot.conversation.rendering import Renderer
+from bot.planning import planner, report
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMA = Draft202012Validator(json.loads((ROOT / "schemas" / "plan.schema.json").read_text()))
+TERMINAL_RENDERER = Renderer(KNOWLEDGE, TERMINAL)
+SLACK = SlackRenderer(KNOWLEDGE)
+DISCORD = DiscordRenderer(KNOWLEDGE)
+EXAMPLES = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+# Discord's limits (adapters/discord/limits.py has them with their sources).
+EMBEDS_TOTAL, EMBEDS, FIELDS, FIELD_VALUE, FIELD_NAME, DESCRIPTION, TITLE = 6000, 10, 25, 1024, 256, 4096, 256
+
+largest = {"slack message": 0, "discord message": 0}
+
+
+def discord_problems(embeds) -> list[str]:
+    problems = []
+    data = [e.to_dict() for e in embeds]
+    total = sum(
+        len(e.get("title", "")) + len(e.get("description", ""))
+        + sum(len(f["name"]) + len(f["value"]) for f in e.get("fields", []))
+        + len(e.get("footer", {}).get("text", "")) + len(e.get("author", {}).get("name", ""))
+        for e in data
+    )  # fmt: skip
+    largest["discord message"] = max(largest["discord message"], total)
+    if total > EMBEDS_TOTAL:
+        problems.append(f"{total} characters over the embeds of one message")
+    if len(data) > EMBEDS:
+        problems.append(f"{len(data)} embeds")
+    for e in data:
+        if len(e.get("fields", [])) > FIELDS:
+            problems.append(f"{len(e['fields'])} fields")
+        if len(e.get("description", "")) > DESCRIPTION or len(e.get("title", "")) > TITLE:
+            problems.append("a description or a title too long")
+        for f in e.get("fields", []):
+            if not f["value"] or len(f["value"]) > FIELD_VALUE or not f["name"] or len(f["name"]) > FIELD_NAME:
+                problems.append(f"a field of {len(f['name'])}/{len(f['value'])} characters")
+    return problems
+
+
+def slack_size(message) -> int:
+    return len(json.dumps(message["blocks"], ensure_ascii=False))
+
+
+@EXAMPLES
+@given(typed_answer_sets())
+def test_every_plan_renders_in_every_format_and_fits_every_platform(typed):
+    answers = settled(typed)
+    plan = planner.plan(answers, KNOWLEDGE)
+
+    data = report.as_json(plan, KNOWLEDGE)
+    text = json.dumps(data, allow_nan=False, ensure_ascii=False)  # JSON has no Infinity or NaN
+    errors = sorted(SCHEMA.iter_errors(json.loads(text)), key=lambda e: e.path)
+    assert not errors, [f"{'/'.join(map(str, e.path))}: {e.message}" for e in errors]
+    assert report.as_markdown(plan, KNOWLEDGE).startswith(f"# Backlink plan for {plan.site}")
+
+    for reply in (views.plan_reply(plan, KNOWLEDGE), views.why_reply(plan, KNOWLEDGE)):
+        for width in (None, 40, 120):
+            assert terminal_text(reply, TERMINAL_RENDERER, width).strip()
+        for message in SLACK.messages(reply):
+            assert response_url_refusal(message) is None, response_url_refusal(message)
+            largest["slack message"] = max(largest["slack message"], slack_size(message))
+        for embeds in DISCORD.messages(reply):
+            assert not discord_problems(embeds)
