@@ -34,8 +34,9 @@ def read_profile(path: Path, formats: tuple[Format, ...], *, max_bytes: int, sit
     with the reason, before anything is stored (the caller stores only a complete profile)."""
     try:
         size = path.stat().st_size
-    except OSError as error:
-        raise ExportError(f"{path.name} can't be opened ({error.strerror or error}).") from None
+    except (OSError, ValueError) as error:  # ValueError: a NUL in the path
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        raise ExportError(f"{_shown(path.name)} can't be opened ({reason}).") from None
     if path.is_dir():
         raise ExportError(_folder(path))
     if reason := too_big(path.name, size, max_bytes):
@@ -63,3 +64,8 @@ def _folder(path: Path) -> str:
         found = []
     inside = f" It holds {', '.join(found[:5])}{' and more' if len(found) > 5 else ''}." if found else ""
     return f"{path.name or path} is a folder, not an export file: give the file's own path.{inside}"
+
+
+def _shown(name: str, limit: int = 80) -> str:
+    """A typed file name as a reply quotes it: a 10,000-character one is cut."""
+    return name if len(name) <= limit else name[: limit - 1] + "…"

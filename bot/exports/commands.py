@@ -52,11 +52,26 @@ def import_target(argument: str) -> tuple[str | None, bool]:
         parts = shlex.split(rest)
     except ValueError:  # an unbalanced quote
         parts = []
-    candidates = [c for c in (" ".join(parts), rest.strip("\"'")) if c]
+    candidates = [_expanded(c) for c in (" ".join(parts), rest.strip("\"'")) if c]
     for candidate in candidates:
-        if Path(candidate).expanduser().exists():
-            return str(Path(candidate).expanduser()), competitor
-    return (str(Path(candidates[0]).expanduser()) if candidates else None), competitor
+        if _exists(candidate):
+            return str(candidate), competitor
+    return (str(candidates[0]) if candidates else None), competitor
+
+
+def _expanded(typed: str) -> Path:
+    try:
+        return Path(typed).expanduser()
+    except RuntimeError:  # `~someone` with no such user: the path as typed
+        return Path(typed)
+
+
+def _exists(path: Path) -> bool:
+    """Whether a file is there; False for what no file system holds (a name too long, a NUL)."""
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
 
 
 def merge_competitors(

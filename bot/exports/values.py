@@ -7,6 +7,8 @@ import datetime as dt
 import re
 from functools import lru_cache
 
+from bot.core.numbers import whole_number
+
 # Tools mark a flag as true/false, 1/0, a date (Ahrefs' "Lost"), "+" (Majestic) or nothing at all.
 FALSE = frozenset({"", "false", "0", "no", "n", "-", "none", "null"})
 _NUMERIC_FORMATS = ("%d.%m.%Y", "%Y/%m/%d", "%Y.%m.%d", "%b %d, %Y", "%d %b %Y", "%B %d, %Y", "%d %B %Y")
@@ -46,7 +48,7 @@ def parse_count(text: str) -> int | None:
     text = text.strip()
     if _THOUSANDS.match(text):
         text = re.sub(r"[,.\s\u00a0\u202f']", "", text)
-    return int(text) if text.isdigit() else None
+    return whole_number(text)
 
 
 @lru_cache(maxsize=65_536)

@@ -23,6 +23,7 @@ from bot.conversation import views
 from bot.conversation.rendering import PLAIN, Renderer
 from bot.conversation.validators import registrable_domain
 from bot.core.feature import Plugs, Request
+from bot.core.numbers import whole_number
 from bot.core.replies import Bullets, Button, Buttons, Form, Heading, Image, Paragraph, Reply, Text, text
 from bot.lookups.provider import MonthChange
 from bot.monthly import chart as charts
@@ -162,9 +163,10 @@ def parse_correction(argument: str, this_month: str) -> Correction | None:
     total, problems = match["total"], []
     if month > this_month:
         problems.append(f"{month_name(month)} has not started yet; correct a month that has.")
-    if not total.isdigit():
+    number = whole_number(total)
+    if number is None:
         problems.append(f"“{total}” is not a number of links: a month's total is 0 or more, like log november = 3.")
-    return Correction(month, int(total) if total.isdigit() else 0, tuple(problems))
+    return Correction(month, number or 0, tuple(problems))
 
 
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
@@ -184,8 +186,8 @@ def parse_log(argument: str, this_month: str) -> LogEntry:
             if named > this_month:
                 problems.append(f"{month_name(named)} has not started yet; log a month that has.")
             month = named
-        elif token.isdigit():
-            count += int(token)
+        elif (number := whole_number(token)) is not None:
+            count += number
         elif word in CONFIRM_WORDS:
             confirmed = True
         elif re.fullmatch(r"-\d+", token):

@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from bot.core.numbers import whole_number
+
 LAST = "last"
 
 
@@ -92,6 +94,7 @@ def skip_next(settings: ReminderSettings, now: dt.datetime) -> ReminderSettings:
 
 # Parsing what people type: `remind day=last time=18:30 tz=Europe/Berlin`, `remind off`.
 
+MOST_ZONE_CHARACTERS = 64  # the longest IANA zone name is about 30
 _TIME = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*(am|pm)?$", re.IGNORECASE)
 
 
@@ -100,7 +103,8 @@ def parse_day(text: str) -> int | str | None:
     if text in (LAST, "end", "last day"):
         return LAST
     text = re.sub(r"(st|nd|rd|th)$", "", text)
-    return int(text) if text.isdigit() and 1 <= int(text) <= 31 else None
+    day = whole_number(text)
+    return day if day is not None and 1 <= day <= 31 else None
 
 
 def parse_time(text: str) -> dt.time | None:
@@ -117,9 +121,11 @@ def parse_time(text: str) -> dt.time | None:
 
 def parse_timezone(text: str) -> str | None:
     name = text.strip()
+    if len(name) > MOST_ZONE_CHARACTERS:
+        return None
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name no file system holds
         # Be forgiving about case ("europe/berlin"), which zoneinfo is not on every system.
         return next((z for z in _zones() if z.lower() == name.lower()), None)
     return name

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 
 from bot.conversation import views
 from bot.core.feature import Plugs, Request
+from bot.core.numbers import whole_number
 from bot.core.replies import Button, Buttons, Paragraph, Reply, text
 from bot.storage.store import Store
 
@@ -83,7 +84,11 @@ def _token(request: Request, now: dt.datetime) -> str:
 def _fresh(value: str, request: Request, now: dt.datetime) -> bool:
     channel, _, rest = value.partition("|")
     user, _, offered = rest.partition("|")
-    if not offered.isdigit() or (channel, user) != (request.channel.channel, request.user):
+    offered_at = whole_number(offered)
+    if offered_at is None or (channel, user) != (request.channel.channel, request.user):
         return False
-    age = now - dt.datetime.fromtimestamp(int(offered), dt.UTC)
+    try:
+        age = now - dt.datetime.fromtimestamp(offered_at, dt.UTC)
+    except (OverflowError, ValueError, OSError):  # a button's value is the client's to send: no time at all
+        return False
     return dt.timedelta(0) <= age <= CONFIRM_WITHIN

@@ -86,13 +86,14 @@ def test_the_terminal_chat_makes_a_plan_without_any_extra(tmp_path):
         "newcomer",
         stdin="plan site=freshbakery.co.uk kind=local rd=3 age=2 competitors=150,220,400 horizon=12 assets=0 "
         "posts=2 quality=3 strategies=citations, local associations hours=10 recent=1 lost=0 dr=5 pages=skip\n"
-        "skip\nshow\nlog 2\nquit\n",
+        "skip\nshow\nlog 2\nlog ²\nquit\n",
         tmp=tmp_path,
     )
     assert chat.returncode == 0, chat.stderr
     assert "Traceback" not in chat.stdout + chat.stderr
     assert "Backlink plan for freshbakery.co.uk" in chat.stdout
     assert "Logged for" in chat.stdout
+    assert "“²” is not a link, a count or a month" in chat.stdout  # a superscript two ended the chat once
 
 
 def test_plan_files_render_as_json_and_markdown_without_any_extra(tmp_path):
