@@ -60,7 +60,7 @@ class Keyboard:
         failure: list[BaseException] = []
         chat = threading.Thread(target=self._serve, args=(main, failure), name="chat", daemon=True)
         self._load_history()
-        with self._typed_keys_kept(), self._unmissable_interrupts():
+        with _ctrl_c_raises(), self._typed_keys_kept(), self._unmissable_interrupts():
             chat.start()
             try:
                 self._read_until_done()
@@ -176,6 +176,20 @@ class Keyboard:
         with contextlib.suppress(OSError):  # a read-only home is no reason to fail on the way out
             self.history.parent.mkdir(parents=True, exist_ok=True)
             readline.write_history_file(self.history)
+
+
+@contextlib.contextmanager
+def _ctrl_c_raises() -> Iterator[None]:
+    """Ctrl-C raises KeyboardInterrupt while the chat runs, whatever this process inherited.
+
+    Started from a process that ignores SIGINT (nohup, some IDE and CI runners), Python keeps the
+    inherited "ignore" and installs no KeyboardInterrupt, and Ctrl-C did nothing. A person at this
+    terminal means it: the chat sets its own handling, and puts back what it found."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _main_thread_takes_ctrl_c() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -31,7 +32,14 @@ def environment(tmp_path: Path) -> dict[str, str]:
     return env
 
 
-def console(tmp_path: Path, *, columns: int = 80) -> pexpect.spawn:
+def _sigint(disposition):
+    """What the console inherits for SIGINT: whatever the test runner has is replaced, so the tests
+    pass the same from a shell, nohup, an IDE or CI."""
+    return lambda: signal.signal(signal.SIGINT, disposition)
+
+
+def console(tmp_path: Path, *, columns: int = 80, sigint=signal.SIG_IGN) -> pexpect.spawn:
+    # By default the hardest start: SIGINT ignored, as nohup and some IDE and CI runners hand it on.
     child = pexpect.spawn(
         BACKLINKS,
         ["console", "--database", str(tmp_path / "chat.db"), "--user", "tester"],
@@ -39,6 +47,7 @@ def console(tmp_path: Path, *, columns: int = 80) -> pexpect.spawn:
         dimensions=(50, columns),
         encoding="utf-8",
         timeout=TIMEOUT,
+        preexec_fn=_sigint(sigint),
     )
     child.expect(PROMPT)
     return child
@@ -100,8 +109,9 @@ def interrupted(child: pexpect.spawn) -> tuple[float | None, str]:
     return took, after
 
 
-def test_ctrl_c_leaves_at_once_with_the_goodbye(tmp_path):
-    child = console(tmp_path)
+@pytest.mark.parametrize("inherited", [signal.SIG_DFL, signal.SIG_IGN], ids=["sigint-default", "sigint-ignored"])
+def test_ctrl_c_leaves_at_once_with_the_goodbye(tmp_path, inherited):
+    child = console(tmp_path, sigint=inherited)
     first_question(child)
     started = time.monotonic()
     took, out = interrupted(child)
