@@ -33,12 +33,9 @@ def main() -> None:
 def console(database: str | None, channel: str | None, user: str | None) -> None:
     """Chat with the bot in this terminal."""
     from adapters.console.chat import ConsoleChat
-    from bot.app.lookups import lookups_for
+    from bot.app.build import running
     from bot.core.events import ChannelKey
     from bot.core.settings import database_url_for
-    from bot.engine import Engine
-    from bot.planning import knowledge as knowledge_module
-    from bot.storage.store import Store
 
     settings = _settings()
     url = database_url_for(database) if database else settings.database_url
@@ -53,18 +50,9 @@ def console(database: str | None, channel: str | None, user: str | None) -> None
         keyboard = Keyboard(history=Path(user_data_dir("backlinks-bot", appauthor=False)) / "console_history")
 
     async def run() -> None:
-        store = await Store.open(url)
-        try:
-            engine = Engine(
-                knowledge=knowledge_module.default(),
-                store=store,
-                import_max_bytes=settings.import_max_bytes,
-                lookups=lookups_for(store, settings),
-            )
+        async with running(settings, url) as engine:
             key = ChannelKey("console", "local", channel or settings.console_channel)
             await ConsoleChat(engine=engine, channel=key, user=user or _login(), keyboard=keyboard).run()
-        finally:
-            await store.close()
 
     try:
         _run(run(), keyboard.run if keyboard else asyncio.run)
@@ -159,23 +147,17 @@ def import_command(path: Path, output_format: str) -> None:
 @click.option("--database", "database", metavar="PATH|URL", help="SQLite file or database URL (default: as `console`).")
 def chart_command(channel: str, platform: str, workspace: str, output: Path, database: str | None) -> None:
     """Save a channel's progress chart as a PNG (from two months of history) and print its path."""
+    from bot.app.build import running
     from bot.core.events import ChannelKey
     from bot.core.settings import database_url_for
-    from bot.monthly.commands import Monthly
-    from bot.planning import knowledge as knowledge_module
-    from bot.storage.store import Store
 
     settings = _settings()
     url = database_url_for(database) if database else settings.database_url
 
     async def run() -> bytes | None:
-        store = await Store.open(url)
-        try:
-            monthly = Monthly(store=store, knowledge=knowledge_module.default())
-            image = await monthly.chart(ChannelKey(platform, workspace, channel))
+        async with running(settings, url) as engine:
+            image = await engine.monthly.chart(ChannelKey(platform, workspace, channel))
             return image.data if image else None
-        finally:
-            await store.close()
 
     found: list[bytes | None] = []
     _run(_collect(run(), found))
@@ -263,12 +245,11 @@ def run_once(now_text: str | None, dry_run: bool, yes: bool, database: str | Non
     """Send the reminders that are due, once, through every configured platform (and the terminal)."""
     import datetime as dt
 
+    from bot.app.build import running
     from bot.app.serve import _notifiers, missing_database_driver, missing_library
     from bot.core.settings import database_url_for
-    from bot.engine import Engine
     from bot.monthly.reminders import ReminderLoop
-    from bot.planning import knowledge as knowledge_module
-    from bot.storage.store import Store, utc_now
+    from bot.storage.store import utc_now
 
     settings = _settings()
     url = database_url_for(database) if database else settings.database_url
@@ -287,8 +268,10 @@ def run_once(now_text: str | None, dry_run: bool, yes: bool, database: str | Non
     listed = []
 
     async def run() -> None:
-        store = await Store.open(url, clock=lambda: now)
-        engine = Engine(knowledge=knowledge_module.default(), store=store)
+        async with running(settings, url, clock=lambda: now) as engine:
+            await send(engine)
+
+    async def send(engine) -> None:
         notifiers = _notifiers(engine, settings, console=True)  # a listing too shows only what they can send
         try:
             loop = ReminderLoop(
@@ -314,7 +297,6 @@ def run_once(now_text: str | None, dry_run: bool, yes: bool, database: str | Non
         finally:
             await engine.home.settle()  # the pages that show a check-in, published again before the exit
             await _close(notifiers)
-            await store.close()
 
     _run(run())
     if listing_only and not dry_run and listed:

@@ -19,12 +19,10 @@ import sys
 from collections.abc import Awaitable, Iterator
 from pathlib import Path
 
-from bot.app.lookups import lookups_for
+from bot.app.build import running
 from bot.core.settings import Settings
 from bot.engine import Engine
 from bot.monthly.reminders import ReminderLoop
-from bot.planning import knowledge as knowledge_module
-from bot.storage.inbox import Inbox
 from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -199,22 +197,13 @@ def warn_if_ephemeral(settings: Settings) -> None:
 
 
 async def run(settings: Settings, role: str) -> None:
-    store = await Store.open(settings.database_url, pool_size=settings.db_pool_size)
-    try:
+    async with running(settings) as engine:
         warn_if_ephemeral(settings)
-        inbox = Inbox(store, capacity=settings.inbox_capacity, lease=settings.inbox_lease_seconds)
-        engine = Engine(
-            knowledge=knowledge_module.default(),
-            store=store,
-            import_max_bytes=settings.import_max_bytes,
-            inbox=inbox,
-            lookups=lookups_for(store, settings),
-        )
         # Start-up objects (imports, knowledge) live for good: keep them out of the collector.
         gc.freeze()
         notifiers = _notifiers(engine, settings) if role != "web" else []
         try:
-            await _together(_parts(engine, store, settings, role, notifiers))
+            await _together(_parts(engine, engine.store, settings, role, notifiers))
         finally:
             # Whatever an adapter's own stop did not finish (bot/storage/inbox.py): a last chance, then the
             # rest stays in the inbox for the next start.
@@ -222,8 +211,6 @@ async def run(settings: Settings, role: str) -> None:
             for notifier in notifiers:
                 if hasattr(notifier, "close"):
                     await notifier.close()
-    finally:
-        await store.close()
 
 
 async def _together(parts: Iterator[Awaitable[None]]) -> None:
