@@ -9,12 +9,17 @@ and nothing may be refused.
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 import json
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
-from slack_spec import response_url_refusal
+from slack_spec import response_url_refusal, view_errors
+from support import Clock, Recording
 from typed_answers import KNOWLEDGE, settled, typed_answer_sets
 
 from adapters.console.output import TERMINAL
@@ -23,7 +28,12 @@ from adapters.discord.render import DiscordRenderer
 from adapters.slack.blocks import SlackRenderer
 from bot.conversation import views
 from bot.conversation.rendering import Renderer
+from bot.core.events import ChannelKey, Said, Submitted
+from bot.engine import Engine
+from bot.monthly.reminders import ReminderLoop
 from bot.planning import planner, report
+from bot.storage.home_store import Person
+from bot.storage.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = Draft202012Validator(json.loads((ROOT / "schemas" / "plan.schema.json").read_text()))
@@ -36,6 +46,7 @@ EXAMPLES = settings(max_examples=120, deadline=None, suppress_health_check=[Heal
 EMBEDS_TOTAL, EMBEDS, FIELDS, FIELD_VALUE, FIELD_NAME, DESCRIPTION, TITLE = 6000, 10, 25, 1024, 256, 4096, 256
 
 largest = {"slack message": 0, "discord message": 0}
+CHANNELS = itertools.count()
 
 
 def discord_problems(embeds) -> list[str]:
@@ -87,3 +98,56 @@ def test_every_plan_renders_in_every_format_and_fits_every_platform(typed):
             largest["slack message"] = max(largest["slack message"], slack_size(message))
         for embeds in DISCORD.messages(reply):
             assert not discord_problems(embeds)
+
+
+class Pages:
+    """The Home's publisher for the test's platform: the pages it would show, kept."""
+
+    platform = "memory"
+
+    def __init__(self):
+        self.published = []
+
+    async def publish(self, person, page) -> None:
+        self.published.append(page)
+
+
+@pytest.fixture
+async def month_end(db_path):
+    """A real SQLite store whose clock the test moves from a plan's month to the next check-in."""
+    clock = Clock(dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC))
+    store = await Store.open(f"sqlite:///{db_path}", clock=clock)
+    engine = Engine(knowledge=KNOWLEDGE, store=store)
+    engine.home.serve(Pages())
+    yield engine, clock
+    await store.close()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(typed=typed_answer_sets(), logged=st.integers(0, 40), links=st.integers(0, 12))
+async def test_every_plans_check_in_and_home_page_fit_every_platform(month_end, typed, logged, links):
+    """The same generated plans, stored, logged against and checked in on a month later: the
+    check-in on every platform, and the Slack App Home that lists the channel."""
+    engine, clock = month_end
+    clock.now = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC)
+    channel = ChannelKey("memory", "team-1", f"c{next(CHANNELS)}")
+    form = {q.id: typed.get(q.id, "") for q in KNOWLEDGE.questionnaire.questions}  # "": skipped
+    [plan, *_] = await engine.handle(Submitted(channel, "alice", form))
+    assert plan.plan is not None, plan
+    urls = " ".join(f"https://site{n}.example.org/post" for n in range(links))
+    await engine.handle(Said(channel, "alice", f"log {logged} {urls} yes"))
+
+    home = await engine.home.page(Person("memory", "team-1", "alice"))
+    view = SLACK.home(home)
+    assert not view_errors(view, "/view", kind="home"), view_errors(view, "/view", kind="home")
+    largest["slack home"] = max(largest.get("slack home", 0), len(json.dumps(view, ensure_ascii=False)))
+
+    clock.now = dt.datetime(2026, 12, 1, 9, 30, tzinfo=dt.UTC)
+    sent = Recording("memory")
+    await ReminderLoop(checkins=engine.monthly, notifiers=[sent], clock=clock).run_once()
+    [(_, check_in)] = [(c, r) for c, r in sent.sent if c == channel]
+    assert terminal_text(check_in, TERMINAL_RENDERER, 80).strip()
+    for message in SLACK.messages(check_in):
+        assert response_url_refusal(message) is None, response_url_refusal(message)
+    for embeds in DISCORD.messages(check_in):
+        assert not discord_problems(embeds)
