@@ -285,7 +285,10 @@ async def test_forms_validate_everything_and_store_nothing_on_error(chat: Memory
     assert form_reply.kind == "form"
     assert form_reply.form.question_ids[0] == "site" and len(form_reply.form.question_ids) == len(QUESTIONS)
     assert form_reply.form.values["referring_domains"] == "140"
-    assert "between 0 and 100" in form_reply.form.errors["authority"]
+    said = chat.renderer.text(form_reply.blocks[0].text)  # said with the form: no field shows it before
+    assert (
+        said.startswith("Authority score (DR or DA, 0-100) was left out of the form:") and "between 0 and 100" in said
+    )
 
     # The valid inline answer is kept in a draft, so forms shown a section at a time still have it.
     [(draft_before,)] = rows(db_path, "SELECT state FROM drafts")
