@@ -8,7 +8,9 @@ command is a row in its capability's `plugs()`, not a branch here.
 
 from __future__ import annotations
 
+import asyncio
 import difflib
+import logging
 from collections.abc import Mapping
 
 from bot.conversation import views
@@ -26,6 +28,8 @@ from bot.planning.knowledge import Knowledge
 from bot.privacy.commands import Forgetting
 from bot.storage.inbox import Inbox
 from bot.storage.store import DraftConflict, Store
+
+log = logging.getLogger(__name__)
 
 ASK_AGAIN_AFTER = {"help", "show", "why"}  # commands a chat may use mid-plan without leaving it
 CONFLICT_RETRIES = 5
@@ -67,19 +71,49 @@ class Engine:
         return errors
 
     async def handle(self, event: Event) -> list[Reply]:
-        """Handle an event; if another process saved the same user's draft meanwhile, start over
-        from what is stored now (optimistic concurrency), so no answer is lost or counted twice."""
+        """Handle an event.
+
+        A change asked for by a platform request (a command or a button, with the platform's id for
+        it) is made once: the request is claimed in the database first, so a second delivery of it,
+        here or in another process, changes nothing and gets no reply — the first delivery answers
+        (Discord refuses a second answer to one interaction anyway). A failed change releases the
+        claim, so the same request can be tried again.
+
+        If another process saved the same user's draft meanwhile, start over from what is stored
+        now (optimistic concurrency), so no answer is lost or counted twice."""
         if isinstance(event, Said | Invoked | Submitted | Pressed):
             await self.home.used(event.channel, event.user)
+        changes = bool(_changes(event, self.commands) & self.tables.changes)
+        once = _once_key(event) if changes else None
+        if once is not None and not await self.store.requests.claim(once):
+            return []  # delivered before: done, or being done, by the delivery that claimed it
+        try:
+            replies = await self._retried(event)
+        except BaseException:
+            if once is not None:
+                await self._release(once)
+            raise
+        if replies is None:  # every try met another process's save: nothing changed
+            if once is not None:
+                await self._release(once)
+            return [views.info("plan.busy")]
+        if changes:
+            self.home.changed([event.channel])  # in the background: the replies don't wait for it
+        return replies
+
+    async def _retried(self, event: Event) -> list[Reply] | None:
         for _ in range(CONFLICT_RETRIES):
             try:
-                replies = await self._handle(event)
+                return await self._handle(event)
             except DraftConflict:
                 continue
-            if _changes(event, self.commands) & self.tables.changes:
-                self.home.changed([event.channel])  # in the background: the replies don't wait for it
-            return replies
-        return [views.info("plan.busy")]
+        return None
+
+    async def _release(self, once: str) -> None:
+        try:
+            await asyncio.shield(self.store.requests.release(once))
+        except Exception:  # the failure itself is what the caller hears about
+            log.exception("could not release the claim on request %s; it is refused for a day", once)
 
     async def _handle(self, event: Event) -> list[Reply]:
         match event:
@@ -144,6 +178,15 @@ class Engine:
     async def greeting(self, channel: ChannelKey, user: str) -> Reply:
         """Where this user stands in this channel, for a chat's first screen."""
         return await self.planning.greeting(channel, user)
+
+
+def _once_key(event: Event) -> str | None:
+    """The key a platform request is claimed by. Form submissions have their own (the inbox's key,
+    and `plans.request`), which a submission worked again after a crash must be able to reuse."""
+    match event:
+        case Invoked(request=str(request)) | Pressed(request=str(request)):
+            return f"{event.channel.platform}:{request}"
+    return None
 
 
 def _changes(event: Event, commands: Mapping[str, object]) -> set[str]:

@@ -48,6 +48,7 @@ discord.VoiceClient.warn_nacl = False
 discord.VoiceClient.warn_dave = False
 
 EXPIRED = 10062  # Discord's "Unknown interaction": the three seconds (or fifteen minutes) ran out
+ANSWERED = 40060  # "Interaction has already been acknowledged": a delivery of one answered before
 # How long to wait for the engine before deferring (Discord wants a first answer within three seconds).
 RESPOND_BUDGET_SECONDS = 1.5
 # Forms whose values are never stored in the inbox (a data provider's key): worked at once.
@@ -173,7 +174,8 @@ class BacklinksClient(discord.Client):
     async def press(self, interaction: discord.Interaction, action: str, value: str = "") -> None:
         # Manage Server as it is at the press (a button may be pressed long after it was sent).
         manages = interaction.guild_id is not None and interaction.permissions.manage_guild
-        event = Pressed(self.key(interaction), str(interaction.user.id), action, value, manages=manages)
+        user, request = str(interaction.user.id), str(interaction.id)  # a redelivered press changes nothing twice
+        event = Pressed(self.key(interaction), user, action, value, manages=manages, request=request)
         await self.handle(interaction, event)
 
     # The bot removed from a server, and added back.
@@ -217,7 +219,8 @@ class BacklinksClient(discord.Client):
                 await self._send(interaction, reply)
 
     async def _guard(self, interaction: discord.Interaction, work) -> None:
-        """A failure ends in a private message; an expired interaction is logged, not a crash."""
+        """A failure ends in a private message; an expired interaction is logged, not a crash; an
+        interaction delivered again, whose first delivery answered it, is left to that one."""
         try:
             await work
         except discord.NotFound as error:
@@ -226,6 +229,13 @@ class BacklinksClient(discord.Client):
                 await self._tell_failure(interaction)
                 return
             log.warning("an interaction expired before the bot answered it (Discord error %s)", EXPIRED)
+        except discord.HTTPException as error:
+            if error.code != ANSWERED:
+                log.exception("handling an interaction failed")
+                await self._tell_failure(interaction)
+                return
+            # Only a redelivery meets this (the engine did its change once): nothing to tell anyone.
+            log.info("an interaction delivered again was already answered (Discord error %s)", ANSWERED)
         except Exception:
             log.exception("handling an interaction failed")
             await self._tell_failure(interaction)
@@ -323,6 +333,7 @@ class BacklinksClient(discord.Client):
                 "import",
                 "competitor" if competitor else "",
                 file=str(path),
+                request=str(interaction.id),
             )
             await self.handle(interaction, event)
 

@@ -76,8 +76,7 @@ MANAGED = {
 def _managed_command(client: CommandsClient, name: str, description: str) -> app_commands.Command:
     async def callback(interaction: discord.Interaction) -> None:
         manages = interaction.guild_id is not None and interaction.permissions.manage_guild
-        event = Invoked(client.key(interaction), str(interaction.user.id), name, manages=manages)
-        await client.handle(interaction, event)
+        await client.handle(interaction, _invoked(client, interaction, name, manages=manages))
 
     return app_commands.Command(name=name, description=description, callback=callback)
 
@@ -108,7 +107,7 @@ def _log_command(client: CommandsClient) -> app_commands.Command:
         month: str | None = None,
     ) -> None:
         argument = " ".join(str(p) for p in (links, count, month) if p)
-        await client.handle(interaction, Invoked(client.key(interaction), str(interaction.user.id), "log", argument))
+        await client.handle(interaction, _invoked(client, interaction, "log", argument))
 
     return app_commands.Command(name="log", description="Log the links you built this month", callback=log)
 
@@ -135,15 +134,14 @@ def _remind_command(client: CommandsClient) -> app_commands.Command:
         if argument and not interaction.permissions.manage_guild:
             await client.tell(interaction, "remind.forbidden")
             return
-        event = Invoked(client.key(interaction), str(interaction.user.id), "remind", argument)
-        await client.handle(interaction, event)
+        await client.handle(interaction, _invoked(client, interaction, "remind", argument))
 
     return app_commands.Command(name="remind", description="When the monthly check-in is posted here", callback=remind)
 
 
 def _simple_command(client: CommandsClient, name: str, description: str) -> app_commands.Command:
     async def callback(interaction: discord.Interaction) -> None:
-        await client.handle(interaction, Invoked(client.key(interaction), str(interaction.user.id), name))
+        await client.handle(interaction, _invoked(client, interaction, name))
 
     return app_commands.Command(name=name, description=description, callback=callback)
 
@@ -155,7 +153,7 @@ def _plan_command(client: CommandsClient) -> app_commands.Command:
         # Options become inline answers (`rd=140`), one quoted token each, so the engine reads
         # them exactly as it reads `/backlinks plan rd=140` on other platforms.
         text = shlex.join(f"{name}={_as_text(value)}" for name, value in options.items() if value is not None)
-        await client.handle(interaction, Invoked(client.key(interaction), str(interaction.user.id), "plan", text))
+        await client.handle(interaction, _invoked(client, interaction, "plan", text))
 
     # discord.py reads a command's options from its callback's signature: declare one per question.
     parameters = [
@@ -176,6 +174,15 @@ def _plan_command(client: CommandsClient) -> app_commands.Command:
     return app_commands.Command(
         name="plan", description="Answer a few questions and get a monthly backlink target", callback=plan
     )
+
+
+def _invoked(
+    client: CommandsClient, interaction: discord.Interaction, command: str, argument: str = "", **extra
+) -> Invoked:
+    """The command as the engine takes it, named by the interaction's id: Discord may deliver one
+    interaction twice, and the change it asks for is made once (the engine claims the id)."""
+    user = str(interaction.user.id)
+    return Invoked(client.key(interaction), user, command, argument, request=str(interaction.id), **extra)
 
 
 def _option_type(question: Question) -> Any:

@@ -158,7 +158,8 @@ class SlackAdapter:
         where = _Where(command.team_id, command.channel_id, command.response_url, command.trigger_id)
         # Only `remind` needs the user's time zone (a first reminder's default): ask Slack just then.
         zone = await self._user_zone(client, command.user_id) if name.lower() == "remind" else None
-        event = Invoked(where.key, command.user_id, name or "help", rest, zone)
+        # The trigger id names this request: a replay of it changes nothing twice (the engine).
+        event = Invoked(where.key, command.user_id, name or "help", rest, zone, request=command.trigger_id or None)
         work = asyncio.ensure_future(self._invoked(event, client))
         # asyncio.wait, unlike wait_for, leaves the work running when the budget is out.
         await asyncio.wait((work,), timeout=ACK_BUDGET_SECONDS)
@@ -218,7 +219,7 @@ class SlackAdapter:
         pressed = read(Action, action)
         where = _Where(press.workspace, press.channel.id, press.response_url, press.trigger_id)
         await ack()
-        event = Pressed(where.key, press.user.id, pressed.action_id, pressed.value)
+        event = Pressed(where.key, press.user.id, pressed.action_id, pressed.value, request=press.trigger_id or None)
         await self._run(event, where, client, self._pressed(event, client))
 
     async def _pressed(self, event: Pressed, client: AsyncWebClient) -> list[Reply]:
@@ -329,8 +330,11 @@ class SlackAdapter:
             return None
         return AsyncWebClient(token=bot.bot_token, base_url=self.app.client.base_url, session=self.app.client.session)
 
-    async def on_file_shared(self, event: Mapping[str, Any], client: AsyncWebClient, context) -> None:
-        """An export shared in a channel the bot is in is imported like `/backlinks import`."""
+    async def on_file_shared(
+        self, body: Mapping[str, Any], event: Mapping[str, Any], client: AsyncWebClient, context
+    ) -> None:
+        """An export shared in a channel the bot is in is imported like `/backlinks import` (once:
+        Slack retries an event it thinks was missed with the same event id)."""
         info = (await client.files_info(file=event["file_id"]))["file"]
         if Path(info.get("name", "")).suffix.lower() not in EXPORT_SUFFIXES or not event.get("channel_id"):
             return  # a picture or a document: not for us
@@ -345,7 +349,8 @@ class SlackAdapter:
             except DownloadError as error:
                 await client.chat_postEphemeral(channel=where.channel, user=user, text=str(error))
                 return
-            await self._run(Invoked(where.key, user, "import", "", None, path), where, client)
+            event_id = body.get("event_id") or None
+            await self._run(Invoked(where.key, user, "import", "", None, path, request=event_id), where, client)
 
     def _too_big(self, file: Mapping[str, Any]) -> str | None:
         return too_big(file.get("name", "The file"), int(file.get("size") or 0), self.engine.imports.max_bytes)

@@ -46,8 +46,14 @@ class Kind:
 
 
 def _quote(text: str, limit: int = 40) -> str:
+    """What was typed, as a reason quotes it: shortened, and with invisible characters named — a
+    right-to-left override (U+202E) would otherwise turn the rest of the message around, and a
+    zero-width space would hide why an answer that looks right is refused."""
     text = " ".join(text.split())
-    return f"“{text[:limit]}…”" if len(text) > limit else f"“{text}”"
+    text = text[:limit] + "…" if len(text) > limit else text
+    if not text.isprintable():  # format and control characters (and unassigned ones): by code point
+        text = "".join(c if c.isprintable() else f"<U+{ord(c):04X}>" for c in text)
+    return f"“{text}”"
 
 
 # "1,200", "1 200", "1_200" and "3k"/"1.5k" are how people write counts; accept them all.

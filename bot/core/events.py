@@ -43,6 +43,9 @@ class Invoked:
     timezone: str | None = None
     file: str | None = None
     manages: bool = False
+    # The platform's id of this request (Discord's interaction id, Slack's trigger id): a change it
+    # asks for is made once however often it is delivered. None where there is none (the terminal).
+    request: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +70,7 @@ class Pressed:
     action: str
     value: str = ""
     manages: bool = False  # may change this workspace's settings (read again at the press)
+    request: str | None = None  # the platform's id of this press: a change it asks for is made once
 
 
 @dataclass(frozen=True, slots=True)

@@ -181,12 +181,17 @@ class Planning:
             if draft != fresh:
                 # Kept in the draft, so forms shown a section at a time (Discord) still have them.
                 await self.store.save_draft(channel, user, draft.to_json(), expected=draft.version)
-            if problems:  # names that are no question: shown with the form, not on a field
-                errors["inline"] = " ".join(problems)
+            # Said with the form (no field can show an error before it is sent): each inline answer
+            # left out, with the validator's reason, and any name that is no question.
+            left_out = [
+                text("plan.inline_left_out", name=self.questionnaire.question(q).label, reason=reason)
+                for q, reason in errors.items()
+            ]
+            notes = [*looked, *left_out, *(text("plan.inline_problem", reason=p) for p in problems)]
             values = {**_texts(defaults), **self._shown_suggested(draft), **self._shown(draft), **raw}
             ids = tuple(q.id for q in self.questionnaire.questions)
-            blocks = tuple(Paragraph(t) for t in looked)
-            return [Reply("form", blocks=blocks, form=Form(ids, values, errors), private=True)]
+            blocks = tuple(Paragraph(t) for t in notes)
+            return [Reply("form", blocks=blocks, form=Form(ids, values), private=True)]
         draft, errors = apply(self.questionnaire, fresh, raw)
         draft = _with_measured(draft, measured)
         if "site" in raw and "site" not in errors:

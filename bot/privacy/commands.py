@@ -33,7 +33,9 @@ class Forgetting:
         self.store = store
 
     def plugs(self) -> Plugs:
-        return Plugs(commands={"forget": self.forget}, buttons={CONFIRM: self.confirmed})
+        # A channel forgotten (the terminal's `forget NAME`, the button elsewhere) has changed.
+        changes = frozenset({"forget", CONFIRM})
+        return Plugs(commands={"forget": self.forget}, buttons={CONFIRM: self.confirmed}, changes=changes)
 
     async def forget(self, request: Request) -> list[Reply]:
         if not request.manages:

@@ -203,3 +203,16 @@ home_users = sa.Table(
     sa.Column("opened_at", sa.DateTime(timezone=True)),
     sa.Column("welcomed_at", sa.DateTime(timezone=True)),
 )
+
+# A platform's request that asked for a change (Discord's interaction id, Slack's trigger id, as
+# `platform:id`), claimed before the change is made: a second delivery of the same request finds it
+# here and does nothing, in this process or another. Released when the change fails, so it can be
+# tried again; pruned after a day (a platform redelivers within seconds or minutes, never a day on).
+# Only the id: no workspace, channel or person.
+handled_requests = sa.Table(
+    "handled_requests",
+    metadata,
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_handled_requests_claimed_at", "claimed_at"),
+)

@@ -23,6 +23,7 @@ from bot.storage.db import Clock, utc_now
 from bot.storage.home_store import HomeStore
 from bot.storage.lookup_store import LookupStore
 from bot.storage.reminder_store import ProgressStore, ReminderStore, new_entry
+from bot.storage.request_store import RequestStore
 from bot.storage.schema import channels, drafts, plans, reminders
 from bot.storage.sqlite_file import DamagedDatabase, DatabaseFile, announce_if_new, sqlite_path
 from bot.storage.tenants import TenantStore
@@ -140,6 +141,7 @@ class Store:
         self.lookups = LookupStore(self)
         self.tenants = TenantStore(self)  # a workspace's or a channel's data, counted and deleted
         self.homes = HomeStore(self)
+        self.requests = RequestStore(self)  # a platform request that asks for a change, claimed once
         self.file: DatabaseFile | None = None  # a SQLite file's identity, for health
         self._file_problem: str | None = None  # logged once, when it appears
 

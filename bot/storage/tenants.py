@@ -119,6 +119,7 @@ TENANT_DATA: tuple[Held, ...] = (
 NOT_TENANT_DATA: Mapping[str, str] = {
     "lookups": "figures of public domains, shared by every workspace: no workspace, channel or person in a row",
     "slack_oauth_states": "a random state per OAuth install in progress, for ten minutes: nobody's yet",
+    "handled_requests": "a platform's id of a request that changed something, for a day: the id alone",
     "alembic_version": "the schema's revision",
 }
 

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from support import TYPED_ANSWERS, rows  # noqa: F401
 
-from bot.core.events import ChannelKey, Submitted
+from bot.core.events import ChannelKey, Invoked, Submitted
 from bot.engine import Engine
 from bot.planning import knowledge
 from bot.storage.store import DraftConflict, Store
@@ -55,6 +55,25 @@ async def test_two_processes_taking_one_users_answers_at_once_lose_none(store_ur
             last = Submitted(channel, "U1", {q: ANSWERS[q] for q in SECTIONS["capacity"]})
             await asyncio.gather(*(e.handle(last) for e in engines))
             assert len(await stores[0].plan_history(channel)) == 1, f"round {round_}: plan stored twice"
+    finally:
+        for s in stores:
+            await s.close()
+
+
+async def test_one_request_delivered_to_two_processes_at_once_is_done_once(store_url):
+    """A Discord interaction (or a Slack trigger) delivered twice to each of two processes at the
+    same moment, round after round: one log each round, and one answer."""
+    stores = [await Store.open(store_url) for _ in range(2)]
+    try:
+        engines = [Engine(knowledge=knowledge.default(), store=s) for s in stores]
+        channel = ChannelKey("discord", "G1", "C1")
+        await engines[0].handle(Submitted(channel, "U1", ANSWERS))  # the plan, in one form
+        for round_ in range(8):
+            log = Invoked(channel, "U1", "log", "3", request=f"interaction-{round_}")
+            answers = await asyncio.gather(*(e.handle(log) for e in engines * 2))
+            assert sum(1 for replies in answers if replies) == 1, f"round {round_}: answered {answers}"
+        logged = (await stores[1].progress.by_month(channel)).logged
+        assert sum(logged.values()) == 8 * 3
     finally:
         for s in stores:
             await s.close()

@@ -285,7 +285,10 @@ async def test_forms_validate_everything_and_store_nothing_on_error(chat: Memory
     assert form_reply.kind == "form"
     assert form_reply.form.question_ids[0] == "site" and len(form_reply.form.question_ids) == len(QUESTIONS)
     assert form_reply.form.values["referring_domains"] == "140"
-    assert "between 0 and 100" in form_reply.form.errors["authority"]
+    said = chat.renderer.text(form_reply.blocks[0].text)  # said with the form: no field shows it before
+    assert (
+        said.startswith("Authority score (DR or DA, 0-100) was left out of the form:") and "between 0 and 100" in said
+    )
 
     # The valid inline answer is kept in a draft, so forms shown a section at a time still have it.
     [(draft_before,)] = rows(db_path, "SELECT state FROM drafts")
@@ -500,3 +503,36 @@ def test_two_capabilities_claiming_one_name_fail_at_start():
         merged([Plugs(commands={"log": handler}), Plugs(commands={"log": handler})])
     both = merged([Plugs(commands={"log": handler}), Plugs(buttons={"log": handler})])  # tables apart
     assert set(both.commands) == set(both.buttons) == {"log"}
+
+
+async def test_a_platform_request_that_failed_can_be_tried_again_and_then_counts_once(
+    engine, chat: MemoryChat, db_path, monkeypatch
+):
+    from sqlalchemy.exc import OperationalError
+
+    from bot.core.events import Invoked
+
+    await chat.answer_all()
+    logging_links = engine.store.progress.log
+
+    async def database_gone_once(*args, **kwargs):
+        monkeypatch.setattr(engine.store.progress, "log", logging_links)
+        raise OperationalError("INSERT INTO progress …", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(engine.store.progress, "log", database_gone_once)
+    log = Invoked(chat.channel, chat.user, "log", "3", request="interaction-1")
+    with pytest.raises(OperationalError):
+        await engine.handle(log)
+    assert rows(db_path, "SELECT count(*) FROM progress") == [(0,)]
+
+    [logged] = await engine.handle(log)  # the same request again: its claim was released
+    assert "3 links by count" in chat.renderer.text(logged.blocks[0].text)
+    assert await engine.handle(log) == [], "a third delivery: done already, nothing to say"
+    assert rows(db_path, "SELECT sum(count) FROM progress") == [(3,)]
+
+
+async def test_the_terminal_has_no_request_ids_and_logs_each_line(chat: MemoryChat, db_path):
+    await chat.answer_all()
+    await chat.say("log 3")
+    await chat.say("log 3")
+    assert rows(db_path, "SELECT sum(count) FROM progress") == [(6,)]

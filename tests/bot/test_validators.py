@@ -308,6 +308,20 @@ def test_domain_reason_shows_an_example_of_what_works():
     assert "example.com" in reason
 
 
+@pytest.mark.parametrize(
+    ("typed", "quoted"),
+    [
+        ("exa\u202emple.com", "“exa<U+202E>mple.com”"),  # a right-to-left override
+        ("exa\u202dmple\u202c.com", "“exa<U+202D>mple<U+202C>.com”"),  # a left-to-right override, popped
+        ("\u2067example.com\u2069", "“<U+2067>example.com<U+2069>”"),  # a bidirectional isolate
+    ],
+)
+def test_an_invisible_character_is_named_in_the_reason_not_echoed(typed, quoted):
+    reason = invalid("site", typed)
+    assert reason.startswith(f"{quoted} is not a domain")
+    assert reason.isprintable()
+
+
 def test_domain_keeps_sharp_s_as_idna_2008_does():
     assert valid("site", "straße.de") == "xn--strae-oqa.de"
 

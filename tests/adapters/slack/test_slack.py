@@ -295,3 +295,15 @@ async def test_time_zones_are_remembered_for_a_bounded_number_of_users_and_read_
         await slack.session.close()
         await runner.cleanup()
         await slack.store.close()
+
+
+async def test_an_inline_answer_the_validators_refuse_is_named_above_the_form(slack):
+    view = await open_modal(slack, "plan site=exa\u202emple.com referring_domains=140 colour=blue")
+    notes = [e["text"] for b in view["blocks"] if b["type"] == "context" for e in b["elements"]]
+    said = "\n".join(notes)
+    assert "*Site (domain or URL)* was left out of the form: “exa&lt;U+202E&gt;mple.com” is not a domain." in said
+    assert "colour" in said, "a name that is no question is said too"
+    assert "\u202e" not in json.dumps(view, ensure_ascii=False)
+    inputs = {b["block_id"]: b for b in view["blocks"] if b["type"] == "input"}
+    assert inputs["referring_domains"]["element"]["initial_value"] == "140"
+    assert "initial_value" not in inputs["site"]["element"]
