@@ -222,6 +222,6 @@ def _section(text: str) -> dict[str, Any]:
 
 
 def _size(block: dict[str, Any]) -> int:
-    """What a block adds to a message's size as MAX_MESSAGE_SIZE counts it (its JSON, with the
-    comma between blocks)."""
-    return len(json.dumps(block, ensure_ascii=False)) + 1
+    """What a block adds to a message's size as MAX_MESSAGE_SIZE counts it: its JSON, and the ", "
+    between blocks."""
+    return len(json.dumps(block, ensure_ascii=False)) + 2
