@@ -12,6 +12,11 @@ import urllib.parse
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from adapters.slack.limits import HEADER_TEXT as MAX_HEADER
+from adapters.slack.limits import MESSAGE_BLOCKS as MAX_BLOCKS
+from adapters.slack.limits import SECTION_FIELDS as MAX_FIELDS
+from adapters.slack.limits import SECTION_TEXT as MAX_SECTION
+from adapters.slack.limits import VIEW_BLOCKS as MAX_HOME_BLOCKS
 from adapters.slack.payloads import VALUE_ACTION
 from bot.conversation.questionnaire import Question
 from bot.conversation.rendering import PLAIN, Dialect, Renderer, chunk_lines
@@ -21,11 +26,6 @@ from bot.core.replies import Bullets, Button, Buttons, Fields, Form, Heading, It
 from bot.exports import EXPORT_SUFFIXES
 from bot.planning.knowledge import Knowledge
 
-MAX_BLOCKS = 50
-MAX_HOME_BLOCKS = 100
-MAX_SECTION = 3000
-MAX_HEADER = 150
-MAX_FIELDS = 10
 CALLBACK_PREFIX = "backlinks_"  # a modal's callback id: the prefix and the form's name (plan, log)
 
 
