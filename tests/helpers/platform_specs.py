@@ -61,9 +61,9 @@ def summary() -> str | None:
     by_platform = ", ".join(f"{p.capitalize()} {limits_only[p]:,}" for p in missing if limits_only[p])
     specs = "specs" if len(missing) > 1 else "spec"
     hint = f"; {FOLDER_VARIABLE} names the folder that holds them" if looked else ""
-    bodies = "request body was" if counted == 1 else "request bodies were"
+    bodies, were = ("request body", "was") if counted == 1 else ("request bodies", "were")
     return (
-        f"platform specs not found ({where}): {counted:,} {bodies} ({by_platform}) checked "
+        f"platform specs not found ({where}): {counted:,} {bodies} ({by_platform}) {were} checked "
         f"against the recorded limits only, not against the full {names} API {specs}{hint}"
     )
 
