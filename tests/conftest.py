@@ -7,6 +7,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import platform_specs
 import pytest
 from postgres import create_database, drop_database
 from support import MemoryChat
@@ -90,3 +91,18 @@ async def dataforseo():
     await standin.start()
     yield standin
     await standin.stop()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Say it when the stand-ins checked request bodies without the platforms' specs (a clone on its
+    own, or BACKLINKS_PLATFORM_SPECS=none): those bodies were held to the recorded limits only. Written
+    after pytest's own summary (the second half of the outermost wrapper), just above the counts, where
+    it is seen. The count is this process's: a stand-in running in another process (a benchmark, or a
+    test that starts one in a subprocess) counts there, and is not in this line."""
+    try:
+        return (yield)
+    finally:
+        line = platform_specs.summary()
+        if line is not None:
+            terminalreporter.write_line(line, yellow=True)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import discord
 
+from adapters.discord.limits import BUTTON_LABEL, CUSTOM_ID
 from bot.core.replies import Buttons, Reply
 
 if TYPE_CHECKING:
@@ -37,7 +38,9 @@ class ActionButton(
         if action == "forget_confirm":
             style = discord.ButtonStyle.danger  # it deletes a channel's data
         custom_id = f"backlinks:{action}:{value}" if value else f"backlinks:{action}"
-        super().__init__(discord.ui.Button(label=(label or action)[:80], style=style, custom_id=custom_id[:100]))
+        super().__init__(
+            discord.ui.Button(label=(label or action)[:BUTTON_LABEL], style=style, custom_id=custom_id[:CUSTOM_ID])
+        )
         self.action = action
         self.value = value
 
@@ -59,7 +62,7 @@ class SectionButton(
         label = f"Continue: {title}" if kind == "continue" else "Fix these answers"
         super().__init__(
             discord.ui.Button(
-                label=label[:80], style=discord.ButtonStyle.primary, custom_id=f"backlinks:{kind}:{section}"
+                label=label[:BUTTON_LABEL], style=discord.ButtonStyle.primary, custom_id=f"backlinks:{kind}:{section}"
             )
         )
         self.section = section

@@ -32,6 +32,7 @@ from discord import app_commands
 
 from adapters.discord.buttons import ActionButton, SectionButton, action_view
 from adapters.discord.commands import backlinks_group
+from adapters.discord.limits import MESSAGE_CONTENT
 from adapters.discord.render import FORM_PREFIX, NO_MENTIONS, DiscordRenderer
 from bot.core.events import ChannelKey, Event, Invoked, Pressed, Submitted
 from bot.core.replies import Form, Reply
@@ -307,7 +308,7 @@ class BacklinksClient(discord.Client):
             )
             for q, reason in errors.items()
         ]
-        text = "\n".join([self.renderer.markdown.render("discord.form_errors"), *lines])[:2000]
+        text = "\n".join([self.renderer.markdown.render("discord.form_errors"), *lines])[:MESSAGE_CONTENT]
         view = discord.ui.View(timeout=None).add_item(SectionButton(section_id, "fix", ""))
         await interaction.response.send_message(text, view=view, ephemeral=True, allowed_mentions=NO_MENTIONS)
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Optional, Protocol
 import discord
 from discord import app_commands
 
+from adapters.discord.limits import CHOICE_NAME, COMMAND_CHOICES
 from bot.conversation.questionnaire import Question
 from bot.core.events import Invoked
 
@@ -167,9 +168,9 @@ def _plan_command(client: CommandsClient) -> app_commands.Command:
     plan.__discord_app_commands_param_description__ = {q.id: q.label for q in questions}
     # A question with one answer from a short list (the kind of site) is a menu in Discord too.
     plan.__discord_app_commands_param_choices__ = {
-        q.id: [app_commands.Choice(name=label[:100], value=option) for option, label in q.kind.options]
+        q.id: [app_commands.Choice(name=label[:CHOICE_NAME], value=option) for option, label in q.kind.options]
         for q in questions
-        if q.kind.options and not q.kind.many and len(q.kind.options) <= 25
+        if q.kind.options and not q.kind.many and len(q.kind.options) <= COMMAND_CHOICES
     }
     return app_commands.Command(
         name="plan", description="Answer a few questions and get a monthly backlink target", callback=plan

@@ -17,6 +17,12 @@ from collections.abc import Iterable, Mapping
 
 import discord
 
+from adapters.discord.limits import ATTACHMENT_DESCRIPTION, FIELD_NAME, FIELD_VALUE
+from adapters.discord.limits import EMBED_DESCRIPTION as DESCRIPTION
+from adapters.discord.limits import EMBED_FIELDS as FIELDS
+from adapters.discord.limits import EMBED_TITLE as TITLE
+from adapters.discord.limits import EMBEDS_TOTAL as EMBED_TOTAL
+from adapters.discord.limits import MESSAGE_EMBEDS as EMBEDS
 from bot.conversation.questionnaire import Section
 from bot.conversation.rendering import PLAIN, Dialect, Renderer
 from bot.core.replies import Bullets, Buttons, Fields, Heading, Image, Item, Paragraph, Reply, images
@@ -24,9 +30,6 @@ from bot.planning.knowledge import Knowledge
 
 FORM_PREFIX = "backlinks:form:"  # a modal's custom id: FORM_PREFIX + section id + ":" + a nonce
 COLOUR = discord.Colour(0x1F3A5F)
-ATTACHMENT_DESCRIPTION = 1024  # an attachment's description (its alt text)
-EMBED_TOTAL, DESCRIPTION, FIELD_VALUE, FIELDS, EMBEDS = 6000, 4096, 1024, 25, 10
-TITLE = FIELD_NAME = 256
 INPUT_TEXT, INPUT_SHORT = 3000, 1000  # what a form's paragraph or one-line input holds
 NO_MENTIONS = discord.AllowedMentions.none()
 

@@ -1,7 +1,8 @@
 """Neutral replies → Block Kit, forms → modals, and modal state → answers text.
 
-Slack's limits are kept here: 50 blocks a message (100 on the App Home), 3,000 characters a
-section text, 150 a header, 10 fields a section. User text is escaped by the Slack dialect (`&`,
+Slack's limits are recorded in adapters/slack/limits.py: 50 blocks and about 12,000 characters of
+blocks a message (a longer reply goes out as several messages), 100 blocks on the App Home, 3,000
+characters a section text, 150 a header, 10 fields a section. User text is escaped by the Slack dialect (`&`,
 `<`, `>`), so nobody can trigger `<!channel>`, `<!here>` or `<@U…>` through the bot; we never set `link_names`.
 """
 
@@ -12,6 +13,12 @@ import urllib.parse
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from adapters.slack.limits import HEADER_TEXT as MAX_HEADER
+from adapters.slack.limits import MESSAGE_BLOCKS as MAX_BLOCKS
+from adapters.slack.limits import MESSAGE_BLOCKS_TEXT
+from adapters.slack.limits import SECTION_FIELDS as MAX_FIELDS
+from adapters.slack.limits import SECTION_TEXT as MAX_SECTION
+from adapters.slack.limits import VIEW_BLOCKS as MAX_HOME_BLOCKS
 from adapters.slack.payloads import VALUE_ACTION
 from bot.conversation.questionnaire import Question
 from bot.conversation.rendering import PLAIN, Dialect, Renderer, chunk_lines
@@ -21,15 +28,8 @@ from bot.core.replies import Bullets, Button, Buttons, Fields, Form, Heading, It
 from bot.exports import EXPORT_SUFFIXES
 from bot.planning.knowledge import Knowledge
 
-MAX_BLOCKS = 50
-# Slack refuses a message whose blocks carry more than about 12,000 characters of text
-# (msg_blocks_too_long; measured refusals from about 13,200, github.com/slackapi/bolt-js/issues/2509).
-# Counted here as the blocks' JSON, which is more than their text: a margin for what Slack counts.
-MAX_MESSAGE_SIZE = 12_000
-MAX_HOME_BLOCKS = 100
-MAX_SECTION = 3000
-MAX_HEADER = 150
-MAX_FIELDS = 10
+# Counted as the blocks' JSON, which is more than the text Slack counts: a margin below its limit.
+MAX_MESSAGE_SIZE = MESSAGE_BLOCKS_TEXT
 CALLBACK_PREFIX = "backlinks_"  # a modal's callback id: the prefix and the form's name (plan, log)
 
 

@@ -17,11 +17,11 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.limits import ALT_TEXT
 from bot.core.replies import Image
 
 log = logging.getLogger(__name__)
 
-MAX_ALT = 1000  # files.getUploadURLExternal's alt_txt: "up to 1000 characters"
 MAX_TITLE = 250
 # Errors after which the message goes without its picture (the scope not granted yet, uploads off).
 WITHOUT_PICTURE = {"missing_scope", "file_uploads_disabled", "file_uploads_except_images_disabled", "not_allowed"}
@@ -36,7 +36,7 @@ async def post_with_image(
             file=image.data,
             filename=image.filename,
             title=title[:MAX_TITLE],
-            alt_txt=alt[:MAX_ALT],
+            alt_txt=alt[:ALT_TEXT],
             channel=channel,
             blocks=json.dumps(message["blocks"]),
         )

@@ -16,10 +16,11 @@ Modelled behaviour (as Discord does it):
   and the ephemerality chosen at defer time; later follow-ups are new messages;
 - ``@original`` is the response message (for components after type 6/7: the message the component is on);
   after ``expire_token(token)`` every webhook call with that token answers 401 (50027);
-- every request body is checked against Discord's OpenAPI schema and the documented limits it leaves
-  out (``discord_spec``: 6,000 characters over a message's embeds, a pre-fill within its max_length, …);
-  a body Discord would refuse answers 400 "Invalid Form Body" (50035) naming the field, changes nothing,
-  and lands in ``invalid`` too.
+- every request body is checked against the limits the bot keeps to (adapters/discord/limits.py: 6,000
+  characters over a message's embeds, a pre-fill within its max_length, …) and, where Discord's OpenAPI
+  spec is present, against its schema (``discord_spec``, ``platform_specs``); a body Discord would
+  refuse answers 400 "Invalid Form Body" (50035) naming the field, changes nothing, and lands in
+  ``invalid`` too.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ from typing import Any
 import discord_spec
 from aiohttp import WSMsgType, web
 from loopback import listen
+
+from adapters.discord import limits
 
 API_VERSION = 10
 DISCORD_EPOCH_MS = 1_420_070_400_000
@@ -973,10 +976,6 @@ def _now() -> str:
     return datetime.now(UTC).isoformat()
 
 
-MAX_UPLOAD = 10 * 1024 * 1024  # Discord's upload limit without boosts (10 MiB since 2024)
-MAX_FILES = 10  # files[n] a message
-
-
 async def _read_body(request: web.Request) -> tuple[Any, dict[str, bytes]]:
     if request.content_type.startswith("multipart/"):
         payload, files, parts = None, {}, {}
@@ -1013,15 +1012,15 @@ def _multipart_problem(payload: Any, parts: dict[str, tuple[str, int]]) -> dict[
         match = re.fullmatch(r"files\[(\d+)\]", name)
         if match is None:
             return {"files": {"_errors": [{"code": "BASE_TYPE_BAD_NAME", "message": f"Unknown part {name!r}"}]}}
-        if size > MAX_UPLOAD:
+        if size > limits.UPLOAD_BYTES:
             return {match[1]: {"_errors": [{"code": "BINARY_TYPE_MAX_SIZE", "message": "File too large"}]}}
         numbers[match[1]] = filename
-    if len(numbers) > MAX_FILES:
+    if len(numbers) > limits.MESSAGE_FILES:
         return {"files": {"_errors": [{"code": "BASE_TYPE_MAX_LENGTH", "message": "Too many files"}]}}
     if payload is not None and not isinstance(payload, dict):
         return {"payload_json": {"_errors": [{"code": "MODEL_TYPE_CONVERT", "message": "Not a JSON object"}]}}
     for i, attachment in enumerate((payload or {}).get("attachments") or []):
-        known = str(attachment.get("id")) in numbers or int(attachment.get("id", -1)) >= MAX_FILES
+        known = str(attachment.get("id")) in numbers or int(attachment.get("id", -1)) >= limits.MESSAGE_FILES
         if not known:
             errors = [{"code": "ATTACHMENT_NOT_FOUND", "message": "Attachment data not found"}]
             return {"attachments": {str(i): {"_errors": errors}}}

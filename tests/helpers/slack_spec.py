@@ -1,29 +1,33 @@
-"""What Slack refuses: its Web API method spec plus the Block Kit limits the spec leaves out.
+"""What Slack refuses: the Block Kit limits the bot keeps to, always, and Slack's Web API method spec
+where it is present.
 
-The spec (github.com/slackapi/slack-api-specs, kept in ``../shared/specs/``; ``BACKLINKS_SLACK_SPEC``
-points elsewhere) names each method's arguments, their types and which are required. It says nothing
-about Block Kit, so the documented limits are checked here (docs.slack.dev/reference/block-kit/...):
+The limits are the project's record of them (adapters/slack/limits.py: each figure once, with its page
+of Slack's docs), checked on every body whatever else is there:
 
-- blocks: 50 in a message, 100 in a modal or a Home tab ("You can include up to 50 blocks in each
-  message, and 100 blocks in modals or Home tabs", /reference/block-kit/blocks); a block_id 255;
-- section: text 3,000, fields 10 of 2,000 each (/blocks/section-block); header: text 150
-  (/blocks/header-block); actions: 25 elements (/blocks/actions-block); context: 10 elements;
-- button: text 75, value 2,000, action_id 255, url 3,000 (/block-elements/button-element); a section's
-  accessory is an element like these (/blocks/section-block);
-- input: label 2,000, hint 2,000 (/blocks/input-block); plain_text_input: max_length 1 to 3,000, so
-  an initial_value past 3,000 could never be sent back (/block-elements/plain-text-input-element);
-  placeholder 150; static_select: 100 options, option text 75 and value 150
-  (/block-elements/select-menu-element, /composition-objects/option-object);
-- modal: title, submit and close 24, callback_id 255, private_metadata 3,000 (/reference/views/modal-views);
+- blocks in a message, in a modal or a Home tab; a block_id;
+- the text over all of a message's blocks (``msg_blocks_too_long``; limits.py says what Slack has said
+  about it), on the Web API's message methods, where it was measured, and on the blocks that
+  files.completeUploadExternal posts, whose message is one like them; not on a response_url, which
+  took the same blocks (github.com/slackapi/bolt-js/issues/2867);
+- section: text, fields and each field's text; header: text; actions and context: elements;
+- button: text, value, action_id, url; a section's accessory is an element like these;
+- input: label, hint; plain_text_input: max_length, and an initial_value no longer than any max_length
+  (it could never be sent back); placeholder; static_select: options, each option's text and value;
+- modal: title, submit and close, callback_id, private_metadata;
 - views.publish takes only a view of type "home" (/reference/app-surfaces/app-home, /methods/views.publish),
   which has no title, submit or close; views.open, views.update and views.push take modals;
-- a message's ``text``: Slack cuts it past 40,000 characters (changelog 2018-04 "truncating really long
-  messages"); the stand-in refuses it (``msg_too_long``) so a silently cut message fails a test.
+- a message's ``text``: Slack cuts it past its limit; the stand-in refuses it (``msg_too_long``) so a
+  silently cut message fails a test.
+
+The method spec (github.com/slackapi/slack-api-specs) names each method's arguments, their types and
+which are required; it is found as tests/helpers/platform_specs.py says (``../shared/specs/`` beside the
+repository by default). Without it the arguments of the methods it names go unchecked (the body is
+counted, and the end of the run says how many), and every method but OAuth's needs a token.
 
 The files API that replaced files.upload (files.getUploadURLExternal, the upload URL, then
 files.completeUploadExternal) came after the 2021 spec: its arguments are written out below
-(``NEWER_METHODS``) from docs.slack.dev/reference/methods/<name>, and checked the same way, plus the
-limits those pages state: alt_txt up to 1,000 characters, ``files`` a JSON array of ``{id, title}``,
+(``NEWER_METHODS``) from docs.slack.dev/reference/methods/<name>, and checked with or without the spec,
+plus what those pages state: the alt_txt's length, ``files`` a JSON array of ``{id, title}``,
 ``blocks`` as a message's.
 
 Answers are Slack's: HTTP 200 with ``{"ok": false, "error": "invalid_blocks", "errors": [...]}`` (or
@@ -35,19 +39,16 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 from pathlib import Path
 from typing import Any
 
+import platform_specs
 from jsonschema import Draft202012Validator
 
-ROOT = Path(__file__).resolve().parents[2]
-SPEC = Path(os.environ.get("BACKLINKS_SLACK_SPEC") or ROOT.parent / "shared" / "specs" / "slack-web-openapi-v2.json")
+from adapters.slack import limits
 
-MESSAGE_BLOCKS, MODAL_BLOCKS, MESSAGE_TEXT = 50, 100, 40_000
 # Arguments that are JSON: a string of JSON in a form body, JSON itself in a JSON body.
 JSON_ARGUMENTS = {"blocks", "attachments", "view", "files"}
-MAX_ALT_TEXT = 1000
 # Methods newer than the 2021 spec, their arguments as docs.slack.dev lists them.
 NEWER_METHODS: dict[str, list[dict[str, Any]]] = {
     "files.getUploadURLExternal": [
@@ -66,22 +67,27 @@ NEWER_METHODS: dict[str, list[dict[str, Any]]] = {
     ],
 }
 NO_TOKEN_NEEDED = {"oauth.v2.access", "oauth.access", "oauth.v2.exchange"}
+MESSAGE_METHODS = ("chat.postMessage", "chat.postEphemeral", "chat.update")
 
 
 def web_api_refusal(method: str, body: dict[str, Any], *, json_body: bool, token: str | None) -> dict | None:
     """Slack's answer to a refused call, or None when Slack would accept it."""
-    operation = _operations().get(method)
-    if operation is None:
+    spec_path = platform_specs.spec_path("slack")
+    known = method in _operations(spec_path)
+    if spec_path is not None and not known:
         return None  # a method the 2021 spec does not know (apps.connections.open): not checked
     if token is None and method not in NO_TOKEN_NEEDED:
         return {"ok": False, "error": "not_authed"}
-    messages = [_message(e) for e in _validator(method, json_body).iter_errors(body)]
-    if messages:
-        return {"ok": False, "error": "invalid_arguments", "response_metadata": {"messages": messages}}
-    if method in ("chat.postMessage", "chat.postEphemeral", "chat.update"):
-        return _message_refusal(body)
-    if method == "files.getUploadURLExternal" and len(body.get("alt_txt") or "") > MAX_ALT_TEXT:
-        message = f"[ERROR] must be less than {MAX_ALT_TEXT + 1} characters [json-pointer:/alt_txt]"
+    if known:
+        messages = [_message(e) for e in _validator(spec_path, method, json_body).iter_errors(body)]
+        if messages:
+            return {"ok": False, "error": "invalid_arguments", "response_metadata": {"messages": messages}}
+    else:
+        platform_specs.limits_only["slack"] += 1  # its arguments would be the spec's to check
+    if method in MESSAGE_METHODS:
+        return _message_refusal(body) or _blocks_text_refusal(body)
+    if method == "files.getUploadURLExternal" and len(body.get("alt_txt") or "") > limits.ALT_TEXT:
+        message = f"[ERROR] must be less than {limits.ALT_TEXT + 1} characters [json-pointer:/alt_txt]"
         return {"ok": False, "error": "invalid_arguments", "response_metadata": {"messages": [message]}}
     if method == "files.completeUploadExternal":
         return _upload_refusal(body)
@@ -103,12 +109,28 @@ def _message_refusal(body: dict[str, Any]) -> dict | None:
     blocks, text = _json(body.get("blocks")), body.get("text")
     if not text and not blocks and not body.get("attachments"):
         return {"ok": False, "error": "no_text"}
-    if isinstance(text, str) and len(text) > MESSAGE_TEXT:
+    if isinstance(text, str) and len(text) > limits.MESSAGE_TEXT:
         return {"ok": False, "error": "msg_too_long"}
-    errors = block_errors(blocks or [], MESSAGE_BLOCKS, "/blocks")
+    errors = block_errors(blocks or [], limits.MESSAGE_BLOCKS, "/blocks")
     if errors:
         return {"ok": False, "error": "invalid_blocks", "errors": errors, "response_metadata": {"messages": errors}}
     return None
+
+
+def _blocks_text_refusal(body: dict[str, Any]) -> dict | None:
+    if blocks_text(_json(body.get("blocks"))) > limits.MESSAGE_BLOCKS_TEXT:
+        return {"ok": False, "error": "msg_blocks_too_long"}
+    return None
+
+
+def blocks_text(value: Any) -> int:
+    """The characters of text a message's blocks carry: every ``text`` string in them, at any depth
+    (a section's, a field's, a button's, a rich_text element's)."""
+    if isinstance(value, list):
+        return sum(blocks_text(item) for item in value)
+    if isinstance(value, dict):
+        return sum(len(v) if k == "text" and isinstance(v, str) else blocks_text(v) for k, v in value.items())
+    return 0
 
 
 def _upload_refusal(body: dict[str, Any]) -> dict | None:
@@ -117,9 +139,10 @@ def _upload_refusal(body: dict[str, Any]) -> dict | None:
         message = "[ERROR] must be a non-empty array of objects with an id [json-pointer:/files]"
         return {"ok": False, "error": "invalid_arguments", "response_metadata": {"messages": [message]}}
     if body.get("blocks") is not None:
-        errors = block_errors(_json(body["blocks"]), MESSAGE_BLOCKS, "/blocks")
+        errors = block_errors(_json(body["blocks"]), limits.MESSAGE_BLOCKS, "/blocks")
         if errors:
             return {"ok": False, "error": "invalid_blocks", "errors": errors, "response_metadata": {"messages": errors}}
+        return _blocks_text_refusal(body)
     return None
 
 
@@ -131,19 +154,19 @@ def view_errors(view: Any, at: str, kind: str = "modal") -> list[str]:
         return [f"must be an object [json-pointer:{at}]"]
     if view.get("type") != kind:
         return [f"must be a {kind} view, not {view.get('type')!r} [json-pointer:{at}/type]"]
-    errors = block_errors(view.get("blocks") or [], MODAL_BLOCKS, f"{at}/blocks")
+    errors = block_errors(view.get("blocks") or [], limits.VIEW_BLOCKS, f"{at}/blocks")
     if kind == "home":
         for name in ("title", "submit", "close"):
             if name in view:
                 errors.append(f"a home view has no {name} [json-pointer:{at}/{name}]")
-        _length(errors, view.get("callback_id"), 255, f"{at}/callback_id")
-        _length(errors, view.get("private_metadata"), 3000, f"{at}/private_metadata")
+        _length(errors, view.get("callback_id"), limits.CALLBACK_ID, f"{at}/callback_id")
+        _length(errors, view.get("private_metadata"), limits.PRIVATE_METADATA, f"{at}/private_metadata")
         return errors
-    _text(errors, view.get("title"), 24, f"{at}/title", minimum=1)
-    _text(errors, view.get("submit"), 24, f"{at}/submit")
-    _text(errors, view.get("close"), 24, f"{at}/close")
-    _length(errors, view.get("callback_id"), 255, f"{at}/callback_id")
-    _length(errors, view.get("private_metadata"), 3000, f"{at}/private_metadata")
+    _text(errors, view.get("title"), limits.MODAL_TITLE, f"{at}/title", minimum=1)
+    _text(errors, view.get("submit"), limits.MODAL_TITLE, f"{at}/submit")
+    _text(errors, view.get("close"), limits.MODAL_TITLE, f"{at}/close")
+    _length(errors, view.get("callback_id"), limits.CALLBACK_ID, f"{at}/callback_id")
+    _length(errors, view.get("private_metadata"), limits.PRIVATE_METADATA, f"{at}/private_metadata")
     return errors
 
 
@@ -154,7 +177,7 @@ def block_errors(blocks: Any, most: int, at: str) -> list[str]:
     _count(errors, blocks, most, at)
     for i, block in enumerate(blocks):
         where = f"{at}/{i}"
-        _length(errors, block.get("block_id"), 255, f"{where}/block_id")
+        _length(errors, block.get("block_id"), limits.BLOCK_ID, f"{where}/block_id")
         check = _BLOCKS.get(block.get("type"))
         if check is not None:
             check(errors, block, where)
@@ -165,56 +188,56 @@ def _section(errors: list[str], block: dict, at: str) -> None:
     if "text" not in block and "fields" not in block:
         errors.append(f"must define either `text` or `fields` [json-pointer:{at}]")
     if "text" in block:
-        _text(errors, block["text"], 3000, f"{at}/text", minimum=1)
+        _text(errors, block["text"], limits.SECTION_TEXT, f"{at}/text", minimum=1)
     fields = block.get("fields") or []
-    _count(errors, fields, 10, f"{at}/fields")
+    _count(errors, fields, limits.SECTION_FIELDS, f"{at}/fields")
     for i, field in enumerate(fields):
-        _text(errors, field, 2000, f"{at}/fields/{i}", minimum=1)
+        _text(errors, field, limits.FIELD_TEXT, f"{at}/fields/{i}", minimum=1)
     if "accessory" in block:
         _element(errors, block["accessory"], f"{at}/accessory")
 
 
 def _header(errors: list[str], block: dict, at: str) -> None:
-    _text(errors, block.get("text"), 150, f"{at}/text", minimum=1)
+    _text(errors, block.get("text"), limits.HEADER_TEXT, f"{at}/text", minimum=1)
 
 
 def _actions(errors: list[str], block: dict, at: str) -> None:
     elements = block.get("elements") or []
-    _count(errors, elements, 25, f"{at}/elements")
+    _count(errors, elements, limits.ACTIONS_ELEMENTS, f"{at}/elements")
     for i, element in enumerate(elements):
         _element(errors, element, f"{at}/elements/{i}")
 
 
 def _context(errors: list[str], block: dict, at: str) -> None:
-    _count(errors, block.get("elements") or [], 10, f"{at}/elements")
+    _count(errors, block.get("elements") or [], limits.CONTEXT_ELEMENTS, f"{at}/elements")
 
 
 def _input(errors: list[str], block: dict, at: str) -> None:
-    _text(errors, block.get("label"), 2000, f"{at}/label", minimum=1)
+    _text(errors, block.get("label"), limits.INPUT_LABEL, f"{at}/label", minimum=1)
     if "hint" in block:
-        _text(errors, block["hint"], 2000, f"{at}/hint")
+        _text(errors, block["hint"], limits.INPUT_HINT, f"{at}/hint")
     _element(errors, block.get("element") or {}, f"{at}/element")
 
 
 def _element(errors: list[str], element: dict, at: str) -> None:
-    _length(errors, element.get("action_id"), 255, f"{at}/action_id")
+    _length(errors, element.get("action_id"), limits.ACTION_ID, f"{at}/action_id")
     if "placeholder" in element:
-        _text(errors, element["placeholder"], 150, f"{at}/placeholder")
+        _text(errors, element["placeholder"], limits.PLACEHOLDER, f"{at}/placeholder")
     kind = element.get("type")
     if kind == "button":
-        _text(errors, element.get("text"), 75, f"{at}/text", minimum=1)
-        _length(errors, element.get("value"), 2000, f"{at}/value")
-        _length(errors, element.get("url"), 3000, f"{at}/url")
+        _text(errors, element.get("text"), limits.BUTTON_TEXT, f"{at}/text", minimum=1)
+        _length(errors, element.get("value"), limits.BUTTON_VALUE, f"{at}/value")
+        _length(errors, element.get("url"), limits.BUTTON_URL, f"{at}/url")
     elif kind == "plain_text_input":
-        _length(errors, element.get("initial_value"), 3000, f"{at}/initial_value")
-        if "max_length" in element and not 1 <= element["max_length"] <= 3000:
-            errors.append(f"must be between 1 and 3000 [json-pointer:{at}/max_length]")
+        _length(errors, element.get("initial_value"), limits.TEXT_INPUT, f"{at}/initial_value")
+        if "max_length" in element and not 1 <= element["max_length"] <= limits.TEXT_INPUT:
+            errors.append(f"must be between 1 and {limits.TEXT_INPUT} [json-pointer:{at}/max_length]")
     elif kind in ("static_select", "multi_static_select"):
         options = element.get("options") or []
-        _count(errors, options, 100, f"{at}/options")
+        _count(errors, options, limits.SELECT_OPTIONS, f"{at}/options")
         for i, option in enumerate(options):
-            _text(errors, option.get("text"), 75, f"{at}/options/{i}/text", minimum=1)
-            _length(errors, option.get("value"), 150, f"{at}/options/{i}/value")
+            _text(errors, option.get("text"), limits.OPTION_TEXT, f"{at}/options/{i}/text", minimum=1)
+            _length(errors, option.get("value"), limits.OPTION_VALUE, f"{at}/options/{i}/value")
 
 
 _BLOCKS = {"section": _section, "header": _header, "actions": _actions, "context": _context, "input": _input}
@@ -256,17 +279,20 @@ def _json(value: Any) -> Any:
 
 
 @functools.cache
-def _operations() -> dict[str, dict[str, Any]]:
-    spec = json.loads(SPEC.read_text())
-    operations = {path.lstrip("/"): next(iter(verbs.values())) for path, verbs in spec["paths"].items()}
+def _operations(spec_path: Path | None) -> dict[str, dict[str, Any]]:
+    """The methods whose arguments are known: the spec's (when it is present) and the newer ones."""
+    operations = {}
+    if spec_path is not None:
+        spec = json.loads(spec_path.read_text(encoding="utf-8"))
+        operations = {path.lstrip("/"): next(iter(verbs.values())) for path, verbs in spec["paths"].items()}
     operations.update({method: {"parameters": parameters} for method, parameters in NEWER_METHODS.items()})
     return operations
 
 
 @functools.cache
-def _validator(method: str, json_body: bool) -> Draft202012Validator:
+def _validator(spec_path: Path | None, method: str, json_body: bool) -> Draft202012Validator:
     properties, required = {}, []
-    for parameter in _operations()[method].get("parameters", []):
+    for parameter in _operations(spec_path)[method].get("parameters", []):
         name = parameter["name"]
         if name == "token":  # a header (or a body field): checked above as authentication
             continue

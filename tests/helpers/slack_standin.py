@@ -1,5 +1,6 @@
 """A loopback stand-in for Slack's Web API and response_url, recording every call the bot makes and
-refusing, as Slack does, what Slack's method spec and Block Kit limits refuse (slack_spec)."""
+refusing, as Slack does, what the Block Kit limits refuse (adapters/slack/limits.py) and, where Slack's
+method spec is present, what it refuses (slack_spec, platform_specs)."""
 
 from __future__ import annotations
 
@@ -52,8 +53,8 @@ class SlackStandIn:
     # Uploads through the files API: file id → what getUploadURLExternal was told, the bytes that
     # reached the upload URL, and where completeUploadExternal shared it.
     uploads: dict[str, Upload] = field(default_factory=dict)
-    # Check every body against Slack's spec, refusing as Slack would. Only a benchmark turns this
-    # off: the checks share the one CPU and event loop with the server it measures.
+    # Check every body against the limits (and Slack's spec, where present), refusing as Slack would.
+    # Only a benchmark turns this off: the checks share the one CPU and event loop with the server it measures.
     check: bool = True
     calls: list[Call] = field(default_factory=list)
     homes: dict[str, dict[str, Any]] = field(default_factory=dict)  # user id → the Home view last published

@@ -1,10 +1,15 @@
 """The stand-in refuses what Slack refuses: one case per documented limit, each just at the limit
-(accepted) and one past it (refused as Slack refuses it), through the real slack_sdk clients."""
+(accepted) and one past it (refused as Slack refuses it), through the real slack_sdk clients.
+
+The limits are checked with or without Slack's method spec beside the repo, so each limit test runs both
+ways (``checked_by``): with the spec, and with the specs hidden as on a clone alone. A method's missing or
+mistyped arguments are refused by the spec alone, so that test needs it."""
 
 from __future__ import annotations
 
 import json
 
+import platform_specs
 import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -192,6 +197,17 @@ LIMITS = [
 ]
 
 
+def blocks_of_text(characters: int) -> list[dict]:
+    """Sections of at most 3,000 characters, `characters` of text in all."""
+    sizes = [3000] * (characters // 3000) + ([characters % 3000] if characters % 3000 else [])
+    return [section("x" * size) for size in sizes]
+
+
+@pytest.fixture(params=platform_specs.MODES)
+def checked_by(request, monkeypatch) -> str:
+    return platform_specs.check_mode(request.param, "slack", monkeypatch)
+
+
 @pytest.fixture
 async def client(standin):
     client = AsyncWebClient(token="xoxb-T1", base_url=standin.api_url)
@@ -201,7 +217,7 @@ async def client(standin):
 
 
 @pytest.mark.parametrize(("name", "limit", "call", "error", "pointer"), LIMITS, ids=[case[0] for case in LIMITS])
-async def test_each_block_kit_limit_is_refused_one_past_it(client, name, limit, call, error, pointer):
+async def test_each_block_kit_limit_is_refused_one_past_it(checked_by, client, name, limit, call, error, pointer):
     method, arguments = call(limit)
     assert (await client.api_call(method, json=arguments))["ok"], f"{name}: {limit} is allowed"
     method, arguments = call(limit + 1)
@@ -214,6 +230,7 @@ async def test_each_block_kit_limit_is_refused_one_past_it(client, name, limit, 
         assert f"[json-pointer:{pointer}]" in said, said
 
 
+@platform_specs.needs("slack")
 async def test_a_required_argument_missing_or_of_the_wrong_type_is_refused(client):
     with pytest.raises(SlackApiError) as refused:
         await client.api_call("chat.postEphemeral", json={"channel": "C1", "text": "hi"})  # no user
@@ -223,19 +240,22 @@ async def test_a_required_argument_missing_or_of_the_wrong_type_is_refused(clien
         await client.api_call("chat.postMessage", json={"channel": "C1", "text": "hi", "unfurl_links": "maybe"})
     assert refused.value.response["error"] == "invalid_arguments"
     assert "/unfurl_links" in json.dumps(refused.value.response.data)
+
+
+async def test_a_message_without_text_or_blocks_is_refused(checked_by, client):
     with pytest.raises(SlackApiError) as refused:
         await client.api_call("chat.postMessage", json={"channel": "C1"})
     assert refused.value.response["error"] == "no_text"
 
 
-async def test_a_call_without_a_token_is_refused(standin):
+async def test_a_call_without_a_token_is_refused(checked_by, standin):
     anonymous = AsyncWebClient(token=None, base_url=standin.api_url)
     with pytest.raises(SlackApiError) as refused:
         await anonymous.api_call("chat.postMessage", json={"channel": "C1", "text": "hi"})
     assert refused.value.response["error"] == "not_authed"
 
 
-async def test_a_response_url_refuses_what_a_message_may_not_hold(standin):
+async def test_a_response_url_refuses_what_a_message_may_not_hold(checked_by, standin):
     webhook = AsyncWebhookClient(standin.response_url())
     assert (await webhook.send_dict({"text": "hi", "blocks": [section()] * 50})).status_code == 200
     refused = await webhook.send_dict({"text": "hi", "blocks": [section()] * 51})
@@ -246,11 +266,10 @@ async def test_a_response_url_refuses_what_a_message_may_not_hold(standin):
     assert (refused.status_code, refused.body) == (400, "no_text")
 
 
-async def test_views_publish_takes_only_a_home_view_for_a_user(client):
+async def test_views_publish_takes_only_a_home_view_for_a_user(checked_by, client):
     method, arguments = home()
     assert (await client.api_call(method, json=arguments))["ok"]
     refusals = {
-        "no user": {"view": arguments["view"]},
         "no view": {"user_id": "U1"},
         "a modal": {"user_id": "U1", "view": modal()[1]["view"]},
         "no type": {"user_id": "U1", "view": {"blocks": [section()]}},
@@ -263,3 +282,37 @@ async def test_views_publish_takes_only_a_home_view_for_a_user(client):
     with pytest.raises(SlackApiError) as refused:
         await client.api_call("views.open", json={"trigger_id": "t", "view": home()[1]["view"]})
     assert "must be a modal view" in json.dumps(refused.value.response.data)
+
+
+@platform_specs.needs("slack")
+async def test_views_publish_needs_the_user_it_is_for(client):
+    method, arguments = home()
+    with pytest.raises(SlackApiError) as refused:
+        await client.api_call(method, json={"view": arguments["view"]})
+    assert refused.value.response["error"] == "invalid_arguments"
+    assert "missing required field: user_id" in json.dumps(refused.value.response.data)
+
+
+@pytest.mark.parametrize("method", ["chat.postMessage", "chat.postEphemeral", "chat.update"])
+async def test_a_message_whose_blocks_carry_too_much_text_is_refused(checked_by, client, method):
+    # Slack's msg_blocks_too_long: every block within its own limit, too much text over all of them.
+    arguments = {"channel": "C1", "user": "U1", "ts": "1.2", "text": "fallback"}
+    assert (await client.api_call(method, json={**arguments, "blocks": blocks_of_text(12_000)}))["ok"]
+    with pytest.raises(SlackApiError) as refused:
+        await client.api_call(method, json={**arguments, "blocks": blocks_of_text(12_001)})
+    assert refused.value.response["error"] == "msg_blocks_too_long"
+    # Every text counts: a header's, a field's, a button's, not only a section's.
+    header = {"type": "header", "text": plain("h" * 150)}
+    fields = {"type": "section", "fields": [{"type": "mrkdwn", "text": "f" * 100}] * 2}
+    buttons = {"type": "actions", "elements": [button(text="b" * 25)]}
+    blocks = [header, fields, buttons, *blocks_of_text(12_000 - 150 - 200 - 25)]
+    assert (await client.api_call(method, json={**arguments, "blocks": blocks}))["ok"]
+    with pytest.raises(SlackApiError) as refused:
+        await client.api_call(method, json={**arguments, "blocks": [*blocks, section("x")]})
+    assert refused.value.response["error"] == "msg_blocks_too_long"
+
+
+async def test_a_response_url_takes_blocks_of_more_text(checked_by, standin):
+    # A response_url was measured taking the blocks chat.postMessage refused (bolt-js#2867).
+    webhook = AsyncWebhookClient(standin.response_url())
+    assert (await webhook.send_dict({"text": "hi", "blocks": blocks_of_text(12_001)})).status_code == 200
