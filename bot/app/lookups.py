@@ -1,10 +1,12 @@
 """The lookups service as the application composes it: the providers' clients (providers/), the
-deployment's own provider and key from the settings, the monthly budget, keys sealed at rest."""
+deployment's own provider and key from the settings, the monthly budget, keys sealed at rest, and
+the providers' names as people know them (the connect form's)."""
 
 from __future__ import annotations
 
 from bot.core.settings import Settings
 from bot.lookups.service import Lookups
+from bot.planning import knowledge
 from bot.storage.secrets import Sealer
 from bot.storage.store import Store
 
@@ -26,4 +28,5 @@ def lookups_for(store: Store, settings: Settings) -> Lookups:
         budget=settings.lookup_budget,
         default=default,
         sealer=Sealer(token_key),
+        labels=knowledge.default().provider_labels,
     )

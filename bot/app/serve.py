@@ -22,6 +22,7 @@ from pathlib import Path
 from bot.app.lookups import lookups_for
 from bot.core.settings import Settings
 from bot.engine import Engine
+from bot.lookups.service import Lookups
 from bot.monthly.reminders import ReminderLoop
 from bot.planning import knowledge as knowledge_module
 from bot.storage.inbox import Inbox
@@ -198,17 +199,42 @@ def warn_if_ephemeral(settings: Settings) -> None:
         )
 
 
+UNREADABLE_NAMED = 10  # workspaces named in the start-up warning; the rest are counted
+
+
+async def warn_if_keys_unreadable(lookups: Lookups) -> None:
+    """One warning at start when keys connected in workspaces don't open with this process's
+    BACKLINKS_TOKEN_KEY: how many, which workspaces, and the two ways back. Never a key, nor part of one."""
+    unreadable = await lookups.unreadable()
+    if not unreadable:
+        return
+    named = ", ".join(f"{platform} {workspace}" for (platform, workspace), _ in unreadable[:UNREADABLE_NAMED])
+    if len(unreadable) > UNREADABLE_NAMED:
+        named += f" and {len(unreadable) - UNREADABLE_NAMED} more"
+    why = "BACKLINKS_TOKEN_KEY is not set" if unreadable[0][1].missing else "BACKLINKS_TOKEN_KEY does not open them"
+    log.warning(
+        "%d data provider key(s) connected in workspaces can't be opened (%s): %s. Their plans go on without "
+        "lookups and say why. Set the old BACKLINKS_TOKEN_KEY back (to move to a new key: NEW,OLD), or have "
+        "each workspace connect its key again.",
+        len(unreadable),
+        why,
+        named,
+    )
+
+
 async def run(settings: Settings, role: str) -> None:
     store = await Store.open(settings.database_url, pool_size=settings.db_pool_size)
     try:
         warn_if_ephemeral(settings)
         inbox = Inbox(store, capacity=settings.inbox_capacity, lease=settings.inbox_lease_seconds)
+        lookups = lookups_for(store, settings)
+        await warn_if_keys_unreadable(lookups)
         engine = Engine(
             knowledge=knowledge_module.default(),
             store=store,
             import_max_bytes=settings.import_max_bytes,
             inbox=inbox,
-            lookups=lookups_for(store, settings),
+            lookups=lookups,
         )
         # Start-up objects (imports, knowledge) live for good: keep them out of the collector.
         gc.freeze()

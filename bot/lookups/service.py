@@ -4,6 +4,11 @@ from `connect`, else the deployment's), and figures for domains through the cach
 A domain's figures are cached per day and its history per month, shared by every channel of the
 deployment, so a check-in fan-out or two people planning the same site pay once. A call is paid
 for from the workspace's monthly budget before it is made; past the budget, the question is asked.
+
+A key connected in a workspace is stored sealed with BACKLINKS_TOKEN_KEY. When that setting is
+removed or changed (without keeping the old key after the new one), the key can't be opened: the
+workspace then has no lookups (never the deployment's key in its place: the workspace chose to pay
+for its own) and `UnreadableKey` says why, for a notice said once per channel.
 """
 
 from __future__ import annotations
@@ -11,9 +16,11 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
+import hashlib
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.core.events import ChannelKey
@@ -26,8 +33,8 @@ from bot.lookups.provider import (
     SiteFigures,
     Source,
 )
-from bot.storage.lookup_store import Workspace
-from bot.storage.secrets import Sealer
+from bot.storage.lookup_store import StoredKey, Workspace
+from bot.storage.secrets import Sealer, TokenKeyError
 from bot.storage.store import Store
 
 ClientFactory = Callable[[str, str], Provider]  # (provider name, key) → a client
@@ -35,10 +42,28 @@ HISTORY_MONTHS = 12  # lost referring domains are asked "over the last 12 months
 CLAIM_LEASE = LOOKUP_TIMEOUT * 3  # a claim outlives a lookup; a process dead mid-call frees it then
 WAIT_STEP = 0.1  # seconds between looks at a domain another process is looking up
 AT_ONCE = 8  # calls in flight to one provider (history is one call per domain)
+TOLD_MOST = 10_000  # channels remembered as told about their key (the oldest forgotten first)
 
 
 class OverBudget(LookupFailed):
     """This workspace's lookups for the month are spent."""
+
+
+class UnreadableKey(LookupFailed):
+    """The key connected in this workspace is stored sealed, and BACKLINKS_TOKEN_KEY does not open
+    it: not set (`missing`), or changed without the old key kept after the new one. Its message
+    names the provider and the key's last 4 characters, never more."""
+
+    def __init__(self, stored: StoredKey, label: str, *, missing: bool):
+        why = "BACKLINKS_TOKEN_KEY is not set" if missing else "it does not open with BACKLINKS_TOKEN_KEY"
+        super().__init__(f"the {label} key connected here (ending {stored.last4}) can't be opened: {why}")
+        self.provider = stored.provider
+        self.label = label
+        self.last4 = stored.last4
+        self.missing = missing
+        # What a notice about it is said once for: this stored key (a new `connect` is a new one),
+        # as a digest of its sealed form. The token key is the process's own: a restart may change it.
+        self.state = "unreadable:" + hashlib.sha256(stored.secret.encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +105,7 @@ class Lookups:
         budget: int = 200,
         default: tuple[str, str] | None = None,
         sealer: Sealer | None = None,
+        labels: Mapping[str, str] | None = None,
     ):
         self.store = store
         self.clients = clients
@@ -87,6 +113,10 @@ class Lookups:
         self.budget = budget
         self.default = default if clients else None
         self.sealer = sealer or Sealer(None)
+        # Providers as people know them ("DataForSEO"), for a key that can't be opened (no client
+        # can be made without the key to ask); else the client's own label is used.
+        self.labels = dict(labels or {})
+        self._told: OrderedDict[tuple[ChannelKey, str], None] = OrderedDict()
 
     # Which provider.
 
@@ -95,10 +125,45 @@ class Lookups:
             return None
         stored = await self.store.lookups.key(_workspace(channel))
         if stored is not None:
-            return self._connection(stored.provider, self.sealer.open(stored.secret), own=True)
+            return self._connection(stored.provider, self._opened(stored), own=True)
         if self.default is not None:
             return self._connection(*self.default, own=False)
         return None
+
+    def _opened(self, stored: StoredKey) -> str:
+        """A stored key, opened; raises UnreadableKey when BACKLINKS_TOKEN_KEY does not open it."""
+        try:
+            return self.sealer.open(stored.secret)
+        except TokenKeyError as error:
+            raise UnreadableKey(stored, self.label(stored.provider), missing=error.missing) from None
+
+    def label(self, name: str) -> str:
+        return self.labels.get(name, name)
+
+    async def unreadable(self) -> list[tuple[Workspace, UnreadableKey]]:
+        """The workspaces whose connected key BACKLINKS_TOKEN_KEY does not open (none asked of a provider)."""
+        found = []
+        for workspace, stored in await self.store.lookups.keys():
+            try:
+                self._opened(stored)
+            except UnreadableKey as unreadable:
+                found.append((workspace, unreadable))
+        return found
+
+    def first_telling(self, channel: ChannelKey, about: str) -> bool:
+        """True the first time this channel is to be told `about` (a state of its key), False after:
+        a notice said once per channel, not at every message. Remembered by this process (a restart,
+        when BACKLINKS_TOKEN_KEY may have been put right, tells it again if it still holds)."""
+        if (channel, about) in self._told:
+            return False
+        self.told(channel, about)
+        return True
+
+    def told(self, channel: ChannelKey, about: str) -> None:
+        """This channel has been told `about` (by `connect`, which says it every time it is asked)."""
+        self._told[(channel, about)] = None
+        if len(self._told) > TOLD_MOST:
+            self._told.popitem(last=False)
 
     async def connect(self, channel: ChannelKey, user: str, name: str, key: str) -> Connection:
         """Check the key with one cheap call, then keep it (sealed). Raises ValueError for a
@@ -155,7 +220,10 @@ class Lookups:
     async def known_months(self, channel: ChannelKey, domain: str) -> dict[str, MonthChange]:
         """A domain's months as this month's cache holds them (a check-in looked them up), by
         month; {} if nothing is cached. Never a call, never a lookup from the budget."""
-        connection = await self.connected(channel)
+        try:
+            connection = await self.connected(channel)
+        except UnreadableKey:  # nothing to show beside the logged months; `plan` and `connect` say why
+            return {}
         if connection is None or not connection.provider.has_history:
             return {}
         period = f"{self.store.clock():%Y-%m}"

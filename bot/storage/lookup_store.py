@@ -39,7 +39,7 @@ class LookupStore:
         query = sa.select(provider_keys).where(*_of(workspace))
         async with self.store.reader.connect() as connection:
             row = (await connection.execute(query)).one_or_none()
-        return None if row is None else StoredKey(row.provider, row.secret, row.last4, row.added_by, row.added_at)
+        return None if row is None else _stored(row)
 
     async def save_key(self, workspace: Workspace, provider: str, secret: str, last4: str, user: str) -> None:
         values = {
@@ -54,6 +54,13 @@ class LookupStore:
             await connection.execute(
                 upsert.on_conflict_do_update(index_elements=["platform", "workspace"], set_=values)
             )
+
+    async def keys(self) -> list[tuple[Workspace, StoredKey]]:
+        """Every key connected in a workspace (for the operator: which can't be opened)."""
+        query = sa.select(provider_keys).order_by(provider_keys.c.platform, provider_keys.c.workspace)
+        async with self.store.reader.connect() as connection:
+            rows = (await connection.execute(query)).all()
+        return [((r.platform, r.workspace), _stored(r)) for r in rows]
 
     async def drop_key(self, workspace: Workspace) -> bool:
         async with self.store.engine.begin() as connection:
@@ -157,6 +164,10 @@ class LookupStore:
         query = sa.select(lookup_budget.c.used).where(*_of(workspace, lookup_budget), lookup_budget.c.month == month)
         async with self.store.reader.connect() as connection:
             return (await connection.execute(query)).scalar_one_or_none() or 0
+
+
+def _stored(row: Any) -> StoredKey:
+    return StoredKey(row.provider, row.secret, row.last4, row.added_by, row.added_at)
 
 
 def _chunks(items: list, size: int = 1000) -> list[list]:

@@ -16,7 +16,12 @@ PREFIX = "fernet:"
 
 
 class TokenKeyError(RuntimeError):
-    """A stored secret can't be opened with the configured keys."""
+    """A stored secret can't be opened with the configured keys: `missing` when no key is set at
+    all, else the key was changed without keeping the old one after it (NEW,OLD)."""
+
+    def __init__(self, message: str, *, missing: bool = False):
+        super().__init__(message)
+        self.missing = missing
 
 
 def cipher(keys: str) -> MultiFernet:
@@ -37,7 +42,7 @@ class Sealer:
         if not stored.startswith(PREFIX):
             return stored
         if self.fernet is None:
-            raise TokenKeyError("a stored key is encrypted but BACKLINKS_TOKEN_KEY is not set")
+            raise TokenKeyError("a stored key is encrypted but BACKLINKS_TOKEN_KEY is not set", missing=True)
         from cryptography.fernet import InvalidToken
 
         try:
