@@ -8,7 +8,7 @@ never spend past it; a cached figure costs nothing and is never counted.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,6 +61,19 @@ class LookupStore:
         async with self.store.reader.connect() as connection:
             rows = (await connection.execute(query)).all()
         return [((r.platform, r.workspace), _stored(r)) for r in rows]
+
+    async def reseal_keys(self, reseal: Callable[[str], str]) -> int:
+        """Every stored key through `reseal` (bot.storage.secrets.Sealer.reseal), in one transaction:
+        one that raises leaves every key as it was. Returns how many changed."""
+        changed = 0
+        async with self.store.engine.begin() as connection:
+            for row in (await connection.execute(sa.select(provider_keys.c.id, provider_keys.c.secret))).all():
+                if (sealed := reseal(row.secret)) != row.secret:
+                    await connection.execute(
+                        sa.update(provider_keys).where(provider_keys.c.id == row.id).values(secret=sealed)
+                    )
+                    changed += 1
+        return changed
 
     async def drop_key(self, workspace: Workspace) -> bool:
         async with self.store.engine.begin() as connection:

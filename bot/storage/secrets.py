@@ -38,6 +38,17 @@ class Sealer:
     def seal(self, value: str) -> str:
         return value if self.fernet is None else PREFIX + self.fernet.encrypt(value.encode()).decode()
 
+    def reseal(self, stored: str) -> str:
+        """A stored value sealed with the first key: a plain one sealed, one under an older key
+        rotated to the first (so the old key can then be dropped). Raises TokenKeyError if no key
+        opens it."""
+        if self.fernet is None:
+            raise TokenKeyError("BACKLINKS_TOKEN_KEY is not set", missing=True)
+        if not stored.startswith(PREFIX):
+            return self.seal(stored)
+        self.open(stored)
+        return PREFIX + self.fernet.rotate(stored[len(PREFIX) :].encode()).decode()
+
     def open(self, stored: str) -> str:
         if not stored.startswith(PREFIX):
             return stored

@@ -101,6 +101,26 @@ async def test_with_the_token_key_removed_a_whole_plan_is_made_and_says_once_tha
     assert len(rows(db, "SELECT id FROM plans")) == 1
 
 
+async def test_moving_to_a_new_token_key_as_the_readme_says_keeps_the_provider_key_readable(dataforseo, tmp_path):
+    db = tmp_path / "bot.db"
+    await console(dataforseo, db, [f"connect dataforseo {dataforseo.key}"], KEY_A)
+
+    def encrypt(token_key: str) -> subprocess.CompletedProcess:
+        command = [BACKLINKS, "db", "encrypt-tokens", "--database", str(db)]
+        env = {**CLEAN, "BACKLINKS_TOKEN_KEY": token_key}
+        return subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+
+    refused = encrypt(KEY_B)  # the new key alone opens nothing the old one sealed
+    assert refused.returncode == 1
+    assert "the data provider key of console local can't be decrypted" in refused.stderr
+    assert "Nothing was changed." in refused.stderr
+    moved = encrypt(f"{KEY_B},{KEY_A}")  # the new key first, the old one after it
+    assert moved.returncode == 0, moved.stderr
+    assert "Encrypted 1 stored data provider key with the first key." in moved.stdout
+    out = await console(dataforseo, db, ["plan site=example-shop.com"], KEY_B)  # the old key dropped
+    assert "Looked up example-shop.com" in out and "can't be opened" not in out
+
+
 async def test_slack_and_discord_say_who_fixes_it_and_the_connect_form_still_opens(knowledge, db_path):
     store = await Store.open(f"sqlite:///{db_path}")
     try:
