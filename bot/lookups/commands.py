@@ -9,7 +9,8 @@ user, a Slack workspace admin or the installer, a Discord member with Manage Ser
 Where there are forms (Slack, Discord), `connect` alone opens the connect form (provider and key,
 knowledge/connect_form.yaml) for those who may change the key, and shows everyone else the status
 and who can; the form's submission does what `connect NAME KEY` does. The key is never put in a
-reply: only its last 4 characters.
+reply: only its last 4 characters, and the line that carries it is declared secret (`Plugs.secrets`)
+so a terminal keeps it out of its history.
 
 A key stored sealed that BACKLINKS_TOKEN_KEY no longer opens is said as such by `connect` every
 time (it is what `connect` is asked about), and a new key connected replaces it.
@@ -39,8 +40,14 @@ class Connections:
     def plugs(self) -> Plugs:
         forms = {FORM: self._submitted} if self.form is not None else {}
         commands = {"connect": self._connect, "disconnect": self._disconnect}
-        # The provider connected is shown on the pages of those who use the bot here.
-        return Plugs(commands=commands, forms=forms, changes=frozenset({"connect", "disconnect"}))
+        # The provider connected is shown on the pages of those who use the bot here. `connect NAME
+        # KEY` carries a key (like its form's `secret` field): never kept where lines are kept.
+        return Plugs(
+            commands=commands,
+            forms=forms,
+            changes=frozenset({"connect", "disconnect"}),
+            secrets=frozenset({"connect"}),
+        )
 
     async def _connect(self, request: Request) -> list[Reply]:
         words = request.argument.split()
