@@ -331,6 +331,58 @@ async def _close(notifiers) -> None:
             await notifier.close()
 
 
+@main.group("lookups")
+def lookups_group() -> None:
+    """Backlink data lookups (DataForSEO, Moz): what the bot's own key has spent, keys that can't be opened."""
+
+
+@lookups_group.command("status")
+@click.option("--database", "database", metavar="PATH|URL", help="SQLite file or database URL (default: as `console`).")
+def lookups_status(database: str | None) -> None:
+    """This month's lookups on BACKLINKS_PROVIDER_KEY, every workspace's together, against
+    BACKLINKS_PROVIDER_KEY_MONTHLY_CAP; and the keys connected in workspaces that BACKLINKS_TOKEN_KEY
+    does not open (never a key, nor part of one)."""
+    from bot.app.lookups import lookups_for
+    from bot.app.serve import missing_database_driver
+    from bot.core.settings import database_url_for
+    from bot.storage.store import Store
+
+    settings = _settings()
+    url = database_url_for(database) if database else settings.database_url
+    if problem := missing_database_driver(url):
+        _stop(f"Cannot read: {problem}")
+    found: list = []
+
+    async def run() -> None:
+        store = await Store.open(url)
+        try:
+            service = lookups_for(store, settings)
+            found.extend([await service.shared_usage(), len(await store.lookups.keys()), await service.unreadable()])
+            found.append(service.label(settings.provider or ""))
+        finally:
+            await store.close()
+
+    _run(run())
+    usage, connected, unreadable, label = found
+    if usage is None:
+        click.echo("No BACKLINKS_PROVIDER_KEY is set: only keys connected in workspaces look figures up.")
+    else:
+        click.echo(
+            f"BACKLINKS_PROVIDER_KEY ({label}), {usage.month}: {usage.used:,} of {usage.cap:,} lookups used, "
+            "every workspace together (the cap is BACKLINKS_PROVIDER_KEY_MONTHLY_CAP)."
+        )
+        if usage.used >= usage.cap:
+            click.echo("The cap is reached: plans on this key ask for the figures until next month.")
+    click.echo(f"Keys connected in workspaces: {connected}.")
+    if unreadable:
+        why = "BACKLINKS_TOKEN_KEY is not set" if unreadable[0][1].missing else "BACKLINKS_TOKEN_KEY does not open them"
+        names = ", ".join(f"{where[0]} {where[1]} ({error.label}, ending {error.last4})" for where, error in unreadable)
+        click.echo(
+            f"{len(unreadable)} of them can't be opened ({why}): {names}. Set the old BACKLINKS_TOKEN_KEY back "
+            "(to move to a new key: NEW,OLD), or have each workspace connect its key again."
+        )
+
+
 @main.group()
 def db() -> None:
     """Database maintenance."""

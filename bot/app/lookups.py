@@ -1,6 +1,6 @@
 """The lookups service as the application composes it: the providers' clients (providers/), the
-deployment's own provider and key from the settings, the monthly budget, keys sealed at rest, and
-the providers' names as people know them (the connect form's)."""
+deployment's own provider and key from the settings with its monthly cap, each workspace's monthly
+budget, keys sealed at rest, and the providers' names as people know them (the connect form's)."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ def lookups_for(store: Store, settings: Settings) -> Lookups:
         providers=tuple(providers.CLIENTS),
         budget=settings.lookup_budget,
         default=default,
+        cap=settings.provider_key_monthly_cap,
         sealer=Sealer(token_key),
         labels=knowledge.default().provider_labels,
     )

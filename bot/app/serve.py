@@ -281,7 +281,7 @@ def _parts(engine: Engine, store: Store, settings: Settings, role: str, notifier
     elif role == "web":
         from adapters.slack.server import serve_health
 
-        yield serve_health(store, settings)
+        yield serve_health(store, settings, engine.lookups)
     if worker and settings.discord_token:
         from adapters.discord.server import DiscordStartError
         from adapters.discord.server import serve as serve_discord

@@ -110,13 +110,14 @@ class Connections:
         return Reply("info", tuple(blocks), private=True)
 
     async def _state(self, request: Request) -> Text:
-        """Which provider is connected here, and the month's lookups."""
+        """Which provider is connected here, and the month's lookups (the shared key's too, if it is that)."""
         try:
             connection = await self.lookups.connected(request.channel)
         except UnreadableKey as unreadable:
             return self._unreadable(request.channel, unreadable)
         if connection is None:
             return text("connect.none", providers=list(self.lookups.providers), forms=not request.conversational)
+        shared = None if connection.own else await self.lookups.shared_usage()
         return text(
             "connect.status",
             provider=connection.label,
@@ -125,6 +126,8 @@ class Connections:
             used=await self.lookups.used(request.channel),
             budget=self.lookups.budget,
             manages=request.manages,
+            shared_used=shared.used if shared else None,
+            shared_cap=shared.cap if shared else None,
         )
 
     def _unreadable(self, channel: ChannelKey, unreadable: UnreadableKey) -> Text:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.core.events import ChannelKey
 from bot.core.replies import Text, text
 from bot.lookups.provider import LookupFailed, reason
-from bot.lookups.service import UnreadableKey
+from bot.lookups.service import OverCap, UnreadableKey
 
 
 def unreadable(error: UnreadableKey, channel: ChannelKey) -> Text:
@@ -26,4 +26,6 @@ def failed(error: LookupFailed, channel: ChannelKey) -> Text:
     """One sentence for a lookup that could not be made."""
     if isinstance(error, UnreadableKey):
         return unreadable(error, channel)
+    if isinstance(error, OverCap):
+        return text("lookup.cap_reached", provider=error.label, cap=error.cap, platform=channel.platform)
     return text("lookup.failed", reason=reason(error))

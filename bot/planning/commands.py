@@ -178,7 +178,7 @@ class Planning:
             draft = _with_measured(draft, measured)
             if "site" in raw and "site" not in errors:
                 draft, found = await self._site_looked_up(channel, draft, defaults, keep=raw, form=True)
-                looked += found
+                looked += [note for note in found if note not in looked]  # "the cap is reached" once
             if draft != fresh:
                 # Kept in the draft, so forms shown a section at a time (Discord) still have them.
                 await self.store.save_draft(channel, user, draft.to_json(), expected=draft.version)
@@ -192,7 +192,7 @@ class Planning:
         draft = _with_measured(draft, measured)
         if "site" in raw and "site" not in errors:
             draft, found = await self._site_looked_up(channel, draft, defaults, keep=raw)
-            looked += found
+            looked += [note for note in found if note not in looked]  # "the cap is reached" once
         preface: list[Text] = [text("plan.extra_words", command="plan", words=w) for w in extra]
         total = len(self.questionnaire.questions)
         done = sum(draft.settled(q.id) for q in self.questionnaire.questions) if existing is not None else 0
@@ -410,7 +410,7 @@ class Planning:
     def _lookup_failed(self, channel: ChannelKey, failed: LookupFailed) -> list[Text]:
         """Why figures weren't looked up. That the key connected here can't be opened is said once
         per channel (it holds until someone fixes it: every plan saying so would be noise); a
-        failure of the moment or a spent budget, each time."""
+        failure of the moment, a spent budget or cap, each time."""
         if isinstance(failed, UnreadableKey) and not self.lookups.first_telling(channel, failed.state):
             return []
         return [notices.failed(failed, channel)]
