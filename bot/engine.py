@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 ASK_AGAIN_AFTER = {"help", "show", "why"}  # commands a chat may use mid-plan without leaving it
 CONFLICT_RETRIES = 5
+NEAR_CUTOFF = 0.75  # how alike a word and a command must be to read it as a typo of that command
 
 
 class Engine:
@@ -161,10 +162,21 @@ class Engine:
             return replies
         if not said.strip():
             return []
-        return [views.info("help.unknown", text=said.strip(), suggestion=self._near(head, chat=True))]
+        quoted = head if self.carries_secret(said) else said.strip()  # a mistyped `connect` keeps its key unsaid
+        return [views.info("help.unknown", text=quoted, suggestion=self._near(head, chat=True))]
 
     async def _help(self, request: Request) -> list[Reply]:
         return [views.help_reply(conversational=request.conversational)]
+
+    def carries_secret(self, line: str) -> bool:
+        """Whether a line of chat may carry a secret: words after a command that declares its words
+        secret (`connect dataforseo LOGIN:PASSWORD`), or after a typo of one (`conect …`), which
+        holds the key all the same. Such a line is never to be kept (a terminal's history)."""
+        head, _, rest = line.strip().partition(" ")
+        head, secret = head.lower(), self.tables.secrets
+        if not rest.strip() or (head in self.commands and head not in secret):  # `disconnect now` is no typo
+            return False
+        return head in secret or bool(difflib.get_close_matches(head, secret, n=1, cutoff=NEAR_CUTOFF))
 
     def _near(self, typed: str, *, chat: bool = False) -> str | None:
         """The command a typo most likely meant (`shwo` → show), if one is close enough."""
@@ -172,7 +184,7 @@ class Engine:
         if len(words) != 1:
             return None
         commands = [*self.commands, *(["quit"] if chat else [])]  # quit is the terminal's own
-        found = difflib.get_close_matches(words[0], commands, n=1, cutoff=0.75)
+        found = difflib.get_close_matches(words[0], commands, n=1, cutoff=NEAR_CUTOFF)
         return found[0] if found and found[0] != words[0] else None
 
     async def greeting(self, channel: ChannelKey, user: str) -> Reply:

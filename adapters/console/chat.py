@@ -74,7 +74,7 @@ class ConsoleChat:
 
     async def read_line(self) -> str | None:
         if self.keyboard is not None:
-            return await self.keyboard.read_line("> ")
+            return await self.keyboard.read_line("> ", secret=self.engine.carries_secret)
         line = await asyncio.to_thread(self.stdin.readline)
         return line.rstrip("\n") if line else None
 

@@ -1,5 +1,10 @@
 """The keyboard side of the terminal chat: line editing and history (readline), Ctrl-C and Ctrl-D.
 
+The history keeps what people type, so it is the keyboard's to keep secrets out of it: a line the
+core says carries one (`connect dataforseo LOGIN:PASSWORD`: `Engine.carries_secret`) is never added,
+not even for the up arrow in the same session, and lines an older version kept are dropped when the
+history is loaded. The file is readable by its owner only (0600), an older file's mode put right.
+
 readline handles Ctrl-C, and puts the terminal back as it found it, only in the main thread. Reading
 with input() in a worker thread (as the chat once did) also made Ctrl-C wait for Enter: asyncio.run
 joins its worker threads before it returns. So here the chat's event loop runs in a helper thread,
@@ -18,12 +23,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import queue
 import signal
 import socket
+import stat
 import sys
 import threading
-from collections.abc import Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -38,20 +45,25 @@ except ImportError:  # Windows
     termios = None
 
 HISTORY_LINES = 1000
+OWNER_ONLY = 0o600  # the history file: what people type is nobody else's to read
+
+Secret = Callable[[str], bool]  # whether a typed line carries a secret (never kept in the history)
 
 
 class Keyboard:
     def __init__(self, *, history: Path | None = None):
         self.history = history
-        self._asks: queue.Queue[tuple[str, asyncio.Future[str | None]] | None] = queue.Queue()
+        self._asks: queue.Queue[tuple[str, Secret | None, asyncio.Future[str | None]] | None] = queue.Queue()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task | None = None
         self._interrupted = threading.Event()
+        self._secrets_dropped = False  # from the history loaded, at the first line read
 
-    async def read_line(self, prompt: str) -> str | None:
-        """The next line typed (None at Ctrl-D); called from the chat's event loop."""
+    async def read_line(self, prompt: str, *, secret: Secret | None = None) -> str | None:
+        """The next line typed (None at Ctrl-D); called from the chat's event loop. A line for which
+        `secret` is true is never kept in the history."""
         answer: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
-        self._asks.put((prompt, answer))
+        self._asks.put((prompt, secret, answer))
         return await answer
 
     def run(self, main: Coroutine[Any, Any, None]) -> None:
@@ -154,28 +166,70 @@ class Keyboard:
 
     def _read_until_done(self) -> None:
         while (ask := self._asks.get()) is not None:
-            prompt, answer = ask
+            prompt, secret, answer = ask
+            if secret is not None and not self._secrets_dropped:
+                self._drop_secrets(secret)
             try:
                 line: str | None = input(prompt)
             except EOFError:  # Ctrl-D: the cursor is still after the prompt
                 sys.stdout.write("\n")
                 sys.stdout.flush()
                 line = None
+            if line is not None:
+                self._remember(line, secret)
             answer.get_loop().call_soon_threadsafe(_settle, answer, line)
 
+    # The history: readline's, touched only here in the main thread (readline is not thread-safe).
+
     def _load_history(self) -> None:
-        if readline is None or self.history is None:
+        if readline is None:
+            return
+        # Lines are added by _remember, which keeps secrets out (readline would add every line).
+        readline.set_auto_history(False)
+        if self.history is None:
             return
         readline.set_history_length(HISTORY_LINES)  # the file is cut to this many lines when saved
+        _owner_only(self.history)  # an older file others could read is closed before anything else
         with contextlib.suppress(OSError):  # none yet, or unreadable: start without
             readline.read_history_file(self.history)
+
+    def _remember(self, line: str, secret: Secret | None) -> None:
+        """Add a typed line to the history as readline itself would (not an empty line, nor the
+        same as the last one), unless it carries a secret."""
+        if readline is None or not line or (secret is not None and secret(line)):
+            return
+        last = readline.get_current_history_length()
+        if last and readline.get_history_item(last) == line:
+            return
+        readline.add_history(line)
+
+    def _drop_secrets(self, secret: Secret) -> None:
+        """Lines with a secret that an older version kept: gone from this session, and from the file
+        when it is saved."""
+        self._secrets_dropped = True
+        if readline is None:
+            return
+        for index in range(readline.get_current_history_length(), 0, -1):  # 1-based; from the end
+            if secret(readline.get_history_item(index) or ""):
+                readline.remove_history_item(index - 1)  # 0-based
 
     def _save_history(self) -> None:
         if readline is None or self.history is None:
             return
         with contextlib.suppress(OSError):  # a read-only home is no reason to fail on the way out
             self.history.parent.mkdir(parents=True, exist_ok=True)
+            # Owner-only before a line is in it, and checked after: not every readline library
+            # (nor every version) sees to the mode itself, and an existing file's mode may be kept.
+            os.close(os.open(self.history, os.O_WRONLY | os.O_CREAT, OWNER_ONLY))
+            _owner_only(self.history)
             readline.write_history_file(self.history)
+            _owner_only(self.history)
+
+
+def _owner_only(path: Path) -> None:
+    with contextlib.suppress(OSError):  # none yet; or not ours to change (then reading it fails too)
+        if stat.S_IMODE(path.stat().st_mode) != OWNER_ONLY:
+            path.chmod(OWNER_ONLY)
 
 
 @contextlib.contextmanager

@@ -11,6 +11,7 @@ from aiohttp import web
 from adapters.slack.app import SlackAdapter
 from adapters.slack.guard import guard
 from bot.core.settings import Settings
+from bot.lookups.service import Lookups
 from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -21,16 +22,23 @@ def web_app(adapter: SlackAdapter, store: Store) -> web.Application:
     """Bolt's aiohttp application (events, plus install and redirect routes with OAuth) and /healthz."""
     app = adapter.app.web_app(path=EVENTS_PATH)
     app.middlewares.append(guard(adapter.signing_secret, EVENTS_PATH, adapter.refusals))
-    app.router.add_get("/healthz", _healthz(store))
+    app.router.add_get("/healthz", _healthz(store, adapter.engine.lookups))
     app.on_startup.append(adapter.open)
     app.on_cleanup.append(adapter.close)
     return app
 
 
-def _healthz(store: Store):
+def _healthz(store: Store, lookups: Lookups | None = None):
+    """200 when the database answers, 503 otherwise; with the deployment's own provider key, also
+    this month's lookups on it, every workspace's together, against its cap (for the operator's
+    monitoring: the figure that grows the bill)."""
+
     async def healthz(_request: web.Request) -> web.Response:
         ok = await store.ping()
-        return web.json_response({"ok": ok, "database": "ok" if ok else "unreachable"}, status=200 if ok else 503)
+        body: dict = {"ok": ok, "database": "ok" if ok else "unreachable"}
+        if ok and lookups is not None and (usage := await lookups.shared_usage()) is not None:
+            body["provider_key_lookups"] = {"month": usage.month, "used": usage.used, "cap": usage.cap}
+        return web.json_response(body, status=200 if ok else 503)
 
     return healthz
 
@@ -62,10 +70,10 @@ async def serve_socket_mode(adapter: SlackAdapter, settings: Settings) -> None:
         await adapter.close()
 
 
-async def serve_health(store: Store, settings: Settings) -> None:
+async def serve_health(store: Store, settings: Settings, lookups: Lookups | None = None) -> None:
     """Only /healthz: for a platform that expects its `web` process to listen on PORT."""
     app = web.Application()
-    app.router.add_get("/healthz", _healthz(store))
+    app.router.add_get("/healthz", _healthz(store, lookups))
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, settings.host, settings.port).start()
@@ -107,6 +115,8 @@ async def serve(adapter: SlackAdapter, store: Store, settings: Settings) -> None
     if not settings.slack_uses_socket_mode:
         await serve_http(adapter, store, settings)
     elif "port" in settings.model_fields_set:  # PORT was given: the platform checks it is bound
-        await asyncio.gather(serve_socket_mode(adapter, settings), serve_health(store, settings))
+        await asyncio.gather(
+            serve_socket_mode(adapter, settings), serve_health(store, settings, adapter.engine.lookups)
+        )
     else:
         await serve_socket_mode(adapter, settings)

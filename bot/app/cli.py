@@ -313,6 +313,58 @@ async def _close(notifiers) -> None:
             await notifier.close()
 
 
+@main.group("lookups")
+def lookups_group() -> None:
+    """Backlink data lookups (DataForSEO, Moz): what the bot's own key has spent, keys that can't be opened."""
+
+
+@lookups_group.command("status")
+@click.option("--database", "database", metavar="PATH|URL", help="SQLite file or database URL (default: as `console`).")
+def lookups_status(database: str | None) -> None:
+    """This month's lookups on BACKLINKS_PROVIDER_KEY, every workspace's together, against
+    BACKLINKS_PROVIDER_KEY_MONTHLY_CAP; and the keys connected in workspaces that BACKLINKS_TOKEN_KEY
+    does not open (never a key, nor part of one)."""
+    from bot.app.lookups import lookups_for
+    from bot.app.serve import missing_database_driver
+    from bot.core.settings import database_url_for
+    from bot.storage.store import Store
+
+    settings = _settings()
+    url = database_url_for(database) if database else settings.database_url
+    if problem := missing_database_driver(url):
+        _stop(f"Cannot read: {problem}")
+    found: list = []
+
+    async def run() -> None:
+        store = await Store.open(url)
+        try:
+            service = lookups_for(store, settings)
+            found.extend([await service.shared_usage(), len(await store.lookups.keys()), await service.unreadable()])
+            found.append(service.label(settings.provider or ""))
+        finally:
+            await store.close()
+
+    _run(run())
+    usage, connected, unreadable, label = found
+    if usage is None:
+        click.echo("No BACKLINKS_PROVIDER_KEY is set: only keys connected in workspaces look figures up.")
+    else:
+        click.echo(
+            f"BACKLINKS_PROVIDER_KEY ({label}), {usage.month}: {usage.used:,} of {usage.cap:,} lookups used, "
+            "every workspace together (the cap is BACKLINKS_PROVIDER_KEY_MONTHLY_CAP)."
+        )
+        if usage.used >= usage.cap:
+            click.echo("The cap is reached: plans on this key ask for the figures until next month.")
+    click.echo(f"Keys connected in workspaces: {connected}.")
+    if unreadable:
+        why = "BACKLINKS_TOKEN_KEY is not set" if unreadable[0][1].missing else "BACKLINKS_TOKEN_KEY does not open them"
+        names = ", ".join(f"{where[0]} {where[1]} ({error.label}, ending {error.last4})" for where, error in unreadable)
+        click.echo(
+            f"{len(unreadable)} of them can't be opened ({why}): {names}. Set the old BACKLINKS_TOKEN_KEY back "
+            "(to move to a new key: NEW,OLD), or have each workspace connect its key again."
+        )
+
+
 @main.group()
 def db() -> None:
     """Database maintenance."""
@@ -343,28 +395,45 @@ def upgrade(database: str | None) -> None:
 @db.command("encrypt-tokens")
 @click.option("--database", "database", metavar="PATH|URL", help="SQLite file or database URL (default: as `console`).")
 def encrypt_tokens(database: str | None) -> None:
-    """Encrypt the stored Slack workspace tokens with the first key of BACKLINKS_TOKEN_KEY: tokens
-    saved before a key was set, and ones under an older key (after a rotation)."""
+    """Encrypt the stored Slack workspace tokens and data provider keys with the first key of
+    BACKLINKS_TOKEN_KEY: ones saved before a key was set, and ones under an older key (after a
+    rotation), so the old key can be dropped."""
     from bot.core.settings import database_url_for
+    from bot.storage.secrets import Sealer, TokenKeyError
     from bot.storage.store import Store
 
     settings = _settings()
     if settings.token_key is None:
         _fail(["set BACKLINKS_TOKEN_KEY first (the README says how to make a key)"], heading="Cannot encrypt:")
     try:
-        from adapters.slack.installations import EncryptedInstallationStore, TokenKeyError, cipher
-    except ImportError:
-        _fail(["the Slack extra is not installed: pip install 'backlinks-bot[slack]'"], heading="Cannot encrypt:")
+        from adapters.slack.installations import EncryptedInstallationStore, cipher
+    except ImportError:  # no Slack here: the provider keys are all there is to seal
+        slack = False
+    else:
+        slack = True
     url = database_url_for(database) if database else settings.database_url
-    changed = 0
+    sealer = Sealer(settings.token_key.get_secret_value())
+    changed = {"tokens": 0, "keys": 0}
 
     async def run() -> None:
-        nonlocal changed
         store = await Store.open(url)
         try:
-            fernet = cipher(settings.token_key.get_secret_value())
-            sealed = EncryptedInstallationStore(fernet, client_id=settings.slack_client_id or "", engine=store.engine)
-            changed = await sealed.seal_stored()
+            # A provider key no key opens stops the run before anything is written (the Slack
+            # tokens are checked inside their own transaction).
+            for (platform, workspace), stored in await store.lookups.keys():
+                try:
+                    sealer.open(stored.secret)
+                except TokenKeyError:
+                    raise TokenKeyError(
+                        f"the data provider key of {platform} {workspace} can't be decrypted with BACKLINKS_TOKEN_KEY: "
+                        "was the key replaced? Put the new key first and keep the old one after it (NEW,OLD)."
+                    ) from None
+            if slack:
+                fernet = cipher(settings.token_key.get_secret_value())
+                client_id = settings.slack_client_id or ""
+                tokens = EncryptedInstallationStore(fernet, client_id=client_id, engine=store.engine)
+                changed["tokens"] = await tokens.seal_stored()
+            changed["keys"] = await store.lookups.reseal_keys(sealer.reseal)
         finally:
             await store.close()
 
@@ -372,7 +441,11 @@ def encrypt_tokens(database: str | None) -> None:
         _run(run())
     except TokenKeyError as error:
         _fail([f"{error} Nothing was changed."], heading="Cannot encrypt:")
-    click.echo(f"Encrypted {changed} stored Slack token{'s' if changed != 1 else ''} with the first key.")
+    tokens, keys = changed["tokens"], changed["keys"]
+    if slack:
+        click.echo(f"Encrypted {tokens} stored Slack token{'s' if tokens != 1 else ''} with the first key.")
+    if keys or not slack:
+        click.echo(f"Encrypted {keys} stored data provider key{'s' if keys != 1 else ''} with the first key.")
 
 
 def _run(work, runner=asyncio.run) -> None:

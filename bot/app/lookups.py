@@ -1,10 +1,12 @@
 """The lookups service as the application composes it: the providers' clients (providers/), the
-deployment's own provider and key from the settings, the monthly budget, keys sealed at rest."""
+deployment's own provider and key from the settings with its monthly cap, each workspace's monthly
+budget, keys sealed at rest, and the providers' names as people know them (the connect form's)."""
 
 from __future__ import annotations
 
 from bot.core.settings import Settings
 from bot.lookups.service import Lookups
+from bot.planning import knowledge
 from bot.storage.secrets import Sealer
 from bot.storage.store import Store
 
@@ -25,5 +27,7 @@ def lookups_for(store: Store, settings: Settings) -> Lookups:
         providers=tuple(providers.CLIENTS),
         budget=settings.lookup_budget,
         default=default,
+        cap=settings.provider_key_monthly_cap,
         sealer=Sealer(token_key),
+        labels=knowledge.default().provider_labels,
     )

@@ -22,6 +22,7 @@ from pathlib import Path
 from bot.app.build import running
 from bot.core.settings import Settings
 from bot.engine import Engine
+from bot.lookups.service import Lookups
 from bot.monthly.reminders import ReminderLoop
 from bot.storage.store import Store
 
@@ -196,9 +197,33 @@ def warn_if_ephemeral(settings: Settings) -> None:
         )
 
 
+UNREADABLE_NAMED = 10  # workspaces named in the start-up warning; the rest are counted
+
+
+async def warn_if_keys_unreadable(lookups: Lookups) -> None:
+    """One warning at start when keys connected in workspaces don't open with this process's
+    BACKLINKS_TOKEN_KEY: how many, which workspaces, and the two ways back. Never a key, nor part of one."""
+    unreadable = await lookups.unreadable()
+    if not unreadable:
+        return
+    named = ", ".join(f"{platform} {workspace}" for (platform, workspace), _ in unreadable[:UNREADABLE_NAMED])
+    if len(unreadable) > UNREADABLE_NAMED:
+        named += f" and {len(unreadable) - UNREADABLE_NAMED} more"
+    why = "BACKLINKS_TOKEN_KEY is not set" if unreadable[0][1].missing else "BACKLINKS_TOKEN_KEY does not open them"
+    log.warning(
+        "%d data provider key(s) connected in workspaces can't be opened (%s): %s. Their plans go on without "
+        "lookups and say why. Set the old BACKLINKS_TOKEN_KEY back (to move to a new key: NEW,OLD), or have "
+        "each workspace connect its key again.",
+        len(unreadable),
+        why,
+        named,
+    )
+
+
 async def run(settings: Settings, role: str) -> None:
     async with running(settings) as engine:
         warn_if_ephemeral(settings)
+        await warn_if_keys_unreadable(engine.lookups)
         # Start-up objects (imports, knowledge) live for good: keep them out of the collector.
         gc.freeze()
         notifiers = _notifiers(engine, settings) if role != "web" else []
@@ -242,7 +267,7 @@ def _parts(engine: Engine, store: Store, settings: Settings, role: str, notifier
     elif role == "web":
         from adapters.slack.server import serve_health
 
-        yield serve_health(store, settings)
+        yield serve_health(store, settings, engine.lookups)
     if worker and settings.discord_token:
         from adapters.discord.server import DiscordStartError
         from adapters.discord.server import serve as serve_discord

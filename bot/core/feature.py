@@ -50,6 +50,9 @@ class Plugs:
     # Commands, forms and buttons (by name) after which a channel's plan, progress or check-in may
     # have changed: the pages that show it (Slack's App Home) are brought up to date.
     changes: frozenset[str] = frozenset()
+    # Commands whose words carry a secret (`connect dataforseo LOGIN:PASSWORD`): a line of chat
+    # naming one is never kept where lines are kept (a terminal's history).
+    secrets: frozenset[str] = frozenset()
 
 
 class Capability(Protocol):
@@ -61,6 +64,7 @@ def merged(all_plugs: Iterable[Plugs]) -> Plugs:
     tables: dict[str, dict] = {"commands": {}, "forms": {}, "checks": {}, "buttons": {}, "events": {}}
     notices: list[Notice] = []
     changes: set[str] = set()
+    secrets: set[str] = set()
     for plugs in all_plugs:
         for kind, table in tables.items():
             for name, handler in getattr(plugs, kind).items():
@@ -69,4 +73,5 @@ def merged(all_plugs: Iterable[Plugs]) -> Plugs:
                 table[name] = handler
         notices += plugs.notices
         changes |= plugs.changes
-    return Plugs(**tables, notices=tuple(notices), changes=frozenset(changes))
+        secrets |= plugs.secrets
+    return Plugs(**tables, notices=tuple(notices), changes=frozenset(changes), secrets=frozenset(secrets))

@@ -94,6 +94,11 @@ class Settings(BaseSettings):
     provider_key: SecretStr | None = None
     provider_url: str | None = None
     lookup_budget: int = Field(default=200, ge=0)
+    # Lookups a month on the deployment's own key, every workspace's together: the operator's bill
+    # is bounded however many workspaces (a public Discord bot in 100 servers) use it. 1,000 is
+    # five workspaces' full budgets, about 20 USD a month at DataForSEO's 0.02 USD a call (an
+    # assumption: its documented examples' price).
+    provider_key_monthly_cap: int = Field(default=1000, ge=0)
 
     # How often (seconds) a serving process looks for due reminders.
     reminder_every: float = 60.0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from zoneinfo import ZoneInfo
 
 from bot.core.events import ChannelKey
@@ -24,6 +24,7 @@ class Provider:
     label: str
     last4: str
     own: bool  # connected in this workspace (else the bot's own key)
+    readable: bool = True  # False: stored sealed, and BACKLINKS_TOKEN_KEY no longer opens it
 
 
 def page(
@@ -47,7 +48,7 @@ def page(
     blocks.append(Heading(text("home.start")))
     blocks.append(Paragraph(text("welcome.steps")))
     if providers or provider is not None:
-        values = {"label": provider.label, "last4": provider.last4, "own": provider.own} if provider else {}
+        values = asdict(provider) if provider else {}
         blocks.append(Paragraph(text("home.provider", connected=provider is not None, **values)))
     blocks.append(Heading(text("help.heading")))
     blocks.append(Paragraph(text("help.commands", forms=True)))

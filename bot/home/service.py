@@ -25,7 +25,7 @@ from bot.core.events import ChannelKey, Installed, Opened
 from bot.core.feature import Plugs
 from bot.core.replies import Reply
 from bot.home import page as pages
-from bot.lookups.service import Lookups
+from bot.lookups.service import Lookups, UnreadableKey
 from bot.monthly.commands import ChannelSummary
 from bot.storage.home_store import Person
 from bot.storage.store import Store
@@ -85,8 +85,12 @@ class Home:
     async def page(self, person: Person) -> Reply:
         used, total = await self.store.homes.channels_of(person, pages.MOST_CHANNELS)
         summaries = await self.summaries.summaries([u.channel_id for u in used])
-        connection = await self.lookups.connected(ChannelKey(person.platform, person.workspace, ""))
-        provider = pages.Provider(connection.label, connection.last4, connection.own) if connection else None
+        try:
+            connection = await self.lookups.connected(ChannelKey(person.platform, person.workspace, ""))
+        except UnreadableKey as unreadable:  # connected, but BACKLINKS_TOKEN_KEY no longer opens it
+            provider = pages.Provider(unreadable.label, unreadable.last4, own=True, readable=False)
+        else:
+            provider = pages.Provider(connection.label, connection.last4, connection.own) if connection else None
         listed = [(u.channel, summaries.get(u.channel_id)) for u in used]
         return pages.page(listed, total=total, provider=provider, providers=bool(self.lookups.providers))
 

@@ -9,7 +9,11 @@ user, a Slack workspace admin or the installer, a Discord member with Manage Ser
 Where there are forms (Slack, Discord), `connect` alone opens the connect form (provider and key,
 knowledge/connect_form.yaml) for those who may change the key, and shows everyone else the status
 and who can; the form's submission does what `connect NAME KEY` does. The key is never put in a
-reply: only its last 4 characters.
+reply: only its last 4 characters, and the line that carries it is declared secret (`Plugs.secrets`)
+so a terminal keeps it out of its history.
+
+A key stored sealed that BACKLINKS_TOKEN_KEY no longer opens is said as such by `connect` every
+time (it is what `connect` is asked about), and a new key connected replaces it.
 """
 
 from __future__ import annotations
@@ -18,10 +22,12 @@ from collections.abc import Mapping
 
 from bot.conversation import views
 from bot.conversation.questionnaire import Draft, Questionnaire, apply
+from bot.core.events import ChannelKey
 from bot.core.feature import Plugs, Request
-from bot.core.replies import Form, Paragraph, Reply, text
+from bot.core.replies import Form, Paragraph, Reply, Text, text
+from bot.lookups import notices
 from bot.lookups.provider import LookupFailed, OutOfCredit, RefusedKey, reason
-from bot.lookups.service import Lookups
+from bot.lookups.service import Lookups, UnreadableKey
 
 FORM = "connect"  # knowledge/connect_form.yaml
 
@@ -34,17 +40,28 @@ class Connections:
     def plugs(self) -> Plugs:
         forms = {FORM: self._submitted} if self.form is not None else {}
         commands = {"connect": self._connect, "disconnect": self._disconnect}
-        # The provider connected is shown on the pages of those who use the bot here.
-        return Plugs(commands=commands, forms=forms, changes=frozenset({"connect", "disconnect"}))
+        # The provider connected is shown on the pages of those who use the bot here. `connect NAME
+        # KEY` carries a key (like its form's `secret` field): never kept where lines are kept.
+        return Plugs(
+            commands=commands,
+            forms=forms,
+            changes=frozenset({"connect", "disconnect"}),
+            secrets=frozenset({"connect"}),
+        )
 
     async def _connect(self, request: Request) -> list[Reply]:
         words = request.argument.split()
         if not words:
             if request.manages and not request.conversational and self.lookups.providers and self.form:
                 ids = tuple(q.id for q in self.form.questions)
-                connected = await self.lookups.connected(request.channel)
-                values = {"connect_provider": connected.name} if connected and connected.own else {}
-                return [Reply("form", form=Form(ids, values, name=FORM), private=True)]
+                notes: tuple[Paragraph, ...] = ()
+                try:
+                    connected = await self.lookups.connected(request.channel)
+                    values = {"connect_provider": connected.name} if connected and connected.own else {}
+                except UnreadableKey as unreadable:  # said above the form that replaces it
+                    values = {"connect_provider": unreadable.provider}
+                    notes = (Paragraph(self._unreadable(request.channel, unreadable)),)
+                return [Reply("form", notes, form=Form(ids, values, name=FORM), private=True)]
             return [await self._status(request)]
         if not request.manages:
             return [views.info("connect.not_allowed", platform=request.channel.platform)]
@@ -87,22 +104,33 @@ class Connections:
         return [views.info("connect.removed", fallback=fallback.label if fallback else "")]
 
     async def _status(self, request: Request) -> Reply:
-        connection = await self.lookups.connected(request.channel)
-        forms = not request.conversational
-        if connection is None:
-            status = text("connect.none", providers=list(self.lookups.providers), forms=forms)
-        else:
-            used = await self.lookups.used(request.channel)
-            status = text(
-                "connect.status",
-                provider=connection.label,
-                last4=connection.last4,
-                own=connection.own,
-                used=used,
-                budget=self.lookups.budget,
-                manages=request.manages,
-            )
-        blocks = [Paragraph(status)]
+        blocks = [Paragraph(await self._state(request))]
         if not request.manages and self.lookups.providers:  # and who can change it
             blocks.append(Paragraph(text("connect.not_allowed", platform=request.channel.platform)))
         return Reply("info", tuple(blocks), private=True)
+
+    async def _state(self, request: Request) -> Text:
+        """Which provider is connected here, and the month's lookups (the shared key's too, if it is that)."""
+        try:
+            connection = await self.lookups.connected(request.channel)
+        except UnreadableKey as unreadable:
+            return self._unreadable(request.channel, unreadable)
+        if connection is None:
+            return text("connect.none", providers=list(self.lookups.providers), forms=not request.conversational)
+        shared = None if connection.own else await self.lookups.shared_usage()
+        return text(
+            "connect.status",
+            provider=connection.label,
+            last4=connection.last4,
+            own=connection.own,
+            used=await self.lookups.used(request.channel),
+            budget=self.lookups.budget,
+            manages=request.manages,
+            shared_used=shared.used if shared else None,
+            shared_cap=shared.cap if shared else None,
+        )
+
+    def _unreadable(self, channel: ChannelKey, unreadable: UnreadableKey) -> Text:
+        """Said by `connect` whenever asked; a plan here then needn't say it again."""
+        self.lookups.told(channel, unreadable.state)
+        return notices.unreadable(unreadable, channel)

@@ -3,7 +3,14 @@ from `connect`, else the deployment's), and figures for domains through the cach
 
 A domain's figures are cached per day and its history per month, shared by every channel of the
 deployment, so a check-in fan-out or two people planning the same site pay once. A call is paid
-for from the workspace's monthly budget before it is made; past the budget, the question is asked.
+for from the workspace's monthly budget before it is made, and, on the deployment's own key, from
+that key's monthly cap too (every workspace's calls on it together); past either, the question is
+asked.
+
+A key connected in a workspace is stored sealed with BACKLINKS_TOKEN_KEY. When that setting is
+removed or changed (without keeping the old key after the new one), the key can't be opened: the
+workspace then has no lookups (never the deployment's key in its place: the workspace chose to pay
+for its own) and `UnreadableKey` says why, for a notice said once per channel.
 """
 
 from __future__ import annotations
@@ -11,9 +18,12 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
+import hashlib
+import logging
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.core.events import ChannelKey
@@ -26,19 +36,57 @@ from bot.lookups.provider import (
     SiteFigures,
     Source,
 )
-from bot.storage.lookup_store import Workspace
-from bot.storage.secrets import Sealer
+from bot.storage.lookup_store import DEPLOYMENT, StoredKey, Workspace
+from bot.storage.secrets import Sealer, TokenKeyError
 from bot.storage.store import Store
+
+log = logging.getLogger(__name__)
 
 ClientFactory = Callable[[str, str], Provider]  # (provider name, key) → a client
 HISTORY_MONTHS = 12  # lost referring domains are asked "over the last 12 months"
 CLAIM_LEASE = LOOKUP_TIMEOUT * 3  # a claim outlives a lookup; a process dead mid-call frees it then
 WAIT_STEP = 0.1  # seconds between looks at a domain another process is looking up
 AT_ONCE = 8  # calls in flight to one provider (history is one call per domain)
+TOLD_MOST = 10_000  # channels remembered as told about their key (the oldest forgotten first)
 
 
 class OverBudget(LookupFailed):
     """This workspace's lookups for the month are spent."""
+
+
+class OverCap(LookupFailed):
+    """The deployment's own key has made its lookups for the month, every workspace's together."""
+
+    def __init__(self, label: str, cap: int):
+        super().__init__(f"the bot's shared {label} key has made its {cap} lookups this month")
+        self.label = label
+        self.cap = cap
+
+
+class UnreadableKey(LookupFailed):
+    """The key connected in this workspace is stored sealed, and BACKLINKS_TOKEN_KEY does not open
+    it: not set (`missing`), or changed without the old key kept after the new one. Its message
+    names the provider and the key's last 4 characters, never more."""
+
+    def __init__(self, stored: StoredKey, label: str, *, missing: bool):
+        why = "BACKLINKS_TOKEN_KEY is not set" if missing else "it does not open with BACKLINKS_TOKEN_KEY"
+        super().__init__(f"the {label} key connected here (ending {stored.last4}) can't be opened: {why}")
+        self.provider = stored.provider
+        self.label = label
+        self.last4 = stored.last4
+        self.missing = missing
+        # What a notice about it is said once for: this stored key (a new `connect` is a new one),
+        # as a digest of its sealed form. The token key is the process's own: a restart may change it.
+        self.state = "unreadable:" + hashlib.sha256(stored.secret.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """The deployment's own key this month: lookups made by every workspace together, and its cap."""
+
+    month: str  # "2026-12"
+    used: int
+    cap: int | None  # None: no cap (only where a Lookups is built without one: tests)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,14 +127,24 @@ class Lookups:
         providers: Sequence[str] = (),
         budget: int = 200,
         default: tuple[str, str] | None = None,
+        cap: int | None = None,
         sealer: Sealer | None = None,
+        labels: Mapping[str, str] | None = None,
     ):
         self.store = store
         self.clients = clients
         self.providers = tuple(providers)  # the names `connect` takes
         self.budget = budget
         self.default = default if clients else None
+        # Lookups a month on the deployment's key (`default`), every workspace's together; None: no
+        # cap and no count (the app always sets one: BACKLINKS_PROVIDER_KEY_MONTHLY_CAP).
+        self.cap = cap
         self.sealer = sealer or Sealer(None)
+        # Providers as people know them ("DataForSEO"), for a key that can't be opened (no client
+        # can be made without the key to ask); else the client's own label is used.
+        self.labels = dict(labels or {})
+        self._told: OrderedDict[tuple[ChannelKey, str], None] = OrderedDict()
+        self._cap_logged: str | None = None  # the month the cap was last logged as reached
 
     # Which provider.
 
@@ -95,10 +153,45 @@ class Lookups:
             return None
         stored = await self.store.lookups.key(_workspace(channel))
         if stored is not None:
-            return self._connection(stored.provider, self.sealer.open(stored.secret), own=True)
+            return self._connection(stored.provider, self._opened(stored), own=True)
         if self.default is not None:
             return self._connection(*self.default, own=False)
         return None
+
+    def _opened(self, stored: StoredKey) -> str:
+        """A stored key, opened; raises UnreadableKey when BACKLINKS_TOKEN_KEY does not open it."""
+        try:
+            return self.sealer.open(stored.secret)
+        except TokenKeyError as error:
+            raise UnreadableKey(stored, self.label(stored.provider), missing=error.missing) from None
+
+    def label(self, name: str) -> str:
+        return self.labels.get(name, name)
+
+    async def unreadable(self) -> list[tuple[Workspace, UnreadableKey]]:
+        """The workspaces whose connected key BACKLINKS_TOKEN_KEY does not open (none asked of a provider)."""
+        found = []
+        for workspace, stored in await self.store.lookups.keys():
+            try:
+                self._opened(stored)
+            except UnreadableKey as unreadable:
+                found.append((workspace, unreadable))
+        return found
+
+    def first_telling(self, channel: ChannelKey, about: str) -> bool:
+        """True the first time this channel is to be told `about` (a state of its key), False after:
+        a notice said once per channel, not at every message. Remembered by this process (a restart,
+        when BACKLINKS_TOKEN_KEY may have been put right, tells it again if it still holds)."""
+        if (channel, about) in self._told:
+            return False
+        self.told(channel, about)
+        return True
+
+    def told(self, channel: ChannelKey, about: str) -> None:
+        """This channel has been told `about` (by `connect`, which says it every time it is asked)."""
+        self._told[(channel, about)] = None
+        if len(self._told) > TOLD_MOST:
+            self._told.popitem(last=False)
 
     async def connect(self, channel: ChannelKey, user: str, name: str, key: str) -> Connection:
         """Check the key with one cheap call, then keep it (sealed). Raises ValueError for a
@@ -155,7 +248,10 @@ class Lookups:
     async def known_months(self, channel: ChannelKey, domain: str) -> dict[str, MonthChange]:
         """A domain's months as this month's cache holds them (a check-in looked them up), by
         month; {} if nothing is cached. Never a call, never a lookup from the budget."""
-        connection = await self.connected(channel)
+        try:
+            connection = await self.connected(channel)
+        except UnreadableKey:  # nothing to show beside the logged months; `plan` and `connect` say why
+            return {}
         if connection is None or not connection.provider.has_history:
             return {}
         period = f"{self.store.clock():%Y-%m}"
@@ -207,8 +303,17 @@ class Lookups:
     async def _fetch(self, channel, connection: Connection, kind: str, period: str, domains: list[str], call):
         lookups = self.store.lookups
         month = f"{self.store.clock():%Y-%m}"
-        if not await lookups.spend(_workspace(channel), month, len(domains), self.budget):
+        budgets = [(_workspace(channel), self.budget)]
+        shared: list[Workspace] = []  # on the deployment's key, its monthly cap too
+        if not connection.own and self.cap is not None:
+            budgets.append((DEPLOYMENT, self.cap))
+            shared.append(DEPLOYMENT)
+        past = await lookups.spend_from(month, len(domains), budgets)
+        if past is not None:
             await lookups.release(connection.name, kind, period, domains)
+            if past == DEPLOYMENT:
+                self._log_cap_reached(month, connection.label)
+                raise OverCap(connection.label, self.cap)
             raise OverBudget(f"this month's {self.budget} lookups are spent")
         client = connection.provider
         # Each call has the client's own bound; a fan-out of one call per domain, AT_ONCE at a time,
@@ -218,7 +323,7 @@ class Lookups:
             fetched = await asyncio.wait_for(call(client, domains), bound)
         except BaseException as error:
             await lookups.release(connection.name, kind, period, domains)
-            await lookups.refund(_workspace(channel), month, len(domains))
+            await lookups.refund(_workspace(channel), month, len(domains), also=shared)
             if isinstance(error, TimeoutError):
                 raise LookupFailed(f"{connection.label} did not answer within {LOOKUP_TIMEOUT:.0f} seconds") from None
             raise
@@ -227,15 +332,35 @@ class Lookups:
         failed = [d for d in domains if d not in fetched]  # a fan-out's calls that failed: asked again next time
         if failed:
             await lookups.release(connection.name, kind, period, failed)
-            await lookups.refund(_workspace(channel), month, len(failed))
+            await lookups.refund(_workspace(channel), month, len(failed), also=shared)
         await lookups.remember(connection.name, kind, period, fetched)
         return fetched
+
+    def _log_cap_reached(self, month: str, label: str) -> None:
+        """Tell the operator once a month (per process) that the shared key stopped for the month."""
+        if self._cap_logged != month:
+            self._cap_logged = month
+            log.warning(
+                "the bot's own %s key (BACKLINKS_PROVIDER_KEY) has made its %d lookups for %s, every workspace "
+                "together: plans ask for the figures until next month (BACKLINKS_PROVIDER_KEY_MONTHLY_CAP)",
+                label,
+                self.cap,
+                month,
+            )
 
     def _connection(self, name: str, key: str, *, own: bool) -> Connection:
         return Connection(name, key, own, self.clients(name, key))
 
     async def used(self, channel: ChannelKey) -> int:
         return await self.store.lookups.used(_workspace(channel), f"{self.store.clock():%Y-%m}")
+
+    async def shared_usage(self) -> Usage | None:
+        """This month's lookups on the deployment's own key, every workspace's together, and its
+        cap (None: the deployment has no key of its own)."""
+        if self.default is None:
+            return None
+        month = f"{self.store.clock():%Y-%m}"
+        return Usage(month, await self.store.lookups.used(DEPLOYMENT, month), self.cap)
 
 
 async def _site_call(client: Provider, domains: list[str]) -> dict:

@@ -31,9 +31,10 @@ from bot.conversation.validators import Invalid
 from bot.core.events import ChannelKey
 from bot.core.feature import Plugs, Request
 from bot.core.replies import Form, Paragraph, Reply, Text, text
+from bot.lookups import notices
 from bot.lookups.answers import bare_competitors, recent_pace, site_answers, with_counts
-from bot.lookups.provider import LookupFailed, reason
-from bot.lookups.service import Lookups
+from bot.lookups.provider import LookupFailed
+from bot.lookups.service import Lookups, UnreadableKey
 from bot.planning import planner
 from bot.planning.knowledge import Knowledge
 from bot.storage.store import Store
@@ -177,7 +178,7 @@ class Planning:
             draft = _with_measured(draft, measured)
             if "site" in raw and "site" not in errors:
                 draft, found = await self._site_looked_up(channel, draft, defaults, keep=raw, form=True)
-                looked += found
+                looked += [note for note in found if note not in looked]  # "the cap is reached" once
             if draft != fresh:
                 # Kept in the draft, so forms shown a section at a time (Discord) still have them.
                 await self.store.save_draft(channel, user, draft.to_json(), expected=draft.version)
@@ -196,7 +197,7 @@ class Planning:
         draft = _with_measured(draft, measured)
         if "site" in raw and "site" not in errors:
             draft, found = await self._site_looked_up(channel, draft, defaults, keep=raw)
-            looked += found
+            looked += [note for note in found if note not in looked]  # "the cap is reached" once
         preface: list[Text] = [text("plan.extra_words", command="plan", words=w) for w in extra]
         total = len(self.questionnaire.questions)
         done = sum(draft.settled(q.id) for q in self.questionnaire.questions) if existing is not None else 0
@@ -338,7 +339,7 @@ class Planning:
             history = await self.lookups.history(channel, [site])
             months = history.months.get(site) if history else None
         except LookupFailed as failed:
-            return draft, [text("lookup.failed", reason=reason(failed))]
+            return draft, self._lookup_failed(channel, failed)
         this_month = f"{self.store.clock():%Y-%m}"
         found = site_answers(sites.figures.get(site), months, this_month, sites.authority_name)
         looked_up, _ = apply(self.questionnaire, Draft(), found)  # as answers: to compare and to record
@@ -399,7 +400,7 @@ class Planning:
                 return typed, [], None
             history = await self.lookups.history(channel, bare)
         except LookupFailed as failed:
-            return typed, [text("lookup.failed", reason=reason(failed))], None
+            return typed, self._lookup_failed(channel, failed), None
         this_month = f"{self.store.clock():%Y-%m}"
         months = history.months if history else {}
         paces = {d: recent_pace([m for m in months.get(d, []) if m.month < this_month]) for d in bare}
@@ -410,6 +411,14 @@ class Planning:
         entries = provenance.competitor_entries({d: sites.figures.get(d) for d in bare}, paces)
         measured = provenance.source(sites.source.provider, sites.source.day, entries) if entries else None
         return filled, notes, measured
+
+    def _lookup_failed(self, channel: ChannelKey, failed: LookupFailed) -> list[Text]:
+        """Why figures weren't looked up. That the key connected here can't be opened is said once
+        per channel (it holds until someone fixes it: every plan saying so would be noise); a
+        failure of the moment, a spent budget or cap, each time."""
+        if isinstance(failed, UnreadableKey) and not self.lookups.first_telling(channel, failed.state):
+            return []
+        return [notices.failed(failed, channel)]
 
     # Helpers.
 

@@ -101,6 +101,13 @@ class Knowledge:
         forms = {"log": self.log_form, "import": self.import_form, "connect": self.connect_form}
         return forms.get(name, self.questionnaire)
 
+    @property
+    def provider_labels(self) -> dict[str, str]:
+        """The data providers as people know them ("dataforseo" → "DataForSEO"), from the connect form."""
+        if self.connect_form is None:
+            return {}
+        return dict(self.connect_form.question("connect_provider").kind.options)
+
     def form_of_section(self, section_id: str) -> str:
         for name in ("log", "import", "connect"):
             if any(s.id == section_id for s in self.form(name).sections):

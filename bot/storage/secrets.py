@@ -16,7 +16,12 @@ PREFIX = "fernet:"
 
 
 class TokenKeyError(RuntimeError):
-    """A stored secret can't be opened with the configured keys."""
+    """A stored secret can't be opened with the configured keys: `missing` when no key is set at
+    all, else the key was changed without keeping the old one after it (NEW,OLD)."""
+
+    def __init__(self, message: str, *, missing: bool = False):
+        super().__init__(message)
+        self.missing = missing
 
 
 def cipher(keys: str) -> MultiFernet:
@@ -33,11 +38,22 @@ class Sealer:
     def seal(self, value: str) -> str:
         return value if self.fernet is None else PREFIX + self.fernet.encrypt(value.encode()).decode()
 
+    def reseal(self, stored: str) -> str:
+        """A stored value sealed with the first key: a plain one sealed, one under an older key
+        rotated to the first (so the old key can then be dropped). Raises TokenKeyError if no key
+        opens it."""
+        if self.fernet is None:
+            raise TokenKeyError("BACKLINKS_TOKEN_KEY is not set", missing=True)
+        if not stored.startswith(PREFIX):
+            return self.seal(stored)
+        self.open(stored)
+        return PREFIX + self.fernet.rotate(stored[len(PREFIX) :].encode()).decode()
+
     def open(self, stored: str) -> str:
         if not stored.startswith(PREFIX):
             return stored
         if self.fernet is None:
-            raise TokenKeyError("a stored key is encrypted but BACKLINKS_TOKEN_KEY is not set")
+            raise TokenKeyError("a stored key is encrypted but BACKLINKS_TOKEN_KEY is not set", missing=True)
         from cryptography.fernet import InvalidToken
 
         try:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 BACKLINKS = shutil.which("backlinks", path=str(Path(sys.executable).parent)) or "backlinks"
@@ -18,6 +21,19 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def wait_for_healthz(port: int, process: subprocess.Popen, timeout: float = 30) -> dict:
+    """/healthz of a `backlinks serve` just started (stderr piped), once it answers: its JSON."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+                return json.load(response)
+        except OSError:
+            assert process.poll() is None, process.stderr.read()
+            assert time.monotonic() < deadline, f"no /healthz within {timeout:g} s"
+            time.sleep(0.2)
 
 
 def console(db_path: Path, lines: list[str], *extra: str, timeout: float = 120) -> subprocess.CompletedProcess:

@@ -3,67 +3,17 @@ line editing and history, Ctrl-C and Ctrl-D, the pending question after `help`, 
 
 from __future__ import annotations
 
-import os
-import shutil
 import signal
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pexpect
 import pytest
+from processes import BACKLINKS
 from support import TYPED_ANSWERS
+from terminal import BYE, PROMPT, UP, ask, console, ended, environment, history_file
 
-BACKLINKS = shutil.which("backlinks", path=str(Path(sys.executable).parent)) or "backlinks"
-PROMPT = "\r\n> "
-UP = "\x1b[A"
-BYE = "Bye. Your plan and any answers in progress are saved."
 FIRST_QUESTION = r"1/[0-9]+  Which site is this plan for\?"
-TIMEOUT = 30  # generous: the machine may be busy; a pass takes a few seconds
-
-
-def environment(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "BACKLINKS_DATABASE_URL")}
-    env.pop("COLUMNS", None)  # the width must come from the terminal itself
-    env.pop("LINES", None)
-    env["TERM"] = "xterm"
-    env["XDG_DATA_HOME"] = str(tmp_path / "data")  # the history file goes here, not to the real home
-    return env
-
-
-def _sigint(disposition):
-    """What the console inherits for SIGINT: whatever the test runner has is replaced, so the tests
-    pass the same from a shell, nohup, an IDE or CI."""
-    return lambda: signal.signal(signal.SIGINT, disposition)
-
-
-def console(tmp_path: Path, *, columns: int = 80, sigint=signal.SIG_IGN) -> pexpect.spawn:
-    # By default the hardest start: SIGINT ignored, as nohup and some IDE and CI runners hand it on.
-    child = pexpect.spawn(
-        BACKLINKS,
-        ["console", "--database", str(tmp_path / "chat.db"), "--user", "tester"],
-        env=environment(tmp_path),
-        dimensions=(50, columns),
-        encoding="utf-8",
-        timeout=TIMEOUT,
-        preexec_fn=_sigint(sigint),
-    )
-    child.expect(PROMPT)
-    return child
-
-
-def ask(child: pexpect.spawn, line: str) -> str:
-    """Type a line; what the bot printed before the next prompt (without the echoed line)."""
-    child.sendline(line)
-    child.expect(PROMPT)
-    return child.before.replace("\r\n", "\n").split("\n", 1)[-1]
-
-
-def ended(child: pexpect.spawn) -> str:
-    child.expect(pexpect.EOF)
-    child.close()
-    return child.before.replace("\r\n", "\n")
 
 
 def test_the_up_arrow_recalls_the_previous_line_even_in_a_later_session(tmp_path):
@@ -77,7 +27,7 @@ def test_the_up_arrow_recalls_the_previous_line_even_in_a_later_session(tmp_path
     child.sendline("quit")
     ended(child)
 
-    history = (tmp_path / "data" / "backlinks-bot" / "console_history").read_text()
+    history = history_file(tmp_path).read_text()
     assert history.split() == ["show", "quit"]  # a repeated line is kept once
 
     later = console(tmp_path)
