@@ -324,10 +324,9 @@ def lookups_status(database: str | None) -> None:
     """This month's lookups on BACKLINKS_PROVIDER_KEY, every workspace's together, against
     BACKLINKS_PROVIDER_KEY_MONTHLY_CAP; and the keys connected in workspaces that BACKLINKS_TOKEN_KEY
     does not open (never a key, nor part of one)."""
-    from bot.app.lookups import lookups_for
+    from bot.app.build import running
     from bot.app.serve import missing_database_driver
     from bot.core.settings import database_url_for
-    from bot.storage.store import Store
 
     settings = _settings()
     url = database_url_for(database) if database else settings.database_url
@@ -336,13 +335,11 @@ def lookups_status(database: str | None) -> None:
     found: list = []
 
     async def run() -> None:
-        store = await Store.open(url)
-        try:
-            service = lookups_for(store, settings)
-            found.extend([await service.shared_usage(), len(await store.lookups.keys()), await service.unreadable()])
+        async with running(settings, url) as engine:
+            service = engine.lookups
+            keys = await engine.store.lookups.keys()
+            found.extend([await service.shared_usage(), len(keys), await service.unreadable()])
             found.append(service.label(settings.provider or ""))
-        finally:
-            await store.close()
 
     _run(run())
     usage, connected, unreadable, label = found

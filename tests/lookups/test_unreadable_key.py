@@ -143,7 +143,10 @@ async def test_slack_and_discord_say_who_fixes_it_and_the_connect_form_still_ope
             "The DataForSEO key connected here (ending 9a7f) can't be opened, so plans go on without looking "
             "figures up: it is stored encrypted with the bot's BACKLINKS_TOKEN_KEY, which has changed since. To fix "
             "it, whoever runs the bot sets the old BACKLINKS_TOKEN_KEY back, or someone who manages this server "
-            "connects the key again with connect."
+            "connects the key again with connect.",
+            # With no lookup, a competitor named without its count is no answer: said, not dropped.
+            "Competitors' referring domains was left out of the form: “rival.com” has no count; write each "
+            "competitor as domain count, like rival.com 420.",
         ]
         (again,) = await engine.handle(Invoked(discord, "U2", "plan", "site=example.com"))
         assert again.blocks == ()  # said once in this channel
