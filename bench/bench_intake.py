@@ -1,0 +1,214 @@
+"""A busy bot stores, it does not refuse: plan forms flooded at the real `backlinks serve`.
+
+    .venv/bin/python bench/bench_intake.py                       # SQLite, one process, 10 s floods
+    .venv/bin/python bench/bench_intake.py --database postgresql --processes 2
+    .venv/bin/python bench/bench_intake.py --quick               # 4 s floods
+
+The server under test is the real `backlinks serve --role web` (Slack over HTTP) in its own process
+(or two, sharing PostgreSQL), on a fresh database; the load is bench/flood.py in a process of its
+own, `--senders` tasks each submitting a valid, signed plan form for a new channel as soon as the
+previous was answered, and sending a refused ("busy") one again (`--retry now`, or after a second).
+The Slack Web API stand-in (tests/helpers/slack_standin.py, its checks off) runs here and takes the
+plans the bot posts.
+
+The floor, measured in the same run: a bare slack-bolt app that only acks (bench/bare_slack.py),
+flooded the same way. Reported: acknowledged per second, **stored per second** (plans counted in the
+database, not acks: during the flood, and until every acknowledged one is stored), busy answers,
+ack latency p50/p99 as the sender saw it, and the ratio of stored per second to the floor's acks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import aiohttp
+import sqlalchemy as sa
+
+from common import REPO
+from processes import BACKLINKS, CLEAN, free_port
+from slack_client import SECRET, SlackBot
+from slack_standin import SlackStandIn
+
+from bot.storage.store import Store
+
+POSTGRES = os.environ.get("BACKLINKS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def server(url: str, standin: SlackStandIn, port: int) -> subprocess.Popen:
+    env = {
+        **CLEAN,
+        "DATABASE_URL": url,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_BOT_TOKEN": "xoxb-T1",
+        "SLACK_API_URL": standin.api_url,
+        "PORT": str(port),
+        "BACKLINKS_HOST": "127.0.0.1",
+        "BACKLINKS_LOG_LEVEL": "WARNING",
+    }
+    return subprocess.Popen([BACKLINKS, "serve", "--role", "web"], env=env, stderr=subprocess.PIPE, text=True)
+
+
+def floor_server(standin: SlackStandIn, port: int) -> subprocess.Popen:
+    script = REPO / "bench" / "bare_slack.py"
+    return subprocess.Popen([sys.executable, str(script), str(port), standin.api_url], stderr=subprocess.PIPE, text=True)
+
+
+async def listening(process: subprocess.Popen, port: int, path: str) -> None:
+    deadline = time.monotonic() + 60
+    async with aiohttp.ClientSession() as session:
+        while True:
+            try:
+                async with session.get(f"http://127.0.0.1:{port}{path}") as response:
+                    if response.status < 500:
+                        return
+            except aiohttp.ClientError:
+                pass
+            if process.poll() is not None:
+                raise SystemExit(f"the server stopped: {process.stderr.read()[-2000:]}")
+            if time.monotonic() > deadline:
+                raise SystemExit("the server did not start within 60 s")
+            await asyncio.sleep(0.1)
+
+
+async def flood(urls: list[str], view_file: Path, args, prefix: str) -> dict:
+    """bench/flood.py against each URL (the senders split between them), all at once."""
+    senders = [args.senders // len(urls) + (1 if i < args.senders % len(urls) else 0) for i in range(len(urls))]
+    processes = [
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            str(REPO / "bench" / "flood.py"),
+            url,
+            str(view_file),
+            "--seconds",
+            str(args.seconds),
+            "--senders",
+            str(n),
+            "--retry",
+            args.retry,
+            "--prefix",
+            f"{prefix}{i}",
+            stdout=asyncio.subprocess.PIPE,
+        )
+        for i, (url, n) in enumerate(zip(urls, senders, strict=True))
+    ]
+    results = [json.loads((await p.communicate())[0]) for p in processes]
+    merged = {
+        "acked": [k for r in results for k in r["acked"]],
+        "busy": sum(r["busy"] for r in results),
+        "failed": sum(r["failed"] for r in results),
+        "p50": max(r["p50"] or 0 for r in results),
+        "p99": max(r["p99"] or 0 for r in results),
+        "max": max(r["max"] or 0 for r in results),
+    }
+    return merged
+
+
+async def stored(store: Store, keys: set[str] | None = None) -> int:
+    async with store.engine.connect() as connection:
+        if keys is None:
+            return (await connection.execute(sa.text("SELECT count(*) FROM plans"))).scalar_one()
+        found = (await connection.execute(sa.text("SELECT request FROM plans"))).scalars()
+        return len(keys & set(found))
+
+
+async def run(args) -> None:
+    standin = SlackStandIn(check=False)  # its checks would share this CPU with the load
+    await standin.start()
+    folder = Path(tempfile.mkdtemp(prefix="bench-intake-"))
+    if args.database == "sqlite":
+        url = f"sqlite:///{folder / 'bot.db'}"
+    else:
+        from postgres import create_database
+
+        url, _ = await create_database(POSTGRES)
+    store = await Store.open(url)  # migrated once here, before the servers start
+    processes: list[subprocess.Popen] = []
+    try:
+        ports = [free_port() for _ in range(args.processes)]
+        processes = [server(url, standin, port) for port in ports]
+        for process, port in zip(processes, ports, strict=True):
+            await listening(process, port, "/healthz")
+        # The plan modal, as the bot opens it: the body every submission fills in.
+        async with aiohttp.ClientSession() as session:
+            await SlackBot(ports[0], standin, store, session).command("plan")
+        [opened] = await standin.wait_for("views.open", timeout=10)
+        view_file = folder / "view.json"
+        view_file.write_text(json.dumps(opened.body["view"]))
+
+        floor_port = free_port()
+        floor = floor_server(standin, floor_port)
+        processes.append(floor)
+        await listening(floor, floor_port, "/slack/events")
+        floor_result = await flood([f"http://127.0.0.1:{floor_port}/slack/events"], view_file, args, "F")
+
+        before = await stored(store)
+        started = time.monotonic()
+        ours = [f"http://127.0.0.1:{port}/slack/events" for port in ports]
+        result = await flood(ours, view_file, args, "O")
+        flooded = time.monotonic() - started
+        during = await stored(store) - before
+        keys = set(result["acked"])
+        deadline = time.monotonic() + 300
+        while (done := await stored(store, keys)) < len(keys) and time.monotonic() < deadline:
+            await asyncio.sleep(0.2)
+        drained = time.monotonic() - started
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in processes:
+            try:
+                process.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        await store.close()
+        await standin.stop()
+
+    floor_rate = len(floor_result["acked"]) / args.seconds
+    acked_rate = len(keys) / args.seconds
+    stored_rate = during / flooded
+    print(
+        f"{args.database}, {args.processes} process(es), {args.senders} senders retrying {args.retry}, "
+        f"{args.seconds:g} s floods, {os.cpu_count()} cores"
+    )
+    print(f"{'':44} {'acked/s':>9} {'stored/s':>9} {'busy':>7} {'failed':>7} {'p50 ms':>8} {'p99 ms':>8}")
+    print(
+        f"{'bare Bolt app, ack only (floor)':44} {floor_rate:9.1f} {'-':>9} {floor_result['busy']:7d} "
+        f"{floor_result['failed']:7d} {floor_result['p50'] * 1000:8.1f} {floor_result['p99'] * 1000:8.1f}"
+    )
+    print(
+        f"{'backlinks serve':44} {acked_rate:9.1f} {stored_rate:9.1f} {result['busy']:7d} "
+        f"{result['failed']:7d} {result['p50'] * 1000:8.1f} {result['p99'] * 1000:8.1f}"
+    )
+    print(
+        f"stored during the flood: {during}; every acknowledged one stored after {drained:.1f} s "
+        f"({done} of {len(keys)}); stored/s over the whole run: {done / drained:.1f}"
+    )
+    print(f"stored per second ÷ the floor's acks per second: {stored_rate / floor_rate:.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--processes", type=int, default=1)
+    parser.add_argument("--senders", type=int, default=16)
+    parser.add_argument("--retry", choices=["now", "1s"], default="now")
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--quick", action="store_true", help="4-second floods")
+    args = parser.parse_args()
+    if args.quick:
+        args.seconds = 4.0
+    asyncio.run(run(args))
+
+
+if __name__ == "__main__":
+    main()
