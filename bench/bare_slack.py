@@ -13,7 +13,10 @@ from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-sys.path[:0] = [str(Path(__file__).resolve().parents[1] / "tests" / "helpers"), str(Path(__file__).resolve().parents[1])]
+sys.path[:0] = [
+    str(Path(__file__).resolve().parents[1] / "tests" / "helpers"),
+    str(Path(__file__).resolve().parents[1]),
+]
 
 from slack_client import SECRET  # noqa: E402
 

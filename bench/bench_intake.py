@@ -32,7 +32,6 @@ from pathlib import Path
 
 import aiohttp
 import sqlalchemy as sa
-
 from common import REPO
 from processes import BACKLINKS, CLEAN, free_port
 from slack_client import SECRET, SlackBot
@@ -40,6 +39,7 @@ from slack_standin import SlackStandIn
 
 from bot.storage.store import Store
 
+EXTRA_ENV = {k: v for k, v in os.environ.items() if k.startswith(("BACKLINKS_INBOX_", "BACKLINKS_INTAKE_"))}  # to try settings
 POSTGRES = os.environ.get("BACKLINKS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
@@ -53,13 +53,16 @@ def server(url: str, standin: SlackStandIn, port: int) -> subprocess.Popen:
         "PORT": str(port),
         "BACKLINKS_HOST": "127.0.0.1",
         "BACKLINKS_LOG_LEVEL": "WARNING",
+        **EXTRA_ENV,
     }
     return subprocess.Popen([BACKLINKS, "serve", "--role", "web"], env=env, stderr=subprocess.PIPE, text=True)
 
 
 def floor_server(standin: SlackStandIn, port: int) -> subprocess.Popen:
     script = REPO / "bench" / "bare_slack.py"
-    return subprocess.Popen([sys.executable, str(script), str(port), standin.api_url], stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, str(script), str(port), standin.api_url], stderr=subprocess.PIPE, text=True
+    )
 
 
 async def listening(process: subprocess.Popen, port: int, path: str) -> None:

@@ -77,7 +77,7 @@ async def submissions(url: str, count: int) -> dict[str, float]:
                         raise SystemExit(f"submission answered {response.status}")
                     if BUSY not in await response.read():
                         break
-                    busy += 1  # "busy, try again" (bot/storage/inbox.py): not taken; the person tries again
+                    busy += 1  # "busy, try again" (bot/intake/): not taken; the person tries again
                     await asyncio.sleep(RETRY_SECONDS)
                 latencies.append(time.perf_counter() - start)
 

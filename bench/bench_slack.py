@@ -198,7 +198,7 @@ async def fire(
         if ok[-1] and answer:
             fire.last_answer = answer
         if not ok[-1] and BUSY in answer:
-            busy += 1  # backpressure (bot/storage/inbox.py), not a failure: the form stays open
+            busy += 1  # backpressure (bot/intake/), not a failure: the form stays open
         elif not ok[-1]:
             failures.append(f"HTTP {status} after {latency:.2f} s: {answer[:200]!r}")
         order.append(i)
@@ -217,7 +217,7 @@ def bolt_tasks() -> list[asyncio.Task]:
     running = []
     for task in asyncio.all_tasks():
         code = getattr(task.get_coro(), "cr_code", None)
-        # Bolt's listeners, and ours that the inbox (bot/storage/inbox.py) works after the ack.
+        # Bolt's listeners, and ours that the inbox (bot/intake/) works after the ack.
         inbox = code is not None and code.co_filename.endswith(os.path.join("bot", "inbox.py"))
         if not task.done() and code is not None and ("slack_bolt" in code.co_filename or inbox):
             running.append(task)

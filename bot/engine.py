@@ -20,13 +20,13 @@ from bot.core.feature import Plugs, Request, merged
 from bot.core.replies import Reply
 from bot.exports.commands import Imports
 from bot.home.service import Home
+from bot.intake import Intake
 from bot.lookups.commands import Connections
 from bot.lookups.service import Lookups
 from bot.monthly.commands import Monthly
 from bot.planning.commands import Planning
 from bot.planning.knowledge import Knowledge
 from bot.privacy.commands import Forgetting
-from bot.storage.inbox import Inbox
 from bot.storage.store import DraftConflict, Store
 
 log = logging.getLogger(__name__)
@@ -43,12 +43,12 @@ class Engine:
         knowledge: Knowledge,
         store: Store,
         import_max_bytes: int = 100_000_000,
-        inbox: Inbox | None = None,
+        intake: Intake | None = None,
         lookups: Lookups | None = None,
     ):
         self.knowledge = knowledge
         self.store = store
-        self.inbox = inbox or Inbox(store)  # where adapters keep form submissions until they are worked
+        self.intake = intake or Intake(store)  # what adapters take in (form submissions) before their ack
         self.lookups = lookups or Lookups(store=store)  # none connected unless the app hands clients in
         self.monthly = Monthly(store=store, knowledge=knowledge, lookups=self.lookups)
         self.imports = Imports(store=store, knowledge=knowledge, max_bytes=import_max_bytes)

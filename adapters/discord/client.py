@@ -23,6 +23,7 @@ import asyncio
 import datetime as dt
 import logging
 import tempfile
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,7 @@ from bot.core.replies import Form, Reply
 from bot.core.settings import Settings
 from bot.engine import Engine
 from bot.exports import too_big
-from bot.storage.inbox import ACCEPT_WITHIN, Busy, Entry
+from bot.intake import Busy, Entry
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ class BacklinksClient(discord.Client):
         self.tree.on_error = self.on_command_error
         # What someone typed into a form that was refused, so "Fix" reopens it as they left it.
         self.typed: dict[tuple[ChannelKey, str, str], dict[str, str]] = {}
-        engine.inbox.serve("discord", self._perform)
+        engine.intake.serve("discord", self._perform)
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(ActionButton, SectionButton)
@@ -94,6 +95,10 @@ class BacklinksClient(discord.Client):
             await self.on_form_submitted(interaction, custom_id.removeprefix(FORM_PREFIX).split(":")[0])
 
     async def on_form_submitted(self, interaction: discord.Interaction, section_id: str) -> None:
+        arrived = time.monotonic()  # Discord's three seconds run from here, however long the queue
+        if self.engine.intake.busy:  # said before anything is spent on the form
+            await self.tell(interaction, "busy")
+            return
         values = _submitted_values((interaction.data or {}).get("components", []))
         key, user = self.key(interaction), str(interaction.user.id)
         form = self.engine.knowledge.form_of_section(section_id)
@@ -108,7 +113,8 @@ class BacklinksClient(discord.Client):
             manages = interaction.guild_id is not None and interaction.permissions.manage_guild
             await self.handle(interaction, Submitted(key, user, values, form=form, manages=manages))
             return
-        # Stored before Discord hears anything back (bot/storage/inbox.py): once answered, never lost.
+        # Stored before Discord hears anything back (bot/intake/): once answered, never lost. Then
+        # worked from the intake's queue, answering this interaction (or deferring it in time).
         submission = {
             "form": form,
             "guild": key.workspace,
@@ -118,17 +124,18 @@ class BacklinksClient(discord.Client):
             "application_id": str(interaction.application_id),
             "token": interaction.token,  # follow-ups work for fifteen minutes
         }
-        try:
-            entry = await self.engine.inbox.accept(
-                "discord", f"discord:{interaction.id}", submission, within=ACCEPT_WITHIN, channel=key
+        request = f"discord:{interaction.id}"
+        event = Submitted(key, user, values, form=form, request=request)
+        try:  # an interaction seen before is stored already: nothing to do
+            await self.engine.intake.accept(
+                "discord",
+                request,
+                submission,
+                channel=key,
+                perform=lambda _: self.handle(interaction, event, arrived=arrived),
             )
         except Busy:
             await self.tell(interaction, "busy")
-            return
-        if entry is None:
-            return  # an interaction seen before
-        live = self.handle(interaction, Submitted(key, user, values, form=form, request=entry.key))
-        await self.engine.inbox.work(entry, lambda _: live)
 
     async def _perform(self, entry: Entry) -> None:
         """Work a submission a stopped process took: answer through the interaction's follow-up
@@ -169,7 +176,7 @@ class BacklinksClient(discord.Client):
     async def close(self) -> None:
         # Submissions already answered are finished (within the deadline) while the HTTP session
         # is still open; what is left stays in the inbox for the next start.
-        await self.engine.inbox.drain(self.settings.drain_seconds)
+        await self.engine.intake.drain(self.settings.drain_seconds)
         await super().close()
 
     async def press(self, interaction: discord.Interaction, action: str, value: str = "") -> None:
@@ -201,15 +208,26 @@ class BacklinksClient(discord.Client):
         await self.handle(interaction, Pressed(key, user, "section", section_id), typed=typed)
 
     async def handle(
-        self, interaction: discord.Interaction, event: Event, *, typed: Mapping[str, str] | None = None
+        self,
+        interaction: discord.Interaction,
+        event: Event,
+        *,
+        typed: Mapping[str, str] | None = None,
+        arrived: float | None = None,
     ) -> None:
+        """Answer an interaction; `arrived` (time.monotonic()) when it came in earlier than now (it
+        waited in the intake's queue): the budget for answering before deferring runs from then."""
         # A stop (SIGTERM) waits for this, as for a stored form submission.
-        await self.engine.inbox.track(self._guard(interaction, self._handle(interaction, event, typed or {})))
+        work = self._handle(interaction, event, typed or {}, arrived or time.monotonic())
+        await self.engine.intake.track(self._guard(interaction, work))
 
-    async def _handle(self, interaction: discord.Interaction, event: Event, typed: Mapping[str, str]) -> None:
+    async def _handle(
+        self, interaction: discord.Interaction, event: Event, typed: Mapping[str, str], arrived: float
+    ) -> None:
         work = asyncio.ensure_future(self.engine.handle(event))
         try:
-            replies = await asyncio.wait_for(asyncio.shield(work), RESPOND_BUDGET_SECONDS)
+            budget = RESPOND_BUDGET_SECONDS - (time.monotonic() - arrived)
+            replies = await asyncio.wait_for(asyncio.shield(work), max(0.0, budget))
         except TimeoutError:
             await interaction.response.defer(ephemeral=True, thinking=True)
             replies = await work

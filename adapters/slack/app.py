@@ -52,7 +52,7 @@ from bot.core.replies import Reply, images
 from bot.core.settings import Settings
 from bot.engine import Engine
 from bot.exports import EXPORT_SUFFIXES, megabytes, too_big
-from bot.storage.inbox import ACCEPT_WITHIN, Busy, Entry
+from bot.intake import Busy, Entry
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +130,7 @@ class SlackAdapter:
         # user id → IANA zone, as Slack's profile says: bounded, and read again after a while (people
         # travel and move; a big workspace must not grow the process without end).
         self._zones: TTLCache[str, str | None] = TTLCache(maxsize=ZONE_CACHE_USERS, ttl=ZONE_CACHE_SECONDS)
-        engine.inbox.serve("slack", self._perform)
+        engine.intake.serve("slack", self._perform)
         self.app.error(self.on_error)
 
     # One HTTP session for every Web API call and response_url POST: a new TCP connection per
@@ -143,7 +143,7 @@ class SlackAdapter:
     async def close(self, *_: Any) -> None:
         # Submissions already acknowledged are finished (within the deadline) while the session
         # they post with is still open; what is left is worked after the restart.
-        await self.engine.inbox.drain(self.drain_seconds)
+        await self.engine.intake.drain(self.drain_seconds)
         session, self.app.client.session = self.app.client.session, None
         if session is not None:
             await session.close()
@@ -244,16 +244,16 @@ class SlackAdapter:
         self, ack, body: Mapping[str, Any], view: Mapping[str, Any], client: AsyncWebClient
     ) -> None:
         """Errors must travel on the ack (`response_action: errors`), so validate first — a pure
-        check, no I/O. Then store the submission (bot/storage/inbox.py) and only then ack: once Slack
-        closes the form it is never lost. Planning, storing and posting follow in the background.
+        check, no I/O. Then store the submission (bot/intake/) and only then ack: once Slack closes
+        the form it is never lost. Planning, storing and posting follow, from the intake's queue.
         The connect form is not stored (its key): acked, then worked at once."""
+        if self.engine.intake.busy:  # say so before spending anything on the form
+            await self._busy(ack, _first_field(body))
+            return
         payload = read(Submission, body)  # MalformedPayload → on_error answers 400 (not acked yet)
         form = payload.view.callback_id.removeprefix(CALLBACK_PREFIX)
         meta, team = payload.view.private_metadata, payload.workspace
         values = payload.view.state.answers()
-        if self.engine.inbox.full:  # busy: say so before spending anything on the form
-            await self._busy(ack, values)
-            return
         files = payload.view.state.files()
         errors = self.engine.check(values, form)
         errors.update({q: reason for q, f in files.items() if (reason := self._too_big(f))})
@@ -281,16 +281,12 @@ class SlackAdapter:
         }
         # A replay of the same submission (same view, same hash) is recognised by its key.
         key = f"slack:{team}:{view['id']}:{view.get('hash', '')}" if view.get("id") else f"slack:{uuid.uuid4()}"
-        try:
-            entry = await self.engine.inbox.accept(
-                "slack", key, submission, within=ACCEPT_WITHIN, channel=ChannelKey("slack", team, meta.channel)
-            )
+        try:  # queued for the intake's workers once stored (a replay: stored before, nothing to do)
+            await self.engine.intake.accept("slack", key, submission, channel=ChannelKey("slack", team, meta.channel))
         except Busy:
-            await self._busy(ack, values)
+            await self._busy(ack, next(iter(values), None))
             return
         await ack()
-        if entry is not None:
-            self.engine.inbox.work(entry)
 
     async def _perform(self, entry: Entry) -> None:
         """Work a stored submission: fetch its files, plan (or log, or import), store and post."""
@@ -302,6 +298,10 @@ class SlackAdapter:
             return
         user, form, values = submission["user"], submission["form"], dict(submission["values"])
         zone = await self._user_zone(client, user) if form == "plan" else None  # for a first reminder
+        event = Submitted(where.key, user, values, zone, form, entry.key)
+        if not submission["files"]:
+            await self._run(event, where, client)
+            return
         with tempfile.TemporaryDirectory(prefix="backlinks-") as folder:
             try:
                 for question, file in submission["files"].items():  # a local copy for the engine
@@ -311,7 +311,7 @@ class SlackAdapter:
                     self._respond(client, where, {"text": str(error), "response_type": "ephemeral"}, user=user)
                 )
                 return
-            await self._run(Submitted(where.key, user, values, zone, form, entry.key), where, client)
+            await self._run(event, where, client)
 
     async def _submitted(
         self, where: _Where, user: str, values: Mapping[str, str], form: str, client: AsyncWebClient
@@ -446,7 +446,7 @@ class SlackAdapter:
         self, event: Event, where: _Where, client: AsyncWebClient, work: Awaitable[list[Reply]] | None = None
     ) -> None:
         # Acked already: a stop (SIGTERM) waits for this like for a stored submission.
-        await self.engine.inbox.track(self._deliver(event, where, client, work))
+        await self.engine.intake.track(self._deliver(event, where, client, work))
 
     async def _deliver(
         self, event: Event, where: _Where, client: AsyncWebClient, work: Awaitable[list[Reply]] | None
@@ -505,11 +505,9 @@ class SlackAdapter:
                 raise
             await _post_to_response_url(client, where.response_url, {**message, "response_type": "in_channel"})
 
-    async def _busy(self, ack, values: Mapping[str, str]) -> None:
+    async def _busy(self, ack, field: str | None) -> None:
         # On the form's first field: the form stays open with what was typed; nothing was taken.
-        await ack(
-            response_action="errors", errors={block: self.renderer.plain.render("busy") for block in list(values)[:1]}
-        )
+        await ack(response_action="errors", errors={field: self.renderer.plain.render("busy")} if field else {})
 
     def _say(self, template: str, **values: Any) -> str:
         """A message of our own as mrkdwn: the values (a file's name) are escaped, so a file named
@@ -559,3 +557,12 @@ async def _quietly(call: Awaitable[Any]) -> None:
         await call
     except Exception:  # the failure message itself could not be sent; the log has the cause
         log.exception("could not tell the user about a failure")
+
+
+def _first_field(body: Mapping[str, Any]) -> str | None:
+    """The first field of a submitted form, read off the raw body without validating it (a "busy"
+    answer is shown there, and must cost next to nothing)."""
+    try:
+        return next(iter(body["view"]["state"]["values"]), None)
+    except (KeyError, TypeError):
+        return None

@@ -7,9 +7,10 @@ import logging
 
 import aiohttp
 from aiohttp import web
+from slack_bolt.app.async_server import AsyncSlackAppServer
 
 from adapters.slack.app import SlackAdapter
-from adapters.slack.guard import guard
+from adapters.slack.guard import door
 from bot.core.settings import Settings
 from bot.lookups.service import Lookups
 from bot.storage.store import Store
@@ -19,9 +20,15 @@ EVENTS_PATH = "/slack/events"
 
 
 def web_app(adapter: SlackAdapter, store: Store) -> web.Application:
-    """Bolt's aiohttp application (events, plus install and redirect routes with OAuth) and /healthz."""
-    app = adapter.app.web_app(path=EVENTS_PATH)
-    app.middlewares.append(guard(adapter.signing_secret, EVENTS_PATH, adapter.refusals))
+    """The bot's aiohttp application: Slack's events through the door to Bolt (adapters/slack/guard.py),
+    Bolt's install and redirect routes with OAuth, and /healthz."""
+    app = web.Application()
+    app.router.add_post(EVENTS_PATH, door(adapter.app, adapter.signing_secret, adapter.refusals))
+    if (oauth := adapter.app.oauth_flow) is not None:
+        # As Bolt's own web app serves them (slack_bolt.app.async_server).
+        installer = AsyncSlackAppServer(port=0, path=EVENTS_PATH, app=adapter.app)
+        app.router.add_get(oauth.install_path, installer.handle_get_requests)
+        app.router.add_get(oauth.redirect_uri_path, installer.handle_get_requests)
     app.router.add_get("/healthz", _healthz(store, adapter.engine.lookups))
     app.on_startup.append(adapter.open)
     app.on_cleanup.append(adapter.close)

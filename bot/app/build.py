@@ -14,8 +14,8 @@ from collections.abc import AsyncIterator, Callable
 from bot.app.lookups import lookups_for
 from bot.core.settings import Settings
 from bot.engine import Engine
+from bot.intake import Intake
 from bot.planning import knowledge as knowledge_module
-from bot.storage.inbox import Inbox
 from bot.storage.store import Store, utc_now
 
 
@@ -25,7 +25,12 @@ def engine_for(store: Store, settings: Settings) -> Engine:
         knowledge=knowledge_module.default(),
         store=store,
         import_max_bytes=settings.import_max_bytes,
-        inbox=Inbox(store, capacity=settings.inbox_capacity, lease=settings.inbox_lease_seconds),
+        intake=Intake(
+            store,
+            workers=settings.intake_workers,
+            backlog_seconds=settings.intake_backlog_seconds,
+            lease=settings.inbox_lease_seconds,
+        ),
         lookups=lookups_for(store, settings),
     )
 

@@ -230,9 +230,9 @@ async def run(settings: Settings, role: str) -> None:
         try:
             await _together(_parts(engine, engine.store, settings, role, notifiers))
         finally:
-            # Whatever an adapter's own stop did not finish (bot/storage/inbox.py): a last chance, then the
+            # Whatever an adapter's own stop did not finish (bot/intake/): a last chance, then the
             # rest stays in the inbox for the next start.
-            await engine.inbox.drain(settings.drain_seconds)
+            await engine.intake.drain(settings.drain_seconds)
             for notifier in notifiers:
                 if hasattr(notifier, "close"):
                     await notifier.close()
@@ -256,7 +256,7 @@ def _parts(engine: Engine, store: Store, settings: Settings, role: str, notifier
     slack_here = (web and slack_http) or (worker and settings.slack_configured and settings.slack_uses_socket_mode)
     if slack_here or (worker and settings.discord_token):
         # Submissions a stopped or killed process left: this one works them once their lease is out.
-        yield engine.inbox.run_forever(every=max(0.5, min(30.0, settings.inbox_lease_seconds / 4)))
+        yield engine.intake.run_forever(every=max(0.5, min(30.0, settings.inbox_lease_seconds / 4)))
     if slack_here:
         from adapters.slack.app import SlackAdapter
         from adapters.slack.server import SlackStartError

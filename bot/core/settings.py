@@ -108,11 +108,15 @@ class Settings(BaseSettings):
     # removal by mistake noticed after a weekend (an assumption, not a platform rule).
     removal_grace_days: float = Field(default=7.0, ge=0)
 
-    # Form submissions (see bot/storage/inbox.py): how many one process works at once before answering
-    # "busy, try again"; how long a taken one belongs to its process before another (or the next
-    # start) works it again; how long a stop (SIGTERM) waits for those in flight. Procfile
-    # platforms allow about 30 s between SIGTERM and SIGKILL.
-    inbox_capacity: int = 32
+    # Form submissions (see bot/intake/): how many one process works at once (BACKLINKS_INBOX_CAPACITY,
+    # its old name, is still read); past how many seconds of work waiting a new one is answered
+    # "busy, try again" (kept under half the lease); how long a taken one belongs to its process
+    # before another (or the next start) works it again; how long a stop (SIGTERM) waits for those in
+    # flight. Procfile platforms allow about 30 s between SIGTERM and SIGKILL.
+    intake_workers: int = Field(
+        default=32, ge=1, validation_alias=AliasChoices("BACKLINKS_INTAKE_WORKERS", "BACKLINKS_INBOX_CAPACITY")
+    )
+    intake_backlog_seconds: float = Field(default=60.0, gt=0)
     inbox_lease_seconds: float = 120.0
     drain_seconds: float = 25.0
 

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from bot.core.events import ChannelKey
 from bot.storage.db import Database
+from bot.storage.group_commit import GroupCommit
 from bot.storage.schema import channel_users, channels, home_users
 
 
@@ -35,16 +36,25 @@ class UsedChannel:
 class HomeStore:
     def __init__(self, store: Database):
         self.store = store
+        # Uses recorded at the same moment (a flood of commands or forms) share one transaction.
+        self._uses: GroupCommit[tuple[ChannelKey, str], None] = GroupCommit(self._record_uses)
 
     async def used(self, key: ChannelKey, user: str) -> None:
         """Record that this user used the bot in this channel (one upsert; the channel's row too)."""
+        await self._uses((key, user))
+
+    async def _record_uses(self, group: list[tuple[ChannelKey, str]]) -> list[None]:
         now = self.store.clock()
         async with self.store.engine.begin() as connection:
-            channel_id = await self.store._channel_id(connection, key, create=True)
-            upsert = self.store._insert(channel_users).values(channel_id=channel_id, user_id=user, last_used_at=now)
+            ids = await self.store._channel_ids(connection, {key for key, _ in group})
+            rows = [{"channel_id": ids[key], "user_id": user, "last_used_at": now} for key, user in set(group)]
+            upsert = self.store._insert(channel_users).values(rows)
             await connection.execute(
-                upsert.on_conflict_do_update(index_elements=["channel_id", "user_id"], set_={"last_used_at": now})
+                upsert.on_conflict_do_update(
+                    index_elements=["channel_id", "user_id"], set_={"last_used_at": upsert.excluded.last_used_at}
+                )
             )
+        return [None] * len(group)
 
     async def channels_of(self, person: Person, limit: int) -> tuple[list[UsedChannel], int]:
         """The channels of this workspace the person has used the bot in, most recent first (at most

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from bot.core.events import ChannelKey
 from bot.storage.db import Clock, utc_now
+from bot.storage.group_commit import GroupCommit
 from bot.storage.home_store import HomeStore
 from bot.storage.lookup_store import LookupStore
 from bot.storage.reminder_store import ProgressStore, ReminderStore, new_entry
@@ -35,6 +36,18 @@ ANY = object()  # save_draft/save_plan: whatever version is there
 
 class DraftConflict(RuntimeError):
     """Another request saved this user's draft between our read and our write: read again."""
+
+
+class PlanSave(NamedTuple):
+    """One save_plan call, as a group of them is written."""
+
+    key: ChannelKey
+    user: str
+    answers: dict[str, Any]
+    plan: dict[str, Any]
+    expected: Any
+    first_reminder: tuple[dict[str, Any], dt.datetime | None] | None
+    request: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +155,8 @@ class Store:
         self.tenants = TenantStore(self)  # a workspace's or a channel's data, counted and deleted
         self.homes = HomeStore(self)
         self.requests = RequestStore(self)  # a platform request that asks for a change, claimed once
+        # Plans finished at the same moment (a flood of forms worked at once) share one transaction.
+        self._plan_saves: GroupCommit[PlanSave, bool | DraftConflict] = GroupCommit(self._save_plans)
         self.file: DatabaseFile | None = None  # a SQLite file's identity, for health
         self._file_problem: str | None = None  # logged once, when it appears
 
@@ -360,35 +375,96 @@ class Store:
         `expected` version, a draft another process finished first raises DraftConflict: one plan.
         `first_reminder` (settings, next due) is set up only if the channel has no reminder yet;
         returns whether it was. A `request` (the submission's key) already stored stores nothing:
-        the same submission worked twice is one plan."""
+        the same submission worked twice is one plan. Plans saved at the same moment are written
+        together, in one transaction of a few statements (group commit)."""
+        saved = await self._plan_saves(PlanSave(key, user, answers, plan, expected, first_reminder, request))
+        if isinstance(saved, DraftConflict):
+            raise saved
+        return saved
+
+    async def _save_plans(self, group: list[PlanSave]) -> list[bool | DraftConflict]:
+        """save_plan for a group, each item's outcome on its own: a conflict on one is that one's."""
+        now = self.clock()
+        outcome: list[bool | DraftConflict | None] = [None] * len(group)
         async with self.engine.begin() as connection:
-            if request is not None:
-                seen = sa.select(plans.c.id).where(plans.c.request == request)
-                if (await connection.execute(seen)).first() is not None:
-                    return False
-            channel_id = await self._channel_id(connection, key, create=True)
-            mine = sa.and_(drafts.c.channel_id == channel_id, drafts.c.user_id == user)
-            if expected is not ANY and expected is not None:
-                dropped = await connection.execute(sa.delete(drafts).where(mine, drafts.c.version == expected))
-                if dropped.rowcount == 0:
-                    raise DraftConflict(f"the draft of {user} in {key} was finished or changed meanwhile")
-            else:
-                await connection.execute(sa.delete(drafts).where(mine))
-            now = self.clock()
-            await connection.execute(
-                sa.insert(plans).values(
-                    channel_id=channel_id, created_by=user, created_at=now, answers=answers, plan=plan, request=request
-                )
-            )
-            if first_reminder is None:
-                return False
-            settings, due = first_reminder
-            created = await connection.execute(
-                self._insert(reminders)
-                .values(channel_id=channel_id, settings=settings, next_due_at=due, updated_at=now)
-                .on_conflict_do_nothing(index_elements=["channel_id"])
-            )
-            return created.rowcount == 1
+            requests = [item.request for item in group if item.request is not None]
+            seen = set()
+            if requests:
+                stored = sa.select(plans.c.request).where(plans.c.request.in_(requests))
+                seen = set((await connection.execute(stored)).scalars())
+            for n, item in enumerate(group):
+                if item.request is not None:
+                    if item.request in seen:
+                        outcome[n] = False  # worked before (or twice in this group): one plan
+                    seen.add(item.request)
+            todo = [n for n in range(len(group)) if outcome[n] is None]
+            ids = await self._channel_ids(connection, {group[n].key for n in todo})
+            checked = [n for n in todo if group[n].expected is not ANY and group[n].expected is not None]
+            if checked:
+                versions = [(ids[group[n].key], group[n].user, group[n].expected) for n in checked]
+                columns = sa.tuple_(drafts.c.channel_id, drafts.c.user_id, drafts.c.version)
+                dropped = set(
+                    map(tuple, await connection.execute(
+                        sa.delete(drafts).where(columns.in_(versions)).returning(drafts.c.channel_id, drafts.c.user_id)
+                    ))
+                )  # fmt: skip
+                for n in checked:
+                    if (ids[group[n].key], group[n].user) not in dropped:
+                        key, user = group[n].key, group[n].user
+                        outcome[n] = DraftConflict(f"the draft of {user} in {key} was finished or changed meanwhile")
+            if unchecked := [(ids[group[n].key], group[n].user) for n in todo if n not in checked]:
+                mine = sa.tuple_(drafts.c.channel_id, drafts.c.user_id)
+                await connection.execute(sa.delete(drafts).where(mine.in_(unchecked)))
+            todo = [n for n in todo if outcome[n] is None]
+            if todo:
+                rows = [
+                    {
+                        "channel_id": ids[group[n].key],
+                        "created_by": group[n].user,
+                        "created_at": now,
+                        "answers": group[n].answers,
+                        "plan": group[n].plan,
+                        "request": group[n].request,
+                    }
+                    for n in todo
+                ]
+                await connection.execute(sa.insert(plans).values(rows))
+            first: dict[int, int] = {}  # channel → the item whose first reminder it gets
+            for n in todo:
+                if group[n].first_reminder is not None:
+                    first.setdefault(ids[group[n].key], n)
+            created: set[int] = set()
+            if first:
+                reminder_rows = [
+                    {
+                        "channel_id": channel_id,
+                        "settings": group[n].first_reminder[0],
+                        "next_due_at": group[n].first_reminder[1],
+                        "updated_at": now,
+                    }
+                    for channel_id, n in first.items()
+                ]
+                insert = self._insert(reminders).values(reminder_rows)
+                insert = insert.on_conflict_do_nothing(index_elements=["channel_id"]).returning(reminders.c.channel_id)
+                created = set((await connection.execute(insert)).scalars())
+            for n in todo:
+                channel_id = ids[group[n].key]
+                outcome[n] = channel_id in created and first.get(channel_id) == n
+        return outcome  # type: ignore[return-value]
+
+    async def _channel_ids(self, connection: AsyncConnection, keys: set[ChannelKey]) -> dict[ChannelKey, int]:
+        """The ids of these channels, made where missing, in one statement."""
+        if not keys:
+            return {}
+        rows = [
+            {"platform": k.platform, "workspace": k.workspace, "channel": k.channel, "created_at": self.clock()}
+            for k in keys
+        ]
+        upsert = self._insert(channels).values(rows)
+        upsert = upsert.on_conflict_do_update(
+            index_elements=["platform", "workspace", "channel"], set_={"channel": upsert.excluded.channel}
+        ).returning(channels.c.id, channels.c.platform, channels.c.workspace, channels.c.channel)
+        return {ChannelKey(r.platform, r.workspace, r.channel): r.id for r in await connection.execute(upsert)}
 
     async def current_plan(self, key: ChannelKey) -> StoredPlan | None:
         async with self.reader.connect() as connection:

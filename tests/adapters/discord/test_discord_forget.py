@@ -213,6 +213,6 @@ async def test_forget_takes_manage_server_and_a_confirmation_checked_again_at_th
 async def test_a_stored_form_submission_names_its_server_and_channel(bot, standin, store):
     """So deleting a server's or a channel's data deletes its waiting submissions too."""
     await walk_the_plan(standin)
-    await bot.engine.inbox.idle(5)
+    await bot.engine.intake.idle(5)
     found = {(r["platform"], r["workspace"], r["channel"]) for r in (await every_row(store))["inbox"]}
     assert found == {("discord", str(standin.guild_id), str(standin.channel_id))}

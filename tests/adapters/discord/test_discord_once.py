@@ -20,7 +20,7 @@ async def delivered(standin, bot, payload: dict, times: int) -> dict:
         await standin.dispatch_interaction(payload)
     await standin.wait_for("POST", rf"/interactions/{payload['id']}/{payload['token']}/callback")
     await slash(standin, "help")  # dispatched after them: by its answer, every delivery has started
-    assert await bot.engine.inbox.idle(5) == 0
+    assert await bot.engine.intake.idle(5) == 0
     return standin.callback(payload)  # the answer Discord took (a second one it refuses)
 
 
@@ -72,7 +72,7 @@ async def test_an_import_delivered_twice_is_profiled_and_posted_once(bot, standi
     with caplog.at_level(logging.INFO):
         first = await delivered(standin, bot, command, times=2)
         await standin.wait_for("GET", r"/attachments/\d+", count=2)  # each delivery fetched it (then asked the engine)
-        assert await bot.engine.inbox.idle(5) == 0
+        assert await bot.engine.intake.idle(5) == 0
     assert first == {"type": 5, "data": {"flags": 64}}, "deferred while the file is fetched"
     posted = standin.of("POST", rf"/webhooks/{standin.application_id}/{command['token']}")
     assert len(posted) == 1 and "Link profile of example.com" in json.dumps(posted[0].json)

@@ -1,4 +1,4 @@
-"""Acknowledged means stored (bot/storage/inbox.py) on Slack: replays, "busy", and work a stopped process left."""
+"""Acknowledged means stored (bot/intake/) on Slack: replays, "busy", and work a stopped process left."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 
 from support import TYPED_ANSWERS, rows
 
-from bot.storage.inbox import Inbox
+from bot.intake import Intake
 
 ANSWERS = dict(TYPED_ANSWERS)
 ANSWERS["strategies"] = "guest_posting, outreach"
@@ -29,7 +29,7 @@ async def test_a_submission_replayed_three_times_makes_one_plan(slack, db_path):
         response = await slack.interaction(payload)
         assert response.status == 200 and (await response.text()) == ""
     await slack.standin.wait_for("chat.postMessage")
-    await slack.adapter.engine.inbox.idle(5)
+    await slack.adapter.engine.intake.idle(5)
     assert len(plans(db_path)) == 1
     assert len(slack.standin.of("chat.postMessage")) == 1
     assert rows(db_path, "SELECT request FROM plans") == [("slack:T1:V42:h-V42",)]
@@ -39,18 +39,19 @@ async def test_a_submission_replayed_three_times_makes_one_plan(slack, db_path):
 
 async def test_a_busy_bot_says_so_on_the_form_and_takes_the_next_try(slack, db_path):
     view = await open_modal(slack)
-    slack.adapter.engine.inbox.capacity = 0  # as if 32 submissions were being worked already
+    intake = slack.adapter.engine.intake
+    intake.backlog_seconds = -1  # as if more work were waiting than its bound allows
     response = await slack.submit(view, ANSWERS, view_id="V7")
     body = json.loads(await response.text())
     assert body["response_action"] == "errors"
     [reason] = body["errors"].values()
     assert "did not take this yet - nothing was saved" in reason
     assert plans(db_path) == [] and rows(db_path, "SELECT count(*) FROM inbox") == [(0,)]
-    slack.adapter.engine.inbox.capacity = 32
+    intake.backlog_seconds = 60
     response = await slack.submit(view, ANSWERS, view_id="V7")  # the same form, submitted again
     assert (await response.text()) == ""
     await slack.standin.wait_for("chat.postMessage")
-    await slack.adapter.engine.inbox.idle(5)
+    await slack.adapter.engine.intake.idle(5)
     assert len(plans(db_path)) == 1
 
 
@@ -58,7 +59,7 @@ async def test_a_submission_a_stopped_process_took_is_planned_posted_and_stored_
     view = await open_modal(slack)
     body = slack.submission(view, ANSWERS, view_id="V9")
     # Another process stored this submission, acked it and died: its lease has run out.
-    dead = Inbox(slack.store, lease=-1)
+    dead = Intake(slack.store, lease=-1)
     submission = {
         "form": "plan",
         "team": "T1",
@@ -69,14 +70,14 @@ async def test_a_submission_a_stopped_process_took_is_planned_posted_and_stored_
         "files": {},
     }
     assert await dead.accept("slack", "slack:T1:V9:h-V9", submission) is not None
-    assert await slack.adapter.engine.inbox.recover() == 1
-    await slack.adapter.engine.inbox.idle(5)
+    assert await slack.adapter.engine.intake.recover() == 1
+    await slack.adapter.engine.intake.idle(5)
     [post] = slack.standin.of("chat.postMessage")
     assert post.body["channel"] == "C1" and "referring domains" in post.body["text"]
     assert rows(db_path, "SELECT request FROM plans") == [("slack:T1:V9:h-V9",)]
-    assert await slack.adapter.engine.inbox.waiting() == 0
+    assert await slack.adapter.engine.intake.waiting() == 0
     # Slack replays the original request late: nothing more happens.
     response = await slack.interaction(body)
     assert (await response.text()) == ""
-    await slack.adapter.engine.inbox.idle(5)
+    await slack.adapter.engine.intake.idle(5)
     assert len(plans(db_path)) == 1 and len(slack.standin.of("chat.postMessage")) == 1

@@ -35,7 +35,7 @@ async def test_a_slash_command_replayed_with_its_trigger_id_logs_once(slack, db_
     assert rows(db_path, "SELECT month, count FROM progress") == [(MONTH, 3)]
     shown = await said(await slack.command("show"))
     assert re.search(r"\w+ \d{4}: 3 / ", shown)
-    assert await slack.adapter.engine.inbox.idle(5) == 0
+    assert await slack.adapter.engine.intake.idle(5) == 0
     assert slack.standin.of("respond") == [], "nothing followed the replays either"
 
 
@@ -66,7 +66,7 @@ async def test_a_button_press_replayed_with_its_trigger_id_logs_once(slack, db_p
     for _ in range(2):
         assert (await slack.interaction(press)).status == 200
     await slack.standin.wait_until("chat.postMessage", "1,000 links by count")
-    assert await slack.adapter.engine.inbox.idle(5) == 0
+    assert await slack.adapter.engine.intake.idle(5) == 0
     assert rows(db_path, "SELECT month, count FROM progress") == [(MONTH, 1000)]
     posted = [c for c in slack.standin.of("chat.postMessage") if "1,000 links by count" in json.dumps(c.body)]
     assert len(posted) == 1

@@ -1,0 +1,262 @@
+"""Accepting and working form submissions: the one intake every adapter uses.
+
+A platform is told "received" (Slack's view_submission ack, Discord's first response) once the
+submission is a row in the inbox (bot/intake/rows.py) — and that durable write is all it costs
+before the ack. Submissions stored at the same moment share one transaction (group commit). The
+row then waits in this process's queue; up to `workers` tasks take rows from it and run the
+platform's `perform` (plan, store, post), so accepting never waits for working, and a flood is
+stored at the pace of the database and worked at the pace of the workers.
+
+- Busy only past a real bound: when the work already waiting here would take more than
+  `backlog_seconds` at the pace rows are being worked (or more than MOST_WAITING rows wait), or when
+  the durable write itself takes longer than the platform's deadline allows (ACCEPT_WITHIN).
+  Deciding it costs a comparison, so an adapter asks `busy` before reading a submission at all.
+- A stop (SIGTERM) drains: nothing new is taken, and what is waiting or being worked gets a deadline.
+- A crash or a kill leaves rows undone: each carries a lease, and when it runs out the next process
+  that serves the platform (or this one, at its next start) works them again. The backlog bound is
+  kept under half the lease, so a row waiting here is worked before another process may take it.
+- A submission's key (Slack's view id and hash, Discord's interaction id) is unique, so a replay is
+  recognised and does nothing; the plan it makes is keyed by it too (`plans.request`), so work
+  redone after a crash between "stored" and "done" stores one plan, not two.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import datetime as dt
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from bot.core.events import ChannelKey
+from bot.intake.rows import Entry, InboxRows
+from bot.storage.store import Store
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# What an adapter does with a submission it took: plan, store and answer (it reports failures to
+# the user itself). Raising leaves the row to be tried again after its lease.
+Perform = Callable[[Entry], Awaitable[None]]
+
+WORKERS = 32  # submissions worked at once per process
+BACKLOG_SECONDS = 60.0  # past this much work waiting here, a new submission is told "busy, try again"
+MOST_WAITING = 5000  # and past this many rows waiting here, whatever their pace (their payloads are in memory)
+LEASE_SECONDS = 120.0  # how long a row belongs to the process that took it before another may
+MAX_ATTEMPTS = 5  # a row that failed this often is given up (logged), not retried forever
+RECOVER_BATCH = 50
+# How long storing a submission may take before the adapter answers "busy" instead: Slack and
+# Discord want their answer within three seconds.
+ACCEPT_WITHIN = 2.0
+FIRST_PACE = 0.1  # seconds a worker takes for a submission, until some were timed (an assumption)
+PACE_WEIGHT = 0.1  # each new timing's share of the running estimate
+
+
+class Busy(RuntimeError):
+    """This process has more waiting than it would work within its backlog bound: the platform
+    should be told to try again."""
+
+
+class Intake:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        workers: int = WORKERS,
+        backlog_seconds: float = BACKLOG_SECONDS,
+        lease: float = LEASE_SECONDS,
+    ):
+        self.store = store
+        self.workers = max(1, workers)
+        # Worked before its lease runs out, or another process may take it too.
+        self.backlog_seconds = min(backlog_seconds, lease / 2) if lease > 0 else backlog_seconds
+        self.rows = InboxRows(store, dt.timedelta(seconds=lease))
+        self._performers: dict[str, Perform] = {}
+        self._queue: collections.deque[tuple[Entry, Perform | None]] = collections.deque()
+        self._running: set[asyncio.Task[None]] = set()  # the worker tasks
+        self._working = 0  # rows a worker has taken and not finished
+        self._tracked: set[asyncio.Future[Any]] = set()  # other work a stop waits for
+        self._accepting = 0  # accepts whose row is being written
+        self._stopping = False
+        self.pace = FIRST_PACE  # seconds a worker takes for one row, a running estimate
+
+    def serve(self, platform: str, perform: Perform) -> None:
+        """This process works `platform`'s submissions (its own, and those a crash left)."""
+        self._performers[platform] = perform
+
+    # How full it is.
+
+    @property
+    def waiting_here(self) -> int:
+        """Rows taken by this process and not finished: queued, being written, being worked."""
+        return len(self._queue) + self._accepting + self._working
+
+    def backlog(self) -> float:
+        """Seconds until the workers reach a submission taken now, at the pace they have kept."""
+        return (len(self._queue) + self._accepting) * self.pace / self.workers
+
+    @property
+    def busy(self) -> str | None:
+        """Why a new submission would be refused now (None: it would be taken)."""
+        if self._stopping:
+            return "stopping"  # taken now, it might not be finished before the process exits
+        if len(self._queue) + self._accepting >= MOST_WAITING:
+            return f"{MOST_WAITING} submissions waiting"
+        if (backlog := self.backlog()) > self.backlog_seconds:
+            return f"{backlog:.0f} s of work waiting"
+        return None
+
+    # Taking a submission: call before acknowledging it.
+
+    async def accept(
+        self,
+        platform: str,
+        key: str,
+        payload: dict[str, Any],
+        *,
+        within: float | None = ACCEPT_WITHIN,
+        channel: ChannelKey | None = None,
+        perform: Perform | None = None,
+    ) -> Entry | None:
+        """Store a submission and queue it for the workers; None when its key was seen before (a
+        replay: acknowledge, do nothing). Raises Busy past the backlog bound, or when storing takes
+        longer than `within` seconds (the platform's deadline would pass before its ack).
+        `channel`: where it was made (deleting that channel's or workspace's data deletes it too).
+        `perform`: how to work this one, instead of the platform's own (a live request can answer
+        better than a stored one)."""
+        if reason := self.busy:
+            raise Busy(reason)
+        if self.store.file is not None and (problem := self.store.file.problem()):
+            raise Busy(problem)  # acked into a deleted SQLite file, it would be lost: not taken
+        self._accepting += 1
+        storing = asyncio.ensure_future(self._store(platform, key, payload, channel))
+        done, _ = await asyncio.wait({storing}, timeout=within)
+        if storing not in done:
+            # Not cancelled (a half-finished write helps nobody): should the row land after all, it
+            # is worked like any other, and the person's second try of the same form is recognised
+            # by its key — one plan either way.
+            storing.add_done_callback(self._stored_late)
+            raise Busy(f"storing took over {within} s")
+        entry = storing.result()
+        if entry is not None and (perform is not None or platform in self._performers):
+            self.work(entry, perform)  # else it waits for a process that serves its platform
+        return entry
+
+    async def _store(
+        self, platform: str, key: str, payload: dict[str, Any], channel: ChannelKey | None
+    ) -> Entry | None:
+        try:
+            return await self.rows.insert(platform, key, payload, channel)
+        finally:
+            self._accepting -= 1
+
+    def _stored_late(self, storing: asyncio.Future[Entry | None]) -> None:
+        if storing.cancelled() or storing.exception() is not None:
+            return
+        if (entry := storing.result()) is not None and entry.platform in self._performers:
+            self.work(entry)
+
+    # Working.
+
+    def work(self, entry: Entry, perform: Perform | None = None) -> None:
+        """Queue a stored entry for the workers (`perform`: this once, instead of the platform's)."""
+        self._queue.append((entry, perform))
+        if len(self._running) < self.workers:
+            task = asyncio.create_task(self._worker(), name="intake worker")
+            self._running.add(task)
+            task.add_done_callback(self._running.discard)
+
+    async def _worker(self) -> None:
+        """Work queued entries until none is left (a new one starts a worker again)."""
+        while self._queue:
+            entry, perform = self._queue.popleft()
+            self._working += 1
+            started = time.monotonic()
+            try:
+                await self._work(entry, perform)
+            finally:
+                self._working -= 1
+                self.pace += PACE_WEIGHT * (time.monotonic() - started - self.pace)
+
+    async def _work(self, entry: Entry, perform: Perform | None = None) -> None:
+        perform = perform or self._performers[entry.platform]
+        try:
+            await perform(entry)
+        except asyncio.CancelledError:
+            raise  # stopped past the drain deadline: the row stays for the next process
+        except Exception:
+            if entry.attempts >= MAX_ATTEMPTS:
+                log.exception("gave up on submission %s after %s attempts", entry.id, entry.attempts)
+                await self.rows.done(entry.id)
+            else:
+                log.exception("submission %s failed (attempt %s); it is retried later", entry.id, entry.attempts)
+            return
+        await self.rows.done(entry.id)
+
+    def track(self, work: Awaitable[T]) -> Awaitable[T]:
+        """Work that is not stored (a command answered after its ack, a button) but that a stop
+        still waits for, like a submission's. Awaiting the result does not tie the work to the
+        awaiting task: a listener cancelled at shutdown leaves it running until the drain."""
+        task = asyncio.ensure_future(work)
+        self._tracked.add(task)
+        task.add_done_callback(self._tracked.discard)
+        return asyncio.shield(task)
+
+    # After a crash: rows whose lease ran out.
+
+    async def recover(self) -> int:
+        """Claim undone rows of the platforms this process serves whose lease ran out, and queue
+        them. Returns how many were taken."""
+        room = min(RECOVER_BATCH, MOST_WAITING - len(self._queue))
+        if not self._performers or room <= 0 or self._stopping:
+            return 0
+        claimed = await self.rows.claim(list(self._performers), room)
+        for entry in claimed:
+            log.info("working submission %s again (attempt %s): its process stopped first", entry.id, entry.attempts)
+            self.work(entry)
+        return len(claimed)
+
+    async def run_forever(self, every: float = 30.0) -> None:
+        """Look for left-over rows at start and then every `every` seconds."""
+        while True:
+            try:
+                await self.recover()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # a database hiccup: try again next round
+                log.exception("could not look for unfinished submissions")
+            await asyncio.sleep(every)
+
+    # Stopping.
+
+    async def drain(self, timeout: float) -> int:
+        """Stop taking submissions and give those waiting or being worked up to `timeout` seconds;
+        returns how many were left (they stay in the inbox and are worked after the restart)."""
+        self._stopping = True
+        if self.waiting_here:
+            log.info("finishing %s submissions before stopping", self.waiting_here)
+        left = await self.idle(timeout)
+        if left:
+            log.warning("%s submissions were not finished in %.0f s; the next start finishes them", left, timeout)
+            self._queue.clear()  # still stored, with their lease: the next start takes them
+            for task in list(self._running):
+                task.cancel()
+        return left
+
+    async def idle(self, timeout: float) -> int:
+        """Wait up to `timeout` seconds until nothing is waiting, worked or tracked here; returns
+        how much still is."""
+        deadline = time.monotonic() + timeout
+        while self.waiting_here + len(self._tracked) and time.monotonic() < deadline:
+            pending = {*self._running, *self._tracked}
+            if pending:
+                await asyncio.wait(pending, timeout=min(0.05, max(0.0, deadline - time.monotonic())))
+            else:
+                await asyncio.sleep(0.01)  # rows being written: their worker starts when they land
+        return self.waiting_here + len(self._tracked)
+
+    async def waiting(self) -> int:
+        """Rows not yet done, in every process (for tests and health)."""
+        return await self.rows.waiting()
