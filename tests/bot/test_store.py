@@ -121,3 +121,36 @@ def test_database_urls_people_have_are_accepted():
     assert async_url("postgresql://h/db") == "postgresql+asyncpg://h/db"
     assert async_url("sqlite:////tmp/x.db") == "sqlite+aiosqlite:////tmp/x.db"
     assert async_url("sqlite+aiosqlite:///x.db") == "sqlite+aiosqlite:///x.db"
+
+
+async def test_plans_finished_at_the_same_moment_are_saved_together_each_with_its_own_outcome(any_store):
+    """A flood of forms worked at once: their plans share a transaction, and what one of them meets
+    (a draft finished elsewhere, a submission worked twice) is that one's alone."""
+    import asyncio
+
+    from bot.storage.store import DraftConflict
+
+    store = any_store
+    mine, theirs = ChannelKey("slack", "T1", "C7"), ChannelKey("slack", "T1", "C8")
+    await store.save_draft(mine, "U1", {"answers": {}}, expected=None)  # U1's draft at version 1
+    reminder = ({"day": 1}, dt.datetime(2027, 1, 1, 9, tzinfo=dt.UTC))
+    commits = []
+    sa.event.listen(store.engine.sync_engine, "commit", lambda _connection: commits.append(1))
+    outcomes = await asyncio.gather(
+        store.save_plan(mine, "U1", {"n": 1}, {"n": 1}, expected=1, first_reminder=reminder, request="r1"),
+        store.save_plan(mine, "U2", {"n": 2}, {"n": 2}, expected=5, first_reminder=reminder, request="r2"),
+        store.save_plan(theirs, "U3", {"n": 3}, {"n": 3}, first_reminder=reminder, request="r3"),
+        store.save_plan(theirs, "U3", {"n": 3}, {"n": 3}, first_reminder=reminder, request="r3"),  # worked twice
+        store.save_plan(theirs, "U4", {"n": 4}, {"n": 4}, first_reminder=reminder, request="r4"),
+        return_exceptions=True,
+    )
+    first, conflict, third, again, fourth = outcomes
+    assert first is True, "the first plan in C7 starts its reminders"
+    assert isinstance(conflict, DraftConflict), "U2's draft was never at version 5: that plan alone is refused"
+    assert third is True and again is False and fourth is False  # C8's reminder once; r3 stored once
+    async with store.engine.connect() as connection:
+        stored = sorted((await connection.execute(sa.text("SELECT request FROM plans"))).scalars())
+        drafts = (await connection.execute(sa.text("SELECT count(*) FROM drafts"))).scalar_one()
+        reminders = (await connection.execute(sa.text("SELECT count(*) FROM reminders"))).scalar_one()
+    assert stored == ["r1", "r3", "r4"] and drafts == 0 and reminders == 2
+    assert len(commits) <= 2, f"{len(commits)} transactions for five plans saved at once"
