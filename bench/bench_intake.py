@@ -197,6 +197,10 @@ async def run(args) -> None:
         f"({done} of {len(keys)}); stored/s over the whole run: {done / drained:.1f}"
     )
     print(f"stored per second ÷ the floor's acks per second: {stored_rate / floor_rate:.2f}")
+    for process in processes[:-1]:  # what the servers said (a refusal is logged with its reason)
+        said = [line for line in (process.stderr.read() or "").splitlines() if "WARNING" in line or "ERROR" in line]
+        for line in said[-5:]:
+            print(f"  server: {line[:200]}")
 
 
 def main() -> None:

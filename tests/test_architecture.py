@@ -226,3 +226,15 @@ def test_providers_know_only_the_provider_interface():
         m for m, imported in graph.items() if m.startswith("bot.") and any(i.startswith("providers") for i in imported)
     }
     assert users <= {"bot.app.lookups"}, sorted(users)
+
+
+def test_adapters_take_forms_in_through_the_engines_intake_never_through_tables():
+    """Every adapter hands a form to `engine.intake` (bot/intake/): none writes the inbox itself, so
+    taking a submission in is written once, not once a platform."""
+    internals = {"bot.intake.rows", "bot.storage.schema", "bot.storage.group_commit", "sqlalchemy"}
+    offenders = []
+    for path in sorted((ROOT / "adapters").rglob("*.py")):
+        for node in _imports(ast.parse(path.read_text(), filename=str(path))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            offenders += [f"{path.relative_to(ROOT)}:{node.lineno} {n}" for n in names if n in internals]
+    assert offenders == []

@@ -52,6 +52,7 @@ RECOVER_BATCH = 50
 ACCEPT_WITHIN = 2.0
 FIRST_PACE = 0.1  # seconds a worker takes for a submission, until some were timed (an assumption)
 PACE_WEIGHT = 0.1  # each new timing's share of the running estimate
+REFUSALS_LOGGED_EVERY = 60.0  # seconds between log lines about submissions told to try again
 
 
 class Busy(RuntimeError):
@@ -80,6 +81,7 @@ class Intake:
         self._tracked: set[asyncio.Future[Any]] = set()  # other work a stop waits for
         self._accepting = 0  # accepts whose row is being written
         self._stopping = False
+        self._refusals, self._refusal_logged = 0, -REFUSALS_LOGGED_EVERY
         self.pace = FIRST_PACE  # seconds a worker takes for one row, a running estimate
 
     def serve(self, platform: str, perform: Perform) -> None:
@@ -127,9 +129,9 @@ class Intake:
         `perform`: how to work this one, instead of the platform's own (a live request can answer
         better than a stored one)."""
         if reason := self.busy:
-            raise Busy(reason)
+            raise self._refused(reason)
         if self.store.file is not None and (problem := self.store.file.problem()):
-            raise Busy(problem)  # acked into a deleted SQLite file, it would be lost: not taken
+            raise self._refused(problem)  # acked into a deleted SQLite file, it would be lost: not taken
         self._accepting += 1
         storing = asyncio.ensure_future(self._store(platform, key, payload, channel))
         done, _ = await asyncio.wait({storing}, timeout=within)
@@ -138,11 +140,20 @@ class Intake:
             # is worked like any other, and the person's second try of the same form is recognised
             # by its key — one plan either way.
             storing.add_done_callback(self._stored_late)
-            raise Busy(f"storing took over {within} s")
+            raise self._refused(f"storing took over {within} s")
         entry = storing.result()
         if entry is not None and (perform is not None or platform in self._performers):
             self.work(entry, perform)  # else it waits for a process that serves its platform
         return entry
+
+    def _refused(self, reason: str) -> Busy:
+        """The refusal, logged for whoever runs the bot: at most a line a minute, with a count."""
+        self._refusals += 1
+        now = time.monotonic()
+        if not self._stopping and now - self._refusal_logged >= REFUSALS_LOGGED_EVERY:
+            log.warning("told %s submission(s) to try again: %s", self._refusals, reason)
+            self._refusals, self._refusal_logged = 0, now
+        return Busy(reason)
 
     async def _store(
         self, platform: str, key: str, payload: dict[str, Any], channel: ChannelKey | None
