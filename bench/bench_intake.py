@@ -39,7 +39,8 @@ from slack_standin import SlackStandIn
 
 from bot.storage.store import Store
 
-EXTRA_ENV = {k: v for k, v in os.environ.items() if k.startswith(("BACKLINKS_INBOX_", "BACKLINKS_INTAKE_"))}  # to try settings
+# The intake's settings, passed on to the servers to try other values.
+EXTRA_ENV = {k: v for k, v in os.environ.items() if k.startswith(("BACKLINKS_INBOX_", "BACKLINKS_INTAKE_"))}
 POSTGRES = os.environ.get("BACKLINKS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
