@@ -593,11 +593,16 @@ class Monthly:
         )
 
     async def _image(self, data: charts.ChartData | None) -> Image | None:
-        """The chart, drawn in a worker process (it takes a while, and the event loop has chats to serve)."""
+        """The chart (None: nothing to draw, or the drawing failed: the message goes without it)."""
         if data is None:
             return None
-        labels = {name: self._plain.render(f"chart.{name}", {"site": data.site}) for name in charts.LABELS}
-        png = await charts.draw(data, labels)
+        values = charts.label_values(data)
+        labels = {name: self._plain.render(f"chart.{name}", values) for name in charts.LABELS}
+        try:
+            png = await charts.draw(data, labels)
+        except Exception:
+            log.exception("the progress chart of %s could not be drawn; the message goes without it", data.site)
+            return None
         return Image(png, charts.FILENAME, charts.alt_text(data))
 
     def _progress_blocks(
@@ -664,7 +669,7 @@ class Monthly:
             if self.charts and (data := self._chart_data(stored, rows, timezone, (plan, answers, plan_month))):
                 pictures[reminder.channel_id] = data
             composed.append((reminder, plan, versions, closed, this_month, was_adapted))
-        # Drawn in worker processes (bot.monthly.chart): the loop stays free meanwhile.
+        # Drawn in other processes (bot.monthly.drawers), once per picture: the loop stays free meanwhile.
         drawn = await asyncio.gather(*(self._image(data) for data in pictures.values()))
         images = dict(zip(pictures, drawn, strict=True))
         for reminder, plan, versions, closed, this_month, was_adapted in composed:
