@@ -112,6 +112,14 @@ class History:
 
 
 @dataclass(frozen=True, slots=True)
+class KnownMonths:
+    """A domain's months as its provider measured them, by month ("2026-11"), as cached."""
+
+    months: dict[str, MonthChange]
+    provider: str  # the provider's label, "DataForSEO"
+
+
+@dataclass(frozen=True, slots=True)
 class Sites:
     figures: dict[str, SiteFigures | None]  # None: unknown to the provider
     source: Source
@@ -245,18 +253,20 @@ class Lookups:
         months = {d: [_month_change(m) for m in f or []] for d, f in found.items()}
         return History(months, Source(connection.label, now.date()))
 
-    async def known_months(self, channel: ChannelKey, domain: str) -> dict[str, MonthChange]:
+    async def known_months(self, channel: ChannelKey, domain: str) -> KnownMonths | None:
         """A domain's months as this month's cache holds them (a check-in looked them up), by
-        month; {} if nothing is cached. Never a call, never a lookup from the budget."""
+        month, and who measured them; None if nothing is cached. Never a call, never a lookup
+        from the budget."""
         try:
             connection = await self.connected(channel)
         except UnreadableKey:  # nothing to show beside the logged months; `plan` and `connect` say why
-            return {}
+            return None
         if connection is None or not connection.provider.has_history:
-            return {}
+            return None
         period = f"{self.store.clock():%Y-%m}"
         found = await self.store.lookups.cached(connection.name, "history", period, [domain])
-        return {m.month: m for m in map(_month_change, found.get(domain) or [])}
+        months = {m.month: m for m in map(_month_change, found.get(domain) or [])}
+        return KnownMonths(months, connection.label) if months else None
 
     async def month_domains(self, channel: ChannelKey, domains: Sequence[str], month: str) -> dict[str, MonthDomains]:
         """Which referring domains each domain won and lost in `month` ("2026-10"), for a check-in:

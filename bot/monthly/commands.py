@@ -57,7 +57,7 @@ from bot.planning.planner import MONTHS_IN
 
 if TYPE_CHECKING:
     from bot.core.events import ChannelKey
-    from bot.lookups.service import Lookups
+    from bot.lookups.service import KnownMonths, Lookups
     from bot.planning.knowledge import Knowledge
     from bot.storage.reminder_store import Reminder
     from bot.storage.store import Store, StoredPlan
@@ -546,13 +546,12 @@ class Monthly:
         its chart from two months on."""
         timezone = await self._timezone(channel)
         progress = await self.channel_progress(channel, timezone=timezone)
-        measured: Mapping[str, MonthChange] = {}
-        domain = registrable_domain(progress.site) if progress.site else None
-        if self.lookups is not None and domain:
-            measured = await self.lookups.known_months(channel, domain)
+        known = await self._known(channel, progress.site)
+        measured, by = (known.months, known.provider) if known else ({}, "")
         blocks = self._progress_blocks(progress, measured)
         if self.charts and len(progress.rows) >= charts.MIN_MONTHS:
-            image = await self._image(self._chart_data(progress.plans, progress.rows, timezone))
+            data = self._chart_data(progress.plans, progress.rows, timezone, measured=measured, measured_by=by)
+            image = await self._image(data)
             blocks += (image,) if image else ()
         return blocks
 
@@ -562,7 +561,17 @@ class Monthly:
         progress = await self.channel_progress(channel, timezone=timezone)
         if len(progress.rows) < charts.MIN_MONTHS:
             return None
-        return await self._image(self._chart_data(progress.plans, progress.rows, timezone))
+        known = await self._known(channel, progress.site)
+        measured, by = (known.months, known.provider) if known else ({}, "")
+        data = self._chart_data(progress.plans, progress.rows, timezone, measured=measured, measured_by=by)
+        return await self._image(data)
+
+    async def _known(self, channel: ChannelKey, site: str | None) -> KnownMonths | None:
+        """The site's months a check-in has already had measured this month (never a lookup)."""
+        domain = registrable_domain(site) if site else None
+        if self.lookups is None or not domain:
+            return None
+        return await self.lookups.known_months(channel, domain)
 
     def _chart_data(
         self,
@@ -570,8 +579,12 @@ class Monthly:
         rows: Sequence[MonthProgress],
         timezone: str,
         current: tuple[Mapping[str, Any], Mapping[str, Any], str] | None = None,
+        *,
+        measured: Mapping[str, MonthChange] | None = None,
+        measured_by: str = "",
     ) -> charts.ChartData | None:
-        """The chart's numbers: from the first plan's start to the current plan's projection.
+        """The chart's numbers: from the first plan's start to the current plan's projection, and
+        what the data provider measured of those months (`measured`).
         `current`: (plan, answers, month) of a plan not stored yet (one a check-in adapts)."""
         if not stored or len(rows) < charts.MIN_MONTHS:
             return None
@@ -590,6 +603,8 @@ class Monthly:
             path=planner.projected_profile(plan.answers, self.knowledge),
             natural=plan.momentum.natural,
             keep=1 - self.knowledge.parameters["annual_link_loss"].value,
+            measured=measured,
+            measured_by=measured_by,
         )
 
     async def _image(self, data: charts.ChartData | None) -> Image | None:
@@ -666,8 +681,13 @@ class Monthly:
                     plan = planner.plan(answers, self.knowledge).model_dump(mode="json")
                     adapted.append((reminder.channel_id, answers, plan))
                     was_adapted, plan_month = True, this_month
-            if self.charts and (data := self._chart_data(stored, rows, timezone, (plan, answers, plan_month))):
-                pictures[reminder.channel_id] = data
+            if self.charts:
+                shown, (months, by) = (
+                    (plan, answers, plan_month),
+                    (site.months, site.source.provider) if site else ({}, ""),
+                )
+                if data := self._chart_data(stored, rows, timezone, shown, measured=months, measured_by=by):
+                    pictures[reminder.channel_id] = data
             composed.append((reminder, plan, versions, closed, this_month, was_adapted))
         # Drawn in other processes (bot.monthly.drawers), once per picture: the loop stays free meanwhile.
         drawn = await asyncio.gather(*(self._image(data) for data in pictures.values()))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import struct
 import subprocess
 import sys
@@ -15,7 +16,8 @@ from bot.conversation.rendering import PLAIN, Renderer
 from bot.core.events import ChannelKey
 from bot.core.replies import images
 from bot.engine import Engine
-from bot.monthly import chart
+from bot.lookups.provider import MonthChange
+from bot.monthly import chart, picture
 from bot.monthly.progress import MonthProgress
 from bot.planning import knowledge, planner
 from bot.storage.store import Store
@@ -100,6 +102,33 @@ def test_the_alt_text_says_the_numbers():
     median = round(data.median[len(data.months) - 1])
     assert f"median of about {median}" in alt
     assert data.parity is not None and f"reaches the median in {chart._label(data.parity)}" in alt
+
+
+def test_the_measured_months_are_drawn_and_said_beside_the_logged_ones():
+    measured = {
+        "2026-10": MonthChange("2026-10", 9, 2),
+        "2026-11": MonthChange("2026-11", 5, 6),
+        "2025-10": MonthChange("2025-10", 40, 0),  # before the plan: not one of the chart's months
+    }
+    data = fixed_data(measured=measured, measured_by="DataForSEO")
+    assert data.measured_new == (None, 9, 5, None, None) and data.measured_lost == (None, 2, 6, None, None)
+    alt = PLAIN_TEXT.text(chart.alt_text(data))
+    assert "October 2026 6 (to build 2-3)" in alt  # logged, as before
+    said = "Measured by DataForSEO, every new referring domain, built and earned, and those lost: "
+    assert said + "October 2026 9 new, 2 lost; November 2026 5 new, 6 lost." in alt
+    labels = {n: PLAIN_TEXT.render(f"chart.{n}", chart.label_values(data)) for n in chart.LABELS}
+    assert labels["measured"] == "All new, as DataForSEO counts them"
+    assert colour_pixels(chart.render(data, labels), picture.VERMILLION) > 100  # the line and its diamonds
+    unmeasured = fixed_data()
+    assert "Measured" not in PLAIN_TEXT.text(chart.alt_text(unmeasured))
+    assert colour_pixels(chart.render(unmeasured, LABELS), picture.VERMILLION) == 0
+
+
+def colour_pixels(png: bytes, colour: str) -> int:
+    from PIL import Image
+
+    wanted = tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return sum(n for n, c in Image.open(io.BytesIO(png)).convert("RGB").getcolors(1 << 20) if c == wanted)
 
 
 def test_the_projection_is_the_planners_path_to_parity():
