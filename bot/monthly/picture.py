@@ -20,16 +20,17 @@ style and marker.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from bot.monthly.canvas import Canvas
+    from bot.monthly.canvas import Canvas, Palette
 
 WIDTH, HEIGHT = 800, 450  # pixels
 FILENAME = "backlinks-progress.png"
 # Bumped whenever the drawing changes, so a picture kept by what it shows is never one drawn another way.
-STYLE = 2
+STYLE = 3
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with each common colour deficiency.
 BLUE, SKY, ORANGE, VERMILLION, GREEN, GREY, BLACK = (
@@ -71,7 +72,8 @@ class ChartData:
         return any(n is not None for n in self.measured_new)
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        """Its fields as they are: tuples, numbers and strings, which json writes as they come."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
     @classmethod
     def from_json(cls, values: Mapping[str, Any]) -> ChartData:
@@ -88,29 +90,35 @@ LEFT_PANEL = (60, 63, 376, 391)
 RIGHT_PANEL = (472, 63, 788, 391)
 TITLE_SIZE, PANEL_TITLE_SIZE, AXIS_SIZE, SMALL_SIZE = 17, 14, 14, 11
 TICK = 4  # tick marks' length
+LEGEND_ROW, LEGEND_HANDLE, LEGEND_TOP = 16, 24, 6  # pixels: a line's height, its sample's width, the gap above
+
+
+def _rgb(hex_colour: str) -> tuple[int, int, int]:
+    return int(hex_colour[1:3], 16), int(hex_colour[3:5], 16), int(hex_colour[5:7], 16)
+
+
+INK, BAR, OPEN, LINE, PATH, MEASURED, BAND_EDGE = map(_rgb, (BLACK, BLUE, GREY, BLUE, ORANGE, VERMILLION, SKY))
+# The band is the plan's range seen through: sky blue at 45% over white (60% in the legend, as before).
+BAND = tuple(round(c * 0.45 + 255 * 0.55) for c in BAND_EDGE)
+LEGEND_BAND = tuple(round(c * 0.6 + 255 * 0.4) for c in BAND_EDGE)
 
 
 def render(data: ChartData, labels: Mapping[str, str]) -> bytes:
     """The PNG. `labels`: the chart's words, rendered from knowledge/messages.yaml (`chart.*`)."""
-    from bot.monthly.canvas import Canvas, rgb
+    from bot.monthly.canvas import Canvas
 
-    canvas = Canvas(WIDTH, HEIGHT)
-    title = labels["title"]
-    canvas.text((WIDTH / 2, 8), title, size=TITLE_SIZE, colour=rgb(BLACK), bold=True, align="centre", valign="top")
+    canvas = Canvas(WIDTH, HEIGHT, _palette())
+    canvas.text((WIDTH / 2, 8), labels["title"], size=TITLE_SIZE, bold=True, align="centre", valign="top")
     _bars(canvas, data, labels)
     _lines(canvas, data, labels)
-    return canvas.png(_palette())
+    return canvas.png()
 
 
-def _palette():
-    """The chart's colours, and the shades of black text's edges over each background it sits on."""
-    from bot.monthly.canvas import WHITE, over_white, palette, rgb
+@lru_cache(maxsize=1)
+def _palette() -> Palette:
+    from bot.monthly.canvas import Palette
 
-    band, legend_band = over_white(rgb(SKY), 0.45), over_white(rgb(SKY), 0.6)
-    solids = (WHITE, *(rgb(c) for c in (BLACK, BLUE, SKY, ORANGE, VERMILLION, GREY)), band, legend_band)
-    black = rgb(BLACK)
-    grounds = ((WHITE, 96), (band, 32), *((rgb(c), 16) for c in (SKY, BLUE, GREY, ORANGE, VERMILLION)))
-    return palette(solids, tuple((black, ground, steps) for ground, steps in grounds))
+    return Palette((INK, BAR, OPEN, PATH, MEASURED, BAND_EDGE, BAND, LEGEND_BAND), ink=INK)
 
 
 class _Axes:
@@ -130,30 +138,38 @@ class _Axes:
         return bottom - (y - self.y0) / (self.y1 - self.y0) * (bottom - top)
 
     def frame(self, title: str, ylabel: str, xticks: Sequence[tuple[float, Sequence[str]]], yticks: Sequence[float]):
-        from bot.monthly.canvas import rgb, tick_label
+        from bot.monthly.canvas import tick_label
 
-        canvas, black = self.canvas, rgb(BLACK)
+        canvas = self.canvas
         left, top, right, bottom = self.box
-        canvas.line([(left, top), (left, bottom), (right, bottom)], colour=black)
+        # Each axis and its ticks as one line, out to each tick and back: one call, not one a tick.
+        ys = sorted((self.py(v) for v in yticks), reverse=True)
+        canvas.line(
+            [(left, bottom), *(p for y in ys for p in ((left, y), (left - TICK, y), (left, y))), (left, top)],
+            colour=INK,
+        )
+        xs = [self.px(v) for v, _ in xticks]
+        canvas.line(
+            [
+                (left, bottom),
+                *(p for x in xs for p in ((x, bottom), (x, bottom + TICK), (x, bottom))),
+                (right, bottom),
+            ],
+            colour=INK,
+        )
         widest = 0
         for value in yticks:
-            y = self.py(value)
-            canvas.line([(left - TICK, y), (left, y)], colour=black)
             words = tick_label(value)
             widest = max(widest, canvas.text_width(words, size=AXIS_SIZE))
-            canvas.text((left - TICK - 3, y), words, size=AXIS_SIZE, colour=black, align="right", valign="middle")
-        for value, words in xticks:
-            x = self.px(value)
-            canvas.line([(x, bottom), (x, bottom + TICK)], colour=black)
-            canvas.lines_of_text((x, bottom + TICK + 3), words, size=SMALL_SIZE, colour=black)
-        canvas.text(
-            ((left + right) / 2, top - 6), title, size=PANEL_TITLE_SIZE, colour=black, align="centre", valign="bottom"
-        )
-        canvas.vertical_text((left - TICK - 3 - widest - 12, (top + bottom) / 2), ylabel, size=AXIS_SIZE, colour=black)
+            canvas.text((left - TICK - 3, self.py(value)), words, size=AXIS_SIZE, align="right", valign="middle")
+        for x, (_, words) in zip(xs, xticks, strict=True):
+            canvas.lines_of_text((x, bottom + TICK + 3), words, size=SMALL_SIZE)
+        canvas.text(((left + right) / 2, top - 6), title, size=PANEL_TITLE_SIZE, align="centre", valign="bottom")
+        canvas.vertical_text((left - TICK - 3 - widest - 12, (top + bottom) / 2), ylabel, size=AXIS_SIZE)
 
 
 def _bars(canvas: Canvas, data: ChartData, labels: Mapping[str, str]) -> None:
-    from bot.monthly.canvas import nice_ticks, over_white, rgb
+    from bot.monthly.canvas import nice_ticks
 
     n = len(data.months)
     measured = [(i, m) for i, m in enumerate(data.measured_new) if m is not None]
@@ -164,34 +180,31 @@ def _bars(canvas: Canvas, data: ChartData, labels: Mapping[str, str]) -> None:
     height = LEFT_PANEL[3] - LEFT_PANEL[1]
     top = highest * max(1.2, height / (height - LEGEND_TOP - LEGEND_ROW * len(entries) - 16))
     axes = _Axes(canvas, LEFT_PANEL, (-0.45 - 0.05 * n, n - 0.55 + 0.05 * n), (0, top))
-    sky, blue, grey, black = rgb(SKY), rgb(BLUE), rgb(GREY), rgb(BLACK)
-    band = over_white(sky, 0.45)
     # The band behind each bar, its edges drawn so that a range of one number (3-3) still shows.
     for i, (low, high) in enumerate(data.band):
-        canvas.box(axes.px(i - 0.45), axes.py(high), axes.px(i + 0.45), axes.py(low), fill=band, outline=sky, width=2)
+        canvas.box(
+            axes.px(i - 0.45), axes.py(high), axes.px(i + 0.45), axes.py(low), fill=BAND, outline=BAND_EDGE, width=2
+        )
     current = n - 1
     for i, count in enumerate(data.logged):
         closed = data.scored[i] and i != current
         left, right, y = axes.px(i - 0.275), axes.px(i + 0.275), axes.py(count)
-        canvas.box(left, y, right, axes.py(0), fill=blue if closed else grey, outline=black)
+        canvas.box(left, y, right, axes.py(0), fill=BAR if closed else OPEN, outline=INK)
         if closed and not data.on_target[i]:
-            canvas.hatch(left + 1, y + 1, right - 1, axes.py(0) - 1, colour=black)
+            canvas.hatch(left + 1, y + 1, right - 1, axes.py(0) - 1, colour=INK)
     points = [(axes.px(i), axes.py(m)) for i, m in measured]
-    vermillion = rgb(VERMILLION)
-    canvas.line(points, colour=vermillion, width=2)
+    canvas.line(points, colour=MEASURED, width=2)
     for point in points:
-        canvas.marker(point, "diamond", size=5, fill=vermillion, outline=black)
-    for i, count in enumerate(data.logged):  # last: a count stays legible over the measured line
-        canvas.text(
-            (axes.px(i), axes.py(count) - 3), str(count), size=SMALL_SIZE, colour=black, align="centre", valign="bottom"
-        )
+        canvas.marker(point, "diamond", size=5, fill=MEASURED, outline=INK)
+    for i, count in enumerate(data.logged):  # last: over the measured line (their edges light, a halo)
+        canvas.text((axes.px(i), axes.py(count) - 3), str(count), size=SMALL_SIZE, align="centre", valign="bottom")
     ticks = [(i, _tick(m, i == 0)) for i, m in enumerate(data.months)]
     axes.frame(labels["left"], labels["per_month"], ticks, nice_ticks(0, top, whole=True))
     _legend(canvas, (LEFT_PANEL[0] + 8, LEFT_PANEL[1] + LEGEND_TOP), entries)
 
 
 def _lines(canvas: Canvas, data: ChartData, labels: Mapping[str, str]) -> None:
-    from bot.monthly.canvas import nice_ticks, rgb
+    from bot.monthly.canvas import nice_ticks
 
     n = len(data.line_months)
     values = [*data.profile, *data.median, *(p for p in data.projection if p is not None)]
@@ -202,82 +215,56 @@ def _lines(canvas: Canvas, data: ChartData, labels: Mapping[str, str]) -> None:
     profile = [(axes.px(i), axes.py(v)) for i, v in enumerate(data.profile)]
     median = [(axes.px(i), axes.py(v)) for i, v in enumerate(data.median)]
     projection = [(axes.px(i), axes.py(v)) for i, v in enumerate(data.projection) if v is not None]
-    canvas.line(median, colour=rgb(BLACK), width=2, style="dashed")
-    canvas.line(projection, colour=rgb(ORANGE), width=2, style="dotted")
+    canvas.line(median, colour=INK, width=2, style="dashed")
+    canvas.line(projection, colour=PATH, width=2, style="dotted")
     for point in projection:
-        canvas.marker(point, "triangle", size=3, fill=rgb(ORANGE))
-    canvas.line(profile, colour=rgb(BLUE), width=2)
+        canvas.marker(point, "triangle", size=3, fill=PATH)
+    canvas.line(profile, colour=LINE, width=2)
     for point in profile:
-        canvas.marker(point, "circle", size=3, fill=rgb(BLUE))
+        canvas.marker(point, "circle", size=3, fill=LINE)
+    entries = [("profile", labels["profile"]), ("median", labels["median"])]
+    entries += [("projection", labels["projection"])] if projection else []
+    _legend(canvas, _free_corner(canvas, RIGHT_PANEL, entries), entries)  # before the frame: nothing but lines
     step = max(1, n // 8)  # at most about eight month labels: legible as a thumbnail
     ticks = [(i, _tick(m, i == 0)) for i, m in enumerate(data.line_months) if i % step == 0]
     axes.frame(labels["right"], labels["domains"], ticks, nice_ticks(low - margin, high + margin))
-    entries = [("profile", labels["profile"]), ("median", labels["median"])]
-    entries += [("projection", labels["projection"])] if projection else []
-    _legend(canvas, _free_corner(canvas, RIGHT_PANEL, entries, [profile, median, projection]), entries)
-
-
-LEGEND_ROW, LEGEND_HANDLE, LEGEND_TOP = 16, 24, 6  # pixels: a line's height, its sample's width, the gap above
 
 
 def _legend(canvas: Canvas, corner: tuple[float, float], entries: Sequence[tuple[str, str]]) -> None:
-    from bot.monthly.canvas import over_white, rgb
-
     x, y = corner
-    sky, black = rgb(SKY), rgb(BLACK)
     for row, (kind, words) in enumerate(entries):
         middle = y + row * LEGEND_ROW + LEGEND_ROW / 2
         left, right, top, bottom = x, x + LEGEND_HANDLE - 4, middle - 5, middle + 4
+        centre = ((left + right) / 2, middle)
         if kind == "band":
-            canvas.box(left, top, right, bottom, fill=over_white(sky, 0.6), outline=sky)
-        elif kind in ("bar", "hatched"):
-            canvas.box(left, top, right, bottom, fill=rgb(BLUE), outline=black)
+            canvas.box(left, top, right, bottom, fill=LEGEND_BAND, outline=BAND_EDGE)
+        elif kind in ("bar", "hatched", "open"):
+            canvas.box(left, top, right, bottom, fill=OPEN if kind == "open" else BAR, outline=INK)
             if kind == "hatched":
-                canvas.hatch(left + 1, top + 1, right - 1, bottom - 1, colour=black)
-        elif kind == "open":
-            canvas.box(left, top, right, bottom, fill=rgb(GREY), outline=black)
+                canvas.hatch(left + 1, top + 1, right - 1, bottom - 1, colour=INK)
         elif kind == "measured":
-            canvas.line([(left, middle), (right, middle)], colour=rgb(VERMILLION), width=2)
-            canvas.marker(((left + right) / 2, middle), "diamond", size=5, fill=rgb(VERMILLION), outline=black)
+            canvas.line([(left, middle), (right, middle)], colour=MEASURED, width=2)
+            canvas.marker(centre, "diamond", size=5, fill=MEASURED, outline=INK)
         elif kind == "profile":
-            canvas.line([(left, middle), (right, middle)], colour=rgb(BLUE), width=2)
-            canvas.marker(((left + right) / 2, middle), "circle", size=3, fill=rgb(BLUE))
+            canvas.line([(left, middle), (right, middle)], colour=LINE, width=2)
+            canvas.marker(centre, "circle", size=3, fill=LINE)
         elif kind == "median":
-            canvas.line([(left, middle), (right, middle)], colour=black, width=2, style="dashed")
+            canvas.line([(left, middle), (right, middle)], colour=INK, width=2, style="dashed")
         elif kind == "projection":
-            canvas.line([(left, middle), (right, middle)], colour=rgb(ORANGE), width=2, style="dotted")
-            canvas.marker(((left + right) / 2, middle), "triangle", size=3, fill=rgb(ORANGE))
-        canvas.text((x + LEGEND_HANDLE + 2, middle), words, size=SMALL_SIZE, colour=black, valign="middle")
+            canvas.line([(left, middle), (right, middle)], colour=PATH, width=2, style="dotted")
+            canvas.marker(centre, "triangle", size=3, fill=PATH)
+        canvas.text((x + LEGEND_HANDLE + 2, middle), words, size=SMALL_SIZE, valign="middle")
 
 
-def _free_corner(
-    canvas: Canvas,
-    box: tuple[int, int, int, int],
-    entries: Sequence[tuple[str, str]],
-    lines: Sequence[Sequence[tuple[float, float]]],
-) -> tuple[float, float]:
-    """Where the legend covers the least of the lines: a corner of the panel."""
+def _free_corner(canvas: Canvas, box: tuple[int, int, int, int], entries: Sequence[tuple[str, str]]):
+    """The corner of the panel where the legend hides the least of what is drawn there already."""
     width = LEGEND_HANDLE + 4 + max(canvas.text_width(words, size=SMALL_SIZE) for _, words in entries)
     height = LEGEND_ROW * len(entries)
     left, top, right, bottom = box
     corners = [(right - width - 6, bottom - height - 8), (left + 8, top + LEGEND_TOP), (right - width - 6, top + 6)]
     corners.append((left + 8, bottom - height - 8))
-    samples = [point for line in lines for point in _along(line)]
-
-    def covered(corner: tuple[float, float]) -> int:
-        x, y = corner
-        return sum(x - 4 <= px <= x + width + 4 and y - 4 <= py <= y + height + 4 for px, py in samples)
-
-    return min(corners, key=covered)  # the first of the least covered: the order says which is best
-
-
-def _along(points: Sequence[tuple[float, float]], every: float = 4.0) -> list[tuple[float, float]]:
-    """Points every few pixels along a polyline (a legend must not hide a line between its markers)."""
-    samples = list(points)
-    for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
-        steps = int(max(abs(x1 - x0), abs(y1 - y0)) / every)
-        samples += [(x0 + (x1 - x0) * k / steps, y0 + (y1 - y0) * k / steps) for k in range(1, steps)]
-    return samples
+    # The first with the most background left: the order says which is best when several are free.
+    return max(corners, key=lambda c: canvas.blank(c[0] - 4, c[1] - 4, c[0] + width + 4, c[1] + height + 4))
 
 
 # The picture's month names, fixed (calendar's follow the machine's locale: the same chart, other bytes).
