@@ -15,6 +15,7 @@ import json
 import logging
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
 from bot.core.plan import MONTHS_IN
@@ -37,7 +38,8 @@ AHEAD_MONTHS = 12  # the projection drawn at most this far past this month
 # The chart's words: `chart.<name>` in knowledge/messages.yaml, rendered with `label_values`.
 LABELS = ("title", "left", "right", "band", "logged", "below", "per_month", "domains", "profile", "median")
 LABELS += ("projection", "open", "measured")
-# Drawn charts kept by what they show, up to this many bytes (a chart is about 20 KB).
+# Drawn charts kept by what they show, up to this many bytes (a chart is about 20 KB); 0: none kept,
+# and none shared (benchmarks measure every drawing so).
 CACHE_BYTES = 32 * 1024 * 1024
 
 
@@ -119,9 +121,12 @@ def chart_data(
     )
 
 
-def label_values(data: ChartData) -> dict[str, str]:
-    """What the chart's words (`chart.<name>` in LABELS) are rendered with."""
-    return {"site": data.site, "provider": data.measured_by}
+def label_values(data: ChartData | None = None, *, site: str = "", provider: str = "") -> dict[str, str]:
+    """What the chart's words (`chart.<name>` in LABELS) are rendered with: the site's name and the
+    provider that measured it (a chart's, or as given)."""
+    if data is not None:
+        site, provider = data.site, data.measured_by
+    return {"site": site, "provider": provider}
 
 
 def alt_text(data: ChartData) -> Text:
@@ -156,7 +161,7 @@ def alt_text(data: ChartData) -> Text:
 
 _drawn: OrderedDict[str, bytes] = OrderedDict()  # chart key → PNG, the least recently used first
 _drawn_bytes = 0
-_drawing: dict[str, asyncio.Future[bytes]] = {}  # charts being drawn now: a second ask waits for it
+_drawing: dict[str, asyncio.Future[bytes]] = {}  # charts being drawn now: a second ask waits for that one
 
 
 def key(data: ChartData, labels: Mapping[str, str]) -> str:
@@ -165,36 +170,65 @@ def key(data: ChartData, labels: Mapping[str, str]) -> str:
     return hashlib.sha256(shown.encode()).hexdigest()
 
 
-async def draw(data: ChartData, labels: Mapping[str, str]) -> bytes:
+async def draw(data: ChartData, labels: Mapping[str, str], *, background: bool = False) -> bytes:
     """The chart's PNG: the one drawn before for the same numbers and words, else `render` in a
-    drawing process (bot/monthly/drawers.py), off the event loop and on another core."""
+    drawing process (bot/monthly/drawers.py), off the event loop and on another core.
+    `background`: one of a check-in fan-out's charts, drawn after those someone is waiting for."""
+    return await asyncio.shield(drawing(data, labels, background=background))
+
+
+def drawing(data: ChartData, labels: Mapping[str, str], *, background: bool = False) -> asyncio.Future[bytes]:
+    """`draw`, started now: a drawer takes the chart at once, while the caller goes on (a check-in
+    fan-out composes the next check-ins meanwhile); await the future for the PNG."""
+    loop = asyncio.get_running_loop()
+    if not CACHE_BYTES:
+        return asyncio.ensure_future(_finished(_submitted(data, labels, background), data, labels))
     name = key(data, labels)
     if (png := _drawn.get(name)) is not None:
         _drawn.move_to_end(name)
-        return png
-    pending = _drawing.get(name)  # the same chart being drawn now (a fan-out): wait for that one
-    if pending is None or pending.get_loop() is not asyncio.get_running_loop():
-        pending = _drawing[name] = asyncio.ensure_future(_drawn_elsewhere(data, labels))
-        pending.add_done_callback(lambda done: _drawing.pop(name, None) if _drawing.get(name) is done else None)
-    png = await asyncio.shield(pending)
-    _keep(name, png)
-    return png
+        done = loop.create_future()
+        done.set_result(png)
+        return done
+    pending = _drawing.get(name)  # the same chart being drawn now (a fan-out): that one
+    if pending is not None and pending.get_loop() is loop:
+        return pending
+    pending = _drawing[name] = asyncio.ensure_future(_finished(_submitted(data, labels, background), data, labels))
+    pending.add_done_callback(lambda done: _settled(name, done))
+    return pending
+
+
+def _submitted(data: ChartData, labels: Mapping[str, str], background: bool) -> Future[bytes]:
+    from bot.monthly import drawers
+
+    try:
+        return drawers.submit(data.to_json(), labels, background=background)
+    except drawers.DrawerFailed as failure:
+        refused: Future[bytes] = Future()
+        refused.set_exception(failure)
+        return refused
 
 
 _warned = False
 
 
-async def _drawn_elsewhere(data: ChartData, labels: Mapping[str, str]) -> bytes:
+async def _finished(submitted: Future[bytes], data: ChartData, labels: Mapping[str, str]) -> bytes:
     global _warned
     from bot.monthly import drawers
 
     try:
-        return await drawers.draw(data.to_json(), labels)
+        return await asyncio.wrap_future(submitted)
     except drawers.DrawerFailed as failure:
-        # Drawn here after all (a couple of milliseconds on the event loop), said once a process.
+        # Drawn here after all (a millisecond or two on the event loop), said once a process.
         log.log(logging.DEBUG if _warned else logging.WARNING, "a chart is drawn in this process: %s", failure)
         _warned = True
         return render(data, labels)
+
+
+def _settled(name: str, done: asyncio.Future[bytes]) -> None:
+    if _drawing.get(name) is done:
+        del _drawing[name]
+    if not done.cancelled() and done.exception() is None:
+        _keep(name, done.result())
 
 
 def _keep(name: str, png: bytes) -> None:

@@ -15,7 +15,7 @@ import logging
 import math
 import re
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -75,6 +75,7 @@ CONFIRM_ABOVE_TARGET = 3
 CONFIRM_WORDS = ("yes", "confirm", "confirmed")
 # The confirm button carries what to log; Discord's custom id holds 100 characters, with our prefix.
 MAX_BUTTON_VALUE = 78
+CHART_WORDS_KEPT = 10_000  # sites whose chart words are kept rendered (the oldest forgotten first)
 
 
 # Parsing `remind …` and `log …`.
@@ -288,6 +289,7 @@ class Monthly:
         self.lookups = lookups  # a backlink data provider: each check-in measures the month too
         self.charts = charts  # a progress chart in check-ins and `show` (from two months of history)
         self._plain = Renderer(knowledge, PLAIN)  # the chart's own words
+        self._words: dict[tuple[str, str], Mapping[str, str]] = {}  # (site, provider) → the chart's words
         self._no_notice: dict[ChannelKey, tuple[float, int]] = {}
 
     def plugs(self) -> Plugs:
@@ -609,16 +611,33 @@ class Monthly:
 
     async def _image(self, data: charts.ChartData | None) -> Image | None:
         """The chart (None: nothing to draw, or the drawing failed: the message goes without it)."""
-        if data is None:
-            return None
-        values = charts.label_values(data)
-        labels = {name: self._plain.render(f"chart.{name}", values) for name in charts.LABELS}
+        return None if data is None else await self._drawing(data)
+
+    def _drawing(self, data: charts.ChartData, *, background: bool = False) -> Awaitable[Image | None]:
+        """The chart, its drawing started now (a drawing process takes it while this goes on).
+        `background`: a check-in fan-out's, drawn after the charts people are waiting for."""
+        started = charts.drawing(data, self._chart_words(data.site, data.measured_by), background=background)
+        return self._drawn(data, started)
+
+    @staticmethod
+    async def _drawn(data: charts.ChartData, started: Awaitable[bytes]) -> Image | None:
         try:
-            png = await charts.draw(data, labels)
+            png = await started
         except Exception:
             log.exception("the progress chart of %s could not be drawn; the message goes without it", data.site)
             return None
         return Image(png, charts.FILENAME, charts.alt_text(data))
+
+    def _chart_words(self, site: str, provider: str) -> Mapping[str, str]:
+        """The chart's words for a site (and the provider that measured it), rendered once: a
+        check-in fan-out would otherwise render the same dozen templates for every channel."""
+        key = (site, provider)
+        if (words := self._words.get(key)) is None:
+            values = charts.label_values(site=site, provider=provider)
+            words = self._words[key] = {name: self._plain.render(f"chart.{name}", values) for name in charts.LABELS}
+            if len(self._words) > CHART_WORDS_KEPT:
+                self._words.pop(next(iter(self._words)))
+        return words
 
     def _progress_blocks(
         self, progress: ChannelProgress, measured: Mapping[str, MonthChange] | None = None
@@ -659,7 +678,7 @@ class Monthly:
         measured = await self._measured(batch, plans_by_channel, now)
         replies: dict[int, Reply | None] = {}
         adapted: list[tuple[int, dict[str, Any], dict[str, Any]]] = []
-        pictures: dict[int, charts.ChartData] = {}
+        pictures: dict[int, Awaitable[Image | None]] = {}  # being drawn while the batch is composed
         composed: list[tuple[Reminder, Any, Any, Any, str, bool]] = []
         for reminder in batch:
             stored = plans_by_channel.get(reminder.channel_id)
@@ -687,10 +706,10 @@ class Monthly:
                     (site.months, site.source.provider) if site else ({}, ""),
                 )
                 if data := self._chart_data(stored, rows, timezone, shown, measured=months, measured_by=by):
-                    pictures[reminder.channel_id] = data
+                    pictures[reminder.channel_id] = self._drawing(data, background=True)
             composed.append((reminder, plan, versions, closed, this_month, was_adapted))
-        # Drawn in other processes (bot.monthly.drawers), once per picture: the loop stays free meanwhile.
-        drawn = await asyncio.gather(*(self._image(data) for data in pictures.values()))
+        # Drawn in other processes (bot.monthly.drawers) since each was composed, once per picture.
+        drawn = await asyncio.gather(*pictures.values())
         images = dict(zip(pictures, drawn, strict=True))
         for reminder, plan, versions, closed, this_month, was_adapted in composed:
             replies[reminder.channel_id] = self._reminder_reply(

@@ -1,9 +1,9 @@
 """Processes that draw charts, started at the first chart and tied to the process that started them.
 
 A drawer is a fresh interpreter (`python -c`, never a fork of a process with threads and an event
-loop running) that reads chart requests from its stdin and answers on its stdout, one at a time.
-Drawing in another process keeps the event loop free and uses the cores a check-in fan-out leaves
-idle; a thread here per drawer waits on its pipes (which holds no GIL).
+loop running) that reads chart requests from its stdin and answers on its stdout. Drawing in another
+process keeps the event loop free and uses the cores a check-in fan-out leaves idle; a thread here
+per drawer waits on its pipes (which holds no GIL).
 
 A drawer must never outlive its parent, however the parent ends (SIGKILL from a supervisor or the
 OOM killer included): a leftover would keep its memory and, worse, the parent's stdout if it had
@@ -22,14 +22,16 @@ inherited it, and a supervisor reading that pipe would wait forever. So:
   every process that shares it has exited;
 - it ignores Ctrl-C (SIGINT goes to the terminal's whole process group; the parent decides).
 
-Requests and answers are length-prefixed: a request is the chart's numbers and words as JSON (no
-pickle), an answer a status byte and the PNG (or the traceback).
+Requests and answers are length-prefixed, several to a round trip when a fan-out has many waiting
+(each round trip wakes two processes, which costs about as much as a drawing): a request is the
+chart's numbers and words as JSON (no pickle), an answer a status byte and the PNG (or the traceback).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import logging
 import os
@@ -37,14 +39,15 @@ import queue
 import subprocess
 import sys
 import threading
-from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Future
 from pathlib import Path
 from typing import IO, Any
 
 log = logging.getLogger(__name__)
 
 DRAWERS = max(1, min(4, os.cpu_count() or 1))
+BATCH = 16  # charts a drawer takes in one round trip, when that many are waiting
 DRAWN, FAILED = 0, 1  # an answer's status byte
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 ROOT = Path(__file__).resolve().parents[2]  # where the `bot` package is, for the drawer's imports
@@ -62,20 +65,28 @@ class Drawer:
     def __init__(self) -> None:
         self.process: subprocess.Popen[bytes] | None = None
 
-    def ask(self, request: bytes) -> bytes:
+    def ask(self, requests: Sequence[bytes]) -> list[tuple[int, bytes]]:
+        """Each request's (status, answer), drawn in this drawer; a dead one is started again once."""
+        try:
+            return self._ask(requests)
+        except DrawerFailed:
+            return self._ask(requests)  # it had died (or never started): once more, in a new one
+
+    def _ask(self, requests: Sequence[bytes]) -> list[tuple[int, bytes]]:
         if self.process is None or self.process.poll() is not None:
             self.start()
         assert self.process is not None and self.process.stdin and self.process.stdout
+        frame = [len(requests).to_bytes(4, "big")]
+        for request in requests:
+            frame += [len(request).to_bytes(4, "big"), request]
         try:
-            self.process.stdin.write(len(request).to_bytes(4, "big") + request)
+            # The drawer reads the whole batch before it answers, so neither side waits on a full pipe.
+            self.process.stdin.write(b"".join(frame))
             self.process.stdin.flush()
-            status, answer = _read_answer(self.process.stdout)
+            return [_read_answer(self.process.stdout) for _ in requests]
         except (OSError, EOFError) as error:
             self.stop()
             raise DrawerFailed(f"the drawing process ended ({error or 'no answer'})") from None
-        if status != DRAWN:
-            raise DrawerFailed(answer.decode(errors="replace"))
-        return answer
 
     def start(self) -> None:
         self.stop()
@@ -110,36 +121,71 @@ class Drawer:
 
 
 class Drawers:
-    """A few drawers, each with a thread of this process that talks to it."""
+    """A few drawers, each with a thread of this process that hands it what is waiting: up to
+    BATCH charts in one round trip when many wait (a check-in fan-out), one when one does."""
 
-    def __init__(self, size: int = DRAWERS):
-        self.size = size
+    def __init__(self, size: int = DRAWERS, batch: int = BATCH):
+        self.size, self.batch = size, batch
         self.drawers = [Drawer() for _ in range(size)]
-        self._idle: queue.SimpleQueue[Drawer] = queue.SimpleQueue()
-        for drawer in self.drawers:
-            self._idle.put(drawer)
-        self._threads = ThreadPoolExecutor(size, thread_name_prefix="chart-drawer")
+        # (priority, order, request, future): interactive charts (0) before a fan-out's (1).
+        self._waiting: queue.PriorityQueue[tuple[int, int, bytes, Future[bytes] | None]] = queue.PriorityQueue()
+        self._order = itertools.count()
+        self._threads: list[threading.Thread] = []
+        self._lock = threading.Lock()
 
-    async def draw(self, request: bytes) -> bytes:
-        return await asyncio.get_running_loop().run_in_executor(self._threads, self._ask, request)
+    async def draw(self, request: bytes, *, background: bool = False) -> bytes:
+        return await asyncio.wrap_future(self.submit(request, background=background))
 
-    def _ask(self, request: bytes) -> bytes:
-        drawer = self._idle.get()
-        try:
-            try:
-                return drawer.ask(request)
-            except DrawerFailed:
-                if drawer.process is not None:  # alive: the drawing itself failed
-                    raise
-            return drawer.ask(request)  # it had died (or never started): once more, in a new one
-        finally:
-            self._idle.put(drawer)
+    def submit(self, request: bytes, *, background: bool = False) -> Future[bytes]:
+        with self._lock:
+            if not self._threads:
+                for drawer in self.drawers:
+                    # Drawers are started from these threads, which live as long as the process:
+                    # the kernel's parent-death signal follows the thread that started a process.
+                    thread = threading.Thread(target=self._work, args=(drawer,), name="chart-drawer", daemon=True)
+                    thread.start()
+                    self._threads.append(thread)
+        future: Future[bytes] = Future()
+        self._waiting.put((int(background), next(self._order), request, future))
+        return future
+
+    def _work(self, drawer: Drawer) -> None:
+        while True:
+            batch = [self._waiting.get()]
+            while len(batch) < self.batch and batch[-1][3] is not None:
+                try:
+                    batch.append(self._waiting.get_nowait())
+                except queue.Empty:
+                    break
+            closing = batch[-1][3] is None
+            live = [
+                (request, future) for _, _, request, future in batch if future and future.set_running_or_notify_cancel()
+            ]
+            if live:
+                try:
+                    answers = drawer.ask([request for request, _ in live])
+                except DrawerFailed as failure:
+                    for _, future in live:
+                        future.set_exception(failure)
+                else:
+                    for (_, future), (status, answer) in zip(live, answers, strict=True):
+                        if status == DRAWN:
+                            future.set_result(answer)
+                        else:
+                            future.set_exception(DrawerFailed(answer.decode(errors="replace")))
+            if closing:
+                return
 
     def pids(self) -> list[int]:
         return [pid for drawer in self.drawers if (pid := drawer.pid) is not None]
 
     def close(self) -> None:
-        self._threads.shutdown(wait=True)
+        with self._lock:
+            threads, self._threads = self._threads, []
+        for _ in threads:
+            self._waiting.put((2, next(self._order), b"", None))  # after everything waiting: stop
+        for thread in threads:
+            thread.join()
         for drawer in self.drawers:
             drawer.stop()
 
@@ -156,10 +202,11 @@ def pool() -> Drawers:
         return _drawers
 
 
-async def draw(data: Mapping[str, Any], labels: Mapping[str, str]) -> bytes:
-    """The PNG of a chart (`ChartData.to_json()` and its words), drawn in a drawer. Raises DrawerFailed."""
+def submit(data: Mapping[str, Any], labels: Mapping[str, str], *, background: bool = False) -> Future[bytes]:
+    """A chart (`ChartData.to_json()` and its words) handed to the drawers now; its future holds
+    the PNG, or DrawerFailed. `background`: one of a fan-out's, drawn after those someone waits for."""
     request = json.dumps({"data": data, "labels": dict(labels)}, separators=(",", ":")).encode()
-    return await pool().draw(request)
+    return pool().submit(request, background=background)
 
 
 def _read_answer(stream: IO[bytes]) -> tuple[int, bytes]:
@@ -193,19 +240,20 @@ def serve() -> None:
     from bot.monthly.picture import ChartData, render
 
     while True:
-        try:
-            head = _read(requests, 4)
-            request = json.loads(_read(requests, int.from_bytes(head, "big")))
+        try:  # a batch: its count, then each request; all read before any answer is written
+            count = int.from_bytes(_read(requests, 4), "big")
+            batch = [json.loads(_read(requests, int.from_bytes(_read(requests, 4), "big"))) for _ in range(count)]
         except EOFError:
             return
-        try:
-            status, answer = DRAWN, render(ChartData.from_json(request["data"]), request["labels"])
-        except Exception:
-            import traceback
+        for request in batch:
+            try:
+                status, answer = DRAWN, render(ChartData.from_json(request["data"]), request["labels"])
+            except Exception:
+                import traceback
 
-            status, answer = FAILED, traceback.format_exc().encode()
-        try:
+                status, answer = FAILED, traceback.format_exc().encode()
             answers.write(bytes([status]) + len(answer).to_bytes(4, "big") + answer)
+        try:
             answers.flush()
         except OSError:  # the parent is gone
             return
