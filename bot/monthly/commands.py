@@ -256,6 +256,7 @@ class ChannelProgress:
     rows: list[MonthProgress] = field(default_factory=list)  # from the first plan's month to this one
     this_month: str = ""
     plans: Sequence[StoredPlan] = ()  # the channel's plans, oldest first
+    timezone: str = "UTC"  # the months are the channel's (its reminder's time zone)
 
     @property
     def site(self) -> str | None:
@@ -501,12 +502,12 @@ class Monthly:
     async def channel_progress(
         self, channel: ChannelKey, this_month: str | None = None, timezone: str | None = None
     ) -> ChannelProgress:
-        timezone = timezone or await self._timezone(channel)
+        """The channel's plans and months, in one read (`timezone`: else its reminder's)."""
+        record = await self.store.channel_record(channel)
+        timezone = timezone or record.timezone
         this_month = this_month or month_key(self.store.clock(), timezone)
-        stored = await self.store.plan_history(channel)
-        versions = [self._version(p, timezone) for p in stored]
-        totals = await self.store.progress.by_month(channel)
-        return ChannelProgress(history(totals, versions, this_month), this_month, stored)
+        versions = [self._version(p, timezone) for p in record.plans]
+        return ChannelProgress(history(record.totals, versions, this_month), this_month, record.plans, timezone)
 
     async def summaries(self, channel_ids: Sequence[int]) -> dict[int, ChannelSummary]:
         """Each channel's plan at a glance (channels without a plan are left out), in three queries
@@ -542,30 +543,31 @@ class Monthly:
             )
         return found
 
-    async def progress_blocks(self, channel: ChannelKey) -> tuple[Any, ...]:
-        """This channel's months of progress, for `show`, with what the provider measured for them
-        when a check-in has already looked it up this month (`show` never pays for a lookup), and
-        its chart from two months on."""
-        timezone = await self._timezone(channel)
-        progress = await self.channel_progress(channel, timezone=timezone)
+    async def current_progress(self, channel: ChannelKey) -> tuple[StoredPlan | None, tuple[Any, ...]]:
+        """For `show`: the channel's current plan (None: no plan) and its months of progress, with
+        what the provider measured for them when a check-in has already looked it up this month
+        (`show` never pays for a lookup), and its chart from two months on. One read of the
+        database (plans, the reminder's time zone, the logged months), the measured months kept."""
+        progress = await self.channel_progress(channel)
+        if not progress.plans:
+            return None, ()
         known = await self._known(channel, progress.site)
         measured, by = (known.months, known.provider) if known else ({}, "")
         blocks = self._progress_blocks(progress, measured)
         if self.charts and len(progress.rows) >= charts.MIN_MONTHS:
-            data = self._chart_data(progress.plans, progress.rows, timezone, measured=measured, measured_by=by)
+            data = self._chart_data(progress.plans, progress.rows, progress.timezone, measured=measured, measured_by=by)
             image = await self._image(data)
             blocks += (image,) if image else ()
-        return blocks
+        return progress.plans[-1], blocks
 
     async def chart(self, channel: ChannelKey) -> Image | None:
         """This channel's progress chart (None: no plan, or fewer than two months of history)."""
-        timezone = await self._timezone(channel)
-        progress = await self.channel_progress(channel, timezone=timezone)
+        progress = await self.channel_progress(channel)
         if len(progress.rows) < charts.MIN_MONTHS:
             return None
         known = await self._known(channel, progress.site)
         measured, by = (known.months, known.provider) if known else ({}, "")
-        data = self._chart_data(progress.plans, progress.rows, timezone, measured=measured, measured_by=by)
+        data = self._chart_data(progress.plans, progress.rows, progress.timezone, measured=measured, measured_by=by)
         return await self._image(data)
 
     async def _known(self, channel: ChannelKey, site: str | None) -> KnownMonths | None:
