@@ -164,7 +164,10 @@ class Drawers:
             if live:
                 try:
                     answers = drawer.ask([request for request, _ in live])
-                except DrawerFailed as failure:
+                except Exception as failure:  # whatever it was, nobody is left waiting for an answer
+                    if not isinstance(failure, DrawerFailed):
+                        log.exception("a drawing thread failed")
+                        failure = DrawerFailed(f"the drawing thread failed: {failure!r}")
                     for _, future in live:
                         future.set_exception(failure)
                 else:
