@@ -82,7 +82,7 @@ PLATFORM = "bench"
 WORKSPACES = {"w1": 0.40, "w2": 0.25, "w3": 0.15, "w4": 0.12, "w5": 0.08}  # share of the channels
 CHANNELS_PER_SITE = 4
 BATCH = 500  # ReminderLoop's default, what `backlinks serve` claims at a time
-BUDGET = 10**9  # lookups a workspace may make a month: never the limit here
+BUDGET = 10**9  # lookups a workspace (and the deployment's key) may make a month: never the limit here
 LAST_MONTH = "2026-11"  # what the check-ins of 1 Dec 2026 measure
 MONTHS = [f"{2025 + (11 + k) // 12}-{(11 + k) % 12 + 1:02d}" for k in range(12)]  # 2025-12 … 2026-11
 HISTORY = "backlinks/history/live"
@@ -355,6 +355,7 @@ async def measure(config: Config, folder: Path, postgres: str | None, latency: f
             provider_key=standin.key,
             provider_url=standin.url,
             lookup_budget=BUDGET,
+            provider_key_monthly_cap=BUDGET,  # the deployment's key: its cap (1,000 by default) is not measured here
         )
         measured_lookups = lookups_for(store, settings)
         await measured_lookups.clients("dataforseo", standin.key).close()  # the client's imports, before timing
