@@ -673,7 +673,8 @@ class Monthly:
 
         Closes last month and adapts the plan to the logged pace (or the measured one). Reads
         everything for the batch in a few queries and writes adapted plans in one, so a loop can go
-        through thousands a minute (a chart costs far more: bench/bench_chart.py)."""
+        through thousands a minute. Each chart is handed to the drawing processes as soon as its
+        check-in is composed, and collected at the end (bench/bench_checkins.py: with and without)."""
         ids = [r.channel_id for r in batch]
         plans_by_channel = await self.store.plans_of(ids)
         logged_by_channel = await self.store.progress.by_month_of(ids)

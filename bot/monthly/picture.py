@@ -5,7 +5,7 @@ logged each month as bars against the band the plan asked to build, and, where a
 measured the site, every new referring domain it counted that month (built and earned) as a line of
 diamonds; on the right the profile against the competitors' median, with the plan's path to parity.
 
-Pillow draws straight into pixels (bot/monthly/canvas.py): about two milliseconds of CPU a chart,
+Pillow draws straight into pixels (bot/monthly/canvas.py): about a millisecond of CPU a chart,
 where matplotlib took a fifth of a second laying out its artists. Same input, same bytes: fixed
 sizes and places, a bundled font, fixed month names (not the locale's), a fixed palette, and no
 software name or date in the PNG. This module imports nothing of the bot but the canvas, so a
