@@ -67,7 +67,8 @@ class Planning:
         self.questionnaire = knowledge.questionnaire
         self.checkins = checkins
         self.lookups = lookups  # a backlink data provider, when one is connected: figures to confirm
-        self._kept_shows: dict[ChannelKey, tuple[float, Reply]] = {}  # channel → (when, its `show`)
+        # channel → (when, when by the store's clock, its `show`): the clock sets the months shown
+        self._kept_shows: dict[ChannelKey, tuple[float, dt.datetime, Reply]] = {}
         self._changes: dict[
             ChannelKey, int
         ] = {}  # channel → changes made here (a `show` composed meanwhile is not kept)
@@ -238,8 +239,8 @@ class Planning:
         channel meanwhile (`changed`): a burst of them costs one read and one composing."""
         channel = request.channel
         kept = self._kept_shows.get(channel)
-        if kept is not None and time.monotonic() - kept[0] < SHOWN_SECONDS:
-            return [kept[1]]
+        if kept is not None and _fresh(kept[0], time.monotonic()) and _fresh(kept[1], self.store.clock()):
+            return [kept[2]]
         generation = self._changes.get(channel, 0)
         stored, progress = await self.checkins.current_progress(channel)  # one read of the database
         if stored is None:
@@ -249,7 +250,7 @@ class Planning:
             sources = provenance.kept(stored.answers.get(provenance.SOURCES), stored.answers)
             reply = views.plan_reply(plan, self.knowledge, stored=stored, progress=progress, sources=sources)
         if SHOWN_SECONDS > 0 and self._changes.get(channel, 0) == generation:  # no change while composing
-            self._kept_shows[channel] = (time.monotonic(), reply)
+            self._kept_shows[channel] = (time.monotonic(), self.store.clock(), reply)
             if len(self._kept_shows) > SHOWN_KEPT:
                 self._kept_shows.pop(next(iter(self._kept_shows)))
         return [reply]
@@ -540,6 +541,13 @@ def _same(shown: str, typed: str) -> bool:
 def _with_measured(draft: Draft, measured: Mapping[str, Any] | None) -> Draft:
     """The draft with a competitors' lookup among its sources."""
     return draft if measured is None else replace(draft, sources=provenance.with_competitors(draft.sources, measured))
+
+
+def _fresh(kept: Any, now: Any) -> bool:
+    """Kept less than SHOWN_SECONDS ago (a moment or datetime; a clock set back is no freshness)."""
+    age = now - kept
+    age = age.total_seconds() if isinstance(age, dt.timedelta) else age
+    return 0 <= age < SHOWN_SECONDS
 
 
 def _reason(reason: str) -> Text:
