@@ -16,20 +16,28 @@ stand-in's URL, a monthly budget no workspace reaches) against the loopback Data
 The stand-in runs on the same event loop: its work is in the wall time (printed apart).
 
 Rows, each one ReminderLoop.run_once at the due minute (batch 500, as `backlinks serve` runs it) with a
-notifier that posts nothing, on the same data reset to "all due" before it:
+notifier that posts nothing, on the same data reset to "all due" before it, the charts drawn so far
+forgotten (a month's charts are new ones):
 
-  floor   the check-ins without a provider (Engine(lookups=None)): no measurement;
-  cold    measured, the month's first run: the lookup cache empty, so one history call per site,
-          and one referring_domains call per site that lost 5 or more (the note names them);
-  warm    measured again on a fresh copy of the reminders, the month's cache already filled: no call.
+  floor   the check-ins without a provider (Engine(lookups=None)) and without their progress charts;
+  charts  the same check-ins, each with its chart (bot/monthly/chart.py: drawn in the drawing
+          processes, a chart alike to one drawn already not drawn again: here the channels of a
+          site have alike charts, so N/4 drawings);
+  each    the same, every chart drawn (chart.CACHE_BYTES = 0): what N channels whose charts all
+          differ cost, as most real ones do;
+  cold    measured, with charts, the month's first run: the lookup cache empty, so one history call
+          per site, and one referring_domains call per site that lost 5 or more (the note names them);
+  warm    measured again, with charts, on a fresh copy of the reminders, the month's cache already
+          filled: no call.
 
 Prints wall time, channels/s, × floor, provider calls, the cache hit rate (the share of measured
-check-ins whose site's month took no call in that run: 1 − calls ÷ check-ins measured) and what
-measuring costs a channel (ms over the floor). After every run it checks that each channel got one
-check-in; that each measured one carries its site's November from the stand-in (and a reclamation note
-when 5 or more domains were lost, naming them), and the floor's none; one history call per site
-and one names call per losing site on cold, none on warm.
-Medians of --repeats runs, after one untimed run of the floor.
+check-ins whose site's month took no call in that run: 1 − calls ÷ check-ins measured), what each row
+costs a channel (ms over the floor) and the charts drawn; then the aim for charts (at most 3 × the
+floor) for `charts` and `each`. After every run it checks that each channel got one check-in, with a
+PNG chart where charts are on and none in the floor; that each measured one carries its site's
+November from the stand-in (and a reclamation note when 5 or more domains were lost, naming them),
+and the unmeasured rows none; one history call per site and one names call per losing site on cold,
+none on warm. Medians of --repeats runs, after one untimed run of the floor and one of `each`.
 
 A measured month is evidence of the profile's growth, so every measured check-in re-runs the plan and
 stores the adapted one; the floor's plans, with nothing logged, are kept. Most of the measured rows'
@@ -58,8 +66,10 @@ from dataforseo_standin import DataForSEOStandIn, Site
 from reminder_worker import ANSWERS, DUE
 
 from bot.app.lookups import lookups_for
+from bot.core.replies import images
 from bot.core.settings import Settings
 from bot.engine import Engine
+from bot.monthly import chart, drawers
 from bot.monthly.reminders import ReminderLoop, RunReport
 from bot.planning import knowledge as knowledge_module
 from bot.planning import planner
@@ -72,13 +82,16 @@ PLATFORM = "bench"
 WORKSPACES = {"w1": 0.40, "w2": 0.25, "w3": 0.15, "w4": 0.12, "w5": 0.08}  # share of the channels
 CHANNELS_PER_SITE = 4
 BATCH = 500  # ReminderLoop's default, what `backlinks serve` claims at a time
-BUDGET = 10**9  # lookups a workspace may make a month: never the limit here
+BUDGET = 10**9  # lookups a workspace (and the deployment's key) may make a month: never the limit here
 LAST_MONTH = "2026-11"  # what the check-ins of 1 Dec 2026 measure
 MONTHS = [f"{2025 + (11 + k) // 12}-{(11 + k) % 12 + 1:02d}" for k in range(12)]  # 2025-12 … 2026-11
 HISTORY = "backlinks/history/live"
 NAMES = "backlinks/referring_domains/live"  # the names of November's lost domains, where a note lists them
 RECLAIM_FROM = 5  # knowledge/planner.yaml reclaim_note_lost: lost domains that bring a reclamation note
 SEED = 15
+UNMEASURED = ("floor", "charts", "each")  # the rows without a provider
+CHARTS_AIM = 3.0  # check-ins with charts cost at most this many times the floor
+KEEP_CHARTS = chart.CACHE_BYTES
 
 
 @dataclass
@@ -208,6 +221,7 @@ class Run:
     busy: float  # the stand-in's seconds
     problems: list[str]
     summary: str
+    drawn: int = 0  # charts drawn (not found among those drawn already)
 
 
 @dataclass
@@ -221,15 +235,35 @@ class Row:
         return statistics.median(r.seconds for r in self.runs)
 
 
-async def timed(engine: Engine, standin: TimedStandIn) -> tuple[float, RunReport, Recording]:
+class Drawings:
+    """Counts the charts handed to the drawing processes (chart._submitted), and draws each when asked."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.submit = chart._submitted
+        chart._submitted = self._counted
+
+    def _counted(self, *args: Any) -> Any:
+        self.count += 1
+        return self.submit(*args)
+
+
+async def timed(engine: Engine, standin: TimedStandIn, drawings: Drawings, *, each: bool = False):
+    """One run: (seconds, report, what it sent, charts drawn)."""
     notifier = Recording()
     loop = ReminderLoop(checkins=engine.monthly, notifiers=[notifier], batch=BATCH, clock=lambda: DUE)
     standin.calls.clear()
     standin.busy = 0.0
+    chart.forget_drawn()  # a month's charts are new ones
+    chart.CACHE_BYTES = 0 if each else KEEP_CHARTS
+    drawings.count = 0
     gc.collect()
     started = time.perf_counter()
-    report = await loop.run_once(DUE)
-    return time.perf_counter() - started, report, notifier
+    try:
+        report = await loop.run_once(DUE)
+    finally:
+        chart.CACHE_BYTES = KEEP_CHARTS
+    return time.perf_counter() - started, report, notifier, drawings.count
 
 
 def check(
@@ -240,6 +274,10 @@ def check(
     names = [channel.channel for channel, _ in notifier.sent]
     if report.sent != n or len(names) != n or len(set(names)) != n:
         problems.append(f"{report.sent:,} reported sent, {len(names):,} posted to {len(set(names)):,} channels")
+    pictures = [image for _, reply in notifier.sent for image in images(reply)]
+    charted = kind != "floor"
+    if len(pictures) != (n if charted else 0) or not all(p.data.startswith(b"\x89PNG") for p in pictures):
+        problems.append(f"{len(pictures):,} PNG charts in {n:,} check-ins ({'each' if charted else 'none'} expected)")
     measured = reclaims = wrong = adapted = 0
     for channel, reply in notifier.sent:
         said = {b.text.template: b.text.values for b in reply.blocks if hasattr(b, "text")}
@@ -254,9 +292,9 @@ def check(
             wrong += 1
         elif lost >= RECLAIM_FROM and len(said["reminder.reclaim"]["domains"]) != min(lost, 10):
             wrong += 1  # the note names the lost domains, up to 10
-    if kind == "floor" and measured:
+    if kind in UNMEASURED and measured:
         problems.append(f"{measured:,} check-ins measured without a provider")
-    if kind != "floor" and measured != n:
+    if kind not in UNMEASURED and measured != n:
         problems.append(f"{n - measured:,} check-ins without the measured line")
     if wrong:
         problems.append(f"{wrong:,} measured lines (or reclamation notes) not the stand-in's November")
@@ -277,7 +315,8 @@ def check(
     if others or refused:
         problems.append(f"{others:,} calls to other endpoints, {refused:,} answered other than 200/20000")
     summary = (
-        f"{len(names):,} check-ins to {len(set(names)):,} channels, {measured:,} measured "
+        f"{len(names):,} check-ins to {len(set(names)):,} channels, {len(pictures):,} with a chart, "
+        f"{measured:,} measured "
         f"({reclaims:,} with a reclamation note), {sum(targets.values()):,} history calls for "
         f"{len(targets):,} sites, {sum(named.values()):,} calls for the names of lost domains, "
         f"{adapted:,} plans adapted"
@@ -316,32 +355,43 @@ async def measure(config: Config, folder: Path, postgres: str | None, latency: f
             provider_key=standin.key,
             provider_url=standin.url,
             lookup_budget=BUDGET,
+            provider_key_monthly_cap=BUDGET,  # the deployment's key: its cap (1,000 by default) is not measured here
         )
         measured_lookups = lookups_for(store, settings)
         await measured_lookups.clients("dataforseo", standin.key).close()  # the client's imports, before timing
+        unmeasured = Engine(knowledge=knowledge, store=store, lookups=None)
+        floor = Engine(knowledge=knowledge, store=store, lookups=None)
+        floor.monthly.charts = False
         engines = {
-            "floor": Engine(knowledge=knowledge, store=store, lookups=None),
+            "floor": floor,
+            "charts": unmeasured,
+            "each": unmeasured,
             "cold": Engine(knowledge=knowledge, store=store, lookups=measured_lookups),
             "warm": Engine(knowledge=knowledge, store=store, lookups=measured_lookups),
         }
         rows = {
-            "floor": Row("floor", "floor: check-ins, no provider"),
-            "cold": Row("cold", "cold: measured, the month's first run"),
-            "warm": Row("warm", "warm: measured, the month's cache filled"),
+            "floor": Row("floor", "floor: check-ins, no provider, no charts"),
+            "charts": Row("charts", "charts: the same, with charts (alike drawn once)"),
+            "each": Row("each", "each: the same, every chart drawn"),
+            "cold": Row("cold", "cold: measured, charts, the month's first run"),
+            "warm": Row("warm", "warm: measured, charts, the month's cache filled"),
         }
-        for _ in range(config.warmup):
-            await reset(store, cache=True)
-            await timed(engines["floor"], standin)
+        drawings = Drawings()
+        for _ in range(config.warmup):  # the drawing processes started, Pillow and the font loaded
+            for kind in ("floor", "each"):
+                await reset(store, cache=True)
+                await timed(engines[kind], standin, drawings, each=kind == "each")
         paid = 0.0
         for _ in range(config.repeats):
-            for kind in ("floor", "cold", "warm"):
+            for kind in rows:
                 await reset(store, cache=kind != "warm")
                 balance = standin.balance
-                seconds, report, notifier = await timed(engines[kind], standin)
+                seconds, report, notifier, drawn = await timed(engines[kind], standin, drawings, each=kind == "each")
                 if kind == "cold":
                     paid = balance - standin.balance
                 measured, problems, summary = check(kind, n, data, report, notifier, standin)
-                rows[kind].runs.append(Run(seconds, len(standin.calls), measured, standin.busy, problems, summary))
+                run = Run(seconds, len(standin.calls), measured, standin.busy, problems, summary, drawn)
+                rows[kind].runs.append(run)
         lines += _table(list(rows.values()), n, site_count, paid, latency)
         lines += ["", "checked after each run:"]
         for row in rows.values():
@@ -372,7 +422,7 @@ def _table(rows: list[Row], n: int, sites: int, paid: float, latency: float) -> 
     width = max(len(r.label) for r in rows)
     header = (
         f"{'row (median of ' + str(len(rows[0].runs)) + ')':<{width}}  {'seconds':>8}  {'channels/s':>10}  "
-        f"{'× floor':>7}  {'calls':>6}  {'cache hits':>10}  {'ms/channel':>10}  {'stand-in s':>10}"
+        f"{'× floor':>7}  {'calls':>6}  {'cache hits':>10}  {'ms/channel':>10}  {'stand-in s':>10}  {'drawn':>6}"
     )
     lines = ["", header, "-" * len(header)]
     for row in rows:
@@ -380,11 +430,13 @@ def _table(rows: list[Row], n: int, sites: int, paid: float, latency: float) -> 
         measured = statistics.median(r.measured for r in row.runs)
         hits = f"{1 - calls / measured:.1%}" if measured else "-"
         extra = f"{(row.seconds - floor) / n * 1e3:+.3f}" if row is not rows[0] else "-"
+        drawn = statistics.median(r.drawn for r in row.runs)
         lines.append(
             f"{row.label:<{width}}  {row.seconds:>8.2f}  {n / row.seconds:>10,.0f}  {row.seconds / floor:>7.2f}  "
-            f"{calls:>6,.0f}  {hits:>10}  {extra:>10}  {statistics.median(r.busy for r in row.runs):>10.2f}"
+            f"{calls:>6,.0f}  {hits:>10}  {extra:>10}  {statistics.median(r.busy for r in row.runs):>10.2f}  "
+            f"{drawn:>6,.0f}"
         )
-    cold = rows[1]
+    cold = next(r for r in rows if r.name == "cold")
     calls = statistics.median(r.calls for r in cold.runs)
     lines += [
         "",
@@ -393,7 +445,19 @@ def _table(rows: list[Row], n: int, sites: int, paid: float, latency: float) -> 
         f"cold: {calls:,.0f} provider calls (history, and names where lost) for {sites:,} sites "
         f"in {cold.seconds:.1f} s "
         f"({calls / cold.seconds:,.0f} calls/s), {paid:,.2f} USD at DataForSEO's prices (the stand-in's costs)",
+        f"drawn: charts drawn in the run (the rest were alike to one drawn already); {os.cpu_count()} CPUs, "
+        f"{drawers.DRAWERS} drawing processes",
+        "",
+        f"aim: {n:,} check-ins with charts cost at most {CHARTS_AIM:g} × the same without (the floor, "
+        f"{floor:.2f} s, this run):",
     ]
+    for row in rows:
+        if row.name in ("charts", "each"):
+            ratio = row.seconds / floor
+            verdict, sign = ("PASS", "<=") if ratio <= CHARTS_AIM else ("FAIL", ">")
+            lines.append(
+                f"{verdict}  {row.label}: {row.seconds:.2f} s = {ratio:.2f} × the floor ({sign} {CHARTS_AIM:g})"
+            )
     return lines
 
 

@@ -17,8 +17,9 @@ Servers:
   bare   slack-bolt's AsyncApp with the same signing secret, the same Web API stand-in as base URL
          and the same single-workspace token, whose `/backlinks` command and plan-modal listeners
          only `await ack()`: the floor.
-  ours   adapters.slack.server.web_app(SlackAdapter(Engine(knowledge, store), Settings(...)), store)
-         on a temporary SQLite database, served as the tests serve it (slack_client.serve).
+  ours   adapters.slack.server.web_app(SlackAdapter(Engine(knowledge, store, lookups), Settings(...)), store)
+         on a temporary SQLite database, served as the tests serve it (slack_client.serve), with the
+         data providers' lookups as `serve` builds them (none connected).
 
 Scenarios (16 concurrent requests each):
   help         `/backlinks help` as a signed slash command (form body), each with its own
@@ -26,6 +27,12 @@ Scenarios (16 concurrent requests each):
                runs the rest of the listener after the ack), asks the engine and POSTs the help to
                the response_url; besides the HTTP latency the table gives the time until that POST
                reached the stand-in (what the user sees), and throughput up to the last such POST.
+  show         `/backlinks show` in a channel whose plan was made in this run (the plan and its month
+               ride on the ack), and the same with nothing kept between requests (each read from
+               the database and composed: a first `show`); `show + chart` in a channel whose plan is
+               three months old, with a month logged: ours acks, then uploads the plan with its
+               progress chart (files API, three calls), and the run drains until every upload was
+               shared. The bare app's rows are the same requests, acked.
   plan submit  a valid view_submission of the modal `/backlinks plan` opened (captured once from
                the stand-in's views.open, then filled as Slack would send it), each request for a
                new channel, so each stores a new plan. Ours validates and stores the submission in
@@ -46,13 +53,15 @@ to tell a request's own cost from queueing. Log records (a request that misses B
 ack deadline logs a warning, a failed one a traceback) are counted and summarised at the end.
 
 Aims from the issue, printed as PASS or FAIL (the script exits 0 either way): help throughput
->= 0.8 × the bare app's; p99 < 100 ms at 16 concurrent for help and for plan submission. Requests
+>= 0.9 × the bare app's, show >= 0.8 ×; p99 < 100 ms at 16 concurrent for help, show and plan
+submission. Requests
 not answered with the expected empty 200 are counted per row and also printed as FAIL.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import gc
 import json
 import os
@@ -103,12 +112,15 @@ from slack_standin import SlackStandIn
 from adapters.slack.blocks import CALLBACK_PREFIX
 from adapters.slack.server import EVENTS_PATH
 from bot.core.events import ChannelKey
+from bot.planning import commands as planning
 from bot.planning import knowledge as knowledge_module
 from bot.storage.store import Store
 
 TEAM = "T1"  # the workspace of the stand-in's bot token
+SHOW_CHANNEL, CHART_CHANNEL = "CSHOW", "CSHOWCHART"  # a plan of this month; one of three months, with a chart
+PLAN_TITLE = b"Backlink plan for"
 CONCURRENCY = 16
-THROUGHPUT_AIM = 0.8  # help throughput >= 0.8 × the bare app's
+THROUGHPUT_AIMS = {"help": 0.9, "show": 0.8}  # throughput at least this × the bare app's
 P99_AIM_MS = 100.0  # p99 < 100 ms at 16 concurrent, for help and for plan submission
 DRAIN_SECONDS = 60.0  # give up (and say so) if the background work has not finished by then
 
@@ -218,7 +230,7 @@ def bolt_tasks() -> list[asyncio.Task]:
     for task in asyncio.all_tasks():
         code = getattr(task.get_coro(), "cr_code", None)
         # Bolt's listeners, and ours that the inbox (bot/intake/) works after the ack.
-        inbox = code is not None and code.co_filename.endswith(os.path.join("bot", "inbox.py"))
+        inbox = code is not None and code.co_filename.endswith(os.path.join("bot", "intake", "service.py"))
         if not task.done() and code is not None and ("slack_bolt" in code.co_filename or inbox):
             running.append(task)
     return running
@@ -245,6 +257,7 @@ class Bench:
         self.submitted = {True: 0, False: 0}  # plan submissions to ours: answered as expected, or not
         self.api_calls: dict[str, int] = {}  # Web API method → calls the stand-in answered, over the whole run
         self.last_post: dict[str, Any] = {}  # the body of the latest chat.postMessage
+        self.last_upload: Any = None  # the latest file shared into a channel, with its message
         self._posted: dict[str, float] = {}  # chat.postMessage channel → when it reached the stand-in
         self._read = 0  # the stand-in's calls read into _posted so far
         typed, answers = example_answers(knowledge_module.default().questionnaire)
@@ -268,12 +281,20 @@ class Bench:
         self._read = len(calls)
         return self._posted
 
+    def uploaded(self) -> int:
+        """Files shared into a channel (files.completeUploadExternal) since the last `forget`."""
+        return sum(1 for call in self.standin.calls if call.method == "files.completeUploadExternal")
+
     def forget(self) -> None:
         """Drop the stand-in's record of every call so far (it keeps each body otherwise), counting them."""
         for call in self.standin.calls:
             if call.method not in ("respond", "download"):  # Web API methods only
                 self.api_calls[call.method] = self.api_calls.get(call.method, 0) + 1
         self.standin.calls.clear()
+        for upload in self.standin.uploads.values():
+            if upload.channel is not None:
+                self.last_upload = upload
+        self.standin.uploads.clear()
         self._posted.clear()
         self._read = 0
 
@@ -287,6 +308,41 @@ class Bench:
         # Ours answers help on the ack itself (the reply is ready at once): the HTTP answer is the reply.
         expect = (lambda a: b"Backlinks bot commands" in a) if url == self.ours else (lambda a: not a)
         return await self._run(url, bodies, seconds, concurrency, names, "help", expect)
+
+    async def show(self, url: str, count: int, seconds: float = float("inf"), concurrency: int = CONCURRENCY) -> Run:
+        """`/backlinks show` in a channel whose plan is this month's: the plan and its month, on the ack."""
+        return await self._show(url, count, seconds, concurrency, SHOW_CHANNEL)
+
+    async def show_composed(
+        self, url: str, count: int, seconds: float = float("inf"), concurrency: int = CONCURRENCY
+    ) -> Run:
+        """`show` as above with nothing kept between requests (planning.SHOWN_SECONDS = 0): each one
+        read from the database and composed, as the first `show` in a channel is."""
+        kept, planning.SHOWN_SECONDS = planning.SHOWN_SECONDS, 0
+        try:
+            return await self._show(url, count, seconds, concurrency, SHOW_CHANNEL)
+        finally:
+            planning.SHOWN_SECONDS = kept
+
+    async def show_chart(
+        self, url: str, count: int, seconds: float = float("inf"), concurrency: int = CONCURRENCY
+    ) -> Run:
+        """`/backlinks show` in a channel whose plan is three months old: ours acks, then uploads the
+        plan with its progress chart (files API, three calls); the reply arrives with the upload."""
+        return await self._show(url, count, seconds, concurrency, CHART_CHANNEL)
+
+    async def _show(self, url: str, count: int, seconds: float, concurrency: int, channel: str) -> Run:
+        tag = self._tag()
+        names = [f"{tag}-{i}" for i in range(count)]
+        bodies = [
+            command_body("show", channel=channel, response_url=self.standin.response_url(n), trigger=f"t-{n}")
+            for n in names
+        ]
+        if url != self.ours:
+            return await self._run(url, bodies, seconds, concurrency, names, "show")
+        if channel == SHOW_CHANNEL:  # the reply rides on the ack: the HTTP answer is the reply
+            return await self._run(url, bodies, seconds, concurrency, names, "show", lambda a: PLAN_TITLE in a)
+        return await self._run(url, bodies, seconds, concurrency, names, "show chart")
 
     async def submit(self, url: str, count: int, seconds: float = float("inf"), concurrency: int = CONCURRENCY) -> Run:
         tag = self._tag()
@@ -322,7 +378,11 @@ class Bench:
             if url != self.ours:  # the bare app sends nothing after its ack
                 run.drain = await drain(lambda: True, f"{what} (bare)")
                 return run
-            if what == "help":  # the reply was the HTTP answer: delivered when the response arrived
+            if what == "show chart":  # delivered when its upload was shared in the channel
+                answered = sum(run.ok)
+                run.drain = await drain(lambda: self.uploaded() >= answered, what)
+                return run
+            if what in ("help", "show"):  # the reply was the HTTP answer: delivered when the response arrived
                 run.drain = await drain(lambda: True, what)
                 run.delivered = [lat for lat, ok in zip(run.latencies, run.ok, strict=True) if ok]
                 if run.delivered:
@@ -343,23 +403,56 @@ class Bench:
             self.forget()  # a request refused by a timeout may still have posted: its post is dropped too
 
 
+async def plans_to_show(bench: Bench, store: Store) -> None:
+    """A plan in SHOW_CHANNEL, made now; one in CHART_CHANNEL, moved three months back with a month
+    logged, so that `show` there draws its progress chart. Both through the plan form, as users make them."""
+    import sqlalchemy as sa
+
+    from bot.storage.schema import channels, plans
+
+    for channel in (SHOW_CHANNEL, CHART_CHANNEL):
+        view = {**bench.view, "private_metadata": json.dumps({**bench.metadata, "channel": channel})}
+        run = await fire(bench.session, bench.ours, [interaction_body(view_submission(view, bench.state)).encode()])
+        if run.failures:
+            raise SystemExit(f"the plan for {channel}: {run.failures[0]}")
+    await drain(lambda: all(c in bench.posted() for c in (SHOW_CHANNEL, CHART_CHANNEL)), "the plans to show")
+    bench.forget()
+    made = dt.datetime.now(dt.UTC) - dt.timedelta(days=95)
+    async with store.engine.begin() as connection:
+        found = sa.select(channels.c.id).where(channels.c.channel == CHART_CHANNEL)
+        channel_id = (await connection.execute(found)).scalar_one()
+        await connection.execute(sa.update(plans).where(plans.c.channel_id == channel_id).values(created_at=made))
+    await store.progress.log(ChannelKey("slack", TEAM, CHART_CHANNEL), "U1", f"{made:%Y-%m}", count=3, domains=[])
+
+
 async def check_once(bench: Bench, store: Store) -> None:
     """Before timing: each request really does what the table claims it measures."""
     for url in (bench.ours, bench.bare):
-        for scenario in (bench.help, bench.submit):
+        for scenario in (bench.help, bench.show, bench.show_composed, bench.show_chart, bench.submit):
+            fire.last_answer = b""
             run = await scenario(url, 1)
             if run.failures:
                 raise SystemExit(f"{scenario.__name__} on {url}: {run.failures[0]}")
-    reply = json.loads(fire.last_answer)
-    help_text = json.dumps(reply)
-    if "Backlinks bot commands" not in help_text or reply.get("response_type") != "ephemeral":
-        raise SystemExit(f"`/backlinks help` did not answer with the help: {help_text[:500]}")
+            if url == bench.ours:
+                check_answer(bench, scenario.__name__, fire.last_answer)
     post = bench.last_post
     channel = post.get("channel", "")
     if f"Backlink plan for {bench.site}" not in json.dumps(post):
         raise SystemExit(f"the plan submission did not post the plan: {json.dumps(post)[:500]}")
     if await store.current_plan(ChannelKey("slack", TEAM, channel)) is None:
         raise SystemExit(f"the plan submission for {channel} stored no plan")
+
+
+def check_answer(bench: Bench, scenario: str, answer: bytes) -> None:
+    said = json.dumps(json.loads(answer)) if answer else ""
+    if scenario == "help" and "Backlinks bot commands" not in said:
+        raise SystemExit(f"`/backlinks help` did not answer with the help: {said[:500]}")
+    if scenario in ("show", "show_composed") and not ("Backlink plan for" in said and "Progress" in said):
+        raise SystemExit(f"`/backlinks show` did not answer with the plan and its months: {said[:500]}")
+    if scenario == "show_chart":
+        upload = bench.last_upload
+        if upload is None or not upload.data.startswith(b"\x89PNG") or "Progress" not in json.dumps(upload.blocks):
+            raise SystemExit("`/backlinks show` in a channel with months of history uploaded no chart with its plan")
 
 
 # Output.
@@ -380,7 +473,7 @@ async def measure(config: Config, folder: Path, tally: LogTally) -> list[str]:
         slack_client_secret=None,
         slack_mode="http",
     )
-    bot, ours_runner = await serve(settings, standin)
+    bot, ours_runner = await serve(settings, standin, lookups=True)  # the engine as `serve` builds it
     store = bot.store
     runners = [ours_runner]
     session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=CONCURRENCY))  # the timed client's
@@ -396,11 +489,17 @@ async def measure(config: Config, folder: Path, tally: LogTally) -> list[str]:
             raise SystemExit(f"/backlinks plan: HTTP {opened.status}")
         await drain(lambda: bool(standin.of("views.open")), "views.open")
         bench = Bench(session, standin, ours, bare, standin.of("views.open")[-1].body["view"])
+        await plans_to_show(bench, store)
         await check_once(bench, store)
 
         scenarios = [  # (row name, scenario, events URL), interleaved in this order in every repeat
             ("help: bare Bolt app, ack only (floor)", bench.help, bare),
             ("help: ours (the reply rides on the ack)", bench.help, ours),
+            ("show: bare Bolt app, ack only (floor)", bench.show, bare),
+            ("show: ours (a plan of this month, on the ack)", bench.show, ours),
+            ("show: ours, nothing kept (each read and composed)", bench.show_composed, ours),
+            ("show + chart: bare Bolt app, ack only (floor)", bench.show_chart, bare),
+            ("show + chart: ours (ack, then the chart uploaded)", bench.show_chart, ours),
             ("plan submit: bare Bolt app, ack only (floor)", bench.submit, bare),
             ("plan submit: ours (validate, plan, store; new channel)", bench.submit, ours),
         ]
@@ -412,8 +511,10 @@ async def measure(config: Config, folder: Path, tally: LogTally) -> list[str]:
                 gc.collect()
                 runs[name].append(await scenario(url, config.requests, config.seconds))
         rows = [Row(name, runs[name]) for name, _, _ in scenarios]
-        help_bare, help_ours, submit_bare, submit_ours = rows
-        floors = {help_ours.name: help_bare, submit_ours.name: submit_bare}
+        help_bare, help_ours, show_bare, show_ours, composed, chart_bare, chart_ours, submit_bare, submit_ours = rows
+        floors = {help_ours.name: help_bare, show_ours.name: show_bare, composed.name: show_bare}
+        floors[chart_ours.name] = chart_bare
+        floors[submit_ours.name] = submit_bare
         gc.collect()
         alone = await bench.submit(ours, config.alone, config.seconds, concurrency=1)
 
@@ -428,6 +529,7 @@ async def measure(config: Config, folder: Path, tally: LogTally) -> list[str]:
         out.append("the time until the stand-in received the user-visible result, from sending the request:")
         for label, row, what in [
             ("help: the reply, on the ack (no response_url POST)", help_ours, "replies"),
+            ("show: the plan, on the ack", show_ours, "replies"),
             ("plan submit: the plan's chat.postMessage", submit_ours, "posts"),
         ]:
             p50 = row.median(lambda r: percentile(r.delivered, 0.50))
@@ -467,13 +569,25 @@ async def measure(config: Config, folder: Path, tally: LogTally) -> list[str]:
             f"aims from the issue ({CONCURRENCY} concurrent; median of {config.repeats} runs of up to "
             f"{config.requests:,} requests):"
         )
-        ratio = help_ours.per_second / help_bare.per_second
-        verdict = "PASS" if ratio >= THROUGHPUT_AIM else "FAIL"
+        for what, ours_row, bare_row in (("help", help_ours, help_bare), ("show", show_ours, show_bare)):
+            aim = THROUGHPUT_AIMS[what]
+            ratio = ours_row.per_second / bare_row.per_second
+            verdict = "PASS" if ratio >= aim else "FAIL"
+            out.append(
+                f"{verdict}  {what} throughput {ours_row.per_second:,.0f} req/s = {ratio:.2f} × the bare app's "
+                f"{bare_row.per_second:,.0f} ({'>=' if ratio >= aim else '<'} {aim})"
+            )
+        checked = [
+            (help_ours, "help"),
+            (show_ours, "show"),
+            (submit_ours, "plan submission"),
+        ]
+        out += p99_verdicts(checked, P99_AIM_MS, f"{P99_AIM_MS:.0f} ms")
         out.append(
-            f"{verdict}  help throughput {help_ours.per_second:,.0f} req/s = {ratio:.2f} × the bare app's "
-            f"{help_bare.per_second:,.0f} ({'>=' if ratio >= THROUGHPUT_AIM else '<'} {THROUGHPUT_AIM})"
+            f"info  show, nothing kept: {composed.per_second / show_bare.per_second:.2f} × the bare app "
+            f"(p99 {ms(composed.p99)} ms); show + chart (uploaded after the ack, three Web API calls each, on this "
+            f"event loop): {chart_ours.per_second / chart_bare.per_second:.2f} × (p99 {ms(chart_ours.p99)} ms)"
         )
-        out += p99_verdicts([(help_ours, "help"), (submit_ours, "plan submission")], P99_AIM_MS, f"{P99_AIM_MS:.0f} ms")
         out += failure_lines(rows, "requests")
         return out
     finally:

@@ -99,8 +99,14 @@ class Engine:
                 await self._release(once)
             return [views.info("plan.busy")]
         if changes:
-            self.home.changed([event.channel])  # in the background: the replies don't wait for it
+            self.changed([event.channel])
         return replies
+
+    def changed(self, channels: list[ChannelKey]) -> None:
+        """These channels changed: what shows them is composed afresh (`show` at once; the Home's
+        pages in the background, the replies don't wait for them)."""
+        self.planning.changed(channels)
+        self.home.changed(channels)
 
     async def _retried(self, event: Event) -> list[Reply] | None:
         for _ in range(CONFLICT_RETRIES):

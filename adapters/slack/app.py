@@ -27,6 +27,7 @@ import logging
 import re
 import tempfile
 import uuid
+from collections import OrderedDict
 from collections.abc import Awaitable, Mapping
 from pathlib import Path
 from typing import Any
@@ -84,6 +85,7 @@ OPEN_CHANNEL = "open_channel"
 # Users whose time zone is remembered, and for how long (a first reminder's default time zone).
 ZONE_CACHE_USERS = 10_000
 ZONE_CACHE_SECONDS = 6 * 3600
+RENDERED_KEPT = 64  # replies whose Block Kit is kept, the most recent (see _messages)
 _UNKNOWN = object()
 
 
@@ -130,6 +132,7 @@ class SlackAdapter:
         # user id → IANA zone, as Slack's profile says: bounded, and read again after a while (people
         # travel and move; a big workspace must not grow the process without end).
         self._zones: TTLCache[str, str | None] = TTLCache(maxsize=ZONE_CACHE_USERS, ttl=ZONE_CACHE_SECONDS)
+        self._rendered: OrderedDict[int, tuple[Reply, list[dict[str, Any]]]] = OrderedDict()  # see _messages
         engine.intake.serve("slack", self._perform)
         self.app.error(self.on_error)
 
@@ -176,7 +179,7 @@ class SlackAdapter:
         # A reply with a picture is uploaded (the files API), and a long one is several messages:
         # neither can ride on the ack.
         first = replies[0] if replies and replies[0].form is None and not images(replies[0]) else None
-        messages = self.renderer.messages(first) if first is not None else []
+        messages = self._messages(first) if first is not None else []
         if len(messages) != 1:
             await ack()
         else:
@@ -184,6 +187,18 @@ class SlackAdapter:
             await ack(**messages[0], response_type=visibility)
             replies = replies[1:]
         await self._run(event, where, client, _done(replies))
+
+    def _messages(self, reply: Reply) -> list[dict[str, Any]]:
+        """The reply as Block Kit messages. The engine answers a burst of `show` with one reply
+        object: rendered once (the messages are only read, never changed)."""
+        kept = self._rendered.get(id(reply))
+        if kept is not None and kept[0] is reply:
+            return kept[1]
+        messages = self.renderer.messages(reply)
+        self._rendered[id(reply)] = (reply, messages)  # the reply held: its id stays its own
+        if len(self._rendered) > RENDERED_KEPT:
+            self._rendered.popitem(last=False)
+        return messages
 
     async def _invoked(self, event: Invoked, client: AsyncWebClient) -> list[Reply]:
         if event.command.lower() in MANAGED_COMMANDS:  # asked only for them: users.info is a call

@@ -275,7 +275,7 @@ def run_once(now_text: str | None, dry_run: bool, yes: bool, database: str | Non
         notifiers = _notifiers(engine, settings, console=True)  # a listing too shows only what they can send
         try:
             loop = ReminderLoop(
-                checkins=engine.monthly, notifiers=notifiers, clock=lambda: now, checked_in=engine.home.changed
+                checkins=engine.monthly, notifiers=notifiers, clock=lambda: now, checked_in=engine.changed
             )
             if listing_only:
                 listed.extend(due := await loop.due())

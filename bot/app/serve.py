@@ -274,7 +274,7 @@ def _parts(engine: Engine, store: Store, settings: Settings, role: str, notifier
 
         yield _translated(serve_discord(engine, settings), DiscordStartError)
     if worker:
-        loop = ReminderLoop(checkins=engine.monthly, notifiers=notifiers, checked_in=engine.home.changed)
+        loop = ReminderLoop(checkins=engine.monthly, notifiers=notifiers, checked_in=engine.changed)
         yield loop.run_forever(settings.reminder_every)
         # Workspaces whose grace period after a removal is over (bot/storage/tenants.py).
         yield store.tenants.run_forever(every=DELETIONS_EVERY)

@@ -26,6 +26,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from cachetools import TTLCache
+
 from bot.core.events import ChannelKey
 from bot.lookups.provider import (
     LOOKUP_TIMEOUT,
@@ -48,6 +50,8 @@ CLAIM_LEASE = LOOKUP_TIMEOUT * 3  # a claim outlives a lookup; a process dead mi
 WAIT_STEP = 0.1  # seconds between looks at a domain another process is looking up
 AT_ONCE = 8  # calls in flight to one provider (history is one call per domain)
 TOLD_MOST = 10_000  # channels remembered as told about their key (the oldest forgotten first)
+KNOWN_SECONDS, KNOWN_KEPT = 60.0, 10_000  # known_months' answers kept this long, this many
+_UNKNOWN = object()
 
 
 class OverBudget(LookupFailed):
@@ -112,6 +116,14 @@ class History:
 
 
 @dataclass(frozen=True, slots=True)
+class KnownMonths:
+    """A domain's months as its provider measured them, by month ("2026-11"), as cached."""
+
+    months: dict[str, MonthChange]
+    provider: str  # the provider's label, "DataForSEO"
+
+
+@dataclass(frozen=True, slots=True)
 class Sites:
     figures: dict[str, SiteFigures | None]  # None: unknown to the provider
     source: Source
@@ -144,6 +156,8 @@ class Lookups:
         # can be made without the key to ask); else the client's own label is used.
         self.labels = dict(labels or {})
         self._told: OrderedDict[tuple[ChannelKey, str], None] = OrderedDict()
+        # (workspace, domain, month) → what known_months found: `show` asks at every request.
+        self._known: TTLCache[tuple[Workspace, str, str], KnownMonths | None] = TTLCache(KNOWN_KEPT, KNOWN_SECONDS)
         self._cap_logged: str | None = None  # the month the cap was last logged as reached
 
     # Which provider.
@@ -206,9 +220,11 @@ class Lookups:
         finally:
             await client.close()
         await self.store.lookups.save_key(_workspace(channel), name, self.sealer.seal(key), key[-4:], user)
+        self._known.clear()
         return self._connection(name, key, own=True)
 
     async def disconnect(self, channel: ChannelKey) -> bool:
+        self._known.clear()
         return await self.store.lookups.drop_key(_workspace(channel))
 
     # Figures.
@@ -242,21 +258,33 @@ class Lookups:
             lambda client, d: _history_call(client, d, since),
             partial=partial,
         )
+        self._known.clear()  # what `show` kept may be out of date now
         months = {d: [_month_change(m) for m in f or []] for d, f in found.items()}
         return History(months, Source(connection.label, now.date()))
 
-    async def known_months(self, channel: ChannelKey, domain: str) -> dict[str, MonthChange]:
+    async def known_months(self, channel: ChannelKey, domain: str) -> KnownMonths | None:
         """A domain's months as this month's cache holds them (a check-in looked them up), by
-        month; {} if nothing is cached. Never a call, never a lookup from the budget."""
+        month, and who measured them; None if nothing is cached. Never a call, never a lookup
+        from the budget.
+
+        `show` asks at every request, so the answer is kept for KNOWN_SECONDS (a minute) per
+        workspace, domain and month: this process's own lookups and key changes forget it at once;
+        another process's show here within that minute."""
+        period = f"{self.store.clock():%Y-%m}"
+        key = (_workspace(channel), domain, period)
+        if (kept := self._known.get(key, _UNKNOWN)) is not _UNKNOWN:
+            return kept
         try:
             connection = await self.connected(channel)
         except UnreadableKey:  # nothing to show beside the logged months; `plan` and `connect` say why
-            return {}
-        if connection is None or not connection.provider.has_history:
-            return {}
-        period = f"{self.store.clock():%Y-%m}"
-        found = await self.store.lookups.cached(connection.name, "history", period, [domain])
-        return {m.month: m for m in map(_month_change, found.get(domain) or [])}
+            connection = None
+        known = None
+        if connection is not None and connection.provider.has_history:
+            found = await self.store.lookups.cached(connection.name, "history", period, [domain])
+            months = {m.month: m for m in map(_month_change, found.get(domain) or [])}
+            known = KnownMonths(months, connection.label) if months else None
+        self._known[key] = known
+        return known
 
     async def month_domains(self, channel: ChannelKey, domains: Sequence[str], month: str) -> dict[str, MonthDomains]:
         """Which referring domains each domain won and lost in `month` ("2026-10"), for a check-in:

@@ -1,87 +1,46 @@
-"""A channel's progress as a picture: pure functions from its plan and months to PNG bytes.
+"""A channel's progress chart: its numbers from the plan and the months (`chart_data`), the same
+numbers in words (`alt_text`), and its picture (`draw`).
 
-Two panels, 800×450 px so a chat thumbnail stays legible: on the left the new referring domains
-logged each month as bars against the band the plan asked to build; on the right the profile
-(where the first plan started plus what was logged since) against the competitors' median, with the
-path the current plan projects to parity (the planner's own projection, `planner.projected_profile`).
-
-Same input, same bytes: a fixed size and dpi, matplotlib's own defaults (not the machine's
-matplotlibrc), its bundled font, and no software name or date in the PNG. matplotlib is imported
-inside `render` (Agg, never pyplot), so starting the bot never pays for it; renders are serialised
-because matplotlib's settings are global. `draw` runs them in worker processes: a drawing holds the
-GIL for about a fifth of a second, which in a thread would stall every chat the event loop serves,
-and processes use every core a check-in fan-out has. Colours are Okabe-Ito (safe for the common colour-vision
-deficiencies), and no meaning rests on colour alone: off-target bars are hatched, lines differ in
-style and marker.
+The picture itself is bot/monthly/picture.py (Pillow, about a millisecond of CPU). `draw` keeps
+the pictures it drew by what they show, so a channel's `show` asked again, or channels whose charts
+are alike, cost one drawing; the others are drawn in worker processes (bot/monthly/drawers.py),
+which use the cores a check-in fan-out leaves idle and keep the event loop free.
 """
 
 from __future__ import annotations
 
 import asyncio
-import io
-import multiprocessing
-import os
-import threading
+import hashlib
+import json
+import logging
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
-from typing import Any
+from concurrent.futures import Future
+from typing import TYPE_CHECKING, Any
 
 from bot.core.plan import MONTHS_IN
 from bot.core.replies import Text, text
+from bot.monthly import picture
+from bot.monthly.picture import FILENAME, ChartData, render
 from bot.monthly.progress import MonthProgress, months_between
 from bot.monthly.schedule import add_months
+
+if TYPE_CHECKING:
+    from bot.lookups.provider import MonthChange
+
+log = logging.getLogger(__name__)
+
+__all__ = ["FILENAME", "LABELS", "MIN_MONTHS", "ChartData", "alt_text", "chart_data", "draw", "render"]
 
 MIN_MONTHS = 2  # before that there is nothing to compare: text only
 SHOWN_MONTHS = 12  # bars: the last year, as `show` lists
 AHEAD_MONTHS = 12  # the projection drawn at most this far past this month
-WIDTH, HEIGHT, DPI = 8.0, 4.5, 100  # inches at DPI: 800×450 px
-FILENAME = "backlinks-progress.png"
-# The chart's words: `chart.<name>` in knowledge/messages.yaml, rendered with the site's name.
+# The chart's words: `chart.<name>` in knowledge/messages.yaml, rendered with `label_values`.
 LABELS = ("title", "left", "right", "band", "logged", "below", "per_month", "domains", "profile", "median")
-LABELS += ("projection", "open")
-
-# Okabe & Ito (2008), "Color Universal Design": distinguishable with each common colour deficiency.
-BLUE, SKY, ORANGE, VERMILLION, GREEN, GREY, BLACK = (
-    "#0072B2",
-    "#56B4E9",
-    "#E69F00",
-    "#D55E00",
-    "#009E73",
-    "#999999",
-    "#000000",
-)
-
-_render_lock = threading.Lock()
-# Processes drawing charts, started at the first chart (each imports matplotlib once, about a second).
-DRAWERS = max(1, min(4, os.cpu_count() or 1))
-_drawers: ProcessPoolExecutor | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ChartData:
-    """What the chart shows, in plain numbers (months as "YYYY-MM")."""
-
-    site: str
-    months: tuple[str, ...]  # the bars' months, oldest first; the last is this month (still open)
-    logged: tuple[int, ...]
-    band: tuple[tuple[float, float], ...]  # to build a month: (low, high), as the plan then asked
-    on_target: tuple[bool, ...]
-    scored: tuple[bool, ...]
-    line_months: tuple[str, ...]  # the right panel's months: the bars' and the projection's beyond
-    profile: tuple[float, ...]  # referring domains at each bar month's end (start + logged)
-    median: tuple[float, ...]  # the competitors' median at each line month's end
-    projection: tuple[float | None, ...]  # the plan's projected profile at each line month's end
-    parity: str | None  # the month the plan reaches the median (None: beyond the projection)
-    start: int  # referring domains when the first plan was made
-    natural: float  # what the site gains a month on its own (the plan's estimate), counted in `profile`
-
-
-@dataclass(frozen=True, slots=True)
-class Chart:
-    png: bytes
-    alt: Text
-    filename: str = FILENAME
+LABELS += ("projection", "open", "measured")
+# Drawn charts kept by what they show, up to this many bytes (a chart is about 20 KB); 0: none kept,
+# and none shared (benchmarks measure every drawing so).
+CACHE_BYTES = 32 * 1024 * 1024
 
 
 def chart_data(
@@ -94,12 +53,15 @@ def chart_data(
     path: Sequence[float],
     natural: float = 0.0,
     keep: float = 1.0,
+    measured: Mapping[str, MonthChange] | None = None,
+    measured_by: str = "",
 ) -> ChartData | None:
     """The chart's numbers for a channel; None with fewer than MIN_MONTHS months of history.
 
     `rows`: every month from the first plan's to this one (`progress.history`); `start`: the profile
     the first plan started from; `plan`: the current plan (as stored) made in `plan_month`, whose
-    projection `path` gives the profile at the end of each month from `plan_month` on.
+    projection `path` gives the profile at the end of each month from `plan_month` on; `measured`:
+    the months a data provider counted for the site (by "YYYY-MM"), named by `measured_by`.
 
     The profile is counted the way the planner projects it, so the two lines compare: each month
     adds what was logged and the site's own pace (`natural`, the plan's estimate), of which `keep`
@@ -137,6 +99,8 @@ def chart_data(
     projected = dict(zip(ahead, path, strict=False))
     parity_months = plan.get("months_to_parity")  # the same projection, counted by the planner
     parity = add_months(plan_month, parity_months - 1) if parity_months else None
+    measured = measured or {}
+    found = [measured.get(m) for m in months]
     return ChartData(
         site=site,
         months=months,
@@ -151,7 +115,18 @@ def chart_data(
         parity=parity,
         start=start,
         natural=natural,
+        measured_new=tuple(m.new if m else None for m in found) if any(found) else (),
+        measured_lost=tuple(m.lost if m else None for m in found) if any(found) else (),
+        measured_by=measured_by if any(found) else "",
     )
+
+
+def label_values(data: ChartData | None = None, *, site: str = "", provider: str = "") -> dict[str, str]:
+    """What the chart's words (`chart.<name>` in LABELS) are rendered with: the site's name and the
+    provider that measured it (a chart's, or as given)."""
+    if data is not None:
+        site, provider = data.site, data.measured_by
+    return {"site": site, "provider": provider}
 
 
 def alt_text(data: ChartData) -> Text:
@@ -160,11 +135,18 @@ def alt_text(data: ChartData) -> Text:
         {"month": _label(m), "logged": n, "low": _whole(lo), "high": _whole(hi), "current": i == len(data.months) - 1}
         for i, (m, n, (lo, hi)) in enumerate(zip(data.months, data.logged, data.band, strict=True))
     ]
+    measured = [
+        {"month": _label(m), "new": new, "lost": lost}
+        for m, new, lost in zip(data.months, data.measured_new, data.measured_lost, strict=False)
+        if new is not None
+    ]
     now = len(data.months) - 1
     return text(
         "chart.alt",
         site=data.site,
         months=months,
+        measured=measured,
+        provider=data.measured_by,
         start=data.start,
         natural=_whole(data.natural),
         profile=_whole(data.profile[-1]),
@@ -175,103 +157,96 @@ def alt_text(data: ChartData) -> Text:
     )
 
 
-async def draw(data: ChartData, labels: Mapping[str, str]) -> bytes:
-    """`render` in a worker process, off the event loop and off this process's GIL."""
-    global _drawers
-    if _drawers is None:
-        # "spawn": a fresh interpreter, never a fork of one with threads and an event loop running.
-        _drawers = ProcessPoolExecutor(DRAWERS, mp_context=multiprocessing.get_context("spawn"))
-    return await asyncio.get_running_loop().run_in_executor(_drawers, render, data, labels)
+# Drawing: kept by what it shows, else in a worker process.
+
+_drawn: OrderedDict[str, bytes] = OrderedDict()  # chart key → PNG, the least recently used first
+_drawn_bytes = 0
+_drawing: dict[str, asyncio.Future[bytes]] = {}  # charts being drawn now: a second ask waits for that one
 
 
-def render(data: ChartData, labels: Mapping[str, str]) -> bytes:
-    """The PNG. `labels`: the chart's words, rendered from knowledge/messages.yaml (`chart.*`)."""
-    import matplotlib
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    with _render_lock, matplotlib.rc_context():
-        matplotlib.rcdefaults()  # this machine's matplotlibrc must not change the bytes
-        matplotlib.rcParams.update({"font.size": 10, "axes.spines.top": False, "axes.spines.right": False})
-        figure = Figure(figsize=(WIDTH, HEIGHT), dpi=DPI)
-        # Fixed margins, not a layout engine: the chart is always the same shape, and constrained
-        # layout measured about a third of a drawing.
-        figure.subplots_adjust(left=0.075, right=0.985, top=0.86, bottom=0.13, wspace=0.3)
-        FigureCanvasAgg(figure)
-        left, right = figure.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1]})
-        _bars(left, data, labels)
-        _lines(right, data, labels)
-        figure.suptitle(labels["title"], fontsize=12, fontweight="bold")
-        out = io.BytesIO()
-        # No "Software" entry and no date: the same chart is the same bytes, on any day.
-        figure.savefig(out, format="png", dpi=DPI, metadata={"Software": None})
-        return out.getvalue()
+def key(data: ChartData, labels: Mapping[str, str]) -> str:
+    """What the chart shows, as a digest: equal keys, equal pictures."""
+    shown = json.dumps([picture.STYLE, data.to_json(), dict(sorted(labels.items()))], separators=(",", ":"))
+    return hashlib.sha256(shown.encode()).hexdigest()
 
 
-def _bars(axes, data: ChartData, labels: Mapping[str, str]) -> None:
-    from matplotlib.patches import Patch
-
-    x = list(range(len(data.months)))
-    lows, highs = [b[0] for b in data.band], [b[1] for b in data.band]
-    # The band behind each bar, its edges drawn so that a range of one number (3-3) still shows.
-    axes.bar(
-        x,
-        [hi - lo for lo, hi in data.band],
-        bottom=lows,
-        width=0.9,
-        color=SKY,
-        alpha=0.45,
-        edgecolor=SKY,
-        linewidth=2,
-    )
-    current = len(x) - 1
-    for i, count in enumerate(data.logged):
-        closed = data.scored[i] and i != current
-        axes.bar(
-            i,
-            count,
-            width=0.55,
-            color=BLUE if closed else GREY,
-            edgecolor=BLACK,
-            linewidth=0.6,
-            hatch="//" if closed and not data.on_target[i] else None,
-        )
-        above = {"xytext": (0, 2), "textcoords": "offset points"}
-        axes.annotate(str(count), (i, count), ha="center", va="bottom", fontsize=8, **above)
-    handles = [
-        Patch(facecolor=SKY, edgecolor=SKY, alpha=0.6, label=labels["band"]),
-        Patch(facecolor=BLUE, edgecolor=BLACK, label=labels["logged"]),
-        Patch(facecolor=BLUE, edgecolor=BLACK, hatch="//", label=labels["below"]),
-        Patch(facecolor=GREY, edgecolor=BLACK, label=labels["open"]),
-    ]
-    axes.set_xticks(x, _ticks(data.months), fontsize=8)
-    axes.set_ylim(0, max([*data.logged, *highs, 1]) * 1.45)
-    axes.set_ylabel(labels["per_month"])
-    axes.set_title(labels["left"], fontsize=10)
-    axes.legend(handles=handles, loc="upper left", fontsize=8, frameon=False)
+async def draw(data: ChartData, labels: Mapping[str, str], *, background: bool = False) -> bytes:
+    """The chart's PNG: the one drawn before for the same numbers and words, else `render` in a
+    drawing process (bot/monthly/drawers.py), off the event loop and on another core.
+    `background`: one of a check-in fan-out's charts, drawn after those someone is waiting for."""
+    return await asyncio.shield(drawing(data, labels, background=background))
 
 
-def _lines(axes, data: ChartData, labels: Mapping[str, str]) -> None:
-    x = list(range(len(data.line_months)))
-    axes.plot(x[: len(data.profile)], data.profile, color=BLUE, marker="o", markersize=4, label=labels["profile"])
-    axes.plot(x, data.median, color=BLACK, linestyle="--", linewidth=1.2, label=labels["median"])
-    points = [(i, p) for i, p in zip(x, data.projection, strict=True) if p is not None]
-    if points:
-        axes.plot(
-            [i for i, _ in points],
-            [p for _, p in points],
-            color=ORANGE,
-            linestyle=":",
-            linewidth=2,
-            marker="^",
-            markersize=3,
-            label=labels["projection"],
-        )
-    step = max(1, len(x) // 8)  # at most about eight month labels: legible as a thumbnail
-    axes.set_xticks(x[::step], _ticks(data.line_months[::step]), fontsize=8)
-    axes.set_ylabel(labels["domains"])
-    axes.set_title(labels["right"], fontsize=10)
-    axes.legend(loc="best", fontsize=8, frameon=False)
+def drawing(data: ChartData, labels: Mapping[str, str], *, background: bool = False) -> asyncio.Future[bytes]:
+    """`draw`, started now: a drawer takes the chart at once, while the caller goes on (a check-in
+    fan-out composes the next check-ins meanwhile); await the future for the PNG."""
+    loop = asyncio.get_running_loop()
+    if not CACHE_BYTES:
+        return asyncio.ensure_future(_finished(_submitted(data, labels, background), data, labels))
+    name = key(data, labels)
+    if (png := _drawn.get(name)) is not None:
+        _drawn.move_to_end(name)
+        done = loop.create_future()
+        done.set_result(png)
+        return done
+    pending = _drawing.get(name)  # the same chart being drawn now (a fan-out): that one
+    if pending is not None and pending.get_loop() is loop:
+        return pending
+    pending = _drawing[name] = asyncio.ensure_future(_finished(_submitted(data, labels, background), data, labels))
+    pending.add_done_callback(lambda done: _settled(name, done))
+    return pending
+
+
+def _submitted(data: ChartData, labels: Mapping[str, str], background: bool) -> Future[bytes]:
+    from bot.monthly import drawers
+
+    try:
+        return drawers.submit(data.to_json(), labels, background=background)
+    except drawers.DrawerFailed as failure:
+        refused: Future[bytes] = Future()
+        refused.set_exception(failure)
+        return refused
+
+
+_warned = False
+
+
+async def _finished(submitted: Future[bytes], data: ChartData, labels: Mapping[str, str]) -> bytes:
+    global _warned
+    from bot.monthly import drawers
+
+    try:
+        return await asyncio.wrap_future(submitted)
+    except drawers.DrawerFailed as failure:
+        # Drawn here after all (a millisecond or two on the event loop), said once a process.
+        log.log(logging.DEBUG if _warned else logging.WARNING, "a chart is drawn in this process: %s", failure)
+        _warned = True
+        return render(data, labels)
+
+
+def _settled(name: str, done: asyncio.Future[bytes]) -> None:
+    if _drawing.get(name) is done:
+        del _drawing[name]
+    if not done.cancelled() and done.exception() is None:
+        _keep(name, done.result())
+
+
+def _keep(name: str, png: bytes) -> None:
+    global _drawn_bytes
+    if name in _drawn or len(png) > CACHE_BYTES:
+        return
+    _drawn[name] = png
+    _drawn_bytes += len(png)
+    while _drawn_bytes > CACHE_BYTES:
+        _, dropped = _drawn.popitem(last=False)
+        _drawn_bytes -= len(dropped)
+
+
+def forget_drawn() -> None:
+    """Empty the cache of drawn charts (benchmarks measure drawing with it empty)."""
+    global _drawn_bytes
+    _drawn.clear()
+    _drawn_bytes = 0
 
 
 def _monthly(target: Mapping[str, Any]) -> tuple[float, float]:
@@ -288,14 +263,3 @@ def _label(month: str) -> str:
 
     year, number = (int(p) for p in month.split("-"))
     return f"{calendar.month_name[number]} {year}"
-
-
-def _ticks(months: Sequence[str]) -> list[str]:
-    """Short month names, the year under the first and under each January."""
-    import calendar
-
-    ticks = []
-    for i, month in enumerate(months):
-        year, number = (int(p) for p in month.split("-"))
-        ticks.append(f"{calendar.month_abbr[number]}\n{year}" if i == 0 or number == 1 else calendar.month_abbr[number])
-    return ticks

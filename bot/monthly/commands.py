@@ -15,7 +15,7 @@ import logging
 import math
 import re
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -57,7 +57,7 @@ from bot.planning.planner import MONTHS_IN
 
 if TYPE_CHECKING:
     from bot.core.events import ChannelKey
-    from bot.lookups.service import Lookups
+    from bot.lookups.service import KnownMonths, Lookups
     from bot.planning.knowledge import Knowledge
     from bot.storage.reminder_store import Reminder
     from bot.storage.store import Store, StoredPlan
@@ -75,6 +75,7 @@ CONFIRM_ABOVE_TARGET = 3
 CONFIRM_WORDS = ("yes", "confirm", "confirmed")
 # The confirm button carries what to log; Discord's custom id holds 100 characters, with our prefix.
 MAX_BUTTON_VALUE = 78
+CHART_WORDS_KEPT = 10_000  # sites whose chart words are kept rendered (the oldest forgotten first)
 
 
 # Parsing `remind …` and `log …`.
@@ -255,6 +256,7 @@ class ChannelProgress:
     rows: list[MonthProgress] = field(default_factory=list)  # from the first plan's month to this one
     this_month: str = ""
     plans: Sequence[StoredPlan] = ()  # the channel's plans, oldest first
+    timezone: str = "UTC"  # the months are the channel's (its reminder's time zone)
 
     @property
     def site(self) -> str | None:
@@ -288,6 +290,7 @@ class Monthly:
         self.lookups = lookups  # a backlink data provider: each check-in measures the month too
         self.charts = charts  # a progress chart in check-ins and `show` (from two months of history)
         self._plain = Renderer(knowledge, PLAIN)  # the chart's own words
+        self._words: dict[tuple[str, str], Mapping[str, str]] = {}  # (site, provider) → the chart's words
         self._no_notice: dict[ChannelKey, tuple[float, int]] = {}
 
     def plugs(self) -> Plugs:
@@ -499,12 +502,12 @@ class Monthly:
     async def channel_progress(
         self, channel: ChannelKey, this_month: str | None = None, timezone: str | None = None
     ) -> ChannelProgress:
-        timezone = timezone or await self._timezone(channel)
+        """The channel's plans and months, in one read (`timezone`: else its reminder's)."""
+        record = await self.store.channel_record(channel)
+        timezone = timezone or record.timezone
         this_month = this_month or month_key(self.store.clock(), timezone)
-        stored = await self.store.plan_history(channel)
-        versions = [self._version(p, timezone) for p in stored]
-        totals = await self.store.progress.by_month(channel)
-        return ChannelProgress(history(totals, versions, this_month), this_month, stored)
+        versions = [self._version(p, timezone) for p in record.plans]
+        return ChannelProgress(history(record.totals, versions, this_month), this_month, record.plans, timezone)
 
     async def summaries(self, channel_ids: Sequence[int]) -> dict[int, ChannelSummary]:
         """Each channel's plan at a glance (channels without a plan are left out), in three queries
@@ -540,29 +543,39 @@ class Monthly:
             )
         return found
 
-    async def progress_blocks(self, channel: ChannelKey) -> tuple[Any, ...]:
-        """This channel's months of progress, for `show`, with what the provider measured for them
-        when a check-in has already looked it up this month (`show` never pays for a lookup), and
-        its chart from two months on."""
-        timezone = await self._timezone(channel)
-        progress = await self.channel_progress(channel, timezone=timezone)
-        measured: Mapping[str, MonthChange] = {}
-        domain = registrable_domain(progress.site) if progress.site else None
-        if self.lookups is not None and domain:
-            measured = await self.lookups.known_months(channel, domain)
+    async def current_progress(self, channel: ChannelKey) -> tuple[StoredPlan | None, tuple[Any, ...]]:
+        """For `show`: the channel's current plan (None: no plan) and its months of progress, with
+        what the provider measured for them when a check-in has already looked it up this month
+        (`show` never pays for a lookup), and its chart from two months on. One read of the
+        database (plans, the reminder's time zone, the logged months), the measured months kept."""
+        progress = await self.channel_progress(channel)
+        if not progress.plans:
+            return None, ()
+        known = await self._known(channel, progress.site)
+        measured, by = (known.months, known.provider) if known else ({}, "")
         blocks = self._progress_blocks(progress, measured)
         if self.charts and len(progress.rows) >= charts.MIN_MONTHS:
-            image = await self._image(self._chart_data(progress.plans, progress.rows, timezone))
+            data = self._chart_data(progress.plans, progress.rows, progress.timezone, measured=measured, measured_by=by)
+            image = await self._image(data)
             blocks += (image,) if image else ()
-        return blocks
+        return progress.plans[-1], blocks
 
     async def chart(self, channel: ChannelKey) -> Image | None:
         """This channel's progress chart (None: no plan, or fewer than two months of history)."""
-        timezone = await self._timezone(channel)
-        progress = await self.channel_progress(channel, timezone=timezone)
+        progress = await self.channel_progress(channel)
         if len(progress.rows) < charts.MIN_MONTHS:
             return None
-        return await self._image(self._chart_data(progress.plans, progress.rows, timezone))
+        known = await self._known(channel, progress.site)
+        measured, by = (known.months, known.provider) if known else ({}, "")
+        data = self._chart_data(progress.plans, progress.rows, progress.timezone, measured=measured, measured_by=by)
+        return await self._image(data)
+
+    async def _known(self, channel: ChannelKey, site: str | None) -> KnownMonths | None:
+        """The site's months a check-in has already had measured this month (never a lookup)."""
+        domain = registrable_domain(site) if site else None
+        if self.lookups is None or not domain:
+            return None
+        return await self.lookups.known_months(channel, domain)
 
     def _chart_data(
         self,
@@ -570,8 +583,12 @@ class Monthly:
         rows: Sequence[MonthProgress],
         timezone: str,
         current: tuple[Mapping[str, Any], Mapping[str, Any], str] | None = None,
+        *,
+        measured: Mapping[str, MonthChange] | None = None,
+        measured_by: str = "",
     ) -> charts.ChartData | None:
-        """The chart's numbers: from the first plan's start to the current plan's projection.
+        """The chart's numbers: from the first plan's start to the current plan's projection, and
+        what the data provider measured of those months (`measured`).
         `current`: (plan, answers, month) of a plan not stored yet (one a check-in adapts)."""
         if not stored or len(rows) < charts.MIN_MONTHS:
             return None
@@ -590,15 +607,39 @@ class Monthly:
             path=planner.projected_profile(plan.answers, self.knowledge),
             natural=plan.momentum.natural,
             keep=1 - self.knowledge.parameters["annual_link_loss"].value,
+            measured=measured,
+            measured_by=measured_by,
         )
 
     async def _image(self, data: charts.ChartData | None) -> Image | None:
-        """The chart, drawn in a worker process (it takes a while, and the event loop has chats to serve)."""
-        if data is None:
+        """The chart (None: nothing to draw, or the drawing failed: the message goes without it)."""
+        return None if data is None else await self._drawing(data)
+
+    def _drawing(self, data: charts.ChartData, *, background: bool = False) -> Awaitable[Image | None]:
+        """The chart, its drawing started now (a drawing process takes it while this goes on).
+        `background`: a check-in fan-out's, drawn after the charts people are waiting for."""
+        started = charts.drawing(data, self._chart_words(data.site, data.measured_by), background=background)
+        return self._drawn(data, started)
+
+    @staticmethod
+    async def _drawn(data: charts.ChartData, started: Awaitable[bytes]) -> Image | None:
+        try:
+            png = await started
+        except Exception:
+            log.exception("the progress chart of %s could not be drawn; the message goes without it", data.site)
             return None
-        labels = {name: self._plain.render(f"chart.{name}", {"site": data.site}) for name in charts.LABELS}
-        png = await charts.draw(data, labels)
         return Image(png, charts.FILENAME, charts.alt_text(data))
+
+    def _chart_words(self, site: str, provider: str) -> Mapping[str, str]:
+        """The chart's words for a site (and the provider that measured it), rendered once: a
+        check-in fan-out would otherwise render the same dozen templates for every channel."""
+        key = (site, provider)
+        if (words := self._words.get(key)) is None:
+            values = charts.label_values(site=site, provider=provider)
+            words = self._words[key] = {name: self._plain.render(f"chart.{name}", values) for name in charts.LABELS}
+            if len(self._words) > CHART_WORDS_KEPT:
+                self._words.pop(next(iter(self._words)))
+        return words
 
     def _progress_blocks(
         self, progress: ChannelProgress, measured: Mapping[str, MonthChange] | None = None
@@ -632,14 +673,15 @@ class Monthly:
 
         Closes last month and adapts the plan to the logged pace (or the measured one). Reads
         everything for the batch in a few queries and writes adapted plans in one, so a loop can go
-        through thousands a minute (a chart costs far more: bench/bench_chart.py)."""
+        through thousands a minute. Each chart is handed to the drawing processes as soon as its
+        check-in is composed, and collected at the end (bench/bench_checkins.py: with and without)."""
         ids = [r.channel_id for r in batch]
         plans_by_channel = await self.store.plans_of(ids)
         logged_by_channel = await self.store.progress.by_month_of(ids)
         measured = await self._measured(batch, plans_by_channel, now)
         replies: dict[int, Reply | None] = {}
         adapted: list[tuple[int, dict[str, Any], dict[str, Any]]] = []
-        pictures: dict[int, charts.ChartData] = {}
+        pictures: dict[int, Awaitable[Image | None]] = {}  # being drawn while the batch is composed
         composed: list[tuple[Reminder, Any, Any, Any, str, bool]] = []
         for reminder in batch:
             stored = plans_by_channel.get(reminder.channel_id)
@@ -661,11 +703,16 @@ class Monthly:
                     plan = planner.plan(answers, self.knowledge).model_dump(mode="json")
                     adapted.append((reminder.channel_id, answers, plan))
                     was_adapted, plan_month = True, this_month
-            if self.charts and (data := self._chart_data(stored, rows, timezone, (plan, answers, plan_month))):
-                pictures[reminder.channel_id] = data
+            if self.charts:
+                shown, (months, by) = (
+                    (plan, answers, plan_month),
+                    (site.months, site.source.provider) if site else ({}, ""),
+                )
+                if data := self._chart_data(stored, rows, timezone, shown, measured=months, measured_by=by):
+                    pictures[reminder.channel_id] = self._drawing(data, background=True)
             composed.append((reminder, plan, versions, closed, this_month, was_adapted))
-        # Drawn in worker processes (bot.monthly.chart): the loop stays free meanwhile.
-        drawn = await asyncio.gather(*(self._image(data) for data in pictures.values()))
+        # Drawn in other processes (bot.monthly.drawers) since each was composed, once per picture.
+        drawn = await asyncio.gather(*pictures.values())
         images = dict(zip(pictures, drawn, strict=True))
         for reminder, plan, versions, closed, this_month, was_adapted in composed:
             replies[reminder.channel_id] = self._reminder_reply(

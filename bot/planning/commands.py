@@ -10,7 +10,8 @@ on, and `show` shows the logged progress.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Collection, Mapping
+import time
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import replace
 from typing import Any, Protocol
 
@@ -37,7 +38,7 @@ from bot.lookups.provider import LookupFailed
 from bot.lookups.service import Lookups, UnreadableKey
 from bot.planning import planner
 from bot.planning.knowledge import Knowledge
-from bot.storage.store import Store
+from bot.storage.store import Store, StoredPlan
 
 Near = Callable[[str], str | None]  # the command a typo most likely meant, if any
 
@@ -49,7 +50,14 @@ class CheckIns(Protocol):
 
     def reminder_note(self, settings: Any, due: dt.datetime | None) -> Text: ...
 
-    async def progress_blocks(self, channel: ChannelKey) -> tuple[Any, ...]: ...
+    async def current_progress(self, channel: ChannelKey) -> tuple[StoredPlan | None, tuple[Any, ...]]: ...
+
+
+# A channel's `show` answered again from memory for this long (a burst of them, as several people
+# or a retrying client send, costs one read): a change made in this process is shown at once, one
+# made by another process (a check-in from the worker, a log on another web process) within it.
+SHOWN_SECONDS = 1.0
+SHOWN_KEPT = 10_000  # channels whose `show` is kept (the oldest forgotten first)
 
 
 class Planning:
@@ -59,6 +67,11 @@ class Planning:
         self.questionnaire = knowledge.questionnaire
         self.checkins = checkins
         self.lookups = lookups  # a backlink data provider, when one is connected: figures to confirm
+        # channel → (when, when by the store's clock, its `show`): the clock sets the months shown
+        self._kept_shows: dict[ChannelKey, tuple[float, dt.datetime, Reply]] = {}
+        self._changes: dict[
+            ChannelKey, int
+        ] = {}  # channel → changes made here (a `show` composed meanwhile is not kept)
 
     def plugs(self) -> Plugs:
         return Plugs(
@@ -221,14 +234,35 @@ class Planning:
         return await self._advance(channel, user, draft, defaults, tuple(preface), request.timezone)
 
     async def _show(self, request: Request) -> list[Reply]:
+        """The channel's plan and progress. The same reply (the same object: an adapter may reuse
+        its rendering) answers a `show` again within SHOWN_SECONDS, unless this process changed the
+        channel meanwhile (`changed`): a burst of them costs one read and one composing."""
         channel = request.channel
-        stored = await self.store.current_plan(channel)
+        kept = self._kept_shows.get(channel)
+        if kept is not None and _fresh(kept[0], time.monotonic()) and _fresh(kept[1], self.store.clock()):
+            return [kept[2]]
+        generation = self._changes.get(channel, 0)
+        stored, progress = await self.checkins.current_progress(channel)  # one read of the database
         if stored is None:
-            return [views.info("plan.none")]
-        progress = await self.checkins.progress_blocks(channel)
-        plan = planner.stored(stored.plan, stored.answers, self.knowledge)
-        sources = provenance.kept(stored.answers.get(provenance.SOURCES), stored.answers)
-        return [views.plan_reply(plan, self.knowledge, stored=stored, progress=progress, sources=sources)]
+            reply = views.info("plan.none")
+        else:
+            plan = planner.stored(stored.plan, stored.answers, self.knowledge)
+            sources = provenance.kept(stored.answers.get(provenance.SOURCES), stored.answers)
+            reply = views.plan_reply(plan, self.knowledge, stored=stored, progress=progress, sources=sources)
+        if SHOWN_SECONDS > 0 and self._changes.get(channel, 0) == generation:  # no change while composing
+            self._kept_shows[channel] = (time.monotonic(), self.store.clock(), reply)
+            if len(self._kept_shows) > SHOWN_KEPT:
+                self._kept_shows.pop(next(iter(self._kept_shows)))
+        return [reply]
+
+    def changed(self, channels: Iterable[ChannelKey]) -> None:
+        """These channels changed in this process (a plan, a log, a reminder's settings...): their
+        `show` is composed afresh."""
+        for channel in channels:
+            self._kept_shows.pop(channel, None)
+            self._changes[channel] = self._changes.pop(channel, 0) + 1  # the most recent last
+            if len(self._changes) > SHOWN_KEPT:
+                self._changes.pop(next(iter(self._changes)))
 
     async def _why(self, request: Request) -> list[Reply]:
         channel = request.channel
@@ -507,6 +541,13 @@ def _same(shown: str, typed: str) -> bool:
 def _with_measured(draft: Draft, measured: Mapping[str, Any] | None) -> Draft:
     """The draft with a competitors' lookup among its sources."""
     return draft if measured is None else replace(draft, sources=provenance.with_competitors(draft.sources, measured))
+
+
+def _fresh(kept: Any, now: Any) -> bool:
+    """Kept less than SHOWN_SECONDS ago (a moment or datetime; a clock set back is no freshness)."""
+    age = now - kept
+    age = age.total_seconds() if isinstance(age, dt.timedelta) else age
+    return 0 <= age < SHOWN_SECONDS
 
 
 def _reason(reason: str) -> Text:

@@ -50,6 +50,11 @@ class ReminderStore:
             row.channel_id, key, ReminderSettings.from_json(row.settings), _utc(row.next_due_at), row.paused_reason
         )
 
+    @staticmethod
+    def zone(settings: Mapping[str, Any] | None) -> str:
+        """The time zone of a reminder's stored settings (UTC for a channel without a reminder)."""
+        return ReminderSettings.from_json(dict(settings)).timezone if settings else "UTC"
+
     async def of(self, channel_ids: Sequence[int]) -> dict[int, Reminder]:
         """The reminders of these channels, in one query (a page listing many channels)."""
         query = (
@@ -376,6 +381,13 @@ class ProgressStore:
         )
         async with self.store.reader.connect() as connection:
             return _totals(await connection.execute(query))
+
+    async def totals(self, connection, channel_id: int | None) -> Totals:
+        """`by_month` of a channel known by its id, on a connection the caller holds (None: none)."""
+        if channel_id is None:
+            return Totals()
+        query = sa.select(progress.c.month, progress.c.count, progress.c.quality, progress.c.source)
+        return _totals(await connection.execute(query.where(progress.c.channel_id == channel_id)))
 
     async def undo(self, key: ChannelKey) -> Entry | None:
         """Remove the channel's last entry - one `log` line, correction or import - and say what it was."""

@@ -67,6 +67,16 @@ class StoredPlan:
     earlier: int  # how many older plans the channel keeps
 
 
+@dataclass(frozen=True, slots=True)
+class ChannelRecord:
+    """A channel's plans (oldest first), its check-ins' time zone and what it logged, as `show`
+    and its chart read them: in one round trip."""
+
+    plans: list[StoredPlan]
+    timezone: str  # its reminder's, else UTC
+    totals: Any  # what it logged, per month (bot.monthly.progress.Totals, as ProgressStore reads it)
+
+
 def async_url(url: str) -> str:
     """Accept the URLs people have (`postgres://`, `sqlite:///x.db`) and pick the async driver."""
     if url.startswith("postgres://"):
@@ -516,6 +526,24 @@ class Store:
                     for cid, answers, plan in rows
                 ],
             )
+
+    async def channel_record(self, key: ChannelKey) -> ChannelRecord:
+        """The channel's plans with its reminder's time zone (one query), and its logged months (one
+        more, only with a plan), on one connection: `show` answers with one trip to the database."""
+        query = (
+            sa.select(plans, reminders.c.settings.label("reminder"))
+            .select_from(channels.join(plans, plans.c.channel_id == channels.c.id))
+            .outerjoin(reminders, reminders.c.channel_id == channels.c.id)
+            .where(_is_channel(key))
+            .order_by(plans.c.id)
+        )
+        async with self.reader.connect() as connection:
+            rows = (await connection.execute(query)).all()
+            totals = await self.progress.totals(connection, rows[0].channel_id if rows else None)
+        stored = [
+            StoredPlan(r.id, r.plan, r.answers, r.created_by, _aware(r.created_at), i) for i, r in enumerate(rows)
+        ]
+        return ChannelRecord(stored, self.reminders.zone(rows[0].reminder if rows else None), totals)
 
     async def plan_history(self, key: ChannelKey) -> list[StoredPlan]:
         async with self.reader.connect() as connection:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import struct
 import subprocess
 import sys
@@ -15,7 +16,8 @@ from bot.conversation.rendering import PLAIN, Renderer
 from bot.core.events import ChannelKey
 from bot.core.replies import images
 from bot.engine import Engine
-from bot.monthly import chart
+from bot.lookups.provider import MonthChange
+from bot.monthly import chart, picture
 from bot.monthly.progress import MonthProgress
 from bot.planning import knowledge, planner
 from bot.storage.store import Store
@@ -23,7 +25,7 @@ from bot.storage.store import Store
 ROOT = Path(__file__).resolve().parents[2]
 KNOWLEDGE = knowledge.default()
 PLAIN_TEXT = Renderer(KNOWLEDGE, PLAIN)
-LABELS = {name: PLAIN_TEXT.render(f"chart.{name}", {"site": "example.com"}) for name in chart.LABELS}
+LABELS = {name: PLAIN_TEXT.render(f"chart.{name}", {"site": "example.com", "provider": ""}) for name in chart.LABELS}
 # Competitors within reach, so the plan projects a path to parity.
 REACHABLE = [*TYPED_ANSWERS[:7], ("competitors", "rival.com=220, other.net=260, 200"), *TYPED_ANSWERS[8:]]
 
@@ -36,7 +38,7 @@ def answers() -> dict:
     return draft.answers
 
 
-def fixed_data() -> chart.ChartData:
+def fixed_data(**measured) -> chart.ChartData:
     plan = planner.plan(answers(), KNOWLEDGE)
     target = {"low": 2, "high": 3, "per": "month"}
     rows = [
@@ -55,6 +57,7 @@ def fixed_data() -> chart.ChartData:
         path=planner.projected_profile(plan.answers, KNOWLEDGE),
         natural=plan.momentum.natural,
         keep=0.9,
+        **measured,
     )
 
 
@@ -67,7 +70,7 @@ def test_the_same_input_draws_the_same_bytes_at_thumbnail_size():
     first, second = chart.render(fixed_data(), LABELS), chart.render(fixed_data(), LABELS)
     assert first == second
     assert png_size(first) == (800, 450)
-    assert 10_000 < len(first) < 150_000
+    assert 4_000 < len(first) < 150_000
     assert b"Software" not in first and b"tIME" not in first  # no software name, no date
 
 
@@ -101,6 +104,33 @@ def test_the_alt_text_says_the_numbers():
     assert data.parity is not None and f"reaches the median in {chart._label(data.parity)}" in alt
 
 
+def test_the_measured_months_are_drawn_and_said_beside_the_logged_ones():
+    measured = {
+        "2026-10": MonthChange("2026-10", 9, 2),
+        "2026-11": MonthChange("2026-11", 5, 6),
+        "2025-10": MonthChange("2025-10", 40, 0),  # before the plan: not one of the chart's months
+    }
+    data = fixed_data(measured=measured, measured_by="DataForSEO")
+    assert data.measured_new == (None, 9, 5, None, None) and data.measured_lost == (None, 2, 6, None, None)
+    alt = PLAIN_TEXT.text(chart.alt_text(data))
+    assert "October 2026 6 (to build 2-3)" in alt  # logged, as before
+    said = "Measured by DataForSEO, every new referring domain, built and earned, and those lost: "
+    assert said + "October 2026 9 new, 2 lost; November 2026 5 new, 6 lost." in alt
+    labels = {n: PLAIN_TEXT.render(f"chart.{n}", chart.label_values(data)) for n in chart.LABELS}
+    assert labels["measured"] == "All new, as DataForSEO counts them"
+    assert colour_pixels(chart.render(data, labels), picture.VERMILLION) > 100  # the line and its diamonds
+    unmeasured = fixed_data()
+    assert "Measured" not in PLAIN_TEXT.text(chart.alt_text(unmeasured))
+    assert colour_pixels(chart.render(unmeasured, LABELS), picture.VERMILLION) == 0
+
+
+def colour_pixels(png: bytes, colour: str) -> int:
+    from PIL import Image
+
+    wanted = tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return sum(n for n, c in Image.open(io.BytesIO(png)).convert("RGB").getcolors(1 << 20) if c == wanted)
+
+
 def test_the_projection_is_the_planners_path_to_parity():
     plan = planner.plan(answers(), KNOWLEDGE)
     path = planner.projected_profile(plan.answers, KNOWLEDGE)
@@ -115,7 +145,7 @@ def test_fewer_than_two_months_draw_nothing():
 
 
 @pytest.mark.parametrize("module", ["bot.app.cli", "bot.engine", "bot.app.serve"])
-def test_starting_up_does_not_import_matplotlib(module):
+def test_starting_up_does_not_import_the_drawing_library(module):
     found = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", f"import {module}"],
         cwd=ROOT,
@@ -123,7 +153,7 @@ def test_starting_up_does_not_import_matplotlib(module):
         text=True,
         check=True,
     )
-    assert "matplotlib" not in found.stderr
+    assert "PIL" not in found.stderr and "matplotlib" not in found.stderr
     assert module.rsplit(".", 1)[-1] in found.stderr  # importtime did report the imports
 
 

@@ -94,9 +94,9 @@ async def main(
         await store.close()
 
 
-async def populate(store: Store, n: int) -> None:
-    """n channels of the `bench` platform, each with a plan and a reminder due at DUE (the multi-process
-    tests' and the reminder benchmarks' data)."""
+async def populate(store: Store, n: int, *, platform: str = PLATFORM) -> None:
+    """n channels of the `bench` platform (or another), each with a plan and a reminder due at DUE
+    (the multi-process tests' and the reminder benchmarks' data)."""
     from bot.monthly.schedule import ReminderSettings
     from bot.planning import planner
     from bot.storage.schema import channels, plans, reminders
@@ -110,7 +110,7 @@ async def populate(store: Store, n: int) -> None:
             await connection.execute(
                 sa.insert(channels),
                 [
-                    {"id": i, "platform": PLATFORM, "workspace": "w", "channel": f"c{i}", "created_at": made}
+                    {"id": i, "platform": platform, "workspace": "w", "channel": f"c{i}", "created_at": made}
                     for i in ids
                 ],
             )

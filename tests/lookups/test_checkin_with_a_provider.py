@@ -10,6 +10,7 @@ from support import TYPED_ANSWERS, Clock, MemoryChat, Recording, rows
 
 from bot.app.lookups import lookups_for
 from bot.core.events import ChannelKey
+from bot.core.replies import images
 from bot.core.settings import Settings
 from bot.engine import Engine
 from bot.monthly.reminders import ReminderLoop
@@ -48,3 +49,47 @@ async def test_a_check_in_measures_october_names_what_was_found_and_what_to_recl
         ]
     finally:
         await store.close()
+
+
+async def test_the_check_ins_chart_shows_what_was_measured_beside_what_was_logged(dataforseo, knowledge, db_path):
+    dataforseo.sites["example-shop.com"].months["2026-10"] = (3, 6, 164)
+    clock = Clock(dt.datetime(2026, 10, 2, 12, 0, tzinfo=dt.UTC))
+    store = await Store.open(f"sqlite:///{db_path}", clock=clock)
+    settings = Settings(provider="dataforseo", provider_key=dataforseo.key, provider_url=dataforseo.url)
+    engine = Engine(knowledge=knowledge, store=store, lookups=lookups_for(store, settings))
+    try:
+        chat = MemoryChat(engine, HERE, "alice")
+        await chat.answer_all([("site", "example-shop.com"), *TYPED_ANSWERS[1:]])
+        await chat.say("log 2")
+        clock.now = dt.datetime(2026, 11, 1, 9, 30, tzinfo=dt.UTC)
+        platform = Recording()
+        assert (await ReminderLoop(checkins=engine.monthly, notifiers=[platform], clock=clock).run_once()).sent == 1
+        [image] = images(platform.sent[0][1])
+        alt = chat.renderer.text(image.alt)
+        assert "October 2026 2 (to build" in alt  # what was logged
+        measured = "Measured by DataForSEO, every new referring domain, built and earned, and those lost: "
+        assert measured + "October 2026 3 new, 6 lost." in alt
+        assert vermillion_pixels(image.data) > 100  # the measured line and its diamonds
+
+        # `show` later that month draws the same months from the check-in's cached lookup: no call.
+        dataforseo.calls.clear()
+        clock.now = dt.datetime(2026, 11, 3, 12, 0, tzinfo=dt.UTC)
+        await chat.say("show")
+        [image] = images(chat.last[0])
+        assert measured + "October 2026 3 new, 6 lost." in chat.renderer.text(image.alt)
+        assert vermillion_pixels(image.data) > 100
+        assert dataforseo.calls == []
+    finally:
+        await store.close()
+
+
+def vermillion_pixels(png: bytes) -> int:
+    """How much of the picture is the measured series' colour (Okabe-Ito vermillion)."""
+    import io
+
+    from PIL import Image
+
+    from bot.monthly import picture
+
+    colour = tuple(int(picture.VERMILLION[i : i + 2], 16) for i in (1, 3, 5))
+    return sum(n for n, c in Image.open(io.BytesIO(png)).convert("RGB").getcolors(1 << 20) if c == colour)

@@ -28,7 +28,7 @@ def assert_png(path):
     data = path.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert struct.unpack(">II", data[16:24]) == (800, 450)
-    assert 10_000 < len(data) < 150_000
+    assert 4_000 < len(data) < 150_000
 
 
 def test_show_chart_saves_the_picture_and_says_where(tmp_path):

@@ -30,7 +30,7 @@ async def with_history(standin, db_path) -> None:
 
 def assert_chart_attached(call) -> None:
     [(name, data)] = call.files.items()
-    assert name == "backlinks-progress.png" and data.startswith(PNG) and 10_000 < len(data) < 150_000
+    assert name == "backlinks-progress.png" and data.startswith(PNG) and 4_000 < len(data) < 150_000
     body = call.json.get("data", call.json)  # an interaction callback nests the message in `data`
     images = [e["image"]["url"] for e in body["embeds"] if e.get("image")]
     assert images == ["attachment://backlinks-progress.png"]
