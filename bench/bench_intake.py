@@ -33,8 +33,8 @@ from pathlib import Path
 import aiohttp
 import sqlalchemy as sa
 from common import REPO
-from processes import BACKLINKS, CLEAN, free_port
-from slack_client import SECRET, SlackBot
+from processes import free_port
+from slack_client import SlackBot, serve_process
 from slack_standin import SlackStandIn
 
 from bot.storage.store import Store
@@ -45,18 +45,7 @@ POSTGRES = os.environ.get("BACKLINKS_TEST_POSTGRES_URL", "postgresql://postgres@
 
 
 def server(url: str, standin: SlackStandIn, port: int) -> subprocess.Popen:
-    env = {
-        **CLEAN,
-        "DATABASE_URL": url,
-        "SLACK_SIGNING_SECRET": SECRET,
-        "SLACK_BOT_TOKEN": "xoxb-T1",
-        "SLACK_API_URL": standin.api_url,
-        "PORT": str(port),
-        "BACKLINKS_HOST": "127.0.0.1",
-        "BACKLINKS_LOG_LEVEL": "WARNING",
-        **EXTRA_ENV,
-    }
-    return subprocess.Popen([BACKLINKS, "serve", "--role", "web"], env=env, stderr=subprocess.PIPE, text=True)
+    return serve_process(url, standin, port, **EXTRA_ENV)
 
 
 def floor_server(standin: SlackStandIn, port: int) -> subprocess.Popen:
@@ -112,6 +101,7 @@ async def flood(urls: list[str], view_file: Path, args, prefix: str) -> dict:
         "p50": max(r["p50"] or 0 for r in results),
         "p99": max(r["p99"] or 0 for r in results),
         "max": max(r["max"] or 0 for r in results),
+        "slow": sorted(s for r in results for s in r["slow"]),
     }
     return merged
 
@@ -198,6 +188,9 @@ async def run(args) -> None:
         f"({done} of {len(keys)}); stored/s over the whole run: {done / drained:.1f}"
     )
     print(f"stored per second ÷ the floor's acks per second: {stored_rate / floor_rate:.2f}")
+    if result["slow"]:
+        shown = ", ".join(f"{took:g} s at {at:g} s" for at, took in result["slow"][:8])
+        print(f"answers slower than a second (how long, and when into the flood): {shown}")
     for process in processes[:-1]:  # what the servers said (a refusal is logged with its reason)
         said = [line for line in (process.stderr.read() or "").splitlines() if "WARNING" in line or "ERROR" in line]
         for line in said[-5:]:

@@ -76,6 +76,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import bare_slack
 import slack_bolt
 from common import (
     Config,
@@ -96,8 +97,6 @@ from common import (
 from loopback import listen
 from slack_bolt.async_app import AsyncApp
 from slack_client import (
-    SECRET,
-    TOKEN,
     command_form,
     filled_state,
     interaction_body,
@@ -106,10 +105,8 @@ from slack_client import (
     slack_settings,
     view_submission,
 )
-from slack_sdk.web.async_client import AsyncWebClient
 from slack_standin import SlackStandIn
 
-from adapters.slack.blocks import CALLBACK_PREFIX
 from adapters.slack.server import EVENTS_PATH
 from bot.core.events import ChannelKey
 from bot.planning import commands as planning
@@ -133,17 +130,7 @@ QUICK = Config(requests=300, repeats=2, warmup=100, seconds=3.0, alone=50)
 
 
 def bare_app(standin: SlackStandIn) -> AsyncApp:
-    app = AsyncApp(client=AsyncWebClient(token=TOKEN, base_url=standin.api_url), signing_secret=SECRET)
-
-    @app.command("/backlinks")
-    async def command(ack) -> None:
-        await ack()
-
-    @app.view(CALLBACK_PREFIX + "plan")
-    async def submitted(ack) -> None:
-        await ack()
-
-    return app
+    return bare_slack.bare_app(standin.api_url)
 
 
 # The client: Slack's side of the endpoint (the tests' signed bodies, tests/helpers/slack_client.py).

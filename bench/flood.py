@@ -38,7 +38,9 @@ async def flood(url: str, view: dict, *, seconds: float, senders: int, retry: fl
     acked: list[str] = []
     latencies: list[float] = []
     busy = failed = 0
-    stop = time.monotonic() + seconds
+    begun = time.monotonic()
+    stop = begun + seconds
+    slow: list[tuple[float, float]] = []  # (seconds into the flood, seconds to the answer) past a second
 
     def body(n: int, i: int) -> tuple[str, str]:
         view_id = f"V{prefix}{n}x{i}"
@@ -61,6 +63,8 @@ async def flood(url: str, view: dict, *, seconds: float, senders: int, retry: fl
                 await asyncio.sleep(0.1)
                 continue
             latencies.append(time.monotonic() - started)
+            if latencies[-1] > 1.0:
+                slow.append((round(started - begun, 2), round(latencies[-1], 2)))
             if status == 200 and answer == "":
                 acked.append(key)
                 i += 1
@@ -86,6 +90,7 @@ async def flood(url: str, view: dict, *, seconds: float, senders: int, retry: fl
         "p50": percentile(latencies, 0.5) if latencies else None,
         "p99": percentile(latencies, 0.99) if latencies else None,
         "max": latencies[-1] if latencies else None,
+        "slow": slow,
     }
 
 

@@ -22,24 +22,25 @@ class GroupCommit(Generic[Item, Result]):
         """`write` stores a group in one transaction and returns one result per item, in order."""
         self.write = write
         self._waiting: list[tuple[Item, asyncio.Future[Result]]] = []
-        self._writing = False
+        self._writer: asyncio.Task[None] | None = None
 
     async def __call__(self, item: Item) -> Result:
         """Returns once `item` is committed (its result); raises what its group's write raised."""
         done: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
+        done.add_done_callback(_retrieved)  # a caller gone before its write failed is not an error to log
         self._waiting.append((item, done))
-        if not self._writing:  # nobody is writing: this caller writes, for itself and whoever joins
-            self._writing = True
-            try:
-                await asyncio.sleep(0)  # items arriving at this same moment join the first group
-                while self._waiting:
-                    group, self._waiting = self._waiting, []
-                    await self._write(group)
-            finally:
-                self._writing = False
-                for _, left in self._waiting:  # only if this caller was cancelled: nobody else writes
-                    left.cancel()
-        return await done
+        if self._writer is None or self._writer.done():
+            # The writing is a task of its own, not the first caller's: under a flood, a caller that
+            # wrote for everyone arriving after it would wait for all of them (seconds) before its
+            # own answer, though its row was committed in the first group.
+            self._writer = asyncio.create_task(self._write_all(), name="group commit")
+        return await asyncio.shield(done)  # a caller gone (a timeout) leaves its write to finish
+
+    async def _write_all(self) -> None:
+        await asyncio.sleep(0)  # items arriving at this same moment join the first group
+        while self._waiting:
+            group, self._waiting = self._waiting, []
+            await self._write(group)
 
     async def _write(self, group: list[tuple[Item, asyncio.Future[Result]]]) -> None:
         try:
@@ -50,7 +51,15 @@ class GroupCommit(Generic[Item, Result]):
         except asyncio.CancelledError:
             for _, done in group:
                 done.cancel()
+            for _, left in self._waiting:  # stopped (the loop is closing): nothing else is written
+                left.cancel()
+            self._waiting = []
             raise
         else:
             for (_, done), result in zip(group, results, strict=True):
                 done.set_result(result)
+
+
+def _retrieved(done: asyncio.Future) -> None:
+    if not done.cancelled():
+        done.exception()

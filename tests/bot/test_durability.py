@@ -12,8 +12,8 @@ import time
 import aiohttp
 import pytest
 import sqlalchemy as sa
-from processes import BACKLINKS, CLEAN, free_port
-from slack_client import SECRET, SlackBot
+from processes import free_port
+from slack_client import SlackBot, serve_process
 from slack_standin import SlackStandIn
 from support import TYPED_ANSWERS
 
@@ -26,18 +26,8 @@ FLOOD_SECONDS = 3.0
 
 
 def start(url: str, standin: SlackStandIn, port: int) -> subprocess.Popen:
-    env = {
-        **CLEAN,
-        "DATABASE_URL": url,
-        "SLACK_SIGNING_SECRET": SECRET,
-        "SLACK_BOT_TOKEN": "xoxb-T1",
-        "SLACK_API_URL": standin.api_url,
-        "PORT": str(port),
-        "BACKLINKS_HOST": "127.0.0.1",
-        "BACKLINKS_INBOX_LEASE_SECONDS": "2",
-        "BACKLINKS_LOG_LEVEL": "WARNING",
-    }
-    return subprocess.Popen([BACKLINKS, "serve", "--role", "web"], env=env, stderr=subprocess.PIPE, text=True)
+    # A short lease: what a killed process left is taken over within seconds of the restart.
+    return serve_process(url, standin, port, BACKLINKS_INBOX_LEASE_SECONDS="2")
 
 
 async def healthy(process: subprocess.Popen, session: aiohttp.ClientSession, port: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
@@ -47,3 +48,19 @@ def console(db_path: Path, lines: list[str], *extra: str, timeout: float = 120) 
         timeout=timeout,
         env=env,
     )
+
+
+async def backlinks(*args: str, stdin: str = "", env: dict[str, str] | None = None, timeout: float = 120) -> str:
+    """The real `backlinks` command, awaited: what it printed (stdout and stderr together). It must
+    end well; `env` is added to the clean environment."""
+    process = await asyncio.create_subprocess_exec(
+        BACKLINKS,
+        *args,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+        env={**CLEAN, **(env or {})},
+    )
+    out, _ = await asyncio.wait_for(process.communicate(stdin.encode()), timeout)
+    assert process.returncode == 0, out.decode()
+    return out.decode()

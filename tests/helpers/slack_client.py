@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 import time
 import urllib.parse
 from collections.abc import Mapping
@@ -11,6 +12,7 @@ from typing import Any
 
 import aiohttp
 from loopback import listen
+from processes import BACKLINKS, CLEAN
 from slack_sdk.signature import SignatureVerifier
 from slack_standin import SlackStandIn
 
@@ -214,3 +216,20 @@ def _knowledge():
     from bot.planning import knowledge
 
     return knowledge.default()
+
+
+def serve_process(url: str, standin: SlackStandIn, port: int, **env: str) -> subprocess.Popen:
+    """The real `backlinks serve --role web` (Slack over HTTP, one workspace) on this database and
+    port, its Web API the stand-in; `env`: more settings (BACKLINKS_INBOX_LEASE_SECONDS="2", …)."""
+    variables = {
+        **CLEAN,
+        "DATABASE_URL": url,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_BOT_TOKEN": TOKEN,
+        "SLACK_API_URL": standin.api_url,
+        "PORT": str(port),
+        "BACKLINKS_HOST": "127.0.0.1",
+        "BACKLINKS_LOG_LEVEL": "WARNING",
+        **env,
+    }
+    return subprocess.Popen([BACKLINKS, "serve", "--role", "web"], env=variables, stderr=subprocess.PIPE, text=True)

@@ -3,32 +3,18 @@ and a loopback stand-in of DataForSEO's API (tests/helpers/dataforseo_standin.py
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 
 from dataforseo_standin import DataForSEOStandIn
-from processes import BACKLINKS, CLEAN
+from processes import backlinks
 
 TODAY = dt.date.today()
 
 
 async def console(standin: DataForSEOStandIn, db, lines: list[str], **env: str) -> str:
-    variables = {**CLEAN, "BACKLINKS_PROVIDER_URL": standin.url, **env}
-    process = await asyncio.create_subprocess_exec(
-        BACKLINKS,
-        "console",
-        "--database",
-        str(db),
-        "--channel",
-        "shop",
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-        env=variables,
-    )
-    out, _ = await asyncio.wait_for(process.communicate(("\n".join([*lines, "quit"]) + "\n").encode()), 60)
-    assert process.returncode == 0, out.decode()
-    return out.decode()
+    chat = "\n".join([*lines, "quit"]) + "\n"
+    variables = {"BACKLINKS_PROVIDER_URL": standin.url, **env}
+    return await backlinks("console", "--database", str(db), "--channel", "shop", stdin=chat, env=variables)
 
 
 async def test_connect_then_plan_with_competitors_as_domains(tmp_path):

@@ -7,7 +7,6 @@ another environment, and the real DataForSEO client against its loopback stand-i
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import sqlite3
 import subprocess
@@ -15,7 +14,7 @@ import subprocess
 from counting_provider import KEY, CountingProvider
 from cryptography.fernet import Fernet
 from dataforseo_standin import DataForSEOStandIn
-from processes import BACKLINKS, CLEAN, free_port, wait_for_healthz
+from processes import BACKLINKS, CLEAN, backlinks, free_port, wait_for_healthz
 from support import TYPED_ANSWERS, Clock, MemoryChat, Recording, rows
 
 from bot.core.events import ChannelKey, Invoked
@@ -43,24 +42,11 @@ REST = [typed for question, typed in TYPED_ANSWERS if question != "site"]
 
 async def console(standin: DataForSEOStandIn, db, lines: list[str], token_key: str | None) -> str:
     """One run of the real terminal chat (a restart between runs), with this BACKLINKS_TOKEN_KEY."""
-    env = {**CLEAN, "BACKLINKS_PROVIDER_URL": standin.url}
+    env = {"BACKLINKS_PROVIDER_URL": standin.url}
     if token_key is not None:
         env["BACKLINKS_TOKEN_KEY"] = token_key
-    process = await asyncio.create_subprocess_exec(
-        BACKLINKS,
-        "console",
-        "--database",
-        str(db),
-        "--channel",
-        "shop",
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-        env=env,
-    )
-    out, _ = await asyncio.wait_for(process.communicate(("\n".join([*lines, "quit"]) + "\n").encode()), 90)
-    assert process.returncode == 0, out.decode()
-    return out.decode()
+    chat = "\n".join([*lines, "quit"]) + "\n"
+    return await backlinks("console", "--database", str(db), "--channel", "shop", stdin=chat, env=env, timeout=90)
 
 
 async def test_after_the_token_key_changed_a_whole_plan_is_made_and_says_once_why_then_connect_takes_a_new_key(

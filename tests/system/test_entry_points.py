@@ -8,32 +8,17 @@ logged against 2-3" while the provider had seen 9 new referring domains and 6 lo
 from __future__ import annotations
 
 import ast
-import asyncio
 import datetime as dt
 from pathlib import Path
 
 from dataforseo_standin import DataForSEOStandIn
-from processes import BACKLINKS, CLEAN
+from processes import backlinks
 
 ROOT = Path(__file__).resolve().parents[2]
 PLAN = (
     "plan site=example-shop.com kind=shop rd=164 dr=40 age=48 recent=5 lost=2 competitors=420,610 horizon=12 "
     "pages=skip assets=1 posts=4 quality=4 strategies=guest posting, outreach hours=20"
 )
-
-
-async def backlinks(*args: str, stdin: str = "", env: dict[str, str]) -> str:
-    process = await asyncio.create_subprocess_exec(
-        BACKLINKS,
-        *args,
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-        env={**CLEAN, **env},
-    )
-    out, _ = await asyncio.wait_for(process.communicate(stdin.encode()), 120)
-    assert process.returncode == 0, out.decode()
-    return out.decode()
 
 
 async def test_a_check_in_sent_by_run_once_reports_what_the_provider_measured(tmp_path):
