@@ -168,20 +168,35 @@ class SlackBot:
         self, action: str, *, team="T1", channel="C1", user="U1", value: str | None = None
     ) -> aiohttp.ClientResponse:
         """A button with this action id pressed (its value: the action id, unless given)."""
+        return await self.interaction(self.pressed(action, team=team, channel=channel, user=user, value=value))
+
+    def pressed(
+        self,
+        action: str,
+        *,
+        team="T1",
+        channel="C1",
+        user="U1",
+        value: str | None = None,
+        trigger: str | None = None,
+        reply_to: str | None = None,
+    ) -> dict[str, Any]:
+        """The block_actions payload of that press (`trigger`: its trigger id; `reply_to`: the
+        stand-in's response_url name), to send once or replay."""
         payload = {
             "type": "block_actions",
             "team": {"id": team, "domain": team.lower()},
             "user": {"id": user, "team_id": team},
             "channel": {"id": channel, "name": "general"},
             "api_app_id": "A1",
-            "trigger_id": f"trigger-{time.monotonic_ns()}",
-            "response_url": self.standin.response_url(f"button-{team}-{channel}"),
+            "trigger_id": trigger or f"trigger-{time.monotonic_ns()}",
+            "response_url": self.standin.response_url(reply_to or f"button-{team}-{channel}"),
             "container": {"type": "message", "channel_id": channel, "message_ts": "1.0"},
             "actions": [
                 {"type": "button", "action_id": action, "block_id": "b", "value": value or action, "action_ts": "1"}
             ],
         }
-        return await self.interaction(payload)
+        return payload
 
 
 async def install(slack: SlackBot, team: str = "T2") -> None:

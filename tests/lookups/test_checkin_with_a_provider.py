@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from support import TYPED_ANSWERS, Clock, MemoryChat, Recording, rows
 
 from bot.app.lookups import lookups_for
@@ -20,67 +21,64 @@ HERE = ChannelKey("console", "local", "shop")
 HISTORY, NAMES = "backlinks/history/live", "backlinks/referring_domains/live"
 
 
-async def test_a_check_in_measures_october_names_what_was_found_and_what_to_reclaim(dataforseo, knowledge, db_path):
-    # October as the stand-in's index saw it: 3 new, 6 lost; among the named ones, bakers-guild.org
-    # is new and gone-news.com and closed-forum.net were lost.
+@pytest.fixture
+async def measured(dataforseo, knowledge, db_path):
+    """A plan for example-shop.com made on 2 Oct 2026 through the real engine, with the DataForSEO
+    client composed as `serve` composes it (bot/app/lookups.py); October as the stand-in's index saw
+    it: 3 new referring domains, 6 lost. The store's clock is the test's to move."""
     dataforseo.sites["example-shop.com"].months["2026-10"] = (3, 6, 164)
     clock = Clock(dt.datetime(2026, 10, 2, 12, 0, tzinfo=dt.UTC))
     store = await Store.open(f"sqlite:///{db_path}", clock=clock)
     settings = Settings(provider="dataforseo", provider_key=dataforseo.key, provider_url=dataforseo.url)
     engine = Engine(knowledge=knowledge, store=store, lookups=lookups_for(store, settings))
-    try:
-        chat = MemoryChat(engine, HERE, "alice")
-        await chat.answer_all([("site", "example-shop.com"), *TYPED_ANSWERS[1:]])
-        await chat.say("log https://bakers-guild.org/members https://nowhere-yet.com/post")
-        dataforseo.calls.clear()
-        clock.now = dt.datetime(2026, 11, 1, 9, 30, tzinfo=dt.UTC)
-        platform = Recording()
-        report = await ReminderLoop(checkins=engine.monthly, notifiers=[platform], clock=clock).run_once()
-        assert report.sent == 1
-        said = "\n".join(chat.renderer.text(b.text) for b in platform.sent[0][1].blocks if hasattr(b, "text"))
-        assert "Measured by DataForSEO, 1 Nov 2026: 3 new referring domains and 6 lost in October 2026, net -3." in said
-        assert "Found among them: bakers-guild.org. Not yet: nowhere-yet.com - a new link can take weeks" in said
-        assert "starting with the highest-ranked: gone-news.com and closed-forum.net." in said
-        assert [c.path for c in dataforseo.calls] == [HISTORY, NAMES]  # one call each, both paid once
-        [task] = dataforseo.calls[1].body
-        assert task["target"] == "example-shop.com" and dataforseo.calls[1].code == 20000
-        assert rows(db_path, "SELECT period, domain FROM lookups WHERE kind = 'domains'") == [
-            ("2026-10", "example-shop.com")  # cached for the month: a second check-in pays nothing
-        ]
-    finally:
-        await store.close()
+    chat = MemoryChat(engine, HERE, "alice")
+    await chat.answer_all([("site", "example-shop.com"), *TYPED_ANSWERS[1:]])
+    yield engine, chat, clock
+    await store.close()
 
 
-async def test_the_check_ins_chart_shows_what_was_measured_beside_what_was_logged(dataforseo, knowledge, db_path):
-    dataforseo.sites["example-shop.com"].months["2026-10"] = (3, 6, 164)
-    clock = Clock(dt.datetime(2026, 10, 2, 12, 0, tzinfo=dt.UTC))
-    store = await Store.open(f"sqlite:///{db_path}", clock=clock)
-    settings = Settings(provider="dataforseo", provider_key=dataforseo.key, provider_url=dataforseo.url)
-    engine = Engine(knowledge=knowledge, store=store, lookups=lookups_for(store, settings))
-    try:
-        chat = MemoryChat(engine, HERE, "alice")
-        await chat.answer_all([("site", "example-shop.com"), *TYPED_ANSWERS[1:]])
-        await chat.say("log 2")
-        clock.now = dt.datetime(2026, 11, 1, 9, 30, tzinfo=dt.UTC)
-        platform = Recording()
-        assert (await ReminderLoop(checkins=engine.monthly, notifiers=[platform], clock=clock).run_once()).sent == 1
-        [image] = images(platform.sent[0][1])
-        alt = chat.renderer.text(image.alt)
-        assert "October 2026 2 (to build" in alt  # what was logged
-        measured = "Measured by DataForSEO, every new referring domain, built and earned, and those lost: "
-        assert measured + "October 2026 3 new, 6 lost." in alt
-        assert vermillion_pixels(image.data) > 100  # the measured line and its diamonds
+async def test_a_check_in_measures_october_names_what_was_found_and_what_to_reclaim(measured, dataforseo, db_path):
+    # Among the named ones, bakers-guild.org is new and gone-news.com and closed-forum.net were lost.
+    engine, chat, clock = measured
+    await chat.say("log https://bakers-guild.org/members https://nowhere-yet.com/post")
+    dataforseo.calls.clear()
+    clock.now = dt.datetime(2026, 11, 1, 9, 30, tzinfo=dt.UTC)
+    platform = Recording()
+    report = await ReminderLoop(checkins=engine.monthly, notifiers=[platform], clock=clock).run_once()
+    assert report.sent == 1
+    said = "\n".join(chat.renderer.text(b.text) for b in platform.sent[0][1].blocks if hasattr(b, "text"))
+    assert "Measured by DataForSEO, 1 Nov 2026: 3 new referring domains and 6 lost in October 2026, net -3." in said
+    assert "Found among them: bakers-guild.org. Not yet: nowhere-yet.com - a new link can take weeks" in said
+    assert "starting with the highest-ranked: gone-news.com and closed-forum.net." in said
+    assert [c.path for c in dataforseo.calls] == [HISTORY, NAMES]  # one call each, both paid once
+    [task] = dataforseo.calls[1].body
+    assert task["target"] == "example-shop.com" and dataforseo.calls[1].code == 20000
+    assert rows(db_path, "SELECT period, domain FROM lookups WHERE kind = 'domains'") == [
+        ("2026-10", "example-shop.com")  # cached for the month: a second check-in pays nothing
+    ]
 
-        # `show` later that month draws the same months from the check-in's cached lookup: no call.
-        dataforseo.calls.clear()
-        clock.now = dt.datetime(2026, 11, 3, 12, 0, tzinfo=dt.UTC)
-        await chat.say("show")
-        [image] = images(chat.last[0])
-        assert measured + "October 2026 3 new, 6 lost." in chat.renderer.text(image.alt)
-        assert vermillion_pixels(image.data) > 100
-        assert dataforseo.calls == []
-    finally:
-        await store.close()
+
+async def test_the_check_ins_chart_shows_what_was_measured_beside_what_was_logged(measured, dataforseo):
+    engine, chat, clock = measured
+    await chat.say("log 2")
+    clock.now = dt.datetime(2026, 11, 1, 9, 30, tzinfo=dt.UTC)
+    platform = Recording()
+    assert (await ReminderLoop(checkins=engine.monthly, notifiers=[platform], clock=clock).run_once()).sent == 1
+    [image] = images(platform.sent[0][1])
+    alt = chat.renderer.text(image.alt)
+    assert "October 2026 2 (to build" in alt  # what was logged
+    measured = "Measured by DataForSEO, every new referring domain, built and earned, and those lost: "
+    assert measured + "October 2026 3 new, 6 lost." in alt
+    assert vermillion_pixels(image.data) > 100  # the measured line and its diamonds
+
+    # `show` later that month draws the same months from the check-in's cached lookup: no call.
+    dataforseo.calls.clear()
+    clock.now = dt.datetime(2026, 11, 3, 12, 0, tzinfo=dt.UTC)
+    await chat.say("show")
+    [image] = images(chat.last[0])
+    assert measured + "October 2026 3 new, 6 lost." in chat.renderer.text(image.alt)
+    assert vermillion_pixels(image.data) > 100
+    assert dataforseo.calls == []
 
 
 def vermillion_pixels(png: bytes) -> int:

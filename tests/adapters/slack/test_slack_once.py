@@ -52,17 +52,7 @@ async def test_a_button_press_replayed_with_its_trigger_id_logs_once(slack, db_p
     await make_plan(slack)
     asked = json.loads(await said(await slack.command("log 1000")))  # far above the plan: asked first
     [button] = [e for b in asked["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    press = {
-        "type": "block_actions",
-        "team": {"id": "T1", "domain": "t1"},
-        "user": {"id": "U1", "team_id": "T1"},
-        "channel": {"id": "C1", "name": "general"},
-        "api_app_id": "A1",
-        "trigger_id": "trigger-confirm",
-        "response_url": slack.standin.response_url("confirm"),
-        "container": {"type": "message", "channel_id": "C1", "message_ts": "1.0"},
-        "actions": [{**button, "block_id": "b", "action_ts": "1"}],
-    }
+    press = slack.pressed(button["action_id"], value=button["value"], trigger="trigger-confirm", reply_to="confirm")
     for _ in range(2):
         assert (await slack.interaction(press)).status == 200
     await slack.standin.wait_until("chat.postMessage", "1,000 links by count")

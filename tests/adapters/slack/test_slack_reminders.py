@@ -112,17 +112,7 @@ async def test_a_log_far_above_the_plan_is_confirmed_with_its_button(slack, db_p
     [button] = [e for b in asked["blocks"] if b["type"] == "actions" for e in b["elements"]]
     month = dt.datetime.now(dt.UTC).strftime("%Y-%m")
     assert (button["action_id"], button["value"]) == ("confirm_log", f"{month} 1000")
-    press = {
-        "type": "block_actions",
-        "team": {"id": "T1", "domain": "t1"},
-        "user": {"id": "U1", "team_id": "T1"},
-        "channel": {"id": "C1", "name": "general"},
-        "api_app_id": "A1",
-        "trigger_id": "trigger-confirm",
-        "response_url": slack.standin.response_url("confirm"),
-        "container": {"type": "message", "channel_id": "C1", "message_ts": "1.0"},
-        "actions": [{**button, "block_id": "b", "action_ts": "1"}],
-    }
+    press = slack.pressed(button["action_id"], value=button["value"], trigger="trigger-confirm", reply_to="confirm")
     assert (await slack.interaction(press)).status == 200
     seen = await slack.standin.wait_until("chat.postMessage", "1,000 links by count")
     assert seen.body["channel"] == "C1"
