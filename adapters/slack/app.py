@@ -99,7 +99,14 @@ class SlackAdapter:
         client = AsyncWebClient(token=None if settings.slack_uses_oauth else token, base_url=settings.slack_api_url)
         self.signing_secret = secret
         self.refusals = RefusalLog()  # refused and malformed requests: one short line, rate-limited
-        options: dict[str, Any] = {"client": client, "signing_secret": secret}
+        # With a secret, every HTTP request passes the door (adapters/slack/guard.py), which checks
+        # the signature and hands Bolt the payload already decoded: Bolt's second check would be
+        # over a body it no longer has. Socket Mode requests are not signed (Bolt skips them anyway).
+        options: dict[str, Any] = {
+            "client": client,
+            "signing_secret": secret,
+            "request_verification_enabled": secret is None,
+        }
         self.installations = None
         if settings.slack_uses_oauth:
             # Many workspaces: installations and OAuth state live in our own database.
