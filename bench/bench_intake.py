@@ -3,9 +3,11 @@
     .venv/bin/python bench/bench_intake.py                       # SQLite, one process, 10 s floods
     .venv/bin/python bench/bench_intake.py --database postgresql --processes 2
     .venv/bin/python bench/bench_intake.py --quick               # 4 s floods
+    .venv/bin/python bench/bench_intake.py --workers 1           # and a Procfile worker beside it
 
 The server under test is the real `backlinks serve --role web` (Slack over HTTP) in its own process
-(or two, sharing PostgreSQL), on a fresh database; the load is bench/flood.py in a process of its
+(or two, sharing PostgreSQL), with `--workers` Procfile workers (`--role worker`) beside them, which
+work the forms a full web process shares (bot/intake/service.py), on a fresh database; the load is bench/flood.py in a process of its
 own, `--senders` tasks each submitting a valid, signed plan form for a new channel as soon as the
 previous was answered, and sending a refused ("busy") one again (`--retry now`, or after a second).
 The Slack Web API stand-in (tests/helpers/slack_standin.py, its checks off) runs here and takes the
@@ -129,7 +131,8 @@ async def run(args) -> None:
     try:
         ports = [free_port() for _ in range(args.processes)]
         processes = [server(url, standin, port) for port in ports]
-        for process, port in zip(processes, ports, strict=True):
+        processes += [serve_process(url, standin, free_port(), role="worker", **EXTRA_ENV) for _ in range(args.workers)]
+        for process, port in zip(processes, ports, strict=False):
             await listening(process, port, "/healthz")
         # The plan modal, as the bot opens it: the body every submission fills in.
         async with aiohttp.ClientSession() as session:
@@ -171,7 +174,8 @@ async def run(args) -> None:
     acked_rate = len(keys) / args.seconds
     stored_rate = during / flooded
     print(
-        f"{args.database}, {args.processes} process(es), {args.senders} senders retrying {args.retry}, "
+        f"{args.database}, {args.processes} web process(es) and {args.workers} worker(s), "
+        f"{args.senders} senders retrying {args.retry}, "
         f"{args.seconds:g} s floods, {os.cpu_count()} cores"
     )
     print(f"{'':44} {'acked/s':>9} {'stored/s':>9} {'busy':>7} {'failed':>7} {'p50 ms':>8} {'p99 ms':>8}")
@@ -200,7 +204,8 @@ async def run(args) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
-    parser.add_argument("--processes", type=int, default=1)
+    parser.add_argument("--processes", type=int, default=1, help="web processes")
+    parser.add_argument("--workers", type=int, default=0, help="Procfile workers beside them")
     parser.add_argument("--senders", type=int, default=16)
     parser.add_argument("--retry", choices=["now", "1s"], default="now")
     parser.add_argument("--seconds", type=float, default=10.0)

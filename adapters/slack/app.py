@@ -150,6 +150,15 @@ class SlackAdapter:
         if self.app.client.session is None:
             self.app.client.session = aiohttp.ClientSession()
 
+    async def working_forms(self) -> None:
+        """Work the forms Slack's web processes stored (bot/intake/) until stopped: a Procfile worker
+        beside them, with no HTTP server of its own."""
+        await self.open()
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await self.close()
+
     async def close(self, *_: Any) -> None:
         # Submissions already acknowledged are finished (within the deadline) while the session
         # they post with is still open; what is left is worked after the restart.

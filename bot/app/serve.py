@@ -1,7 +1,8 @@
 """What a serving process runs, by role (the Procfile's process types).
 
 - web: Slack over HTTP (`/slack/events`, OAuth routes, `/healthz`) on PORT — scale it out freely;
-- worker: the Discord gateway, Slack's Socket Mode connection and the monthly reminder loop;
+- worker: the Discord gateway, Slack's Socket Mode connection, the monthly reminder loop, and the
+  Slack forms web processes stored while their own workers were full;
 - all (the default): both in one process, for a single machine.
 
 Several web and worker processes can share one PostgreSQL database: drafts are versioned, plans
@@ -254,9 +255,16 @@ def _parts(engine: Engine, store: Store, settings: Settings, role: str, notifier
     web, worker = role in ("all", "web"), role in ("all", "worker")
     slack_http = settings.slack_configured and not settings.slack_uses_socket_mode
     slack_here = (web and slack_http) or (worker and settings.slack_configured and settings.slack_uses_socket_mode)
-    if slack_here or (worker and settings.discord_token):
-        # Submissions a stopped or killed process left: this one works them once their lease is out.
-        yield engine.intake.run_forever(every=max(0.5, min(30.0, settings.inbox_lease_seconds / 4)))
+    # A worker beside Slack's web processes works the plan forms they store while their own workers
+    # are full (bot/intake/service.py): a flood is acknowledged on one core and planned on another.
+    slack_forms = role == "worker" and slack_http
+    if slack_here or slack_forms or (worker and settings.discord_token):
+        # Submissions shared by a full process, or left by a stopped or killed one.
+        yield engine.intake.run_forever(every=max(0.1, min(1.0, settings.inbox_lease_seconds / 4)))
+    if slack_forms:
+        from adapters.slack.app import SlackAdapter
+
+        yield SlackAdapter(engine=engine, settings=settings).working_forms()
     if slack_here:
         from adapters.slack.app import SlackAdapter
         from adapters.slack.server import SlackStartError

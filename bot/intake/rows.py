@@ -30,7 +30,8 @@ class Entry:
     attempts: int
 
 
-Submission = tuple[str, str, dict[str, Any], ChannelKey | None]  # platform, key, payload, channel
+# platform, key, payload, channel, and whether it is left to any process (not claimed by this one)
+Submission = tuple[str, str, dict[str, Any], ChannelKey | None, bool]
 
 
 class InboxRows:
@@ -41,11 +42,12 @@ class InboxRows:
         self.finished = GroupCommit(self._mark_done)
 
     async def insert(
-        self, platform: str, key: str, payload: dict[str, Any], channel: ChannelKey | None
+        self, platform: str, key: str, payload: dict[str, Any], channel: ChannelKey | None, *, shared: bool = False
     ) -> Entry | None:
         """The submission stored (None: its key was seen before, a replay), claimed by this process
-        for the lease; written with every other one that arrived meanwhile."""
-        return await self.inserted((platform, key[:MOST_KEY], payload, channel))
+        for the lease — or, `shared`, left for whichever process claims it first; written with every
+        other one that arrived meanwhile."""
+        return await self.inserted((platform, key[:MOST_KEY], payload, channel, shared))
 
     async def _insert(self, group: list[Submission]) -> list[Entry | None]:
         """One INSERT for the group; None for a key seen before (also for the second of two equal
@@ -57,12 +59,12 @@ class InboxRows:
                 "platform": platform,
                 "payload": payload,
                 "received_at": now,
-                "claimed_until": now + self.lease,
-                "attempts": 1,
+                "claimed_until": now if shared else now + self.lease,
+                "attempts": 0 if shared else 1,  # a claim counts the attempt
                 "workspace": channel.workspace if channel else None,
                 "channel": channel.channel if channel else None,
             }
-            for platform, key, payload, channel in {item[1]: item for item in group}.values()
+            for platform, key, payload, channel, shared in {item[1]: item for item in group}.values()
         ]
         statement = (
             self.store._insert(inbox)
@@ -73,9 +75,9 @@ class InboxRows:
         async with self.store.engine.begin() as connection:
             new = {row.key: row.id for row in await connection.execute(statement)}
         entries: list[Entry | None] = []
-        for platform, key, payload, _ in group:
+        for platform, key, payload, _, shared in group:
             new_id = new.pop(key, None)  # popped: a second equal key in the group is a replay
-            entries.append(None if new_id is None else Entry(new_id, key, platform, payload, 1))
+            entries.append(None if new_id is None else Entry(new_id, key, platform, payload, 0 if shared else 1))
         return entries
 
     async def done(self, entry_id: int) -> None:
@@ -90,11 +92,12 @@ class InboxRows:
         return [None] * len(ids)
 
     async def claim(self, platforms: list[str], limit: int) -> list[Entry]:
-        """Undone rows of these platforms whose lease ran out, claimed for this process (oldest first)."""
+        """Undone rows of these platforms that no process holds (shared ones, and those whose lease
+        ran out), claimed for this process (oldest first)."""
         now = self.store.clock()
         waiting = (
             sa.select(inbox.c.id)
-            .where(inbox.c.done_at.is_(None), inbox.c.claimed_until < now, inbox.c.platform.in_(platforms))
+            .where(inbox.c.done_at.is_(None), inbox.c.claimed_until <= now, inbox.c.platform.in_(platforms))
             .order_by(inbox.c.id)
             .limit(limit)
         )
@@ -107,13 +110,27 @@ class InboxRows:
             # The lease condition again: on SQLite another process may have claimed them meanwhile.
             rows = await connection.execute(
                 sa.update(inbox)
-                .where(inbox.c.id.in_(ids), inbox.c.done_at.is_(None), inbox.c.claimed_until < now)
+                .where(inbox.c.id.in_(ids), inbox.c.done_at.is_(None), inbox.c.claimed_until <= now)
                 .values(claimed_until=now + self.lease, attempts=inbox.c.attempts + 1)
                 .returning(inbox.c.id, inbox.c.key, inbox.c.platform, inbox.c.payload, inbox.c.attempts)
             )
             claimed = [Entry(r.id, r.key, r.platform, r.payload, r.attempts) for r in rows]
-            await connection.execute(sa.delete(inbox).where(inbox.c.done_at < now - KEEP_DONE))
         return sorted(claimed, key=lambda e: e.id)
+
+    async def prune(self) -> None:
+        """Forget done rows past KEEP_DONE (their keys no longer recognise replays)."""
+        async with self.store.engine.begin() as connection:
+            await connection.execute(sa.delete(inbox).where(inbox.c.done_at < self.store.clock() - KEEP_DONE))
+
+    async def unclaimed(self, platforms: list[str]) -> int:
+        """Undone rows of these platforms that no process holds now: work waiting for any process."""
+        query = (
+            sa.select(sa.func.count())
+            .select_from(inbox)
+            .where(inbox.c.done_at.is_(None), inbox.c.claimed_until <= self.store.clock(), inbox.c.platform.in_(platforms))
+        )
+        async with self.store.reader.connect() as connection:
+            return (await connection.execute(query)).scalar_one()
 
     async def waiting(self) -> int:
         """Rows not yet done, in every process (for tests and health)."""

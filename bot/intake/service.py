@@ -7,8 +7,13 @@ row then waits in this process's queue; up to `workers` tasks take rows from it 
 platform's `perform` (plan, store, post), so accepting never waits for working, and a flood is
 stored at the pace of the database and worked at the pace of the workers.
 
+- Shared when this process is full: once every worker here is busy, a new submission is stored
+  unclaimed, and whichever process serving its platform has a worker free claims it first — a
+  Procfile `worker` on another core, another web process, or this one when its workers free up. The
+  web process then spends a flood on acknowledging (its durable write), not on planning.
 - Busy only past a real bound: when the work already waiting here would take more than
-  `backlog_seconds` at the pace rows are being worked (or more than MOST_WAITING rows wait), or when
+  `backlog_seconds` at the pace rows are being worked — the rows shared and not yet claimed by any
+  process counted too — (or more than MOST_WAITING rows wait), or when
   the durable write itself takes longer than the platform's deadline allows (ACCEPT_WITHIN).
   Deciding it costs a comparison, so an adapter asks `busy` before reading a submission at all.
 - A stop (SIGTERM) drains: nothing new is taken, and what is waiting or being worked gets a deadline.
@@ -47,6 +52,12 @@ MOST_WAITING = 5000  # and past this many rows waiting here, whatever their pace
 LEASE_SECONDS = 120.0  # how long a row belongs to the process that took it before another may
 MAX_ATTEMPTS = 5  # a row that failed this often is given up (logged), not retried forever
 RECOVER_BATCH = 50
+# How often a process looks for rows no process holds: often while there is work about (rows shared
+# or claimed lately), else once a second (a Procfile worker notices a web process's first shared row).
+POLL_BUSY = 0.1
+POLL_IDLE = 1.0
+BUSY_FOR = 30.0  # seconds after the last shared or claimed row that the quick polling lasts
+PRUNE_EVERY = 600.0  # seconds between clearing done rows past their keep (bot/intake/rows.py)
 # How long storing a submission may take before the adapter answers "busy" instead: Slack and
 # Discord want their answer within three seconds.
 ACCEPT_WITHIN = 2.0
@@ -83,6 +94,10 @@ class Intake:
         self._stopping = False
         self._refusals, self._refusal_logged = 0, -REFUSALS_LOGGED_EVERY
         self.pace = FIRST_PACE  # seconds a worker takes for one row, a running estimate
+        self.unclaimed = 0  # rows no process holds, as last counted (plus those shared since)
+        self._active_until = 0.0  # poll quickly until then (monotonic seconds)
+        self._wake = asyncio.Event()  # a worker freed up, or a row was shared: look now
+        self._looking = False  # run_forever runs: rows shared are claimed (by this process too)
 
     def serve(self, platform: str, perform: Perform) -> None:
         """This process works `platform`'s submissions (its own, and those a crash left)."""
@@ -96,15 +111,21 @@ class Intake:
         return len(self._queue) + self._accepting + self._working
 
     def backlog(self) -> float:
-        """Seconds until the workers reach a submission taken now, at the pace they have kept."""
-        return (len(self._queue) + self._accepting) * self.pace / self.workers
+        """Seconds until the workers reach a submission taken now, at the pace they have kept (this
+        process's alone: a pessimistic figure when other processes share the work)."""
+        return (len(self._queue) + self._accepting + self.unclaimed) * self.pace / self.workers
+
+    @property
+    def full(self) -> bool:
+        """Every worker here has a row, and rows wait for them: a new one is better left to any process."""
+        return len(self._queue) + self._working >= self.workers
 
     @property
     def busy(self) -> str | None:
         """Why a new submission would be refused now (None: it would be taken)."""
         if self._stopping:
             return "stopping"  # taken now, it might not be finished before the process exits
-        if len(self._queue) + self._accepting >= MOST_WAITING:
+        if len(self._queue) + self._accepting + self.unclaimed >= MOST_WAITING:
             return f"{MOST_WAITING} submissions waiting"
         if (backlog := self.backlog()) > self.backlog_seconds:
             return f"{backlog:.0f} s of work waiting"
@@ -132,8 +153,10 @@ class Intake:
             raise self._refused(reason)
         if self.store.file is not None and (problem := self.store.file.problem()):
             raise self._refused(problem)  # acked into a deleted SQLite file, it would be lost: not taken
+        # Shared only when any process can work it: a live request's own `perform` is this process's.
+        shared = self._looking and perform is None and platform in self._performers and self.full
         self._accepting += 1
-        storing = asyncio.ensure_future(self._store(platform, key, payload, channel))
+        storing = asyncio.ensure_future(self._store(platform, key, payload, channel, shared))
         done, _ = await asyncio.wait({storing}, timeout=within)
         if storing not in done:
             # Not cancelled (a half-finished write helps nobody): should the row land after all, it
@@ -142,7 +165,11 @@ class Intake:
             storing.add_done_callback(self._stored_late)
             raise self._refused(f"storing took over {within} s")
         entry = storing.result()
-        if entry is not None and (perform is not None or platform in self._performers):
+        if entry is None:
+            return None
+        if shared:
+            self._shared()
+        elif perform is not None or platform in self._performers:
             self.work(entry, perform)  # else it waits for a process that serves its platform
         return entry
 
@@ -156,18 +183,27 @@ class Intake:
         return Busy(reason)
 
     async def _store(
-        self, platform: str, key: str, payload: dict[str, Any], channel: ChannelKey | None
+        self, platform: str, key: str, payload: dict[str, Any], channel: ChannelKey | None, shared: bool
     ) -> Entry | None:
         try:
-            return await self.rows.insert(platform, key, payload, channel)
+            return await self.rows.insert(platform, key, payload, channel, shared=shared)
         finally:
             self._accepting -= 1
 
     def _stored_late(self, storing: asyncio.Future[Entry | None]) -> None:
         if storing.cancelled() or storing.exception() is not None:
             return
-        if (entry := storing.result()) is not None and entry.platform in self._performers:
+        if (entry := storing.result()) is None or entry.platform not in self._performers:
+            return
+        if entry.attempts == 0:
+            self._shared()  # unclaimed: the next look takes it
+        else:
             self.work(entry)
+
+    def _shared(self) -> None:
+        self.unclaimed += 1
+        self._active_until = time.monotonic() + BUSY_FOR
+        self._wake.set()
 
     # Working.
 
@@ -190,6 +226,8 @@ class Intake:
             finally:
                 self._working -= 1
                 self.pace += PACE_WEIGHT * (time.monotonic() - started - self.pace)
+                if self.unclaimed and not self._queue:
+                    self._wake.set()  # a worker is free and shared rows wait: take some
 
     async def _work(self, entry: Entry, perform: Perform | None = None) -> None:
         perform = perform or self._performers[entry.platform]
@@ -218,27 +256,51 @@ class Intake:
     # After a crash: rows whose lease ran out.
 
     async def recover(self) -> int:
-        """Claim undone rows of the platforms this process serves whose lease ran out, and queue
-        them. Returns how many were taken."""
-        room = min(RECOVER_BATCH, MOST_WAITING - len(self._queue))
+        """Claim rows of the platforms this process serves that no process holds (shared ones, and
+        those whose lease ran out), as many as its workers are free for, and queue them. Returns
+        how many were taken."""
+        room = min(RECOVER_BATCH, self.workers - len(self._queue) - self._working)
         if not self._performers or room <= 0 or self._stopping:
             return 0
         claimed = await self.rows.claim(list(self._performers), room)
+        if claimed:
+            self._active_until = time.monotonic() + BUSY_FOR
         for entry in claimed:
-            log.info("working submission %s again (attempt %s): its process stopped first", entry.id, entry.attempts)
+            if entry.attempts > 1:
+                log.info("working submission %s again (attempt %s): its process stopped first", entry.id, entry.attempts)
             self.work(entry)
         return len(claimed)
 
-    async def run_forever(self, every: float = 30.0) -> None:
-        """Look for left-over rows at start and then every `every` seconds."""
+    async def run_forever(self, every: float = POLL_IDLE) -> None:
+        """Take rows no process holds: at start, then every `every` seconds (every POLL_BUSY while
+        work is about, and at once when a worker here frees up), counting those left for the bound."""
+        pruned = time.monotonic()
+        self._looking = True
+        try:
+            await self._look(every, pruned)
+        finally:
+            self._looking = False
+
+    async def _look(self, every: float, pruned: float) -> None:
         while True:
+            self._wake.clear()
             try:
                 await self.recover()
+                if self._performers:
+                    self.unclaimed = await self.rows.unclaimed(list(self._performers))
+                if time.monotonic() - pruned > PRUNE_EVERY:
+                    await self.rows.prune()
+                    pruned = time.monotonic()
             except asyncio.CancelledError:
                 raise
             except Exception:  # a database hiccup: try again next round
                 log.exception("could not look for unfinished submissions")
-            await asyncio.sleep(every)
+            pause = POLL_BUSY if time.monotonic() < self._active_until else every
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=pause)
+                await asyncio.sleep(POLL_BUSY / 10)  # a moment for more workers to free up, one look for all
+            except TimeoutError:
+                pass
 
     # Stopping.
 

@@ -180,3 +180,72 @@ async def test_nothing_is_taken_into_a_sqlite_file_deleted_under_the_running_bot
     db_path.unlink()
     with pytest.raises(Busy, match="is gone"):
         await intake.accept("slack", "after", {})
+
+
+async def test_a_full_process_shares_new_rows_and_another_process_works_them_once(any_store):
+    """A web process whose workers are all busy stores new submissions unclaimed; a worker process
+    (another Intake on the same database, its own loop running) claims and works each exactly once,
+    while the web process's own workers are still stuck."""
+    web, worker = Intake(any_store, workers=2), Intake(any_store, workers=8)
+    gate, worked_here, worked_there = asyncio.Event(), [], []
+
+    async def stuck(entry):
+        worked_here.append(entry.payload["n"])
+        await gate.wait()
+
+    async def record(entry):
+        worked_there.append(entry.payload["n"])
+
+    web.serve("slack", stuck)
+    worker.serve("slack", record)
+    loops = [asyncio.create_task(web.run_forever(every=0.05)), asyncio.create_task(worker.run_forever(every=0.05))]
+    try:
+        await asyncio.sleep(0.05)  # the loops have started: sharing is on
+        for n in range(40):
+            assert await web.accept("slack", f"k{n}", {"n": n}) is not None
+        assert web.waiting_here == 2, "only what its own two workers hold stays with the web process"
+        deadline = asyncio.get_running_loop().time() + 10
+        while len(worked_there) < 38 and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.02)
+        assert sorted(worked_here) == [0, 1] and sorted(worked_there) == list(range(2, 40))
+        gate.set()
+        assert await web.idle(5) == 0 and await worker.idle(5) == 0
+        assert await web.waiting() == 0
+    finally:
+        gate.set()
+        for loop in loops:
+            loop.cancel()
+        await asyncio.gather(*loops, return_exceptions=True)
+
+
+async def test_rows_shared_and_unclaimed_count_toward_busy(any_store):
+    """No process free to claim them: the shared rows are work waiting, and past the bound a new
+    submission is told to try again (nothing acked is left unbounded in the inbox)."""
+    intake = Intake(any_store, workers=1, backlog_seconds=1.0)
+    intake.pace = 0.1  # one worker, a tenth of a second each: a second of work is ten rows
+    gate = asyncio.Event()
+
+    async def stuck(_entry):
+        await gate.wait()
+
+    intake.serve("slack", stuck)
+    loop = asyncio.create_task(intake.run_forever(every=0.05))
+    try:
+        await asyncio.sleep(0.05)
+        for n in range(12):  # one worked, eleven shared: over a second of work
+            await intake.accept("slack", f"k{n}", {})
+        assert intake.unclaimed == 11 and intake.waiting_here == 1
+        await asyncio.sleep(0.2)  # counted again from the database: still eleven, no worker free
+        assert intake.unclaimed == 11
+        assert intake.busy == "1 s of work waiting"
+        with pytest.raises(Busy):
+            await intake.accept("slack", "refused", {})
+        gate.set()  # its worker frees up and takes the shared rows back
+        deadline = asyncio.get_running_loop().time() + 10
+        while await intake.waiting() and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.05)
+        assert await intake.waiting() == 0 and await intake.idle(5) == 0
+    finally:
+        gate.set()
+        loop.cancel()
+        await asyncio.gather(loop, return_exceptions=True)

@@ -233,9 +233,10 @@ def _knowledge():
     return knowledge.default()
 
 
-def serve_process(url: str, standin: SlackStandIn, port: int, **env: str) -> subprocess.Popen:
+def serve_process(url: str, standin: SlackStandIn, port: int, *, role: str = "web", **env: str) -> subprocess.Popen:
     """The real `backlinks serve --role web` (Slack over HTTP, one workspace) on this database and
-    port, its Web API the stand-in; `env`: more settings (BACKLINKS_INBOX_LEASE_SECONDS="2", …)."""
+    port, its Web API the stand-in; `env`: more settings (BACKLINKS_INBOX_LEASE_SECONDS="2", …).
+    `role="worker"`: the Procfile's worker beside it, which works the forms a full web process shares."""
     variables = {
         **CLEAN,
         "DATABASE_URL": url,
@@ -247,4 +248,4 @@ def serve_process(url: str, standin: SlackStandIn, port: int, **env: str) -> sub
         "BACKLINKS_LOG_LEVEL": "WARNING",
         **env,
     }
-    return subprocess.Popen([BACKLINKS, "serve", "--role", "web"], env=variables, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen([BACKLINKS, "serve", "--role", role], env=variables, stderr=subprocess.PIPE, text=True)
