@@ -134,11 +134,27 @@ def test_not_lower_when_the_competitors_are_bigger_or_move_faster(answers, extra
 @PROPERTY
 @given(answers=answer_sets(), extra=st.integers(1, 1_000))
 def test_not_lower_with_a_higher_recent_pace(answers, extra):
-    recent = answers.get("recent_monthly_rd", 0)
-    faster = {**answers, "recent_monthly_rd": recent + extra}
+    # Monotone in the answered pace (an unanswered one is no pace: the estimate stands in for it).
+    answered = {**answers, "recent_monthly_rd": answers.get("recent_monthly_rd", 0)}
+    faster = {**answered, "recent_monthly_rd": answered["recent_monthly_rd"] + extra}
     after = plan(faster, KNOWLEDGE)
     assume(not after.momentum.spike)  # a spike is not a pace (see the test above)
-    assert top(after) >= top(plan(answers, KNOWLEDGE))
+    assert top(after) >= top(plan(answered, KNOWLEDGE))
+
+
+@PROPERTY
+@given(answers=answer_sets())
+def test_the_earned_estimate_is_never_above_the_answered_pace_or_the_profile(answers):
+    p = plan(answers, KNOWLEDGE)
+    assert p.momentum.earned <= P["earned_profile_share"] * answers["referring_domains"] + 0.01
+    recent = answers.get("recent_monthly_rd")
+    if recent is not None:
+        assert p.momentum.earned <= recent
+        if not p.momentum.spike:
+            # A measured pace counts every link the content earned: it is what the plan starts from.
+            assert (p.momentum.natural, p.momentum.basis) == (recent, "recent")
+    if answers["referring_domains"] < P["earned_min_profile"] or answers["site_age_months"] < P["new_site_months"]:
+        assert p.momentum.earned == 0, "a new or barely linked site earns about nothing on its own"
 
 
 @PROPERTY

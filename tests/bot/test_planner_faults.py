@@ -1,0 +1,73 @@
+"""Advice v3 (issue 25): each fault a consultant found, on realistic answers, most harmful first.
+
+Each test failed on the planner before the fix. The properties (monotone, deterministic, bounded)
+are in test_planner.py; the table of signed plans is test_planner_sites.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from plan_reading import rendered
+
+from bot.planning.knowledge import load
+from bot.planning.planner import plan
+
+KNOWLEDGE = load()
+P = {name: parameter.value for name, parameter in KNOWLEDGE.parameters.items()}
+
+
+def rivals(*counts: int) -> list[dict[str, Any]]:
+    return [{"domain": None, "referring_domains": n} for n in counts]
+
+
+def site(**answers: Any) -> dict[str, Any]:
+    """A three-year-old blog with 300 referring domains behind rivals at 500-700, unless told otherwise."""
+    return {
+        "site": "example.com",
+        "site_kind": "blog",
+        "authority": 25,
+        "referring_domains": 300,
+        "site_age_months": 36,
+        "competitors": rivals(500, 600, 700),
+        "horizon_months": 12,
+        "linkable_assets": 1,
+        "posts_per_month": 4,
+        "content_quality": 3,
+        "strategies": ["guest_posting", "resource_pages", "journalist_requests"],
+        "hours_per_month": 20,
+    } | answers
+
+
+# --- 1. a content estimate overrides the measured pace ------------------------------------------
+
+
+def test_a_measured_pace_wins_over_what_300_posts_a_month_should_earn():
+    p = plan(site(recent_monthly_rd=2, posts_per_month=300, content_quality=4), KNOWLEDGE)
+    assert (p.momentum.natural, p.momentum.basis) == (2, "recent")
+    assert p.momentum.earned <= 2, "the estimate is never above the measured pace"
+    assert p.build.high > 0, "a gap of 300 referring domains needs links built"
+    text = rendered(p)["markdown"]
+    assert "the gap needs nothing more" not in text and "earns about 100" not in text
+
+
+def test_the_estimate_is_bounded_by_the_profile_and_falls_per_post_with_volume():
+    farm = plan(site(posts_per_month=10_000, content_quality=5), KNOWLEDGE)
+    assert farm.momentum.earned <= P["earned_profile_share"] * 300  # was 3,500 a month
+    few, many = (plan(site(posts_per_month=n), KNOWLEDGE).momentum.earned for n in (8, 80))
+    assert few < many < 10 * few, "ten times the posts earn more, but far from ten times more"
+
+
+def test_a_month_old_site_with_no_links_earns_nothing_and_builds_its_foundation():
+    new = site(referring_domains=0, site_age_months=1, posts_per_month=20, content_quality=4, hours_per_month=160)
+    p = plan(new, KNOWLEDGE)
+    assert p.momentum.earned == 0 and p.momentum.basis == "none"
+    assert p.build.high >= 3, "160 hours build foundation links; the content earns none yet"
+    assert "foundation_first" in p.checklist
+
+
+def test_an_answered_pace_of_none_stays_none():
+    p = plan(site(recent_monthly_rd=0, posts_per_month=6, content_quality=4), KNOWLEDGE)
+    assert (p.momentum.natural, p.momentum.basis) == (0, "recent")
+    text = rendered(p)["terminal"]
+    assert "earns about" not in text and "You gain about 0 a month" not in text
