@@ -286,6 +286,8 @@ def _reasons(plan: Plan, knowledge: Knowledge) -> tuple[Text, ...]:
         age=answers["site_age_months"],
         share=p["profile_growth_share"].value,
         multiple=p["recent_pace_multiple"].value,
+        foundation=p["foundation_links"].value,
+        natural=_whole(m.natural),
     )
     allocation = ", ".join(
         f"{knowledge.strategies[name].label} {format_number(_whole(links))}"

@@ -291,8 +291,8 @@ def _safe_guides(answers: Mapping[str, Any], momentum: Momentum, param) -> SafeG
         authority=authority_guide(authority, points) if authority is not None else None,
         authority_share=param("authority_profile_share"),
         new_site_months=param("new_site_months"),
-        # A new site that already gains more than the cap keeps its own pace.
-        foundation_cap=max(param("foundation_pace_cap"), recent or 0),
+        foundation=param("foundation_links"),
+        natural=momentum.natural,
     )
 
 
@@ -301,7 +301,7 @@ def _safe_pace(guides: SafeGuides, profile: int, age: int) -> SafePace:
     basis = max(found, key=lambda name: found[name])
     new_site = age < guides.new_site_months
     pace = guides.pace(profile, age)
-    if new_site and pace < found[basis]:
+    if new_site and abs(pace - found[basis]) > 1e-9:
         basis = "foundation"
     return SafePace(
         pace=math.floor(pace + 1e-9),

@@ -71,3 +71,29 @@ def test_an_answered_pace_of_none_stays_none():
     assert (p.momentum.natural, p.momentum.basis) == (0, "recent")
     text = rendered(p)["terminal"]
     assert "earns about" not in text and "You gain about 0 a month" not in text
+
+
+# --- 2. new sites held too low ---------------------------------------------------------------------
+
+
+def test_a_new_site_with_no_profile_builds_foundation_links_not_the_floor_of_three():
+    new = site(site_kind="shop", referring_domains=0, site_age_months=2, hours_per_month=40, posts_per_month=2)
+    p = plan(new, KNOWLEDGE)
+    assert p.safe_pace.pace >= 5 and p.safe_pace.basis == "foundation"  # practitioners: 5-15 a month
+    assert p.target.monthly()[1] >= 5, p.target
+
+
+def test_a_launch_raises_the_foundation_cap_instead_of_holding_the_site_at_five():
+    launch = site(
+        site_kind="saas",
+        referring_domains=140,
+        site_age_months=1,
+        recent_monthly_rd=150,  # Product Hunt, launch press, integration partners
+        competitors=rivals(900, 1400, 650),
+        horizon_months=18,
+        strategies=["partnerships", "journalist_requests", "digital_pr", "guest_posting"],
+        hours_per_month=40,
+    )
+    p = plan(launch, KNOWLEDGE)
+    assert p.target.monthly()[1] >= 10, p.target  # was 4-5 a month
+    assert p.build.monthly()[1] >= 8, "40 hours of foundation links are not crowded out"

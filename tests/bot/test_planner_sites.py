@@ -61,8 +61,9 @@ SITES = {
         uses=frozenset({"local_citations"}),
         expect={"parity_by": 12, "checklist": {"local_profile", "local_links"}, "no_checklist": {"build_an_asset"}},
     ),
-    # A yoga studio's three-month-old site: a foundation of a few good local links (the seed); the safe
-    # pace of a new site is the limit, not its five hours, and the small local gap still closes in a year.
+    # A yoga studio's three-month-old site: a foundation of a few good local links (the seed). A new
+    # site may build 5-15 foundation links a month (practitioners), so its five hours are the limit:
+    # three citations a month close the small local gap in about a year. Its content earns nothing yet.
     "yoga studio": Site(
         dict(
             site_kind="local",
@@ -76,9 +77,9 @@ SITES = {
             strategies=["local_citations", "local_community", "partnerships"],
             hours_per_month=5,
         ),
-        target=(2, 3),
-        binding="safe_pace",
-        expect={"parity_by": 12, "checklist": {"foundation_first", "pace_evenly"}},
+        target=(2, 4),
+        binding="capacity",
+        expect={"parity_between": (10, 15), "checklist": {"foundation_first"}},
     ),
     # A law firm: 180 RDs, rivals at 350-600. Twenty hours build about ten a month with journalist
     # requests (real expertise) and citations; closing a 220 gap in 18 months needs ~22, so the reply
@@ -364,8 +365,9 @@ SITES = {
         binding="capacity",
         expect={"second_source": "journalist_requests", "action": "strategy:journalist_requests"},
     ),
-    # A shop launched a month ago with 40 hours: a new site builds a foundation (a few a month), and the
-    # spare hours go into a buying-guide asset; the safe pace ramps with the profile (parity in ~3 years).
+    # A shop launched a month ago with 40 hours: a new site builds its foundation, 5-15 strong links a
+    # month (practitioners), and 40 hours build about 8 of them; its content earns none yet (no one
+    # links to a site with no links). Parity with rivals at 120-200 in about three years.
     "new shop with many hours": Site(
         dict(
             site_kind="shop",
@@ -379,8 +381,8 @@ SITES = {
             strategies=["partnerships", "unlinked_mentions", "outreach"],
             hours_per_month=40,
         ),
-        target=(2, 3),
-        binding="safe_pace",
+        target=(5, 10),
+        binding="capacity",
         expect={"parity_between": (18, 48), "checklist": {"foundation_first"}},
     ),
     # An electrician with an hour and a half a month: under one citation a month, so the target is per
@@ -486,12 +488,12 @@ def test_the_realistic_plans_read_without_contradictions_on_every_platform(name)
         assert contradictions(p, text) == [], (name, platform, text)
 
 
-def test_a_spike_is_explained_and_a_new_site_with_spare_hours_is_told_where_they_go():
+def test_a_spike_is_explained_and_a_new_site_is_told_what_its_foundation_is():
     spiked = rendered(plan({"site": "example.com", **SITES["spiked blog"].answers}, KNOWLEDGE))["terminal"]
     assert "more than your whole profile of 80: that reads as a spike" in spiked
     assert "check those domains for spam" in spiked
     new_shop = rendered(plan({"site": "example.com", **SITES["new shop with many hours"].answers}, KNOWLEDGE))
-    assert "Your hours could build about 8.2 a month: put the rest into a guide to choosing" in new_shop["terminal"]
+    assert "builds its foundation - about 10 strong links a month" in new_shop["terminal"]
 
 
 def test_a_local_business_gets_local_advice_and_a_site_facing_giants_a_page_level_plan():
