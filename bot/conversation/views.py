@@ -258,6 +258,11 @@ def _reasons(plan: Plan, knowledge: Knowledge) -> tuple[Text, ...]:
         assets=answers["linkable_assets"],
         earned=round(m.earned, 1),
     )
+    followed = {
+        "answered": need.answered,
+        "followed": need.followed_share,
+        "typical": p["typical_followed_share"].value,
+    }
     if need.kind == "gap":
         gap = text(
             "plan.reason.gap",
@@ -269,6 +274,7 @@ def _reasons(plan: Plan, knowledge: Knowledge) -> tuple[Text, ...]:
             current=need.current,
             horizon=need.horizon_months,
             pace=math.ceil(need.gap_pace),
+            **followed,
         )
     else:
         gap = text(
@@ -276,11 +282,12 @@ def _reasons(plan: Plan, knowledge: Knowledge) -> tuple[Text, ...]:
             current=need.current,
             median=need.competitors_median,
             maintenance=_whole(need.maintenance_pace),
+            **followed,
         )
     safe_reason = text(
         f"plan.reason.safe.{safe.basis}",
         pace=safe.pace,
-        current=need.current,
+        current=answers["referring_domains"],  # the safe pace follows the whole profile
         recent=answers.get("recent_monthly_rd") or 0,
         authority=answers.get("authority") or 0,
         age=answers["site_age_months"],
@@ -464,7 +471,14 @@ def why_reply(plan: Plan, knowledge: Knowledge, *, sources: Mapping[str, Any] | 
             text("why.computed.page", median=page.median, typical=page.typical, pace=page.pace, point=page.point)
         )
     if plan.reclaim is not None:
-        computed.append(text("why.computed.reclaim", lost=plan.reclaim.lost, expected=plan.reclaim.expected))
+        computed.append(
+            text(
+                "why.computed.reclaim",
+                lost=plan.reclaim.lost,
+                expected=plan.reclaim.expected,
+                on_purpose=plan.reclaim.on_purpose,
+            )
+        )
     parameters = [
         text(
             "why.parameter",

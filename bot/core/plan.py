@@ -34,7 +34,9 @@ class Momentum(BaseModel):
 
 class Need(BaseModel):
     kind: Literal["gap", "ahead"]  # behind the competitors' median today, or at/above it
-    current: int
+    current: int  # the referring domains compared with the competitors' (followed-equivalent)
+    answered: int | None = None  # the referring domains answered, when fewer of them are followed
+    followed_share: float | None = None  # share of the profile that is followed, when answered
     competitors_median: float
     competitors_growth: float  # net referring domains a month the median gains
     growth_known: int  # how many competitors' own paces were given (the rest grow by a share)
@@ -86,6 +88,7 @@ class PageLevel(BaseModel):
 class Reclaim(BaseModel):
     lost: int
     expected: int  # referring domains a reclamation round should win back
+    on_purpose: bool = False  # removed or disavowed on purpose (a clean-up): keep them out, win none back
 
 
 class Plan(BaseModel):

@@ -117,7 +117,8 @@ class Knowledge:
     def figures_used(self, plan: Plan) -> list[Parameter]:
         chosen = [self.strategies[s] for s in plan.answers["strategies"]]
         per_strategy = [s.hours_per_link for s in chosen] + [s.monthly_limit for s in chosen if s.monthly_limit]
-        return [self.parameters[name] for name in plan.figures] + per_strategy
+        # A plan stored by an older version may name a parameter that is gone (its text is kept).
+        return [self.parameters[name] for name in plan.figures if name in self.parameters] + per_strategy
 
     def sources_used(self, plan: Plan) -> list[Source]:
         items = {i.id: i for i in (*self.quality_bar, *self.checklist)}
@@ -151,7 +152,7 @@ def _questionnaire(data: Mapping[str, Any], where: str, option_sets) -> Question
     for section in data["sections"]:
         questions = []
         for q in section["questions"]:
-            fixed = {"id", "label", "name", "prompt", "why", "example", "kind", "optional", "aliases"}
+            fixed = {"id", "label", "name", "prompt", "why", "example", "kind", "optional", "aliases", "asked_if"}
             params = {k: v for k, v in q.items() if k not in fixed}
             name = q.get("name") or q.get("label", "").lower()  # how replies name it ("Noted hours a month: 43")
             try:
@@ -175,6 +176,7 @@ def _questionnaire(data: Mapping[str, Any], where: str, option_sets) -> Question
                     tuple(q.get("aliases", ())),
                     params,
                     name,
+                    q.get("asked_if"),
                 )
             )
         if len(questions) > 5:

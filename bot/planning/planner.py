@@ -91,11 +91,16 @@ def plan(answers: Mapping[str, Any], knowledge: Knowledge) -> Plan:
         top = natural + to_build
         levers = _levers(answers, knowledge, param, need, safe, momentum, sources, rule, course, guides, top)
     page_level = None
-    far = need.competitors_median > param("page_level_ratio") * max(current, 1)
+    far = need.competitors_median > param("page_level_ratio") * max(need.current, 1)
     if need.kind == "gap" and (months_to_parity is None or far):
         page_level = _page_level(answers, param, keep, need.horizon_months, to_build, sources, rule)
     lost = answers.get("lost_referring_domains") or 0
-    reclaim = Reclaim(lost=lost, expected=math.floor(lost * param("reclaim_share"))) if lost else None
+    reclaim = None
+    if lost and answers.get("lost_on_purpose") == "yes":
+        # A clean-up: the links were removed or disavowed for a reason; asking for them back undoes it.
+        reclaim = Reclaim(lost=lost, expected=0, on_purpose=True)
+    elif lost:
+        reclaim = Reclaim(lost=lost, expected=math.floor(lost * param("reclaim_share")))
     chosen = answers["strategies"]
     second = _second_source(answers, knowledge) if len(chosen) == 1 else None
 
@@ -105,7 +110,8 @@ def plan(answers: Mapping[str, Any], knowledge: Knowledge) -> Plan:
         new_site=safe.new_site,
         binding=binding,
         spike=momentum.spike,
-        reclaim=reclaim is not None,
+        reclaim=reclaim is not None and not reclaim.on_purpose,
+        cleaned_up=reclaim is not None and reclaim.on_purpose,
         single_strategy=len(chosen) == 1,
         asset_led=any(knowledge.strategies[s].needs_asset for s in chosen),
     )
@@ -166,7 +172,9 @@ def _course(answers: Mapping[str, Any], need: Need, natural: float, built: float
         natural=natural,
         built=built,
         keep=keep,
-        target_now=need.competitors_median,
+        # The referring domains not compared (nofollow beyond the usual share) move the target
+        # instead of the profile, so the safe pace still follows the whole profile.
+        target_now=need.competitors_median + answers["referring_domains"] - need.current,
         target_growth=need.competitors_growth,
         need_by=need.horizon_months,
         need_floor=need.maintenance_pace,
@@ -249,8 +257,22 @@ def _posts_at_full_yield(posts: float, full: float) -> float:
     return posts if posts <= full else full * (1 + math.log(posts / full))
 
 
-def _need(answers: Mapping[str, Any], param, keep: float) -> Need:
+def _compared(answers: Mapping[str, Any], param) -> tuple[int, float | None]:
+    """The referring domains to compare with the competitors', and the followed share if answered.
+    Nofollow links pass little ranking credit, so followed are compared with followed: a profile
+    less followed than usual counts as the followed-equivalent count (competitors' profiles are
+    taken at the usual share); a more followed one is not counted above its size."""
     current = answers["referring_domains"]
+    share = answers.get("followed_share")
+    if share is None:
+        return current, None
+    followed = share / 100
+    typical = param("typical_followed_share")
+    return (math.floor(current * followed / typical) if followed < typical else current), followed
+
+
+def _need(answers: Mapping[str, Any], param, keep: float) -> Need:
+    current, followed = _compared(answers, param)
     competitors = answers["competitors"]
     median = statistics.median(c["referring_domains"] for c in competitors)
     share = param("competitor_growth_share")
@@ -267,6 +289,8 @@ def _need(answers: Mapping[str, Any], param, keep: float) -> Need:
     return Need(
         kind="gap" if current < median else "ahead",
         current=current,
+        answered=answers["referring_domains"] if current != answers["referring_domains"] else None,
+        followed_share=followed,
         competitors_median=median,
         competitors_growth=round(growth, 2),
         growth_known=sum(1 for c in competitors if c.get("monthly_new") is not None),

@@ -190,6 +190,7 @@ def test_adding_a_strategy_with_the_same_hours_never_lowers_it(answers, added):
 @given(answers=answer_sets(), lead=st.integers(0, 10_000))
 def test_a_site_ahead_of_every_competitor(answers, lead):
     ahead = {**answers, "referring_domains": max(c["referring_domains"] for c in answers["competitors"]) + lead}
+    ahead.pop("followed_share", None)  # ahead counting every referring domain (followed ones: see below)
     p = plan(ahead, KNOWLEDGE)
     assert (p.need.kind, p.need.gap, p.months_to_parity) == ("ahead", 0, 0)
     assert p.levers is None and p.page_level is None
@@ -203,7 +204,19 @@ def test_a_site_ahead_of_every_competitor(answers, lead):
 def test_never_ahead_while_behind(answers):
     p = plan(answers, KNOWLEDGE)
     median = p.need.competitors_median
-    assert (p.need.kind == "ahead") == (answers["referring_domains"] >= median)
+    # Followed compared with followed: a profile less followed than usual counts for less, never more.
+    assert p.need.current <= answers["referring_domains"]
+    if answers.get("followed_share") is None or answers["followed_share"] >= 100 * P["typical_followed_share"]:
+        assert p.need.current == answers["referring_domains"]
+    assert (p.need.kind == "ahead") == (p.need.current >= median)
+
+
+@PROPERTY
+@given(answers=answer_sets(), more=st.integers(1, 100))
+def test_not_higher_with_a_larger_followed_share(answers, more):
+    share = answers.get("followed_share", 0)
+    followed = {**answers, "followed_share": min(100, share + more)}
+    assert top(plan(followed, KNOWLEDGE)) <= top(plan({**answers, "followed_share": share}, KNOWLEDGE))
 
 
 @PROPERTY
@@ -263,7 +276,9 @@ def test_checklist_follows_the_answers(answers):
     assert ("pace_evenly" in p.checklist) == (p.binding == "safe_pace")
     local = answers.get("site_kind") == "local"
     assert ("local_profile" in p.checklist) == local and ("local_links" in p.checklist) == local
-    assert ("reclaim_lost" in p.checklist) == bool(answers.get("lost_referring_domains"))
+    lost, on_purpose = bool(answers.get("lost_referring_domains")), answers.get("lost_on_purpose") == "yes"
+    assert ("reclaim_lost" in p.checklist) == (lost and not on_purpose), "never reclaim what was removed on purpose"
+    assert ("after_cleanup" in p.checklist) == (lost and on_purpose)
     assert ("second_source" in p.checklist) == (len(answers["strategies"]) == 1)
     assert ("earned_only" in p.checklist) == (answers["hours_per_month"] == 0)
     if len(answers["strategies"]) == 1:

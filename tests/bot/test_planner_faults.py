@@ -97,3 +97,41 @@ def test_a_launch_raises_the_foundation_cap_instead_of_holding_the_site_at_five(
     p = plan(launch, KNOWLEDGE)
     assert p.target.monthly()[1] >= 10, p.target  # was 4-5 a month
     assert p.build.monthly()[1] >= 8, "40 hours of foundation links are not crowded out"
+
+
+# --- 3. lost links and followed links ---------------------------------------------------------------
+
+
+def test_after_a_penalty_clean_up_the_plan_advises_keeping_the_removed_links_out():
+    cleaned = site(site_kind="shop", recent_monthly_rd=4, lost_referring_domains=400, lost_on_purpose="yes")
+    p = plan(cleaned, KNOWLEDGE)
+    assert p.reclaim is not None and p.reclaim.on_purpose and p.reclaim.expected == 0
+    assert "reclaim_lost" not in p.checklist and "after_cleanup" in p.checklist
+    text = rendered(p)["markdown"]
+    assert "restore it" not in text and "expect to win back" not in text
+    assert "don't ask for them back" in text
+    # Lost for other reasons (or not said): reclaiming, as before.
+    assert "reclaim_lost" in plan(site(lost_referring_domains=400), KNOWLEDGE).checklist
+
+
+def test_a_mostly_nofollow_profile_is_compared_followed_with_followed():
+    nofollow = site(referring_domains=900, followed_share=10, recent_monthly_rd=6, competitors=rivals(600, 750, 820))
+    p = plan(nofollow, KNOWLEDGE)
+    assert p.need.kind == "gap", "900 referring domains, 90 of them followed, are not ahead of 750 mostly followed"
+    assert p.need.current == 900 * 0.10 / P["typical_followed_share"] // 1 and p.need.answered == 900
+    assert p.build.high > 0 and "followed_links" in p.checklist
+    text = rendered(p)["markdown"]
+    assert "at or above your competitors' median" not in text
+    assert "only 10% of them followed" in text
+    # A usual share changes nothing; a higher one is not counted above the profile's size.
+    for share in (70, 100):
+        assert plan(site(referring_domains=900, followed_share=share), KNOWLEDGE).need.current == 900
+
+
+def test_the_followed_share_comes_from_a_providers_nofollow_count():
+    from bot.lookups.answers import site_answers
+    from bot.lookups.provider import SiteFigures
+
+    found = site_answers(SiteFigures("example.com", 1240, 41, nofollow_referring_domains=254), [], "2026-11", "x")
+    assert found["followed_share"] == "80"
+    assert "followed_share" not in site_answers(SiteFigures("example.com", 1240, 41), [], "2026-11", "x")
