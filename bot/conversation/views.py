@@ -309,13 +309,36 @@ def _reasons(plan: Plan, knowledge: Knowledge) -> tuple[Text, ...]:
         allocation=allocation,
         unused=[knowledge.strategies[s].label for s in plan.unused],
     )
+    counts = [c["referring_domains"] for c in answers["competitors"]]
+    few, wide = len(counts) < p["min_competitors"].value, need.spread > p["competitor_spread_warning"].value
+    sensitivity = text(
+        "plan.parity.sensitivity",
+        known=need.growth_known,
+        assumed=len(counts) - need.growth_known,
+        share=p["competitor_growth_share"].value,
+        half=plan.parity_at_half_growth,
+    )
     if need.kind == "ahead":
         parity = text("plan.parity.ahead")
     elif plan.months_to_parity is None:
         parity = text("plan.parity.never")
     else:
         parity = text("plan.parity.months", months=plan.months_to_parity)
-    return (momentum, gap, safe_reason, capacity_reason, parity)
+    reasons = [momentum, gap]
+    if few or wide:
+        reasons.append(
+            text(
+                "plan.reason.competitors",
+                few=few,
+                wide=wide,
+                count=len(counts),
+                low=min(counts),
+                high=max(counts),
+                limit=p["competitor_spread_warning"].value,
+                median=need.competitors_median,
+            )
+        )
+    return (*reasons, safe_reason, capacity_reason, parity, *([sensitivity] if plan.growth_sensitive else []))
 
 
 def _levers(plan: Plan, knowledge: Knowledge) -> tuple[Text, ...]:

@@ -40,6 +40,7 @@ class Need(BaseModel):
     competitors_median: float
     competitors_growth: float  # net referring domains a month the median gains
     growth_known: int  # how many competitors' own paces were given (the rest grow by a share)
+    spread: float = 1.0  # the largest competitor's referring domains over the smallest's
     median_at_horizon: float
     gap: int  # today's
     horizon_months: int
@@ -102,6 +103,10 @@ class Plan(BaseModel):
     safe_pace: SafePace
     capacity: Capacity
     months_to_parity: int | None  # following the plan month by month; None: beyond the projection
+    # The same, were the competitors whose pace is assumed to grow half as fast (None: beyond the
+    # projection); only when a verdict behind rests on that assumption.
+    parity_at_half_growth: int | None = None
+    growth_sensitive: bool = False  # parity_at_half_growth was worked out
     levers: Levers | None
     page_level: PageLevel | None
     reclaim: Reclaim | None

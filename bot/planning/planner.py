@@ -85,6 +85,12 @@ def plan(answers: Mapping[str, Any], knowledge: Knowledge) -> Plan:
 
     course = _course(answers, need, natural, built, keep)
     months_to_parity = months_to_reach(course, guides, param("projection_months"))
+    # The rivals' growth, when assumed, decides many verdicts: say how much (at half that growth).
+    sensitive = need.kind == "gap" and need.growth_known < len(answers["competitors"])
+    at_half = None
+    if sensitive:
+        slower = _need(answers, param, keep, growth_factor=0.5)
+        at_half = months_to_reach(_course(answers, slower, natural, built, keep), guides, param("projection_months"))
 
     levers = None
     if need.kind == "gap" and (months_to_parity is None or months_to_parity > need.horizon_months):
@@ -131,6 +137,8 @@ def plan(answers: Mapping[str, Any], knowledge: Knowledge) -> Plan:
             allocation={k: round(v, 2) for k, v in at_capacity.items()},
         ),
         months_to_parity=months_to_parity,
+        parity_at_half_growth=at_half,
+        growth_sensitive=sensitive,
         levers=levers,
         page_level=page_level,
         reclaim=reclaim,
@@ -271,11 +279,12 @@ def _compared(answers: Mapping[str, Any], param) -> tuple[int, float | None]:
     return (math.floor(current * followed / typical) if followed < typical else current), followed
 
 
-def _need(answers: Mapping[str, Any], param, keep: float) -> Need:
+def _need(answers: Mapping[str, Any], param, keep: float, growth_factor: float = 1.0) -> Need:
     current, followed = _compared(answers, param)
     competitors = answers["competitors"]
-    median = statistics.median(c["referring_domains"] for c in competitors)
-    share = param("competitor_growth_share")
+    counts = [c["referring_domains"] for c in competitors]
+    median = statistics.median(counts)
+    share = param("competitor_growth_share") * growth_factor
     # Each competitor grows by its own pace when it is known (what survives link loss), else by a share.
     growths = [
         c["monthly_new"] * keep if c.get("monthly_new") is not None else share * c["referring_domains"]
@@ -294,6 +303,7 @@ def _need(answers: Mapping[str, Any], param, keep: float) -> Need:
         competitors_median=median,
         competitors_growth=round(growth, 2),
         growth_known=sum(1 for c in competitors if c.get("monthly_new") is not None),
+        spread=round(max(counts) / max(1, min(counts)), 1),
         median_at_horizon=round(at_horizon, 1),
         gap=max(0, math.ceil(median - current)),
         horizon_months=horizon,

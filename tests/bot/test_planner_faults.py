@@ -135,3 +135,36 @@ def test_the_followed_share_comes_from_a_providers_nofollow_count():
     found = site_answers(SiteFigures("example.com", 1240, 41, nofollow_referring_domains=254), [], "2026-11", "x")
     assert found["followed_share"] == "80"
     assert "followed_share" not in site_answers(SiteFigures("example.com", 1240, 41), [], "2026-11", "x")
+
+
+# --- 4. competitor sets taken at face value ---------------------------------------------------------
+
+
+def test_a_two_market_competitor_set_is_questioned():
+    two = site(
+        site_kind="shop",
+        referring_domains=1200,
+        recent_monthly_rd=12,
+        competitors=rivals(600, 1000, 1100, 4800, 5200),
+        hours_per_month=50,
+    )
+    p = plan(two, KNOWLEDGE)
+    assert p.need.spread > 4
+    text = rendered(p)["markdown"]
+    assert "span 600 to 5,200" in text and "one plan per market or language" in text
+
+
+def test_a_single_competitor_is_not_used_as_a_median_without_a_word():
+    text = rendered(plan(site(competitors=rivals(800)), KNOWLEDGE))["markdown"]
+    assert "the median is that one site's count" in text
+    assert "give three to ten" not in rendered(plan(site(), KNOWLEDGE))["markdown"]
+
+
+def test_a_verdict_resting_on_the_assumed_rival_growth_says_how_sensitive_it_is():
+    far = site(recent_monthly_rd=4, referring_domains=310, competitors=rivals(520, 610, 480), horizon_months=18)
+    p = plan(far | {"strategies": ["outreach", "partnerships", "unlinked_mentions"], "hours_per_month": 20}, KNOWLEDGE)
+    assert p.growth_sensitive and p.months_to_parity is None and p.parity_at_half_growth is not None
+    assert "at half that growth it would take about" in rendered(p)["markdown"]
+    # Measured rival paces replace the assumption: nothing to be sensitive about.
+    known = [{"domain": None, "referring_domains": n, "monthly_new": 5} for n in (520, 610, 480)]
+    assert not plan(far | {"competitors": known}, KNOWLEDGE).growth_sensitive
