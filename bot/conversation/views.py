@@ -229,7 +229,16 @@ def _binding_line(plan: Plan, knowledge: Knowledge) -> Text:
     build_top = plan.build.monthly()[1]
     values = {"build": _whole(build_top), "horizon": need.horizon_months}
     if plan.binding == "gap" and need.kind == "ahead":
-        return text("plan.binding.ahead", maintenance=_whole(need.maintenance_pace), **values)
+        return text(
+            "plan.binding.ahead",
+            maintenance=_whole(need.maintenance_pace),
+            # Hours beyond what keeping the lead takes: say where they go, not nothing.
+            spare=plan.capacity.built >= build_top + 1,
+            hours=plan.capacity.hours_per_month,
+            capacity=_whole(plan.capacity.built),
+            pages=plan.page_level is not None,
+            **values,
+        )
     if plan.binding == "gap":
         return text("plan.binding.gap", at_horizon=math.ceil(need.median_at_horizon), **values)
     if plan.binding == "safe_pace":

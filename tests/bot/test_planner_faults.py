@@ -168,3 +168,18 @@ def test_a_verdict_resting_on_the_assumed_rival_growth_says_how_sensitive_it_is(
     # Measured rival paces replace the assumption: nothing to be sensitive about.
     known = [{"domain": None, "referring_domains": n, "monthly_new": 5} for n in (520, 610, 480)]
     assert not plan(far | {"competitors": known}, KNOWLEDGE).growth_sensitive
+
+
+# --- 5. ahead, the hours get no advice -----------------------------------------------------------------
+
+
+def test_a_site_ahead_is_told_where_its_spare_hours_go():
+    for hours in (15, 40):
+        ahead = site(referring_domains=900, recent_monthly_rd=12, hours_per_month=hours)
+        p = plan(ahead, KNOWLEDGE)
+        assert p.need.kind == "ahead" and p.capacity.built >= p.build.monthly()[1] + 1
+        text = rendered(p)["markdown"]
+        assert "spend the rest on the pages that don't rank yet" in text
+        assert "digital PR that protects the lead" in text
+    idle = rendered(plan(site(referring_domains=900, recent_monthly_rd=12, hours_per_month=0), KNOWLEDGE))
+    assert "spend the rest" not in idle["markdown"]
