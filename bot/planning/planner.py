@@ -474,5 +474,7 @@ def _split(
         counts[MOMENTUM if momentum.basis == "recent" else EARNED] = own
     # The site's own pace first (what the plan starts from), then the strategies, largest first.
     order = sorted(counts.items(), key=lambda kv: (kv[0] in per_hour, -kv[1], kv[0]))
-    hours = {name: round(links / per_hour[name], 1) for name, links in shared.items() if links > 0}
+    # The hours follow the whole links shown, so two strategies at the same cost never read as
+    # "2 links, 9 hours" beside "1 link, 9 hours".
+    hours = {name: round(n / months / per_hour[name], 1) for name, n in counts.items() if n > 0 and name in per_hour}
     return {n: c for n, c in order if c > 0}, hours

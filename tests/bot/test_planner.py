@@ -266,6 +266,19 @@ def test_the_built_sources_respect_the_diversification_rule(answers):
 
 @PROPERTY
 @given(answers=answer_sets())
+def test_ties_between_strategies_at_the_same_cost_are_shared_evenly(answers):
+    p = plan(answers, KNOWLEDGE)
+    natural, allocation = p.momentum.natural, p.capacity.allocation
+    for a in allocation:
+        for b in allocation:
+            if a < b and math.isclose(p.capacity.per_hour[a], p.capacity.per_hour[b], rel_tol=1e-3):
+                # Equal, unless one of them is held by its own monthly limit.
+                held = min(KNOWLEDGE.strategies[s].limit(natural) for s in (a, b))
+                assert abs(allocation[a] - allocation[b]) <= 0.02 or min(allocation[a], allocation[b]) >= held - 0.02
+
+
+@PROPERTY
+@given(answers=answer_sets())
 def test_checklist_follows_the_answers(answers):
     p = plan(answers, KNOWLEDGE)
     assert "never_buy" in p.checklist

@@ -183,3 +183,23 @@ def test_a_site_ahead_is_told_where_its_spare_hours_go():
         assert "digital PR that protects the lead" in text
     idle = rendered(plan(site(referring_domains=900, recent_monthly_rd=12, hours_per_month=0), KNOWLEDGE))
     assert "spend the rest" not in idle["markdown"]
+
+
+# --- 6. ties between equal-cost strategies ------------------------------------------------------------
+
+
+def test_strategies_at_the_same_cost_share_the_links_evenly_and_none_is_said_to_cost_more():
+    tied = site(
+        recent_monthly_rd=3,
+        content_quality=4,
+        strategies=["guest_posting", "digital_pr", "broken_link_building"],  # 5.2 hours a link each
+        hours_per_month=30,
+    )
+    p = plan(tied, KNOWLEDGE)
+    assert len(set(p.capacity.per_hour.values())) == 1
+    shares = list(p.capacity.allocation.values())
+    assert len(shares) == 3 and max(shares) - min(shares) < 0.01, p.capacity.allocation
+    assert p.unused == []
+    built = [n for name, n in p.split.items() if name in p.capacity.per_hour]
+    assert max(built) - min(built) <= 1, p.split
+    assert "costs more hours a link" not in rendered(p)["markdown"]
