@@ -56,6 +56,7 @@ class Strategy:
     monthly_limit: Parameter | None = None  # most links a month it can bring, however many hours
     natural_share: float = 0.0  # the limit grows with the links the site gains naturally (mentions)
     suggest_for: tuple[str, ...] = ()  # kinds of site it is suggested to (empty: every kind)
+    pointable: bool = True  # its links can be pointed at a chosen page (page level)
 
     def limit(self, natural: float) -> float:
         if self.monthly_limit is None:
@@ -252,6 +253,7 @@ def load(folder=None) -> Knowledge:
             limit,
             float(data.get("monthly_limit", {}).get("natural_share", 0)),
             tuple(data.get("suggest_for", ())),
+            bool(data.get("pointable", True)),
         )
 
     site_kinds: dict[str, SiteKind] = {}

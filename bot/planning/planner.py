@@ -98,8 +98,11 @@ def plan(answers: Mapping[str, Any], knowledge: Knowledge) -> Plan:
         levers = _levers(answers, knowledge, param, need, safe, momentum, sources, rule, course, guides, top)
     page_level = None
     far = need.competitors_median > param("page_level_ratio") * max(need.current, 1)
-    if need.kind == "gap" and (months_to_parity is None or far):
-        page_level = _page_level(answers, param, keep, need.horizon_months, to_build, sources, rule)
+    if answers.get("ranking_pages") or (need.kind == "gap" and (months_to_parity is None or far)):
+        # Ahead, the hours beyond keeping the lead may go to the page; behind, what is built.
+        pointed = built if need.kind == "ahead" else to_build
+        pointable = [s for s in sources if knowledge.strategies[s.id].pointable]
+        page_level = _page_level(answers, param, keep, need.horizon_months, pointed, sources, pointable, rule)
     lost = answers.get("lost_referring_domains") or 0
     reclaim = None
     if lost and answers.get("lost_on_purpose") == "yes":
@@ -430,8 +433,11 @@ def _top_with(answers: Mapping[str, Any], knowledge: Knowledge, param, need: Nee
 
 
 def _page_level(
-    answers: Mapping[str, Any], param, keep: float, horizon: int, to_build: float, sources, rule
+    answers: Mapping[str, Any], param, keep: float, horizon: int, to_build: float, sources, pointable, rule
 ) -> PageLevel:
+    """The page that should rank: what it needs a month, and how much of what is built can be
+    pointed at it - only links you place yourself (a guest post, a pitched study, a resource
+    page); a mention, a partner's page or a journalist's article links where its author likes."""
     typical = param("typical_top10_page_rd")
     ranking = answers.get("ranking_pages")
     if not ranking:
@@ -440,7 +446,8 @@ def _page_level(
     growth = param("page_growth_share") * median
     # Most pages have no referring domains, so the page that should rank is taken to start at none.
     pace = (median + growth * horizon) / horizon / keep
-    point = min(pace, to_build)
+    at_page = capacity_model.allocate(sources, to_build, rule) or {}
+    point = min(pace, sum(at_page.get(s.id, 0.0) for s in pointable))
     months = None
     if point > 0:
         page = 0.0
@@ -449,7 +456,7 @@ def _page_level(
             if page >= median + growth * month - 1e-9:
                 months = month
                 break
-    hours = capacity_model.hours_for(sources, pace, rule)  # what pointing `pace` at the page takes
+    hours = capacity_model.hours_for(pointable, pace, rule)  # what pointing `pace` at the page takes
     return PageLevel(
         median=median, typical=typical, pace=round(pace, 2), point=round(point, 2), months=months, hours=hours
     )

@@ -193,7 +193,8 @@ def test_a_site_ahead_of_every_competitor(answers, lead):
     ahead.pop("followed_share", None)  # ahead counting every referring domain (followed ones: see below)
     p = plan(ahead, KNOWLEDGE)
     assert (p.need.kind, p.need.gap, p.months_to_parity) == ("ahead", 0, 0)
-    assert p.levers is None and p.page_level is None
+    assert p.levers is None
+    assert (p.page_level is None) == (not ahead.get("ranking_pages")), "a page target whenever pages were given"
     # Keeping the lead keeps up with the competitors' growth (what survives link loss, gained anew).
     assert p.need.pace >= p.need.competitors_growth / KEEP - 0.02  # (the growth is stored to cents)
     assert p.need.pace >= P["maintenance_floor"]

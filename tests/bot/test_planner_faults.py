@@ -203,3 +203,35 @@ def test_strategies_at_the_same_cost_share_the_links_evenly_and_none_is_said_to_
     built = [n for name, n in p.split.items() if name in p.capacity.per_hour]
     assert max(built) - min(built) <= 1, p.split
     assert "costs more hours a link" not in rendered(p)["markdown"]
+
+
+# --- 7. page level ------------------------------------------------------------------------------------
+
+
+def test_page_level_counts_only_links_that_can_be_pointed_at_a_page():
+    giants = site(
+        recent_monthly_rd=8,
+        competitors=rivals(40_000, 60_000, 90_000),
+        ranking_pages=rivals(120, 200, 90),
+        strategies=["unlinked_mentions", "partnerships", "journalist_requests"],
+        hours_per_month=30,
+    )
+    p = plan(giants, KNOWLEDGE)
+    assert p.page_level is not None and p.page_level.median == 120
+    assert p.page_level.point == 0, "a mention, a partner page or a journalist's article links where it likes"
+    assert p.page_level.hours is None, "those strategies alone cannot build links to a chosen page"
+    placed = plan(giants | {"strategies": ["guest_posting", "outreach", "journalist_requests"]}, KNOWLEDGE)
+    assert (
+        0
+        < placed.page_level.point
+        <= placed.capacity.allocation.get("guest_posting", 0) + placed.capacity.allocation.get("outreach", 0) + 0.01
+    )
+
+
+def test_the_page_target_is_shown_whenever_the_ranking_pages_were_given():
+    near = site(recent_monthly_rd=10, competitors=rivals(320, 340, 360), ranking_pages=rivals(45, 60, 38))
+    p = plan(near, KNOWLEDGE)
+    assert p.months_to_parity is not None and p.months_to_parity <= 12, "the domain goal is near"
+    assert p.page_level is not None and p.page_level.median == 45
+    assert "The pages ranking for your main keyword have a median of 45" in rendered(p)["markdown"]
+    assert plan(near | {"ranking_pages": None}, KNOWLEDGE).page_level is None
