@@ -220,7 +220,7 @@ def _momentum_line(plan: Plan) -> Text:
     m = plan.momentum
     values = {"natural": _whole(m.natural), "build": plan.build, "hours": plan.capacity.hours_per_month}
     if m.spike:
-        return text("plan.momentum.spike", recent=m.recent, current=plan.need.current)
+        return text("plan.momentum.spike", recent=m.recent, current=plan.answers["referring_domains"], **values)
     return text(f"plan.momentum.{m.basis}", **values)
 
 
@@ -262,7 +262,8 @@ def _reasons(plan: Plan, knowledge: Knowledge) -> tuple[Text, ...]:
     momentum = text(
         "plan.reason.momentum",
         basis=m.basis,
-        recent=m.recent or 0,
+        recent=_whole(m.natural) if m.spike else m.recent or 0,  # a spike: its steady part
+        spike=m.spike,
         posts=answers["posts_per_month"],
         assets=answers["linkable_assets"],
         earned=round(m.earned, 1),

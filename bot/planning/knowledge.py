@@ -55,13 +55,18 @@ class Strategy:
     hours_per_link: Parameter
     monthly_limit: Parameter | None = None  # most links a month it can bring, however many hours
     natural_share: float = 0.0  # the limit grows with the links the site gains naturally (mentions)
+    floor_from_natural: float = 0.0  # below this many natural links a month, the limit's floor shrinks to none
     suggest_for: tuple[str, ...] = ()  # kinds of site it is suggested to (empty: every kind)
     pointable: bool = True  # its links can be pointed at a chosen page (page level)
 
     def limit(self, natural: float) -> float:
         if self.monthly_limit is None:
             return math.inf
-        return max(self.monthly_limit.value, self.natural_share * natural)
+        floor = self.monthly_limit.value
+        if self.natural_share and self.floor_from_natural:
+            # Mentions to claim come with the links a site gains: none for a site nobody mentions yet.
+            floor *= min(1.0, natural / self.floor_from_natural)
+        return max(floor, self.natural_share * natural)
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,6 +257,7 @@ def load(folder=None) -> Knowledge:
             ),
             limit,
             float(data.get("monthly_limit", {}).get("natural_share", 0)),
+            float(data.get("monthly_limit", {}).get("floor_from_natural", 0)),
             tuple(data.get("suggest_for", ())),
             bool(data.get("pointable", True)),
         )

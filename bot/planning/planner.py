@@ -77,7 +77,8 @@ def plan(answers: Mapping[str, Any], knowledge: Knowledge) -> Plan:
     built = capacity_model.most_built(sources, hours, rule)
 
     natural = momentum.natural
-    binding, to_build = _what_to_build(need.pace, safe.pace, built, natural)
+    foundation = param("foundation_links") if safe.new_site else 0.0
+    binding, to_build = _what_to_build(need.pace, safe.pace, built, natural, foundation)
     share = param("target_low_share")
     target = express(natural + share * to_build, natural + to_build)
     build = express(share * to_build, to_build)
@@ -192,14 +193,20 @@ def _course(answers: Mapping[str, Any], need: Need, natural: float, built: float
     )
 
 
-def _what_to_build(need: float, safe: int, built: float, natural: float) -> tuple[Binding, float]:
+def _what_to_build(
+    need: float, safe: int, built: float, natural: float, foundation: float = 0.0
+) -> tuple[Binding, float]:
     """What to build a month on top of the site's own pace, and which limit set it. Ties go to the
-    earlier name: if you need 10 and can build 10, the gap is what sets it."""
-    limits: list[tuple[Binding, float]] = [
-        ("gap", max(0.0, need - natural)),
-        ("safe_pace", max(0.0, safe - natural)),
-        ("capacity", built),
-    ]
+    earlier name: if you need 10 and can build 10, the gap is what sets it. `foundation`: a new
+    site's foundation links, built whatever the gap needs (a launch month's pace must not crowd
+    them out); then the safe pace, which holds them, is what sets it."""
+    room = max(0.0, safe - natural)
+    foundation = min(foundation, room)
+    gap = max(0.0, need - natural)
+    if foundation > gap:
+        limits: list[tuple[Binding, float]] = [("safe_pace", foundation), ("capacity", built)]
+        return min(limits, key=lambda item: item[1])
+    limits = [("gap", gap), ("safe_pace", room), ("capacity", built)]
     binding, to_build = min(limits, key=lambda item: item[1])
     if binding == "gap" and to_build > 0:
         # What closing the gap takes is a whole link more, not less, when the other limits allow it.
@@ -237,11 +244,12 @@ def _natural(answers: Mapping[str, Any], param) -> tuple[float, str, bool, float
     recent = answers.get("recent_monthly_rd")
     if recent is None:
         return estimate, ("earned" if estimate > 0 else "none"), False, estimate
-    # More new domains a month than the whole profile holds is an event (a launch, press, or
-    # spam pointed at the site), not a pace to plan on.
-    spike = recent > param("recent_spike_share") * answers["referring_domains"] and recent > param("safe_pace_floor")
-    if spike:
-        return estimate, ("earned" if estimate > 0 else "none"), True, estimate
+    # Half the profile or more in a month is an event (a launch, press, or spam pointed at the
+    # site), not a pace to plan on. The plan then keeps the highest pace it reads as steady - not
+    # the estimate, which would make a faster report give a lower plan.
+    steady = max(param("safe_pace_floor"), param("recent_spike_share") * answers["referring_domains"])
+    if recent > steady:
+        return float(steady), "recent", True, min(estimate, float(steady))
     # A measured pace already counts every link the content earned, so it wins over the estimate
     # (which is at most part of it): 2 a month measured is 2, whatever 300 posts "should" earn.
     return float(recent), "recent", False, min(estimate, float(recent))
@@ -317,7 +325,7 @@ def _need(answers: Mapping[str, Any], param, keep: float, growth_factor: float =
 
 
 def _safe_guides(answers: Mapping[str, Any], momentum: Momentum, param) -> SafeGuides:
-    recent = None if momentum.spike else momentum.recent
+    recent = momentum.natural if momentum.spike else momentum.recent  # a spike: its steady part
     authority = answers.get("authority")
     points = [(p["authority"], p["pace"]) for p in param("authority_guide")]
     return SafeGuides(
@@ -429,7 +437,8 @@ def _top_with(answers: Mapping[str, Any], knowledge: Knowledge, param, need: Nee
     rule = capacity_model.Rule(param("max_source_share"), param("single_source_allowance"), natural)
     sources = capacity_model.best_first(_sources(answers, knowledge, param, natural))
     built = capacity_model.most_built(sources, answers["hours_per_month"], rule)
-    return natural + _what_to_build(need.pace, safe, built, natural)[1]
+    new_site = answers["site_age_months"] < param("new_site_months")
+    return natural + _what_to_build(need.pace, safe, built, natural, param("foundation_links") if new_site else 0.0)[1]
 
 
 def _page_level(

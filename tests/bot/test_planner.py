@@ -84,11 +84,13 @@ def test_never_below_the_sites_own_recent_pace_unless_it_is_a_spike(answers):
     recent = answers.get("recent_monthly_rd")
     if recent is None:
         return
-    spike = recent > P["recent_spike_share"] * answers["referring_domains"] and recent > P["safe_pace_floor"]
+    steady = max(P["recent_spike_share"] * answers["referring_domains"], P["safe_pace_floor"])
+    spike = recent > steady
     assert p.momentum.spike == spike
     if spike:
         assert "check_spike" in p.checklist, "an unsafe pace is said to be one, and why"
-        assert p.momentum.basis != "recent"
+        # The plan keeps the highest pace it reads as steady (the pre-spike baseline), never less.
+        assert p.momentum.natural == steady and low(p) >= math.floor(steady)
     else:
         assert low(p) >= recent and top(p) >= recent, (p.target, recent)
 
@@ -103,11 +105,13 @@ def test_nothing_above_the_figure_that_binds(answers):
     # the plan shows capacity to the hundredth, so 1 a quarter = 0.333 a month may meet a shown 0.33).
     assert built <= p.capacity.built + 0.005 + 1e-6
     assert built <= max(0.0, p.safe_pace.pace - natural) + 1e-6
-    assert built <= max(0.0, math.ceil(p.need.pace) - natural) + 1e-6
+    # A new site's foundation links are built whatever the gap needs (within the safe pace).
+    gap = max(0.0, math.ceil(p.need.pace) - natural)
+    if p.safe_pace.new_site:
+        gap = max(gap, min(P["foundation_links"], p.safe_pace.pace - natural))
+    assert built <= gap + 1e-6
     # The top is the site's own pace plus what it may build, rounded down.
-    limit = min(
-        p.capacity.built + 0.005, max(0.0, p.safe_pace.pace - natural), max(0.0, math.ceil(p.need.pace) - natural)
-    )
+    limit = min(p.capacity.built + 0.005, max(0.0, p.safe_pace.pace - natural), gap)
     assert top(p) <= natural + limit + 1e-6
 
 
@@ -137,9 +141,8 @@ def test_not_lower_with_a_higher_recent_pace(answers, extra):
     # Monotone in the answered pace (an unanswered one is no pace: the estimate stands in for it).
     answered = {**answers, "recent_monthly_rd": answers.get("recent_monthly_rd", 0)}
     faster = {**answered, "recent_monthly_rd": answered["recent_monthly_rd"] + extra}
-    after = plan(faster, KNOWLEDGE)
-    assume(not after.momentum.spike)  # a spike is not a pace (see the test above)
-    assert top(after) >= top(plan(answered, KNOWLEDGE))
+    # Across the spike line too: a spike keeps the highest steady pace, so it never lowers the plan.
+    assert top(plan(faster, KNOWLEDGE)) >= top(plan(answered, KNOWLEDGE))
 
 
 @PROPERTY

@@ -235,3 +235,32 @@ def test_the_page_target_is_shown_whenever_the_ranking_pages_were_given():
     assert p.page_level is not None and p.page_level.median == 45
     assert "The pages ranking for your main keyword have a median of 45" in rendered(p)["markdown"]
     assert plan(near | {"ranking_pages": None}, KNOWLEDGE).page_level is None
+
+
+# --- 8. floors and cliffs -----------------------------------------------------------------------------
+
+
+def test_a_dentist_nobody_mentions_yet_is_not_planned_on_unlinked_mentions():
+    dentist = site(
+        site_kind="local",
+        referring_domains=12,
+        recent_monthly_rd=0,
+        competitors=rivals(30, 40, 25),
+        strategies=["unlinked_mentions", "local_citations"],
+        hours_per_month=6,
+    )
+    p = plan(dentist, KNOWLEDGE)
+    assert p.capacity.allocation.get("unlinked_mentions", 0) == 0, p.capacity.allocation
+    assert p.split.get("local_citations", 0) > 0
+    alone = plan(dentist | {"strategies": ["unlinked_mentions"]}, KNOWLEDGE)
+    assert alone.capacity.built == 0, "no mentions to claim: not a plan of three unlinked mentions a month"
+    # A site that is mentioned keeps the few a month (a quarter of its natural links when more).
+    assert KNOWLEDGE.strategies["unlinked_mentions"].limit(2) == 3
+    assert KNOWLEDGE.strategies["unlinked_mentions"].limit(1) == 1.5
+
+
+def test_a_higher_recent_pace_read_as_a_spike_keeps_the_steady_baseline():
+    small = site(referring_domains=40, recent_monthly_rd=20, posts_per_month=2)
+    before, after = plan(small, KNOWLEDGE), plan(small | {"recent_monthly_rd": 30}, KNOWLEDGE)
+    assert after.momentum.spike and not before.momentum.spike
+    assert after.target.monthly()[1] >= before.target.monthly()[1]  # it used to drop to the estimate
