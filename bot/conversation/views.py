@@ -150,15 +150,16 @@ def plan_reply(
         blocks.append(Bullets(text("plan.levers", horizon=plan.need.horizon_months), _levers(plan, knowledge)))
     if plan.page_level is not None:
         blocks.append(Bullets(text("plan.page"), _page_level(plan, knowledge)))
-    blocks.append(
-        Bullets(
-            text("plan.split", target=plan.target),
-            tuple(
-                text("plan.split.item", name=name, count=count, hours=_hours(plan.hours_split.get(name, 0)))
-                for name, count in plan.split.items()
-            ),
+    if plan.split:  # a target of none has nothing to split: no empty heading
+        blocks.append(
+            Bullets(
+                text("plan.split", target=plan.target),
+                tuple(
+                    text("plan.split.item", name=name, count=count, hours=_hours(plan.hours_split.get(name, 0)))
+                    for name, count in plan.split.items()
+                ),
+            )
         )
-    )
     blocks += [
         Bullets(text("plan.quality_bar"), quality_bar_texts(plan, knowledge)),
         Bullets(text("plan.checklist"), checklist_texts(plan, knowledge)),
@@ -360,6 +361,8 @@ def _levers(plan: Plan, knowledge: Knowledge) -> tuple[Text, ...]:
             hours_to_close=math.ceil(levers.hours_to_close) if levers.hours_to_close is not None else None,
             # Past a few full-time people, a number of hours says more as people (160 hours a month each).
             people=round(levers.hours_to_close / 160) if (levers.hours_to_close or 0) >= 320 else 0,
+            most_people=knowledge.parameters["most_link_builders"].value,
+            page=plan.page_level is not None,
             safe_limited=levers.safe_limited,
             safe_months=levers.months_at_safe_pace,
             adding=[knowledge.strategies[s].label for s in levers.adding],

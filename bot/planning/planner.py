@@ -390,6 +390,7 @@ def _levers(answers, knowledge, param, need, safe, momentum, sources, rule, cour
     needed = need.pace
     to_build = max(0.0, needed - momentum.natural)
     hours = capacity_model.hours_for(sources, to_build, rule)
+    param("most_link_builders")  # the reply turns hours past this many people into "out of reach"
     adding: list[str] = []
     if hours is None:
         # The chosen strategies can't bring that many a month (their limits, or no one source may
@@ -417,7 +418,9 @@ def _levers(answers, knowledge, param, need, safe, momentum, sources, rule, cour
         candidates[f"strategy:{second}"] = {"strategies": [*answers["strategies"], second]}
     best, gain = None, 0.0
     for name, change in candidates.items():
-        raised = _top_with(answers | change, knowledge, param, need, safe.pace) - top
+        # Never past the safe pace the plan has just stated (a change of content may raise what the
+        # site earns on its own, but the advice is about what the plan can count on).
+        raised = min(_top_with(answers | change, knowledge, param, need, safe.pace), max(safe.pace, top)) - top
         if raised > gain + 1e-9:
             best, gain = name, raised
     return Levers(

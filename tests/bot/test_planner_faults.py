@@ -264,3 +264,53 @@ def test_a_higher_recent_pace_read_as_a_spike_keeps_the_steady_baseline():
     before, after = plan(small, KNOWLEDGE), plan(small | {"recent_monthly_rd": 30}, KNOWLEDGE)
     assert after.momentum.spike and not before.momentum.spike
     assert after.target.monthly()[1] >= before.target.monthly()[1]  # it used to drop to the estimate
+
+
+# --- 9. wording ---------------------------------------------------------------------------------------
+
+
+def test_thousands_of_hours_read_as_out_of_reach_with_page_level_not_as_54_link_builders():
+    giants = site(recent_monthly_rd=8, competitors=rivals(40_000, 60_000, 90_000), ranking_pages=rivals(120, 200))
+    p = plan(giants, KNOWLEDGE)
+    assert p.levers.hours_to_close > 1_600
+    text = rendered(p)["markdown"]
+    assert "the domain goal is out of reach; aim at the page that should rank instead (Page level, below)" in text
+    assert "most_link_builders" in p.figures
+
+
+def test_a_plural_strategy_left_without_hours_reads_right():
+    local = site(site_kind="local", recent_monthly_rd=2, strategies=["local_citations", "local_community"])
+    p = plan(local | {"hours_per_month": 4}, KNOWLEDGE)
+    assert p.unused == ["local_community"]
+    text = rendered(p)["markdown"]
+    assert "no hours go to local associations and sponsorships: that strategy costs more" in text
+    assert "sponsorships gets" not in text and "sponsorships get no" not in text
+
+
+def test_a_target_of_none_has_no_empty_split_heading():
+    p = plan(site(recent_monthly_rd=0, posts_per_month=0, hours_per_month=0), KNOWLEDGE)
+    assert p.target.high == 0 and p.split == {}
+    assert "Split (" not in rendered(p)["markdown"]
+
+
+def test_the_best_change_never_pushes_the_plan_above_the_safe_pace_it_states():
+    # Found by a random search of the old planner: held at the safe pace of 40, "raise your content
+    # from 2 to 3 (about 17.5 more a month)".
+    library = site(
+        site_kind="local",
+        authority=35,
+        referring_domains=308,
+        site_age_months=57,
+        recent_monthly_rd=11,
+        competitors=rivals(3510, 42213, 179, 279902),
+        horizon_months=60,
+        linkable_assets=173,
+        posts_per_month=5,
+        content_quality=2,
+        strategies=["resource_pages", "partnerships"],
+        hours_per_month=0,
+    )
+    for answers in (library, library | {"recent_monthly_rd": None}, library | {"hours_per_month": 40}):
+        p = plan(answers, KNOWLEDGE)
+        if p.levers is not None and p.levers.action is not None:
+            assert p.target.monthly()[1] + p.levers.action_gain <= max(p.safe_pace.pace, p.target.monthly()[1]) + 1e-6
