@@ -314,3 +314,27 @@ def test_the_best_change_never_pushes_the_plan_above_the_safe_pace_it_states():
         p = plan(answers, KNOWLEDGE)
         if p.levers is not None and p.levers.action is not None:
             assert p.target.monthly()[1] + p.levers.action_gain <= max(p.safe_pace.pace, p.target.monthly()[1]) + 1e-6
+
+
+# --- the five realistic plans of the closing note (examples/advice-v3) -----------------------------
+
+
+def test_the_five_realistic_answer_files_plan_as_the_issue_asks():
+    from pathlib import Path
+
+    import yaml
+
+    from bot.conversation.questionnaire import Draft, answers_as_text, apply
+
+    folder = Path(__file__).resolve().parents[2] / "examples" / "advice-v3"
+    plans = {}
+    for path in sorted(folder.glob("*.yaml")):
+        values = yaml.safe_load(path.read_text(encoding="utf-8"))
+        draft, errors = apply(KNOWLEDGE.questionnaire, Draft(), answers_as_text(KNOWLEDGE.questionnaire, values))
+        assert errors == {}, (path.name, errors)
+        plans[path.stem] = plan(draft.answers, KNOWLEDGE)
+    assert plans["saas-after-launch"].build.monthly()[1] >= 8  # foundation links on top of the launch
+    assert "after_cleanup" in plans["penalty-cleanup"].checklist
+    assert plans["nofollow-heavy"].need.kind == "gap"
+    assert plans["two-markets"].need.spread > 4
+    assert plans["agency-200-hours"].page_level is not None and plans["agency-200-hours"].page_level.point > 0
