@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 SOURCES = "sources"  # the key of the stored answers that holds the kept sources
-SITE_FIGURES = ("referring_domains", "authority", "recent_monthly_rd", "lost_referring_domains")
+SITE_FIGURES = ("referring_domains", "authority", "recent_monthly_rd", "lost_referring_domains", "followed_share")
 COMPETITORS = "competitors"
 # Assumption: figures more than twice apart disagree "wildly" (a provider counting another index,
 # a typo, an export of another site); closer ones are the usual spread between providers' indexes.

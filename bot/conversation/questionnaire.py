@@ -32,6 +32,12 @@ class Question:
     aliases: tuple[str, ...] = ()
     params: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
     name: str = ""  # short, in the reader's words, for sentences: "Noted hours a month: 43"
+    asked_if: str | None = None  # asked only when this earlier question has an answer other than 0
+
+    def wanted(self, draft: Draft) -> bool:
+        """Whether the question is asked at all, given the answers so far ("were the lost ones
+        removed on purpose?" means nothing when none were lost)."""
+        return self.asked_if is None or bool(draft.answers.get(self.asked_if))
 
     def parse(self, text: str) -> Result:
         return self.kind.parse(text)
@@ -54,6 +60,11 @@ class Questionnaire:
         self.questions = tuple(q for s in self.sections for q in s.questions)
         self._by_id = {q.id: q for q in self.questions}
         self._by_name: dict[str, Question] = {}
+        earlier: set[str] = set()
+        for q in self.questions:
+            if q.asked_if is not None and q.asked_if not in earlier:
+                raise ValueError(f"{q.id} is asked if {q.asked_if!r}, which is not an earlier question")
+            earlier.add(q.id)
         for q in self.questions:
             for name in (q.id, *q.aliases):
                 if name.lower() in self._by_name:
@@ -119,7 +130,7 @@ class Draft:
 
 
 def next_question(questionnaire: Questionnaire, draft: Draft) -> Question | None:
-    return next((q for q in questionnaire.questions if not draft.settled(q.id)), None)
+    return next((q for q in questionnaire.questions if not draft.settled(q.id) and q.wanted(draft)), None)
 
 
 def is_complete(questionnaire: Questionnaire, draft: Draft) -> bool:

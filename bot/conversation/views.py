@@ -150,15 +150,16 @@ def plan_reply(
         blocks.append(Bullets(text("plan.levers", horizon=plan.need.horizon_months), _levers(plan, knowledge)))
     if plan.page_level is not None:
         blocks.append(Bullets(text("plan.page"), _page_level(plan, knowledge)))
-    blocks.append(
-        Bullets(
-            text("plan.split", target=plan.target),
-            tuple(
-                text("plan.split.item", name=name, count=count, hours=_hours(plan.hours_split.get(name, 0)))
-                for name, count in plan.split.items()
-            ),
+    if plan.split:  # a target of none has nothing to split: no empty heading
+        blocks.append(
+            Bullets(
+                text("plan.split", target=plan.target),
+                tuple(
+                    text("plan.split.item", name=name, count=count, hours=_hours(plan.hours_split.get(name, 0)))
+                    for name, count in plan.split.items()
+                ),
+            )
         )
-    )
     blocks += [
         Bullets(text("plan.quality_bar"), quality_bar_texts(plan, knowledge)),
         Bullets(text("plan.checklist"), checklist_texts(plan, knowledge)),
@@ -220,7 +221,7 @@ def _momentum_line(plan: Plan) -> Text:
     m = plan.momentum
     values = {"natural": _whole(m.natural), "build": plan.build, "hours": plan.capacity.hours_per_month}
     if m.spike:
-        return text("plan.momentum.spike", recent=m.recent, current=plan.need.current)
+        return text("plan.momentum.spike", recent=m.recent, current=plan.answers["referring_domains"], **values)
     return text(f"plan.momentum.{m.basis}", **values)
 
 
@@ -229,7 +230,16 @@ def _binding_line(plan: Plan, knowledge: Knowledge) -> Text:
     build_top = plan.build.monthly()[1]
     values = {"build": _whole(build_top), "horizon": need.horizon_months}
     if plan.binding == "gap" and need.kind == "ahead":
-        return text("plan.binding.ahead", maintenance=_whole(need.maintenance_pace), **values)
+        return text(
+            "plan.binding.ahead",
+            maintenance=_whole(need.maintenance_pace),
+            # Hours beyond what keeping the lead takes: say where they go, not nothing.
+            spare=plan.capacity.built >= build_top + 1,
+            hours=plan.capacity.hours_per_month,
+            capacity=_whole(plan.capacity.built),
+            pages=plan.page_level is not None,
+            **values,
+        )
     if plan.binding == "gap":
         return text("plan.binding.gap", at_horizon=math.ceil(need.median_at_horizon), **values)
     if plan.binding == "safe_pace":
@@ -253,11 +263,17 @@ def _reasons(plan: Plan, knowledge: Knowledge) -> tuple[Text, ...]:
     momentum = text(
         "plan.reason.momentum",
         basis=m.basis,
-        recent=m.recent or 0,
+        recent=_whole(m.natural) if m.spike else m.recent or 0,  # a spike: its steady part
+        spike=m.spike,
         posts=answers["posts_per_month"],
         assets=answers["linkable_assets"],
         earned=round(m.earned, 1),
     )
+    followed = {
+        "answered": need.answered,
+        "followed": need.followed_share,
+        "typical": p["typical_followed_share"].value,
+    }
     if need.kind == "gap":
         gap = text(
             "plan.reason.gap",
@@ -269,6 +285,7 @@ def _reasons(plan: Plan, knowledge: Knowledge) -> tuple[Text, ...]:
             current=need.current,
             horizon=need.horizon_months,
             pace=math.ceil(need.gap_pace),
+            **followed,
         )
     else:
         gap = text(
@@ -276,16 +293,19 @@ def _reasons(plan: Plan, knowledge: Knowledge) -> tuple[Text, ...]:
             current=need.current,
             median=need.competitors_median,
             maintenance=_whole(need.maintenance_pace),
+            **followed,
         )
     safe_reason = text(
         f"plan.reason.safe.{safe.basis}",
         pace=safe.pace,
-        current=need.current,
+        current=answers["referring_domains"],  # the safe pace follows the whole profile
         recent=answers.get("recent_monthly_rd") or 0,
         authority=answers.get("authority") or 0,
         age=answers["site_age_months"],
         share=p["profile_growth_share"].value,
         multiple=p["recent_pace_multiple"].value,
+        foundation=p["foundation_links"].value,
+        natural=_whole(m.natural),
     )
     allocation = ", ".join(
         f"{knowledge.strategies[name].label} {format_number(_whole(links))}"
@@ -300,13 +320,36 @@ def _reasons(plan: Plan, knowledge: Knowledge) -> tuple[Text, ...]:
         allocation=allocation,
         unused=[knowledge.strategies[s].label for s in plan.unused],
     )
+    counts = [c["referring_domains"] for c in answers["competitors"]]
+    few, wide = len(counts) < p["min_competitors"].value, need.spread > p["competitor_spread_warning"].value
+    sensitivity = text(
+        "plan.parity.sensitivity",
+        known=need.growth_known,
+        assumed=len(counts) - need.growth_known,
+        share=p["competitor_growth_share"].value,
+        half=plan.parity_at_half_growth,
+    )
     if need.kind == "ahead":
         parity = text("plan.parity.ahead")
     elif plan.months_to_parity is None:
         parity = text("plan.parity.never")
     else:
         parity = text("plan.parity.months", months=plan.months_to_parity)
-    return (momentum, gap, safe_reason, capacity_reason, parity)
+    reasons = [momentum, gap]
+    if few or wide:
+        reasons.append(
+            text(
+                "plan.reason.competitors",
+                few=few,
+                wide=wide,
+                count=len(counts),
+                low=min(counts),
+                high=max(counts),
+                limit=p["competitor_spread_warning"].value,
+                median=need.competitors_median,
+            )
+        )
+    return (*reasons, safe_reason, capacity_reason, parity, *([sensitivity] if plan.growth_sensitive else []))
 
 
 def _levers(plan: Plan, knowledge: Knowledge) -> tuple[Text, ...]:
@@ -318,6 +361,8 @@ def _levers(plan: Plan, knowledge: Knowledge) -> tuple[Text, ...]:
             hours_to_close=math.ceil(levers.hours_to_close) if levers.hours_to_close is not None else None,
             # Past a few full-time people, a number of hours says more as people (160 hours a month each).
             people=round(levers.hours_to_close / 160) if (levers.hours_to_close or 0) >= 320 else 0,
+            most_people=knowledge.parameters["most_link_builders"].value,
+            page=plan.page_level is not None,
             safe_limited=levers.safe_limited,
             safe_months=levers.months_at_safe_pace,
             adding=[knowledge.strategies[s].label for s in levers.adding],
@@ -462,7 +507,14 @@ def why_reply(plan: Plan, knowledge: Knowledge, *, sources: Mapping[str, Any] | 
             text("why.computed.page", median=page.median, typical=page.typical, pace=page.pace, point=page.point)
         )
     if plan.reclaim is not None:
-        computed.append(text("why.computed.reclaim", lost=plan.reclaim.lost, expected=plan.reclaim.expected))
+        computed.append(
+            text(
+                "why.computed.reclaim",
+                lost=plan.reclaim.lost,
+                expected=plan.reclaim.expected,
+                on_purpose=plan.reclaim.on_purpose,
+            )
+        )
     parameters = [
         text(
             "why.parameter",

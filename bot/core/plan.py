@@ -34,10 +34,13 @@ class Momentum(BaseModel):
 
 class Need(BaseModel):
     kind: Literal["gap", "ahead"]  # behind the competitors' median today, or at/above it
-    current: int
+    current: int  # the referring domains compared with the competitors' (followed-equivalent)
+    answered: int | None = None  # the referring domains answered, when fewer of them are followed
+    followed_share: float | None = None  # share of the profile that is followed, when answered
     competitors_median: float
     competitors_growth: float  # net referring domains a month the median gains
     growth_known: int  # how many competitors' own paces were given (the rest grow by a share)
+    spread: float = 1.0  # the largest competitor's referring domains over the smallest's
     median_at_horizon: float
     gap: int  # today's
     horizon_months: int
@@ -86,6 +89,7 @@ class PageLevel(BaseModel):
 class Reclaim(BaseModel):
     lost: int
     expected: int  # referring domains a reclamation round should win back
+    on_purpose: bool = False  # removed or disavowed on purpose (a clean-up): keep them out, win none back
 
 
 class Plan(BaseModel):
@@ -99,6 +103,10 @@ class Plan(BaseModel):
     safe_pace: SafePace
     capacity: Capacity
     months_to_parity: int | None  # following the plan month by month; None: beyond the projection
+    # The same, were the competitors whose pace is assumed to grow half as fast (None: beyond the
+    # projection); only when a verdict behind rests on that assumption.
+    parity_at_half_growth: int | None = None
+    growth_sensitive: bool = False  # parity_at_half_growth was worked out
     levers: Levers | None
     page_level: PageLevel | None
     reclaim: Reclaim | None

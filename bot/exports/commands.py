@@ -258,6 +258,8 @@ class Imports:
             filled["recent_monthly_rd"] = str(summary["recent_monthly_rd"])
         if summary["lost_domains"]:  # an export that marks lost links: what reclaiming can win back
             filled["lost_referring_domains"] = str(summary["lost_domains"])
+        if summary.get("followed_domain_share") is not None:  # the exporters carry nofollow
+            filled["followed_share"] = str(round(100 * summary["followed_domain_share"]))
         if summary["target_domain"] and "site" not in known:
             filled["site"] = summary["target_domain"]
         return filled

@@ -94,6 +94,12 @@ class Profile:
             return None
         return self.followed_links / self.nofollow_known_links
 
+    def followed_domain_share(self) -> float | None:
+        """Of the live referring domains whose links' rel is known, the share giving a followed link
+        (the plan compares followed referring domains with the competitors')."""
+        known = [d for d in self.live.values() if d.nofollow_known]
+        return sum(d.followed for d in known) / len(known) if known else None
+
     def top_share(self, top: int = 10) -> float | None:
         total = sum(d.links for d in self.domains.values())
         if not total:
@@ -141,6 +147,7 @@ class Profile:
             "referring_domains": len(self.live),
             "lost_domains": len(self.domains) - len(self.live),
             "dofollow_share": _round(self.dofollow_share()),
+            "followed_domain_share": _round(self.followed_domain_share()),
             "new_by_month": dict(self.new_by_month(this_month)) if self.dated else None,
             "latest_seen": self.latest_seen.isoformat() if self.latest_seen else None,
             "recent_monthly_rd": self.recent_monthly(this_month),

@@ -20,12 +20,17 @@ def site_answers(
     figures: SiteFigures | None, months: Sequence[MonthChange] | None, this_month: str, authority_name: str
 ) -> dict[str, str]:
     """The site's own figures as answers (as text, like typed ones): referring domains, authority,
-    the recent monthly pace and the referring domains lost over the last year."""
+    the share of them that is followed, the recent monthly pace and the referring domains lost over
+    the last year."""
     answers: dict[str, str] = {}
     if figures is not None:
         answers["referring_domains"] = str(figures.referring_domains)
         if figures.authority is not None and authority_name in ACCEPTED_AUTHORITY:
             answers["authority"] = str(figures.authority)
+        if figures.nofollow_referring_domains is not None and figures.referring_domains > 0:
+            # Nofollow-only referring domains, as the provider counts them: the rest are followed.
+            nofollow = min(figures.nofollow_referring_domains, figures.referring_domains)
+            answers["followed_share"] = str(round(100 * (1 - nofollow / figures.referring_domains)))
     closed = [m for m in months or () if m.month < this_month]  # this month is not over yet
     if pace := recent_pace(closed):
         answers["recent_monthly_rd"] = str(pace)

@@ -47,16 +47,40 @@ def allocate(sources: Sequence[Source], built: float, rule: Rule) -> dict[str, f
     """Links a month per source that make `built` in the fewest hours (None: the rule forbids it).
 
     `sources` must be best first. Filling the cheapest sources up to the cap is optimal because the
-    cap is the same for every source."""
+    cap is the same for every source. Sources that cost the same hours a link share evenly: which
+    one was named first is no reason to give it more."""
     cap = rule.cap(built)
     left, out = built, {}
-    for source in sources:
+    for group in _ties(sources):
         if left <= 1e-9:
             break
-        take = min(left, cap, source.limit)
+        shares = _even(group, left, cap)
+        out.update(shares)
+        left -= sum(shares.values())
+    return out if left <= 1e-9 * max(1.0, built) else None
+
+
+def _ties(sources: Sequence[Source]) -> list[list[Source]]:
+    """Consecutive sources (best first) that cost the same per link, grouped."""
+    groups: list[list[Source]] = []
+    for source in sources:
+        if groups and math.isclose(groups[-1][0].per_hour, source.per_hour, rel_tol=1e-9):
+            groups[-1].append(source)
+        else:
+            groups.append([source])
+    return groups
+
+
+def _even(group: Sequence[Source], amount: float, cap: float) -> dict[str, float]:
+    """`amount` links shared as evenly as each source's bound (the cap, its own limit) allows."""
+    out: dict[str, float] = {}
+    left = amount
+    ordered = sorted(group, key=lambda s: min(cap, s.limit))
+    for i, source in enumerate(ordered):
+        take = min(cap, source.limit, left / (len(ordered) - i))
         out[source.id] = take
         left -= take
-    return out if left <= 1e-9 * max(1.0, built) else None
+    return {s.id: out[s.id] for s in group}  # in the given order
 
 
 def hours_for(sources: Sequence[Source], built: float, rule: Rule) -> float | None:

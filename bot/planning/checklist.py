@@ -18,6 +18,7 @@ class Facts:
     binding: str
     spike: bool = False  # the recent pace was read as a spike
     reclaim: bool = False  # the site lost referring domains worth reclaiming
+    cleaned_up: bool = False  # it removed or disavowed referring domains on purpose
     single_strategy: bool = False
     asset_led: bool = False  # a chosen strategy pitches something worth linking to
 
@@ -42,6 +43,8 @@ CONDITIONS: dict[str, Callable[[Facts], bool]] = {
     "local": lambda facts: facts.answers.get("site_kind") == "local",
     "recent_spike": lambda facts: facts.spike,
     "lost_links": lambda facts: facts.reclaim,
+    "cleaned_up": lambda facts: facts.cleaned_up,
+    "mostly_nofollow": lambda facts: (facts.answers.get("followed_share") or 100) < 50,
     "single_strategy": lambda facts: facts.single_strategy,
     "no_hours": lambda facts: facts.answers["hours_per_month"] == 0,
     "not_using_unlinked_mentions": lambda facts: "unlinked_mentions" not in facts.answers["strategies"],

@@ -55,12 +55,18 @@ class Strategy:
     hours_per_link: Parameter
     monthly_limit: Parameter | None = None  # most links a month it can bring, however many hours
     natural_share: float = 0.0  # the limit grows with the links the site gains naturally (mentions)
+    floor_from_natural: float = 0.0  # below this many natural links a month, the limit's floor shrinks to none
     suggest_for: tuple[str, ...] = ()  # kinds of site it is suggested to (empty: every kind)
+    pointable: bool = True  # its links can be pointed at a chosen page (page level)
 
     def limit(self, natural: float) -> float:
         if self.monthly_limit is None:
             return math.inf
-        return max(self.monthly_limit.value, self.natural_share * natural)
+        floor = self.monthly_limit.value
+        if self.natural_share and self.floor_from_natural:
+            # Mentions to claim come with the links a site gains: none for a site nobody mentions yet.
+            floor *= min(1.0, natural / self.floor_from_natural)
+        return max(floor, self.natural_share * natural)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +123,8 @@ class Knowledge:
     def figures_used(self, plan: Plan) -> list[Parameter]:
         chosen = [self.strategies[s] for s in plan.answers["strategies"]]
         per_strategy = [s.hours_per_link for s in chosen] + [s.monthly_limit for s in chosen if s.monthly_limit]
-        return [self.parameters[name] for name in plan.figures] + per_strategy
+        # A plan stored by an older version may name a parameter that is gone (its text is kept).
+        return [self.parameters[name] for name in plan.figures if name in self.parameters] + per_strategy
 
     def sources_used(self, plan: Plan) -> list[Source]:
         items = {i.id: i for i in (*self.quality_bar, *self.checklist)}
@@ -151,7 +158,7 @@ def _questionnaire(data: Mapping[str, Any], where: str, option_sets) -> Question
     for section in data["sections"]:
         questions = []
         for q in section["questions"]:
-            fixed = {"id", "label", "name", "prompt", "why", "example", "kind", "optional", "aliases"}
+            fixed = {"id", "label", "name", "prompt", "why", "example", "kind", "optional", "aliases", "asked_if"}
             params = {k: v for k, v in q.items() if k not in fixed}
             name = q.get("name") or q.get("label", "").lower()  # how replies name it ("Noted hours a month: 43")
             try:
@@ -175,6 +182,7 @@ def _questionnaire(data: Mapping[str, Any], where: str, option_sets) -> Question
                     tuple(q.get("aliases", ())),
                     params,
                     name,
+                    q.get("asked_if"),
                 )
             )
         if len(questions) > 5:
@@ -249,7 +257,9 @@ def load(folder=None) -> Knowledge:
             ),
             limit,
             float(data.get("monthly_limit", {}).get("natural_share", 0)),
+            float(data.get("monthly_limit", {}).get("floor_from_natural", 0)),
             tuple(data.get("suggest_for", ())),
+            bool(data.get("pointable", True)),
         )
 
     site_kinds: dict[str, SiteKind] = {}

@@ -3,7 +3,8 @@
 The safe pace is the fastest growth that still looks natural for a site. Google publishes no such
 figure, so it is built from guides that each say so: a floor, a share of the profile, a multiple of
 the site's own recent pace, and the vendor heuristic by authority, joined smoothly so that one
-point of authority never makes the pace jump. A new site is held to a foundation pace.
+point of authority never makes the pace jump. A new site builds its foundation: a handful of strong
+links a month on top of what it gains on its own, whatever its (tiny) profile says.
 
 The projection follows a plan month by month: the profile grows by what survives link loss, the
 safe pace grows with the profile (and the foundation cap lifts as the site ages), the competitors
@@ -42,7 +43,8 @@ class SafeGuides:
     authority: float | None  # the authority guide before the profile bound
     authority_share: float  # the authority guide never exceeds this share of the profile
     new_site_months: int
-    foundation_cap: float  # already at least the site's own recent pace
+    foundation: float  # foundation links a new site builds a month, on top of its own pace
+    natural: float = 0.0  # what the site gains a month on its own (its baseline)
 
     def guides(self, profile: float) -> dict[str, float]:
         found = {"floor": self.floor, "profile_size": self.profile_share * profile}
@@ -58,7 +60,9 @@ class SafeGuides:
         if self.authority is not None:
             pace = max(pace, min(self.authority, self.authority_share * profile))
         if age_months < self.new_site_months:
-            pace = min(pace, self.foundation_cap)
+            # Foundation links come on top of the site's own pace (a launch raises it), and are never
+            # crowded out by it: a profile of none still gets its handful a month.
+            pace = min(max(pace, self.foundation), self.natural + self.foundation)
         return pace
 
 

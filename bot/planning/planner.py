@@ -77,7 +77,8 @@ def plan(answers: Mapping[str, Any], knowledge: Knowledge) -> Plan:
     built = capacity_model.most_built(sources, hours, rule)
 
     natural = momentum.natural
-    binding, to_build = _what_to_build(need.pace, safe.pace, built, natural)
+    foundation = param("foundation_links") if safe.new_site else 0.0
+    binding, to_build = _what_to_build(need.pace, safe.pace, built, natural, foundation)
     share = param("target_low_share")
     target = express(natural + share * to_build, natural + to_build)
     build = express(share * to_build, to_build)
@@ -85,17 +86,31 @@ def plan(answers: Mapping[str, Any], knowledge: Knowledge) -> Plan:
 
     course = _course(answers, need, natural, built, keep)
     months_to_parity = months_to_reach(course, guides, param("projection_months"))
+    # The rivals' growth, when assumed, decides many verdicts: say how much (at half that growth).
+    sensitive = need.kind == "gap" and need.growth_known < len(answers["competitors"])
+    at_half = None
+    if sensitive:
+        slower = _need(answers, param, keep, growth_factor=0.5)
+        at_half = months_to_reach(_course(answers, slower, natural, built, keep), guides, param("projection_months"))
 
     levers = None
     if need.kind == "gap" and (months_to_parity is None or months_to_parity > need.horizon_months):
         top = natural + to_build
         levers = _levers(answers, knowledge, param, need, safe, momentum, sources, rule, course, guides, top)
     page_level = None
-    far = need.competitors_median > param("page_level_ratio") * max(current, 1)
-    if need.kind == "gap" and (months_to_parity is None or far):
-        page_level = _page_level(answers, param, keep, need.horizon_months, to_build, sources, rule)
+    far = need.competitors_median > param("page_level_ratio") * max(need.current, 1)
+    if answers.get("ranking_pages") or (need.kind == "gap" and (months_to_parity is None or far)):
+        # Ahead, the hours beyond keeping the lead may go to the page; behind, what is built.
+        pointed = built if need.kind == "ahead" else to_build
+        pointable = [s for s in sources if knowledge.strategies[s.id].pointable]
+        page_level = _page_level(answers, param, keep, need.horizon_months, pointed, sources, pointable, rule)
     lost = answers.get("lost_referring_domains") or 0
-    reclaim = Reclaim(lost=lost, expected=math.floor(lost * param("reclaim_share"))) if lost else None
+    reclaim = None
+    if lost and answers.get("lost_on_purpose") == "yes":
+        # A clean-up: the links were removed or disavowed for a reason; asking for them back undoes it.
+        reclaim = Reclaim(lost=lost, expected=0, on_purpose=True)
+    elif lost:
+        reclaim = Reclaim(lost=lost, expected=math.floor(lost * param("reclaim_share")))
     chosen = answers["strategies"]
     second = _second_source(answers, knowledge) if len(chosen) == 1 else None
 
@@ -105,7 +120,8 @@ def plan(answers: Mapping[str, Any], knowledge: Knowledge) -> Plan:
         new_site=safe.new_site,
         binding=binding,
         spike=momentum.spike,
-        reclaim=reclaim is not None,
+        reclaim=reclaim is not None and not reclaim.on_purpose,
+        cleaned_up=reclaim is not None and reclaim.on_purpose,
         single_strategy=len(chosen) == 1,
         asset_led=any(knowledge.strategies[s].needs_asset for s in chosen),
     )
@@ -125,6 +141,8 @@ def plan(answers: Mapping[str, Any], knowledge: Knowledge) -> Plan:
             allocation={k: round(v, 2) for k, v in at_capacity.items()},
         ),
         months_to_parity=months_to_parity,
+        parity_at_half_growth=at_half,
+        growth_sensitive=sensitive,
         levers=levers,
         page_level=page_level,
         reclaim=reclaim,
@@ -166,21 +184,29 @@ def _course(answers: Mapping[str, Any], need: Need, natural: float, built: float
         natural=natural,
         built=built,
         keep=keep,
-        target_now=need.competitors_median,
+        # The referring domains not compared (nofollow beyond the usual share) move the target
+        # instead of the profile, so the safe pace still follows the whole profile.
+        target_now=need.competitors_median + answers["referring_domains"] - need.current,
         target_growth=need.competitors_growth,
         need_by=need.horizon_months,
         need_floor=need.maintenance_pace,
     )
 
 
-def _what_to_build(need: float, safe: int, built: float, natural: float) -> tuple[Binding, float]:
+def _what_to_build(
+    need: float, safe: int, built: float, natural: float, foundation: float = 0.0
+) -> tuple[Binding, float]:
     """What to build a month on top of the site's own pace, and which limit set it. Ties go to the
-    earlier name: if you need 10 and can build 10, the gap is what sets it."""
-    limits: list[tuple[Binding, float]] = [
-        ("gap", max(0.0, need - natural)),
-        ("safe_pace", max(0.0, safe - natural)),
-        ("capacity", built),
-    ]
+    earlier name: if you need 10 and can build 10, the gap is what sets it. `foundation`: a new
+    site's foundation links, built whatever the gap needs (a launch month's pace must not crowd
+    them out); then the safe pace, which holds them, is what sets it."""
+    room = max(0.0, safe - natural)
+    foundation = min(foundation, room)
+    gap = max(0.0, need - natural)
+    if foundation > gap:
+        limits: list[tuple[Binding, float]] = [("safe_pace", foundation), ("capacity", built)]
+        return min(limits, key=lambda item: item[1])
+    limits = [("gap", gap), ("safe_pace", room), ("capacity", built)]
     binding, to_build = min(limits, key=lambda item: item[1])
     if binding == "gap" and to_build > 0:
         # What closing the gap takes is a whole link more, not less, when the other limits allow it.
@@ -213,32 +239,63 @@ def _momentum(answers: Mapping[str, Any], param) -> Momentum:
 
 def _natural(answers: Mapping[str, Any], param) -> tuple[float, str, bool, float]:
     """What the site gains a month without building, where that comes from, whether the recent
-    pace was a spike, and what the content earns."""
-    earned = _earned(answers, param)
+    pace was a spike, and what the content earns (an estimate, never above a measured pace)."""
+    estimate = _earned(answers, param)
     recent = answers.get("recent_monthly_rd")
-    spike = False
-    if recent is not None:
-        # More new domains a month than the whole profile holds is an event (a launch, press, or
-        # spam pointed at the site), not a pace to plan on.
-        spike = recent > param("recent_spike_share") * answers["referring_domains"] and recent > param(
-            "safe_pace_floor"
-        )
-    if recent is not None and not spike and recent >= earned:
-        return float(recent), "recent", spike, earned
-    return earned, ("earned" if earned > 0 else "none"), spike, earned
+    if recent is None:
+        return estimate, ("earned" if estimate > 0 else "none"), False, estimate
+    # Half the profile or more in a month is an event (a launch, press, or spam pointed at the
+    # site), not a pace to plan on. The plan then keeps the highest pace it reads as steady - not
+    # the estimate, which would make a faster report give a lower plan.
+    steady = max(param("safe_pace_floor"), param("recent_spike_share") * answers["referring_domains"])
+    if recent > steady:
+        return float(steady), "recent", True, min(estimate, float(steady))
+    # A measured pace already counts every link the content earned, so it wins over the estimate
+    # (which is at most part of it): 2 a month measured is 2, whatever 300 posts "should" earn.
+    return float(recent), "recent", False, min(estimate, float(recent))
 
 
 def _earned(answers: Mapping[str, Any], param) -> float:
+    """What the content earns a month on its own: an estimate, bounded by what the site is.
+    A site few people link to yet, or a new one, is not found by the people who would link to it;
+    the yield of a post falls as the volume grows (the tenth post of a month finds fewer readers
+    than the first); and content alone never grows a profile faster than a small share of it."""
+    profile = answers["referring_domains"]
+    if profile < param("earned_min_profile") or answers["site_age_months"] < param("new_site_months"):
+        return 0.0
     quality = answers["content_quality"]
     per_asset = param("earned_links_per_asset") * param("content_quality_factor")[quality]
-    return answers["posts_per_month"] * param("earned_links_per_post")[quality] + answers["linkable_assets"] * per_asset
+    posts = _posts_at_full_yield(answers["posts_per_month"], param("earned_posts_full_yield"))
+    estimate = posts * param("earned_links_per_post")[quality] + answers["linkable_assets"] * per_asset
+    return min(estimate, param("earned_profile_share") * profile)
 
 
-def _need(answers: Mapping[str, Any], param, keep: float) -> Need:
+def _posts_at_full_yield(posts: float, full: float) -> float:
+    """Posts a month counted at full yield: all of the first `full`, then fewer and fewer (each
+    doubling of the volume adds `full` × ln 2). Continuous and rising, so more posts never earn less."""
+    return posts if posts <= full else full * (1 + math.log(posts / full))
+
+
+def _compared(answers: Mapping[str, Any], param) -> tuple[int, float | None]:
+    """The referring domains to compare with the competitors', and the followed share if answered.
+    Nofollow links pass little ranking credit, so followed are compared with followed: a profile
+    less followed than usual counts as the followed-equivalent count (competitors' profiles are
+    taken at the usual share); a more followed one is not counted above its size."""
     current = answers["referring_domains"]
+    share = answers.get("followed_share")
+    if share is None:
+        return current, None
+    followed = share / 100
+    typical = param("typical_followed_share")
+    return (math.floor(current * followed / typical) if followed < typical else current), followed
+
+
+def _need(answers: Mapping[str, Any], param, keep: float, growth_factor: float = 1.0) -> Need:
+    current, followed = _compared(answers, param)
     competitors = answers["competitors"]
-    median = statistics.median(c["referring_domains"] for c in competitors)
-    share = param("competitor_growth_share")
+    counts = [c["referring_domains"] for c in competitors]
+    median = statistics.median(counts)
+    share = param("competitor_growth_share") * growth_factor
     # Each competitor grows by its own pace when it is known (what survives link loss), else by a share.
     growths = [
         c["monthly_new"] * keep if c.get("monthly_new") is not None else share * c["referring_domains"]
@@ -252,9 +309,12 @@ def _need(answers: Mapping[str, Any], param, keep: float) -> Need:
     return Need(
         kind="gap" if current < median else "ahead",
         current=current,
+        answered=answers["referring_domains"] if current != answers["referring_domains"] else None,
+        followed_share=followed,
         competitors_median=median,
         competitors_growth=round(growth, 2),
         growth_known=sum(1 for c in competitors if c.get("monthly_new") is not None),
+        spread=round(max(counts) / max(1, min(counts)), 1),
         median_at_horizon=round(at_horizon, 1),
         gap=max(0, math.ceil(median - current)),
         horizon_months=horizon,
@@ -265,7 +325,7 @@ def _need(answers: Mapping[str, Any], param, keep: float) -> Need:
 
 
 def _safe_guides(answers: Mapping[str, Any], momentum: Momentum, param) -> SafeGuides:
-    recent = None if momentum.spike else momentum.recent
+    recent = momentum.natural if momentum.spike else momentum.recent  # a spike: its steady part
     authority = answers.get("authority")
     points = [(p["authority"], p["pace"]) for p in param("authority_guide")]
     return SafeGuides(
@@ -276,8 +336,8 @@ def _safe_guides(answers: Mapping[str, Any], momentum: Momentum, param) -> SafeG
         authority=authority_guide(authority, points) if authority is not None else None,
         authority_share=param("authority_profile_share"),
         new_site_months=param("new_site_months"),
-        # A new site that already gains more than the cap keeps its own pace.
-        foundation_cap=max(param("foundation_pace_cap"), recent or 0),
+        foundation=param("foundation_links"),
+        natural=momentum.natural,
     )
 
 
@@ -286,7 +346,7 @@ def _safe_pace(guides: SafeGuides, profile: int, age: int) -> SafePace:
     basis = max(found, key=lambda name: found[name])
     new_site = age < guides.new_site_months
     pace = guides.pace(profile, age)
-    if new_site and pace < found[basis]:
+    if new_site and abs(pace - found[basis]) > 1e-9:
         basis = "foundation"
     return SafePace(
         pace=math.floor(pace + 1e-9),
@@ -330,6 +390,7 @@ def _levers(answers, knowledge, param, need, safe, momentum, sources, rule, cour
     needed = need.pace
     to_build = max(0.0, needed - momentum.natural)
     hours = capacity_model.hours_for(sources, to_build, rule)
+    param("most_link_builders")  # the reply turns hours past this many people into "out of reach"
     adding: list[str] = []
     if hours is None:
         # The chosen strategies can't bring that many a month (their limits, or no one source may
@@ -357,7 +418,9 @@ def _levers(answers, knowledge, param, need, safe, momentum, sources, rule, cour
         candidates[f"strategy:{second}"] = {"strategies": [*answers["strategies"], second]}
     best, gain = None, 0.0
     for name, change in candidates.items():
-        raised = _top_with(answers | change, knowledge, param, need, safe.pace) - top
+        # Never past the safe pace the plan has just stated (a change of content may raise what the
+        # site earns on its own, but the advice is about what the plan can count on).
+        raised = min(_top_with(answers | change, knowledge, param, need, safe.pace), max(safe.pace, top)) - top
         if raised > gain + 1e-9:
             best, gain = name, raised
     return Levers(
@@ -377,12 +440,16 @@ def _top_with(answers: Mapping[str, Any], knowledge: Knowledge, param, need: Nee
     rule = capacity_model.Rule(param("max_source_share"), param("single_source_allowance"), natural)
     sources = capacity_model.best_first(_sources(answers, knowledge, param, natural))
     built = capacity_model.most_built(sources, answers["hours_per_month"], rule)
-    return natural + _what_to_build(need.pace, safe, built, natural)[1]
+    new_site = answers["site_age_months"] < param("new_site_months")
+    return natural + _what_to_build(need.pace, safe, built, natural, param("foundation_links") if new_site else 0.0)[1]
 
 
 def _page_level(
-    answers: Mapping[str, Any], param, keep: float, horizon: int, to_build: float, sources, rule
+    answers: Mapping[str, Any], param, keep: float, horizon: int, to_build: float, sources, pointable, rule
 ) -> PageLevel:
+    """The page that should rank: what it needs a month, and how much of what is built can be
+    pointed at it - only links you place yourself (a guest post, a pitched study, a resource
+    page); a mention, a partner's page or a journalist's article links where its author likes."""
     typical = param("typical_top10_page_rd")
     ranking = answers.get("ranking_pages")
     if not ranking:
@@ -391,7 +458,8 @@ def _page_level(
     growth = param("page_growth_share") * median
     # Most pages have no referring domains, so the page that should rank is taken to start at none.
     pace = (median + growth * horizon) / horizon / keep
-    point = min(pace, to_build)
+    at_page = capacity_model.allocate(sources, to_build, rule) or {}
+    point = min(pace, sum(at_page.get(s.id, 0.0) for s in pointable))
     months = None
     if point > 0:
         page = 0.0
@@ -400,7 +468,7 @@ def _page_level(
             if page >= median + growth * month - 1e-9:
                 months = month
                 break
-    hours = capacity_model.hours_for(sources, pace, rule)  # what pointing `pace` at the page takes
+    hours = capacity_model.hours_for(pointable, pace, rule)  # what pointing `pace` at the page takes
     return PageLevel(
         median=median, typical=typical, pace=round(pace, 2), point=round(point, 2), months=months, hours=hours
     )
@@ -425,5 +493,7 @@ def _split(
         counts[MOMENTUM if momentum.basis == "recent" else EARNED] = own
     # The site's own pace first (what the plan starts from), then the strategies, largest first.
     order = sorted(counts.items(), key=lambda kv: (kv[0] in per_hour, -kv[1], kv[0]))
-    hours = {name: round(links / per_hour[name], 1) for name, links in shared.items() if links > 0}
+    # The hours follow the whole links shown, so two strategies at the same cost never read as
+    # "2 links, 9 hours" beside "1 link, 9 hours".
+    hours = {name: round(n / months / per_hour[name], 1) for name, n in counts.items() if n > 0 and name in per_hour}
     return {n: c for n, c in order if c > 0}, hours

@@ -38,7 +38,7 @@ def test_json_has_the_documented_fields():
     assert data["months_to_parity"] is None or isinstance(data["months_to_parity"], int)
     assert data["levers"]["needed"] > data["target"]["high"] and data["levers"]["hours_to_close"] > 20
     assert data["page_level"]["median"] == 45 and data["page_level"]["pace"] > 0
-    assert data["reclaim"] == {"lost": 12, "expected": 2}
+    assert data["reclaim"] == {"lost": 12, "expected": 2, "on_purpose": False}
     assert sum(data["split"].values()) == data["target"]["high"]
     assert set(data["split"]) <= {"guest_posting", "outreach", "digital_pr", "momentum"}
     assert data["split"]["momentum"] == 6

@@ -75,7 +75,7 @@ async def test_a_bad_answer_is_reasked_with_a_specific_reason(chat: MemoryChat):
 
 
 async def test_bad_answers_for_each_kind(chat: MemoryChat):
-    await chat.say("plan site=example.com kind=shop dr=35 rd=140 age=30 recent=6 lost=0")
+    await chat.say("plan site=example.com kind=shop dr=35 rd=140 age=30 recent=6 lost=0 followed=70")
     reply = await chat.say(", ".join(str(n) for n in range(100, 111)))
     assert "That is 11 competitors; give at most 10" in reply
     reply = await chat.say("rival.com=420+x")
@@ -108,8 +108,12 @@ async def test_inline_answers_are_taken_and_only_missing_questions_asked(chat: M
     assert f"{pos('site_age_months')}  How old is the site" in reply, "questions answered inline are not asked again"
     await chat.say("30")
     await chat.say("skip")
+    reply = await chat.say("skip")  # no lost links given: whether they were lost on purpose is not asked
+    assert pos("followed_share") in reply
     reply = await chat.say("skip")
-    assert pos("horizon_months") in reply, "competitors was answered inline, so the lost links are followed by horizon"
+    assert pos("horizon_months") in reply, (
+        "competitors was answered inline, so the followed share is followed by horizon"
+    )
     reply = await chat.say("")
     assert "Please type an answer" in reply  # horizon has no default yet
     reply = await chat.say("12")
@@ -369,7 +373,8 @@ NATURAL_ANSWERS = [
     ("referring_domains", "about 140"),
     ("site_age_months", "2 years"),
     ("recent_monthly_rd", "~6 a month"),
-    ("lost_referring_domains", "n/a"),
+    ("lost_referring_domains", "n/a"),  # so whether they were lost on purpose is not asked
+    ("followed_share", "about 80%"),
     ("competitors", "ahrefs.com 1.2k, moz.com=900"),
     ("horizon_months", "1 year"),
     ("ranking_pages", "don't know"),
@@ -410,6 +415,7 @@ async def test_a_whole_plan_typed_in_natural_answers(chat: MemoryChat, db_path):
         "referring_domains": 140,
         "site_age_months": 24,
         "recent_monthly_rd": 6,
+        "followed_share": 80,
         "competitors": [
             {"domain": "ahrefs.com", "referring_domains": 1200},
             {"domain": "moz.com", "referring_domains": 900},
@@ -440,7 +446,7 @@ async def test_the_choices_come_with_the_question(chat: MemoryChat):
     await chat.say("plan")
     asked = await chat.say(answers["site"])
     assert "Choose by number or name: 1 local business · 2 online shop · 3 SaaS or software" in asked
-    for _, typed in NATURAL_ANSWERS[1:12]:
+    for _, typed in NATURAL_ANSWERS[1:13]:
         asked = await chat.say(typed)
     assert f"{pos('content_quality')}  How good is your content" in asked
     assert "1 thin: short, generic or rewritten from others\n2 basic" in asked

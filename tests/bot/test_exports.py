@@ -347,13 +347,14 @@ async def test_import_fills_the_plan_and_counts_new_domains_as_progress_once(eng
     draft = json.loads(rows(db_path, "SELECT state FROM drafts")[0][0])
     assert draft["suggested"]["referring_domains"] == 6 and "referring_domains" not in draft["answers"]
     assert draft["suggested"]["lost_referring_domains"] == 1, "the export's lost domains, for reclaiming"
+    assert 0 <= draft["suggested"]["followed_share"] <= 100, "the exporters carry nofollow: the followed share"
     again = await chat._send(Said(chat.channel, "alice", "import", file=str(path)))
     assert "Counted as progress" not in again, "a second import of the same export adds nothing"
     # The figures are shown for confirmation: asked again, with the import's value as the default.
     resumed = await chat.say("plan")
     assert (
-        "Your import's figures (referring domains, new referring domains a month and referring domains lost) "
-        "are offered as defaults"
+        "Your import's figures (referring domains, new referring domains a month, referring domains lost and "
+        "followed share) are offered as defaults"
     ) in resumed
     assert "Picking up where you left off" not in resumed, "nothing was answered yet: a new plan, not a resumed one"
     await chat.say("")  # site: keeps example.com

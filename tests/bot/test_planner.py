@@ -84,11 +84,13 @@ def test_never_below_the_sites_own_recent_pace_unless_it_is_a_spike(answers):
     recent = answers.get("recent_monthly_rd")
     if recent is None:
         return
-    spike = recent > P["recent_spike_share"] * answers["referring_domains"] and recent > P["safe_pace_floor"]
+    steady = max(P["recent_spike_share"] * answers["referring_domains"], P["safe_pace_floor"])
+    spike = recent > steady
     assert p.momentum.spike == spike
     if spike:
         assert "check_spike" in p.checklist, "an unsafe pace is said to be one, and why"
-        assert p.momentum.basis != "recent"
+        # The plan keeps the highest pace it reads as steady (the pre-spike baseline), never less.
+        assert p.momentum.natural == steady and low(p) >= math.floor(steady)
     else:
         assert low(p) >= recent and top(p) >= recent, (p.target, recent)
 
@@ -103,11 +105,13 @@ def test_nothing_above_the_figure_that_binds(answers):
     # the plan shows capacity to the hundredth, so 1 a quarter = 0.333 a month may meet a shown 0.33).
     assert built <= p.capacity.built + 0.005 + 1e-6
     assert built <= max(0.0, p.safe_pace.pace - natural) + 1e-6
-    assert built <= max(0.0, math.ceil(p.need.pace) - natural) + 1e-6
+    # A new site's foundation links are built whatever the gap needs (within the safe pace).
+    gap = max(0.0, math.ceil(p.need.pace) - natural)
+    if p.safe_pace.new_site:
+        gap = max(gap, min(P["foundation_links"], p.safe_pace.pace - natural))
+    assert built <= gap + 1e-6
     # The top is the site's own pace plus what it may build, rounded down.
-    limit = min(
-        p.capacity.built + 0.005, max(0.0, p.safe_pace.pace - natural), max(0.0, math.ceil(p.need.pace) - natural)
-    )
+    limit = min(p.capacity.built + 0.005, max(0.0, p.safe_pace.pace - natural), gap)
     assert top(p) <= natural + limit + 1e-6
 
 
@@ -134,11 +138,26 @@ def test_not_lower_when_the_competitors_are_bigger_or_move_faster(answers, extra
 @PROPERTY
 @given(answers=answer_sets(), extra=st.integers(1, 1_000))
 def test_not_lower_with_a_higher_recent_pace(answers, extra):
-    recent = answers.get("recent_monthly_rd", 0)
-    faster = {**answers, "recent_monthly_rd": recent + extra}
-    after = plan(faster, KNOWLEDGE)
-    assume(not after.momentum.spike)  # a spike is not a pace (see the test above)
-    assert top(after) >= top(plan(answers, KNOWLEDGE))
+    # Monotone in the answered pace (an unanswered one is no pace: the estimate stands in for it).
+    answered = {**answers, "recent_monthly_rd": answers.get("recent_monthly_rd", 0)}
+    faster = {**answered, "recent_monthly_rd": answered["recent_monthly_rd"] + extra}
+    # Across the spike line too: a spike keeps the highest steady pace, so it never lowers the plan.
+    assert top(plan(faster, KNOWLEDGE)) >= top(plan(answered, KNOWLEDGE))
+
+
+@PROPERTY
+@given(answers=answer_sets())
+def test_the_earned_estimate_is_never_above_the_answered_pace_or_the_profile(answers):
+    p = plan(answers, KNOWLEDGE)
+    assert p.momentum.earned <= P["earned_profile_share"] * answers["referring_domains"] + 0.01
+    recent = answers.get("recent_monthly_rd")
+    if recent is not None:
+        assert p.momentum.earned <= recent
+        if not p.momentum.spike:
+            # A measured pace counts every link the content earned: it is what the plan starts from.
+            assert (p.momentum.natural, p.momentum.basis) == (recent, "recent")
+    if answers["referring_domains"] < P["earned_min_profile"] or answers["site_age_months"] < P["new_site_months"]:
+        assert p.momentum.earned == 0, "a new or barely linked site earns about nothing on its own"
 
 
 @PROPERTY
@@ -174,9 +193,11 @@ def test_adding_a_strategy_with_the_same_hours_never_lowers_it(answers, added):
 @given(answers=answer_sets(), lead=st.integers(0, 10_000))
 def test_a_site_ahead_of_every_competitor(answers, lead):
     ahead = {**answers, "referring_domains": max(c["referring_domains"] for c in answers["competitors"]) + lead}
+    ahead.pop("followed_share", None)  # ahead counting every referring domain (followed ones: see below)
     p = plan(ahead, KNOWLEDGE)
     assert (p.need.kind, p.need.gap, p.months_to_parity) == ("ahead", 0, 0)
-    assert p.levers is None and p.page_level is None
+    assert p.levers is None
+    assert (p.page_level is None) == (not ahead.get("ranking_pages")), "a page target whenever pages were given"
     # Keeping the lead keeps up with the competitors' growth (what survives link loss, gained anew).
     assert p.need.pace >= p.need.competitors_growth / KEEP - 0.02  # (the growth is stored to cents)
     assert p.need.pace >= P["maintenance_floor"]
@@ -187,7 +208,19 @@ def test_a_site_ahead_of_every_competitor(answers, lead):
 def test_never_ahead_while_behind(answers):
     p = plan(answers, KNOWLEDGE)
     median = p.need.competitors_median
-    assert (p.need.kind == "ahead") == (answers["referring_domains"] >= median)
+    # Followed compared with followed: a profile less followed than usual counts for less, never more.
+    assert p.need.current <= answers["referring_domains"]
+    if answers.get("followed_share") is None or answers["followed_share"] >= 100 * P["typical_followed_share"]:
+        assert p.need.current == answers["referring_domains"]
+    assert (p.need.kind == "ahead") == (p.need.current >= median)
+
+
+@PROPERTY
+@given(answers=answer_sets(), more=st.integers(1, 100))
+def test_not_higher_with_a_larger_followed_share(answers, more):
+    share = answers.get("followed_share", 0)
+    followed = {**answers, "followed_share": min(100, share + more)}
+    assert top(plan(followed, KNOWLEDGE)) <= top(plan({**answers, "followed_share": share}, KNOWLEDGE))
 
 
 @PROPERTY
@@ -237,6 +270,19 @@ def test_the_built_sources_respect_the_diversification_rule(answers):
 
 @PROPERTY
 @given(answers=answer_sets())
+def test_ties_between_strategies_at_the_same_cost_are_shared_evenly(answers):
+    p = plan(answers, KNOWLEDGE)
+    natural, allocation = p.momentum.natural, p.capacity.allocation
+    for a in allocation:
+        for b in allocation:
+            if a < b and math.isclose(p.capacity.per_hour[a], p.capacity.per_hour[b], rel_tol=1e-3):
+                # Equal, unless one of them is held by its own monthly limit.
+                held = min(KNOWLEDGE.strategies[s].limit(natural) for s in (a, b))
+                assert abs(allocation[a] - allocation[b]) <= 0.02 or min(allocation[a], allocation[b]) >= held - 0.02
+
+
+@PROPERTY
+@given(answers=answer_sets())
 def test_checklist_follows_the_answers(answers):
     p = plan(answers, KNOWLEDGE)
     assert "never_buy" in p.checklist
@@ -247,7 +293,9 @@ def test_checklist_follows_the_answers(answers):
     assert ("pace_evenly" in p.checklist) == (p.binding == "safe_pace")
     local = answers.get("site_kind") == "local"
     assert ("local_profile" in p.checklist) == local and ("local_links" in p.checklist) == local
-    assert ("reclaim_lost" in p.checklist) == bool(answers.get("lost_referring_domains"))
+    lost, on_purpose = bool(answers.get("lost_referring_domains")), answers.get("lost_on_purpose") == "yes"
+    assert ("reclaim_lost" in p.checklist) == (lost and not on_purpose), "never reclaim what was removed on purpose"
+    assert ("after_cleanup" in p.checklist) == (lost and on_purpose)
     assert ("second_source" in p.checklist) == (len(answers["strategies"]) == 1)
     assert ("earned_only" in p.checklist) == (answers["hours_per_month"] == 0)
     if len(answers["strategies"]) == 1:
@@ -259,13 +307,15 @@ def test_checklist_follows_the_answers(answers):
 
 @PROPERTY
 @given(answers=answer_sets())
-def test_a_new_site_is_held_to_its_foundation_pace(answers):
+def test_a_new_site_builds_its_foundation_on_top_of_its_own_pace(answers):
     p = plan(answers, KNOWLEDGE)
     assert p.safe_pace.new_site == (answers["site_age_months"] < P["new_site_months"])
-    if p.safe_pace.new_site and not p.momentum.spike:
-        cap = max(P["foundation_pace_cap"], answers.get("recent_monthly_rd", 0))
-        assert p.safe_pace.pace <= cap
-        assert p.build.monthly()[1] <= max(0.0, cap - p.momentum.natural) + 1e-6
+    if p.safe_pace.new_site:
+        # Its foundation links come on top of what it gains on its own and are never crowded out by
+        # it (a profile of none still gets them), but no more than them.
+        foundation = P["foundation_links"]
+        assert foundation <= p.safe_pace.pace <= p.momentum.natural + foundation
+        assert p.build.monthly()[1] <= foundation + 1e-6
 
 
 @PROPERTY

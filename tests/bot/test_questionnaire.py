@@ -45,6 +45,8 @@ TYPED = {
     "site_age_months": ("30", 30),
     "recent_monthly_rd": ("6", 6),
     "lost_referring_domains": ("12", 12),
+    "lost_on_purpose": ("no", "no"),
+    "followed_share": ("75%", 75),
     "competitors": (
         "rival.com=420, other.net=610, 380",
         [
@@ -161,7 +163,15 @@ def test_skipping_every_optional_question_still_completes():
         draft = settle(draft, qid, None if qid in OPTIONAL else TYPED[qid][0])
     assert is_complete(Q, draft)
     assert set(draft.skipped) == set(OPTIONAL)
-    assert set(OPTIONAL) == {"site_kind", "authority", "recent_monthly_rd", "lost_referring_domains", "ranking_pages"}
+    assert set(OPTIONAL) == {
+        "site_kind",
+        "authority",
+        "recent_monthly_rd",
+        "lost_referring_domains",
+        "lost_on_purpose",
+        "followed_share",
+        "ranking_pages",
+    }
     assert not set(draft.answers) & set(OPTIONAL)
 
 

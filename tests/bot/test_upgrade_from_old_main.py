@@ -117,10 +117,10 @@ def test_the_console_greets_with_the_stored_plan_reminder_and_draft(old_db: Path
         "Current plan for example.com: about 9 new referring domains a month. "
         "Next check-in: Sun 15 Nov 2026, 09:00 (Europe/Berlin)."
     ) in out
-    assert "A new plan is in progress: 3 of 15 questions answered." in out
+    assert "A new plan is in progress: 3 of 17 questions answered." in out
     assert "I check in here on the 15th of each month at 09:00 (Europe/Berlin)." in out
-    assert "Picking up where you left off (3 of 15 answered)." in out
-    assert "4/15 How many referring domains link to it now?" in out
+    assert "Picking up where you left off (3 of 17 answered)." in out
+    assert "4/17 How many referring domains link to it now?" in out
 
 
 async def test_the_engine_shows_and_changes_what_was_stored(old_db: Path, knowledge):
@@ -140,8 +140,8 @@ async def test_the_engine_shows_and_changes_what_was_stored(old_db: Path, knowle
             "Next: Sun 15 Nov 2026, 09:00 (Europe/Berlin)."
         ) in await alice.say("remind")
         resumed = await MemoryChat(engine, CONSOLE, "bob").say("plan")
-        assert "Picking up where you left off (3 of 15 answered)." in resumed
-        assert "4/15  How many referring domains link to it now?" in resumed
+        assert "Picking up where you left off (3 of 17 answered)." in resumed
+        assert "4/17  How many referring domains link to it now?" in resumed
 
         # Rows logged before 0007 have no entry key: undo takes the last moment's rows all the same.
         undone = " ".join((await alice.say("log undo")).split())

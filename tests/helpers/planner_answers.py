@@ -37,6 +37,8 @@ def answer_sets(draw) -> dict:
         "site_age_months": draw(st.one_of(st.integers(0, 12), st.integers(0, 600))),
         "recent_monthly_rd": draw(st.one_of(st.none(), st.integers(0, 50), st.integers(0, 10_000_000))),
         "lost_referring_domains": draw(st.one_of(st.none(), st.integers(0, 100), st.integers(0, 1_000_000))),
+        "lost_on_purpose": draw(st.sampled_from([None, "yes", "no"])),
+        "followed_share": draw(st.one_of(st.none(), st.integers(0, 100))),
         "competitors": draw(st.lists(_competitor, min_size=1, max_size=10)),
         "horizon_months": draw(st.integers(1, 60)),
         "ranking_pages": draw(

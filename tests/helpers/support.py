@@ -21,6 +21,8 @@ TYPED_ANSWERS = [
     ("site_age_months", "30"),
     ("recent_monthly_rd", "6"),
     ("lost_referring_domains", "12"),
+    ("lost_on_purpose", "no"),
+    ("followed_share", "75"),
     ("competitors", "rival.com=420, other.net=610, 380"),
     ("horizon_months", "12"),
     ("ranking_pages", "45, 60, 38"),

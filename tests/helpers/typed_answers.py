@@ -81,6 +81,8 @@ def typed_answer_sets(draw) -> dict[str, str]:
         "site_age_months": draw(counts(0, 600)),
         "recent_monthly_rd": draw(counts(0, 10_000_000)),
         "lost_referring_domains": draw(counts(0, 100_000_000)),
+        "lost_on_purpose": draw(st.sampled_from(["yes", "no", "disavowed", "No"])),
+        "followed_share": draw(st.one_of(counts(0, 100), st.integers(0, 100).map(lambda n: f"{n}%"))),
         "competitors": ", ".join(draw(_competitor(i)) for i in range(competitors)),
         "horizon_months": draw(counts(1, 60)),
         "ranking_pages": ", ".join(draw(st.integers(0, 5_000).map(str)) for _ in range(pages)),

@@ -76,6 +76,6 @@ async def test_a_provider_that_does_not_answer_leaves_the_questions_to_be_typed(
             BACKLINKS_PROVIDER_KEY=standin.key,
         )
         assert "Couldn't look the figures up (" in out and "please type them." in out
-        assert "2/15  What kind of site is it?" in out
+        assert "2/17  What kind of site is it?" in out
     finally:
         await standin.stop()

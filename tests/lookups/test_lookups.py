@@ -105,9 +105,9 @@ async def test_a_plan_offers_the_sites_looked_up_figures_and_typed_numbers_win(s
     answers = [("site_kind", "saas"), ("authority", "35"), ("site_age_months", "30")]
     for _, typed in answers:
         out = await say(engine, typed)
-    assert "6/15  How many new referring domains" in out and "Enter keeps 19" in out
+    assert "6/17  How many new referring domains" in out and "Enter keeps 19" in out
     out = await say(engine, "")  # Enter: the looked-up figure is the answer
-    assert "7/15" in out and "Enter keeps 15" in out  # lost over the last 12 months, offered next
+    assert "7/17" in out and "Enter keeps 15" in out  # lost over the last 12 months, offered next
     stored = await engine.store.load_session(HERE, "alice")
     assert stored.draft["answers"]["recent_monthly_rd"] == 19
     assert stored.draft["answers"]["referring_domains"] == 900
@@ -143,7 +143,7 @@ async def test_a_provider_failing_never_blocks_the_plan(setup):
     fail.append(LookupFailed("DataForSEO did not answer within 10 seconds"))
     out = await say(engine, "plan site=example.com")
     assert "Couldn't look the figures up (DataForSEO did not answer within 10 seconds); please type them." in out
-    assert "2/15  What kind of site is it?" in out  # and the plan goes on: the questions are asked
+    assert "2/17  What kind of site is it?" in out  # and the plan goes on: the questions are asked
 
 
 async def test_figures_of_a_site_are_cached_per_day(setup, db_path):

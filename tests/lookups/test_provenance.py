@@ -51,6 +51,8 @@ REST = [
     ("site_age_months", "30"),
     ("recent_monthly_rd", ""),  # Enter: 19
     ("lost_referring_domains", "15"),  # the looked-up figure, typed: still DataForSEO's
+    ("lost_on_purpose", "no"),
+    ("followed_share", "skip"),  # this provider gives no nofollow count
     ("horizon_months", "12"),
     ("ranking_pages", "45"),
     ("linkable_assets", "1"),
@@ -193,7 +195,7 @@ async def test_a_typed_figure_wildly_apart_from_the_lookup_is_asked_again_with_b
     assert "Looked up example.com (DataForSEO, 30 Nov 2026): new referring domains a month 19" in out
     for typed in ("saas", "35"):
         out = await chat.say(typed)
-    assert "4/15  How many referring domains link to it now?" in out
+    assert "4/17  How many referring domains link to it now?" in out
     assert f"{SIDE_BY_SIDE}: press Enter to keep 140, or type 1240 to use DataForSEO's." in out
     assert "Enter keeps 140" in out
     out = await chat.say("")  # Enter: the user's 140
@@ -216,7 +218,7 @@ async def test_the_provider_figure_is_taken_when_typed_after_the_side_by_side(en
     for typed in ("saas", "35"):
         await chat.say(typed)
     out = await chat.say("1240")  # DataForSEO's, typed: named as DataForSEO's
-    assert "5/15" in out
+    assert "5/17" in out
     rest = [(q, a) for q, a in REST if q not in ("site_kind", "authority", "referring_domains")]
     for _, typed in rest:
         out = await chat.say(typed)

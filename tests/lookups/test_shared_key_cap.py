@@ -72,7 +72,7 @@ async def test_two_workspaces_in_two_processes_pay_for_at_most_the_cap_and_plans
         assert [tuple(row) for row in budget if row.platform == "*"] == [("*", "deployment", CAP)]
         assert sum(row.used for row in budget if row.platform != "*") == CAP  # each workspace's share, counted too
         for reached, out in planned:  # every plan went on: its questions asked, saying why if capped
-            assert "2/15  What kind of site is it?" in out
+            assert "2/17  What kind of site is it?" in out
             assert reached in out or "DataForSEO, " in out, out  # the cap, or what the lookup found
         assert sum(reached in out for reached, out in planned) >= 20 - CAP
 

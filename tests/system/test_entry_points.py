@@ -16,7 +16,8 @@ from processes import backlinks
 
 ROOT = Path(__file__).resolve().parents[2]
 PLAN = (
-    "plan site=example-shop.com kind=shop rd=164 dr=40 age=48 recent=5 lost=2 competitors=420,610 horizon=12 "
+    "plan site=example-shop.com kind=shop rd=164 dr=40 age=48 recent=5 lost=2 on_purpose=no followed=80 "
+    "competitors=420,610 horizon=12 "
     "pages=skip assets=1 posts=4 quality=4 strategies=guest posting, outreach hours=20"
 )
 
