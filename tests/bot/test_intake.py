@@ -234,8 +234,10 @@ async def test_rows_shared_and_unclaimed_count_toward_busy(any_store):
         await asyncio.sleep(0.05)
         for n in range(12):  # one worked, eleven shared: over a second of work
             await intake.accept("slack", f"k{n}", {})
-        assert intake.unclaimed == 11 and intake.waiting_here == 1
-        await asyncio.sleep(0.2)  # counted again from the database: still eleven, no worker free
+        assert intake.waiting_here == 1
+        # Counted from the database at the loop's next look (a count taken while the last insert was
+        # being written may lag it by one, until the look after).
+        await asyncio.sleep(0.3)
         assert intake.unclaimed == 11
         assert intake.busy == "1 s of work waiting"
         with pytest.raises(Busy):
