@@ -124,3 +124,47 @@ async def test_every_acknowledged_plan_form_is_stored_once_after_a_stop_and_a_re
             process.kill()
         await session.close()
         await standin.stop()
+
+
+async def test_a_procfile_worker_plans_the_forms_a_full_web_process_shares_even_after_the_web_dies(store_url):
+    """`serve --role web` with one intake worker, and `serve --role worker` beside it: under a flood
+    the web process acknowledges and shares (stores unclaimed) what its one worker cannot take, the
+    worker process claims and plans it. Then the web process is killed: every acknowledged form is
+    still planned and stored once — the worker alone finishes the shared ones and, after the short
+    lease, the one or two the web process held."""
+    # (the worker's quick look at shared rows is what is tested; the lease only covers the web's own)
+    standin = SlackStandIn()
+    await standin.start()
+    port = free_port()
+    settings = {"BACKLINKS_INBOX_LEASE_SECONDS": "2", "BACKLINKS_INTAKE_WORKERS": "1"}
+    web = serve_process(store_url, standin, port, **settings)
+    worker = serve_process(store_url, standin, free_port(), role="worker", **settings)
+    session = aiohttp.ClientSession()
+    try:
+        await healthy(web, session, port)
+        bot = SlackBot(port, standin, None, session)
+        await bot.command("plan")
+        [call] = await standin.wait_for("views.open", timeout=10)
+        acked, busy = await flood(bot, call.body["view"], FLOOD_SECONDS)
+        # (One worker here and a short lease make the web's bound tight — half the lease, counted at
+        # its own worker's pace — so some forms are told "busy" and sent again: none is lost.)
+        assert len(acked) >= 10, f"{len(acked)} acknowledged, {busy} told busy"
+        web.send_signal(signal.SIGKILL)
+        web.wait(timeout=10)
+        deadline = time.monotonic() + 60
+        while len(set(await stored(store_url)) & acked) < len(acked) and time.monotonic() < deadline:
+            assert worker.poll() is None, worker.stderr.read()[-3000:]
+            await asyncio.sleep(0.3)
+        requests = await stored(store_url)
+        lost = acked - set(requests)
+        assert not lost, f"{len(lost)} of {len(acked)} acknowledged plans were never stored by the worker"
+        assert len(requests) == len(set(requests)), "a submission made two plans"
+        worker.send_signal(signal.SIGTERM)
+        _, errors = await asyncio.to_thread(worker.communicate, timeout=40)
+        assert worker.returncode == 0 and "Traceback" not in errors, errors[-3000:]
+    finally:
+        for process in (web, worker):
+            if process.poll() is None:
+                process.kill()
+        await session.close()
+        await standin.stop()
