@@ -34,10 +34,15 @@ RUN = {"postgres", "slack", "discord"}
 EXTRAS = {"console": set(), "serve": RUN, "backlinks": RUN, "test": {"test", *RUN}}
 
 
+# The suite runs in one pytest process per core (pytest-xdist): its tests are independent, each with
+# its own files, ports and databases. `python3 dev.py test -n 0` runs it in one process.
+PARALLEL = ["-n", "auto", "--dist", "worksteal"]
+
+
 def command_for(name: str, args: list[str]) -> list[str]:
     """What a dev.py command runs once its extras are installed."""
     if name == "test":
-        return [str(PYTHON), "-m", "pytest", *args]
+        return [str(PYTHON), "-m", "pytest", *PARALLEL, *args]
     if name == "backlinks":
         return [str(BACKLINKS), *args]
     return [str(BACKLINKS), name, *args]

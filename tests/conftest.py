@@ -93,13 +93,26 @@ async def dataforseo():
     await standin.stop()
 
 
+def pytest_sessionfinish(session):
+    """A worker of a parallel run (pytest-xdist) hands its count of bodies checked against the limits
+    only to the main process, which writes the summary line."""
+    if hasattr(session.config, "workeroutput"):
+        session.config.workeroutput["limits_only"] = dict(platform_specs.limits_only)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """The main process of a parallel run adds up what each worker counted (pytest_sessionfinish)."""
+    platform_specs.limits_only.update(getattr(node, "workeroutput", {}).get("limits_only", {}))
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     """Say it when the stand-ins checked request bodies without the platforms' specs (a clone on its
     own, or BACKLINKS_PLATFORM_SPECS=none): those bodies were held to the recorded limits only. Written
     after pytest's own summary (the second half of the outermost wrapper), just above the counts, where
-    it is seen. The count is this process's: a stand-in running in another process (a benchmark, or a
-    test that starts one in a subprocess) counts there, and is not in this line."""
+    it is seen. The count is this run's, its parallel workers' included: a stand-in running in another
+    process (a benchmark, or a test that starts one in a subprocess) counts there, and is not in this line."""
     try:
         return (yield)
     finally:
