@@ -74,6 +74,16 @@ def ensure_installed(extras: set[str]) -> None:
     stamp.write_text(" ".join(wanted) + "\n")
 
 
+def compile_sources() -> None:
+    """Byte-compile the checkout's own modules, as pip does for a package it installs: an editable
+    install runs them from here, and where PYTHONDONTWRITEBYTECODE is set (some shells, IDEs and
+    sandboxes set it) every process would compile them again, about half a second of CPU each, and
+    the test suite starts well over a hundred `backlinks` processes. Up to date, this takes ~40 ms."""
+    packages = ("bot", "adapters", "providers", "knowledge", "tests", "bench")
+    folders = [name for name in packages if (ROOT / name).is_dir()]
+    subprocess.run([str(PYTHON), "-m", "compileall", "-qq", *folders], cwd=ROOT, check=False)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
@@ -85,6 +95,7 @@ def main() -> None:
     parser.add_argument("args", nargs=argparse.REMAINDER, help="passed on to the command")
     options = parser.parse_args()
     ensure_installed(EXTRAS[options.command])
+    compile_sources()
     command = command_for(options.command, options.args)
     os.chdir(ROOT)
     if os.name == "nt":
