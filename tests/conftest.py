@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -31,9 +32,27 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "backlinks.db"
 
 
+@pytest.fixture(scope="session")
+def sqlite_at_head(tmp_path_factory) -> Path:
+    """A SQLite file that the real Store.open migrated to the schema's head, once a session (each
+    parallel worker makes its own). Migrating a new file takes 50-100 ms: tests of what a store keeps
+    start from a copy (`migrated_db`); the migrations are tested on new files (db_path, tests/bot/test_store.py)."""
+    path = tmp_path_factory.mktemp("at-head") / "backlinks.db"
+    _run(_migrated(f"sqlite:///{path}"))
+    assert not path.with_name(path.name + "-wal").exists(), "closed: everything is in the file itself"
+    return path
+
+
 @pytest.fixture
-async def store(db_path: Path):
-    store = await Store.open(f"sqlite:///{db_path}")
+def migrated_db(db_path: Path, sqlite_at_head: Path) -> Path:
+    """db_path, holding a copy of a database at the schema's head (`sqlite_at_head`)."""
+    shutil.copyfile(sqlite_at_head, db_path)
+    return db_path
+
+
+@pytest.fixture
+async def store(migrated_db: Path):
+    store = await Store.open(f"sqlite:///{migrated_db}")
     yield store
     await store.close()
 
@@ -54,21 +73,61 @@ def _run(coroutine):
         return pool.submit(asyncio.run, coroutine).result()
 
 
-@pytest.fixture
-def postgres_url():
-    """A fresh PostgreSQL database for one test, dropped afterwards."""
+async def _migrated(url: str) -> None:
+    store = await Store.open(url)
+    await store.close()
+
+
+def _needs_postgres() -> None:
     if not POSTGRES_URL:
         pytest.skip(
             "PostgreSQL tests need BACKLINKS_TEST_POSTGRES_URL (.ci/run sets it), "
             "e.g. postgresql://postgres@127.0.0.1:5432/postgres"
         )
+
+
+@pytest.fixture
+def postgres_url():
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    _needs_postgres()
     url, name = _run(create_database(POSTGRES_URL))
+    yield url
+    _run(drop_database(POSTGRES_URL, name))
+
+
+@pytest.fixture(scope="session")
+def postgres_at_head():
+    """The name of a PostgreSQL database that the real Store.open migrated to the schema's head, once a
+    session (each parallel worker makes its own): the template of `postgres_url_at_head`. Migrating a
+    new database takes about 0.3 s; the migrations are tested on empty ones (postgres_url)."""
+    _needs_postgres()
+    url, name = _run(create_database(POSTGRES_URL, prefix="backlinks_head"))
+    _run(_migrated(url))
+    yield name
+    _run(drop_database(POSTGRES_URL, name))
+
+
+@pytest.fixture
+def postgres_url_at_head(postgres_at_head):
+    """A PostgreSQL database for one test, made from `postgres_at_head` (its schema at head), dropped afterwards."""
+    url, name = _run(create_database(POSTGRES_URL, template=postgres_at_head))
     yield url
     _run(drop_database(POSTGRES_URL, name))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store_url(request, db_path):
+    """A database of the test's own, on the embedded default and on PostgreSQL, its schema at head (a
+    copy of one migrated once a session): for tests of what the store keeps."""
+    if request.param == "sqlite":
+        return f"sqlite:///{request.getfixturevalue('migrated_db')}"
+    return request.getfixturevalue("postgres_url_at_head")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_store_url(request, db_path):
+    """A new, empty database of the test's own, on the embedded default and on PostgreSQL: for tests of
+    migrating one."""
     if request.param == "sqlite":
         return f"sqlite:///{db_path}"
     return request.getfixturevalue("postgres_url")
@@ -93,13 +152,26 @@ async def dataforseo():
     await standin.stop()
 
 
+def pytest_sessionfinish(session):
+    """A worker of a parallel run (pytest-xdist) hands its count of bodies checked against the limits
+    only to the main process, which writes the summary line."""
+    if hasattr(session.config, "workeroutput"):
+        session.config.workeroutput["limits_only"] = dict(platform_specs.limits_only)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """The main process of a parallel run adds up what each worker counted (pytest_sessionfinish)."""
+    platform_specs.limits_only.update(getattr(node, "workeroutput", {}).get("limits_only", {}))
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     """Say it when the stand-ins checked request bodies without the platforms' specs (a clone on its
     own, or BACKLINKS_PLATFORM_SPECS=none): those bodies were held to the recorded limits only. Written
     after pytest's own summary (the second half of the outermost wrapper), just above the counts, where
-    it is seen. The count is this process's: a stand-in running in another process (a benchmark, or a
-    test that starts one in a subprocess) counts there, and is not in this line."""
+    it is seen. The count is this run's, its parallel workers' included: a stand-in running in another
+    process (a benchmark, or a test that starts one in a subprocess) counts there, and is not in this line."""
     try:
         return (yield)
     finally:

@@ -113,10 +113,10 @@ class Pages:
 
 
 @pytest.fixture
-async def month_end(db_path):
+async def month_end(migrated_db):
     """A real SQLite store whose clock the test moves from a plan's month to the next check-in."""
     clock = Clock(dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC))
-    store = await Store.open(f"sqlite:///{db_path}", clock=clock)
+    store = await Store.open(f"sqlite:///{migrated_db}", clock=clock)
     engine = Engine(knowledge=KNOWLEDGE, store=store)
     engine.home.serve(Pages())
     yield engine, clock

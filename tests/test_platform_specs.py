@@ -30,12 +30,13 @@ def test_where_a_spec_is_looked_for(monkeypatch, tmp_path):
 
 
 def test_without_the_specs_the_limit_tests_pass_and_the_run_says_what_went_unchecked(tmp_path):
-    # A real pytest run, as a clone alone runs it: an empty folder where the specs should be.
+    # A real pytest run, as a clone alone runs it (`dev.py test`: in parallel workers, whose counts the
+    # main process adds up): an empty folder where the specs should be.
     env = {**os.environ, "BACKLINKS_PLATFORM_SPECS": str(tmp_path)}
     for variable in platform_specs.VARIABLES.values():
         env.pop(variable, None)
     tests = ["tests/adapters/discord/test_standin_limits.py", "tests/adapters/slack/test_slack_standin_limits.py"]
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *tests]
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2", *tests]
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     [line] = [line for line in done.stdout.splitlines() if line.startswith("platform specs not found")]

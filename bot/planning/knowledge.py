@@ -135,9 +135,14 @@ class Knowledge:
         return [self.sources[i] for i in dict.fromkeys(ids)]
 
 
+# libyaml's parser where PyYAML was built with it (its wheels are): the same safe loading, read about
+# ten times faster (the knowledge is read at every start: about 80 ms of it in pure Python).
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _read(folder, name: str) -> Any:
     try:
-        return yaml.safe_load(folder.joinpath(name).read_text(encoding="utf-8"))
+        return yaml.load(folder.joinpath(name).read_text(encoding="utf-8"), Loader=_LOADER)
     except (OSError, yaml.YAMLError) as error:
         raise KnowledgeError(f"knowledge/{name}: {error}") from error
 

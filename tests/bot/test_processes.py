@@ -92,7 +92,8 @@ async def test_a_process_killed_mid_run_leaves_no_channel_missed(store_url, tmp_
     assert all(sent([outs[0]])[c] == 1 for c in repeated), "repeats come only from the killed process"
 
 
-async def test_four_processes_upgrading_a_new_database_at_once_all_succeed_and_migrate_once(store_url):
+async def test_four_processes_upgrading_a_new_database_at_once_all_succeed_and_migrate_once(empty_store_url):
+    store_url = empty_store_url
     upgrades = [
         subprocess.Popen(
             [BACKLINKS, "db", "upgrade", "--database", store_url],

@@ -47,8 +47,8 @@ def clock():
 
 
 @pytest.fixture
-async def store(db_path, clock):
-    store = await Store.open(f"sqlite:///{db_path}", clock=clock)
+async def store(migrated_db, clock):
+    store = await Store.open(f"sqlite:///{migrated_db}", clock=clock)
     yield store
     await store.close()
 

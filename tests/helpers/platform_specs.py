@@ -28,8 +28,9 @@ FOLDER_VARIABLE = "BACKLINKS_PLATFORM_SPECS"
 HIDDEN = "none"
 
 # Request bodies a stand-in checked against the recorded limits only, its platform's spec being
-# absent, by platform. Counted in this process only: a stand-in started in another process (a
-# benchmark, or a test that runs one in a subprocess) counts there and is not in the summary.
+# absent, by platform. Counted in this process; the workers of a parallel run (pytest-xdist) hand
+# theirs to the main process at the end (tests/conftest.py). A stand-in started in another process
+# (a benchmark, or a test that runs one in a subprocess) counts there and is not in the summary.
 limits_only: Counter[str] = Counter()
 
 

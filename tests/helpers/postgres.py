@@ -10,10 +10,13 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bot.storage.store import async_url
 
 
-async def create_database(admin_url: str, prefix: str = "backlinks_test") -> tuple[str, str]:
-    """A new, empty database on the server of `admin_url`: its URL (with the password) and its name."""
+async def create_database(
+    admin_url: str, prefix: str = "backlinks_test", *, template: str | None = None
+) -> tuple[str, str]:
+    """A new database on the server of `admin_url`, empty or a copy of `template` (a database nobody is
+    connected to): its URL (with the password) and its name."""
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    await _admin(admin_url, f'CREATE DATABASE "{name}"')
+    await _admin(admin_url, f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     return sa.engine.make_url(async_url(admin_url)).set(database=name).render_as_string(hide_password=False), name
 
 

@@ -2,11 +2,12 @@
 
     python reminder_worker.py URL OWNER OUT LEASE DELAY [BATCH [KILL_AFTER]]
 
-Runs ReminderLoop.run_once over and over (until nothing was claimed for longer than a lease) with a
-notifier that stands in for a platform: it appends each channel it "posts" to OUT (flushed at once,
-so a process killed with SIGKILL leaves an exact record) after DELAY seconds. BATCH is how many rows
-a loop claims at a time (default 50). With KILL_AFTER the process sends itself SIGKILL right after
-its KILL_AFTER-th post, in full flow, mid-batch: the crash that leaves the most sent and unrecorded.
+Runs ReminderLoop.run_once over and over (until no reminder is due any more, claimed or not, or
+nothing was claimed for longer than a lease) with a notifier that stands in for a platform: it
+appends each channel it "posts" to OUT (flushed at once, so a process killed with SIGKILL leaves an
+exact record) after DELAY seconds. BATCH is how many rows a loop claims at a time (default 50).
+With KILL_AFTER the process sends itself SIGKILL right after its KILL_AFTER-th post, in full flow,
+mid-batch: the crash that leaves the most sent and unrecorded.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository
 from bot.engine import Engine  # noqa: E402
 from bot.monthly.reminders import ReminderLoop  # noqa: E402
 from bot.planning import knowledge  # noqa: E402
+from bot.storage.schema import reminders as due_rows  # noqa: E402
 from bot.storage.store import Store  # noqa: E402
 
 DUE = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
@@ -83,15 +85,25 @@ async def main(
             batch=batch,
         )
         started, last_work = time.monotonic(), time.monotonic()
-        # Keep looking until nothing was claimed for longer than a lease: rows a killed process
-        # held become free when its lease ends, and must be picked up.
+        # Keep looking while a reminder is still due: rows a killed process held become free when
+        # its lease ends, and must be picked up. With none due, claimed or not, every one went out
+        # and no lease can free another: stop then (else after nothing was claimed for a lease).
         while time.monotonic() - last_work < lease + 1.5:
             now = DUE + dt.timedelta(seconds=time.monotonic() - started)  # the workers' clock moves on
             if (await loop.run_once(now)).claimed:
                 last_work = time.monotonic()
+            elif not await still_due(store, now):
+                break
             await asyncio.sleep(0.2)
     finally:
         await store.close()
+
+
+async def still_due(store: Store, now: dt.datetime) -> int:
+    """Reminders due at `now`, whether a loop holds them or not (one sent is due a month on)."""
+    query = sa.select(sa.func.count()).select_from(due_rows).where(due_rows.c.next_due_at <= now)
+    async with store.engine.connect() as connection:
+        return (await connection.execute(query)).scalar_one()
 
 
 async def populate(store: Store, n: int, *, platform: str = PLATFORM) -> None:

@@ -22,13 +22,13 @@ HISTORY, NAMES = "backlinks/history/live", "backlinks/referring_domains/live"
 
 
 @pytest.fixture
-async def measured(dataforseo, knowledge, db_path):
+async def measured(dataforseo, knowledge, migrated_db):
     """A plan for example-shop.com made on 2 Oct 2026 through the real engine, with the DataForSEO
     client composed as `serve` composes it (bot/app/lookups.py); October as the stand-in's index saw
     it: 3 new referring domains, 6 lost. The store's clock is the test's to move."""
     dataforseo.sites["example-shop.com"].months["2026-10"] = (3, 6, 164)
     clock = Clock(dt.datetime(2026, 10, 2, 12, 0, tzinfo=dt.UTC))
-    store = await Store.open(f"sqlite:///{db_path}", clock=clock)
+    store = await Store.open(f"sqlite:///{migrated_db}", clock=clock)
     settings = Settings(provider="dataforseo", provider_key=dataforseo.key, provider_url=dataforseo.url)
     engine = Engine(knowledge=knowledge, store=store, lookups=lookups_for(store, settings))
     chat = MemoryChat(engine, HERE, "alice")

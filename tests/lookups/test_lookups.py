@@ -35,8 +35,8 @@ def clock():
 
 
 @pytest.fixture
-async def setup(db_path, knowledge, clock):
-    store = await Store.open(f"sqlite:///{db_path}", clock=clock)
+async def setup(migrated_db, knowledge, clock):
+    store = await Store.open(f"sqlite:///{migrated_db}", clock=clock)
     calls: list = []
     fail: list = []
 

@@ -31,8 +31,8 @@ MEASURED_ON = "(DataForSEO, 30 Nov 2026)"
 
 
 @pytest.fixture
-async def engine(db_path, knowledge):
-    store = await Store.open(f"sqlite:///{db_path}", clock=lambda: NOW)
+async def engine(migrated_db, knowledge):
+    store = await Store.open(f"sqlite:///{migrated_db}", clock=lambda: NOW)
     lookups = Lookups(
         store=store,
         clients=lambda name, key: CountingProvider(),

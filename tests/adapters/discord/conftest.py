@@ -20,8 +20,8 @@ async def standin(caplog):
 
 
 @pytest.fixture
-async def store(db_path):
-    store = await Store.open(f"sqlite:///{db_path}")
+async def store(migrated_db):
+    store = await Store.open(f"sqlite:///{migrated_db}")
     yield store
     await store.close()
 

@@ -18,8 +18,8 @@ async def standin():
 
 
 @pytest.fixture(name="slack_settings")
-def slack_settings_fixture(standin, db_path) -> Settings:
-    return slack_settings(standin, f"sqlite:///{db_path}")
+def slack_settings_fixture(standin, migrated_db) -> Settings:
+    return slack_settings(standin, f"sqlite:///{migrated_db}")
 
 
 @pytest.fixture
