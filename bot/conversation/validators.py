@@ -11,17 +11,22 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
 
 import idna
 import tldextract
 
+from bot.conversation import prose
+
 
 @dataclass(frozen=True, slots=True)
 class Valid:
     value: Any
+    # Read out of a sentence (bot/conversation/prose.py), not typed as the bare answer: worth
+    # saying back how it was read. Two readings of the same value are equal all the same.
+    loose: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +153,7 @@ class Units:
 class Reading:
     value: float
     converted: bool = False  # from another unit or a range: round it, don't call it "not whole"
+    loose: bool = False  # found in a sentence
 
 
 def _strip_words(text: str, words: Sequence[str]) -> str:
@@ -261,6 +267,18 @@ def _not_a_number(text: str, hint: str) -> Invalid:
     return Invalid(f"{_quote(text)} is not a number.{hint}")
 
 
+def _in_words(text: str, read: Callable[[str], Reading | None]) -> Reading | Invalid | None:
+    """The figure inside a sentence ("dunno, maybe 12?", "2 or 3 a month", "none really"), when
+    the answer is not a bare figure; a question back when it holds two that differ."""
+    if prose.says_zero(text):
+        return Reading(0.0, loose=True)
+    found = prose.the_figure(text, read)
+    if isinstance(found, list):
+        named = prose.names(dict.fromkeys(f.value for f in found), _fmt)
+        return Invalid(f"I found {named} in {_quote(text)}; which one is it? Give just that figure.")
+    return None if found is None else Reading(found.value, converted=found.converted, loose=True)
+
+
 def _reader(units: Units, levels: Sequence[str], low: int) -> Callable[[str], Reading | None]:
     """Numbers as people type them; on a scale with named levels ("solid"), the level's name too."""
     named = {_words(level.split(":")[0]): n for n, level in enumerate(levels, low)}
@@ -290,7 +308,9 @@ def integer(
     read = _reader(units, levels, min)
 
     def parse(text: str) -> Result:
-        reading = read(text)
+        reading = read(text) or _in_words(text, read)
+        if isinstance(reading, Invalid):
+            return reading
         if reading is None:
             return _not_a_number(text, hint)
         number = _rounded(reading.value, whole=True) if reading.converted else reading.value
@@ -298,7 +318,7 @@ def integer(
             return Invalid(f"{_quote(text)} is not a whole number.{hint}")
         if not min <= number <= max:
             return Invalid(_bounds_reason(number, min, max, what))
-        return Valid(int(number))
+        return Valid(int(number), loose=reading.loose)
 
     return Kind(parse, lambda value: str(value), scale=tuple(levels))
 
@@ -316,14 +336,19 @@ def number(
     units = Units(tuple(words), unit, per)
     hint = _number_hint(units, example, min, max)
 
+    def read(text: str) -> Reading | None:
+        return read_number(text, units)
+
     def parse(text: str) -> Result:
-        reading = read_number(text, units)
+        reading = read(text) or _in_words(text, read)
+        if isinstance(reading, Invalid):
+            return reading
         if reading is None:
             return _not_a_number(text, hint)
         value = _rounded(reading.value, whole=False) if reading.converted else reading.value
         if not min <= value <= max:
             return Invalid(_bounds_reason(value, min, max, what))
-        return Valid(int(value) if value.is_integer() else round(value, 2))
+        return Valid(int(value) if value.is_integer() else round(value, 2), loose=reading.loose)
 
     return Kind(parse, lambda value: str(value))
 
@@ -428,6 +453,15 @@ def competitor_items(text: str) -> list[str]:
     return _pairs(text)
 
 
+def _is_domain(token: str) -> bool:
+    return normalise_domain(token) is not None
+
+
+def _is_count(token: str) -> bool:
+    """ "80", "~80", "1,200", "9k", "420+12": a competitor's count as a sentence holds it."""
+    return _to_number(token.lstrip("~≈").partition("+")[0]) is not None
+
+
 def competitors(*, max_count: int, noun: str = "competitor", example: str | None = None) -> Kind:
     """One to `max_count` referring-domain counts, each optionally `domain count`, and optionally
     `+pace`: the new referring domains that one gains a month (`rival.com 420+12`)."""
@@ -447,7 +481,16 @@ def competitors(*, max_count: int, noun: str = "competitor", example: str | None
     def parse(text: str) -> Result:
         if _words(text) in ZERO_WORDS:
             return Invalid(f"Give at least one {noun}'s referring domains, like {example or pair}.")
-        items = _pairs(text)
+        strict = _pairs(text)
+        result = parse_items(strict)
+        if isinstance(result, Invalid):  # written as a sentence: each domain with the count after it
+            loose = prose.competitor_items(text, _is_domain, _is_count)
+            named = any("=" in item for item in loose)  # a sentence naming no domain is no list of them
+            if named and "=" not in text and isinstance(again := parse_items(loose), Valid):
+                return Valid(again.value, loose=True)
+        return result
+
+    def parse_items(items: list[str]) -> Result:
         if not items:
             return Invalid(f"Give one to {max_count} {noun}s' referring-domain counts, like 420, 610.")
         found: list[dict[str, Any]] = []
@@ -525,15 +568,21 @@ def choices(
 
     def parse(text: str) -> Result:
         picked: list[str] = []
+        loose = False
         for chunk in (t for t in re.split(r"[,;/+&]|\band\b", text) if t.strip()):
             options, unknown = _read_options(chunk.split(), lookup)
-            if unknown:
+            if unknown and any(c.isdigit() for c in unknown):  # a number off the list: "11", "1.5"
                 return Invalid(f"{_quote(unknown)} is not a {noun} I know. Choose from: {menu}.")
+            if unknown:  # "maybe some PR": the options a sentence names, its filler words aside
+                options, unnamed = prose.options_in(chunk, lookup)  # none: it only left some out ("no PR")
+                if unnamed:
+                    return Invalid(f"{_quote(' '.join(unnamed))} is not a {noun} I know. Choose from: {menu}.")
+                loose = True
             picked += [option for option in options if option not in picked]
         if len(picked) < min_count:
             what = f"one {noun}" if min_count == 1 else f"at least {min_count} {nouns}"
             return Invalid(f"Pick {what}. Choose from: {menu}.")
-        return Valid(picked)
+        return Valid(picked, loose=loose)
 
     labels = tuple((option, names[0]) for option, names in options.items())
     return Kind(parse, lambda value: ", ".join(options[v][0] for v in value), labels, many=True)
@@ -545,9 +594,15 @@ def choice(*, options: Mapping[str, Sequence[str]], noun: str = "choice") -> Kin
 
     def parse(text: str) -> Result:
         option = lookup.get(_key(text))
-        if option is None:
-            return Invalid(f"{_quote(text)} is not a {noun} I know. Choose one of: {menu}.")
-        return Valid(option)
+        if option is not None:
+            return Valid(option)
+        named, _ = prose.options_in(text, lookup)  # "it's a local bakery", the other words aside
+        if len(named) == 1:
+            return Valid(named[0], loose=True)
+        if named:
+            either = prose.names([options[o][0] for o in named], str)
+            return Invalid(f"{_quote(text)} could be {either.replace(' and ', ' or ')}; which one?")
+        return Invalid(f"{_quote(text)} is not a {noun} I know. Choose one of: {menu}.")
 
     labels = tuple((option, names[0]) for option, names in options.items())
     return Kind(parse, lambda value: options[value][0], labels)

@@ -15,7 +15,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import replace
 from typing import Any, Protocol
 
-from bot.conversation import provenance, views
+from bot.conversation import prose, provenance, views
 from bot.conversation.questionnaire import (
     Draft,
     Question,
@@ -28,7 +28,7 @@ from bot.conversation.questionnaire import (
     skip,
     suggest,
 )
-from bot.conversation.validators import Invalid
+from bot.conversation.validators import Invalid, Valid
 from bot.core.events import ChannelKey
 from bot.core.feature import Plugs, Request
 from bot.core.replies import Form, Paragraph, Reply, Text, text
@@ -531,7 +531,13 @@ def _noted(question: Question, draft: Draft, typed: str) -> tuple[Text, ...]:
     if question.id in draft.skipped:
         return (text("plan.skipped_answer", name=question.name),)
     shown = question.show(draft.answers[question.id])
-    return () if _same(shown, typed) else (text("plan.noted", name=question.name, value=shown),)
+    if _same(shown, typed):
+        return ()
+    read = question.parse(typed)  # pure and cheap: was it read out of a sentence?
+    if isinstance(read, Valid) and read.loose:  # "dunno, maybe 12?": say how it was read, and how to undo it
+        estimate = not question.kind.options and prose.is_hedged(typed)  # a figure's hedge, not a choice's
+        return (text("plan.read_from_words", name=question.name, value=shown, estimate=estimate),)
+    return (text("plan.noted", name=question.name, value=shown),)
 
 
 def _same(shown: str, typed: str) -> bool:

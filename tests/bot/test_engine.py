@@ -57,8 +57,8 @@ async def test_a_whole_plan_one_question_at_a_time(chat: MemoryChat, db_path):
 async def test_a_bad_answer_is_reasked_with_a_specific_reason(chat: MemoryChat):
     await chat.say("plan")
     await chat.say("example.com")
-    reply = await chat.say("a bakery shop")
-    assert "“a bakery shop” is not a kind of site I know" in reply and "1 local business" in reply
+    reply = await chat.say("a knitting circle")
+    assert "“a knitting circle” is not a kind of site I know" in reply and "1 local business" in reply
     # The reason and a one-line reminder of the open question, not the whole question again.
     assert f"{pos('site_kind')}  Kind of site · optional: type skip" in reply
     assert "What kind of site is it" not in reply and "Why:" not in reply
@@ -66,8 +66,10 @@ async def test_a_bad_answer_is_reasked_with_a_specific_reason(chat: MemoryChat):
     reply = await chat.say("150")
     assert "150 is out of range" in reply and "between 0 and 100" in reply
     assert f"{pos('authority')}  Authority score" in reply, "the same question stays open"
-    reply = await chat.say("thirty")
-    assert "“thirty” is not a number. Give a number from 0 to 100, e.g. 35." in reply
+    reply = await chat.say("thirty for the shop, forty for the blog")
+    assert "I found 30 and 40 in “thirty for the shop, forty for the blog”; which one is it?" in reply
+    reply = await chat.say("high")
+    assert "“high” is not a number. Give a number from 0 to 100, e.g. 35." in reply
     reply = await chat.say("35")
     assert f"{pos('referring_domains')}  How many referring domains" in reply
     reply = await chat.say("-5")

@@ -198,7 +198,7 @@ def test_number_accepts(text, expected):
 @pytest.mark.parametrize(
     ("text", "must_mention"),
     [
-        ("twenty", ["“twenty”", "not a number"]),
+        ("twenty or so, maybe twelve", ["20 and 12", "which one"]),
         ("", ["not a number"]),
         ("-3", ["-3", "negative", "0"]),
         ("-0.5", ["-0.5", "negative", "0"]),
@@ -530,10 +530,15 @@ def test_site_kind_accepts(text, expected):
     assert valid("site_kind", text) == expected
 
 
-@pytest.mark.parametrize("text", ["a bakery shop", "7", "local, shop", "0"])
+@pytest.mark.parametrize("text", ["a knitting circle", "7", "0"])
 def test_site_kind_refuses_with_the_choices(text):
     reason = invalid("site_kind", text)
     assert "is not a kind of site I know" in reason and KINDS in reason
+
+
+@pytest.mark.parametrize("text", ["a bakery shop", "local, shop"])
+def test_site_kind_naming_two_kinds_is_asked_back(text):
+    assert invalid("site_kind", text).endswith("could be local business or online shop; which one?")
 
 
 def test_site_kind_round_trips_and_offers_a_menu():

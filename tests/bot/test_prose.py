@@ -1,0 +1,135 @@
+"""Answers written the way people write them (issue 27): each question's validator finds the figure,
+the choice or the competitors in a sentence, in English, German, French and Spanish, and asks back
+when a sentence holds two that differ. Through the real questions of knowledge/questions.yaml."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.conversation import prose
+from bot.conversation.validators import Invalid, Valid
+from bot.planning.knowledge import load
+
+KNOWLEDGE = load()
+
+
+def parse(question_id: str, text: str):
+    return KNOWLEDGE.questionnaire.question(question_id).parse(text)
+
+
+def valid(question_id: str, text: str):
+    result = parse(question_id, text)
+    assert isinstance(result, Valid), f"{text!r} for {question_id}: {result}"
+    return result.value
+
+
+# The local bakery of the issue, as typed, and its German, French and Spanish counterparts.
+BAKERY = [
+    ("site_kind", "it's a local bakery", "local"),
+    ("site_kind", "wir sind eine Bäckerei, also local", "local"),
+    ("authority", "dunno, maybe 12?", 12),
+    ("authority", "keine Ahnung, vielleicht zwölf?", 12),
+    ("authority", "je ne sais pas, peut-être douze ?", 12),
+    ("authority", "no sé, quizás doce", 12),
+    ("recent_monthly_rd", "2 or 3 a month", 3),  # 2.5 a month: a whole count, rounded half up
+    ("recent_monthly_rd", "zwei oder drei", 3),
+    ("recent_monthly_rd", "deux ou trois par mois", 3),
+    ("recent_monthly_rd", "dos o tres", 3),
+    ("linkable_assets", "none really", 0),
+    ("linkable_assets", "nothing at all", 0),
+    ("linkable_assets", "keine", 0),
+    ("linkable_assets", "aucun", 0),
+    ("linkable_assets", "ninguno todavía", 0),
+    ("posts_per_month", "one a week", 4),  # 4.3 a month, a whole count
+    ("content_quality", "pretty good, 4", 4),
+    ("content_quality", "ziemlich gut, vier", 4),
+    ("content_quality", "plutôt bon, quatre", 4),
+    ("content_quality", "bastante bueno, cuatro", 4),
+    ("hours_per_month", "maybe twenty hours a month", 20),
+    ("referring_domains", "like 40 or so, I think", 40),
+]
+
+
+@pytest.mark.parametrize(("question_id", "typed", "expected"), BAKERY)
+def test_an_answer_in_a_sentence_is_understood(question_id, typed, expected):
+    assert valid(question_id, typed) == expected
+
+
+def test_two_or_three_is_the_middle_of_the_two():
+    assert valid("hours_per_month", "2 or 3") == 2.5
+    assert valid("referring_domains", "100 or 120") == 110
+
+
+def test_competitors_in_prose_pair_each_domain_with_the_count_after_it():
+    typed = "crumbandcrust.co.uk has about 80, breadhaus.co.uk 120 and the big one, greggs.co.uk, like 9000"
+    assert valid("competitors", typed) == [
+        {"domain": "crumbandcrust.co.uk", "referring_domains": 80},
+        {"domain": "breadhaus.co.uk", "referring_domains": 120},
+        {"domain": "greggs.co.uk", "referring_domains": 9000},
+    ]
+    assert valid("competitors", "boulangerie-paul.fr a environ 300 et painrustique.fr 45") == [
+        {"domain": "boulangerie-paul.fr", "referring_domains": 300},
+        {"domain": "painrustique.fr", "referring_domains": 45},
+    ]
+
+
+def test_strategies_in_prose_are_picked_by_their_words():
+    assert valid("strategies", "citations and local sponsorships, maybe some PR") == [
+        "local_citations",
+        "local_community",
+        "digital_pr",
+    ]
+    assert valid("strategies", "mostly guest posts, and we also do some outreach") == ["guest_posting", "outreach"]
+
+
+@pytest.mark.parametrize(
+    ("question_id", "typed", "must_mention"),
+    [
+        ("authority", "12 or maybe 40, not sure", None),  # a range: its middle
+        ("authority", "12, my rival has 40", ["12 and 40", "which one"]),
+        ("site_kind", "a bakery with an online shop", ["could be local business or online shop", "which one"]),
+        ("strategies", "guest posts and knitting", ["“knitting” is not a strategy I know"]),
+        ("strategies", "no PR at all", ["Pick one strategy"]),
+        ("competitors", "ahrefs 1200", ["“ahrefs” is neither a domain nor a count"]),
+    ],
+)
+def test_what_a_sentence_leaves_open_is_asked_back_or_refused_with_the_reason(question_id, typed, must_mention):
+    result = parse(question_id, typed)
+    if must_mention is None:
+        assert result == Valid(26)
+        return
+    assert isinstance(result, Invalid), result
+    for part in must_mention:
+        assert part in result.reason
+
+
+def test_a_hedged_figure_is_an_estimate():
+    assert prose.is_hedged("dunno, maybe 12?") and prose.is_hedged("about 80") and prose.is_hedged("vielleicht 5")
+    assert not prose.is_hedged("12") and not prose.is_hedged("2 a week")
+
+
+def test_number_words_are_read_in_every_supported_language():
+    assert prose.spelled_out("one a week") == "1 a week"
+    assert prose.spelled_out("einundzwanzig") == "21"
+    assert prose.spelled_out("vingt-deux") == "22"
+    assert prose.spelled_out("dos o tres") == "2 o 3"
+    assert prose.spelled_out("the big one, greggs.co.uk") == "the big one, greggs.co.uk"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    question_id=st.sampled_from([q.id for q in KNOWLEDGE.questionnaire.questions]),
+    typed=st.text(min_size=1, max_size=80)
+    | st.lists(
+        st.sampled_from(["maybe", "12", "or", "one", "none", "really", "rival.com", "80", ",", "PR", "a", "week", "?"]),
+        max_size=12,
+    ).map(" ".join),
+)
+def test_no_text_makes_a_validator_fail(question_id, typed):
+    """Every answer gets a value or a reason, never a traceback."""
+    result = parse(question_id, typed)
+    assert isinstance(result, Valid | Invalid)
+    if isinstance(result, Invalid):
+        assert result.reason
