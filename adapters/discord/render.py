@@ -46,6 +46,9 @@ DISCORD = Dialect(
     command_prefix="/backlinks ",
     # Discord shows a code span as typed (and never pings from one; mentions are off anyway).
     code_escape=lambda s: s.replace("`", "'"),
+    # Discord's timestamp markup: each reader's client shows it in their own zone and language
+    # ("f": short date and time). https://discord.com/developers/docs/reference#message-formatting
+    moment=lambda moment: f"<t:{moment.epoch}:f>",
 )
 
 

@@ -24,6 +24,7 @@ from bot.conversation.questionnaire import Question
 from bot.conversation.rendering import PLAIN, Dialect, Renderer, chunk_lines
 from bot.conversation.validators import Valid
 from bot.core.events import ChannelKey
+from bot.core.moments import Moment
 from bot.core.replies import Bullets, Button, Buttons, Fields, Form, Heading, Item, Paragraph, Reply
 from bot.exports import EXPORT_SUFFIXES
 from bot.planning.knowledge import Knowledge
@@ -38,9 +39,21 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def slack_date(moment: Moment) -> str:
+    """Slack's date formatting: each reader's client shows it in their own zone; the fallback (in
+    the channel's zone, named) is for clients that cannot.
+    https://api.slack.com/reference/surfaces/formatting#date-formatting"""
+    return f"<!date^{moment.epoch}^{{date_short_pretty}}, {{time}}|{escape(moment.local())}>"
+
+
 def slack_dialect(command: str = "/backlinks") -> Dialect:
     return Dialect(
-        "slack", escape=escape, bold=lambda s: f"*{s}*", code=lambda s: f"`{s}`", command_prefix=f"{command} "
+        "slack",
+        escape=escape,
+        bold=lambda s: f"*{s}*",
+        code=lambda s: f"`{s}`",
+        command_prefix=f"{command} ",
+        moment=slack_date,
     )
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import jinja2
 from jinja2 import meta
 
+from bot.core.moments import Moment
 from bot.core.replies import Text
 from bot.planning.knowledge import Knowledge
 
@@ -34,6 +35,9 @@ class Dialect:
     # Inside a code span markdown is shown as typed, so `\_` would show its backslash: a code span
     # needs only its own delimiter kept out (None: escape it like any text, as Slack must).
     code_escape: Callable[[str], str] | None = None
+    # A moment as the platform's client shows it in each reader's own zone (None: in the channel's
+    # zone, named — the terminal, Markdown, plain-text fields).
+    moment: Callable[[Moment], str] | None = None
 
 
 # Control characters (ANSI escapes included) could repaint a terminal; keep tabs and newlines.
@@ -96,6 +100,8 @@ class Renderer:
     def _finalize(self, value: Any) -> str:
         if isinstance(value, Safe):
             return value
+        if isinstance(value, Moment) and self.dialect.moment is not None:
+            return self.dialect.moment(value)
         if isinstance(value, int | float) and not isinstance(value, bool):
             return format_number(value)
         return self.dialect.escape(str(value))

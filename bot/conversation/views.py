@@ -11,12 +11,12 @@ import math
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from bot.conversation import provenance
 from bot.conversation.questionnaire import Draft, Question, Questionnaire
 from bot.conversation.rendering import format_number
 from bot.conversation.validators import Valid
+from bot.core.moments import Moment
 from bot.core.plan import Plan
 from bot.core.replies import Bullets, Button, Buttons, Heading, Paragraph, Reply, Text, text
 from bot.planning.knowledge import Knowledge
@@ -37,18 +37,13 @@ def greeting(*, done: int | None, total: int, plan: Plan | None, check_in: tuple
     progress (how far it got), else that there is no plan yet."""
     blocks = []
     if plan is not None:
-        when = _local_time(*check_in) if check_in else ""
+        when = Moment(*check_in) if check_in else ""
         blocks.append(Paragraph(text("greeting.plan", site=plan.site, target=plan.target, check_in=when)))
     if done is not None:
         blocks.append(Paragraph(text("greeting.in_progress", done=done, total=total, replacing=plan is not None)))
     if not blocks:
         blocks.append(Paragraph(text("greeting.no_plan", total=total)))
     return Reply("info", tuple(blocks), private=True)
-
-
-def _local_time(moment: dt.datetime, timezone: str) -> str:
-    local = moment.astimezone(ZoneInfo(timezone))
-    return f"{local:%a} {local.day} {local:%b %Y}, {local:%H:%M} ({timezone})"
 
 
 def problems(reasons, *, usage: str) -> Reply:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import calendar
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from zoneinfo import ZoneInfo
 
 from bot.core.events import ChannelKey
+from bot.core.moments import Moment
 from bot.core.replies import Button, Heading, Item, Paragraph, Reply, text
 from bot.monthly.commands import ChannelSummary
 
@@ -71,15 +70,10 @@ def _line(summary: ChannelSummary | None):
         month=_month_name(summary.month),
         logged=summary.logged,
         build=summary.build,
-        check_in=_when(summary.next_check_in, summary.timezone) if summary.next_check_in else "",
+        check_in=Moment(summary.next_check_in, summary.timezone) if summary.next_check_in else "",
     )
 
 
 def _month_name(key: str) -> str:
     year, month = (int(p) for p in key.split("-"))
     return f"{calendar.month_name[month]} {year}"
-
-
-def _when(moment: dt.datetime, timezone: str) -> str:
-    local = moment.astimezone(ZoneInfo(timezone))
-    return f"{local:%a} {local.day} {local:%b %Y}, {local:%H:%M} ({timezone})"

@@ -23,6 +23,7 @@ from bot.conversation import views
 from bot.conversation.rendering import PLAIN, Renderer
 from bot.conversation.validators import registrable_domain
 from bot.core.feature import Plugs, Request
+from bot.core.moments import Moment
 from bot.core.numbers import whole_number
 from bot.core.replies import Bullets, Button, Buttons, Form, Heading, Image, Paragraph, Reply, Text, text
 from bot.lookups.provider import MonthChange
@@ -370,7 +371,7 @@ class Monthly:
             "day": day_words(settings.day),
             "time": settings.time.strftime("%H:%M"),
             "timezone": settings.timezone,
-            "next": _local(due, settings.timezone) if due else "",
+            "next": Moment(due, settings.timezone) if due else "",
             "skip": month_name(settings.skip) if settings.skip else "",
             "unscored": month_name(add_months(settings.skip, -1)) if settings.skip else "",
             "paused": reminder.paused_reason if reminder and reminder.paused_reason else "",
@@ -461,7 +462,7 @@ class Monthly:
             "domains": removed.domains,
             "months": [month_name(m) for m in removed.months],
             "user": removed.user,
-            "when": _local(removed.at, timezone),
+            "when": Moment(removed.at, timezone),
             "now": now,
         }
         return [Reply("info", (Paragraph(text("log.undone", **values)),))]
@@ -751,7 +752,7 @@ class Monthly:
         hint = advice(closed, safe_then, self.knowledge.parameters["spike_factor"].value)
         blocks: list[Any] = [Heading(text("reminder.heading", site=site, month=month_name(this_month)))]
         if late:
-            blocks.append(Paragraph(text("reminder.late", due=_local(reminder.next_due_at, timezone))))
+            blocks.append(Paragraph(text("reminder.late", due=Moment(reminder.next_due_at, timezone))))
         by = (measured.source.provider if measured and measured.last_month else "") if adapted else ""
         blocks.append(Paragraph(text("reminder.target", build=build, target=target, adapted=adapted, by=by)))
         if last is not None:
@@ -881,12 +882,3 @@ def _local_day(moment: dt.datetime, timezone: str) -> int:
     from zoneinfo import ZoneInfo
 
     return moment.astimezone(ZoneInfo(timezone)).day
-
-
-def _local(moment: dt.datetime | None, timezone: str) -> str:
-    if moment is None:
-        return ""
-    from zoneinfo import ZoneInfo
-
-    local = moment.astimezone(ZoneInfo(timezone))
-    return f"{local:%a} {local.day} {local:%b %Y}, {local:%H:%M} ({timezone})"
