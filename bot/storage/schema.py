@@ -96,6 +96,22 @@ progress = sa.Table(
     sa.Index("uq_progress_channel_domain", "channel_id", "domain", unique=True),
 )
 
+# What the last check of a logged link found (bot/links/): one row per progress row with a URL,
+# replaced at each check. The channel is kept beside the link, so a channel's states are one read
+# and deleting a tenant's rows finds them.
+link_checks = sa.Table(
+    "link_checks",
+    metadata,
+    sa.Column("progress_id", sa.Integer, sa.ForeignKey("progress.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("channel_id", sa.Integer, sa.ForeignKey("channels.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),  # live, not_followed, lost, unchecked
+    sa.Column("detail", sa.String(200), nullable=False),
+    sa.Column("status", sa.Integer),
+    sa.Column("checked_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_link_checks_channel", "channel_id"),
+    sa.Index("ix_link_checks_checked_at", "checked_at"),
+)
+
 # Form submissions acknowledged to a platform and not yet worked off (done_at is null): stored
 # before the acknowledgement, so a stop or a crash after it loses nothing. Whoever holds the lease
 # (claimed_until) works the row; when a lease runs out another process (or the next start) does.

@@ -17,6 +17,8 @@ from bot.core.events import ChannelKey
 from bot.intake import Intake
 from bot.monthly.schedule import ReminderSettings
 from bot.storage.home_store import Person
+from bot.links.checker import LinkState
+from bot.links.store import LinkStore
 from bot.storage.store import Store
 
 # Columns that name a tenant: a table that has one holds some workspace's or channel's rows.
@@ -39,6 +41,8 @@ async def fill(store: Store, platform: str, workspace: str, channels: tuple[str,
         async with store.engine.begin() as connection:
             channel_id = await store._channel_id(connection, key, create=False)
         await store.reminders.begin_sends([(channel_id, "2026-11", NOW)])
+        [due] = [d for d in await LinkStore(store).due(checked_before=NOW, limit=100) if d.channel_id == channel_id]
+        await LinkStore(store).save([(due, LinkState(due.url, "live"))])  # what its last check found
         await Intake(store).accept(platform, f"{platform}:{workspace}:{channel}", {"answers": "…"}, channel=key)
         await store.homes.used(key, "U1")  # who used the bot here, for their Home
     await store.lookups.save_key((platform, workspace), "dataforseo", "sealed-key", "1234", "U1")

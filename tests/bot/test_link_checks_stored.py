@@ -1,0 +1,117 @@
+"""Logged links checked and stored: a plan, links logged the way people log them, the due ones
+fetched from a real local HTTP server (their names resolved to it), what was found stored per
+link and read back per channel — on SQLite and on PostgreSQL; undone links and other channels
+untouched; a second run checks nothing until the links are due again."""
+
+from __future__ import annotations
+
+import datetime as dt
+import socket
+
+import pytest
+from aiohttp import web
+from aiohttp.abc import AbstractResolver
+from support import TYPED_ANSWERS, MemoryChat
+
+from bot.core.events import ChannelKey
+from bot.engine import Engine
+from bot.links.checker import LinkChecker
+from bot.links.service import RECHECK_DAYS, check_due
+from bot.links.store import LinkStore
+
+PAGES = {
+    "/thanks": '<a href="https://example.com/">Example</a>',
+    "/comment": '<a rel="ugc nofollow" href="https://example.com/">me</a>',
+    "/old": "<p>nothing</p>",
+}
+
+
+class Loopback(AbstractResolver):
+    """Every name on 127.0.0.1, where the test's pages are (as /etc/hosts would)."""
+
+    async def resolve(self, host, port=0, family=socket.AF_INET):
+        return [{"hostname": host, "host": "127.0.0.1", "port": port, "family": family, "proto": 0, "flags": 0}]
+
+    async def close(self):
+        pass
+
+
+@pytest.fixture
+async def port():
+    app = web.Application()
+    for path, body in PAGES.items():
+        app.router.add_get(path, lambda r, body=body: web.Response(text=body, content_type="text/html"))
+    app.router.add_get("/gone", lambda r: web.Response(status=404))
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    yield site._server.sockets[0].getsockname()[1]
+    await runner.cleanup()
+
+
+def checker() -> LinkChecker:
+    return LinkChecker(resolver=Loopback(), per_host_interval=0.0, timeout=2.0)
+
+
+async def test_logged_links_are_checked_and_their_states_kept_per_channel(any_store, knowledge, port):
+    engine = Engine(knowledge=knowledge, store=any_store)
+    chat = MemoryChat(engine, ChannelKey("memory", "team-1", "general"), "alice")
+    other = MemoryChat(engine, ChannelKey("memory", "team-2", "general"), "bob")
+    await chat.answer_all()
+    await other.answer_all()
+    said = await chat.say(
+        f"log http://yell.com:{port}/thanks http://blog.localpaper.co.uk:{port}/comment "
+        f"http://directory.org:{port}/gone, 2"
+    )
+    assert "3 new referring domains" in said or "Logged" in said, said
+    await chat.say(f"log http://oldfriend.net:{port}/old")
+    await chat.say("log undo")  # taken back: never checked
+    await other.say(f"log http://theirs.io:{port}/old")
+
+    links = LinkStore(any_store)
+    now = any_store.clock()
+    report = await check_due(links, checker, now=now)
+    assert report.checked == 4 and report.states == {"live": 1, "not_followed": 1, "lost": 2}
+
+    mine = {c.domain: (c.state, c.detail) for c in await links.of_channel(chat.channel)}
+    assert mine == {
+        "yell.com": ("live", ""),
+        "localpaper.co.uk": ("not_followed", "nofollow/ugc"),
+        "directory.org": ("lost", "404"),
+    }
+    theirs = {c.domain: (c.state, c.detail) for c in await links.of_channel(other.channel)}
+    assert theirs == {"theirs.io": ("lost", "link removed")}  # their page links to nobody's example.com
+
+    # Checked now: nothing is due until RECHECK_DAYS have passed.
+    assert (await check_due(links, checker, now=now)).checked == 0
+    later = now + dt.timedelta(days=RECHECK_DAYS + 1)
+    assert (await check_due(links, checker, now=later, most=2)).checked == 2
+
+
+def test_the_check_in_and_show_say_what_the_checks_found(knowledge):
+    from bot.conversation.rendering import PLAIN, Renderer
+    from bot.links.store import CheckedLink
+    from bot.links.summary import checked, lost, states
+
+    at = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+    links = [CheckedLink(f"site{n}.com", f"https://site{n}.com/", "live", "", at) for n in range(10)] + [
+        CheckedLink("yell.com", "https://yell.com/x", "lost", "404", at),
+        CheckedLink("localpaper.co.uk", "https://localpaper.co.uk/y", "not_followed", "nofollow", at),
+        CheckedLink("slow.org", "https://slow.org/z", "unchecked", "timeout", at),
+    ]
+    render = Renderer(knowledge, PLAIN).text
+    assert (
+        render(checked(links[9:12]))
+        == "1 of 3 links you logged are live; lost: yell.com (404), localpaper.co.uk (now nofollow)."
+    )
+    assert render(checked(links)) == (
+        "10 of 13 links you logged are live; lost: yell.com (404), localpaper.co.uk (now nofollow); "
+        "1 could not be checked this time."
+    )
+    assert render(checked(links[:1])) == "1 of 1 link you logged is live."
+    assert checked([]) is None and states([]) is None
+    assert [link.domain for link in lost(links)] == ["yell.com", "localpaper.co.uk"]
+    assert render(states(links[9:])) == (
+        "Links checked: site9.com live · yell.com lost (404) · localpaper.co.uk now nofollow · slow.org not checked (timeout)."
+    )
