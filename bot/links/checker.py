@@ -125,6 +125,8 @@ class LinkChecker:
     async def __aenter__(self) -> LinkChecker:
         import aiohttp  # a core dependency, imported when links are checked
 
+        self._slots = asyncio.Semaphore(self.concurrency)  # requests in flight, across hosts
+
         resolver = self.resolver or _public_resolver(self.allow_private)
         connector = aiohttp.TCPConnector(resolver=resolver, limit=self.concurrency)
         self._session = aiohttp.ClientSession(
@@ -138,14 +140,9 @@ class LinkChecker:
         await self._session.close()
 
     async def check_all(self, links: Iterable[tuple[str, str]]) -> list[LinkState]:
-        """Each (page URL, the site it should link to), checked concurrently; results in order."""
-        limit = asyncio.Semaphore(self.concurrency)
-
-        async def one(url: str, site: str) -> LinkState:
-            async with limit:
-                return await self.check(url, site)
-
-        return list(await asyncio.gather(*(one(url, site) for url, site in links)))
+        """Each (page URL, the site it should link to), checked concurrently; results in order.
+        At most `concurrency` requests are in flight; a link waiting for its host's pause holds none."""
+        return list(await asyncio.gather(*(self.check(url, site) for url, site in links)))
 
     async def check(self, url: str, site: str) -> LinkState:
         """Whether the page at `url` still links to `site` (a domain), and how."""
@@ -201,7 +198,7 @@ class LinkChecker:
     async def _get(self, url: str, host: str, limit: int) -> tuple[int, Any, bytes]:
         lock = await self._gate(host)
         try:
-            async with self._session.get(url, allow_redirects=False) as response:
+            async with self._slots, self._session.get(url, allow_redirects=False) as response:
                 body = b""
                 if response.status < 300 or response.status >= 400:
                     async for chunk in response.content.iter_chunked(65_536):
