@@ -375,7 +375,8 @@ def links_group() -> None:
 )
 def links_check(database: str | None, most: int | None, allow_private: bool) -> None:
     """Fetch every logged link not checked in the last 25 days: is the page up, does it still link
-    to the site, is the link followed? What is found is stored for the check-ins and `show`."""
+    to the site, is the link followed? What is found is stored for the check-ins and `show`. A
+    serving worker does this every BACKLINKS_LINK_CHECK_EVERY seconds (an hour); this runs it once, now."""
     from bot.app.build import running
     from bot.app.serve import missing_database_driver
     from bot.core.settings import database_url_for
@@ -393,7 +394,10 @@ def links_check(database: str | None, most: int | None, allow_private: bool) -> 
         async with running(settings, url) as engine:
             store = LinkStore(engine.store)
             report = await check_due(
-                store, lambda: LinkChecker(allow_private=allow_private), now=engine.store.clock(), most=most
+                store,
+                lambda: LinkChecker(allow_private=allow_private or settings.link_check_private),
+                now=engine.store.clock(),
+                most=most,
             )
             found.append(report)
 

@@ -286,6 +286,19 @@ def _parts(engine: Engine, store: Store, settings: Settings, role: str, notifier
         yield loop.run_forever(settings.reminder_every)
         # Workspaces whose grace period after a removal is over (bot/storage/tenants.py).
         yield store.tenants.run_forever(every=DELETIONS_EVERY)
+        if settings.link_check_every:  # logged links fetched again before their check-ins (bot/links/)
+            yield _link_checks(store, settings)
+
+
+def _link_checks(store: Store, settings: Settings) -> Awaitable[None]:
+    from bot.links.checker import LinkChecker
+    from bot.links.service import run_forever
+    from bot.links.store import LinkStore
+
+    def checker() -> LinkChecker:
+        return LinkChecker(allow_private=settings.link_check_private)
+
+    return run_forever(LinkStore(store), checker, every=settings.link_check_every, clock=store.clock)
 
 
 def _notifiers(engine: Engine, settings: Settings, *, console: bool = False) -> list:

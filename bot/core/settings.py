@@ -103,6 +103,12 @@ class Settings(BaseSettings):
     # How often (seconds) a serving process looks for due reminders.
     reminder_every: float = 60.0
 
+    # Logged links fetched again (bot/links/): how often (seconds) a worker looks for links whose last
+    # check is older than 25 days (0: never), and whether pages on private or loopback addresses may be
+    # fetched (off: a logged "link" must not make the bot probe the network it runs in).
+    link_check_every: float = Field(default=3600.0, ge=0)
+    link_check_private: bool = False
+
     # How long a Discord server that removed the bot keeps its data (days): added back within it, it
     # keeps everything; after it, a serving process deletes the server's data. Seven days covers a
     # removal by mistake noticed after a weekend (an assumption, not a platform rule).

@@ -5,13 +5,17 @@ reads states at most that old."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import logging
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.links.checker import LinkChecker
 from bot.links.store import LinkStore
+
+log = logging.getLogger(__name__)
 
 RECHECK_DAYS = 25  # under a month: every check-in finds its links checked since the last one (assumption)
 BATCH = 200
@@ -49,3 +53,20 @@ async def check_due(
             if len(due) < size:
                 break
     return report
+
+
+async def run_forever(
+    store: LinkStore, checker: Callable[[], LinkChecker], *, every: float, clock: Callable[[], dt.datetime]
+) -> None:
+    """Check the due links every `every` seconds, for as long as the process serves. A failure (the
+    database away for a moment) is logged and tried again next time; nothing is lost, as nothing was
+    stored for the links not done."""
+    while True:
+        try:
+            report = await check_due(store, checker, now=clock())
+            if report.checked:
+                found = ", ".join(f"{n} {state}" for state, n in sorted(report.states.items()))
+                log.info("checked %d logged link(s): %s", report.checked, found)
+        except Exception:
+            log.exception("checking logged links failed; trying again in %.0f s", every)
+        await asyncio.sleep(every)

@@ -11,7 +11,7 @@ import socket
 import pytest
 from aiohttp import web
 from aiohttp.abc import AbstractResolver
-from support import TYPED_ANSWERS, MemoryChat
+from support import MemoryChat
 
 from bot.core.events import ChannelKey
 from bot.engine import Engine
@@ -113,5 +113,29 @@ def test_the_check_in_and_show_say_what_the_checks_found(knowledge):
     assert checked([]) is None and states([]) is None
     assert [link.domain for link in lost(links)] == ["yell.com", "localpaper.co.uk"]
     assert render(states(links[9:])) == (
-        "Links checked: site9.com live · yell.com lost (404) · localpaper.co.uk now nofollow · slow.org not checked (timeout)."
+        "Links checked: site9.com live · yell.com lost (404) · localpaper.co.uk now nofollow · "
+        "slow.org not checked (timeout)."
     )
+
+
+async def test_a_serving_worker_checks_the_due_links_by_itself(store, knowledge, port, caplog):
+    import asyncio
+    import logging
+
+    from bot.links.service import run_forever
+
+    chat = MemoryChat(Engine(knowledge=knowledge, store=store), ChannelKey("memory", "team-1", "general"), "alice")
+    await chat.answer_all()
+    await chat.say(f"log http://yell.com:{port}/thanks")
+    caplog.set_level(logging.INFO, logger="bot.links.service")
+    links = LinkStore(store)
+    loop = asyncio.ensure_future(run_forever(links, checker, every=0.05, clock=store.clock))
+    try:
+        for _ in range(100):
+            if await links.of_channel(chat.channel):
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        loop.cancel()
+    assert [(c.domain, c.state) for c in await links.of_channel(chat.channel)] == [("yell.com", "live")]
+    assert "checked 1 logged link(s): 1 live" in caplog.text
