@@ -26,7 +26,7 @@ from bot.core.feature import Plugs
 from bot.core.replies import Reply
 from bot.home import page as pages
 from bot.lookups.service import Lookups, UnreadableKey
-from bot.monthly.commands import ChannelSummary
+from bot.monthly.summary import ChannelSummary
 from bot.storage.home_store import Person
 from bot.storage.store import Store
 
