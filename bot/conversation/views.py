@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from bot.conversation import provenance
 from bot.conversation.questionnaire import Draft, Question, Questionnaire
 from bot.conversation.rendering import format_number
-from bot.conversation.validators import Valid
+from bot.conversation.validators.kind import Valid
 from bot.core.plan import Plan
 from bot.core.replies import Bullets, Button, Buttons, Heading, Paragraph, Reply, Text, text
 from bot.planning.knowledge import Knowledge

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.conversation import views
 from bot.conversation.questionnaire import Draft, suggest
-from bot.conversation.validators import registrable_domain
+from bot.conversation.validators.domains import registrable_domain
 from bot.core.feature import Plugs, Request
 from bot.core.replies import Bullets, Button, Buttons, Form, Heading, Paragraph, Reply, text
 from bot.exports import ExportError, Profile, read_profile

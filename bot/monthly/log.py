@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from bot.conversation import views
-from bot.conversation.validators import registrable_domain
+from bot.conversation.validators.domains import registrable_domain
 from bot.core.numbers import whole_number
 from bot.core.plan import MONTHS_IN
 from bot.core.replies import Button, Buttons, Form, Paragraph, Reply, text

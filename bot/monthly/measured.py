@@ -15,7 +15,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from bot.conversation.validators import registrable_domain
+from bot.conversation.validators.domains import registrable_domain
 from bot.lookups.provider import LookupFailed, MonthChange, MonthDomains, Source
 from bot.monthly.schedule import add_months, month_key
 from bot.planning.planner import MONTHS_IN

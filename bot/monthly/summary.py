@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bot.conversation.validators import registrable_domain
+from bot.conversation.validators.domains import registrable_domain
 from bot.core.replies import Bullets, Image, text
 from bot.monthly.chart import MIN_MONTHS
 from bot.monthly.months import month_name, scoring, to_build, version

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.conversation import provenance, views
 from bot.conversation.questionnaire import Draft, apply, suggest
-from bot.conversation.validators import Invalid
+from bot.conversation.validators.kind import Invalid
 from bot.core.replies import Text, text
 from bot.lookups import notices
 from bot.lookups.answers import bare_competitors, recent_pace, site_answers, with_counts
