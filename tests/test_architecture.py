@@ -188,13 +188,11 @@ LAYERS = [
 ]
 # The imports that still point up, each a known joint to cut (this list only shrinks): the stores
 # know the shapes they store (a reminder's settings, a month's totals); the knowledge loader checks
-# the export formats with the exports' own reader; views render with the knowledge's templates.
+# the export formats with the exports' own reader.
 ALLOWED_UPWARD = {
     ("bot.storage.reminder_store", "bot.monthly.progress"),
     ("bot.storage.reminder_store", "bot.monthly.schedule"),
     ("bot.planning.knowledge", "bot.exports.read"),
-    ("bot.conversation.rendering", "bot.planning.knowledge"),
-    ("bot.conversation.views", "bot.planning.knowledge"),
 }
 
 

@@ -25,6 +25,8 @@ from bot.planning.chat import Chat, Near
 from bot.planning.drafts import CheckIns, Drafts, texts, with_measured
 from bot.planning.figures import Figures
 from bot.planning.forms import Forms
+from bot.planning.plan_reply import plan_reply
+from bot.planning.why_reply import why_reply
 
 if TYPE_CHECKING:
     from bot.core.events import ChannelKey
@@ -168,7 +170,7 @@ class Planning:
         else:
             plan = planner.stored(stored.plan, stored.answers, self.knowledge)
             sources = provenance.kept(stored.answers.get(provenance.SOURCES), stored.answers)
-            reply = views.plan_reply(plan, self.knowledge, stored=stored, progress=progress, sources=sources)
+            reply = plan_reply(plan, self.knowledge, stored=stored, progress=progress, sources=sources)
         if SHOWN_SECONDS > 0 and self._changes.get(channel, 0) == generation:  # no change while composing
             self._kept_shows[channel] = (time.monotonic(), self.store.clock(), reply)
             if len(self._kept_shows) > SHOWN_KEPT:
@@ -191,7 +193,7 @@ class Planning:
             return [views.info("plan.none")]
         plan = planner.stored(stored.plan, stored.answers, self.knowledge)
         sources = provenance.kept(stored.answers.get(provenance.SOURCES), stored.answers)
-        return [views.why_reply(plan, self.knowledge, sources=sources)]
+        return [why_reply(plan, self.knowledge, sources=sources)]
 
 
 def _fresh(kept: Any, now: Any) -> bool:

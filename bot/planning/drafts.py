@@ -13,6 +13,7 @@ from bot.conversation import provenance, views
 from bot.conversation.questionnaire import Draft, is_complete, next_question
 from bot.core.replies import Paragraph, Reply, Text, text
 from bot.planning import planner
+from bot.planning.plan_reply import plan_reply
 
 if TYPE_CHECKING:
     from bot.core.events import ChannelKey
@@ -70,7 +71,7 @@ class Drafts:
             first_reminder=(settings.to_json(), due),
             request=request,
         )
-        reply = views.plan_reply(result, self.knowledge, sources=sources)
+        reply = plan_reply(result, self.knowledge, sources=sources)
         if started:  # said under the plan, for the whole channel: one message, not two
             reply = views.with_note(reply, self.checkins.reminder_note(settings, due))
         return [reply]
