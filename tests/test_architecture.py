@@ -186,12 +186,9 @@ LAYERS = [
     *("core", "storage", "conversation", "lookups", "planning", "monthly", "exports", "privacy", "home"),
     *("engine", "app"),
 ]
-# The imports that still point up, each a known joint to cut (this list only shrinks): the stores
-# know the shapes they store (a reminder's settings, a month's totals); the knowledge loader checks
-# the export formats with the exports' own reader.
+# The imports that still point up, each a known joint to cut (this list only shrinks): the knowledge
+# loader checks the export formats with the exports' own reader.
 ALLOWED_UPWARD = {
-    ("bot.storage.reminder_store", "bot.monthly.progress"),
-    ("bot.storage.reminder_store", "bot.monthly.schedule"),
     ("bot.planning.knowledge", "bot.exports.read"),
 }
 

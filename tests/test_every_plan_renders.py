@@ -29,11 +29,11 @@ from adapters.slack.blocks import SlackRenderer
 from bot.conversation.rendering import Renderer
 from bot.core.events import ChannelKey, Said, Submitted
 from bot.engine import Engine
+from bot.home.store import Person
 from bot.monthly.reminders import ReminderLoop
 from bot.planning import planner, report
 from bot.planning.plan_reply import plan_reply
 from bot.planning.why_reply import why_reply
-from bot.storage.home_store import Person
 from bot.storage.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -337,7 +337,9 @@ def lookups_status(database: str | None) -> None:
     async def run() -> None:
         async with running(settings, url) as engine:
             service = engine.lookups
-            keys = await engine.store.lookups.keys()
+            from bot.lookups.store import LookupStore
+
+            keys = await LookupStore.on(engine.store).keys()
             found.extend([await service.shared_usage(), len(keys), await service.unreadable()])
             found.append(service.label(settings.provider or ""))
 
@@ -417,7 +419,9 @@ def encrypt_tokens(database: str | None) -> None:
         try:
             # A provider key no key opens stops the run before anything is written (the Slack
             # tokens are checked inside their own transaction).
-            for (platform, workspace), stored in await store.lookups.keys():
+            from bot.lookups.store import LookupStore
+
+            for (platform, workspace), stored in await LookupStore.on(store).keys():
                 try:
                     sealer.open(stored.secret)
                 except TokenKeyError:
@@ -430,7 +434,7 @@ def encrypt_tokens(database: str | None) -> None:
                 client_id = settings.slack_client_id or ""
                 tokens = EncryptedInstallationStore(fernet, client_id=client_id, engine=store.engine)
                 changed["tokens"] = await tokens.seal_stored()
-            changed["keys"] = await store.lookups.reseal_keys(sealer.reseal)
+            changed["keys"] = await LookupStore.on(store).reseal_keys(sealer.reseal)
         finally:
             await store.close()
 

@@ -25,6 +25,7 @@ from bot.exports import ExportError, Profile, read_profile
 from bot.exports.profile import compared_domain
 from bot.monthly.progress import sparkline
 from bot.monthly.schedule import month_key
+from bot.monthly.store import ProgressStore
 
 if TYPE_CHECKING:
     from bot.planning.knowledge import Knowledge
@@ -214,7 +215,7 @@ class Imports:
                 progress.setdefault(f"{entry.first_seen:%Y-%m}", []).append(domain)
                 if entry.nofollow:
                     nofollow.add(domain)
-        counted = await self.store.save_import(
+        counted = await ProgressStore.on(self.store).save_import(
             request.channel, request.user, draft.to_json() if filled else None, draft.version, progress, nofollow
         )
         reply = self._reply(profile, summary, filled, errors, counted, competitor)
@@ -229,7 +230,9 @@ class Imports:
         found = {name.split("/", 1)[0]: n for name, n in rivals.items()}
         filled = {"competitors": merge_competitors(known.get("competitors") or [], found, keep_larger=True)}
         draft, errors = suggest(self.knowledge.questionnaire, draft, filled)
-        await self.store.save_import(request.channel, request.user, draft.to_json(), draft.version, {})
+        await ProgressStore.on(self.store).save_import(
+            request.channel, request.user, draft.to_json(), draft.version, {}
+        )
         blocks = list(intersect_blocks(profile, own))
         if not errors:
             blocks.append(Paragraph(text("import.filled", answers=filled, competitor=True)))

@@ -15,14 +15,15 @@ from bot.monthly.measured import Measured, measure, on_pace
 from bot.monthly.months import local, month_name, scoring, to_build, version
 from bot.monthly.progress import MonthProgress, Totals, adapted_answers, advice, history, sparkline, streak, target_for
 from bot.monthly.schedule import month_key
+from bot.monthly.store import ProgressStore
 from bot.planning import planner
 
 if TYPE_CHECKING:
     from bot.lookups.provider import MonthChange
     from bot.lookups.service import Lookups
     from bot.monthly.chart_maker import ChartMaker
+    from bot.monthly.store import Reminder
     from bot.planning.knowledge import Knowledge
-    from bot.storage.reminder_store import Reminder
     from bot.storage.store import Store
 
 SPARK_MONTHS = 6
@@ -48,7 +49,7 @@ class CheckIns:
         check-in is composed, and collected at the end (bench/bench_checkins.py: with and without)."""
         ids = [r.channel_id for r in batch]
         plans_by_channel = await self.store.plans_of(ids)
-        logged_by_channel = await self.store.progress.by_month_of(ids)
+        logged_by_channel = await ProgressStore.on(self.store).by_month_of(ids)
         measured = await self._measured(batch, plans_by_channel, now)
         replies: dict[int, Reply | None] = {}
         adapted: list[tuple[int, dict[str, Any], dict[str, Any]]] = []

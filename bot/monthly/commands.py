@@ -23,8 +23,8 @@ if TYPE_CHECKING:
     from bot.core.replies import Image, Reply, Text
     from bot.lookups.service import Lookups
     from bot.monthly.schedule import ReminderSettings
+    from bot.monthly.store import Reminder
     from bot.planning.knowledge import Knowledge
-    from bot.storage.reminder_store import Reminder
     from bot.storage.store import Store, StoredPlan
 
 __all__ = ["ChannelSummary", "Monthly"]
@@ -78,6 +78,9 @@ class Monthly:
 
     def reminder_note(self, settings: ReminderSettings, due: dt.datetime | None) -> Text:
         return self.reminding.reminder_note(settings, due)
+
+    async def next_check_in(self, channel: ChannelKey) -> tuple[dt.datetime, str] | None:
+        return await self.reminding.next_check_in(channel)
 
     async def current_progress(self, channel: ChannelKey) -> tuple[StoredPlan | None, tuple[Any, ...]]:
         return await self.summary.current_progress(channel)

@@ -18,6 +18,7 @@ from bot.core.replies import Button, Buttons, Form, Paragraph, Reply, text
 from bot.monthly.months import local, month_name, to_build, version
 from bot.monthly.progress import first_plan
 from bot.monthly.schedule import add_months, month_key
+from bot.monthly.store import ProgressStore, ReminderStore
 
 if TYPE_CHECKING:
     from bot.core.events import ChannelKey
@@ -189,7 +190,7 @@ class Log:
             return [views.info("log.own_site", site=own)]
         if not entry.confirmed and (limit := self._confirm_limit(plan.plan)) < entry.amount:
             return [self._confirm(entry, argument, plan.plan, limit)]
-        logged = await self.store.progress.log(
+        logged = await ProgressStore.on(self.store).log(
             request.channel,
             request.user,
             entry.month,
@@ -232,7 +233,7 @@ class Log:
         return Reply("info", tuple(blocks), private=True)
 
     async def _undo(self, request: Request, plan: StoredPlan, this_month: str, timezone: str) -> list[Reply]:
-        removed = await self.store.progress.undo(request.channel)
+        removed = await ProgressStore.on(self.store).undo(request.channel)
         if removed is None:
             return [views.info("log.nothing_to_undo")]
         progress = await self.summary.channel_progress(request.channel, this_month, timezone)
@@ -255,7 +256,9 @@ class Log:
             return [views.problems(correction.problems, usage="log.usage")]
         if correction.month < first:
             return [views.info("log.before_plan", month=month_name(correction.month), first=month_name(first))]
-        before = await self.store.progress.correct(request.channel, request.user, correction.month, correction.total)
+        before = await ProgressStore.on(self.store).correct(
+            request.channel, request.user, correction.month, correction.total
+        )
         row = (await self.summary.channel_progress(request.channel, this_month, timezone)).of(correction.month)
         values = {
             "month": month_name(correction.month),
@@ -282,5 +285,5 @@ class Log:
     # Progress, for `show` and reminders.
 
     async def _timezone(self, channel: ChannelKey) -> str:
-        reminder = await self.store.reminders.get(channel)
+        reminder = await ReminderStore.on(self.store).get(channel)
         return reminder.settings.timezone if reminder else "UTC"

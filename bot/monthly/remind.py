@@ -21,11 +21,12 @@ from bot.monthly.schedule import (
     parse_timezone,
     skip_next,
 )
+from bot.monthly.store import ProgressStore, ReminderStore
 
 if TYPE_CHECKING:
     from bot.core.events import ChannelKey
     from bot.core.feature import Request
-    from bot.storage.reminder_store import Reminder
+    from bot.monthly.store import Reminder
     from bot.storage.store import Store
 
 NOTICE_RECHECK = 60.0  # seconds
@@ -80,18 +81,22 @@ class Remind:
         without one isn't asked again for a minute — unless this process paused something since
         (another process's pause shows within that minute)."""
         checked = self._no_notice.get(channel)
-        if checked and checked[1] == self.store.reminders.pauses and time.monotonic() - checked[0] < NOTICE_RECHECK:
+        if (
+            checked
+            and checked[1] == ReminderStore.on(self.store).pauses
+            and time.monotonic() - checked[0] < NOTICE_RECHECK
+        ):
             return []
-        reason = await self.store.reminders.take_pause_notice(channel)
+        reason = await ReminderStore.on(self.store).take_pause_notice(channel)
         if reason:
             return [views.info("remind.paused_notice", reason=reason)]
-        self._no_notice[channel] = (time.monotonic(), self.store.reminders.pauses)
+        self._no_notice[channel] = (time.monotonic(), ReminderStore.on(self.store).pauses)
         if len(self._no_notice) > 10_000:  # bounded: forget the oldest
             self._no_notice.pop(next(iter(self._no_notice)))
         return []
 
     async def remind(self, request: Request) -> list[Reply]:
-        reminder = await self.store.reminders.get(request.channel)
+        reminder = await ReminderStore.on(self.store).get(request.channel)
         if reminder is None and await self.store.current_plan(request.channel) is None:
             return [views.info("remind.no_plan")]
         current = reminder.settings if reminder else self.default_settings(request.timezone)
@@ -103,17 +108,25 @@ class Remind:
         now = self.store.clock()
         settings = skip_next(change.settings, now) if change.skip_next else change.settings
         due = next_due(settings, now)
-        await self.store.reminders.save(request.channel, settings, due)
+        await ReminderStore.on(self.store).save(request.channel, settings, due)
         if change.skip_next and settings.skip:
             # The check-in left out is the one that would judge the month before it: not scored.
             this_month = month_key(now, settings.timezone)
-            await self.store.progress.skip(request.channel, request.user, add_months(settings.skip, -1), this_month)
+            await ProgressStore.on(self.store).skip(
+                request.channel, request.user, add_months(settings.skip, -1), this_month
+            )
         return [self._remind_status(settings, due, None, saved=True)]
 
     def first_reminder(self, timezone: str | None) -> tuple[ReminderSettings, dt.datetime | None]:
         """What a channel's first plan turns on: the 1st at 09:00 in the user's zone (else UTC)."""
         settings = self.default_settings(timezone)
         return settings, next_due(settings, self.store.clock())
+
+    async def next_check_in(self, channel: ChannelKey) -> tuple[dt.datetime, str] | None:
+        """When this channel's next check-in is due, and its time zone (None: off, or none set)."""
+        reminder = await ReminderStore.on(self.store).get(channel)
+        on = reminder is not None and reminder.settings.enabled and reminder.next_due_at is not None
+        return (reminder.next_due_at, reminder.settings.timezone) if on else None
 
     def reminder_note(self, settings: ReminderSettings, due: dt.datetime | None) -> Text:
         return text("remind.started", **self._status_values(settings, due, None))

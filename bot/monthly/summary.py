@@ -15,6 +15,7 @@ from bot.monthly.chart import MIN_MONTHS
 from bot.monthly.months import month_name, scoring, to_build, version
 from bot.monthly.progress import MonthProgress, Totals, history
 from bot.monthly.schedule import month_key
+from bot.monthly.store import ProgressStore, ReminderStore
 
 if TYPE_CHECKING:
     from bot.core.events import ChannelKey
@@ -66,7 +67,7 @@ class Summary:
         self, channel: ChannelKey, this_month: str | None = None, timezone: str | None = None
     ) -> ChannelProgress:
         """The channel's plans and months, in one read (`timezone`: else its reminder's)."""
-        record = await self.store.channel_record(channel)
+        record = await ProgressStore.on(self.store).channel_record(channel)
         timezone = timezone or record.timezone
         this_month = this_month or month_key(self.store.clock(), timezone)
         versions = [version(p, timezone) for p in record.plans]
@@ -79,8 +80,8 @@ class Summary:
         if not ids:
             return {}
         plans_by_channel = await self.store.plans_of(ids)
-        logged_by_channel = await self.store.progress.by_month_of(ids)
-        reminders = await self.store.reminders.of(ids)
+        logged_by_channel = await ProgressStore.on(self.store).by_month_of(ids)
+        reminders = await ReminderStore.on(self.store).of(ids)
         now = self.store.clock()
         found: dict[int, ChannelSummary] = {}
         for channel_id in ids:

@@ -114,13 +114,12 @@ class Chat:
         stored = await self.store.current_plan(channel)
         done = sum(draft.settled(q.id) for q in self.questionnaire.questions) if draft is not None else None
         plan = planner.stored(stored.plan, stored.answers, self.knowledge) if stored is not None else None
-        reminder = await self.store.reminders.get(channel) if stored is not None else None
-        on = reminder is not None and reminder.settings.enabled and reminder.next_due_at is not None
+        check_in = await self.drafts.checkins.next_check_in(channel) if stored is not None else None
         return views.greeting(
             done=done,
             total=len(self.questionnaire.questions),
             plan=plan,
-            check_in=(reminder.next_due_at, reminder.settings.timezone) if on else None,
+            check_in=check_in,
         )
 
 

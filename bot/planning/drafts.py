@@ -30,6 +30,8 @@ class CheckIns(Protocol):
 
     async def current_progress(self, channel: ChannelKey) -> tuple[StoredPlan | None, tuple[Any, ...]]: ...
 
+    async def next_check_in(self, channel: ChannelKey) -> tuple[dt.datetime, str] | None: ...
+
 
 class Drafts:
     def __init__(self, *, store: Store, knowledge: Knowledge, checkins: CheckIns):
