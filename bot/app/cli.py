@@ -116,13 +116,14 @@ def plan_command(answers_file: Path, output_format: str) -> None:
 def import_command(path: Path, output_format: str) -> None:
     """Profile a backlink export (Ahrefs, Semrush, Moz, Majestic, Search Console); stores nothing."""
     from bot.exports import ExportError, read_profile
+    from bot.exports import formats as export_formats
     from bot.monthly.schedule import month_key
     from bot.planning import knowledge as knowledge_module
     from bot.storage.store import utc_now
 
     settings = _settings()
     try:
-        profile = read_profile(path, knowledge_module.default().export_formats, max_bytes=settings.import_max_bytes)
+        profile = read_profile(path, export_formats.default(), max_bytes=settings.import_max_bytes)
     except ExportError as error:
         _fail([str(error)], heading="Cannot import:")
     summary = profile.summary(month_key(utc_now(), "UTC"))

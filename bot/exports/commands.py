@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import re
 import shlex
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,12 +22,14 @@ from bot.conversation.validators.domains import registrable_domain
 from bot.core.feature import Plugs, Request
 from bot.core.replies import Bullets, Button, Buttons, Form, Heading, Paragraph, Reply, text
 from bot.exports import ExportError, Profile, read_profile
+from bot.exports import formats as export_formats
 from bot.exports.profile import compared_domain
 from bot.monthly.progress import sparkline
 from bot.monthly.schedule import month_key
 from bot.monthly.store import ProgressStore
 
 if TYPE_CHECKING:
+    from bot.exports.read import Format
     from bot.planning.knowledge import Knowledge
     from bot.storage.store import Store
 
@@ -157,10 +159,11 @@ def intersect_blocks(profile: Profile, own: str | None = None) -> tuple[Any, ...
 
 
 class Imports:
-    def __init__(self, *, store: Store, knowledge: Knowledge, max_bytes: int):
+    def __init__(self, *, store: Store, knowledge: Knowledge, max_bytes: int, formats: Sequence[Format] = ()):
         self.store = store
         self.knowledge = knowledge
         self.max_bytes = max_bytes
+        self.formats = tuple(formats) or export_formats.default()  # the exports it reads
 
     def plugs(self) -> Plugs:
         # An import fills months of progress.
@@ -188,7 +191,7 @@ class Imports:
         try:
             # Reading a big export is CPU work: off the event loop, so the bot keeps answering.
             profile = await asyncio.to_thread(
-                read_profile, Path(request.file), self.knowledge.export_formats, max_bytes=self.max_bytes, site=site
+                read_profile, Path(request.file), self.formats, max_bytes=self.max_bytes, site=site
             )
         except ExportError as error:
             return [views.info("import.refused", reason=str(error))]

@@ -20,6 +20,7 @@ from adapters.console.chat import ConsoleChat
 from bot.core.events import ChannelKey, Said
 from bot.engine import Engine
 from bot.exports import ExportError, read_profile
+from bot.exports import formats as export_formats
 from bot.exports.commands import import_target
 from bot.monthly.store import ProgressStore
 from bot.planning import knowledge
@@ -127,7 +128,7 @@ def test_a_folder_gets_a_sentence_naming_the_exports_in_it(tmp_path):
     (folder / "Latest links.csv").write_text("x")
     (folder / "notes.md").write_text("x")
     with pytest.raises(ExportError) as refused:
-        read_profile(folder, knowledge.default().export_formats, max_bytes=1_000_000)
+        read_profile(folder, export_formats.default(), max_bytes=1_000_000)
     assert str(refused.value) == (
         "Downloads is a folder, not an export file: give the file's own path. It holds Latest links.csv."
     )
