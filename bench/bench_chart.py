@@ -89,8 +89,8 @@ async def one_chart_data(engine: Engine, store: Store) -> chart.ChartData:
     from bot.core.events import ChannelKey
 
     key = ChannelKey("bench", "w", "c1")
-    progress = await engine.monthly.channel_progress(key, "2026-12", "UTC")
-    data = engine.monthly._chart_data(await store.plan_history(key), progress.rows, "UTC")
+    progress = await engine.monthly.summary.channel_progress(key, "2026-12", "UTC")
+    data = engine.monthly.drawn.data(await store.plan_history(key), progress.rows, "UTC")
     if data is None:
         raise SystemExit("the benchmark's channels have no chart: fewer than two months of history")
     return data

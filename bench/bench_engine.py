@@ -13,7 +13,7 @@ Rows:
              per-plan cost that touches the same data.
   planner    planner.plan(answers, knowledge) alone.
   pipeline   the answers' text (answers_as_text, done once) → questionnaire.apply (validation)
-             → planner.plan → views.plan_reply → every block rendered to plain text by the
+             → planner.plan → plan_reply → every block rendered to plain text by the
              console renderer. Three sub-rows time each stage alone.
   engine     Engine.handle(Said(channel, user, "plan site=… rd=… …")) with every answer inline,
              on a real SQLite store in a temporary folder, plus rendering the replies to text:
@@ -53,7 +53,6 @@ from common import ANSWERS_FILE, REPO, example_answers
 from processes import BACKLINKS, CLEAN
 
 from adapters.console.chat import render
-from bot.conversation import views
 from bot.conversation.questionnaire import Draft, apply
 from bot.conversation.rendering import PLAIN, Renderer
 from bot.core.events import ChannelKey, Said
@@ -61,6 +60,7 @@ from bot.core.settings import database_url_for
 from bot.engine import Engine
 from bot.planning import knowledge as knowledge_module
 from bot.planning import planner
+from bot.planning.plan_reply import plan_reply
 from bot.storage.store import Store
 
 BAR_US = 1000.0  # "engine well under a millisecond per plan"
@@ -165,7 +165,7 @@ class Fixture:
         self.raw, self.answers = example_answers(self.questionnaire)  # question id → text as typed, → value
         self.renderer = Renderer(self.knowledge, PLAIN)
         self.plan = planner.plan(self.answers, self.knowledge)
-        self.reply = views.plan_reply(self.plan, self.knowledge)
+        self.reply = plan_reply(self.plan, self.knowledge)
         # Every answer inline, by question id, as a user would type it after `plan`.
         self.inline = "plan " + " ".join(f"{q.id}={self.raw[q.id]}" for q in self.questionnaire.questions)
         # The console conversation: `plan`, one answer a line in questionnaire order, show, quit.
@@ -182,13 +182,13 @@ class Fixture:
     def pipeline(self) -> str:
         draft, _ = apply(self.questionnaire, Draft(), self.raw)
         result = planner.plan(draft.answers, self.knowledge)
-        return render(views.plan_reply(result, self.knowledge), self.renderer)
+        return render(plan_reply(result, self.knowledge), self.renderer)
 
     def apply_only(self) -> object:
         return apply(self.questionnaire, Draft(), self.raw)
 
     def reply_only(self) -> object:
-        return views.plan_reply(self.plan, self.knowledge)
+        return plan_reply(self.plan, self.knowledge)
 
     def render_only(self) -> str:
         return render(self.reply, self.renderer)
@@ -204,7 +204,7 @@ def in_process(fixture: Fixture, config: Config) -> list[Row]:
         ("planner.plan(answers, knowledge)", fixture.plan_only),
         ("answers text → apply → plan → plan_reply → text", fixture.pipeline),
         (f"  of which: apply (validate {len(fixture.raw)} texts)", fixture.apply_only),
-        ("  of which: views.plan_reply", fixture.reply_only),
+        ("  of which: plan_reply", fixture.reply_only),
         ("  of which: render blocks to plain text", fixture.render_only),
     ]:
         samples, batch = time_sync(call, config)

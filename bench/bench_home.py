@@ -38,9 +38,10 @@ from adapters.slack.blocks import SlackRenderer
 from bot.core.events import ChannelKey, Invoked
 from bot.core.replies import Reply
 from bot.engine import Engine
+from bot.home.store import HomeStore, Person
+from bot.monthly.store import ProgressStore
 from bot.planning import knowledge as knowledge_module
 from bot.planning import planner
-from bot.storage.home_store import Person
 from bot.storage.store import Store
 
 
@@ -119,11 +120,11 @@ async def home(url: str, channels: int, repeats: int) -> tuple[list[float], list
             site = f"site{i}.com"
             first = (settings.to_json(), due)
             await store.save_plan(key, "U1", {**ANSWERS, "site": site}, {**plan, "site": site}, first_reminder=first)
-            await store.homes.used(key, "U1")
+            await HomeStore.on(store).used(key, "U1")
         clock[0] = dt.datetime(2026, 12, 3, 9, tzinfo=dt.UTC)
         for i in range(channels):  # six months of links logged
             for month in ("2026-07", "2026-08", "2026-09", "2026-10", "2026-11", "2026-12"):
-                await store.progress.log(ChannelKey("slack", "TH", f"C{i}"), "U1", month, count=3, domains=[])
+                await ProgressStore.on(store).log(ChannelKey("slack", "TH", f"C{i}"), "U1", month, count=3, domains=[])
         renderer = SlackRenderer(knowledge)
         await engine.home.page(person)  # warm-up
         builds, renders, view = [], [], {}

@@ -99,9 +99,9 @@ OURS = """
 import sys, time, resource
 sys.path.insert(0, sys.argv[2])
 from pathlib import Path
-from bot.planning import knowledge
 from bot.exports import read_profile
-formats = knowledge.load().export_formats
+from bot.exports.formats import load
+formats = load()
 start = time.perf_counter()
 profile = read_profile(Path(sys.argv[1]), formats, max_bytes=10**12)
 summary = profile.summary("2026-11")

@@ -34,6 +34,7 @@ from common import full_loop
 from reminder_worker import DUE, PLATFORM, populate
 
 from bot.engine import Engine
+from bot.monthly.store import ReminderStore
 from bot.planning import knowledge as knowledge_module
 from bot.storage.schema import channels, reminder_sends, reminders
 from bot.storage.store import Store
@@ -53,7 +54,7 @@ async def floor(store: Store) -> int:
 
 async def claim_only(store: Store, batch: int) -> int:
     claimed = 0
-    while rows := await store.reminders.claim_due(
+    while rows := await ReminderStore.on(store).claim_due(
         DUE, owner="bench", lease=dt.timedelta(minutes=10), limit=batch, platforms=[PLATFORM]
     ):
         claimed += len(rows)

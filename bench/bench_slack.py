@@ -109,6 +109,7 @@ from slack_standin import SlackStandIn
 
 from adapters.slack.server import EVENTS_PATH
 from bot.core.events import ChannelKey
+from bot.monthly.store import ProgressStore
 from bot.planning import commands as planning
 from bot.planning import knowledge as knowledge_module
 from bot.storage.store import Store
@@ -409,7 +410,9 @@ async def plans_to_show(bench: Bench, store: Store) -> None:
         found = sa.select(channels.c.id).where(channels.c.channel == CHART_CHANNEL)
         channel_id = (await connection.execute(found)).scalar_one()
         await connection.execute(sa.update(plans).where(plans.c.channel_id == channel_id).values(created_at=made))
-    await store.progress.log(ChannelKey("slack", TEAM, CHART_CHANNEL), "U1", f"{made:%Y-%m}", count=3, domains=[])
+    await ProgressStore.on(store).log(
+        ChannelKey("slack", TEAM, CHART_CHANNEL), "U1", f"{made:%Y-%m}", count=3, domains=[]
+    )
 
 
 async def check_once(bench: Bench, store: Store) -> None:

@@ -186,16 +186,6 @@ LAYERS = [
     *("core", "storage", "conversation", "lookups", "planning", "monthly", "exports", "privacy", "home"),
     *("engine", "app"),
 ]
-# The imports that still point up, each a known joint to cut (this list only shrinks): the stores
-# know the shapes they store (a reminder's settings, a month's totals); the knowledge loader checks
-# the export formats with the exports' own reader; views render with the knowledge's templates.
-ALLOWED_UPWARD = {
-    ("bot.storage.reminder_store", "bot.monthly.progress"),
-    ("bot.storage.reminder_store", "bot.monthly.schedule"),
-    ("bot.planning.knowledge", "bot.exports.read"),
-    ("bot.conversation.rendering", "bot.planning.knowledge"),
-    ("bot.conversation.views", "bot.planning.knowledge"),
-}
 
 
 def _layer(module: str) -> int | None:
@@ -211,8 +201,7 @@ def test_packages_stand_in_layers():
         for i in imported
         if _layer(m) is not None and _layer(i) is not None and _layer(i) > _layer(m)
     }
-    assert upward - ALLOWED_UPWARD == set(), "an import points up a floor (see LAYERS)"
-    assert ALLOWED_UPWARD - upward == set(), f"gone: take them off ALLOWED_UPWARD in {__file__}"
+    assert upward == set(), "an import points up a floor (see LAYERS): hand the lower one what it needs instead"
 
 
 def test_providers_know_only_the_provider_interface():

@@ -26,13 +26,14 @@ from adapters.console.output import TERMINAL
 from adapters.console.text import render as terminal_text
 from adapters.discord.render import DiscordRenderer
 from adapters.slack.blocks import SlackRenderer
-from bot.conversation import views
 from bot.conversation.rendering import Renderer
 from bot.core.events import ChannelKey, Said, Submitted
 from bot.engine import Engine
+from bot.home.store import Person
 from bot.monthly.reminders import ReminderLoop
 from bot.planning import planner, report
-from bot.storage.home_store import Person
+from bot.planning.plan_reply import plan_reply
+from bot.planning.why_reply import why_reply
 from bot.storage.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -90,7 +91,7 @@ def test_every_plan_renders_in_every_format_and_fits_every_platform(typed):
     assert not errors, [f"{'/'.join(map(str, e.path))}: {e.message}" for e in errors]
     assert report.as_markdown(plan, KNOWLEDGE).startswith(f"# Backlink plan for {plan.site}")
 
-    for reply in (views.plan_reply(plan, KNOWLEDGE), views.why_reply(plan, KNOWLEDGE)):
+    for reply in (plan_reply(plan, KNOWLEDGE), why_reply(plan, KNOWLEDGE)):
         for width in (None, 40, 120):
             assert terminal_text(reply, TERMINAL_RENDERER, width).strip()
         for message in SLACK.messages(reply):

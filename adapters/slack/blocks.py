@@ -22,7 +22,7 @@ from adapters.slack.limits import VIEW_BLOCKS as MAX_HOME_BLOCKS
 from adapters.slack.payloads import VALUE_ACTION
 from bot.conversation.questionnaire import Question
 from bot.conversation.rendering import PLAIN, Dialect, Renderer, chunk_lines
-from bot.conversation.validators import Valid
+from bot.conversation.validators.kind import Valid
 from bot.core.events import ChannelKey
 from bot.core.moments import Moment
 from bot.core.replies import Bullets, Button, Buttons, Fields, Form, Heading, Item, Paragraph, Reply

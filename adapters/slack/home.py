@@ -9,7 +9,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import SlackRenderer
 from bot.core.replies import Reply
-from bot.storage.home_store import Person
+from bot.home.store import Person
 
 ClientFor = Callable[[str], Awaitable[AsyncWebClient | None]]  # a workspace's client; None: uninstalled
 

@@ -116,13 +116,14 @@ def plan_command(answers_file: Path, output_format: str) -> None:
 def import_command(path: Path, output_format: str) -> None:
     """Profile a backlink export (Ahrefs, Semrush, Moz, Majestic, Search Console); stores nothing."""
     from bot.exports import ExportError, read_profile
+    from bot.exports import formats as export_formats
     from bot.monthly.schedule import month_key
     from bot.planning import knowledge as knowledge_module
     from bot.storage.store import utc_now
 
     settings = _settings()
     try:
-        profile = read_profile(path, knowledge_module.default().export_formats, max_bytes=settings.import_max_bytes)
+        profile = read_profile(path, export_formats.default(), max_bytes=settings.import_max_bytes)
     except ExportError as error:
         _fail([str(error)], heading="Cannot import:")
     summary = profile.summary(month_key(utc_now(), "UTC"))
@@ -337,7 +338,9 @@ def lookups_status(database: str | None) -> None:
     async def run() -> None:
         async with running(settings, url) as engine:
             service = engine.lookups
-            keys = await engine.store.lookups.keys()
+            from bot.lookups.store import LookupStore
+
+            keys = await LookupStore.on(engine.store).keys()
             found.extend([await service.shared_usage(), len(keys), await service.unreadable()])
             found.append(service.label(settings.provider or ""))
 
@@ -462,7 +465,9 @@ def encrypt_tokens(database: str | None) -> None:
         try:
             # A provider key no key opens stops the run before anything is written (the Slack
             # tokens are checked inside their own transaction).
-            for (platform, workspace), stored in await store.lookups.keys():
+            from bot.lookups.store import LookupStore
+
+            for (platform, workspace), stored in await LookupStore.on(store).keys():
                 try:
                     sealer.open(stored.secret)
                 except TokenKeyError:
@@ -475,7 +480,7 @@ def encrypt_tokens(database: str | None) -> None:
                 client_id = settings.slack_client_id or ""
                 tokens = EncryptedInstallationStore(fernet, client_id=client_id, engine=store.engine)
                 changed["tokens"] = await tokens.seal_stored()
-            changed["keys"] = await store.lookups.reseal_keys(sealer.reseal)
+            changed["keys"] = await LookupStore.on(store).reseal_keys(sealer.reseal)
         finally:
             await store.close()
 

@@ -15,7 +15,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from bot.conversation.validators import Invalid, Kind, Result, means_skip
+from bot.conversation.validators.kind import Invalid, Kind, Result
+from bot.conversation.validators.numbers import means_skip
 
 
 @dataclass(frozen=True, slots=True)

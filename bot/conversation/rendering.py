@@ -11,14 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import jinja2
 from jinja2 import meta
 
 from bot.core.moments import Moment
 from bot.core.replies import Text
-from bot.planning.knowledge import Knowledge
 
 
 class Safe(str):
@@ -63,8 +62,23 @@ def format_number(value: float) -> str:
     return f"{value:,.1f}".removesuffix(".0")
 
 
+class Labelled(Protocol):
+    label: str
+
+
+class Words(Protocol):
+    """What rendering needs of the knowledge (bot/planning/knowledge.py's `Knowledge` is one): the
+    message templates by name, and the strategies a template may name by id."""
+
+    @property
+    def templates(self) -> Mapping[str, str]: ...
+
+    @property
+    def strategies(self) -> Mapping[str, Labelled]: ...
+
+
 class Renderer:
-    def __init__(self, knowledge: Knowledge, dialect: Dialect):
+    def __init__(self, knowledge: Words, dialect: Dialect):
         self.dialect = dialect
         self.knowledge = knowledge
         env = jinja2.Environment(undefined=jinja2.StrictUndefined, finalize=self._finalize, autoescape=False)

@@ -11,22 +11,25 @@ from __future__ import annotations
 import asyncio
 import re
 import shlex
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.conversation import views
 from bot.conversation.questionnaire import Draft, suggest
-from bot.conversation.validators import registrable_domain
+from bot.conversation.validators.domains import registrable_domain
 from bot.core.feature import Plugs, Request
 from bot.core.replies import Bullets, Button, Buttons, Form, Heading, Paragraph, Reply, text
 from bot.exports import ExportError, Profile, read_profile
+from bot.exports import formats as export_formats
 from bot.exports.profile import compared_domain
 from bot.monthly.progress import sparkline
 from bot.monthly.schedule import month_key
+from bot.monthly.store import ProgressStore
 
 if TYPE_CHECKING:
+    from bot.exports.read import Format
     from bot.planning.knowledge import Knowledge
     from bot.storage.store import Store
 
@@ -156,10 +159,11 @@ def intersect_blocks(profile: Profile, own: str | None = None) -> tuple[Any, ...
 
 
 class Imports:
-    def __init__(self, *, store: Store, knowledge: Knowledge, max_bytes: int):
+    def __init__(self, *, store: Store, knowledge: Knowledge, max_bytes: int, formats: Sequence[Format] = ()):
         self.store = store
         self.knowledge = knowledge
         self.max_bytes = max_bytes
+        self.formats = tuple(formats) or export_formats.default()  # the exports it reads
 
     def plugs(self) -> Plugs:
         # An import fills months of progress.
@@ -187,7 +191,7 @@ class Imports:
         try:
             # Reading a big export is CPU work: off the event loop, so the bot keeps answering.
             profile = await asyncio.to_thread(
-                read_profile, Path(request.file), self.knowledge.export_formats, max_bytes=self.max_bytes, site=site
+                read_profile, Path(request.file), self.formats, max_bytes=self.max_bytes, site=site
             )
         except ExportError as error:
             return [views.info("import.refused", reason=str(error))]
@@ -214,7 +218,7 @@ class Imports:
                 progress.setdefault(f"{entry.first_seen:%Y-%m}", []).append(domain)
                 if entry.nofollow:
                     nofollow.add(domain)
-        counted = await self.store.save_import(
+        counted = await ProgressStore.on(self.store).save_import(
             request.channel, request.user, draft.to_json() if filled else None, draft.version, progress, nofollow
         )
         reply = self._reply(profile, summary, filled, errors, counted, competitor)
@@ -229,7 +233,9 @@ class Imports:
         found = {name.split("/", 1)[0]: n for name, n in rivals.items()}
         filled = {"competitors": merge_competitors(known.get("competitors") or [], found, keep_larger=True)}
         draft, errors = suggest(self.knowledge.questionnaire, draft, filled)
-        await self.store.save_import(request.channel, request.user, draft.to_json(), draft.version, {})
+        await ProgressStore.on(self.store).save_import(
+            request.channel, request.user, draft.to_json(), draft.version, {}
+        )
         blocks = list(intersect_blocks(profile, own))
         if not errors:
             blocks.append(Paragraph(text("import.filled", answers=filled, competitor=True)))

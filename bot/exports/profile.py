@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from bot.conversation.validators import registrable_domain
+from bot.conversation.validators.domains import registrable_domain
 from bot.exports.read import Opened
 from bot.exports.values import FALSE, SpelledDates, host_of, parse_count, parse_date
 from bot.monthly.schedule import add_months

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import IO, Any
 from xml.etree import ElementTree
 
-from bot.conversation.validators import registrable_domain
+from bot.conversation.validators.domains import registrable_domain
 from bot.exports.values import SpelledDates, host_of, parse_count, parse_date
 
 HEADER_SCAN_LINES = 30  # Moz puts a few metadata lines before its header

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 from bot.core.events import ChannelKey
 from bot.core.moments import Moment
 from bot.core.replies import Button, Heading, Item, Paragraph, Reply, text
-from bot.monthly.commands import ChannelSummary
+from bot.monthly.summary import ChannelSummary
 
 # Slack's Home view holds 100 blocks; the page's own take about ten, one a channel: fifty channels
 # (the most recently used) leave room, and a line says how many more there are.

@@ -25,9 +25,9 @@ from bot.core.events import ChannelKey, Installed, Opened
 from bot.core.feature import Plugs
 from bot.core.replies import Reply
 from bot.home import page as pages
+from bot.home.store import HomeStore, Person
 from bot.lookups.service import Lookups, UnreadableKey
-from bot.monthly.commands import ChannelSummary
-from bot.storage.home_store import Person
+from bot.monthly.summary import ChannelSummary
 from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -77,13 +77,13 @@ class Home:
     async def used(self, channel: ChannelKey, user: str) -> None:
         if channel.platform not in self.pages or not user or (channel, user) in self._used:
             return
-        await self.store.homes.used(channel, user)
+        await HomeStore.on(self.store).used(channel, user)
         self._used[(channel, user)] = True
 
     # The page.
 
     async def page(self, person: Person) -> Reply:
-        used, total = await self.store.homes.channels_of(person, pages.MOST_CHANNELS)
+        used, total = await HomeStore.on(self.store).channels_of(person, pages.MOST_CHANNELS)
         summaries = await self.summaries.summaries([u.channel_id for u in used])
         try:
             connection = await self.lookups.connected(ChannelKey(person.platform, person.workspace, ""))
@@ -96,19 +96,19 @@ class Home:
 
     async def _opened(self, event: Opened) -> list[Reply]:
         person = _person(event.channel, event.user)
-        await self.store.homes.opened(person)
+        await HomeStore.on(self.store).opened(person)
         replies = [await self.page(person)]
-        if await self.store.homes.claim_welcome(person):
+        if await HomeStore.on(self.store).claim_welcome(person):
             replies.append(pages.welcome())
         return replies
 
     async def _installed(self, event: Installed) -> list[Reply]:
-        claimed = await self.store.homes.claim_welcome(_person(event.channel, event.user))
+        claimed = await HomeStore.on(self.store).claim_welcome(_person(event.channel, event.user))
         return [pages.welcome()] if claimed else []
 
     async def not_welcomed(self, channel: ChannelKey, user: str) -> None:
         """The welcome could not be delivered: the person's next visit (or install) tries again."""
-        await self.store.homes.release_welcome(_person(channel, user))
+        await HomeStore.on(self.store).release_welcome(_person(channel, user))
 
     # Kept current.
 
@@ -129,7 +129,7 @@ class Home:
         async with self._slots:
             self._waiting.discard(channel)  # a change from now on needs a rebuild of its own
             try:
-                people = await self.store.homes.homes_showing(channel)
+                people = await HomeStore.on(self.store).homes_showing(channel)
             except Exception:
                 log.exception("could not find the pages listing %s", channel)
                 return

@@ -23,7 +23,7 @@ from typing import Any, Literal
 from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
-from bot.conversation.validators import registrable_domain
+from bot.conversation.validators.domains import registrable_domain
 from bot.links.page import link_on_page
 
 USER_AGENT = "BacklinksBot/1.0 (checks links its users logged; robots.txt respected)"

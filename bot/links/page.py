@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
-from bot.conversation.validators import registrable_domain
+from bot.conversation.validators.domains import registrable_domain
 
 # rel values that tell search engines not to pass credit (Google's link attributes, 2019).
 NOT_FOLLOWED = ("nofollow", "sponsored", "ugc")

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from bot.conversation.validators import competitor_items, normalise_domain
+from bot.conversation.validators.competitors import competitor_items
+from bot.conversation.validators.domains import normalise_domain
 from bot.lookups.provider import MonthChange, SiteFigures
 
 RECENT_MONTHS = 3  # the question's own definition: new referring domains of the last 3 months, / 3

@@ -38,7 +38,7 @@ from bot.lookups.provider import (
     SiteFigures,
     Source,
 )
-from bot.storage.lookup_store import DEPLOYMENT, StoredKey, Workspace
+from bot.lookups.store import DEPLOYMENT, LookupStore, StoredKey, Workspace
 from bot.storage.secrets import Sealer, TokenKeyError
 from bot.storage.store import Store
 
@@ -165,7 +165,7 @@ class Lookups:
     async def connected(self, channel: ChannelKey) -> Connection | None:
         if self.clients is None:
             return None
-        stored = await self.store.lookups.key(_workspace(channel))
+        stored = await LookupStore.on(self.store).key(_workspace(channel))
         if stored is not None:
             return self._connection(stored.provider, self._opened(stored), own=True)
         if self.default is not None:
@@ -185,7 +185,7 @@ class Lookups:
     async def unreadable(self) -> list[tuple[Workspace, UnreadableKey]]:
         """The workspaces whose connected key BACKLINKS_TOKEN_KEY does not open (none asked of a provider)."""
         found = []
-        for workspace, stored in await self.store.lookups.keys():
+        for workspace, stored in await LookupStore.on(self.store).keys():
             try:
                 self._opened(stored)
             except UnreadableKey as unreadable:
@@ -219,13 +219,13 @@ class Lookups:
             raise LookupFailed(f"{client.label} did not answer within {LOOKUP_TIMEOUT:.0f} seconds") from None
         finally:
             await client.close()
-        await self.store.lookups.save_key(_workspace(channel), name, self.sealer.seal(key), key[-4:], user)
+        await LookupStore.on(self.store).save_key(_workspace(channel), name, self.sealer.seal(key), key[-4:], user)
         self._known.clear()
         return self._connection(name, key, own=True)
 
     async def disconnect(self, channel: ChannelKey) -> bool:
         self._known.clear()
-        return await self.store.lookups.drop_key(_workspace(channel))
+        return await LookupStore.on(self.store).drop_key(_workspace(channel))
 
     # Figures.
 
@@ -280,7 +280,7 @@ class Lookups:
             connection = None
         known = None
         if connection is not None and connection.provider.has_history:
-            found = await self.store.lookups.cached(connection.name, "history", period, [domain])
+            found = await LookupStore.on(self.store).cached(connection.name, "history", period, [domain])
             months = {m.month: m for m in map(_month_change, found.get(domain) or [])}
             known = KnownMonths(months, connection.label) if months else None
         self._known[key] = known
@@ -307,9 +307,9 @@ class Lookups:
         up are waited for. Raises LookupFailed when something is still missing (`partial`: only
         when nothing was found)."""
         wanted = list(dict.fromkeys(domains))
-        found = await self.store.lookups.cached(connection.name, kind, period, wanted)
+        found = await LookupStore.on(self.store).cached(connection.name, kind, period, wanted)
         missing = [d for d in wanted if d not in found]
-        mine = await self.store.lookups.claim(connection.name, kind, period, missing, lease=CLAIM_LEASE)
+        mine = await LookupStore.on(self.store).claim(connection.name, kind, period, missing, lease=CLAIM_LEASE)
         if mine:
             found |= await self._fetch(channel, connection, kind, period, [d for d in missing if d in mine], call)
         # Those another process holds are waited for; those this one asked for and did not get
@@ -318,7 +318,7 @@ class Lookups:
         deadline = time.monotonic() + LOOKUP_TIMEOUT
         while waiting and time.monotonic() < deadline:  # another process holds them: it will store them
             await asyncio.sleep(WAIT_STEP)
-            found |= await self.store.lookups.cached(connection.name, kind, period, waiting)
+            found |= await LookupStore.on(self.store).cached(connection.name, kind, period, waiting)
             waiting = [d for d in waiting if d not in found]
         if waiting and not partial:
             raise LookupFailed(f"{connection.label} is still being asked about {', '.join(waiting)} elsewhere")
@@ -329,7 +329,7 @@ class Lookups:
         return {d: found[d] for d in wanted if d in found}
 
     async def _fetch(self, channel, connection: Connection, kind: str, period: str, domains: list[str], call):
-        lookups = self.store.lookups
+        lookups = LookupStore.on(self.store)
         month = f"{self.store.clock():%Y-%m}"
         budgets = [(_workspace(channel), self.budget)]
         shared: list[Workspace] = []  # on the deployment's key, its monthly cap too
@@ -380,7 +380,7 @@ class Lookups:
         return Connection(name, key, own, self.clients(name, key))
 
     async def used(self, channel: ChannelKey) -> int:
-        return await self.store.lookups.used(_workspace(channel), f"{self.store.clock():%Y-%m}")
+        return await LookupStore.on(self.store).used(_workspace(channel), f"{self.store.clock():%Y-%m}")
 
     async def shared_usage(self) -> Usage | None:
         """This month's lookups on the deployment's own key, every workspace's together, and its
@@ -388,7 +388,7 @@ class Lookups:
         if self.default is None:
             return None
         month = f"{self.store.clock():%Y-%m}"
-        return Usage(month, await self.store.lookups.used(DEPLOYMENT, month), self.cap)
+        return Usage(month, await LookupStore.on(self.store).used(DEPLOYMENT, month), self.cap)
 
 
 async def _site_call(client: Provider, domains: list[str]) -> dict:

@@ -15,16 +15,17 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from bot.conversation.validators import registrable_domain
+from bot.conversation.validators.domains import registrable_domain
 from bot.lookups.provider import LookupFailed, MonthChange, MonthDomains, Source
 from bot.monthly.schedule import add_months, month_key
+from bot.monthly.store import ProgressStore
 from bot.planning.planner import MONTHS_IN
 
 if TYPE_CHECKING:
     import datetime as dt
 
     from bot.lookups.service import Lookups
-    from bot.storage.reminder_store import Reminder
+    from bot.monthly.store import Reminder
     from bot.storage.store import Store, StoredPlan
 
 log = logging.getLogger(__name__)
@@ -89,7 +90,7 @@ async def measure(
         if plans.get(reminder.channel_id):
             by_workspace.setdefault((reminder.channel.platform, reminder.channel.workspace), []).append(reminder)
     last = {r.channel_id: add_months(month_key(r.next_due_at or now, r.settings.timezone), -1) for r in batch}
-    logged = await store.progress.domains_of({r.channel_id: last[r.channel_id] for r in batch})
+    logged = await ProgressStore.on(store).domains_of({r.channel_id: last[r.channel_id] for r in batch})
     measured: dict[int, Measured] = {}
     slots = asyncio.Semaphore(WORKSPACES_AT_ONCE)
 

@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, Protocol
 from bot.core.events import ChannelKey
 from bot.core.replies import Reply
 from bot.monthly.schedule import month_key, next_due
+from bot.monthly.store import Reminder, ReminderStore
 from bot.storage.group_commit import GroupCommit
-from bot.storage.reminder_store import Reminder
 
 if TYPE_CHECKING:
     from bot.storage.store import Store
@@ -122,7 +122,7 @@ class ReminderLoop:
         self.checked_in = checked_in
 
     async def due(self, now: dt.datetime | None = None) -> list[Reminder]:
-        return await self.store.reminders.due(now or self.clock(), list(self.notifiers))
+        return await ReminderStore.on(self.store).due(now or self.clock(), list(self.notifiers))
 
     async def run_once(self, now: dt.datetime | None = None) -> RunReport:
         """Send everything due at `now` (default: the clock), batch after batch.
@@ -134,7 +134,7 @@ class ReminderLoop:
         platforms = list(self.notifiers)
         sending: asyncio.Task | None = None
         try:
-            while batch := await self.store.reminders.claim_due(
+            while batch := await ReminderStore.on(self.store).claim_due(
                 now, owner=self.owner, lease=self.lease, limit=self.batch, platforms=platforms
             ):
                 report.claimed += len(batch)
@@ -161,7 +161,7 @@ class ReminderLoop:
         """Record the batch's (channel, month) keys as being sent, and compose the check-ins of
         those this loop may send."""
         keys = {r.channel_id: month_key(r.next_due_at, r.settings.timezone) for r in batch}
-        mine = await self.store.reminders.begin_sends(
+        mine = await ReminderStore.on(self.store).begin_sends(
             [(r.channel_id, keys[r.channel_id], r.next_due_at) for r in batch]
         )
         replies = await self.checkins.reminders(
@@ -172,7 +172,7 @@ class ReminderLoop:
     async def _deliver(self, composed: Composed, now: dt.datetime, report: RunReport) -> None:
         keys, mine, replies = composed.keys, composed.mine, composed.replies
         slots = asyncio.Semaphore(self.concurrency)
-        sends = GroupCommit(_for_each(self.store.reminders.mark_sent))  # a group of sends in one write
+        sends = GroupCommit(_for_each(ReminderStore.on(self.store).mark_sent))  # a group of sends in one write
         done: list[tuple[int, str, dt.datetime | None]] = []  # to move on to next month, at the end
         checked_in: list[ChannelKey] = []
 
@@ -213,7 +213,7 @@ class ReminderLoop:
                 tasks.create_task(one(reminder))
         # Moving the rows on can wait for the batch's end: a send marked sent is never repeated,
         # and a row a dead loop did not move is taken over after the lease and moved on unsent.
-        await self.store.reminders.finish(done)
+        await ReminderStore.on(self.store).finish(done)
         if self.checked_in is not None and checked_in:
             self.checked_in(checked_in)
 
@@ -231,14 +231,14 @@ class ReminderLoop:
             log.warning(
                 "pausing reminders for %s: the bot can no longer post there (%s)", reminder.channel, gone.reason
             )
-            await self.store.reminders.pause(reminder.channel_id, gone.reason)
+            await ReminderStore.on(self.store).pause(reminder.channel_id, gone.reason)
             return "paused"
         except RetryLater as later:
-            await self.store.reminders.release(reminder.channel_id, now + dt.timedelta(seconds=later.seconds))
+            await ReminderStore.on(self.store).release(reminder.channel_id, now + dt.timedelta(seconds=later.seconds))
             return "retry"
         except Exception:
             log.exception("sending the reminder for %s failed; it will be tried again", reminder.channel)
-            await self.store.reminders.release(reminder.channel_id, now + dt.timedelta(minutes=15))
+            await ReminderStore.on(self.store).release(reminder.channel_id, now + dt.timedelta(minutes=15))
             return "failed"
 
 

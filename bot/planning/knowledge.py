@@ -1,12 +1,13 @@
 """Load knowledge/ once at start-up and check it, so bad data fails loudly before any user types.
 
-Checks: every parameter has a source or an assumption; every source id exists; every question
-kind, checklist condition and template exists and parses.
+Each file's entries are checked by a pydantic model (bot/planning/entries.py; an error names the
+file, the entry and the field): every parameter has a source or an assumption; every source id
+exists; every question kind, checklist condition and template exists and parses. (The export formats are the exports':
+bot/exports/formats.py.)
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -14,78 +15,28 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 import jinja2
-import yaml
 
 from bot.conversation.questionnaire import Question, Questionnaire, Section
 from bot.conversation.validators import make_kind
-from bot.planning.checklist import CONDITIONS
+from bot.core.datafiles import KnowledgeError, entries, entry, read
+from bot.planning.entries import (
+    ChecklistEntry,
+    ChecklistItem,
+    Figure,
+    FormFile,
+    Parameter,
+    QuestionEntry,
+    SectionEntry,
+    SiteKind,
+    SiteKindEntry,
+    Source,
+    SourceEntry,
+    Strategy,
+    StrategyEntry,
+)
 
 if TYPE_CHECKING:
     from bot.core.plan import Plan
-
-
-class KnowledgeError(ValueError):
-    """The knowledge files are inconsistent; raised at start-up, never mid-conversation."""
-
-
-@dataclass(frozen=True, slots=True)
-class Source:
-    id: str
-    title: str
-    note: str
-    url: str | None = None
-    secondary: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Parameter:
-    id: str
-    value: Any
-    label: str
-    source: str | None
-    assumption: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class Strategy:
-    id: str
-    label: str
-    aliases: tuple[str, ...]
-    needs_asset: bool
-    hours_per_link: Parameter
-    monthly_limit: Parameter | None = None  # most links a month it can bring, however many hours
-    natural_share: float = 0.0  # the limit grows with the links the site gains naturally (mentions)
-    floor_from_natural: float = 0.0  # below this many natural links a month, the limit's floor shrinks to none
-    suggest_for: tuple[str, ...] = ()  # kinds of site it is suggested to (empty: every kind)
-    pointable: bool = True  # its links can be pointed at a chosen page (page level)
-
-    def limit(self, natural: float) -> float:
-        if self.monthly_limit is None:
-            return math.inf
-        floor = self.monthly_limit.value
-        if self.natural_share and self.floor_from_natural:
-            # Mentions to claim come with the links a site gains: none for a site nobody mentions yet.
-            floor *= min(1.0, natural / self.floor_from_natural)
-        return max(floor, self.natural_share * natural)
-
-
-@dataclass(frozen=True, slots=True)
-class SiteKind:
-    id: str
-    label: str
-    aliases: tuple[str, ...]
-    asset: str  # the linkable asset that suits this kind of site
-    second_sources: tuple[str, ...]  # strategy ids, best first
-    source: str
-    assumption: str
-
-
-@dataclass(frozen=True, slots=True)
-class ChecklistItem:
-    id: str
-    text: str
-    when: tuple[str, ...]
-    source: str
 
 
 @dataclass(frozen=True)
@@ -98,7 +49,6 @@ class Knowledge:
     checklist: tuple[ChecklistItem, ...]
     templates: Mapping[str, str]
     log_form: Questionnaire  # the "Log links" form (a button on the monthly reminder)
-    export_formats: tuple = ()  # bot.exports.read.Format, for `import`
     import_form: Questionnaire | None = None  # the import form (Slack's file input)
     site_kinds: Mapping[str, SiteKind] = field(default_factory=dict)
     connect_form: Questionnaire | None = None  # a data provider and its key (Slack, Discord)
@@ -135,158 +85,63 @@ class Knowledge:
         return [self.sources[i] for i in dict.fromkeys(ids)]
 
 
-# libyaml's parser where PyYAML was built with it (its wheels are): the same safe loading, read about
-# ten times faster (the knowledge is read at every start: about 80 ms of it in pure Python).
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def _read(folder, name: str) -> Any:
-    try:
-        return yaml.load(folder.joinpath(name).read_text(encoding="utf-8"), Loader=_LOADER)
-    except (OSError, yaml.YAMLError) as error:
-        raise KnowledgeError(f"knowledge/{name}: {error}") from error
-
-
-def _parameter(pid: str, data: Mapping[str, Any], sources: Mapping[str, Source], where: str) -> Parameter:
-    source, assumption = data.get("source"), data.get("assumption")
-    if "value" not in data:
-        raise KnowledgeError(f"{where}: {pid} has no value")
-    if not source and not assumption:
-        raise KnowledgeError(f"{where}: {pid} needs a source or an assumption label")
-    if source and source not in sources:
-        raise KnowledgeError(f"{where}: {pid} cites unknown source {source!r}")
-    return Parameter(pid, data["value"], data.get("label", pid), source, assumption)
-
-
-def _questionnaire(data: Mapping[str, Any], where: str, option_sets) -> Questionnaire:
+def _questionnaire(data: Any, where: str, option_sets) -> Questionnaire:
     sections = []
-    for section in data["sections"]:
+    for raw_section in entry(FormFile, data, where, "the file").sections:
+        section = entry(SectionEntry, raw_section, where, f"section {raw_section.get('id')}")
         questions = []
-        for q in section["questions"]:
-            fixed = {"id", "label", "name", "prompt", "why", "example", "kind", "optional", "aliases", "asked_if"}
-            params = {k: v for k, v in q.items() if k not in fixed}
-            name = q.get("name") or q.get("label", "").lower()  # how replies name it ("Noted hours a month: 43")
+        for raw in section.questions:
+            q = entry(QuestionEntry, raw, where, f"{section.id}.{raw.get('id')}")
+            name = q.name or q.label.lower()
+            params = dict(q.model_extra or {})
             try:
-                kind = make_kind(q["kind"], params, option_sets, example=str(q["example"]), what=name)
+                kind = make_kind(q.kind, params, option_sets, example=str(q.example), what=name)
             except (ValueError, TypeError) as error:
-                raise KnowledgeError(f"{where}: {q['id']}: {error}") from error
-            label = q.get("label", "")
-            if not 0 < len(label) <= 45:
-                raise KnowledgeError(f"{where}: {q['id']} needs a label of 1-45 characters")
+                raise KnowledgeError(f"knowledge/{where}: {section.id}.{q.id}: kind: {error}") from error
             questions.append(
                 Question(
-                    q["id"],
-                    section["id"],
-                    label,
-                    q["prompt"],
-                    q["why"],
-                    str(q["example"]),
-                    q["kind"],
+                    q.id,
+                    section.id,
+                    q.label,
+                    q.prompt,
+                    q.why,
+                    str(q.example),
+                    q.kind,
                     kind,
-                    bool(q.get("optional")),
-                    tuple(q.get("aliases", ())),
+                    q.optional,
+                    q.aliases,
                     params,
                     name,
-                    q.get("asked_if"),
+                    q.asked_if,
                 )
             )
-        if len(questions) > 5:
-            raise KnowledgeError(f"{where}: section {section['id']} has more than five questions")
-        sections.append(Section(section["id"], section["title"], section.get("intro", ""), tuple(questions)))
+        sections.append(Section(section.id, section.title, section.intro, tuple(questions)))
     try:
         return Questionnaire(sections)
     except ValueError as error:
-        raise KnowledgeError(f"{where}: {error}") from error
-
-
-EXPORT_FIELDS = {
-    "url",
-    "domain",
-    "first_seen",
-    "last_seen",
-    "lost",
-    "nofollow",
-    "anchor",
-    "spam",
-    "spam_score",
-    "links",
-    "dofollow_links",
-    "target",
-    "target_pages",
-}
-
-
-ROW_KINDS = {"url", "domain", "count", "date"}  # what bot.exports.read can recognise a cell as
-
-
-def _export_formats(data: Mapping[str, Any]) -> tuple:
-    from bot.exports.read import formats_from
-
-    for fid, spec in data.items():
-        fields = set(spec.get("columns", {})) | {c.get("field") for c in spec.get("by_rows", ())}
-        unknown = fields - EXPORT_FIELDS
-        kinds = {c.get("holds") for c in spec.get("by_rows", ())} - ROW_KINDS
-        if unknown or kinds or not spec.get("needs") or not ({"url", "domain"} & fields):
-            raise KnowledgeError(
-                f"export_formats.yaml: {fid} needs `needs`, a url or domain column, known fields and cell kinds "
-                f"(unknown: {sorted(unknown | kinds)})"
-            )
-    return formats_from(data)
+        raise KnowledgeError(f"knowledge/{where}: {error}") from error
 
 
 def load(folder=None) -> Knowledge:
     """Read and check the knowledge files (the packaged ones unless `folder` is given)."""
     folder = folder if folder is not None else resources.files("knowledge")
-    sources = {sid: Source(sid, **data) for sid, data in _read(folder, "sources.yaml").items()}
-
-    strategies: dict[str, Strategy] = {}
-    for sid, data in _read(folder, "strategies.yaml").items():
-        hours = _parameter(f"hours_per_link.{sid}", data["hours_per_link"], sources, "strategies.yaml")
-        if not hours.value > 0:
-            raise KnowledgeError(f"strategies.yaml: {sid} needs positive hours_per_link")
-        limit = None
-        if "monthly_limit" in data:
-            limit = _parameter(f"monthly_limit.{sid}", data["monthly_limit"], sources, "strategies.yaml")
-            if not limit.value > 0:
-                raise KnowledgeError(f"strategies.yaml: {sid} needs a positive monthly_limit")
-            limit = Parameter(
-                limit.id, limit.value, f"most links a month from {data['label']}", limit.source, limit.assumption
-            )
-        strategies[sid] = Strategy(
-            sid,
-            data["label"],
-            tuple(data.get("aliases", ())),
-            bool(data["needs_asset"]),
-            Parameter(
-                hours.id, hours.value, f"hours of work per link by {data['label']}", hours.source, hours.assumption
-            ),
-            limit,
-            float(data.get("monthly_limit", {}).get("natural_share", 0)),
-            float(data.get("monthly_limit", {}).get("floor_from_natural", 0)),
-            tuple(data.get("suggest_for", ())),
-            bool(data.get("pointable", True)),
-        )
-
-    site_kinds: dict[str, SiteKind] = {}
-    for kid, data in _read(folder, "site_kinds.yaml").items():
-        unknown = [s for s in data.get("second_sources", ()) if s not in strategies]
-        if unknown or data.get("source") not in sources or not data.get("assumption"):
-            raise KnowledgeError(
-                f"site_kinds.yaml: {kid} needs known second_sources (unknown: {unknown}), "
-                "a known source and an assumption"
-            )
-        site_kinds[kid] = SiteKind(
-            kid,
-            data["label"],
-            tuple(data.get("aliases", ())),
-            data["asset"],
-            tuple(data["second_sources"]),
-            data["source"],
-            data["assumption"],
-        )
-
+    sources = {
+        sid: Source(sid, **entry.model_dump())
+        for sid, entry in entries(SourceEntry, read(folder, "sources.yaml"), "sources.yaml").items()
+    }
+    known = {"sources": set(sources)}
+    strategies = {
+        sid: entry.strategy(sid)
+        for sid, entry in entries(StrategyEntry, read(folder, "strategies.yaml"), "strategies.yaml", known).items()
+    }
+    known["strategies"] = set(strategies)
+    site_kinds = {
+        kid: SiteKind(kid, **entry.model_dump())
+        for kid, entry in entries(SiteKindEntry, read(folder, "site_kinds.yaml"), "site_kinds.yaml", known).items()
+    }
     parameters = {
-        pid: _parameter(pid, data, sources, "planner.yaml") for pid, data in _read(folder, "planner.yaml").items()
+        pid: entry.parameter(pid)
+        for pid, entry in entries(Figure, read(folder, "planner.yaml"), "planner.yaml", known).items()
     }
     if parameters["safe_pace_floor"].value < 1:
         raise KnowledgeError("planner.yaml: safe_pace_floor must be at least 1 (a plan always asks for one link)")
@@ -295,28 +150,26 @@ def load(folder=None) -> Knowledge:
         "strategies": {sid: (s.label, *s.aliases) for sid, s in strategies.items()},
         "site_kinds": {kid: (k.label, *k.aliases) for kid, k in site_kinds.items()},
     }
-    questionnaire = _questionnaire(_read(folder, "questions.yaml"), "questions.yaml", option_sets)
-    log_form = _questionnaire(_read(folder, "log_form.yaml"), "log_form.yaml", option_sets)
+    questionnaire = _questionnaire(read(folder, "questions.yaml"), "questions.yaml", option_sets)
+    log_form = _questionnaire(read(folder, "log_form.yaml"), "log_form.yaml", option_sets)
     if {s.id for s in log_form.sections} & {s.id for s in questionnaire.sections}:
         raise KnowledgeError("log_form.yaml: section ids must differ from questions.yaml's")
-    connect_form = _questionnaire(_read(folder, "connect_form.yaml"), "connect_form.yaml", option_sets)
+    connect_form = _questionnaire(read(folder, "connect_form.yaml"), "connect_form.yaml", option_sets)
     if {s.id for s in connect_form.sections} & {s.id for f in (questionnaire, log_form) for s in f.sections}:
         raise KnowledgeError("connect_form.yaml: section ids must differ from the other forms'")
 
-    checklists = _read(folder, "checklist.yaml")
-    items: dict[str, list[ChecklistItem]] = {}
-    for group in ("quality_bar", "checklist"):
-        items[group] = []
-        for data in checklists[group]:
-            when = tuple(data.get("when", ("always",)))
-            unknown = [c for c in when if c not in CONDITIONS]
-            if unknown:
-                raise KnowledgeError(f"checklist.yaml: {data['id']} names unknown conditions {unknown}")
-            if data.get("source") not in sources:
-                raise KnowledgeError(f"checklist.yaml: {data['id']} needs a known source")
-            items[group].append(ChecklistItem(data["id"], data["text"], when, data["source"]))
+    checklists = read(folder, "checklist.yaml")
+    items = {  # each item named by its group and id (`checklist.never_buy`) when it is refused
+        group: [
+            ChecklistItem(
+                **entry(ChecklistEntry, data, "checklist.yaml", f"{group}.{data.get('id')}", known).model_dump()
+            )
+            for data in checklists[group]
+        ]
+        for group in ("quality_bar", "checklist")
+    }
 
-    templates = dict(_read(folder, "messages.yaml"))
+    templates = dict(read(folder, "messages.yaml"))
     templates.update({f"quality_bar.{i.id}": i.text for i in items["quality_bar"]})
     templates.update({f"checklist.{i.id}": i.text for i in items["checklist"]})
     env = jinja2.Environment(undefined=jinja2.StrictUndefined)
@@ -335,8 +188,7 @@ def load(folder=None) -> Knowledge:
         tuple(items["checklist"]),
         templates,
         log_form,
-        _export_formats(_read(folder, "export_formats.yaml")),
-        _questionnaire(_read(folder, "import_form.yaml"), "import_form.yaml", option_sets),
+        _questionnaire(read(folder, "import_form.yaml"), "import_form.yaml", option_sets),
         site_kinds,
         connect_form,
     )

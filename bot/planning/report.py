@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.conversation import views
 from bot.conversation.rendering import MARKDOWN, PLAIN, Renderer
 from bot.core.replies import Bullets, Buttons, Fields, Heading, Paragraph, Reply
 from bot.planning.knowledge import Knowledge
+from bot.planning.plan_reply import checklist_texts, plan_reply, quality_bar_texts
 from bot.planning.planner import Plan
+from bot.planning.why_reply import why_reply
 
 
 def as_json(plan: Plan, knowledge: Knowledge) -> dict[str, Any]:
@@ -20,8 +21,8 @@ def as_json(plan: Plan, knowledge: Knowledge) -> dict[str, Any]:
     data["capacity"] = plan.capacity.built
     data["capacity_detail"] = plan.capacity.model_dump(mode="json")
     data["checklist_ids"] = plan.checklist
-    data["checklist"] = [plain.text(t) for t in views.checklist_texts(plan, knowledge)]
-    data["quality_bar"] = [plain.text(t) for t in views.quality_bar_texts(plan, knowledge)]
+    data["checklist"] = [plain.text(t) for t in checklist_texts(plan, knowledge)]
+    data["quality_bar"] = [plain.text(t) for t in quality_bar_texts(plan, knowledge)]
     data["assumptions"] = [
         {"id": p.id, "label": p.label, "value": p.value, "assumption": p.assumption}
         for p in knowledge.figures_used(plan)
@@ -35,8 +36,8 @@ def as_json(plan: Plan, knowledge: Knowledge) -> dict[str, Any]:
 
 def as_markdown(plan: Plan, knowledge: Knowledge) -> str:
     renderer = Renderer(knowledge, MARKDOWN)
-    parts = [_markdown(views.plan_reply(plan, knowledge), renderer, level=1)]
-    parts.append(_markdown(views.why_reply(plan, knowledge), renderer, level=2))
+    parts = [_markdown(plan_reply(plan, knowledge), renderer, level=1)]
+    parts.append(_markdown(why_reply(plan, knowledge), renderer, level=2))
     return "\n\n".join(parts) + "\n"
 
 

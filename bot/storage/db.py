@@ -1,17 +1,19 @@
-"""What the stores share: the clock, and the part of `bot.storage.store.Store` the reminder and progress
-stores run on (so they need not import the store that builds them)."""
+"""What the stores share: the clock, and the part of `bot.storage.store.Store` the
+capabilities' own stores run on (bot/monthly/store.py, bot/home/store.py, bot/lookups/store.py), so
+that the store never imports a capability's."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.core.events import ChannelKey
 
 Clock = Callable[[], dt.datetime]
+Part = TypeVar("Part")
 
 
 def utc_now() -> dt.datetime:
@@ -27,3 +29,10 @@ class Database(Protocol):
     _insert: Any  # the dialect's insert (PostgreSQL's or SQLite's, for ON CONFLICT)
 
     async def _channel_id(self, connection: AsyncConnection, key: ChannelKey, *, create: bool) -> int | None: ...
+
+    async def _write_draft(
+        self, connection: AsyncConnection, channel_id: int, user: str, state, expected, key
+    ) -> None: ...
+
+    def part(self, kind: Callable[[Any], Part]) -> Part:
+        """The one instance of a capability's store on this store, built on first use."""

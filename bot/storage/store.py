@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Collection
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -19,11 +19,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from bot.core.events import ChannelKey
-from bot.storage.db import Clock, utc_now
+from bot.storage.db import Clock, Part, utc_now
 from bot.storage.group_commit import GroupCommit
-from bot.storage.home_store import HomeStore
-from bot.storage.lookup_store import LookupStore
-from bot.storage.reminder_store import ProgressStore, ReminderStore, new_entry
 from bot.storage.request_store import RequestStore
 from bot.storage.schema import channels, drafts, plans, reminders
 from bot.storage.sqlite_file import DamagedDatabase, DatabaseFile, announce_if_new, sqlite_path
@@ -65,16 +62,6 @@ class StoredPlan:
     created_by: str
     created_at: dt.datetime
     earlier: int  # how many older plans the channel keeps
-
-
-@dataclass(frozen=True, slots=True)
-class ChannelRecord:
-    """A channel's plans (oldest first), its check-ins' time zone and what it logged, as `show`
-    and its chart read them: in one round trip."""
-
-    plans: list[StoredPlan]
-    timezone: str  # its reminder's, else UTC
-    totals: Any  # what it logged, per month (bot.monthly.progress.Totals, as ProgressStore reads it)
 
 
 def async_url(url: str) -> str:
@@ -159,16 +146,23 @@ class Store:
         self.reader = reader or engine  # reads outside a write
         self.clock = clock
         self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
-        self.reminders = ReminderStore(self)
-        self.progress = ProgressStore(self)
-        self.lookups = LookupStore(self)
+        # Each capability's own store (bot/monthly/store.py, ...), one a kind: `ReminderStore.on(store)`.
+        self._parts: dict[Callable[[Store], Any], Any] = {}
         self.tenants = TenantStore(self)  # a workspace's or a channel's data, counted and deleted
-        self.homes = HomeStore(self)
         self.requests = RequestStore(self)  # a platform request that asks for a change, claimed once
         # Plans finished at the same moment (a flood of forms worked at once) share one transaction.
         self._plan_saves: GroupCommit[PlanSave, bool | DraftConflict] = GroupCommit(self._save_plans)
         self.file: DatabaseFile | None = None  # a SQLite file's identity, for health
         self._file_problem: str | None = None  # logged once, when it appears
+
+    def part(self, kind: Callable[[Store], Part]) -> Part:
+        """The one instance of a capability's store (its class) on this store: built on first use,
+        shared after, so what it keeps (the reminders' pause count, a group commit) is one for every
+        user of this store. The store never imports a capability's store: they stand above it."""
+        found = self._parts.get(kind)
+        if found is None:
+            found = self._parts[kind] = kind(self)
+        return found
 
     @classmethod
     async def open(cls, url: str, *, clock: Clock = utc_now, migrate: bool = True, pool_size: int = 5) -> Store:
@@ -323,40 +317,6 @@ class Store:
             )
         if (await connection.execute(statement)).rowcount == 0:
             raise DraftConflict(f"the draft of {user} in {key} changed meanwhile")
-
-    async def save_import(
-        self,
-        key: ChannelKey,
-        user: str,
-        draft: dict[str, Any] | None,
-        expected: int | None,
-        progress_by_month: dict[str, list[str]],
-        nofollow: Collection[str] = (),
-    ) -> dict[str, int]:
-        """What an import keeps — the answers it filled and the new referring domains it found,
-        month by month (`nofollow`: those whose links are all nofollow) — in one transaction.
-        Returns how many domains each month gained (a domain the channel already has, logged by hand
-        or imported before, counts once)."""
-        async with self.engine.begin() as connection:
-            channel_id = await self._channel_id(connection, key, create=True)
-            if draft is not None:
-                await self._write_draft(connection, channel_id, user, draft, expected, key)
-            added: dict[str, int] = {}
-            entry = new_entry()  # one import is one entry for `log undo`, whatever months it fills
-            for month, domains in sorted(progress_by_month.items()):
-                fresh = await self.progress.new_domains(connection, channel_id, domains)
-                if fresh:
-                    await self.progress.insert(
-                        connection,
-                        channel_id,
-                        month,
-                        user,
-                        "import",
-                        [(d, None, {"rel": "nofollow"} if d in nofollow else None) for d in fresh],
-                        entry=entry,
-                    )
-                    added[month] = len(fresh)
-            return added
 
     async def drop_draft(self, key: ChannelKey, user: str) -> bool:
         async with self.engine.begin() as connection:
@@ -526,24 +486,6 @@ class Store:
                     for cid, answers, plan in rows
                 ],
             )
-
-    async def channel_record(self, key: ChannelKey) -> ChannelRecord:
-        """The channel's plans with its reminder's time zone (one query), and its logged months (one
-        more, only with a plan), on one connection: `show` answers with one trip to the database."""
-        query = (
-            sa.select(plans, reminders.c.settings.label("reminder"))
-            .select_from(channels.join(plans, plans.c.channel_id == channels.c.id))
-            .outerjoin(reminders, reminders.c.channel_id == channels.c.id)
-            .where(_is_channel(key))
-            .order_by(plans.c.id)
-        )
-        async with self.reader.connect() as connection:
-            rows = (await connection.execute(query)).all()
-            totals = await self.progress.totals(connection, rows[0].channel_id if rows else None)
-        stored = [
-            StoredPlan(r.id, r.plan, r.answers, r.created_by, _aware(r.created_at), i) for i, r in enumerate(rows)
-        ]
-        return ChannelRecord(stored, self.reminders.zone(rows[0].reminder if rows else None), totals)
 
     async def plan_history(self, key: ChannelKey) -> list[StoredPlan]:
         async with self.reader.connect() as connection:

@@ -9,6 +9,7 @@ from support import TYPED_ANSWERS, rows  # noqa: F401
 
 from bot.core.events import ChannelKey, Invoked, Submitted
 from bot.engine import Engine
+from bot.monthly.store import ProgressStore
 from bot.planning import knowledge
 from bot.storage.store import DraftConflict, Store
 
@@ -72,7 +73,7 @@ async def test_one_request_delivered_to_two_processes_at_once_is_done_once(store
             log = Invoked(channel, "U1", "log", "3", request=f"interaction-{round_}")
             answers = await asyncio.gather(*(e.handle(log) for e in engines * 2))
             assert sum(1 for replies in answers if replies) == 1, f"round {round_}: answered {answers}"
-        logged = (await stores[1].progress.by_month(channel)).logged
+        logged = (await ProgressStore.on(stores[1]).by_month(channel)).logged
         assert sum(logged.values()) == 8 * 3
     finally:
         for s in stores:

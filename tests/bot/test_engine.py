@@ -10,6 +10,7 @@ from support import TYPED_ANSWERS, MemoryChat, rows
 from bot.conversation.rendering import span
 from bot.core.events import ChannelKey
 from bot.engine import Engine
+from bot.monthly.store import ProgressStore
 from bot.planning import knowledge as knowledge_module
 from bot.storage.store import Store
 
@@ -521,13 +522,13 @@ async def test_a_platform_request_that_failed_can_be_tried_again_and_then_counts
     from bot.core.events import Invoked
 
     await chat.answer_all()
-    logging_links = engine.store.progress.log
+    logging_links = ProgressStore.on(engine.store).log
 
     async def database_gone_once(*args, **kwargs):
-        monkeypatch.setattr(engine.store.progress, "log", logging_links)
+        monkeypatch.setattr(ProgressStore.on(engine.store), "log", logging_links)
         raise OperationalError("INSERT INTO progress …", {}, Exception("disk I/O error"))
 
-    monkeypatch.setattr(engine.store.progress, "log", database_gone_once)
+    monkeypatch.setattr(ProgressStore.on(engine.store), "log", database_gone_once)
     log = Invoked(chat.channel, chat.user, "log", "3", request="interaction-1")
     with pytest.raises(OperationalError):
         await engine.handle(log)

@@ -16,11 +16,11 @@ from support import TYPED_ANSWERS, MemoryChat, rows
 
 from bot.core.events import ChannelKey, Said
 from bot.exports import ExportError, read_profile
+from bot.exports import formats as export_formats
 from bot.exports.profile import anchor_kind
 from bot.exports.values import SpelledDates, parse_count, parse_date
-from bot.planning import knowledge
 
-FORMATS = knowledge.default().export_formats
+FORMATS = export_formats.default()
 LIMIT = 50_000_000
 LINKS = [
     F.Link("https://news.example.org/story", "Example", dt.date(2026, 9, 3)),

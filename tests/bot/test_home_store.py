@@ -8,7 +8,7 @@ import datetime as dt
 from bot.core.events import ChannelKey, Installed, Invoked, Opened
 from bot.core.replies import Reply
 from bot.engine import Engine
-from bot.storage.home_store import Person
+from bot.home.store import HomeStore, Person
 
 T1_ALICE = Person("slack", "T1", "alice")
 
@@ -28,7 +28,7 @@ class Clock:
 
 async def test_a_persons_channels_are_theirs_in_their_workspace_most_recent_first(any_store):
     any_store.clock = Clock()
-    homes = any_store.homes
+    homes = HomeStore.on(any_store)
     await homes.used(key("C1"), "alice")
     await homes.used(key("C2"), "alice")
     await homes.used(key("C3"), "bob")  # another person
@@ -44,7 +44,7 @@ async def test_a_persons_channels_are_theirs_in_their_workspace_most_recent_firs
 
 
 async def test_only_those_who_opened_their_home_are_kept_current(any_store):
-    homes = any_store.homes
+    homes = HomeStore.on(any_store)
     for user in ("alice", "bob", "carol"):
         await homes.used(key("C1"), user)
     await homes.used(key("C1", "T2"), "dave")
@@ -58,7 +58,7 @@ async def test_only_those_who_opened_their_home_are_kept_current(any_store):
 
 
 async def test_a_welcome_is_claimed_once_ever_even_by_racing_processes(any_store):
-    homes = any_store.homes
+    homes = HomeStore.on(any_store)
     claims = await asyncio.gather(*(homes.claim_welcome(T1_ALICE) for _ in range(8)))
     assert sorted(claims) == [False] * 7 + [True]
     assert await homes.claim_welcome(T1_ALICE) is False
@@ -72,7 +72,7 @@ async def test_a_welcome_is_claimed_once_ever_even_by_racing_processes(any_store
 async def test_the_engine_records_users_only_where_a_platform_shows_pages(knowledge, any_store):
     engine = Engine(knowledge=knowledge, store=any_store)
     await engine.handle(Invoked(key("C1"), "alice", "help"))
-    assert (await any_store.homes.channels_of(T1_ALICE, 10))[1] == 0, "no pages on Slack in this process"
+    assert (await HomeStore.on(any_store).channels_of(T1_ALICE, 10))[1] == 0, "no pages on Slack in this process"
 
     published: list[tuple[Person, Reply]] = []
 
@@ -85,7 +85,7 @@ async def test_the_engine_records_users_only_where_a_platform_shows_pages(knowle
     engine.home.serve(Pages())
     await engine.handle(Invoked(key("C1"), "alice", "help"))
     await engine.handle(Invoked(ChannelKey("memory", "T1", "C9"), "alice", "help"))
-    used, _ = await any_store.homes.channels_of(T1_ALICE, 10)
+    used, _ = await HomeStore.on(any_store).channels_of(T1_ALICE, 10)
     assert [u.channel for u in used] == [key("C1")]
 
     replies = await engine.handle(Opened(key("D1"), "alice"))

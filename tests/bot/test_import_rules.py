@@ -20,7 +20,9 @@ from adapters.console.chat import ConsoleChat
 from bot.core.events import ChannelKey, Said
 from bot.engine import Engine
 from bot.exports import ExportError, read_profile
+from bot.exports import formats as export_formats
 from bot.exports.commands import import_target
+from bot.monthly.store import ProgressStore
 from bot.planning import knowledge
 from bot.storage.store import Store
 
@@ -61,13 +63,13 @@ async def test_spam_flagged_rows_are_no_progress_and_nofollow_ones_are_counted_a
     reply = await imported(chat, F.ahrefs_backlinks(links, tmp_path / "mine.csv"))
     assert "Counted as progress (new referring domains by first-seen month): 2026-11: 2." in reply
     assert "1 new referring domain flagged as spam by the tool was not counted as progress." in reply
-    totals = await store.progress.by_month(HERE)
+    totals = await ProgressStore.on(store).by_month(HERE)
     assert dict(totals.logged) == {"2026-11": 2} and dict(totals.nofollow) == {"2026-11": 1}
     line = next(x for x in (await chat.say("show")).splitlines() if "November 2026:" in x)
     assert line.startswith("  - November 2026: 2 / ") and "· 1 of them nofollow" in line
     # One import is one entry: undone at once.
     assert "Removed the last entry: an import's 2 new referring domains for November 2026" in await chat.say("log undo")
-    assert dict((await store.progress.by_month(HERE)).logged) == {}
+    assert dict((await ProgressStore.on(store).by_month(HERE)).logged) == {}
 
 
 async def test_a_referring_domains_export_marks_domains_without_followed_links_nofollow(engine, store, tmp_path):
@@ -78,7 +80,7 @@ async def test_a_referring_domains_export_marks_domains_without_followed_links_n
         F.Link("https://quiet.example.net/b", first_seen=NOVEMBER, nofollow=True),
     ]
     await imported(chat, F.ahrefs_referring_domains(links, tmp_path / "domains.csv"))
-    assert dict((await store.progress.by_month(HERE)).nofollow) == {"2026-11": 1}
+    assert dict((await ProgressStore.on(store).by_month(HERE)).nofollow) == {"2026-11": 1}
 
 
 async def test_your_own_export_imported_as_a_competitors_is_not_added(engine, store, tmp_path):
@@ -90,7 +92,7 @@ async def test_your_own_export_imported_as_a_competitors_is_not_added(engine, st
     assert "Added to your competitors" not in reply
     session = await store.load_session(HERE, "alice")
     assert session.draft is None, "nothing suggested"
-    assert dict((await store.progress.by_month(HERE)).logged) == {}
+    assert dict((await ProgressStore.on(store).by_month(HERE)).logged) == {}
 
 
 # Paths as people type them.
@@ -126,7 +128,7 @@ def test_a_folder_gets_a_sentence_naming_the_exports_in_it(tmp_path):
     (folder / "Latest links.csv").write_text("x")
     (folder / "notes.md").write_text("x")
     with pytest.raises(ExportError) as refused:
-        read_profile(folder, knowledge.default().export_formats, max_bytes=1_000_000)
+        read_profile(folder, export_formats.default(), max_bytes=1_000_000)
     assert str(refused.value) == (
         "Downloads is a folder, not an export file: give the file's own path. It holds Latest links.csv."
     )

@@ -43,7 +43,9 @@ async def huge(request: web.Request) -> web.StreamResponse:
 ROUTES = {
     "/robots.txt": lambda r: web.Response(text="User-agent: *\nDisallow: /private\n"),
     "/live": lambda r: page(LINK),
-    "/nofollow": lambda r: page('<a rel="nofollow" href="https://mine.com/">x</a> <a rel="ugc" href="//mine.com">y</a>'),
+    "/nofollow": lambda r: page(
+        '<a rel="nofollow" href="https://mine.com/">x</a> <a rel="ugc" href="//mine.com">y</a>'
+    ),
     "/sponsored": lambda r: page('<a rel="sponsored noopener" href="https://mine.com/">paid</a>'),
     "/removed": lambda r: page("<p>No links here any more.</p>"),
     "/gone": lambda r: page("Not found", status=404),

@@ -12,6 +12,7 @@ from bot.core.events import ChannelKey, Pressed
 from bot.core.replies import Buttons
 from bot.engine import Engine
 from bot.monthly.reminders import ReminderLoop
+from bot.monthly.store import ProgressStore
 from bot.planning import knowledge
 from bot.storage.store import Store
 
@@ -53,7 +54,7 @@ async def planned(engine, channel=HERE, user="alice") -> MemoryChat:
 
 
 async def stored(store: Store, channel=HERE) -> dict[str, int]:
-    return dict((await store.progress.by_month(channel)).logged)
+    return dict((await ProgressStore.on(store).by_month(channel)).logged)
 
 
 async def check_in(engine, clock, when: dt.datetime) -> str:

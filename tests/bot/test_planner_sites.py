@@ -516,11 +516,11 @@ def test_a_local_business_gets_local_advice_and_a_site_facing_giants_a_page_leve
 @pytest.mark.parametrize("name", ["law firm", "recipe blog facing giants", "spiked blog", "one-strategy consultant"])
 def test_why_lists_every_figure_with_its_source_or_assumption(name):
     from adapters.console.chat import render
-    from bot.conversation import views
     from bot.conversation.rendering import PLAIN, Renderer
+    from bot.planning.why_reply import why_reply
 
     p = plan({"site": "example.com", **SITES[name].answers}, KNOWLEDGE)
-    text = render(views.why_reply(p, KNOWLEDGE), Renderer(KNOWLEDGE, PLAIN))
+    text = render(why_reply(p, KNOWLEDGE), Renderer(KNOWLEDGE, PLAIN))
     figures = KNOWLEDGE.figures_used(p)
     assert {f.id for f in figures} >= set(p.figures)
     for figure in figures:

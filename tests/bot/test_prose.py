@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.conversation import prose
-from bot.conversation.validators import Invalid, Valid
+from bot.conversation.validators.kind import Invalid, Valid
 from bot.planning.knowledge import load
 
 KNOWLEDGE = load()

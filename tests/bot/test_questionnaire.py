@@ -26,7 +26,7 @@ from bot.conversation.questionnaire import (
     suggest,
     unknown_names,
 )
-from bot.conversation.validators import Invalid
+from bot.conversation.validators.kind import Invalid
 from bot.planning.knowledge import load
 
 ROOT = Path(__file__).resolve().parents[2]

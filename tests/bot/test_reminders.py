@@ -14,6 +14,7 @@ from bot.conversation.rendering import span
 from bot.core.events import ChannelKey
 from bot.engine import Engine
 from bot.monthly.reminders import ChannelGone, ReminderLoop, RetryLater
+from bot.monthly.store import ReminderStore
 from bot.planning import knowledge
 from bot.storage.store import Store
 
@@ -78,7 +79,7 @@ def texts(reply) -> str:
 
 async def test_a_first_plan_turns_on_a_reminder_for_the_first_of_next_month(engine, store, clock):
     await planned(engine)
-    reminder = await store.reminders.get(ChannelKey("memory", "team-1", "general"))
+    reminder = await ReminderStore.on(store).get(ChannelKey("memory", "team-1", "general"))
     assert reminder.settings.day == 1 and reminder.settings.timezone == "UTC"
     assert reminder.next_due_at == dt.datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
@@ -120,20 +121,20 @@ async def test_a_reminder_due_during_downtime_is_sent_once_and_says_it_is_late(e
     report = await loop_for(engine, platform, clock).run_once()
     assert (report.sent, report.late) == (1, 1)
     assert "Late: this was due Tue 1 Dec 2026, 09:00 (UTC)" in texts(platform.sent[0][1])
-    reminder = await store.reminders.get(ChannelKey("memory", "team-1", "general"))
+    reminder = await ReminderStore.on(store).get(ChannelKey("memory", "team-1", "general"))
     assert reminder.next_due_at == dt.datetime(2027, 3, 1, 9, 0, tzinfo=UTC), "no backlog of missed months"
 
 
 async def test_the_31st_in_a_30_day_month(engine, clock, store):
     chat = await planned(engine)
     await chat.say("remind day=31 time=18:00 tz=Europe/Berlin")
-    reminder = await store.reminders.get(chat.channel)
+    reminder = await ReminderStore.on(store).get(chat.channel)
     assert reminder.next_due_at == dt.datetime(2026, 11, 30, 17, 0, tzinfo=UTC)  # 30 November, 18:00 CET
     platform = RecordingPlatform()
     clock.now = dt.datetime(2026, 11, 30, 17, 0, tzinfo=UTC)
     await loop_for(engine, platform, clock).run_once()
     assert len(platform.sent) == 1
-    assert (await store.reminders.get(chat.channel)).next_due_at == dt.datetime(2026, 12, 31, 17, 0, tzinfo=UTC)
+    assert (await ReminderStore.on(store).get(chat.channel)).next_due_at == dt.datetime(2026, 12, 31, 17, 0, tzinfo=UTC)
 
 
 async def test_29_february(engine, clock, store):
@@ -141,10 +142,10 @@ async def test_29_february(engine, clock, store):
     await chat.say("remind day=29")
     clock.now = dt.datetime(2027, 1, 29, 9, 0, tzinfo=UTC)
     await loop_for(engine, RecordingPlatform(), clock).run_once()
-    assert (await store.reminders.get(chat.channel)).next_due_at == dt.datetime(2027, 2, 28, 9, 0, tzinfo=UTC)
+    assert (await ReminderStore.on(store).get(chat.channel)).next_due_at == dt.datetime(2027, 2, 28, 9, 0, tzinfo=UTC)
     clock.now = dt.datetime(2027, 2, 28, 9, 0, tzinfo=UTC)
     await loop_for(engine, RecordingPlatform(), clock).run_once()
-    assert (await store.reminders.get(chat.channel)).next_due_at == dt.datetime(2027, 3, 29, 9, 0, tzinfo=UTC)
+    assert (await ReminderStore.on(store).get(chat.channel)).next_due_at == dt.datetime(2027, 3, 29, 9, 0, tzinfo=UTC)
 
 
 async def test_across_a_dst_change_the_local_time_holds(engine, clock, store):
@@ -152,7 +153,7 @@ async def test_across_a_dst_change_the_local_time_holds(engine, clock, store):
     await chat.say("remind day=1 time=09:00 tz=America/New_York")
     clock.now = dt.datetime(2027, 3, 1, 14, 0, tzinfo=UTC)  # 1 March 09:00 EST
     await loop_for(engine, RecordingPlatform(), clock).run_once()
-    after = (await store.reminders.get(chat.channel)).next_due_at
+    after = (await ReminderStore.on(store).get(chat.channel)).next_due_at
     assert after == dt.datetime(2027, 4, 1, 13, 0, tzinfo=UTC), "1 April 09:00 EDT"
 
 
@@ -184,10 +185,10 @@ async def test_a_loop_that_died_mid_send_is_taken_over_when_its_lease_ends(engin
     chat = await planned(engine)
     clock.now = dt.datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
     # The first process claims the row and records the send, then dies before posting.
-    [claimed] = await store.reminders.claim_due(
+    [claimed] = await ReminderStore.on(store).claim_due(
         clock.now, owner="dead", lease=dt.timedelta(minutes=10), limit=10, platforms=["memory"]
     )
-    await store.reminders.begin_sends([(claimed.channel_id, "2026-12", claimed.next_due_at)])
+    await ReminderStore.on(store).begin_sends([(claimed.channel_id, "2026-12", claimed.next_due_at)])
     platform = RecordingPlatform()
     assert (await loop_for(engine, platform, clock).run_once()).claimed == 0, "still leased"
     clock.now += dt.timedelta(minutes=11)
@@ -240,10 +241,10 @@ async def test_a_loop_only_takes_channels_of_platforms_it_can_post_to(engine, cl
 async def test_skip_and_pause_from_the_reminder(engine, clock, store):
     chat = await planned(engine)
     await chat.press("skip_month")
-    assert (await store.reminders.get(chat.channel)).next_due_at == dt.datetime(2027, 1, 1, 9, 0, tzinfo=UTC)
+    assert (await ReminderStore.on(store).get(chat.channel)).next_due_at == dt.datetime(2027, 1, 1, 9, 0, tzinfo=UTC)
     reply = await chat.press("pause")
     assert "Monthly reminders are off here." in reply
-    assert (await store.reminders.get(chat.channel)).next_due_at is None
+    assert (await ReminderStore.on(store).get(chat.channel)).next_due_at is None
 
 
 async def test_a_closed_month_adapts_the_target_to_the_logged_pace(engine, clock, db_path):

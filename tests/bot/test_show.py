@@ -12,6 +12,7 @@ from support import TYPED_ANSWERS, MemoryChat
 
 from bot.core.events import ChannelKey
 from bot.engine import Engine
+from bot.monthly.store import ProgressStore
 from bot.planning import commands as planning
 from bot.planning import knowledge as knowledge_module
 from bot.storage.store import Store
@@ -55,13 +56,13 @@ async def test_a_show_again_within_the_moment_reads_nothing(chat: MemoryChat, mo
     await chat.answer_all(TYPED_ANSWERS)
     first = await chat.say("show")
     reads = []
-    record = chat.engine.store.channel_record
+    record = ProgressStore.on(chat.engine.store).channel_record
 
     async def counted(key):
         reads.append(key)
         return await record(key)
 
-    monkeypatch.setattr(chat.engine.store, "channel_record", counted)
+    monkeypatch.setattr(ProgressStore.on(chat.engine.store), "channel_record", counted)
     assert await chat.say("show") == first
     assert reads == []
     chat.engine.planning.changed([HERE])

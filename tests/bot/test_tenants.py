@@ -51,8 +51,8 @@ async def test_deleting_a_workspace_leaves_none_of_its_rows_and_every_other_work
     [line] = [r.getMessage() for r in caplog.records if "deleted the data" in r.getMessage()]
     assert line == (
         "deleted the data of slack workspace T1 (uninstalled): plans 4, drafts 2, reminder_sends 2, reminders 2, "
-        "link_checks 2, progress 4, channel_users 2, channels 2, inbox 2, provider_keys 1, lookup_budget 1, slack_installations 1, "
-        "slack_bots 1, pending_deletions 1, home_users 1"
+        "link_checks 2, progress 4, channel_users 2, channels 2, inbox 2, provider_keys 1, lookup_budget 1, "
+        "slack_installations 1, slack_bots 1, pending_deletions 1, home_users 1"
     )
     assert "site.example" not in caplog.text and "sealed-key" not in caplog.text, "counts, never the content"
 

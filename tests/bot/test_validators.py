@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.conversation.validators import Invalid, Valid, normalise_domain, registrable_domain
+from bot.conversation.validators.domains import normalise_domain, registrable_domain
+from bot.conversation.validators.kind import Invalid, Valid
 from bot.planning.knowledge import load
 
 KNOWLEDGE = load()

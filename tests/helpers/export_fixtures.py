@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bot.conversation.validators import registrable_domain
+from bot.conversation.validators.domains import registrable_domain
 
 AHREFS_BACKLINKS = [
     "Referring page title",

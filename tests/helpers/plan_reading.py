@@ -7,10 +7,10 @@ import re
 from adapters.console.chat import render
 from adapters.discord.render import DiscordRenderer
 from adapters.slack.blocks import SlackRenderer
-from bot.conversation import views
 from bot.conversation.rendering import PLAIN, Renderer
 from bot.planning import report
 from bot.planning.knowledge import load
+from bot.planning.plan_reply import plan_reply
 from bot.planning.planner import Plan
 
 KNOWLEDGE = load()
@@ -21,7 +21,7 @@ DISCORD = DiscordRenderer(KNOWLEDGE)
 
 def rendered(p: Plan) -> dict[str, str]:
     """The plan as each platform shows it, as text to read."""
-    reply = views.plan_reply(p, KNOWLEDGE)
+    reply = plan_reply(p, KNOWLEDGE)
     slack_text = "\n".join(
         b["text"]["text"]
         for message in SLACK.messages(reply)

@@ -14,11 +14,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from bot.core.events import ChannelKey
+from bot.home.store import HomeStore, Person
 from bot.intake import Intake
-from bot.monthly.schedule import ReminderSettings
-from bot.storage.home_store import Person
 from bot.links.checker import LinkState
 from bot.links.store import LinkStore
+from bot.lookups.store import LookupStore
+from bot.monthly.schedule import ReminderSettings
+from bot.monthly.store import ProgressStore, ReminderStore
 from bot.storage.store import Store
 
 # Columns that name a tenant: a table that has one holds some workspace's or channel's rows.
@@ -37,19 +39,19 @@ async def fill(store: Store, platform: str, workspace: str, channels: tuple[str,
         await store.save_plan(key, "U2", {"site": "site.example"}, {"site": "site.example", "n": 2})
         await store.save_draft(key, "U3", {"answers": {"site": "other.example"}})
         link = ("news.example", "https://news.example/a", None)
-        await store.progress.log(key, "U1", "2026-11", count=2, domains=[link])
+        await ProgressStore.on(store).log(key, "U1", "2026-11", count=2, domains=[link])
         async with store.engine.begin() as connection:
             channel_id = await store._channel_id(connection, key, create=False)
-        await store.reminders.begin_sends([(channel_id, "2026-11", NOW)])
+        await ReminderStore.on(store).begin_sends([(channel_id, "2026-11", NOW)])
         [due] = [d for d in await LinkStore(store).due(checked_before=NOW, limit=100) if d.channel_id == channel_id]
         await LinkStore(store).save([(due, LinkState(due.url, "live"))])  # what its last check found
         await Intake(store).accept(platform, f"{platform}:{workspace}:{channel}", {"answers": "…"}, channel=key)
-        await store.homes.used(key, "U1")  # who used the bot here, for their Home
-    await store.lookups.save_key((platform, workspace), "dataforseo", "sealed-key", "1234", "U1")
-    assert await store.lookups.spend((platform, workspace), "2026-11", 1, 10)
+        await HomeStore.on(store).used(key, "U1")  # who used the bot here, for their Home
+    await LookupStore.on(store).save_key((platform, workspace), "dataforseo", "sealed-key", "1234", "U1")
+    assert await LookupStore.on(store).spend((platform, workspace), "2026-11", 1, 10)
     await store.tenants.schedule_deletion(platform, workspace, after=dt.timedelta(days=7), reason="test")
-    await store.homes.opened(Person(platform, workspace, "U1"))  # a Home opened, and its welcome
-    assert await store.homes.claim_welcome(Person(platform, workspace, "U1"))
+    await HomeStore.on(store).opened(Person(platform, workspace, "U1"))  # a Home opened, and its welcome
+    assert await HomeStore.on(store).claim_welcome(Person(platform, workspace, "U1"))
     if platform == "slack":
         async with store.engine.begin() as connection:
             for table in ("slack_installations", "slack_bots"):

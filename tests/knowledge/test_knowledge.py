@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.exports import formats as export_formats
 from bot.planning.knowledge import KnowledgeError, load
 
 FOLDER = Path(__file__).resolve().parents[2] / "knowledge"
@@ -119,7 +120,10 @@ def test_unknown_checklist_condition(copy_of_knowledge):
         data["checklist"][0]["when"] = ["always", "full_moon"]
 
     edit_yaml(copy_of_knowledge, "checklist.yaml", change)
-    with pytest.raises(KnowledgeError, match=r"never_buy.*full_moon"):
+    with pytest.raises(
+        KnowledgeError,
+        match=r"^knowledge/checklist\.yaml: checklist\.never_buy: when: unknown conditions \['full_moon'\]",
+    ):
         load(copy_of_knowledge)
 
 
@@ -138,13 +142,18 @@ def test_parameter_without_source_or_assumption(copy_of_knowledge):
         data["max_source_share"].pop("assumption", None)
 
     edit_yaml(copy_of_knowledge, "planner.yaml", change)
-    with pytest.raises(KnowledgeError, match="max_source_share needs a source or an assumption"):
+    with pytest.raises(
+        KnowledgeError, match=r"^knowledge/planner\.yaml: max_source_share: needs a source or an assumption label$"
+    ):
         load(copy_of_knowledge)
 
 
 def test_parameter_citing_an_unknown_source(copy_of_knowledge):
     edit_yaml(copy_of_knowledge, "planner.yaml", lambda d: d["annual_link_loss"].update(source="hearsay"))
-    with pytest.raises(KnowledgeError, match=r"annual_link_loss cites unknown source 'hearsay'"):
+    with pytest.raises(
+        KnowledgeError,
+        match=r"^knowledge/planner\.yaml: annual_link_loss: source: unknown source 'hearsay' \(got 'hearsay'\)$",
+    ):
         load(copy_of_knowledge)
 
 
@@ -153,7 +162,10 @@ def test_strategy_hours_without_source_or_assumption(copy_of_knowledge):
         data["outreach"]["hours_per_link"] = {"value": 8}
 
     edit_yaml(copy_of_knowledge, "strategies.yaml", change)
-    with pytest.raises(KnowledgeError, match=r"hours_per_link\.outreach needs a source or an assumption"):
+    with pytest.raises(
+        KnowledgeError,
+        match=r"^knowledge/strategies\.yaml: outreach: hours_per_link: needs a source or an assumption label$",
+    ):
         load(copy_of_knowledge)
 
 
@@ -190,7 +202,10 @@ def test_a_section_with_six_questions(copy_of_knowledge):
         )
 
     edit_yaml(copy_of_knowledge, "questions.yaml", change)
-    with pytest.raises(KnowledgeError, match="section authority has more than five questions"):
+    with pytest.raises(
+        KnowledgeError,
+        match=r"^knowledge/questions\.yaml: section authority: questions: 6 questions: a section has five at most",
+    ):
         load(copy_of_knowledge)
 
 
@@ -321,5 +336,52 @@ def test_an_export_format_recognised_by_rows_needs_known_cell_kinds(copy_of_know
         data["search_console_latest_links"]["by_rows"][1]["holds"] = "timestamp"
 
     edit_yaml(copy_of_knowledge, "export_formats.yaml", change)
-    with pytest.raises(KnowledgeError, match=r"search_console_latest_links .*unknown: \['timestamp'\]"):
+    with pytest.raises(KnowledgeError) as refused:
+        export_formats.load(copy_of_knowledge)
+    assert str(refused.value) == (
+        "knowledge/export_formats.yaml: search_console_latest_links: by_rows.1.holds: "
+        "Input should be 'url', 'domain', 'count' or 'date' (got 'timestamp')"
+    )
+
+
+def test_an_export_format_needs_a_url_or_a_domain_column(copy_of_knowledge):
+    def change(data):
+        data["ahrefs_backlinks"]["columns"].pop("url")
+
+    edit_yaml(copy_of_knowledge, "export_formats.yaml", change)
+    with pytest.raises(
+        KnowledgeError, match=r"^knowledge/export_formats\.yaml: ahrefs_backlinks: needs a url or a domain column$"
+    ):
+        export_formats.load(copy_of_knowledge)
+
+
+# --- a broken entry is refused naming its file, its entry and its field ------------------------------
+
+
+def test_a_broken_entry_names_its_file_entry_and_field(copy_of_knowledge):
+    edit_yaml(copy_of_knowledge, "strategies.yaml", lambda d: d["guest_posting"]["hours_per_link"].update(value="six"))
+    with pytest.raises(KnowledgeError) as refused:
+        load(copy_of_knowledge)
+    assert str(refused.value) == (
+        "knowledge/strategies.yaml: guest_posting: hours_per_link.value: must be a number above 0 (got 'six')"
+    )
+
+
+def test_a_misspelt_key_is_refused_not_ignored(copy_of_knowledge):
+    edit_yaml(copy_of_knowledge, "site_kinds.yaml", lambda d: next(iter(d.values())).update(second_source=["x"]))
+    with pytest.raises(
+        KnowledgeError, match=r"^knowledge/site_kinds\.yaml: \w+: second_source: Extra inputs are not permitted$"
+    ):
+        load(copy_of_knowledge)
+
+
+def test_a_site_kind_naming_an_unknown_strategy(copy_of_knowledge):
+    edit_yaml(
+        copy_of_knowledge,
+        "site_kinds.yaml",
+        lambda d: next(iter(d.values())).update(second_sources=["carrier_pigeons"]),
+    )
+    with pytest.raises(
+        KnowledgeError, match=r"^knowledge/site_kinds\.yaml: \w+: second_sources: unknown strategy 'carrier_pigeons'"
+    ):
         load(copy_of_knowledge)

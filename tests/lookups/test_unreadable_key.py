@@ -20,9 +20,9 @@ from support import TYPED_ANSWERS, Clock, MemoryChat, Recording, rows
 from bot.core.events import ChannelKey, Invoked
 from bot.engine import Engine
 from bot.home.service import Home
+from bot.home.store import Person
 from bot.lookups.service import Lookups
 from bot.monthly.reminders import ReminderLoop
-from bot.storage.home_store import Person
 from bot.storage.secrets import Sealer
 from bot.storage.store import Store
 

@@ -9,6 +9,7 @@ import re
 from support import TYPED_ANSWERS, MemoryChat
 
 from adapters.console.chat import ConsoleChat
+from bot.monthly.store import ReminderStore
 
 TOTAL = len(TYPED_ANSWERS)
 
@@ -47,7 +48,7 @@ async def test_the_greeting_gives_the_current_target_and_the_next_check_in(chat:
         r"Next check-in: \w{3} 1 \w{3} \d{4}, 09:00 \(UTC\)\.",
         said,
     ), said
-    reminder = await chat.engine.store.reminders.get(chat.channel)
+    reminder = await ReminderStore.on(chat.engine.store).get(chat.channel)
     assert f"{reminder.next_due_at:%b %Y}" in said
 
     await chat.say("remind off")

@@ -9,8 +9,9 @@ from hypothesis import strategies as st
 from plan_reading import KNOWLEDGE
 
 from adapters.discord.render import DiscordRenderer, fit_messages, split_text
-from bot.conversation import views
+from bot.planning.plan_reply import plan_reply
 from bot.planning.planner import plan
+from bot.planning.why_reply import why_reply
 
 RENDERER = DiscordRenderer(KNOWLEDGE)
 
@@ -118,13 +119,13 @@ LONG = {
 @pytest.mark.parametrize("changes", [{}, LONG], ids=["standard plan", "long plan"])
 def test_why_and_the_plan_fit_discord_as_several_messages_without_losing_a_word(changes):
     p = plan(answers(**changes), KNOWLEDGE)
-    for reply in (views.why_reply(p, KNOWLEDGE), views.plan_reply(p, KNOWLEDGE)):
+    for reply in (why_reply(p, KNOWLEDGE), plan_reply(p, KNOWLEDGE)):
         unsplit = RENDERER.embeds(reply)
         messages = RENDERER.messages(reply)
         assert_within_limits(messages)
         assert reading([e for m in messages for e in m]) == reading(unsplit)
-    why = RENDERER.messages(views.why_reply(p, KNOWLEDGE))
-    assert sum(len(e) for e in RENDERER.embeds(views.why_reply(p, KNOWLEDGE))) > MESSAGE_TOTAL
+    why = RENDERER.messages(why_reply(p, KNOWLEDGE))
+    assert sum(len(e) for e in RENDERER.embeds(why_reply(p, KNOWLEDGE))) > MESSAGE_TOTAL
     assert len(why) >= 2, "the figures behind a plan do not fit one Discord message"
 
 

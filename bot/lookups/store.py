@@ -39,6 +39,11 @@ class LookupStore:
     def __init__(self, store: Database):
         self.store = store
 
+    @classmethod
+    def on(cls, store: Database) -> LookupStore:
+        """The lookup store of this store (one for every user of it)."""
+        return store.part(cls)
+
     # Keys.
 
     async def key(self, workspace: Workspace) -> StoredKey | None:

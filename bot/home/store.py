@@ -1,7 +1,7 @@
 """A person's own page (Slack's App Home): the channels they have used the bot in, whether they have
 opened the page (then it is kept current), and whether they were welcomed (once, never again).
 
-On the store's engine (see bot/storage/store.py); one query layer for SQLite and PostgreSQL.
+On the store's engine (see bot/storage/store.py; `HomeStore.on(store)`); one query layer for SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -38,6 +38,11 @@ class HomeStore:
         self.store = store
         # Uses recorded at the same moment (a flood of commands or forms) share one transaction.
         self._uses: GroupCommit[tuple[ChannelKey, str], None] = GroupCommit(self._record_uses)
+
+    @classmethod
+    def on(cls, store: Database) -> HomeStore:
+        """The home store of this store (its uses are grouped into one write)."""
+        return store.part(cls)
 
     async def used(self, key: ChannelKey, user: str) -> None:
         """Record that this user used the bot in this channel (one upsert; the channel's row too)."""

@@ -1,4 +1,5 @@
-"""Reminder rows and logged progress, on the store's engine (see bot/storage/store.py).
+"""The monthly side's own store: reminder rows and logged progress (typed, corrected, imported), on
+the store's engine (bot/storage/store.py; `ReminderStore.on(store)`, `ProgressStore.on(store)`).
 
 Claiming is one atomic UPDATE … RETURNING over the due rows (with `FOR UPDATE SKIP LOCKED` on
 PostgreSQL), with a lease: a loop that dies mid-send leaves rows that another loop takes over when
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,8 @@ from bot.core.events import ChannelKey
 from bot.monthly.progress import Totals
 from bot.monthly.schedule import ReminderSettings
 from bot.storage.db import Database
-from bot.storage.schema import channels, progress, reminder_sends, reminders
+from bot.storage.schema import channels, plans, progress, reminder_sends, reminders
+from bot.storage.store import StoredPlan
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +37,11 @@ class ReminderStore:
     def __init__(self, store: Database):
         self.store = store
         self.pauses = 0  # bumped by every pause this process makes (lets callers drop cached answers)
+
+    @classmethod
+    def on(cls, store: Database) -> ReminderStore:
+        """The reminder store of this store: one for every user of it, so the pause count is one."""
+        return store.part(cls)
 
     @property
     def engine(self):
@@ -262,9 +269,74 @@ class Logged:
     counted: int  # links counted without a URL
 
 
+@dataclass(frozen=True, slots=True)
+class ChannelRecord:
+    """A channel's plans (oldest first), its check-ins' time zone and what it logged, as `show`
+    and its chart read them: in one round trip."""
+
+    plans: list[StoredPlan]
+    timezone: str  # its reminder's, else UTC
+    totals: Totals  # what it logged, per month
+
+
 class ProgressStore:
     def __init__(self, store: Database):
         self.store = store
+
+    @classmethod
+    def on(cls, store: Database) -> ProgressStore:
+        """The progress store of this store (one for every user of it)."""
+        return store.part(cls)
+
+    async def channel_record(self, key: ChannelKey) -> ChannelRecord:
+        """The channel's plans with its reminder's time zone (one query), and its logged months (one
+        more, only with a plan), on one connection: `show` answers with one trip to the database."""
+        query = (
+            sa.select(plans, reminders.c.settings.label("reminder"))
+            .select_from(channels.join(plans, plans.c.channel_id == channels.c.id))
+            .outerjoin(reminders, reminders.c.channel_id == channels.c.id)
+            .where(*_channel_is(key))
+            .order_by(plans.c.id)
+        )
+        async with self.store.reader.connect() as connection:
+            rows = (await connection.execute(query)).all()
+            totals = await self.totals(connection, rows[0].channel_id if rows else None)
+        stored = [StoredPlan(r.id, r.plan, r.answers, r.created_by, _utc(r.created_at), i) for i, r in enumerate(rows)]
+        return ChannelRecord(stored, ReminderStore.zone(rows[0].reminder if rows else None), totals)
+
+    async def save_import(
+        self,
+        key: ChannelKey,
+        user: str,
+        draft: dict[str, Any] | None,
+        expected: int | None,
+        progress_by_month: dict[str, list[str]],
+        nofollow: Collection[str] = (),
+    ) -> dict[str, int]:
+        """What an import keeps — the answers it filled and the new referring domains it found,
+        month by month (`nofollow`: those whose links are all nofollow) — in one transaction.
+        Returns how many domains each month gained (a domain the channel already has, logged by hand
+        or imported before, counts once)."""
+        async with self.store.engine.begin() as connection:
+            channel_id = await self.store._channel_id(connection, key, create=True)
+            if draft is not None:
+                await self.store._write_draft(connection, channel_id, user, draft, expected, key)
+            added: dict[str, int] = {}
+            entry = new_entry()  # one import is one entry for `log undo`, whatever months it fills
+            for month, domains in sorted(progress_by_month.items()):
+                fresh = await self.new_domains(connection, channel_id, domains)
+                if fresh:
+                    await self.insert(
+                        connection,
+                        channel_id,
+                        month,
+                        user,
+                        "import",
+                        [(d, None, {"rel": "nofollow"} if d in nofollow else None) for d in fresh],
+                        entry=entry,
+                    )
+                    added[month] = len(fresh)
+            return added
 
     async def log(
         self,

@@ -1,0 +1,85 @@
+"""Picking from a list, by name or by number: one (`choice`) or several (`choices`)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from bot.conversation import prose
+from bot.conversation.validators.kind import Invalid, Kind, Result, Valid, quote
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[\s_-]+", " ", text.strip().lower())
+
+
+def _menu(options: Mapping[str, Sequence[str]]) -> str:
+    return "; ".join(f"{n} {names[0]}" for n, names in enumerate(options.values(), 1))
+
+
+def _lookup(options: Mapping[str, Sequence[str]]) -> dict[str, str]:
+    lookup = {_key(name): option for option, names in options.items() for name in (option, *names)}
+    lookup.update({str(n): option for n, option in enumerate(options, 1)})
+    return lookup
+
+
+def _read_options(words: Sequence[str], lookup: Mapping[str, str]) -> tuple[list[str], str]:
+    """Options named in a run of words, longest name first: "1 3 5", "guest posting outreach".
+    Returns them and the words from the first one that names nothing ("" if none)."""
+    found: list[str] = []
+    at = 0
+    while at < len(words):
+        end = next((e for e in range(len(words), at, -1) if _key(" ".join(words[at:e])) in lookup), None)
+        if end is None:
+            return found, " ".join(words[at:])
+        found.append(lookup[_key(" ".join(words[at:end]))])
+        at = end
+    return found, ""
+
+
+def choices(
+    *, options: Mapping[str, Sequence[str]], min_count: int, noun: str = "choice", nouns: str = "choices"
+) -> Kind:
+    """Several of `options` (id -> names it is known by), by name or by number in the list."""
+    lookup, menu = _lookup(options), _menu(options)
+
+    def parse(text: str) -> Result:
+        picked: list[str] = []
+        loose = False
+        for chunk in (t for t in re.split(r"[,;/+&]|\band\b", text) if t.strip()):
+            options, unknown = _read_options(chunk.split(), lookup)
+            if unknown and any(c.isdigit() for c in unknown):  # a number off the list: "11", "1.5"
+                return Invalid(f"{quote(unknown)} is not a {noun} I know. Choose from: {menu}.")
+            if unknown:  # "maybe some PR": the options a sentence names, its filler words aside
+                options, unnamed = prose.options_in(chunk, lookup)  # none: it only left some out ("no PR")
+                if unnamed:
+                    return Invalid(f"{quote(' '.join(unnamed))} is not a {noun} I know. Choose from: {menu}.")
+                loose = True
+            picked += [option for option in options if option not in picked]
+        if len(picked) < min_count:
+            what = f"one {noun}" if min_count == 1 else f"at least {min_count} {nouns}"
+            return Invalid(f"Pick {what}. Choose from: {menu}.")
+        return Valid(picked, loose=loose)
+
+    labels = tuple((option, names[0]) for option, names in options.items())
+    return Kind(parse, lambda value: ", ".join(options[v][0] for v in value), labels, many=True)
+
+
+def choice(*, options: Mapping[str, Sequence[str]], noun: str = "choice") -> Kind:
+    """One of `options` (id -> names it is known by), by name or by number in the list."""
+    lookup, menu = _lookup(options), _menu(options)
+
+    def parse(text: str) -> Result:
+        option = lookup.get(_key(text))
+        if option is not None:
+            return Valid(option)
+        named, _ = prose.options_in(text, lookup)  # "it's a local bakery", the other words aside
+        if len(named) == 1:
+            return Valid(named[0], loose=True)
+        if named:
+            either = prose.names([options[o][0] for o in named], str)
+            return Invalid(f"{quote(text)} could be {either.replace(' and ', ' or ')}; which one?")
+        return Invalid(f"{quote(text)} is not a {noun} I know. Choose one of: {menu}.")
+
+    labels = tuple((option, names[0]) for option, names in options.items())
+    return Kind(parse, lambda value: options[value][0], labels)

@@ -1,0 +1,303 @@
+"""Numbers as people type them: "1,200", "3k", "about 40", "4 a month", "10h/week", "2 years",
+"none" and "not sure"; the `integer` and `number` kinds built on them."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from bot.conversation import prose
+from bot.conversation.validators.kind import Invalid, Kind, Result, Valid, quote
+
+# "1,200", "1 200", "1_200" and "3k"/"1.5k" are how people write counts; accept them all.
+_THOUSANDS = re.compile(r"^\d{1,3}([,\s_]\d{3})+(\.\d+)?$")
+_SUFFIX = re.compile(r"^(\d+(?:\.\d+)?)\s*([km])$", re.IGNORECASE)
+
+
+def to_number(text: str, *, allow_thousands: bool = True) -> float | None:
+    text = text.strip().replace("\u00a0", " ")
+    if allow_thousands and _THOUSANDS.match(text):
+        text = re.sub(r"[,\s_]", "", text)
+    if m := _SUFFIX.match(text):
+        return float(m.group(1)) * (1_000 if m.group(2).lower() == "k" else 1_000_000)
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+# --- reading numbers as people type them --------------------------------------------------------
+
+# Said instead of a number: the figure is zero, too vague to plan on, or not known.
+ZERO_WORDS = frozenset({"none", "no", "zero", "nothing", "nil", "nada", "not yet", "not any", "no one", "nope"})
+VAGUE_WORDS = frozenset(
+    {
+        "lots", "a lot", "lots of them", "many", "a few", "few", "some", "several", "plenty", "loads", "tons",
+        "a ton", "heaps", "a bunch", "a couple", "not many", "quite a few", "a handful", "handful", "dozens",
+        "hundreds", "thousands", "a little", "little", "a bit", "enough", "more", "most", "all",
+    }
+)  # fmt: skip
+SKIP_WORDS = frozenset(
+    {
+        "n/a", "na", "n.a.", "n.a", "don't know", "dont know", "do not know", "not sure", "unsure", "skip",
+        "-", "--", "?", "??", "???", "idk", "unknown", "no idea", "dunno", "pass", "not known",
+    }
+)  # fmt: skip
+
+
+def folded(text: str) -> str:
+    """Lower case, one space between words, typographic apostrophes made plain, end punctuation dropped."""
+    text = " ".join(text.replace("\u00a0", " ").replace("’", "'").split()).lower()
+    return text.rstrip(".!") if text not in ("n.a.",) else text
+
+
+def means_skip(text: str) -> bool:
+    """`n/a`, `don't know`, `-`, `?`: no answer (a skip where the question is optional)."""
+    return folded(text) in SKIP_WORDS
+
+
+# "about 40", "~40", "40ish", "40+": the number is what counts.
+_FILLER_BEFORE = re.compile(
+    r"^(?:about|around|approx\.?|approximately|roughly|circa|ca\.|c\.|maybe|probably|perhaps|nearly|almost|"
+    r"just (?:over|under)|over|under|more than|less than|at least|at most|up to|some|~|≈|±)\s*"
+)
+_FILLER_AFTER = re.compile(r"\s*(?:\+|-?ish|or so|or more|or less|give or take|max|min)$")
+
+# A rate: "4 a month", "4/mo", "10h/week", "2 weekly" — how many months one of its periods is.
+_PERIODS = {"day": 12 / 365.25, "week": 12 / 52, "month": 1.0, "year": 12.0}
+_PERIOD_NAMES = {
+    "d": "day", "day": "day", "days": "day", "daily": "day",
+    "w": "week", "wk": "week", "wks": "week", "week": "week", "weeks": "week", "weekly": "week",
+    "m": "month", "mo": "month", "mos": "month", "mth": "month",
+    "month": "month", "months": "month", "monthly": "month",
+    "y": "year", "yr": "year", "yrs": "year", "year": "year", "years": "year", "yearly": "year", "annually": "year",
+}  # fmt: skip
+_RATE = re.compile(
+    r"^(.*?)\s*(?:(?:/|per\b|an?\b|each\b|every\b|in an?\b)\s*([a-z]+)|\b(daily|weekly|monthly|yearly|annually))$"
+)
+_HOURS = re.compile(r"^(.*?\d)\s*(?:h|hr|hrs|hour|hours)$")
+# A duration: "2 years", "18 months", "2y 3m", "a year and a half" is too much; "1.5 years" is fine.
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?|an?)\s*([a-z]+)")
+_RANGE = re.compile(r"^(.+?)\s*(?:-|–|—|to)\s*(.+)$")
+_FRACTION = re.compile(r"^(.+?)\s*(?:/|out of|of)\s*(.+)$")
+
+
+@dataclass(frozen=True, slots=True)
+class Units:
+    """How a question's figure may be written, besides a bare number.
+
+    `words` name the figure ("DR 35", "140 domains"); `unit` is "months" for durations (years and
+    weeks are converted) or "hours"; `per` is "month" for rates (a week's or a year's are
+    converted); `scale` is the top of a rating ("4/5", "4 out of 5")."""
+
+    words: tuple[str, ...] = ()
+    unit: str | None = None
+    per: str | None = None
+    scale: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    value: float
+    converted: bool = False  # from another unit or a range: round it, don't call it "not whole"
+    loose: bool = False  # found in a sentence
+
+
+def _strip_words(text: str, words: Sequence[str]) -> str:
+    for word in sorted(words, key=len, reverse=True):  # "moz da" before "da"
+        w = re.escape(word.lower())
+        text = re.sub(rf"^{w}(?![a-z])\s*[:=]?\s*|\s*(?<![a-z]){w}$", "", text)
+    return text
+
+
+def _strip_filler(text: str) -> str:
+    while True:
+        stripped = _FILLER_AFTER.sub("", _FILLER_BEFORE.sub("", text)).strip()
+        if stripped == text:
+            return text
+        text = stripped
+
+
+def _duration(text: str) -> Reading | None:
+    """ "2 years", "18 months", "2y 3m", "2 years and 3 months", "a year" → months."""
+    text = re.sub(r"\band\b|,", " ", text)
+    parts = _DURATION_PART.findall(text)
+    if not parts or _DURATION_PART.sub("", text).strip():
+        return None
+    months = 0.0
+    for amount, name in parts:
+        period = _PERIOD_NAMES.get(name)
+        if period is None:
+            return None
+        months += (1.0 if amount in ("a", "an") else float(amount)) * _PERIODS[period]
+    return Reading(months, converted=len(parts) > 1 or _PERIOD_NAMES[parts[0][1]] != "month")
+
+
+def _plain(text: str, units: Units) -> Reading | None:
+    """A number, a range ("40-50": its middle) or, on a rating scale, a fraction ("4/5")."""
+    number = to_number(text)
+    if number is not None:
+        return Reading(number)
+    if units.scale and (m := _FRACTION.match(text)):
+        top, bottom = to_number(m.group(1)), to_number(m.group(2))
+        if top is not None and bottom:
+            return Reading(top * units.scale / bottom, converted=bottom != units.scale)
+    if m := _RANGE.match(text):
+        low, high = to_number(m.group(1)), to_number(m.group(2))
+        if low is not None and high is not None and 0 <= low <= high:
+            return Reading((low + high) / 2, converted=True)
+    return None
+
+
+def read_number(text: str, units: Units) -> Reading | None:
+    """The number in what someone typed, in the question's units; None if there is none."""
+    said = folded(text)
+    if said in ZERO_WORDS:
+        return Reading(0.0)
+    said = _strip_filler(_strip_words(_strip_filler(said), units.words))
+    factor = 1.0
+    if units.per and (m := _RATE.match(said)):
+        period = _PERIOD_NAMES.get(m.group(2) or m.group(3))
+        if period is not None and m.group(1):
+            said = _strip_filler(_strip_words(m.group(1), units.words))  # "4 posts a month"
+            factor = _PERIODS[units.per] / _PERIODS[period]
+    if units.unit == "hours" and (m := _HOURS.match(said)):
+        said = m.group(1)
+    reading = _plain(said, units)
+    if reading is None and units.unit == "months":
+        reading = _duration(said)
+    if reading is None:
+        return None
+    return Reading(reading.value * factor, reading.converted or factor != 1.0)
+
+
+def is_vague(text: str) -> bool:
+    """`lots`, `a few`, `lots of links`: an amount, but none to plan on."""
+    said = folded(text)
+    return any(said == vague or said.startswith(vague + " ") for vague in VAGUE_WORDS)
+
+
+def _rounded(value: float, *, whole: bool) -> float:
+    """A converted figure as people say it: whole numbers for counts and from ten up, else tenths."""
+    if whole or abs(value) >= 10:
+        return float(math.floor(value + 0.5))
+    return round(value, 1)
+
+
+def _fmt(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0")
+
+
+def _bounds_reason(value: float, low: float, high: float, what: str) -> str:
+    if value < 0 <= low:
+        return f"{_fmt(value)} is negative; {what} can't be below {_fmt(low)}."
+    return f"{_fmt(value)} is out of range: {what} must be between {_fmt(low)} and {_fmt(high)}."
+
+
+def _number_hint(units: Units, example: str | None, low: float, high: float) -> str:
+    """An answer that works, in the question's own units: what follows a refusal."""
+    if example is None:
+        return ""
+    if units.unit == "months":
+        return f" Give a number of months, e.g. {example}, or years, e.g. 2 years."
+    if units.per:
+        weekly = "5h/week" if units.unit == "hours" else "2 a week"
+        return f" Give a number a {units.per}, e.g. {example}, or a week, e.g. {weekly}."
+    if units.scale:
+        return f" Give a number from {_fmt(low)} to {_fmt(high)}, e.g. {example}."
+    return f" Give a number, e.g. {example}."
+
+
+def not_a_number(text: str, hint: str) -> Invalid:
+    if is_vague(text):
+        return Invalid(f"{quote(text)} is too vague to plan on; a rough figure is fine.{hint}")
+    return Invalid(f"{quote(text)} is not a number.{hint}")
+
+
+def _in_words(text: str, read: Callable[[str], Reading | None]) -> Reading | Invalid | None:
+    """The figure inside a sentence ("dunno, maybe 12?", "2 or 3 a month", "none really"), when
+    the answer is not a bare figure; a question back when it holds two that differ."""
+    if prose.says_zero(text):
+        return Reading(0.0, loose=True)
+    found = prose.the_figure(text, read)
+    if isinstance(found, list):
+        named = prose.names(dict.fromkeys(f.value for f in found), _fmt)
+        return Invalid(f"I found {named} in {quote(text)}; which one is it? Give just that figure.")
+    return None if found is None else Reading(found.value, converted=found.converted, loose=True)
+
+
+def _reader(units: Units, levels: Sequence[str], low: int) -> Callable[[str], Reading | None]:
+    """Numbers as people type them; on a scale with named levels ("solid"), the level's name too."""
+    named = {folded(level.split(":")[0]): n for n, level in enumerate(levels, low)}
+
+    def read(text: str) -> Reading | None:
+        level = named.get(folded(text))
+        return Reading(float(level)) if level is not None else read_number(text, units)
+
+    return read
+
+
+def integer(
+    *,
+    min: int,
+    max: int,
+    what: str = "the answer",
+    example: str | None = None,
+    words: Sequence[str] = (),
+    unit: str | None = None,
+    per: str | None = None,
+    scale: int | None = None,
+    levels: Sequence[str] = (),
+) -> Kind:
+    """A whole number. `levels` describe each step of a short scale (from `min`), shown with the question."""
+    units = Units(tuple(words), unit, per, scale)
+    hint = _number_hint(units, example, min, max)
+    read = _reader(units, levels, min)
+
+    def parse(text: str) -> Result:
+        reading = read(text) or _in_words(text, read)
+        if isinstance(reading, Invalid):
+            return reading
+        if reading is None:
+            return not_a_number(text, hint)
+        number = _rounded(reading.value, whole=True) if reading.converted else reading.value
+        if not number.is_integer():
+            return Invalid(f"{quote(text)} is not a whole number.{hint}")
+        if not min <= number <= max:
+            return Invalid(_bounds_reason(number, min, max, what))
+        return Valid(int(number), loose=reading.loose)
+
+    return Kind(parse, lambda value: str(value), scale=tuple(levels))
+
+
+def number(
+    *,
+    min: float,
+    max: float,
+    what: str = "the answer",
+    example: str | None = None,
+    words: Sequence[str] = (),
+    unit: str | None = None,
+    per: str | None = None,
+) -> Kind:
+    units = Units(tuple(words), unit, per)
+    hint = _number_hint(units, example, min, max)
+
+    def read(text: str) -> Reading | None:
+        return read_number(text, units)
+
+    def parse(text: str) -> Result:
+        reading = read(text) or _in_words(text, read)
+        if isinstance(reading, Invalid):
+            return reading
+        if reading is None:
+            return not_a_number(text, hint)
+        value = _rounded(reading.value, whole=False) if reading.converted else reading.value
+        if not min <= value <= max:
+            return Invalid(_bounds_reason(value, min, max, what))
+        return Valid(int(value) if value.is_integer() else round(value, 2), loose=reading.loose)
+
+    return Kind(parse, lambda value: str(value))
