@@ -36,6 +36,11 @@ class LinkStore:
     def __init__(self, store: Database):
         self.store = store
 
+    @classmethod
+    def on(cls, store: Database) -> LinkStore:
+        """The link store of this store (one for every user of it)."""
+        return store.part(cls)
+
     async def due(self, *, checked_before: dt.datetime, limit: int) -> list[DueLink]:
         """Logged links never checked, or last checked before `checked_before`; oldest first."""
         newest = sa.select(plans.c.channel_id, sa.func.max(plans.c.id).label("plan_id")).group_by(plans.c.channel_id)
@@ -91,17 +96,36 @@ class LinkStore:
 
     async def of_channel(self, key: ChannelKey) -> list[CheckedLink]:
         """The channel's checked links, as their last check found them (links never checked left out)."""
-        query = (
-            sa.select(progress.c.domain, progress.c.url, link_checks)
-            .join(link_checks, link_checks.c.progress_id == progress.c.id)
-            .join(channels, channels.c.id == progress.c.channel_id)
-            .where(
-                channels.c.platform == key.platform,
-                channels.c.workspace == key.workspace,
-                channels.c.channel == key.channel,
-            )
-            .order_by(progress.c.id)
+        query = _checked().join(channels, channels.c.id == progress.c.channel_id)
+        query = query.where(
+            channels.c.platform == key.platform,
+            channels.c.workspace == key.workspace,
+            channels.c.channel == key.channel,
         )
         async with self.store.reader.connect() as connection:
             rows = (await connection.execute(query)).all()
-        return [CheckedLink(r.domain or r.url, r.url, r.state, r.detail, r.checked_at) for r in rows]
+        return [_link(row) for row in rows]
+
+    async def of_channels(self, channel_ids: Sequence[int]) -> dict[int, list[CheckedLink]]:
+        """The checked links of each of these channels (a check-in batch), in one query."""
+        if not channel_ids:
+            return {}
+        query = _checked().where(link_checks.c.channel_id.in_(list(channel_ids)))
+        async with self.store.reader.connect() as connection:
+            rows = (await connection.execute(query)).all()
+        found: dict[int, list[CheckedLink]] = {}
+        for row in rows:
+            found.setdefault(row.channel_id, []).append(_link(row))
+        return found
+
+
+def _checked() -> sa.Select:
+    return (
+        sa.select(progress.c.domain, progress.c.url, link_checks)
+        .join(link_checks, link_checks.c.progress_id == progress.c.id)
+        .order_by(progress.c.id)
+    )
+
+
+def _link(row: sa.Row) -> CheckedLink:
+    return CheckedLink(row.domain or row.url, row.url, row.state, row.detail, row.checked_at)

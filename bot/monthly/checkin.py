@@ -11,6 +11,8 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from bot.core.replies import Button, Buttons, Heading, Image, Paragraph, Reply, Text, text
+from bot.links import summary as link_words
+from bot.links.store import CheckedLink, LinkStore
 from bot.monthly.measured import Measured, measure, on_pace
 from bot.monthly.months import local, month_name, scoring, to_build, version
 from bot.monthly.progress import MonthProgress, Totals, adapted_answers, advice, history, sparkline, streak, target_for
@@ -51,6 +53,7 @@ class CheckIns:
         plans_by_channel = await self.store.plans_of(ids)
         logged_by_channel = await ProgressStore.on(self.store).by_month_of(ids)
         measured = await self._measured(batch, plans_by_channel, now)
+        checked_links = await LinkStore.on(self.store).of_channels(ids)  # what the link checks found
         replies: dict[int, Reply | None] = {}
         adapted: list[tuple[int, dict[str, Any], dict[str, Any]]] = []
         pictures: dict[int, Awaitable[Image | None]] = {}  # being drawn while the batch is composed
@@ -97,6 +100,7 @@ class CheckIns:
                 adapted=was_adapted,
                 measured=measured.get(reminder.channel_id),
                 image=images.get(reminder.channel_id),
+                links=checked_links.get(reminder.channel_id, ()),
             )
         await self.store.add_plans(adapted, created_by="reminder")
         return replies
@@ -113,6 +117,7 @@ class CheckIns:
         adapted: bool,
         measured: Measured | None = None,
         image: Image | None = None,
+        links: Sequence[CheckedLink] = (),
     ) -> Reply:
         timezone = reminder.settings.timezone
         target, site = plan["target"], plan["site"]
@@ -147,6 +152,11 @@ class CheckIns:
             spark = sparkline([m.logged for m in recent])
             counts = ", ".join(str(m.logged) for m in recent)
             blocks.append(Paragraph(text("reminder.sparkline", spark=spark, counts=counts, months=len(recent))))
+        if said := link_words.checked(links):  # "11 of 12 links you logged are live; lost: …"
+            blocks.append(Paragraph(said))
+            if lost := link_words.lost(links):  # links already won are the cheapest to win back
+                domains = [link.domain for link in lost[:RECLAIM_NAMED]]
+                blocks.append(Paragraph(text("links.reclaim", domains=domains, more=max(0, len(lost) - RECLAIM_NAMED))))
         if hint.behind:
             blocks.append(Paragraph(self._behind_action(plan)))
         if hint.spike:

@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bot.conversation.validators.domains import registrable_domain
-from bot.core.replies import Bullets, Image, text
+from bot.core.replies import Bullets, Image, Paragraph, text
+from bot.links import summary as link_words
+from bot.links.store import LinkStore
 from bot.monthly.chart import MIN_MONTHS
 from bot.monthly.months import month_name, scoring, to_build, version
 from bot.monthly.progress import MonthProgress, Totals, history
@@ -118,6 +120,8 @@ class Summary:
         known = await self._known(channel, progress.site)
         measured, by = (known.months, known.provider) if known else ({}, "")
         blocks = self._progress_blocks(progress, measured)
+        if said := link_words.states(await LinkStore.on(self.store).of_channel(channel)):
+            blocks += (Paragraph(said),)  # each logged link as its last check found it
         if self.charts.enabled and len(progress.rows) >= MIN_MONTHS:
             data = self.charts.data(progress.plans, progress.rows, progress.timezone, measured=measured, measured_by=by)
             image = await self.charts.image(data)

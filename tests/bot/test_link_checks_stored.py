@@ -139,3 +139,46 @@ async def test_a_serving_worker_checks_the_due_links_by_itself(store, knowledge,
         loop.cancel()
     assert [(c.domain, c.state) for c in await links.of_channel(chat.channel)] == [("yell.com", "live")]
     assert "checked 1 logged link(s): 1 live" in caplog.text
+
+
+async def test_the_check_in_and_show_tell_what_became_of_the_logged_links(migrated_db, knowledge, port):
+    """Links logged in November, checked before December's check-in: the check-in says how many
+    are live, names the lost ones and asks for them back; `show` gives each link's state."""
+    from support import Clock
+
+    from adapters.console.chat import render
+    from bot.conversation.rendering import PLAIN, Renderer
+    from bot.monthly.reminders import ReminderLoop
+    from bot.storage.store import Store
+
+    clock = Clock(dt.datetime(2026, 11, 10, 12, 0, tzinfo=dt.UTC))
+    store = await Store.open(f"sqlite:///{migrated_db}", clock=clock)
+    try:
+        engine = Engine(knowledge=knowledge, store=store)
+        chat = MemoryChat(engine, ChannelKey("memory", "team-1", "general"), "alice")
+        await chat.answer_all()
+        await chat.say(
+            f"log http://yell.com:{port}/thanks http://blog.localpaper.co.uk:{port}/comment "
+            f"http://directory.org:{port}/gone"
+        )
+        clock.now = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
+        assert (await check_due(LinkStore.on(store), checker, now=clock.now)).checked == 3
+
+        class Recording:
+            platform = "memory"
+            sent: list = []
+
+            async def send(self, channel, reply):
+                self.sent.append(reply)
+
+        notifier = Recording()
+        clock.now = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+        assert (await ReminderLoop(checkins=engine.monthly, notifiers=[notifier], clock=clock).run_once()).sent == 1
+        said = render(notifier.sent[0], Renderer(knowledge, PLAIN))
+        assert "1 of 3 links you logged are live; lost: localpaper.co.uk (now nofollow/ugc), directory.org (404)." in said
+        assert "Ask localpaper.co.uk and directory.org to put your link back or make it followed" in said
+
+        shown = await chat.say("show")
+        assert "Links checked: yell.com live · localpaper.co.uk now nofollow/ugc · directory.org lost (404)." in shown
+    finally:
+        await store.close()
