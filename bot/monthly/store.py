@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from bot.core.events import ChannelKey
 from bot.monthly.progress import Totals
 from bot.monthly.schedule import ReminderSettings
-from bot.storage.db import Database
+from bot.storage.db import Database, StorePart
 from bot.storage.schema import channels, plans, progress, reminder_sends, reminders
 from bot.storage.store import StoredPlan
 
@@ -33,15 +33,12 @@ class Reminder:
     paused_reason: str | None = None
 
 
-class ReminderStore:
-    def __init__(self, store: Database):
-        self.store = store
-        self.pauses = 0  # bumped by every pause this process makes (lets callers drop cached answers)
+class ReminderStore(StorePart):
+    """A channel's check-in: its settings, when it is next due, its claims and sends."""
 
-    @classmethod
-    def on(cls, store: Database) -> ReminderStore:
-        """The reminder store of this store: one for every user of it, so the pause count is one."""
-        return store.part(cls)
+    def __init__(self, store: Database):
+        super().__init__(store)
+        self.pauses = 0  # bumped by every pause this process makes (lets callers drop cached answers)
 
     @property
     def engine(self):
@@ -279,14 +276,8 @@ class ChannelRecord:
     totals: Totals  # what it logged, per month
 
 
-class ProgressStore:
-    def __init__(self, store: Database):
-        self.store = store
-
-    @classmethod
-    def on(cls, store: Database) -> ProgressStore:
-        """The progress store of this store (one for every user of it)."""
-        return store.part(cls)
+class ProgressStore(StorePart):
+    """What a channel logged: typed, corrected, imported; read back by month."""
 
     async def channel_record(self, key: ChannelKey) -> ChannelRecord:
         """The channel's plans with its reminder's time zone (one query), and its logged months (one
