@@ -265,6 +265,7 @@ TESTED_IN = {
     "bot/monthly/months.py": "tests/bot/monthly/test_log.py",
     "bot/monthly/picture.py": "tests/bot/monthly/test_chart.py",
     "bot/monthly/progress.py": "tests/bot/monthly/test_log.py",
+    "bot/monthly/progress_store.py": "tests/bot/monthly/test_reminder_store.py",
     "bot/monthly/summary.py": "tests/bot/planning/test_commands_show.py",
     "bot/planning/capacity.py": "tests/bot/planning/test_planner.py",
     "bot/planning/chat.py": "tests/bot/test_engine.py",

@@ -1,5 +1,5 @@
 """What the stores share: the clock, and the part of `bot.storage.store.Store` the
-capabilities' own stores run on (bot/monthly/store.py, bot/home/store.py, bot/lookups/store.py), so
+capabilities' own stores run on (bot/monthly/reminder_store.py, bot/home/store.py, bot/lookups/store.py), so
 that the store never imports a capability's."""
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ class Database(Protocol):
 
 
 class StorePart:
-    """A capability's own store, on the store's engine (bot/monthly/store.py, bot/home/store.py,
+    """A capability's own store, on the store's engine (bot/monthly/reminder_store.py, bot/home/store.py,
     bot/lookups/store.py): `ReminderStore.on(store)` is the one instance on that store."""
 
     def __init__(self, store: Database):

@@ -17,8 +17,9 @@ from bot.core.events import ChannelKey
 from bot.home.store import HomeStore, Person
 from bot.intake import Intake
 from bot.lookups.store import LookupStore
+from bot.monthly.progress_store import ProgressStore
+from bot.monthly.reminder_store import ReminderStore
 from bot.monthly.schedule import ReminderSettings
-from bot.monthly.store import ProgressStore, ReminderStore
 from bot.storage.store import Store
 
 # Columns that name a tenant: a table that has one holds some workspace's or channel's rows.

@@ -13,8 +13,8 @@ from support import TYPED_ANSWERS, Clock, MemoryChat, rows
 from bot.conversation.rendering import span
 from bot.core.events import ChannelKey
 from bot.engine import Engine
+from bot.monthly.reminder_store import ReminderStore
 from bot.monthly.reminders import ChannelGone, ReminderLoop, RetryLater
-from bot.monthly.store import ReminderStore
 from bot.planning import knowledge
 from bot.storage.store import Store
 
