@@ -39,7 +39,7 @@ from bot.core.events import ChannelKey, Invoked
 from bot.core.replies import Reply
 from bot.engine import Engine
 from bot.home.store import HomeStore, Person
-from bot.monthly.store import ProgressStore
+from bot.monthly.progress_store import ProgressStore
 from bot.planning import knowledge as knowledge_module
 from bot.planning import planner
 from bot.storage.store import Store

@@ -34,7 +34,7 @@ from common import full_loop
 from reminder_worker import DUE, PLATFORM, populate
 
 from bot.engine import Engine
-from bot.monthly.store import ReminderStore
+from bot.monthly.reminder_store import ReminderStore
 from bot.planning import knowledge as knowledge_module
 from bot.storage.schema import channels, reminder_sends, reminders
 from bot.storage.store import Store

@@ -109,7 +109,7 @@ from slack_standin import SlackStandIn
 
 from adapters.slack.server import EVENTS_PATH
 from bot.core.events import ChannelKey
-from bot.monthly.store import ProgressStore
+from bot.monthly.progress_store import ProgressStore
 from bot.planning import commands as planning
 from bot.planning import knowledge as knowledge_module
 from bot.storage.store import Store

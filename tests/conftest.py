@@ -36,7 +36,8 @@ def db_path(tmp_path: Path) -> Path:
 def sqlite_at_head(tmp_path_factory) -> Path:
     """A SQLite file that the real Store.open migrated to the schema's head, once a session (each
     parallel worker makes its own). Migrating a new file takes 50-100 ms: tests of what a store keeps
-    start from a copy (`migrated_db`); the migrations are tested on new files (db_path, tests/bot/test_store.py)."""
+    start from a copy (`migrated_db`); the migrations are tested on new files (db_path,
+    tests/bot/storage/test_store.py)."""
     path = tmp_path_factory.mktemp("at-head") / "backlinks.db"
     _run(_migrated(f"sqlite:///{path}"))
     assert not path.with_name(path.name + "-wal").exists(), "closed: everything is in the file itself"

@@ -227,3 +227,88 @@ def test_adapters_take_forms_in_through_the_engines_intake_never_through_tables(
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
             offenders += [f"{path.relative_to(ROOT)}:{node.lineno} {n}" for n in names if n in internals]
     assert offenders == []
+
+
+# The tests mirror the source: a module bot/<package>/<name>.py is tested in
+# tests/bot/<package>/test_<name>*.py (a subpackage's modules may be tested with it, as
+# tests/bot/conversation/test_validators.py tests bot/conversation/validators/), or it is named
+# here with the test module that covers it (through the module that uses it).
+TESTED_IN = {
+    "bot/app/build.py": "tests/bot/test_engine.py",
+    "bot/app/lookups.py": "tests/system/test_entry_points.py",
+    "bot/conversation/rendering.py": "tests/adapters/discord/test_render.py",
+    "bot/conversation/views.py": "tests/bot/test_engine.py",
+    "bot/core/datafiles.py": "tests/bot/planning/test_knowledge.py",
+    "bot/core/events.py": "tests/bot/test_engine.py",
+    "bot/core/feature.py": "tests/bot/test_engine.py",
+    "bot/core/numbers.py": "tests/bot/test_engine_fuzzed_commands.py",
+    "bot/core/plan.py": "tests/bot/planning/test_planner.py",
+    "bot/core/replies.py": "tests/bot/test_engine.py",
+    "bot/core/settings.py": "tests/bot/app/test_serve.py",
+    "bot/exports/formats.py": "tests/bot/planning/test_knowledge.py",
+    "bot/exports/profile.py": "tests/bot/exports/test_exports.py",
+    "bot/exports/read.py": "tests/bot/exports/test_exports.py",
+    "bot/exports/values.py": "tests/bot/exports/test_exports.py",
+    "bot/home/page.py": "tests/adapters/slack/test_slack_home.py",
+    "bot/home/service.py": "tests/adapters/slack/test_slack_home.py",
+    "bot/intake/rows.py": "tests/bot/intake/test_service.py",
+    "bot/lookups/answers.py": "tests/bot/lookups/test_service.py",
+    "bot/lookups/commands.py": "tests/adapters/discord/test_discord_connect.py",
+    "bot/lookups/notices.py": "tests/bot/lookups/test_service_unreadable_key.py",
+    "bot/lookups/provider.py": "tests/bot/lookups/test_service.py",
+    "bot/lookups/store.py": "tests/bot/lookups/test_service_shared_key_cap.py",
+    "bot/monthly/canvas.py": "tests/bot/monthly/test_chart.py",
+    "bot/monthly/chart_maker.py": "tests/bot/monthly/test_reminders.py",
+    "bot/monthly/checkin.py": "tests/bot/monthly/test_reminders.py",
+    "bot/monthly/commands.py": "tests/bot/monthly/test_reminders.py",
+    "bot/monthly/measured.py": "tests/bot/lookups/test_checkin_with_a_provider.py",
+    "bot/monthly/months.py": "tests/bot/monthly/test_log.py",
+    "bot/monthly/picture.py": "tests/bot/monthly/test_chart.py",
+    "bot/monthly/progress.py": "tests/bot/monthly/test_log.py",
+    "bot/monthly/progress_store.py": "tests/bot/monthly/test_reminder_store.py",
+    "bot/monthly/summary.py": "tests/bot/planning/test_commands_show.py",
+    "bot/planning/capacity.py": "tests/bot/planning/test_planner.py",
+    "bot/planning/chat.py": "tests/bot/test_engine.py",
+    "bot/planning/checklist.py": "tests/bot/planning/test_planner_sites.py",
+    "bot/planning/competitors.py": "tests/bot/planning/test_planner.py",
+    "bot/planning/drafts.py": "tests/bot/test_engine.py",
+    "bot/planning/entries.py": "tests/bot/planning/test_knowledge.py",
+    "bot/planning/figures.py": "tests/bot/lookups/test_service.py",
+    "bot/planning/forms.py": "tests/adapters/slack/test_slack.py",
+    "bot/planning/levers.py": "tests/bot/planning/test_planner_faults.py",
+    "bot/planning/momentum.py": "tests/bot/planning/test_planner.py",
+    "bot/planning/pace.py": "tests/bot/planning/test_planner.py",
+    "bot/planning/report.py": "tests/bot/app/test_cli.py",
+    "bot/planning/safety.py": "tests/bot/planning/test_planner.py",
+    "bot/planning/sources.py": "tests/bot/planning/test_planner_faults.py",
+    "bot/planning/why_reply.py": "tests/bot/planning/test_planner_sites.py",
+    "bot/privacy/commands.py": "tests/adapters/slack/test_slack_forget.py",
+    "bot/storage/db.py": "tests/bot/storage/test_store.py",
+    "bot/storage/schema.py": "tests/bot/storage/test_upgrade_from_old_main.py",
+    "bot/storage/secrets.py": "tests/bot/lookups/test_service_unreadable_key.py",
+}
+
+
+def _own_test(module: Path) -> list[Path]:
+    rel = module.relative_to(ROOT)
+    found = list((ROOT / "tests" / rel.parent).glob(f"test_{module.stem}*.py"))
+    if not found and rel.parent != Path("bot"):  # a subpackage's module, tested with its package
+        found = list((ROOT / "tests" / rel.parent.parent).glob(f"test_{rel.parent.name}*.py"))
+    return found
+
+
+def test_every_module_of_the_bot_has_its_test_module():
+    modules = [
+        p
+        for p in sorted((ROOT / "bot").rglob("*.py"))
+        if p.name != "__init__.py" and "migrations" not in p.relative_to(ROOT).parts
+    ]
+    untested = [
+        str(p.relative_to(ROOT)) for p in modules if not _own_test(p) and str(p.relative_to(ROOT)) not in TESTED_IN
+    ]
+    assert untested == [], "give each its tests/bot/<package>/test_<module>.py, or name in TESTED_IN what covers it"
+    # The list says what is true: each module named is still there, without a test module of its
+    # own, and the test named for it exists.
+    named = {ROOT / m for m in TESTED_IN}
+    assert [str(m.relative_to(ROOT)) for m in named if not m.exists() or _own_test(m)] == []
+    assert [t for t in TESTED_IN.values() if not (ROOT / t).exists()] == []

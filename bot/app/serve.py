@@ -6,7 +6,7 @@
 - all (the default): both in one process, for a single machine.
 
 Several web and worker processes can share one PostgreSQL database: drafts are versioned, plans
-are stored once, and reminders are claimed with a lease (see bot/monthly/store.py).
+are stored once, and reminders are claimed with a lease (see bot/monthly/reminder_store.py).
 """
 
 from __future__ import annotations

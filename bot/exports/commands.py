@@ -25,8 +25,8 @@ from bot.exports import ExportError, Profile, read_profile
 from bot.exports import formats as export_formats
 from bot.exports.profile import compared_domain
 from bot.monthly.progress import sparkline
+from bot.monthly.progress_store import ProgressStore
 from bot.monthly.schedule import month_key
-from bot.monthly.store import ProgressStore
 
 if TYPE_CHECKING:
     from bot.exports.read import Format

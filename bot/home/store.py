@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from bot.core.events import ChannelKey
-from bot.storage.db import Database
+from bot.storage.db import Database, StorePart
 from bot.storage.group_commit import GroupCommit
 from bot.storage.schema import channel_users, channels, home_users
 
@@ -33,16 +33,11 @@ class UsedChannel:
     last_used_at: dt.datetime
 
 
-class HomeStore:
+class HomeStore(StorePart):
     def __init__(self, store: Database):
-        self.store = store
+        super().__init__(store)
         # Uses recorded at the same moment (a flood of commands or forms) share one transaction.
         self._uses: GroupCommit[tuple[ChannelKey, str], None] = GroupCommit(self._record_uses)
-
-    @classmethod
-    def on(cls, store: Database) -> HomeStore:
-        """The home store of this store (its uses are grouped into one write)."""
-        return store.part(cls)
 
     async def used(self, key: ChannelKey, user: str) -> None:
         """Record that this user used the bot in this channel (one upsert; the channel's row too)."""

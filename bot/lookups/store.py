@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bot.storage.db import Database
+from bot.storage.db import StorePart
 from bot.storage.schema import lookup_budget, lookups, provider_keys
 
 Workspace = tuple[str, str]  # (platform, workspace): the tenant a key and a budget belong to
@@ -35,14 +35,8 @@ class StoredKey:
     added_at: dt.datetime
 
 
-class LookupStore:
-    def __init__(self, store: Database):
-        self.store = store
-
-    @classmethod
-    def on(cls, store: Database) -> LookupStore:
-        """The lookup store of this store (one for every user of it)."""
-        return store.part(cls)
+class LookupStore(StorePart):
+    """Provider keys, cached figures and budgets of paid calls."""
 
     # Keys.
 

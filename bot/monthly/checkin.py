@@ -16,15 +16,15 @@ from bot.links.store import CheckedLink, LinkStore
 from bot.monthly.measured import Measured, measure, on_pace
 from bot.monthly.months import local, month_name, scoring, to_build, version
 from bot.monthly.progress import MonthProgress, Totals, adapted_answers, advice, history, sparkline, streak, target_for
+from bot.monthly.progress_store import ProgressStore
 from bot.monthly.schedule import month_key
-from bot.monthly.store import ProgressStore
 from bot.planning import planner
 
 if TYPE_CHECKING:
     from bot.lookups.provider import MonthChange
     from bot.lookups.service import Lookups
     from bot.monthly.chart_maker import ChartMaker
-    from bot.monthly.store import Reminder
+    from bot.monthly.reminder_store import Reminder
     from bot.planning.knowledge import Knowledge
     from bot.storage.store import Store
 

@@ -22,8 +22,8 @@ if TYPE_CHECKING:
     from bot.core.events import ChannelKey
     from bot.core.replies import Image, Reply, Text
     from bot.lookups.service import Lookups
+    from bot.monthly.reminder_store import Reminder
     from bot.monthly.schedule import ReminderSettings
-    from bot.monthly.store import Reminder
     from bot.planning.knowledge import Knowledge
     from bot.storage.store import Store, StoredPlan
 

@@ -17,8 +17,9 @@ from bot.core.plan import MONTHS_IN
 from bot.core.replies import Button, Buttons, Form, Paragraph, Reply, text
 from bot.monthly.months import local, month_name, to_build, version
 from bot.monthly.progress import first_plan
+from bot.monthly.progress_store import ProgressStore
+from bot.monthly.reminder_store import ReminderStore
 from bot.monthly.schedule import add_months, month_key
-from bot.monthly.store import ProgressStore, ReminderStore
 
 if TYPE_CHECKING:
     from bot.core.events import ChannelKey

@@ -17,15 +17,15 @@ from typing import TYPE_CHECKING, Any
 
 from bot.conversation.validators.domains import registrable_domain
 from bot.lookups.provider import LookupFailed, MonthChange, MonthDomains, Source
+from bot.monthly.progress_store import ProgressStore
 from bot.monthly.schedule import add_months, month_key
-from bot.monthly.store import ProgressStore
 from bot.planning.planner import MONTHS_IN
 
 if TYPE_CHECKING:
     import datetime as dt
 
     from bot.lookups.service import Lookups
-    from bot.monthly.store import Reminder
+    from bot.monthly.reminder_store import Reminder
     from bot.storage.store import Store, StoredPlan
 
 log = logging.getLogger(__name__)

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 from bot.conversation import views
 from bot.core.replies import Paragraph, Reply, Text, text
 from bot.monthly.months import day_words, local, month_name
+from bot.monthly.progress_store import ProgressStore
+from bot.monthly.reminder_store import ReminderStore
 from bot.monthly.schedule import (
     ReminderSettings,
     add_months,
@@ -21,12 +23,11 @@ from bot.monthly.schedule import (
     parse_timezone,
     skip_next,
 )
-from bot.monthly.store import ProgressStore, ReminderStore
 
 if TYPE_CHECKING:
     from bot.core.events import ChannelKey
     from bot.core.feature import Request
-    from bot.monthly.store import Reminder
+    from bot.monthly.reminder_store import Reminder
     from bot.storage.store import Store
 
 NOTICE_RECHECK = 60.0  # seconds

@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, Protocol
 
 from bot.core.events import ChannelKey
 from bot.core.replies import Reply
+from bot.monthly.reminder_store import Reminder, ReminderStore
 from bot.monthly.schedule import month_key, next_due
-from bot.monthly.store import Reminder, ReminderStore
 from bot.storage.group_commit import GroupCommit
 
 if TYPE_CHECKING:

@@ -16,8 +16,9 @@ from bot.links.store import LinkStore
 from bot.monthly.chart import MIN_MONTHS
 from bot.monthly.months import month_name, scoring, to_build, version
 from bot.monthly.progress import MonthProgress, Totals, history
+from bot.monthly.progress_store import ProgressStore
+from bot.monthly.reminder_store import ReminderStore
 from bot.monthly.schedule import month_key
-from bot.monthly.store import ProgressStore, ReminderStore
 
 if TYPE_CHECKING:
     from bot.core.events import ChannelKey

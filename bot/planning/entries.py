@@ -85,6 +85,15 @@ def _known(value: str | None, info: ValidationInfo, what: str, one: str) -> str 
     return value
 
 
+class Cites(Model):
+    """An entry citing one of sources.yaml (`source`): the id must be one of them."""
+
+    @field_validator("source", check_fields=False)
+    @classmethod
+    def _known_source(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return _known(value, info, "sources", "source")
+
+
 class SourceEntry(Model):
     title: str = Field(min_length=1)
     note: str = Field(min_length=1)
@@ -92,18 +101,13 @@ class SourceEntry(Model):
     secondary: bool = False
 
 
-class Figure(Model):
+class Figure(Cites):
     """A number the planner uses, with where it comes from: a source, or an assumption said aloud."""
 
     value: Any
     label: str | None = None
     source: str | None = None
     assumption: str | None = None
-
-    @field_validator("source")
-    @classmethod
-    def _known_source(cls, value: str | None, info: ValidationInfo) -> str | None:
-        return _known(value, info, "sources", "source")
 
     @model_validator(mode="after")
     def _sourced(self) -> Figure:
@@ -156,18 +160,13 @@ class StrategyEntry(Model):
         )
 
 
-class SiteKindEntry(Model):
+class SiteKindEntry(Cites):
     label: str
     aliases: tuple[str, ...] = ()
     asset: str
     second_sources: tuple[str, ...]  # strategy ids, best first
     source: str
     assumption: str = Field(min_length=1)
-
-    @field_validator("source")
-    @classmethod
-    def _known_source(cls, value: str | None, info: ValidationInfo) -> str | None:
-        return _known(value, info, "sources", "source")
 
     @field_validator("second_sources")
     @classmethod
@@ -177,16 +176,11 @@ class SiteKindEntry(Model):
         return value
 
 
-class ChecklistEntry(Model):
+class ChecklistEntry(Cites):
     id: str
     text: str
     when: tuple[str, ...] = ("always",)
     source: str
-
-    @field_validator("source")
-    @classmethod
-    def _known_source(cls, value: str | None, info: ValidationInfo) -> str | None:
-        return _known(value, info, "sources", "source")
 
     @field_validator("when")
     @classmethod

@@ -1,12 +1,12 @@
 """What the stores share: the clock, and the part of `bot.storage.store.Store` the
-capabilities' own stores run on (bot/monthly/store.py, bot/home/store.py, bot/lookups/store.py), so
+capabilities' own stores run on (bot/monthly/reminder_store.py, bot/home/store.py, bot/lookups/store.py), so
 that the store never imports a capability's."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, Self, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -36,3 +36,17 @@ class Database(Protocol):
 
     def part(self, kind: Callable[[Any], Part]) -> Part:
         """The one instance of a capability's store on this store, built on first use."""
+
+
+class StorePart:
+    """A capability's own store, on the store's engine (bot/monthly/reminder_store.py, bot/home/store.py,
+    bot/lookups/store.py): `ReminderStore.on(store)` is the one instance on that store."""
+
+    def __init__(self, store: Database):
+        self.store = store
+
+    @classmethod
+    def on(cls, store: Database) -> Self:
+        """This kind of store on `store`: one for every user of it, so what it keeps (a count, a
+        group commit) is shared."""
+        return store.part(cls)

@@ -146,7 +146,7 @@ class Store:
         self.reader = reader or engine  # reads outside a write
         self.clock = clock
         self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
-        # Each capability's own store (bot/monthly/store.py, ...), one a kind: `ReminderStore.on(store)`.
+        # Each capability's own store (bot/monthly/reminder_store.py, ...), one a kind: `ReminderStore.on(store)`.
         self._parts: dict[Callable[[Store], Any], Any] = {}
         self.tenants = TenantStore(self)  # a workspace's or a channel's data, counted and deleted
         self.requests = RequestStore(self)  # a platform request that asks for a change, claimed once

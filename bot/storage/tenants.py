@@ -2,7 +2,7 @@
 
 A tenant is a workspace (a Slack team, a Discord server, the console's "local") or one channel in
 it. `TENANT_DATA` is the one list of where its rows are: a table added later that holds a
-workspace's or a channel's rows is one more line there (tests/bot/test_tenants.py fails until it
+workspace's or a channel's rows is one more line there (tests/bot/storage/test_tenants.py fails until it
 is, or until `NOT_TENANT_DATA` says why it holds none). A deletion is one transaction and returns
 how many rows went from each table; it is logged as those counts, never as what the rows held.
 

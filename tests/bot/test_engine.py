@@ -10,7 +10,7 @@ from support import TYPED_ANSWERS, MemoryChat, rows
 from bot.conversation.rendering import span
 from bot.core.events import ChannelKey
 from bot.engine import Engine
-from bot.monthly.store import ProgressStore
+from bot.monthly.progress_store import ProgressStore
 from bot.planning import knowledge as knowledge_module
 from bot.storage.store import Store
 

@@ -19,8 +19,9 @@ from bot.intake import Intake
 from bot.links.checker import LinkState
 from bot.links.store import LinkStore
 from bot.lookups.store import LookupStore
+from bot.monthly.progress_store import ProgressStore
+from bot.monthly.reminder_store import ReminderStore
 from bot.monthly.schedule import ReminderSettings
-from bot.monthly.store import ProgressStore, ReminderStore
 from bot.storage.store import Store
 
 # Columns that name a tenant: a table that has one holds some workspace's or channel's rows.

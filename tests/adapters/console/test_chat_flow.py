@@ -9,7 +9,7 @@ import re
 from support import TYPED_ANSWERS, MemoryChat
 
 from adapters.console.chat import ConsoleChat
-from bot.monthly.store import ReminderStore
+from bot.monthly.reminder_store import ReminderStore
 
 TOTAL = len(TYPED_ANSWERS)
 

@@ -3,7 +3,7 @@ named by `show` and `why` (issue 15, item 4); and a looked-up figure wildly apar
 own shown beside it, never put in its place.
 
 Through the real engine and a real SQLite store, with a provider stand-in at the provider interface
-that counts its calls (as in test_lookups.py).
+that counts its calls (as in tests/bot/lookups/test_service.py).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from bot.storage.store import Store
 
 NOW = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
 HERE = ChannelKey("console", "local", "general")
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 MEASURED_ON = "(DataForSEO, 30 Nov 2026)"
 
 

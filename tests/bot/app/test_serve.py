@@ -17,7 +17,7 @@ from processes import BACKLINKS, CLEAN, free_port
 from bot.app.serve import slack_settings_problem
 from bot.core.settings import Settings
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_a_web_process_without_slack_answers_healthz_warns_on_an_ephemeral_disk_and_stops_on_sigterm(tmp_path):

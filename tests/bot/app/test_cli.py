@@ -14,7 +14,7 @@ import yaml
 from support import rows
 
 BACKLINKS = shutil.which("backlinks", path=str(Path(sys.executable).parent)) or "backlinks"
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "answers.yaml"
+EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "answers.yaml"
 
 
 def plan(path: Path, fmt: str = "json") -> subprocess.CompletedProcess:

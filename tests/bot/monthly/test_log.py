@@ -11,8 +11,8 @@ from support import TYPED_ANSWERS, Clock, MemoryChat
 from bot.core.events import ChannelKey, Pressed
 from bot.core.replies import Buttons
 from bot.engine import Engine
+from bot.monthly.progress_store import ProgressStore
 from bot.monthly.reminders import ReminderLoop
-from bot.monthly.store import ProgressStore
 from bot.planning import knowledge
 from bot.storage.store import Store
 

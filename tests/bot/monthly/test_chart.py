@@ -22,7 +22,7 @@ from bot.monthly.progress import MonthProgress
 from bot.planning import knowledge, planner
 from bot.storage.store import Store
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 KNOWLEDGE = knowledge.default()
 PLAIN_TEXT = Renderer(KNOWLEDGE, PLAIN)
 LABELS = {name: PLAIN_TEXT.render(f"chart.{name}", {"site": "example.com", "provider": ""}) for name in chart.LABELS}
@@ -77,7 +77,7 @@ def test_the_same_input_draws_the_same_bytes_at_thumbnail_size():
 def test_another_process_draws_the_same_bytes(tmp_path):
     # A fresh interpreter (its own font cache and settings) must agree byte for byte.
     script = (
-        "import sys; sys.path[:0] = ['tests/helpers', 'tests/bot', '.'];"
+        "import sys; sys.path[:0] = ['tests/helpers', 'tests/bot/monthly', '.'];"
         "import test_chart as t; from bot.monthly import chart;"
         f"open({str(tmp_path / 'c.png')!r}, 'wb').write(chart.render(t.fixed_data(), t.LABELS))"
     )

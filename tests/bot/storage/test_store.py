@@ -15,7 +15,7 @@ from support import rows
 from bot.core.events import ChannelKey
 from bot.storage.store import HEAD_REVISION, Store, async_url
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _alembic_config() -> Config:

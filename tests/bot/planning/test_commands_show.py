@@ -12,7 +12,7 @@ from support import TYPED_ANSWERS, MemoryChat
 
 from bot.core.events import ChannelKey
 from bot.engine import Engine
-from bot.monthly.store import ProgressStore
+from bot.monthly.progress_store import ProgressStore
 from bot.planning import commands as planning
 from bot.planning import knowledge as knowledge_module
 from bot.storage.store import Store

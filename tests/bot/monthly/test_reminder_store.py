@@ -6,8 +6,9 @@ import asyncio
 import datetime as dt
 
 from bot.core.events import ChannelKey
+from bot.monthly.progress_store import ProgressStore
+from bot.monthly.reminder_store import ReminderStore
 from bot.monthly.schedule import ReminderSettings
-from bot.monthly.store import ProgressStore, ReminderStore
 from bot.storage.store import Store
 
 DUE = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)

@@ -13,8 +13,8 @@ from support import TYPED_ANSWERS, Clock, MemoryChat, rows
 from bot.conversation.rendering import span
 from bot.core.events import ChannelKey
 from bot.engine import Engine
+from bot.monthly.reminder_store import ReminderStore
 from bot.monthly.reminders import ChannelGone, ReminderLoop, RetryLater
-from bot.monthly.store import ReminderStore
 from bot.planning import knowledge
 from bot.storage.store import Store
 
@@ -323,7 +323,7 @@ async def test_a_plan_stored_by_the_previous_planner_gets_its_check_in(engine, s
     from bot.monthly.schedule import ReminderSettings
 
     stored = json.loads(
-        (Path(__file__).resolve().parents[1] / "helpers" / "plan_stored_before_momentum.json").read_text()
+        (Path(__file__).resolve().parents[2] / "helpers" / "plan_stored_before_momentum.json").read_text()
     )
     channel = ChannelKey("memory", "team-1", "general")
     due = dt.datetime(2026, 12, 1, 9, 0, tzinfo=UTC)

@@ -29,7 +29,7 @@ from bot.engine import Engine
 from bot.storage.schema import metadata
 from bot.storage.store import Store
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 OLD_FILES = sorted(FIXTURES.glob("made_by_main_*.sqlite"))
 AFTER = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)  # the files hold entries up to 20 November 2026
 CONSOLE = ChannelKey("console", "local", "console")  # alice's plan and reminder, bob's draft

@@ -1,7 +1,7 @@
 """The planner: properties over every valid set of answers, and a plan worked out by hand.
 
 The table of realistic sites, judged as a link builder would, is in test_planner_sites.py; the
-words every platform shows are checked in test_plan_words.py.
+words every platform shows are checked in test_plan_reply_words.py.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from bot.engine import Engine
 from bot.exports import ExportError, read_profile
 from bot.exports import formats as export_formats
 from bot.exports.commands import import_target
-from bot.monthly.store import ProgressStore
+from bot.monthly.progress_store import ProgressStore
 from bot.planning import knowledge
 from bot.storage.store import Store
 

@@ -29,7 +29,7 @@ from bot.conversation.questionnaire import (
 from bot.conversation.validators.kind import Invalid
 from bot.planning.knowledge import load
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 KNOWLEDGE = load()
 Q = KNOWLEDGE.questionnaire
 IDS = [question.id for question in Q.questions]

@@ -9,7 +9,7 @@ from support import TYPED_ANSWERS, rows  # noqa: F401
 
 from bot.core.events import ChannelKey, Invoked, Submitted
 from bot.engine import Engine
-from bot.monthly.store import ProgressStore
+from bot.monthly.progress_store import ProgressStore
 from bot.planning import knowledge
 from bot.storage.store import DraftConflict, Store
 

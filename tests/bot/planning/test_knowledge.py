@@ -13,7 +13,7 @@ import yaml
 from bot.exports import formats as export_formats
 from bot.planning.knowledge import KnowledgeError, load
 
-FOLDER = Path(__file__).resolve().parents[2] / "knowledge"
+FOLDER = Path(__file__).resolve().parents[3] / "knowledge"
 
 
 def read(name: str):
@@ -318,7 +318,7 @@ def test_every_template_the_code_names_exists():
     import re
     from pathlib import Path
 
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[3]
     source = "\n".join(p.read_text() for folder in ("bot", "adapters") for p in (root / folder).rglob("*.py"))
     # (a logger's `.info("...")` is not a template: skip calls chained on a call's result)
     named = set(re.findall(r'(?<!\)\.)\b(?:text|info|render)\(\s*"([a-z_.]+)"', source))

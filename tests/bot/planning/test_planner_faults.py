@@ -326,7 +326,7 @@ def test_the_five_realistic_answer_files_plan_as_the_issue_asks():
 
     from bot.conversation.questionnaire import Draft, answers_as_text, apply
 
-    folder = Path(__file__).resolve().parents[2] / "examples" / "advice-v3"
+    folder = Path(__file__).resolve().parents[3] / "examples" / "advice-v3"
     plans = {}
     for path in sorted(folder.glob("*.yaml")):
         values = yaml.safe_load(path.read_text(encoding="utf-8"))
