@@ -11,10 +11,12 @@ from __future__ import annotations
 import asyncio
 import difflib
 import logging
+import time
 from collections.abc import Mapping
 
 from bot.conversation import views
 from bot.conversation.questionnaire import Draft, apply
+from bot.core import logs, metrics
 from bot.core.events import ChannelKey, Event, Invoked, Pressed, Said, Submitted
 from bot.core.feature import Plugs, Request, merged
 from bot.core.replies import Reply
@@ -82,6 +84,18 @@ class Engine:
 
         If another process saved the same user's draft meanwhile, start over from what is stored
         now (optimistic concurrency), so no answer is lost or counted twice."""
+        platform, name = event.channel.platform, _metric_name(event, self.tables)
+        metrics.REQUESTS.labels(platform, name).inc()
+        with logs.handling(event.channel, getattr(event, "request", None)):
+            started = time.perf_counter()
+            try:
+                return await self._handled(event)
+            finally:
+                took = time.perf_counter() - started
+                metrics.REQUEST_SECONDS.labels(platform).observe(took)
+                log.debug("%s: %s answered in %.1f ms", platform, name, took * 1000)
+
+    async def _handled(self, event: Event) -> list[Reply]:
         if isinstance(event, Said | Invoked | Submitted | Pressed):
             await self.home.used(event.channel, event.user)
         changes = bool(_changes(event, self.commands) & self.tables.changes)
@@ -221,3 +235,20 @@ def _changes(event: Event, commands: Mapping[str, object]) -> set[str]:
         case Pressed(action=action):
             return {action}
     return set()
+
+
+def _metric_name(event: Event, tables: Plugs) -> str:
+    """The command, form or button an event names, as a metrics label: a known name or a fixed
+    word, never what someone typed (each label value is a series Prometheus keeps)."""
+    match event:
+        case Said(text=said):
+            head = said.strip().partition(" ")[0].lower()
+            return head if head in tables.commands else "answer"
+        case Invoked(command=command):
+            name = command.strip().lower()
+            return name if name in tables.commands else "unknown"
+        case Submitted(form=form):
+            return f"form:{form if form in tables.forms else 'plan'}"
+        case Pressed(action=action):
+            return f"button:{action if action in tables.buttons else 'unknown'}"
+    return type(event).__name__.lower()  # opened, installed

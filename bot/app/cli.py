@@ -189,12 +189,14 @@ def serve(role: str) -> None:
     from bot.app.serve import (
         StartError,
         check_database,
+        install_command,
         missing_database_driver,
         missing_library,
         nothing_to_serve,
         run,
         slack_settings_problem,
     )
+    from bot.core import logs
     from bot.storage.store import StoreError
 
     settings = _settings()
@@ -209,7 +211,12 @@ def serve(role: str) -> None:
     if reason := nothing_to_serve(settings, role):
         _run(check_database(settings.database_url))  # a wrong DATABASE_URL is worth hearing about too
         _stop(f"Nothing to serve: {reason}")
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Plain or JSON lines, secrets hidden either way; errors to Sentry when a DSN is set (bot/core/logs.py).
+    logs.configure(settings)
+    try:
+        logs.start_error_reports(settings)
+    except logs.SentryMissing as error:
+        _stop(f"Cannot start: {error}. Install it with: {install_command('sentry')}")
 
     async def main_task() -> None:
         # Platforms stop a process with SIGTERM: finish cleanly (close sockets and the database).

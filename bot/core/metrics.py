@@ -3,7 +3,7 @@
 Each process counts its own: a web and a worker process are two scrape targets (README, Deploying:
 Metrics). The counters are bumped at a few central points (the engine's router, the intake, the
 plan store, the check-in sender, the lookups, the chart); the gauges of shared state (the inbox,
-the deployment key's budget) are read from the database when /metrics is asked for.
+the deployment key's budget) are read from the database when /metrics is asked for (bot/status/).
 
 prometheus-client is a core dependency: pure Python, no dependencies of its own, about 8 ms to
 import after the engine; so the counting is the same in the terminal as in `serve` with no
@@ -12,7 +12,7 @@ import after the engine; so the counting is the same in the terminal as in `serv
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Gauge, Histogram
+from prometheus_client import Counter, Histogram
 
 REQUESTS = Counter(
     "backlinks_requests",
@@ -42,14 +42,4 @@ CHART_SECONDS = Histogram(
     "backlinks_chart_seconds",
     "Time from asking for a progress chart to having its PNG (queueing in the drawing processes included).",
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
-)
-
-# Read at scrape time (bot/status/pages.py).
-INBOX_DEPTH = Gauge("backlinks_inbox_depth", "Form submissions stored and not yet done, every process's.")
-INBOX_OLDEST_SECONDS = Gauge(
-    "backlinks_inbox_oldest_seconds", "Age of the oldest submission not yet done (0 when there is none)."
-)
-LOOKUPS_USED = Gauge("backlinks_provider_key_lookups_used", "This month's lookups on BACKLINKS_PROVIDER_KEY.")
-LOOKUPS_LEFT = Gauge(
-    "backlinks_provider_key_lookups_left", "Lookups left this month on BACKLINKS_PROVIDER_KEY under its monthly cap."
 )

@@ -7,12 +7,14 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from collections.abc import Iterator
 
 import sqlalchemy as sa
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
 
-from bot.core import metrics
 from bot.core.settings import Settings
 from bot.lookups.service import Lookups
 from bot.storage.schema import inbox
@@ -41,7 +43,7 @@ def metrics_page(store: Store, lookups: Lookups | None = None):
 
     async def page(_request: web.Request) -> web.Response:
         try:
-            await _read_gauges(store, lookups)
+            await SHARED.read(store, lookups)
         except Exception:  # the counters are still worth having when the database is away
             log.warning("/metrics: the database could not be read for the inbox and budget gauges", exc_info=True)
         return web.Response(body=generate_latest(REGISTRY), headers={"Content-Type": CONTENT_TYPE_LATEST})
@@ -49,19 +51,44 @@ def metrics_page(store: Store, lookups: Lookups | None = None):
     return page
 
 
-async def _read_gauges(store: Store, lookups: Lookups | None) -> None:
-    waiting = sa.select(sa.func.count(), sa.func.min(inbox.c.received_at)).where(inbox.c.done_at.is_(None))
-    async with store.reader.connect() as connection:
-        depth, oldest = (await connection.execute(waiting)).one()
-    metrics.INBOX_DEPTH.set(depth)
-    if oldest is not None and oldest.tzinfo is None:  # SQLite keeps no zone: the store writes UTC
-        oldest = oldest.replace(tzinfo=dt.UTC)
-    metrics.INBOX_OLDEST_SECONDS.set(max(0.0, (store.clock() - oldest).total_seconds()) if oldest else 0.0)
-    usage = await lookups.shared_usage() if lookups is not None else None
-    if usage is not None:
-        metrics.LOOKUPS_USED.set(usage.used)
-        if usage.cap is not None:
-            metrics.LOOKUPS_LEFT.set(max(0, usage.cap - usage.used))
+class SharedState(Collector):
+    """Gauges of what every process shares, read from the database at each scrape (`read`): the
+    inbox, and the deployment key's lookups (absent without BACKLINKS_PROVIDER_KEY, rather than a
+    misleading 0 left)."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, tuple[str, float]] = {}
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        for name, (documentation, value) in self.values.items():
+            yield GaugeMetricFamily(name, documentation, value=value)
+
+    async def read(self, store: Store, lookups: Lookups | None) -> None:
+        self.values = {}
+        waiting = sa.select(sa.func.count(), sa.func.min(inbox.c.received_at)).where(inbox.c.done_at.is_(None))
+        async with store.reader.connect() as connection:
+            depth, oldest = (await connection.execute(waiting)).one()
+        if oldest is not None and oldest.tzinfo is None:  # SQLite keeps no zone: the store writes UTC
+            oldest = oldest.replace(tzinfo=dt.UTC)
+        age = max(0.0, (store.clock() - oldest).total_seconds()) if oldest else 0.0
+        values = {
+            "backlinks_inbox_depth": ("Form submissions stored and not yet done, every process's.", depth),
+            "backlinks_inbox_oldest_seconds": ("Age of the oldest submission not yet done (0: none).", age),
+        }
+        usage = await lookups.shared_usage() if lookups is not None else None
+        if usage is not None:
+            values["backlinks_provider_key_lookups_used"] = (
+                "This month's lookups on BACKLINKS_PROVIDER_KEY.",
+                usage.used,
+            )
+            if usage.cap is not None:
+                left = max(0, usage.cap - usage.used)
+                values["backlinks_provider_key_lookups_left"] = ("Lookups left this month under its cap.", left)
+        self.values = values
+
+
+SHARED = SharedState()
+REGISTRY.register(SHARED)
 
 
 def add_status_routes(app: web.Application, store: Store, lookups: Lookups | None = None) -> None:
