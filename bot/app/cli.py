@@ -369,6 +369,93 @@ def lookups_status(database: str | None) -> None:
         )
 
 
+@main.command("export")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--workspace",
+    metavar="PLATFORM:ID",
+    help="Only this workspace's data, e.g. slack:T0123, discord:81234, console:local (default: everything).",
+)
+@click.option("--database", "database", metavar="PATH|URL", help="SQLite file or database URL (default: as `console`).")
+def export_command(path: Path, workspace: str | None, database: str | None) -> None:
+    """Write the plans, answers, history, progress, reminders and settings to one JSON file (keys
+    and tokens stay sealed with BACKLINKS_TOKEN_KEY); `backlinks restore` loads it elsewhere."""
+    from bot.app.serve import missing_database_driver
+    from bot.core.settings import database_url_for
+    from bot.storage import backup
+    from bot.storage.store import Store
+
+    url = database_url_for(database) if database else _settings().database_url
+    scope = None
+    if workspace is not None:
+        platform, _, name = workspace.partition(":")
+        if not platform or not name:
+            _fail([f"--workspace: “{workspace}” is not PLATFORM:ID, like slack:T0123"], heading="Cannot export:")
+        scope = (platform, name)
+    if problem := missing_database_driver(url):
+        _stop(f"Cannot export: {problem}")
+    found: list = []
+
+    async def run() -> None:
+        store = await Store.open(url, migrate=False)
+        try:
+            found.append(await backup.export(store, scope))
+        finally:
+            await store.close()
+
+    _run(run())
+    document = found[0]
+    try:
+        path.write_text(json.dumps(document, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    except OSError as error:
+        _stop(f"Cannot write {path}: {error.strerror or error}")
+    counts = {name: len(table["rows"]) for name, table in document["tables"].items()}
+    click.echo(f"Exported {_rows(counts)} to {path}.")
+
+
+@main.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--database", "database", metavar="PATH|URL", help="SQLite file or database URL (default: as `console`).")
+def restore_command(path: Path, database: str | None) -> None:
+    """Load a file of `backlinks export` into a new, empty database (it is migrated first)."""
+    from bot.app.serve import missing_database_driver
+    from bot.core.settings import database_url_for
+    from bot.storage import backup
+    from bot.storage.store import Store
+
+    url = database_url_for(database) if database else _settings().database_url
+    if problem := missing_database_driver(url):
+        _stop(f"Cannot restore: {problem}")
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        _stop(f"Cannot restore: {path} is not a readable export ({error})")
+    restored: list = []
+    try:
+        backup.check(document)  # before a database is made for it
+    except backup.BackupError as error:
+        _stop(f"Cannot restore: {error}. Nothing was changed.")
+
+    async def run() -> None:
+        store = await Store.open(url)
+        try:
+            restored.append(await backup.restore(store, document))
+        finally:
+            await store.close()
+
+    try:
+        _run(run())
+    except backup.BackupError as error:
+        _stop(f"Cannot restore: {error}. Nothing was changed.")
+    click.echo(f"Restored {_rows(restored[0])} from {path}.")
+
+
+def _rows(counts: dict[str, int]) -> str:
+    total = sum(counts.values())
+    shown = ", ".join(f"{name} {count}" for name, count in counts.items() if count)
+    return f"{total} row{'s' if total != 1 else ''}" + (f" ({shown})" if shown else "")
+
+
 @main.group()
 def db() -> None:
     """Database maintenance."""
