@@ -21,6 +21,7 @@ from bot.core.events import ChannelKey, Event, Invoked, Pressed, Said, Submitted
 from bot.core.feature import Plugs, Request, merged
 from bot.core.replies import Reply
 from bot.exports.commands import Imports
+from bot.exports.history import History
 from bot.home.service import Home
 from bot.intake import Intake
 from bot.lookups.commands import Connections
@@ -58,8 +59,12 @@ class Engine:
         self.connections = Connections(lookups=self.lookups, form=knowledge.connect_form)
         self.forgetting = Forgetting(store=store)
         self.home = Home(store=store, summaries=self.monthly, lookups=self.lookups)
+        self.history = History(monthly=self.monthly)
         # A new capability: one more here.
-        capabilities = (self.planning, self.monthly, self.imports, self.connections, self.forgetting, self.home)
+        capabilities = (
+            *(self.planning, self.monthly, self.imports, self.history),
+            *(self.connections, self.forgetting, self.home),
+        )
         # Every capability's commands, forms, checks, buttons and notices, as one set of tables.
         self.tables = merged([Plugs(commands={"help": self._help}), *(c.plugs() for c in capabilities)])
         self.commands = self.tables.commands
