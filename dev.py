@@ -30,7 +30,7 @@ BACKLINKS = BIN / ("backlinks.exe" if os.name == "nt" else "backlinks")
 
 # What each command needs installed (extras of pyproject.toml). Running the bot for Slack or
 # Discord needs their libraries; PostgreSQL's driver comes along for a DATABASE_URL.
-RUN = {"postgres", "slack", "discord"}
+RUN = {"postgres", "slack", "discord", "sentry"}  # sentry: only used when BACKLINKS_SENTRY_DSN is set
 EXTRAS = {"console": set(), "serve": RUN, "backlinks": RUN, "test": {"test", *RUN}}
 
 

@@ -11,14 +11,17 @@ from __future__ import annotations
 import asyncio
 import difflib
 import logging
+import time
 from collections.abc import Mapping
 
 from bot.conversation import views
 from bot.conversation.questionnaire import Draft, apply
+from bot.core import logs, metrics
 from bot.core.events import ChannelKey, Event, Invoked, Pressed, Said, Submitted
 from bot.core.feature import Plugs, Request, merged
 from bot.core.replies import Reply
 from bot.exports.commands import Imports
+from bot.exports.history import History
 from bot.home.service import Home
 from bot.intake import Intake
 from bot.lookups.commands import Connections
@@ -56,8 +59,12 @@ class Engine:
         self.connections = Connections(lookups=self.lookups, form=knowledge.connect_form)
         self.forgetting = Forgetting(store=store)
         self.home = Home(store=store, summaries=self.monthly, lookups=self.lookups)
+        self.history = History(monthly=self.monthly)
         # A new capability: one more here.
-        capabilities = (self.planning, self.monthly, self.imports, self.connections, self.forgetting, self.home)
+        capabilities = (
+            *(self.planning, self.monthly, self.imports, self.history),
+            *(self.connections, self.forgetting, self.home),
+        )
         # Every capability's commands, forms, checks, buttons and notices, as one set of tables.
         self.tables = merged([Plugs(commands={"help": self._help}), *(c.plugs() for c in capabilities)])
         self.commands = self.tables.commands
@@ -82,6 +89,18 @@ class Engine:
 
         If another process saved the same user's draft meanwhile, start over from what is stored
         now (optimistic concurrency), so no answer is lost or counted twice."""
+        platform, name = event.channel.platform, _metric_name(event, self.tables)
+        metrics.REQUESTS.labels(platform, name).inc()
+        with logs.handling(event.channel, getattr(event, "request", None)):
+            started = time.perf_counter()
+            try:
+                return await self._handled(event)
+            finally:
+                took = time.perf_counter() - started
+                metrics.REQUEST_SECONDS.labels(platform).observe(took)
+                log.debug("%s: %s answered in %.1f ms", platform, name, took * 1000)
+
+    async def _handled(self, event: Event) -> list[Reply]:
         if isinstance(event, Said | Invoked | Submitted | Pressed):
             await self.home.used(event.channel, event.user)
         changes = bool(_changes(event, self.commands) & self.tables.changes)
@@ -221,3 +240,20 @@ def _changes(event: Event, commands: Mapping[str, object]) -> set[str]:
         case Pressed(action=action):
             return {action}
     return set()
+
+
+def _metric_name(event: Event, tables: Plugs) -> str:
+    """The command, form or button an event names, as a metrics label: a known name or a fixed
+    word, never what someone typed (each label value is a series Prometheus keeps)."""
+    match event:
+        case Said(text=said):
+            head = said.strip().partition(" ")[0].lower()
+            return head if head in tables.commands else "answer"
+        case Invoked(command=command):
+            name = command.strip().lower()
+            return name if name in tables.commands else "unknown"
+        case Submitted(form=form):
+            return f"form:{form if form in tables.forms else 'plan'}"
+        case Pressed(action=action):
+            return f"button:{action if action in tables.buttons else 'unknown'}"
+    return type(event).__name__.lower()  # opened, installed

@@ -183,7 +183,7 @@ def test_the_core_stands_on_nothing_else_of_the_bot():
 
 # bot/'s packages, ground floor first: a module imports from its own package or one below it.
 LAYERS = [
-    *("core", "storage", "conversation", "lookups", "planning", "monthly", "exports", "privacy", "home"),
+    *("core", "storage", "conversation", "lookups", "planning", "monthly", "exports", "privacy", "home", "status"),
     *("engine", "app"),
 ]
 

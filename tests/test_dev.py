@@ -37,18 +37,18 @@ def test_each_command_gets_its_extras_and_a_smaller_need_installs_nothing(checko
     dev.ensure_installed(dev.EXTRAS["console"])
     assert installs(checkout) == ["."]
     dev.ensure_installed(dev.EXTRAS["serve"])
-    assert installs(checkout) == [".", ".[discord,postgres,slack]"]
+    assert installs(checkout) == [".", ".[discord,postgres,sentry,slack]"]
     dev.ensure_installed(dev.EXTRAS["console"])
     dev.ensure_installed(dev.EXTRAS["backlinks"])
     assert len(installs(checkout)) == 2, "serve's install covers console and backlinks"
     dev.ensure_installed(dev.EXTRAS["test"])
     dev.ensure_installed(dev.EXTRAS["serve"])
-    assert installs(checkout)[2:] == [".[discord,postgres,slack,test]"]
+    assert installs(checkout)[2:] == [".[discord,postgres,sentry,slack,test]"]
 
 
 def test_a_changed_pyproject_reinstalls_everything_installed_before(checkout):
     dev.ensure_installed(dev.EXTRAS["test"])
     (checkout / "pyproject.toml").write_text("[project]\nname = 'backlinks-bot'\nversion = '2'\n")
     dev.ensure_installed(dev.EXTRAS["console"])
-    assert installs(checkout) == [".[discord,postgres,slack,test]"] * 2
+    assert installs(checkout) == [".[discord,postgres,sentry,slack,test]"] * 2
     assert len(list((checkout / ".venv").glob(".installed-*"))) == 1

@@ -14,7 +14,7 @@ from adapters.console.output import TERMINAL, write
 from adapters.console.text import render
 from bot.conversation.rendering import Renderer
 from bot.core.events import ChannelKey, Said
-from bot.core.replies import Reply, images
+from bot.core.replies import Reply, files, images
 from bot.engine import Engine
 from bot.exports.commands import import_target
 
@@ -114,6 +114,8 @@ class ConsoleChat:
                     self.show(reply)
                 if chart_to is not None:
                     self.say(await save_chart(replies, chart_to, self.renderer))
+                for saved in await save_files(replies, Path.cwd(), self.renderer):
+                    self.say(saved)
         finally:
             if loop is not None:
                 # Wait for the loop to stop: it may be mid-query, and the store closes right after us
@@ -122,6 +124,22 @@ class ConsoleChat:
                 with contextlib.suppress(asyncio.CancelledError):
                     await loop
             self.say(self.renderer.render("console.bye"))  # after Ctrl-C (a cancel) too
+
+
+async def save_files(replies: list[Reply], folder: Path, renderer: Renderer) -> list[str]:
+    """Write the replies' files (`export`'s CSV) into `folder`; what to tell the user of each."""
+    said = []
+    for block in (block for reply in replies for block in files(reply)):
+        target = folder / Path(block.filename).name  # a name, never a path the reply could choose
+        try:
+            await asyncio.to_thread(target.write_bytes, block.data)
+        except OSError as error:
+            said.append(
+                renderer.render("history.save_failed", {"path": str(target), "reason": error.strerror or str(error)})
+            )
+        else:
+            said.append(renderer.render("history.saved", {"path": str(target.resolve())}))
+    return said
 
 
 async def save_chart(replies: list[Reply], path: str, renderer: Renderer) -> str:

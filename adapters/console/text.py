@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from adapters.console.layout import fill
 from bot.conversation.rendering import Renderer
-from bot.core.replies import Bullets, Buttons, Fields, Heading, Image, Item, Paragraph, Reply
+from bot.core.replies import Bullets, Buttons, Fields, File, Heading, Image, Item, Paragraph, Reply
 
 
 def render(reply: Reply, renderer: Renderer, width: int | None = None) -> str:
@@ -32,6 +32,8 @@ def render(reply: Reply, renderer: Renderer, width: int | None = None) -> str:
                 lines.append(fill(renderer.text(text), width))
             case Buttons():
                 pass  # the footer already names the words to type instead
+            case File():
+                pass  # saved in the working folder and said so (adapters/console/chat.py)
             case Image():
                 # A terminal shows no pictures: `show --chart FILE.png` saves it (adapters/console/chat.py).
                 lines.append(fill(renderer.render("console.chart_hint"), width))

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 SIMPLE = {
     "show": "This channel's current backlink plan",
     "why": "Every figure behind the plan, with its source or its assumption label (only to you)",
+    "export": "This channel's history as a CSV: the target and the links built, month by month",
     "help": "What the bot can do (only to you)",
 }
 

@@ -25,7 +25,7 @@ from adapters.discord.limits import EMBEDS_TOTAL as EMBED_TOTAL
 from adapters.discord.limits import MESSAGE_EMBEDS as EMBEDS
 from bot.conversation.questionnaire import Section
 from bot.conversation.rendering import PLAIN, Dialect, Renderer
-from bot.core.replies import Bullets, Buttons, Fields, Heading, Image, Item, Paragraph, Reply, images
+from bot.core.replies import Bullets, Buttons, Fields, File, Heading, Image, Item, Paragraph, Reply, files, images
 from bot.planning.knowledge import Knowledge
 
 FORM_PREFIX = "backlinks:form:"  # a modal's custom id: FORM_PREFIX + section id + ":" + a nonce
@@ -50,6 +50,9 @@ DISCORD = Dialect(
     # ("f": short date and time). https://discord.com/developers/docs/reference#message-formatting
     moment=lambda moment: f"<t:{moment.epoch}:f>",
 )
+
+
+ATTACHED = "Attached: "  # a file's footer, which ties it to its message
 
 
 class DiscordRenderer:
@@ -88,20 +91,24 @@ class DiscordRenderer:
                 case Image(_, filename):
                     # The picture is attached to the message (`files`) and shown as this embed's image.
                     embeds[-1].set_image(url=f"attachment://{filename}")
+                case File(_, filename):
+                    # A file (a CSV) is attached to the message whose embed names it in its footer.
+                    embeds[-1].set_footer(text=f"{ATTACHED}{filename}")
         return [e for e in embeds if _used(e)]
 
     def files(self, reply: Reply, embeds: list[discord.Embed]) -> list[discord.File]:
         """The attachments one message of the reply needs: the pictures its embeds show. New
         objects each time (a discord.File is read once, when sent)."""
         shown = {e.image.url for e in embeds if e.image and e.image.url}
+        named = {e.footer.text for e in embeds if e.footer and e.footer.text}
         return [
             discord.File(
-                io.BytesIO(image.data),
-                filename=image.filename,
-                description=self.plain.text(image.alt)[:ATTACHMENT_DESCRIPTION],
+                io.BytesIO(block.data),
+                filename=block.filename,
+                description=self.plain.text(block.alt)[:ATTACHMENT_DESCRIPTION],
             )
-            for image in images(reply)
-            if f"attachment://{image.filename}" in shown
+            for block in [*images(reply), *files(reply)]
+            if f"attachment://{block.filename}" in shown or f"{ATTACHED}{block.filename}" in named
         ]
 
     def _describe(self, embeds: list[discord.Embed], text: str) -> None:

@@ -49,7 +49,7 @@ from adapters.slack.installations import installation_store
 from adapters.slack.payloads import Action, ButtonPress, Command, MalformedPayload, Submission, read
 from adapters.slack.upload import post_with_image
 from bot.core.events import ChannelKey, Event, Installed, Invoked, Opened, Pressed, Submitted
-from bot.core.replies import Reply, images
+from bot.core.replies import Reply, files, images
 from bot.core.settings import Settings
 from bot.engine import Engine
 from bot.exports import EXPORT_SUFFIXES, megabytes, too_big
@@ -192,9 +192,10 @@ class SlackAdapter:
             log.exception("handling %s in %s failed", type(event).__name__, where.key)
             await ack(text=self._failure_text(), response_type="ephemeral")
             return
-        # A reply with a picture is uploaded (the files API), and a long one is several messages:
-        # neither can ride on the ack.
-        first = replies[0] if replies and replies[0].form is None and not images(replies[0]) else None
+        # A reply with a picture or a file is uploaded (the files API), and a long one is several
+        # messages: neither can ride on the ack.
+        attached = replies and (images(replies[0]) or files(replies[0]))
+        first = replies[0] if replies and replies[0].form is None and not attached else None
         messages = self._messages(first) if first is not None else []
         if len(messages) != 1:
             await ack()
@@ -502,8 +503,9 @@ class SlackAdapter:
             *before, last = self.renderer.messages(reply)
             for message in before:
                 await self._post_in_channel(message, where, client)
-            if pictures := images(reply):  # the picture goes with the reply's last message
-                await self._post_with_image(last, pictures[0], where, client, title=self.renderer.fallback(reply))
+            # The picture (a chart) or the file (a CSV) goes with the reply's last message.
+            if attached := [*images(reply), *files(reply)]:
+                await self._post_with_image(last, attached[0], where, client, title=self.renderer.fallback(reply))
             else:
                 await self._post_in_channel(last, where, client)
 

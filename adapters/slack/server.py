@@ -1,4 +1,4 @@
-"""Running the Slack adapter: an HTTP server (events, OAuth, /healthz) or a Socket Mode connection."""
+"""Running the Slack adapter: an HTTP server (events, OAuth, /healthz, /metrics) or a Socket Mode connection."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from slack_bolt.app.async_server import AsyncSlackAppServer
 from adapters.slack.app import SlackAdapter
 from adapters.slack.guard import door
 from bot.core.settings import Settings
-from bot.lookups.service import Lookups
+from bot.status.pages import add_status_routes, serve_status
 from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -21,7 +21,7 @@ EVENTS_PATH = "/slack/events"
 
 def web_app(adapter: SlackAdapter, store: Store) -> web.Application:
     """The bot's aiohttp application: Slack's events through the door to Bolt (adapters/slack/guard.py),
-    Bolt's install and redirect routes with OAuth, and /healthz."""
+    Bolt's install and redirect routes with OAuth, /healthz and /metrics."""
     app = web.Application()
     app.router.add_post(EVENTS_PATH, door(adapter.app, adapter.signing_secret, adapter.refusals))
     if (oauth := adapter.app.oauth_flow) is not None:
@@ -29,25 +29,10 @@ def web_app(adapter: SlackAdapter, store: Store) -> web.Application:
         installer = AsyncSlackAppServer(port=0, path=EVENTS_PATH, app=adapter.app)
         app.router.add_get(oauth.install_path, installer.handle_get_requests)
         app.router.add_get(oauth.redirect_uri_path, installer.handle_get_requests)
-    app.router.add_get("/healthz", _healthz(store, adapter.engine.lookups))
+    add_status_routes(app, store, adapter.engine.lookups)  # /healthz and /metrics
     app.on_startup.append(adapter.open)
     app.on_cleanup.append(adapter.close)
     return app
-
-
-def _healthz(store: Store, lookups: Lookups | None = None):
-    """200 when the database answers, 503 otherwise; with the deployment's own provider key, also
-    this month's lookups on it, every workspace's together, against its cap (for the operator's
-    monitoring: the figure that grows the bill)."""
-
-    async def healthz(_request: web.Request) -> web.Response:
-        ok = await store.ping()
-        body: dict = {"ok": ok, "database": "ok" if ok else "unreachable"}
-        if ok and lookups is not None and (usage := await lookups.shared_usage()) is not None:
-            body["provider_key_lookups"] = {"month": usage.month, "used": usage.used, "cap": usage.cap}
-        return web.json_response(body, status=200 if ok else 503)
-
-    return healthz
 
 
 async def serve_http(adapter: SlackAdapter, store: Store, settings: Settings) -> None:
@@ -56,7 +41,9 @@ async def serve_http(adapter: SlackAdapter, store: Store, settings: Settings) ->
     runner = web.AppRunner(web_app(adapter, store), access_log=None, shutdown_timeout=5.0)
     await runner.setup()
     await web.TCPSite(runner, settings.host, settings.port).start()
-    log.info("Slack over HTTP: POST %s on %s:%s (and GET /healthz)", EVENTS_PATH, settings.host, settings.port)
+    log.info(
+        "Slack over HTTP: POST %s on %s:%s (and GET /healthz, /metrics)", EVENTS_PATH, settings.host, settings.port
+    )
     try:
         await asyncio.Event().wait()
     finally:
@@ -75,19 +62,6 @@ async def serve_socket_mode(adapter: SlackAdapter, settings: Settings) -> None:
     finally:
         await handler.close_async()
         await adapter.close()
-
-
-async def serve_health(store: Store, settings: Settings, lookups: Lookups | None = None) -> None:
-    """Only /healthz: for a platform that expects its `web` process to listen on PORT."""
-    app = web.Application()
-    app.router.add_get("/healthz", _healthz(store, lookups))
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, settings.host, settings.port).start()
-    try:
-        await asyncio.Event().wait()
-    finally:
-        await runner.cleanup()
 
 
 class SlackStartError(RuntimeError):
@@ -123,7 +97,7 @@ async def serve(adapter: SlackAdapter, store: Store, settings: Settings) -> None
         await serve_http(adapter, store, settings)
     elif "port" in settings.model_fields_set:  # PORT was given: the platform checks it is bound
         await asyncio.gather(
-            serve_socket_mode(adapter, settings), serve_health(store, settings, adapter.engine.lookups)
+            serve_socket_mode(adapter, settings), serve_status(store, settings, adapter.engine.lookups)
         )
     else:
         await serve_socket_mode(adapter, settings)

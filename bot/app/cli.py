@@ -190,12 +190,14 @@ def serve(role: str) -> None:
     from bot.app.serve import (
         StartError,
         check_database,
+        install_command,
         missing_database_driver,
         missing_library,
         nothing_to_serve,
         run,
         slack_settings_problem,
     )
+    from bot.core import logs
     from bot.storage.store import StoreError
 
     settings = _settings()
@@ -210,7 +212,12 @@ def serve(role: str) -> None:
     if reason := nothing_to_serve(settings, role):
         _run(check_database(settings.database_url))  # a wrong DATABASE_URL is worth hearing about too
         _stop(f"Nothing to serve: {reason}")
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Plain or JSON lines, secrets hidden either way; errors to Sentry when a DSN is set (bot/core/logs.py).
+    logs.configure(settings)
+    try:
+        logs.start_error_reports(settings)
+    except logs.SentryMissing as error:
+        _stop(f"Cannot start: {error}. Install it with: {install_command('sentry')}")
 
     async def main_task() -> None:
         # Platforms stop a process with SIGTERM: finish cleanly (close sockets and the database).
@@ -408,6 +415,93 @@ def links_check(database: str | None, most: int | None, allow_private: bool) -> 
     [report] = found
     states = ", ".join(f"{report.states[s]} {s.replace('_', ' ')}" for s in sorted(report.states)) or "none due"
     click.echo(f"Checked {report.checked} link(s): {states}.")
+
+
+@main.command("export")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--workspace",
+    metavar="PLATFORM:ID",
+    help="Only this workspace's data, e.g. slack:T0123, discord:81234, console:local (default: everything).",
+)
+@click.option("--database", "database", metavar="PATH|URL", help="SQLite file or database URL (default: as `console`).")
+def export_command(path: Path, workspace: str | None, database: str | None) -> None:
+    """Write the plans, answers, history, progress, reminders and settings to one JSON file (keys
+    and tokens stay sealed with BACKLINKS_TOKEN_KEY); `backlinks restore` loads it elsewhere."""
+    from bot.app.serve import missing_database_driver
+    from bot.core.settings import database_url_for
+    from bot.storage import backup
+    from bot.storage.store import Store
+
+    url = database_url_for(database) if database else _settings().database_url
+    scope = None
+    if workspace is not None:
+        platform, _, name = workspace.partition(":")
+        if not platform or not name:
+            _fail([f"--workspace: “{workspace}” is not PLATFORM:ID, like slack:T0123"], heading="Cannot export:")
+        scope = (platform, name)
+    if problem := missing_database_driver(url):
+        _stop(f"Cannot export: {problem}")
+    found: list = []
+
+    async def run() -> None:
+        store = await Store.open(url, migrate=False)
+        try:
+            found.append(await backup.export(store, scope))
+        finally:
+            await store.close()
+
+    _run(run())
+    document = found[0]
+    try:
+        path.write_text(json.dumps(document, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    except OSError as error:
+        _stop(f"Cannot write {path}: {error.strerror or error}")
+    counts = {name: len(table["rows"]) for name, table in document["tables"].items()}
+    click.echo(f"Exported {_rows(counts)} to {path}.")
+
+
+@main.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--database", "database", metavar="PATH|URL", help="SQLite file or database URL (default: as `console`).")
+def restore_command(path: Path, database: str | None) -> None:
+    """Load a file of `backlinks export` into a new, empty database (it is migrated first)."""
+    from bot.app.serve import missing_database_driver
+    from bot.core.settings import database_url_for
+    from bot.storage import backup
+    from bot.storage.store import Store
+
+    url = database_url_for(database) if database else _settings().database_url
+    if problem := missing_database_driver(url):
+        _stop(f"Cannot restore: {problem}")
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        _stop(f"Cannot restore: {path} is not a readable export ({error})")
+    restored: list = []
+    try:
+        backup.check(document)  # before a database is made for it
+    except backup.BackupError as error:
+        _stop(f"Cannot restore: {error}. Nothing was changed.")
+
+    async def run() -> None:
+        store = await Store.open(url)
+        try:
+            restored.append(await backup.restore(store, document))
+        finally:
+            await store.close()
+
+    try:
+        _run(run())
+    except backup.BackupError as error:
+        _stop(f"Cannot restore: {error}. Nothing was changed.")
+    click.echo(f"Restored {_rows(restored[0])} from {path}.")
+
+
+def _rows(counts: dict[str, int]) -> str:
+    total = sum(counts.values())
+    shown = ", ".join(f"{name} {count}" for name, count in counts.items() if count)
+    return f"{total} row{'s' if total != 1 else ''}" + (f" ({shown})" if shown else "")
 
 
 @main.group()

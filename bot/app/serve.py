@@ -1,8 +1,9 @@
 """What a serving process runs, by role (the Procfile's process types).
 
-- web: Slack over HTTP (`/slack/events`, OAuth routes, `/healthz`) on PORT — scale it out freely;
+- web: Slack over HTTP (`/slack/events`, OAuth routes, `/healthz`, `/metrics`) on PORT — scale it out freely;
 - worker: the Discord gateway, Slack's Socket Mode connection, the monthly reminder loop, and the
-  Slack forms web processes stored while their own workers were full;
+  Slack forms web processes stored while their own workers were full (with PORT set, also
+  `/healthz` and `/metrics` there);
 - all (the default): both in one process, for a single machine.
 
 Several web and worker processes can share one PostgreSQL database: drafts are versioned, plans
@@ -25,6 +26,7 @@ from bot.core.settings import Settings
 from bot.engine import Engine
 from bot.lookups.service import Lookups
 from bot.monthly.reminders import ReminderLoop
+from bot.status.pages import serve_status
 from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -170,8 +172,6 @@ def _imports_needed(settings: Settings, role: str) -> Iterator[tuple[str, str, t
     worker = role in ("all", "worker")
     if settings.slack_configured:
         yield "slack", "Slack is configured", ("adapters.slack.server", "adapters.slack.notify")
-    elif role == "web":  # /healthz is served by the Slack adapter's HTTP server
-        yield "slack", "a web process serves /healthz with the Slack extra", ("adapters.slack.server",)
     if worker and settings.discord_token:
         yield "discord", "DISCORD_TOKEN is set", ("adapters.discord.server", "adapters.discord.notify")
 
@@ -272,10 +272,12 @@ def _parts(engine: Engine, store: Store, settings: Settings, role: str, notifier
 
         adapter = SlackAdapter(engine=engine, settings=settings)
         yield _translated(serve_slack(adapter, store, settings), SlackStartError)
-    elif role == "web":
-        from adapters.slack.server import serve_health
-
-        yield serve_health(store, settings, engine.lookups)
+    # Slack's HTTP server serves /healthz and /metrics too (and Socket Mode does when PORT is given).
+    # Otherwise a web process serves only those on PORT, and so does a worker given a PORT: a
+    # container's health check and Prometheus ask each process on its own port (README, Metrics).
+    slack_serves_status = slack_here and (slack_http or "port" in settings.model_fields_set)
+    if not slack_serves_status and (role == "web" or "port" in settings.model_fields_set):
+        yield serve_status(store, settings, engine.lookups)
     if worker and settings.discord_token:
         from adapters.discord.server import DiscordStartError
         from adapters.discord.server import serve as serve_discord

@@ -81,11 +81,25 @@ class Image:
     alt: Text
 
 
-Block = Heading | Paragraph | Fields | Bullets | Buttons | Item | Image
+@dataclass(frozen=True, slots=True)
+class File:
+    """A file that goes with the reply (a channel's history as CSV): Slack uploads it, Discord
+    attaches it, the terminal saves it. `alt` says what it holds, in words."""
+
+    data: bytes = field(repr=False)
+    filename: str
+    alt: Text
+
+
+Block = Heading | Paragraph | Fields | Bullets | Buttons | Item | Image | File
 
 
 def images(reply: Reply) -> list[Image]:
     return [block for block in reply.blocks if isinstance(block, Image)]
+
+
+def files(reply: Reply) -> list[File]:
+    return [block for block in reply.blocks if isinstance(block, File)]
 
 
 @dataclass(frozen=True, slots=True)

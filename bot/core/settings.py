@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     # Connections per process to a database server (PostgreSQL); SQLite uses one writer and 4 readers.
     db_pool_size: int = 5
     log_level: str = "INFO"
+    # `json`: one JSON object a line, for a log collector (bot/core/logs.py); `text`: plain lines.
+    log_format: Literal["text", "json"] = "text"
+    # Unhandled errors reported to Sentry (the `sentry` extra), secrets scrubbed; off when unset.
+    sentry_dsn: SecretStr | None = None
 
     # Slack. Socket Mode needs the app-level token (xapp-…); HTTP mode needs the signing secret and
     # either one workspace's bot token or, to be installed in many workspaces, the OAuth client.

@@ -35,6 +35,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+from bot.core import metrics
 from bot.core.events import ChannelKey
 from bot.intake.rows import Entry, InboxRows
 from bot.storage.store import Store
@@ -150,9 +151,9 @@ class Intake:
         `perform`: how to work this one, instead of the platform's own (a live request can answer
         better than a stored one)."""
         if reason := self.busy:
-            raise self._refused(reason)
+            raise self._refused(reason, platform)
         if self.store.file is not None and (problem := self.store.file.problem()):
-            raise self._refused(problem)  # acked into a deleted SQLite file, it would be lost: not taken
+            raise self._refused(problem, platform)  # acked into a deleted SQLite file, it would be lost: not taken
         # Shared only when any process can work it: a live request's own `perform` is this process's.
         shared = self._looking and perform is None and platform in self._performers and self.full
         self._accepting += 1
@@ -163,8 +164,9 @@ class Intake:
             # is worked like any other, and the person's second try of the same form is recognised
             # by its key — one plan either way.
             storing.add_done_callback(self._stored_late)
-            raise self._refused(f"storing took over {within} s")
+            raise self._refused(f"storing took over {within} s", platform)
         entry = storing.result()
+        metrics.SUBMISSIONS.labels(platform, "accepted" if entry is not None else "replayed").inc()
         if entry is None:
             return None
         if shared:
@@ -173,8 +175,9 @@ class Intake:
             self.work(entry, perform)  # else it waits for a process that serves its platform
         return entry
 
-    def _refused(self, reason: str) -> Busy:
+    def _refused(self, reason: str, platform: str) -> Busy:
         """The refusal, logged for whoever runs the bot: at most a line a minute, with a count."""
+        metrics.SUBMISSIONS.labels(platform, "refused").inc()
         self._refusals += 1
         now = time.monotonic()
         if not self._stopping and now - self._refusal_logged >= REFUSALS_LOGGED_EVERY:

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from cachetools import TTLCache
 
+from bot.core import metrics
 from bot.core.events import ChannelKey
 from bot.lookups.provider import (
     LOOKUP_TIMEOUT,
@@ -358,6 +359,8 @@ class Lookups:
         finally:
             await client.close()
         failed = [d for d in domains if d not in fetched]  # a fan-out's calls that failed: asked again next time
+        metrics.LOOKUPS.labels(connection.name, "answered").inc(len(domains) - len(failed))
+        metrics.LOOKUPS.labels(connection.name, "failed").inc(len(failed))
         if failed:
             await lookups.release(connection.name, kind, period, failed)
             await lookups.refund(_workspace(channel), month, len(failed), also=shared)

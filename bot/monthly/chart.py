@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
+from bot.core import metrics
 from bot.core.plan import MONTHS_IN
 from bot.core.replies import Text, text
 from bot.monthly import picture
@@ -215,13 +216,14 @@ async def _finished(submitted: Future[bytes], data: ChartData, labels: Mapping[s
     global _warned
     from bot.monthly import drawers
 
-    try:
-        return await asyncio.wrap_future(submitted)
-    except drawers.DrawerFailed as failure:
-        # Drawn here after all (a millisecond or two on the event loop), said once a process.
-        log.log(logging.DEBUG if _warned else logging.WARNING, "a chart is drawn in this process: %s", failure)
-        _warned = True
-        return render(data, labels)
+    with metrics.CHART_SECONDS.time():
+        try:
+            return await asyncio.wrap_future(submitted)
+        except drawers.DrawerFailed as failure:
+            # Drawn here after all (a millisecond or two on the event loop), said once a process.
+            log.log(logging.DEBUG if _warned else logging.WARNING, "a chart is drawn in this process: %s", failure)
+            _warned = True
+            return render(data, labels)
 
 
 def _settled(name: str, done: asyncio.Future[bytes]) -> None:

@@ -22,6 +22,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
+from bot.core import metrics
 from bot.core.events import ChannelKey
 from bot.core.replies import Reply
 from bot.monthly.reminder_store import Reminder, ReminderStore
@@ -190,6 +191,7 @@ class ReminderLoop:
             # posted and unrecorded (each repeated once after the lease).
             async with slots:
                 outcome = await self._send(reminder, replies[reminder.channel_id], now)
+                metrics.CHECKINS.labels(reminder.channel.platform, outcome).inc()
                 if outcome in ("sent", "no_plan"):  # no plan: nothing to send this month either
                     await sends((reminder.channel_id, month))
             if outcome in ("sent", "no_plan"):

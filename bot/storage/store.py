@@ -18,6 +18,7 @@ from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from bot.core import metrics
 from bot.core.events import ChannelKey
 from bot.storage.db import Clock, Part, utc_now
 from bot.storage.group_commit import GroupCommit
@@ -399,6 +400,7 @@ class Store:
                     for n in todo
                 ]
                 await connection.execute(sa.insert(plans).values(rows))
+                metrics.PLANS_STORED.inc(len(rows))  # (a rolled-back group counted too: rare, and logged)
             first: dict[int, int] = {}  # channel → the item whose first reminder it gets
             for n in todo:
                 if group[n].first_reminder is not None:

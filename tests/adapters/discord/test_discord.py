@@ -28,7 +28,19 @@ async def test_the_command_group_is_synced_to_the_development_guild(bot, standin
     [group] = sync.json
     assert group["name"] == "backlinks" and group["description"]
     subs = {o["name"]: o for o in group["options"]}
-    assert list(subs) == ["plan", "show", "why", "help", "log", "remind", "import", "connect", "disconnect", "forget"]
+    assert list(subs) == [
+        "plan",
+        "show",
+        "why",
+        "export",
+        "help",
+        "log",
+        "remind",
+        "import",
+        "connect",
+        "disconnect",
+        "forget",
+    ]
     assert {o["type"] for o in subs.values()} == {1}
     options = {o["name"]: o for o in subs["plan"]["options"]}
     assert list(options) == [q for q, _ in TYPED_ANSWERS]

@@ -12,7 +12,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from processes import BACKLINKS, CLEAN, free_port
+from processes import BACKLINKS, CLEAN, free_port, wait_for_healthz
 
 from bot.app.serve import slack_settings_problem
 from bot.core.settings import Settings
@@ -207,3 +207,32 @@ def test_db_upgrade_of_a_postgresql_database_without_its_driver_names_the_instal
         "Cannot migrate: the database is PostgreSQL, but asyncpg (PostgreSQL) is not installed. "
         f"Install it with: {sys.executable} -m pip install -e '{ROOT}[postgres]'\n"
     )
+
+
+def test_a_worker_given_a_port_answers_healthz_and_metrics_there(tmp_path):
+    """A container's health check asks every process on PORT (Dockerfile): a worker, which has no
+    HTTP server of its own, serves /healthz and /metrics there when PORT is given."""
+    port = free_port()
+    env = {
+        **CLEAN,
+        "PORT": str(port),
+        "BACKLINKS_HOST": "127.0.0.1",
+        "DATABASE_URL": f"sqlite:///{tmp_path}/bot.db",
+        # Slack over HTTP: the worker works the forms the web processes share; it asks Slack nothing at start.
+        "SLACK_SIGNING_SECRET": "s3cret",
+        "SLACK_BOT_TOKEN": "xoxb-1-test",
+        "SLACK_API_URL": f"http://127.0.0.1:{free_port()}/",
+    }
+    process = subprocess.Popen([BACKLINKS, "serve", "--role", "worker"], env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        health = wait_for_healthz(port, process)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
+            assert response.headers["Content-Type"].startswith("text/plain")
+            page = response.read().decode()
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert health == {"ok": True, "database": "ok"}
+    assert "backlinks_inbox_depth 0.0" in page.splitlines()
+    assert process.returncode == 0
