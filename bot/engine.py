@@ -59,7 +59,7 @@ class Engine:
         self.connections = Connections(lookups=self.lookups, form=knowledge.connect_form)
         self.forgetting = Forgetting(store=store)
         self.home = Home(store=store, summaries=self.monthly, lookups=self.lookups)
-        self.history = History(monthly=self.monthly)
+        self.history = History(summary=self.monthly.summary)
         # A new capability: one more here.
         capabilities = (
             *(self.planning, self.monthly, self.imports, self.history),

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from bot.core.feature import Plugs, Request
 from bot.core.replies import File, Paragraph, Reply, text
-from bot.monthly.commands import Monthly
+from bot.monthly.summary import Summary
 from bot.monthly.progress import MonthProgress
 
 COLUMNS = (
@@ -28,14 +28,14 @@ COLUMNS = (
 
 
 class History:
-    def __init__(self, *, monthly: Monthly):
-        self.monthly = monthly
+    def __init__(self, *, summary: Summary):
+        self.summary = summary
 
     def plugs(self) -> Plugs:
         return Plugs(commands={"export": self.export})
 
     async def export(self, request: Request) -> list[Reply]:
-        progress = await self.monthly.channel_progress(request.channel, timezone=request.timezone)
+        progress = await self.summary.channel_progress(request.channel, timezone=request.timezone)
         site = progress.site
         if not progress.rows or site is None:
             return [Reply("info", (Paragraph(text("history.none")),), private=True)]

@@ -17,6 +17,7 @@ from processes import BACKLINKS, CLEAN
 from tenant_rows import channel_owners, every_row, fill, held_by
 
 from bot.core.events import ChannelKey
+from bot.lookups.store import LookupStore
 from bot.storage.secrets import Sealer
 from bot.storage.store import Store
 
@@ -34,9 +35,11 @@ async def filled(url: str) -> None:
     try:
         await fill(store, "slack", "T1")
         await fill(store, "discord", "G1", channels=("C9",))
-        await store.lookups.remember("dataforseo", "site", "2026-11", {"rival.com": {"rank": 35, "domains": 420}})
+        await LookupStore.on(store).remember(
+            "dataforseo", "site", "2026-11", {"rival.com": {"rank": 35, "domains": 420}}
+        )
         assert await store.requests.claim("slack:trigger-1")
-        await store.lookups.save_key(("console", "local"), "moz", SEALER.seal(PROVIDER_KEY), "-key", "me")
+        await LookupStore.on(store).save_key(("console", "local"), "moz", SEALER.seal(PROVIDER_KEY), "-key", "me")
     finally:
         await store.close()
 
@@ -97,7 +100,7 @@ async def test_a_database_goes_sqlite_to_postgresql_and_back_with_every_row(migr
     assert PROVIDER_KEY not in text and PROVIDER_KEY not in (tmp_path / "from-sqlite.json").read_text()
     store = await Store.open(back)
     try:
-        [(_, stored)] = [(w, k) for w, k in await store.lookups.keys() if w == ("console", "local")]
+        [(_, stored)] = [(w, k) for w, k in await LookupStore.on(store).keys() if w == ("console", "local")]
         assert SEALER.open(stored.secret) == PROVIDER_KEY
     finally:
         await store.close()
