@@ -10,8 +10,8 @@ from collections.abc import Sequence
 
 from bot.core.feature import Plugs, Request
 from bot.core.replies import File, Paragraph, Reply, text
-from bot.monthly.summary import Summary
 from bot.monthly.progress import MonthProgress
+from bot.monthly.summary import Summary
 
 COLUMNS = (
     "month",

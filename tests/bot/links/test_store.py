@@ -175,7 +175,8 @@ async def test_the_check_in_and_show_tell_what_became_of_the_logged_links(migrat
         clock.now = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
         assert (await ReminderLoop(checkins=engine.monthly, notifiers=[notifier], clock=clock).run_once()).sent == 1
         said = render(notifier.sent[0], Renderer(knowledge, PLAIN))
-        assert "1 of 3 links you logged are live; lost: localpaper.co.uk (now nofollow/ugc), directory.org (404)." in said
+        lost = "lost: localpaper.co.uk (now nofollow/ugc), directory.org (404)."
+        assert f"1 of 3 links you logged are live; {lost}" in said
         assert "Ask localpaper.co.uk and directory.org to put your link back or make it followed" in said
 
         shown = await chat.say("show")
