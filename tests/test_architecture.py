@@ -284,6 +284,8 @@ TESTED_IN = {
     "bot/planning/why_reply.py": "tests/bot/planning/test_planner_sites.py",
     "bot/privacy/commands.py": "tests/adapters/slack/test_slack_forget.py",
     "bot/storage/db.py": "tests/bot/storage/test_store.py",
+    "bot/storage/drafts.py": "tests/bot/storage/test_store.py",
+    "bot/storage/plans.py": "tests/bot/storage/test_store.py",
     "bot/storage/schema.py": "tests/bot/storage/test_upgrade_from_old_main.py",
     "bot/storage/secrets.py": "tests/bot/lookups/test_service_unreadable_key.py",
 }

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from bot.lookups.provider import MonthChange
     from bot.lookups.service import KnownMonths, Lookups
     from bot.monthly.chart_maker import ChartMaker
-    from bot.storage.store import Store, StoredPlan
+    from bot.storage.plans import StoredPlan
+    from bot.storage.store import Store
 
 
 @dataclass
