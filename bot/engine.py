@@ -30,7 +30,8 @@ from bot.monthly.commands import Monthly
 from bot.planning.commands import Planning
 from bot.planning.knowledge import Knowledge
 from bot.privacy.commands import Forgetting
-from bot.storage.store import DraftConflict, Store
+from bot.storage.drafts import DraftConflict
+from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
 

@@ -26,7 +26,8 @@ from bot.core.feature import Plugs
 from bot.core.replies import Reply
 from bot.home import page as pages
 from bot.home.store import HomeStore, Person
-from bot.lookups.service import Lookups, UnreadableKey
+from bot.lookups.failures import UnreadableKey
+from bot.lookups.service import Lookups
 from bot.monthly.summary import ChannelSummary
 from bot.storage.store import Store
 

@@ -26,8 +26,9 @@ from bot.core.events import ChannelKey
 from bot.core.feature import Plugs, Request
 from bot.core.replies import Form, Paragraph, Reply, Text, text
 from bot.lookups import notices
+from bot.lookups.failures import UnreadableKey
 from bot.lookups.provider import LookupFailed, OutOfCredit, RefusedKey, reason
-from bot.lookups.service import Lookups, UnreadableKey
+from bot.lookups.service import Lookups
 
 FORM = "connect"  # knowledge/connect_form.yaml
 

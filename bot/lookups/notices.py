@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from bot.core.events import ChannelKey
 from bot.core.replies import Text, text
+from bot.lookups.failures import OverCap, UnreadableKey
 from bot.lookups.provider import LookupFailed, reason
-from bot.lookups.service import OverCap, UnreadableKey
 
 
 def unreadable(error: UnreadableKey, channel: ChannelKey) -> Text:

@@ -18,18 +18,17 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
-import hashlib
 import logging
 import math
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 
 from cachetools import TTLCache
 
 from bot.core import metrics
 from bot.core.events import ChannelKey
+from bot.lookups.failures import OverBudget, OverCap, UnreadableKey
 from bot.lookups.provider import (
     LOOKUP_TIMEOUT,
     LookupFailed,
@@ -39,6 +38,7 @@ from bot.lookups.provider import (
     SiteFigures,
     Source,
 )
+from bot.lookups.results import Connection, History, KnownMonths, Sites, Usage
 from bot.lookups.store import DEPLOYMENT, LookupStore, StoredKey, Workspace
 from bot.storage.secrets import Sealer, TokenKeyError
 from bot.storage.store import Store
@@ -53,82 +53,6 @@ AT_ONCE = 8  # calls in flight to one provider (history is one call per domain)
 TOLD_MOST = 10_000  # channels remembered as told about their key (the oldest forgotten first)
 KNOWN_SECONDS, KNOWN_KEPT = 60.0, 10_000  # known_months' answers kept this long, this many
 _UNKNOWN = object()
-
-
-class OverBudget(LookupFailed):
-    """This workspace's lookups for the month are spent."""
-
-
-class OverCap(LookupFailed):
-    """The deployment's own key has made its lookups for the month, every workspace's together."""
-
-    def __init__(self, label: str, cap: int):
-        super().__init__(f"the bot's shared {label} key has made its {cap} lookups this month")
-        self.label = label
-        self.cap = cap
-
-
-class UnreadableKey(LookupFailed):
-    """The key connected in this workspace is stored sealed, and BACKLINKS_TOKEN_KEY does not open
-    it: not set (`missing`), or changed without the old key kept after the new one. Its message
-    names the provider and the key's last 4 characters, never more."""
-
-    def __init__(self, stored: StoredKey, label: str, *, missing: bool):
-        why = "BACKLINKS_TOKEN_KEY is not set" if missing else "it does not open with BACKLINKS_TOKEN_KEY"
-        super().__init__(f"the {label} key connected here (ending {stored.last4}) can't be opened: {why}")
-        self.provider = stored.provider
-        self.label = label
-        self.last4 = stored.last4
-        self.missing = missing
-        # What a notice about it is said once for: this stored key (a new `connect` is a new one),
-        # as a digest of its sealed form. The token key is the process's own: a restart may change it.
-        self.state = "unreadable:" + hashlib.sha256(stored.secret.encode()).hexdigest()[:16]
-
-
-@dataclass(frozen=True, slots=True)
-class Usage:
-    """The deployment's own key this month: lookups made by every workspace together, and its cap."""
-
-    month: str  # "2026-12"
-    used: int
-    cap: int | None  # None: no cap (only where a Lookups is built without one: tests)
-
-
-@dataclass(frozen=True, slots=True)
-class Connection:
-    name: str  # "dataforseo"
-    key: str
-    own: bool  # connected with `connect` here (else the deployment's BACKLINKS_PROVIDER_KEY)
-    provider: Provider  # its client (it opens a session only when a call is made)
-
-    @property
-    def label(self) -> str:
-        return self.provider.label
-
-    @property
-    def last4(self) -> str:
-        return self.key[-4:]
-
-
-@dataclass(frozen=True, slots=True)
-class History:
-    months: dict[str, list[MonthChange]]  # per domain, oldest first; [] unknown to the provider
-    source: Source
-
-
-@dataclass(frozen=True, slots=True)
-class KnownMonths:
-    """A domain's months as its provider measured them, by month ("2026-11"), as cached."""
-
-    months: dict[str, MonthChange]
-    provider: str  # the provider's label, "DataForSEO"
-
-
-@dataclass(frozen=True, slots=True)
-class Sites:
-    figures: dict[str, SiteFigures | None]  # None: unknown to the provider
-    source: Source
-    authority_name: str
 
 
 class Lookups:

@@ -18,7 +18,7 @@ from bot.planning import planner
 if TYPE_CHECKING:
     from bot.lookups.provider import MonthChange
     from bot.planning.knowledge import Knowledge
-    from bot.storage.store import StoredPlan
+    from bot.storage.plans import StoredPlan
 
 log = logging.getLogger(__name__)
 

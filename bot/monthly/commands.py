@@ -25,7 +25,8 @@ if TYPE_CHECKING:
     from bot.monthly.reminder_store import Reminder
     from bot.monthly.schedule import ReminderSettings
     from bot.planning.knowledge import Knowledge
-    from bot.storage.store import Store, StoredPlan
+    from bot.storage.plans import StoredPlan
+    from bot.storage.store import Store
 
 __all__ = ["ChannelSummary", "Monthly"]
 

@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from bot.core.feature import Request
     from bot.monthly.summary import Summary
     from bot.planning.knowledge import Knowledge
-    from bot.storage.store import Store, StoredPlan
+    from bot.storage.plans import StoredPlan
+    from bot.storage.store import Store
 
 RELS = ("follow", "nofollow", "sponsored", "ugc")
 # A log far above the plan is more often a slip (1000 for 10) than links built, and it would bend

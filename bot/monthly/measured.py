@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 
     from bot.lookups.service import Lookups
     from bot.monthly.reminder_store import Reminder
-    from bot.storage.store import Store, StoredPlan
+    from bot.storage.plans import StoredPlan
+    from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from bot.monthly.progress import MonthProgress, PlanVersion, days_in
 from bot.monthly.schedule import LAST, month_key
 
 if TYPE_CHECKING:
-    from bot.storage.store import StoredPlan
+    from bot.storage.plans import StoredPlan
 
 
 def month_name(key: str) -> str:

@@ -18,8 +18,8 @@ from bot.core.events import ChannelKey
 from bot.monthly.progress import Totals
 from bot.monthly.reminder_store import ReminderStore, channel_is, utc
 from bot.storage.db import StorePart
+from bot.storage.plans import StoredPlan
 from bot.storage.schema import channels, plans, progress, reminders
-from bot.storage.store import StoredPlan
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,9 +23,11 @@ from bot.monthly.schedule import month_key
 if TYPE_CHECKING:
     from bot.core.events import ChannelKey
     from bot.lookups.provider import MonthChange
-    from bot.lookups.service import KnownMonths, Lookups
+    from bot.lookups.results import KnownMonths
+    from bot.lookups.service import Lookups
     from bot.monthly.chart_maker import ChartMaker
-    from bot.storage.store import Store, StoredPlan
+    from bot.storage.plans import StoredPlan
+    from bot.storage.store import Store
 
 
 @dataclass

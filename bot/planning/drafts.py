@@ -18,7 +18,8 @@ from bot.planning.plan_reply import plan_reply
 if TYPE_CHECKING:
     from bot.core.events import ChannelKey
     from bot.planning.knowledge import Knowledge
-    from bot.storage.store import Store, StoredPlan
+    from bot.storage.plans import StoredPlan
+    from bot.storage.store import Store
 
 
 class CheckIns(Protocol):

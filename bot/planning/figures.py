@@ -14,8 +14,8 @@ from bot.conversation.validators.kind import Invalid
 from bot.core.replies import Text, text
 from bot.lookups import notices
 from bot.lookups.answers import bare_competitors, recent_pace, site_answers, with_counts
+from bot.lookups.failures import UnreadableKey
 from bot.lookups.provider import LookupFailed
-from bot.lookups.service import UnreadableKey
 
 if TYPE_CHECKING:
     from bot.conversation.questionnaire import Questionnaire

@@ -16,7 +16,7 @@ from bot.core.replies import Bullets, Button, Buttons, Heading, Paragraph, Reply
 from bot.planning.knowledge import Knowledge
 
 if TYPE_CHECKING:
-    from bot.storage.store import StoredPlan
+    from bot.storage.plans import StoredPlan
 
 
 def plan_reply(

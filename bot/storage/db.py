@@ -8,9 +8,11 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any, Protocol, Self, TypeVar
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.core.events import ChannelKey
+from bot.storage.schema import channels
 
 Clock = Callable[[], dt.datetime]
 Part = TypeVar("Part")
@@ -18,6 +20,21 @@ Part = TypeVar("Part")
 
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def is_channel(key: ChannelKey) -> sa.ColumnElement[bool]:
+    """The WHERE clause of one channel's row in `channels`."""
+    return sa.and_(
+        channels.c.platform == key.platform,
+        channels.c.workspace == key.workspace,
+        channels.c.channel == key.channel,
+    )
+
+
+def aware(moment: dt.datetime) -> dt.datetime:
+    """A moment read back in UTC: SQLite returns naive datetimes even for timezone=True columns;
+    we only ever write UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 class Database(Protocol):

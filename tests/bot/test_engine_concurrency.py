@@ -11,7 +11,8 @@ from bot.core.events import ChannelKey, Invoked, Submitted
 from bot.engine import Engine
 from bot.monthly.progress_store import ProgressStore
 from bot.planning import knowledge
-from bot.storage.store import DraftConflict, Store
+from bot.storage.drafts import DraftConflict
+from bot.storage.store import Store
 
 HERE = ChannelKey("slack", "T1", "C1")
 SECTIONS = {s.id: [q.id for q in s.questions] for s in knowledge.default().questionnaire.sections}

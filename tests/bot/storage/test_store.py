@@ -128,7 +128,7 @@ async def test_plans_finished_at_the_same_moment_are_saved_together_each_with_it
     (a draft finished elsewhere, a submission worked twice) is that one's alone."""
     import asyncio
 
-    from bot.storage.store import DraftConflict
+    from bot.storage.drafts import DraftConflict
 
     store = any_store
     mine, theirs = ChannelKey("slack", "T1", "C7"), ChannelKey("slack", "T1", "C8")
