@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from bot.conversation import views
+from bot.conversation.prose import spelled_out
 from bot.conversation.validators.domains import registrable_domain
 from bot.core.numbers import whole_number
 from bot.core.plan import MONTHS_IN
@@ -38,6 +39,15 @@ CONFIRM_WORDS = ("yes", "confirm", "confirmed")
 MAX_BUTTON_VALUE = 78
 
 
+NOTE_LENGTH = 200
+
+
+def _note_word(token: str) -> bool:
+    """A word of a note ("citations", "paper's", "e-mail", "PR."): letters, with an apostrophe or
+    a hyphen inside and a full stop after; "²" or "①" are no words (nor counts)."""
+    return token.rstrip(".!?").replace("'", "").replace("’", "").replace("-", "").isalpha()
+
+
 @dataclass(frozen=True, slots=True)
 class LogEntry:
     month: str
@@ -46,10 +56,18 @@ class LogEntry:
     quality: dict[str, Any] | None = None
     problems: tuple[str, ...] = ()
     confirmed: bool = False  # "yes": store even far above the plan
+    note: str = ""  # the words around the count: "citations and a local paper"
+
+    @property
+    def by_count(self) -> int:
+        """The links counted without a domain. In a line with words ("2 citations yell.com and a
+        local paper") the count is the whole and the domains named are among it; without words
+        ("2 yell.com") the count and the domains add up, as they always have."""
+        return max(0, self.count - len(self.links)) if self.note else self.count
 
     @property
     def amount(self) -> int:
-        return self.count + len(self.links)
+        return self.by_count + len(self.links)
 
     def as_argument(self) -> str:
         """The entry as a `log …` line with its month spelled out (what a confirm button carries)."""
@@ -57,6 +75,7 @@ class LogEntry:
         if self.quality:
             words += [w for w in ("relevant", "in_content", "traffic") if self.quality[w]]
             words.append(f"rel={self.quality['rel']}")
+        words += [self.note] if self.note else []
         return " ".join(words).replace("in_content", "content")
 
 
@@ -100,7 +119,8 @@ def parse_log(argument: str, this_month: str) -> LogEntry:
     optional quick check for the links: `relevant content traffic rel=nofollow`."""
     month, count, links, problems, confirmed = this_month, 0, [], [], False
     checks: dict[str, Any] = {}
-    for token in argument.replace(",", " ").split():
+    words: list[str] = []  # what is none of those: a note, when the line also logs something
+    for token in spelled_out(argument).replace(",", " ").split():
         name, sep, value = token.partition("=")
         word = (value if sep and name.lower() == "month" else token).lower()
         if (named := _month(word, this_month)) is not None:
@@ -124,8 +144,12 @@ def parse_log(argument: str, this_month: str) -> LogEntry:
             checks["rel"] = value.lower()
         elif (domain := registrable_domain(token)) is not None:
             links.append((domain, token))
+        elif _note_word(token):
+            words.append(token)
         else:
             problems.append(f"“{token}” is not a link, a count or a month.")
+    if words and not (count or links):  # words alone log nothing: say what a log line holds
+        problems.append(f"“{words[0]}” is not a link, a count or a month.")
     if count > 1000:
         problems.append(f"{count} links in one month is far beyond any plan here; check the number.")
     if not links and not count and not problems:
@@ -139,7 +163,8 @@ def parse_log(argument: str, this_month: str) -> LogEntry:
             "rel": checks.get("rel", "follow"),
         }
         quality["passed"] = quality["relevant"] and quality["in_content"] and quality["traffic"]
-    return LogEntry(month, count, tuple(links), quality, tuple(problems), confirmed)
+    note = " ".join(words)[:NOTE_LENGTH]
+    return LogEntry(month, count, tuple(links), quality, tuple(problems), confirmed, note if count or links else "")
 
 
 def _month(word: str, this_month: str) -> str | None:
@@ -196,8 +221,9 @@ class Log:
             request.channel,
             request.user,
             entry.month,
-            count=entry.count,
+            count=entry.by_count,
             domains=[(domain, typed, entry.quality) for domain, typed in entry.links],
+            note=entry.note or None,
         )
         progress = await self.summary.channel_progress(request.channel, this_month, timezone)
         row = progress.of(entry.month)
@@ -208,6 +234,7 @@ class Log:
             "duplicates": logged.duplicates,
             "total": row.logged if row else logged.counted + len(logged.added),
             "target": row.target if row else to_build(plan.plan),
+            "note": entry.note,
         }
         return [Reply("info", (Paragraph(text("log.saved", **values)),))]
 

@@ -101,6 +101,7 @@ class ProgressStore(StorePart):
         count: int = 0,
         domains: Sequence[tuple[str, str, dict[str, Any] | None]] = (),
         source: str = "typed",
+        note: str | None = None,
     ) -> Logged:
         """Add a month's progress: a count, and/or domains (domain, url, quality) — a domain the
         channel already has counts once, ever."""
@@ -114,7 +115,7 @@ class ProgressStore(StorePart):
                     rows.append((domain, url, quality))
                 else:
                     duplicates.append(domain)
-            await self.insert(connection, channel_id, month, user, source, rows, count=count)
+            await self.insert(connection, channel_id, month, user, source, rows, count=count, note=note)
         return Logged(added, duplicates, count)
 
     async def new_domains(self, connection, channel_id: int, domains: Sequence[str]) -> list[str]:
@@ -147,6 +148,7 @@ class ProgressStore(StorePart):
         *,
         count: int = 0,
         entry: str | None = None,
+        note: str | None = None,
     ) -> None:
         """Progress rows: one per (domain, url, quality), plus one for a plain count; `entry` keys
         them as one entry for `log undo` (an import's months share one)."""
@@ -164,6 +166,7 @@ class ProgressStore(StorePart):
                         "month": month,
                         "source": source,
                         "entry": entry,
+                        "note": note,
                         "created_by": user,
                         "created_at": now,
                     }

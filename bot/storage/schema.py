@@ -90,6 +90,7 @@ progress = sa.Table(
     sa.Column("quality", Json),
     sa.Column("source", sa.String(20), nullable=False),  # typed, import, correction, skip
     sa.Column("entry", sa.String(32)),  # the rows one `log` line or import wrote share it (`log undo`)
+    sa.Column("note", sa.Text),  # the words of the `log` line: "citations and a local paper"
     sa.Column("created_by", sa.String(100), nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Index("ix_progress_channel_month", "channel_id", "month"),

@@ -66,7 +66,8 @@ OTHER_LANGUAGES = [
 @pytest.mark.parametrize("answers", [ENGLISH, OTHER_LANGUAGES], ids=["english", "german-french-spanish"])
 def test_answers_in_peoples_own_words_make_a_plan(tmp_path, answers):
     db_path = tmp_path / "chat.db"
-    done = console(db_path, ["plan", *(typed for _, typed, _ in answers), "quit"])
+    log = "log 2 citations yell.com and a local paper"
+    done = console(db_path, ["plan", *(typed for _, typed, _ in answers), log, "quit"])
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert "” is not" not in out and "which one" not in out, out  # nothing refused, nothing asked back
@@ -74,6 +75,8 @@ def test_answers_in_peoples_own_words_make_a_plan(tmp_path, answers):
         if said:
             assert said in out, f"{question_id}: {typed!r} → expected {said!r} in the chat"
     assert "Backlink plan for " in out
+    assert "1 new referring domain (yell.com) and 1 link by count." in out
+    assert "Noted with it: “citations and a local paper”." in out
     [(answers_json,)] = rows(db_path, "SELECT answers FROM plans")
     stored = json.loads(answers_json)
     assert stored["authority"] == 12 and stored["linkable_assets"] == 0 and stored["content_quality"] == 4

@@ -72,6 +72,27 @@ def progress_line(shown: str, month: str) -> str:
     return next(line for line in shown.splitlines() if line.strip().startswith(f"- {month}:"))
 
 
+# Words in a log line (issue 27).
+
+
+async def test_a_log_line_in_words_keeps_the_count_and_the_words_as_a_note(engine, store):
+    chat = await planned(engine)
+    said = await chat.say("log 2 citations yell.com and a local paper")
+    # Two links in all, one of them yell.com: the count is the whole when words say what it is.
+    assert "Logged for November 2026: 1 new referring domain (yell.com) and 1 link by count." in said
+    assert "Noted with it: “citations and a local paper”." in said
+    assert await stored(store) == {"2026-11": 2}
+    said = await chat.say("log two guest posts")  # a number in words
+    assert "1 link" not in said and "2 links by count" in said and "“guest posts”" in said
+    assert await stored(store) == {"2026-11": 4}
+    async with store.reader.connect() as connection:
+        notes = (await connection.exec_driver_sql("SELECT note FROM progress ORDER BY id")).scalars().all()
+    assert notes == ["citations and a local paper", "citations and a local paper", "guest posts"]
+    # Words alone log nothing: the line is refused with what a log line holds.
+    assert "“citations” is not a link, a count or a month." in await chat.say("log citations")
+    assert await stored(store) == {"2026-11": 4}
+
+
 # Undo and corrections.
 
 
