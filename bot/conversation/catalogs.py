@@ -1,0 +1,134 @@
+"""The bot's words in other languages: gettext catalogs (Babel) beside the knowledge they translate.
+
+Every text the knowledge holds for people to read — the message templates (knowledge/messages.yaml),
+the questions and their sections, the checklist, the strategies' and kinds of site's labels, the
+planner's labels and assumptions (shown by `why`) — is one catalog entry, its context naming where
+it is (`messages.yaml:plan.noted`, `questions.yaml:site.prompt`), its id the English text. The words
+the renderer's filters put around figures ("and", "about", "a month") are entries too (`words:…`).
+Translations live in knowledge/locales/<language>/LC_MESSAGES/backlinks.po; a template's translation
+is a jinja template like the English one, with the same values.
+
+    python -m bot.conversation.catalogs      # re-extract knowledge/locales/backlinks.pot, update each .po
+
+A test fails when an entry lacks a translation or a translation's placeholders differ.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
+LOCALES = KNOWLEDGE / "locales"
+DOMAIN = "backlinks"
+LANGUAGES = ("en", "de", "fr", "es")  # English is the source; the others have catalogs
+LANGUAGE_NAMES = {"en": "English", "de": "Deutsch", "fr": "Français", "es": "Español"}
+
+# Keys whose string values people read, in the knowledge files other than messages.yaml (all of
+# whose values are texts). Ids, kinds, validator parameters, sources and aliases are not.
+# An example is left as it is: it shows what the validators read, and they read English words.
+TEXT_KEYS = frozenset({"text", "title", "intro", "label", "name", "prompt", "why", "asset", "assumption"})
+LIST_KEYS = frozenset({"levels"})  # lists of texts (a scale's steps)
+NOT_TRANSLATED = frozenset({"sources.yaml", "export_formats.yaml"})  # titles of cited works; tools' columns
+
+# The words the renderer's filters write themselves (bot/conversation/rendering.py).
+WORDS = {
+    "and": "and",
+    "about": "about",
+    "none": "none",
+    "a month": "a month",
+    "a quarter": "a quarter",
+    "a year": "a year",
+}
+
+
+def entries() -> Iterator[tuple[str, str, str]]:
+    """(context, English text, file) for every translatable text of the knowledge, in file order."""
+    for path in sorted(KNOWLEDGE.glob("*.yaml")):
+        if path.name in NOT_TRANSLATED:
+            continue
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if path.name == "messages.yaml":
+            for key, value in data.items():
+                yield f"{path.name}:{key}", str(value), path.name
+            continue
+        for where, value in _texts(data, ()):
+            yield f"{path.name}:{where}", value, path.name
+    for key, value in WORDS.items():
+        yield f"words:{key}", value, "rendering.py"
+
+
+def _texts(node: Any, path: tuple[str, ...]) -> Iterator[tuple[str, str]]:
+    if isinstance(node, dict):
+        name = str(node.get("id", "")) if "id" in node else None
+        here = (*path, name) if name else path
+        for key, value in node.items():
+            if key in TEXT_KEYS and isinstance(value, str) and not _is_figure(value):
+                yield ".".join((*here, key)), value
+            elif key in LIST_KEYS and isinstance(value, list):
+                for n, item in enumerate(value):
+                    if isinstance(item, str):
+                        yield ".".join((*here, key, str(n))), item
+            elif isinstance(value, dict | list):
+                yield from _texts(value, here if name else (*here, str(key)))
+    elif isinstance(node, list):
+        for item in node:
+            yield from _texts(item, path)
+
+
+def _is_figure(value: str) -> bool:
+    """ "35", "420, 610": an example that is only figures reads the same in every language."""
+    return not any(c.isalpha() for c in value)
+
+
+@cache
+def translations(language: str) -> dict[str, str]:
+    """context → translated text, for one language (empty for English or a language without a
+    catalog); entries without a translation (or marked fuzzy) are left out."""
+    if language == "en":
+        return {}
+    path = LOCALES / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not path.exists():
+        return {}
+    from babel.messages.pofile import read_po
+
+    with path.open("rb") as file:
+        catalog = read_po(file, locale=language, domain=DOMAIN)
+    return {m.context: m.string for m in catalog if m.id and m.context and m.string and not m.fuzzy}
+
+
+def extract() -> None:
+    """Write the template (.pot) from the knowledge and bring each language's catalog up to it."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import read_po, write_po
+
+    template = Catalog(project="Backlinks bot", domain=DOMAIN)
+    for context, text, source in entries():
+        message = template.add(text, context=context, locations=[(source, 0)])
+        message.flags.clear()  # Babel guesses "python-format" from a "%" or "{": these are jinja
+    LOCALES.mkdir(exist_ok=True)
+    with (LOCALES / f"{DOMAIN}.pot").open("wb") as file:
+        write_po(file, template, omit_header=False, width=0, no_location=True)
+    for language in LANGUAGES[1:]:
+        path = LOCALES / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists():
+            with path.open("rb") as file:
+                catalog = read_po(file, locale=language, domain=DOMAIN)
+        else:
+            catalog = Catalog(locale=language, domain=DOMAIN, project="Backlinks bot")
+        catalog.update(template, no_fuzzy_matching=True)
+        with path.open("wb") as file:
+            write_po(file, catalog, width=0, no_location=True, ignore_obsolete=True)
+        done = sum(1 for m in catalog if m.id and m.string)
+        print(f"{path.relative_to(KNOWLEDGE.parent)}: {done} of {len(template)} translated")
+
+
+if __name__ == "__main__":
+    extract()
+    sys.exit(0)
