@@ -24,6 +24,7 @@ from bot.exports.commands import Imports
 from bot.exports.history import History
 from bot.home.service import Home
 from bot.intake import Intake
+from bot.languages.service import Languages, spoken
 from bot.lookups.commands import Connections
 from bot.lookups.service import Lookups
 from bot.monthly.commands import Monthly
@@ -61,10 +62,12 @@ class Engine:
         self.forgetting = Forgetting(store=store)
         self.home = Home(store=store, summaries=self.monthly, lookups=self.lookups)
         self.history = History(summary=self.monthly.summary)
+        self.languages = Languages(store=store)
+        self.monthly.checkins.languages = self.languages  # check-ins go out in each channel's language
         # A new capability: one more here.
         capabilities = (
             *(self.planning, self.monthly, self.imports, self.history),
-            *(self.connections, self.forgetting, self.home),
+            *(self.connections, self.forgetting, self.home, self.languages),
         )
         # Every capability's commands, forms, checks, buttons and notices, as one set of tables.
         self.tables = merged([Plugs(commands={"help": self._help}), *(c.plugs() for c in capabilities)])
@@ -95,7 +98,8 @@ class Engine:
         with logs.handling(event.channel, getattr(event, "request", None)):
             started = time.perf_counter()
             try:
-                return await self._handled(event)
+                replies = await self._handled(event)
+                return spoken(replies, await self.languages.of(event.channel, getattr(event, "locale", None)))
             finally:
                 took = time.perf_counter() - started
                 metrics.REQUEST_SECONDS.labels(platform).observe(took)

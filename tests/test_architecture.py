@@ -242,6 +242,7 @@ TESTED_IN = {
     "bot/core/events.py": "tests/bot/test_engine.py",
     "bot/core/metrics.py": "tests/system/test_metrics.py",
     "bot/core/moments.py": "tests/adapters/test_moments.py",
+    "bot/languages/store.py": "tests/bot/languages/test_service.py",
     "bot/links/page.py": "tests/bot/links/test_checker.py",
     "bot/links/service.py": "tests/bot/links/test_store.py",
     "bot/links/summary.py": "tests/bot/links/test_store.py",

@@ -10,6 +10,7 @@ from bot.core.replies import Bullets, Buttons, Fields, File, Heading, Image, Ite
 def render(reply: Reply, renderer: Renderer, width: int | None = None) -> str:
     """A reply as terminal text. With a `width` (a terminal), lines are wrapped to it and every block
     stands apart, so a 50-line plan reads as sections; without (a pipe), a paragraph is one line."""
+    renderer = renderer.speaking(reply.language)  # the channel's language (bot/languages/)
     lines: list[str] = []
     for block in reply.blocks:
         after_list = lines and lines[-1].startswith("  - ") and not isinstance(block, Bullets)

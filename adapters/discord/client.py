@@ -32,7 +32,7 @@ import discord
 from discord import app_commands
 
 from adapters.discord.buttons import ActionButton, SectionButton, action_view
-from adapters.discord.commands import backlinks_group
+from adapters.discord.commands import backlinks_group, locale_of
 from adapters.discord.limits import MESSAGE_CONTENT
 from adapters.discord.render import FORM_PREFIX, NO_MENTIONS, DiscordRenderer
 from bot.core.events import ChannelKey, Event, Invoked, Pressed, Submitted
@@ -111,7 +111,8 @@ class BacklinksClient(discord.Client):
         self.typed.pop((key, user, section_id), None)
         if form in UNSTORED_FORMS:
             manages = interaction.guild_id is not None and interaction.permissions.manage_guild
-            await self.handle(interaction, Submitted(key, user, values, form=form, manages=manages))
+            event = Submitted(key, user, values, form=form, manages=manages, locale=locale_of(interaction))
+            await self.handle(interaction, event)
             return
         # Stored before Discord hears anything back (bot/intake/): once answered, never lost. Then
         # worked from the intake's queue, answering this interaction (or deferring it in time).
@@ -183,7 +184,9 @@ class BacklinksClient(discord.Client):
         # Manage Server as it is at the press (a button may be pressed long after it was sent).
         manages = interaction.guild_id is not None and interaction.permissions.manage_guild
         user, request = str(interaction.user.id), str(interaction.id)  # a redelivered press changes nothing twice
-        event = Pressed(self.key(interaction), user, action, value, manages=manages, request=request)
+        event = Pressed(
+            self.key(interaction), user, action, value, manages=manages, request=request, locale=locale_of(interaction)
+        )
         await self.handle(interaction, event)
 
     # The bot removed from a server, and added back.

@@ -184,7 +184,14 @@ def _invoked(
     """The command as the engine takes it, named by the interaction's id: Discord may deliver one
     interaction twice, and the change it asks for is made once (the engine claims the id)."""
     user = str(interaction.user.id)
-    return Invoked(client.key(interaction), user, command, argument, request=str(interaction.id), **extra)
+    key, request = client.key(interaction), str(interaction.id)
+    return Invoked(key, user, command, argument, request=request, locale=locale_of(interaction), **extra)
+
+
+def locale_of(interaction: discord.Interaction) -> str | None:
+    """The language Discord says the person uses (every interaction carries it), else the server's."""
+    found = interaction.locale or interaction.guild_locale
+    return found.value if found is not None else None
 
 
 def _option_type(question: Question) -> Any:

@@ -56,10 +56,19 @@ ATTACHED = "Attached: "  # a file's footer, which ties it to its message
 
 
 class DiscordRenderer:
-    def __init__(self, knowledge: Knowledge):
+    def __init__(self, knowledge: Knowledge, language: str = "en"):
         self.knowledge = knowledge
-        self.markdown = Renderer(knowledge, DISCORD)
-        self.plain = Renderer(knowledge, PLAIN)
+        self.language = language
+        self.markdown = Renderer(knowledge, DISCORD, language)
+        self.plain = Renderer(knowledge, PLAIN, language)
+        self._languages: dict[str, DiscordRenderer] = {language: self}
+
+    def speaking(self, language: str) -> DiscordRenderer:
+        """This renderer in another language (a reply carries the one it is for), made once."""
+        found = self._languages.get(language)
+        if found is None:
+            found = self._languages[language] = DiscordRenderer(self.knowledge, language)
+        return found
 
     def messages(self, reply: Reply) -> list[list[discord.Embed]]:
         """The reply's embeds as the messages to send, in order (one message even without embeds)."""
@@ -67,6 +76,8 @@ class DiscordRenderer:
 
     def embeds(self, reply: Reply) -> list[discord.Embed]:
         """Every embed of the reply, in order; `fit_messages` makes them what Discord accepts."""
+        if reply.language != self.language:
+            return self.speaking(reply.language).embeds(reply)
         embeds = [discord.Embed(colour=COLOUR)]
         for block in reply.blocks:
             match block:
@@ -99,6 +110,8 @@ class DiscordRenderer:
     def files(self, reply: Reply, embeds: list[discord.Embed]) -> list[discord.File]:
         """The attachments one message of the reply needs: the pictures its embeds show. New
         objects each time (a discord.File is read once, when sent)."""
+        if reply.language != self.language:
+            return self.speaking(reply.language).files(reply, embeds)
         shown = {e.image.url for e in embeds if e.image and e.image.url}
         named = {e.footer.text for e in embeds if e.footer and e.footer.text}
         return [

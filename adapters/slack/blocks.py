@@ -58,10 +58,19 @@ def slack_dialect(command: str = "/backlinks") -> Dialect:
 
 
 class SlackRenderer:
-    def __init__(self, knowledge: Knowledge, *, command: str = "/backlinks"):
+    def __init__(self, knowledge: Knowledge, *, command: str = "/backlinks", language: str = "en"):
         self.knowledge = knowledge
-        self.mrkdwn = Renderer(knowledge, slack_dialect(command))
-        self.plain = Renderer(knowledge, PLAIN)  # header and button texts are plain_text
+        self.command, self.language = command, language
+        self.mrkdwn = Renderer(knowledge, slack_dialect(command), language)
+        self.plain = Renderer(knowledge, PLAIN, language)  # header and button texts are plain_text
+        self._languages: dict[str, SlackRenderer] = {language: self}
+
+    def speaking(self, language: str) -> SlackRenderer:
+        """This renderer in another language (a reply carries the one it is for), made once."""
+        found = self._languages.get(language)
+        if found is None:
+            found = self._languages[language] = SlackRenderer(self.knowledge, command=self.command, language=language)
+        return found
 
     def messages(self, reply: Reply) -> list[dict[str, Any]]:
         """The reply as the messages to post, in order: `text` (the notification fallback) and
@@ -69,6 +78,8 @@ class SlackRenderer:
         (a plan's figures) goes out as several rather than be refused or cut: Slack refuses a
         message over 50 blocks, and one whose blocks hold more than about 12,000 characters
         (msg_blocks_too_long), which no single block's limit prevents."""
+        if reply.language != self.language:
+            return self.speaking(reply.language).messages(reply)
         fallback = self.fallback(reply)
         messages: list[list[dict[str, Any]]] = [[]]
         size = 0
@@ -83,6 +94,8 @@ class SlackRenderer:
 
     def home(self, reply: Reply) -> dict[str, Any]:
         """A person's page as an App Home view for views.publish."""
+        if reply.language != self.language:
+            return self.speaking(reply.language).home(reply)
         blocks = [block for item in reply.blocks for block in self._blocks(item)]
         if len(blocks) > MAX_HOME_BLOCKS:
             blocks = blocks[: MAX_HOME_BLOCKS - 1] + [_section("…")]
@@ -90,6 +103,8 @@ class SlackRenderer:
 
     def fallback(self, reply: Reply) -> str:
         # Slack parses the fallback `text` for mentions as well, so it is escaped like the blocks.
+        if reply.language != self.language:
+            return self.speaking(reply.language).fallback(reply)
         if reply.summary is not None:
             return self.mrkdwn.text(reply.summary)[:MAX_SECTION]
         for item in reply.blocks:

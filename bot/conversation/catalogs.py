@@ -102,6 +102,51 @@ def translations(language: str) -> dict[str, str]:
     return {m.context: m.string for m in catalog if m.id and m.context and m.string and not m.fuzzy}
 
 
+def template_context(name: str) -> str:
+    """Where a message template's translation is: a checklist item's text, or messages.yaml."""
+    if name.startswith(("checklist.", "quality_bar.")):
+        return f"checklist.yaml:{name}.text"
+    return f"messages.yaml:{name}"
+
+
+class Language:
+    """One language's words, for a renderer: templates, knowledge texts, the filters' words, numbers
+    and plural forms (Babel's CLDR data). English is the knowledge itself."""
+
+    def __init__(self, code: str):
+        self.code = code
+        found = translations(code)
+        self._found = found
+        # Knowledge texts arrive as values (a question's prompt, a strategy's label): by English text.
+        english = {context: text for context, text, _ in entries()}
+        self.texts = {
+            english[c]: t
+            for c, t in found.items()
+            if c in english and not c.startswith(("messages.yaml:", "words:", "checklist.yaml:"))
+        }
+        self.words = {key: found.get(f"words:{key}", value) for key, value in WORDS.items()}
+        from babel import Locale
+
+        self._locale = Locale.parse(code)
+
+    def template(self, name: str) -> str | None:
+        return self._found.get(template_context(name))
+
+    def number(self, value: float, *, decimals: int) -> str:
+        from babel.numbers import format_decimal
+
+        return format_decimal(value, format="#,##0" + ("." + "#" * decimals if decimals else ""), locale=self._locale)
+
+    def plural(self, value: float) -> str:
+        """CLDR's plural category of a number in this language: "one" or "other" (French: 0 is one)."""
+        return self._locale.plural_form(value)
+
+
+@cache
+def language(code: str) -> Language:
+    return Language(code)
+
+
 def extract() -> None:
     """Write the template (.pot) from the knowledge and bring each language's catalog up to it."""
     from babel.messages.catalog import Catalog

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 import jinja2
 from jinja2 import meta
 
+from bot.conversation import catalogs
 from bot.core.moments import Moment
 from bot.core.replies import Text
 
@@ -78,9 +79,12 @@ class Words(Protocol):
 
 
 class Renderer:
-    def __init__(self, knowledge: Words, dialect: Dialect):
+    def __init__(self, knowledge: Words, dialect: Dialect, language: str = "en"):
         self.dialect = dialect
         self.knowledge = knowledge
+        self.language = language
+        # Another language: its catalog (bot/conversation/catalogs.py); English is the knowledge.
+        self._words = catalogs.language(language) if language != "en" else None
         env = jinja2.Environment(undefined=jinja2.StrictUndefined, finalize=self._finalize, autoescape=False)
         env.filters.update(
             bold=lambda v: Safe(dialect.bold(self._finalize(v))),
@@ -94,6 +98,14 @@ class Renderer:
             per=per,
             count=count,
         )
+        if self._words is not None:
+            words = self._words
+            env.filters.update(
+                join_and=lambda items: _join_and([self._translated(i) for i in items], words.words["and"]),
+                span=lambda v: span(v, words=words.words, number=self._number),
+                per=lambda v: Safe(words.words[f"a {_range(v)[2]}"]),
+                count=lambda v, noun, plural=None: count(v, noun, plural, number=self._number, category=words.plural),
+            )
         # Templates are plain text with a few values: none needs jinja's default globals (range,
         # lipsum, ...), and dropping them makes every render markedly cheaper.
         env.globals.clear()
@@ -105,10 +117,19 @@ class Renderer:
         # Texts without any value (most checklist items) are rendered once, not per reply.
         self._static: dict[str, str | None] = {}
 
+    def speaking(self, language: str) -> Renderer:
+        """This renderer in another language (a reply carries the one it is for), made once."""
+        others = self.__dict__.setdefault("_languages", {self.language: self})
+        found = others.get(language)
+        if found is None:
+            found = others[language] = Renderer(self.knowledge, self.dialect, language)
+        return found
+
     def _template(self, name: str) -> jinja2.Template:
         template = self._templates.get(name)
         if template is None:
-            template = self._templates[name] = self._env.from_string(self.knowledge.templates[name])
+            source = (self._words.template(name) if self._words else None) or self.knowledge.templates[name]
+            template = self._templates[name] = self._env.from_string(source)
         return template
 
     def _finalize(self, value: Any) -> str:
@@ -117,8 +138,20 @@ class Renderer:
         if isinstance(value, Moment) and self.dialect.moment is not None:
             return self.dialect.moment(value)
         if isinstance(value, int | float) and not isinstance(value, bool):
+            return self._number(value)
+        return self.dialect.escape(self._translated(str(value)))
+
+    def _translated(self, value: Any) -> Any:
+        """A knowledge text (a question's prompt, a kind of site's asset) in this renderer's language."""
+        if self._words is None or not isinstance(value, str):
+            return value
+        return self._words.texts.get(value, value)
+
+    def _number(self, value: float) -> str:
+        if self._words is None or isinstance(value, bool):
             return format_number(value)
-        return self.dialect.escape(str(value))
+        whole = isinstance(value, int) or float(value).is_integer()
+        return self._words.number(round(float(value), 1), decimals=0 if whole else 1)
 
     def _code(self, value: Any) -> str:
         escape = self.dialect.code_escape
@@ -127,7 +160,7 @@ class Renderer:
     def strategy_label(self, strategy_id: str) -> str:
         strategy = self.knowledge.strategies.get(strategy_id)
         if strategy is not None:
-            return strategy.label
+            return self._translated(strategy.label)
         name = "plan.split.momentum" if strategy_id == "momentum" else "plan.split.earned"
         return self._template(name).render()
 
@@ -152,12 +185,12 @@ def _range(value: Any) -> tuple[int, int, str]:
     return value.low, value.high, value.per
 
 
-def span(value: Any) -> Safe:
+def span(value: Any, words: Mapping[str, str] = catalogs.WORDS, number: Callable[[float], str] = format_number) -> Safe:
     """`3-4`, or `about 40` when both ends are equal (never a "40-40" range), or `none`."""
     low, high, _ = _range(value)
     if high <= 0:
-        return Safe("none")
-    return Safe(f"about {format_number(high)}" if low == high else f"{format_number(low)}-{format_number(high)}")
+        return Safe(words["none"])
+    return Safe(f"{words['about']} {number(high)}" if low == high else f"{number(low)}-{number(high)}")
 
 
 def plural_s(value: Any) -> str:
@@ -171,10 +204,21 @@ def per(value: Any) -> Safe:
     return Safe(f"a {_range(value)[2]}")
 
 
-def count(value: float, noun: str) -> Safe:
-    """`1 hour`, `2.5 hours`: a number and its noun, plural right."""
-    shown = format_number(value)  # 0.96 shows as "1": the noun follows what is shown
-    return Safe(f"{shown} {noun}{'' if shown == '1' else 's'}")
+def count(
+    value: float,
+    noun: str,
+    plural: str | None = None,
+    *,
+    number: Callable[[float], str] = format_number,
+    category: Callable[[float], str] | None = None,
+) -> Safe:
+    """`1 hour`, `2.5 hours`: a number and its noun, plural right. A translation names both forms
+    (`count('Domain', 'Domains')`) and the language's plural rule picks (French: 0 is singular)."""
+    shown = number(value)  # 0.96 shows as "1": the noun follows what is shown
+    if plural is None:
+        return Safe(f"{shown} {noun}{'' if shown == '1' else 's'}")
+    one = category(round(float(value), 1)) == "one" if category else shown == "1"
+    return Safe(f"{shown} {noun if one else plural}")
 
 
 def chunk_lines(lines: list[str], limit: int) -> Iterator[str]:
@@ -191,8 +235,8 @@ def chunk_lines(lines: list[str], limit: int) -> Iterator[str]:
         yield chunk
 
 
-def _join_and(items: list[str]) -> str:
+def _join_and(items: list[str], and_: str = "and") -> str:
     items = list(items)
     if len(items) <= 1:
         return "".join(items)
-    return f"{', '.join(items[:-1])} and {items[-1]}"
+    return f"{', '.join(items[:-1])} {and_} {items[-1]}"

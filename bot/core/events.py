@@ -30,6 +30,7 @@ class Said:
     timezone: str | None = None  # the user's IANA time zone, where the platform knows it
     file: str | None = None  # a local copy of a file the user handed over (`import`)
     manages: bool = False  # may change this workspace's settings (the console's own user; a server manager)
+    locale: str | None = None  # the language the platform says the person uses ("de", "es-ES")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,7 @@ class Invoked:
     # The platform's id of this request (Discord's interaction id, Slack's trigger id): a change it
     # asks for is made once however often it is delivered. None where there is none (the terminal).
     request: str | None = None
+    locale: str | None = None  # the language the platform says the person uses ("de", "es-ES")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +61,7 @@ class Submitted:
     form: str = "plan"  # "plan", "log", "import" or "connect"
     request: str | None = None  # the submission's identity: worked twice, it still makes one plan
     manages: bool = False  # may change this workspace's settings (checked again at submission)
+    locale: str | None = None  # the language the platform says the person uses ("de", "es-ES")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +74,7 @@ class Pressed:
     value: str = ""
     manages: bool = False  # may change this workspace's settings (read again at the press)
     request: str | None = None  # the platform's id of this press: a change it asks for is made once
+    locale: str | None = None  # the language the platform says the person uses ("de", "es-ES")
 
 
 @dataclass(frozen=True, slots=True)

@@ -124,3 +124,4 @@ class Reply:
     summary: Text | None = None  # plain text for notifications and fallbacks
     form: Form | None = None
     plan: Plan | None = None
+    language: str = "en"  # what to render it in (bot/languages/): a code of bot/conversation/catalogs.LANGUAGES

@@ -8,6 +8,7 @@ import asyncio
 import datetime as dt
 import math
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from bot.core.replies import Button, Buttons, Heading, Image, Paragraph, Reply, Text, text
@@ -39,6 +40,8 @@ class CheckIns:
         self.knowledge = knowledge
         self.charts = charts
         self.lookups = lookups  # a backlink data provider: each check-in measures the month too
+        # Each channel's chosen language (the engine's bot/languages.Languages: `of_ids`); None: English.
+        self.languages: Any = None
 
     async def reminders(
         self, batch: Sequence[Reminder], now: dt.datetime, late: Callable[[Reminder], bool]
@@ -103,6 +106,10 @@ class CheckIns:
                 links=checked_links.get(reminder.channel_id, ()),
             )
         await self.store.add_plans(adapted, created_by="reminder")
+        if self.languages is not None:  # each check-in in the language its channel chose
+            for channel_id, language in (await self.languages.of_ids(replies)).items():
+                if (reply := replies.get(channel_id)) is not None:
+                    replies[channel_id] = replace(reply, language=language)
         return replies
 
     def _reminder_reply(

@@ -18,6 +18,7 @@ channels = sa.Table(
     sa.Column("workspace", sa.String(100), nullable=False),
     sa.Column("channel", sa.String(100), nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("language", sa.String(8)),  # chosen with `language` (bot/languages/); none: the platform's
     sa.UniqueConstraint("platform", "workspace", "channel", name="uq_channels_key"),
 )
 
