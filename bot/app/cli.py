@@ -456,6 +456,52 @@ def _rows(counts: dict[str, int]) -> str:
     return f"{total} row{'s' if total != 1 else ''}" + (f" ({shown})" if shown else "")
 
 
+@main.group("links")
+def links_group() -> None:
+    """The links people logged: are they still there?"""
+
+
+@links_group.command("check")
+@click.option("--channel", required=True, help="The channel whose logged links to check (a console channel's name).")
+@click.option("--platform", default="console", show_default=True, help="console, slack or discord.")
+@click.option("--workspace", default="local", show_default=True, help="The Slack team id or Discord server id.")
+@click.option("--allow-private", is_flag=True, help="Also fetch pages on private or local addresses (an intranet).")
+@click.option("--database", "database", metavar="PATH|URL", help="SQLite file or database URL (default: as `console`).")
+def links_check(channel: str, platform: str, workspace: str, allow_private: bool, database: str | None) -> None:
+    """Fetch every link URL logged in a channel (robots.txt respected, one request a second per
+    host) and say which are live and which were lost: page gone, link removed, or now nofollow."""
+    from bot.app.serve import missing_database_driver
+    from bot.core.events import ChannelKey
+    from bot.core.settings import database_url_for
+    from bot.links.checker import LinkChecker
+    from bot.links.logged import logged_links, summary
+    from bot.storage.store import Store
+
+    url = database_url_for(database) if database else _settings().database_url
+    if problem := missing_database_driver(url):
+        _stop(f"Cannot check: {problem}")
+    found: list = []
+
+    async def run() -> None:
+        store = await Store.open(url, migrate=False)
+        try:
+            site, urls = await logged_links(store, ChannelKey(platform, workspace, channel))
+        finally:
+            await store.close()
+        if site is None or not urls:
+            return
+        async with LinkChecker(allow_private=allow_private) as checker:
+            found.extend(await checker.check([(u, site) for u in urls]))
+
+    _run(run())
+    if not found:
+        _stop(f"No links to check in {channel}: log URLs first (log https://…), with a plan there.")
+    for state in found:
+        why = f" ({state.reason})" if state.reason else ""
+        click.echo(f"{state.state:9}  {state.url}{why}")
+    click.echo(summary(found) + ".")
+
+
 @main.group()
 def db() -> None:
     """Database maintenance."""
