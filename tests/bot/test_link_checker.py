@@ -166,7 +166,10 @@ async def test_robots_txt_is_respected_per_site(pages):
 async def test_one_host_is_asked_at_its_pace_and_fetches_at_once_are_bounded(pages):
     await states(pages, *["/live"] * 5, per_host=0.2)
     times = [when for host, path, when, _ in pages.requests if path == "/live"]
-    assert all(b - a >= 0.18 for a, b in zip(times, times[1:], strict=False)), times
+    # Turns are 0.2 s apart; when each request reaches the server jitters on a loaded machine, so the
+    # pace is read over the five (at least four turns) and no two come together.
+    assert times[-1] - times[0] >= 0.75, times
+    assert all(b - a >= 0.1 for a, b in zip(times, times[1:], strict=False)), times
     pages.most_in_flight = 0
     links = [(f"http://host{n}.test:{pages.port}/wait", SITE) for n in range(12)]
     async with checker(concurrency=3) as check:
