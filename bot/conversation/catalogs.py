@@ -23,6 +23,8 @@ from typing import Any
 
 import yaml
 
+from bot.core.moments import Moment
+
 KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
 LOCALES = KNOWLEDGE / "locales"
 DOMAIN = "backlinks"
@@ -136,6 +138,15 @@ class Language:
         from babel.numbers import format_decimal
 
         return format_decimal(value, format="#,##0" + ("." + "#" * decimals if decimals else ""), locale=self._locale)
+
+    def moment(self, moment: Moment) -> str:
+        """ "ven. 1 janv. 2027, 09:00 (Europe/Paris)": in the channel's zone, named, in these words."""
+        from zoneinfo import ZoneInfo
+
+        from babel.dates import format_datetime
+
+        local = moment.at.astimezone(ZoneInfo(moment.timezone))
+        return f"{format_datetime(local, 'EEE d MMM y, HH:mm', locale=self._locale)} ({moment.timezone})"
 
     def plural(self, value: float) -> str:
         """CLDR's plural category of a number in this language: "one" or "other" (French: 0 is one)."""

@@ -135,8 +135,10 @@ class Renderer:
     def _finalize(self, value: Any) -> str:
         if isinstance(value, Safe):
             return value
-        if isinstance(value, Moment) and self.dialect.moment is not None:
-            return self.dialect.moment(value)
+        if isinstance(value, Moment):
+            if self.dialect.moment is not None:
+                return self.dialect.moment(value)
+            return self.dialect.escape(self._words.moment(value) if self._words else value.local())
         if isinstance(value, int | float) and not isinstance(value, bool):
             return self._number(value)
         return self.dialect.escape(self._translated(str(value)))
