@@ -9,6 +9,7 @@ and nothing may be refused.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import json
@@ -97,6 +98,23 @@ def test_every_plan_renders_in_every_format_and_fits_every_platform(typed):
         for message in SLACK.messages(reply):
             assert response_url_refusal(message) is None, response_url_refusal(message)
             largest["slack message"] = max(largest["slack message"], slack_size(message))
+        for embeds in DISCORD.messages(reply):
+            assert not discord_problems(embeds)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(typed=typed_answer_sets(), language=st.sampled_from(["de", "fr", "es"]))
+def test_every_plan_renders_in_every_language_and_fits_every_platform(typed, language):
+    """The same plans in German, French and Spanish: every translated template renders with every
+    plan's values, nothing English is left where a translation exists, and it fits each platform."""
+    plan = planner.plan(settled(typed), KNOWLEDGE)
+    for english in (plan_reply(plan, KNOWLEDGE), why_reply(plan, KNOWLEDGE)):
+        reply = dataclasses.replace(english, language=language)
+        said = terminal_text(reply, TERMINAL_RENDERER, 120)
+        assert said.strip() and said != terminal_text(english, TERMINAL_RENDERER, 120)
+        assert "Backlink plan for" not in said and "Why this number" not in said
+        for message in SLACK.messages(reply):
+            assert response_url_refusal(message) is None, response_url_refusal(message)
         for embeds in DISCORD.messages(reply):
             assert not discord_problems(embeds)
 

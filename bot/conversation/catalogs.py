@@ -15,6 +15,7 @@ A test fails when an entry lacks a translation or a translation's placeholders d
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from collections.abc import Iterator
 from functools import cache
@@ -46,7 +47,12 @@ WORDS = {
     "a month": "a month",
     "a quarter": "a quarter",
     "a year": "a year",
+    "last day": "last day",  # of the month, as in "on the last day of each month"
 }
+
+# A day of the month as each language writes it before "of each month" ("1.", "1er", "1").
+ORDINALS = {"de": "{}.", "fr": "{}", "es": "{}"}
+FIRST = {"fr": "1er"}
 
 
 def entries() -> Iterator[tuple[str, str, str]]:
@@ -147,6 +153,21 @@ class Language:
 
         local = moment.at.astimezone(ZoneInfo(moment.timezone))
         return f"{format_datetime(local, 'EEE d MMM y, HH:mm', locale=self._locale)} ({moment.timezone})"
+
+    def month(self, key: str) -> str:
+        """ "Dezember 2026", "décembre 2026": a month and its year in these words."""
+        from babel.dates import format_date
+
+        year, month = (int(p) for p in key.split("-"))
+        return format_date(dt.date(year, month, 1), "LLLL y", locale=self._locale)
+
+    def day(self, day: int) -> str:
+        """A day of the month: "15.", "1er", "último día" (0: the last)."""
+        if day == 0:
+            return self.words["last day"]
+        if day == 1 and self.code in FIRST:
+            return FIRST[self.code]
+        return ORDINALS.get(self.code, "{}").format(day)
 
     def plural(self, value: float) -> str:
         """CLDR's plural category of a number in this language: "one" or "other" (French: 0 is one)."""

@@ -17,7 +17,7 @@ import jinja2
 from jinja2 import meta
 
 from bot.conversation import catalogs
-from bot.core.moments import Moment
+from bot.core.moments import DayName, Moment, MonthName
 from bot.core.replies import Text
 
 
@@ -141,12 +141,17 @@ class Renderer:
             return self.dialect.escape(self._words.moment(value) if self._words else value.local())
         if isinstance(value, int | float) and not isinstance(value, bool):
             return self._number(value)
-        return self.dialect.escape(self._translated(str(value)))
+        return self.dialect.escape(str(self._translated(value)))
 
     def _translated(self, value: Any) -> Any:
-        """A knowledge text (a question's prompt, a kind of site's asset) in this renderer's language."""
+        """A knowledge text (a question's prompt, a kind of site's asset), a month or a day of the
+        month in this renderer's language."""
         if self._words is None or not isinstance(value, str):
             return value
+        if isinstance(value, MonthName):
+            return self._words.month(value.key)
+        if isinstance(value, DayName):
+            return self._words.day(value.day)
         return self._words.texts.get(value, value)
 
     def _number(self, value: float) -> str:

@@ -7,6 +7,7 @@ in the channel's time zone, named."""
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -28,3 +29,32 @@ class Moment:
 
     def __str__(self) -> str:
         return self.local()
+
+
+class MonthName(str):
+    """ "December 2026": a month as English says it (the key "2026-12" kept), which a renderer in
+    another language says in its own words ("Dezember 2026")."""
+
+    key: str
+
+    def __new__(cls, key: str) -> MonthName:
+        year, month = (int(p) for p in key.split("-"))
+        named = super().__new__(cls, f"{calendar.month_name[month]} {year}")
+        named.key = key
+        return named
+
+
+class DayName(str):
+    """ "1st", "15th", "last day": a day of the month as English says it (the day kept: 0 is the
+    last), which a renderer in another language says its own way ("1.", "1er", "último día")."""
+
+    day: int
+
+    def __new__(cls, day: int) -> DayName:
+        if day == 0:
+            named = super().__new__(cls, "last day")
+        else:
+            suffix = "th" if 11 <= day % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+            named = super().__new__(cls, f"{day}{suffix}")
+        named.day = day
+        return named

@@ -3,13 +3,12 @@ check-in and summary all say the same way."""
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from bot.core.moments import Moment
+from bot.core.moments import DayName, Moment, MonthName
 from bot.monthly.progress import MonthProgress, PlanVersion, days_in
 from bot.monthly.schedule import LAST, month_key
 
@@ -17,17 +16,14 @@ if TYPE_CHECKING:
     from bot.storage.plans import StoredPlan
 
 
-def month_name(key: str) -> str:
-    year, month = (int(p) for p in key.split("-"))
-    return f"{calendar.month_name[month]} {year}"
+def month_name(key: str) -> MonthName:
+    """ "December 2026" (a renderer in another language says it in its words)."""
+    return MonthName(key)
 
 
-def day_words(day: int | str) -> str:
-    if day == LAST:
-        return "last day"
-    day = int(day)
-    suffix = "th" if 11 <= day % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
-    return f"{day}{suffix}"
+def day_words(day: int | str) -> DayName:
+    """ "1st", "last day" (a renderer in another language says it its own way)."""
+    return DayName(0 if day == LAST else int(day))
 
 
 def to_build(plan: Mapping[str, Any]) -> Mapping[str, Any]:

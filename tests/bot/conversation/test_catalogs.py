@@ -3,6 +3,8 @@ language complete, each translation a template with the English one's values."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from babel.messages.pofile import read_po
 from jinja2 import Environment, meta
@@ -28,3 +30,27 @@ def test_the_template_file_is_up_to_date_with_the_knowledge():
     with (catalogs.LOCALES / f"{catalogs.DOMAIN}.pot").open("rb") as file:
         template = read_po(file)
     assert {m.context: m.id for m in template if m.id} == ENTRIES
+
+
+COMMAND = re.compile(r'"([^"]+)"\|command')
+
+
+def _catalog(language: str):
+    with (catalogs.LOCALES / language / "LC_MESSAGES" / f"{catalogs.DOMAIN}.po").open("rb") as file:
+        return {m.context: m for m in read_po(file, locale=language) if m.id}
+
+
+@pytest.mark.parametrize("language", catalogs.LANGUAGES[1:])
+def test_every_entry_is_translated_with_the_english_ones_values_and_commands(language):
+    env = Environment()  # the renderer's filters, as names: parsing checks they exist
+    env.filters.update({n: str for n in ("bold", "code", "command", "pct", "strategy", "join_and", "span", "s", "per")})
+    env.filters["count"] = str
+    found = _catalog(language)
+    missing = [c for c in ENTRIES if c not in found or not found[c].string or found[c].fuzzy]
+    assert missing == [], f"{language}: {len(missing)} entries lack a translation (python -m bot.conversation.catalogs)"
+    for context, english in ENTRIES.items():
+        translated = found[context].string
+        want = meta.find_undeclared_variables(env.parse(english))
+        assert meta.find_undeclared_variables(env.parse(translated)) == want, f"{language} {context}: other values"
+        # Commands are typed as they are shown: a translation keeps them in English.
+        assert sorted(COMMAND.findall(translated)) == sorted(COMMAND.findall(english)), f"{language} {context}"
