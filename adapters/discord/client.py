@@ -124,9 +124,10 @@ class BacklinksClient(discord.Client):
             "values": values,
             "application_id": str(interaction.application_id),
             "token": interaction.token,  # follow-ups work for fifteen minutes
+            "locale": locale_of(interaction),  # the language to answer in, if the channel chose none
         }
         request = f"discord:{interaction.id}"
-        event = Submitted(key, user, values, form=form, request=request)
+        event = Submitted(key, user, values, form=form, request=request, locale=submission["locale"])
         try:  # an interaction seen before is stored already: nothing to do
             await self.engine.intake.accept(
                 "discord",
@@ -143,7 +144,14 @@ class BacklinksClient(discord.Client):
         webhook while it lasts (fifteen minutes), else post the public replies in the channel."""
         submission = entry.payload
         key = ChannelKey("discord", submission["guild"], submission["channel"])
-        event = Submitted(key, submission["user"], submission["values"], form=submission["form"], request=entry.key)
+        event = Submitted(
+            key,
+            submission["user"],
+            submission["values"],
+            form=submission["form"],
+            request=entry.key,
+            locale=submission.get("locale"),  # (absent from what an older version stored)
+        )
         replies = await self.engine.handle(event)  # a failure here is tried again later: nothing was stored
         try:
             await self._follow_up(submission, replies)

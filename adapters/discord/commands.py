@@ -61,6 +61,7 @@ def backlinks_group(client: CommandsClient) -> app_commands.Group:
         group.add_command(_simple_command(client, name, description))
     group.add_command(_log_command(client))
     group.add_command(_remind_command(client))
+    group.add_command(_language_command(client))
     group.add_command(_import_command(client))
     for name, description in MANAGED.items():
         group.add_command(_managed_command(client, name, description))
@@ -139,6 +140,25 @@ def _remind_command(client: CommandsClient) -> app_commands.Command:
         await client.handle(interaction, _invoked(client, interaction, "remind", argument))
 
     return app_commands.Command(name="remind", description="When the monthly check-in is posted here", callback=remind)
+
+
+def _language_command(client: CommandsClient) -> app_commands.Command:
+    @app_commands.describe(language="The language I speak in this channel (auto: each person's Discord language)")
+    @app_commands.choices(
+        language=[
+            app_commands.Choice(name=n, value=v)
+            for n, v in (("English", "en"), ("Deutsch", "de"), ("Français", "fr"), ("Español", "es"), ("auto", "auto"))
+        ]
+    )
+    async def language(interaction: discord.Interaction, language: app_commands.Choice[str] | None = None) -> None:
+        # Anyone may look; choosing a channel's language takes Manage Server, as its reminders do.
+        if language is not None and not interaction.permissions.manage_guild:
+            await client.tell(interaction, "language.forbidden")
+            return
+        argument = language.value if language else ""
+        await client.handle(interaction, _invoked(client, interaction, "language", argument))
+
+    return app_commands.Command(name="language", description="The language I speak in this channel", callback=language)
 
 
 def _simple_command(client: CommandsClient, name: str, description: str) -> app_commands.Command:

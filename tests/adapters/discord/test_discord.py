@@ -36,6 +36,7 @@ async def test_the_command_group_is_synced_to_the_development_guild(bot, standin
         "help",
         "log",
         "remind",
+        "language",
         "import",
         "connect",
         "disconnect",

@@ -1,0 +1,48 @@
+"""Discord in German, French and Spanish through the real discord.py client and the stand-in: with
+no choice made, the language each interaction's locale names (Discord sends it with every one) —
+help, a whole plan through its modals, and the check-in the channel gets after a `language` choice."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from discord_flow import slash, walk_the_plan
+from discord_standin import MANAGE_GUILD_PERMISSIONS
+
+from adapters.discord.notify import DiscordNotifier
+from bot.monthly.reminders import ReminderLoop
+from bot.planning import knowledge
+
+FAR = dt.datetime.now(dt.UTC) + dt.timedelta(days=40)
+SAID = {
+    "de": ("Befehle von Backlinks bot", "Backlink-Plan für example.com", "Monatlicher Backlink-Check-in für"),
+    "fr": ("Commandes de Backlinks bot", "Plan de backlinks pour example.com", "Point mensuel backlinks pour"),
+    "es": ("Comandos de Backlinks bot", "Plan de backlinks para example.com", "Seguimiento mensual de backlinks para"),
+}
+LOCALES = {"de": "de", "fr": "fr", "es": "es-ES"}  # as Discord names them
+
+
+@pytest.mark.parametrize("language", ["de", "fr", "es"])
+async def test_each_interaction_is_answered_in_its_locale_and_the_check_in_in_the_channels_language(
+    bot, standin, language
+):
+    help_heading, plan_heading, check_in_heading = SAID[language]
+    locale = LOCALES[language]
+    answered = await slash(standin, "help", locale=locale)
+    assert help_heading in json.dumps(answered["data"], ensure_ascii=False)
+    assert "Backlinks bot commands" in json.dumps((await slash(standin, "help"))["data"])  # en-US: English
+
+    done = await walk_the_plan(standin, locale=locale)
+    assert plan_heading in json.dumps(done["data"], ensure_ascii=False)
+
+    # A check-in has no person's locale: it goes out in the language the channel chose.
+    refused = await slash(standin, "language", {"language": language}, locale=locale)  # a member
+    assert refused["data"]["content"].startswith("Only members who can manage this server")
+    await slash(standin, "language", {"language": language}, locale=locale, permissions=MANAGE_GUILD_PERMISSIONS)
+    bot.engine.monthly.charts = False
+    notifier = DiscordNotifier(token="token", knowledge=knowledge.default(), http=bot.http)
+    assert (await ReminderLoop(checkins=bot.engine.monthly, notifiers=[notifier]).run_once(FAR)).sent == 1
+    [post] = standin.of("POST", rf"/channels/{standin.channel_id}/messages")
+    assert check_in_heading in json.dumps(post.json["embeds"], ensure_ascii=False)

@@ -1,0 +1,58 @@
+"""Slack in German, French and Spanish through the real Bolt app and the stand-in: `/backlinks
+language …`, then help, a whole plan (the modal, the posted plan) and its check-in, each in the
+channel's language; another channel stays English."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from support import TYPED_ANSWERS
+
+from adapters.slack.notify import SlackNotifier
+from bot.monthly.reminders import ReminderLoop
+from bot.planning import knowledge
+
+ANSWERS = dict(TYPED_ANSWERS) | {"strategies": "guest_posting, outreach"}
+
+SAID = {
+    "de": ("Ab jetzt spreche ich hier Deutsch.", "Befehle von Backlinks bot", "Backlink-Plan für example.com",
+           "Monatlicher Backlink-Check-in für example.com"),
+    "fr": ("Désormais, je parle Français ici.", "Commandes de Backlinks bot", "Plan de backlinks pour example.com",
+           "Point mensuel backlinks pour example.com"),
+    "es": ("A partir de ahora hablo Español aquí.", "Comandos de Backlinks bot", "Plan de backlinks para example.com",
+           "Seguimiento mensual de backlinks para example.com"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("language", ["de", "fr", "es"])
+async def test_a_channel_speaking_another_language(slack, slack_settings, language):
+    chosen, help_heading, plan_heading, check_in_heading = SAID[language]
+    slack.adapter.engine.monthly.charts = False
+    assert chosen in await said(slack, f"language {language}")
+    assert help_heading in await said(slack, "help")
+
+    await slack.command("plan")
+    view = (await slack.standin.wait_for("views.open"))[-1].body["view"]
+    await slack.submit(view, ANSWERS)
+    [plan] = await slack.standin.wait_for("chat.postMessage")
+    assert plan_heading in json.dumps(plan.body, ensure_ascii=False)
+    assert "Backlink plan for" not in json.dumps(plan.body)
+
+    assert "Backlinks bot commands" in await said(slack, "help", channel="C2")  # another channel chose nothing
+
+    due = dt.datetime.now(dt.UTC).replace(day=1, hour=9, minute=0, second=0, microsecond=0) + dt.timedelta(days=32)
+    notifier = SlackNotifier(settings=slack_settings, knowledge=knowledge.default())
+    report = await ReminderLoop(checkins=slack.adapter.engine.monthly, notifiers=[notifier]).run_once(
+        due.replace(day=1)
+    )
+    assert report.sent == 1
+    check_in = slack.standin.of("chat.postMessage")[-1]
+    assert check_in_heading in json.dumps(check_in.body, ensure_ascii=False)
+
+
+async def said(slack, command: str, **where) -> str:
+    """What a command answers on its ack (ready at once, the reply travels on it)."""
+    response = await slack.command(command, **where)
+    return json.dumps(json.loads(await response.text()), ensure_ascii=False)
