@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from bot.conversation import prose
+from bot.conversation import catalogs, prose
 from bot.conversation.validators.kind import Invalid, Kind, Result, Valid, quote
 
 
@@ -21,6 +21,28 @@ def _lookup(options: Mapping[str, Sequence[str]]) -> dict[str, str]:
     lookup = {_key(name): option for option, names in options.items() for name in (option, *names)}
     lookup.update({str(n): option for n, option in enumerate(options, 1)})
     return lookup
+
+
+class _Names:
+    """The names an option is known by: its English ones, and — read from the catalogs the first time
+    an English name misses, so an English session never loads them — its label in every language the
+    bot speaks, as a menu in that language shows it ("lokales Unternehmen")."""
+
+    def __init__(self, options: Mapping[str, Sequence[str]]):
+        self.options = options
+        self.english = _lookup(options)
+        self._all: dict[str, str] | None = None
+
+    def everywhere(self) -> dict[str, str]:
+        if self._all is None:
+            found = dict(self.english)
+            for language in catalogs.LANGUAGES[1:]:
+                texts = catalogs.language(language).texts
+                for option, names in self.options.items():
+                    if (label := texts.get(names[0])) is not None:
+                        found.setdefault(_key(label), option)
+            self._all = found
+        return self._all
 
 
 def _read_options(words: Sequence[str], lookup: Mapping[str, str]) -> tuple[list[str], str]:
@@ -41,13 +63,16 @@ def choices(
     *, options: Mapping[str, Sequence[str]], min_count: int, noun: str = "choice", nouns: str = "choices"
 ) -> Kind:
     """Several of `options` (id -> names it is known by), by name or by number in the list."""
-    lookup, menu = _lookup(options), _menu(options)
+    lookup, menu, names = _lookup(options), _menu(options), _Names(options)
 
     def parse(text: str) -> Result:
         picked: list[str] = []
         loose = False
         for chunk in (t for t in re.split(r"[,;/+&]|\band\b", text) if t.strip()):
             options, unknown = _read_options(chunk.split(), lookup)
+            if unknown:  # named as a menu in another language shows it ("Gastbeiträge")?
+                translated, untranslated = _read_options(chunk.split(), names.everywhere())
+                options, unknown = (translated, "") if not untranslated else (options, unknown)
             if unknown and any(c.isdigit() for c in unknown):  # a number off the list: "11", "1.5"
                 return Invalid(f"{quote(unknown)} is not a {noun} I know. Choose from: {menu}.")
             if unknown:  # "maybe some PR": the options a sentence names, its filler words aside
@@ -67,10 +92,10 @@ def choices(
 
 def choice(*, options: Mapping[str, Sequence[str]], noun: str = "choice") -> Kind:
     """One of `options` (id -> names it is known by), by name or by number in the list."""
-    lookup, menu = _lookup(options), _menu(options)
+    lookup, menu, names = _lookup(options), _menu(options), _Names(options)
 
     def parse(text: str) -> Result:
-        option = lookup.get(_key(text))
+        option = lookup.get(_key(text)) or names.everywhere().get(_key(text))
         if option is not None:
             return Valid(option)
         named, _ = prose.options_in(text, lookup)  # "it's a local bakery", the other words aside

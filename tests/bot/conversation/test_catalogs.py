@@ -54,3 +54,15 @@ def test_every_entry_is_translated_with_the_english_ones_values_and_commands(lan
         assert meta.find_undeclared_variables(env.parse(translated)) == want, f"{language} {context}: other values"
         # Commands are typed as they are shown: a translation keeps them in English.
         assert sorted(COMMAND.findall(translated)) == sorted(COMMAND.findall(english)), f"{language} {context}"
+
+
+def test_an_option_is_accepted_by_the_name_a_menu_in_another_language_shows():
+    """A German menu offers "lokales Unternehmen": typed back, it is the local business."""
+    loaded = knowledge.default()
+    for language in catalogs.LANGUAGES[1:]:
+        texts = catalogs.language(language).texts
+        kind, strategies = loaded.questionnaire.question("site_kind"), loaded.questionnaire.question("strategies")
+        for option_id, label in kind.kind.options:
+            assert kind.parse(texts[label]).value == option_id, (language, label)
+        both = ", ".join(texts[label] for _, label in strategies.kind.options[:2])
+        assert strategies.parse(both).value == [o for o, _ in strategies.kind.options[:2]], (language, both)
