@@ -74,13 +74,25 @@ _PERIOD_NAMES = {
     "m": "month", "mo": "month", "mos": "month", "mth": "month",
     "month": "month", "months": "month", "monthly": "month",
     "y": "year", "yr": "year", "yrs": "year", "year": "year", "years": "year", "yearly": "year", "annually": "year",
+    # The same in the other languages the bot speaks (German, French, Spanish).
+    "tag": "day", "tage": "day", "tagen": "day", "täglich": "day", "jour": "day", "jours": "day",
+    "quotidien": "day", "día": "day", "días": "day", "dia": "day", "dias": "day", "diario": "day",
+    "woche": "week", "wochen": "week", "wöchentlich": "week", "semaine": "week", "semaines": "week",
+    "hebdomadaire": "week", "semana": "week", "semanas": "week", "semanal": "week",
+    "monat": "month", "monate": "month", "monaten": "month", "monatlich": "month", "mois": "month",
+    "mensuel": "month", "mensuelle": "month", "mes": "month", "meses": "month", "mensual": "month",
+    "jahr": "year", "jahre": "year", "jahren": "year", "jährlich": "year", "ans": "year", "année": "year",
+    "années": "year", "annee": "year", "annees": "year", "annuel": "year", "año": "year", "años": "year",
+    "ano": "year", "anos": "year", "anual": "year",
 }  # fmt: skip
+_EVERY = r"(?:/|(?:per|an?|each|every|in an?|pro|im|je|par|chaque|por|al|a la|cada|en el|en la)\b)"
 _RATE = re.compile(
-    r"^(.*?)\s*(?:(?:/|per\b|an?\b|each\b|every\b|in an?\b)\s*([a-z]+)|\b(daily|weekly|monthly|yearly|annually))$"
+    rf"^(.*?)\s*(?:{_EVERY}\s*([^\W\d_]+)|\b(daily|weekly|monthly|yearly|annually|täglich|wöchentlich|monatlich|"
+    r"jährlich|mensuel|mensuelle|hebdomadaire|mensual|semanal|anual))$"
 )
-_HOURS = re.compile(r"^(.*?\d)\s*(?:h|hr|hrs|hour|hours)$")
+_HOURS = re.compile(r"^(.*?\d)\s*(?:h|hr|hrs|hour|hours|std|stunde|stunden|heure|heures|hora|horas)$")
 # A duration: "2 years", "18 months", "2y 3m", "a year and a half" is too much; "1.5 years" is fine.
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?|an?)\s*([a-z]+)")
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?|an?)\s*([^\W\d_]+)")
 _RANGE = re.compile(r"^(.+?)\s*(?:-|–|—|to)\s*(.+)$")
 _FRACTION = re.compile(r"^(.+?)\s*(?:/|out of|of)\s*(.+)$")
 
@@ -123,7 +135,7 @@ def _strip_filler(text: str) -> str:
 
 def _duration(text: str) -> Reading | None:
     """ "2 years", "18 months", "2y 3m", "2 years and 3 months", "a year" → months."""
-    text = re.sub(r"\band\b|,", " ", text)
+    text = re.sub(r"\b(?:and|und|et|y)\b|,", " ", text)
     parts = _DURATION_PART.findall(text)
     if not parts or _DURATION_PART.sub("", text).strip():
         return None

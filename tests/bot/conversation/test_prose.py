@@ -48,6 +48,11 @@ BAKERY = [
     ("content_quality", "plutôt bon, quatre", 4),
     ("content_quality", "bastante bueno, cuatro", 4),
     ("hours_per_month", "maybe twenty hours a month", 20),
+    ("site_age_months", "3 años", 36),  # units and rates in the other languages too
+    ("site_age_months", "2 Jahre", 24),
+    ("posts_per_month", "uno por semana", 4),
+    ("posts_per_month", "2 pro Woche", 9),
+    ("hours_per_month", "5 heures par semaine", 22),
     ("referring_domains", "like 40 or so, I think", 40),
 ]
 
