@@ -235,6 +235,12 @@ def test_adapters_take_forms_in_through_the_engines_intake_never_through_tables(
 # here with the test module that covers it (through the module that uses it).
 TESTED_IN = {
     "bot/app/build.py": "tests/bot/test_engine.py",
+    # `backlinks` commands run as subprocesses by the tests of what they do:
+    "bot/app/cli/backup.py": "tests/bot/storage/test_backup.py",
+    "bot/app/cli/charts.py": "tests/adapters/console/test_console_chart.py",
+    "bot/app/cli/imports.py": "tests/bot/exports/test_commands_import_rules.py",
+    "bot/app/cli/lookups.py": "tests/bot/lookups/test_service_shared_key_cap.py",
+    "bot/app/cli/serve.py": "tests/bot/app/test_serve.py",
     "bot/app/lookups.py": "tests/system/test_entry_points.py",
     "bot/conversation/rendering.py": "tests/adapters/discord/test_render.py",
     "bot/conversation/views.py": "tests/bot/test_engine.py",
@@ -287,7 +293,7 @@ TESTED_IN = {
     "bot/planning/levers.py": "tests/bot/planning/test_planner_faults.py",
     "bot/planning/momentum.py": "tests/bot/planning/test_planner.py",
     "bot/planning/pace.py": "tests/bot/planning/test_planner.py",
-    "bot/planning/report.py": "tests/bot/app/test_cli.py",
+    "bot/planning/report.py": "tests/bot/app/cli/test_chat.py",
     "bot/planning/safety.py": "tests/bot/planning/test_planner.py",
     "bot/planning/sources.py": "tests/bot/planning/test_planner_faults.py",
     "bot/planning/why_reply.py": "tests/bot/planning/test_planner_sites.py",

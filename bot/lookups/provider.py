@@ -1,6 +1,6 @@
 """What every backlink data provider's client offers, in neutral figures with their source and date.
 
-A client (providers/dataforseo.py, providers/moz.py) turns its API's answers into these; nothing
+A client (providers/dataforseo/, providers/moz.py) turns its API's answers into these; nothing
 here knows a provider's URL or payload. A lookup that fails never blocks planning: the caller
 catches `LookupFailed` and simply asks the question.
 """

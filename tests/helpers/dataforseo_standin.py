@@ -1,4 +1,4 @@
-"""A loopback stand-in for DataForSEO's API v3, answering the calls providers/dataforseo.py makes the
+"""A loopback stand-in for DataForSEO's API v3, answering the calls providers/dataforseo/ makes the
 way DataForSEO's documentation shows, recording every call, and refusing what DataForSEO refuses.
 
 What it follows, page by page:

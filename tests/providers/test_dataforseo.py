@@ -1,4 +1,4 @@
-"""The real DataForSEO client (providers/dataforseo.py) against a loopback stand-in of DataForSEO's API
+"""The real DataForSEO client (providers/dataforseo/) against a loopback stand-in of DataForSEO's API
 that answers as its documentation shows (tests/helpers/dataforseo_standin.py)."""
 
 from __future__ import annotations
@@ -357,7 +357,7 @@ async def test_an_answer_that_is_not_json_is_lookup_failed(dfs, standin):
 
 async def test_close_closes_the_session_and_the_client_can_be_closed_twice(dfs):
     await dfs.sites(["example-shop.com"])
-    session = dfs._session
+    session = dfs._connection.session
     assert isinstance(session, aiohttp.ClientSession) and not session.closed
 
     await dfs.close()

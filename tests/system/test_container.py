@@ -16,7 +16,7 @@ import jsonschema
 import pytest
 import yaml
 
-from bot.app.cli import _variables
+from bot.app.cli.common import variables
 from bot.core.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -127,7 +127,7 @@ def test_the_image_is_slim_python_311_runs_as_a_user_and_installs_this_checkout_
 def test_env_example_documents_every_setting_the_bot_reads():
     named = env_example()
     missing = [
-        names for field, names in _variables(Settings).items() if field in Settings.model_fields
+        names for field, names in variables(Settings).items() if field in Settings.model_fields
         and not any(name in named for name in names.split(" or "))
     ]  # fmt: skip
     assert missing == []
