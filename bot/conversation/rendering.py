@@ -59,6 +59,11 @@ def format_number(value: float) -> str:
     return f"{value:,.1f}".removesuffix(".0")
 
 
+SCALARS = frozenset({str, int, float, bool, type(None)})  # values whose text is all they say
+SCALARS_KEPT = 3  # texts with at most this many such values are kept once rendered
+RENDERED_KEPT = 512
+
+
 class Renderer:
     def __init__(self, knowledge: Knowledge, dialect: Dialect):
         self.dialect = dialect
@@ -86,6 +91,9 @@ class Renderer:
         self._templates: dict[str, jinja2.Template] = {}
         # Texts without any value (most checklist items) are rendered once, not per reply.
         self._static: dict[str, str | None] = {}
+        # Texts whose values are a few plain scalars (help, short notices) are rendered once per
+        # distinct values: a jinja render is most of what answering `help` costs. Bounded.
+        self._rendered: dict[tuple, str] = {}
 
     def _template(self, name: str) -> jinja2.Template:
         template = self._templates.get(name)
@@ -119,7 +127,16 @@ class Renderer:
         static = self._static[name]
         if static is not None:
             return static
-        return self._template(name).render(text.values).strip()
+        values = text.values
+        if len(values) > SCALARS_KEPT or not all(type(v) in SCALARS for v in values.values()):
+            return self._template(name).render(values).strip()
+        key = (name, *((k, type(v), v) for k, v in values.items()))  # True == 1, but renders otherwise
+        rendered = self._rendered.get(key)
+        if rendered is None:
+            if len(self._rendered) >= RENDERED_KEPT:
+                self._rendered.clear()  # seldom: a few hundred distinct texts, then start again
+            rendered = self._rendered[key] = self._template(name).render(values).strip()
+        return rendered
 
     def render(self, template: str, values: Mapping[str, Any] | None = None) -> str:
         return self._template(template).render(values or {}).strip()
