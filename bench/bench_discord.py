@@ -3,15 +3,17 @@
     .venv/bin/python bench/bench_discord.py            # full run, about 75 s on 2 cores
     .venv/bin/python bench/bench_discord.py --quick    # smoke run, about 15 s
 
-Everything runs in this process on one event loop: the loopback stand-in for Discord's gateway
-and REST API (tests/helpers/discord_standin.py, steered with its `steer_discord`), and the REAL discord.py
-clients under test, each connected to it over its own gateway websocket (HELLO, IDENTIFY, READY as
-Discord does it). A benchmark interaction is an INTERACTION_CREATE dispatch (op 0) sent on the
-gateway; discord.py parses it, runs its command tree or our `on_interaction`, and answers with the
-initial response, `POST /interactions/{id}/{token}/callback`, on the stand-in's REST API. Latency
-is from the moment the gateway frame is sent until the stand-in receives that callback (Discord's
-three-second rule measures that first response). Machines here are shared and noisy, so the table
-prints ratios against a floor measured in the same run (../shared/TESTING.md, Benchmarks).
+Everything runs in this process on one event loop: the loopback stand-in for Discord's gateway and
+REST API (tests/helpers/discord_standin.py, steered with its `steer_discord`; its check of each REST
+body against Discord's spec on for the checks before timing, off for the timed runs, as the Slack
+benchmarks do), and the REAL discord.py clients under test, each connected to it over its own
+gateway websocket (HELLO, IDENTIFY, READY as Discord does it). A benchmark interaction is an
+INTERACTION_CREATE dispatch (op 0) sent on the gateway; discord.py parses it, runs its command tree
+or our `on_interaction`, and answers with the initial response, `POST
+/interactions/{id}/{token}/callback`, on the stand-in's REST API. Latency is from the moment the
+gateway frame is sent until the stand-in receives that callback (Discord's three-second rule
+measures that first response). Machines here are shared and noisy, so the table prints ratios
+against a floor measured in the same run (../shared/TESTING.md, Benchmarks).
 
 Clients (both connected for the whole run; each dispatch goes to one of them by its connection):
   bare   a discord.Client (same intents as ours) with a CommandTree whose `/backlinks help` only does
@@ -50,8 +52,8 @@ time, to tell an interaction's own cost from queueing. Garbage-collector pauses 
 (everything shares one event loop, so a pause stalls every interaction in flight) and summarised per
 row, with the size of discord.py's view store of ours at the end. Log records are counted and summarised.
 
-There is no numeric aim in the issue: the informal bar printed as PASS or FAIL is help throughput
->= 0.5 × the bare client's. Discord's own three-second limit for the first response is printed as
+The aim printed as PASS or FAIL is issue 24's: help throughput >= 0.9 × the bare client's.
+Discord's own three-second limit for the first response is printed as
 PASS or FAIL for p99 as well, and interactions not answered as expected are counted and FAIL. The
 script exits 0 either way.
 """
@@ -105,7 +107,7 @@ from bot.storage.store import Store
 
 PLAN_TITLE = f"Backlink plan for {ANSWERS['site']}"
 CONCURRENCY = 16
-HELP_BAR = 0.5  # informal: help throughput >= 0.5 × the bare client's (the issue sets no number)
+HELP_BAR = 0.9  # issue 24: help throughput >= 0.9 × the bare client's, as on Slack
 DISCORD_LIMIT_MS = 3000.0  # Discord's deadline for the first response to an interaction
 ANSWER_TIMEOUT = 10.0  # an interaction whose callback has not arrived by then counts as failed
 DRAIN_SECONDS = 60.0  # give up (and say so) if discord.py's tasks have not finished by then
@@ -528,11 +530,18 @@ async def _measure(
 ) -> list[str]:
     out: list[str] = []
     draft, notes = await check_once(standin, store, ours, bare)
+    # The checks above ran with the stand-in checking every REST body against Discord's spec; the
+    # timed runs don't: that check (jsonschema over the whole body) cost ~2 ms a callback, more than
+    # either client's answer, and more for ours (an embed) than for the floor's "ok".
+    standin.check = False
     bench = Bench(standin, store, ours, bare, draft)
     gc.collect()
     tracked, started = len(gc.get_objects()), time.perf_counter()
     gc.collect()
     full_collection = time.perf_counter() - started
+    # As `backlinks serve` does once started (bot/app/serve.py): what start-up made lives for good,
+    # out of the collector's reach, so a full collection no longer walks it.
+    gc.freeze()
 
     scenarios = [  # (row name, scenario, client), interleaved in this order in every repeat
         ("help: bare client, send_message('ok') (floor)", bench.help, bare),
@@ -612,8 +621,7 @@ async def _measure(
     verdict = "PASS" if ratio >= HELP_BAR else "FAIL"
     out.append(
         f"{verdict}  help throughput {help_ours.per_second:,.0f} int/s = {ratio:.2f} × the bare client's "
-        f"{help_bare.per_second:,.0f} ({'>=' if ratio >= HELP_BAR else '<'} {HELP_BAR}; an informal bar: "
-        f"the issue sets no number)"
+        f"{help_bare.per_second:,.0f} ({'>=' if ratio >= HELP_BAR else '<'} {HELP_BAR}, issue 24)"
     )
     submit_ratio = submit_ours.per_second / modal_bare.per_second
     out.append(

@@ -7,7 +7,8 @@
 
 The server under test is the real `backlinks serve --role web` (Slack over HTTP) in its own process
 (or two, sharing PostgreSQL), with `--workers` Procfile workers (`--role worker`) beside them, which
-work the forms a full web process shares (bot/intake/service.py), on a fresh database; the load is bench/flood.py in a process of its
+work the forms a full web process shares (bot/intake/service.py), on a fresh database; the load is
+bench/flood.py in a process of its
 own, `--senders` tasks each submitting a valid, signed plan form for a new channel as soon as the
 previous was answered, and sending a refused ("busy") one again (`--retry now`, or after a second).
 The Slack Web API stand-in (tests/helpers/slack_standin.py, its checks off) runs here and takes the
@@ -108,6 +109,25 @@ async def flood(urls: list[str], view_file: Path, args, prefix: str) -> dict:
     return merged
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU these processes have used so far (Linux's /proc: the bench's cost figure)."""
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat(5))
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def profiler(pid: int, args) -> subprocess.Popen | None:
+    """py-spy sampling the first web process through the flood (`--profile FILE`: collapsed stacks,
+    one line per stack with its count, for flamegraph.pl or a grep)."""
+    if not args.profile:
+        return None
+    command = ["py-spy", "record", "--pid", str(pid), "--format", "raw", "--output", args.profile]
+    command += ["--duration", str(int(args.seconds)), "--rate", "200", "--nonblocking"]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 async def stored(store: Store, keys: set[str] | None = None) -> int:
     async with store.engine.connect() as connection:
         if keys is None:
@@ -145,12 +165,19 @@ async def run(args) -> None:
         floor = floor_server(standin, floor_port)
         processes.append(floor)
         await listening(floor, floor_port, "/slack/events")
+        floor_cpu = cpu_seconds([floor.pid])
         floor_result = await flood([f"http://127.0.0.1:{floor_port}/slack/events"], view_file, args, "F")
+        floor_cpu = cpu_seconds([floor.pid]) - floor_cpu
+        servers = [p.pid for p in processes if p is not floor]
+        ours_cpu = cpu_seconds(servers)
 
         before = await stored(store)
         started = time.monotonic()
         ours = [f"http://127.0.0.1:{port}/slack/events" for port in ports]
+        spy = profiler(processes[0].pid, args)
         result = await flood(ours, view_file, args, "O")
+        if spy is not None:
+            spy.wait()
         flooded = time.monotonic() - started
         during = await stored(store) - before
         keys = set(result["acked"])
@@ -158,6 +185,7 @@ async def run(args) -> None:
         while (done := await stored(store, keys)) < len(keys) and time.monotonic() < deadline:
             await asyncio.sleep(0.2)
         drained = time.monotonic() - started
+        ours_cpu = cpu_seconds(servers) - ours_cpu
     finally:
         for process in processes:
             if process.poll() is None:
@@ -192,6 +220,11 @@ async def run(args) -> None:
         f"({done} of {len(keys)}); stored/s over the whole run: {done / drained:.1f}"
     )
     print(f"stored per second ÷ the floor's acks per second: {stored_rate / floor_rate:.2f}")
+    floor_ms, ours_ms = floor_cpu / max(1, len(floor_result["acked"])) * 1000, ours_cpu / max(1, done) * 1000
+    print(
+        f"server CPU: the floor {floor_ms:.2f} ms an ack; ours {ours_ms:.2f} ms a form, acked to stored and "
+        f"posted (every process, until the last was stored): one core's worth is {1000 / ours_ms:.0f} forms/s"
+    )
     if result["slow"]:
         shown = ", ".join(f"{took:g} s at {at:g} s" for at, took in result["slow"][:8])
         print(f"answers slower than a second (how long, and when into the flood): {shown}")
@@ -210,6 +243,7 @@ def main() -> None:
     parser.add_argument("--retry", choices=["now", "1s"], default="now")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--quick", action="store_true", help="4-second floods")
+    parser.add_argument("--profile", metavar="FILE", help="py-spy's collapsed stacks of the first web process")
     args = parser.parse_args()
     if args.quick:
         args.seconds = 4.0

@@ -35,6 +35,7 @@ from bot.storage.drafts import DraftConflict
 from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
+_HELP = {chat: views.help_reply(conversational=chat) for chat in (False, True)}
 
 ASK_AGAIN_AFTER = {"help", "show", "why"}  # commands a chat may use mid-plan without leaving it
 CONFLICT_RETRIES = 5
@@ -196,7 +197,9 @@ class Engine:
         return [views.info("help.unknown", text=quoted, suggestion=self._near(head, chat=True))]
 
     async def _help(self, request: Request) -> list[Reply]:
-        return [views.help_reply(conversational=request.conversational)]
+        # The same reply object each time (replies are never changed): an adapter that keeps what it
+        # rendered for a reply (Slack's, Discord's) renders help once.
+        return [_HELP[request.conversational]]
 
     def carries_secret(self, line: str) -> bool:
         """Whether a line of chat may carry a secret: words after a command that declares its words

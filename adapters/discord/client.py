@@ -236,12 +236,13 @@ class BacklinksClient(discord.Client):
         self, interaction: discord.Interaction, event: Event, typed: Mapping[str, str], arrived: float
     ) -> None:
         work = asyncio.ensure_future(self.engine.handle(event))
-        try:
-            budget = RESPOND_BUDGET_SECONDS - (time.monotonic() - arrived)
-            replies = await asyncio.wait_for(asyncio.shield(work), max(0.0, budget))
-        except TimeoutError:
+        budget = RESPOND_BUDGET_SECONDS - (time.monotonic() - arrived)
+        # asyncio.wait, unlike wait_for over a shield, leaves the work running when the budget is
+        # out without two more futures and a timeout task per interaction.
+        await asyncio.wait((work,), timeout=max(0.0, budget))
+        if not work.done():
             await interaction.response.defer(ephemeral=True, thinking=True)
-            replies = await work
+        replies = await work
         for reply in replies:
             if reply.form is not None:
                 await self._open_form(interaction, reply.form, typed, notes=reply)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import secrets
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 
 import discord
@@ -38,6 +39,8 @@ def _escape(text: str) -> str:
     return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
 
 
+RENDERED_KEPT = 64  # replies whose embeds are kept, the most recent (see messages)
+
 DISCORD = Dialect(
     "discord",
     escape=_escape,
@@ -62,6 +65,7 @@ class DiscordRenderer:
         self.markdown = Renderer(knowledge, DISCORD, language)
         self.plain = Renderer(knowledge, PLAIN, language)
         self._languages: dict[str, DiscordRenderer] = {language: self}
+        self._rendered: OrderedDict[int, tuple[Reply, list[list[discord.Embed]]]] = OrderedDict()
 
     def speaking(self, language: str) -> DiscordRenderer:
         """This renderer in another language (a reply carries the one it is for), made once."""
@@ -71,8 +75,17 @@ class DiscordRenderer:
         return found
 
     def messages(self, reply: Reply) -> list[list[discord.Embed]]:
-        """The reply's embeds as the messages to send, in order (one message even without embeds)."""
-        return fit_messages(self.embeds(reply)) or [[]]
+        """The reply's embeds as the messages to send, in order (one message even without embeds).
+        A reply the engine hands out again (help; `show` in a burst) is rendered once: the embeds
+        are only read when sent (to_dict), never changed."""
+        kept = self._rendered.get(id(reply))
+        if kept is not None and kept[0] is reply:
+            return kept[1]
+        messages = fit_messages(self.embeds(reply)) or [[]]
+        self._rendered[id(reply)] = (reply, messages)  # the reply held: its id stays its own
+        if len(self._rendered) > RENDERED_KEPT:
+            self._rendered.popitem(last=False)
+        return messages
 
     def embeds(self, reply: Reply) -> list[discord.Embed]:
         """Every embed of the reply, in order; `fit_messages` makes them what Discord accepts."""
@@ -230,8 +243,20 @@ def fit_messages(embeds: Iterable[discord.Embed]) -> list[list[discord.Embed]]:
     return messages
 
 
+def _within_limits(embed: discord.Embed) -> bool:
+    fields = embed.fields
+    return (
+        len(embed) <= EMBED_TOTAL
+        and len(embed.description or "") <= DESCRIPTION
+        and len(fields) <= FIELDS
+        and all(len(field.value or "") <= FIELD_VALUE for field in fields)
+    )
+
+
 def _fit_embed(embed: discord.Embed) -> list[discord.Embed]:
     """One embed → embeds each within an embed's limits and 6,000 characters."""
+    if _within_limits(embed):  # most are (help, a plan): kept as they are, not copied piece by piece
+        return [embed]
     data = embed.to_dict()
     description, fields, footer = data.pop("description", ""), data.pop("fields", []), data.pop("footer", None)
     pieces = [discord.Embed.from_dict(data)]  # the title, author, colour, images stay on the first

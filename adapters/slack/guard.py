@@ -18,11 +18,11 @@ import time
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
-from yarl import URL
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
+from yarl import URL
 
 log = logging.getLogger(__name__)
 

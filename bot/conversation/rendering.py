@@ -78,6 +78,11 @@ class Words(Protocol):
     def strategies(self) -> Mapping[str, Labelled]: ...
 
 
+SCALARS = frozenset({str, int, float, bool, type(None)})  # values whose text is all they say
+SCALARS_KEPT = 3  # texts with at most this many such values are kept once rendered
+RENDERED_KEPT = 512
+
+
 class Renderer:
     def __init__(self, knowledge: Words, dialect: Dialect, language: str = "en"):
         self.dialect = dialect
@@ -116,6 +121,9 @@ class Renderer:
         self._templates: dict[str, jinja2.Template] = {}
         # Texts without any value (most checklist items) are rendered once, not per reply.
         self._static: dict[str, str | None] = {}
+        # Texts whose values are a few plain scalars (help, short notices) are rendered once per
+        # distinct values: a jinja render is most of what answering `help` costs. Bounded.
+        self._rendered: dict[tuple, str] = {}
 
     def speaking(self, language: str) -> Renderer:
         """This renderer in another language (a reply carries the one it is for), made once."""
@@ -179,7 +187,16 @@ class Renderer:
         static = self._static[name]
         if static is not None:
             return static
-        return self._template(name).render(text.values).strip()
+        values = text.values
+        if len(values) > SCALARS_KEPT or not all(type(v) in SCALARS for v in values.values()):
+            return self._template(name).render(values).strip()
+        key = (name, *((k, type(v), v) for k, v in values.items()))  # True == 1, but renders otherwise
+        rendered = self._rendered.get(key)
+        if rendered is None:
+            if len(self._rendered) >= RENDERED_KEPT:
+                self._rendered.clear()  # seldom: a few hundred distinct texts, then start again
+            rendered = self._rendered[key] = self._template(name).render(values).strip()
+        return rendered
 
     def render(self, template: str, values: Mapping[str, Any] | None = None) -> str:
         return self._template(template).render(values or {}).strip()

@@ -64,6 +64,7 @@ class Home:
         self._used: TTLCache[tuple[ChannelKey, str], bool] = TTLCache(USED_CACHE_SIZE, USED_CACHE_SECONDS)
         self._waiting: set[ChannelKey] = set()  # changed, page not yet being rebuilt
         self._tasks: set[asyncio.Task] = set()
+        self._looking: asyncio.Task | None = None  # finds whose pages list the channels waiting
         self._slots = asyncio.Semaphore(PUBLISHING_AT_ONCE)
 
     def plugs(self) -> Plugs:
@@ -122,18 +123,31 @@ class Home:
                 log.warning("too many pages waiting to be published again; %s's wait for the next change", channel)
                 continue
             self._waiting.add(channel)
-            task = asyncio.create_task(self._refresh(channel))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+        if self._waiting and (self._looking is None or self._looking.done()):
+            self._looking = self._start(self._look())
 
-    async def _refresh(self, channel: ChannelKey) -> None:
-        async with self._slots:
-            self._waiting.discard(channel)  # a change from now on needs a rebuild of its own
+    def _start(self, work) -> asyncio.Task:
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def _look(self) -> None:
+        """Whose pages list the channels waiting: one query for all that changed meanwhile (in a flood
+        of plan forms, one a batch, not one a plan); then each channel's pages are published."""
+        await asyncio.sleep(0)  # the changes of this same moment join the first look
+        while self._waiting:
+            batch, self._waiting = self._waiting, set()  # a change from now on needs a rebuild of its own
             try:
-                people = await HomeStore.on(self.store).homes_showing(channel)
+                showing = await HomeStore.on(self.store).homes_showing_any(list(batch))
             except Exception:
-                log.exception("could not find the pages listing %s", channel)
-                return
+                log.exception("could not find the pages listing %s channel(s)", len(batch))
+                continue
+            for channel, people in showing.items():
+                self._start(self._refresh(channel, people))
+
+    async def _refresh(self, channel: ChannelKey, people: list[Person]) -> None:
+        async with self._slots:
             for person in people:
                 try:
                     await self.pages[channel.platform].publish(person, await self.page(person))

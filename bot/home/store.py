@@ -7,6 +7,7 @@ On the store's engine (see bot/storage/store.py; `HomeStore.on(store)`); one que
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -83,8 +84,14 @@ class HomeStore(StorePart):
 
     async def homes_showing(self, key: ChannelKey) -> list[Person]:
         """Whose opened page lists this channel: those who used the bot here and opened their page."""
+        return (await self.homes_showing_any([key])).get(key, [])
+
+    async def homes_showing_any(self, keys: Sequence[ChannelKey]) -> dict[ChannelKey, list[Person]]:
+        """`homes_showing` for several channels in one query (a flood of plans changes many at once);
+        channels no opened page lists are left out."""
+        named = sa.tuple_(channels.c.platform, channels.c.workspace, channels.c.channel)
         query = (
-            sa.select(channel_users.c.user_id)
+            sa.select(channels.c.platform, channels.c.workspace, channels.c.channel, channel_users.c.user_id)
             .select_from(
                 channel_users.join(channels, channels.c.id == channel_users.c.channel_id).join(
                     home_users,
@@ -96,16 +103,17 @@ class HomeStore(StorePart):
                 )
             )
             .where(
-                channels.c.platform == key.platform,
-                channels.c.workspace == key.workspace,
-                channels.c.channel == key.channel,
+                named.in_([(k.platform, k.workspace, k.channel) for k in keys]),
                 home_users.c.opened_at.is_not(None),
             )
             .order_by(channel_users.c.user_id)
         )
         async with self.store.reader.connect() as connection:
-            users = (await connection.execute(query)).scalars().all()
-        return [Person(key.platform, key.workspace, user) for user in users]
+            rows = (await connection.execute(query)).all()
+        showing: dict[ChannelKey, list[Person]] = {}
+        for platform, workspace, channel, user in rows:
+            showing.setdefault(ChannelKey(platform, workspace, channel), []).append(Person(platform, workspace, user))
+        return showing
 
     async def opened(self, person: Person) -> None:
         """The person opened their page: from now on it is kept current."""

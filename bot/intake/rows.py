@@ -127,7 +127,11 @@ class InboxRows:
         query = (
             sa.select(sa.func.count())
             .select_from(inbox)
-            .where(inbox.c.done_at.is_(None), inbox.c.claimed_until <= self.store.clock(), inbox.c.platform.in_(platforms))
+            .where(
+                inbox.c.done_at.is_(None),
+                inbox.c.claimed_until <= self.store.clock(),
+                inbox.c.platform.in_(platforms),
+            )
         )
         async with self.store.reader.connect() as connection:
             return (await connection.execute(query)).scalar_one()

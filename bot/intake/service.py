@@ -270,7 +270,9 @@ class Intake:
             self._active_until = time.monotonic() + BUSY_FOR
         for entry in claimed:
             if entry.attempts > 1:
-                log.info("working submission %s again (attempt %s): its process stopped first", entry.id, entry.attempts)
+                log.info(
+                    "working submission %s again (attempt %s): its process stopped first", entry.id, entry.attempts
+                )
             self.work(entry)
         return len(claimed)
 

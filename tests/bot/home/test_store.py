@@ -55,6 +55,16 @@ async def test_only_those_who_opened_their_home_are_kept_current(any_store):
     assert await homes.homes_showing(key("C1")) == [T1_ALICE]
     await homes.opened(T1_ALICE)  # again: still once
     assert await homes.homes_showing(key("C1")) == [T1_ALICE]
+    # Several channels in one query (a flood of plans): each with its own pages, none where none shows.
+    await homes.used(key("C2"), "bob")
+    await homes.opened(Person("slack", "T1", "bob"))
+    await homes.opened(Person("slack", "T2", "dave"))
+    showing = await homes.homes_showing_any([key("C1"), key("C2"), key("C1", "T2"), key("C3")])
+    assert showing == {
+        key("C1"): [T1_ALICE, Person("slack", "T1", "bob")],
+        key("C2"): [Person("slack", "T1", "bob")],
+        key("C1", "T2"): [Person("slack", "T2", "dave")],
+    }
 
 
 async def test_a_welcome_is_claimed_once_ever_even_by_racing_processes(any_store):
