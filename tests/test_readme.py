@@ -21,9 +21,8 @@ from bot.app.cli import main as backlinks
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-SUB_COMMANDS = {
-    *("plan", "show", "why", "log", "remind", "language", "import", "export", "connect", "disconnect", "forget", "help"),
-}
+SUB_COMMANDS = {"plan", "show", "why", "log", "remind", "language", "import", "export", "connect", "disconnect"}
+SUB_COMMANDS |= {"forget", "help"}
 
 # Where a command starts inside a code snippet (not `/backlinks plan`, not `backlinks-bot[...]`).
 COMMAND = re.compile(r"(?:^|(?<=[\s:]))(python3 dev\.py|\.venv/bin/backlinks|backlinks)[ \t]+([a-z][^\n#`]*)")
