@@ -35,6 +35,7 @@ from adapters.discord.buttons import ActionButton, SectionButton, action_view
 from adapters.discord.commands import backlinks_group, locale_of
 from adapters.discord.limits import MESSAGE_CONTENT
 from adapters.discord.render import FORM_PREFIX, NO_MENTIONS, DiscordRenderer
+from adapters.discord.translator import CatalogTranslator
 from bot.core.events import ChannelKey, Event, Invoked, Pressed, Submitted
 from bot.core.replies import Form, Reply
 from bot.core.settings import Settings
@@ -74,6 +75,7 @@ class BacklinksClient(discord.Client):
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(ActionButton, SectionButton)
+        await self.tree.set_translator(CatalogTranslator())  # descriptions in every language we speak
         await self.sync_commands()
 
     async def sync_commands(self) -> list[app_commands.AppCommand]:

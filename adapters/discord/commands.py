@@ -27,12 +27,20 @@ if TYPE_CHECKING:
     from bot.core.events import ChannelKey, Event
     from bot.engine import Engine
 
+
+def described(text: str) -> str:
+    """A description Discord shows in its command picker, as it is: marked so the catalogs take it
+    (bot/conversation/catalogs.py), and Discord gets it in every language the bot speaks
+    (adapters/discord/translator.py)."""
+    return text
+
+
 # Sub-commands without options: name → description.
 SIMPLE = {
-    "show": "This channel's current backlink plan",
-    "why": "Every figure behind the plan, with its source or its assumption label (only to you)",
-    "export": "This channel's history as a CSV: the target and the links built, month by month",
-    "help": "What the bot can do (only to you)",
+    "show": described("This channel's current backlink plan"),
+    "why": described("Every figure behind the plan, with its source or its assumption label (only to you)"),
+    "export": described("This channel's history as a CSV: the target and the links built, month by month"),
+    "help": described("What the bot can do (only to you)"),
 }
 
 
@@ -54,7 +62,7 @@ class CommandsClient(Protocol):
 
 def backlinks_group(client: CommandsClient) -> app_commands.Group:
     group = app_commands.Group(
-        name="backlinks", description="How many backlinks to build each month, and keeping at it"
+        name="backlinks", description=described("How many backlinks to build each month, and keeping at it")
     )
     group.add_command(_plan_command(client))
     for name, description in SIMPLE.items():
@@ -70,9 +78,11 @@ def backlinks_group(client: CommandsClient) -> app_commands.Group:
 
 # Sub-commands without options that change the server's settings: name → description.
 MANAGED = {
-    "connect": "Connect a backlink data provider for this server, in a private form (Manage Server)",
-    "disconnect": "Forget this server's backlink data provider key (Manage Server)",
-    "forget": "Delete this channel's plans, history, reminder and progress, after a confirmation (Manage Server)",
+    "connect": described("Connect a backlink data provider for this server, in a private form (Manage Server)"),
+    "disconnect": described("Forget this server's backlink data provider key (Manage Server)"),
+    "forget": described(
+        "Delete this channel's plans, history, reminder and progress, after a confirmation (Manage Server)"
+    ),
 }
 
 
@@ -86,22 +96,22 @@ def _managed_command(client: CommandsClient, name: str, description: str) -> app
 
 def _import_command(client: CommandsClient) -> app_commands.Command:
     @app_commands.describe(
-        file="A backlink export: Ahrefs, Semrush, Moz, Majestic, or Search Console (CSV or its zip)",
-        competitor="True when it is a competitor's export (it then fills your competitors)",
+        file=described("A backlink export: Ahrefs, Semrush, Moz, Majestic, or Search Console (CSV or its zip)"),
+        competitor=described("True when it is a competitor's export (it then fills your competitors)"),
     )
     async def import_(interaction: discord.Interaction, file: discord.Attachment, competitor: bool = False) -> None:
         await client.import_attachment(interaction, file, competitor=competitor)
 
     return app_commands.Command(
-        name="import", description="Profile a backlink export and fill your plan", callback=import_
+        name="import", description=described("Profile a backlink export and fill your plan"), callback=import_
     )
 
 
 def _log_command(client: CommandsClient) -> app_commands.Command:
     @app_commands.describe(
-        links="URLs of the links you built (each referring domain counts once)",
-        count="How many links, when you don't give URLs",
-        month="Another month than this one: October, or 2026-10",
+        links=described("URLs of the links you built (each referring domain counts once)"),
+        count=described("How many links, when you don't give URLs"),
+        month=described("Another month than this one: October, or 2026-10"),
     )
     async def log(
         interaction: discord.Interaction,
@@ -112,15 +122,15 @@ def _log_command(client: CommandsClient) -> app_commands.Command:
         argument = " ".join(str(p) for p in (links, count, month) if p)
         await client.handle(interaction, _invoked(client, interaction, "log", argument))
 
-    return app_commands.Command(name="log", description="Log the links you built this month", callback=log)
+    return app_commands.Command(name="log", description=described("Log the links you built this month"), callback=log)
 
 
 def _remind_command(client: CommandsClient) -> app_commands.Command:
     @app_commands.describe(
-        day="Day of the month, 1-31 or last (29-31 fall back to a short month's last day)",
-        time="Time of day, 24-hour, like 09:30",
-        timezone="IANA time zone, like Europe/Berlin",
-        state="Turn reminders on or off, or skip the next month",
+        day=described("Day of the month, 1-31 or last (29-31 fall back to a short month's last day)"),
+        time=described("Time of day, 24-hour, like 09:30"),
+        timezone=described("IANA time zone, like Europe/Berlin"),
+        state=described("Turn reminders on or off, or skip the next month"),
     )
     @app_commands.choices(state=[app_commands.Choice(name=n, value=n) for n in ("on", "off", "skip")])
     async def remind(
@@ -139,11 +149,15 @@ def _remind_command(client: CommandsClient) -> app_commands.Command:
             return
         await client.handle(interaction, _invoked(client, interaction, "remind", argument))
 
-    return app_commands.Command(name="remind", description="When the monthly check-in is posted here", callback=remind)
+    return app_commands.Command(
+        name="remind", description=described("When the monthly check-in is posted here"), callback=remind
+    )
 
 
 def _language_command(client: CommandsClient) -> app_commands.Command:
-    @app_commands.describe(language="The language I speak in this channel (auto: each person's Discord language)")
+    @app_commands.describe(
+        language=described("The language I speak in this channel (auto: each person's Discord language)")
+    )
     @app_commands.choices(
         language=[
             app_commands.Choice(name=n, value=v)
@@ -158,7 +172,9 @@ def _language_command(client: CommandsClient) -> app_commands.Command:
         argument = language.value if language else ""
         await client.handle(interaction, _invoked(client, interaction, "language", argument))
 
-    return app_commands.Command(name="language", description="The language I speak in this channel", callback=language)
+    return app_commands.Command(
+        name="language", description=described("The language I speak in this channel"), callback=language
+    )
 
 
 def _simple_command(client: CommandsClient, name: str, description: str) -> app_commands.Command:
@@ -194,7 +210,7 @@ def _plan_command(client: CommandsClient) -> app_commands.Command:
         if q.kind.options and not q.kind.many and len(q.kind.options) <= COMMAND_CHOICES
     }
     return app_commands.Command(
-        name="plan", description="Answer a few questions and get a monthly backlink target", callback=plan
+        name="plan", description=described("Answer a few questions and get a monthly backlink target"), callback=plan
     )
 
 

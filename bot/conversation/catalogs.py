@@ -27,6 +27,8 @@ import yaml
 from bot.core.moments import Moment
 
 KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
+# Discord's command picker shows descriptions the adapter declares (marked `described("…")`).
+DISCORD_COMMANDS = KNOWLEDGE.parent / "adapters" / "discord" / "commands.py"
 LOCALES = KNOWLEDGE / "locales"
 DOMAIN = "backlinks"
 LANGUAGES = ("en", "de", "fr", "es")  # English is the source; the others have catalogs
@@ -69,6 +71,11 @@ def entries() -> Iterator[tuple[str, str, str]]:
             yield f"{path.name}:{where}", value, path.name
     for key, value in WORDS.items():
         yield f"words:{key}", value, "rendering.py"
+    if DISCORD_COMMANDS.exists():  # (a plain install has the adapters too; a trimmed one may not)
+        from babel.messages.extract import extract_from_file
+
+        for _, text, _, _ in extract_from_file("python", str(DISCORD_COMMANDS), keywords={"described": None}):
+            yield f"discord:{text}", text, "discord/commands.py"
 
 
 def _texts(node: Any, path: tuple[str, ...]) -> Iterator[tuple[str, str]]:

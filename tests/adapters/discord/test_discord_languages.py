@@ -46,3 +46,19 @@ async def test_each_interaction_is_answered_in_its_locale_and_the_check_in_in_th
     assert (await ReminderLoop(checkins=bot.engine.monthly, notifiers=[notifier]).run_once(FAR)).sent == 1
     [post] = standin.of("POST", rf"/channels/{standin.channel_id}/messages")
     assert check_in_heading in json.dumps(post.json["embeds"], ensure_ascii=False)
+
+
+async def test_the_commands_are_synced_with_their_descriptions_in_every_language(bot, standin):
+    [sync] = standin.of("PUT", rf"/applications/{standin.application_id}/guilds/{standin.guild_id}/commands")
+    [group] = sync.json
+    assert (
+        group["description_localizations"]["de"]
+        == "Wie viele Backlinks du jeden Monat aufbauen solltest – und dranbleiben"
+    )
+    subs = {o["name"]: o for o in group["options"]}
+    assert subs["help"]["description_localizations"]["fr"] == "Ce que le bot sait faire (visible par vous seul)"
+    assert subs["help"]["description_localizations"]["es-ES"] == "Lo que puede hacer el bot (solo para ti)"
+    assert not subs["help"].get("name_localizations"), "names stay English: typed as the help shows them"
+    kind = next(o for o in subs["plan"]["options"] if o["name"] == "site_kind")
+    local = next(c for c in kind["choices"] if c["value"] == "local")
+    assert local["name_localizations"]["de"] == "lokales Unternehmen" and local["name"] == "local business"
