@@ -241,6 +241,12 @@ def _in_words(text: str, read: Callable[[str], Reading | None]) -> Reading | Inv
     return None if found is None else Reading(found.value, converted=found.converted, loose=True)
 
 
+def _figure(text: str, read: Callable[[str], Reading | None], hint: str) -> Reading | Invalid:
+    """The figure typed: bare, else found in a sentence; else why there is none."""
+    reading = read(text) or _in_words(text, read)
+    return not_a_number(text, hint) if reading is None else reading
+
+
 def _reader(units: Units, levels: Sequence[str], low: int) -> Callable[[str], Reading | None]:
     """Numbers as people type them; on a scale with named levels ("solid"), the level's name too."""
     named = {folded(level.split(":")[0]): n for n, level in enumerate(levels, low)}
@@ -270,11 +276,9 @@ def integer(
     read = _reader(units, levels, min)
 
     def parse(text: str) -> Result:
-        reading = read(text) or _in_words(text, read)
+        reading = _figure(text, read, hint)
         if isinstance(reading, Invalid):
             return reading
-        if reading is None:
-            return not_a_number(text, hint)
         number = _rounded(reading.value, whole=True) if reading.converted else reading.value
         if not number.is_integer():
             return Invalid(f"{quote(text)} is not a whole number.{hint}")
@@ -302,11 +306,9 @@ def number(
         return read_number(text, units)
 
     def parse(text: str) -> Result:
-        reading = read(text) or _in_words(text, read)
+        reading = _figure(text, read, hint)
         if isinstance(reading, Invalid):
             return reading
-        if reading is None:
-            return not_a_number(text, hint)
         value = _rounded(reading.value, whole=False) if reading.converted else reading.value
         if not min <= value <= max:
             return Invalid(_bounds_reason(value, min, max, what))
