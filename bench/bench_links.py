@@ -165,7 +165,7 @@ async def stored_run(path: Path, urls: list[str], channels: int, concurrency: in
 
     store = await filled_store(path, urls, channels)
     try:
-        links = LinkStore(store)
+        links = LinkStore.on(store)
 
         async def work():
             return await check_due(

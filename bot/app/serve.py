@@ -19,6 +19,7 @@ import logging
 import os
 import sys
 from collections.abc import Awaitable, Iterator
+from functools import partial
 from pathlib import Path
 
 from bot.app.build import running
@@ -297,10 +298,8 @@ def _link_checks(store: Store, settings: Settings) -> Awaitable[None]:
     from bot.links.service import run_forever
     from bot.links.store import LinkStore
 
-    def checker() -> LinkChecker:
-        return LinkChecker(allow_private=settings.link_check_private)
-
-    return run_forever(LinkStore(store), checker, every=settings.link_check_every, clock=store.clock)
+    checker = partial(LinkChecker, allow_private=settings.link_check_private)
+    return run_forever(LinkStore.on(store), checker, every=settings.link_check_every, clock=store.clock)
 
 
 def _notifiers(engine: Engine, settings: Settings, *, console: bool = False) -> list:

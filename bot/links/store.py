@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from bot.core.events import ChannelKey
 from bot.links.checker import LinkState
-from bot.storage.db import Database
+from bot.storage.db import StorePart
 from bot.storage.schema import channels, link_checks, plans, progress
 
 
@@ -32,14 +32,8 @@ class CheckedLink:
     checked_at: dt.datetime
 
 
-class LinkStore:
-    def __init__(self, store: Database):
-        self.store = store
-
-    @classmethod
-    def on(cls, store: Database) -> LinkStore:
-        """The link store of this store (one for every user of it)."""
-        return store.part(cls)
+class LinkStore(StorePart):
+    """The link_checks rows: `LinkStore.on(store)`."""
 
     async def due(self, *, checked_before: dt.datetime, limit: int) -> list[DueLink]:
         """Logged links never checked, or last checked before `checked_before`; oldest first."""

@@ -44,8 +44,8 @@ async def fill(store: Store, platform: str, workspace: str, channels: tuple[str,
         async with store.engine.begin() as connection:
             channel_id = await store._channel_id(connection, key, create=False)
         await ReminderStore.on(store).begin_sends([(channel_id, "2026-11", NOW)])
-        [due] = [d for d in await LinkStore(store).due(checked_before=NOW, limit=100) if d.channel_id == channel_id]
-        await LinkStore(store).save([(due, LinkState(due.url, "live"))])  # what its last check found
+        [due] = [d for d in await LinkStore.on(store).due(checked_before=NOW, limit=100) if d.channel_id == channel_id]
+        await LinkStore.on(store).save([(due, LinkState(due.url, "live"))])  # what its last check found
         await Intake(store).accept(platform, f"{platform}:{workspace}:{channel}", {"answers": "…"}, channel=key)
         await HomeStore.on(store).used(key, "U1")  # who used the bot here, for their Home
     await LookupStore.on(store).save_key((platform, workspace), "dataforseo", "sealed-key", "1234", "U1")

@@ -48,6 +48,27 @@ def database_url(database: str | None, settings=None) -> str:
     return (settings if settings is not None else read_settings()).database_url
 
 
+def on_engine(database: str | None, doing: str, work):
+    """What `work(engine, settings)` (a coroutine function) returns, run on the engine every entry
+    point builds (bot/app/build.py) over `--database` or the settings' database; a driver missing
+    for it, or a database that can't be opened, stops with one line ("Cannot {doing}: …")."""
+    from bot.app.build import running
+    from bot.app.serve import missing_database_driver
+
+    settings = read_settings()
+    url = database_url(database, settings)
+    if problem := missing_database_driver(url):
+        stop(f"Cannot {doing}: {problem}")
+    found: list = []
+
+    async def run() -> None:
+        async with running(settings, url) as engine:
+            found.append(await work(engine, settings))
+
+    run_or_stop(run())
+    return found[0]
+
+
 def variables(settings_type) -> dict[str, str]:
     """Each setting's environment variables as a user sets them (`BACKLINKS_PORT or PORT`), by the
     names pydantic reports: the field's name or its first alias."""

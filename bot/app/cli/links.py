@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import click
 
-from bot.app.cli.common import database_option, database_url, read_settings, run_or_stop, stop
+from bot.app.cli.common import database_option, on_engine
 
 
 @click.group("links")
@@ -22,30 +24,14 @@ def links_check(database: str | None, most: int | None, allow_private: bool) -> 
     """Fetch every logged link not checked in the last 25 days: is the page up, does it still link
     to the site, is the link followed? What is found is stored for the check-ins and `show`. A
     serving worker does this every BACKLINKS_LINK_CHECK_EVERY seconds (an hour); this runs it once, now."""
-    from bot.app.build import running
-    from bot.app.serve import missing_database_driver
     from bot.links.checker import LinkChecker
     from bot.links.service import check_due
     from bot.links.store import LinkStore
 
-    settings = read_settings()
-    url = database_url(database, settings)
-    if problem := missing_database_driver(url):
-        stop(f"Cannot check: {problem}")
-    found: list = []
+    async def check(engine, settings):
+        checker = partial(LinkChecker, allow_private=allow_private or settings.link_check_private)
+        return await check_due(LinkStore.on(engine.store), checker, now=engine.store.clock(), most=most)
 
-    async def run() -> None:
-        async with running(settings, url) as engine:
-            store = LinkStore(engine.store)
-            report = await check_due(
-                store,
-                lambda: LinkChecker(allow_private=allow_private or settings.link_check_private),
-                now=engine.store.clock(),
-                most=most,
-            )
-            found.append(report)
-
-    run_or_stop(run())
-    [report] = found
+    report = on_engine(database, "check", check)
     states = ", ".join(f"{report.states[s]} {s.replace('_', ' ')}" for s in sorted(report.states)) or "none due"
     click.echo(f"Checked {report.checked} link(s): {states}.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from bot.app.cli.common import database_option, database_url, read_settings, run_or_stop, stop
+from bot.app.cli.common import database_option, on_engine
 
 
 @click.group("lookups")
@@ -19,26 +19,19 @@ def lookups_status(database: str | None) -> None:
     """This month's lookups on BACKLINKS_PROVIDER_KEY, every workspace's together, against
     BACKLINKS_PROVIDER_KEY_MONTHLY_CAP; and the keys connected in workspaces that BACKLINKS_TOKEN_KEY
     does not open (never a key, nor part of one)."""
-    from bot.app.build import running
-    from bot.app.serve import missing_database_driver
+    from bot.lookups.store import LookupStore
 
-    settings = read_settings()
-    url = database_url(database, settings)
-    if problem := missing_database_driver(url):
-        stop(f"Cannot read: {problem}")
-    found: list = []
+    async def status(engine, settings):
+        service = engine.lookups
+        keys = await LookupStore.on(engine.store).keys()
+        return (
+            await service.shared_usage(),
+            len(keys),
+            await service.unreadable(),
+            service.label(settings.provider or ""),
+        )
 
-    async def run() -> None:
-        async with running(settings, url) as engine:
-            service = engine.lookups
-            from bot.lookups.store import LookupStore
-
-            keys = await LookupStore.on(engine.store).keys()
-            found.extend([await service.shared_usage(), len(keys), await service.unreadable()])
-            found.append(service.label(settings.provider or ""))
-
-    run_or_stop(run())
-    usage, connected, unreadable, label = found
+    usage, connected, unreadable, label = on_engine(database, "read", status)
     if usage is None:
         click.echo("No BACKLINKS_PROVIDER_KEY is set: only keys connected in workspaces look figures up.")
     else:

@@ -69,7 +69,7 @@ async def test_logged_links_are_checked_and_their_states_kept_per_channel(any_st
     await chat.say("log undo")  # taken back: never checked
     await other.say(f"log http://theirs.io:{port}/old")
 
-    links = LinkStore(any_store)
+    links = LinkStore.on(any_store)
     now = any_store.clock()
     report = await check_due(links, checker, now=now)
     assert report.checked == 4 and report.states == {"live": 1, "not_followed": 1, "lost": 2}
@@ -128,7 +128,7 @@ async def test_a_serving_worker_checks_the_due_links_by_itself(store, knowledge,
     await chat.answer_all()
     await chat.say(f"log http://yell.com:{port}/thanks")
     caplog.set_level(logging.INFO, logger="bot.links.service")
-    links = LinkStore(store)
+    links = LinkStore.on(store)
     loop = asyncio.ensure_future(run_forever(links, checker, every=0.05, clock=store.clock))
     try:
         for _ in range(100):
