@@ -102,9 +102,9 @@ def _is_figure(value: str) -> bool:
 
 
 @cache
-def translations(language: str) -> dict[str, str]:
-    """context → translated text, for one language (empty for English or a language without a
-    catalog); entries without a translation (or marked fuzzy) are left out."""
+def translations(language: str) -> dict[str, tuple[str, str]]:
+    """context → (the English text, its translation), for one language (empty for English or a
+    language without a catalog); entries without a translation (or marked fuzzy) are left out."""
     if language == "en":
         return {}
     path = LOCALES / language / "LC_MESSAGES" / f"{DOMAIN}.po"
@@ -114,7 +114,7 @@ def translations(language: str) -> dict[str, str]:
 
     with path.open("rb") as file:
         catalog = read_po(file, locale=language, domain=DOMAIN)
-    return {m.context: m.string for m in catalog if m.id and m.context and m.string and not m.fuzzy}
+    return {m.context: (m.id, m.string) for m in catalog if m.id and m.context and m.string and not m.fuzzy}
 
 
 def template_context(name: str) -> str:
@@ -131,15 +131,15 @@ class Language:
     def __init__(self, code: str):
         self.code = code
         found = translations(code)
-        self._found = found
-        # Knowledge texts arrive as values (a question's prompt, a strategy's label): by English text.
-        english = {context: text for context, text, _ in entries()}
+        self._found = {context: translated for context, (_, translated) in found.items()}
+        # Knowledge texts arrive as values (a question's prompt, a strategy's label): by English
+        # text, which each catalog entry holds as its id.
         self.texts = {
-            english[c]: t
-            for c, t in found.items()
-            if c in english and not c.startswith(("messages.yaml:", "words:", "checklist.yaml:"))
+            english: translated
+            for context, (english, translated) in found.items()
+            if not context.startswith(("messages.yaml:", "words:", "checklist.yaml:"))
         }
-        self.words = {key: found.get(f"words:{key}", value) for key, value in WORDS.items()}
+        self.words = {key: self._found.get(f"words:{key}", value) for key, value in WORDS.items()}
         from babel import Locale
 
         self._locale = Locale.parse(code)
