@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Protocol
+from typing import Any, Protocol
 
 from text_to_num import alpha2digit
 
@@ -332,7 +332,7 @@ def competitor_items(text: str, is_domain: Callable[[str], bool], is_count: Call
     return items
 
 
-def names(values: Iterable[float], fmt: Callable[[float], str]) -> str:
-    """ "12 and 40", "12, 40 and 80": figures named in a question back."""
+def names(values: Iterable[Any], fmt: Callable[[Any], str], last: str = "and") -> str:
+    """ "12 and 40", "12, 40 and 80", "local business or online shop": what is named in a question back."""
     shown = [fmt(v) for v in values]
-    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + f" {last} " + shown[-1]

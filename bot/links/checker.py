@@ -44,10 +44,6 @@ class LinkState:
     detail: str = ""  # "404", "link removed", "nofollow", "moved to other.com", "timeout", ...
     status: int | None = None  # the page's HTTP status, when it answered
 
-    @property
-    def domain(self) -> str:
-        return registrable_domain(self.url) or urlsplit(self.url).hostname or self.url
-
 
 class Refused(Exception):
     """The address is not one the checker may fetch (private, loopback, not http)."""

@@ -102,8 +102,8 @@ def choice(*, options: Mapping[str, Sequence[str]], noun: str = "choice") -> Kin
         if len(named) == 1:
             return Valid(named[0], loose=True)
         if named:
-            either = prose.names([options[o][0] for o in named], str)
-            return Invalid(f"{quote(text)} could be {either.replace(' and ', ' or ')}; which one?")
+            either = prose.names([options[o][0] for o in named], str, last="or")
+            return Invalid(f"{quote(text)} could be {either}; which one?")
         return Invalid(f"{quote(text)} is not a {noun} I know. Choose one of: {menu}.")
 
     labels = tuple((option, names[0]) for option, names in options.items())
