@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
-import socket
 import statistics
 import sys
 import tempfile
@@ -30,6 +29,7 @@ import time
 from pathlib import Path
 
 import common  # noqa: F401 - puts the tree on the path
+from loopback import Loopback, listen
 
 HOSTS = 500
 PAGE = "<html><body>" + "<p>" + "Filler text about bread and baking. " * 500 + "</p>{link}</body></html>"
@@ -54,27 +54,11 @@ def _serve(port_out) -> None:
         app = web.Application()
         app.router.add_get("/p/{n}", page)
         app.router.add_get("/robots.txt", robots)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0, backlog=1024)
-        await site.start()
-        port_out.put(site._server.sockets[0].getsockname()[1])
+        _, port = await listen(app)
+        port_out.put(port)
         await asyncio.Event().wait()
 
     asyncio.run(main())
-
-
-def loopback():
-    from aiohttp.abc import AbstractResolver
-
-    class Loopback(AbstractResolver):
-        async def resolve(self, host, port=0, family=socket.AF_INET):
-            return [{"hostname": host, "host": "127.0.0.1", "port": port, "family": family, "proto": 0, "flags": 0}]
-
-        async def close(self):
-            pass
-
-    return Loopback()
 
 
 def rss() -> int:
@@ -107,7 +91,7 @@ async def floor(urls: list[str], concurrency: int) -> int:
     import aiohttp
 
     limit = asyncio.Semaphore(concurrency)
-    connector = aiohttp.TCPConnector(resolver=loopback(), limit=concurrency)
+    connector = aiohttp.TCPConnector(resolver=Loopback(), limit=concurrency)
     async with aiohttp.ClientSession(connector=connector) as session:
 
         async def one(url: str) -> int:
@@ -121,7 +105,7 @@ async def floor(urls: list[str], concurrency: int) -> int:
 async def checker_run(urls: list[str], concurrency: int, interval: float = 0.0):
     from bot.links.checker import LinkChecker
 
-    async with LinkChecker(resolver=loopback(), concurrency=concurrency, per_host_interval=interval) as links:
+    async with LinkChecker(resolver=Loopback(), concurrency=concurrency, per_host_interval=interval) as links:
         return await links.check_all((u, "example.com") for u in urls)
 
 
@@ -170,7 +154,7 @@ async def stored_run(path: Path, urls: list[str], channels: int, concurrency: in
         async def work():
             return await check_due(
                 links,
-                lambda: LinkChecker(resolver=loopback(), concurrency=concurrency, per_host_interval=0.0),
+                lambda: LinkChecker(resolver=Loopback(), concurrency=concurrency, per_host_interval=0.0),
                 now=store.clock(),
             )
 

@@ -9,6 +9,7 @@ import time
 
 import pytest
 from aiohttp import web
+from loopback import listen
 
 from bot.links.checker import MAX_PAGE_BYTES, LinkChecker, LinkState
 from bot.links.page import link_on_page
@@ -77,11 +78,7 @@ async def server():
         app.router.add_get(path, serve)
     app.router.add_get("/slow", slow)
     app.router.add_get("/huge", huge)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]
+    runner, port = await listen(app)
     yield f"http://127.0.0.1:{port}"
     await runner.cleanup()
 

@@ -6,11 +6,10 @@ untouched; a second run checks nothing until the links are due again."""
 from __future__ import annotations
 
 import datetime as dt
-import socket
 
 import pytest
 from aiohttp import web
-from aiohttp.abc import AbstractResolver
+from loopback import Loopback, listen
 from support import MemoryChat
 
 from bot.core.events import ChannelKey
@@ -26,27 +25,14 @@ PAGES = {
 }
 
 
-class Loopback(AbstractResolver):
-    """Every name on 127.0.0.1, where the test's pages are (as /etc/hosts would)."""
-
-    async def resolve(self, host, port=0, family=socket.AF_INET):
-        return [{"hostname": host, "host": "127.0.0.1", "port": port, "family": family, "proto": 0, "flags": 0}]
-
-    async def close(self):
-        pass
-
-
 @pytest.fixture
 async def port():
     app = web.Application()
     for path, body in PAGES.items():
         app.router.add_get(path, lambda r, body=body: web.Response(text=body, content_type="text/html"))
     app.router.add_get("/gone", lambda r: web.Response(status=404))
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    yield site._server.sockets[0].getsockname()[1]
+    runner, port = await listen(app)
+    yield port
     await runner.cleanup()
 
 
