@@ -25,7 +25,7 @@ from adapters.discord.limits import EMBED_TITLE as TITLE
 from adapters.discord.limits import EMBEDS_TOTAL as EMBED_TOTAL
 from adapters.discord.limits import MESSAGE_EMBEDS as EMBEDS
 from bot.conversation.questionnaire import Section
-from bot.conversation.rendering import PLAIN, Dialect, Renderer
+from bot.conversation.rendering import PLAIN, Dialect, Renderer, Speaks
 from bot.core.replies import Bullets, Buttons, Fields, File, Heading, Image, Item, Paragraph, Reply, files, images
 from bot.planning.knowledge import Knowledge
 
@@ -58,21 +58,16 @@ DISCORD = Dialect(
 ATTACHED = "Attached: "  # a file's footer, which ties it to its message
 
 
-class DiscordRenderer:
+class DiscordRenderer(Speaks):
     def __init__(self, knowledge: Knowledge, language: str = "en"):
         self.knowledge = knowledge
         self.language = language
         self.markdown = Renderer(knowledge, DISCORD, language)
         self.plain = Renderer(knowledge, PLAIN, language)
-        self._languages: dict[str, DiscordRenderer] = {language: self}
         self._rendered: OrderedDict[int, tuple[Reply, list[list[discord.Embed]]]] = OrderedDict()
 
-    def speaking(self, language: str) -> DiscordRenderer:
-        """This renderer in another language (a reply carries the one it is for), made once."""
-        found = self._languages.get(language)
-        if found is None:
-            found = self._languages[language] = DiscordRenderer(self.knowledge, language)
-        return found
+    def _in(self, language: str) -> DiscordRenderer:
+        return DiscordRenderer(self.knowledge, language)
 
     def messages(self, reply: Reply) -> list[list[discord.Embed]]:
         """The reply's embeds as the messages to send, in order (one message even without embeds).

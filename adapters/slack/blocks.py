@@ -21,7 +21,7 @@ from adapters.slack.limits import SECTION_TEXT as MAX_SECTION
 from adapters.slack.limits import VIEW_BLOCKS as MAX_HOME_BLOCKS
 from adapters.slack.payloads import VALUE_ACTION
 from bot.conversation.questionnaire import Question
-from bot.conversation.rendering import PLAIN, Dialect, Renderer, chunk_lines
+from bot.conversation.rendering import PLAIN, Dialect, Renderer, Speaks, chunk_lines
 from bot.conversation.validators.kind import Valid
 from bot.core.events import ChannelKey
 from bot.core.moments import Moment
@@ -57,20 +57,15 @@ def slack_dialect(command: str = "/backlinks") -> Dialect:
     )
 
 
-class SlackRenderer:
+class SlackRenderer(Speaks):
     def __init__(self, knowledge: Knowledge, *, command: str = "/backlinks", language: str = "en"):
         self.knowledge = knowledge
         self.command, self.language = command, language
         self.mrkdwn = Renderer(knowledge, slack_dialect(command), language)
         self.plain = Renderer(knowledge, PLAIN, language)  # header and button texts are plain_text
-        self._languages: dict[str, SlackRenderer] = {language: self}
 
-    def speaking(self, language: str) -> SlackRenderer:
-        """This renderer in another language (a reply carries the one it is for), made once."""
-        found = self._languages.get(language)
-        if found is None:
-            found = self._languages[language] = SlackRenderer(self.knowledge, command=self.command, language=language)
-        return found
+    def _in(self, language: str) -> SlackRenderer:
+        return SlackRenderer(self.knowledge, command=self.command, language=language)
 
     def messages(self, reply: Reply) -> list[dict[str, Any]]:
         """The reply as the messages to post, in order: `text` (the notification fallback) and

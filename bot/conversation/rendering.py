@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 
 import jinja2
 from jinja2 import meta
@@ -83,7 +83,25 @@ SCALARS_KEPT = 3  # texts with at most this many such values are kept once rende
 RENDERED_KEPT = 512
 
 
-class Renderer:
+class Speaks:
+    """A renderer that speaks other languages too: `speaking(language)` is the same renderer in that
+    language (a reply carries the one it is for), made on first use and kept. Each kind says how it
+    is made again in another language (`_in`)."""
+
+    language: str
+
+    def speaking(self, language: str) -> Self:
+        others: dict[str, Self] = self.__dict__.setdefault("_speakers", {self.language: self})
+        found = others.get(language)
+        if found is None:
+            found = others[language] = self._in(language)
+        return found
+
+    def _in(self, language: str) -> Self:
+        raise NotImplementedError
+
+
+class Renderer(Speaks):
     def __init__(self, knowledge: Words, dialect: Dialect, language: str = "en"):
         self.dialect = dialect
         self.knowledge = knowledge
@@ -125,13 +143,8 @@ class Renderer:
         # distinct values: a jinja render is most of what answering `help` costs. Bounded.
         self._rendered: dict[tuple, str] = {}
 
-    def speaking(self, language: str) -> Renderer:
-        """This renderer in another language (a reply carries the one it is for), made once."""
-        others = self.__dict__.setdefault("_languages", {self.language: self})
-        found = others.get(language)
-        if found is None:
-            found = others[language] = Renderer(self.knowledge, self.dialect, language)
-        return found
+    def _in(self, language: str) -> Renderer:
+        return Renderer(self.knowledge, self.dialect, language)
 
     def _template(self, name: str) -> jinja2.Template:
         template = self._templates.get(name)
