@@ -77,7 +77,7 @@ def competitors(*, max_count: int, noun: str = "competitor", example: str | None
         return result
 
     def parse(text: str) -> Result:
-        if folded(text) in ZERO_WORDS:
+        if folded(text) in ZERO_WORDS or prose.says_zero(text):
             return Invalid(f"Give at least one {noun}'s referring domains, like {example or pair}.")
         strict = _pairs(text)
         result = parse_items(strict)
