@@ -84,7 +84,9 @@ async def test_three_processes_send_each_channel_exactly_one_reminder(store_url,
 async def test_a_process_killed_mid_run_leaves_no_channel_missed(store_url, tmp_path):
     await prepared(store_url)
     outs = [tmp_path / f"w{n}.txt" for n in range(3)]
-    lease = 3.0
+    # Longer than a batch takes on a loaded machine: a live loop's rows taken over mid-send would
+    # be repeats that are not the kill's.
+    lease = 6.0
     # Slow "posting" so the kill lands mid-run, with rows claimed and not yet sent.
     workers = [start(store_url, f"w{n}", outs[n], lease=lease, delay=0.05) for n in range(3)]
     deadline = time.monotonic() + 60
