@@ -72,9 +72,25 @@ def registrable_domain(text: str) -> str | None:
     return _split(host).top_domain_under_public_suffix if host else None
 
 
+def domain_in(text: str) -> str | None:
+    """The one domain a sentence names ("my shop is baeckerei-koch.de, a bakery"); None when it
+    names none, or two that differ (which one is meant is not guessed), or when it is two words
+    that look like one domain with a space typed inside ("exa mple.com")."""
+    words = text.split()
+    if len(words) == 2 and words[0].isalnum() and normalise_domain("".join(words)) is not None:
+        return None
+    found = {host for word in words if "." in word and (host := normalise_domain(word.strip(_AROUND)))}
+    return found.pop() if len(found) == 1 else None
+
+
+_AROUND = ".,;:!?()[]{}<>\"'“”‘’«»"  # what a domain in a sentence may stand between
+
+
 def domain() -> Kind:
     def parse(text: str) -> Result:
         host = normalise_domain(text)
+        if host is None and (named := domain_in(text)) is not None:
+            return Valid(named, loose=True)  # said back: "I read site as …"
         if host is None:
             return Invalid(f"{quote(text)} is not a domain. Give one like example.com or https://example.com/.")
         return Valid(host)

@@ -27,6 +27,8 @@ def valid(question_id: str, text: str):
 
 # The local bakery of the issue, as typed, and its German, French and Spanish counterparts.
 BAKERY = [
+    ("site", "meine Seite ist eine kleine Bäckerei mit Onlineshop, baeckerei-koch.de", "baeckerei-koch.de"),
+    ("site", "it's www.crumbandcrust.co.uk.", "crumbandcrust.co.uk"),
     ("site_kind", "it's a local bakery", "local"),
     ("site_kind", "wir sind eine Bäckerei, also local", "local"),
     ("authority", "dunno, maybe 12?", 12),
@@ -98,6 +100,7 @@ def test_strategies_in_prose_are_picked_by_their_words():
         ("strategies", "guest posts and knitting", ["“knitting” is not a strategy I know"]),
         ("strategies", "no PR at all", ["Pick one strategy"]),
         ("competitors", "ahrefs 1200", ["“ahrefs” is neither a domain nor a count"]),
+        ("site", "shop.example.com or maybe example.org", ["is not a domain"]),  # two: not guessed
     ],
 )
 def test_what_a_sentence_leaves_open_is_asked_back_or_refused_with_the_reason(question_id, typed, must_mention):

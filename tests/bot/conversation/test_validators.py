@@ -275,7 +275,6 @@ def test_domain_accepts(text, expected):
         "com",  # a bare suffix
         "co.uk",  # a bare (two-label) suffix
         "exa mple.com",  # a space inside
-        "example.com extra",
         "example .com",
         "192.168.1.1",  # IPv4 address
         "https://127.0.0.1/",
@@ -301,6 +300,11 @@ def test_domain_rejects_with_the_offending_text(text):
     shown = " ".join(text.split())
     assert f"“{shown[:40]}" in reason
     assert normalise_domain(text) is None
+
+
+def test_a_domain_in_a_few_words_is_read_and_said_back():
+    result = KNOWLEDGE.questionnaire.question("site").parse("example.com extra")
+    assert result == Valid("example.com") and result.loose  # "I read site as example.com …"
 
 
 def test_domain_reason_shows_an_example_of_what_works():
