@@ -69,7 +69,7 @@ async def test_three_processes_send_each_channel_exactly_one_reminder(store_url,
     outs = [tmp_path / f"w{n}.txt" for n in range(3)]
     gate, owners = tmp_path / "go", [f"w{n}" for n in range(3)]
     workers = [
-        start(store_url, owner, out, lease=2, delay=0, gate=gate) for owner, out in zip(owners, outs, strict=True)
+        start(store_url, owner, out, lease=6, delay=0, gate=gate) for owner, out in zip(owners, outs, strict=True)
     ]
     await opened(gate, owners)
     for worker in workers:
