@@ -54,7 +54,6 @@ import os
 import random
 import sqlite3
 import statistics
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,6 +63,7 @@ import sqlalchemy as sa
 from common import Config, LogTally, config_from, config_parser, count_rows, measure_and_print
 from dataforseo_standin import DataForSEOStandIn, Site
 from reminder_worker import ANSWERS, DUE
+from report import Result, table, verdict
 
 from bot.app.lookups import lookups_for
 from bot.core.replies import images
@@ -419,25 +419,22 @@ async def _workspaces(store: Store) -> list[tuple[str, str]]:
 
 def _table(rows: list[Row], n: int, sites: int, paid: float, latency: float) -> list[str]:
     floor = rows[0].seconds
-    width = max(len(r.label) for r in rows)
-    header = (
-        f"{'row (median of ' + str(len(rows[0].runs)) + ')':<{width}}  {'seconds':>8}  {'channels/s':>10}  "
-        f"{'× floor':>7}  {'calls':>6}  {'cache hits':>10}  {'ms/channel':>10}  {'stand-in s':>10}  {'drawn':>6}"
-    )
-    lines = ["", header, "-" * len(header)]
+    results: list[Result] = []
     for row in rows:
         calls = statistics.median(r.calls for r in row.runs)
         measured = statistics.median(r.measured for r in row.runs)
-        hits = f"{1 - calls / measured:.1%}" if measured else "-"
-        extra = f"{(row.seconds - floor) / n * 1e3:+.3f}" if row is not rows[0] else "-"
-        drawn = statistics.median(r.drawn for r in row.runs)
-        lines.append(
-            f"{row.label:<{width}}  {row.seconds:>8.2f}  {n / row.seconds:>10,.0f}  {row.seconds / floor:>7.2f}  "
-            f"{calls:>6,.0f}  {hits:>10}  {extra:>10}  {statistics.median(r.busy for r in row.runs):>10.2f}  "
-            f"{drawn:>6,.0f}"
-        )
+        extra = {
+            "channels/s": f"{n / row.seconds:,.0f}",
+            "calls": f"{calls:,.0f}",
+            "cache hits": f"{1 - calls / measured:.1%}" if measured else "-",
+            "ms/channel": f"{(row.seconds - floor) / n * 1e3:+.3f}" if row is not rows[0] else "-",
+            "stand-in s": f"{statistics.median(r.busy for r in row.runs):.2f}",
+            "drawn": f"{statistics.median(r.drawn for r in row.runs):,.0f}",
+        }
+        results.append(Result(row.label, n, row.seconds, "s", floor=results[0] if results else None, extra=extra))
     cold = next(r for r in rows if r.name == "cold")
     calls = statistics.median(r.calls for r in cold.runs)
+    lines = ["", *table(results, title=f"row (median of {len(rows[0].runs)})", count="channels")]
     lines += [
         "",
         f"ms/channel: the row's seconds over the floor's, per channel; stand-in s: its own time answering "
@@ -454,9 +451,12 @@ def _table(rows: list[Row], n: int, sites: int, paid: float, latency: float) -> 
     for row in rows:
         if row.name in ("charts", "each"):
             ratio = row.seconds / floor
-            verdict, sign = ("PASS", "<=") if ratio <= CHARTS_AIM else ("FAIL", ">")
+            sign = "<=" if ratio <= CHARTS_AIM else ">"
             lines.append(
-                f"{verdict}  {row.label}: {row.seconds:.2f} s = {ratio:.2f} × the floor ({sign} {CHARTS_AIM:g})"
+                verdict(
+                    ratio <= CHARTS_AIM,
+                    f"{row.label}: {row.seconds:.2f} s = {ratio:.2f} × the floor ({sign} {CHARTS_AIM:g})",
+                )
             )
     return lines
 
@@ -471,13 +471,16 @@ def main(argv: list[str] | None = None) -> int:
     database = "PostgreSQL (a fresh database)" if args.postgres else f"a SQLite {sqlite3.sqlite_version} file"
     header = [
         f"Backlinks bot: check-ins measured by DataForSEO (the real client against its loopback stand-in) for "
-        f"{config.requests:,} channels due at once ({'quick' if quick else 'full'} run; Python "
-        f"{sys.version.split()[0]}, {os.cpu_count()} CPUs; {database}; batch {BATCH})",
+        f"{config.requests:,} channels due at once ({'quick' if quick else 'full'} run; {database}; batch {BATCH})",
         f"floor: the same check-ins without a provider; median of {config.repeats} run(s) per row, "
         f"rows interleaved, after {config.warmup} untimed run of the floor",
     ]
     return measure_and_print(
-        header, "bench-checkins-", lambda folder: measure(config, folder, args.postgres, args.latency, tally)
+        header,
+        "bench-checkins-",
+        lambda folder: measure(config, folder, args.postgres, args.latency, tally),
+        script=__file__,
+        argv=argv,
     )
 
 

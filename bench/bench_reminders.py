@@ -23,15 +23,14 @@ import argparse
 import asyncio
 import datetime as dt
 import gc
-import sqlite3
 import statistics
-import sys
 import tempfile
 import time
 
 import sqlalchemy as sa
 from common import full_loop
 from reminder_worker import DUE, PLATFORM, populate
+from report import Report, Result, table
 
 from bot.engine import Engine
 from bot.monthly.reminder_store import ReminderStore
@@ -82,15 +81,18 @@ async def main() -> None:
     parser.add_argument("--repeats", type=int, default=1, help="timed runs per row; the median is printed")
     options = parser.parse_args()
     n = options.channels or (10_000 if options.quick else 100_000)
+    run = Report(
+        f"Backlinks bot: reminder fan-out on SQLite ({n:,} channels due in the same minute; batch {options.batch}; "
+        f"median of {options.repeats} run(s) a row)",
+        __file__,
+        details=["floor: one SELECT of every due row with its channel, the least work that touches them all"],
+    )
+    run.print_head()
     with tempfile.TemporaryDirectory() as folder:
         store = await Store.open(f"sqlite:///{folder}/bench.db", clock=lambda: DUE)
         try:
             started = time.perf_counter()
             await populate(store, n)
-            print(
-                f"Backlinks bot: reminder fan-out on SQLite ({n:,} channels due in the same minute; "
-                f"batch {options.batch}; Python {sys.version.split()[0]}, SQLite {sqlite3.sqlite_version})"
-            )
             print(f"set-up: {n:,} channels, plans and reminders written in {time.perf_counter() - started:.1f} s")
             engine = Engine(knowledge=knowledge_module.default(), store=store)
             rows = [
@@ -110,11 +112,14 @@ async def main() -> None:
                     n,
                 ),
             ]
-            base = rows[0][1]
-            print(f"\n{'row':<55}{'seconds':>10}{'channels/s':>14}{'× floor':>10}")
-            print("-" * 89)
-            for label, seconds in rows:
-                print(f"{label:<55}{seconds:>10.2f}{n / seconds:>14,.0f}{seconds / base:>10.1f}")
+            results = [
+                Result(label, n, seconds, "s", extra={"channels/s": f"{n / seconds:,.0f}"}) for label, seconds in rows
+            ]
+            for result in results[1:]:
+                result.floor = results[0]
+            print()
+            for line in table(results, count="channels"):
+                print(line)
             async with store.engine.connect() as connection:
                 sent = (
                     await connection.execute(
@@ -135,6 +140,7 @@ async def main() -> None:
             print(f"the loop spends {per:,.0f} µs a channel; {n:,} channels take {rows[2][1] / 60:.1f} minutes")
         finally:
             await store.close()
+    run.print_tail()
 
 
 if __name__ == "__main__":

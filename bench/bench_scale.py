@@ -23,14 +23,13 @@ import argparse
 import asyncio
 import json
 import os
-import statistics
-import sys
 import tempfile
 import time
 
-from common import count_rows, full_loop
+from common import count_rows, full_loop, percentile
 from postgres import create_database, drop_database
 from reminder_worker import DUE, populate
+from report import Report, Result, table
 from slack_client import serve, slack_settings
 from slack_standin import SlackStandIn
 from support import TYPED_ANSWERS
@@ -89,12 +88,11 @@ async def submissions(url: str, count: int) -> dict[str, float]:
         stored = await count_rows(bot.store, "plans")
         if stored < count:
             raise SystemExit(f"only {stored} of {count} plans stored")
-        latencies.sort()
         return {
             "plans_per_s": count / done,
             "acks_per_s": count / acked,
-            "p50_ms": statistics.median(latencies) * 1000,
-            "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+            "p50_ms": percentile(latencies, 0.50) * 1000,
+            "p99_ms": percentile(latencies, 0.99) * 1000,
             "busy": busy,
         }
     finally:
@@ -125,10 +123,13 @@ async def main() -> None:
     options = parser.parse_args()
     submits, reminders = (150, 3_000) if options.quick else (600, 20_000)
     admin = os.environ.get("BACKLINKS_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-    print(
+    report = Report(
         f"Backlinks bot: PostgreSQL against SQLite ({submits} plan submissions at {CONCURRENCY} concurrent; "
-        f"{reminders:,} reminders due at once; Python {sys.version.split()[0]}, {os.cpu_count()} CPUs)"
+        f"{reminders:,} reminders due at once)",
+        __file__,
+        details=["floor: SQLite, measured the same way in the same run (PostgreSQL ÷ SQLite)"],
     )
+    report.print_head()
     results: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as folder:
         backends = [("SQLite", f"sqlite:///{folder}/a.db", f"sqlite:///{folder}/b.db")]
@@ -144,26 +145,27 @@ async def main() -> None:
         finally:
             for _, name in made:
                 await drop_database(admin, name)
-    print(f"\n{'database':<12}{'plans/s':>10}{'acks/s':>10}{'ack p50 ms':>12}{'ack p99 ms':>12}{'reminders/s':>13}")
-    print("-" * 69)
-    for label, row in results.items():
-        print(
-            f"{label:<12}{row['plans_per_s']:>10,.0f}{row['acks_per_s']:>10,.0f}{row['p50_ms']:>12.1f}"
-            f"{row['p99_ms']:>12.1f}{row['channels_per_s']:>13,.0f}"
-        )
+    rows: list[Result] = []
+    for what, count, unit in (("plan submissions", submits, "plans/s"), ("reminder fan-out", reminders, "channels/s")):
+        floor = None
+        for label, row in results.items():
+            if unit == "plans/s":  # stored and posted a second; the HTTP acks' figures beside
+                extra = {"acks/s": f"{row['acks_per_s']:,.0f}", "ack p50": f"{row['p50_ms']:.1f} ms"}
+                result = Result(f"{label}: {what}", count, row["plans_per_s"], unit, row["p99_ms"], "ms", floor, extra)
+            else:
+                result = Result(f"{label}: {what}", count, row["channels_per_s"], unit, floor=floor)
+            floor = floor or result
+            rows.append(result)
+    for line in table(rows, count="count"):
+        print(line)
+    print("(p99: of the HTTP acks; PostgreSQL is what lets several processes share the work, one process each here)")
     for label, row in results.items():
         if row["busy"]:
             print(
                 f"({label}: {row['busy']:,.0f} answers were “busy, try again” (not taken), each submission sent "
                 f"again {RETRY_SECONDS * 1e3:.0f} ms later; the ack figures are of the taken ones)"
             )
-    if "PostgreSQL" in results:
-        base, pg = results["SQLite"], results["PostgreSQL"]
-        print(
-            f"\nPostgreSQL ÷ SQLite: plans stored {pg['plans_per_s'] / base['plans_per_s']:.2f}×, "
-            f"reminder fan-out {pg['channels_per_s'] / base['channels_per_s']:.2f}× (one process each; PostgreSQL "
-            f"is what lets several processes share the work)"
-        )
+    report.print_tail()
 
 
 if __name__ == "__main__":

@@ -65,8 +65,6 @@ import datetime as dt
 import gc
 import json
 import os
-import platform
-import sqlite3
 import sys
 import time
 import urllib.parse
@@ -95,6 +93,7 @@ from common import (
     wait_until,
 )
 from loopback import listen
+from report import verdict
 from slack_bolt.async_app import AsyncApp
 from slack_client import (
     command_form,
@@ -562,10 +561,12 @@ async def measure(config: Config, folder: Path, tally: LogTally) -> list[str]:
         for what, ours_row, bare_row in (("help", help_ours, help_bare), ("show", show_ours, show_bare)):
             aim = THROUGHPUT_AIMS[what]
             ratio = ours_row.per_second / bare_row.per_second
-            verdict = "PASS" if ratio >= aim else "FAIL"
             out.append(
-                f"{verdict}  {what} throughput {ours_row.per_second:,.0f} req/s = {ratio:.2f} × the bare app's "
-                f"{bare_row.per_second:,.0f} ({'>=' if ratio >= aim else '<'} {aim})"
+                verdict(
+                    ratio >= aim,
+                    f"{what} throughput {ours_row.per_second:,.0f} req/s = {ratio:.2f} × the bare app's "
+                    f"{bare_row.per_second:,.0f} ({'>=' if ratio >= aim else '<'} {aim})",
+                )
             )
         checked = [
             (help_ours, "help"),
@@ -593,16 +594,17 @@ def main(argv: list[str] | None = None) -> int:
     config, quick = run_config(argv, __doc__, "requests", FULL, QUICK)
     tally = LogTally.install()
     header = [
-        f"Backlinks bot: Slack endpoint benchmark ({'quick' if quick else 'full'} run; Python "
-        f"{platform.python_version()}, slack-bolt {slack_bolt.version.__version__}, aiohttp {aiohttp.__version__}, "
-        f"SQLite {sqlite3.sqlite_version}, {os.cpu_count()} CPUs)",
+        f"Backlinks bot: Slack endpoint benchmark ({'quick' if quick else 'full'} run; "
+        f"slack-bolt {slack_bolt.version.__version__}, aiohttp {aiohttp.__version__})",
         f"{CONCURRENCY} concurrent signed requests over loopback HTTP, client, servers and Slack stand-in on one "
         f"event loop; per scenario {config.warmup:,} warm-up requests, then median of {config.repeats} runs of "
         f"{config.requests:,}",
         "latency: until the HTTP response to the bot's endpoint (what Slack's three-second rule measures)",
         "floor: a bare slack-bolt AsyncApp whose listeners only `await ack()`, served the same way",
     ]
-    return measure_and_print(header, "bench-slack-", lambda folder: measure(config, folder, tally))
+    return measure_and_print(
+        header, "bench-slack-", lambda folder: measure(config, folder, tally), script=__file__, argv=argv
+    )
 
 
 if __name__ == "__main__":

@@ -22,7 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[1]
+import report
+from report import REPO, Report, Result, ms, verdict
+
 for _folder in (REPO, REPO / "tests" / "helpers"):  # measure this working tree, wherever started from
     if str(_folder) not in sys.path:
         sys.path.insert(0, str(_folder))
@@ -190,28 +192,24 @@ class Row:
         return sum(len(r.failures) for r in self.runs)
 
 
-def p99_verdicts(rows: Iterable[tuple[Row, str]], limit_ms: float, limit: str) -> list[str]:
-    """PASS or FAIL per (row, label): its p99 under `limit_ms` milliseconds (`limit` in words)."""
-    lines = []
-    for row, label in rows:
-        p99 = row.p99 * 1e3
-        verdict, sign = ("PASS", "<") if p99 < limit_ms else ("FAIL", ">=")
-        lines.append(f"{verdict}  {label} p99 {p99:,.1f} ms ({sign} {limit})")
-    return lines
-
-
-def failure_lines(rows: Iterable[Row], what: str) -> list[str]:
-    """FAIL for every row with `what` (requests, interactions) not answered as expected, and the first why."""
-    lines = []
-    for row in rows:
-        if row.failures:
-            first = next(f for run in row.runs for f in run.failures)
-            lines.append(f"FAIL  {row.name}: {row.failures:,} {what} not answered as expected (first: {first})")
-    return lines
-
-
-def ms(seconds: float) -> str:
-    return f"{seconds * 1e3:,.1f}"
+def results(rows: list[Row], floors: dict[str, Row], unit: str = "req/s") -> list[Result]:
+    """The report's rows for timed runs of concurrent requests: the median throughput of the runs,
+    the median of their p99 latencies, and their p50, spread and failures as the row's own figures."""
+    made = {
+        r.name: Result(
+            r.name,
+            r.requests,
+            r.per_second,
+            unit,
+            p99=r.p99 * 1e3,
+            p99_unit="ms",
+            extra={"p50": f"{ms(r.p50)} ms", "spread": f"{r.spread:.0%}", "failed": f"{r.failures:,}"},
+        )
+        for r in rows
+    }
+    for name, floor in floors.items():
+        made[name].floor = made[floor.name]
+    return list(made.values())
 
 
 def table(
@@ -222,19 +220,26 @@ def table(
     count: str = "requests",
     unit: str = "req/s",
 ) -> list[str]:
-    width = max(len(r.name) for r in rows)
-    header = (
-        f"{title:<{width}}  {count:>8}  {unit:>7}  {'p50 ms':>7}  {'p99 ms':>7}  "
-        f"{'× bare ' + unit:>12}  {'spread':>6}  {'failed':>6}"
-    )
-    lines = [header, "-" * len(header)]
-    for r in rows:
-        floor = floors.get(r.name)
-        ratio = f"{r.per_second / floor.per_second:.2f}" if floor is not None else "-"
-        lines.append(
-            f"{r.name:<{width}}  {r.requests:>8,}  {r.per_second:>7,.0f}  {ms(r.p50):>7}  {ms(r.p99):>7}  "
-            f"{ratio:>12}  {r.spread:>6.0%}  {r.failures:>6}"
-        )
+    """The report's table of `results`."""
+    return report.table(results(rows, floors, unit), title=title, count=count)
+
+
+def p99_verdicts(rows: Iterable[tuple[Row, str]], limit_ms: float, limit: str) -> list[str]:
+    """PASS or FAIL per (row, label): its p99 under `limit_ms` milliseconds (`limit` in words)."""
+    lines = []
+    for row, label in rows:
+        p99 = row.p99 * 1e3
+        lines.append(verdict(p99 < limit_ms, f"{label} p99 {p99:,.1f} ms ({'<' if p99 < limit_ms else '>='} {limit})"))
+    return lines
+
+
+def failure_lines(rows: Iterable[Row], what: str) -> list[str]:
+    """FAIL for every row with `what` (requests, interactions) not answered as expected, and the first why."""
+    lines = []
+    for row in rows:
+        if row.failures:
+            first = next(f for run in row.runs for f in run.failures)
+            lines.append(f"FAIL  {row.name}: {row.failures:,} {what} not answered as expected (first: {first})")
     return lines
 
 
@@ -271,15 +276,23 @@ class LogTally(logging.Handler):
         return lines
 
 
-def measure_and_print(header: list[str], prefix: str, measure: Callable[[Path], Awaitable[list[str]]]) -> int:
-    """Print the header, run `measure` in a temporary folder on a new event loop, print its lines and
-    the total time; the exit status (0: a benchmark reports, it does not fail)."""
-    started = time.perf_counter()
-    for line in [*header, ""]:
-        print(line)
+def measure_and_print(
+    header: list[str],
+    prefix: str,
+    measure: Callable[[Path], Awaitable[list[str]]],
+    *,
+    script: str | Path | None = None,
+    argv: list[str] | None = None,
+) -> int:
+    """Print the report's head (the header's first line its title, the rest under the machine line
+    and the command), run `measure` in a temporary folder on a new event loop, print its lines and
+    the report's tail; the exit status (0: a benchmark reports, it does not fail). `script` and
+    `argv` name the command that runs it again (sys.argv's by default)."""
+    run = Report(header[0], script or sys.argv[0], argv, details=header[1:])
+    run.print_head()
     with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
         lines = asyncio.run(measure(Path(tmp)))
-    for line in [*lines, ""]:
+    for line in lines:
         print(line)
-    print(f"total time {time.perf_counter() - started:.1f} s")
+    run.print_tail()
     return 0

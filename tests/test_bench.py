@@ -4,6 +4,8 @@ asserted anywhere in the tests (../shared/TESTING.md, Benchmarks)."""
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -25,3 +27,41 @@ def test_the_engine_benchmarks_import_line_runs():
     snippet = f"import sys; sys.path[:0] = {[str(BENCH)]!r}; import bench_engine; exec(bench_engine.CONSOLE_IMPORTS)"
     done = subprocess.run([sys.executable, "-c", snippet], cwd=BENCH, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-3000:]
+
+
+def _report():
+    """bench/report.py (standard library only), loaded from its file: bench/ stays off the path."""
+    spec = importlib.util.spec_from_file_location("bench_report", BENCH / "report.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_report_row_gives_its_median_against_the_floor_measured_beside_it():
+    report = _report()
+    floor = report.Result("floor: a bare app", 600, 1200.0, "req/s", p99=17.4, p99_unit="ms")
+    ours = report.Result("ours", 600, 900.0, "req/s", p99=25.5, p99_unit="ms", floor=floor, extra={"failed": "3"})
+    header, rule, *rows = report.table([floor, ours], title="scenario", count="requests")
+    assert header.split() == ["scenario", "requests", "median", "p99", "unit", "×", "floor", "failed"]
+    assert rule == "-" * len(header)
+    assert rows[0].split() == ["floor:", "a", "bare", "app", "600", "1,200", "17.4", "ms", "req/s", "floor"]
+    assert rows[1].split() == ["ours", "600", "900", "25.5", "ms", "req/s", "0.75", "3"]
+
+
+def test_a_report_names_each_floor_when_a_table_has_several_and_compares_times_in_one_unit():
+    report = _report()
+    json_floor = report.Result("json floor", 100, 12.0, "µs")
+    engine = report.Result("engine", 10, 6.0, "ms", floor=json_floor)
+    help_floor = report.Result("--help", 1, 0.15, "s")
+    console = report.Result("console", 1, 1.2, "s", floor=help_floor)
+    rows = report.table([json_floor, engine, help_floor, console])[2:]
+    assert [row.split()[-2:] for row in rows] == [["floor", "a"], ["500.00", "a"], ["floor", "b"], ["8.00", "b"]]
+
+
+def test_a_report_head_says_the_machine_and_the_command_that_runs_it_again():
+    report = _report()
+    head = report.Report("Backlinks bot: a benchmark", BENCH / "bench_links.py", ["--quick"]).head()
+    assert head[0] == "Backlinks bot: a benchmark"
+    assert head[1].startswith(f"machine: {os.cpu_count()} cores, load average ")
+    assert "bench/bench_links.py --quick" in head[2]
