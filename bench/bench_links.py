@@ -21,22 +21,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import multiprocessing
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import common  # noqa: F401 - puts the tree on the path
-from loopback import Loopback, listen
+from common import listening, server_process, stop
+from loopback import Loopback
+from processes import free_port
 from report import Report, Result, table
 
 HOSTS = 500
 PAGE = "<html><body>" + "<p>" + "Filler text about bread and baking. " * 500 + "</p>{link}</body></html>"
 
 
-def _serve(port_out) -> None:
+def pages(port: int) -> None:
+    """The page server (`bench_links.py --pages PORT`, in a process of its own): every site's pages."""
     from aiohttp import web
 
     link = PAGE.format(link='<a href="https://example.com/">Example</a>')
@@ -51,15 +52,10 @@ def _serve(port_out) -> None:
     async def robots(_: web.Request) -> web.Response:
         return web.Response(text="User-agent: *\nDisallow: /private\n")
 
-    async def main() -> None:
-        app = web.Application()
-        app.router.add_get("/p/{n}", page)
-        app.router.add_get("/robots.txt", robots)
-        _, port = await listen(app)
-        port_out.put(port)
-        await asyncio.Event().wait()
-
-    asyncio.run(main())
+    app = web.Application()
+    app.router.add_get("/p/{n}", page)
+    app.router.add_get("/robots.txt", robots)
+    web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
 
 
 def rss() -> int:
@@ -176,10 +172,9 @@ async def main(argv: list[str] | None = None) -> int:
     count = args.links or (1_000 if args.quick else 10_000)
     repeats = args.repeats or (1 if args.quick else 3)
 
-    ports = multiprocessing.get_context("spawn").Queue()
-    server = multiprocessing.get_context("spawn").Process(target=_serve, args=(ports,), daemon=True)
-    server.start()
-    port = ports.get(timeout=30)
+    port = free_port()
+    server = server_process([sys.executable, __file__, "--pages", str(port)])
+    await listening(server, port, "/robots.txt")
     urls = [f"http://site{n % HOSTS}.test:{port}/p/{n}" for n in range(count)]
     run = Report(
         f"Backlinks bot: checking logged links ({count:,} links on {HOSTS} hosts, {args.concurrency} at a time; "
@@ -219,10 +214,13 @@ async def main(argv: list[str] | None = None) -> int:
             took = time.perf_counter() - started
             print(f"polite: {len(small):,} links, 4 a host, 1 s apart per host: {took:.1f} s (at least 4 s by design)")
     finally:
-        server.terminate()
+        stop(server)
     run.print_tail()
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(asyncio.run(main()))
+    if sys.argv[1:2] == ["--pages"]:  # the page server, started by main in a process of its own
+        pages(int(sys.argv[2]))
+    else:
+        sys.exit(asyncio.run(main()))

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import tempfile
 import time
@@ -30,18 +29,16 @@ from common import count_rows, full_loop, percentile
 from postgres import create_database, drop_database
 from reminder_worker import DUE, populate
 from report import Report, Result, table
-from slack_client import serve, slack_settings
-from slack_standin import SlackStandIn
+from slack_client import filled_state
+from slack_driver import BUSY, CONCURRENCY, plan_modal, post, served, submission_body
 from support import TYPED_ANSWERS
 
 from bot.engine import Engine
 from bot.planning import knowledge as knowledge_module
 from bot.storage.store import Store
 
-CONCURRENCY = 16
 # The answers a user types (the tests' own), strategies as the modal's multi-select sends them.
 ANSWERS = dict(TYPED_ANSWERS) | {"strategies": "guest_posting, outreach"}
-BUSY = b"did not take this yet"  # the words of the "busy, try again" answer on a form
 RETRY_SECONDS = 0.05  # a submission answered busy is sent again after this pause
 
 
@@ -54,13 +51,9 @@ async def fresh_postgres(admin_url: str) -> tuple[str, str] | None:
 
 
 async def submissions(url: str, count: int) -> dict[str, float]:
-    standin = SlackStandIn()
-    await standin.start()
-    # The tests' Slack app on its store, in HTTP mode whatever the environment says.
-    bot, runner = await serve(slack_settings(standin, url, _env_file=None, slack_mode="http"), standin)
-    try:
-        await bot.command("plan", channel="CSETUP")
-        view = (await standin.wait_for("views.open"))[0].body["view"]
+    async with served(url) as slack:  # the tests' Slack app on its store, the stand-in checking every body
+        view = await plan_modal(slack, "CSETUP")
+        state = filled_state(view, ANSWERS)
         latencies: list[float] = []
         busy = 0
         queue = iter(range(count))
@@ -68,24 +61,23 @@ async def submissions(url: str, count: int) -> dict[str, float]:
         async def client() -> None:
             nonlocal busy
             for n in queue:
-                meta = json.dumps({"channel": f"C{n}", "response_url": standin.response_url(f"r{n}")})
+                body = submission_body(view, state, channel=f"C{n}", response_url=slack.standin.response_url(f"r{n}"))
                 while True:
-                    start = time.perf_counter()
-                    response = await bot.submit({**view, "private_metadata": meta}, ANSWERS)
-                    if response.status != 200:
-                        raise SystemExit(f"submission answered {response.status}")
-                    if BUSY not in await response.read():
+                    status, answer, sent, latency = await post(slack.bot.session, slack.ours, body)
+                    if status != 200:
+                        raise SystemExit(f"submission answered {status}: {answer[:200]!r}")
+                    if BUSY not in answer:
                         break
                     busy += 1  # "busy, try again" (bot/intake/): not taken; the person tries again
                     await asyncio.sleep(RETRY_SECONDS)
-                latencies.append(time.perf_counter() - start)
+                latencies.append(latency)
 
         started = time.perf_counter()
         await asyncio.gather(*(client() for _ in range(CONCURRENCY)))
         acked = time.perf_counter() - started
-        await standin.wait_for("chat.postMessage", count, timeout=600)  # every plan stored and posted
+        await slack.standin.wait_for("chat.postMessage", count, timeout=600)  # every plan stored and posted
         done = time.perf_counter() - started
-        stored = await count_rows(bot.store, "plans")
+        stored = await count_rows(slack.store, "plans")
         if stored < count:
             raise SystemExit(f"only {stored} of {count} plans stored")
         return {
@@ -95,11 +87,6 @@ async def submissions(url: str, count: int) -> dict[str, float]:
             "p99_ms": percentile(latencies, 0.99) * 1000,
             "busy": busy,
         }
-    finally:
-        await bot.session.close()
-        await runner.cleanup()
-        await bot.store.close()
-        await standin.stop()
 
 
 async def fan_out(url: str, count: int) -> float:

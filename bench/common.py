@@ -1,6 +1,7 @@
 """What the benchmarks share: where the tree and the tests' helpers are, the example answers, run
-sizes from the command line, concurrent drivers, percentiles, result rows, the printed table, a
-log tally, counting stored rows, running a measurement and printing its lines.
+sizes from the command line, concurrent drivers, a server process started and waited for, percentiles,
+result rows (printed by report.py, the one report format), a log tally, counting stored rows, running
+a measurement and printing its report. Slack is driven through slack_driver.py.
 
 The stand-ins for the platforms, the signed requests, the filled forms, the export files and the
 answer sets are the tests' own (tests/helpers, on the path once this module is imported): a
@@ -14,6 +15,7 @@ import asyncio
 import dataclasses
 import logging
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -114,6 +116,44 @@ async def wait_until(done: Callable[[], bool], what: str, *, seconds: float) -> 
             raise SystemExit(f"{what} still unfinished after {seconds:.0f} s")
         await asyncio.sleep(0.002)
     return time.perf_counter() - started
+
+
+def server_process(command: list[str], **popen: Any) -> subprocess.Popen:
+    """A server under test (or a floor, or a page server) in a process of its own, its stderr kept to
+    say why it stopped; `listening` then waits until it answers."""
+    return subprocess.Popen(command, stderr=subprocess.PIPE, text=True, **popen)
+
+
+async def listening(process: subprocess.Popen, port: int, path: str, *, seconds: float = 60.0) -> None:
+    """Wait until the server on 127.0.0.1:`port` answers `path` (any status under 500); the run stops,
+    with the end of what the server said, if it stopped or did not answer within `seconds`."""
+    import aiohttp
+
+    deadline = time.monotonic() + seconds
+    async with aiohttp.ClientSession() as session:
+        while True:
+            try:
+                async with session.get(f"http://127.0.0.1:{port}{path}") as response:
+                    if response.status < 500:
+                        return
+            except aiohttp.ClientError:
+                pass
+            if process.poll() is not None:
+                raise SystemExit(f"the server stopped: {process.stderr.read()[-2000:] if process.stderr else ''}")
+            if time.monotonic() > deadline:
+                raise SystemExit(f"the server did not start within {seconds:g} s")
+            await asyncio.sleep(0.1)
+
+
+def stop(process: subprocess.Popen, seconds: float = 40.0) -> None:
+    """SIGTERM, then SIGKILL if it has not ended after `seconds`."""
+    if process.poll() is None:
+        process.terminate()
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 class NoOpNotifier:
