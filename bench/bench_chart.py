@@ -34,8 +34,7 @@ import tempfile
 import time
 from concurrent.futures import Future
 
-from bench_reminders import reset
-from common import NoOpNotifier, percentile
+from common import NoOpNotifier, all_due, percentile, run_due
 from reminder_worker import DUE, populate
 from report import Report, Result, table, verdict
 
@@ -43,7 +42,6 @@ from bot.conversation.rendering import PLAIN, Renderer
 from bot.core.replies import images
 from bot.engine import Engine
 from bot.monthly import chart, drawers, picture
-from bot.monthly.reminders import ReminderLoop
 from bot.planning import knowledge as knowledge_module
 from bot.storage.store import Store
 
@@ -64,13 +62,12 @@ class CountingNotifier(NoOpNotifier):
 
 
 async def fan_out(engine: Engine, store: Store, *, charts: bool, batch: int) -> tuple[float, CountingNotifier]:
-    await reset(store)
+    await all_due(store)
     engine.monthly.charts = charts
     notifier = CountingNotifier()
     gc.collect()
     started = time.perf_counter()
-    loop = ReminderLoop(checkins=engine.monthly, notifiers=[notifier], batch=batch, clock=lambda: DUE)
-    report = await loop.run_once(DUE)
+    report = await run_due(engine, batch, notifier)
     seconds = time.perf_counter() - started
     if report.sent != notifier.count:
         raise SystemExit(f"sent {report.sent} but the notifier saw {notifier.count}")

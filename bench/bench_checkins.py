@@ -60,7 +60,17 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from common import Config, LogTally, config_from, config_parser, count_rows, measure_and_print
+from common import (
+    Config,
+    LogTally,
+    all_due,
+    config_from,
+    config_parser,
+    count_rows,
+    database,
+    measure_and_print,
+    run_due,
+)
 from dataforseo_standin import DataForSEOStandIn, Site
 from reminder_worker import ANSWERS, DUE
 from report import Result, table, verdict
@@ -70,10 +80,10 @@ from bot.core.replies import images
 from bot.core.settings import Settings
 from bot.engine import Engine
 from bot.monthly import chart, drawers
-from bot.monthly.reminders import ReminderLoop, RunReport
+from bot.monthly.reminders import RunReport
 from bot.planning import knowledge as knowledge_module
 from bot.planning import planner
-from bot.storage.schema import channels, lookup_budget, lookups, plans, reminder_sends, reminders
+from bot.storage.schema import channels, plans, reminders
 from bot.storage.store import Store
 
 FULL = Config(requests=10_000, repeats=3, warmup=1, seconds=math.inf, alone=0)
@@ -173,20 +183,6 @@ async def populate(store: Store, n: int) -> Data:
     return Data({f"c{i + 1}": site for i, site in enumerate(chosen)}, sites)
 
 
-async def reset(store: Store, *, cache: bool) -> None:
-    """Every reminder due again and nothing sent or adapted yet; with `cache`, the lookups of the
-    month and the budget spent on them forgotten too (the month's first run)."""
-    async with store.engine.begin() as connection:
-        await connection.execute(sa.delete(reminder_sends))
-        await connection.execute(sa.delete(plans).where(plans.c.created_by == "reminder"))
-        await connection.execute(
-            sa.update(reminders).values(next_due_at=DUE, claimed_by=None, claimed_until=None, attempts=0)
-        )
-        if cache:
-            await connection.execute(sa.delete(lookups))
-            await connection.execute(sa.delete(lookup_budget))
-
-
 @dataclass
 class TimedStandIn(DataForSEOStandIn):
     """The stand-in, adding up the time it spends building and encoding its answers."""
@@ -251,7 +247,6 @@ class Drawings:
 async def timed(engine: Engine, standin: TimedStandIn, drawings: Drawings, *, each: bool = False):
     """One run: (seconds, report, what it sent, charts drawn)."""
     notifier = Recording()
-    loop = ReminderLoop(checkins=engine.monthly, notifiers=[notifier], batch=BATCH, clock=lambda: DUE)
     standin.calls.clear()
     standin.busy = 0.0
     chart.forget_drawn()  # a month's charts are new ones
@@ -260,7 +255,7 @@ async def timed(engine: Engine, standin: TimedStandIn, drawings: Drawings, *, ea
     gc.collect()
     started = time.perf_counter()
     try:
-        report = await loop.run_once(DUE)
+        report = await run_due(engine, BATCH, notifier)
     finally:
         chart.CACHE_BYTES = KEEP_CHARTS
     return time.perf_counter() - started, report, notifier, drawings.count
@@ -325,15 +320,12 @@ def check(
 
 
 async def measure(config: Config, folder: Path, postgres: str | None, latency: float, tally: LogTally) -> list[str]:
-    n = config.requests
-    made = None
-    if postgres:
-        from postgres import create_database
+    async with database(folder, postgres, "checkins") as url:
+        return await _measure(config, url, latency, tally)
 
-        made = await create_database(postgres, prefix="backlinks_bench")
-        url = made[0]
-    else:
-        url = f"sqlite:///{folder}/checkins.db"
+
+async def _measure(config: Config, url: str, latency: float, tally: LogTally) -> list[str]:
+    n = config.requests
     standin = TimedStandIn(rate_limit=BUDGET, rate_remaining=BUDGET, balance=1e9, delay=latency)
     await standin.start()
     store = await Store.open(url, clock=lambda: DUE)
@@ -379,12 +371,12 @@ async def measure(config: Config, folder: Path, postgres: str | None, latency: f
         drawings = Drawings()
         for _ in range(config.warmup):  # the drawing processes started, Pillow and the font loaded
             for kind in ("floor", "each"):
-                await reset(store, cache=True)
+                await all_due(store, lookups=True)
                 await timed(engines[kind], standin, drawings, each=kind == "each")
         paid = 0.0
         for _ in range(config.repeats):
             for kind in rows:
-                await reset(store, cache=kind != "warm")
+                await all_due(store, lookups=kind != "warm")
                 balance = standin.balance
                 seconds, report, notifier, drawn = await timed(engines[kind], standin, drawings, each=kind == "each")
                 if kind == "cold":
@@ -405,10 +397,6 @@ async def measure(config: Config, folder: Path, postgres: str | None, latency: f
     finally:
         await store.close()
         await standin.stop()
-        if made is not None:
-            from postgres import drop_database
-
-            await drop_database(postgres, made[1])
     return lines
 
 

@@ -32,7 +32,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import percentile
+from common import database, percentile
 from reminder_worker import ANSWERS
 from report import SECONDS, Report, Result, figure, table
 
@@ -54,11 +54,12 @@ class NoPages:
         pass
 
 
-async def per_command(engine: Engine, keys: list[tuple[ChannelKey, str]]) -> list[float]:
+async def per_command(engine: Engine, keys: list[tuple[ChannelKey, str]], command: str = "help") -> list[float]:
+    """The seconds each `command` took, one at a time, in each (channel, person) of `keys`."""
     timings = []
     for channel, user in keys:
         started = time.perf_counter()
-        await engine.handle(Invoked(channel, user, "help"))
+        await engine.handle(Invoked(channel, user, command))
         timings.append(time.perf_counter() - started)
     return timings
 
@@ -92,19 +93,10 @@ async def show(url: str, count: int) -> list[float]:
         engine = Engine(knowledge=knowledge, store=store)
         key = ChannelKey("slack", "TS", "C1")
         await store.save_plan(key, "U1", ANSWERS, planner.plan(ANSWERS, knowledge).model_dump(mode="json"))
-        await per_command_named(engine, [(key, "U1")] * 50, "show")
-        return await per_command_named(engine, [(key, "U1")] * count, "show")
+        await per_command(engine, [(key, "U1")] * 50, "show")
+        return await per_command(engine, [(key, "U1")] * count, "show")
     finally:
         await store.close()
-
-
-async def per_command_named(engine: Engine, keys: list[tuple[ChannelKey, str]], command: str) -> list[float]:
-    timings = []
-    for channel, user in keys:
-        started = time.perf_counter()
-        await engine.handle(Invoked(channel, user, command))
-        timings.append(time.perf_counter() - started)
-    return timings
 
 
 async def home(url: str, channels: int, repeats: int) -> tuple[list[float], list[float], int, int]:
@@ -171,13 +163,7 @@ async def main(argv: list[str]) -> None:
     )
     report.print_head()
     with tempfile.TemporaryDirectory() as folder:
-        if args.postgres:
-            from postgres import create_database, drop_database
-
-            url, name = await create_database(args.postgres)
-        else:
-            url, name = f"sqlite:///{Path(folder) / 'bench.db'}", None
-        try:
+        async with database(Path(folder), args.postgres) as url:
             rows = await commands(url, commands_)
             floor = timings("floor: nothing recorded (help)", rows["floor"], unit="µs")
             results = [
@@ -196,9 +182,6 @@ async def main(argv: list[str]) -> None:
             for line in table(home_rows, title=f"a Home of {channels} channels", count="builds"):
                 print(line)
             print(f"(plans, reminders, 6 months logged a channel; the view: {blocks} blocks, {size:,} bytes of JSON)")
-        finally:
-            if name:
-                await drop_database(args.postgres, name)
     report.print_tail()
 
 

@@ -28,21 +28,15 @@ import tempfile
 import time
 
 import sqlalchemy as sa
-from common import full_loop
+from common import all_due, full_loop
 from reminder_worker import DUE, PLATFORM, populate
 from report import Report, Result, table
 
 from bot.engine import Engine
 from bot.monthly.reminder_store import ReminderStore
 from bot.planning import knowledge as knowledge_module
-from bot.storage.schema import channels, reminder_sends, reminders
+from bot.storage.schema import channels, reminders
 from bot.storage.store import Store
-
-
-async def reset(store: Store) -> None:
-    async with store.engine.begin() as connection:
-        await connection.execute(sa.delete(reminder_sends))
-        await connection.execute(sa.update(reminders).values(next_due_at=DUE, claimed_by=None, claimed_until=None))
 
 
 async def floor(store: Store) -> int:
@@ -63,7 +57,7 @@ async def claim_only(store: Store, batch: int) -> int:
 async def timed(label: str, work, store: Store, repeats: int, expected: int) -> tuple[str, float]:
     samples = []
     for _ in range(repeats):
-        await reset(store)
+        await all_due(store)
         gc.collect()
         start = time.perf_counter()
         done = await work()

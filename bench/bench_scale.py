@@ -24,9 +24,9 @@ import asyncio
 import os
 import tempfile
 import time
+from pathlib import Path
 
-from common import count_rows, full_loop, percentile
-from postgres import create_database, drop_database
+from common import NoDatabase, count_rows, database, full_loop, percentile
 from reminder_worker import DUE, populate
 from report import Report, Result, table
 from slack_client import filled_state
@@ -40,14 +40,6 @@ from bot.storage.store import Store
 # The answers a user types (the tests' own), strategies as the modal's multi-select sends them.
 ANSWERS = dict(TYPED_ANSWERS) | {"strategies": "guest_posting, outreach"}
 RETRY_SECONDS = 0.05  # a submission answered busy is sent again after this pause
-
-
-async def fresh_postgres(admin_url: str) -> tuple[str, str] | None:
-    try:
-        return await create_database(admin_url, prefix="backlinks_bench")
-    except Exception as error:  # no server here: the PostgreSQL rows are left out, saying why
-        print(f"PostgreSQL at {admin_url} not usable ({type(error).__name__}): its rows are left out")
-        return None
 
 
 async def submissions(url: str, count: int) -> dict[str, float]:
@@ -118,20 +110,16 @@ async def main() -> None:
     )
     report.print_head()
     results: dict[str, dict[str, float]] = {}
-    with tempfile.TemporaryDirectory() as folder:
-        backends = [("SQLite", f"sqlite:///{folder}/a.db", f"sqlite:///{folder}/b.db")]
-        made = [m for m in [await fresh_postgres(admin)] if m]
-        if made and (second := await fresh_postgres(admin)):
-            made.append(second)
-            backends.append(("PostgreSQL", made[0][0], made[1][0]))
-        try:
-            for label, submit_url, fan_url in backends:
-                row = await submissions(submit_url, submits)
-                row["channels_per_s"] = await fan_out(fan_url, reminders)
-                results[label] = row
-        finally:
-            for _, name in made:
-                await drop_database(admin, name)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        for label, postgres in (("SQLite", None), ("PostgreSQL", admin)):
+            try:
+                async with database(folder, postgres, "a") as submit_url, database(folder, postgres, "b") as fan_url:
+                    row = await submissions(submit_url, submits)
+                    row["channels_per_s"] = await fan_out(fan_url, reminders)
+                    results[label] = row
+            except NoDatabase as error:  # no server here: the PostgreSQL rows are left out, saying why
+                print(f"{error}: its rows are left out")
     rows: list[Result] = []
     for what, count, unit in (("plan submissions", submits, "plans/s"), ("reminder fan-out", reminders, "channels/s")):
         floor = None

@@ -77,20 +77,21 @@ import slack_bolt
 from common import (
     Config,
     LogTally,
-    Row,
     count_rows,
     drive,
     example_answers,
     failure_lines,
+    interleaved,
     measure_and_print,
     ms,
+    one_at_a_time,
     p99_verdicts,
     percentile,
     run_config,
     table,
+    throughput_verdict,
     wait_until,
 )
-from report import verdict
 from slack_client import filled_state
 from slack_driver import (
     BUSY,
@@ -437,14 +438,7 @@ async def _measure(config: Config, slack: Served, session: aiohttp.ClientSession
         ("plan submit: bare Bolt app, ack only (floor)", bench.submit, bare),
         ("plan submit: ours (validate, plan, store; new channel)", bench.submit, ours),
     ]
-    for _, scenario, url in scenarios:  # warm-up, untimed
-        await scenario(url, config.warmup, config.seconds)
-    runs: dict[str, list[Run]] = {name: [] for name, _, _ in scenarios}
-    for _ in range(config.repeats):
-        for name, scenario, url in scenarios:
-            gc.collect()
-            runs[name].append(await scenario(url, config.requests, config.seconds))
-    rows = [Row(name, runs[name]) for name, _, _ in scenarios]
+    rows = await interleaved(scenarios, config, collect=True)
     help_bare, help_ours, show_bare, show_ours, composed, chart_bare, chart_ours, submit_bare, submit_ours = rows
     floors = {help_ours.name: help_bare, show_ours.name: show_bare, composed.name: show_bare}
     floors[chart_ours.name] = chart_bare
@@ -481,11 +475,7 @@ async def _measure(config: Config, slack: Served, session: aiohttp.ClientSession
         f"  help replies delivered per second ÷ the bare app's acks per second: {delivered / help_bare.per_second:.2f}"
     )
     out.append("")
-    out.append(
-        f"info: plan submit to ours one request at a time ({len(alone.latencies):,} requests): "
-        f"p50 {ms(percentile(alone.latencies, 0.5))} ms, p99 {ms(percentile(alone.latencies, 0.99))} ms, "
-        f"{len(alone.latencies) / alone.elapsed:,.0f} req/s, {len(alone.failures)} failed"
-    )
+    out.append(one_at_a_time("plan submit to ours", alone, "req/s"))
     bench.forget()
     calls = ", ".join(f"{k} {v:,}" for k, v in sorted(bench.api_calls.items()))
     out.append(f"Web API calls the stand-in answered in the whole run: {calls}")
@@ -503,15 +493,7 @@ async def _measure(config: Config, slack: Served, session: aiohttp.ClientSession
         f"{config.requests:,} requests):"
     )
     for what, ours_row, bare_row in (("help", help_ours, help_bare), ("show", show_ours, show_bare)):
-        aim = THROUGHPUT_AIMS[what]
-        ratio = ours_row.per_second / bare_row.per_second
-        out.append(
-            verdict(
-                ratio >= aim,
-                f"{what} throughput {ours_row.per_second:,.0f} req/s = {ratio:.2f} × the bare app's "
-                f"{bare_row.per_second:,.0f} ({'>=' if ratio >= aim else '<'} {aim})",
-            )
-        )
+        out.append(throughput_verdict(what, ours_row, bare_row, THROUGHPUT_AIMS[what], "req/s", "the bare app"))
     checked = [
         (help_ours, "help"),
         (show_ours, "show"),

@@ -13,13 +13,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import gc
 import logging
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -168,19 +170,67 @@ class NoOpNotifier:
         self.count += 1
 
 
-async def full_loop(engine: Any, batch: int) -> int:
-    """One ReminderLoop.run_once at reminder_worker.DUE, every channel's reminder to a NoOpNotifier;
-    the reminders sent."""
+async def run_due(engine: Any, batch: int, notifier: Any = None) -> Any:
+    """One ReminderLoop.run_once at reminder_worker.DUE, every channel's check-in handed to `notifier`
+    (a NoOpNotifier unless given); its RunReport."""
     from reminder_worker import DUE
 
     from bot.monthly.reminders import ReminderLoop
 
+    loop = ReminderLoop(checkins=engine.monthly, notifiers=[notifier or NoOpNotifier()], batch=batch, clock=lambda: DUE)
+    return await loop.run_once(DUE)
+
+
+async def full_loop(engine: Any, batch: int) -> int:
+    """run_due to a NoOpNotifier; the reminders sent."""
     notifier = NoOpNotifier()
-    report = await ReminderLoop(checkins=engine.monthly, notifiers=[notifier], batch=batch, clock=lambda: DUE).run_once(
-        DUE
-    )
+    report = await run_due(engine, batch, notifier)
     assert report.sent == notifier.count, report
     return report.sent
+
+
+async def all_due(store: Any, *, lookups: bool = False) -> None:
+    """Every reminder due again at reminder_worker.DUE, unclaimed, nothing sent and no plan adapted by a
+    check-in; with `lookups`, the month's lookups and the budget spent on them forgotten too (the
+    month's first run): the same data for every run of a reminder benchmark."""
+    import sqlalchemy as sa
+    from reminder_worker import DUE
+
+    from bot.storage.schema import lookup_budget, plans, reminder_sends, reminders
+    from bot.storage.schema import lookups as lookup_rows
+
+    async with store.engine.begin() as connection:
+        await connection.execute(sa.delete(reminder_sends))
+        await connection.execute(sa.delete(plans).where(plans.c.created_by == "reminder"))
+        await connection.execute(
+            sa.update(reminders).values(next_due_at=DUE, claimed_by=None, claimed_until=None, attempts=0)
+        )
+        if lookups:
+            await connection.execute(sa.delete(lookup_rows))
+            await connection.execute(sa.delete(lookup_budget))
+
+
+@asynccontextmanager
+async def database(folder: Path, postgres: str | None = None, name: str = "bench") -> AsyncIterator[str]:
+    """The URL of a new SQLite file `name`.db in `folder`, or with `postgres` (a server's admin URL)
+    of a fresh database on that server, dropped afterwards; NoDatabase if that server is not usable."""
+    if not postgres:
+        yield f"sqlite:///{folder / name}.db"
+        return
+    from postgres import create_database, drop_database
+
+    try:
+        url, made = await create_database(postgres, prefix="backlinks_bench")
+    except Exception as error:  # no server there, or no right to create a database
+        raise NoDatabase(f"PostgreSQL at {postgres} not usable ({type(error).__name__})") from error
+    try:
+        yield url
+    finally:
+        await drop_database(postgres, made)
+
+
+class NoDatabase(Exception):
+    """The PostgreSQL server a benchmark was given cannot make it a database."""
 
 
 async def count_rows(store: Any, table_name: str) -> int:
@@ -230,6 +280,44 @@ class Row:
     @property
     def failures(self) -> int:
         return sum(len(r.failures) for r in self.runs)
+
+
+async def interleaved(
+    scenarios: list[tuple[str, Callable[..., Awaitable[Any]], Any]], config: Config, *, collect: bool = False
+) -> list[Row]:
+    """A Row per (name, scenario, target): each scenario first run untimed (config.warmup), then
+    config.repeats timed runs of config.requests, interleaved across the scenarios so that drift on a
+    shared machine hits all of them. A scenario is called (target, count, seconds); `collect`: a full
+    garbage collection before each timed run."""
+    for _, scenario, target in scenarios:  # warm-up, untimed
+        await scenario(target, config.warmup, config.seconds)
+    rows = [Row(name) for name, _, _ in scenarios]
+    for _ in range(config.repeats):
+        for row, (_, scenario, target) in zip(rows, scenarios, strict=True):
+            if collect:
+                gc.collect()
+            row.runs.append(await scenario(target, config.requests, config.seconds))
+    return rows
+
+
+def throughput_verdict(what: str, ours: Row, floor: Row, aim: float, unit: str, floor_name: str, why: str = "") -> str:
+    """PASS or FAIL: `ours` answers at least `aim` × as many a second as `floor` (`floor_name` in words)."""
+    ratio = ours.per_second / floor.per_second
+    return verdict(
+        ratio >= aim,
+        f"{what} throughput {ours.per_second:,.0f} {unit} = {ratio:.2f} × {floor_name}'s {floor.per_second:,.0f} "
+        f"({'>=' if ratio >= aim else '<'} {aim}{why})",
+    )
+
+
+def one_at_a_time(what: str, run: Any, unit: str) -> str:
+    """The info line of a run sent one request at a time: its own cost, without queueing."""
+    latencies = run.latencies
+    return (
+        f"info: {what} one at a time ({len(latencies):,}): p50 {ms(percentile(latencies, 0.5))} ms, "
+        f"p99 {ms(percentile(latencies, 0.99))} ms, {len(latencies) / run.elapsed:,.0f} {unit}, "
+        f"{len(run.failures)} failed"
+    )
 
 
 def results(rows: list[Row], floors: dict[str, Row], unit: str = "req/s") -> list[Result]:
