@@ -34,7 +34,7 @@ import tempfile
 import time
 from concurrent.futures import Future
 
-from common import NoOpNotifier, all_due, percentile, run_due
+from common import NoOpNotifier, all_due, run_due
 from reminder_worker import DUE, populate
 from report import Report, Result, table, verdict
 
@@ -150,35 +150,16 @@ async def main() -> None:
                 started = time.perf_counter()
                 await chart.draw(data, labels)
                 trips.append(time.perf_counter() - started)
-            here = Result(
-                "drawing in this thread, wall (floor)",
-                draws,
-                statistics.median(wall) * 1e3,
-                "ms",
-                p99=percentile(wall, 0.99) * 1e3,
-            )
+            here = Result.of("drawing in this thread, wall (floor)", wall, "ms")
             drawn = [
-                Result(
-                    "drawing in this thread, CPU",
-                    draws,
-                    drawing * 1e3,
-                    "ms",
-                    p99=percentile(cpu, 0.99) * 1e3,
-                    extra={"min": f"{min(cpu) * 1e3:,.2f}", "max": f"{max(cpu) * 1e3:,.2f}"},
+                Result.of(
+                    "drawing in this thread, CPU", cpu, "ms", min=f"{min(cpu) * 1e3:,.2f}", max=f"{max(cpu) * 1e3:,.2f}"
                 ),
                 here,
-                Result(
-                    "through a drawing process, wall",
-                    draws,
-                    statistics.median(trips) * 1e3,
-                    "ms",
-                    p99=percentile(trips, 0.99) * 1e3,
-                    floor=here,
-                ),
+                Result.of("through a drawing process, wall", trips, "ms", here),
             ]
             print(f"one chart: {len(png):,} bytes PNG, {picture.WIDTH}×{picture.HEIGHT}")
-            for line in table(drawn, title="a drawing", count="drawings"):
-                print(line)
+            print(*table(drawn, title="a drawing", count="drawings"), sep="\n")
             print(f"first drawing (imports Pillow, loads the font): {first * 1000:,.0f} ms")
             print(f"first through a drawing process (starts the process): {start * 1e3:,.0f} ms")
             print(
@@ -209,8 +190,7 @@ async def main() -> None:
                 result.extra["channels/s"] = f"{n / result.median:,.0f}"
                 result.floor = fanned[0] if result is not fanned[0] else None
             print()
-            for line in table(fanned, title="check-ins", count="channels"):
-                print(line)
+            print(*table(fanned, title="check-ins", count="channels"), sep="\n")
             floor = fanned[0].median
             with_ = fanned[1].median
             print(

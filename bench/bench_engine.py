@@ -359,12 +359,10 @@ def main(argv: list[str] | None = None) -> int:
         engine_row = rows[-2]
         console = console_runs(fixture, config, folder)
 
-    for line in table(results(rows, floor, planner_row), title="scenario", count="calls"):
-        print(line)
+    print(*table(results(rows, floor, planner_row), title="scenario", count="calls"), sep="\n")
     print()
     help_row, imports_row, chat_row = console
-    for line in table(results(console, help_row), title="process", count="runs"):
-        print(line)
+    print(*table(results(console, help_row), title="process", count="runs"), sep="\n")
     width = max(len(r.name) for r in console)
     for label, value in [
         ("console − --help", chat_row.median - help_row.median),

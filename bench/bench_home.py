@@ -26,7 +26,6 @@ import argparse
 import asyncio
 import datetime as dt
 import json
-import statistics
 import sys
 import tempfile
 import time
@@ -136,11 +135,8 @@ async def home(url: str, channels: int, repeats: int) -> tuple[list[float], list
 
 
 def timings(name: str, values: list[float], floor: Result | None = None, unit: str = "ms") -> Result:
-    """A row of per-operation timings (seconds), in `unit`."""
-    scale = 1 / SECONDS[unit]
-    median, p95 = statistics.median(values) * scale, percentile(values, 0.95) * scale
-    p99 = percentile(values, 0.99) * scale
-    return Result(name, len(values), median, unit, p99, floor=floor, extra={"p95": figure(p95)})
+    """A row of per-operation timings (seconds), in `unit`, with their p95."""
+    return Result.of(name, values, unit, floor, p95=figure(percentile(values, 0.95) / SECONDS[unit]))
 
 
 async def main(argv: list[str]) -> None:
@@ -174,13 +170,11 @@ async def main(argv: list[str]) -> None:
             ]
             for result in results[1:]:
                 result.extra["over the floor"] = f"{result.median - floor.median:+,.1f} µs"
-            for line in table(results, title="Engine.handle, one at a time", count="commands"):
-                print(line)
+            print(*table(results, title="Engine.handle, one at a time", count="commands"), sep="\n")
             builds, renders, blocks, size = await home(url, channels, repeats)
             print()
             home_rows = [timings("Home.page", builds), timings("Slack view", renders)]
-            for line in table(home_rows, title=f"a Home of {channels} channels", count="builds"):
-                print(line)
+            print(*table(home_rows, title=f"a Home of {channels} channels", count="builds"), sep="\n")
             print(f"(plans, reminders, 6 months logged a channel; the view: {blocks} blocks, {size:,} bytes of JSON)")
     report.print_tail()
 

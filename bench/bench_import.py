@@ -166,8 +166,7 @@ def main() -> None:
             floor = floor or result
             rows.append(result)
     print()
-    for line in table(rows, count="rows"):
-        print(line)
+    print(*table(rows, count="rows"), sep="\n")
     ratio = results[big]["import"][0] / results[big]["floor"][0]
     small, large = results[sizes[0]]["import"][1], results[big]["import"][1]
     print()

@@ -205,8 +205,7 @@ async def main(argv: list[str] | None = None) -> int:
             grew = statistics.median(g for _, g in runs) / 1e6
             extra = {"links/s": f"{count / took:,.0f}", "memory MB": f"{grew:,.1f}"}
             results.append(Result(name, count, took, "s", floor=results[0] if results else None, extra=extra))
-        for line in table(results, count="links"):
-            print(line)
+        print(*table(results, count="links"), sep="\n")
         if args.polite:
             small = urls[: HOSTS * 4]  # four pages a host
             started = time.perf_counter()

@@ -112,8 +112,7 @@ async def main() -> None:
             for result in results[1:]:
                 result.floor = results[0]
             print()
-            for line in table(results, count="channels"):
-                print(line)
+            print(*table(results, count="channels"), sep="\n")
             async with store.engine.connect() as connection:
                 sent = (
                     await connection.execute(

@@ -131,8 +131,7 @@ async def main() -> None:
                 result = Result(f"{label}: {what}", count, row["channels_per_s"], unit, floor=floor)
             floor = floor or result
             rows.append(result)
-    for line in table(rows, count="count"):
-        print(line)
+    print(*table(rows, count="count"), sep="\n")
     print("(p99: of the HTTP acks; PostgreSQL is what lets several processes share the work, one process each here)")
     for label, row in results.items():
         if row["busy"]:

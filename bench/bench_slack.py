@@ -9,14 +9,15 @@ servers under test, and the client. Each server is the aiohttp application produ
 (Bolt's `web_app(path="/slack/events")` behind web.AppRunner / TCPSite on 127.0.0.1, port 0); the
 client is 16 tasks sharing one aiohttp ClientSession (connector limit 16), each posting the next
 request as soon as its previous one was answered, every request the tests' own body signed as
-Slack signs it (tests/helpers/slack_client.py, slack_sdk's SignatureVerifier). Machines here are
+Slack signs it (bench/slack_driver.py on tests/helpers/slack_client.py, slack_sdk's SignatureVerifier),
+and both servers started and stopped by slack_driver.served. Machines here are
 shared and noisy, so the table prints ratios against a floor measured in the same run
 (../shared/TESTING.md, Benchmarks).
 
 Servers:
   bare   slack-bolt's AsyncApp with the same signing secret, the same Web API stand-in as base URL
          and the same single-workspace token, whose `/backlinks` command and plan-modal listeners
-         only `await ack()`: the floor.
+         only `await ack()` (bench/bare_slack.py): the floor.
   ours   adapters.slack.server.web_app(SlackAdapter(Engine(knowledge, store, lookups), Settings(...)), store)
          on a temporary SQLite database, served as the tests serve it (slack_client.serve), with the
          data providers' lookups as `serve` builds them (none connected).

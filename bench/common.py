@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import report
-from report import REPO, Report, Result, ms, verdict
+from report import REPO, Report, Result, ms, percentile, verdict
 
 for _folder in (REPO, REPO / "tests" / "helpers"):  # measure this working tree, wherever started from
     if str(_folder) not in sys.path:
@@ -238,14 +238,6 @@ async def count_rows(store: Any, table_name: str) -> int:
 
     async with store.engine.connect() as connection:
         return (await connection.execute(sa.text(f"SELECT count(*) FROM {table_name}"))).scalar_one()
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    """Nearest rank; NaN for no values."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
 
 
 @dataclass

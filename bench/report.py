@@ -15,6 +15,7 @@ import os
 import platform
 import shlex
 import sqlite3
+import statistics
 import subprocess
 import sys
 import time
@@ -41,6 +42,13 @@ class Result:
     floor: Result | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
+    @classmethod
+    def of(cls, name: str, samples: Sequence[float], unit: str, floor: Result | None = None, **extra: str) -> Result:
+        """A row of timings (seconds each), in `unit` (a time unit): their median and p99."""
+        scale = 1 / SECONDS[unit]
+        median, p99 = statistics.median(samples) * scale, percentile(samples, 0.99) * scale
+        return cls(name, len(samples), median, unit, p99, floor=floor, extra=extra)
+
     @property
     def ratio(self) -> float | None:
         """The row's median ÷ its floor's, in one unit: > 1 is slower for a time, faster for a rate."""
@@ -51,6 +59,14 @@ class Result:
         if self.unit in SECONDS and self.floor.unit in SECONDS:  # a time beside a shorter or longer one
             return self.median * SECONDS[self.unit] / (self.floor.median * SECONDS[self.floor.unit])
         raise ValueError(f"{self.name}: {self.unit} against a floor in {self.floor.unit}")
+
+
+def percentile(values: Sequence[float], fraction: float) -> float:
+    """Nearest rank; NaN for no values."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
 
 
 def figure(value: float) -> str:
