@@ -34,7 +34,7 @@ import tempfile
 import time
 from concurrent.futures import Future
 
-from common import NoOpNotifier, all_due, run_due
+from reminder_runs import NoOpNotifier, all_due, run_due
 from reminder_worker import DUE, populate
 from report import Report, Result, table, verdict
 

@@ -63,15 +63,14 @@ import sqlalchemy as sa
 from common import (
     Config,
     LogTally,
-    all_due,
     config_from,
     config_parser,
     count_rows,
     database,
     measure_and_print,
-    run_due,
 )
 from dataforseo_standin import DataForSEOStandIn, Site
+from reminder_runs import all_due, run_due
 from reminder_worker import ANSWERS, DUE
 from report import Result, table, verdict
 

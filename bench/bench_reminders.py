@@ -28,7 +28,7 @@ import tempfile
 import time
 
 import sqlalchemy as sa
-from common import all_due, full_loop
+from reminder_runs import all_due, full_loop
 from reminder_worker import DUE, PLATFORM, populate
 from report import Report, Result, table
 

@@ -26,7 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import NoDatabase, count_rows, database, full_loop, percentile
+from common import NoDatabase, count_rows, database, percentile
+from reminder_runs import full_loop
 from reminder_worker import DUE, populate
 from report import Report, Result, table
 from slack_client import filled_state
@@ -44,7 +45,7 @@ RETRY_SECONDS = 0.05  # a submission answered busy is sent again after this paus
 
 async def submissions(url: str, count: int) -> dict[str, float]:
     async with served(url) as slack:  # the tests' Slack app on its store, the stand-in checking every body
-        view = await plan_modal(slack, "CSETUP")
+        view = await plan_modal(slack.bot, "CSETUP")
         state = filled_state(view, ANSWERS)
         latencies: list[float] = []
         busy = 0

@@ -424,7 +424,7 @@ async def measure(config: Config, folder: Path, tally: LogTally) -> list[str]:
 async def _measure(config: Config, slack: Served, session: aiohttp.ClientSession, tally: LogTally) -> list[str]:
     out: list[str] = []
     store, ours, bare = slack.store, slack.ours, slack.bare
-    bench = Bench(session, slack, await plan_modal(slack))
+    bench = Bench(session, slack, await plan_modal(slack.bot))
     await plans_to_show(bench, store)
     await check_once(bench, store)
 

@@ -1,7 +1,8 @@
 """What the benchmarks share: where the tree and the tests' helpers are, the example answers, run
-sizes from the command line, concurrent drivers, a server process started and waited for, percentiles,
-result rows (printed by report.py, the one report format), a log tally, counting stored rows, running
-a measurement and printing its report. Slack is driven through slack_driver.py.
+sizes from the command line, concurrent drivers and their interleaved runs, a server process started
+and waited for, a fresh database, result rows (printed by report.py, the one report format), a log
+tally, counting stored rows, running a measurement and printing its report. Slack is driven through
+slack_driver.py; the reminder benchmarks share reminder_runs.py.
 
 The stand-ins for the platforms, the signed requests, the filled forms, the export files and the
 answer sets are the tests' own (tests/helpers, on the path once this module is imported): a
@@ -156,58 +157,6 @@ def stop(process: subprocess.Popen, seconds: float = 40.0) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
-
-
-class NoOpNotifier:
-    """A platform that posts nothing: what is left of a reminder run is the bot's own work."""
-
-    platform = "bench"  # the channels reminder_worker.populate makes
-
-    def __init__(self) -> None:
-        self.count = 0
-
-    async def send(self, channel: Any, reply: Any) -> None:
-        self.count += 1
-
-
-async def run_due(engine: Any, batch: int, notifier: Any = None) -> Any:
-    """One ReminderLoop.run_once at reminder_worker.DUE, every channel's check-in handed to `notifier`
-    (a NoOpNotifier unless given); its RunReport."""
-    from reminder_worker import DUE
-
-    from bot.monthly.reminders import ReminderLoop
-
-    loop = ReminderLoop(checkins=engine.monthly, notifiers=[notifier or NoOpNotifier()], batch=batch, clock=lambda: DUE)
-    return await loop.run_once(DUE)
-
-
-async def full_loop(engine: Any, batch: int) -> int:
-    """run_due to a NoOpNotifier; the reminders sent."""
-    notifier = NoOpNotifier()
-    report = await run_due(engine, batch, notifier)
-    assert report.sent == notifier.count, report
-    return report.sent
-
-
-async def all_due(store: Any, *, lookups: bool = False) -> None:
-    """Every reminder due again at reminder_worker.DUE, unclaimed, nothing sent and no plan adapted by a
-    check-in; with `lookups`, the month's lookups and the budget spent on them forgotten too (the
-    month's first run): the same data for every run of a reminder benchmark."""
-    import sqlalchemy as sa
-    from reminder_worker import DUE
-
-    from bot.storage.schema import lookup_budget, plans, reminder_sends, reminders
-    from bot.storage.schema import lookups as lookup_rows
-
-    async with store.engine.begin() as connection:
-        await connection.execute(sa.delete(reminder_sends))
-        await connection.execute(sa.delete(plans).where(plans.c.created_by == "reminder"))
-        await connection.execute(
-            sa.update(reminders).values(next_due_at=DUE, claimed_by=None, claimed_until=None, attempts=0)
-        )
-        if lookups:
-            await connection.execute(sa.delete(lookup_rows))
-            await connection.execute(sa.delete(lookup_budget))
 
 
 @asynccontextmanager

@@ -94,12 +94,13 @@ async def served(
         await standin.stop()
 
 
-async def plan_modal(slack: Served, channel: str = "CPLAN") -> dict[str, Any]:
-    """The modal `/backlinks plan` opens, as Slack shows it to the user (the stand-in's views.open)."""
-    opened = await slack.bot.command("plan", channel=channel)
+async def plan_modal(bot: SlackBot, channel: str = "CPLAN") -> dict[str, Any]:
+    """The modal `/backlinks plan` opens, as Slack shows it to the user (the stand-in's views.open);
+    `bot`: the tests' client of ours, in this process (Served.bot) or another (`backlinks serve`)."""
+    opened = await bot.command("plan", channel=channel)
     if opened.status != 200:
         raise SystemExit(f"/backlinks plan: HTTP {opened.status}")
-    return (await slack.standin.wait_for("views.open", timeout=10))[-1].body["view"]
+    return (await bot.standin.wait_for("views.open", timeout=10))[-1].body["view"]
 
 
 def command_body(text: str, *, channel: str, response_url: str, trigger: str, team: str = TEAM) -> bytes:

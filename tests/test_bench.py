@@ -95,7 +95,7 @@ async def main():
                 body = slack_.command_body("help", channel="C1", response_url=reply, trigger="t1")
                 status, answer, _, _ = await slack_.post(session, url, body)
                 print(url == slack.ours, status, b"Backlinks bot commands" in answer)
-            print(sorted(json.loads((await slack_.plan_modal(slack))["private_metadata"])))
+            print(sorted(json.loads((await slack_.plan_modal(slack.bot))["private_metadata"])))
 
 asyncio.run(main())
 """
