@@ -30,20 +30,18 @@ import argparse
 import asyncio
 import gc
 import statistics
-import sys
 import tempfile
 import time
 from concurrent.futures import Future
 
-from bench_reminders import reset
-from common import NoOpNotifier
+from reminder_runs import NoOpNotifier, all_due, run_due
 from reminder_worker import DUE, populate
+from report import Report, Result, table, verdict
 
 from bot.conversation.rendering import PLAIN, Renderer
 from bot.core.replies import images
 from bot.engine import Engine
 from bot.monthly import chart, drawers, picture
-from bot.monthly.reminders import ReminderLoop
 from bot.planning import knowledge as knowledge_module
 from bot.storage.store import Store
 
@@ -64,13 +62,12 @@ class CountingNotifier(NoOpNotifier):
 
 
 async def fan_out(engine: Engine, store: Store, *, charts: bool, batch: int) -> tuple[float, CountingNotifier]:
-    await reset(store)
+    await all_due(store)
     engine.monthly.charts = charts
     notifier = CountingNotifier()
     gc.collect()
     started = time.perf_counter()
-    loop = ReminderLoop(checkins=engine.monthly, notifiers=[notifier], batch=batch, clock=lambda: DUE)
-    report = await loop.run_once(DUE)
+    report = await run_due(engine, batch, notifier)
     seconds = time.perf_counter() - started
     if report.sent != notifier.count:
         raise SystemExit(f"sent {report.sent} but the notifier saw {notifier.count}")
@@ -124,10 +121,13 @@ async def main() -> None:
         try:
             await populate(store, n)
             engine = Engine(knowledge=knowledge, store=store)
-            print(
+            run = Report(
                 f"Backlinks bot: the progress chart ({n:,} check-ins due at once, median of {repeats}; "
-                f"Python {sys.version.split()[0]}, {drawers.DRAWERS} drawing processes)"
+                f"{drawers.DRAWERS} drawing processes)",
+                __file__,
+                details=["floor: drawing in this thread (for the round trip); the check-ins without charts"],
             )
+            run.print_head()
 
             data = await one_chart_data(engine, store)
             plain = Renderer(knowledge, PLAIN)
@@ -139,15 +139,6 @@ async def main() -> None:
             if picture.render(data, labels) != png:
                 raise SystemExit("two drawings of the same chart differ")
             drawing = statistics.median(cpu)
-            verdict = "PASS" if drawing * 1e3 < AIM_MS else "FAIL"
-            print(f"\none chart: {len(png):,} bytes PNG, {picture.WIDTH}×{picture.HEIGHT}")
-            print(f"  first drawing (imports Pillow, loads the font): {first * 1000:,.0f} ms")
-            print(
-                f"  drawing in this thread, median of {draws}: {drawing * 1e3:,.2f} ms CPU, "
-                f"{statistics.median(wall) * 1e3:,.2f} ms wall "
-                f"(CPU min {min(cpu) * 1e3:,.2f}, max {max(cpu) * 1e3:,.2f})"
-            )
-            print(f"  {verdict}  {drawing * 1e3:,.2f} ms of CPU a drawing (aim: under {AIM_MS:g} ms)")
 
             chart.CACHE_BYTES = 0  # from here on every chart is drawn
             started = time.perf_counter()
@@ -159,9 +150,20 @@ async def main() -> None:
                 started = time.perf_counter()
                 await chart.draw(data, labels)
                 trips.append(time.perf_counter() - started)
+            here = Result.of("drawing in this thread, wall (floor)", wall, "ms")
+            drawn = [
+                Result.of(
+                    "drawing in this thread, CPU", cpu, "ms", min=f"{min(cpu) * 1e3:,.2f}", max=f"{max(cpu) * 1e3:,.2f}"
+                ),
+                here,
+                Result.of("through a drawing process, wall", trips, "ms", here),
+            ]
+            print(f"one chart: {len(png):,} bytes PNG, {picture.WIDTH}×{picture.HEIGHT}")
+            print(*table(drawn, title="a drawing", count="drawings"), sep="\n")
+            print(f"first drawing (imports Pillow, loads the font): {first * 1000:,.0f} ms")
+            print(f"first through a drawing process (starts the process): {start * 1e3:,.0f} ms")
             print(
-                f"  through a drawing process, median of {draws}: {statistics.median(trips) * 1e3:,.2f} ms wall "
-                f"(the first, which starts the process: {start * 1e3:,.0f} ms)"
+                verdict(drawing * 1e3 < AIM_MS, f"{drawing * 1e3:,.2f} ms of CPU a drawing (aim: under {AIM_MS:g} ms)")
             )
 
             rows: dict[str, list[float]] = {"without charts (floor)": [], "drawers": [], "here": []}
@@ -180,14 +182,17 @@ async def main() -> None:
                         raise SystemExit(f"{row}: {notifier.pictures} charts in {notifier.count} check-ins of {n}")
                     rows[row].append(seconds)
             chart._submitted = in_processes
-            floor = statistics.median(rows["without charts (floor)"])
-            print(f"\n{'check-ins of ' + format(n, ','):<50}{'seconds':>10}{'channels/s':>12}{'× floor':>9}")
-            print("-" * 81)
-            for row, runs in rows.items():
-                seconds = statistics.median(runs)
-                name = labels_of.get(row, row)
-                print(f"{name:<50}{seconds:>10.2f}{n / seconds:>12,.0f}{seconds / floor:>9.2f}")
-            with_ = statistics.median(rows["drawers"])
+            fanned = [
+                Result(labels_of.get(row, row), n, statistics.median(runs), "s", extra={"channels/s": ""})
+                for row, runs in rows.items()
+            ]
+            for result in fanned:
+                result.extra["channels/s"] = f"{n / result.median:,.0f}"
+                result.floor = fanned[0] if result is not fanned[0] else None
+            print()
+            print(*table(fanned, title="check-ins", count="channels"), sep="\n")
+            floor = fanned[0].median
+            with_ = fanned[1].median
             print(
                 f"\na chart costs {(with_ - floor) / n * 1000:,.2f} ms a check-in over the floor's "
                 f"{floor / n * 1000:,.2f} ms (drawing processes); "
@@ -195,6 +200,7 @@ async def main() -> None:
             )
         finally:
             await store.close()
+    run.print_tail()
 
 
 if __name__ == "__main__":

@@ -54,26 +54,35 @@ import os
 import random
 import sqlite3
 import statistics
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from common import Config, LogTally, config_from, config_parser, count_rows, measure_and_print
+from common import (
+    Config,
+    LogTally,
+    config_from,
+    config_parser,
+    count_rows,
+    database,
+    measure_and_print,
+)
 from dataforseo_standin import DataForSEOStandIn, Site
+from reminder_runs import all_due, run_due
 from reminder_worker import ANSWERS, DUE
+from report import Result, table, verdict
 
 from bot.app.lookups import lookups_for
 from bot.core.replies import images
 from bot.core.settings import Settings
 from bot.engine import Engine
 from bot.monthly import chart, drawers
-from bot.monthly.reminders import ReminderLoop, RunReport
+from bot.monthly.reminders import RunReport
 from bot.planning import knowledge as knowledge_module
 from bot.planning import planner
-from bot.storage.schema import channels, lookup_budget, lookups, plans, reminder_sends, reminders
+from bot.storage.schema import channels, plans, reminders
 from bot.storage.store import Store
 
 FULL = Config(requests=10_000, repeats=3, warmup=1, seconds=math.inf, alone=0)
@@ -173,20 +182,6 @@ async def populate(store: Store, n: int) -> Data:
     return Data({f"c{i + 1}": site for i, site in enumerate(chosen)}, sites)
 
 
-async def reset(store: Store, *, cache: bool) -> None:
-    """Every reminder due again and nothing sent or adapted yet; with `cache`, the lookups of the
-    month and the budget spent on them forgotten too (the month's first run)."""
-    async with store.engine.begin() as connection:
-        await connection.execute(sa.delete(reminder_sends))
-        await connection.execute(sa.delete(plans).where(plans.c.created_by == "reminder"))
-        await connection.execute(
-            sa.update(reminders).values(next_due_at=DUE, claimed_by=None, claimed_until=None, attempts=0)
-        )
-        if cache:
-            await connection.execute(sa.delete(lookups))
-            await connection.execute(sa.delete(lookup_budget))
-
-
 @dataclass
 class TimedStandIn(DataForSEOStandIn):
     """The stand-in, adding up the time it spends building and encoding its answers."""
@@ -251,7 +246,6 @@ class Drawings:
 async def timed(engine: Engine, standin: TimedStandIn, drawings: Drawings, *, each: bool = False):
     """One run: (seconds, report, what it sent, charts drawn)."""
     notifier = Recording()
-    loop = ReminderLoop(checkins=engine.monthly, notifiers=[notifier], batch=BATCH, clock=lambda: DUE)
     standin.calls.clear()
     standin.busy = 0.0
     chart.forget_drawn()  # a month's charts are new ones
@@ -260,7 +254,7 @@ async def timed(engine: Engine, standin: TimedStandIn, drawings: Drawings, *, ea
     gc.collect()
     started = time.perf_counter()
     try:
-        report = await loop.run_once(DUE)
+        report = await run_due(engine, BATCH, notifier)
     finally:
         chart.CACHE_BYTES = KEEP_CHARTS
     return time.perf_counter() - started, report, notifier, drawings.count
@@ -325,15 +319,12 @@ def check(
 
 
 async def measure(config: Config, folder: Path, postgres: str | None, latency: float, tally: LogTally) -> list[str]:
-    n = config.requests
-    made = None
-    if postgres:
-        from postgres import create_database
+    async with database(folder, postgres, "checkins") as url:
+        return await _measure(config, url, latency, tally)
 
-        made = await create_database(postgres, prefix="backlinks_bench")
-        url = made[0]
-    else:
-        url = f"sqlite:///{folder}/checkins.db"
+
+async def _measure(config: Config, url: str, latency: float, tally: LogTally) -> list[str]:
+    n = config.requests
     standin = TimedStandIn(rate_limit=BUDGET, rate_remaining=BUDGET, balance=1e9, delay=latency)
     await standin.start()
     store = await Store.open(url, clock=lambda: DUE)
@@ -379,12 +370,12 @@ async def measure(config: Config, folder: Path, postgres: str | None, latency: f
         drawings = Drawings()
         for _ in range(config.warmup):  # the drawing processes started, Pillow and the font loaded
             for kind in ("floor", "each"):
-                await reset(store, cache=True)
+                await all_due(store, lookups=True)
                 await timed(engines[kind], standin, drawings, each=kind == "each")
         paid = 0.0
         for _ in range(config.repeats):
             for kind in rows:
-                await reset(store, cache=kind != "warm")
+                await all_due(store, lookups=kind != "warm")
                 balance = standin.balance
                 seconds, report, notifier, drawn = await timed(engines[kind], standin, drawings, each=kind == "each")
                 if kind == "cold":
@@ -405,10 +396,6 @@ async def measure(config: Config, folder: Path, postgres: str | None, latency: f
     finally:
         await store.close()
         await standin.stop()
-        if made is not None:
-            from postgres import drop_database
-
-            await drop_database(postgres, made[1])
     return lines
 
 
@@ -419,25 +406,22 @@ async def _workspaces(store: Store) -> list[tuple[str, str]]:
 
 def _table(rows: list[Row], n: int, sites: int, paid: float, latency: float) -> list[str]:
     floor = rows[0].seconds
-    width = max(len(r.label) for r in rows)
-    header = (
-        f"{'row (median of ' + str(len(rows[0].runs)) + ')':<{width}}  {'seconds':>8}  {'channels/s':>10}  "
-        f"{'× floor':>7}  {'calls':>6}  {'cache hits':>10}  {'ms/channel':>10}  {'stand-in s':>10}  {'drawn':>6}"
-    )
-    lines = ["", header, "-" * len(header)]
+    results: list[Result] = []
     for row in rows:
         calls = statistics.median(r.calls for r in row.runs)
         measured = statistics.median(r.measured for r in row.runs)
-        hits = f"{1 - calls / measured:.1%}" if measured else "-"
-        extra = f"{(row.seconds - floor) / n * 1e3:+.3f}" if row is not rows[0] else "-"
-        drawn = statistics.median(r.drawn for r in row.runs)
-        lines.append(
-            f"{row.label:<{width}}  {row.seconds:>8.2f}  {n / row.seconds:>10,.0f}  {row.seconds / floor:>7.2f}  "
-            f"{calls:>6,.0f}  {hits:>10}  {extra:>10}  {statistics.median(r.busy for r in row.runs):>10.2f}  "
-            f"{drawn:>6,.0f}"
-        )
+        extra = {
+            "channels/s": f"{n / row.seconds:,.0f}",
+            "calls": f"{calls:,.0f}",
+            "cache hits": f"{1 - calls / measured:.1%}" if measured else "-",
+            "ms/channel": f"{(row.seconds - floor) / n * 1e3:+.3f}" if row is not rows[0] else "-",
+            "stand-in s": f"{statistics.median(r.busy for r in row.runs):.2f}",
+            "drawn": f"{statistics.median(r.drawn for r in row.runs):,.0f}",
+        }
+        results.append(Result(row.label, n, row.seconds, "s", floor=results[0] if results else None, extra=extra))
     cold = next(r for r in rows if r.name == "cold")
     calls = statistics.median(r.calls for r in cold.runs)
+    lines = ["", *table(results, title=f"row (median of {len(rows[0].runs)})", count="channels")]
     lines += [
         "",
         f"ms/channel: the row's seconds over the floor's, per channel; stand-in s: its own time answering "
@@ -454,9 +438,12 @@ def _table(rows: list[Row], n: int, sites: int, paid: float, latency: float) -> 
     for row in rows:
         if row.name in ("charts", "each"):
             ratio = row.seconds / floor
-            verdict, sign = ("PASS", "<=") if ratio <= CHARTS_AIM else ("FAIL", ">")
+            sign = "<=" if ratio <= CHARTS_AIM else ">"
             lines.append(
-                f"{verdict}  {row.label}: {row.seconds:.2f} s = {ratio:.2f} × the floor ({sign} {CHARTS_AIM:g})"
+                verdict(
+                    ratio <= CHARTS_AIM,
+                    f"{row.label}: {row.seconds:.2f} s = {ratio:.2f} × the floor ({sign} {CHARTS_AIM:g})",
+                )
             )
     return lines
 
@@ -471,13 +458,16 @@ def main(argv: list[str] | None = None) -> int:
     database = "PostgreSQL (a fresh database)" if args.postgres else f"a SQLite {sqlite3.sqlite_version} file"
     header = [
         f"Backlinks bot: check-ins measured by DataForSEO (the real client against its loopback stand-in) for "
-        f"{config.requests:,} channels due at once ({'quick' if quick else 'full'} run; Python "
-        f"{sys.version.split()[0]}, {os.cpu_count()} CPUs; {database}; batch {BATCH})",
+        f"{config.requests:,} channels due at once ({'quick' if quick else 'full'} run; {database}; batch {BATCH})",
         f"floor: the same check-ins without a provider; median of {config.repeats} run(s) per row, "
         f"rows interleaved, after {config.warmup} untimed run of the floor",
     ]
     return measure_and_print(
-        header, "bench-checkins-", lambda folder: measure(config, folder, args.postgres, args.latency, tally)
+        header,
+        "bench-checkins-",
+        lambda folder: measure(config, folder, args.postgres, args.latency, tally),
+        script=__file__,
+        argv=argv,
     )
 
 

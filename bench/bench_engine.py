@@ -37,9 +37,6 @@ import argparse
 import asyncio
 import gc
 import json
-import os
-import platform
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -51,6 +48,7 @@ from pathlib import Path
 
 from common import ANSWERS_FILE, REPO, example_answers
 from processes import BACKLINKS, CLEAN
+from report import SECONDS, Report, Result, figure, table, verdict
 
 from adapters.console.chat import render
 from bot.conversation.questionnaire import Draft, apply
@@ -297,30 +295,28 @@ CONSOLE_IMPORTS = (
 
 # Output.
 
-SCALE = {"µs": 1e6, "ms": 1e3, "s": 1.0}
-
 
 def show(value: float, unit: str) -> str:
-    scaled = value * SCALE[unit]
-    digits = 0 if scaled >= 100 else 1 if scaled >= 10 else 2
-    return f"{scaled:,.{digits}f} {unit}"
+    return f"{figure(value / SECONDS[unit])} {unit}"
 
 
-def table(rows: list[Row], floor: Row, planner_row: Row) -> list[str]:
-    width = max(len(r.name) for r in rows)
-    header = (
-        f"{'scenario':<{width}}  {'median':>11}  {'per second':>10}  {'× floor':>8}  {'× planner':>9}  {'spread':>6}"
-    )
-    lines = [header, "-" * len(header)]
+def results(rows: list[Row], floor: Row, planner_row: Row | None = None) -> list[Result]:
+    """The report's rows: the median per call in the row's unit over every call timed, × the floor,
+    and the row's own figures (calls a second, × planner, spread, batch size or the runs)."""
+    made: dict[str, Result] = {}
     for r in rows:
-        per_second = f"{1 / r.median:,.0f}" if r.median else "-"
-        versus_floor = f"{r.median / floor.median:,.1f}"
-        versus_planner = f"{r.median / planner_row.median:,.2f}"
-        lines.append(
-            f"{r.name:<{width}}  {show(r.median, r.unit):>11}  {per_second:>10}  {versus_floor:>8}  "
-            f"{versus_planner:>9}  {r.spread:>6.0%}"
-        )
-    return lines
+        if r.unit == "s":  # a process started: each run's seconds
+            extra = {"each run, s": ", ".join(f"{s:.2f}" for s in r.samples)}
+        else:
+            extra = {"per second": figure(1 / r.median) if r.median else "-"}
+            if planner_row is not None:
+                extra["× planner"] = f"{r.median / planner_row.median:,.2f}"
+            extra |= {"spread": f"{r.spread:.0%}", "batch": f"{r.batch:,}"}
+        made[r.name] = Result(r.name, r.batch * len(r.samples), r.median / SECONDS[r.unit], r.unit, extra=extra)
+    for result in made.values():
+        if result is not made[floor.name]:
+            result.floor = made[floor.name]
+    return list(made.values())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -340,18 +336,20 @@ def main(argv: list[str] | None = None) -> int:
         console_seconds=config.console_seconds if args.console_runs is None else float("inf"),
     )
 
-    started = time.perf_counter()
     fixture = Fixture()
-    print(
-        f"Backlinks bot: plan benchmark ({'quick' if args.quick else 'full'} run; Python "
-        f"{platform.python_version()}, SQLite {sqlite3.sqlite_version}, {os.cpu_count()} CPUs)"
+    run = Report(
+        f"Backlinks bot: plan benchmark ({'quick' if args.quick else 'full'} run)",
+        __file__,
+        argv,
+        details=[
+            f"answers: {ANSWERS_FILE.relative_to(REPO)} ({len(fixture.raw)} answers); median of {config.repeats} "
+            f"batches of ~{config.batch_seconds:g} s each (gc off), console: median of up to "
+            f"{config.console_runs} run(s)",
+            "floor: json.loads(json.dumps(answers)) of the validated answers, a trivial per-plan cost; for the "
+            "console, `backlinks --help`",
+        ],
     )
-    print(
-        f"answers: {ANSWERS_FILE.relative_to(REPO)} ({len(fixture.raw)} answers); median of {config.repeats} "
-        f"batches of ~{config.batch_seconds:g} s each (gc off), console: median of up to {config.console_runs} run(s)"
-    )
-    print("floor: json.loads(json.dumps(answers)) of the validated answers, a trivial per-plan cost")
-    print()
+    run.print_head()
 
     rows = in_process(fixture, config)
     floor, planner_row, pipeline_row = rows[0], rows[1], rows[2]
@@ -361,15 +359,11 @@ def main(argv: list[str] | None = None) -> int:
         engine_row = rows[-2]
         console = console_runs(fixture, config, folder)
 
-    for line in table(rows, floor, planner_row):
-        print(line)
+    print(*table(results(rows, floor, planner_row), title="scenario", count="calls"), sep="\n")
     print()
     help_row, imports_row, chat_row = console
-    width = max(len(r.name) for r in console) + 2
-    for r in console:
-        runs = ", ".join(f"{s:.2f}" for s in r.samples)
-        ratio = r.median / help_row.median
-        print(f"{r.name:<{width}}  {show(r.median, 's'):>7}  × --help {ratio:5.2f}  (runs: {runs})")
+    print(*table(results(console, help_row), title="process", count="runs"), sep="\n")
+    width = max(len(r.name) for r in console)
     for label, value in [
         ("console − --help", chat_row.median - help_row.median),
         ("  of which imports + knowledge − --help", imports_row.median - help_row.median),
@@ -377,7 +371,6 @@ def main(argv: list[str] | None = None) -> int:
     ]:
         print(f"{label:<{width}}  {show(value, 's'):>7}")
     print()
-    print(f"batch sizes: {', '.join(f'{r.batch:,}' for r in rows)} (table order)")
     store_cost = engine_row.median - pipeline_row.median
     print(
         f"engine row − pipeline row ≈ {show(store_cost, 'ms')} per plan for parse_inline, the SQLite reads "
@@ -387,11 +380,9 @@ def main(argv: list[str] | None = None) -> int:
     print('bar from the issue: "engine well under a millisecond per plan" (µs per plan < 1,000)')
     for label, row in [("answers → plan → rendered reply", pipeline_row), ("planner.plan alone (info)", planner_row)]:
         us = row.median * 1e6
-        verdict = "PASS" if us < BAR_US else "FAIL"
-        print(f"{verdict}  {label}: {us:,.0f} µs/plan ({'<' if us < BAR_US else '≥'} {BAR_US:,.0f} µs)")
+        print(verdict(us < BAR_US, f"{label}: {us:,.0f} µs/plan ({'<' if us < BAR_US else '≥'} {BAR_US:,.0f} µs)"))
     print(f"(in-process rows exclude SQLite; the engine row, with it, is {show(engine_row.median, 'ms')} per plan)")
-    print()
-    print(f"total time {time.perf_counter() - started:.1f} s")
+    run.print_tail()
     return 0
 
 

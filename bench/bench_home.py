@@ -3,6 +3,7 @@ takes to build for a person with many channels.
 
     .venv/bin/python bench/bench_home.py              # SQLite file, 2,000 commands a row, 50 channels
     .venv/bin/python bench/bench_home.py --postgres postgresql://postgres@127.0.0.1:5432/postgres
+    .venv/bin/python bench/bench_home.py --quick      # 500 commands a row, 20 channels, 10 builds
     .venv/bin/python bench/bench_home.py --commands 500 --channels 100
 
 Rows of the first table, each `Engine.handle(Invoked(... "help"))` one at a time (help touches no
@@ -25,14 +26,14 @@ import argparse
 import asyncio
 import datetime as dt
 import json
-import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import common  # noqa: F401 - puts the tree and the tests' helpers on the path
+from common import database, percentile
 from reminder_worker import ANSWERS
+from report import SECONDS, Report, Result, figure, table
 
 from adapters.slack.blocks import SlackRenderer
 from bot.core.events import ChannelKey, Invoked
@@ -52,11 +53,12 @@ class NoPages:
         pass
 
 
-async def per_command(engine: Engine, keys: list[tuple[ChannelKey, str]]) -> list[float]:
+async def per_command(engine: Engine, keys: list[tuple[ChannelKey, str]], command: str = "help") -> list[float]:
+    """The seconds each `command` took, one at a time, in each (channel, person) of `keys`."""
     timings = []
     for channel, user in keys:
         started = time.perf_counter()
-        await engine.handle(Invoked(channel, user, "help"))
+        await engine.handle(Invoked(channel, user, command))
         timings.append(time.perf_counter() - started)
     return timings
 
@@ -90,19 +92,10 @@ async def show(url: str, count: int) -> list[float]:
         engine = Engine(knowledge=knowledge, store=store)
         key = ChannelKey("slack", "TS", "C1")
         await store.save_plan(key, "U1", ANSWERS, planner.plan(ANSWERS, knowledge).model_dump(mode="json"))
-        await per_command_named(engine, [(key, "U1")] * 50, "show")
-        return await per_command_named(engine, [(key, "U1")] * count, "show")
+        await per_command(engine, [(key, "U1")] * 50, "show")
+        return await per_command(engine, [(key, "U1")] * count, "show")
     finally:
         await store.close()
-
-
-async def per_command_named(engine: Engine, keys: list[tuple[ChannelKey, str]], command: str) -> list[float]:
-    timings = []
-    for channel, user in keys:
-        started = time.perf_counter()
-        await engine.handle(Invoked(channel, user, command))
-        timings.append(time.perf_counter() - started)
-    return timings
 
 
 async def home(url: str, channels: int, repeats: int) -> tuple[list[float], list[float], int, int]:
@@ -141,43 +134,49 @@ async def home(url: str, channels: int, repeats: int) -> tuple[list[float], list
         await store.close()
 
 
-def ms(values: list[float]) -> str:
-    ordered = sorted(values)
-    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
-    return f"median {statistics.median(values) * 1000:7.3f} ms   p95 {p95 * 1000:7.3f} ms"
+def timings(name: str, values: list[float], floor: Result | None = None, unit: str = "ms") -> Result:
+    """A row of per-operation timings (seconds), in `unit`, with their p95."""
+    return Result.of(name, values, unit, floor, p95=figure(percentile(values, 0.95) / SECONDS[unit]))
 
 
 async def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--postgres", help="a PostgreSQL server URL: a fresh database on it instead of SQLite")
-    parser.add_argument("--commands", type=int, default=2000)
-    parser.add_argument("--channels", type=int, default=50)
-    parser.add_argument("--repeats", type=int, default=30)
+    parser.add_argument("--quick", action="store_true", help="500 commands a row, a Home of 20 channels, 10 builds")
+    parser.add_argument("--commands", type=int, help="commands a row (default 2,000; 500 with --quick)")
+    parser.add_argument("--channels", type=int, help="channels of the Home (default 50; 20 with --quick)")
+    parser.add_argument("--repeats", type=int, help="Home builds (default 30; 10 with --quick)")
     args = parser.parse_args(argv)
+    commands_, channels = args.commands or (500 if args.quick else 2000), args.channels or (20 if args.quick else 50)
+    repeats = args.repeats or (10 if args.quick else 30)
+    where = "PostgreSQL" if args.postgres else "SQLite file"
+    report = Report(
+        f"Backlinks bot: Slack's App Home ({where}; {commands_:,} commands a row, one at a time; a Home of "
+        f"{channels} channels, {repeats} builds)",
+        __file__,
+        argv,
+        details=["floor: Engine.handle(help) where no platform shows pages (nothing recorded)"],
+    )
+    report.print_head()
     with tempfile.TemporaryDirectory() as folder:
-        if args.postgres:
-            from postgres import create_database, drop_database
-
-            url, name = await create_database(args.postgres)
-            where = "PostgreSQL"
-        else:
-            url, name, where = f"sqlite:///{Path(folder) / 'bench.db'}", None, "SQLite file"
-        try:
-            print(f"Engine.handle(help), one at a time, {args.commands} commands a row ({where}):")
-            rows = await commands(url, args.commands)
-            floor = statistics.median(rows["floor"])
-            for row, timings in rows.items():
-                extra = (statistics.median(timings) - floor) * 1000
-                print(f"  {row:7} {ms(timings)}   over the floor {extra:+.3f} ms")
-            shows = await show(url, args.commands)
-            print(f"  show    {ms(shows)}   (a command that reads its plan, for scale)")
-            builds, renders, blocks, size = await home(url, args.channels, args.repeats)
-            print(f"A Home of {args.channels} channels (plans, reminders, 6 months logged), {args.repeats} builds:")
-            print(f"  Home.page      {ms(builds)}")
-            print(f"  Slack view     {ms(renders)}   {blocks} blocks, {size:,} bytes of JSON")
-        finally:
-            if name:
-                await drop_database(args.postgres, name)
+        async with database(Path(folder), args.postgres) as url:
+            rows = await commands(url, commands_)
+            floor = timings("floor: nothing recorded (help)", rows["floor"], unit="µs")
+            results = [
+                floor,
+                timings("repeat: the same person and channel (help)", rows["repeat"], floor, "µs"),
+                timings("new: a new channel and person each (help)", rows["new"], floor, "µs"),
+                timings("show: reads its plan (for scale)", await show(url, commands_), floor, "µs"),
+            ]
+            for result in results[1:]:
+                result.extra["over the floor"] = f"{result.median - floor.median:+,.1f} µs"
+            print(*table(results, title="Engine.handle, one at a time", count="commands"), sep="\n")
+            builds, renders, blocks, size = await home(url, channels, repeats)
+            print()
+            home_rows = [timings("Home.page", builds), timings("Slack view", renders)]
+            print(*table(home_rows, title=f"a Home of {channels} channels", count="builds"), sep="\n")
+            print(f"(plans, reminders, 6 months logged a channel; the view: {blocks} blocks, {size:,} bytes of JSON)")
+    report.print_tail()
 
 
 if __name__ == "__main__":

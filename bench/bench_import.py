@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -28,6 +28,7 @@ from pathlib import Path
 
 from common import REPO
 from export_fixtures import Link, ahrefs_backlinks
+from report import Report, Result, table, verdict
 
 DOMAINS = 50_000  # distinct linking hosts, over all rows
 ANCHORS = ["Example", "example.com", "click here", "best running shoes", "running tips", "here", "Example Shop"]
@@ -125,11 +126,13 @@ def main() -> None:
     options = parser.parse_args()
     big = 100_000 if options.quick else 1_000_000
     sizes = (big // 4, big)
-    print(
-        f"Backlinks bot: importing an Ahrefs backlinks export (UTF-16, tabs, quoted; {DOMAINS:,} linking hosts; "
-        f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs); medians of {options.repeats} runs, "
-        "each in a fresh process"
+    report = Report(
+        f"Backlinks bot: importing an Ahrefs backlinks export (UTF-16, tabs, quoted; {DOMAINS:,} linking hosts); "
+        f"medians of {options.repeats} runs, each in a fresh process",
+        __file__,
+        details=["floor: Python's csv module reading the same file, nothing else"],
     )
+    report.print_head()
     results: dict[int, dict[str, tuple[float, int]]] = {}
     with tempfile.TemporaryDirectory() as folder:
         for rows in sizes:
@@ -144,26 +147,38 @@ def main() -> None:
                 runs = [run(script, path) for _ in range(options.repeats)]
                 if any(r[0] != rows for r in runs):
                     raise SystemExit(f"{label} read {runs[0][0]:,} rows of {rows:,}")
-                seconds = sorted(r[1] for r in runs)[len(runs) // 2]
-                rss = sorted(r[2] for r in runs)[len(runs) // 2]
+                seconds = statistics.median_high(r[1] for r in runs)
+                rss = statistics.median_high(r[2] for r in runs)
                 results.setdefault(rows, {})[label] = (seconds, rss)
             path.unlink()
-    print(f"\n{'rows':>10}  {'row':<8}{'seconds':>9}{'rows/s':>12}{'× floor':>9}{'peak MB':>9}")
-    print("-" * 59)
-    for rows, by in results.items():
-        base = by["floor"][0]
+    rows = []
+    for count, by in results.items():
+        floor = None
         for label, (seconds, rss) in by.items():
-            print(
-                f"{rows:>10,}  {label:<8}{seconds:>9.2f}{rows / seconds:>12,.0f}{seconds / base:>9.2f}"
-                f"{rss / 1024:>9.0f}"
+            result = Result(
+                f"{label} ({count:,} rows)",
+                count,
+                seconds,
+                "s",
+                floor=floor,
+                extra={"rows/s": f"{count / seconds:,.0f}", "peak MB": f"{rss / 1024:,.0f}"},
             )
+            floor = floor or result
+            rows.append(result)
+    print()
+    print(*table(rows, count="rows"), sep="\n")
     ratio = results[big]["import"][0] / results[big]["floor"][0]
     small, large = results[sizes[0]]["import"][1], results[big]["import"][1]
-    print(f"\n{'PASS' if ratio <= 2 else 'FAIL'}  import at {ratio:.2f}× the csv floor on {big:,} rows (aim: ≤ 2×)")
+    print()
+    print(verdict(ratio <= 2, f"import at {ratio:.2f}× the csv floor on {big:,} rows (aim: ≤ 2×)"))
     print(
-        f"{'PASS' if large <= small * 1.5 else 'FAIL'}  peak memory {small / 1024:.0f} MB at {sizes[0]:,} rows, "
-        f"{large / 1024:.0f} MB at {big:,} rows (aim: flat in the file size)"
+        verdict(
+            large <= small * 1.5,
+            f"peak memory {small / 1024:.0f} MB at {sizes[0]:,} rows, {large / 1024:.0f} MB at {big:,} rows "
+            "(aim: flat in the file size)",
+        )
     )
+    report.print_tail()
 
 
 if __name__ == "__main__":

@@ -21,21 +21,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import multiprocessing
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import common  # noqa: F401 - puts the tree on the path
-from loopback import Loopback, listen
+from common import listening, server_process, stop
+from loopback import Loopback
+from processes import free_port
+from report import Report, Result, table
 
 HOSTS = 500
 PAGE = "<html><body>" + "<p>" + "Filler text about bread and baking. " * 500 + "</p>{link}</body></html>"
 
 
-def _serve(port_out) -> None:
+def pages(port: int) -> None:
+    """The page server (`bench_links.py --pages PORT`, in a process of its own): every site's pages."""
     from aiohttp import web
 
     link = PAGE.format(link='<a href="https://example.com/">Example</a>')
@@ -50,15 +52,10 @@ def _serve(port_out) -> None:
     async def robots(_: web.Request) -> web.Response:
         return web.Response(text="User-agent: *\nDisallow: /private\n")
 
-    async def main() -> None:
-        app = web.Application()
-        app.router.add_get("/p/{n}", page)
-        app.router.add_get("/robots.txt", robots)
-        _, port = await listen(app)
-        port_out.put(port)
-        await asyncio.Event().wait()
-
-    asyncio.run(main())
+    app = web.Application()
+    app.router.add_get("/p/{n}", page)
+    app.router.add_get("/robots.txt", robots)
+    web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
 
 
 def rss() -> int:
@@ -171,15 +168,22 @@ async def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--polite", action="store_true", help="also a run with the default 1 s pause per host")
     args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
     count = args.links or (1_000 if args.quick else 10_000)
     repeats = args.repeats or (1 if args.quick else 3)
 
-    ports = multiprocessing.get_context("spawn").Queue()
-    server = multiprocessing.get_context("spawn").Process(target=_serve, args=(ports,), daemon=True)
-    server.start()
-    port = ports.get(timeout=30)
+    port = free_port()
+    server = server_process([sys.executable, __file__, "--pages", str(port)])
+    await listening(server, port, "/robots.txt")
     urls = [f"http://site{n % HOSTS}.test:{port}/p/{n}" for n in range(count)]
-    print(f"{count:,} links on {HOSTS} hosts, {args.concurrency} at a time; pages from a separate process")
+    run = Report(
+        f"Backlinks bot: checking logged links ({count:,} links on {HOSTS} hosts, {args.concurrency} at a time; "
+        f"pages from a separate process; median of {repeats} run(s) a row)",
+        __file__,
+        argv,
+        details=["floor: a bare aiohttp client reading each page, nothing else"],
+    )
+    run.print_head()
 
     try:
         rows: dict[str, list[tuple[float, int]]] = {"floor": [], "checker": [], "stored": []}
@@ -194,13 +198,14 @@ async def main(argv: list[str] | None = None) -> int:
                 took, grew, report = await stored_run(Path(folder) / "links.db", urls, 1_000, args.concurrency)
             assert report.checked == count, report
             rows["stored"].append((took, grew))
-        base = statistics.median(t for t, _ in rows["floor"])
         print(f"states found: {states}")
-        print(f"{'row':<8} {'seconds':>8} {'links/s':>9} {'x floor':>8} {'memory MB':>10}")
+        results = []
         for name, runs in rows.items():
             took = statistics.median(t for t, _ in runs)
             grew = statistics.median(g for _, g in runs) / 1e6
-            print(f"{name:<8} {took:>8.2f} {count / took:>9,.0f} {took / base:>8.2f} {grew:>10.1f}")
+            extra = {"links/s": f"{count / took:,.0f}", "memory MB": f"{grew:,.1f}"}
+            results.append(Result(name, count, took, "s", floor=results[0] if results else None, extra=extra))
+        print(*table(results, count="links"), sep="\n")
         if args.polite:
             small = urls[: HOSTS * 4]  # four pages a host
             started = time.perf_counter()
@@ -208,9 +213,13 @@ async def main(argv: list[str] | None = None) -> int:
             took = time.perf_counter() - started
             print(f"polite: {len(small):,} links, 4 a host, 1 s apart per host: {took:.1f} s (at least 4 s by design)")
     finally:
-        server.terminate()
+        stop(server)
+    run.print_tail()
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(asyncio.run(main()))
+    if sys.argv[1:2] == ["--pages"]:  # the page server, started by main in a process of its own
+        pages(int(sys.argv[2]))
+    else:
+        sys.exit(asyncio.run(main()))

@@ -23,27 +23,20 @@ import argparse
 import asyncio
 import datetime as dt
 import gc
-import sqlite3
 import statistics
-import sys
 import tempfile
 import time
 
 import sqlalchemy as sa
-from common import full_loop
+from reminder_runs import all_due, full_loop
 from reminder_worker import DUE, PLATFORM, populate
+from report import Report, Result, table
 
 from bot.engine import Engine
 from bot.monthly.reminder_store import ReminderStore
 from bot.planning import knowledge as knowledge_module
-from bot.storage.schema import channels, reminder_sends, reminders
+from bot.storage.schema import channels, reminders
 from bot.storage.store import Store
-
-
-async def reset(store: Store) -> None:
-    async with store.engine.begin() as connection:
-        await connection.execute(sa.delete(reminder_sends))
-        await connection.execute(sa.update(reminders).values(next_due_at=DUE, claimed_by=None, claimed_until=None))
 
 
 async def floor(store: Store) -> int:
@@ -64,7 +57,7 @@ async def claim_only(store: Store, batch: int) -> int:
 async def timed(label: str, work, store: Store, repeats: int, expected: int) -> tuple[str, float]:
     samples = []
     for _ in range(repeats):
-        await reset(store)
+        await all_due(store)
         gc.collect()
         start = time.perf_counter()
         done = await work()
@@ -82,15 +75,18 @@ async def main() -> None:
     parser.add_argument("--repeats", type=int, default=1, help="timed runs per row; the median is printed")
     options = parser.parse_args()
     n = options.channels or (10_000 if options.quick else 100_000)
+    run = Report(
+        f"Backlinks bot: reminder fan-out on SQLite ({n:,} channels due in the same minute; batch {options.batch}; "
+        f"median of {options.repeats} run(s) a row)",
+        __file__,
+        details=["floor: one SELECT of every due row with its channel, the least work that touches them all"],
+    )
+    run.print_head()
     with tempfile.TemporaryDirectory() as folder:
         store = await Store.open(f"sqlite:///{folder}/bench.db", clock=lambda: DUE)
         try:
             started = time.perf_counter()
             await populate(store, n)
-            print(
-                f"Backlinks bot: reminder fan-out on SQLite ({n:,} channels due in the same minute; "
-                f"batch {options.batch}; Python {sys.version.split()[0]}, SQLite {sqlite3.sqlite_version})"
-            )
             print(f"set-up: {n:,} channels, plans and reminders written in {time.perf_counter() - started:.1f} s")
             engine = Engine(knowledge=knowledge_module.default(), store=store)
             rows = [
@@ -110,11 +106,13 @@ async def main() -> None:
                     n,
                 ),
             ]
-            base = rows[0][1]
-            print(f"\n{'row':<55}{'seconds':>10}{'channels/s':>14}{'× floor':>10}")
-            print("-" * 89)
-            for label, seconds in rows:
-                print(f"{label:<55}{seconds:>10.2f}{n / seconds:>14,.0f}{seconds / base:>10.1f}")
+            results = [
+                Result(label, n, seconds, "s", extra={"channels/s": f"{n / seconds:,.0f}"}) for label, seconds in rows
+            ]
+            for result in results[1:]:
+                result.floor = results[0]
+            print()
+            print(*table(results, count="channels"), sep="\n")
             async with store.engine.connect() as connection:
                 sent = (
                     await connection.execute(
@@ -135,6 +133,7 @@ async def main() -> None:
             print(f"the loop spends {per:,.0f} µs a channel; {n:,} channels take {rows[2][1] / 60:.1f} minutes")
         finally:
             await store.close()
+    run.print_tail()
 
 
 if __name__ == "__main__":

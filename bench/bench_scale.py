@@ -21,47 +21,32 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
-import statistics
-import sys
 import tempfile
 import time
+from pathlib import Path
 
-from common import count_rows, full_loop
-from postgres import create_database, drop_database
+from common import NoDatabase, count_rows, database, percentile
+from reminder_runs import full_loop
 from reminder_worker import DUE, populate
-from slack_client import serve, slack_settings
-from slack_standin import SlackStandIn
+from report import Report, Result, table
+from slack_client import filled_state
+from slack_driver import BUSY, CONCURRENCY, plan_modal, post, served, submission_body
 from support import TYPED_ANSWERS
 
 from bot.engine import Engine
 from bot.planning import knowledge as knowledge_module
 from bot.storage.store import Store
 
-CONCURRENCY = 16
 # The answers a user types (the tests' own), strategies as the modal's multi-select sends them.
 ANSWERS = dict(TYPED_ANSWERS) | {"strategies": "guest_posting, outreach"}
-BUSY = b"did not take this yet"  # the words of the "busy, try again" answer on a form
 RETRY_SECONDS = 0.05  # a submission answered busy is sent again after this pause
 
 
-async def fresh_postgres(admin_url: str) -> tuple[str, str] | None:
-    try:
-        return await create_database(admin_url, prefix="backlinks_bench")
-    except Exception as error:  # no server here: the PostgreSQL rows are left out, saying why
-        print(f"PostgreSQL at {admin_url} not usable ({type(error).__name__}): its rows are left out")
-        return None
-
-
 async def submissions(url: str, count: int) -> dict[str, float]:
-    standin = SlackStandIn()
-    await standin.start()
-    # The tests' Slack app on its store, in HTTP mode whatever the environment says.
-    bot, runner = await serve(slack_settings(standin, url, _env_file=None, slack_mode="http"), standin)
-    try:
-        await bot.command("plan", channel="CSETUP")
-        view = (await standin.wait_for("views.open"))[0].body["view"]
+    async with served(url) as slack:  # the tests' Slack app on its store, the stand-in checking every body
+        view = await plan_modal(slack.bot, "CSETUP")
+        state = filled_state(view, ANSWERS)
         latencies: list[float] = []
         busy = 0
         queue = iter(range(count))
@@ -69,39 +54,32 @@ async def submissions(url: str, count: int) -> dict[str, float]:
         async def client() -> None:
             nonlocal busy
             for n in queue:
-                meta = json.dumps({"channel": f"C{n}", "response_url": standin.response_url(f"r{n}")})
+                body = submission_body(view, state, channel=f"C{n}", response_url=slack.standin.response_url(f"r{n}"))
                 while True:
-                    start = time.perf_counter()
-                    response = await bot.submit({**view, "private_metadata": meta}, ANSWERS)
-                    if response.status != 200:
-                        raise SystemExit(f"submission answered {response.status}")
-                    if BUSY not in await response.read():
+                    status, answer, sent, latency = await post(slack.bot.session, slack.ours, body)
+                    if status != 200:
+                        raise SystemExit(f"submission answered {status}: {answer[:200]!r}")
+                    if BUSY not in answer:
                         break
                     busy += 1  # "busy, try again" (bot/intake/): not taken; the person tries again
                     await asyncio.sleep(RETRY_SECONDS)
-                latencies.append(time.perf_counter() - start)
+                latencies.append(latency)
 
         started = time.perf_counter()
         await asyncio.gather(*(client() for _ in range(CONCURRENCY)))
         acked = time.perf_counter() - started
-        await standin.wait_for("chat.postMessage", count, timeout=600)  # every plan stored and posted
+        await slack.standin.wait_for("chat.postMessage", count, timeout=600)  # every plan stored and posted
         done = time.perf_counter() - started
-        stored = await count_rows(bot.store, "plans")
+        stored = await count_rows(slack.store, "plans")
         if stored < count:
             raise SystemExit(f"only {stored} of {count} plans stored")
-        latencies.sort()
         return {
             "plans_per_s": count / done,
             "acks_per_s": count / acked,
-            "p50_ms": statistics.median(latencies) * 1000,
-            "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+            "p50_ms": percentile(latencies, 0.50) * 1000,
+            "p99_ms": percentile(latencies, 0.99) * 1000,
             "busy": busy,
         }
-    finally:
-        await bot.session.close()
-        await runner.cleanup()
-        await bot.store.close()
-        await standin.stop()
 
 
 async def fan_out(url: str, count: int) -> float:
@@ -125,45 +103,44 @@ async def main() -> None:
     options = parser.parse_args()
     submits, reminders = (150, 3_000) if options.quick else (600, 20_000)
     admin = os.environ.get("BACKLINKS_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-    print(
+    report = Report(
         f"Backlinks bot: PostgreSQL against SQLite ({submits} plan submissions at {CONCURRENCY} concurrent; "
-        f"{reminders:,} reminders due at once; Python {sys.version.split()[0]}, {os.cpu_count()} CPUs)"
+        f"{reminders:,} reminders due at once)",
+        __file__,
+        details=["floor: SQLite, measured the same way in the same run (PostgreSQL ÷ SQLite)"],
     )
+    report.print_head()
     results: dict[str, dict[str, float]] = {}
-    with tempfile.TemporaryDirectory() as folder:
-        backends = [("SQLite", f"sqlite:///{folder}/a.db", f"sqlite:///{folder}/b.db")]
-        made = [m for m in [await fresh_postgres(admin)] if m]
-        if made and (second := await fresh_postgres(admin)):
-            made.append(second)
-            backends.append(("PostgreSQL", made[0][0], made[1][0]))
-        try:
-            for label, submit_url, fan_url in backends:
-                row = await submissions(submit_url, submits)
-                row["channels_per_s"] = await fan_out(fan_url, reminders)
-                results[label] = row
-        finally:
-            for _, name in made:
-                await drop_database(admin, name)
-    print(f"\n{'database':<12}{'plans/s':>10}{'acks/s':>10}{'ack p50 ms':>12}{'ack p99 ms':>12}{'reminders/s':>13}")
-    print("-" * 69)
-    for label, row in results.items():
-        print(
-            f"{label:<12}{row['plans_per_s']:>10,.0f}{row['acks_per_s']:>10,.0f}{row['p50_ms']:>12.1f}"
-            f"{row['p99_ms']:>12.1f}{row['channels_per_s']:>13,.0f}"
-        )
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        for label, postgres in (("SQLite", None), ("PostgreSQL", admin)):
+            try:
+                async with database(folder, postgres, "a") as submit_url, database(folder, postgres, "b") as fan_url:
+                    row = await submissions(submit_url, submits)
+                    row["channels_per_s"] = await fan_out(fan_url, reminders)
+                    results[label] = row
+            except NoDatabase as error:  # no server here: the PostgreSQL rows are left out, saying why
+                print(f"{error}: its rows are left out")
+    rows: list[Result] = []
+    for what, count, unit in (("plan submissions", submits, "plans/s"), ("reminder fan-out", reminders, "channels/s")):
+        floor = None
+        for label, row in results.items():
+            if unit == "plans/s":  # stored and posted a second; the HTTP acks' figures beside
+                extra = {"acks/s": f"{row['acks_per_s']:,.0f}", "ack p50": f"{row['p50_ms']:.1f} ms"}
+                result = Result(f"{label}: {what}", count, row["plans_per_s"], unit, row["p99_ms"], "ms", floor, extra)
+            else:
+                result = Result(f"{label}: {what}", count, row["channels_per_s"], unit, floor=floor)
+            floor = floor or result
+            rows.append(result)
+    print(*table(rows, count="count"), sep="\n")
+    print("(p99: of the HTTP acks; PostgreSQL is what lets several processes share the work, one process each here)")
     for label, row in results.items():
         if row["busy"]:
             print(
                 f"({label}: {row['busy']:,.0f} answers were “busy, try again” (not taken), each submission sent "
                 f"again {RETRY_SECONDS * 1e3:.0f} ms later; the ack figures are of the taken ones)"
             )
-    if "PostgreSQL" in results:
-        base, pg = results["SQLite"], results["PostgreSQL"]
-        print(
-            f"\nPostgreSQL ÷ SQLite: plans stored {pg['plans_per_s'] / base['plans_per_s']:.2f}×, "
-            f"reminder fan-out {pg['channels_per_s'] / base['channels_per_s']:.2f}× (one process each; PostgreSQL "
-            f"is what lets several processes share the work)"
-        )
+    report.print_tail()
 
 
 if __name__ == "__main__":

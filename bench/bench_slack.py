@@ -9,14 +9,15 @@ servers under test, and the client. Each server is the aiohttp application produ
 (Bolt's `web_app(path="/slack/events")` behind web.AppRunner / TCPSite on 127.0.0.1, port 0); the
 client is 16 tasks sharing one aiohttp ClientSession (connector limit 16), each posting the next
 request as soon as its previous one was answered, every request the tests' own body signed as
-Slack signs it (tests/helpers/slack_client.py, slack_sdk's SignatureVerifier). Machines here are
+Slack signs it (bench/slack_driver.py on tests/helpers/slack_client.py, slack_sdk's SignatureVerifier),
+and both servers started and stopped by slack_driver.served. Machines here are
 shared and noisy, so the table prints ratios against a floor measured in the same run
 (../shared/TESTING.md, Benchmarks).
 
 Servers:
   bare   slack-bolt's AsyncApp with the same signing secret, the same Web API stand-in as base URL
          and the same single-workspace token, whose `/backlinks` command and plan-modal listeners
-         only `await ack()`: the floor.
+         only `await ack()` (bench/bare_slack.py): the floor.
   ours   adapters.slack.server.web_app(SlackAdapter(Engine(knowledge, store, lookups), Settings(...)), store)
          on a temporary SQLite database, served as the tests serve it (slack_client.serve), with the
          data providers' lookups as `serve` builds them (none connected).
@@ -65,59 +66,54 @@ import datetime as dt
 import gc
 import json
 import os
-import platform
-import sqlite3
 import sys
 import time
-import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-import bare_slack
 import slack_bolt
 from common import (
     Config,
     LogTally,
-    Row,
     count_rows,
     drive,
     example_answers,
     failure_lines,
+    interleaved,
     measure_and_print,
     ms,
+    one_at_a_time,
     p99_verdicts,
     percentile,
     run_config,
     table,
+    throughput_verdict,
     wait_until,
 )
-from loopback import listen
-from slack_bolt.async_app import AsyncApp
-from slack_client import (
-    command_form,
-    filled_state,
-    interaction_body,
-    serve,
-    signed_headers,
-    slack_settings,
-    view_submission,
+from slack_client import filled_state
+from slack_driver import (
+    BUSY,
+    CONCURRENCY,
+    TEAM,
+    Served,
+    command_body,
+    plan_modal,
+    post,
+    served,
+    submission_body,
 )
-from slack_standin import SlackStandIn
 
-from adapters.slack.server import EVENTS_PATH
 from bot.core.events import ChannelKey
 from bot.monthly.progress_store import ProgressStore
 from bot.planning import commands as planning
 from bot.planning import knowledge as knowledge_module
 from bot.storage.store import Store
 
-TEAM = "T1"  # the workspace of the stand-in's bot token
 SHOW_CHANNEL, CHART_CHANNEL = "CSHOW", "CSHOWCHART"  # a plan of this month; one of three months, with a chart
 PLAN_TITLE = b"Backlink plan for"
-CONCURRENCY = 16
 THROUGHPUT_AIMS = {"help": 0.9, "show": 0.8}  # throughput at least this × the bare app's
 P99_AIM_MS = 100.0  # p99 < 100 ms at 16 concurrent, for help and for plan submission
 DRAIN_SECONDS = 60.0  # give up (and say so) if the background work has not finished by then
@@ -127,19 +123,7 @@ FULL = Config(requests=2000, repeats=3, warmup=300, seconds=6.0, alone=200)
 QUICK = Config(requests=300, repeats=2, warmup=100, seconds=3.0, alone=50)
 
 
-# The two servers.
-
-
-def bare_app(standin: SlackStandIn) -> AsyncApp:
-    return bare_slack.bare_app(standin.api_url)
-
-
-# The client: Slack's side of the endpoint (the tests' signed bodies, tests/helpers/slack_client.py).
-
-
-def command_body(text: str, *, channel: str, response_url: str, trigger: str) -> bytes:
-    form = command_form(text, team=TEAM, channel=channel, response_url=response_url, trigger_id=trigger)
-    return urllib.parse.urlencode(form).encode()
+# The client: Slack's side of the endpoint (bench/slack_driver.py: the tests' signed bodies).
 
 
 @dataclass
@@ -179,18 +163,9 @@ async def fire(
     order: list[int] = []  # request index of each figure in sent, latencies and ok
     busy = 0
 
-    async def post(i: int) -> None:
+    async def one(i: int) -> None:
         nonlocal busy
-        body = bodies[i]
-        headers = signed_headers(body)
-        start = time.perf_counter()
-        try:
-            async with session.post(url, data=body, headers=headers) as response:
-                answer = await response.read()
-                status = response.status
-        except aiohttp.ClientError as error:
-            answer, status = repr(error).encode(), 0
-        latency = time.perf_counter() - start
+        status, answer, start, latency = await post(session, url, bodies[i])
         sent.append(start)
         latencies.append(latency)
         # An empty 200 (a bare ack, a modal closed), or the reply itself riding on the ack.
@@ -204,11 +179,10 @@ async def fire(
         order.append(i)
 
     started = time.perf_counter()
-    await drive(len(bodies), post, concurrency=concurrency, seconds=seconds)
+    await drive(len(bodies), one, concurrency=concurrency, seconds=seconds)
     return Run(time.perf_counter() - started, sent, latencies, failures, order=order, ok=ok, busy=busy)
 
 
-BUSY = b"did not take this yet"  # the words of the "busy, try again" answer on a form
 fire.last_answer = b""  # the last non-empty answer, to check what the bot replied
 
 
@@ -233,13 +207,11 @@ async def drain(done: Callable[[], bool], what: str) -> float:
 
 
 class Bench:
-    def __init__(
-        self, session: aiohttp.ClientSession, standin: SlackStandIn, ours: str, bare: str, view: dict[str, Any]
-    ):
+    def __init__(self, session: aiohttp.ClientSession, slack: Served, view: dict[str, Any]):
         self.session = session
-        self.standin = standin
-        self.ours = ours  # events URLs
-        self.bare = bare
+        self.standin = slack.standin
+        self.ours = slack.ours  # events URLs
+        self.bare = slack.bare
         self.view = view
         self.runs = 0  # makes every response_url name and channel id unique across the whole run
         self.submitted = {True: 0, False: 0}  # plan submissions to ours: answered as expected, or not
@@ -252,7 +224,6 @@ class Bench:
         # A multi-select sends option values (strategy ids), not the words a user would type.
         typed["strategies"] = ", ".join(answers["strategies"])
         self.state = filled_state(view, typed)
-        self.metadata = json.loads(view.get("private_metadata") or "{}")  # the channel is replaced per request
         self.site = answers["site"]
 
     def _tag(self) -> str:
@@ -335,14 +306,7 @@ class Bench:
     async def submit(self, url: str, count: int, seconds: float = float("inf"), concurrency: int = CONCURRENCY) -> Run:
         tag = self._tag()
         channels = [f"C{tag.upper()}X{i}" for i in range(count)]
-        bodies = [
-            interaction_body(
-                view_submission(
-                    {**self.view, "private_metadata": json.dumps({**self.metadata, "channel": c})}, self.state
-                )
-            ).encode()
-            for c in channels
-        ]
+        bodies = [submission_body(self.view, self.state, channel=c) for c in channels]
         run = await self._run(url, bodies, seconds, concurrency, channels, "plan submit")
         if url == self.ours:
             self.submitted[True] += sum(run.ok)
@@ -399,8 +363,7 @@ async def plans_to_show(bench: Bench, store: Store) -> None:
     from bot.storage.schema import channels, plans
 
     for channel in (SHOW_CHANNEL, CHART_CHANNEL):
-        view = {**bench.view, "private_metadata": json.dumps({**bench.metadata, "channel": channel})}
-        run = await fire(bench.session, bench.ours, [interaction_body(view_submission(view, bench.state)).encode()])
+        run = await fire(bench.session, bench.ours, [submission_body(bench.view, bench.state, channel=channel)])
         if run.failures:
             raise SystemExit(f"the plan for {channel}: {run.failures[0]}")
     await drain(lambda: all(c in bench.posted() for c in (SHOW_CHANNEL, CHART_CHANNEL)), "the plans to show")
@@ -449,160 +412,119 @@ def check_answer(bench: Bench, scenario: str, answer: bytes) -> None:
 
 
 async def measure(config: Config, folder: Path, tally: LogTally) -> list[str]:
+    # Ours on a temporary SQLite file, with the engine as `serve` builds it, and the bare floor; the
+    # stand-in's spec checks off: they would share the CPU.
+    async with (
+        served(f"sqlite:///{folder / 'bench.db'}", lookups=True, check=False, bare=True) as slack,
+        aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=CONCURRENCY)) as session,  # the timed client's
+    ):
+        return await _measure(config, slack, session, tally)
+
+
+async def _measure(config: Config, slack: Served, session: aiohttp.ClientSession, tally: LogTally) -> list[str]:
     out: list[str] = []
-    standin = SlackStandIn(check=False)  # the tests' stand-in, minus its spec checks: they would share the CPU
-    await standin.start()
-    # Ours as the tests serve it (slack_client.serve) on a temporary SQLite file, in HTTP mode
-    # whatever the environment says (no Socket Mode token, no OAuth, no .env file).
-    settings = slack_settings(
-        standin,
-        f"sqlite:///{folder / 'bench.db'}",
-        _env_file=None,
-        slack_app_token=None,
-        slack_client_id=None,
-        slack_client_secret=None,
-        slack_mode="http",
+    store, ours, bare = slack.store, slack.ours, slack.bare
+    bench = Bench(session, slack, await plan_modal(slack.bot))
+    await plans_to_show(bench, store)
+    await check_once(bench, store)
+
+    scenarios = [  # (row name, scenario, events URL), interleaved in this order in every repeat
+        ("help: bare Bolt app, ack only (floor)", bench.help, bare),
+        ("help: ours (the reply rides on the ack)", bench.help, ours),
+        ("show: bare Bolt app, ack only (floor)", bench.show, bare),
+        ("show: ours (a plan of this month, on the ack)", bench.show, ours),
+        ("show: ours, nothing kept (each read and composed)", bench.show_composed, ours),
+        ("show + chart: bare Bolt app, ack only (floor)", bench.show_chart, bare),
+        ("show + chart: ours (ack, then the chart uploaded)", bench.show_chart, ours),
+        ("plan submit: bare Bolt app, ack only (floor)", bench.submit, bare),
+        ("plan submit: ours (validate, plan, store; new channel)", bench.submit, ours),
+    ]
+    rows = await interleaved(scenarios, config, collect=True)
+    help_bare, help_ours, show_bare, show_ours, composed, chart_bare, chart_ours, submit_bare, submit_ours = rows
+    floors = {help_ours.name: help_bare, show_ours.name: show_bare, composed.name: show_bare}
+    floors[chart_ours.name] = chart_bare
+    floors[submit_ours.name] = submit_bare
+    gc.collect()
+    alone = await bench.submit(ours, config.alone, config.seconds, concurrency=1)
+
+    out += table(rows, floors)
+    for row in rows:
+        if any(len(r.latencies) < config.requests for r in row.runs):
+            out.append(f"({row.name}: runs stopped sending at the {config.seconds:g} s cap)")
+        if busy := row.median(lambda r: r.busy):
+            out.append(f"({row.name}: a median {busy:,.0f} per run answered busy - not acked, the form open)")
+    out.append("")
+    out.append("after the ack (ours): Bolt runs the rest of each listener in the background once it acked;")
+    out.append("the time until the stand-in received the user-visible result, from sending the request:")
+    for label, row, what in [
+        ("help: the reply, on the ack (no response_url POST)", help_ours, "replies"),
+        ("show: the plan, on the ack", show_ours, "replies"),
+        ("plan submit: the plan's chat.postMessage", submit_ours, "posts"),
+    ]:
+        p50 = row.median(lambda r: percentile(r.delivered, 0.50))
+        p99 = row.median(lambda r: percentile(r.delivered, 0.99))
+        rate = row.median(lambda r: len(r.delivered) / r.delivered_elapsed if r.delivered else 0.0)
+        pending = row.median(lambda r: r.pending_at_end)
+        drained = row.median(lambda r: r.drain)
+        out.append(f"  {label}: p50 {ms(p50)} ms, p99 {ms(p99)} ms; {rate:,.0f} {what}/s up to the last one")
+        out.append(
+            f"    {pending:,.0f} listener tasks still running at the last HTTP response, "
+            f"done {ms(drained)} ms later (drained before the next run)"
+        )
+    delivered = help_ours.median(lambda r: len(r.delivered) / r.delivered_elapsed if r.delivered else 0.0)
+    out.append(
+        f"  help replies delivered per second ÷ the bare app's acks per second: {delivered / help_bare.per_second:.2f}"
     )
-    bot, ours_runner = await serve(settings, standin, lookups=True)  # the engine as `serve` builds it
-    store = bot.store
-    runners = [ours_runner]
-    session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=CONCURRENCY))  # the timed client's
-    try:
-        bare_runner, bare_port = await listen(bare_app(standin).web_app(path=EVENTS_PATH))
-        runners.append(bare_runner)
-        ours = bot.url + EVENTS_PATH
-        bare = f"http://127.0.0.1:{bare_port}{EVENTS_PATH}"
+    out.append("")
+    out.append(one_at_a_time("plan submit to ours", alone, "req/s"))
+    bench.forget()
+    calls = ", ".join(f"{k} {v:,}" for k, v in sorted(bench.api_calls.items()))
+    out.append(f"Web API calls the stand-in answered in the whole run: {calls}")
+    plans = await count_rows(store, "plans")
+    good, bad = bench.submitted[True], bench.submitted[False]
+    out.append(
+        f"SQLite at the end: {plans:,} plans stored; plan submissions to ours: {good:,} answered with an "
+        f"empty 200, {bad:,} not"
+    )
+    out += tally.report()
+    out.append("")
 
-        # The modal `/backlinks plan` opens, as Slack would show it to the user.
-        opened = await bot.command("plan", channel="CPLAN")
-        if opened.status != 200:
-            raise SystemExit(f"/backlinks plan: HTTP {opened.status}")
-        await drain(lambda: bool(standin.of("views.open")), "views.open")
-        bench = Bench(session, standin, ours, bare, standin.of("views.open")[-1].body["view"])
-        await plans_to_show(bench, store)
-        await check_once(bench, store)
-
-        scenarios = [  # (row name, scenario, events URL), interleaved in this order in every repeat
-            ("help: bare Bolt app, ack only (floor)", bench.help, bare),
-            ("help: ours (the reply rides on the ack)", bench.help, ours),
-            ("show: bare Bolt app, ack only (floor)", bench.show, bare),
-            ("show: ours (a plan of this month, on the ack)", bench.show, ours),
-            ("show: ours, nothing kept (each read and composed)", bench.show_composed, ours),
-            ("show + chart: bare Bolt app, ack only (floor)", bench.show_chart, bare),
-            ("show + chart: ours (ack, then the chart uploaded)", bench.show_chart, ours),
-            ("plan submit: bare Bolt app, ack only (floor)", bench.submit, bare),
-            ("plan submit: ours (validate, plan, store; new channel)", bench.submit, ours),
-        ]
-        for _, scenario, url in scenarios:  # warm-up, untimed
-            await scenario(url, config.warmup, config.seconds)
-        runs: dict[str, list[Run]] = {name: [] for name, _, _ in scenarios}
-        for _ in range(config.repeats):
-            for name, scenario, url in scenarios:
-                gc.collect()
-                runs[name].append(await scenario(url, config.requests, config.seconds))
-        rows = [Row(name, runs[name]) for name, _, _ in scenarios]
-        help_bare, help_ours, show_bare, show_ours, composed, chart_bare, chart_ours, submit_bare, submit_ours = rows
-        floors = {help_ours.name: help_bare, show_ours.name: show_bare, composed.name: show_bare}
-        floors[chart_ours.name] = chart_bare
-        floors[submit_ours.name] = submit_bare
-        gc.collect()
-        alone = await bench.submit(ours, config.alone, config.seconds, concurrency=1)
-
-        out += table(rows, floors)
-        for row in rows:
-            if any(len(r.latencies) < config.requests for r in row.runs):
-                out.append(f"({row.name}: runs stopped sending at the {config.seconds:g} s cap)")
-            if busy := row.median(lambda r: r.busy):
-                out.append(f"({row.name}: a median {busy:,.0f} per run answered busy - not acked, the form open)")
-        out.append("")
-        out.append("after the ack (ours): Bolt runs the rest of each listener in the background once it acked;")
-        out.append("the time until the stand-in received the user-visible result, from sending the request:")
-        for label, row, what in [
-            ("help: the reply, on the ack (no response_url POST)", help_ours, "replies"),
-            ("show: the plan, on the ack", show_ours, "replies"),
-            ("plan submit: the plan's chat.postMessage", submit_ours, "posts"),
-        ]:
-            p50 = row.median(lambda r: percentile(r.delivered, 0.50))
-            p99 = row.median(lambda r: percentile(r.delivered, 0.99))
-            rate = row.median(lambda r: len(r.delivered) / r.delivered_elapsed if r.delivered else 0.0)
-            pending = row.median(lambda r: r.pending_at_end)
-            drained = row.median(lambda r: r.drain)
-            out.append(f"  {label}: p50 {ms(p50)} ms, p99 {ms(p99)} ms; {rate:,.0f} {what}/s up to the last one")
-            out.append(
-                f"    {pending:,.0f} listener tasks still running at the last HTTP response, "
-                f"done {ms(drained)} ms later (drained before the next run)"
-            )
-        delivered = help_ours.median(lambda r: len(r.delivered) / r.delivered_elapsed if r.delivered else 0.0)
-        out.append(
-            f"  help replies delivered per second ÷ the bare app's acks per second: "
-            f"{delivered / help_bare.per_second:.2f}"
-        )
-        out.append("")
-        out.append(
-            f"info: plan submit to ours one request at a time ({len(alone.latencies):,} requests): "
-            f"p50 {ms(percentile(alone.latencies, 0.5))} ms, p99 {ms(percentile(alone.latencies, 0.99))} ms, "
-            f"{len(alone.latencies) / alone.elapsed:,.0f} req/s, {len(alone.failures)} failed"
-        )
-        bench.forget()
-        calls = ", ".join(f"{k} {v:,}" for k, v in sorted(bench.api_calls.items()))
-        out.append(f"Web API calls the stand-in answered in the whole run: {calls}")
-        plans = await count_rows(store, "plans")
-        good, bad = bench.submitted[True], bench.submitted[False]
-        out.append(
-            f"SQLite at the end: {plans:,} plans stored; plan submissions to ours: {good:,} answered with an "
-            f"empty 200, {bad:,} not"
-        )
-        out += tally.report()
-        out.append("")
-
-        out.append(
-            f"aims from the issue ({CONCURRENCY} concurrent; median of {config.repeats} runs of up to "
-            f"{config.requests:,} requests):"
-        )
-        for what, ours_row, bare_row in (("help", help_ours, help_bare), ("show", show_ours, show_bare)):
-            aim = THROUGHPUT_AIMS[what]
-            ratio = ours_row.per_second / bare_row.per_second
-            verdict = "PASS" if ratio >= aim else "FAIL"
-            out.append(
-                f"{verdict}  {what} throughput {ours_row.per_second:,.0f} req/s = {ratio:.2f} × the bare app's "
-                f"{bare_row.per_second:,.0f} ({'>=' if ratio >= aim else '<'} {aim})"
-            )
-        checked = [
-            (help_ours, "help"),
-            (show_ours, "show"),
-            (submit_ours, "plan submission"),
-        ]
-        out += p99_verdicts(checked, P99_AIM_MS, f"{P99_AIM_MS:.0f} ms")
-        out.append(
-            f"info  show, nothing kept: {composed.per_second / show_bare.per_second:.2f} × the bare app "
-            f"(p99 {ms(composed.p99)} ms); show + chart (uploaded after the ack, three Web API calls each, on this "
-            f"event loop): {chart_ours.per_second / chart_bare.per_second:.2f} × (p99 {ms(chart_ours.p99)} ms)"
-        )
-        out += failure_lines(rows, "requests")
-        return out
-    finally:
-        await session.close()
-        await bot.session.close()
-        for runner in runners:
-            await runner.cleanup()
-        await store.close()
-        await standin.stop()
+    out.append(
+        f"aims from the issue ({CONCURRENCY} concurrent; median of {config.repeats} runs of up to "
+        f"{config.requests:,} requests):"
+    )
+    for what, ours_row, bare_row in (("help", help_ours, help_bare), ("show", show_ours, show_bare)):
+        out.append(throughput_verdict(what, ours_row, bare_row, THROUGHPUT_AIMS[what], "req/s", "the bare app"))
+    checked = [
+        (help_ours, "help"),
+        (show_ours, "show"),
+        (submit_ours, "plan submission"),
+    ]
+    out += p99_verdicts(checked, P99_AIM_MS, f"{P99_AIM_MS:.0f} ms")
+    out.append(
+        f"info  show, nothing kept: {composed.per_second / show_bare.per_second:.2f} × the bare app "
+        f"(p99 {ms(composed.p99)} ms); show + chart (uploaded after the ack, three Web API calls each, on this "
+        f"event loop): {chart_ours.per_second / chart_bare.per_second:.2f} × (p99 {ms(chart_ours.p99)} ms)"
+    )
+    out += failure_lines(rows, "requests")
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
     config, quick = run_config(argv, __doc__, "requests", FULL, QUICK)
     tally = LogTally.install()
     header = [
-        f"Backlinks bot: Slack endpoint benchmark ({'quick' if quick else 'full'} run; Python "
-        f"{platform.python_version()}, slack-bolt {slack_bolt.version.__version__}, aiohttp {aiohttp.__version__}, "
-        f"SQLite {sqlite3.sqlite_version}, {os.cpu_count()} CPUs)",
+        f"Backlinks bot: Slack endpoint benchmark ({'quick' if quick else 'full'} run; "
+        f"slack-bolt {slack_bolt.version.__version__}, aiohttp {aiohttp.__version__})",
         f"{CONCURRENCY} concurrent signed requests over loopback HTTP, client, servers and Slack stand-in on one "
         f"event loop; per scenario {config.warmup:,} warm-up requests, then median of {config.repeats} runs of "
         f"{config.requests:,}",
         "latency: until the HTTP response to the bot's endpoint (what Slack's three-second rule measures)",
         "floor: a bare slack-bolt AsyncApp whose listeners only `await ack()`, served the same way",
     ]
-    return measure_and_print(header, "bench-slack-", lambda folder: measure(config, folder, tally))
+    return measure_and_print(
+        header, "bench-slack-", lambda folder: measure(config, folder, tally), script=__file__, argv=argv
+    )
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
 """What the benchmarks share: where the tree and the tests' helpers are, the example answers, run
-sizes from the command line, concurrent drivers, percentiles, result rows, the printed table, a
-log tally, counting stored rows, running a measurement and printing its lines.
+sizes from the command line, concurrent drivers and their interleaved runs, a server process started
+and waited for, a fresh database, result rows (printed by report.py, the one report format), a log
+tally, counting stored rows, running a measurement and printing its report. Slack is driven through
+slack_driver.py; the reminder benchmarks share reminder_runs.py.
 
 The stand-ins for the platforms, the signed requests, the filled forms, the export files and the
 answer sets are the tests' own (tests/helpers, on the path once this module is imported): a
@@ -12,17 +14,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import gc
 import logging
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[1]
+import report
+from report import REPO, Report, Result, ms, percentile, verdict
+
 for _folder in (REPO, REPO / "tests" / "helpers"):  # measure this working tree, wherever started from
     if str(_folder) not in sys.path:
         sys.path.insert(0, str(_folder))
@@ -114,31 +121,65 @@ async def wait_until(done: Callable[[], bool], what: str, *, seconds: float) -> 
     return time.perf_counter() - started
 
 
-class NoOpNotifier:
-    """A platform that posts nothing: what is left of a reminder run is the bot's own work."""
-
-    platform = "bench"  # the channels reminder_worker.populate makes
-
-    def __init__(self) -> None:
-        self.count = 0
-
-    async def send(self, channel: Any, reply: Any) -> None:
-        self.count += 1
+def server_process(command: list[str], **popen: Any) -> subprocess.Popen:
+    """A server under test (or a floor, or a page server) in a process of its own, its stderr kept to
+    say why it stopped; `listening` then waits until it answers."""
+    return subprocess.Popen(command, stderr=subprocess.PIPE, text=True, **popen)
 
 
-async def full_loop(engine: Any, batch: int) -> int:
-    """One ReminderLoop.run_once at reminder_worker.DUE, every channel's reminder to a NoOpNotifier;
-    the reminders sent."""
-    from reminder_worker import DUE
+async def listening(process: subprocess.Popen, port: int, path: str, *, seconds: float = 60.0) -> None:
+    """Wait until the server on 127.0.0.1:`port` answers `path` (any status under 500); the run stops,
+    with the end of what the server said, if it stopped or did not answer within `seconds`."""
+    import aiohttp
 
-    from bot.monthly.reminders import ReminderLoop
+    deadline = time.monotonic() + seconds
+    async with aiohttp.ClientSession() as session:
+        while True:
+            try:
+                async with session.get(f"http://127.0.0.1:{port}{path}") as response:
+                    if response.status < 500:
+                        return
+            except aiohttp.ClientError:
+                pass
+            if process.poll() is not None:
+                raise SystemExit(f"the server stopped: {process.stderr.read()[-2000:] if process.stderr else ''}")
+            if time.monotonic() > deadline:
+                raise SystemExit(f"the server did not start within {seconds:g} s")
+            await asyncio.sleep(0.1)
 
-    notifier = NoOpNotifier()
-    report = await ReminderLoop(checkins=engine.monthly, notifiers=[notifier], batch=batch, clock=lambda: DUE).run_once(
-        DUE
-    )
-    assert report.sent == notifier.count, report
-    return report.sent
+
+def stop(process: subprocess.Popen, seconds: float = 40.0) -> None:
+    """SIGTERM, then SIGKILL if it has not ended after `seconds`."""
+    if process.poll() is None:
+        process.terminate()
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@asynccontextmanager
+async def database(folder: Path, postgres: str | None = None, name: str = "bench") -> AsyncIterator[str]:
+    """The URL of a new SQLite file `name`.db in `folder`, or with `postgres` (a server's admin URL)
+    of a fresh database on that server, dropped afterwards; NoDatabase if that server is not usable."""
+    if not postgres:
+        yield f"sqlite:///{folder / name}.db"
+        return
+    from postgres import create_database, drop_database
+
+    try:
+        url, made = await create_database(postgres, prefix="backlinks_bench")
+    except Exception as error:  # no server there, or no right to create a database
+        raise NoDatabase(f"PostgreSQL at {postgres} not usable ({type(error).__name__})") from error
+    try:
+        yield url
+    finally:
+        await drop_database(postgres, made)
+
+
+class NoDatabase(Exception):
+    """The PostgreSQL server a benchmark was given cannot make it a database."""
 
 
 async def count_rows(store: Any, table_name: str) -> int:
@@ -146,14 +187,6 @@ async def count_rows(store: Any, table_name: str) -> int:
 
     async with store.engine.connect() as connection:
         return (await connection.execute(sa.text(f"SELECT count(*) FROM {table_name}"))).scalar_one()
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    """Nearest rank; NaN for no values."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
 
 
 @dataclass
@@ -190,28 +223,62 @@ class Row:
         return sum(len(r.failures) for r in self.runs)
 
 
-def p99_verdicts(rows: Iterable[tuple[Row, str]], limit_ms: float, limit: str) -> list[str]:
-    """PASS or FAIL per (row, label): its p99 under `limit_ms` milliseconds (`limit` in words)."""
-    lines = []
-    for row, label in rows:
-        p99 = row.p99 * 1e3
-        verdict, sign = ("PASS", "<") if p99 < limit_ms else ("FAIL", ">=")
-        lines.append(f"{verdict}  {label} p99 {p99:,.1f} ms ({sign} {limit})")
-    return lines
+async def interleaved(
+    scenarios: list[tuple[str, Callable[..., Awaitable[Any]], Any]], config: Config, *, collect: bool = False
+) -> list[Row]:
+    """A Row per (name, scenario, target): each scenario first run untimed (config.warmup), then
+    config.repeats timed runs of config.requests, interleaved across the scenarios so that drift on a
+    shared machine hits all of them. A scenario is called (target, count, seconds); `collect`: a full
+    garbage collection before each timed run."""
+    for _, scenario, target in scenarios:  # warm-up, untimed
+        await scenario(target, config.warmup, config.seconds)
+    rows = [Row(name) for name, _, _ in scenarios]
+    for _ in range(config.repeats):
+        for row, (_, scenario, target) in zip(rows, scenarios, strict=True):
+            if collect:
+                gc.collect()
+            row.runs.append(await scenario(target, config.requests, config.seconds))
+    return rows
 
 
-def failure_lines(rows: Iterable[Row], what: str) -> list[str]:
-    """FAIL for every row with `what` (requests, interactions) not answered as expected, and the first why."""
-    lines = []
-    for row in rows:
-        if row.failures:
-            first = next(f for run in row.runs for f in run.failures)
-            lines.append(f"FAIL  {row.name}: {row.failures:,} {what} not answered as expected (first: {first})")
-    return lines
+def throughput_verdict(what: str, ours: Row, floor: Row, aim: float, unit: str, floor_name: str, why: str = "") -> str:
+    """PASS or FAIL: `ours` answers at least `aim` × as many a second as `floor` (`floor_name` in words)."""
+    ratio = ours.per_second / floor.per_second
+    return verdict(
+        ratio >= aim,
+        f"{what} throughput {ours.per_second:,.0f} {unit} = {ratio:.2f} × {floor_name}'s {floor.per_second:,.0f} "
+        f"({'>=' if ratio >= aim else '<'} {aim}{why})",
+    )
 
 
-def ms(seconds: float) -> str:
-    return f"{seconds * 1e3:,.1f}"
+def one_at_a_time(what: str, run: Any, unit: str) -> str:
+    """The info line of a run sent one request at a time: its own cost, without queueing."""
+    latencies = run.latencies
+    return (
+        f"info: {what} one at a time ({len(latencies):,}): p50 {ms(percentile(latencies, 0.5))} ms, "
+        f"p99 {ms(percentile(latencies, 0.99))} ms, {len(latencies) / run.elapsed:,.0f} {unit}, "
+        f"{len(run.failures)} failed"
+    )
+
+
+def results(rows: list[Row], floors: dict[str, Row], unit: str = "req/s") -> list[Result]:
+    """The report's rows for timed runs of concurrent requests: the median throughput of the runs,
+    the median of their p99 latencies, and their p50, spread and failures as the row's own figures."""
+    made = {
+        r.name: Result(
+            r.name,
+            r.requests,
+            r.per_second,
+            unit,
+            p99=r.p99 * 1e3,
+            p99_unit="ms",
+            extra={"p50": f"{ms(r.p50)} ms", "spread": f"{r.spread:.0%}", "failed": f"{r.failures:,}"},
+        )
+        for r in rows
+    }
+    for name, floor in floors.items():
+        made[name].floor = made[floor.name]
+    return list(made.values())
 
 
 def table(
@@ -222,19 +289,26 @@ def table(
     count: str = "requests",
     unit: str = "req/s",
 ) -> list[str]:
-    width = max(len(r.name) for r in rows)
-    header = (
-        f"{title:<{width}}  {count:>8}  {unit:>7}  {'p50 ms':>7}  {'p99 ms':>7}  "
-        f"{'× bare ' + unit:>12}  {'spread':>6}  {'failed':>6}"
-    )
-    lines = [header, "-" * len(header)]
-    for r in rows:
-        floor = floors.get(r.name)
-        ratio = f"{r.per_second / floor.per_second:.2f}" if floor is not None else "-"
-        lines.append(
-            f"{r.name:<{width}}  {r.requests:>8,}  {r.per_second:>7,.0f}  {ms(r.p50):>7}  {ms(r.p99):>7}  "
-            f"{ratio:>12}  {r.spread:>6.0%}  {r.failures:>6}"
-        )
+    """The report's table of `results`."""
+    return report.table(results(rows, floors, unit), title=title, count=count)
+
+
+def p99_verdicts(rows: Iterable[tuple[Row, str]], limit_ms: float, limit: str) -> list[str]:
+    """PASS or FAIL per (row, label): its p99 under `limit_ms` milliseconds (`limit` in words)."""
+    lines = []
+    for row, label in rows:
+        p99 = row.p99 * 1e3
+        lines.append(verdict(p99 < limit_ms, f"{label} p99 {p99:,.1f} ms ({'<' if p99 < limit_ms else '>='} {limit})"))
+    return lines
+
+
+def failure_lines(rows: Iterable[Row], what: str) -> list[str]:
+    """FAIL for every row with `what` (requests, interactions) not answered as expected, and the first why."""
+    lines = []
+    for row in rows:
+        if row.failures:
+            first = next(f for run in row.runs for f in run.failures)
+            lines.append(f"FAIL  {row.name}: {row.failures:,} {what} not answered as expected (first: {first})")
     return lines
 
 
@@ -271,15 +345,23 @@ class LogTally(logging.Handler):
         return lines
 
 
-def measure_and_print(header: list[str], prefix: str, measure: Callable[[Path], Awaitable[list[str]]]) -> int:
-    """Print the header, run `measure` in a temporary folder on a new event loop, print its lines and
-    the total time; the exit status (0: a benchmark reports, it does not fail)."""
-    started = time.perf_counter()
-    for line in [*header, ""]:
-        print(line)
+def measure_and_print(
+    header: list[str],
+    prefix: str,
+    measure: Callable[[Path], Awaitable[list[str]]],
+    *,
+    script: str | Path | None = None,
+    argv: list[str] | None = None,
+) -> int:
+    """Print the report's head (the header's first line its title, the rest under the machine line
+    and the command), run `measure` in a temporary folder on a new event loop, print its lines and
+    the report's tail; the exit status (0: a benchmark reports, it does not fail). `script` and
+    `argv` name the command that runs it again (sys.argv's by default)."""
+    run = Report(header[0], script or sys.argv[0], argv, details=header[1:])
+    run.print_head()
     with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
         lines = asyncio.run(measure(Path(tmp)))
-    for line in [*lines, ""]:
+    for line in lines:
         print(line)
-    print(f"total time {time.perf_counter() - started:.1f} s")
+    run.print_tail()
     return 0
