@@ -24,6 +24,7 @@ import datetime as dt
 import logging
 import tempfile
 import time
+from collections import OrderedDict
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,7 @@ from discord import app_commands
 from adapters.discord.buttons import ActionButton, SectionButton, action_view
 from adapters.discord.commands import backlinks_group, locale_of
 from adapters.discord.limits import MESSAGE_CONTENT
-from adapters.discord.render import FORM_PREFIX, NO_MENTIONS, DiscordRenderer
+from adapters.discord.render import FORM_PREFIX, NO_MENTIONS, RENDERED_KEPT, DiscordRenderer
 from adapters.discord.translator import CatalogTranslator
 from bot.core.events import ChannelKey, Event, Invoked, Pressed, Submitted
 from bot.core.replies import Form, Reply
@@ -71,6 +72,7 @@ class BacklinksClient(discord.Client):
         self.tree.on_error = self.on_command_error
         # What someone typed into a form that was refused, so "Fix" reopens it as they left it.
         self.typed: dict[tuple[ChannelKey, str, str], dict[str, str]] = {}
+        self._views: OrderedDict[int, tuple[Reply, discord.ui.View | None]] = OrderedDict()
         engine.intake.serve("discord", self._perform)
 
     async def setup_hook(self) -> None:
@@ -237,19 +239,36 @@ class BacklinksClient(discord.Client):
     async def _handle(
         self, interaction: discord.Interaction, event: Event, typed: Mapping[str, str], arrived: float
     ) -> None:
-        work = asyncio.ensure_future(self.engine.handle(event))
         budget = RESPOND_BUDGET_SECONDS - (time.monotonic() - arrived)
-        # asyncio.wait, unlike wait_for over a shield, leaves the work running when the budget is
-        # out without two more futures and a timeout task per interaction.
-        await asyncio.wait((work,), timeout=max(0.0, budget))
-        if not work.done():
+        if budget <= 0:  # it waited its budget away in the intake's queue
             await interaction.response.defer(ephemeral=True, thinking=True)
-        replies = await work
+            replies = await self.engine.handle(event)
+        else:
+            replies = await self._within(interaction, event, budget)
         for reply in replies:
             if reply.form is not None:
                 await self._open_form(interaction, reply.form, typed, notes=reply)
             else:
                 await self._send(interaction, reply)
+
+    async def _within(self, interaction: discord.Interaction, event: Event, budget: float) -> list[Reply]:
+        """The engine's replies, run in this task; a private "thinking…" goes out if they take
+        longer than the budget. A timer, not a task for the work and asyncio.wait over it: most
+        answers come in a millisecond, and the task, the waiter and the timeout were a fifth of
+        what `help` cost beyond a bare client's answer."""
+        deferring: asyncio.Task | None = None
+
+        def defer() -> None:
+            nonlocal deferring
+            deferring = asyncio.ensure_future(interaction.response.defer(ephemeral=True, thinking=True))
+
+        timer = asyncio.get_running_loop().call_later(budget, defer)
+        try:
+            return await self.engine.handle(event)
+        finally:
+            timer.cancel()
+            if deferring is not None:  # the replies follow up on the "thinking…", once it is sent
+                await deferring
 
     async def _guard(self, interaction: discord.Interaction, work) -> None:
         """A failure ends in a private message; an expired interaction is logged, not a crash; an
@@ -278,20 +297,30 @@ class BacklinksClient(discord.Client):
     async def _send(self, interaction: discord.Interaction, reply: Reply) -> None:
         """The reply as one message, or as several in order when its embeds exceed what one holds
         (the buttons go under the last)."""
-        view = action_view(reply, self.renderer)
+        view = self._view(reply)
         messages = self.renderer.messages(reply)
-        try:
-            for n, embeds in enumerate(messages):
-                options: dict[str, Any] = {"embeds": embeds, "allowed_mentions": NO_MENTIONS}
-                if files := self.renderer.files(reply, embeds):  # the chart: the embed's image
-                    options["files"] = files
-                if view is not None and n == len(messages) - 1:
-                    options["view"] = view
-                await self._post(interaction, options, private=reply.private, first=n == 0)
-        finally:
-            if view is not None:
-                # Presses are matched by custom id (dynamic items); don't keep a view per message forever.
-                view.stop()
+        for n, embeds in enumerate(messages):
+            options: dict[str, Any] = {"embeds": embeds, "allowed_mentions": NO_MENTIONS}
+            if files := self.renderer.files(reply, embeds):  # the chart: the embed's image
+                options["files"] = files
+            if view is not None and n == len(messages) - 1:
+                options["view"] = view
+            await self._post(interaction, options, private=reply.private, first=n == 0)
+
+    def _view(self, reply: Reply) -> discord.ui.View | None:
+        """The reply's buttons, made once for a reply sent again (a burst of `show`). Stopped before
+        it is sent: presses are matched by custom id (dynamic items), and discord.py keeps no
+        stopped view in its store, so none is kept per message forever."""
+        kept = self._views.get(id(reply))
+        if kept is not None and kept[0] is reply:
+            return kept[1]
+        view = action_view(reply, self.renderer)
+        if view is not None:
+            view.stop()
+        self._views[id(reply)] = (reply, view)  # the reply held: its id stays its own
+        if len(self._views) > RENDERED_KEPT:
+            self._views.popitem(last=False)
+        return view
 
     async def _post(
         self, interaction: discord.Interaction, options: dict[str, Any], *, private: bool, first: bool

@@ -118,6 +118,8 @@ class DiscordRenderer(Speaks):
     def files(self, reply: Reply, embeds: list[discord.Embed]) -> list[discord.File]:
         """The attachments one message of the reply needs: the pictures its embeds show. New
         objects each time (a discord.File is read once, when sent)."""
+        if not reply.blocks or not (images(reply) or files(reply)):  # most replies: nothing attached
+            return []
         if reply.language != self.language:
             return self.speaking(reply.language).files(reply, embeds)
         shown = {e.image.url for e in embeds if e.image and e.image.url}
