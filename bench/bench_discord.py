@@ -32,6 +32,10 @@ as the previous one's callback arrived):
                plan): ours answers publicly with the plan's embeds and its month, as a burst of
                `show` is answered (one reply composed, kept for a second, rendered once); the floor
                answers the same payload with "ok".
+  payload floors (info)  the bare client answering `help` / `show` with the very message ours sent
+               (its embeds and buttons, read off ours' callbacks in check_once, built as a bare
+               discord.py client builds them): what that message costs by itself, the stand-in's
+               share included (everything shares this process). Ours against it is ours' own cost.
   plan submit  the submission of the last section's modal (Capacity: strategies, hours a month)
                that completes a plan, each in a new channel, so each one stores a plan in SQLite and
                posts it (the callback carries the public plan embed and the Re-plan / Details
@@ -179,6 +183,29 @@ class BenchStandIn(DiscordStandIn):
 # The clients.
 
 
+# What ours answered `help` and `show` with (the callbacks' data, read in check_once): the bare
+# client's payload floors send the same message (embeds and buttons), so a ratio against them is
+# ours' own cost beyond the message every user sees (the stand-in shares this process: a bigger
+# body costs it too).
+OURS_SENT: dict[str, dict[str, Any]] = {}
+
+
+async def send_as_ours(interaction: discord.Interaction, what: str) -> None:
+    """Ours' message for `what` (its embeds and buttons) sent as a bare discord.py client sends one."""
+    sent = OURS_SENT[what]
+    options: dict[str, Any] = {"embeds": [discord.Embed.from_dict(e) for e in sent.get("embeds", [])]}
+    buttons = [c for row in sent.get("components", []) for c in row["components"]]
+    if buttons:
+        view = discord.ui.View(timeout=None)
+        for b in buttons:
+            view.add_item(
+                discord.ui.Button(label=b.get("label"), custom_id=b["custom_id"], style=discord.ButtonStyle(b["style"]))
+            )
+        view.stop()  # as ours: not kept in discord.py's view store
+        options["view"] = view
+    await interaction.response.send_message(**options, ephemeral=bool(sent.get("flags", 0) & EPHEMERAL))
+
+
 def bare_client() -> discord.Client:
     client = discord.Client(intents=discord.Intents(guilds=True))
     tree = app_commands.CommandTree(client)
@@ -191,6 +218,14 @@ def bare_client() -> discord.Client:
     @group.command(name="show", description="This channel's current backlink plan")
     async def show(interaction: discord.Interaction) -> None:
         await interaction.response.send_message("ok")  # public, as ours answers `show`
+
+    @group.command(name="help_as_ours", description="ours' help message")
+    async def help_as_ours(interaction: discord.Interaction) -> None:
+        await send_as_ours(interaction, "help")
+
+    @group.command(name="show_as_ours", description="ours' show message")
+    async def show_as_ours(interaction: discord.Interaction) -> None:
+        await send_as_ours(interaction, "show")
 
     tree.add_command(group)
 
@@ -357,6 +392,20 @@ class Bench:
         run = await fire(self.standin, target, payloads, expect, seconds, concurrency)
         return await self._settle(run, "help")
 
+    async def payload_floor(self, what: str, count: int, seconds: float, concurrency: int = CONCURRENCY) -> Run:
+        """The bare client answering `help` or `show` with the very message ours sent (OURS_SENT)."""
+        channel = SHOW_CHANNEL if what == "show" else None
+        payloads = [self.standin.slash_command(sub=f"{what}_as_ours", channel_id=channel) for _ in range(count)]
+        expect = is_help if what == "help" else is_plan
+        run = await fire(self.standin, self.bare, payloads, expect, seconds, concurrency)
+        return await self._settle(run, f"{what} payload floor")
+
+    async def help_payload(self, target: Any, count: int, seconds: float = float("inf")) -> Run:
+        return await self.payload_floor("help", count, seconds)
+
+    async def show_payload(self, target: Any, count: int, seconds: float = float("inf")) -> Run:
+        return await self.payload_floor("show", count, seconds)
+
     async def show(self, target: Any, count: int, seconds: float = float("inf"), concurrency: int = CONCURRENCY) -> Run:
         """`/backlinks show` in the channel whose plan the real flow made in check_once (this month's)."""
         payloads = [self.standin.slash_command(sub="show", channel_id=SHOW_CHANNEL) for _ in range(count)]
@@ -455,6 +504,7 @@ async def check_once(standin: BenchStandIn, store: Store, ours: Any, bare: Any) 
     notes: list[str] = []
     guild = str(standin.guild_id)
     help_ = await standin.ask(ours, standin.slash_command(sub="help"))
+    OURS_SENT["help"] = help_.get("data", {})
     text = json.dumps(help_.get("data", {}).get("embeds", []))
     if not (is_help(help_) and "Backlinks bot commands" in text):
         raise SystemExit(
@@ -500,6 +550,7 @@ async def check_once(standin: BenchStandIn, store: Store, ours: Any, bare: Any) 
     floor = await standin.ask(bare, standin.slash_command(sub="show", channel_id=channel))
     if not is_public_ok(floor):
         raise SystemExit(f"the bare client did not answer show with a public 'ok': {json.dumps(floor)[:300]}")
+    OURS_SENT["show"] = shown["data"]
     embeds = shown["data"]["embeds"]
     notes.append(
         f"checked: show on ours answers publicly with “{embeds[0]['title']}” and its month "
@@ -583,8 +634,10 @@ async def _measure(
     scenarios = [  # (row name, scenario, client), interleaved in this order in every repeat
         ("help: bare client, send_message('ok') (floor)", bench.help, bare),
         ("help: ours (engine, private embed)", bench.help, ours),
+        ("help: bare client, send_message(ours' help message) (payload floor, info)", bench.help_payload, bare),
         ("show: bare client, send_message('ok') (floor)", bench.show, bare),
         ("show: ours (the plan and its month, public embeds)", bench.show, ours),
+        ("show: bare client, send_message(ours' show message) (payload floor, info)", bench.show_payload, bare),
         ("modal submit: bare client, send_message('ok') (floor)", bench.modal_floor, bare),
         ("plan submit: ours (Capacity completes a plan; new channel)", bench.submit, ours),
     ]
@@ -594,8 +647,14 @@ async def _measure(
     for _ in range(config.repeats):
         for name, scenario, target in scenarios:
             rows[name].runs.append(await scenario(target, config.requests, config.seconds))
-    help_bare, help_ours, show_bare, show_ours, modal_bare, submit_ours = rows.values()
-    floors = {help_ours.name: help_bare, show_ours.name: show_bare, submit_ours.name: modal_bare}
+    help_bare, help_ours, help_payload, show_bare, show_ours, show_payload, modal_bare, submit_ours = rows.values()
+    floors = {
+        help_ours.name: help_bare,
+        help_payload.name: help_bare,
+        show_ours.name: show_bare,
+        show_payload.name: show_bare,
+        submit_ours.name: modal_bare,
+    }
     alone = await bench.submit(ours, config.alone, config.seconds, concurrency=1)
 
     out += table(list(rows.values()), floors, title="scenario (16 in flight)", count="count", unit="int/s")
@@ -680,6 +739,11 @@ async def _measure(
         f"{verdict}  show throughput {show_ours.per_second:,.0f} int/s = {ratio:.2f} × the bare client's "
         f"{show_bare.per_second:,.0f} ({'>=' if ratio >= SHOW_BAR else '<'} {SHOW_BAR}, issue 24)"
     )
+    for what, ours_row, payload_row in (("help", help_ours, help_payload), ("show", show_ours, show_payload)):
+        out.append(
+            f"info  {what}: ours = {ours_row.per_second / payload_row.per_second:.2f} × the bare client sending "
+            f"ours' very message ({payload_row.per_second:,.0f} int/s; the rest is ours' own cost beyond the message)"
+        )
     submit_ratio = submit_ours.per_second / modal_bare.per_second
     out.append(
         f"info  plan submit {submit_ours.per_second:,.0f} int/s = {submit_ratio:.2f} × the bare client's modal "
