@@ -17,7 +17,8 @@ against a floor measured in the same run (../shared/TESTING.md, Benchmarks).
 
 Clients (both connected for the whole run; each dispatch goes to one of them by its connection):
   bare   a discord.Client (same intents as ours) with a CommandTree whose `/backlinks help` only does
-         `await interaction.response.send_message("ok", ephemeral=True)`, and whose
+         `await interaction.response.send_message("ok", ephemeral=True)`, whose `/backlinks show` does
+         the same publicly (`send_message("ok")`: a fixed message), and whose
          `on_interaction` answers a modal submission with a message ("ok"): the floors.
   ours   adapters.discord.client.BacklinksClient(engine=Engine(knowledge, store), settings=
          Settings(discord_token="token", discord_guild_id=<the stand-in's guild>)) on a temporary
@@ -27,6 +28,14 @@ Scenarios (16 interactions in flight: 16 driver tasks, each dispatching its next
 as the previous one's callback arrived):
   help         `/backlinks help` (the same slash-command payload for both clients). Ours asks the
                engine and answers with an ephemeral embed.
+  show         `/backlinks show` in the channel whose plan check_once's real flow made (this month's
+               plan): ours answers publicly with the plan's embeds and its month, as a burst of
+               `show` is answered (one reply composed, kept for a second, rendered once); the floor
+               answers the same payload with "ok".
+  payload floors (info)  the bare client answering `help` / `show` with the very message ours sent
+               (its embeds and buttons, read off ours' callbacks in check_once, built as a bare
+               discord.py client builds them): what that message costs by itself, the stand-in's
+               share included (everything shares this process). Ours against it is ours' own cost.
   plan submit  the submission of the last section's modal (Capacity: strategies, hours a month)
                that completes a plan, each in a new channel, so each one stores a plan in SQLite and
                posts it (the callback carries the public plan embed and the Re-plan / Details
@@ -52,7 +61,8 @@ time, to tell an interaction's own cost from queueing. Garbage-collector pauses 
 (everything shares one event loop, so a pause stalls every interaction in flight) and summarised per
 row, with the size of discord.py's view store of ours at the end. Log records are counted and summarised.
 
-The aim printed as PASS or FAIL is issue 24's: help throughput >= 0.9 × the bare client's.
+The aims printed as PASS or FAIL are issue 24's: help throughput >= 0.9 × the bare client's, show
+throughput >= 0.8 ×.
 Discord's own three-second limit for the first response is printed as
 PASS or FAIL for p99 as well, and interactions not answered as expected are counted and FAIL. The
 script exits 0 either way.
@@ -113,6 +123,8 @@ ANSWER_TIMEOUT = 10.0  # an interaction whose callback has not arrived by then c
 DRAIN_SECONDS = 60.0  # give up (and say so) if discord.py's tasks have not finished by then
 EPHEMERAL = 1 << 6
 CHANNEL_MESSAGE, MODAL = 4, 9  # interaction callback types
+SHOW_CHANNEL = 4_000_001  # where check_once's real plan flow stores the plan `show` shows
+SHOW_BAR = 0.8  # issue 24: show throughput >= 0.8 × the bare client's, as on Slack
 
 
 FULL = Config(requests=1000, repeats=3, warmup=200, seconds=10.0, alone=150)
@@ -171,6 +183,29 @@ class BenchStandIn(DiscordStandIn):
 # The clients.
 
 
+# What ours answered `help` and `show` with (the callbacks' data, read in check_once): the bare
+# client's payload floors send the same message (embeds and buttons), so a ratio against them is
+# ours' own cost beyond the message every user sees (the stand-in shares this process: a bigger
+# body costs it too).
+OURS_SENT: dict[str, dict[str, Any]] = {}
+
+
+async def send_as_ours(interaction: discord.Interaction, what: str) -> None:
+    """Ours' message for `what` (its embeds and buttons) sent as a bare discord.py client sends one."""
+    sent = OURS_SENT[what]
+    options: dict[str, Any] = {"embeds": [discord.Embed.from_dict(e) for e in sent.get("embeds", [])]}
+    buttons = [c for row in sent.get("components", []) for c in row["components"]]
+    if buttons:
+        view = discord.ui.View(timeout=None)
+        for b in buttons:
+            view.add_item(
+                discord.ui.Button(label=b.get("label"), custom_id=b["custom_id"], style=discord.ButtonStyle(b["style"]))
+            )
+        view.stop()  # as ours: not kept in discord.py's view store
+        options["view"] = view
+    await interaction.response.send_message(**options, ephemeral=bool(sent.get("flags", 0) & EPHEMERAL))
+
+
 def bare_client() -> discord.Client:
     client = discord.Client(intents=discord.Intents(guilds=True))
     tree = app_commands.CommandTree(client)
@@ -179,6 +214,18 @@ def bare_client() -> discord.Client:
     @group.command(name="help", description="What the bot can do (only to you)")
     async def help_(interaction: discord.Interaction) -> None:
         await interaction.response.send_message("ok", ephemeral=True)
+
+    @group.command(name="show", description="This channel's current backlink plan")
+    async def show(interaction: discord.Interaction) -> None:
+        await interaction.response.send_message("ok")  # public, as ours answers `show`
+
+    @group.command(name="help_as_ours", description="ours' help message")
+    async def help_as_ours(interaction: discord.Interaction) -> None:
+        await send_as_ours(interaction, "help")
+
+    @group.command(name="show_as_ours", description="ours' show message")
+    async def show_as_ours(interaction: discord.Interaction) -> None:
+        await send_as_ours(interaction, "show")
 
     tree.add_command(group)
 
@@ -230,6 +277,7 @@ class Run:
     drain: float = 0.0  # seconds from the last callback until discord.py's tasks were done
     collections: list[tuple[int, float]] = field(default_factory=list)  # (generation, seconds) of GC pauses
     capped: bool = False  # the time cap stopped the run before every payload was dispatched
+    cpu: float = 0.0  # this process's CPU seconds over the run (every part shares it: the stand-in too)
 
 
 class GcWatch:
@@ -269,7 +317,7 @@ async def fire(
     failures: list[str] = []
     loop = asyncio.get_running_loop()
     gc.collect()  # the payloads just built (and setup's garbage) must not start a full collection mid-run
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     last = started
     pauses = len(GC.pauses)
 
@@ -293,7 +341,8 @@ async def fire(
 
     await drive(len(payloads), interact, concurrency=concurrency, seconds=seconds)
     capped = len(latencies) < len(payloads)
-    return Run(max(last - started, 1e-9), latencies, failures, collections=GC.pauses[pauses:], capped=capped)
+    cpu = time.process_time() - cpu
+    return Run(max(last - started, 1e-9), latencies, failures, collections=GC.pauses[pauses:], capped=capped, cpu=cpu)
 
 
 def is_ok_message(body: Any) -> bool:
@@ -304,6 +353,10 @@ def is_help(body: Any) -> bool:
     """Cheap, per interaction; the full text is checked once before timing."""
     data = body.get("data") or {}
     return body.get("type") == CHANNEL_MESSAGE and bool(data.get("flags", 0) & EPHEMERAL) and bool(data.get("embeds"))
+
+
+def is_public_ok(body: Any) -> bool:
+    return is_ok_message(body) and not (body.get("data") or {}).get("flags", 0) & EPHEMERAL
 
 
 def is_plan(body: Any) -> bool:
@@ -338,6 +391,27 @@ class Bench:
         expect = is_help if target is self.ours else is_ok_message
         run = await fire(self.standin, target, payloads, expect, seconds, concurrency)
         return await self._settle(run, "help")
+
+    async def payload_floor(self, what: str, count: int, seconds: float, concurrency: int = CONCURRENCY) -> Run:
+        """The bare client answering `help` or `show` with the very message ours sent (OURS_SENT)."""
+        channel = SHOW_CHANNEL if what == "show" else None
+        payloads = [self.standin.slash_command(sub=f"{what}_as_ours", channel_id=channel) for _ in range(count)]
+        expect = is_help if what == "help" else is_plan
+        run = await fire(self.standin, self.bare, payloads, expect, seconds, concurrency)
+        return await self._settle(run, f"{what} payload floor")
+
+    async def help_payload(self, target: Any, count: int, seconds: float = float("inf")) -> Run:
+        return await self.payload_floor("help", count, seconds)
+
+    async def show_payload(self, target: Any, count: int, seconds: float = float("inf")) -> Run:
+        return await self.payload_floor("show", count, seconds)
+
+    async def show(self, target: Any, count: int, seconds: float = float("inf"), concurrency: int = CONCURRENCY) -> Run:
+        """`/backlinks show` in the channel whose plan the real flow made in check_once (this month's)."""
+        payloads = [self.standin.slash_command(sub="show", channel_id=SHOW_CHANNEL) for _ in range(count)]
+        expect = is_plan if target is self.ours else is_public_ok
+        run = await fire(self.standin, target, payloads, expect, seconds, concurrency)
+        return await self._settle(run, "show")
 
     async def modal_floor(
         self, target: Any, count: int, seconds: float = float("inf"), concurrency: int = CONCURRENCY
@@ -430,6 +504,7 @@ async def check_once(standin: BenchStandIn, store: Store, ours: Any, bare: Any) 
     notes: list[str] = []
     guild = str(standin.guild_id)
     help_ = await standin.ask(ours, standin.slash_command(sub="help"))
+    OURS_SENT["help"] = help_.get("data", {})
     text = json.dumps(help_.get("data", {}).get("embeds", []))
     if not (is_help(help_) and "Backlinks bot commands" in text):
         raise SystemExit(
@@ -441,7 +516,7 @@ async def check_once(standin: BenchStandIn, store: Store, ours: Any, bare: Any) 
 
     # The real flow on ours (it identified last: the stand-in's own dispatches go to it), up to the
     # last section's form; the draft the earlier sections left is what the timed runs start from.
-    channel = 4_000_001
+    channel = SHOW_CHANNEL
     key = ChannelKey("discord", guild, str(channel))
     capacity = await walk_the_plan(standin, until="capacity", channel_id=channel)
     if capacity.get("type") != MODAL:
@@ -468,6 +543,19 @@ async def check_once(standin: BenchStandIn, store: Store, ours: Any, bare: Any) 
     if follow_ups:
         said = "; ".join(_gist(body) for body in follow_ups)
         notes.append(f"  besides the callbacks, the flow sent {len(follow_ups)} follow-up message(s): {said}")
+    shown = await standin.ask(ours, standin.slash_command(sub="show", channel_id=channel))
+    text = json.dumps(shown.get("data", {}).get("embeds", []))
+    if not (is_plan(shown) and "Progress" in text):
+        raise SystemExit(f"`/backlinks show` on ours did not answer with the plan and its month: {text[:500]}")
+    floor = await standin.ask(bare, standin.slash_command(sub="show", channel_id=channel))
+    if not is_public_ok(floor):
+        raise SystemExit(f"the bare client did not answer show with a public 'ok': {json.dumps(floor)[:300]}")
+    OURS_SENT["show"] = shown["data"]
+    embeds = shown["data"]["embeds"]
+    notes.append(
+        f"checked: show on ours answers publicly with “{embeds[0]['title']}” and its month "
+        f"({len(embeds)} embeds, {len(text):,} characters of embed JSON)"
+    )
     copied = ChannelKey("discord", guild, "4000003")
     await copy_drafts(store, [copied], str(standin.user_id), draft)
     session = await store.load_session(copied, str(standin.user_id))
@@ -546,6 +634,10 @@ async def _measure(
     scenarios = [  # (row name, scenario, client), interleaved in this order in every repeat
         ("help: bare client, send_message('ok') (floor)", bench.help, bare),
         ("help: ours (engine, private embed)", bench.help, ours),
+        ("help: bare client, send_message(ours' help message) (payload floor, info)", bench.help_payload, bare),
+        ("show: bare client, send_message('ok') (floor)", bench.show, bare),
+        ("show: ours (the plan and its month, public embeds)", bench.show, ours),
+        ("show: bare client, send_message(ours' show message) (payload floor, info)", bench.show_payload, bare),
         ("modal submit: bare client, send_message('ok') (floor)", bench.modal_floor, bare),
         ("plan submit: ours (Capacity completes a plan; new channel)", bench.submit, ours),
     ]
@@ -555,8 +647,14 @@ async def _measure(
     for _ in range(config.repeats):
         for name, scenario, target in scenarios:
             rows[name].runs.append(await scenario(target, config.requests, config.seconds))
-    help_bare, help_ours, modal_bare, submit_ours = rows.values()
-    floors = {help_ours.name: help_bare, submit_ours.name: modal_bare}
+    help_bare, help_ours, help_payload, show_bare, show_ours, show_payload, modal_bare, submit_ours = rows.values()
+    floors = {
+        help_ours.name: help_bare,
+        help_payload.name: help_bare,
+        show_ours.name: show_bare,
+        show_payload.name: show_bare,
+        submit_ours.name: modal_bare,
+    }
     alone = await bench.submit(ours, config.alone, config.seconds, concurrency=1)
 
     out += table(list(rows.values()), floors, title="scenario (16 in flight)", count="count", unit="int/s")
@@ -565,6 +663,18 @@ async def _measure(
             out.append(f"({row.name}: runs stopped dispatching at the {config.seconds:g} s cap)")
         elif any(len(r.latencies) < config.requests for r in row.runs):
             out.append(f"({row.name}: runs prepared only what the {config.seconds:g} s cap allows at the last rate)")
+    out.append(
+        "CPU per interaction (this process's CPU time over a run ÷ its interactions; the stand-in's share "
+        "included; steadier than int/s on a shared machine), median of runs:"
+    )
+    for row in rows.values():
+        per = row.median(lambda r: r.cpu / max(len(r.latencies), 1))
+        floor = floors.get(row.name)
+        versus = ""
+        if floor is not None:
+            ratio = floor.median(lambda r: r.cpu / max(len(r.latencies), 1)) / per
+            versus = f" (the floor's ÷ this: {ratio:.2f})"
+        out.append(f"  {row.name}: {per * 1e6:,.0f} µs{versus}")
     out.append("")
     stored = submit_ours.median(lambda r: r.stored / r.elapsed)
     posted = submit_ours.median(lambda r: (len(r.latencies) - len(r.failures)) / r.elapsed)
@@ -623,13 +733,25 @@ async def _measure(
         f"{verdict}  help throughput {help_ours.per_second:,.0f} int/s = {ratio:.2f} × the bare client's "
         f"{help_bare.per_second:,.0f} ({'>=' if ratio >= HELP_BAR else '<'} {HELP_BAR}, issue 24)"
     )
+    ratio = show_ours.per_second / show_bare.per_second
+    verdict = "PASS" if ratio >= SHOW_BAR else "FAIL"
+    out.append(
+        f"{verdict}  show throughput {show_ours.per_second:,.0f} int/s = {ratio:.2f} × the bare client's "
+        f"{show_bare.per_second:,.0f} ({'>=' if ratio >= SHOW_BAR else '<'} {SHOW_BAR}, issue 24)"
+    )
+    for what, ours_row, payload_row in (("help", help_ours, help_payload), ("show", show_ours, show_payload)):
+        out.append(
+            f"info  {what}: ours = {ours_row.per_second / payload_row.per_second:.2f} × the bare client sending "
+            f"ours' very message ({payload_row.per_second:,.0f} int/s; the rest is ours' own cost beyond the message)"
+        )
     submit_ratio = submit_ours.per_second / modal_bare.per_second
     out.append(
         f"info  plan submit {submit_ours.per_second:,.0f} int/s = {submit_ratio:.2f} × the bare client's modal "
         f"answer {modal_bare.per_second:,.0f} (no bar)"
     )
     limit = f"Discord's {DISCORD_LIMIT_MS / 1e3:g} s limit for the first response"
-    out += p99_verdicts([(help_ours, "help"), (submit_ours, "plan submission")], DISCORD_LIMIT_MS, limit)
+    verdicts = [(help_ours, "help"), (show_ours, "show"), (submit_ours, "plan submission")]
+    out += p99_verdicts(verdicts, DISCORD_LIMIT_MS, limit)
     out += failure_lines(rows.values(), "interactions")
     if alone.failures:
         out.append(f"FAIL  plan submit one at a time: {len(alone.failures)} failed (first: {alone.failures[0]})")

@@ -266,7 +266,7 @@ TESTED_IN = {
     "bot/home/service.py": "tests/adapters/slack/test_slack_home.py",
     "bot/intake/rows.py": "tests/bot/intake/test_service.py",
     "bot/lookups/answers.py": "tests/bot/lookups/test_service.py",
-    "bot/lookups/commands.py": "tests/adapters/discord/test_discord_connect.py",
+    "bot/lookups/commands.py": "tests/adapters/discord/test_modals_connect.py",
     "bot/lookups/failures.py": "tests/bot/lookups/test_service_unreadable_key.py",
     "bot/lookups/notices.py": "tests/bot/lookups/test_service_unreadable_key.py",
     "bot/lookups/provider.py": "tests/bot/lookups/test_service.py",

@@ -35,7 +35,7 @@ def test_without_the_specs_the_limit_tests_pass_and_the_run_says_what_went_unche
     env = {**os.environ, "BACKLINKS_PLATFORM_SPECS": str(tmp_path)}
     for variable in platform_specs.VARIABLES.values():
         env.pop(variable, None)
-    tests = ["tests/adapters/discord/test_standin_limits.py", "tests/adapters/slack/test_slack_standin_limits.py"]
+    tests = ["tests/adapters/discord/test_limits_standin.py", "tests/adapters/slack/test_slack_standin_limits.py"]
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2", *tests]
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]

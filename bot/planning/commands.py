@@ -10,6 +10,7 @@ on, and `show` shows the logged progress.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import time
 from collections.abc import Iterable
@@ -58,6 +59,9 @@ class Planning:
         self._kept_shows: dict[ChannelKey, tuple[float, dt.datetime, Reply]] = {}
         # channel → changes made here (a `show` composed meanwhile is not kept)
         self._changes: dict[ChannelKey, int] = {}
+        # channel → its `show` being composed: those asking meanwhile wait for it (a burst of 16
+        # would otherwise each read and compose it once the kept one is a second old)
+        self._composing: dict[ChannelKey, asyncio.Future[Reply]] = {}
 
     def plugs(self) -> Plugs:
         return Plugs(
@@ -163,6 +167,18 @@ class Planning:
         kept = self._kept_shows.get(channel)
         if kept is not None and _fresh(kept[0], time.monotonic()) and _fresh(kept[1], self.store.clock()):
             return [kept[2]]
+        if SHOWN_SECONDS <= 0:  # nothing kept, nothing shared: each asker composes its own
+            return [await self._compose(channel)]
+        composing = self._composing.get(channel)
+        if composing is None:
+            composing = self._composing[channel] = asyncio.ensure_future(self._compose(channel))
+            composing.add_done_callback(
+                lambda done: self._composing.pop(channel, None) if self._composing.get(channel) is done else None
+            )
+        # Shielded: one asker cancelled (its interaction gone) leaves the others their answer.
+        return [await asyncio.shield(composing)]
+
+    async def _compose(self, channel: ChannelKey) -> Reply:
         generation = self._changes.get(channel, 0)
         stored, progress = await self.checkins.current_progress(channel)  # one read of the database
         if stored is None:
@@ -175,13 +191,14 @@ class Planning:
             self._kept_shows[channel] = (time.monotonic(), self.store.clock(), reply)
             if len(self._kept_shows) > SHOWN_KEPT:
                 self._kept_shows.pop(next(iter(self._kept_shows)))
-        return [reply]
+        return reply
 
     def changed(self, channels: Iterable[ChannelKey]) -> None:
         """These channels changed in this process (a plan, a log, a reminder's settings...): their
         `show` is composed afresh."""
         for channel in channels:
             self._kept_shows.pop(channel, None)
+            self._composing.pop(channel, None)  # composed before the change: asked after it, composed anew
             self._changes[channel] = self._changes.pop(channel, 0) + 1  # the most recent last
             if len(self._changes) > SHOWN_KEPT:
                 self._changes.pop(next(iter(self._changes)))

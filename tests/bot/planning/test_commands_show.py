@@ -72,3 +72,47 @@ async def test_a_show_again_within_the_moment_reads_nothing(chat: MemoryChat, mo
 @pytest.mark.parametrize("command", ["show", "why"])
 async def test_a_channel_without_a_plan_is_told_how_to_make_one(chat: MemoryChat, command):
     assert "plan" in await chat.say(command)
+
+
+async def test_a_burst_of_show_at_once_reads_once(chat: MemoryChat, monkeypatch):
+    # Sixteen people (or one client retrying) asking together, the kept reply gone: one read, one
+    # composing, every one of them answered with it.
+    await chat.answer_all(TYPED_ANSWERS)
+    first = await chat.say("show")
+    chat.engine.planning.changed([HERE])
+    reads = []
+    record = ProgressStore.on(chat.engine.store).channel_record
+
+    async def counted(key):
+        reads.append(key)
+        return await record(key)
+
+    monkeypatch.setattr(ProgressStore.on(chat.engine.store), "channel_record", counted)
+    answers = await asyncio.gather(*(chat.say("show") for _ in range(16)))
+    assert answers == [first] * 16 and reads == [HERE]
+
+
+async def test_a_show_asked_after_a_change_does_not_wait_for_one_composed_before_it(chat: MemoryChat, monkeypatch):
+    await chat.answer_all(TYPED_ANSWERS)
+    chat.engine.planning.changed([HERE])
+    reads, release = [], asyncio.Event()
+    record = ProgressStore.on(chat.engine.store).channel_record
+
+    async def held(key):
+        reads.append(key)
+        if len(reads) == 1:
+            await release.wait()  # the first read is slow: the change lands while it is composed
+        return await record(key)
+
+    monkeypatch.setattr(ProgressStore.on(chat.engine.store), "channel_record", held)
+    before = asyncio.ensure_future(chat.say("show"))
+    while not reads:
+        await asyncio.sleep(0)
+    chat.engine.planning.changed([HERE])
+    after = asyncio.ensure_future(chat.say("show"))
+    async with asyncio.timeout(2):  # joined to the one composed before the change, it would read nothing
+        while len(reads) < 2:
+            await asyncio.sleep(0.01)
+    release.set()
+    await asyncio.gather(before, after)
+    assert reads == [HERE, HERE]
