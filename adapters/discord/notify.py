@@ -48,7 +48,13 @@ class DiscordNotifier:
                 # Attach Files): the check-in goes without its chart - its figures are in the
                 # text - rather than the channel's reminders being paused as if it were gone.
                 log.warning("no Attach Files permission in %s: the check-in goes without its chart", channel)
-                await self._post(http, channel, [embed.copy().set_image(url=None) for embed in embeds], view, [])
+                await self._post(
+                    http,
+                    channel,
+                    [discord.Embed.from_dict(embed.to_dict()).set_image(url=None) for embed in embeds],
+                    view,
+                    [],
+                )
 
     async def _post(self, http: HTTPClient, channel: ChannelKey, embeds, view, files) -> None:
         with handle_message_parameters(embeds=embeds, view=view, files=files, allowed_mentions=NO_MENTIONS) as params:
