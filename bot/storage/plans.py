@@ -121,8 +121,18 @@ class Plans:
                     }
                     for n in todo
                 ]
-                await connection.execute(sa.insert(plans).values(rows))
-                metrics.PLANS_STORED.inc(len(rows))  # (a rolled-back group counted too: rare, and logged)
+                # Another process may store the same submission between the read above and this
+                # insert (its lease on the inbox row ran out while it worked): that one is already
+                # stored, not an error that would roll back the whole group.
+                insert = self._insert(plans).values(rows)
+                insert = insert.on_conflict_do_nothing(index_elements=["request"]).returning(plans.c.request)
+                inserted = list((await connection.execute(insert)).scalars())
+                landed = set(inserted)
+                for n in todo:
+                    if group[n].request is not None and group[n].request not in landed:
+                        outcome[n] = False  # stored by another process just now: one plan
+                metrics.PLANS_STORED.inc(len(inserted))  # (a rolled-back group counted too: rare, and logged)
+            todo = [n for n in todo if outcome[n] is None]
             first: dict[int, int] = {}  # channel → the item whose first reminder it gets
             for n in todo:
                 if group[n].first_reminder is not None:

@@ -154,3 +154,48 @@ async def test_plans_finished_at_the_same_moment_are_saved_together_each_with_it
         reminders = (await connection.execute(sa.text("SELECT count(*) FROM reminders"))).scalar_one()
     assert stored == ["r1", "r3", "r4"] and drafts == 0 and reminders == 2
     assert len(commits) <= 2, f"{len(commits)} transactions for five plans saved at once"
+
+
+async def test_a_submission_another_process_stores_meanwhile_is_one_plan_not_an_error(postgres_url_at_head):
+    """Two processes work one submission (a lease ran out while the first worked it): the second
+    commits its plan between the first one's look for the request and its insert. The first is told
+    'already stored'; nothing fails, nothing is doubled (before: a UniqueViolation rolled back the
+    whole group of plans saved with it, and a traceback was logged)."""
+    import asyncio
+    import threading
+
+    store = await Store.open(postgres_url_at_head)
+    other = await Store.open(postgres_url_at_head, migrate=False)
+    here = ChannelKey("slack", "T1", "C9")
+    await other.save_plan(here, "U0", {"n": 0}, {"n": 0}, request="r0")  # the channel exists
+
+    def the_other_process_stores_it_first() -> None:
+        async def store_it() -> None:
+            twin = await Store.open(postgres_url_at_head, migrate=False)
+            # (in another channel: this one's row is locked by the first one's open transaction)
+            await twin.save_plan(ChannelKey("slack", "T1", "C10"), "U1", {"n": 1}, {"n": 1}, request="r1")
+            await twin.close()
+
+        asyncio.run(store_it())
+
+    raced = []
+
+    def before(_connection, _cursor, statement, *_args) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO PLANS") and not raced:
+            raced.append(statement)
+            worker = threading.Thread(target=the_other_process_stores_it_first)
+            worker.start()
+            worker.join(30)
+            assert not worker.is_alive(), "the other process could not store meanwhile"
+
+    sa.event.listen(store.engine.sync_engine, "before_cursor_execute", before)
+    outcomes = await asyncio.gather(
+        store.save_plan(here, "U1", {"n": 1}, {"n": 1}, request="r1"),
+        store.save_plan(here, "U2", {"n": 2}, {"n": 2}, request="r2"),  # saved in the same group
+    )
+    assert raced and outcomes == [False, False]  # no first reminder: r0's plan made the channel's
+    async with store.engine.connect() as connection:
+        stored = sorted((await connection.execute(sa.text("SELECT request FROM plans"))).scalars())
+    await store.close()
+    await other.close()
+    assert stored == ["r0", "r1", "r2"]
