@@ -16,7 +16,7 @@ from typing import Any, Protocol, Self
 import jinja2
 from jinja2 import meta
 
-from bot.conversation import catalogs
+from bot.conversation import catalogs, reasons
 from bot.core.moments import DayName, Moment, MonthName
 from bot.core.replies import Text
 
@@ -149,13 +149,20 @@ class Renderer(Speaks):
     def _template(self, name: str) -> jinja2.Template:
         template = self._templates.get(name)
         if template is None:
-            source = (self._words.template(name) if self._words else None) or self.knowledge.templates[name]
+            source = (self._words.template(name) if self._words else None) or self._source(name)
             template = self._templates[name] = self._env.from_string(source)
         return template
+
+    def _source(self, name: str) -> str:
+        """A template's English text: the knowledge's, or a refusal's reason (knowledge/reasons.yaml)."""
+        found = self.knowledge.templates.get(name)
+        return found if found is not None else reasons.templates()[name]
 
     def _finalize(self, value: Any) -> str:
         if isinstance(value, Safe):
             return value
+        if isinstance(value, reasons.Reason):  # said again from its template, in this language and markup
+            return Safe(self._template(value.template).render(value.values).strip())
         if isinstance(value, Moment):
             if self.dialect.moment is not None:
                 return self.dialect.moment(value)
@@ -195,7 +202,7 @@ class Renderer(Speaks):
     def text(self, text: Text) -> str:
         name = text.template
         if name not in self._static:
-            valueless = not meta.find_undeclared_variables(self._env.parse(self.knowledge.templates[name]))
+            valueless = not meta.find_undeclared_variables(self._env.parse(self._source(name)))
             self._static[name] = self._template(name).render().strip() if valueless else None
         static = self._static[name]
         if static is not None:

@@ -9,6 +9,7 @@ from functools import cache, lru_cache
 import idna
 import tldextract
 
+from bot.conversation.reasons import Reason
 from bot.conversation.validators.kind import Invalid, Kind, Result, Valid, quote
 
 
@@ -76,7 +77,7 @@ def domain() -> Kind:
     def parse(text: str) -> Result:
         host = normalise_domain(text)
         if host is None:
-            return Invalid(f"{quote(text)} is not a domain. Give one like example.com or https://example.com/.")
+            return Invalid(Reason("reason.domain.invalid", said=quote(text)))
         return Valid(host)
 
     return Kind(parse, lambda value: value)

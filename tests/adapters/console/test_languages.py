@@ -51,3 +51,44 @@ async def test_the_check_in_printed_in_the_terminal_is_in_the_channels_language(
         assert SAID[language][2] in out.getvalue()
     finally:
         await store.close()
+
+
+# Refused answers and commands in the real console, each reason in the channel's language, the
+# question asked again after it (in that language too).
+REFUSED = {
+    "de": (
+        "“Raumschiff” ist keine Art von Website, die ich kenne. Wähle aus: 1 lokales Unternehmen;",
+        "2/17  Art der Website",
+        "“ganz viele” ist keine Zahl. Gib eine Zahl von 0 bis 100 an, z. B. 35.",
+        "-5 ist negativ; für verweisende Domains geht nichts unter 0.",
+        "„-2“: ein Log fügt nur Links hinzu. Um welche zurückzunehmen: log undo",
+        "„40“ ist kein Tag des Monats: nimm 1 bis 31 oder last.",
+    ),
+    "fr": (
+        "“Raumschiff” n'est pas un type de site que je connais. Choisissez parmi : 1 commerce local ;",
+        "2/17  Type de site",
+        "“ganz viele” n'est pas un nombre. Donnez un nombre de 0 à 100, par ex. 35.",
+        "-5 est négatif ; pour domaines référents, le minimum est 0.",
+        "« -2 » : un log ne fait qu'ajouter des liens.",
+        "« 40 » n'est pas un jour du mois : utilisez 1 à 31 ou last.",
+    ),
+    "es": (
+        "“Raumschiff” no es un tipo de sitio que yo conozca. Elige entre: 1 negocio local;",
+        "2/17  Tipo de sitio",
+        "“ganz viele” no es un número. Escribe un número del 0 al 100, p. ej. 35.",
+        "-5 es negativo; para dominios de referencia, el mínimo es 0.",
+        "«-2»: un registro solo añade enlaces.",
+        "«40» no es un día del mes: usa del 1 al 31 o last.",
+    ),
+}
+
+
+@pytest.mark.parametrize("language", ["de", "fr", "es"])
+def test_the_real_console_gives_its_reasons_in_the_chosen_language(tmp_path, language):
+    refused = {"site_kind": "Raumschiff", "authority": "ganz viele", "referring_domains": "-5"}
+    lines = [line for question, typed in TYPED_ANSWERS for line in (refused.get(question), typed) if line]
+    done = console(tmp_path / "chat.db", [f"language {language}", "plan", *lines, "log -2", "remind day=40", "quit"])
+    assert done.returncode == 0, done.stderr
+    for said in REFUSED[language]:
+        assert said in done.stdout, said
+    assert "is not a" not in done.stdout and "Choose from" not in done.stdout
