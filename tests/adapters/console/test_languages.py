@@ -92,3 +92,29 @@ def test_the_real_console_gives_its_reasons_in_the_chosen_language(tmp_path, lan
     for said in REFUSED[language]:
         assert said in done.stdout, said
     assert "is not a" not in done.stdout and "Choose from" not in done.stdout
+
+
+def test_the_terminal_speaks_its_locale_and_says_so(tmp_path):
+    """LANG=de_DE.UTF-8 and no `language` chosen: the console's own lines, the replies and the
+    `language` answer are German, and that answer names the terminal's settings, not an app."""
+    done = console(tmp_path / "chat.db", ["language", "plan", "cancel", "quit"], env={"LANG": "de_DE.UTF-8"})
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert out.startswith("Backlinks bot sagt dir, wie viele Backlinks"), out[:200]
+    assert "Hier gibt es noch keinen Plan." in out
+    assert "Hier spreche ich die Sprache, auf die dein Terminal eingestellt ist (LC_ALL, LC_MESSAGES oder LANG)" in out
+    assert "App" not in out
+    assert "Plan abgebrochen." in out
+    assert out.rstrip().endswith("Tschüss. Dein Plan und alle begonnenen Antworten sind gespeichert.")
+
+
+def test_a_chosen_language_wins_over_the_terminals_and_the_goodbye_follows_it(tmp_path):
+    lines = ["language es", "language auto", "language fr", "quit"]
+    done = console(tmp_path / "chat.db", lines, env={"LC_ALL": "de_DE.UTF-8", "LANG": "C.UTF-8"})
+    out = done.stdout
+    assert (
+        "Ich folge hier wieder der Sprache, auf die dein Terminal eingestellt ist (LC_ALL, LC_MESSAGES oder LANG)"
+        in out
+    )
+    assert "Désormais, je parle Français ici." in out
+    assert "Au revoir" in out.rstrip().splitlines()[-1], out[-300:]
