@@ -317,14 +317,15 @@ class BacklinksClient(discord.Client):
         values = {**form.values, **typed}
         can_open = interaction.type is not discord.InteractionType.modal_submit
         said = notes is not None and bool(notes.blocks)  # what was looked up, and where from
+        renderer = self.renderer.speaking(notes.language) if notes is not None else self.renderer  # the channel's
         if can_open and not interaction.response.is_done() and not said:
-            await interaction.response.send_modal(self.renderer.modal(section, values, questionnaire))
+            await interaction.response.send_modal(renderer.modal(section, values, questionnaire))
             return
         # From a form (or after deferring) no form can open, and a modal has no room for notes: a
         # private message (with the notes) offers a button that opens it.
         view = discord.ui.View(timeout=None).add_item(SectionButton(section.id, "continue", section.title))
-        text = self.renderer.markdown.render("plan.form_next", {"title": section.title})
-        embeds = self.renderer.embeds(notes) if said else []
+        text = renderer.markdown.render("plan.form_next", {"title": section.title})
+        embeds = renderer.embeds(notes) if said else []
         extra = {"view": view, "embeds": embeds, "ephemeral": True, "allowed_mentions": NO_MENTIONS}
         if not interaction.response.is_done():
             await interaction.response.send_message(text, **extra)

@@ -187,7 +187,7 @@ class SlackAdapter(Commands, Actions, Views, Events, HomeListeners):
 
     async def _post(self, reply: Reply, where: _Where, client: AsyncWebClient, *, user: str) -> None:
         if reply.form is not None:
-            view = self.renderer.modal(reply.form, where.metadata(), reply.blocks)
+            view = self.renderer.speaking(reply.language).modal(reply.form, where.metadata(), reply.blocks)
             await client.views_open(trigger_id=where.trigger_id, view=view)
         elif reply.private:
             for message in self.renderer.messages(reply):

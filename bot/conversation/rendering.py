@@ -182,6 +182,11 @@ class Renderer(Speaks):
             return self._words.day(value.day)
         return self._words.texts.get(value, value)
 
+    def said(self, value: str) -> str:
+        """A knowledge text (a question's label, prompt or why, a section's title, an option's label)
+        in this renderer's language, unescaped: for a platform's plain-text fields (form labels)."""
+        return str(self._translated(value))
+
     def _number(self, value: float) -> str:
         if self._words is None or isinstance(value, bool):
             return format_number(value)
