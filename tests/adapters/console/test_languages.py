@@ -23,15 +23,31 @@ SAID = {
 }
 
 
+# The capacity lines (of the plan and of `why`) name the strategies in the language too.
+CAPACITY = {
+    "de": (
+        "die günstigsten zuerst (Gastbeiträge 3,8)",
+        "Links pro Stunde nach Strategie: Gastbeiträge 0.1917, Outreach",
+    ),
+    "fr": (
+        "les moins coûteux d'abord (articles invités 3,8)",
+        "selon la stratégie : articles invités 0.1917, outreach",
+    ),
+    "es": ("empezando por lo más barato (guest posting 3,8)", "según la estrategia: guest posting 0.1917, outreach"),
+}
+
+
 @pytest.mark.parametrize("language", ["de", "fr", "es"])
 def test_the_real_console_speaks_the_chosen_language(tmp_path, language):
     help_heading, plan_heading, _ = SAID[language]
-    done = console(
-        tmp_path / "chat.db", [f"language {language}", "help", "plan", *(t for _, t in TYPED_ANSWERS), "quit"]
-    )
+    lines = [f"language {language}", "help", "plan", *(t for _, t in TYPED_ANSWERS), "why", "quit"]
+    done = console(tmp_path / "chat.db", lines)
     assert done.returncode == 0, done.stderr
     assert help_heading in done.stdout and plan_heading in done.stdout
     assert "Backlink plan for" not in done.stdout
+    for said in CAPACITY[language]:
+        assert said in done.stdout, said
+    assert "guest posting 3" not in done.stdout or language == "es"  # (Spanish says "guest posting" too)
 
 
 @pytest.mark.parametrize("language", ["de", "fr", "es"])
