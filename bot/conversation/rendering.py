@@ -17,6 +17,7 @@ import jinja2
 from jinja2 import meta
 
 from bot.conversation import catalogs, reasons
+from bot.conversation.validators.kind import Labels
 from bot.core.moments import DayName, Moment, MonthName
 from bot.core.replies import Text
 
@@ -163,6 +164,8 @@ class Renderer(Speaks):
             return value
         if isinstance(value, reasons.Reason):  # said again from its template, in this language and markup
             return Safe(self._template(value.template).render(value.values).strip())
+        if isinstance(value, Labels) and self._words is not None:  # options shown back, each in these words
+            return self.dialect.escape(", ".join(self._words.texts.get(label, label) for label in value.labels))
         if isinstance(value, Moment):
             if self.dialect.moment is not None:
                 return self.dialect.moment(value)

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 
 from bot.conversation import catalogs, prose
 from bot.conversation.reasons import Reason
-from bot.conversation.validators.kind import Invalid, Kind, Result, Valid, quote
+from bot.conversation.validators.kind import Invalid, Kind, Labels, Result, Valid, quote
 
 
 def _key(text: str) -> str:
@@ -76,7 +76,8 @@ def choices(*, options: Mapping[str, Sequence[str]], min_count: int, noun: str =
             if unknown and any(c.isdigit() for c in unknown):  # a number off the list: "11", "1.5"
                 return Invalid(Reason("reason.choice.unknown", said=quote(unknown), noun=noun, options=menu))
             if unknown:  # "maybe some PR": the options a sentence names, its filler words aside
-                options, unnamed = prose.options_in(chunk, lookup)  # none: it only left some out ("no PR")
+                # (by any name, in any language the bot speaks: "surtout des citations locales")
+                options, unnamed = prose.options_in(chunk, names.everywhere())  # none: it only left some out ("no PR")
                 if unnamed:
                     said = quote(" ".join(unnamed))
                     return Invalid(Reason("reason.choice.unknown", said=said, noun=noun, options=menu))
@@ -87,7 +88,7 @@ def choices(*, options: Mapping[str, Sequence[str]], min_count: int, noun: str =
         return Valid(picked, loose=loose)
 
     labels = tuple((option, names[0]) for option, names in options.items())
-    return Kind(parse, lambda value: ", ".join(options[v][0] for v in value), labels, many=True)
+    return Kind(parse, lambda value: Labels(tuple(options[v][0] for v in value)), labels, many=True)
 
 
 def choice(*, options: Mapping[str, Sequence[str]], noun: str = "choice") -> Kind:
@@ -98,7 +99,8 @@ def choice(*, options: Mapping[str, Sequence[str]], noun: str = "choice") -> Kin
         option = lookup.get(_key(text)) or names.everywhere().get(_key(text))
         if option is not None:
             return Valid(option)
-        named, _ = prose.options_in(text, lookup)  # "it's a local bakery", the other words aside
+        # "it's a local bakery", "eine Bäckerei mit Onlineshop": the other words aside
+        named, _ = prose.options_in(text, names.everywhere())
         if len(named) == 1:
             return Valid(named[0], loose=True)
         if named:
