@@ -60,6 +60,13 @@ class Languages:
         chosen = self._chosen.get(channel)
         return chosen[1] if chosen else supported(locale) or "en"
 
+    async def chosen(self, channel: ChannelKey) -> str | None:
+        """The language this channel chose (None: it follows each person's), with no database read
+        most of the time: an adapter asks before it spends a call on learning a person's locale."""
+        await self._fresh()
+        chosen = self._chosen.get(channel)
+        return chosen[1] if chosen else None
+
     async def of_ids(self, channel_ids: Iterable[int]) -> dict[int, str]:
         """The chosen language of each of these channels that chose one (a check-in batch)."""
         await self._fresh()

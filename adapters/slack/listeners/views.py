@@ -86,8 +86,9 @@ class Views:
             log.warning("a submission from workspace %s was dropped: the app is no longer installed there", where.key)
             return
         user, form, values = submission["user"], submission["form"], dict(submission["values"])
-        zone = await self._user_zone(client, user) if form == "plan" else None  # for a first reminder
-        event = Submitted(where.key, user, values, zone, form, entry.key)
+        # The zone for a first reminder; the locale, the language to answer in if the channel chose none.
+        zone, locale = await self._person(client, user)
+        event = Submitted(where.key, user, values, zone if form == "plan" else None, form, entry.key, locale=locale)
         if not submission["files"]:
             await self._run(event, where, client)
             return

@@ -83,3 +83,23 @@ async def test_the_plan_modal_and_its_refusals_speak_the_channels_language(slack
     await slack.standin.wait_for("chat.postMessage")
     assert "„-2“: ein Log fügt nur Links hinzu." in await said(slack, "log -2")
     assert "„40“ ist kein Tag des Monats: nimm 1 bis 31 oder last." in await said(slack, "remind day=40")
+
+
+async def test_a_channel_that_chose_no_language_answers_in_each_persons_slack_locale(slack):
+    """Slack tells a person's locale only when users.info is asked with include_locale: a French
+    user gets French, an English one English, in the same channel; a choice made there wins."""
+    slack.standin.locales.update({"U1": "fr-FR", "U2": "en-US"})
+    assert "Commandes de Backlinks bot" in await said(slack, "help")
+    assert "Backlinks bot commands" in await said(slack, "help", user="U2")
+    asked = slack.standin.of("users.info")
+    assert asked and all(str(c.body.get("include_locale")).lower() in ("1", "true") for c in asked)
+
+    await slack.command("plan")  # the modal in the person's language too, and the plan it posts
+    view = (await slack.standin.wait_for("views.open"))[-1].body["view"]
+    assert view["title"]["text"] == "Plan de backlinks"
+    await slack.submit(view, ANSWERS)
+    [plan] = await slack.standin.wait_for("chat.postMessage")
+    assert "Plan de backlinks pour example.com" in json.dumps(plan.body, ensure_ascii=False)
+
+    await said(slack, "language es", user="U2")  # the channel's choice, for everyone in it
+    assert "Comandos de Backlinks bot" in await said(slack, "help")
