@@ -79,6 +79,10 @@ async def test_the_plan_modal_and_its_refusals_speak_the_channels_language(slack
         assert len(block["label"]["text"]) <= 2000 and len(block["hint"]["text"]) <= 2000
         assert len(block["element"].get("placeholder", {}).get("text", "")) <= 150
         assert all(len(o["text"]["text"]) <= 75 for o in block["element"].get("options", ()))
+    refused = await slack.submit(view, ANSWERS | {"site": "meine Bäckerei"})  # the field's error, on the ack
+    assert json.loads(await refused.text())["errors"] == {
+        "site": "“meine Bäckerei” ist keine Domain. Gib eine an wie example.com oder https://example.com/."
+    }
     await slack.submit(view, ANSWERS)
     await slack.standin.wait_for("chat.postMessage")
     assert "„-2“: ein Log fügt nur Links hinzu." in await said(slack, "log -2")
