@@ -334,14 +334,16 @@ class BacklinksClient(discord.Client):
 
     async def _refuse(self, interaction: discord.Interaction, section_id: str, errors: Mapping[str, str]) -> None:
         questionnaire = self.engine.knowledge.form(self.engine.knowledge.form_of_section(section_id))
+        language = await self.engine.languages.of(self.key(interaction), locale_of(interaction))
+        markdown = self.renderer.speaking(language).markdown  # the reasons in the channel's (or person's) language
         lines = [
-            self.renderer.markdown.render(
+            markdown.render(
                 "discord.form_error",
                 {"label": questionnaire.question(q).label if questionnaire.resolve(q) else q, "reason": reason},
             )
             for q, reason in errors.items()
         ]
-        text = "\n".join([self.renderer.markdown.render("discord.form_errors"), *lines])[:MESSAGE_CONTENT]
+        text = "\n".join([markdown.render("discord.form_errors"), *lines])[:MESSAGE_CONTENT]
         view = discord.ui.View(timeout=None).add_item(SectionButton(section_id, "fix", ""))
         await interaction.response.send_message(text, view=view, ephemeral=True, allowed_mentions=NO_MENTIONS)
 

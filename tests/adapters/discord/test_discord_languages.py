@@ -8,7 +8,7 @@ import datetime as dt
 import json
 
 import pytest
-from discord_flow import inputs, slash, walk_the_plan
+from discord_flow import inputs, slash, submit, walk_the_plan
 from discord_standin import MANAGE_GUILD_PERMISSIONS
 
 from adapters.discord.notify import DiscordNotifier
@@ -76,3 +76,13 @@ async def test_the_plan_modals_speak_the_interactions_language_within_discords_l
     assert all(len(f["label"]) <= 45 and len(f.get("placeholder", "")) <= 100 for f in fields.values())
     assert len(modal["title"]) <= 45
     assert "e.g." not in json.dumps(modal)
+
+
+async def test_refused_answers_come_back_in_the_interactions_language(bot, standin):
+    modal = (await walk_the_plan(standin, locale="es-ES", until="authority"))["data"]
+    typed = {q: "" for q in inputs(modal)} | {"site": "example.com", "authority": "150", "referring_domains": "muchos"}
+    refused = await submit(standin, modal, typed, locale="es-ES")
+    content = refused["data"]["content"]
+    assert "150 está fuera de rango: para puntuación de autoridad, el valor debe estar entre 0 y 100." in content
+    assert "“muchos” no es un número. Escribe un número, p. ej. 140." in content
+    assert "is not" not in content and "out of range" not in content
