@@ -323,7 +323,8 @@ class BacklinksClient(discord.Client):
             return
         # From a form (or after deferring) no form can open, and a modal has no room for notes: a
         # private message (with the notes) offers a button that opens it.
-        view = discord.ui.View(timeout=None).add_item(SectionButton(section.id, "continue", section.title))
+        label = renderer.plain.render("discord.continue", {"title": section.title})
+        view = discord.ui.View(timeout=None).add_item(SectionButton(section.id, "continue", label))
         text = renderer.markdown.render("plan.form_next", {"title": section.title})
         embeds = renderer.embeds(notes) if said else []
         extra = {"view": view, "embeds": embeds, "ephemeral": True, "allowed_mentions": NO_MENTIONS}
@@ -344,7 +345,7 @@ class BacklinksClient(discord.Client):
             for q, reason in errors.items()
         ]
         text = "\n".join([markdown.render("discord.form_errors"), *lines])[:MESSAGE_CONTENT]
-        view = discord.ui.View(timeout=None).add_item(SectionButton(section_id, "fix", ""))
+        view = discord.ui.View(timeout=None).add_item(SectionButton(section_id, "fix", markdown.render("discord.fix")))
         await interaction.response.send_message(text, view=view, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     async def import_attachment(

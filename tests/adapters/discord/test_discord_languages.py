@@ -8,7 +8,7 @@ import datetime as dt
 import json
 
 import pytest
-from discord_flow import inputs, slash, submit, walk_the_plan
+from discord_flow import ANSWERS, inputs, slash, submit, walk_the_plan
 from discord_standin import MANAGE_GUILD_PERMISSIONS
 
 from adapters.discord.notify import DiscordNotifier
@@ -76,6 +76,9 @@ async def test_the_plan_modals_speak_the_interactions_language_within_discords_l
     assert all(len(f["label"]) <= 45 and len(f.get("placeholder", "")) <= 100 for f in fields.values())
     assert len(modal["title"]) <= 45
     assert "e.g." not in json.dumps(modal)
+    after = await submit(standin, modal, {q: ANSWERS[q] for q in fields}, locale="fr")
+    labels = [c["label"] for row in after["data"].get("components", []) for c in row["components"]]
+    assert labels and labels[0].startswith("Continuer : "), after["data"]
 
 
 async def test_refused_answers_come_back_in_the_interactions_language(bot, standin):
@@ -86,3 +89,5 @@ async def test_refused_answers_come_back_in_the_interactions_language(bot, stand
     assert "150 está fuera de rango: para puntuación de autoridad, el valor debe estar entre 0 y 100." in content
     assert "“muchos” no es un número. Escribe un número, p. ej. 140." in content
     assert "is not" not in content and "out of range" not in content
+    [[button]] = [row["components"] for row in refused["data"]["components"]]
+    assert button["label"] == "Corregir estas respuestas"
