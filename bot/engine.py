@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import difflib
 import logging
+import re
 import time
 from collections.abc import Mapping
 
@@ -182,6 +183,8 @@ class Engine:
     ) -> list[Reply]:
         """A line of chat: a command, or the answer to the question waiting for this user."""
         head, _, rest = said.strip().partition(" ")
+        if head.endswith(":") and head[:-1].lower() in self.commands:  # "log: 2"
+            head = head[:-1]
         handler = self.commands.get(head.lower())
         if handler is not None:
             replies = await handler(Request(channel, user, rest, True, timezone, file, manages=manages))
@@ -193,6 +196,10 @@ class Engine:
             return replies
         if not said.strip():
             return []
+        for saying, command in self.tables.sayings.items():  # "I built 2 links": `log 2 links`
+            if meant := re.match(saying, said.strip(), re.IGNORECASE):
+                request = Request(channel, user, said.strip()[meant.end() :], True, timezone, file, manages=manages)
+                return await self.commands[command](request)
         quoted = head if self.carries_secret(said) else said.strip()  # a mistyped `connect` keeps its key unsaid
         return [views.info("help.unknown", text=quoted, suggestion=self._near(head, chat=True))]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import discord
 from discord.http import HTTPClient, handle_message_parameters
@@ -12,6 +13,9 @@ from adapters.discord.render import NO_MENTIONS, DiscordRenderer
 from bot.core.events import ChannelKey
 from bot.core.replies import Reply
 from bot.monthly.reminders import ChannelGone
+
+log = logging.getLogger(__name__)
+MISSING_PERMISSIONS = 50013  # Discord's JSON error code for a permission the bot lacks
 
 
 class DiscordNotifier:
@@ -35,14 +39,28 @@ class DiscordNotifier:
         for n, embeds in enumerate(messages):
             view = action_view(reply, self.renderer) if n == len(messages) - 1 else None
             files = self.renderer.files(reply, embeds)  # the chart, shown as an embed's image
-            with handle_message_parameters(
-                embeds=embeds, view=view, files=files, allowed_mentions=NO_MENTIONS
-            ) as params:
-                try:
-                    # discord.py waits out 429s itself (the Retry-After it is given).
-                    await http.send_message(int(channel.channel), params=params)
-                except (discord.Forbidden, discord.NotFound) as error:
-                    raise ChannelGone(f"{error.status} {error.text or 'no access'}") from None
+            try:
+                await self._post(http, channel, embeds, view, files)
+            except discord.Forbidden as error:
+                if not files or error.code != MISSING_PERMISSIONS:
+                    raise
+                # Allowed to post but not to attach files (a server that added the bot without
+                # Attach Files): the check-in goes without its chart - its figures are in the
+                # text - rather than the channel's reminders being paused as if it were gone.
+                log.warning("no Attach Files permission in %s: the check-in goes without its chart", channel)
+                await self._post(http, channel, [embed.copy().set_image(url=None) for embed in embeds], view, [])
+
+    async def _post(self, http: HTTPClient, channel: ChannelKey, embeds, view, files) -> None:
+        with handle_message_parameters(embeds=embeds, view=view, files=files, allowed_mentions=NO_MENTIONS) as params:
+            try:
+                # discord.py waits out 429s itself (the Retry-After it is given).
+                await http.send_message(int(channel.channel), params=params)
+            except discord.Forbidden as error:
+                if files and error.code == MISSING_PERMISSIONS:
+                    raise
+                raise ChannelGone(f"{error.status} {error.text or 'no access'}") from None
+            except discord.NotFound as error:
+                raise ChannelGone(f"{error.status} {error.text or 'no access'}") from None
 
     async def close(self) -> None:
         if self._own and self.http is not None:

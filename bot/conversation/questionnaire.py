@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from bot.conversation import prose
 from bot.conversation.reasons import Reason
 from bot.conversation.validators.kind import Invalid, Kind, Result
 from bot.conversation.validators.numbers import means_skip
@@ -158,6 +159,9 @@ def answer(draft: Draft, question: Question, text: str) -> tuple[Draft, Invalid 
         return _settle(draft, question.id, skipped=True), None
     result = question.parse(text)
     if isinstance(result, Invalid):
+        if question.optional and prose.says_zero(text):
+            # "none really" where no figure can be none (the ranking pages' counts): nothing to give.
+            return _settle(draft, question.id, skipped=True), None
         return draft, result
     return _settle(draft, question.id, value=result.value), None
 

@@ -53,6 +53,9 @@ class Plugs:
     # Commands whose words carry a secret (`connect dataforseo LOGIN:PASSWORD`): a line of chat
     # naming one is never kept where lines are kept (a terminal's history).
     secrets: frozenset[str] = frozenset()
+    # Lines of chat said as a sentence that mean a command ("I built 2 links" is `log 2 links`):
+    # a pattern matched at the start of the line → the command, given the rest of the line.
+    sayings: Mapping[str, str] = field(default_factory=dict)
 
 
 class Capability(Protocol):
@@ -61,7 +64,7 @@ class Capability(Protocol):
 
 def merged(all_plugs: Iterable[Plugs]) -> Plugs:
     """Every capability's tables as one; a name claimed twice is a mistake found at start-up."""
-    tables: dict[str, dict] = {"commands": {}, "forms": {}, "checks": {}, "buttons": {}, "events": {}}
+    tables: dict[str, dict] = {"commands": {}, "forms": {}, "checks": {}, "buttons": {}, "events": {}, "sayings": {}}
     notices: list[Notice] = []
     changes: set[str] = set()
     secrets: set[str] = set()

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from bot.core.replies import Button, Buttons, Heading, Image, Paragraph, Reply, Text, text
 from bot.links import summary as link_words
 from bot.links.store import CheckedLink, LinkStore
-from bot.monthly.measured import Measured, measure, on_pace
+from bot.monthly.measured import Measured, cleaning_up, measure, on_pace
 from bot.monthly.months import local, month_name, scoring, to_build, version
 from bot.monthly.progress import MonthProgress, Totals, adapted_answers, advice, history, sparkline, streak, target_for
 from bot.monthly.progress_store import ProgressStore
@@ -154,7 +154,8 @@ class CheckIns:
             blocks.append(Paragraph(text("reminder.streak", streak=streak(closed))))
         if measured is not None and (month := measured.last_month) is not None:
             expected = target_for(month.month, versions)
-            blocks += self._measured_blocks(month, measured, expected.expected if expected else None, last)
+            expects = expected.expected if expected else None
+            blocks += self._measured_blocks(month, measured, expects, last, cleaning_up(plan["answers"]))
             recent = closed[-SPARK_MONTHS:]
             spark = sparkline([m.logged for m in recent])
             counts = ", ".join(str(m.logged) for m in recent)
@@ -182,11 +183,17 @@ class CheckIns:
         return await measure(self.lookups, self.store, batch, plans, now, reclaim_from=reclaim_from)
 
     def _measured_blocks(
-        self, month: MonthChange, measured: Measured, expected: Mapping[str, Any] | None, last: MonthProgress | None
+        self,
+        month: MonthChange,
+        measured: Measured,
+        expected: Mapping[str, Any] | None,
+        last: MonthProgress | None,
+        cleaning: bool,
     ) -> list[Any]:
         """What the provider counts for last month against what the plan expected in all, which
         logged domains it has found, and when many referring domains were lost, a reclamation note
-        naming the ones to ask first (the cheapest links to win back)."""
+        naming the ones to ask first (the cheapest links to win back) - unless the site is
+        `cleaning` up: then it removes links on purpose and none is to be asked back."""
         values = {"source": str(measured.source), "month": month_name(month.month), "new": month.new}
         values["lost"] = month.lost
         blocks: list[Any] = [
@@ -204,7 +211,7 @@ class CheckIns:
         if measured.seen is not None:
             found = measured.seen
             blocks.append(Paragraph(text("reminder.seen", seen=list(found.seen), not_seen=list(found.not_seen))))
-        if month.lost >= self.knowledge.parameters["reclaim_note_lost"].value:
+        if not cleaning and month.lost >= self.knowledge.parameters["reclaim_note_lost"].value:
             back = max(1, round(month.lost * self.knowledge.parameters["reclaim_share"].value))
             lost = list(measured.lists.lost[:RECLAIM_NAMED]) if measured.lists else []
             blocks.append(Paragraph(text("reminder.reclaim", back=back, domains=lost, **values)))

@@ -31,6 +31,12 @@ if TYPE_CHECKING:
 __all__ = ["ChannelSummary", "Monthly"]
 
 
+_BUILT = (
+    r"(?:i |we |i've |we've |i have |we have )?(?:built|got|earned|won|made)\s+"
+    r"(?=\d|https?://|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b)"
+)
+
+
 class Monthly:
     def __init__(self, *, store: Store, knowledge: Knowledge, lookups: Lookups | None = None, charts: bool = True):
         self.store = store  # the reminder loop claims its rows through it
@@ -65,6 +71,9 @@ class Monthly:
             notices=(self.reminding.pause_notice,),
             # A log changes this month's progress; a reminder's settings change the next check-in.
             changes=frozenset({"log", "remind", "confirm_log", "skip_month", "pause"}),
+            # What people answer a check-in with, in the terminal: "I built 2 links", "got 3" - a
+            # count or a link after the verb, else it is no log ("I built a shed").
+            sayings={_BUILT: "log"},
         )
 
     # What the rest of the bot asks of the monthly side.

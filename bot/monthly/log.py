@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -57,14 +57,15 @@ class LogEntry:
     quality: dict[str, Any] | None = None
     problems: tuple[str, ...] = ()
     confirmed: bool = False  # "yes": store even far above the plan
-    note: str = ""  # the words around the count: "citations and a local paper"
+    words: str = ""  # every word of the line that is no count, link, month or check, as typed
+    note: str = ""  # what those words say, kept with the entry: "citations and a local paper"
 
     @property
     def by_count(self) -> int:
         """The links counted without a domain. In a line with words ("2 citations yell.com and a
-        local paper") the count is the whole and the domains named are among it; without words
-        ("2 yell.com") the count and the domains add up, as they always have."""
-        return max(0, self.count - len(self.links)) if self.note else self.count
+        local paper", "2 links from yell.com") the count is the whole and the domains named are
+        among it; without words ("2 yell.com") the count and the domains add up, as they always have."""
+        return max(0, self.count - len(self.links)) if self.words else self.count
 
     @property
     def amount(self) -> int:
@@ -76,7 +77,7 @@ class LogEntry:
         if self.quality:
             words += [w for w in ("relevant", "in_content", "traffic") if self.quality[w]]
             words.append(f"rel={self.quality['rel']}")
-        words += [self.note] if self.note else []
+        words += [self.words] if self.words else []
         return " ".join(words).replace("in_content", "content")
 
 
@@ -120,7 +121,7 @@ def parse_log(argument: str, this_month: str) -> LogEntry:
     optional quick check for the links: `relevant content traffic rel=nofollow`."""
     month, count, links, problems, confirmed = this_month, 0, [], [], False
     checks: dict[str, Any] = {}
-    words: list[str] = []  # what is none of those: a note, when the line also logs something
+    words: list[str | None] = []  # what is none of those (None where a link stood): a note
     for token in spelled_out(argument).replace(",", " ").split():
         name, sep, value = token.partition("=")
         word = (value if sep and name.lower() == "month" else token).lower()
@@ -142,12 +143,14 @@ def parse_log(argument: str, this_month: str) -> LogEntry:
             checks["rel"] = value.lower()
         elif (domain := registrable_domain(token)) is not None:
             links.append((domain, token))
+            words.append(None)
         elif _note_word(token):
             words.append(token)
         else:
             problems.append(Reason("reason.log.unknown", token=token))
-    if words and not (count or links):  # words alone log nothing: say what a log line holds
-        problems.append(Reason("reason.log.unknown", token=words[0]))
+    typed = [word for word in words if word is not None]
+    if typed and not (count or links):  # words alone log nothing: say what a log line holds
+        problems.append(Reason("reason.log.unknown", token=typed[0]))
     if count > 1000:
         problems.append(Reason("reason.log.too_many", count=count))
     if not links and not count and not problems:
@@ -161,8 +164,45 @@ def parse_log(argument: str, this_month: str) -> LogEntry:
             "rel": checks.get("rel", "follow"),
         }
         quality["passed"] = quality["relevant"] and quality["in_content"] and quality["traffic"]
-    note = " ".join(words)[:NOTE_LENGTH]
-    return LogEntry(month, count, tuple(links), quality, tuple(problems), confirmed, note if count or links else "")
+    if not (count or links):
+        return LogEntry(month, count, tuple(links), quality, tuple(problems), confirmed)
+    said = " ".join(typed)[:NOTE_LENGTH]
+    return LogEntry(month, count, tuple(links), quality, tuple(problems), confirmed, said, note_of(words))
+
+
+# Words that say no more than the count does ("2 new links", "3 backlinks"), and the small words
+# that only joined a link to the rest ("guest posts on foodblog.com and bakingnews.org").
+_SAYS_NOTHING = frozenset(
+    {"link", "links", "backlink", "backlinks", "new", "more", "referring", "domain", "domains", "built", "got",
+     "i", "we", "this", "month", "so", "far", "today", "links:", "lien", "liens", "enlace", "enlaces"}
+)  # fmt: skip
+_JOINS = frozenset(
+    {"on", "at", "in", "from", "for", "with", "via", "to", "and", "or", "&", "+", "plus", "of", "by", "auf", "bei",
+     "von", "für", "mit", "und", "oder", "sur", "chez", "de", "pour", "avec", "et", "ou", "en", "para", "con", "y", "o"}
+)  # fmt: skip
+
+
+def note_of(words: Sequence[str | None]) -> str:
+    """The note a log line's words make: without the words that only repeat the count, and
+    without the small words left hanging where a link was taken out, or at either end. `words`
+    holds None where a link stood."""
+    kept = [w for w in words if w is None or w.lower().rstrip(".!?") not in _SAYS_NOTHING]
+    changed = True
+    while changed:
+        changed = False
+        for n, word in enumerate(kept):
+            if word is None or word.lower() not in _JOINS:
+                continue
+            at_an_end = all(k is None for k in kept[:n]) or all(k is None for k in kept[n + 1 :])
+            # "on foodblog.com and …": it joined a link, which is no longer in the note.
+            joined_a_link = kept[n + 1] is None and (
+                n + 2 >= len(kept) or kept[n + 2] is None or kept[n + 2].lower() in _JOINS
+            )
+            if at_an_end or joined_a_link:
+                del kept[n]
+                changed = True
+                break
+    return " ".join(w for w in kept if w is not None)[:NOTE_LENGTH]
 
 
 def _month(word: str, this_month: str) -> str | None:

@@ -64,9 +64,18 @@ def seen(logged: Collection[str], lists: MonthDomains) -> Seen:
     return Seen(tuple(sorted(d for d in logged if d in new)), tuple(sorted(d for d in logged if d not in new)))
 
 
-def wants_names(month: MonthChange | None, logged: Collection[str], reclaim_from: float) -> bool:
-    """Is last month worth one more lookup for the names of its new and lost domains?"""
-    return month is not None and (month.lost >= reclaim_from or bool(logged))
+def wants_names(month: MonthChange | None, logged: Collection[str], reclaim_from: float | None) -> bool:
+    """Is last month worth one more lookup for the names of its new and lost domains? `reclaim_from`
+    is None where nothing lost is to be won back (a clean-up: the links went on purpose)."""
+    if month is None:
+        return False
+    return bool(logged) or (reclaim_from is not None and month.lost >= reclaim_from)
+
+
+def cleaning_up(answers: Mapping[str, Any]) -> bool:
+    """The site removed or disavowed links on purpose (a penalty clean-up): what it loses now is
+    not to be asked back, and the check-in says nothing of reclaiming it."""
+    return answers.get("lost_on_purpose") == "yes"
 
 
 def on_pace(month: MonthChange, expected: Mapping[str, Any]) -> bool:
@@ -113,7 +122,8 @@ async def measure(
             }
             named: dict[str, list[str]] = {}  # month → the sites whose names it is worth a lookup
             for channel_id, site_measured in found.items():
-                if wants_names(site_measured.last_month, logged.get(channel_id, ()), reclaim_from):
+                reclaims = None if cleaning_up(plans[channel_id][-1].answers) else reclaim_from
+                if wants_names(site_measured.last_month, logged.get(channel_id, ()), reclaims):
                     named.setdefault(site_measured.last, []).append(sites[channel_id])
             lists: dict[str, dict[str, MonthDomains]] = {}
             for month, domains in named.items():

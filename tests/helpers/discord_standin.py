@@ -137,6 +137,8 @@ class DiscordStandIn:
         self._expired_tokens: set[str] = set()
         self._original: dict[str, str] = {}  # interaction token → @original message id
         self._refusals: list[list[Any]] = []  # [method, regex, status, body, times left]
+        # Channels where the bot may post but lacks Attach Files: a message with files gets 403 50013.
+        self.without_attach_files: set[str] = set()
         self._attachments: dict[str, bytes] = {}  # attachment id → content, served as the CDN
         self._connections: list[_Connection] = []  # in identify order; the last live one gets dispatches
         self._sessions: dict[str, _Session] = {}
@@ -707,6 +709,9 @@ class DiscordStandIn:
             if left and method == call.method and re.fullmatch(regex, call.path):
                 refusal[4] -= 1
                 return _answer(call, status, error)
+        posted = re.fullmatch(r"/channels/(\d+)/messages", call.path) if call.method == "POST" else None
+        if call.files and posted and posted.group(1) in self.without_attach_files:
+            return _answer(call, 403, {"message": "Missing Permissions", "code": 50013})
         if self.check and call.json is not None and (errors := discord_spec.refusal(call.method, call.path, call.json)):
             self.invalid.append(call)
             return _answer(call, 400, {"code": 50035, "message": "Invalid Form Body", "errors": errors})

@@ -8,6 +8,10 @@ appends each channel it "posts" to OUT (flushed at once, so a process killed wit
 exact record) after DELAY seconds. BATCH is how many rows a loop claims at a time (default 50).
 With KILL_AFTER the process sends itself SIGKILL right after its KILL_AFTER-th post, in full flow,
 mid-batch: the crash that leaves the most sent and unrecorded.
+
+With REMINDER_WORKER_GATE=PATH in the environment, the process writes PATH.OWNER once it is ready
+and starts only when PATH exists: a test starts several at the same moment, so that how the work
+is shared does not hang on which interpreter happened to start first on a loaded machine.
 """
 
 from __future__ import annotations
@@ -84,6 +88,7 @@ async def main(
             lease=dt.timedelta(seconds=lease),
             batch=batch,
         )
+        await gate(owner)
         started, last_work = time.monotonic(), time.monotonic()
         # Keep looking while a reminder is still due: rows a killed process held become free when
         # its lease ends, and must be picked up. With none due, claimed or not, every one went out
@@ -97,6 +102,14 @@ async def main(
             await asyncio.sleep(0.2)
     finally:
         await store.close()
+
+
+async def gate(owner: str) -> None:
+    if not (path := os.environ.get("REMINDER_WORKER_GATE")):
+        return
+    Path(f"{path}.{owner}").touch()
+    while not Path(path).exists():
+        await asyncio.sleep(0.01)
 
 
 async def still_due(store: Store, now: dt.datetime) -> int:

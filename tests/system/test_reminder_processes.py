@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import os
 import signal
 import subprocess
 import sys
@@ -22,13 +23,25 @@ CHANNELS = 1000
 IN_FLIGHT = CONCURRENCY  # sends a loop has posted or is posting and has not recorded yet, at most
 
 
-def start(url: str, owner: str, out: Path, *, lease: float, delay: float, extra: tuple = ()) -> subprocess.Popen:
+def start(
+    url: str, owner: str, out: Path, *, lease: float, delay: float, extra: tuple = (), gate: Path | None = None
+) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, str(WORKER), url, owner, str(out), str(lease), str(delay), *map(str, extra)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
+        env={**os.environ, "REMINDER_WORKER_GATE": str(gate)} if gate else None,
     )
+
+
+async def opened(gate: Path, owners: list[str]) -> None:
+    """Lets the workers go together, once each has started and opened its store."""
+    deadline = time.monotonic() + 120
+    while not all(Path(f"{gate}.{owner}").exists() for owner in owners):
+        assert time.monotonic() < deadline, "a worker never got ready"
+        await asyncio.sleep(0.02)
+    gate.touch()
 
 
 def sent(paths: list[Path]) -> collections.Counter:
@@ -54,7 +67,11 @@ async def claimed_by(store_url: str, owner: str) -> int:
 async def test_three_processes_send_each_channel_exactly_one_reminder(store_url, tmp_path):
     await prepared(store_url)
     outs = [tmp_path / f"w{n}.txt" for n in range(3)]
-    workers = [start(store_url, f"w{n}", outs[n], lease=2, delay=0) for n in range(3)]
+    gate, owners = tmp_path / "go", [f"w{n}" for n in range(3)]
+    workers = [
+        start(store_url, owner, out, lease=2, delay=0, gate=gate) for owner, out in zip(owners, outs, strict=True)
+    ]
+    await opened(gate, owners)
     for worker in workers:
         _, errors = await asyncio.to_thread(worker.communicate, timeout=240)
         assert worker.returncode == 0, errors[-2000:]

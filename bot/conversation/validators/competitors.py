@@ -81,7 +81,7 @@ def competitors(*, max_count: int, noun: str = "competitor", example: str | None
         return result
 
     def parse(text: str) -> Result:
-        if folded(text) in ZERO_WORDS:
+        if folded(text) in ZERO_WORDS or prose.says_zero(text):
             return Invalid(Reason("reason.competitors.none", page=page, example=example or pair))
         strict = _pairs(text)
         result = parse_items(strict)

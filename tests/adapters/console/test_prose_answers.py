@@ -26,7 +26,7 @@ ENGLISH = [
         "I read competitors as crumbandcrust.co.uk=80, breadhaus.co.uk=120, greggs.co.uk=9000 (an estimate is fine).",
     ),
     ("horizon_months", "a year", "Noted months to close the gap: 12"),
-    ("ranking_pages", "skip", None),
+    ("ranking_pages", "none really", "Skipped ranking pages' referring domains."),  # no page's count is "none"
     ("linkable_assets", "none really", "I read linkable assets as 0."),
     ("posts_per_month", "one a week", "I read new pieces a month as 4."),
     ("content_quality", "pretty good, 4", "I read content quality as 4."),
@@ -54,7 +54,7 @@ OTHER_LANGUAGES = [
         "I read competitors as boulangerie-paul.fr=300, painrustique.fr=45 (an estimate is fine).",
     ),
     ("horizon_months", "doce", "I read months to close the gap as 12."),
-    ("ranking_pages", "skip", None),
+    ("ranking_pages", "keine", "Skipped ranking pages' referring domains."),
     ("linkable_assets", "aucun", "I read linkable assets as 0."),
     ("posts_per_month", "deux", "I read new pieces a month as 2."),
     ("content_quality", "bastante bueno, cuatro", "I read content quality as 4."),

@@ -51,6 +51,24 @@ async def test_the_check_in_shows_its_chart_as_the_embeds_image(bot, standin, db
     assert_chart_attached(post)
 
 
+async def test_without_attach_files_the_check_in_goes_without_its_chart_and_reminders_go_on(bot, standin, db_path):
+    """A server that added the bot with Send Messages and Embed Links only: Discord refuses a
+    message with a file (403, 50013). The check-in is posted without the chart, not lost, and the
+    channel's reminders are not paused as if the bot had been removed."""
+    await with_history(standin, db_path)
+    standin.without_attach_files.add(str(standin.channel_id))
+    notifier = DiscordNotifier(token="token", knowledge=knowledge.default(), http=bot.http)
+    report = await ReminderLoop(checkins=bot.engine.monthly, notifiers=[notifier]).run_once(FAR)
+    assert report.sent == 1 and not standin.invalid
+    refused, post = standin.of("POST", rf"/channels/{standin.channel_id}/messages")
+    assert refused.files and not post.files
+    assert "Monthly backlink check-in for example.com" in json.dumps(post.json["embeds"])
+    assert not any(e.get("image") for e in post.json["embeds"]) and not post.json.get("attachments")
+    with sqlite3.connect(db_path) as connection:
+        [(paused,)] = connection.execute("SELECT paused_reason FROM reminders").fetchall()
+    assert paused is None
+
+
 async def test_show_attaches_the_chart(bot, standin, db_path):
     await with_history(standin, db_path)
     await slash(standin, "show")

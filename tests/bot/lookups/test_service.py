@@ -272,6 +272,25 @@ async def test_the_check_in_measures_last_month_against_the_plan_and_names_the_l
     assert json.loads(answers)["referring_domains"] == 140
 
 
+async def test_after_a_clean_up_the_check_in_does_not_ask_the_lost_domains_back(setup, clock):
+    """A plan whose lost links were removed or disavowed on purpose: the measured losses are said,
+    never advised to be won back - and no lookup is paid for their names."""
+    make, calls, _ = setup
+    engine = make(default=("dataforseo", KEY))
+    chat = MemoryChat(engine, HERE, "alice")
+    cleaned = [(q, "yes" if q == "lost_on_purpose" else typed) for q, typed in TYPED_ANSWERS]
+    await chat.answer_all(cleaned)
+    calls.clear()
+    clock.now = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC)
+    platform = Recording()
+    await ReminderLoop(checkins=engine.monthly, notifiers=[platform], clock=clock).run_once()
+    ((_, reply),) = platform.sent
+    said = _said(chat, reply)
+    assert "9 new referring domains and 5 lost in November 2026, net +4." in said
+    assert "win the cheapest back" not in said and "Expect to win back" not in said
+    assert calls == [("history", "example.com", "2025-12")]
+
+
 async def test_logged_links_are_matched_against_the_measured_new_domains_and_the_profile_grows_by_the_net(
     setup, clock, db_path
 ):

@@ -93,6 +93,28 @@ async def test_a_log_line_in_words_keeps_the_count_and_the_words_as_a_note(engin
     assert await stored(store) == {"2026-11": 4}
 
 
+async def test_a_note_keeps_what_the_words_say_not_the_words_around_the_links(engine, store):
+    chat = await planned(engine)
+    said = await chat.say("log 2 guest posts on foodblog.com and bakingnews.org")
+    assert "Noted with it: “guest posts”." in said  # not “guest posts on and”
+    assert await stored(store) == {"2026-11": 2}
+    said = await chat.say("log 3 new links")  # words that only repeat the count: no note
+    assert "Noted with it" not in said and await stored(store) == {"2026-11": 5}
+    said = await chat.say("log 2 links from news.example.org")  # words: the count is the whole
+    assert "Noted with it" not in said and await stored(store) == {"2026-11": 7}
+
+
+async def test_a_check_in_answered_in_a_sentence_is_logged(engine, store):
+    chat = await planned(engine)
+    said = await chat.say("I built 2 links this month")
+    assert "Logged for November 2026: 2 links by count." in said
+    assert "Logged for November 2026: 3 links by count." in await chat.say("got 3")
+    assert "Logged for November 2026: 1 link by count." in await chat.say("log: 1")
+    assert await stored(store) == {"2026-11": 6}
+    assert "I didn't understand" in await chat.say("I built a shed")  # no count: not taken as a log
+    assert await stored(store) == {"2026-11": 6}
+
+
 # Undo and corrections.
 
 
