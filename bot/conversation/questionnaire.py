@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.conversation import prose
-from bot.conversation.reasons import Reason
+from bot.conversation.rendering import Reason
 from bot.conversation.validators.kind import Invalid, Kind, Result
 from bot.conversation.validators.numbers import means_skip
 

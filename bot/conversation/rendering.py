@@ -11,13 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Protocol, Self
 
 import jinja2
 from jinja2 import meta
 
 from bot.conversation import catalogs, reasons
-from bot.conversation.validators.kind import Labels
 from bot.core.moments import DayName, Moment, MonthName
 from bot.core.replies import Text
 
@@ -162,7 +162,7 @@ class Renderer(Speaks):
     def _finalize(self, value: Any) -> str:
         if isinstance(value, Safe):
             return value
-        if isinstance(value, reasons.Reason):  # said again from its template, in this language and markup
+        if isinstance(value, Reason):  # said again from its template, in this language and markup
             return Safe(self._template(value.template).render(value.values).strip())
         if isinstance(value, Labels) and self._words is not None:  # options shown back, each in these words
             return self.dialect.escape(", ".join(self._words.texts.get(label, label) for label in value.labels))
@@ -228,6 +228,60 @@ class Renderer(Speaks):
 
     def render(self, template: str, values: Mapping[str, Any] | None = None) -> str:
         return self._template(template).render(values or {}).strip()
+
+
+# --- values that say themselves again in the reader's language --------------------------------------
+# Each is also its English text (a str), so whatever reads it as text keeps working unchanged.
+
+
+class Reason(str):
+    """A refusal's reason: its English text, plus the template and values it was made from."""
+
+    template: str
+    values: Mapping[str, Any]
+
+    def __new__(cls, template: str, /, **values: Any) -> Reason:
+        made = super().__new__(cls, _english().render(template, values))
+        made.template = template
+        made.values = values
+        return made
+
+    def __reduce__(self):  # copied or pickled as what it was made from, not its text
+        return _again, (self.template, dict(self.values))
+
+
+def _again(template: str, values: Mapping[str, Any]) -> Reason:
+    return Reason(template, **values)
+
+
+class _Reasons:
+    """What the English renderer needs of the knowledge: the reasons' templates (none names a strategy)."""
+
+    strategies: Mapping[str, Any] = {}
+
+    @property
+    def templates(self) -> Mapping[str, str]:
+        return reasons.templates()
+
+
+@cache
+def _english() -> Renderer:
+    return Renderer(_Reasons(), PLAIN)
+
+
+class Labels(str):
+    """Options shown back ("guest posting, digital PR"): the English text, which parses back, and
+    the labels it joins, which a renderer says in the reader's language ("Gastbeiträge, Digital PR")."""
+
+    labels: tuple[str, ...]
+
+    def __new__(cls, labels: tuple[str, ...]) -> Labels:
+        made = super().__new__(cls, ", ".join(labels))
+        made.labels = labels
+        return made
+
+    def __reduce__(self):
+        return Labels, (self.labels,)
 
 
 def _range(value: Any) -> tuple[int, int, str]:

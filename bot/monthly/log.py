@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.conversation import views
 from bot.conversation.prose import spelled_out
-from bot.conversation.reasons import Reason
+from bot.conversation.rendering import Reason
 from bot.conversation.validators.domains import registrable_domain
 from bot.core.numbers import whole_number
 from bot.core.plan import MONTHS_IN

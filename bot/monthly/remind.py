@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from bot.conversation import views
-from bot.conversation.reasons import Reason
+from bot.conversation.rendering import Reason
 from bot.core.replies import Paragraph, Reply, Text, text
 from bot.monthly.months import day_words, local, month_name
 from bot.monthly.progress_store import ProgressStore

@@ -6,8 +6,8 @@ import re
 from collections.abc import Mapping, Sequence
 
 from bot.conversation import catalogs, prose
-from bot.conversation.reasons import Reason
-from bot.conversation.validators.kind import Invalid, Kind, Labels, Result, Valid, quote
+from bot.conversation.rendering import Labels, Reason
+from bot.conversation.validators.kind import Invalid, Kind, Result, Valid, quote
 
 
 def _key(text: str) -> str:

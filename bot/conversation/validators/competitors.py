@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.conversation import prose
-from bot.conversation.reasons import Reason
+from bot.conversation.rendering import Reason
 from bot.conversation.validators.domains import normalise_domain
 from bot.conversation.validators.kind import Invalid, Kind, Result, Valid, quote
 from bot.conversation.validators.numbers import (

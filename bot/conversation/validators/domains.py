@@ -9,7 +9,7 @@ from functools import cache, lru_cache
 import idna
 import tldextract
 
-from bot.conversation.reasons import Reason
+from bot.conversation.rendering import Reason
 from bot.conversation.validators.kind import Invalid, Kind, Result, Valid, quote
 
 

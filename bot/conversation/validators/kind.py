@@ -37,21 +37,6 @@ class Kind:
     scale: tuple[str, ...] = ()  # what each step of a short scale means, shown with the question
 
 
-class Labels(str):
-    """Options shown back ("guest posting, digital PR"): the English text, which parses back, and
-    the labels it joins, which a renderer says in the reader's language ("Gastbeiträge, Digital PR")."""
-
-    labels: tuple[str, ...]
-
-    def __new__(cls, labels: tuple[str, ...]) -> Labels:
-        made = super().__new__(cls, ", ".join(labels))
-        made.labels = labels
-        return made
-
-    def __reduce__(self):
-        return Labels, (self.labels,)
-
-
 def quote(text: str, limit: int = 40) -> str:
     """What was typed, as a reason quotes it: shortened, and with invisible characters named — a
     right-to-left override (U+202E) would otherwise turn the rest of the message around, and a

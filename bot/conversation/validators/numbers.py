@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.conversation import prose
-from bot.conversation.reasons import Reason
+from bot.conversation.rendering import Reason
 from bot.conversation.validators.kind import Invalid, Kind, Result, Valid, quote
 
 # "1,200", "1 200", "1_200" and "3k"/"1.5k" are how people write counts; accept them all.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.conversation.reasons import Reason
+from bot.conversation.rendering import Reason
 from bot.conversation.validators.kind import Invalid, Kind, Result, Valid
 
 

@@ -9,8 +9,7 @@ import pickle
 import pytest
 
 from bot.conversation import reasons
-from bot.conversation.reasons import Reason
-from bot.conversation.rendering import MARKDOWN, PLAIN, Renderer
+from bot.conversation.rendering import MARKDOWN, PLAIN, Reason, Renderer
 from bot.core.replies import text
 from bot.planning import knowledge
 
