@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import shlex
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -46,6 +48,12 @@ def local_timezone() -> str | None:
         return None
 
 
+def local_language() -> str | None:
+    """The language this terminal is set to, as POSIX orders the settings: LC_ALL, LC_MESSAGES,
+    LANG ("de_DE.UTF-8"); the bot speaks it unless the channel chose one (`language`)."""
+    return next((os.environ[name] for name in ("LC_ALL", "LC_MESSAGES", "LANG") if os.environ.get(name)), None)
+
+
 class ConsoleChat:
     def __init__(
         self,
@@ -65,6 +73,7 @@ class ConsoleChat:
         self.renderer = Renderer(engine.knowledge, TERMINAL)
         self.keyboard = keyboard  # a person at a terminal (else lines come from a pipe or a file)
         self.timezone = local_timezone()
+        self.locale = local_language()
 
     def say(self, text: str) -> None:
         write(self.stdout, text + "\n\n")
@@ -85,16 +94,17 @@ class ConsoleChat:
             file, competitor = import_target(words[1])
             if file:
                 said = "import competitor" if competitor else "import"
-                return Said(self.channel, self.user, said, self.timezone, file, manages=True)
-        return Said(self.channel, self.user, line, self.timezone, manages=True)  # the file is the user's own
+                return Said(self.channel, self.user, said, self.timezone, file, manages=True, locale=self.locale)
+        # (the file is the user's own)
+        return Said(self.channel, self.user, line, self.timezone, manages=True, locale=self.locale)
 
     async def run(self, *, reminders_every: float | None = 60.0) -> None:
         """Chat until quit; meanwhile due reminders of console channels are printed here."""
         width = terminal_width(self.stdout)
-        self.say(
-            fill(self.renderer.render("welcome"), width) + "\n" + fill(self.renderer.render("console.commands"), width)
-        )
-        self.show(await self.engine.greeting(self.channel, self.user))
+        # The terminal's own lines in the language the replies come in (what `language` chose, else LANG).
+        words = self.renderer.speaking(await self.engine.languages.of(self.channel, self.locale))
+        self.say(fill(words.render("welcome"), width) + "\n" + fill(words.render("console.commands"), width))
+        self.show(replace(await self.engine.greeting(self.channel, self.user), language=words.language))
         loop = None
         if reminders_every:
             from adapters.console.notify import ConsoleNotifier
@@ -110,11 +120,12 @@ class ConsoleChat:
                     break
                 line, chart_to = chart_option(line)
                 replies = await self.engine.handle(self.event(line))
+                words = self.renderer.speaking(replies[-1].language) if replies else words
                 for reply in replies:
                     self.show(reply)
                 if chart_to is not None:
-                    self.say(await save_chart(replies, chart_to, self.renderer))
-                for saved in await save_files(replies, Path.cwd(), self.renderer):
+                    self.say(await save_chart(replies, chart_to, words))
+                for saved in await save_files(replies, Path.cwd(), words):
                     self.say(saved)
         finally:
             if loop is not None:
@@ -123,7 +134,7 @@ class ConsoleChat:
                 loop.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await loop
-            self.say(self.renderer.render("console.bye"))  # after Ctrl-C (a cancel) too
+            self.say(words.render("console.bye"))  # after Ctrl-C (a cancel) too: nothing awaited here
 
 
 async def save_files(replies: list[Reply], folder: Path, renderer: Renderer) -> list[str]:

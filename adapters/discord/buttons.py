@@ -56,10 +56,11 @@ class ActionButton(
 class SectionButton(
     discord.ui.DynamicItem[discord.ui.Button], template=r"backlinks:(?P<kind>continue|fix):(?P<section>[a-z_]+)"
 ):
-    """Opens one section's form: "Continue" between sections, "Fix" after refused answers."""
+    """Opens one section's form: "Continue" between sections, "Fix" after refused answers. Its
+    label is rendered by the caller, in the channel's language (discord.continue, discord.fix)."""
 
-    def __init__(self, section: str, kind: str, title: str = "") -> None:
-        label = f"Continue: {title}" if kind == "continue" else "Fix these answers"
+    def __init__(self, section: str, kind: str, label: str = "") -> None:
+        label = label or ("Continue" if kind == "continue" else "Fix these answers")  # (as pressed: Discord's)
         super().__init__(
             discord.ui.Button(
                 label=label[:BUTTON_LABEL], style=discord.ButtonStyle.primary, custom_id=f"backlinks:{kind}:{section}"
@@ -70,7 +71,7 @@ class SectionButton(
 
     @classmethod
     async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]):
-        return cls(match["section"], match["kind"])
+        return cls(match["section"], match["kind"], item.label or "")
 
     async def callback(self, interaction: discord.Interaction) -> None:
         client: Presses = interaction.client  # type: ignore[assignment]

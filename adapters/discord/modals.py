@@ -112,14 +112,16 @@ class Modals:
         values = {**form.values, **typed}
         can_open = interaction.type is not discord.InteractionType.modal_submit
         said = notes is not None and bool(notes.blocks)  # what was looked up, and where from
+        renderer = self.renderer.speaking(notes.language) if notes is not None else self.renderer  # the channel's
         if can_open and not interaction.response.is_done() and not said:
-            await interaction.response.send_modal(self.renderer.modal(section, values, questionnaire))
+            await interaction.response.send_modal(renderer.modal(section, values, questionnaire))
             return
         # From a form (or after deferring) no form can open, and a modal has no room for notes: a
         # private message (with the notes) offers a button that opens it.
-        view = discord.ui.View(timeout=None).add_item(SectionButton(section.id, "continue", section.title))
-        text = self.renderer.markdown.render("plan.form_next", {"title": section.title})
-        embeds = self.renderer.embeds(notes) if said else []
+        label = renderer.plain.render("discord.continue", {"title": section.title})
+        view = discord.ui.View(timeout=None).add_item(SectionButton(section.id, "continue", label))
+        text = renderer.markdown.render("plan.form_next", {"title": section.title})
+        embeds = renderer.embeds(notes) if said else []
         extra = {"view": view, "embeds": embeds, "ephemeral": True, "allowed_mentions": NO_MENTIONS}
         if not interaction.response.is_done():
             await interaction.response.send_message(text, **extra)
@@ -128,15 +130,17 @@ class Modals:
 
     async def _refuse(self, interaction: discord.Interaction, section_id: str, errors: Mapping[str, str]) -> None:
         questionnaire = self.engine.knowledge.form(self.engine.knowledge.form_of_section(section_id))
+        language = await self.engine.languages.of(self.key(interaction), locale_of(interaction))
+        markdown = self.renderer.speaking(language).markdown  # the reasons in the channel's (or person's) language
         lines = [
-            self.renderer.markdown.render(
+            markdown.render(
                 "discord.form_error",
                 {"label": questionnaire.question(q).label if questionnaire.resolve(q) else q, "reason": reason},
             )
             for q, reason in errors.items()
         ]
-        text = "\n".join([self.renderer.markdown.render("discord.form_errors"), *lines])[:MESSAGE_CONTENT]
-        view = discord.ui.View(timeout=None).add_item(SectionButton(section_id, "fix", ""))
+        text = "\n".join([markdown.render("discord.form_errors"), *lines])[:MESSAGE_CONTENT]
+        view = discord.ui.View(timeout=None).add_item(SectionButton(section_id, "fix", markdown.render("discord.fix")))
         await interaction.response.send_message(text, view=view, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
 

@@ -18,7 +18,14 @@ from collections.abc import Iterable, Mapping
 
 import discord
 
-from adapters.discord.limits import ATTACHMENT_DESCRIPTION, FIELD_NAME, FIELD_VALUE
+from adapters.discord.limits import (
+    ATTACHMENT_DESCRIPTION,
+    FIELD_NAME,
+    FIELD_VALUE,
+    MODAL_TITLE,
+    TEXT_INPUT_LABEL,
+    TEXT_INPUT_PLACEHOLDER,
+)
 from adapters.discord.limits import EMBED_DESCRIPTION as DESCRIPTION
 from adapters.discord.limits import EMBED_FIELDS as FIELDS
 from adapters.discord.limits import EMBED_TITLE as TITLE
@@ -150,7 +157,7 @@ class DiscordRenderer(Speaks):
         )
         # A nonce keeps two people's open forms apart in discord.py's modal store.
         modal = _SectionModal(
-            title=title[:45],
+            title=_cut(title, MODAL_TITLE),
             custom_id=f"{FORM_PREFIX}{section.id}:{secrets.token_hex(4)}",
             # Forms are matched by custom id on submit, so discord.py need not hold one for long.
             timeout=900,
@@ -159,7 +166,7 @@ class DiscordRenderer(Speaks):
             limit = INPUT_TEXT if question.kind_name == "text" else INPUT_SHORT
             # A key (a `secret`) is never sent back to Discord, not even to the person who typed it.
             value = None if question.kind_name == "secret" else values.get(question.id) or None
-            placeholder = f"e.g. {question.example}"
+            placeholder = self.plain.render("form.example", {"example": question.example})
             if value is not None and len(value) > limit:
                 # Discord refuses a pre-fill longer than the input holds, and a cut one would look
                 # like what was typed: leave it empty and say why.
@@ -167,10 +174,10 @@ class DiscordRenderer(Speaks):
                 value, placeholder = None, self.plain.render("discord.prefill_too_long", note)
             modal.add_item(
                 discord.ui.TextInput(
-                    label=question.label,
+                    label=_cut(self.plain.said(question.label), TEXT_INPUT_LABEL),
                     custom_id=question.id,
                     default=value,
-                    placeholder=placeholder[:100],
+                    placeholder=_cut(placeholder, TEXT_INPUT_PLACEHOLDER),
                     required=not question.optional,
                     style=discord.TextStyle.paragraph
                     if question.kind_name in ("competitors", "text")
@@ -206,6 +213,11 @@ class _SectionModal(discord.ui.Modal):
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         pass
+
+
+def _cut(text: str, limit: int) -> str:
+    """A form's text within its Discord limit: a translation may run longer than the English."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _used(embed: discord.Embed) -> bool:

@@ -114,9 +114,9 @@ class SlackAdapter(Commands, Actions, Views, Events, HomeListeners):
         engine.home.serve(SlackPages(renderer=self.renderer, client_for=self._client_for))
         for action in BUTTON_ACTIONS:
             self.app.action(action)(self.on_button)
-        # user id → IANA zone, as Slack's profile says: bounded, and read again after a while (people
-        # travel and move; a big workspace must not grow the process without end).
-        self._zones: TTLCache[str, str | None] = TTLCache(maxsize=ZONE_CACHE_USERS, ttl=ZONE_CACHE_SECONDS)
+        # user id → (IANA zone, locale), as Slack's profile says: bounded, and read again after a while
+        # (people travel and move; a big workspace must not grow the process without end).
+        self._zones: TTLCache[str, tuple] = TTLCache(maxsize=ZONE_CACHE_USERS, ttl=ZONE_CACHE_SECONDS)
         self._rendered: OrderedDict[int, tuple[Reply, list[dict[str, Any]]]] = OrderedDict()  # see _messages
         engine.intake.serve("slack", self._perform)
         self.app.error(self.on_error)
@@ -187,7 +187,7 @@ class SlackAdapter(Commands, Actions, Views, Events, HomeListeners):
 
     async def _post(self, reply: Reply, where: _Where, client: AsyncWebClient, *, user: str) -> None:
         if reply.form is not None:
-            view = self.renderer.modal(reply.form, where.metadata(), reply.blocks)
+            view = self.renderer.speaking(reply.language).modal(reply.form, where.metadata(), reply.blocks)
             await client.views_open(trigger_id=where.trigger_id, view=view)
         elif reply.private:
             for message in self.renderer.messages(reply):

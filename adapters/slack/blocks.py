@@ -146,7 +146,8 @@ class SlackRenderer(Speaks):
 
     def modal(self, form: Form, metadata: Mapping[str, str], notes: Sequence[Any] = ()) -> dict[str, Any]:
         """The form as a modal; `notes` (the reply's paragraphs: what was looked up, and where from)
-        above its fields, so nothing filled in for the user comes without its source."""
+        above its fields, so nothing filled in for the user comes without its source. In this
+        renderer's language (`speaking(reply.language).modal(…)`): titles, labels, hints, menus."""
         questionnaire = self.knowledge.form(form.name)
         wanted = set(form.question_ids)
         blocks: list[dict[str, Any]] = []
@@ -156,13 +157,16 @@ class SlackRenderer(Speaks):
                     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": chunk}]})
         if form.errors:
             # Errors in inline answers can't be put on fields before the modal is submitted.
-            lines = [f"*{escape(q)}*: {escape(reason)}" for q, reason in form.errors.items()]
+            lines = [
+                f"*{escape(q)}*: {self.mrkdwn.render('question.invalid', {'reason': why})}"
+                for q, why in form.errors.items()
+            ]
             blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": "\n".join(lines)[:2000]}]})
         for section in questionnaire.sections:
             questions = [q for q in section.questions if q.id in wanted]
             if not questions:
                 continue
-            blocks.append({"type": "header", "text": _plain(section.title, MAX_HEADER)})
+            blocks.append({"type": "header", "text": _plain(self.plain.said(section.title), MAX_HEADER)})
             blocks += [self._input(q, form.values.get(q.id, "")) for q in questions]
         return {
             "type": "modal",
@@ -179,9 +183,11 @@ class SlackRenderer(Speaks):
         value = parsed.value if isinstance(parsed, Valid) else None
         element: dict[str, Any] = {"action_id": VALUE_ACTION}
         params = question.params
-        example = _plain(f"e.g. {question.example}", 150)
+        # In the channel's language, each within Slack's limits (_plain cuts: 150 a placeholder, 75 an option).
+        example = _plain(self.plain.render("form.example", {"example": question.example}), 150)
+        choose = _plain(self.plain.render("form.choose"), 150)
         if question.kind.options:  # a list to pick from (strategies, the kind of site): a menu
-            options = {option: _option(label, option) for option, label in question.kind.options}
+            options = {option: _option(self.plain.said(label), option) for option, label in question.kind.options}
             if question.kind.many:
                 element.update(type="multi_static_select", options=list(options.values()))
                 if value:
@@ -190,11 +196,11 @@ class SlackRenderer(Speaks):
                 element.update(type="static_select", options=list(options.values()))
                 if value:
                     element["initial_option"] = options[value]
-            element["placeholder"] = _plain("Choose", 150)
+            element["placeholder"] = choose
         elif question.kind_name == "integer" and params["max"] - params["min"] <= 10:
             # A short scale (content quality 1-5) reads better as a menu than as a number box.
             options = [_option(str(n), str(n)) for n in range(params["min"], params["max"] + 1)]
-            element.update(type="static_select", options=options, placeholder=_plain("Choose", 150))
+            element.update(type="static_select", options=options, placeholder=choose)
             if value is not None:
                 element["initial_option"] = _option(str(value), str(value))
         elif question.kind_name == "secret":  # a key: never pre-filled (Slack has no masked input)
@@ -219,8 +225,8 @@ class SlackRenderer(Speaks):
             "type": "input",
             "block_id": question.id,
             "optional": question.optional,
-            "label": _plain(question.prompt, 2000),
-            "hint": _plain(question.why, 2000),
+            "label": _plain(self.plain.said(question.prompt), 2000),
+            "hint": _plain(self.plain.said(question.why), 2000),
             "element": element,
         }
 

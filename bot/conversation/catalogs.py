@@ -1,10 +1,11 @@
 """The bot's words in other languages: gettext catalogs (Babel) beside the knowledge they translate.
 
 Every text the knowledge holds for people to read — the message templates (knowledge/messages.yaml),
-the questions and their sections, the checklist, the strategies' and kinds of site's labels, the
-planner's labels and assumptions (shown by `why`) — is one catalog entry, its context naming where
-it is (`messages.yaml:plan.noted`, `questions.yaml:site.prompt`), its id the English text. The words
-the renderer's filters put around figures ("and", "about", "a month") are entries too (`words:…`).
+the refusals' reasons (reasons.yaml), the questions and their sections, the checklist, the
+strategies' and kinds of site's labels, the planner's labels and assumptions (shown by `why`) — is
+one catalog entry, its context naming where it is (`messages.yaml:plan.noted`,
+`questions.yaml:site.prompt`), its id the English text. The words the renderer's filters put around
+figures ("and", "about", "a month") are entries too (`words:…`).
 Translations live in knowledge/locales/<language>/LC_MESSAGES/backlinks.po; a template's translation
 is a jinja template like the English one, with the same values.
 
@@ -39,6 +40,7 @@ LANGUAGE_NAMES = {"en": "English", "de": "Deutsch", "fr": "Français", "es": "Es
 # An example is left as it is: it shows what the validators read, and they read English words.
 TEXT_KEYS = frozenset({"text", "title", "intro", "label", "name", "prompt", "why", "asset", "assumption"})
 LIST_KEYS = frozenset({"levels"})  # lists of texts (a scale's steps)
+TEMPLATE_FILES = ("messages.yaml", "reasons.yaml")  # every value a template (a refusal's reason, or a reply's)
 NOT_TRANSLATED = frozenset({"sources.yaml", "export_formats.yaml"})  # titles of cited works; tools' columns
 
 # The words the renderer's filters write themselves (bot/conversation/rendering.py).
@@ -63,7 +65,7 @@ def entries() -> Iterator[tuple[str, str, str]]:
         if path.name in NOT_TRANSLATED:
             continue
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        if path.name == "messages.yaml":
+        if path.name in TEMPLATE_FILES:
             for key, value in data.items():
                 yield f"{path.name}:{key}", str(value), path.name
             continue
@@ -121,6 +123,8 @@ def template_context(name: str) -> str:
     """Where a message template's translation is: a checklist item's text, or messages.yaml."""
     if name.startswith(("checklist.", "quality_bar.")):
         return f"checklist.yaml:{name}.text"
+    if name.startswith("reason."):
+        return f"reasons.yaml:{name}"
     return f"messages.yaml:{name}"
 
 
@@ -137,7 +141,7 @@ class Language:
         self.texts = {
             english: translated
             for context, (english, translated) in found.items()
-            if not context.startswith(("messages.yaml:", "words:", "checklist.yaml:"))
+            if not context.startswith(("messages.yaml:", "reasons.yaml:", "words:", "checklist.yaml:"))
         }
         self.words = {key: self._found.get(f"words:{key}", value) for key, value in WORDS.items()}
         from babel import Locale

@@ -183,6 +183,14 @@ _FILLER = frozenset(
         "los",
         "las",
         "del",
+        # More of the words around a choice in German, French and Spanish ("eine Bäckerei mit
+        # Onlineshop", "surtout des citations locales", "sobre todo citaciones locales").
+        *("mit", "einem", "einer", "der", "die", "das", "den", "dem", "vor", "allem", "meistens", "hauptsächlich"),
+        *("viel", "viele", "bisschen", "machen", "unser", "unsere", "ja", "eher"),
+        *("avec", "surtout", "principalement", "quelques", "peu", "beaucoup", "c", "d", "l", "qu", "faisons"),
+        *("fait", "notre", "nos", "on", "plutôt", "site", "sommes"),
+        *("una", "unos", "unas", "con", "sobre", "todo", "principalmente", "algunos", "algunas", "poco"),
+        *("mucho", "muchos", "muchas", "hacemos", "nuestro", "nuestra", "sí", "bueno", "somos"),
     ]
 )
 

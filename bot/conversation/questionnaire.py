@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.conversation import prose
+from bot.conversation.rendering import Reason
 from bot.conversation.validators.kind import Invalid, Kind, Result
 from bot.conversation.validators.numbers import means_skip
 
@@ -154,7 +155,7 @@ def answer(draft: Draft, question: Question, text: str) -> tuple[Draft, Invalid 
     question; a required one says why it is needed and what a rough answer looks like."""
     if means_skip(text):
         if not question.optional:
-            return draft, Invalid(f"This one is needed: {question.why} A best guess is fine, e.g. {question.example}.")
+            return draft, Invalid(Reason("reason.needed", why=question.why, example=question.example))
         return _settle(draft, question.id, skipped=True), None
     result = question.parse(text)
     if isinstance(result, Invalid):
@@ -167,7 +168,7 @@ def answer(draft: Draft, question: Question, text: str) -> tuple[Draft, Invalid 
 
 def skip(draft: Draft, question: Question) -> tuple[Draft, Invalid | None]:
     if not question.optional:
-        return draft, Invalid(f"This one can't be skipped: {question.why}")
+        return draft, Invalid(Reason("reason.not_skippable", why=question.why))
     return _settle(draft, question.id, skipped=True), None
 
 
@@ -195,7 +196,7 @@ def apply(questionnaire: Questionnaire, draft: Draft, raw: Mapping[str, str]) ->
             if question.optional:
                 draft = _settle(draft, question_id, skipped=True)
             else:
-                errors[question_id] = "This one is needed."
+                errors[question_id] = Reason("reason.needed.short")
             continue
         draft, invalid = answer(draft, question, str(text))
         if invalid:
@@ -230,7 +231,7 @@ def parse_inline(questionnaire: Questionnaire, text: str) -> tuple[dict[str, str
     try:
         tokens = shlex.split(text)
     except ValueError as error:
-        return {}, [f"Could not read the inline answers ({error}); check the quotes."]
+        return {}, [Reason("reason.inline.unreadable", error=str(error))]
     raw: dict[str, str] = {}
     problems: list[str] = []
     current: str | None = None
@@ -242,11 +243,11 @@ def parse_inline(questionnaire: Questionnaire, text: str) -> tuple[dict[str, str
             raw[current] = value
         elif sep and _IDENTIFIER.match(name):  # `colour=blue`: a name, just not one we know
             known = ", ".join(q.id for q in questionnaire.questions)
-            problems.append(f"“{name}” is not a question I ask. Use one of: {known}.")
+            problems.append(Reason("reason.inline.unknown", name=name, known=known))
         elif current is not None:
             raw[current] = f"{raw[current]} {token}".strip()
         else:
-            problems.append(f"“{token}” needs a name, like referring_domains={token}.")
+            problems.append(Reason("reason.inline.unnamed", token=token))
     return raw, problems
 
 

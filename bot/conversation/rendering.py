@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Protocol, Self
 
 import jinja2
 from jinja2 import meta
 
-from bot.conversation import catalogs
+from bot.conversation import catalogs, reasons
 from bot.core.moments import DayName, Moment, MonthName
 from bot.core.replies import Text
 
@@ -149,13 +150,22 @@ class Renderer(Speaks):
     def _template(self, name: str) -> jinja2.Template:
         template = self._templates.get(name)
         if template is None:
-            source = (self._words.template(name) if self._words else None) or self.knowledge.templates[name]
+            source = (self._words.template(name) if self._words else None) or self._source(name)
             template = self._templates[name] = self._env.from_string(source)
         return template
+
+    def _source(self, name: str) -> str:
+        """A template's English text: the knowledge's, or a refusal's reason (knowledge/reasons.yaml)."""
+        found = self.knowledge.templates.get(name)
+        return found if found is not None else reasons.templates()[name]
 
     def _finalize(self, value: Any) -> str:
         if isinstance(value, Safe):
             return value
+        if isinstance(value, Reason):  # said again from its template, in this language and markup
+            return Safe(self._template(value.template).render(value.values).strip())
+        if isinstance(value, Labels) and self._words is not None:  # options shown back, each in these words
+            return self.dialect.escape(", ".join(self._words.texts.get(label, label) for label in value.labels))
         if isinstance(value, Moment):
             if self.dialect.moment is not None:
                 return self.dialect.moment(value)
@@ -174,6 +184,11 @@ class Renderer(Speaks):
         if isinstance(value, DayName):
             return self._words.day(value.day)
         return self._words.texts.get(value, value)
+
+    def said(self, value: str) -> str:
+        """A knowledge text (a question's label, prompt or why, a section's title, an option's label)
+        in this renderer's language, unescaped: for a platform's plain-text fields (form labels)."""
+        return str(self._translated(value))
 
     def _number(self, value: float) -> str:
         if self._words is None or isinstance(value, bool):
@@ -195,7 +210,7 @@ class Renderer(Speaks):
     def text(self, text: Text) -> str:
         name = text.template
         if name not in self._static:
-            valueless = not meta.find_undeclared_variables(self._env.parse(self.knowledge.templates[name]))
+            valueless = not meta.find_undeclared_variables(self._env.parse(self._source(name)))
             self._static[name] = self._template(name).render().strip() if valueless else None
         static = self._static[name]
         if static is not None:
@@ -213,6 +228,60 @@ class Renderer(Speaks):
 
     def render(self, template: str, values: Mapping[str, Any] | None = None) -> str:
         return self._template(template).render(values or {}).strip()
+
+
+# --- values that say themselves again in the reader's language --------------------------------------
+# Each is also its English text (a str), so whatever reads it as text keeps working unchanged.
+
+
+class Reason(str):
+    """A refusal's reason: its English text, plus the template and values it was made from."""
+
+    template: str
+    values: Mapping[str, Any]
+
+    def __new__(cls, template: str, /, **values: Any) -> Reason:
+        made = super().__new__(cls, _english().render(template, values))
+        made.template = template
+        made.values = values
+        return made
+
+    def __reduce__(self):  # copied or pickled as what it was made from, not its text
+        return _again, (self.template, dict(self.values))
+
+
+def _again(template: str, values: Mapping[str, Any]) -> Reason:
+    return Reason(template, **values)
+
+
+class _Reasons:
+    """What the English renderer needs of the knowledge: the reasons' templates (none names a strategy)."""
+
+    strategies: Mapping[str, Any] = {}
+
+    @property
+    def templates(self) -> Mapping[str, str]:
+        return reasons.templates()
+
+
+@cache
+def _english() -> Renderer:
+    return Renderer(_Reasons(), PLAIN)
+
+
+class Labels(str):
+    """Options shown back ("guest posting, digital PR"): the English text, which parses back, and
+    the labels it joins, which a renderer says in the reader's language ("Gastbeiträge, Digital PR")."""
+
+    labels: tuple[str, ...]
+
+    def __new__(cls, labels: tuple[str, ...]) -> Labels:
+        made = super().__new__(cls, ", ".join(labels))
+        made.labels = labels
+        return made
+
+    def __reduce__(self):
+        return Labels, (self.labels,)
 
 
 def _range(value: Any) -> tuple[int, int, str]:

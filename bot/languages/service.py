@@ -1,8 +1,8 @@
 """`language`: the language the bot speaks in a channel (English, German, French, Spanish).
 
 A channel's choice wins; without one, the language the platform says the person uses (Discord's
-interaction locale; the terminal's LANG), else English. Every reply carries the language it is to be
-rendered in (bot/core/replies.Reply.language), and each adapter renders it so.
+interaction locale; the terminal's LC_ALL, LC_MESSAGES or LANG), else English. Every reply carries the
+language it is to be rendered in (bot/core/replies.Reply.language), and each adapter renders it so.
 
 The chosen languages are few rows, kept in memory and read again every REFRESH_SECONDS, so a reply
 costs no database read for this (a choice made in another process shows within that time)."""
@@ -60,6 +60,13 @@ class Languages:
         chosen = self._chosen.get(channel)
         return chosen[1] if chosen else supported(locale) or "en"
 
+    async def chosen(self, channel: ChannelKey) -> str | None:
+        """The language this channel chose (None: it follows each person's), with no database read
+        most of the time: an adapter asks before it spends a call on learning a person's locale."""
+        await self._fresh()
+        chosen = self._chosen.get(channel)
+        return chosen[1] if chosen else None
+
     async def of_ids(self, channel_ids: Iterable[int]) -> dict[int, str]:
         """The chosen language of each of these channels that chose one (a check-in batch)."""
         await self._fresh()
@@ -78,11 +85,11 @@ class Languages:
             await self._fresh()
             chosen = self._chosen.get(request.channel)
             current = LANGUAGE_NAMES[chosen[1]] if chosen else None
-            return [_info("language.status", current=current, languages=names)]
+            return [_info("language.status", current=current, languages=names, terminal=_terminal(request))]
         if said.lower() in AUTO:
             await self.store.choose(request.channel, None)
             self._chosen.pop(request.channel, None)
-            return [_info("language.auto")]
+            return [_info("language.auto", terminal=_terminal(request))]
         code = parse(said)
         if code is None:
             return [_info("language.unknown", said=said, languages=names)]
@@ -96,6 +103,11 @@ def spoken(replies: list[Reply], language: str) -> list[Reply]:
     if language == "en":
         return replies
     return [reply if reply.language != "en" else replace(reply, language=language) for reply in replies]
+
+
+def _terminal(request: Request) -> bool:
+    """In the terminal the language comes from its locale settings, not from an app's."""
+    return request.channel.platform == "console"
 
 
 def _info(template: str, **values) -> Reply:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.conversation import views
 from bot.conversation.prose import spelled_out
+from bot.conversation.rendering import Reason
 from bot.conversation.validators.domains import registrable_domain
 from bot.core.numbers import whole_number
 from bot.core.plan import MONTHS_IN
@@ -103,10 +104,10 @@ def parse_correction(argument: str, this_month: str) -> Correction | None:
         return None  # `rel=nofollow` and the like: a log line
     total, problems = match["total"], []
     if month > this_month:
-        problems.append(f"{month_name(month)} has not started yet; correct a month that has.")
+        problems.append(Reason("reason.log.future_total", month=month_name(month)))
     number = whole_number(total)
     if number is None:
-        problems.append(f"“{total}” is not a number of links: a month's total is 0 or more, like log november = 3.")
+        problems.append(Reason("reason.log.total", total=total))
     return Correction(month, number or 0, tuple(problems))
 
 
@@ -126,22 +127,19 @@ def parse_log(argument: str, this_month: str) -> LogEntry:
         word = (value if sep and name.lower() == "month" else token).lower()
         if (named := _month(word, this_month)) is not None:
             if named > this_month:
-                problems.append(f"{month_name(named)} has not started yet; log a month that has.")
+                problems.append(Reason("reason.log.future", month=month_name(named)))
             month = named
         elif (number := whole_number(token)) is not None:
             count += number
         elif word in CONFIRM_WORDS:
             confirmed = True
         elif re.fullmatch(r"-\d+", token):
-            problems.append(
-                f"“{token}”: a log only adds links. To take some back: log undo (removes the last entry), "
-                "or set a month's total with log november = 3."
-            )
+            problems.append(Reason("reason.log.negative", token=token))
         elif word in ("relevant", "content", "in-content", "traffic"):
             checks[{"content": "in_content", "in-content": "in_content"}.get(word, word)] = True
         elif sep and name.lower() == "rel":
             if value.lower() not in RELS:
-                problems.append(f"“{value}” is not a rel value: use {', '.join(RELS)}.")
+                problems.append(Reason("reason.log.rel", value=value, rels=RELS))
             checks["rel"] = value.lower()
         elif (domain := registrable_domain(token)) is not None:
             links.append((domain, token))
@@ -149,14 +147,14 @@ def parse_log(argument: str, this_month: str) -> LogEntry:
         elif _note_word(token):
             words.append(token)
         else:
-            problems.append(f"“{token}” is not a link, a count or a month.")
+            problems.append(Reason("reason.log.unknown", token=token))
     typed = [word for word in words if word is not None]
     if typed and not (count or links):  # words alone log nothing: say what a log line holds
-        problems.append(f"“{typed[0]}” is not a link, a count or a month.")
+        problems.append(Reason("reason.log.unknown", token=typed[0]))
     if count > 1000:
-        problems.append(f"{count} links in one month is far beyond any plan here; check the number.")
+        problems.append(Reason("reason.log.too_many", count=count))
     if not links and not count and not problems:
-        problems.append("Nothing to log: give a number of links or their URLs.")
+        problems.append(Reason("reason.log.nothing"))
     quality = None
     if checks and links:
         quality = {
@@ -346,7 +344,7 @@ class Log:
 
     def check_log(self, values) -> dict[str, str]:
         entry = parse_log(self.log_argument(values), month_key(self.store.clock(), "UTC"))
-        return {"log_links": " ".join(entry.problems)} if entry.problems else {}
+        return {"log_links": Reason("reason.joined", reasons=list(entry.problems))} if entry.problems else {}
 
     async def log_submitted(self, request: Request, values: Mapping[str, str]) -> list[Reply]:
         return await self.log(replace(request, argument=self.log_argument(values)))

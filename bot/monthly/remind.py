@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from bot.conversation import views
+from bot.conversation.rendering import Reason
 from bot.core.replies import Paragraph, Reply, Text, text
 from bot.monthly.months import day_words, local, month_name
 from bot.monthly.progress_store import ProgressStore
@@ -60,13 +61,13 @@ def parse_remind(argument: str, current: ReminderSettings) -> RemindChange:
         elif name in ("tz", "timezone", "zone", "") and (zone := parse_timezone(value if sep else token)):
             settings = replace(settings, timezone=zone)
         elif name == "day":
-            problems.append(f"“{value}” is not a day of the month: use 1 to 31 or last.")
+            problems.append(Reason("reason.remind.day", value=value))
         elif name in ("time", "at"):
-            problems.append(f"“{value}” is not a time: use 24-hour 09:30, or 9:30am.")
+            problems.append(Reason("reason.remind.time", value=value))
         elif name in ("tz", "timezone", "zone"):
-            problems.append(f"“{value}” is not a time zone: use an IANA name like Europe/Berlin or America/New_York.")
+            problems.append(Reason("reason.remind.zone", value=value))
         else:
-            problems.append(f"“{token}” is not something I can set: use day=…, time=…, tz=…, on, off or skip.")
+            problems.append(Reason("reason.remind.unknown", token=token))
     return RemindChange(settings, skip, tuple(problems))
 
 

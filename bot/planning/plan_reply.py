@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from bot.conversation import provenance
-from bot.conversation.rendering import format_number
 from bot.core.plan import Plan
 from bot.core.replies import Bullets, Button, Buttons, Heading, Paragraph, Reply, Text, text
 from bot.planning.knowledge import Knowledge
@@ -203,12 +202,12 @@ def _reasons(plan: Plan, knowledge: Knowledge) -> tuple[Text, ...]:
         foundation=p["foundation_links"].value,
         natural=_whole(m.natural),
     )
-    allocation = ", ".join(
-        f"{knowledge.strategies[name].label} {format_number(_whole(links))}"
+    allocation = [  # (label, links): the renderer names each strategy in the reader's language
+        (knowledge.strategies[name].label, _whole(links))
         for name, links in capacity.allocation.items()
         # a tenth of a link beside several is no part of the plan worth naming
         if links >= 0.5 or links >= 0.25 * capacity.built
-    )
+    ]
     capacity_reason = text(
         "plan.reason.capacity",
         hours=capacity.hours_per_month,

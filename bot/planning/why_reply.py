@@ -40,7 +40,8 @@ def why_reply(plan: Plan, knowledge: Knowledge, *, sources: Mapping[str, Any] | 
             answer_lines.append(text("why.answer_skipped", label=label))
     need, safe, capacity, m = plan.need, plan.safe_pace, plan.capacity, plan.momentum
     guides = ", ".join(f"{name.replace('_', ' ')} {value:g}" for name, value in safe.guides.items())
-    per_hour = ", ".join(f"{knowledge.strategies[n].label} {v:g}" for n, v in capacity.per_hour.items())
+    # (label, rate): each strategy named in the reader's language; the rate keeps its 4 figures
+    per_hour = [(knowledge.strategies[n].label, f"{v:g}") for n, v in capacity.per_hour.items()]
     computed = [
         text(
             "why.computed.momentum",

@@ -37,9 +37,12 @@ def wait_for_healthz(port: int, process: subprocess.Popen, timeout: float = 30) 
             time.sleep(0.2)
 
 
-def console(db_path: Path, lines: list[str], *extra: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    """The real `backlinks console` on this SQLite file, fed these lines, as user "tester"."""
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "BACKLINKS_DATABASE_URL")}
+def console(
+    db_path: Path, lines: list[str], *extra: str, timeout: float = 120, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """The real `backlinks console` on this SQLite file, fed these lines, as user "tester" (`env`: added
+    to this process's environment, LANG=de_DE.UTF-8 say)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "BACKLINKS_DATABASE_URL")} | (env or {})
     return subprocess.run(
         [BACKLINKS, "console", "--database", str(db_path), "--user", "tester", *extra],
         input="\n".join(lines) + "\n",

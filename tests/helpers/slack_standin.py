@@ -46,6 +46,9 @@ class SlackStandIn:
     refuse: dict[str, str] = field(default_factory=dict)  # method → Slack error to answer
     rate_limit_once: dict[str, int] = field(default_factory=dict)  # method → Retry-After seconds, once
     zones: dict[str, str] = field(default_factory=dict)  # user id → IANA time zone (users.info)
+    # user id → the locale Slack's client is set to ("de-DE"; en-US otherwise), which users.info says
+    # only when asked with include_locale=true (https://api.slack.com/methods/users.info#arg_include_locale)
+    locales: dict[str, str] = field(default_factory=dict)
     # user id → "admin", "owner" or "primary_owner" (users.info's is_admin, is_owner, is_primary_owner;
     # as Slack does, an owner is an admin too and the primary owner an owner); others are members
     roles: dict[str, str] = field(default_factory=dict)
@@ -122,6 +125,8 @@ class SlackStandIn:
                 "is_owner": role in ("owner", "primary_owner"),
                 "is_primary_owner": role == "primary_owner",
             }
+            if str(body.get("include_locale", "")).lower() in ("1", "true"):
+                found["locale"] = self.locales.get(user, "en-US")
             return web.json_response({"ok": True, "user": found})
         if method == "auth.test":
             team = self.tokens.get(token or "")

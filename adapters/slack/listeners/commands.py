@@ -34,10 +34,15 @@ class Commands:
         command = read(Command, command)  # MalformedPayload → on_error answers 400 (not acked yet)
         name, _, rest = command.text.strip().partition(" ")
         where = _Where(command.team_id, command.channel_id, command.response_url, command.trigger_id)
-        # Only `remind` needs the user's time zone (a first reminder's default): ask Slack just then.
-        zone = await self._user_zone(client, command.user_id) if name.lower() == "remind" else None
+        # Only `remind` needs the user's time zone (a first reminder's default), and only a channel
+        # that chose no language the user's locale (the language to answer in): ask Slack just then.
+        wants_locale = await self.engine.languages.chosen(where.key) is None
+        zone, locale = (
+            await self._person(client, command.user_id) if wants_locale or name.lower() == "remind" else (None, None)
+        )
         # The trigger id names this request: a replay of it changes nothing twice (the engine).
-        event = Invoked(where.key, command.user_id, name or "help", rest, zone, request=command.trigger_id or None)
+        request = command.trigger_id or None
+        event = Invoked(where.key, command.user_id, name or "help", rest, zone, request=request, locale=locale)
         work = asyncio.ensure_future(self._invoked(event, client))
         # asyncio.wait, unlike wait_for, leaves the work running when the budget is out.
         await asyncio.wait((work,), timeout=ACK_BUDGET_SECONDS)
@@ -95,12 +100,15 @@ class Commands:
             return False
         return bool(found.get("is_admin") or found.get("is_owner") or found.get("is_primary_owner"))
 
-    async def _user_zone(self, client: AsyncWebClient, user: str) -> str | None:
-        zone = self._zones.get(user, _UNKNOWN)
-        if zone is _UNKNOWN:
+    async def _person(self, client: AsyncWebClient, user: str) -> tuple[str | None, str | None]:
+        """The user's IANA time zone and locale ("de-DE") as their Slack profile says, one users.info
+        call (with include_locale: Slack leaves the locale out otherwise), kept a while."""
+        found = self._zones.get(user, _UNKNOWN)
+        if found is _UNKNOWN:
             try:
-                zone = (await client.users_info(user=user)).get("user", {}).get("tz")
-            except SlackApiError:  # no users:read scope, or a deleted user: UTC it is
-                zone = None
-            self._zones[user] = zone
-        return zone
+                profile = (await client.users_info(user=user, include_locale=True)).get("user", {})
+                found = (profile.get("tz"), profile.get("locale"))
+            except SlackApiError:  # no users:read scope, or a deleted user: UTC and English it is
+                found = (None, None)
+            self._zones[user] = found
+        return found

@@ -46,8 +46,18 @@ class Views:
         files = payload.view.state.files()
         errors = self.engine.check(values, form)
         errors.update({q: reason for q, f in files.items() if (reason := self._too_big(f))})
-        if errors:
-            await ack(response_action="errors", errors=errors)
+        if errors:  # each said in the channel's language (else the person's Slack locale)
+            channel = ChannelKey("slack", team, meta.channel)
+            locale = (
+                None
+                if await self.engine.languages.chosen(channel)
+                else (await self._person(client, payload.user.id))[1]
+            )
+            said = self.renderer.speaking(await self.engine.languages.of(channel, locale)).plain
+            await ack(
+                response_action="errors",
+                errors={q: said.render("question.invalid", {"reason": r}) for q, r in errors.items()},
+            )
             return
         if form in UNSTORED_FORMS:
             await ack()
@@ -86,8 +96,9 @@ class Views:
             log.warning("a submission from workspace %s was dropped: the app is no longer installed there", where.key)
             return
         user, form, values = submission["user"], submission["form"], dict(submission["values"])
-        zone = await self._user_zone(client, user) if form == "plan" else None  # for a first reminder
-        event = Submitted(where.key, user, values, zone, form, entry.key)
+        # The zone for a first reminder; the locale, the language to answer in if the channel chose none.
+        zone, locale = await self._person(client, user)
+        event = Submitted(where.key, user, values, zone if form == "plan" else None, form, entry.key, locale=locale)
         if not submission["files"]:
             await self._run(event, where, client)
             return

@@ -22,7 +22,7 @@ from bot.conversation.validators.text import file, free_text, secret
 
 # Kinds that pick from a list name the list (`options: strategies`); the knowledge passes the lists
 # in, so a question can offer the strategies or the kinds of site without code knowing either.
-OPTION_NOUNS = {"strategies": ("strategy", "strategies"), "site_kinds": ("kind of site", "kinds of site")}
+OPTION_NOUNS = {"strategies": "strategy", "site_kinds": "site_kind"}  # as a refusal names them
 
 
 def make_kind(
@@ -39,11 +39,11 @@ def make_kind(
         listed = params["options"]
         if listed not in option_sets:
             raise ValueError(f"unknown option list {listed!r}; known: {', '.join(option_sets)}")
-        noun, nouns = OPTION_NOUNS.get(listed, ("choice", "choices"))
+        noun = OPTION_NOUNS.get(listed, "choice")
         rest = {k: v for k, v in params.items() if k != "options"}
         if name == "choice":
             return choice(options=option_sets[listed], noun=noun, **rest)
-        return choices(options=option_sets[listed], noun=noun, nouns=nouns, **rest)
+        return choices(options=option_sets[listed], noun=noun, **rest)
     try:
         factory = KINDS[name]
     except KeyError:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from bot.conversation import catalogs, prose
+from bot.conversation.rendering import Labels, Reason
 from bot.conversation.validators.kind import Invalid, Kind, Result, Valid, quote
 
 
@@ -13,8 +14,9 @@ def _key(text: str) -> str:
     return re.sub(r"[\s_-]+", " ", text.strip().lower())
 
 
-def _menu(options: Mapping[str, Sequence[str]]) -> str:
-    return "; ".join(f"{n} {names[0]}" for n, names in enumerate(options.values(), 1))
+def _menu(options: Mapping[str, Sequence[str]]) -> tuple[str, ...]:
+    """The options' labels, in order: a refusal numbers them, in the reader's language."""
+    return tuple(names[0] for names in options.values())
 
 
 def _lookup(options: Mapping[str, Sequence[str]]) -> dict[str, str]:
@@ -59,9 +61,7 @@ def _read_options(words: Sequence[str], lookup: Mapping[str, str]) -> tuple[list
     return found, ""
 
 
-def choices(
-    *, options: Mapping[str, Sequence[str]], min_count: int, noun: str = "choice", nouns: str = "choices"
-) -> Kind:
+def choices(*, options: Mapping[str, Sequence[str]], min_count: int, noun: str = "choice") -> Kind:
     """Several of `options` (id -> names it is known by), by name or by number in the list."""
     lookup, menu, names = _lookup(options), _menu(options), _Names(options)
 
@@ -74,20 +74,21 @@ def choices(
                 translated, untranslated = _read_options(chunk.split(), names.everywhere())
                 options, unknown = (translated, "") if not untranslated else (options, unknown)
             if unknown and any(c.isdigit() for c in unknown):  # a number off the list: "11", "1.5"
-                return Invalid(f"{quote(unknown)} is not a {noun} I know. Choose from: {menu}.")
+                return Invalid(Reason("reason.choice.unknown", said=quote(unknown), noun=noun, options=menu))
             if unknown:  # "maybe some PR": the options a sentence names, its filler words aside
-                options, unnamed = prose.options_in(chunk, lookup)  # none: it only left some out ("no PR")
+                # (by any name, in any language the bot speaks: "surtout des citations locales")
+                options, unnamed = prose.options_in(chunk, names.everywhere())  # none: it only left some out ("no PR")
                 if unnamed:
-                    return Invalid(f"{quote(' '.join(unnamed))} is not a {noun} I know. Choose from: {menu}.")
+                    said = quote(" ".join(unnamed))
+                    return Invalid(Reason("reason.choice.unknown", said=said, noun=noun, options=menu))
                 loose = True
             picked += [option for option in options if option not in picked]
         if len(picked) < min_count:
-            what = f"one {noun}" if min_count == 1 else f"at least {min_count} {nouns}"
-            return Invalid(f"Pick {what}. Choose from: {menu}.")
+            return Invalid(Reason("reason.choice.pick", least=min_count, noun=noun, options=menu))
         return Valid(picked, loose=loose)
 
     labels = tuple((option, names[0]) for option, names in options.items())
-    return Kind(parse, lambda value: ", ".join(options[v][0] for v in value), labels, many=True)
+    return Kind(parse, lambda value: Labels(tuple(options[v][0] for v in value)), labels, many=True)
 
 
 def choice(*, options: Mapping[str, Sequence[str]], noun: str = "choice") -> Kind:
@@ -98,13 +99,13 @@ def choice(*, options: Mapping[str, Sequence[str]], noun: str = "choice") -> Kin
         option = lookup.get(_key(text)) or names.everywhere().get(_key(text))
         if option is not None:
             return Valid(option)
-        named, _ = prose.options_in(text, lookup)  # "it's a local bakery", the other words aside
+        # "it's a local bakery", "eine Bäckerei mit Onlineshop": the other words aside
+        named, _ = prose.options_in(text, names.everywhere())
         if len(named) == 1:
             return Valid(named[0], loose=True)
         if named:
-            either = prose.names([options[o][0] for o in named], str, last="or")
-            return Invalid(f"{quote(text)} could be {either}; which one?")
-        return Invalid(f"{quote(text)} is not a {noun} I know. Choose one of: {menu}.")
+            return Invalid(Reason("reason.choice.either", said=quote(text), named=[options[o][0] for o in named]))
+        return Invalid(Reason("reason.choice.unknown", said=quote(text), noun=noun, options=menu))
 
     labels = tuple((option, names[0]) for option, names in options.items())
     return Kind(parse, lambda value: options[value][0], labels)

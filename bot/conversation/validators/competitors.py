@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.conversation import prose
+from bot.conversation.rendering import Reason
 from bot.conversation.validators.domains import normalise_domain
 from bot.conversation.validators.kind import Invalid, Kind, Result, Valid, quote
 from bot.conversation.validators.numbers import (
@@ -63,22 +64,25 @@ def _is_count(token: str) -> bool:
 def competitors(*, max_count: int, noun: str = "competitor", example: str | None = None) -> Kind:
     """One to `max_count` referring-domain counts, each optionally `domain count`, and optionally
     `+pace`: the new referring domains that one gains a month (`rival.com 420+12`)."""
-    count_kind = integer(min=0, max=100_000_000, what=f"a {noun}'s referring domains")
-    pace_kind = integer(min=0, max=10_000_000, what=f"a {noun}'s new referring domains a month")
-    pair = "rival.com 420" if noun == "competitor" else "45"
-    shape = f"write each {noun} as domain count, like {pair}"
-    hint = f" Give a count for each {noun}, e.g. {example or pair}."
+    page = noun != "competitor"  # the pages ranking for a keyword: counts, seldom named
+    count_kind = integer(min=0, max=100_000_000, what=Reason("reason.what.referring_domains", page=page))
+    pace_kind = integer(min=0, max=10_000_000, what=Reason("reason.what.monthly_new", page=page))
+    pair = "rival.com 420" if not page else "45"
+    shape = Reason("reason.competitors.shape", page=page)
+    hint = Reason("reason.competitors.hint", page=page, example=example or pair)
 
     def figure(item: str, figures: str, kind: Kind) -> Result:
         result = kind.parse(figures)
         if isinstance(result, Invalid):
             reason = not_a_number(figures, hint).reason if read_number(figures, Units()) is None else result.reason
-            return Invalid(reason if item == figures else f"In {quote(item)}: {reason}")
+            if item != figures:  # one item of several: which one
+                reason = Reason("reason.competitors.in_item", said=quote(item), reason=reason)
+            return Invalid(reason)
         return result
 
     def parse(text: str) -> Result:
         if folded(text) in ZERO_WORDS or prose.says_zero(text):
-            return Invalid(f"Give at least one {noun}'s referring domains, like {example or pair}.")
+            return Invalid(Reason("reason.competitors.none", page=page, example=example or pair))
         strict = _pairs(text)
         result = parse_items(strict)
         if isinstance(result, Invalid):  # written as a sentence: each domain with the count after it
@@ -90,7 +94,7 @@ def competitors(*, max_count: int, noun: str = "competitor", example: str | None
 
     def parse_items(items: list[str]) -> Result:
         if not items:
-            return Invalid(f"Give one to {max_count} {noun}s' referring-domain counts, like 420, 610.")
+            return Invalid(Reason("reason.competitors.empty", page=page, most=max_count))
         found: list[dict[str, Any]] = []
         for item in items:
             name, _, figures = item.rpartition("=")
@@ -99,11 +103,11 @@ def competitors(*, max_count: int, noun: str = "competitor", example: str | None
             if name:
                 host = normalise_domain(name)
                 if host is None:
-                    return Invalid(f"{quote(name)} is not a domain; {shape}.")
+                    return Invalid(Reason("reason.competitors.not_domain", said=quote(name), shape=shape))
             elif read_number(count_text, Units()) is None and not is_vague(count_text):
                 if normalise_domain(item):
-                    return Invalid(f"{quote(item)} has no count; {shape}.")
-                return Invalid(f"{quote(item)} is neither a domain nor a count; {shape}.")
+                    return Invalid(Reason("reason.competitors.no_count", said=quote(item), shape=shape))
+                return Invalid(Reason("reason.competitors.neither", said=quote(item), shape=shape))
             count = figure(item, count_text, count_kind)
             if isinstance(count, Invalid):
                 return count
@@ -115,9 +119,7 @@ def competitors(*, max_count: int, noun: str = "competitor", example: str | None
                 entry["monthly_new"] = pace.value
             found.append(entry)
         if len(found) > max_count:
-            return Invalid(
-                f"That is {len(found)} {noun}s; give at most {max_count} (the median of the closest ones is enough)."
-            )
+            return Invalid(Reason("reason.competitors.too_many", page=page, found=len(found), most=max_count))
         return Valid(found)
 
     def show(value: Sequence[Mapping[str, Any]]) -> str:

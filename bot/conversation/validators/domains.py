@@ -9,6 +9,7 @@ from functools import cache, lru_cache
 import idna
 import tldextract
 
+from bot.conversation.rendering import Reason
 from bot.conversation.validators.kind import Invalid, Kind, Result, Valid, quote
 
 
@@ -92,7 +93,7 @@ def domain() -> Kind:
         if host is None and (named := domain_in(text)) is not None:
             return Valid(named, loose=True)  # said back: "I read site as …"
         if host is None:
-            return Invalid(f"{quote(text)} is not a domain. Give one like example.com or https://example.com/.")
+            return Invalid(Reason("reason.domain.invalid", said=quote(text)))
         return Valid(host)
 
     return Kind(parse, lambda value: value)

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.conversation import prose
+from bot.conversation.rendering import Reason
 from bot.conversation.validators.kind import Invalid, Kind, Result, Valid, quote
 
 # "1,200", "1 200", "1_200" and "3k"/"1.5k" are how people write counts; accept them all.
@@ -199,34 +200,29 @@ def _rounded(value: float, *, whole: bool) -> float:
     return round(value, 1)
 
 
-def _fmt(value: float) -> str:
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0")
-
-
-def _bounds_reason(value: float, low: float, high: float, what: str) -> str:
+def _bounds_reason(value: float, low: float, high: float, what: str | Reason) -> Reason:
     if value < 0 <= low:
-        return f"{_fmt(value)} is negative; {what} can't be below {_fmt(low)}."
-    return f"{_fmt(value)} is out of range: {what} must be between {_fmt(low)} and {_fmt(high)}."
+        return Reason("reason.number.negative", value=value, what=what, low=low)
+    return Reason("reason.number.out_of_range", value=value, what=what, low=low, high=high)
 
 
-def _number_hint(units: Units, example: str | None, low: float, high: float) -> str:
-    """An answer that works, in the question's own units: what follows a refusal."""
+def _number_hint(units: Units, example: str | None, low: float, high: float) -> Reason | str:
+    """An answer that works, in the question's own units: what follows a refusal ("": none)."""
     if example is None:
         return ""
     if units.unit == "months":
-        return f" Give a number of months, e.g. {example}, or years, e.g. 2 years."
-    if units.per:
-        weekly = "5h/week" if units.unit == "hours" else "2 a week"
-        return f" Give a number a {units.per}, e.g. {example}, or a week, e.g. {weekly}."
+        return Reason("reason.hint.months", example=example)
+    if units.per:  # (a month's, as every rate a question asks for is)
+        return Reason("reason.hint.rate", example=example, hours=units.unit == "hours")
     if units.scale:
-        return f" Give a number from {_fmt(low)} to {_fmt(high)}, e.g. {example}."
-    return f" Give a number, e.g. {example}."
+        return Reason("reason.hint.scale", example=example, low=low, high=high)
+    return Reason("reason.hint.number", example=example)
 
 
-def not_a_number(text: str, hint: str) -> Invalid:
+def not_a_number(text: str, hint: Reason | str) -> Invalid:
     if is_vague(text):
-        return Invalid(f"{quote(text)} is too vague to plan on; a rough figure is fine.{hint}")
-    return Invalid(f"{quote(text)} is not a number.{hint}")
+        return Invalid(Reason("reason.number.vague", said=quote(text), hint=hint))
+    return Invalid(Reason("reason.number.not_a_number", said=quote(text), hint=hint))
 
 
 def _in_words(text: str, read: Callable[[str], Reading | None]) -> Reading | Invalid | None:
@@ -236,12 +232,12 @@ def _in_words(text: str, read: Callable[[str], Reading | None]) -> Reading | Inv
         return Reading(0.0, loose=True)
     found = prose.the_figure(text, read)
     if isinstance(found, list):
-        named = prose.names(dict.fromkeys(f.value for f in found), _fmt)
-        return Invalid(f"I found {named} in {quote(text)}; which one is it? Give just that figure.")
+        figures = [int(v) if float(v).is_integer() else v for v in dict.fromkeys(f.value for f in found)]
+        return Invalid(Reason("reason.number.which", figures=figures, said=quote(text)))
     return None if found is None else Reading(found.value, converted=found.converted, loose=True)
 
 
-def _figure(text: str, read: Callable[[str], Reading | None], hint: str) -> Reading | Invalid:
+def _figure(text: str, read: Callable[[str], Reading | None], hint: Reason | str) -> Reading | Invalid:
     """The figure typed: bare, else found in a sentence; else why there is none."""
     reading = read(text) or _in_words(text, read)
     return not_a_number(text, hint) if reading is None else reading
@@ -262,7 +258,7 @@ def integer(
     *,
     min: int,
     max: int,
-    what: str = "the answer",
+    what: str | Reason | None = None,
     example: str | None = None,
     words: Sequence[str] = (),
     unit: str | None = None,
@@ -274,6 +270,7 @@ def integer(
     units = Units(tuple(words), unit, per, scale)
     hint = _number_hint(units, example, min, max)
     read = _reader(units, levels, min)
+    what = what or Reason("reason.what.answer")
 
     def parse(text: str) -> Result:
         reading = _figure(text, read, hint)
@@ -281,7 +278,7 @@ def integer(
             return reading
         number = _rounded(reading.value, whole=True) if reading.converted else reading.value
         if not number.is_integer():
-            return Invalid(f"{quote(text)} is not a whole number.{hint}")
+            return Invalid(Reason("reason.number.not_whole", said=quote(text), hint=hint))
         if not min <= number <= max:
             return Invalid(_bounds_reason(number, min, max, what))
         return Valid(int(number), loose=reading.loose)
@@ -293,7 +290,7 @@ def number(
     *,
     min: float,
     max: float,
-    what: str = "the answer",
+    what: str | Reason | None = None,
     example: str | None = None,
     words: Sequence[str] = (),
     unit: str | None = None,
@@ -301,6 +298,7 @@ def number(
 ) -> Kind:
     units = Units(tuple(words), unit, per)
     hint = _number_hint(units, example, min, max)
+    what = what or Reason("reason.what.answer")
 
     def read(text: str) -> Reading | None:
         return read_number(text, units)

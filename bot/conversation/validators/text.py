@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.conversation.rendering import Reason
 from bot.conversation.validators.kind import Invalid, Kind, Result, Valid
 
 
@@ -9,7 +10,7 @@ def free_text(*, max_length: int) -> Kind:
     def parse(text: str) -> Result:
         text = text.strip()
         if len(text) > max_length:
-            return Invalid(f"That is {len(text):,} characters; keep it under {max_length:,}.")
+            return Invalid(Reason("reason.text.too_long", length=len(text), limit=max_length))
         return Valid(text)
 
     return Kind(parse, lambda value: value)
@@ -19,7 +20,7 @@ def file() -> Kind:
     """A file the adapter stored locally (its path): forms with a file input."""
 
     def parse(text: str) -> Result:
-        return Valid(text.strip()) if text.strip() else Invalid("Choose a file.")
+        return Valid(text.strip()) if text.strip() else Invalid(Reason("reason.file.missing"))
 
     return Kind(parse, lambda value: value)
 
@@ -31,11 +32,11 @@ def secret(*, max_length: int) -> Kind:
     def parse(text: str) -> Result:
         text = text.strip()
         if not text:
-            return Invalid("Paste the key.")
+            return Invalid(Reason("reason.secret.missing"))
         if len(text) > max_length:
-            return Invalid(f"That is {len(text):,} characters; a key is at most {max_length:,}.")
+            return Invalid(Reason("reason.secret.too_long", length=len(text), limit=max_length))
         if any(c.isspace() for c in text):
-            return Invalid("A key has no spaces or line breaks in it; paste it again.")
+            return Invalid(Reason("reason.secret.spaces"))
         return Valid(text)
 
     return Kind(parse, lambda value: f"…{value[-4:]}")

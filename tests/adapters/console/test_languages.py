@@ -23,15 +23,31 @@ SAID = {
 }
 
 
+# The capacity lines (of the plan and of `why`) name the strategies in the language too.
+CAPACITY = {
+    "de": (
+        "die günstigsten zuerst (Gastbeiträge 3,8)",
+        "Links pro Stunde nach Strategie: Gastbeiträge 0.1917, Outreach",
+    ),
+    "fr": (
+        "les moins coûteux d'abord (articles invités 3,8)",
+        "selon la stratégie : articles invités 0.1917, outreach",
+    ),
+    "es": ("empezando por lo más barato (guest posting 3,8)", "según la estrategia: guest posting 0.1917, outreach"),
+}
+
+
 @pytest.mark.parametrize("language", ["de", "fr", "es"])
 def test_the_real_console_speaks_the_chosen_language(tmp_path, language):
     help_heading, plan_heading, _ = SAID[language]
-    done = console(
-        tmp_path / "chat.db", [f"language {language}", "help", "plan", *(t for _, t in TYPED_ANSWERS), "quit"]
-    )
+    lines = [f"language {language}", "help", "plan", *(t for _, t in TYPED_ANSWERS), "why", "quit"]
+    done = console(tmp_path / "chat.db", lines)
     assert done.returncode == 0, done.stderr
     assert help_heading in done.stdout and plan_heading in done.stdout
     assert "Backlink plan for" not in done.stdout
+    for said in CAPACITY[language]:
+        assert said in done.stdout, said
+    assert "guest posting 3" not in done.stdout or language == "es"  # (Spanish says "guest posting" too)
 
 
 @pytest.mark.parametrize("language", ["de", "fr", "es"])
@@ -51,3 +67,70 @@ async def test_the_check_in_printed_in_the_terminal_is_in_the_channels_language(
         assert SAID[language][2] in out.getvalue()
     finally:
         await store.close()
+
+
+# Refused answers and commands in the real console, each reason in the channel's language, the
+# question asked again after it (in that language too).
+REFUSED = {
+    "de": (
+        "“Raumschiff” ist keine Art von Website, die ich kenne. Wähle aus: 1 lokales Unternehmen;",
+        "2/17  Art der Website",
+        "“ganz viele” ist keine Zahl. Gib eine Zahl von 0 bis 100 an, z. B. 35.",
+        "-5 ist negativ; für verweisende Domains geht nichts unter 0.",
+        "„-2“: ein Log fügt nur Links hinzu. Um welche zurückzunehmen: log undo",
+        "„40“ ist kein Tag des Monats: nimm 1 bis 31 oder last.",
+    ),
+    "fr": (
+        "“Raumschiff” n'est pas un type de site que je connais. Choisissez parmi : 1 commerce local ;",
+        "2/17  Type de site",
+        "“ganz viele” n'est pas un nombre. Donnez un nombre de 0 à 100, par ex. 35.",
+        "-5 est négatif ; pour domaines référents, le minimum est 0.",
+        "« -2 » : un log ne fait qu'ajouter des liens.",
+        "« 40 » n'est pas un jour du mois : utilisez 1 à 31 ou last.",
+    ),
+    "es": (
+        "“Raumschiff” no es un tipo de sitio que yo conozca. Elige entre: 1 negocio local;",
+        "2/17  Tipo de sitio",
+        "“ganz viele” no es un número. Escribe un número del 0 al 100, p. ej. 35.",
+        "-5 es negativo; para dominios de referencia, el mínimo es 0.",
+        "«-2»: un registro solo añade enlaces.",
+        "«40» no es un día del mes: usa del 1 al 31 o last.",
+    ),
+}
+
+
+@pytest.mark.parametrize("language", ["de", "fr", "es"])
+def test_the_real_console_gives_its_reasons_in_the_chosen_language(tmp_path, language):
+    refused = {"site_kind": "Raumschiff", "authority": "ganz viele", "referring_domains": "-5"}
+    lines = [line for question, typed in TYPED_ANSWERS for line in (refused.get(question), typed) if line]
+    done = console(tmp_path / "chat.db", [f"language {language}", "plan", *lines, "log -2", "remind day=40", "quit"])
+    assert done.returncode == 0, done.stderr
+    for said in REFUSED[language]:
+        assert said in done.stdout, said
+    assert "is not a" not in done.stdout and "Choose from" not in done.stdout
+
+
+def test_the_terminal_speaks_its_locale_and_says_so(tmp_path):
+    """LANG=de_DE.UTF-8 and no `language` chosen: the console's own lines, the replies and the
+    `language` answer are German, and that answer names the terminal's settings, not an app."""
+    done = console(tmp_path / "chat.db", ["language", "plan", "cancel", "quit"], env={"LANG": "de_DE.UTF-8"})
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert out.startswith("Backlinks bot sagt dir, wie viele Backlinks"), out[:200]
+    assert "Hier gibt es noch keinen Plan." in out
+    assert "Hier spreche ich die Sprache, auf die dein Terminal eingestellt ist (LC_ALL, LC_MESSAGES oder LANG)" in out
+    assert "App" not in out
+    assert "Plan abgebrochen." in out
+    assert out.rstrip().endswith("Tschüss. Dein Plan und alle begonnenen Antworten sind gespeichert.")
+
+
+def test_a_chosen_language_wins_over_the_terminals_and_the_goodbye_follows_it(tmp_path):
+    lines = ["language es", "language auto", "language fr", "quit"]
+    done = console(tmp_path / "chat.db", lines, env={"LC_ALL": "de_DE.UTF-8", "LANG": "C.UTF-8"})
+    out = done.stdout
+    assert (
+        "Ich folge hier wieder der Sprache, auf die dein Terminal eingestellt ist (LC_ALL, LC_MESSAGES oder LANG)"
+        in out
+    )
+    assert "Désormais, je parle Français ici." in out
+    assert "Au revoir" in out.rstrip().splitlines()[-1], out[-300:]

@@ -9,7 +9,7 @@ import json
 
 import pytest
 from processes import console
-from support import rows
+from support import TYPED_ANSWERS, rows
 
 ENGLISH = [
     ("site", "crumbandcrust.co.uk", None),
@@ -80,3 +80,49 @@ def test_answers_in_peoples_own_words_make_a_plan(tmp_path, answers):
     [(answers_json,)] = rows(db_path, "SELECT answers FROM plans")
     stored = json.loads(answers_json)
     assert stored["authority"] == 12 and stored["linkable_assets"] == 0 and stored["content_quality"] == 4
+
+
+# A kind of site and strategies named inside a sentence in German, French or Spanish, read among
+# the translated names (and said back in that language, each strategy by its translated name).
+CHOICES_IN_SENTENCES = {
+    "de": (
+        ["eine Bäckerei mit Onlineshop", "wir sind eher ein lokales Unternehmen"],
+        "vor allem Gastbeiträge und etwas Digital PR",
+        [
+            "“eine Bäckerei mit Onlineshop” könnte lokales Unternehmen oder Onlineshop sein; was davon?",
+            "Ich habe Art der Website als lokales Unternehmen gelesen.",
+            "Ich habe Strategien als Gastbeiträge, Digital PR gelesen.",
+        ],
+    ),
+    "fr": (
+        ["nous sommes une boulangerie"],
+        "surtout des citations locales et un peu de RP digitales",
+        [
+            "J'ai compris type de site = commerce local.",
+            "J'ai compris stratégies = citations locales, RP digitales.",
+        ],
+    ),
+    "es": (
+        ["somos una panadería"],
+        "sobre todo citaciones locales y algo de Digital PR",
+        [
+            "He entendido tipo de sitio como negocio local.",
+            "He entendido estrategias como citaciones locales, Digital PR.",
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("language", ["de", "fr", "es"])
+def test_choices_named_in_a_sentence_in_the_channels_language(tmp_path, language):
+    kinds, strategies, said = CHOICES_IN_SENTENCES[language]
+    typed = {"site_kind": kinds, "strategies": [strategies]}
+    lines = [line for question, answer in TYPED_ANSWERS for line in typed.get(question, [answer])]
+    done = console(tmp_path / "chat.db", [f"language {language}", "plan", *lines, "quit"])
+    assert done.returncode == 0, done.stderr
+    for line in said:
+        assert line in done.stdout, line
+    [(answers_json,)] = rows(tmp_path / "chat.db", "SELECT answers FROM plans")
+    stored = json.loads(answers_json)
+    wanted = ["guest_posting", "digital_pr"] if language == "de" else ["local_citations", "digital_pr"]
+    assert stored["site_kind"] == "local" and stored["strategies"] == wanted

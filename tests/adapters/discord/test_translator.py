@@ -8,7 +8,7 @@ import datetime as dt
 import json
 
 import pytest
-from discord_flow import slash, walk_the_plan
+from discord_flow import ANSWERS, inputs, slash, submit, walk_the_plan
 from discord_standin import MANAGE_GUILD_PERMISSIONS
 
 from adapters.discord.notify import DiscordNotifier
@@ -62,3 +62,32 @@ async def test_the_commands_are_synced_with_their_descriptions_in_every_language
     kind = next(o for o in subs["plan"]["options"] if o["name"] == "site_kind")
     local = next(c for c in kind["choices"] if c["value"] == "local")
     assert local["name_localizations"]["de"] == "lokales Unternehmen" and local["name"] == "local business"
+
+
+async def test_the_plan_modals_speak_the_interactions_language_within_discords_limits(bot, standin):
+    """Each section's modal in French: its title, labels and "par ex. …" placeholders, cut to Discord's
+    limits (45 a title or label, 100 a placeholder) where a translation runs longer."""
+    opened = await walk_the_plan(standin, locale="fr", until="authority")
+    modal = opened["data"]
+    assert modal["title"].startswith("Autorité")
+    fields = inputs(modal)
+    assert fields["site"]["label"] == "Site (domaine ou URL)"
+    assert fields["site"]["placeholder"] == "par ex. example.com"
+    assert all(len(f["label"]) <= 45 and len(f.get("placeholder", "")) <= 100 for f in fields.values())
+    assert len(modal["title"]) <= 45
+    assert "e.g." not in json.dumps(modal)
+    after = await submit(standin, modal, {q: ANSWERS[q] for q in fields}, locale="fr")
+    labels = [c["label"] for row in after["data"].get("components", []) for c in row["components"]]
+    assert labels and labels[0].startswith("Continuer : "), after["data"]
+
+
+async def test_refused_answers_come_back_in_the_interactions_language(bot, standin):
+    modal = (await walk_the_plan(standin, locale="es-ES", until="authority"))["data"]
+    typed = {q: "" for q in inputs(modal)} | {"site": "example.com", "authority": "150", "referring_domains": "muchos"}
+    refused = await submit(standin, modal, typed, locale="es-ES")
+    content = refused["data"]["content"]
+    assert "150 está fuera de rango: para puntuación de autoridad, el valor debe estar entre 0 y 100." in content
+    assert "“muchos” no es un número. Escribe un número, p. ej. 140." in content
+    assert "is not" not in content and "out of range" not in content
+    [[button]] = [row["components"] for row in refused["data"]["components"]]
+    assert button["label"] == "Corregir estas respuestas"

@@ -56,3 +56,54 @@ async def said(slack, command: str, **where) -> str:
     """What a command answers on its ack (ready at once, the reply travels on it)."""
     response = await slack.command(command, **where)
     return json.dumps(json.loads(await response.text()), ensure_ascii=False)
+
+
+async def test_the_plan_modal_and_its_refusals_speak_the_channels_language(slack):
+    """The modal's headers, labels, hints, menus and placeholders in German, within Slack's limits;
+    a log's problem and a remind's too, each naming what was typed."""
+    await said(slack, "language de")
+    await slack.command("plan authority=viele")
+    view = (await slack.standin.wait_for("views.open"))[-1].body["view"]
+    notes = json.dumps([b for b in view["blocks"] if b["type"] == "context"], ensure_ascii=False)
+    assert "wurde im Formular weggelassen: “viele” ist keine Zahl. Gib eine Zahl von 0 bis 100 an, z. B. 35." in notes
+    inputs = {block["block_id"]: block for block in view["blocks"] if block["type"] == "input"}
+    headers = [block["text"]["text"] for block in view["blocks"] if block["type"] == "header"]
+    assert view["title"]["text"] == "Backlink-Plan" and "Autorität" in headers
+    assert inputs["site"]["label"]["text"] == "Für welche Website ist dieser Plan?"
+    assert inputs["site"]["element"]["placeholder"]["text"] == "z. B. example.com"
+    kinds = inputs["site_kind"]["element"]
+    assert kinds["placeholder"]["text"] == "Auswählen"
+    assert [o["text"]["text"] for o in kinds["options"]][:2] == ["lokales Unternehmen", "Onlineshop"]
+    assert inputs["site_kind"]["hint"]["text"].startswith("Die Art ändert den Rat")
+    for block in inputs.values():  # Slack's limits: 2,000 a label or hint, 150 a placeholder, 75 an option
+        assert len(block["label"]["text"]) <= 2000 and len(block["hint"]["text"]) <= 2000
+        assert len(block["element"].get("placeholder", {}).get("text", "")) <= 150
+        assert all(len(o["text"]["text"]) <= 75 for o in block["element"].get("options", ()))
+    refused = await slack.submit(view, ANSWERS | {"site": "meine Bäckerei"})  # the field's error, on the ack
+    assert json.loads(await refused.text())["errors"] == {
+        "site": "“meine Bäckerei” ist keine Domain. Gib eine an wie example.com oder https://example.com/."
+    }
+    await slack.submit(view, ANSWERS)
+    await slack.standin.wait_for("chat.postMessage")
+    assert "„-2“: ein Log fügt nur Links hinzu." in await said(slack, "log -2")
+    assert "„40“ ist kein Tag des Monats: nimm 1 bis 31 oder last." in await said(slack, "remind day=40")
+
+
+async def test_a_channel_that_chose_no_language_answers_in_each_persons_slack_locale(slack):
+    """Slack tells a person's locale only when users.info is asked with include_locale: a French
+    user gets French, an English one English, in the same channel; a choice made there wins."""
+    slack.standin.locales.update({"U1": "fr-FR", "U2": "en-US"})
+    assert "Commandes de Backlinks bot" in await said(slack, "help")
+    assert "Backlinks bot commands" in await said(slack, "help", user="U2")
+    asked = slack.standin.of("users.info")
+    assert asked and all(str(c.body.get("include_locale")).lower() in ("1", "true") for c in asked)
+
+    await slack.command("plan")  # the modal in the person's language too, and the plan it posts
+    view = (await slack.standin.wait_for("views.open"))[-1].body["view"]
+    assert view["title"]["text"] == "Plan de backlinks"
+    await slack.submit(view, ANSWERS)
+    [plan] = await slack.standin.wait_for("chat.postMessage")
+    assert "Plan de backlinks pour example.com" in json.dumps(plan.body, ensure_ascii=False)
+
+    await said(slack, "language es", user="U2")  # the channel's choice, for everyone in it
+    assert "Comandos de Backlinks bot" in await said(slack, "help")
