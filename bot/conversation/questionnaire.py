@@ -199,6 +199,21 @@ def apply(questionnaire: Questionnaire, draft: Draft, raw: Mapping[str, str]) ->
     return draft, errors
 
 
+def settle_read(draft: Draft, read: Mapping[str, Any]) -> Draft:
+    """Answers `apply` read before, settled on `draft` as apply would settle them: `read` is the
+    `to_json()` of what apply made of a whole form on an empty Draft, with no errors (a form
+    validated at its ack, carried to the worker that stores it). Parsing does not depend on the
+    draft, so the result is apply's, without parsing every text a second time."""
+    skipped = set(read.get("skipped", ()))
+    answers = read.get("answers", {})
+    for question_id in read.get("order", ()):
+        if question_id in skipped:
+            draft = _settle(draft, question_id, skipped=True)
+        else:
+            draft = _settle(draft, question_id, value=answers[question_id])
+    return draft
+
+
 def suggest(questionnaire: Questionnaire, draft: Draft, raw: Mapping[str, str]) -> tuple[Draft, dict[str, str]]:
     """Answers read from elsewhere (an imported export), to be confirmed: validated like any answer,
     then offered as their questions' defaults. A question already settled is asked again, so the

@@ -44,7 +44,7 @@ class Views:
         meta, team = payload.view.private_metadata, payload.workspace
         values = payload.view.state.answers()
         files = payload.view.state.files()
-        errors = self.engine.check(values, form)
+        answers, errors = self.engine.read(values, form)  # carried to the worker: read once
         errors.update({q: reason for q, f in files.items() if (reason := self._too_big(f))})
         if errors:
             await ack(response_action="errors", errors=errors)
@@ -66,6 +66,7 @@ class Views:
             "response_url": meta.response_url,
             "user": payload.user.id,
             "values": values,
+            "read": answers if not files else None,  # a file is read when worked
             "files": files,
         }
         # A replay of the same submission (same view, same hash) is recognised by its key.
@@ -87,7 +88,8 @@ class Views:
             return
         user, form, values = submission["user"], submission["form"], dict(submission["values"])
         zone = await self._user_zone(client, user) if form == "plan" else None  # for a first reminder
-        event = Submitted(where.key, user, values, zone, form, entry.key)
+        # Answers read at the ack (none in a row stored before they were carried): not parsed again.
+        event = Submitted(where.key, user, values, zone, form, entry.key, read=submission.get("read"))
         if not submission["files"]:
             await self._run(event, where, client)
             return
