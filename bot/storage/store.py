@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from bot.core.events import ChannelKey
 from bot.storage.db import Clock, Part, is_channel, utc_now
-from bot.storage.drafts import DraftConflict, Drafts
+from bot.storage.drafts import DraftConflict, Drafts, Session
 from bot.storage.group_commit import GroupCommit
 from bot.storage.plans import Plans, PlanSave
 from bot.storage.request_store import RequestStore
@@ -118,6 +118,8 @@ class Store(Drafts, Plans):
         self.requests = RequestStore(self)  # a platform request that asks for a change, claimed once
         # Plans finished at the same moment (a flood of forms worked at once) share one transaction.
         self._plan_saves: GroupCommit[PlanSave, bool | DraftConflict] = GroupCommit(self._save_plans)
+        # And the sessions (draft, last answers) they read first: one query for a group.
+        self._session_reads: GroupCommit[tuple[ChannelKey, str], Session] = GroupCommit(self._load_sessions)
         self.file: DatabaseFile | None = None  # a SQLite file's identity, for health
         self._file_problem: str | None = None  # logged once, when it appears
 
