@@ -72,9 +72,11 @@ class Recovery:
         while True:
             self._wake.clear()
             try:
-                await self.recover()
                 if self._performers:
-                    self.unclaimed = await self.rows.unclaimed(list(self._performers))
+                    # Counted first (a read), claimed only when there is something to claim (a
+                    # write, in a flood ten times a second for nothing, on every process).
+                    waiting = await self.rows.unclaimed(list(self._performers))
+                    self.unclaimed = max(0, waiting - (await self.recover() if waiting else 0))
                 if time.monotonic() - pruned > PRUNE_EVERY:
                     await self.rows.prune()
                     pruned = time.monotonic()
