@@ -26,10 +26,12 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -47,14 +49,25 @@ EXTRA_ENV = {k: v for k, v in os.environ.items() if k.startswith(("BACKLINKS_INB
 POSTGRES = os.environ.get("BACKLINKS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
-def server(url: str, standin: SlackStandIn, port: int) -> subprocess.Popen:
-    return serve_process(url, standin, port, **EXTRA_ENV)
+def server(url: str, standin: SlackStandIn, port: int, *, role: str = "web") -> subprocess.Popen:
+    return drained(serve_process(url, standin, port, role=role, **EXTRA_ENV))
+
+
+SAID: dict[int, list[str]] = {}  # what each server wrote to stderr, by pid
+
+
+def drained(process: subprocess.Popen) -> subprocess.Popen:
+    """Its stderr read as it comes: a server that logs more than a pipe holds (64 kB: a traceback a
+    form) would otherwise block in its next log line and stall the flood."""
+    lines = SAID.setdefault(process.pid, [])
+    threading.Thread(target=lambda: lines.extend(process.stderr), daemon=True).start()
+    return process
 
 
 def floor_server(standin: SlackStandIn, port: int) -> subprocess.Popen:
     script = REPO / "bench" / "bare_slack.py"
-    return subprocess.Popen(
-        [sys.executable, str(script), str(port), standin.api_url], stderr=subprocess.PIPE, text=True
+    return drained(
+        subprocess.Popen([sys.executable, str(script), str(port), standin.api_url], stderr=subprocess.PIPE, text=True)
     )
 
 
@@ -69,7 +82,7 @@ async def listening(process: subprocess.Popen, port: int, path: str) -> None:
             except aiohttp.ClientError:
                 pass
             if process.poll() is not None:
-                raise SystemExit(f"the server stopped: {process.stderr.read()[-2000:]}")
+                raise SystemExit(f"the server stopped: {''.join(SAID.get(process.pid, []))[-2000:]}")
             if time.monotonic() > deadline:
                 raise SystemExit("the server did not start within 60 s")
             await asyncio.sleep(0.1)
@@ -123,7 +136,8 @@ def profiler(pid: int, args) -> subprocess.Popen | None:
     one line per stack with its count, for flamegraph.pl or a grep)."""
     if not args.profile:
         return None
-    command = ["py-spy", "record", "--pid", str(pid), "--format", "raw", "--output", args.profile]
+    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))  # on PATH, else the venv's
+    command = [spy, "record", "--pid", str(pid), "--format", "raw", "--output", args.profile]
     command += ["--duration", str(int(args.seconds)), "--rate", "200", "--nonblocking"]
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
@@ -151,7 +165,7 @@ async def run(args) -> None:
     try:
         ports = [free_port() for _ in range(args.processes)]
         processes = [server(url, standin, port) for port in ports]
-        processes += [serve_process(url, standin, free_port(), role="worker", **EXTRA_ENV) for _ in range(args.workers)]
+        processes += [server(url, standin, free_port(), role="worker") for _ in range(args.workers)]
         for process, port in zip(processes, ports, strict=False):
             await listening(process, port, "/healthz")
         # The plan modal, as the bot opens it: the body every submission fills in.
@@ -229,7 +243,7 @@ async def run(args) -> None:
         shown = ", ".join(f"{took:g} s at {at:g} s" for at, took in result["slow"][:8])
         print(f"answers slower than a second (how long, and when into the flood): {shown}")
     for process in processes[:-1]:  # what the servers said (a refusal is logged with its reason)
-        said = [line for line in (process.stderr.read() or "").splitlines() if "WARNING" in line or "ERROR" in line]
+        said = [line.rstrip() for line in SAID.get(process.pid, []) if "WARNING" in line or "ERROR" in line]
         for line in said[-5:]:
             print(f"  server: {line[:200]}")
 

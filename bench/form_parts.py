@@ -11,10 +11,11 @@ answers, each for a new channel), writes in groups of 16 as a flood's group comm
 
   Bolt            slack-bolt's dispatch of the signed form to a listener that only acks (the bare
                   floor's own work, without its HTTP server)
-  validate        engine.check(values): every answer parsed, before the ack
+  validate        engine.read(values): every answer parsed, before the ack
   inbox write     the durable write before the ack (bot/intake/rows.py), 16 a transaction
-  read session    the draft and the last plan of the channel (Store.load_session)
-  validate again  the answers applied to the draft (questionnaire.apply), as the work does
+  read session    the draft and the last plan of the channel (Store.load_session), 16 a query
+  settle          the answers read at the ack settled on the draft (questionnaire.settle_read), as
+                  the work does (it parsed them all again, questionnaire.apply, before)
   plan            planner.plan
   reply           the plan's reply composed and rendered as Block Kit (views + SlackRenderer)
   store           Store.save_plan, 16 a transaction
@@ -40,12 +41,12 @@ from slack_client import SECRET, filled_state, signed_headers, view_submission
 from slack_standin import SlackStandIn
 
 from adapters.slack.blocks import CALLBACK_PREFIX, SlackRenderer
-from bot.conversation import views
-from bot.conversation.questionnaire import Draft, apply
+from bot.conversation.questionnaire import Draft, apply, settle_read
 from bot.core.events import ChannelKey
 from bot.engine import Engine
 from bot.intake.rows import InboxRows
 from bot.planning import knowledge as knowledge_module
+from bot.planning.plan_reply import plan_reply
 from bot.planning.planner import plan
 from bot.storage.store import Store
 
@@ -89,7 +90,7 @@ async def measure(forms: int) -> list[tuple[str, float]]:
 
     async def validate() -> None:
         for _ in range(forms):
-            engine.check(typed, "plan")
+            engine.read(typed, "plan")
 
     async def grouped(each) -> None:
         for start in range(0, forms, GROUP):
@@ -101,13 +102,14 @@ async def measure(forms: int) -> list[tuple[str, float]]:
         entry = await rows.insert("slack", f"k{n}", {"values": typed}, channels[n])
         entries[n] = entry.id
 
-    async def session() -> None:
-        for n in range(forms):
-            await store.load_session(channels[n], "U1")
+    async def session(n: int) -> None:
+        await store.load_session(channels[n], "U1")
 
-    async def validate_again() -> None:
+    read = engine.read(typed, "plan")[0]
+
+    async def settle() -> None:
         for _ in range(forms):
-            apply(knowledge.questionnaire, Draft(), typed)
+            settle_read(Draft(), read)
 
     draft, _ = apply(knowledge.questionnaire, Draft(), typed)
     made = plan(draft.answers, knowledge)
@@ -118,7 +120,7 @@ async def measure(forms: int) -> list[tuple[str, float]]:
 
     async def reply() -> None:
         for _ in range(forms):
-            renderer.messages(views.plan_reply(plan_result, knowledge))
+            renderer.messages(plan_reply(plan_result, knowledge))
 
     plan_result = made
     answers, stored_plan = dict(draft.answers), made.model_dump(mode="json")
@@ -130,10 +132,10 @@ async def measure(forms: int) -> list[tuple[str, float]]:
         await rows.done(entries[n])
 
     await timed("Bolt: dispatch to a listener that acks (the floor's work)", bolt)
-    await timed("validate (engine.check), before the ack", validate)
+    await timed("validate (engine.read), before the ack", validate)
     await timed(f"inbox write, {GROUP} a transaction, before the ack", lambda: grouped(inbox))
-    await timed("read the session (draft, last plan)", session)
-    await timed("validate again (questionnaire.apply)", validate_again)
+    await timed(f"read the session (draft, last plan), {GROUP} a query", lambda: grouped(session))
+    await timed("settle the answers read at the ack", settle)
     await timed("plan (planner.plan)", planned)
     await timed("reply: composed and rendered as Block Kit", reply)
     await timed(f"store the plan, {GROUP} a transaction", lambda: grouped(save))

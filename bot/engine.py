@@ -14,6 +14,7 @@ import logging
 import re
 import time
 from collections.abc import Mapping
+from typing import Any
 
 from bot.conversation import views
 from bot.conversation.questionnaire import Draft, apply
@@ -79,10 +80,15 @@ class Engine:
         """Validate form values without touching storage: {question id: reason} for the bad ones.
 
         For platforms that must answer a form before doing any work (Slack's modal ack)."""
-        errors = apply(self.knowledge.form(form), Draft(), values)[1]
+        return self.read(values, form)[1]
+
+    def read(self, values: Mapping[str, str], form: str = "plan") -> tuple[dict[str, Any] | None, dict[str, str]]:
+        """`check`, and the answers as read (JSON), None when any is bad. A submission queued after
+        its ack carries them (`Submitted.read`), so its worker does not parse every answer again."""
+        draft, errors = apply(self.knowledge.form(form), Draft(), values)
         if not errors and form in self.tables.checks:
             errors = self.tables.checks[form](values)
-        return errors
+        return (None if errors else draft.to_json()), errors
 
     async def handle(self, event: Event) -> list[Reply]:
         """Handle an event.
@@ -159,8 +165,8 @@ class Engine:
                     return [unknown, views.help_reply(conversational=False)]
                 request = Request(channel, user, argument, False, timezone, file, manages=manages)
                 return await self._noticed(channel, await handler(request))
-            case Submitted(channel, user, values, timezone, form, submission, manages):
-                request = Request(channel, user, "", False, timezone, submission=submission, manages=manages)
+            case Submitted(channel, user, values, timezone, form, submission, manages, _, read):
+                request = Request(channel, user, "", False, timezone, submission=submission, manages=manages, read=read)
                 return await self.tables.forms.get(form, self.tables.forms["plan"])(request, values)
             case Pressed(channel, user, action, value, manages):
                 pressed = self.tables.buttons.get(action)

@@ -204,6 +204,26 @@ def apply(questionnaire: Questionnaire, draft: Draft, raw: Mapping[str, str]) ->
     return draft, errors
 
 
+def settle_read(draft: Draft, read: Mapping[str, Any]) -> Draft:
+    """Answers `apply` read before, settled on `draft` as apply would settle them: `read` is the
+    `to_json()` of what apply made of a whole form on an empty Draft, with no errors (a form
+    validated at its ack, carried to the worker that stores it). Parsing does not depend on the
+    draft, so the result is apply's, without parsing every text a second time."""
+    settled = tuple(read.get("order", ()))
+    gone, skips, read_answers = set(settled), set(read.get("skipped", ())), read.get("answers", {})
+    # What _settle does for each in turn, in one pass: earlier settlings of these questions go, the
+    # new ones come last, in the order read.
+    return replace(
+        draft,
+        answers={
+            **{k: v for k, v in draft.answers.items() if k not in gone},
+            **{q: read_answers[q] for q in settled if q not in skips},
+        },
+        skipped=tuple(s for s in draft.skipped if s not in gone) + tuple(q for q in settled if q in skips),
+        order=tuple(o for o in draft.order if o not in gone) + settled,
+    )
+
+
 def suggest(questionnaire: Questionnaire, draft: Draft, raw: Mapping[str, str]) -> tuple[Draft, dict[str, str]]:
     """Answers read from elsewhere (an imported export), to be confirmed: validated like any answer,
     then offered as their questions' defaults. A question already settled is asked again, so the

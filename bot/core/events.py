@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +63,9 @@ class Submitted:
     request: str | None = None  # the submission's identity: worked twice, it still makes one plan
     manages: bool = False  # may change this workspace's settings (checked again at submission)
     locale: str | None = None  # the language the platform says the person uses ("de", "es-ES")
+    # The answers as read when the form was checked before its ack (Engine.read), or None: parsed
+    # here. A stored submission carries them, so its worker does not parse every answer again.
+    read: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)

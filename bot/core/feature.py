@@ -29,6 +29,7 @@ class Request:
     file: str | None = None  # a local copy of a file the user handed over
     submission: str | None = None  # a form submission's identity: worked twice, it still counts once
     manages: bool = False  # may change the workspace's settings (a data provider's key)
+    read: Mapping[str, Any] | None = None  # a form's answers already read at its ack (Engine.read)
 
 
 Command = Callable[[Request], Awaitable[list[Reply]]]

@@ -37,6 +37,7 @@ from typing import Any, TypeVar
 
 from bot.core import metrics
 from bot.core.events import ChannelKey
+from bot.intake.recovery import BUSY_FOR, Recovery
 from bot.intake.rows import Entry, InboxRows
 from bot.storage.store import Store
 
@@ -52,13 +53,6 @@ BACKLOG_SECONDS = 60.0  # past this much work waiting here, a new submission is 
 MOST_WAITING = 5000  # and past this many rows waiting here, whatever their pace (their payloads are in memory)
 LEASE_SECONDS = 120.0  # how long a row belongs to the process that took it before another may
 MAX_ATTEMPTS = 5  # a row that failed this often is given up (logged), not retried forever
-RECOVER_BATCH = 50
-# How often a process looks for rows no process holds: often while there is work about (rows shared
-# or claimed lately), else once a second (a Procfile worker notices a web process's first shared row).
-POLL_BUSY = 0.1
-POLL_IDLE = 1.0
-BUSY_FOR = 30.0  # seconds after the last shared or claimed row that the quick polling lasts
-PRUNE_EVERY = 600.0  # seconds between clearing done rows past their keep (bot/intake/rows.py)
 # How long storing a submission may take before the adapter answers "busy" instead: Slack and
 # Discord want their answer within three seconds.
 ACCEPT_WITHIN = 2.0
@@ -72,7 +66,7 @@ class Busy(RuntimeError):
     should be told to try again."""
 
 
-class Intake:
+class Intake(Recovery):
     def __init__(
         self,
         store: Store,
@@ -255,57 +249,6 @@ class Intake:
         self._tracked.add(task)
         task.add_done_callback(self._tracked.discard)
         return asyncio.shield(task)
-
-    # After a crash: rows whose lease ran out.
-
-    async def recover(self) -> int:
-        """Claim rows of the platforms this process serves that no process holds (shared ones, and
-        those whose lease ran out), as many as its workers are free for, and queue them. Returns
-        how many were taken."""
-        room = min(RECOVER_BATCH, self.workers - len(self._queue) - self._working)
-        if not self._performers or room <= 0 or self._stopping:
-            return 0
-        claimed = await self.rows.claim(list(self._performers), room)
-        if claimed:
-            self._active_until = time.monotonic() + BUSY_FOR
-        for entry in claimed:
-            if entry.attempts > 1:
-                log.info(
-                    "working submission %s again (attempt %s): its process stopped first", entry.id, entry.attempts
-                )
-            self.work(entry)
-        return len(claimed)
-
-    async def run_forever(self, every: float = POLL_IDLE) -> None:
-        """Take rows no process holds: at start, then every `every` seconds (every POLL_BUSY while
-        work is about, and at once when a worker here frees up), counting those left for the bound."""
-        pruned = time.monotonic()
-        self._looking = True
-        try:
-            await self._look(every, pruned)
-        finally:
-            self._looking = False
-
-    async def _look(self, every: float, pruned: float) -> None:
-        while True:
-            self._wake.clear()
-            try:
-                await self.recover()
-                if self._performers:
-                    self.unclaimed = await self.rows.unclaimed(list(self._performers))
-                if time.monotonic() - pruned > PRUNE_EVERY:
-                    await self.rows.prune()
-                    pruned = time.monotonic()
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # a database hiccup: try again next round
-                log.exception("could not look for unfinished submissions")
-            pause = POLL_BUSY if time.monotonic() < self._active_until else every
-            try:
-                await asyncio.wait_for(self._wake.wait(), timeout=pause)
-                await asyncio.sleep(POLL_BUSY / 10)  # a moment for more workers to free up, one look for all
-            except TimeoutError:
-                pass
 
     # Stopping.
 

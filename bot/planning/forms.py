@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from bot.conversation import views
-from bot.conversation.questionnaire import Draft, apply, is_complete, next_question
+from bot.conversation.questionnaire import Draft, apply, is_complete, next_question, settle_read
 from bot.core.replies import Form, Paragraph, Reply, text
 from bot.lookups.answers import bare_competitors
 from bot.planning.drafts import texts, with_measured
@@ -34,7 +34,11 @@ class Forms:
         if values.get("competitors") and bare_competitors(values["competitors"]):
             filled, _, measured = await self.figures.competitors(channel, values["competitors"])
             values = {**values, "competitors": filled}
-        draft, errors = apply(self.questionnaire, existing or Draft(sources=earlier), values)
+        draft = existing or Draft(sources=earlier)
+        if request.read is not None and measured is None:  # read at the ack: settled, not parsed again
+            draft, errors = settle_read(draft, request.read), {}
+        else:
+            draft, errors = apply(self.questionnaire, draft, values)
         draft = with_measured(draft, measured)
         if errors:
             ids = tuple(values)

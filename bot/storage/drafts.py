@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.core.events import ChannelKey
-from bot.storage.db import Clock, is_channel
+from bot.storage.db import Clock
+from bot.storage.group_commit import GroupCommit
 from bot.storage.schema import channels, drafts, plans
 
 ANY = object()  # save_draft/save_plan: whatever version is there
@@ -35,6 +36,7 @@ class Drafts:
     reader: AsyncEngine
     clock: Clock
     _insert: Any
+    _session_reads: GroupCommit[tuple[ChannelKey, str], Session]
 
     async def _channel_id(self, connection: AsyncConnection, key: ChannelKey, *, create: bool) -> int | None:
         raise NotImplementedError  # the Store's
@@ -43,11 +45,15 @@ class Drafts:
         return (await self.load_session(key, user)).draft
 
     async def load_session(self, key: ChannelKey, user: str) -> Session:
-        """The user's draft (with its version) and the answers of the channel's current plan, in one
-        round trip."""
-        draft = sa.select(drafts.c.state, drafts.c.version).where(
-            drafts.c.channel_id == channels.c.id, drafts.c.user_id == user
-        )
+        """The user's draft (with its version) and the answers of the channel's current plan. Read
+        with every other session asked for at the same moment (a flood of forms worked at once):
+        one query for the group, as writes share one transaction (bot/storage/group_commit.py)."""
+        return await self._session_reads((key, user))
+
+    async def _load_sessions(self, group: list[tuple[ChannelKey, str]]) -> list[Session]:
+        """load_session for a group, in one round trip: each channel's row with its latest plan's
+        answers, and the drafts of the users asked about (matched to their channel here)."""
+        keys = {key for key, _ in group}
         answers = (
             sa.select(plans.c.answers)
             .where(plans.c.channel_id == channels.c.id)
@@ -55,14 +61,43 @@ class Drafts:
             .limit(1)
             .scalar_subquery()
         )
-        query = sa.select(
-            draft.with_only_columns(drafts.c.state).scalar_subquery().label("draft"),
-            draft.with_only_columns(drafts.c.version).scalar_subquery().label("version"),
-            answers.label("answers"),
-        ).where(is_channel(key))
+        query = (
+            sa.select(
+                channels.c.platform,
+                channels.c.workspace,
+                channels.c.channel,
+                drafts.c.user_id,
+                drafts.c.state,
+                drafts.c.version,
+                answers.label("answers"),
+            )
+            .select_from(
+                channels.outerjoin(
+                    drafts,
+                    sa.and_(
+                        drafts.c.channel_id == channels.c.id, drafts.c.user_id.in_(sorted({user for _, user in group}))
+                    ),
+                )
+            )
+            .where(
+                sa.tuple_(channels.c.platform, channels.c.workspace, channels.c.channel).in_(
+                    [(k.platform, k.workspace, k.channel) for k in keys]
+                )
+            )
+        )
+        plans_of: dict[ChannelKey, dict[str, Any] | None] = {}
+        drafts_of: dict[tuple[ChannelKey, str], tuple[dict[str, Any], int]] = {}
         async with self.reader.connect() as connection:
-            row = (await connection.execute(query)).one_or_none()
-        return Session(row.draft, row.version, row.answers) if row else Session(None, None, None)
+            for row in await connection.execute(query):
+                key = ChannelKey(row.platform, row.workspace, row.channel)
+                plans_of[key] = row.answers
+                if row.user_id is not None:
+                    drafts_of[(key, row.user_id)] = (row.state, row.version)
+        sessions = []
+        for key, user in group:
+            state, version = drafts_of.get((key, user), (None, None))
+            sessions.append(Session(state, version, plans_of.get(key)))
+        return sessions
 
     async def save_draft(self, key: ChannelKey, user: str, state: dict[str, Any], *, expected: Any = ANY) -> None:
         """Save a draft. `expected` is the version it was read at (None: there was none); if another

@@ -44,7 +44,7 @@ class Views:
         meta, team = payload.view.private_metadata, payload.workspace
         values = payload.view.state.answers()
         files = payload.view.state.files()
-        errors = self.engine.check(values, form)
+        answers, errors = self.engine.read(values, form)  # carried to the worker: read once
         errors.update({q: reason for q, f in files.items() if (reason := self._too_big(f))})
         if errors:  # each said in the channel's language (else the person's Slack locale)
             channel = ChannelKey("slack", team, meta.channel)
@@ -76,6 +76,7 @@ class Views:
             "response_url": meta.response_url,
             "user": payload.user.id,
             "values": values,
+            "read": answers if not files else None,  # a file is read when worked
             "files": files,
         }
         # A replay of the same submission (same view, same hash) is recognised by its key.
@@ -98,7 +99,11 @@ class Views:
         user, form, values = submission["user"], submission["form"], dict(submission["values"])
         # The zone for a first reminder; the locale, the language to answer in if the channel chose none.
         zone, locale = await self._person(client, user)
-        event = Submitted(where.key, user, values, zone if form == "plan" else None, form, entry.key, locale=locale)
+        # Answers read at the ack (none in a row stored before they were carried): not parsed again.
+        read = submission.get("read")
+        event = Submitted(
+            where.key, user, values, zone if form == "plan" else None, form, entry.key, locale=locale, read=read
+        )
         if not submission["files"]:
             await self._run(event, where, client)
             return

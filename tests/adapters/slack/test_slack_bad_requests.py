@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from slack_bolt.request.internals import parse_body
 from support import rows
 
-from adapters.slack.guard import RefusalLog, _payload
+from adapters.slack.guard import RefusalLog, _payload, _unquoted
 
 
 def command_body(**fields) -> str:
@@ -215,3 +215,26 @@ def _read(parse):
         return parse()
     except ValueError as error:  # Bolt's refusal (the door answers it with a 400)
         return type(error)
+
+
+PERCENT_BITS = st.sampled_from(["%", "%4", "%41", "%e2%82%ac", "%E2%82", "%zz", "%%41", "+", "%2B", "%3D", "%0A"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.lists(st.text() | PERCENT_BITS).map("".join))
+def test_the_c_percent_decoder_is_unquote_plus_or_declines(text):
+    """binascii's quoted-printable decoder stands in for urllib's unquote_plus: over any text
+    (escapes broken, cut short, doubled, bytes that are no UTF-8) it gives the same, or None."""
+    fast = _unquoted(text)
+    assert fast is None or fast == urllib.parse.unquote_plus(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text())
+def test_the_c_percent_decoder_reads_anything_slack_encodes(text):
+    """Whatever was typed, encoded as Slack encodes a form (quote_plus), takes the fast way."""
+    try:
+        encoded = urllib.parse.quote_plus(text)
+    except UnicodeEncodeError:  # a lone surrogate: no body has one
+        return
+    assert _unquoted(encoded) == urllib.parse.unquote_plus(encoded)

@@ -81,3 +81,33 @@ async def test_a_submission_a_stopped_process_took_is_planned_posted_and_stored_
     assert (await response.text()) == ""
     await slack.adapter.engine.intake.idle(5)
     assert len(plans(db_path)) == 1 and len(slack.standin.of("chat.postMessage")) == 1
+
+
+async def test_the_answers_read_at_the_ack_are_carried_to_the_worker_and_planned_from(slack, db_path):
+    view = await open_modal(slack)
+    await slack.submit(view, ANSWERS, view_id="V5")
+    await slack.standin.wait_for("chat.postMessage")
+    await slack.adapter.engine.intake.idle(5)
+    [(payload,)] = rows(db_path, "SELECT payload FROM inbox")
+    assert json.loads(payload) == {}  # a done row keeps its key, not its answers
+    # What the ack read is what the plan holds: the worker settles it instead of parsing again.
+    read, errors = slack.adapter.engine.read(ANSWERS)
+    assert errors == {} and read["answers"]["referring_domains"] == 140
+    # A row stored by a process that died after its ack, carrying the answers it read: the worker
+    # plans from those (here they differ from the typed text, which is never parsed again).
+    carried = {**read, "answers": {**read["answers"], "referring_domains": 777}}
+    submission = {
+        "form": "plan",
+        "team": "T1",
+        "channel": "C2",
+        "response_url": "",
+        "user": "U1",
+        "values": dict(ANSWERS),
+        "read": carried,
+        "files": {},
+    }
+    assert await Intake(slack.store, lease=-1).accept("slack", "slack:T1:V6:h-V6", submission) is not None
+    assert await slack.adapter.engine.intake.recover() == 1
+    await slack.adapter.engine.intake.idle(5)
+    stored = {json.loads(a)["referring_domains"] for (a,) in rows(db_path, "SELECT answers FROM plans")}
+    assert stored == {140, 777}

@@ -10,6 +10,7 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from typed_answers import typed_answer_sets
 
 from bot.conversation.questionnaire import (
     Draft,
@@ -22,6 +23,7 @@ from bot.conversation.questionnaire import (
     is_complete,
     next_question,
     parse_inline,
+    settle_read,
     skip,
     suggest,
     unknown_names,
@@ -333,6 +335,25 @@ def test_apply_every_typed_answer_completes_the_draft():
     assert errors == {}
     assert is_complete(Q, draft)
     assert dict(draft.answers) == {qid: value for qid, (_, value) in TYPED.items()}
+
+
+@settings(max_examples=60, deadline=None)
+@given(typed=typed_answer_sets(), earlier=st.sampled_from(["none", "started", "complete"]), blank=st.booleans())
+def test_answers_read_at_the_ack_settle_a_draft_as_apply_would(typed, earlier, blank):
+    """A form validated at its ack carries what apply read (as JSON, as the inbox row keeps it) to
+    its worker: settled on whatever draft is stored by then, it is the draft apply would make."""
+    if blank:  # an optional field left empty is a skip, a required one would be an error
+        typed = {**typed, **{qid: "" for qid in OPTIONAL if qid not in typed}}
+    drafts = {
+        "none": Draft(),
+        "started": settle(settle(Draft(), "site", "other.org"), "authority", "12"),
+        "complete": apply(Q, Draft(), {qid: text for qid, (text, _) in TYPED.items()})[0],
+    }
+    draft = drafts[earlier]
+    read, errors = apply(Q, Draft(), typed)
+    assert errors == {}
+    carried = json.loads(json.dumps(read.to_json()))
+    assert settle_read(draft, carried) == apply(Q, draft, typed)[0]
 
 
 # --- parse_inline --------------------------------------------------------------------------------

@@ -199,3 +199,32 @@ async def test_a_submission_another_process_stores_meanwhile_is_one_plan_not_an_
     await store.close()
     await other.close()
     assert stored == ["r0", "r1", "r2"]
+
+
+async def test_sessions_asked_for_at_the_same_moment_are_read_in_one_query_each_its_own(any_store):
+    """A flood of forms worked at once reads its sessions together: each caller gets its own draft
+    (by channel and user) and its own channel's last answers, whatever else the group holds."""
+    import asyncio
+
+    store = any_store
+    one, two, empty = ChannelKey("slack", "T1", "C1"), ChannelKey("slack", "T1", "C2"), ChannelKey("slack", "T9", "C1")
+    await store.save_plan(one, "U1", {"n": 1}, {"n": 1})
+    await store.save_plan(one, "U1", {"n": 2}, {"n": 2})
+    await store.save_draft(one, "U1", {"answers": {"site": "a.com"}})
+    await store.save_draft(one, "U2", {"answers": {"site": "b.com"}})
+    await store.save_draft(two, "U1", {"answers": {"site": "c.com"}})
+    await store.save_draft(two, "U1", {"answers": {"site": "d.com"}})  # version 2
+    queries = []
+    sa.event.listen(store.reader.sync_engine, "before_cursor_execute", lambda *args: queries.append(args[2]))
+    asked = [(one, "U1"), (one, "U2"), (one, "U3"), (two, "U1"), (two, "U2"), (empty, "U1"), (one, "U1")]
+    sessions = await asyncio.gather(*(store.load_session(key, user) for key, user in asked))
+    assert [(s.draft, s.version, s.answers) for s in sessions] == [
+        ({"answers": {"site": "a.com"}}, 1, {"n": 2}),
+        ({"answers": {"site": "b.com"}}, 1, {"n": 2}),
+        (None, None, {"n": 2}),
+        ({"answers": {"site": "d.com"}}, 2, None),
+        (None, None, None),
+        (None, None, None),
+        ({"answers": {"site": "a.com"}}, 1, {"n": 2}),
+    ]
+    assert len(queries) == 1, queries
