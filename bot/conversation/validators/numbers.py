@@ -279,11 +279,17 @@ def integer(
         number = _rounded(reading.value, whole=True) if reading.converted else reading.value
         if not number.is_integer():
             return Invalid(Reason("reason.number.not_whole", said=quote(text), hint=hint))
+        if units.unit == "months" and number > max and _A_YEAR[0] <= number <= _A_YEAR[1] and not reading.converted:
+            # "since 2019", "2019": the year it started, not its age in months.
+            return Invalid(Reason("reason.number.a_year", year=str(int(number)), what=what, hint=hint))
         if not min <= number <= max:
             return Invalid(_bounds_reason(number, min, max, what))
         return Valid(int(number), loose=reading.loose)
 
     return Kind(parse, lambda value: str(value), scale=tuple(levels))
+
+
+_A_YEAR = (1990, 2100)  # a four-digit figure given for a duration in months: a year (the web is younger)
 
 
 def number(

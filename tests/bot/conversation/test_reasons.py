@@ -68,8 +68,16 @@ def test_every_reason_template_renders_in_every_language():
         "noun": "strategy", "options": ["a", "b"], "least": 2, "named": ["a", "b", "c"], "length": 3, "limit": 2,
         "value": -1, "what": "w", "low": 0, "high": 9, "hint": "", "figures": [1, 2], "hours": True, "page": True,
         "most": 10, "shape": "s", "found": 11, "reason": "r", "month": "m", "total": "t", "rels": ["a"],
-        "count": 2000, "reasons": ["a", "b"],
+        "count": 2000, "reasons": ["a", "b"], "year": "2019",
     }  # fmt: skip
     for name in reasons.templates():
         for language in ("en", "de", "fr", "es"):
             assert _said(Reason(name, **values), language).strip(), (name, language)
+
+
+@pytest.mark.parametrize("typed", ["since 2019", "2019", "seit 2019"])
+def test_a_year_given_for_the_sites_age_is_named_as_a_year_not_out_of_range(typed):
+    reason = knowledge.default().questionnaire.question("site_age_months").parse(typed).reason
+    assert _said(reason, "en").startswith("2019 looks like a year: give site age in months instead.")
+    assert "2,019" not in _said(reason, "en") and "out of range" not in _said(reason, "en")
+    assert _said(reason, "de").startswith("2019 sieht nach einer Jahreszahl aus")
