@@ -82,6 +82,11 @@ class Engine:
         For platforms that must answer a form before doing any work (Slack's modal ack)."""
         return self.read(values, form)[1]
 
+    def carries_secrets(self, form: str) -> bool:
+        """A form whose values hold a secret (`connect`'s provider key): never stored in the inbox,
+        worked at once. The capabilities declare it, as for the chat lines that carry one."""
+        return form in self.tables.secrets
+
     def read(self, values: Mapping[str, str], form: str = "plan") -> tuple[dict[str, Any] | None, dict[str, str]]:
         """`check`, and the answers as read (JSON), None when any is bad. A submission queued after
         its ack carries them (`Submitted.read`), so its worker does not parse every answer again."""

@@ -32,9 +32,6 @@ if TYPE_CHECKING:
     from adapters.discord.render import DiscordRenderer
     from bot.engine import Engine
 
-# Forms whose values are never stored in the inbox (a data provider's key): worked at once.
-UNSTORED_FORMS = {"connect"}
-
 
 class Modals:
     engine: Engine
@@ -62,7 +59,7 @@ class Modals:
             await self._guard(interaction, self._refuse(interaction, section_id, errors))
             return
         self.typed.pop((key, user, section_id), None)
-        if form in UNSTORED_FORMS:
+        if self.engine.carries_secrets(form):
             manages = interaction.guild_id is not None and interaction.permissions.manage_guild
             event = Submitted(key, user, values, form=form, manages=manages, locale=locale_of(interaction))
             await self.handle(interaction, event)

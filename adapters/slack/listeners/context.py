@@ -37,8 +37,6 @@ BUTTON_ACTIONS = ("replan", "details", "log", "skip_month", "pause", "confirm_lo
 MANAGED_COMMANDS = {"connect", "disconnect", "forget"}
 # Buttons whose press is such a change: who presses is asked again (never taken from the message).
 MANAGED_BUTTONS = {"forget_confirm"}
-# Forms whose values are never stored in the inbox (a data provider's key): worked at once after the ack.
-UNSTORED_FORMS = {"connect"}
 # The App Home's buttons that open a channel: links, whose press Slack reports all the same.
 OPEN_CHANNEL = "open_channel"
 # Users whose time zone is remembered, and for how long (a first reminder's default time zone).

@@ -15,7 +15,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import CALLBACK_PREFIX
 from adapters.slack.listeners.context import (
-    UNSTORED_FORMS,
     DownloadError,
     _first_field,
     _quietly,
@@ -59,7 +58,7 @@ class Views:
                 errors={q: said.render("question.invalid", {"reason": r}) for q, r in errors.items()},
             )
             return
-        if form in UNSTORED_FORMS:
+        if self.engine.carries_secrets(form):
             await ack()
             where = _Where(team, meta.channel, meta.response_url, "")
             await self._run(
