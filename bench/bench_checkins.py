@@ -47,11 +47,9 @@ cost over the floor is that replan and its write, not the lookups (the summary c
 from __future__ import annotations
 
 import collections
-import datetime as dt
 import gc
 import math
 import os
-import random
 import sqlite3
 import statistics
 import time
@@ -60,6 +58,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from checkin_data import LAST_MONTH, PLATFORM, WORKSPACES, Data, populate
 from common import (
     Config,
     LogTally,
@@ -69,9 +68,9 @@ from common import (
     database,
     measure_and_print,
 )
-from dataforseo_standin import DataForSEOStandIn, Site
+from dataforseo_standin import DataForSEOStandIn
 from reminder_runs import all_due, run_due
-from reminder_worker import ANSWERS, DUE
+from reminder_worker import DUE
 from report import Result, table, verdict
 
 from bot.app.lookups import lookups_for
@@ -81,105 +80,19 @@ from bot.engine import Engine
 from bot.monthly import chart, drawers
 from bot.monthly.reminders import RunReport
 from bot.planning import knowledge as knowledge_module
-from bot.planning import planner
-from bot.storage.schema import channels, plans, reminders
+from bot.storage.schema import channels
 from bot.storage.store import Store
 
 FULL = Config(requests=10_000, repeats=3, warmup=1, seconds=math.inf, alone=0)
 QUICK = Config(requests=2_000, repeats=1, warmup=1, seconds=math.inf, alone=0)
-PLATFORM = "bench"
-WORKSPACES = {"w1": 0.40, "w2": 0.25, "w3": 0.15, "w4": 0.12, "w5": 0.08}  # share of the channels
-CHANNELS_PER_SITE = 4
 BATCH = 500  # ReminderLoop's default, what `backlinks serve` claims at a time
 BUDGET = 10**9  # lookups a workspace (and the deployment's key) may make a month: never the limit here
-LAST_MONTH = "2026-11"  # what the check-ins of 1 Dec 2026 measure
-MONTHS = [f"{2025 + (11 + k) // 12}-{(11 + k) % 12 + 1:02d}" for k in range(12)]  # 2025-12 … 2026-11
 HISTORY = "backlinks/history/live"
 NAMES = "backlinks/referring_domains/live"  # the names of November's lost domains, where a note lists them
 RECLAIM_FROM = 5  # knowledge/planner.yaml reclaim_note_lost: lost domains that bring a reclamation note
-SEED = 15
 UNMEASURED = ("floor", "charts", "each")  # the rows without a provider
 CHARTS_AIM = 3.0  # check-ins with charts cost at most this many times the floor
 KEEP_CHARTS = chart.CACHE_BYTES
-
-
-@dataclass
-class Data:
-    site_of: dict[str, str]  # channel name → its site
-    sites: dict[str, Site]  # what the stand-in knows
-
-    def november(self, channel: str) -> tuple[int, int]:
-        new, lost, _ = self.sites[self.site_of[channel]].months[LAST_MONTH]
-        return new, lost
-
-
-async def populate(store: Store, n: int) -> Data:
-    """n channels with a plan and a reminder due at DUE, their sites, and what the provider knows of them."""
-    from bot.monthly.schedule import ReminderSettings
-
-    rng = random.Random(SEED)
-    count = max(1, n // CHANNELS_PER_SITE)
-    names = [f"site{s}.com" for s in range(count)]
-    chosen = names[:n] + [rng.choice(names) for _ in range(n - min(n, count))]
-    rng.shuffle(chosen)
-    workspaces = rng.choices(list(WORKSPACES), weights=list(WORKSPACES.values()), k=n)
-    sites = {}
-    for name in names:
-        main, months = rng.randint(20, 900), {}
-        for month in MONTHS:
-            new, lost = rng.randint(0, 25), rng.randint(0, 10)
-            main = max(0, main + new - lost)
-            months[month] = (new, lost, main)
-        lost = months[LAST_MONTH][1]
-        referring = [(f"gone{k}.{name}", rng.randint(0, 700), "2024-01-01", "2026-11-15") for k in range(lost)]
-        sites[name] = Site(
-            referring=referring,
-            rank=rng.randint(40, 700),
-            referring_domains=main + main // 5,
-            referring_main_domains=main,
-            referring_domains_nofollow=main // 4,
-            referring_main_domains_nofollow=main // 5,
-            backlinks=main * 30,
-            months=months,
-        )
-    knowledge = knowledge_module.default()
-    plan = planner.plan(ANSWERS, knowledge).model_dump(mode="json")
-    made = DUE - dt.timedelta(days=20)
-    settings = ReminderSettings().to_json()
-    async with store.engine.begin() as connection:
-        for start in range(0, n, 5_000):
-            ids = range(start + 1, min(n, start + 5_000) + 1)
-            await connection.execute(
-                sa.insert(channels),
-                [
-                    {
-                        "id": i,
-                        "platform": PLATFORM,
-                        "workspace": workspaces[i - 1],
-                        "channel": f"c{i}",
-                        "created_at": made,
-                    }
-                    for i in ids
-                ],
-            )
-            await connection.execute(
-                sa.insert(plans),
-                [
-                    {
-                        "channel_id": i,
-                        "created_by": "u",
-                        "created_at": made,
-                        "answers": dict(ANSWERS, site=chosen[i - 1]),
-                        "plan": dict(plan, site=chosen[i - 1]),
-                    }
-                    for i in ids
-                ],
-            )
-            await connection.execute(
-                sa.insert(reminders),
-                [{"channel_id": i, "settings": settings, "next_due_at": DUE, "updated_at": made} for i in ids],
-            )
-    return Data({f"c{i + 1}": site for i, site in enumerate(chosen)}, sites)
 
 
 @dataclass

@@ -27,7 +27,6 @@ import asyncio
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -37,8 +36,9 @@ from pathlib import Path
 
 import aiohttp
 import sqlalchemy as sa
-from common import REPO
+from common import REPO, Report, count_rows, database, listening, server_process, stop
 from processes import free_port
+from report import Result, table
 from slack_client import SlackBot, serve_process
 from slack_standin import SlackStandIn
 
@@ -64,28 +64,12 @@ def drained(process: subprocess.Popen) -> subprocess.Popen:
     return process
 
 
-def floor_server(standin: SlackStandIn, port: int) -> subprocess.Popen:
-    script = REPO / "bench" / "bare_slack.py"
-    return drained(
-        subprocess.Popen([sys.executable, str(script), str(port), standin.api_url], stderr=subprocess.PIPE, text=True)
-    )
-
-
-async def listening(process: subprocess.Popen, port: int, path: str) -> None:
-    deadline = time.monotonic() + 60
-    async with aiohttp.ClientSession() as session:
-        while True:
-            try:
-                async with session.get(f"http://127.0.0.1:{port}{path}") as response:
-                    if response.status < 500:
-                        return
-            except aiohttp.ClientError:
-                pass
-            if process.poll() is not None:
-                raise SystemExit(f"the server stopped: {''.join(SAID.get(process.pid, []))[-2000:]}")
-            if time.monotonic() > deadline:
-                raise SystemExit("the server did not start within 60 s")
-            await asyncio.sleep(0.1)
+async def started(process: subprocess.Popen, port: int, path: str) -> None:
+    """common.listening, saying what the server wrote before it stopped (drained takes its stderr)."""
+    try:
+        await listening(process, port, path)
+    except SystemExit as stopped:
+        raise SystemExit(f"{stopped} {''.join(SAID.get(process.pid, []))[-2000:]}") from None
 
 
 async def flood(urls: list[str], view_file: Path, args, prefix: str) -> dict:
@@ -142,113 +126,137 @@ def profiler(pid: int, args) -> subprocess.Popen | None:
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-async def stored(store: Store, keys: set[str] | None = None) -> int:
+async def stored(store: Store, keys: set[str]) -> int:
+    """How many of these requests' plans are stored."""
     async with store.engine.connect() as connection:
-        if keys is None:
-            return (await connection.execute(sa.text("SELECT count(*) FROM plans"))).scalar_one()
         found = (await connection.execute(sa.text("SELECT request FROM plans"))).scalars()
         return len(keys & set(found))
 
 
-async def run(args) -> None:
+async def run(args, argv: list[str] | None) -> None:
+    report = Report(
+        "Backlinks bot: plan forms flooded at the real `backlinks serve`",
+        __file__,
+        argv,
+        details=[
+            f"{args.database}, {args.processes} web process(es) and {args.workers} worker(s), "
+            f"{args.senders} senders retrying {args.retry}, {args.seconds:g} s floods",
+            "floor: a bare slack-bolt app that only acks (bench/bare_slack.py), flooded the same way",
+        ],
+    )
+    report.print_head()
     standin = SlackStandIn(check=False)  # its checks would share this CPU with the load
     await standin.start()
     folder = Path(tempfile.mkdtemp(prefix="bench-intake-"))
-    if args.database == "sqlite":
-        url = f"sqlite:///{folder / 'bot.db'}"
-    else:
-        from postgres import create_database
-
-        url, _ = await create_database(POSTGRES)
-    store = await Store.open(url)  # migrated once here, before the servers start
     processes: list[subprocess.Popen] = []
     try:
-        ports = [free_port() for _ in range(args.processes)]
-        processes = [server(url, standin, port) for port in ports]
-        processes += [server(url, standin, free_port(), role="worker") for _ in range(args.workers)]
-        for process, port in zip(processes, ports, strict=False):
-            await listening(process, port, "/healthz")
-        # The plan modal, as the bot opens it: the body every submission fills in.
-        async with aiohttp.ClientSession() as session:
-            await SlackBot(ports[0], standin, store, session).command("plan")
-        [opened] = await standin.wait_for("views.open", timeout=10)
-        view_file = folder / "view.json"
-        view_file.write_text(json.dumps(opened.body["view"]))
-
-        floor_port = free_port()
-        floor = floor_server(standin, floor_port)
-        processes.append(floor)
-        await listening(floor, floor_port, "/slack/events")
-        floor_cpu = cpu_seconds([floor.pid])
-        floor_result = await flood([f"http://127.0.0.1:{floor_port}/slack/events"], view_file, args, "F")
-        floor_cpu = cpu_seconds([floor.pid]) - floor_cpu
-        servers = [p.pid for p in processes if p is not floor]
-        ours_cpu = cpu_seconds(servers)
-
-        before = await stored(store)
-        started = time.monotonic()
-        ours = [f"http://127.0.0.1:{port}/slack/events" for port in ports]
-        spy = profiler(processes[0].pid, args)
-        result = await flood(ours, view_file, args, "O")
-        if spy is not None:
-            spy.wait()
-        flooded = time.monotonic() - started
-        during = await stored(store) - before
-        keys = set(result["acked"])
-        deadline = time.monotonic() + 300
-        while (done := await stored(store, keys)) < len(keys) and time.monotonic() < deadline:
-            await asyncio.sleep(0.2)
-        drained = time.monotonic() - started
-        ours_cpu = cpu_seconds(servers) - ours_cpu
-    finally:
-        for process in processes:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        for process in processes:
+        async with database(folder, POSTGRES if args.database == "postgresql" else None, name="bot") as url:
+            store = await Store.open(url)  # migrated once here, before the servers start
             try:
-                process.wait(timeout=40)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        await store.close()
+                figures = await flooded(args, standin, store, url, folder, processes)
+            finally:
+                for process in processes:
+                    stop(process)
+                await store.close()
+    finally:
         await standin.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+    for line in lines(args, processes, *figures):
+        print(line)
+    report.print_tail()
 
-    floor_rate = len(floor_result["acked"]) / args.seconds
-    acked_rate = len(keys) / args.seconds
-    stored_rate = during / flooded
-    print(
-        f"{args.database}, {args.processes} web process(es) and {args.workers} worker(s), "
-        f"{args.senders} senders retrying {args.retry}, "
-        f"{args.seconds:g} s floods, {os.cpu_count()} cores"
+
+async def flooded(args, standin: SlackStandIn, store: Store, url: str, folder: Path, processes: list) -> tuple:
+    """The floor flooded, then ours; the figures `lines` prints. `processes` gets every one started."""
+    ports = [free_port() for _ in range(args.processes)]
+    processes += [server(url, standin, port) for port in ports]
+    processes += [server(url, standin, free_port(), role="worker") for _ in range(args.workers)]
+    for process, port in zip(processes, ports, strict=False):
+        await started(process, port, "/healthz")
+    # The plan modal, as the bot opens it: the body every submission fills in.
+    async with aiohttp.ClientSession() as session:
+        await SlackBot(ports[0], standin, store, session).command("plan")
+    [opened] = await standin.wait_for("views.open", timeout=10)
+    view_file = folder / "view.json"
+    view_file.write_text(json.dumps(opened.body["view"]))
+
+    floor_port = free_port()
+    bare = [sys.executable, str(REPO / "bench" / "bare_slack.py"), str(floor_port), standin.api_url]
+    floor = drained(server_process(bare))
+    processes.append(floor)
+    await started(floor, floor_port, "/slack/events")
+    floor_cpu = cpu_seconds([floor.pid])
+    floor_result = await flood([f"http://127.0.0.1:{floor_port}/slack/events"], view_file, args, "F")
+    floor_cpu = cpu_seconds([floor.pid]) - floor_cpu
+    servers = [p.pid for p in processes if p is not floor]
+    ours_cpu = cpu_seconds(servers)
+
+    before = await count_rows(store, "plans")
+    began = time.monotonic()
+    ours = [f"http://127.0.0.1:{port}/slack/events" for port in ports]
+    spy = profiler(processes[0].pid, args)
+    result = await flood(ours, view_file, args, "O")
+    if spy is not None:
+        spy.wait()
+    took = time.monotonic() - began
+    during = await count_rows(store, "plans") - before
+    keys = set(result["acked"])
+    deadline = time.monotonic() + 300
+    while (done := await stored(store, keys)) < len(keys) and time.monotonic() < deadline:
+        await asyncio.sleep(0.2)
+    drained_after = time.monotonic() - began
+    ours_cpu = cpu_seconds(servers) - ours_cpu
+    return floor_result, floor_cpu, result, ours_cpu, took, during, done, drained_after
+
+
+def lines(args, processes, floor_result, floor_cpu, result, ours_cpu, took, during, done, drained_after) -> list[str]:
+    """The table (the bare app's acks/s the floor row) and what it does not hold."""
+    keys = result["acked"]
+
+    def latency(flood_result: dict) -> dict[str, str]:
+        p50 = f"{flood_result['p50'] * 1000:.1f} ms"
+        return {"p50": p50, "busy": f"{flood_result['busy']:,}", "failed": f"{flood_result['failed']:,}"}
+
+    floor = Result(
+        "bare Bolt app: acked (ack only; floor)",
+        len(floor_result["acked"]),
+        len(floor_result["acked"]) / args.seconds,
+        "forms/s",
+        p99=floor_result["p99"] * 1000,
+        p99_unit="ms",
+        extra=latency(floor_result),
     )
-    print(f"{'':44} {'acked/s':>9} {'stored/s':>9} {'busy':>7} {'failed':>7} {'p50 ms':>8} {'p99 ms':>8}")
-    print(
-        f"{'bare Bolt app, ack only (floor)':44} {floor_rate:9.1f} {'-':>9} {floor_result['busy']:7d} "
-        f"{floor_result['failed']:7d} {floor_result['p50'] * 1000:8.1f} {floor_result['p99'] * 1000:8.1f}"
+    acked = Result(
+        "backlinks serve: acknowledged",
+        len(keys),
+        len(keys) / args.seconds,
+        "forms/s",
+        p99=result["p99"] * 1000,
+        p99_unit="ms",
+        floor=floor,
+        extra=latency(result),
     )
-    print(
-        f"{'backlinks serve':44} {acked_rate:9.1f} {stored_rate:9.1f} {result['busy']:7d} "
-        f"{result['failed']:7d} {result['p50'] * 1000:8.1f} {result['p99'] * 1000:8.1f}"
+    stored_rate = Result("backlinks serve: stored during the flood", during, during / took, "forms/s", floor=floor)
+    out = table([floor, acked, stored_rate], title="flood (forms)", count="forms")
+    out.append(
+        f"stored during the flood: {during}; every acknowledged one stored after {drained_after:.1f} s "
+        f"({done} of {len(keys)}); stored/s over the whole run: {done / drained_after:.1f}"
     )
-    print(
-        f"stored during the flood: {during}; every acknowledged one stored after {drained:.1f} s "
-        f"({done} of {len(keys)}); stored/s over the whole run: {done / drained:.1f}"
-    )
-    print(f"stored per second ÷ the floor's acks per second: {stored_rate / floor_rate:.2f}")
     floor_ms, ours_ms = floor_cpu / max(1, len(floor_result["acked"])) * 1000, ours_cpu / max(1, done) * 1000
-    print(
+    out.append(
         f"server CPU: the floor {floor_ms:.2f} ms an ack; ours {ours_ms:.2f} ms a form, acked to stored and "
         f"posted (every process, until the last was stored): one core's worth is {1000 / ours_ms:.0f} forms/s"
     )
     if result["slow"]:
-        shown = ", ".join(f"{took:g} s at {at:g} s" for at, took in result["slow"][:8])
-        print(f"answers slower than a second (how long, and when into the flood): {shown}")
+        shown = ", ".join(f"{at_took:g} s at {at:g} s" for at, at_took in result["slow"][:8])
+        out.append(f"answers slower than a second (how long, and when into the flood): {shown}")
     for process in processes[:-1]:  # what the servers said (a refusal is logged with its reason)
         said = [line.rstrip() for line in SAID.get(process.pid, []) if "WARNING" in line or "ERROR" in line]
-        for line in said[-5:]:
-            print(f"  server: {line[:200]}")
+        out += [f"  server: {line[:200]}" for line in said[-5:]]
+    return out
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--processes", type=int, default=1, help="web processes")
@@ -258,10 +266,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--quick", action="store_true", help="4-second floods")
     parser.add_argument("--profile", metavar="FILE", help="py-spy's collapsed stacks of the first web process")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if args.quick:
         args.seconds = 4.0
-    asyncio.run(run(args))
+    asyncio.run(run(args, argv))
 
 
 if __name__ == "__main__":

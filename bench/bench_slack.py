@@ -14,13 +14,7 @@ and both servers started and stopped by slack_driver.served. Machines here are
 shared and noisy, so the table prints ratios against a floor measured in the same run
 (../shared/TESTING.md, Benchmarks).
 
-Servers:
-  bare   slack-bolt's AsyncApp with the same signing secret, the same Web API stand-in as base URL
-         and the same single-workspace token, whose `/backlinks` command and plan-modal listeners
-         only `await ack()` (bench/bare_slack.py): the floor.
-  ours   adapters.slack.server.web_app(SlackAdapter(Engine(knowledge, store, lookups), Settings(...)), store)
-         on a temporary SQLite database, served as the tests serve it (slack_client.serve), with the
-         data providers' lookups as `serve` builds them (none connected).
+Servers: the bare Bolt app (the floor) and ours, as bench/slack_driver.py says.
 
 Scenarios (16 concurrent requests each):
   help         `/backlinks help` as a signed slash command (form body), each with its own
@@ -61,15 +55,10 @@ not answered with the expected empty 200 are counted per row and also printed as
 
 from __future__ import annotations
 
-import asyncio
-import datetime as dt
 import gc
 import json
-import os
 import sys
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +68,6 @@ from common import (
     Config,
     LogTally,
     count_rows,
-    drive,
     example_answers,
     failure_lines,
     interleaved,
@@ -91,23 +79,25 @@ from common import (
     run_config,
     table,
     throughput_verdict,
-    wait_until,
 )
 from slack_client import filled_state
 from slack_driver import (
-    BUSY,
     CONCURRENCY,
     TEAM,
+    Deliveries,
+    Run,
     Served,
+    bolt_tasks,
     command_body,
+    drain,
+    fire,
     plan_modal,
-    post,
+    plans_to_show,
     served,
     submission_body,
 )
 
 from bot.core.events import ChannelKey
-from bot.monthly.progress_store import ProgressStore
 from bot.planning import commands as planning
 from bot.planning import knowledge as knowledge_module
 from bot.storage.store import Store
@@ -116,110 +106,24 @@ SHOW_CHANNEL, CHART_CHANNEL = "CSHOW", "CSHOWCHART"  # a plan of this month; one
 PLAN_TITLE = b"Backlink plan for"
 THROUGHPUT_AIMS = {"help": 0.9, "show": 0.8}  # throughput at least this × the bare app's
 P99_AIM_MS = 100.0  # p99 < 100 ms at 16 concurrent, for help and for plan submission
-DRAIN_SECONDS = 60.0  # give up (and say so) if the background work has not finished by then
 
 
 FULL = Config(requests=2000, repeats=3, warmup=300, seconds=6.0, alone=200)
 QUICK = Config(requests=300, repeats=2, warmup=100, seconds=3.0, alone=50)
 
 
-# The client: Slack's side of the endpoint (bench/slack_driver.py: the tests' signed bodies).
-
-
-@dataclass
-class Run:
-    """One timed run of a scenario."""
-
-    elapsed: float  # first request sent → last HTTP response read
-    sent: list[float]  # perf_counter when each request was sent
-    latencies: list[float]  # seconds until each HTTP response was read
-    failures: list[str]
-    delivered: list[float] = field(default_factory=list)  # seconds until each answered request's reply arrived
-    delivered_elapsed: float = 0.0  # first request sent → last reply reached the stand-in
-    order: list[int] = field(default_factory=list)  # request index of each figure above
-    ok: list[bool] = field(default_factory=list)  # whether each request got the expected answer
-    busy: int = 0  # answered "busy, try again" on the form (not acknowledged: nothing was taken)
-    pending_at_end: int = 0  # Bolt listener tasks still running when the last response was read
-    drain: float = 0.0  # seconds from the last response until the background work was done
-
-
-async def fire(
-    session: aiohttp.ClientSession,
-    url: str,
-    bodies: list[bytes],
-    seconds: float = float("inf"),
-    concurrency: int = CONCURRENCY,
-    expect: Callable[[bytes], bool] = lambda answer: not answer,
-) -> Run:
-    """Post the bodies with `concurrency` client tasks, each sending its next as soon as it got an answer.
-
-    After `seconds` no new request is sent (a slow server must not stretch the run past a minute);
-    the run then covers the requests sent so far.
-    """
-    sent: list[float] = []
-    latencies: list[float] = []
-    ok: list[bool] = []
-    failures: list[str] = []
-    order: list[int] = []  # request index of each figure in sent, latencies and ok
-    busy = 0
-
-    async def one(i: int) -> None:
-        nonlocal busy
-        status, answer, start, latency = await post(session, url, bodies[i])
-        sent.append(start)
-        latencies.append(latency)
-        # An empty 200 (a bare ack, a modal closed), or the reply itself riding on the ack.
-        ok.append(status == 200 and expect(answer))
-        if ok[-1] and answer:
-            fire.last_answer = answer
-        if not ok[-1] and BUSY in answer:
-            busy += 1  # backpressure (bot/intake/), not a failure: the form stays open
-        elif not ok[-1]:
-            failures.append(f"HTTP {status} after {latency:.2f} s: {answer[:200]!r}")
-        order.append(i)
-
-    started = time.perf_counter()
-    await drive(len(bodies), one, concurrency=concurrency, seconds=seconds)
-    return Run(time.perf_counter() - started, sent, latencies, failures, order=order, ok=ok, busy=busy)
-
-
-fire.last_answer = b""  # the last non-empty answer, to check what the bot replied
-
-
-def bolt_tasks() -> list[asyncio.Task]:
-    """Bolt's listener tasks still running (it runs listeners with ensure_future and keeps no handle)."""
-    running = []
-    for task in asyncio.all_tasks():
-        code = getattr(task.get_coro(), "cr_code", None)
-        # Bolt's listeners, and ours that the inbox (bot/intake/) works after the ack.
-        inbox = code is not None and code.co_filename.endswith(os.path.join("bot", "intake", "service.py"))
-        if not task.done() and code is not None and ("slack_bolt" in code.co_filename or inbox):
-            running.append(task)
-    return running
-
-
-async def drain(done: Callable[[], bool], what: str) -> float:
-    """Wait until `done()` and no Bolt listener task is left; the seconds it took."""
-    return await wait_until(lambda: done() and not bolt_tasks(), f"{what}: background work", seconds=DRAIN_SECONDS)
-
-
 # Scenarios.
 
 
-class Bench:
+class Bench(Deliveries):
     def __init__(self, session: aiohttp.ClientSession, slack: Served, view: dict[str, Any]):
+        super().__init__(slack.standin)
         self.session = session
-        self.standin = slack.standin
         self.ours = slack.ours  # events URLs
         self.bare = slack.bare
         self.view = view
         self.runs = 0  # makes every response_url name and channel id unique across the whole run
         self.submitted = {True: 0, False: 0}  # plan submissions to ours: answered as expected, or not
-        self.api_calls: dict[str, int] = {}  # Web API method → calls the stand-in answered, over the whole run
-        self.last_post: dict[str, Any] = {}  # the body of the latest chat.postMessage
-        self.last_upload: Any = None  # the latest file shared into a channel, with its message
-        self._posted: dict[str, float] = {}  # chat.postMessage channel → when it reached the stand-in
-        self._read = 0  # the stand-in's calls read into _posted so far
         typed, answers = example_answers(knowledge_module.default().questionnaire)
         # A multi-select sends option values (strategy ids), not the words a user would type.
         typed["strategies"] = ", ".join(answers["strategies"])
@@ -229,33 +133,6 @@ class Bench:
     def _tag(self) -> str:
         self.runs += 1
         return f"r{self.runs}"
-
-    def posted(self) -> dict[str, float]:
-        """When each channel's chat.postMessage reached the stand-in, reading only the calls new since last time."""
-        calls = self.standin.calls
-        for call in calls[self._read :]:
-            if call.method == "chat.postMessage":
-                self._posted[call.body["channel"]] = call.arrived
-                self.last_post = call.body
-        self._read = len(calls)
-        return self._posted
-
-    def uploaded(self) -> int:
-        """Files shared into a channel (files.completeUploadExternal) since the last `forget`."""
-        return sum(1 for call in self.standin.calls if call.method == "files.completeUploadExternal")
-
-    def forget(self) -> None:
-        """Drop the stand-in's record of every call so far (it keeps each body otherwise), counting them."""
-        for call in self.standin.calls:
-            if call.method not in ("respond", "download"):  # Web API methods only
-                self.api_calls[call.method] = self.api_calls.get(call.method, 0) + 1
-        self.standin.calls.clear()
-        for upload in self.standin.uploads.values():
-            if upload.channel is not None:
-                self.last_upload = upload
-        self.standin.uploads.clear()
-        self._posted.clear()
-        self._read = 0
 
     async def help(self, url: str, count: int, seconds: float = float("inf"), concurrency: int = CONCURRENCY) -> Run:
         tag = self._tag()
@@ -355,29 +232,6 @@ class Bench:
             self.forget()  # a request refused by a timeout may still have posted: its post is dropped too
 
 
-async def plans_to_show(bench: Bench, store: Store) -> None:
-    """A plan in SHOW_CHANNEL, made now; one in CHART_CHANNEL, moved three months back with a month
-    logged, so that `show` there draws its progress chart. Both through the plan form, as users make them."""
-    import sqlalchemy as sa
-
-    from bot.storage.schema import channels, plans
-
-    for channel in (SHOW_CHANNEL, CHART_CHANNEL):
-        run = await fire(bench.session, bench.ours, [submission_body(bench.view, bench.state, channel=channel)])
-        if run.failures:
-            raise SystemExit(f"the plan for {channel}: {run.failures[0]}")
-    await drain(lambda: all(c in bench.posted() for c in (SHOW_CHANNEL, CHART_CHANNEL)), "the plans to show")
-    bench.forget()
-    made = dt.datetime.now(dt.UTC) - dt.timedelta(days=95)
-    async with store.engine.begin() as connection:
-        found = sa.select(channels.c.id).where(channels.c.channel == CHART_CHANNEL)
-        channel_id = (await connection.execute(found)).scalar_one()
-        await connection.execute(sa.update(plans).where(plans.c.channel_id == channel_id).values(created_at=made))
-    await ProgressStore.on(store).log(
-        ChannelKey("slack", TEAM, CHART_CHANNEL), "U1", f"{made:%Y-%m}", count=3, domains=[]
-    )
-
-
 async def check_once(bench: Bench, store: Store) -> None:
     """Before timing: each request really does what the table claims it measures."""
     for url in (bench.ours, bench.bare):
@@ -425,7 +279,7 @@ async def _measure(config: Config, slack: Served, session: aiohttp.ClientSession
     out: list[str] = []
     store, ours, bare = slack.store, slack.ours, slack.bare
     bench = Bench(session, slack, await plan_modal(slack.bot))
-    await plans_to_show(bench, store)
+    await plans_to_show(bench, SHOW_CHANNEL, CHART_CHANNEL, store)
     await check_once(bench, store)
 
     scenarios = [  # (row name, scenario, events URL), interleaved in this order in every repeat

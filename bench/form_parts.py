@@ -36,6 +36,7 @@ import urllib.parse
 from pathlib import Path
 
 from common import example_answers
+from report import Report, Result, table
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_client import SECRET, filled_state, signed_headers, view_submission
 from slack_standin import SlackStandIn
@@ -145,18 +146,31 @@ async def measure(forms: int) -> list[tuple[str, float]]:
     return results
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--forms", type=int, default=400)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    run = Report(
+        "Backlinks bot: what a plan form costs, part by part",
+        __file__,
+        argv,
+        details=[
+            f"CPU per form, each part alone ({args.forms} forms a part, one process); "
+            "floor: Bolt's dispatch to a listener that acks (the bare app's own work)"
+        ],
+    )
+    run.print_head()
     asyncio.run(measure(20))  # warm-up: imports, compiled templates and statements
     results = asyncio.run(measure(args.forms))
-    print(f"CPU per form, each part alone ({args.forms} forms a part, one process):")
-    for name, ms in results:
-        print(f"  {name:58} {ms:6.3f} ms")
+    floor = Result(results[0][0], args.forms, results[0][1], "ms")
+    rows = [floor] + [Result(name, args.forms, ms, "ms", floor=floor) for name, ms in results[1:]]
     total = sum(ms for _, ms in results)
-    print(f"  {'all of them':58} {total:6.3f} ms: one core's worth is {1000 / total:.0f} forms/s")
+    rows.append(Result("all of them", args.forms, total, "ms", floor=floor))
+    for line in table(rows, title="part (CPU per form)", count="forms"):
+        print(line)
+    print(f"all of them: one core's worth is {1000 / total:.0f} forms/s")
     print("  (without HTTP: aiohttp serving the form, slack_sdk posting the plan, the event loop)")
+    run.print_tail()
 
 
 if __name__ == "__main__":

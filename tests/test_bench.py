@@ -67,8 +67,7 @@ def test_a_report_head_says_the_machine_and_the_command_that_runs_it_again():
     assert "bench/bench_links.py --quick" in head[2]
 
 
-# Printed by another route for now: bench_intake.py prints its own table (it is being changed elsewhere).
-OWN_PRINTING = {"bench_intake"}
+OWN_PRINTING: set[str] = set()  # every benchmark prints through the one report
 
 
 def test_every_benchmark_prints_through_the_one_report():
