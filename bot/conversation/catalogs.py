@@ -2,7 +2,8 @@
 
 Every text the knowledge holds for people to read — the message templates (knowledge/messages.yaml),
 the refusals' reasons (reasons.yaml), the questions and their sections, the checklist, the
-strategies' and kinds of site's labels, the planner's labels and assumptions (shown by `why`) — is
+strategies' and kinds of site's labels, the labels of a question's own options ("yes", "my site"),
+the planner's labels and assumptions (shown by `why`) — is
 one catalog entry, its context naming where it is (`messages.yaml:plan.noted`,
 `questions.yaml:site.prompt`), its id the English text. The words the renderer's filters put around
 figures ("and", "about", "a month") are entries too (`words:…`).
@@ -87,6 +88,10 @@ def _texts(node: Any, path: tuple[str, ...]) -> Iterator[tuple[str, str]]:
         for key, value in node.items():
             if key in TEXT_KEYS and isinstance(value, str) and not _is_figure(value):
                 yield ".".join((*here, key)), value
+            elif key == "options" and isinstance(value, dict):  # a question's own options: their labels
+                for option, names in value.items():
+                    if isinstance(names, list) and names and isinstance(names[0], str):
+                        yield ".".join((*here, "options", str(option))), names[0]
             elif key in LIST_KEYS and isinstance(value, list):
                 for n, item in enumerate(value):
                     if isinstance(item, str):

@@ -299,6 +299,7 @@ def options_in(text: str, lookup: Mapping[str, str]) -> tuple[list[str], list[st
     found: list[str] = []
     left_out: set[str] = set()
     unknown: list[str] = []
+    named: set[int] = set()  # words that were an option's name: "no" in "no, natural" answers, not negates
     at = 0
     while at < len(words):
         match = next(((n, o) for n, o in names if tuple(words[at : at + len(n)]) == n), None)
@@ -308,10 +309,11 @@ def options_in(text: str, lookup: Mapping[str, str]) -> tuple[list[str], list[st
             at += 1
             continue
         name, option = match
-        if any(w in _NEGATIONS for w in words[max(0, at - 2) : at]):
+        if any(words[i] in _NEGATIONS and i not in named for i in range(max(0, at - 2), at)):
             left_out.add(option)
         else:
             found.append(option)
+        named.update(range(at, at + len(name)))
         at += len(name)
     return [o for o in dict.fromkeys(found) if o not in left_out], unknown
 

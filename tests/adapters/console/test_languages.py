@@ -134,3 +134,40 @@ def test_a_chosen_language_wins_over_the_terminals_and_the_goodbye_follows_it(tm
     )
     assert "Désormais, je parle Français ici." in out
     assert "Au revoir" in out.rstrip().splitlines()[-1], out[-300:]
+
+
+# The yes/no question in each language: its menu, what it understands typed, and the answer shown back.
+YES_NO = {
+    "de": (
+        "Wähle per Nummer oder Name: 1 ja · 2 nein",
+        "nein, nicht absichtlich",
+        "als nein gelesen",
+        "? ja oder nein.",
+    ),
+    "fr": (
+        "Choisissez par numéro ou par nom : 1 oui · 2 non",
+        "non, pas exprès",
+        "perdus volontairement = non",
+        "? oui ou non.",
+    ),
+    "es": ("Elige por número o nombre: 1 sí · 2 no", "sí, a propósito", "como sí", "? sí o no."),
+}
+
+
+@pytest.mark.parametrize("language", ["de", "fr", "es"])
+def test_the_yes_no_question_is_asked_and_answered_in_the_chosen_language(tmp_path, language):
+    menu, typed, read_back, prompt = YES_NO[language]
+    lines = [typed if question == "lost_on_purpose" else answer for question, answer in TYPED_ANSWERS]
+    done = console(tmp_path / "chat.db", [f"language {language}", "plan", *lines, "quit"])
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert menu in out and read_back in out and prompt in out, out
+    assert "1 yes · 2 no" not in out and "keine Auswahl" not in out and "n'est pas un choix" not in out
+
+
+def test_the_yes_no_question_in_english_is_unchanged(tmp_path):
+    lines = ["no, natural" if question == "lost_on_purpose" else answer for question, answer in TYPED_ANSWERS]
+    done = console(tmp_path / "chat.db", ["plan", *lines, "quit"])
+    assert done.returncode == 0, done.stderr
+    assert "Choose by number or name: 1 yes · 2 no" in done.stdout
+    assert "I read lost on purpose as no." in done.stdout, done.stdout

@@ -66,3 +66,28 @@ def test_an_option_is_accepted_by_the_name_a_menu_in_another_language_shows():
             assert kind.parse(texts[label]).value == option_id, (language, label)
         both = ", ".join(texts[label] for _, label in strategies.kind.options[:2])
         assert strategies.parse(both).value == [o for o, _ in strategies.kind.options[:2]], (language, both)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        *((w, "yes") for w in ("ja", "Ja, absichtlich", "oui", "oui, volontairement", "sí", "si, a propósito")),
+        *((w, "no") for w in ("nein", "nein, nicht absichtlich", "non", "non, pas exprès", "no a propósito")),
+        *((w, "no") for w in ("no", "no, natural", "n")),
+        ("yes", "yes"),
+    ],
+)
+def test_the_yes_no_question_understands_yes_and_no_in_every_language(typed, expected):
+    assert knowledge.default().questionnaire.question("lost_on_purpose").parse(typed).value == expected
+
+
+def test_a_questions_own_options_are_entries_shown_in_each_language():
+    """ "yes"/"no" and the log form's checks are labels of options written in the question itself."""
+    question = knowledge.default().questionnaire.question("lost_on_purpose")
+    assert ENTRIES["questions.yaml:sections.momentum.lost_on_purpose.options.yes"] == "yes"
+    shown = {
+        language: [catalogs.language(language).texts[label] for _, label in question.kind.options]
+        for language in ("de", "fr", "es")
+    }
+    assert shown == {"de": ["ja", "nein"], "fr": ["oui", "non"], "es": ["sí", "no"]}
+    assert ENTRIES["log_form.yaml:sections.log.log_checks.options.relevant"] == "relevant to my page"
