@@ -18,6 +18,10 @@ log = logging.getLogger(__name__)
 MISSING_PERMISSIONS = 50013  # Discord's JSON error code for a permission the bot lacks
 
 
+class _NoAttachFiles(Exception):
+    """Discord refused a message for its files alone: the bot lacks Attach Files there."""
+
+
 class DiscordNotifier:
     platform = "discord"
 
@@ -41,31 +45,22 @@ class DiscordNotifier:
             files = self.renderer.files(reply, embeds)  # the chart, shown as an embed's image
             try:
                 await self._post(http, channel, embeds, view, files)
-            except discord.Forbidden as error:
-                if not files or error.code != MISSING_PERMISSIONS:
-                    raise
+            except _NoAttachFiles:
                 # Allowed to post but not to attach files (a server that added the bot without
                 # Attach Files): the check-in goes without its chart - its figures are in the
                 # text - rather than the channel's reminders being paused as if it were gone.
                 log.warning("no Attach Files permission in %s: the check-in goes without its chart", channel)
-                await self._post(
-                    http,
-                    channel,
-                    [discord.Embed.from_dict(embed.to_dict()).set_image(url=None) for embed in embeds],
-                    view,
-                    [],
-                )
+                plain = [discord.Embed.from_dict(embed.to_dict()).set_image(url=None) for embed in embeds]
+                await self._post(http, channel, plain, view, [])
 
     async def _post(self, http: HTTPClient, channel: ChannelKey, embeds, view, files) -> None:
         with handle_message_parameters(embeds=embeds, view=view, files=files, allowed_mentions=NO_MENTIONS) as params:
             try:
                 # discord.py waits out 429s itself (the Retry-After it is given).
                 await http.send_message(int(channel.channel), params=params)
-            except discord.Forbidden as error:
-                if files and error.code == MISSING_PERMISSIONS:
-                    raise
-                raise ChannelGone(f"{error.status} {error.text or 'no access'}") from None
-            except discord.NotFound as error:
+            except (discord.Forbidden, discord.NotFound) as error:
+                if files and isinstance(error, discord.Forbidden) and error.code == MISSING_PERMISSIONS:
+                    raise _NoAttachFiles from None
                 raise ChannelGone(f"{error.status} {error.text or 'no access'}") from None
 
     async def close(self) -> None:
