@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from bot.core.replies import Button, Buttons, Heading, Image, Paragraph, Reply, Text, text
 from bot.links import summary as link_words
 from bot.links.store import CheckedLink, LinkStore
-from bot.monthly.measured import Measured, cleaning_up, measure, on_pace
+from bot.monthly.measured import Measured, measure, on_pace
 from bot.monthly.months import local, month_name, scoring, to_build, version
 from bot.monthly.progress import MonthProgress, Totals, adapted_answers, advice, history, sparkline, streak, target_for
 from bot.monthly.progress_store import ProgressStore
@@ -155,7 +155,7 @@ class CheckIns:
         if measured is not None and (month := measured.last_month) is not None:
             expected = target_for(month.month, versions)
             expects = expected.expected if expected else None
-            blocks += self._measured_blocks(month, measured, expects, last, cleaning_up(plan["answers"]))
+            blocks += self._measured_blocks(month, measured, expects, last, planner.cleaning_up(plan["answers"]))
             recent = closed[-SPARK_MONTHS:]
             spark = sparkline([m.logged for m in recent])
             counts = ", ".join(str(m.logged) for m in recent)

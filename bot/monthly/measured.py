@@ -19,7 +19,7 @@ from bot.conversation.validators.domains import registrable_domain
 from bot.lookups.provider import LookupFailed, MonthChange, MonthDomains, Source
 from bot.monthly.progress_store import ProgressStore
 from bot.monthly.schedule import add_months, month_key
-from bot.planning.planner import MONTHS_IN
+from bot.planning.planner import MONTHS_IN, cleaning_up
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -70,12 +70,6 @@ def wants_names(month: MonthChange | None, logged: Collection[str], reclaim_from
     if month is None:
         return False
     return bool(logged) or (reclaim_from is not None and month.lost >= reclaim_from)
-
-
-def cleaning_up(answers: Mapping[str, Any]) -> bool:
-    """The site removed or disavowed links on purpose (a penalty clean-up): what it loses now is
-    not to be asked back, and the check-in says nothing of reclaiming it."""
-    return answers.get("lost_on_purpose") == "yes"
 
 
 def on_pace(month: MonthChange, expected: Mapping[str, Any]) -> bool:

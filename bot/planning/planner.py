@@ -109,8 +109,7 @@ def plan(answers: Mapping[str, Any], knowledge: Knowledge) -> Plan:
         page_level = page_level_for(answers, param, keep, need.horizon_months, pointed, sources, pointable, rule)
     lost = answers.get("lost_referring_domains") or 0
     reclaim = None
-    if lost and answers.get("lost_on_purpose") == "yes":
-        # A clean-up: the links were removed or disavowed for a reason; asking for them back undoes it.
+    if lost and cleaning_up(answers):
         reclaim = Reclaim(lost=lost, expected=0, on_purpose=True)
     elif lost:
         reclaim = Reclaim(lost=lost, expected=math.floor(lost * param("reclaim_share")))
@@ -219,3 +218,9 @@ def _split(
     # "2 links, 9 hours" beside "1 link, 9 hours".
     hours = {name: round(n / months / per_hour[name], 1) for name, n in counts.items() if n > 0 and name in per_hour}
     return {n: c for n, c in order if c > 0}, hours
+
+
+def cleaning_up(answers: Mapping[str, Any]) -> bool:
+    """The site removed or disavowed links on purpose (a penalty clean-up): what it lost is not to
+    be asked back - asking undoes the clean-up - by the plan or by a later check-in."""
+    return answers.get("lost_on_purpose") == "yes"
