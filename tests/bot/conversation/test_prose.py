@@ -64,6 +64,23 @@ def test_an_answer_in_a_sentence_is_understood(question_id, typed, expected):
     assert valid(question_id, typed) == expected
 
 
+# A kind of site as owners describe theirs, tried from a fresh install: each was "not a choice I know".
+SITES_DESCRIBED = [
+    ("we sell handmade candles online", "shop"),
+    ("a plumbing company in Leeds", "local"),
+    ("a dental practice", "local"),
+    ("a hotel", "local"),
+    ("law firm", "local"),
+    ("personal website", "other"),
+    ("a WordPress blog about travel", "blog"),
+]
+
+
+@pytest.mark.parametrize(("typed", "expected"), SITES_DESCRIBED)
+def test_a_site_described_in_its_owners_words_is_a_kind(typed, expected):
+    assert valid("site_kind", typed) == expected
+
+
 def test_two_or_three_is_the_middle_of_the_two():
     assert valid("hours_per_month", "2 or 3") == 2.5
     assert valid("referring_domains", "100 or 120") == 110
