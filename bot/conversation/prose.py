@@ -44,6 +44,23 @@ _ZERO_FILLER = (
 )
 _ZERO = re.compile(rf"^{_ZERO_WORD}(?:[\s,.!]+(?:{_ZERO_WORD}|{_ZERO_FILLER}))*[\s.!]*$", re.IGNORECASE)
 
+# "no idea honestly", "I don't know, sorry", "keine Ahnung", "je ne sais pas": no answer, in a sentence.
+_UNKNOWN_WORD = (
+    r"(?:(?:i\s+)?(?:don'?t|do not|really don'?t) know|dunno|idk|(?:i\s+)?(?:have\s+)?no idea|not sure|unsure|"
+    r"no clue|not a clue|(?:i'?m\s+)?not certain|"
+    r"(?:ich\s+)?wei(?:ß|ss) (?:es\s+)?nicht|keine ahnung|"
+    r"(?:je\s+)?(?:ne\s+)?sais pas|aucune idée|pas sûr|"
+    r"no (?:lo\s+)?sé|ni idea|no tengo (?:ni\s+)?idea|no estoy segur[oa])"
+)
+_UNKNOWN_FILLER = (
+    rf"(?:{_ZERO_FILLER}|sorry|tbh|honestly|to be honest|ehrlich gesagt|leider|désolé|franchement|"
+    r"la verdad|lo siento|perdón)"
+)
+_UNKNOWN = re.compile(
+    rf"^(?:{_UNKNOWN_FILLER}[\s,.!]+)*{_UNKNOWN_WORD}(?:[\s,.!?]+(?:{_UNKNOWN_WORD}|{_UNKNOWN_FILLER}))*[\s.!?]*$",
+    re.IGNORECASE,
+)
+
 # "2 or 3", "2 oder 3", "2 ou 3", "2 o 3": one figure, the middle of the two.
 _EITHER = re.compile(
     r"(\d+(?:[.,]\d+)*),?\s+(?:or|oder|ou|o|u)\s+(?:(?:maybe|perhaps|vielleicht|peut-être|quizás|quizá)\s+)?"
@@ -224,6 +241,13 @@ def says_zero(text: str) -> bool:
     """ "none really", "nothing at all", "no, none", "keine", "rien": the figure is 0."""
     said = " ".join(text.replace("’", "'").split())
     return _ZERO.match(said) is not None
+
+
+def says_unknown(text: str) -> bool:
+    """ "no idea honestly", "sorry, I don't know", "keine Ahnung", "je ne sais pas": no answer at all
+    (no figure in it: "keine Ahnung, vielleicht zwölf" is a hedged 12)."""
+    said = " ".join(text.replace("’", "'").split())
+    return _UNKNOWN.match(said) is not None
 
 
 @lru_cache(maxsize=1024)

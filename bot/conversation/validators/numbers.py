@@ -56,8 +56,9 @@ def folded(text: str) -> str:
 
 
 def means_skip(text: str) -> bool:
-    """`n/a`, `don't know`, `-`, `?`: no answer (a skip where the question is optional)."""
-    return folded(text) in SKIP_WORDS
+    """`n/a`, `don't know`, `-`, `?`, "no idea honestly", "keine Ahnung": no answer (a skip where the
+    question is optional)."""
+    return folded(text) in SKIP_WORDS or prose.says_unknown(text)
 
 
 # "about 40", "~40", "40ish", "40+": the number is what counts.

@@ -19,7 +19,7 @@ ENGLISH = [
     ("site_age_months", "3 years", "Noted site age in months: 36"),
     ("recent_monthly_rd", "2 or 3 a month", "I read new referring domains a month as 3."),
     ("lost_referring_domains", "none really", "I read referring domains lost as 0."),
-    ("followed_share", "skip", None),
+    ("followed_share", "no idea honestly", "Skipped followed share."),  # an optional one: skipped
     (
         "competitors",
         "crumbandcrust.co.uk has about 80, breadhaus.co.uk 120 and the big one, greggs.co.uk, like 9000",
@@ -47,7 +47,7 @@ OTHER_LANGUAGES = [
     ("site_age_months", "36", None),
     ("recent_monthly_rd", "dos o tres", "I read new referring domains a month as 3."),
     ("lost_referring_domains", "keine", "I read referring domains lost as 0."),
-    ("followed_share", "skip", None),
+    ("followed_share", "keine Ahnung", "Skipped followed share."),
     (
         "competitors",
         "boulangerie-paul.fr a environ 300 et painrustique.fr 45",

@@ -158,3 +158,17 @@ def test_no_text_makes_a_validator_fail(question_id, typed):
     assert isinstance(result, Valid | Invalid)
     if isinstance(result, Invalid):
         assert result.reason
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["no idea honestly", "sorry, I don't know", "honestly no idea", "keine Ahnung", "ich weiß es nicht",
+     "je ne sais pas", "aucune idée", "no sé", "ni idea, la verdad"],
+)  # fmt: skip
+def test_not_knowing_said_in_a_sentence_is_no_answer(typed):
+    assert prose.says_unknown(typed)
+
+
+@pytest.mark.parametrize("typed", ["dunno, maybe 12?", "keine Ahnung, vielleicht zwölf?", "not sure, 40?", "idk 40"])
+def test_not_knowing_with_a_figure_is_the_figure(typed):
+    assert not prose.says_unknown(typed)
