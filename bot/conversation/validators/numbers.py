@@ -226,21 +226,44 @@ def not_a_number(text: str, hint: Reason | str) -> Invalid:
     return Invalid(Reason("reason.number.not_a_number", said=quote(text), hint=hint))
 
 
-def _in_words(text: str, read: Callable[[str], Reading | None]) -> Reading | Invalid | None:
+# A figure that is a time ("in 2 years", "6 months", "2 a month"): a period's name right after it.
+_A_TIME = re.compile(
+    r"(\d+(?:[.,]\d+)?)\s*(?:(?:a|an|per|/|pro|im|par|por|al)\s*)?("
+    + "|".join(sorted((re.escape(n) for n in _PERIOD_NAMES if len(n) > 1), key=len, reverse=True))
+    + r")\b"
+)
+
+
+def _a_time(text: str, value: float) -> bool:
+    """Whether `value`, found in `text`, is a time or a rate ("in 2 years" read as 2)."""
+    return any(to_number(m.group(1)) == value for m in _A_TIME.finditer(prose.spelled_out(folded(text))))
+
+
+def _in_words(
+    text: str, read: Callable[[str], Reading | None], units: Units, hint: Reason | str
+) -> Reading | Invalid | None:
     """The figure inside a sentence ("dunno, maybe 12?", "2 or 3 a month", "none really"), when
     the answer is not a bare figure; a question back when it holds two that differ."""
     if prose.says_zero(text):
         return Reading(0.0, loose=True)
     found = prose.the_figure(text, read)
+    timeless = units.unit != "months" and not units.per  # a figure that is a time answers another question
+    counts = {f.value: f for f in found if not _a_time(text, f.value)} if isinstance(found, list) and timeless else {}
+    if len(counts) == 1:  # "25 over the last 12 months": the 25
+        found = next(iter(counts.values()))
     if isinstance(found, list):
         figures = [int(v) if float(v).is_integer() else v for v in dict.fromkeys(f.value for f in found)]
         return Invalid(Reason("reason.number.which", figures=figures, said=quote(text)))
-    return None if found is None else Reading(found.value, converted=found.converted, loose=True)
+    if found is None:
+        return None
+    if timeless and _a_time(text, found.value):  # "in 2 years" for a percentage, "6 months" for a count
+        return Invalid(Reason("reason.number.a_time", said=quote(text), hint=hint))
+    return Reading(found.value, converted=found.converted, loose=True)
 
 
-def _figure(text: str, read: Callable[[str], Reading | None], hint: Reason | str) -> Reading | Invalid:
+def _figure(text: str, read: Callable[[str], Reading | None], units: Units, hint: Reason | str) -> Reading | Invalid:
     """The figure typed: bare, else found in a sentence; else why there is none."""
-    reading = read(text) or _in_words(text, read)
+    reading = read(text) or _in_words(text, read, units, hint)
     return not_a_number(text, hint) if reading is None else reading
 
 
@@ -274,7 +297,7 @@ def integer(
     what = what or Reason("reason.what.answer")
 
     def parse(text: str) -> Result:
-        reading = _figure(text, read, hint)
+        reading = _figure(text, read, units, hint)
         if isinstance(reading, Invalid):
             return reading
         number = _rounded(reading.value, whole=True) if reading.converted else reading.value
@@ -311,7 +334,7 @@ def number(
         return read_number(text, units)
 
     def parse(text: str) -> Result:
-        reading = _figure(text, read, hint)
+        reading = _figure(text, read, units, hint)
         if isinstance(reading, Invalid):
             return reading
         value = _rounded(reading.value, whole=False) if reading.converted else reading.value

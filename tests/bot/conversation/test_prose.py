@@ -81,6 +81,12 @@ def test_a_site_described_in_its_owners_words_is_a_kind(typed, expected):
     assert valid("site_kind", typed) == expected
 
 
+def test_a_time_beside_the_figure_is_left_out():
+    assert valid("lost_referring_domains", "25 over the last 12 months") == 25
+    assert valid("referring_domains", "60 domains after 3 years") == 60
+    assert valid("site_age_months", "2 years") == 24  # where a time is asked, it is the answer
+
+
 def test_two_or_three_is_the_middle_of_the_two():
     assert valid("hours_per_month", "2 or 3") == 2.5
     assert valid("referring_domains", "100 or 120") == 110
@@ -118,6 +124,10 @@ def test_strategies_in_prose_are_picked_by_their_words():
         ("strategies", "no PR at all", ["Pick one strategy"]),
         ("competitors", "ahrefs 1200", ["“ahrefs” is neither a domain nor a count"]),
         ("site", "shop.example.com or maybe example.org", ["is not a domain"]),  # two: not guessed
+        # A time given where a count or a share is asked: the answer to another question, not read as it.
+        ("followed_share", "in 2 years", ["“in 2 years” is a time, not the figure asked for", "e.g. 70"]),
+        ("authority", "3 years", ["“3 years” is a time"]),
+        ("referring_domains", "6 months", ["“6 months” is a time"]),
     ],
 )
 def test_what_a_sentence_leaves_open_is_asked_back_or_refused_with_the_reason(question_id, typed, must_mention):
