@@ -128,17 +128,25 @@ class ReminderStore(StorePart):
         ]
 
     async def claim_due(
-        self, now: dt.datetime, *, owner: str, lease: dt.timedelta, limit: int, platforms: Sequence[str]
+        self,
+        now: dt.datetime,
+        *,
+        owner: str,
+        lease: dt.timedelta,
+        limit: int,
+        platforms: Sequence[str],
+        at: dt.datetime | None = None,
     ) -> list[Reminder]:
-        """Atomically take up to `limit` due rows for `lease`; no two loops get the same row.
-        Only channels of `platforms` (those this process can post to) are taken."""
+        """Atomically take up to `limit` rows due at `now` for `lease` from `at` (the time of the
+        claim, when later than `now`); no two loops get the same row. Only channels of `platforms`
+        (those this process can post to) are taken."""
         due = self._due(now, platforms).limit(limit)
         if self.engine.dialect.name == "postgresql":
             due = due.with_for_update(of=reminders, skip_locked=True)
         claim = (
             sa.update(reminders)
             .where(reminders.c.channel_id.in_(due.scalar_subquery()))
-            .values(claimed_by=owner, claimed_until=now + lease)
+            .values(claimed_by=owner, claimed_until=max(now, at or now) + lease)
             .returning(reminders.c.channel_id, reminders.c.settings, reminders.c.next_due_at)
         )
         async with self.engine.begin() as connection:
@@ -156,6 +164,15 @@ class ReminderStore(StorePart):
             )
             for row in claimed
         ]
+
+    async def renew(self, owner: str, until: dt.datetime) -> int:
+        """Extend the lease on every row `owner` holds to `until`: a batch still being sent (a
+        platform's rate limits can make it long) stays this loop's, not another's to send again."""
+        async with self.engine.begin() as connection:
+            renewed = await connection.execute(
+                sa.update(reminders).where(reminders.c.claimed_by == owner).values(claimed_until=until)
+            )
+        return renewed.rowcount
 
     async def begin_sends(self, items: Sequence[tuple[int, str, dt.datetime]]) -> set[tuple[int, str]]:
         """Record (channel, month) keys as being sent; returns those this caller may send.

@@ -18,6 +18,7 @@ import datetime as dt
 import logging
 import os
 import socket
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
@@ -108,6 +109,7 @@ class ReminderLoop:
         concurrency: int = CONCURRENCY,
         late_after: dt.timedelta = dt.timedelta(hours=1),
         checked_in: Callable[[list[ChannelKey]], None] | None = None,
+        renew_every: float | None = None,
     ):
         self.checkins = checkins
         self.store = checkins.store
@@ -121,6 +123,9 @@ class ReminderLoop:
         # Told which channels got their check-in once the batch moved on (the pages that show
         # their next check-in are published again); it must not block.
         self.checked_in = checked_in
+        # While a run holds rows, their lease is renewed this often (seconds): only a loop that
+        # died or hung loses them, however long its sends take.
+        self.renew_every = renew_every if renew_every is not None else lease.total_seconds() / 3
 
     async def due(self, now: dt.datetime | None = None) -> list[Reminder]:
         return await ReminderStore.on(self.store).due(now or self.clock(), list(self.notifiers))
@@ -134,9 +139,19 @@ class ReminderLoop:
         report = RunReport()
         platforms = list(self.notifiers)
         sending: asyncio.Task | None = None
+        started = time.monotonic()
+
+        def moment() -> dt.datetime:
+            """The time now, for leases: the clock's, or the run's `now` plus the time it has taken
+            when the clock stands still (`reminders run-once` acts at one moment throughout)."""
+            return max(self.clock(), now + dt.timedelta(seconds=time.monotonic() - started))
+
+        renewing = asyncio.create_task(self._renew_claims(moment), name="reminder leases")
         try:
+            # Due at the run's start; leased from the time of each claim (a long run's later
+            # batches would otherwise be claimed with a lease already over).
             while batch := await ReminderStore.on(self.store).claim_due(
-                now, owner=self.owner, lease=self.lease, limit=self.batch, platforms=platforms
+                now, owner=self.owner, lease=self.lease, limit=self.batch, platforms=platforms, at=moment()
             ):
                 report.claimed += len(batch)
                 composed = await self._compose(batch, now)
@@ -144,9 +159,20 @@ class ReminderLoop:
                     await sending
                 sending = asyncio.create_task(self._deliver(composed, now, report))
         finally:
-            if sending:
-                await sending  # a batch being sent is finished and recorded, whatever went wrong
+            try:
+                if sending:
+                    await sending  # a batch being sent is finished and recorded, whatever went wrong
+            finally:
+                renewing.cancel()
         return report
+
+    async def _renew_claims(self, moment: Callable[[], dt.datetime]) -> None:
+        while True:
+            await asyncio.sleep(self.renew_every)
+            try:
+                await ReminderStore.on(self.store).renew(self.owner, moment() + self.lease)
+            except Exception:  # a database hiccup: the lease has two more chances before it ends
+                log.exception("could not renew the reminder leases of %s", self.owner)
 
     async def run_forever(self, every: float = 60.0) -> None:
         while True:

@@ -81,12 +81,14 @@ async def main(
         # Exactly-once sending across processes is measured here, not drawing: a check-in's chart
         # (its plan is two months old) would make each process draw hundreds (bench/bench_chart.py).
         engine.monthly.charts = False
+        started = time.monotonic()
         loop = ReminderLoop(
             checkins=engine.monthly,
             notifiers=[FilePlatform(Path(out), delay, kill_after)],
             owner=owner,
             lease=dt.timedelta(seconds=lease),
             batch=batch,
+            clock=lambda: DUE + dt.timedelta(seconds=time.monotonic() - started),  # the `now` each run is given
         )
         await gate(owner)
         started, last_work = time.monotonic(), time.monotonic()

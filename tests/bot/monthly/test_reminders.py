@@ -350,3 +350,53 @@ async def test_log_counts_sites_under_a_private_suffix_as_separate_domains(engin
         ("carol.github.io",),
         ("example.co.uk",),
     ]
+
+
+class StalledPlatform(RecordingPlatform):
+    """A platform whose sends hang until let go (rate limits, a slow network)."""
+
+    def __init__(self):
+        super().__init__()
+        self.started = asyncio.Event()
+        self.go_on = asyncio.Event()
+
+    async def send(self, channel, reply) -> None:
+        self.started.set()
+        await self.go_on.wait()
+        await super().send(channel, reply)
+
+
+async def test_a_loop_still_sending_past_its_lease_keeps_its_rows(engine, clock, store, db_path):
+    """A batch that outlasts the lease (sends held up by the platform) is renewed while it runs: a
+    second loop finds nothing to take, and each channel gets one check-in, not two."""
+    await planned(engine)
+    clock.now = dt.datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    slow = StalledPlatform()
+    first = loop_for(engine, slow, clock, owner="first", renew_every=0.02)
+    running = asyncio.create_task(first.run_once())
+    await asyncio.wait_for(slow.started.wait(), 5)
+    clock.now += dt.timedelta(minutes=11)  # past the 10 minutes' lease taken at 09:00
+    await asyncio.sleep(0.2)  # a few renewals
+    other = RecordingPlatform()
+    assert (await loop_for(engine, other, clock, owner="second").run_once()).claimed == 0, "renewed, still held"
+    slow.go_on.set()
+    report = await asyncio.wait_for(running, 5)
+    assert report.sent == 1 and len(slow.sent) == 1 and other.sent == []
+    assert rows(db_path, "SELECT month, status FROM reminder_sends") == [("2026-12", "sent")]
+
+
+async def test_a_run_at_a_fixed_moment_renews_its_lease_by_the_time_it_takes(engine, clock, store):
+    """`reminders run-once` acts at one moment (its clock stands still): its leases are renewed by
+    the time the run has taken, or a long run's rows would be free to another loop mid-send."""
+    await planned(engine)
+    start = dt.datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    clock.now = start
+    slow = StalledPlatform()
+    first = loop_for(engine, slow, lambda: start, owner="first", lease=dt.timedelta(seconds=1), renew_every=0.05)
+    running = asyncio.create_task(first.run_once())
+    await asyncio.wait_for(slow.started.wait(), 5)
+    await asyncio.sleep(1.5)  # longer than the lease
+    other = loop_for(engine, RecordingPlatform(), clock, owner="second")
+    assert (await other.run_once(start + dt.timedelta(seconds=1.2))).claimed == 0, "renewed, still held"
+    slow.go_on.set()
+    assert (await asyncio.wait_for(running, 5)).sent == 1 and len(slow.sent) == 1
