@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING
 
 from bot.conversation import prose, views
 from bot.conversation.questionnaire import Draft, Question, answer, back, next_question, skip
+from bot.conversation.since import Since, months_since
 from bot.conversation.validators.kind import Valid
+from bot.core.moments import MonthName
 from bot.core.replies import Reply, Text, text
 from bot.planning import planner
 from bot.planning.drafts import invalid_reason, with_measured
@@ -54,6 +56,10 @@ class Chat:
             typed, looked, measured = await self.figures.competitors(channel, typed)
             draft = with_measured(draft, measured)
         draft, invalid = answer(draft, question, typed)
+        # "since 2019", "we launched in March 2021": the months from then, said back to confirm.
+        a_year = invalid and getattr(invalid.reason, "template", None) == "reason.number.a_year"
+        if since := months_since(typed, self.store.clock().date()) if a_year else None:
+            draft, invalid = answer(draft, question, str(since.months))
         if invalid:
             meant = near(typed)  # "shwo" is a typo of a command more likely than an answer
             preface = (text("question.did_you_mean", command=meant),) if meant else ()
@@ -65,7 +71,7 @@ class Chat:
         if question.id == "site":  # its figures looked up now, offered as the next questions' defaults
             draft, looked = await self.figures.site(channel, draft, defaults)
             defaults = {**defaults, **self.drafts.shown_suggested(draft)}
-        noted = (*_noted(question, draft, typed), *looked)
+        noted = (*(_counted_from(question, draft, since) if since else _noted(question, draft, typed)), *looked)
         return await self.drafts.advance(channel, user, draft, defaults, noted, timezone)
 
     async def back(self, request: Request) -> list[Reply]:
@@ -137,6 +143,12 @@ def _noted(question: Question, draft: Draft, typed: str) -> tuple[Text, ...]:
         estimate = not question.kind.options and prose.is_hedged(typed)  # a figure's hedge, not a choice's
         return (text("plan.read_from_words", name=question.name, value=shown, estimate=estimate),)
     return (text("plan.noted", name=question.name, value=shown),)
+
+
+def _counted_from(question: Question, draft: Draft, since: Since) -> tuple[Text, ...]:
+    start = MonthName(f"{since.year}-{since.month:02d}") if since.month else str(since.year)
+    shown = question.show(draft.answers[question.id])
+    return (text("plan.read_since", name=question.name, value=shown, since=start, mid_year=since.month is None),)
 
 
 def _same(shown: str, typed: str) -> bool:

@@ -5,6 +5,7 @@ until the catalogs come)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -126,3 +127,22 @@ def test_choices_named_in_a_sentence_in_the_channels_language(tmp_path, language
     stored = json.loads(answers_json)
     wanted = ["guest_posting", "digital_pr"] if language == "de" else ["local_citations", "digital_pr"]
     assert stored["site_kind"] == "local" and stored["strategies"] == wanted
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "said"),
+    [
+        ("en", "we launched in March 2021", "I read site age in months as {n}, counted from March 2021."),
+        ("de", "seit März 2021", "Ich habe Alter der Website in Monaten als {n} gelesen, gezählt ab März 2021."),
+    ],
+)
+def test_a_start_date_for_the_sites_age_is_read_as_the_months_since(tmp_path, language, typed, said):
+    """The date it started, where its age in months is asked: counted, said back, stored."""
+    today = dt.datetime.now(dt.UTC).date()
+    months = (today.year - 2021) * 12 + today.month - 3
+    lines = [typed if question == "site_age_months" else answer for question, answer in TYPED_ANSWERS]
+    done = console(tmp_path / "chat.db", [f"language {language}", "plan", *lines, "quit"])
+    assert done.returncode == 0, done.stderr
+    assert said.format(n=months) in done.stdout, done.stdout[-3000:]
+    [(answers_json,)] = rows(tmp_path / "chat.db", "SELECT answers FROM plans")
+    assert json.loads(answers_json)["site_age_months"] == months
