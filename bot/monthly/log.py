@@ -181,6 +181,8 @@ _JOINS = frozenset(
      "von", "für", "mit", "und", "oder", "sur", "chez", "de", "pour", "avec", "et", "ou", "en", "para", "con", "y", "o"}
 )  # fmt: skip
 
+_ARTICLES = frozenset({"a", "an", "the", "ein", "eine", "einen", "un", "une", "le", "la", "les", "el", "los", "las"})
+
 
 def note_of(words: Sequence[str | None]) -> str:
     """The note a log line's words make: without the words that only repeat the count, and
@@ -191,6 +193,13 @@ def note_of(words: Sequence[str | None]) -> str:
     while changed:
         changed = False
         for n, word in enumerate(kept):
+            if word is not None and word.lower() in _ARTICLES:
+                # "a" in "got a link from x.com and …": its noun was the link, said by the count.
+                if n + 1 >= len(kept) or kept[n + 1] is None or kept[n + 1].lower() in _JOINS:
+                    del kept[n]
+                    changed = True
+                    break
+                continue
             if word is None or word.lower() not in _JOINS:
                 continue
             at_an_end = all(k is None for k in kept[:n]) or all(k is None for k in kept[n + 1 :])

@@ -102,6 +102,10 @@ async def test_a_note_keeps_what_the_words_say_not_the_words_around_the_links(en
     assert "Noted with it" not in said and await stored(store) == {"2026-11": 5}
     said = await chat.say("log 2 links from news.example.org")  # words: the count is the whole
     assert "Noted with it" not in said and await stored(store) == {"2026-11": 7}
+    said = await chat.say("log I got a link from craftmag.com and a mention on a local news site")
+    assert "Noted with it: “a mention on a local news site”." in said  # not “a and a mention …”
+    said = await chat.say("log got a link from shop.example.net")  # the article was the link's
+    assert "Noted with it" not in said and await stored(store) == {"2026-11": 9}
 
 
 async def test_a_check_in_answered_in_a_sentence_is_logged(engine, store):
