@@ -181,8 +181,10 @@ def install_command(extra: str) -> str:
     """The pip command that installs an extra into the environment running the bot (a bare `pip`
     may belong to another one), from the checkout when the bot runs from one."""
     checkout = Path(__file__).resolve().parents[2]
-    source = f"-e '{checkout}[{extra}]'" if (checkout / "pyproject.toml").exists() else f"'backlinks-bot[{extra}]'"
-    return f"{sys.executable} -m pip install {source}"
+    if (checkout / "pyproject.toml").exists():
+        return f"{sys.executable} -m pip install -e '{checkout}[{extra}]'"
+    # Installed with `pip install .` (the package is not on PyPI): from the checkout it came from.
+    return f"{sys.executable} -m pip install '.[{extra}]' (in the bot's checkout)"
 
 
 def warn_if_ephemeral(settings: Settings) -> None:
