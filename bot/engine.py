@@ -39,6 +39,10 @@ from bot.storage.store import Store
 log = logging.getLogger(__name__)
 _HELP = {chat: views.help_reply(conversational=chat) for chat in (False, True)}
 
+# Asking for help in words, or in the languages the bot speaks: the commands themselves are English.
+_ASKS_FOR_HELP = (
+    r"[¿¡]?(?:help me|what can you do|commands|hilfe|befehle|was kannst du|aide|commandes|ayuda|comandos)\s*[?!.]*\s*$"
+)
 ASK_AGAIN_AFTER = {"help", "show", "why"}  # commands a chat may use mid-plan without leaving it
 CONFLICT_RETRIES = 5
 NEAR_CUTOFF = 0.75  # how alike a word and a command must be to read it as a typo of that command
@@ -73,7 +77,9 @@ class Engine:
             *(self.connections, self.forgetting, self.home, self.languages),
         )
         # Every capability's commands, forms, checks, buttons and notices, as one set of tables.
-        self.tables = merged([Plugs(commands={"help": self._help}), *(c.plugs() for c in capabilities)])
+        self.tables = merged(
+            [Plugs(commands={"help": self._help}, sayings={_ASKS_FOR_HELP: "help"}), *(c.plugs() for c in capabilities)]
+        )
         self.commands = self.tables.commands
 
     def check(self, values: Mapping[str, str], form: str = "plan") -> dict[str, str]:
