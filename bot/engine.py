@@ -96,7 +96,7 @@ class Engine:
     def read(self, values: Mapping[str, str], form: str = "plan") -> tuple[dict[str, Any] | None, dict[str, str]]:
         """`check`, and the answers as read (JSON), None when any is bad. A submission queued after
         its ack carries them (`Submitted.read`), so its worker does not parse every answer again."""
-        draft, errors = apply(self.knowledge.form(form), Draft(), values)
+        draft, errors = apply(self.knowledge.form(form), Draft(), values, self.store.clock().date())
         if not errors and form in self.tables.checks:
             errors = self.tables.checks[form](values)
         return (None if errors else draft.to_json()), errors

@@ -9,6 +9,7 @@ All functions here are pure: they return a new Draft and never touch storage.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shlex
 from collections.abc import Iterable, Mapping
@@ -17,6 +18,7 @@ from typing import Any
 
 from bot.conversation import prose
 from bot.conversation.rendering import Reason
+from bot.conversation.since import Since, months_since
 from bot.conversation.validators.kind import Invalid, Kind, Result
 from bot.conversation.validators.numbers import means_skip
 
@@ -166,6 +168,20 @@ def answer(draft: Draft, question: Question, text: str) -> tuple[Draft, Invalid 
     return _settle(draft, question.id, value=result.value), None
 
 
+def answer_dated(
+    draft: Draft, question: Question, text: str, today: dt.date | None
+) -> tuple[Draft, Invalid | None, Since | None]:
+    """`answer`, and where a year was given for a duration in months ("since 2019", "we launched
+    in March 2021"), the months from then until `today` (None: not counted), with what they were
+    counted from."""
+    draft, invalid = answer(draft, question, text)
+    a_year = invalid is not None and getattr(invalid.reason, "template", None) == "reason.number.a_year"
+    if today is not None and a_year and (since := months_since(text, today)):
+        draft, invalid = answer(draft, question, str(since.months))
+        return draft, invalid, since if invalid is None else None
+    return draft, invalid, None
+
+
 def skip(draft: Draft, question: Question) -> tuple[Draft, Invalid | None]:
     if not question.optional:
         return draft, Invalid(Reason("reason.not_skippable", why=question.why))
@@ -183,11 +199,14 @@ def back(draft: Draft) -> tuple[Draft, str | None]:
     return replace(draft, answers=answers, skipped=skipped, order=draft.order[:-1], taken_back=taken_back), last
 
 
-def apply(questionnaire: Questionnaire, draft: Draft, raw: Mapping[str, str]) -> tuple[Draft, dict[str, str]]:
+def apply(
+    questionnaire: Questionnaire, draft: Draft, raw: Mapping[str, str], today: dt.date | None = None
+) -> tuple[Draft, dict[str, str]]:
     """Validate several answers at once (a form, inline answers, an answer file).
 
     Valid ones are kept, invalid ones come back as {question id: reason}. An empty text for an
-    optional question means "skip"; for a required one it is an error.
+    optional question means "skip"; for a required one it is an error. With `today`, a start
+    date given for an age is counted (`answer_dated`).
     """
     errors: dict[str, str] = {}
     for question_id, text in raw.items():
@@ -198,7 +217,7 @@ def apply(questionnaire: Questionnaire, draft: Draft, raw: Mapping[str, str]) ->
             else:
                 errors[question_id] = Reason("reason.needed.short")
             continue
-        draft, invalid = answer(draft, question, str(text))
+        draft, invalid, _ = answer_dated(draft, question, str(text), today)
         if invalid:
             errors[question_id] = invalid.reason
     return draft, errors

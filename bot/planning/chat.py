@@ -8,8 +8,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from bot.conversation import prose, views
-from bot.conversation.questionnaire import Draft, Question, answer, back, next_question, skip
-from bot.conversation.since import Since, months_since
+from bot.conversation.questionnaire import Draft, Question, answer_dated, back, next_question, skip
+from bot.conversation.since import Since
 from bot.conversation.validators.kind import Valid
 from bot.core.moments import MonthName
 from bot.core.replies import Reply, Text, text
@@ -55,11 +55,8 @@ class Chat:
         if question.id == "competitors":  # bare domains: their counts looked up, if a provider is here
             typed, looked, measured = await self.figures.competitors(channel, typed)
             draft = with_measured(draft, measured)
-        draft, invalid = answer(draft, question, typed)
         # "since 2019", "we launched in March 2021": the months from then, said back to confirm.
-        a_year = invalid and getattr(invalid.reason, "template", None) == "reason.number.a_year"
-        if since := months_since(typed, self.store.clock().date()) if a_year else None:
-            draft, invalid = answer(draft, question, str(since.months))
+        draft, invalid, since = answer_dated(draft, question, typed, self.store.clock().date())
         if invalid:
             meant = near(typed)  # "shwo" is a typo of a command more likely than an answer
             preface = (text("question.did_you_mean", command=meant),) if meant else ()

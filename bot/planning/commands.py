@@ -113,7 +113,7 @@ class Planning:
         fresh = existing or Draft(sources=earlier)
         if not request.conversational:
             # A form platform: every question, pre-filled with what is known, inline answers first.
-            draft, errors = apply(self.questionnaire, fresh, raw)
+            draft, errors = apply(self.questionnaire, fresh, raw, self.store.clock().date())
             draft = with_measured(draft, measured)
             if "site" in raw and "site" not in errors:
                 draft, found = await self.figures.site(channel, draft, defaults, keep=raw, form=True)
@@ -132,7 +132,7 @@ class Planning:
             ids = tuple(q.id for q in self.questionnaire.questions)
             blocks = tuple(Paragraph(t) for t in notes)
             return [Reply("form", blocks=blocks, form=Form(ids, values), private=True)]
-        draft, errors = apply(self.questionnaire, fresh, raw)
+        draft, errors = apply(self.questionnaire, fresh, raw, self.store.clock().date())
         draft = with_measured(draft, measured)
         if "site" in raw and "site" not in errors:
             draft, found = await self.figures.site(channel, draft, defaults, keep=raw)

@@ -38,7 +38,7 @@ class Forms:
         if request.read is not None and measured is None:  # read at the ack: settled, not parsed again
             draft, errors = settle_read(draft, request.read), {}
         else:
-            draft, errors = apply(self.questionnaire, draft, values)
+            draft, errors = apply(self.questionnaire, draft, values, self.store.clock().date())
         draft = with_measured(draft, measured)
         if errors:
             ids = tuple(values)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -84,7 +85,7 @@ def plan_command(answers_file: Path, output_format: str) -> None:
         if questionnaire.resolve(name) is None
     ]
     known = {k: v for k, v in raw.items() if questionnaire.resolve(k) is not None}
-    draft, errors = apply(questionnaire, Draft(), known)
+    draft, errors = apply(questionnaire, Draft(), known, dt.datetime.now(dt.UTC).date())
     problems += [f"{name}: {reason}" for name, reason in errors.items()]
     # Optional questions left out of the file count as skipped; required ones are missing.
     for question in questionnaire.questions:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 from pathlib import Path
@@ -78,6 +79,33 @@ def test_optional_answers_may_be_left_out_and_aliases_used(tmp_path):
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
     assert data["answers"]["referring_domains"] == 140 and "authority" not in data["answers"]
+
+
+def test_an_answer_file_in_peoples_words_makes_the_plan(tmp_path):
+    """Answers written as people write them, a start date for the site's age among them."""
+    answers = {
+        "site": "https://www.candleshop.co.uk/",
+        "site_kind": "we sell handmade candles online",
+        "authority": "DR 15",
+        "referring_domains": "about 60",
+        "site_age_months": "since March 2021",
+        "competitors": "yankeecandle.com 20000, smallwick.co.uk 150, waxlyrical.co.uk 400",
+        "horizon_months": "2 years",
+        "linkable_assets": "none really",
+        "posts_per_month": "one a week",
+        "content_quality": "pretty good, 4",
+        "strategies": "outreach and guest posts",
+        "hours_per_month": "5 hours a week",
+    }
+    path = tmp_path / "words.yaml"
+    path.write_text(yaml.safe_dump(answers))
+    done = plan(path)
+    assert done.returncode == 0, done.stderr
+    read = json.loads(done.stdout)["answers"]
+    today = dt.datetime.now(dt.UTC).date()
+    assert read["site_age_months"] == (today.year - 2021) * 12 + today.month - 3
+    assert read["site_kind"] == "shop" and read["authority"] == 15 and read["horizon_months"] == 24
+    assert read["strategies"] == ["outreach", "guest_posting"] and read["hours_per_month"] == 22
 
 
 def test_a_file_that_is_not_a_mapping_is_refused(tmp_path):
