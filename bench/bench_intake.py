@@ -4,6 +4,7 @@
     .venv/bin/python bench/bench_intake.py --database postgresql --processes 2
     .venv/bin/python bench/bench_intake.py --quick               # 4 s floods
     .venv/bin/python bench/bench_intake.py --workers 1           # and a Procfile worker beside it
+    .venv/bin/python bench/bench_intake.py --profile stacks.txt  # py-spy on the web process: CPU a form by stage
 
 The server under test is the real `backlinks serve --role web` (Slack over HTTP) in its own process
 (or two, sharing PostgreSQL), with `--workers` Procfile workers (`--role worker`) beside them, which
@@ -38,6 +39,7 @@ import aiohttp
 import sqlalchemy as sa
 from common import REPO, Report, count_rows, database, listening, server_process, stop
 from processes import free_port
+from profile_stages import stages
 from report import Result, table
 from slack_client import SlackBot, serve_process
 from slack_standin import SlackStandIn
@@ -247,6 +249,8 @@ def lines(args, processes, floor_result, floor_cpu, result, ours_cpu, took, duri
         f"server CPU: the floor {floor_ms:.2f} ms an ack; ours {ours_ms:.2f} ms a form, acked to stored and "
         f"posted (every process, until the last was stored): one core's worth is {1000 / ours_ms:.0f} forms/s"
     )
+    if args.profile:  # where that CPU went, by stage of a form's life (bench/profile_stages.py)
+        out += stages(Path(args.profile), ours_ms)
     if result["slow"]:
         shown = ", ".join(f"{at_took:g} s at {at:g} s" for at, at_took in result["slow"][:8])
         out.append(f"answers slower than a second (how long, and when into the flood): {shown}")
@@ -265,7 +269,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--retry", choices=["now", "1s"], default="now")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--quick", action="store_true", help="4-second floods")
-    parser.add_argument("--profile", metavar="FILE", help="py-spy's collapsed stacks of the first web process")
+    parser.add_argument(
+        "--profile", metavar="FILE", help="py-spy's stacks of the first web process, and its CPU a form by stage"
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.seconds = 4.0

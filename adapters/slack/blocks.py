@@ -253,4 +253,7 @@ def _section(text: str) -> dict[str, Any]:
 def _size(block: dict[str, Any]) -> int:
     """What a block adds to a message's size as MAX_MESSAGE_SIZE counts it: its JSON, and the ", "
     between blocks."""
-    return len(json.dumps(block, ensure_ascii=False)) + 2
+    return len(_JSON.encode(block)) + 2
+
+
+_JSON = json.JSONEncoder(ensure_ascii=False)  # built once: json.dumps builds one a call for these options

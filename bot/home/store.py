@@ -49,11 +49,12 @@ class HomeStore(StorePart):
         async with self.store.engine.begin() as connection:
             ids = await self.store._channel_ids(connection, {key for key, _ in group})
             rows = [{"channel_id": ids[key], "user_id": user, "last_used_at": now} for key, user in set(group)]
-            upsert = self.store._insert(channel_users).values(rows)
-            await connection.execute(
+            upsert = self.store._insert(channel_users)
+            await connection.execute(  # rows as parameters: compiled once, not per group
                 upsert.on_conflict_do_update(
                     index_elements=["channel_id", "user_id"], set_={"last_used_at": upsert.excluded.last_used_at}
-                )
+                ),
+                rows,
             )
         return [None] * len(group)
 

@@ -66,14 +66,14 @@ class InboxRows:
             }
             for platform, key, payload, channel, shared in {item[1]: item for item in group}.values()
         ]
-        statement = (
-            self.store._insert(inbox)
-            .values(rows)
-            .on_conflict_do_nothing(index_elements=["key"])
-            .returning(inbox.c.id, inbox.c.key)
-        )
+        # The rows as parameters of one statement, not in it: SQLAlchemy sends them as one
+        # multi-row INSERT all the same ("insertmanyvalues"), and the statement is compiled once
+        # (`.values(rows)` is compiled again for every group: a fifth of a write's CPU).
+        statement = self.store._insert(inbox).on_conflict_do_nothing(index_elements=["key"])
         async with self.store.engine.begin() as connection:
-            new = {row.key: row.id for row in await connection.execute(statement)}
+            new = {
+                row.key: row.id for row in await connection.execute(statement.returning(inbox.c.id, inbox.c.key), rows)
+            }
         entries: list[Entry | None] = []
         for platform, key, payload, _, shared in group:
             new_id = new.pop(key, None)  # popped: a second equal key in the group is a replay

@@ -124,9 +124,11 @@ class Plans:
                 # Another process may store the same submission between the read above and this
                 # insert (its lease on the inbox row ran out while it worked): that one is already
                 # stored, not an error that would roll back the whole group.
-                insert = self._insert(plans).values(rows)
-                insert = insert.on_conflict_do_nothing(index_elements=["request"]).returning(plans.c.request)
-                inserted = list((await connection.execute(insert)).scalars())
+                # Rows as parameters (one multi-row INSERT all the same), so the statement is compiled once.
+                insert = (
+                    self._insert(plans).on_conflict_do_nothing(index_elements=["request"]).returning(plans.c.request)
+                )
+                inserted = list((await connection.execute(insert, rows)).scalars())
                 landed = set(inserted)
                 for n in todo:
                     if group[n].request is not None and group[n].request not in landed:
@@ -148,9 +150,10 @@ class Plans:
                     }
                     for channel_id, n in first.items()
                 ]
-                insert = self._insert(reminders).values(reminder_rows)
-                insert = insert.on_conflict_do_nothing(index_elements=["channel_id"]).returning(reminders.c.channel_id)
-                created = set((await connection.execute(insert)).scalars())
+                insert = self._insert(reminders).on_conflict_do_nothing(index_elements=["channel_id"])
+                created = set(
+                    (await connection.execute(insert.returning(reminders.c.channel_id), reminder_rows)).scalars()
+                )
             for n in todo:
                 channel_id = ids[group[n].key]
                 outcome[n] = channel_id in created and first.get(channel_id) == n
@@ -164,11 +167,12 @@ class Plans:
             {"platform": k.platform, "workspace": k.workspace, "channel": k.channel, "created_at": self.clock()}
             for k in keys
         ]
-        upsert = self._insert(channels).values(rows)
+        upsert = self._insert(channels)
         upsert = upsert.on_conflict_do_update(
             index_elements=["platform", "workspace", "channel"], set_={"channel": upsert.excluded.channel}
         ).returning(channels.c.id, channels.c.platform, channels.c.workspace, channels.c.channel)
-        return {ChannelKey(r.platform, r.workspace, r.channel): r.id for r in await connection.execute(upsert)}
+        # Rows as parameters (one multi-row statement all the same): compiled once, not per group.
+        return {ChannelKey(r.platform, r.workspace, r.channel): r.id for r in await connection.execute(upsert, rows)}
 
     async def current_plan(self, key: ChannelKey) -> StoredPlan | None:
         async with self.reader.connect() as connection:

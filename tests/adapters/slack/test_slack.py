@@ -308,3 +308,26 @@ async def test_an_inline_answer_the_validators_refuse_is_named_above_the_form(sl
     inputs = {b["block_id"]: b for b in view["blocks"] if b["type"] == "input"}
     assert inputs["referring_domains"]["element"]["initial_value"] == "140"
     assert "initial_value" not in inputs["site"]["element"]
+
+
+async def test_web_api_calls_build_no_debug_line_that_would_not_be_shown(slack_settings, standin, monkeypatch):
+    # slack_sdk builds its debug line of every call (the whole message sent and the answer) when its
+    # logger's own level is unset, whatever the level in effect; the adapter sets it, so at WARNING
+    # a call costs no formatting of the message, and at DEBUG the lines still come.
+    import logging
+
+    sdk = logging.getLogger("slack_sdk.web.async_base_client")
+    lines: list[str] = []
+    monkeypatch.setattr(sdk, "debug", lambda message, *args, **kwargs: lines.append(message))
+    for level, shown in ((logging.WARNING, False), (logging.DEBUG, True)):
+        monkeypatch.setattr(sdk, "level", logging.NOTSET)  # as slack_sdk leaves it
+        monkeypatch.setattr(logging.getLogger(), "level", level)
+        bot, runner = await serve(slack_settings, standin)
+        try:
+            lines.clear()
+            await bot.adapter.app.client.chat_postMessage(channel="C1", text="hello")
+            assert bool(lines) is shown, (level, lines)
+        finally:
+            await bot.session.close()
+            await runner.cleanup()
+            await bot.store.close()

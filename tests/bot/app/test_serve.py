@@ -236,3 +236,15 @@ def test_a_worker_given_a_port_answers_healthz_and_metrics_there(tmp_path):
     assert health == {"ok": True, "database": "ok"}
     assert "backlinks_inbox_depth 0.0" in page.splitlines()
     assert process.returncode == 0
+
+
+def test_serve_runs_on_uvloop_where_it_is_installed_else_on_asyncio(monkeypatch):
+    import importlib
+
+    import uvloop
+
+    serve_command = importlib.import_module("bot.app.cli.serve")  # the module (the package exports the command)
+
+    assert serve_command._loop() is uvloop.new_event_loop  # a dependency on Linux and macOS
+    monkeypatch.setitem(sys.modules, "uvloop", None)  # not installed (Windows): asyncio's own loop
+    assert serve_command._loop() is None
