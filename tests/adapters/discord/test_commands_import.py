@@ -54,7 +54,7 @@ async def test_a_file_over_the_limit_is_refused_without_fetching_it(bot, standin
     command = standin.slash_command(sub="import", attachments={"file": attachment})
     await standin.dispatch_interaction(command)
     refused = await answered(standin, command)
-    assert refused["data"]["flags"] == 64 and "the limit is 0.0 MB" in refused["data"]["content"]
+    assert refused["data"]["flags"] == 64 and "the limit is 0 MB" in refused["data"]["content"]
     assert not standin.of("GET", r"/attachments/\d+")
 
 

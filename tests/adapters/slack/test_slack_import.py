@@ -56,7 +56,7 @@ async def test_a_file_over_the_limit_is_refused_on_the_form_before_any_download(
     [opened] = await slack.standin.wait_for("views.open")
     response = await slack.submit(opened.body["view"], {"import_file": "F2"})
     errors = json.loads(await response.text())["errors"]
-    assert "the limit is 0.0 MB" in errors["import_file"] and slack.standin.of("download") == []
+    assert "the limit is 0 MB" in errors["import_file"] and slack.standin.of("download") == []
 
 
 async def test_an_unreadable_file_says_why_and_stores_nothing(slack, db_path):
@@ -94,7 +94,7 @@ async def test_a_shared_file_over_the_limit_is_named_escaped(slack, tmp_path):
     slack.standin.files["F6"] = (MENTIONS, export(tmp_path))
     await slack.event("T1", {"type": "file_shared", "file_id": "F6", "user_id": "U1", "channel_id": "C1"})
     [told] = await slack.standin.wait_for("chat.postEphemeral")
-    assert "the limit is 0.0 MB" in told.body["text"]
+    assert "the limit is 0 MB" in told.body["text"]
     assert_escaped(told)
     assert slack.standin.of("download") == []
 
@@ -121,7 +121,7 @@ async def test_a_download_past_the_limit_is_named_escaped(slack, tmp_path):
     values = filled_state(opened.body["view"], {"import_file": "F8"}, file_object=lambda _: small)
     await slack.interaction(submission(opened.body["view"], values))
     told = await slack.standin.wait_until("respond", "MB limit")
-    assert "is over the 0.0 MB limit" in told.body["text"]
+    assert "is over the 0 MB limit" in told.body["text"]
     assert_escaped(told)
 
 
