@@ -18,7 +18,7 @@ import jinja2
 from jinja2 import meta
 
 from bot.conversation import catalogs, reasons
-from bot.core.moments import DayName, Moment, MonthName
+from bot.core.moments import DateName, DayName, Moment, MonthName
 from bot.core.replies import Text
 
 
@@ -187,6 +187,8 @@ class Renderer(Speaks):
             return self._words.month(value.key)
         if isinstance(value, DayName):
             return self._words.day(value.day)
+        if isinstance(value, DateName):
+            return self._words.date(value.key)
         return self._words.texts.get(value, value)
 
     def said(self, value: str) -> str:
