@@ -204,6 +204,7 @@ class Interactions:
                 "competitor" if competitor else "",
                 file=str(path),
                 request=str(interaction.id),
+                locale=locale_of(interaction),  # the person's language, if the channel chose none
             )
             await self.handle(interaction, event)
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import IO, Any
 from xml.etree import ElementTree
 
-from bot.conversation.rendering import Reason
+from bot.conversation.rendering import Precise, Reason
 from bot.conversation.validators.domains import registrable_domain
 from bot.exports.values import SpelledDates, host_of, parse_count, parse_date
 
@@ -70,7 +70,10 @@ class Opened:
 
 
 def megabytes(size: int) -> float:
-    """A size in MB as a reply shows it: one decimal below 10 MB ("0.3"), whole above ("40")."""
+    """A size in MB as a reply shows it (in the reader's format): two decimals below 1 MB ("0.02"),
+    one below 10 MB ("2.5"), whole above ("40")."""
+    if size < 1e6:
+        return Precise(round(size / 1e6, 2))
     return round(size / 1e6, 1) if size < 10e6 else round(size / 1e6)
 
 

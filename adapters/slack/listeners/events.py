@@ -8,7 +8,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
@@ -18,11 +18,8 @@ from adapters.slack.listeners.context import (
     _Where,
 )
 from bot.conversation.rendering import Reason, Renderer
-from bot.core.events import ChannelKey, Invoked
+from bot.core.events import Invoked
 from bot.exports import EXPORT_SUFFIXES, megabytes, too_big
-
-if TYPE_CHECKING:
-    from adapters.slack.blocks import SlackRenderer
 
 
 class Events:
@@ -49,7 +46,9 @@ class Events:
             return  # a picture or a document: not for us
         where = _Where(context.team_id or event.get("team_id", ""), event["channel_id"], "", "")
         user = event.get("user_id", "")
-        said = await self._speaking_to(client, where.key, user)  # the channel's language, else the person's
+        # The channel's language, else the person's Slack locale (one users.info call, only then).
+        locale = None if await self.engine.languages.chosen(where.key) else (await self._person(client, user))[1]
+        said = self.renderer.speaking(await self.engine.languages.of(where.key, locale))
         if (reason := self._too_big(info)) is not None:  # it names the file: escaped like any user text
             text = said.mrkdwn.render("import.refused", {"reason": reason})
             await client.chat_postEphemeral(channel=where.channel, user=user, text=text)
@@ -61,13 +60,8 @@ class Events:
                 await client.chat_postEphemeral(channel=where.channel, user=user, text=str(error))
                 return
             event_id = body.get("event_id") or None
-            await self._run(Invoked(where.key, user, "import", "", None, path, request=event_id), where, client)
-
-    async def _speaking_to(self, client: AsyncWebClient, channel: ChannelKey, user: str) -> SlackRenderer:
-        """The renderer in the channel's chosen language, else in the person's Slack locale (one
-        users.info call, only when the channel chose none)."""
-        locale = None if await self.engine.languages.chosen(channel) else (await self._person(client, user))[1]
-        return self.renderer.speaking(await self.engine.languages.of(channel, locale))
+            invoked = Invoked(where.key, user, "import", "", None, path, request=event_id, locale=locale)
+            await self._run(invoked, where, client)
 
     def _too_big(self, file: Mapping[str, Any]) -> Reason | None:
         return too_big(file.get("name", "The file"), int(file.get("size") or 0), self.engine.imports.max_bytes)

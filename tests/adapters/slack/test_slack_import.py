@@ -133,3 +133,22 @@ def submission(view, values) -> dict:
         "trigger_id": "t",
         "view": {**view, "state": values},
     }
+
+
+async def test_files_shared_by_a_german_speaker_are_refused_in_german(slack, tmp_path, db_path):
+    """No language chosen in the channel: Slack's locale of the person who shared the file decides,
+    for the adapter's refusal (too big, never downloaded) and for the engine's (not an export)."""
+    slack.standin.locales["U1"] = "de-DE"
+    slack.adapter.engine.imports.max_bytes = 1_500_000
+    slack.standin.files["F8"] = ("<!channel>.csv", b"x" * 2_500_000)
+    await slack.event("T1", {"type": "file_shared", "file_id": "F8", "user_id": "U1", "channel_id": "C1"})
+    [told] = await slack.standin.wait_for("chat.postEphemeral")
+    assert told.body["text"].startswith("&lt;!channel&gt;.csv ist 2,5 MB groß; das Limit liegt bei 1,5 MB")
+    assert slack.standin.of("download") == []
+
+    slack.standin.files["F9"] = ("notizen.csv", b"wann,wer\n1,2\n")
+    await slack.event("T1", {"type": "file_shared", "file_id": "F9", "user_id": "U1", "channel_id": "C1"})
+    told = await slack.standin.wait_until("chat.postEphemeral", "notizen.csv")  # only to them
+    refused = json.dumps(told.body, ensure_ascii=False)
+    assert "Das Format von notizen.csv erkenne ich nicht." in refused and "Die erste Zeile war: wann,wer" in refused
+    assert rows(db_path, "SELECT count(*) FROM drafts") == [(0,)]
