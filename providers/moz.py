@@ -52,10 +52,13 @@ from bot.lookups.provider import (
     MonthChange,
     MonthDomains,
     OutOfCredit,
+    Reason,
     RefusedKey,
     SiteFigures,
 )
 from providers.http import retry_after as seconds_from_retry_after
+
+LABEL = "Moz"
 
 BASE_URL = "https://lsapi.seomoz.com/v2/"  # overview page: "All links v2 API endpoints use the following base URL"
 MAX_TARGETS = 50  # url-metrics page: "targets" — "A list of up to 50 URLs to get metrics for"
@@ -88,7 +91,7 @@ class _RetryAfterOrBackoff(tenacity.wait.wait_base):
 
 class Moz:
     name = "moz"
-    label = "Moz"
+    label = LABEL
     authority_name = "Domain Authority"
     has_history = False  # see the module docstring: url_metrics history rows are not used
     has_domain_lists = False  # url_metrics gives counts; which domains came and went is not in it
@@ -109,7 +112,7 @@ class Moz:
         """
         answer = await self._post("usage_data", {})
         if not isinstance(answer, dict) or not isinstance(answer.get("rows_consumed"), int):
-            raise LookupFailed("Moz answered the key check in an unexpected shape.")
+            raise _unexpected("the key check in an unexpected shape")
 
     async def sites(self, domains: Sequence[str]) -> dict[str, SiteFigures | None]:
         """url_metrics for up to 50 domains a call (one row each), results mapped back in order."""
@@ -124,7 +127,7 @@ class Moz:
             answer = await self._post("url_metrics", {"targets": [f"{d}/" for d in chunk]})
             results = answer.get("results") if isinstance(answer, dict) else None
             if not isinstance(results, list) or len(results) != len(chunk):
-                raise LookupFailed("Moz answered the lookup in an unexpected shape.")
+                raise _unexpected("the lookup in an unexpected shape")
             for domain, result in zip(chunk, results, strict=True):  # "in the order requested"
                 found[domain] = _figures(domain, result)
         return {asked: found.get(domain) if domain else None for asked, domain in looked_up.items()}
@@ -162,15 +165,14 @@ class Moz:
                         return await self._attempt(endpoint, body, started)
         except _Retryable as failure:
             if failure.retry_after is not None and failure.retry_after >= self.timeout - (time.monotonic() - started):
-                raise LookupFailed(
-                    f"Moz asked to wait {failure.retry_after:g} s before another call ({failure}),"
-                    f" longer than a lookup may take ({self.timeout:g} s)."
-                ) from failure
+                # longer than a lookup may take: not waited for
+                seconds = round(failure.retry_after)
+                raise LookupFailed(Reason("reason.lookup.rate_limited", provider=LABEL, seconds=seconds)) from failure
             if failure.timed_out:
-                raise LookupFailed(f"Moz did not answer within {self.timeout:g} s.") from failure
-            raise LookupFailed(f"Moz could not answer: {failure}.") from failure
+                raise LookupFailed(Reason("reason.lookup.timeout", provider=LABEL, seconds=self.timeout)) from failure
+            raise LookupFailed(Reason("reason.lookup.unavailable", provider=LABEL, error=str(failure))) from failure
         except TimeoutError as failure:
-            raise LookupFailed(f"Moz did not answer within {self.timeout:g} s.") from failure
+            raise LookupFailed(Reason("reason.lookup.timeout", provider=LABEL, seconds=self.timeout)) from failure
         raise AssertionError("unreachable: tenacity either returns or raises")  # pragma: no cover
 
     async def _attempt(self, endpoint: str, body: dict[str, Any], started: float) -> Any:
@@ -192,7 +194,8 @@ class Moz:
         except aiohttp.ClientConnectionError as failure:
             raise _Retryable(f"connection failed ({type(failure).__name__})") from failure
         except aiohttp.ClientError as failure:
-            raise LookupFailed(f"Moz could not be reached ({type(failure).__name__}).") from failure
+            said = Reason("reason.lookup.unavailable", provider=LABEL, error=type(failure).__name__)
+            raise LookupFailed(said) from failure
         return _answer(status, text, retry_after)
 
     def _session_now(self) -> aiohttp.ClientSession:
@@ -204,18 +207,18 @@ class Moz:
 def _auth_headers(key: str) -> dict[str, str]:
     """The overview page: the `x-moz-token` header, or Basic auth with Access ID and Secret Key."""
     if not isinstance(key, str) or not key.strip():
-        raise ValueError("The Moz key is empty: paste your Moz API token, or access_id:secret_key.")
+        raise ValueError(Reason("reason.key.moz.empty"))
     key = key.strip()
     if any(c.isspace() for c in key):
-        raise ValueError("The Moz key has spaces in it: paste your Moz API token, or access_id:secret_key.")
+        raise ValueError(Reason("reason.key.moz.spaces"))
     if ":" in key:
         access_id, _, secret = key.partition(":")
         if not access_id or not secret or ":" in secret:
-            raise ValueError("A legacy Moz key is access_id:secret_key, both parts filled in, one colon between them.")
+            raise ValueError(Reason("reason.key.moz.legacy"))
         encoded = base64.b64encode(f"{access_id}:{secret}".encode()).decode("ascii")
         return {"Authorization": f"Basic {encoded}"}
     if key.startswith("mozscape-"):
-        raise ValueError("That is a Moz Access ID alone: paste it as access_id:secret_key, with its Secret Key.")
+        raise ValueError(Reason("reason.key.moz.access_id"))
     return {"x-moz-token": key}
 
 
@@ -230,24 +233,29 @@ def _normalise(domain: str) -> str | None:
     return host if _HOSTNAME.match(host) else None
 
 
+def _unexpected(detail: str) -> LookupFailed:
+    """An answer not as documented: the detail is technical, kept as it is inside the sentence."""
+    return LookupFailed(Reason("reason.lookup.unexpected", provider=LABEL, error=detail))
+
+
 def _answer(status: int, text: str, retry_after: float | None) -> Any:
     """The JSON answer of a 200, or the failure its status means."""
     if status == 200:
         try:
             return json.loads(text)
         except ValueError as failure:
-            raise LookupFailed("Moz answered with something that is not JSON.") from failure
+            raise _unexpected("not JSON") from failure
     said = text[:300].lower()
     # Running out of rows: Moz refuses rather than charging more. The documentation pages above
     # do not show that answer's body; a 402, or a 403/429 that speaks of the quota or of rows,
     # is taken as the account's monthly rows being spent — retrying would not help.
     if status == 402 or (status in (403, 429) and ("quota" in said or "rows" in said)):
-        raise OutOfCredit("The Moz account has no rows left this month (see its API dashboard).")
+        raise OutOfCredit(Reason("reason.lookup.no_credit", provider=LABEL, code="no_rows"))
     if status in (401, 403):
-        raise RefusedKey("Moz refused the key: connect again with a valid Moz API token or access_id:secret_key.")
+        raise RefusedKey(Reason("reason.lookup.refused_key", provider=LABEL, code="key"))
     if status == 429 or status >= 500:
         raise _Retryable(f"HTTP {status}", retry_after)
-    raise LookupFailed(f"Moz refused the request (HTTP {status}).")
+    raise _unexpected(f"HTTP {status}")
 
 
 def _figures(domain: str, result: Any) -> SiteFigures | None:
@@ -267,12 +275,12 @@ def _figures(domain: str, result: Any) -> SiteFigures | None:
     if result is None:
         return None
     if not isinstance(result, dict):
-        raise LookupFailed("Moz answered the lookup in an unexpected shape.")
+        raise _unexpected("the lookup in an unexpected shape")
     referring = result.get("root_domains_to_root_domain")
     authority = result.get("domain_authority")
     nofollow = result.get("nofollow_root_domains_to_root_domain")
     if not _count(referring) or not (authority is None or _number(authority)):
-        raise LookupFailed("Moz answered the lookup in an unexpected shape.")
+        raise _unexpected("the lookup in an unexpected shape")
     if referring == 0 and not result.get("last_crawled"):
         return None
     return SiteFigures(

@@ -179,8 +179,11 @@ class Interactions:
         self, interaction: discord.Interaction, attachment: discord.Attachment, *, competitor: bool
     ) -> None:
         """Fetch the attachment (its size is checked first) and import it like the terminal's `import PATH`."""
-        if text := too_big(attachment.filename, attachment.size, self.engine.imports.max_bytes):
-            await self._guard(interaction, interaction.response.send_message(text, ephemeral=True))
+        if reason := too_big(attachment.filename, attachment.size, self.engine.imports.max_bytes):
+            said = (await self._speaking(interaction)).markdown.render("import.refused", {"reason": reason})
+            await self._guard(
+                interaction, interaction.response.send_message(said, ephemeral=True, allowed_mentions=NO_MENTIONS)
+            )
             return
         # Downloading takes a moment: a private "thinking…", replaced by the answer.
         await self._guard(interaction, interaction.response.defer(ephemeral=True, thinking=True))
@@ -189,7 +192,10 @@ class Interactions:
             try:
                 await attachment.save(path)
             except discord.HTTPException as error:
-                await self._guard(interaction, interaction.followup.send(f"Could not fetch {path.name}: {error}"))
+                said = (await self._speaking(interaction)).markdown.render(
+                    "discord.fetch_failed", {"name": path.name, "error": str(error)}
+                )
+                await self._guard(interaction, interaction.followup.send(said, allowed_mentions=NO_MENTIONS))
                 return
             event = Invoked(
                 self.key(interaction),
@@ -198,12 +204,18 @@ class Interactions:
                 "competitor" if competitor else "",
                 file=str(path),
                 request=str(interaction.id),
+                locale=locale_of(interaction),  # the person's language, if the channel chose none
             )
             await self.handle(interaction, event)
 
+    async def _speaking(self, interaction: discord.Interaction) -> DiscordRenderer:
+        """The renderer in the channel's language (else the person's Discord language): for what the
+        adapter says itself, before or besides the engine."""
+        return self.renderer.speaking(await self.engine.languages.of(self.key(interaction), locale_of(interaction)))
+
     async def tell(self, interaction: discord.Interaction, template: str) -> None:
         """A short private message from a template (an adapter-level refusal, like a permission)."""
-        text = self.renderer.markdown.render(template)
+        text = (await self._speaking(interaction)).markdown.render(template)
         await self._guard(
             interaction,
             interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS),

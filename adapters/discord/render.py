@@ -83,7 +83,9 @@ class DiscordRenderer(Speaks):
         kept = self._rendered.get(id(reply))
         if kept is not None and kept[0] is reply:
             return kept[1]
-        messages = [[SentEmbed.of(e) for e in embeds] for embeds in fit_messages(self.embeds(reply))] or [[]]
+        continued = self.speaking(reply.language).plain.render("discord.continued")
+        fitted = fit_messages(self.embeds(reply), continued=continued)
+        messages = [[SentEmbed.of(e) for e in embeds] for embeds in fitted] or [[]]
         self._rendered[id(reply)] = (reply, messages)  # the reply held: its id stays its own
         if len(self._rendered) > RENDERED_KEPT:
             self._rendered.popitem(last=False)
@@ -106,7 +108,8 @@ class DiscordRenderer(Speaks):
                     name = self.markdown.text(title) if title is not None else "\u200b"
                     lines = "\n".join(f"• {self.markdown.text(i)}" for i in items)
                     for n, chunk in enumerate(split_text(lines, FIELD_VALUE)):
-                        _add_field(embeds, name if n == 0 else _continued(name), chunk, inline=False)
+                        more = _continued(name, self.plain.render("discord.continued"))
+                        _add_field(embeds, name if n == 0 else more, chunk, inline=False)
                 case Fields(items):
                     for label, value in items:
                         _add_field(embeds, self.markdown.text(label), self.markdown.text(value), inline=True)
@@ -233,8 +236,9 @@ def _add_field(embeds: list[discord.Embed], name: str, value: str, *, inline: bo
     current.add_field(name=name[:FIELD_NAME], value=value, inline=inline)
 
 
-def _continued(name: str) -> str:
-    return f"{name[: FIELD_NAME - 12]} (continued)"
+def _continued(name: str, continued: str = "(continued)") -> str:
+    """A field name again, on the field its value goes on in ("(continued)" in the reply's language)."""
+    return f"{name[: FIELD_NAME - len(continued) - 1]} {continued}"
 
 
 def split_text(text: str, limit: int) -> list[str]:
@@ -255,7 +259,7 @@ def split_text(text: str, limit: int) -> list[str]:
     return pieces
 
 
-def fit_messages(embeds: Iterable[discord.Embed]) -> list[list[discord.Embed]]:
+def fit_messages(embeds: Iterable[discord.Embed], *, continued: str = "(continued)") -> list[list[discord.Embed]]:
     """Embeds → the messages Discord accepts, in order and with nothing cut off: each embed within
     its own limits (a long description or field value goes on in the next embed or field), each
     message at most 10 embeds and 6,000 characters over all of them.
@@ -264,7 +268,7 @@ def fit_messages(embeds: Iterable[discord.Embed]) -> list[list[discord.Embed]]:
     short labels, cut where they are made); descriptions and field values may be of any length.
     """
     messages: list[list[discord.Embed]] = []
-    for piece in (piece for embed in embeds for piece in _fit_embed(embed)):
+    for piece in (piece for embed in embeds for piece in _fit_embed(embed, continued)):
         if not messages or len(messages[-1]) == EMBEDS or sum(map(len, messages[-1])) + len(piece) > EMBED_TOTAL:
             messages.append([])
         messages[-1].append(piece)
@@ -281,7 +285,7 @@ def _within_limits(embed: discord.Embed) -> bool:
     )
 
 
-def _fit_embed(embed: discord.Embed) -> list[discord.Embed]:
+def _fit_embed(embed: discord.Embed, continued: str = "(continued)") -> list[discord.Embed]:
     """One embed → embeds each within an embed's limits and 6,000 characters."""
     if _within_limits(embed):  # most are (help, a plan): kept as they are, not copied piece by piece
         return [embed]
@@ -295,7 +299,10 @@ def _fit_embed(embed: discord.Embed) -> list[discord.Embed]:
     for field in fields:
         for n, value in enumerate(split_text(field["value"], FIELD_VALUE) or [field["value"]]):
             _add_field(
-                pieces, field["name"] if n == 0 else _continued(field["name"]), value, inline=field.get("inline", False)
+                pieces,
+                field["name"] if n == 0 else _continued(field["name"], continued),
+                value,
+                inline=field.get("inline", False),
             )
     if footer:
         if len(pieces[-1]) + len(footer.get("text", "")) > EMBED_TOTAL:

@@ -238,11 +238,6 @@ class SlackAdapter(Commands, Actions, Views, Events, HomeListeners):
         # On the form's first field: the form stays open with what was typed; nothing was taken.
         await ack(response_action="errors", errors={field: self.renderer.plain.render("busy")} if field else {})
 
-    def _say(self, template: str, **values: Any) -> str:
-        """A message of our own as mrkdwn: the values (a file's name) are escaped, so a file named
-        `<!channel>` can't notify a whole channel."""
-        return self.renderer.mrkdwn.render(template, values)
-
     def _failure_text(self) -> str:
         return self.renderer.plain.render("slack.failed")
 

@@ -177,6 +177,12 @@ class Language:
         year, month = (int(p) for p in key.split("-"))
         return format_date(dt.date(year, month, 1), "LLLL y", locale=self._locale)
 
+    def date(self, key: str) -> str:
+        """ "30. Nov. 2026", "30 nov. 2026": a day (ISO key) in these words, as CLDR abbreviates it."""
+        from babel.dates import format_skeleton
+
+        return format_skeleton("yMMMd", dt.date.fromisoformat(key), locale=self._locale)
+
     def day(self, day: int) -> str:
         """A day of the month: "15.", "1er", "último día" (0: the last)."""
         if day == 0:

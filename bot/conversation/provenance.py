@@ -15,6 +15,9 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bot.core.moments import DateName
+from bot.core.replies import Text, text
+
 SOURCES = "sources"  # the key of the stored answers that holds the kept sources
 SITE_FIGURES = ("referring_domains", "authority", "recent_monthly_rd", "lost_referring_domains", "followed_share")
 COMPETITORS = "competitors"
@@ -86,15 +89,14 @@ def wildly_apart(a: Any, b: Any) -> bool:
     return high > WILD_FACTOR * low
 
 
-def day_shown(day: str) -> str:
-    """ "2026-11-30" as replies show a day: "30 Nov 2026"."""
-    parsed = dt.date.fromisoformat(day)
-    return f"{parsed.day} {parsed:%b %Y}"
+def day_shown(day: str) -> DateName:
+    """ "2026-11-30" as replies show a day: "30 Nov 2026" (in the reader's language)."""
+    return DateName(day)
 
 
-def named(looked: Mapping[str, Any]) -> str:
+def named(looked: Mapping[str, Any]) -> Text:
     """Where one figure came from, as replies show it: "DataForSEO, 30 Nov 2026"."""
-    return f"{looked['provider']}, {day_shown(looked['day'])}"
+    return text("lookup.source", provider=looked["provider"], day=day_shown(looked["day"]))
 
 
 def by_source(sources: Mapping[str, Any], order: Sequence[str]) -> dict[tuple[str, str], list[str]]:

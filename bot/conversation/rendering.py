@@ -18,7 +18,7 @@ import jinja2
 from jinja2 import meta
 
 from bot.conversation import catalogs, reasons
-from bot.core.moments import DayName, Moment, MonthName
+from bot.core.moments import DateName, DayName, Moment, MonthName
 from bot.core.replies import Text
 
 
@@ -114,7 +114,7 @@ class Renderer(Speaks):
             bold=lambda v: Safe(dialect.bold(self._finalize(v))),
             code=lambda v: Safe(dialect.code(self._code(v))),
             command=lambda v: Safe(dialect.code(self._code(dialect.command_prefix + str(v)))),
-            pct=lambda v: f"{round(float(v) * 100):d}%",
+            pct=self._percent,
             strategy=self.strategy_label,
             join_and=_join_and,
             span=span,
@@ -164,6 +164,10 @@ class Renderer(Speaks):
             return value
         if isinstance(value, Reason):  # said again from its template, in this language and markup
             return Safe(self._template(value.template).render(value.values).strip())
+        if isinstance(value, Text):  # a phrase of its own (a planner's term, a label): in the same language
+            return Safe(self.text(value))
+        if isinstance(value, Precise):
+            return self._precise(value)
         if isinstance(value, Labels) and self._words is not None:  # options shown back, each in these words
             return self.dialect.escape(", ".join(self._words.texts.get(label, label) for label in value.labels))
         if isinstance(value, Moment):
@@ -177,12 +181,14 @@ class Renderer(Speaks):
     def _translated(self, value: Any) -> Any:
         """A knowledge text (a question's prompt, a kind of site's asset), a month or a day of the
         month in this renderer's language."""
-        if self._words is None or not isinstance(value, str):
+        if self._words is None or not isinstance(value, str) or isinstance(value, Typed):
             return value
         if isinstance(value, MonthName):
             return self._words.month(value.key)
         if isinstance(value, DayName):
             return self._words.day(value.day)
+        if isinstance(value, DateName):
+            return self._words.date(value.key)
         return self._words.texts.get(value, value)
 
     def said(self, value: str) -> str:
@@ -195,6 +201,20 @@ class Renderer(Speaks):
             return format_number(value)
         whole = isinstance(value, int) or float(value).is_integer()
         return self._words.number(round(float(value), 1), decimals=0 if whole else 1)
+
+    def _precise(self, value: float) -> str:
+        """A rate or a share to two decimals (0.1917 → "0.19", "0,19"), where one would lose it."""
+        from babel.numbers import format_decimal
+
+        return format_decimal(round(float(value), 2), format="#,##0.##", locale=self.language)
+
+    def _percent(self, value: Any) -> str:
+        """A share as a whole percentage, as the language writes it ("12%", "12 %")."""
+        if self._words is None:
+            return f"{round(float(value) * 100):d}%"
+        from babel.numbers import format_percent
+
+        return format_percent(round(float(value) * 100) / 100, locale=self.language)
 
     def _code(self, value: Any) -> str:
         escape = self.dialect.code_escape
@@ -267,6 +287,16 @@ class _Reasons:
 @cache
 def _english() -> Renderer:
     return Renderer(_Reasons(), PLAIN)
+
+
+class Typed(str):
+    """Words a person typed (a log entry's note): shown as typed, never taken for a knowledge text
+    of the same spelling ("no" is a note, not the option "no" to be translated)."""
+
+
+class Precise(float):
+    """A figure shown to two decimals (a rate per hour, a planner's share), not rounded to one as
+    counts and paces are."""
 
 
 class Labels(str):

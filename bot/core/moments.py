@@ -44,6 +44,22 @@ class MonthName(str):
         return named
 
 
+class DateName(str):
+    """ "30 Nov 2026": a day as English says it (the ISO key "2026-11-30" kept), which a renderer
+    in another language says in its own words ("30. Nov. 2026", "30 nov. 2026")."""
+
+    key: str
+
+    def __new__(cls, key: str) -> DateName:
+        day = dt.date.fromisoformat(key)
+        named = super().__new__(cls, f"{day.day} {day:%b %Y}")
+        named.key = key
+        return named
+
+    def __reduce__(self):
+        return DateName, (self.key,)
+
+
 class DayName(str):
     """ "1st", "15th", "last day": a day of the month as English says it (the day kept: 0 is the
     last), which a renderer in another language says its own way ("1.", "1er", "último día")."""

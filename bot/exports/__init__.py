@@ -9,8 +9,9 @@ import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
 
+from bot.conversation.rendering import Reason
 from bot.exports.profile import Profile, build
-from bot.exports.read import ExportError, Format, megabytes, open_export
+from bot.exports.read import ExportError, Format, megabytes, open_export, refusal
 
 __all__ = ["EXPORT_SUFFIXES", "ExportError", "Profile", "read_profile", "too_big"]
 
@@ -19,14 +20,11 @@ __all__ = ["EXPORT_SUFFIXES", "ExportError", "Profile", "read_profile", "too_big
 EXPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".zip", ".xlsx")
 
 
-def too_big(name: str, size: int, max_bytes: int) -> str | None:
+def too_big(name: str, size: int, max_bytes: int) -> Reason | None:
     """Why a file of `size` bytes is refused before it is read (or fetched), or None."""
     if size <= max_bytes:
         return None
-    return (
-        f"{name} is {megabytes(size)}; the limit is {megabytes(max_bytes)} (BACKLINKS_IMPORT_MAX_MB). "
-        "Export fewer rows, or only referring domains."
-    )
+    return Reason("reason.import.too_big", name=name, size=megabytes(size), limit=megabytes(max_bytes))
 
 
 def read_profile(path: Path, formats: tuple[Format, ...], *, max_bytes: int, site: str | None = None) -> Profile:
@@ -36,34 +34,30 @@ def read_profile(path: Path, formats: tuple[Format, ...], *, max_bytes: int, sit
         size = path.stat().st_size
     except (OSError, ValueError) as error:  # ValueError: a NUL in the path
         reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
-        raise ExportError(f"{_shown(path.name)} can't be opened ({reason}).") from None
+        raise refusal("unopenable", name=_shown(path.name), error=reason) from None
     if path.is_dir():
-        raise ExportError(_folder(path))
+        raise _folder(path)
     if reason := too_big(path.name, size, max_bytes):
         raise ExportError(reason)
     try:
         with open_export(path, formats, max_bytes=max_bytes) as opened:
             profile = build(opened, site=site)
     except (csv.Error, UnicodeError, zipfile.BadZipFile, EOFError, OSError, ElementTree.ParseError) as error:
-        raise ExportError(f"{path.name} could not be read: {error}.") from None
+        raise refusal("unreadable", name=path.name, error=str(error).rstrip(".")) from None
     if not profile.domains:
-        raise ExportError(
-            f"{path.name} is a {profile.format} export but holds no readable links"
-            f" ({profile.skipped:,} malformed rows skipped)."
-            if profile.skipped
-            else f"{path.name} is a {profile.format} export with no rows."
-        )
+        if profile.skipped:
+            raise refusal("no_links", name=path.name, format=profile.format, skipped=profile.skipped)
+        raise refusal("no_rows", name=path.name, format=profile.format)
     return profile
 
 
-def _folder(path: Path) -> str:
+def _folder(path: Path) -> ExportError:
     """A folder instead of a file: say so, and name the exports in it to choose from."""
     try:
         found = sorted(p.name for p in path.iterdir() if p.is_file() and p.suffix.lower() in EXPORT_SUFFIXES)
     except OSError:
         found = []
-    inside = f" It holds {', '.join(found[:5])}{' and more' if len(found) > 5 else ''}." if found else ""
-    return f"{path.name or path} is a folder, not an export file: give the file's own path.{inside}"
+    return refusal("folder", name=str(path.name or path), files=found[:5], more=len(found) > 5)
 
 
 def _shown(name: str, limit: int = 80) -> str:

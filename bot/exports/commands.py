@@ -33,13 +33,6 @@ if TYPE_CHECKING:
     from bot.planning.knowledge import Knowledge
     from bot.storage.store import Store
 
-ANCHOR_LABELS = {
-    "branded": "branded",
-    "naked_url": "naked URL",
-    "generic": "generic",
-    "keyword": "partial or exact match",
-}
-
 
 def import_target(argument: str) -> tuple[str | None, bool]:
     """The file an `import …` line names (home folder expanded), and whether it is a competitor's.
@@ -119,7 +112,7 @@ def profile_blocks(profile: Profile, summary: dict[str, Any], *, competitor: boo
     if summary["dofollow_share"] is not None:
         lines.append(text("import.dofollow", share=summary["dofollow_share"]))
     if total_anchors:
-        mix = ", ".join(f"{ANCHOR_LABELS[k]} {n / total_anchors:.0%}" for k, n in anchors.items() if n)
+        mix = [(kind, n / total_anchors) for kind, n in anchors.items() if n]  # named by the template
         lines.append(text("import.anchors", mix=mix))
     if summary["top10_share"] is not None:
         lines.append(text("import.top10", share=summary["top10_share"]))
@@ -194,7 +187,7 @@ class Imports:
                 read_profile, Path(request.file), self.formats, max_bytes=self.max_bytes, site=site
             )
         except ExportError as error:
-            return [views.info("import.refused", reason=str(error))]
+            return [views.info("import.refused", reason=error.reason)]
         if profile.compared:  # a Link Intersect: the competitors, not this site's own profile
             return [await self._intersect(request, profile, draft, known)]
         this_month = month_key(self.store.clock(), "UTC")

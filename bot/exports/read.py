@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import IO, Any
 from xml.etree import ElementTree
 
+from bot.conversation.rendering import Precise, Reason
 from bot.conversation.validators.domains import registrable_domain
 from bot.exports.values import SpelledDates, host_of, parse_count, parse_date
 
@@ -32,7 +33,17 @@ csv.field_size_limit(1 << 24)  # a page title or anchor can be long; a malformed
 
 
 class ExportError(ValueError):
-    """The file can't be read as a backlink export; the message says why, for the user."""
+    """The file can't be read as a backlink export; the reason says why, for the user (its English
+    text is the message; a reply says it in the reader's language, knowledge/reasons.yaml)."""
+
+    def __init__(self, reason: Reason):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def refusal(name: str, /, **values: Any) -> ExportError:
+    """An ExportError from a reason of knowledge/reasons.yaml (`reason.import.<name>`)."""
+    return ExportError(Reason(f"reason.import.{name}", **values))
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +69,12 @@ class Opened:
     compared: tuple[tuple[str, int], ...] = ()  # (compared site, column position), per_target formats
 
 
-def megabytes(size: int) -> str:
-    return f"{size / 1e6:,.1f} MB" if size < 10e6 else f"{size / 1e6:,.0f} MB"
+def megabytes(size: int) -> float:
+    """A size in MB as a reply shows it (in the reader's format): two decimals below 1 MB ("0.02"),
+    one below 10 MB ("2.5"), whole above ("40")."""
+    if size < 1e6:
+        return Precise(round(size / 1e6, 2))
+    return round(size / 1e6, 1) if size < 10e6 else round(size / 1e6)
 
 
 def normalise(cell: str) -> str:
@@ -83,7 +98,7 @@ def formats_from(data: Mapping[str, Any]) -> tuple[Format, ...]:
     )
 
 
-def detect_encoding(head: bytes) -> str:
+def detect_encoding(head: bytes, name: str = "This file") -> str:
     """From the first bytes: a BOM, else the NUL pattern of UTF-16, else UTF-8 (or Windows-1252)."""
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
@@ -99,7 +114,7 @@ def detect_encoding(head: bytes) -> str:
         if even_nuls > half * 0.6 and odd_nuls < half * 0.1:
             return "utf-16-be"
     if b"\x00" in sample:
-        raise ExportError("This looks like a binary file, not a CSV export (it holds NUL bytes).")
+        raise refusal("binary", name=name)
     try:
         sample.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -209,9 +224,7 @@ def recognise_by_rows(
 
 
 def refused(name: str, formats: Sequence[Format], seen: Sequence[str]) -> ExportError:
-    known = ", ".join(f.label for f in formats)
-    saw = seen[0] if seen else "(nothing readable)"
-    return ExportError(f"I don't recognise the format of {name}. I read: {known}. Its first line was: {saw}")
+    return refusal("unknown_format", name=name, known=[f.label for f in formats], first=seen[0] if seen else "")
 
 
 def open_text(stream: IO[bytes], name: str, formats: Sequence[Format]) -> Opened:
@@ -221,8 +234,8 @@ def open_text(stream: IO[bytes], name: str, formats: Sequence[Format]) -> Opened
         head = stream.read(4096)
         stream.seek(0)
     if not head.strip(b"\x00\r\n\t ,;\xef\xbb\xbf\xff\xfe"):
-        raise ExportError(f"{name} is empty.")
-    encoding = detect_encoding(head)
+        raise refusal("empty", name=name)
+    encoding = detect_encoding(head, name)
     text = io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
     lines: list[str] = []  # read while looking for the header, replayed if the rows must tell
     seen: list[str] = []
@@ -297,7 +310,7 @@ def open_workbook(path: Path, formats: Sequence[Format]) -> Iterator[list[Opened
         try:
             workbook = openpyxl.load_workbook(stream, read_only=True, data_only=True)
         except (KeyError, ValueError, OSError, zipfile.BadZipFile, ElementTree.ParseError) as error:
-            raise ExportError(f"{path.name} looks like an Excel workbook but can't be read as one ({error}).") from None
+            raise refusal("bad_workbook", name=path.name, error=str(error)) from None
         try:
             opened = []
             for sheet in workbook.worksheets:
@@ -305,8 +318,8 @@ def open_workbook(path: Path, formats: Sequence[Format]) -> Iterator[list[Opened
                 with contextlib.suppress(ExportError):  # a metadata or chart sheet
                     opened.append(open_sheet(rows, f"{path.name} ({sheet.title})", formats))
             if not opened:
-                sheets = ", ".join(sheet.title for sheet in workbook.worksheets)
-                raise ExportError(f"{path.name} holds no sheet of an export I recognise; its sheets: {sheets}.")
+                sheets = [sheet.title for sheet in workbook.worksheets]
+                raise refusal("no_sheet", name=path.name, sheets=sheets)
             yield opened
         finally:
             workbook.close()
@@ -319,20 +332,22 @@ UNZIPPED_PER_ZIPPED_BYTE = 20  # CSV compresses 5-10×; far more is a zip bomb, 
 BOMB_RATIO = 100
 
 
-def unzip_refusal(name: str, size: int, members: Sequence[zipfile.ZipInfo], max_bytes: int) -> str | None:
+def unzip_refusal(name: str, size: int, members: Sequence[zipfile.ZipInfo], max_bytes: int) -> Reason | None:
     """Why an archive (a zip, or an .xlsx, which is one) is refused before anything in it is
     inflated, or None. The sizes come from its directory: Python's zipfile never inflates a member
     past the size declared there (a lie ends in a CRC error), so they bound the work."""
     unzipped = sum(m.file_size for m in members)
     if unzipped > max_bytes * UNZIPPED_PER_ZIPPED_BYTE:
-        return (
-            f"{name} unzips to {megabytes(unzipped)}, more than an export of {megabytes(max_bytes)} holds. "
-            "Export fewer rows."
+        return Reason(
+            "reason.import.unzips_too_big", name=name, unzipped=megabytes(unzipped), limit=megabytes(max_bytes)
         )
     if unzipped > max(size, 1) * BOMB_RATIO:
-        return (
-            f"{name} is {megabytes(size)} but unzips to {megabytes(unzipped)}, {unzipped // max(size, 1):,} times "
-            "as much: no export compresses like that, so it is not read. Export the file again from the tool."
+        return Reason(
+            "reason.import.zip_bomb",
+            name=name,
+            size=megabytes(size),
+            unzipped=megabytes(unzipped),
+            ratio=unzipped // max(size, 1),
         )
     return None
 
@@ -350,7 +365,7 @@ def open_export(path: Path, formats: Sequence[Format], *, max_bytes: int) -> Ite
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile:
-        raise ExportError(f"{path.name} looks like a zip but can't be opened as one.") from None
+        raise refusal("bad_zip", name=path.name) from None
     with archive, contextlib.ExitStack() as closing:
         members = [m for m in archive.infolist() if not m.is_dir()]
         if reason := unzip_refusal(path.name, path.stat().st_size, members, max_bytes):
@@ -371,9 +386,6 @@ def open_export(path: Path, formats: Sequence[Format], *, max_bytes: int) -> Ite
             except ExportError:
                 continue  # not a list of links (Search Console adds chart data and target pages)
         if not opened:
-            listed = ", ".join(sorted(Path(m.filename).name.lower() for m in members)) or "nothing"
-            raise ExportError(
-                f"{path.name} holds no Search Console links file (Latest links.csv or Top linking sites.csv) "
-                f"nor another export I recognise; it holds: {listed}."
-            )
+            listed = sorted(Path(m.filename).name.lower() for m in members)
+            raise refusal("no_links_file", name=path.name, members=listed)
         yield opened

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 from bot.core.events import ChannelKey
-from bot.core.moments import Moment
+from bot.core.moments import Moment, MonthName
 from bot.core.replies import Button, Heading, Item, Paragraph, Reply, text
 from bot.monthly.summary import ChannelSummary
 
@@ -74,6 +73,5 @@ def _line(summary: ChannelSummary | None):
     )
 
 
-def _month_name(key: str) -> str:
-    year, month = (int(p) for p in key.split("-"))
-    return f"{calendar.month_name[month]} {year}"
+def _month_name(key: str) -> MonthName:
+    return MonthName(key)  # "December 2026", said in the reader's language

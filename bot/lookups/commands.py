@@ -22,6 +22,7 @@ from collections.abc import Mapping
 
 from bot.conversation import views
 from bot.conversation.questionnaire import Draft, Questionnaire, apply
+from bot.conversation.rendering import Reason
 from bot.core.events import ChannelKey
 from bot.core.feature import Plugs, Request
 from bot.core.replies import Form, Paragraph, Reply, Text, text
@@ -78,20 +79,20 @@ class Connections:
         questions = self.form.questions
         draft, errors = apply(self.form, Draft(), {q.id: values.get(q.id, "") for q in questions})
         if errors:  # the adapters check the form first; this is a submission they could not
-            return [views.info("connect.refused", reason="; ".join(errors.values()).rstrip("."))]
+            return [views.info("connect.refused", reason=Reason("reason.connect.form", reasons=list(errors.values())))]
         return await self._change(request, draft.answers["connect_provider"], draft.answers["connect_key"])
 
     async def _change(self, request: Request, name: str, key: str) -> list[Reply]:
         try:
             connection = await self.lookups.connect(request.channel, request.user, name, key)
-        except ValueError as wrong:
-            why = reason(wrong)
+        except ValueError as wrong:  # an unknown provider, a key of the wrong shape: a sentence
+            why = reason(wrong) if isinstance(reason(wrong), Reason) else f"{reason(wrong)}."
         except RefusedKey:
-            why = f"{name} refused that key; check it and try again"
+            why = Reason("reason.connect.refused_key", provider=name)
         except OutOfCredit as empty:
-            why = f"the account has no credit or plan for this ({reason(empty)})"
+            why = Reason("reason.connect.no_credit", reason=reason(empty))
         except LookupFailed as failed:
-            why = f"the key could not be checked now ({reason(failed)})"
+            why = Reason("reason.connect.unchecked", reason=reason(failed))
         else:
             return [views.info("connect.done", provider=connection.label, last4=connection.last4)]
         return [views.info("connect.refused", reason=why)]

@@ -12,6 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.conversation.rendering import Reason
+
+# (Reason is also how a client's failures are worded: providers/ imports it from here.)
+
 # How long one call may take, retries included, before the question is simply asked.
 LOOKUP_TIMEOUT = 10.0  # seconds
 
@@ -58,11 +62,17 @@ class Source:
 
 
 class LookupFailed(Exception):
-    """The provider could not answer now (timeout, 5xx, 429 past the retries): ask instead."""
+    """The provider could not answer now (timeout, 5xx, 429 past the retries): ask instead. Its
+    message is a `Reason` (knowledge/reasons.yaml, `reason.lookup.*`: a clause, no full stop), so a
+    reply says it in the reader's language; a plain text is shown as it is."""
 
 
 def reason(error: Exception) -> str:
-    """An error's message as a clause inside a sentence of ours (no full stop of its own)."""
+    """An error's message as a clause inside a sentence of ours (no full stop of its own): its
+    Reason when it has one, said again in the reader's language."""
+    said = error.args[0] if len(error.args) == 1 else None
+    if isinstance(said, Reason):
+        return said
     return str(error).strip().rstrip(".")
 
 

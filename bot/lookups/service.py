@@ -35,6 +35,7 @@ from bot.lookups.provider import (
     MonthChange,
     MonthDomains,
     Provider,
+    Reason,
     SiteFigures,
     Source,
 )
@@ -136,12 +137,12 @@ class Lookups:
         """Check the key with one cheap call, then keep it (sealed). Raises ValueError for a
         provider or key that can't be right, RefusedKey or LookupFailed from the check."""
         if self.clients is None or name not in self.providers:
-            raise ValueError(f"{name!r} is not a provider this bot knows; use one of: {', '.join(self.providers)}")
+            raise ValueError(Reason("reason.connect.unknown_provider", name=name, providers=list(self.providers)))
         client = self.clients(name, key)  # a malformed key: ValueError, before any call
         try:
             await asyncio.wait_for(client.check(), LOOKUP_TIMEOUT + 1)
         except TimeoutError:
-            raise LookupFailed(f"{client.label} did not answer within {LOOKUP_TIMEOUT:.0f} seconds") from None
+            raise LookupFailed(_timeout(client.label)) from None
         finally:
             await client.close()
         await LookupStore.on(self.store).save_key(_workspace(channel), name, self.sealer.seal(key), key[-4:], user)
@@ -246,11 +247,11 @@ class Lookups:
             found |= await LookupStore.on(self.store).cached(connection.name, kind, period, waiting)
             waiting = [d for d in waiting if d not in found]
         if waiting and not partial:
-            raise LookupFailed(f"{connection.label} is still being asked about {', '.join(waiting)} elsewhere")
+            raise LookupFailed(Reason("reason.lookup.waiting", provider=connection.label, domains=waiting))
         if not partial and (unanswered := [d for d in missing if d not in found]):
-            raise LookupFailed(f"{connection.label} gave no answer for {', '.join(unanswered)}")
+            raise LookupFailed(Reason("reason.lookup.unanswered", provider=connection.label, domains=unanswered))
         if partial and wanted and not found:
-            raise LookupFailed(f"{connection.label} answered for none of {len(wanted)} domains")
+            raise LookupFailed(Reason("reason.lookup.none_answered", provider=connection.label, count=len(wanted)))
         return {d: found[d] for d in wanted if d in found}
 
     async def _fetch(self, channel, connection: Connection, kind: str, period: str, domains: list[str], call):
@@ -267,7 +268,7 @@ class Lookups:
             if past == DEPLOYMENT:
                 self._log_cap_reached(month, connection.label)
                 raise OverCap(connection.label, self.cap)
-            raise OverBudget(f"this month's {self.budget} lookups are spent")
+            raise OverBudget(Reason("reason.lookup.over_budget", budget=self.budget))
         client = connection.provider
         # Each call has the client's own bound; a fan-out of one call per domain, AT_ONCE at a time,
         # is bounded by as many rounds.
@@ -278,7 +279,7 @@ class Lookups:
             await lookups.release(connection.name, kind, period, domains)
             await lookups.refund(_workspace(channel), month, len(domains), also=shared)
             if isinstance(error, TimeoutError):
-                raise LookupFailed(f"{connection.label} did not answer within {LOOKUP_TIMEOUT:.0f} seconds") from None
+                raise LookupFailed(_timeout(connection.label)) from None
             raise
         finally:
             await client.close()
@@ -349,6 +350,10 @@ async def _each(domains: list[str], call) -> dict:
     if failed and len(failed) == len(domains):
         raise failed[0]  # nothing came back: the provider's own failure says why
     return {d: a for d, a in zip(domains, answers, strict=True) if not isinstance(a, BaseException)}
+
+
+def _timeout(label: str) -> Reason:
+    return Reason("reason.lookup.timeout", provider=label, seconds=round(LOOKUP_TIMEOUT))
 
 
 def _month_change(stored: dict) -> MonthChange:

@@ -19,6 +19,7 @@ from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
 from bot.core import metrics
+from bot.core.moments import MonthName
 from bot.core.plan import MONTHS_IN
 from bot.core.replies import Text, text
 from bot.monthly import picture
@@ -260,8 +261,5 @@ def _whole(value: float) -> float:
     return round(value, 1) if abs(value - round(value)) >= 0.05 and value < 10 else round(value)
 
 
-def _label(month: str) -> str:
-    import calendar
-
-    year, number = (int(p) for p in month.split("-"))
-    return f"{calendar.month_name[number]} {year}"
+def _label(month: str) -> MonthName:
+    return MonthName(month)  # "December 2026", said in the reader's language

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.conversation import views
 from bot.conversation.prose import spelled_out
-from bot.conversation.rendering import Reason
+from bot.conversation.rendering import Reason, Typed
 from bot.conversation.validators.domains import registrable_domain
 from bot.core.numbers import whole_number
 from bot.core.plan import MONTHS_IN
@@ -281,7 +281,7 @@ class Log:
             "duplicates": logged.duplicates,
             "total": row.logged if row else logged.counted + len(logged.added),
             "target": row.target if row else to_build(plan.plan),
-            "note": entry.note,
+            "note": Typed(entry.note) if entry.note else entry.note,  # their words, even "no"
         }
         return [Reply("info", (Paragraph(text("log.saved", **values)),))]
 

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from bot.core.datafiles import Model
+from bot.core.replies import Text, text
 from bot.planning.checklist import CONDITIONS
 
 
@@ -30,7 +31,7 @@ class Source:
 class Parameter:
     id: str
     value: Any
-    label: str
+    label: str | Text  # a knowledge text, or a template's (a strategy's hours per link)
     source: str | None
     assumption: str | None
 
@@ -115,7 +116,7 @@ class Figure(Cites):
             raise ValueError("needs a source or an assumption label")
         return self
 
-    def parameter(self, pid: str, label: str | None = None) -> Parameter:
+    def parameter(self, pid: str, label: str | Text | None = None) -> Parameter:
         return Parameter(pid, self.value, label or self.label or pid, self.source, self.assumption)
 
 
@@ -151,8 +152,13 @@ class StrategyEntry(Model):
             self.label,
             self.aliases,
             self.needs_asset,
-            self.hours_per_link.parameter(f"hours_per_link.{sid}", f"hours of work per link by {self.label}"),
-            limit.parameter(f"monthly_limit.{sid}", f"most links a month from {self.label}") if limit else None,
+            # labelled by templates (knowledge/messages.yaml), so `why` says them in the reader's language
+            self.hours_per_link.parameter(
+                f"hours_per_link.{sid}", text("why.parameter.hours_per_link", strategy=self.label)
+            ),
+            limit.parameter(f"monthly_limit.{sid}", text("why.parameter.monthly_limit", strategy=self.label))
+            if limit
+            else None,
             limit.natural_share if limit else 0.0,
             limit.floor_from_natural if limit else 0.0,
             self.suggest_for,

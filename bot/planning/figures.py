@@ -15,7 +15,7 @@ from bot.core.replies import Text, text
 from bot.lookups import notices
 from bot.lookups.answers import bare_competitors, recent_pace, site_answers, with_counts
 from bot.lookups.failures import UnreadableKey
-from bot.lookups.provider import LookupFailed
+from bot.lookups.provider import LookupFailed, Source
 
 if TYPE_CHECKING:
     from bot.conversation.questionnaire import Questionnaire
@@ -58,7 +58,7 @@ class Figures:
         found = site_answers(sites.figures.get(site), months, this_month, sites.authority_name)
         looked_up, _ = apply(self.questionnaire, Draft(), found)  # as answers: to compare and to record
         if not looked_up.answers:
-            return draft, [text("lookup.unknown_site", site=site, source=str(sites.source))]
+            return draft, [text("lookup.unknown_site", site=site, source=_named(sites.source))]
         source = sites.source
         had = self._had(draft, defaults, site)
         disputed = {q: v for q, v in looked_up.answers.items() if q in had and provenance.wildly_apart(had[q], v)}
@@ -76,7 +76,7 @@ class Figures:
                 for q, v in draft.suggested.items()
                 if q in offered
             }
-            notes.append(text("lookup.site", site=site, source=str(source), figures=shown, form=form))
+            notes.append(text("lookup.site", site=site, source=_named(source), figures=shown, form=form))
         notes += [views.disputed(self.questionnaire.question(q), recorded[q], yours[q]) for q in disputed]
         return draft, notes
 
@@ -117,7 +117,7 @@ class Figures:
         months = history.months if history else {}
         paces = {d: recent_pace([m for m in months.get(d, []) if m.month < this_month]) for d in bare}
         filled, unknown = with_counts(typed, sites.figures, paces)
-        notes = [text("lookup.competitors", source=str(sites.source), competitors=filled)]
+        notes = [text("lookup.competitors", source=_named(sites.source), competitors=filled)]
         if unknown:
             notes.append(text("lookup.unknown_competitors", domains=unknown, source=sites.source.provider))
         entries = provenance.competitor_entries({d: sites.figures.get(d) for d in bare}, paces)
@@ -131,3 +131,8 @@ class Figures:
         if isinstance(failed, UnreadableKey) and not self.lookups.first_telling(channel, failed.state):
             return []
         return [notices.failed(failed, channel)]
+
+
+def _named(source: Source) -> Text:
+    """ "DataForSEO, 30 Nov 2026", its day in the reader's language."""
+    return provenance.named({"provider": source.provider, "day": source.day.isoformat()})

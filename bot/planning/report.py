@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.conversation.rendering import MARKDOWN, PLAIN, Renderer
-from bot.core.replies import Bullets, Buttons, Fields, Heading, Paragraph, Reply
+from bot.core.replies import Bullets, Buttons, Fields, Heading, Paragraph, Reply, Text
 from bot.planning.knowledge import Knowledge
 from bot.planning.plan_reply import checklist_texts, plan_reply, quality_bar_texts
 from bot.planning.planner import Plan
@@ -24,7 +24,7 @@ def as_json(plan: Plan, knowledge: Knowledge) -> dict[str, Any]:
     data["checklist"] = [plain.text(t) for t in checklist_texts(plan, knowledge)]
     data["quality_bar"] = [plain.text(t) for t in quality_bar_texts(plan, knowledge)]
     data["assumptions"] = [
-        {"id": p.id, "label": p.label, "value": p.value, "assumption": p.assumption}
+        {"id": p.id, "label": _said(plain, p.label), "value": p.value, "assumption": p.assumption}
         for p in knowledge.figures_used(plan)
         if p.assumption
     ]
@@ -32,6 +32,11 @@ def as_json(plan: Plan, knowledge: Knowledge) -> dict[str, Any]:
         {"id": s.id, "title": s.title, **({"url": s.url} if s.url else {})} for s in knowledge.sources_used(plan)
     ]
     return data
+
+
+def _said(renderer: Renderer, label: str | Text) -> str:
+    """A parameter's label as text: a knowledge text, or a template's (a strategy's hours per link)."""
+    return renderer.text(label) if isinstance(label, Text) else label
 
 
 def as_markdown(plan: Plan, knowledge: Knowledge) -> str:

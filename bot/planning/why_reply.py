@@ -8,8 +8,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.conversation import provenance
+from bot.conversation.rendering import Precise
 from bot.core.plan import Plan
-from bot.core.replies import Bullets, Heading, Reply, text
+from bot.core.replies import Bullets, Heading, Reply, Text, text
 from bot.planning.knowledge import Knowledge
 
 
@@ -39,14 +40,15 @@ def why_reply(plan: Plan, knowledge: Knowledge, *, sources: Mapping[str, Any] | 
         else:
             answer_lines.append(text("why.answer_skipped", label=label))
     need, safe, capacity, m = plan.need, plan.safe_pace, plan.capacity, plan.momentum
-    guides = ", ".join(f"{name.replace('_', ' ')} {value:g}" for name, value in safe.guides.items())
-    # (label, rate): each strategy named in the reader's language; the rate keeps its 4 figures
-    per_hour = [(knowledge.strategies[n].label, f"{v:g}") for n, v in capacity.per_hour.items()]
+    # (term, figure): each guide named in the reader's language, its figure to two decimals
+    guides = [(_term(name), Precise(value)) for name, value in safe.guides.items()]
+    # (label, rate): each strategy named in the reader's language; the rate to two decimals (0.19)
+    per_hour = [(knowledge.strategies[n].label, Precise(v)) for n, v in capacity.per_hour.items()]
     computed = [
         text(
             "why.computed.momentum",
             natural=round(m.natural, 2),
-            basis=m.basis,
+            basis=_term(m.basis),
             spike=m.spike,
             recent=m.recent or 0,
             earned=m.earned,
@@ -61,9 +63,9 @@ def why_reply(plan: Plan, knowledge: Knowledge, *, sources: Mapping[str, Any] | 
         text(
             "why.computed.need", horizon=need.horizon_months, gap_pace=need.gap_pace, maintenance=need.maintenance_pace
         ),
-        text("why.computed.safe", guides=guides, pace=safe.pace, basis=safe.basis.replace("_", " ")),
+        text("why.computed.safe", guides=guides, pace=safe.pace, basis=_term(safe.basis)),
         text("why.computed.capacity", built=capacity.built, hours=capacity.hours_per_month, per_hour=per_hour),
-        text("why.computed.target", target=plan.target, build=plan.build, binding=plan.binding.replace("_", " ")),
+        text("why.computed.target", target=plan.target, build=plan.build, binding=_term(plan.binding)),
         text(
             "why.computed.parity",
             months=plan.months_to_parity,
@@ -123,14 +125,24 @@ def why_reply(plan: Plan, knowledge: Knowledge, *, sources: Mapping[str, Any] | 
     return Reply("why", blocks, private=True)
 
 
-def _show_value(value: Any) -> str:
-    if isinstance(value, list):
-        return "; ".join(
-            f"authority {point['authority']}: {point['pace']}" if isinstance(point, dict) else str(point)
-            for point in value
-        )
+def _term(name: str) -> Text:
+    """One of the planner's terms (a guide, a basis, a binding), in the reader's words."""
+    return text(f"why.term.{name}")
+
+
+def _show_value(value: Any) -> Any:
+    """A parameter's value, its figures in the reader's format: a table (quality: factor) or
+    points (authority: pace) said by a template, a share to two decimals (0.26, "0,26")."""
+    if isinstance(value, list) and all(isinstance(point, dict) for point in value):
+        return text("why.value.points", points=[(_figure(p["authority"]), _figure(p["pace"])) for p in value])
     if isinstance(value, dict):
-        return ", ".join(f"{k}: {v:g}" if isinstance(v, float | int) else f"{k}: {v}" for k, v in value.items())
-    if isinstance(value, float) and value < 1:
-        return f"{value:g}"
-    return str(value)
+        return text("why.value.table", items=[(key, _figure(v)) for key, v in value.items()])
+    if isinstance(value, list):
+        return "; ".join(str(item) for item in value)
+    return _figure(value)
+
+
+def _figure(value: Any) -> Any:
+    if isinstance(value, float) and not value.is_integer():
+        return Precise(value)
+    return value

@@ -31,6 +31,6 @@ The modules, one noun each:
 from __future__ import annotations
 
 from providers.dataforseo.client import DataForSEO
-from providers.dataforseo.connection import KEY_HELP, parse_key
+from providers.dataforseo.connection import parse_key
 
-__all__ = ["KEY_HELP", "DataForSEO", "parse_key"]
+__all__ = ["DataForSEO", "parse_key"]

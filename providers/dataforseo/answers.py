@@ -28,9 +28,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from bot.lookups.provider import LookupFailed, MonthChange, MonthDomains, OutOfCredit, SiteFigures
+from bot.lookups.provider import MonthChange, MonthDomains, SiteFigures
 from providers.dataforseo.bodies import target as as_target
-from providers.dataforseo.connection import NO_CREDIT
+from providers.dataforseo.connection import failed, no_credit
 
 
 def first_result(task: dict[str, Any]) -> Any:
@@ -44,15 +44,15 @@ def check_account(task: dict[str, Any]) -> None:
     to Backlinks API, the value equals null") raises OutOfCredit, since every lookup would."""
     user = first_result(task)
     if not isinstance(user, dict):
-        raise LookupFailed("DataForSEO's user_data answer had no account in it")
+        raise failed("user_data had no account in it")
     balance = (user.get("money") or {}).get("balance")
     if isinstance(balance, int | float) and balance <= 0:
-        raise OutOfCredit(NO_CREDIT[40200])
+        raise no_credit(40200)
     if "backlinks_subscription_expiry_date" in user:
         said = user["backlinks_subscription_expiry_date"]
         expiry = _datetime(said)
         if said is None or (expiry is not None and expiry < dt.datetime.now(dt.UTC)):
-            raise OutOfCredit(NO_CREDIT[40204])
+            raise no_credit(40204)
 
 
 def summary(task: dict[str, Any]) -> dict[str, Any] | None:
@@ -80,7 +80,7 @@ def figures(domain: str, item: dict[str, Any] | None) -> SiteFigures | None:
     main = item.get("referring_main_domains")
     rank = item.get("rank")
     if not isinstance(main, int | float) or main < 0:
-        raise LookupFailed(f"DataForSEO's answer for {domain} had no referring_main_domains")
+        raise failed(f"no referring_main_domains for {domain}")
     if main == 0 and not rank:  # "0 (no backlinks detected)": nothing known about it
         return None
     return SiteFigures(
@@ -99,7 +99,7 @@ def months(task: dict[str, Any], since: str) -> list[MonthChange]:
     for item in (first_result(task) or {}).get("items") or []:
         when = _datetime(item.get("date")) if isinstance(item, dict) else None
         if when is None:
-            raise LookupFailed("DataForSEO's history answer had an item without a date")
+            raise failed("a history item without a date")
         month = f"{when - dt.timedelta(days=1):%Y-%m}"  # the month this snapshot closes
         if month < since:
             continue

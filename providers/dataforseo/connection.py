@@ -24,31 +24,46 @@ from typing import Any
 import aiohttp
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, wait_exponential, wait_random
 
-from bot.lookups.provider import LookupFailed, OutOfCredit, RefusedKey
+from bot.lookups.provider import LookupFailed, OutOfCredit, Reason, RefusedKey
 from providers.http import retry_after
 
 API = "https://api.dataforseo.com/v3/"
-KEY_HELP = (
-    "A DataForSEO key is your API login and API password joined by a colon, like "
-    "you@example.com:1a2b3c4d5e6f7a8b (both are on https://app.dataforseo.com/api-access)."
-)
+# What a key looks like, said when one is refused (knowledge/reasons.yaml, in the reader's language).
+KEY_HELP = "reason.key.dataforseo"
 MAX_ATTEMPTS = 4
 RATE_WINDOW = 60.0  # seconds: the documented limits are per minute, and no reset time is sent
 
-# Internal status codes (https://docs.dataforseo.com/v3/appendix/errors/) → how this client reacts.
+# Internal status codes (https://docs.dataforseo.com/v3/appendix/errors/) → how this client reacts,
+# each failure named by its `code` in knowledge/reasons.yaml (reason.lookup.refused_key, .no_credit).
 OK = 20000
 REFUSED = {
-    40100: "DataForSEO refused the login and API password",  # not authorized
-    40104: "DataForSEO wants the account verified first (app.dataforseo.com)",
-    40201: "DataForSEO has paused this account; its support can say why",
-    40207: "DataForSEO refused this server's IP address (the account's IP whitelist)",
+    40100: "login",  # not authorized: the login and API password refused
+    40104: "verify",  # the account must be verified first
+    40201: "paused",  # the account is paused
+    40207: "ip",  # this server's IP address is not on the account's whitelist
 }
 NO_CREDIT = {
-    40200: "The DataForSEO account has no money left (Payment Required)",
-    40203: "The DataForSEO account's own daily cost limit is reached",
-    40204: "The DataForSEO account has no active Backlinks API subscription",
-    40210: "The DataForSEO account's balance is too low for this lookup",
+    40200: "no_money",  # Payment Required
+    40203: "daily_limit",  # the account's own daily cost limit
+    40204: "no_subscription",  # no active Backlinks API subscription
+    40210: "low_balance",  # too little for this lookup
 }
+LABEL = "DataForSEO"
+
+
+def refused(code: int | None) -> RefusedKey:
+    return RefusedKey(Reason("reason.lookup.refused_key", provider=LABEL, code=REFUSED.get(code or 0, "login")))
+
+
+def no_credit(code: int | None) -> OutOfCredit:
+    return OutOfCredit(Reason("reason.lookup.no_credit", provider=LABEL, code=NO_CREDIT.get(code or 0, "no_money")))
+
+
+def failed(error: str) -> LookupFailed:
+    """An answer not as documented (a status, a shape): the detail is the API's, as it said it."""
+    return LookupFailed(Reason("reason.lookup.unexpected", provider=LABEL, error=error))
+
+
 RATE_LIMITED = {40202: RATE_WINDOW, 40209: None}  # per-minute ceiling (wait the window); 30 at once (back off)
 PASSING = {50000, 50001, 50301, 50303, 50401}  # DataForSEO's side, "try again later"
 
@@ -73,9 +88,9 @@ def parse_key(key: str) -> tuple[str, str]:
         key = decoded if ":" in decoded else key
     login, colon, password = key.partition(":")
     if not colon or not login or not password:
-        raise ValueError(KEY_HELP)
+        raise ValueError(Reason(KEY_HELP, spaces=False))
     if any(ch.isspace() or not ch.isprintable() for ch in login + password):
-        raise ValueError("A DataForSEO key has no spaces or line breaks in it. " + KEY_HELP)
+        raise ValueError(Reason(KEY_HELP, spaces=True))
     return login, password
 
 
@@ -125,15 +140,15 @@ class Connection:
                     with attempt:
                         return await self._once(method, path, body, deadline)
         except _Again as again:
-            raise LookupFailed(f"DataForSEO could not answer now ({again})") from again
+            raise LookupFailed(Reason("reason.lookup.unavailable", provider=LABEL, error=str(again))) from again
         except TimeoutError as late:
-            raise LookupFailed(f"DataForSEO did not answer within {self.timeout:g} s") from late
+            raise LookupFailed(Reason("reason.lookup.timeout", provider=LABEL, seconds=self.timeout)) from late
         raise AssertionError("unreachable: tenacity either returns or raises")
 
     async def _once(self, method: str, path: str, body: list[dict[str, Any]] | None, deadline: float) -> dict[str, Any]:
         if (wait := self._quiet_until - time.monotonic()) > 0:
             if time.monotonic() + wait >= deadline:
-                raise LookupFailed(f"DataForSEO asked not to be called for another {wait:.0f} s (its rate limit)")
+                raise LookupFailed(Reason("reason.lookup.rate_limited", provider=LABEL, seconds=round(wait)))
             await asyncio.sleep(wait)
         if self.session is None:
             self.session = aiohttp.ClientSession(headers={"Authorization": self._authorization})
@@ -154,17 +169,17 @@ class Connection:
         envelope = _json(text)
         self.spent += _cost(envelope)
         if status == 401:
-            raise RefusedKey(REFUSED.get(_code(envelope, REFUSED), REFUSED[40100]))
+            raise refused(_code(envelope, REFUSED))
         if status == 402:
-            raise OutOfCredit(NO_CREDIT.get(_code(envelope, NO_CREDIT), NO_CREDIT[40200]))
+            raise no_credit(_code(envelope, NO_CREDIT))
         if status != 200:
-            raise LookupFailed(f"DataForSEO answered HTTP {status} to {path}")
+            raise failed(f"HTTP {status} to {path}")
         if envelope is None:
-            raise LookupFailed("DataForSEO's answer was not JSON")
+            raise failed("not JSON")
         self._raise_for(envelope)
         tasks = envelope.get("tasks")
         if not isinstance(tasks, list) or not tasks or not isinstance(tasks[0], dict):
-            raise LookupFailed("DataForSEO's answer had no task in it")
+            raise failed("no task in it")
         self._raise_for(tasks[0])
         return tasks[0]
 
@@ -175,9 +190,9 @@ class Connection:
             return
         said = str(part.get("status_message") or "")
         if code in REFUSED:
-            raise RefusedKey(REFUSED[code])
+            raise refused(code)
         if code in NO_CREDIT:
-            raise OutOfCredit(NO_CREDIT[code])
+            raise no_credit(code)
         if code in RATE_LIMITED:
             wait = RATE_LIMITED[code]
             if wait is not None:
@@ -185,7 +200,7 @@ class Connection:
             raise _Again(f"{code} {said}".strip(), wait)
         if code in PASSING:
             raise _Again(f"{code} {said}".strip())
-        raise LookupFailed(f"DataForSEO answered {code} {said}".strip())
+        raise failed(f"{code} {said}".strip())
 
     def _note_rate_limit(self, headers: Any) -> None:
         """X-RateLimit-Remaining: 0 means the next call in this minute would be refused (40202)."""

@@ -13,11 +13,11 @@ from typing import Any
 import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.blocks import escape
 from adapters.slack.listeners.context import (
     DownloadError,
     _Where,
 )
+from bot.conversation.rendering import Reason, Renderer
 from bot.core.events import Invoked
 from bot.exports import EXPORT_SUFFIXES, megabytes, too_big
 
@@ -46,23 +46,29 @@ class Events:
             return  # a picture or a document: not for us
         where = _Where(context.team_id or event.get("team_id", ""), event["channel_id"], "", "")
         user = event.get("user_id", "")
+        # The channel's language, else the person's Slack locale (one users.info call, only then).
+        locale = None if await self.engine.languages.chosen(where.key) else (await self._person(client, user))[1]
+        said = self.renderer.speaking(await self.engine.languages.of(where.key, locale))
         if (reason := self._too_big(info)) is not None:  # it names the file: escaped like any user text
-            await client.chat_postEphemeral(channel=where.channel, user=user, text=escape(reason))
+            text = said.mrkdwn.render("import.refused", {"reason": reason})
+            await client.chat_postEphemeral(channel=where.channel, user=user, text=text)
             return
         with tempfile.TemporaryDirectory(prefix="backlinks-") as folder:
             try:
-                path = await self._download(client, info, Path(folder))
+                path = await self._download(client, info, Path(folder), said.mrkdwn)
             except DownloadError as error:
                 await client.chat_postEphemeral(channel=where.channel, user=user, text=str(error))
                 return
             event_id = body.get("event_id") or None
-            await self._run(Invoked(where.key, user, "import", "", None, path, request=event_id), where, client)
+            invoked = Invoked(where.key, user, "import", "", None, path, request=event_id, locale=locale)
+            await self._run(invoked, where, client)
 
-    def _too_big(self, file: Mapping[str, Any]) -> str | None:
+    def _too_big(self, file: Mapping[str, Any]) -> Reason | None:
         return too_big(file.get("name", "The file"), int(file.get("size") or 0), self.engine.imports.max_bytes)
 
-    async def _download(self, client: AsyncWebClient, file: Mapping[str, Any], folder: Path) -> str:
-        """Fetch a Slack file with the bot's token into `folder`, never past the size limit."""
+    async def _download(self, client: AsyncWebClient, file: Mapping[str, Any], folder: Path, said: Renderer) -> str:
+        """Fetch a Slack file with the bot's token into `folder`, never past the size limit (a
+        refusal worded by `said`, the reader's mrkdwn renderer; the file's name escaped)."""
         if "url_private_download" not in file:
             file = (await client.files_info(file=file["id"]))["file"]
         path = folder / Path(file.get("name") or "export.csv").name
@@ -72,14 +78,16 @@ class Events:
         try:
             async with session.get(file["url_private_download"], headers=headers) as response:
                 if response.status != 200:
-                    raise DownloadError(self._say("slack.download_refused", name=path.name, status=response.status))
+                    raise DownloadError(
+                        said.render("slack.download_refused", {"name": path.name, "status": response.status})
+                    )
                 written = 0
                 with open(path, "wb") as out:
                     async for chunk in response.content.iter_chunked(1 << 16):
                         written += len(chunk)
                         if written > limit:
                             raise DownloadError(
-                                self._say("slack.download_too_big", name=path.name, limit=megabytes(limit))
+                                said.render("slack.download_too_big", {"name": path.name, "limit": megabytes(limit)})
                             )
                         out.write(chunk)
         finally:

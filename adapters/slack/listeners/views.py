@@ -106,10 +106,11 @@ class Views:
         if not submission["files"]:
             await self._run(event, where, client)
             return
+        said = self.renderer.speaking(await self.engine.languages.of(where.key, locale)).mrkdwn
         with tempfile.TemporaryDirectory(prefix="backlinks-") as folder:
             try:
                 for question, file in submission["files"].items():  # a local copy for the engine
-                    values[question] = await self._download(client, file, Path(folder))
+                    values[question] = await self._download(client, file, Path(folder), said)
             except DownloadError as error:
                 await _quietly(
                     self._respond(client, where, {"text": str(error), "response_type": "ephemeral"}, user=user)

@@ -25,7 +25,12 @@ def import_command(path: Path, output_format: str) -> None:
     try:
         profile = read_profile(path, export_formats.default(), max_bytes=settings.import_max_bytes)
     except ExportError as error:
-        fail([str(error)], heading="Cannot import:")
+        from adapters.console.output import TERMINAL
+        from bot.conversation.rendering import Renderer
+
+        # Said again from its values in the terminal's dialect: a file's escape sequences go whole.
+        said = Renderer(knowledge_module.default(), TERMINAL).render("import.refused", {"reason": error.reason})
+        fail([said], heading="Cannot import:")
     summary = profile.summary(month_key(utc_now(), "UTC"))
     if output_format == "json":
         click.echo(json.dumps(summary, indent=2))

@@ -27,13 +27,13 @@ SAID = {
 CAPACITY = {
     "de": (
         "die günstigsten zuerst (Gastbeiträge 3,8)",
-        "Links pro Stunde nach Strategie: Gastbeiträge 0.1917, Outreach",
+        "Links pro Stunde nach Strategie: Gastbeiträge 0,19, Outreach 0,14",
     ),
     "fr": (
         "les moins coûteux d'abord (articles invités 3,8)",
-        "selon la stratégie : articles invités 0.1917, outreach",
+        "selon la stratégie : articles invités 0,19, outreach 0,14",
     ),
-    "es": ("empezando por lo más barato (guest posting 3,8)", "según la estrategia: guest posting 0.1917, outreach"),
+    "es": ("empezando por lo más barato (guest posting 3,8)", "según la estrategia: guest posting 0,19, outreach 0,14"),
 }
 
 
@@ -171,3 +171,110 @@ def test_the_yes_no_question_in_english_is_unchanged(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "Choose by number or name: 1 yes · 2 no" in done.stdout
     assert "I read lost on purpose as no." in done.stdout, done.stdout
+
+
+# `why` in each language: the planner's own terms, a strategy's parameters, figures in its format.
+WHY = {
+    "de": (
+        "Richtwerte für das sichere Tempo: Untergrenze 3, Profilgröße 14, jüngstes Tempo 12, Authority 35 → 35",
+        "begrenzt durch die Kapazität",
+        "Arbeitsstunden pro Link für die Strategie Gastbeiträge: 6 - Annahme:",
+        "Anteil neu gewonnener Links, der innerhalb eines Jahres verloren geht: 0,26 - Quelle:",
+        "1: 0,6, 2: 0,8, 3: 1, 4: 1,15, 5: 1,3",
+        "Authority 0: 3; Authority 15: 10",
+    ),
+    "fr": (
+        "Repères du rythme sûr : plancher 3, taille du profil 14, rythme récent 12, autorité 35 → 35 par mois",
+        "limité par la capacité",
+        "heures de travail par lien pour la stratégie articles invités : 6",
+        " : 0,26 - ",
+        "1 : 0,6, 2 : 0,8, 3 : 1, 4 : 1,15, 5 : 1,3",
+        "autorité 0 : 3 ; autorité 15 : 10",
+    ),
+    "es": (
+        "Guías del ritmo seguro: mínimo 3, tamaño del perfil 14, ritmo reciente 12, autoridad 35 → 35 al mes",
+        "limitado por la capacidad",
+        "horas de trabajo por enlace con la estrategia guest posting: 6",
+        ": 0,26 - ",
+        "1: 0,6, 2: 0,8, 3: 1, 4: 1,15, 5: 1,3",
+        "autoridad 0: 3; autoridad 15: 10",
+    ),
+}
+
+
+@pytest.mark.parametrize("language", ["de", "fr", "es"])
+def test_why_names_the_planners_terms_and_figures_in_the_chosen_language(tmp_path, language):
+    done = console(
+        tmp_path / "chat.db", [f"language {language}", "plan", *(t for _, t in TYPED_ANSWERS), "why", "quit"]
+    )
+    assert done.returncode == 0, done.stderr
+    why = done.stdout[done.stdout.rindex("example.com\n") :]  # from `why`'s heading on
+    for said in WHY[language]:
+        assert said in why, said
+    for english in (
+        "hours of work per link by",
+        "authority 0:",
+        "(recent)",
+        "profile size",
+        "limited by",
+        "0.26",
+        "0.19",
+    ):
+        assert english not in why, english
+
+
+# An export refused, and a data provider's key refused, in the real console: what was wrong and the
+# file's (or provider's) own name, in each language.
+REFUSALS = {
+    "de": (
+        "fehlt.csv lässt sich nicht öffnen (",
+        "Das Format von fremd.csv erkenne ich nicht. Ich lese: Ahrefs backlinks, ",
+        "Die erste Zeile war: Wann,Wer",
+        "leer.csv ist leer.",
+        "ordner ist ein Ordner, keine Exportdatei: gib den Pfad der Datei selbst an. Darin liegen links.csv.",
+        "Nicht verbunden: „acme“ ist kein Anbieter, den dieser Bot kennt; nimm einen von: dataforseo, moz.",
+        "Nicht verbunden: Ein DataForSEO-Schlüssel besteht aus deinem API-Login und deinem API-Passwort",
+        "Nicht verbunden: Das ist nur eine Moz Access ID",
+        "Dazu notiert: „no“.",
+    ),
+    "fr": (
+        "Impossible d'ouvrir fehlt.csv (",
+        "Je ne reconnais pas le format de fremd.csv. Je lis : Ahrefs backlinks, ",
+        "Sa première ligne était : Wann,Wer",
+        "leer.csv est vide.",
+        "ordner est un dossier, pas un fichier d'export : indiquez le chemin du fichier lui-même.",
+        "Il contient links.csv.",
+        "Non connecté : « acme » n'est pas un fournisseur que ce bot connaît ; utilisez l'un de ceux-ci : dataforseo",
+        "Non connecté : Une clé DataForSEO, c'est votre identifiant API et votre mot de passe API",
+        "Non connecté : Ce n'est qu'un Access ID Moz",
+        "« no »",
+    ),
+    "es": (
+        "No se puede abrir fehlt.csv (",
+        "No reconozco el formato de fremd.csv. Leo: Ahrefs backlinks, ",
+        "Su primera línea era: Wann,Wer",
+        "leer.csv está vacío.",
+        "ordner es una carpeta, no un archivo de exportación: indica la ruta del propio archivo. Contiene links.csv",
+        "No conectado: «acme» no es un proveedor que este bot conozca; usa uno de estos: dataforseo, moz.",
+        "No conectado: Una clave de DataForSEO es tu usuario de la API y tu contraseña de la API",
+        "No conectado: Eso es solo un Access ID de Moz",
+        "«no»",
+    ),
+}
+
+
+@pytest.mark.parametrize("language", ["de", "fr", "es"])
+def test_import_and_connect_refusals_in_the_real_console_are_in_the_chosen_language(tmp_path, language):
+    (tmp_path / "fremd.csv").write_text("Wann,Wer\n1,2\n", encoding="utf-8")
+    (tmp_path / "leer.csv").write_bytes(b"")
+    (tmp_path / "ordner").mkdir()
+    (tmp_path / "ordner" / "links.csv").write_text("x", encoding="utf-8")
+    imports = [f"import {tmp_path / name}" for name in ("fehlt.csv", "fremd.csv", "leer.csv", "ordner")]
+    connects = ["connect acme a:b", "connect dataforseo nur-ein-wort", "connect moz mozscape-1a2b"]
+    lines = [f"language {language}", *imports, *connects, "plan", *(t for _, t in TYPED_ANSWERS), "log 1 no", "quit"]
+    done = console(tmp_path / "chat.db", lines)
+    assert done.returncode == 0, done.stderr
+    for said in REFUSALS[language]:
+        assert said in done.stdout, said
+    for english in ("can't be opened", "recognise", "is empty", "is a folder", "Not connected", "is not a provider"):
+        assert english not in done.stdout, english

@@ -54,7 +54,7 @@ async def test_a_file_over_the_limit_is_refused_without_fetching_it(bot, standin
     command = standin.slash_command(sub="import", attachments={"file": attachment})
     await standin.dispatch_interaction(command)
     refused = await answered(standin, command)
-    assert refused["data"]["flags"] == 64 and "the limit is 0.0 MB" in refused["data"]["content"]
+    assert refused["data"]["flags"] == 64 and "the limit is 0 MB" in refused["data"]["content"]
     assert not standin.of("GET", r"/attachments/\d+")
 
 
@@ -64,3 +64,28 @@ async def test_an_attached_excel_workbook_is_read_sheet_by_sheet(bot, standin, t
     posted = json.dumps([c.json for c in follow_ups], ensure_ascii=False)
     assert 'Search Console \\"Latest links\\" + Search Console \\"Top linking sites\\"' in posted
     assert "Referring domains: 2" in posted
+
+
+async def test_import_refusals_are_said_in_the_persons_discord_language(bot, standin):
+    """A German member: the adapter's own refusal (too big, before any fetch) and the engine's (not
+    an export it knows) are German, the file's name and the sizes in them as German writes them."""
+    bot.engine.imports.max_bytes = 1_500_000
+    attachment = standin.attachment("groß.csv", b"x" * 2_500_000)
+    command = standin.slash_command(sub="import", attachments={"file": attachment}, locale="de")
+    await standin.dispatch_interaction(command)
+    refused = (await answered(standin, command))["data"]["content"]
+    assert refused == (
+        "groß.csv ist 2,5 MB groß; das Limit liegt bei 1,5 MB (BACKLINKS_IMPORT_MAX_MB). "
+        "Exportiere weniger Zeilen oder nur die verweisenden Domains."
+    )
+    assert not standin.of("GET", r"/attachments/\d+")
+
+    bot.engine.imports.max_bytes = 1_000_000
+    attachment = standin.attachment("junk.csv", b"a;b\n1;2\n")
+    command = standin.slash_command(sub="import", attachments={"file": attachment}, locale="de")
+    await standin.dispatch_interaction(command)
+    await answered(standin, command)
+    follow_ups = await standin.wait_for("POST", rf"/webhooks/{standin.application_id}/{command['token']}")
+    said = json.dumps([c.json for c in follow_ups], ensure_ascii=False)
+    assert "Das Format von junk.csv erkenne ich nicht. Ich lese: Ahrefs backlinks" in said
+    assert "Die erste Zeile war: a;b" in said and "recognise" not in said

@@ -22,6 +22,12 @@ SAID = {
     "es": ("Comandos de Backlinks bot", "Plan de backlinks para example.com", "Seguimiento mensual de backlinks para"),
 }
 LOCALES = {"de": "de", "fr": "fr", "es": "es-ES"}  # as Discord names them
+# The adapter's own refusal (Manage Server), said in the member's language as well.
+FORBIDDEN = {
+    "de": "Nur Mitglieder, die diesen Server verwalten dürfen",
+    "fr": "Seuls les membres qui peuvent gérer ce serveur",
+    "es": "Solo los miembros que pueden gestionar este servidor",
+}
 
 
 @pytest.mark.parametrize("language", ["de", "fr", "es"])
@@ -39,7 +45,7 @@ async def test_each_interaction_is_answered_in_its_locale_and_the_check_in_in_th
 
     # A check-in has no person's locale: it goes out in the language the channel chose.
     refused = await slash(standin, "language", {"language": language}, locale=locale)  # a member
-    assert refused["data"]["content"].startswith("Only members who can manage this server")
+    assert refused["data"]["content"].startswith(FORBIDDEN[language])  # in the member's language too
     await slash(standin, "language", {"language": language}, locale=locale, permissions=MANAGE_GUILD_PERMISSIONS)
     bot.engine.monthly.charts = False
     notifier = DiscordNotifier(token="token", knowledge=knowledge.default(), http=bot.http)

@@ -56,7 +56,7 @@ async def test_a_file_over_the_limit_is_refused_on_the_form_before_any_download(
     [opened] = await slack.standin.wait_for("views.open")
     response = await slack.submit(opened.body["view"], {"import_file": "F2"})
     errors = json.loads(await response.text())["errors"]
-    assert "the limit is 0.0 MB" in errors["import_file"] and slack.standin.of("download") == []
+    assert "the limit is 0 MB" in errors["import_file"] and slack.standin.of("download") == []
 
 
 async def test_an_unreadable_file_says_why_and_stores_nothing(slack, db_path):
@@ -94,7 +94,7 @@ async def test_a_shared_file_over_the_limit_is_named_escaped(slack, tmp_path):
     slack.standin.files["F6"] = (MENTIONS, export(tmp_path))
     await slack.event("T1", {"type": "file_shared", "file_id": "F6", "user_id": "U1", "channel_id": "C1"})
     [told] = await slack.standin.wait_for("chat.postEphemeral")
-    assert "the limit is 0.0 MB" in told.body["text"]
+    assert "the limit is 0 MB" in told.body["text"]
     assert_escaped(told)
     assert slack.standin.of("download") == []
 
@@ -121,7 +121,7 @@ async def test_a_download_past_the_limit_is_named_escaped(slack, tmp_path):
     values = filled_state(opened.body["view"], {"import_file": "F8"}, file_object=lambda _: small)
     await slack.interaction(submission(opened.body["view"], values))
     told = await slack.standin.wait_until("respond", "MB limit")
-    assert "is over the 0.0 MB limit" in told.body["text"]
+    assert "is over the 0 MB limit" in told.body["text"]
     assert_escaped(told)
 
 
@@ -133,3 +133,22 @@ def submission(view, values) -> dict:
         "trigger_id": "t",
         "view": {**view, "state": values},
     }
+
+
+async def test_files_shared_by_a_german_speaker_are_refused_in_german(slack, tmp_path, db_path):
+    """No language chosen in the channel: Slack's locale of the person who shared the file decides,
+    for the adapter's refusal (too big, never downloaded) and for the engine's (not an export)."""
+    slack.standin.locales["U1"] = "de-DE"
+    slack.adapter.engine.imports.max_bytes = 1_500_000
+    slack.standin.files["F8"] = ("<!channel>.csv", b"x" * 2_500_000)
+    await slack.event("T1", {"type": "file_shared", "file_id": "F8", "user_id": "U1", "channel_id": "C1"})
+    [told] = await slack.standin.wait_for("chat.postEphemeral")
+    assert told.body["text"].startswith("&lt;!channel&gt;.csv ist 2,5 MB groß; das Limit liegt bei 1,5 MB")
+    assert slack.standin.of("download") == []
+
+    slack.standin.files["F9"] = ("notizen.csv", b"wann,wer\n1,2\n")
+    await slack.event("T1", {"type": "file_shared", "file_id": "F9", "user_id": "U1", "channel_id": "C1"})
+    told = await slack.standin.wait_until("chat.postEphemeral", "notizen.csv")  # only to them
+    refused = json.dumps(told.body, ensure_ascii=False)
+    assert "Das Format von notizen.csv erkenne ich nicht." in refused and "Die erste Zeile war: wann,wer" in refused
+    assert rows(db_path, "SELECT count(*) FROM drafts") == [(0,)]

@@ -68,7 +68,10 @@ def test_every_reason_template_renders_in_every_language():
         "noun": "strategy", "options": ["a", "b"], "least": 2, "named": ["a", "b", "c"], "length": 3, "limit": 2,
         "value": -1, "what": "w", "low": 0, "high": 9, "hint": "", "figures": [1, 2], "hours": True, "page": True,
         "most": 10, "shape": "s", "found": 11, "reason": "r", "month": "m", "total": "t", "rels": ["a"],
-        "count": 2000, "reasons": ["a", "b"], "year": "2019",
+        "count": 2000, "reasons": ["a", "b"], "year": "2019", "files": ["a.csv"], "more": True, "size": 2.5,
+        "unzipped": 300, "ratio": 120, "skipped": 3, "format": "f", "first": "x,y", "sheets": ["s"],
+        "members": ["m"], "providers": ["p"], "domains": ["d"], "seconds": 10, "budget": 50, "provider": "P",
+        "spaces": True, "code": "c",
     }  # fmt: skip
     for name in reasons.templates():
         for language in ("en", "de", "fr", "es"):

@@ -244,7 +244,7 @@ def test_a_zip_that_unzips_far_beyond_the_limit_is_refused_before_reading(tmp_pa
     path = tmp_path / "bomb.zip"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("Latest links.csv", "Linking page,Last crawled\n" + "\n" * 3_000_000)
-    with pytest.raises(ExportError, match="unzips to 3.0 MB, more than an export of 0.1 MB holds"):
+    with pytest.raises(ExportError, match="unzips to 3 MB, more than an export of 0.1 MB holds"):
         read_profile(path, FORMATS, max_bytes=100_000)
 
 
@@ -482,8 +482,8 @@ def workbook_bomb(path, *, unzipped_mb: int):
 @pytest.mark.parametrize(
     ("max_bytes", "message"),
     [
-        (1_000_000, "links.xlsx unzips to 40 MB, more than an export of 1.0 MB holds"),
-        (LIMIT, r"links.xlsx is 0.\d MB but unzips to 40 MB, [\d,]+ times as much: no export compresses like that"),
+        (1_000_000, "links.xlsx unzips to 40 MB, more than an export of 1 MB holds"),
+        (LIMIT, r"links.xlsx is 0.\d+ MB but unzips to 40 MB, [\d,]+ times as much: no export compresses like that"),
     ],
 )
 def test_a_workbook_that_unzips_far_beyond_an_export_is_refused_before_reading(tmp_path, max_bytes, message):

@@ -89,7 +89,7 @@ async def test_only_someone_who_manages_the_workspace_changes_the_key(setup, db_
     said = await say(engine, f"connect dataforseo {KEY}", manages=False)
     assert "BACKLINKS_PROVIDER_KEY" in said and calls == []
     assert rows(db_path, "SELECT count(*) FROM provider_keys") == [(0,)]
-    assert "Not connected: 'acme' is not a provider" in await say(engine, "connect acme a:b")
+    assert "Not connected: “acme” is not a provider" in await say(engine, "connect acme a:b")
     assert "Not connected: a DataForSEO key is LOGIN:PASSWORD" in await say(engine, "connect dataforseo nocolon")
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from plan_reading import contradictions, rendered
 
+from bot.core.replies import Text
 from bot.planning.knowledge import load
 from bot.planning.planner import plan
 
@@ -520,11 +521,13 @@ def test_why_lists_every_figure_with_its_source_or_assumption(name):
     from bot.planning.why_reply import why_reply
 
     p = plan({"site": "example.com", **SITES[name].answers}, KNOWLEDGE)
-    text = render(why_reply(p, KNOWLEDGE), Renderer(KNOWLEDGE, PLAIN))
+    renderer = Renderer(KNOWLEDGE, PLAIN)
+    text = render(why_reply(p, KNOWLEDGE), renderer)
     figures = KNOWLEDGE.figures_used(p)
     assert {f.id for f in figures} >= set(p.figures)
     for figure in figures:
-        line = next((line for line in text.splitlines() if line.strip().startswith(f"- {figure.label}:")), None)
+        label = renderer.text(figure.label) if isinstance(figure.label, Text) else figure.label  # a strategy's
+        line = next((line for line in text.splitlines() if line.strip().startswith(f"- {label}:")), None)
         assert line is not None, figure.id
         assert " - assumption: " in line or " - source: " in line, line
     # The new figures of this model are among them when they shape the plan.
