@@ -222,7 +222,10 @@ class Interactions:
         )
 
     async def _tell_failure(self, interaction: discord.Interaction) -> None:
-        text = self.renderer.plain.render("slack.failed")
+        try:  # in the person's language, unless finding it out is what failed
+            text = (await self._speaking(interaction)).plain.render("slack.failed")
+        except Exception:  # noqa: BLE001 - the apology goes out all the same
+            text = self.renderer.plain.render("slack.failed")
         try:
             if interaction.response.is_done():
                 await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)

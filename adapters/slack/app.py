@@ -184,7 +184,7 @@ class SlackAdapter(Commands, Actions, Views, Events, HomeListeners):
                 await self._post(reply, where, client, user=event.user)
         except Exception:
             log.exception("handling %s in %s failed", type(event).__name__, where.key)
-            failure = {"text": self._failure_text(), "response_type": "ephemeral", "replace_original": False}
+            failure = {"text": await self._failure_text(event), "response_type": "ephemeral", "replace_original": False}
             await _quietly(self._respond(client, where, failure, user=event.user))
 
     async def _post(self, reply: Reply, where: _Where, client: AsyncWebClient, *, user: str) -> None:
@@ -238,8 +238,14 @@ class SlackAdapter(Commands, Actions, Views, Events, HomeListeners):
         # On the form's first field: the form stays open with what was typed; nothing was taken.
         await ack(response_action="errors", errors={field: self.renderer.plain.render("busy")} if field else {})
 
-    def _failure_text(self) -> str:
-        return self.renderer.plain.render("slack.failed")
+    async def _failure_text(self, event: Event) -> str:
+        """The apology, in the channel's language (else the person's), unless finding it out is what failed."""
+        try:
+            return self.renderer.speaking(await self.engine.languages.of(event.channel, event.locale)).plain.render(
+                "slack.failed"
+            )
+        except Exception:  # noqa: BLE001 - the apology goes out all the same
+            return self.renderer.plain.render("slack.failed")
 
 
 def _sdk_logs_only_when_shown() -> None:

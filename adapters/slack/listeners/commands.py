@@ -54,7 +54,7 @@ class Commands:
             replies = work.result()
         except Exception:
             log.exception("handling %s in %s failed", type(event).__name__, where.key)
-            await ack(text=self._failure_text(), response_type="ephemeral")
+            await ack(text=await self._failure_text(event), response_type="ephemeral")
             return
         # A reply with a picture or a file is uploaded (the files API), and a long one is several
         # messages: neither can ride on the ack.

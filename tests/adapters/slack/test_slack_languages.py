@@ -107,3 +107,14 @@ async def test_a_channel_that_chose_no_language_answers_in_each_persons_slack_lo
 
     await said(slack, "language es", user="U2")  # the channel's choice, for everyone in it
     assert "Comandos de Backlinks bot" in await said(slack, "help")
+
+
+async def test_a_failure_is_apologised_for_in_the_channels_language(slack):
+    """The database loses a table under the bot: the apology on the ack is in German, as the channel speaks."""
+    await said(slack, "language de")
+    async with slack.store.engine.begin() as connection:
+        from sqlalchemy import text
+
+        await connection.execute(text("DROP TABLE drafts"))
+    told = await said(slack, "plan")
+    assert "bei uns ist etwas schiefgelaufen" in told and "went wrong" not in told, told
