@@ -203,11 +203,12 @@ class Row:
 
     @property
     def per_second(self) -> float:
-        return self.median(lambda r: len(r.latencies) / r.elapsed)
+        """Requests answered as expected a second (a failed one is counted apart, not as throughput)."""
+        return self.median(_answered_per_second)
 
     @property
     def spread(self) -> float:
-        rates = [len(r.latencies) / r.elapsed for r in self.runs]
+        rates = [_answered_per_second(r) for r in self.runs]
         return (max(rates) - min(rates)) / statistics.median(rates)
 
     @property
@@ -221,6 +222,10 @@ class Row:
     @property
     def failures(self) -> int:
         return sum(len(r.failures) for r in self.runs)
+
+
+def _answered_per_second(run: Any) -> float:
+    return (len(run.latencies) - len(run.failures)) / run.elapsed
 
 
 async def interleaved(

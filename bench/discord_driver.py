@@ -99,18 +99,29 @@ OURS_SENT: dict[str, dict[str, Any]] = {}
 
 async def send_as_ours(interaction: discord.Interaction, what: str) -> None:
     """Ours' message for `what` (its embeds and buttons) sent as a bare discord.py client sends one."""
-    sent = OURS_SENT[what]
-    options: dict[str, Any] = {"embeds": [discord.Embed.from_dict(e) for e in sent.get("embeds", [])]}
-    buttons = [c for row in sent.get("components", []) for c in row["components"]]
-    if buttons:
-        view = discord.ui.View(timeout=None)
-        for b in buttons:
-            view.add_item(
-                discord.ui.Button(label=b.get("label"), custom_id=b["custom_id"], style=discord.ButtonStyle(b["style"]))
-            )
-        view.stop()  # as ours: not kept in discord.py's view store
-        options["view"] = view
-    await interaction.response.send_message(**options, ephemeral=bool(sent.get("flags", 0) & EPHEMERAL))
+    await interaction.response.send_message(**_as_ours(what))
+
+
+_BUILT: dict[str, dict[str, Any]] = {}
+
+
+def _as_ours(what: str) -> dict[str, Any]:
+    """The options for ours' message, built once and sent again, as ours sends a reply it already
+    rendered (the same embeds and stopped view each time): the floor must not pay for building a
+    message on every send when ours does not (it did: Embed.from_dict and a new View each time)."""
+    if what not in _BUILT:
+        sent = OURS_SENT[what]
+        options: dict[str, Any] = {"embeds": [discord.Embed.from_dict(e) for e in sent.get("embeds", [])]}
+        buttons = [c for row in sent.get("components", []) for c in row["components"]]
+        if buttons:
+            view = discord.ui.View(timeout=None)
+            for b in buttons:
+                style = discord.ButtonStyle(b["style"])
+                view.add_item(discord.ui.Button(label=b.get("label"), custom_id=b["custom_id"], style=style))
+            view.stop()  # as ours: not kept in discord.py's view store
+            options["view"] = view
+        _BUILT[what] = {**options, "ephemeral": bool(sent.get("flags", 0) & EPHEMERAL)}
+    return _BUILT[what]
 
 
 def bare_client() -> discord.Client:

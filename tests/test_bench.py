@@ -67,6 +67,16 @@ def test_a_report_head_says_the_machine_and_the_command_that_runs_it_again():
     assert "bench/bench_links.py --quick" in head[2]
 
 
+def test_a_rows_throughput_counts_only_the_requests_answered_as_expected():
+    """A request that failed (no answer in time, or not the expected one) is listed apart, not
+    counted as served: 10 sent in a second, 4 of them failed, is 6 a second."""
+    run = "types.SimpleNamespace(latencies=[0.01] * 10, failures=['no callback within 10 s'] * 4, elapsed=1.0)"
+    snippet = f"import common, types; row = common.Row('ours', [{run}]); print(row.per_second, row.spread)"
+    done = subprocess.run([sys.executable, "-c", snippet], cwd=BENCH, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.split() == ["6.0", "0.0"]
+
+
 OWN_PRINTING: set[str] = set()  # every benchmark prints through the one report
 
 
