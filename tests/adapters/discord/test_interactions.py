@@ -75,3 +75,13 @@ async def test_slow_work_is_deferred_then_followed_up(bot, standin, monkeypatch)
     assert posted.json["embeds"][0]["title"] == "Backlink plan for example.com"
     [edited] = standin.of("PATCH", rf"/webhooks/{standin.application_id}/{last['token']}/messages/@original")
     assert edited.json["content"] == "Posted in the channel."
+
+
+async def test_a_failure_is_apologised_for_in_the_members_language(bot, standin, store):
+    """The database loses a table under the bot: a German member is told so in German."""
+    async with store.engine.begin() as connection:
+        from sqlalchemy import text
+
+        await connection.execute(text("DROP TABLE drafts"))
+    told = json.dumps(await slash(standin, "plan", locale="de"), ensure_ascii=False)
+    assert "bei uns ist etwas schiefgelaufen" in told and "went wrong" not in told, told
