@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from bot.conversation import provenance
+from bot.core.moments import Moment
 from bot.core.plan import Plan
 from bot.core.replies import Bullets, Button, Buttons, Heading, Paragraph, Reply, Text, text
 from bot.planning.knowledge import Knowledge
@@ -66,7 +67,8 @@ def plan_reply(
             Paragraph(
                 text(
                     "plan.stored",
-                    when=stored.created_at.strftime("%Y-%m-%d %H:%M UTC"),
+                    # Each reader's own time on Slack and Discord; the terminal names the zone.
+                    when=Moment(stored.created_at, "UTC"),
                     user=stored.created_by,
                     earlier=stored.earlier,
                 )

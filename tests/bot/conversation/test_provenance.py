@@ -83,7 +83,7 @@ async def test_a_plan_names_the_looked_up_figures_it_kept_in_show_and_why(engine
     )
     assert "Backlink plan for example.com" in made and line in made
     shown = await chat.say("show")
-    assert line in shown and shown.index(line) < shown.index("Stored 2026-11-30 12:00 UTC by alice")
+    assert line in shown and shown.index(line) < shown.index("Stored Mon 30 Nov 2026, 12:00 (UTC) by alice")
     why = await chat.say("why")
     assert answer_line(why, "Referring domains now") == f"  - Referring domains now: 1240 {MEASURED_ON}"
     assert (

@@ -131,10 +131,10 @@ async def test_the_engine_shows_and_changes_what_was_stored(old_db: Path, knowle
         shown = await alice.say("show")
         assert "Target: about 9 new referring domains a month, everything counted" in shown
         assert "November 2026: 5 / about 3 ✓ · 0 of 2 checked links met the quality bar" in shown
-        assert "Stored 2026-11-10 08:00 UTC by alice." in shown
+        assert "Stored Tue 10 Nov 2026, 08:00 (UTC) by alice." in shown
         history = await MemoryChat(engine, HISTORY, "carol").say("show")
         assert "Target: 11-13 new referring domains a month, everything counted" in history
-        assert "Stored 2026-11-02 14:30 UTC by carol · 1 earlier plan kept." in history
+        assert "Stored Mon 2 Nov 2026, 14:30 (UTC) by carol · 1 earlier plan kept." in history
         assert (
             "I check in here on the 15th of each month at 09:00 (Europe/Berlin). "
             "Next: Sun 15 Nov 2026, 09:00 (Europe/Berlin)."
