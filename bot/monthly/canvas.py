@@ -133,6 +133,15 @@ class Canvas:
         self.image.putpalette(palette.flat())
         self.draw = ImageDraw.Draw(self.image)
 
+    def copy(self) -> Canvas:
+        """Another canvas showing what this one shows now: a picture's fixed parts drawn once, then
+        copied for each picture (a copy is a few microseconds; drawing them, a tenth of a millisecond)."""
+        copied = Canvas.__new__(Canvas)
+        copied.width, copied.height, copied.palette = self.width, self.height, self.palette
+        copied.image = self.image.copy()
+        copied.draw = ImageDraw.Draw(copied.image)
+        return copied
+
     def _ink(self, colour: RGB) -> int:
         return self.palette.index[colour]
 
@@ -229,7 +238,7 @@ class Canvas:
     def blank(self, left: float, top: float, right: float, bottom: float) -> int:
         """How many pixels of this box are still the background."""
         area = (max(0, round(left)), max(0, round(top)), min(self.width, round(right)), min(self.height, round(bottom)))
-        return self.image.crop(area).histogram()[0]
+        return self.image.crop(area).tobytes().count(0)  # the background is index 0
 
     def png(self) -> bytes:
         """The picture as a PNG: palette colours, four bits a pixel when sixteen colours do.
@@ -239,12 +248,15 @@ class Canvas:
         Fast compression (a few KB more, in half the time), no date and no software name: the same
         chart is the same bytes on any day."""
         bits = 4 if len(self.palette.colours) <= 16 else 8
-        packed = self.image.tobytes("raw", "P;4" if bits == 4 else "P")
         stride = (self.width * bits + 7) // 8
-        rows = b"".join([b"\0" + packed[y * stride : (y + 1) * stride] for y in range(self.height)])  # filter: none
+        # Each row is its filter byte (0: none) and the row. The encoder pads each row with a zero
+        # byte (a stride one longer): that byte, moved to the front, is the next row's filter.
+        padded = self.image.tobytes("raw", ("P;4" if bits == 4 else "P", stride + 1))
+        deflate = zlib.compressobj(1)
+        idat = deflate.compress(b"\0") + deflate.compress(memoryview(padded)[:-1]) + deflate.flush()
         colours = bytes(value for colour in self.palette.colours for value in colour)
         header = struct.pack(">IIBBBBB", self.width, self.height, bits, 3, 0, 0, 0)  # 3: palette colours
-        chunks = ((b"IHDR", header), (b"PLTE", colours), (b"IDAT", zlib.compress(rows, 1)), (b"IEND", b""))
+        chunks = ((b"IHDR", header), (b"PLTE", colours), (b"IDAT", idat), (b"IEND", b""))
         return PNG_SIGNATURE + b"".join(_chunk(kind, body) for kind, body in chunks)
 
 

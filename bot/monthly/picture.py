@@ -105,13 +105,36 @@ LEGEND_BAND = tuple(round(c * 0.6 + 255 * 0.4) for c in BAND_EDGE)
 
 def render(data: ChartData, labels: Mapping[str, str]) -> bytes:
     """The PNG. `labels`: the chart's words, rendered from knowledge/messages.yaml (`chart.*`)."""
-    from bot.monthly.canvas import Canvas
-
-    canvas = Canvas(WIDTH, HEIGHT, _palette())
-    canvas.text((WIDTH / 2, 8), labels["title"], size=TITLE_SIZE, bold=True, align="centre", valign="top")
+    title = labels["title"]
+    canvas = _fixed_parts(tuple((name, labels[name]) for name in FIXED_WORDS), data.measured).copy()
+    canvas.text((WIDTH / 2, 8), title, size=TITLE_SIZE, bold=True, align="centre", valign="top")
     _bars(canvas, data, labels)
     _lines(canvas, data, labels)
     return canvas.png()
+
+
+# The words of the parts every chart in a language has in the same place: the panels' titles and
+# the bars' legend (which the bars' scale leaves room for, so nothing is drawn over it).
+FIXED_WORDS = ("left", "right", "band", "logged", "below", "open", "measured")
+
+
+@lru_cache(maxsize=32)
+def _fixed_parts(words: tuple[tuple[str, str], ...], measured: bool) -> Canvas:
+    """A canvas with those parts drawn, for each chart to be drawn on a copy of (the cache: a few
+    languages and providers, each with a measured and an unmeasured legend)."""
+    from bot.monthly.canvas import Canvas
+
+    labels = dict(words)
+    canvas = Canvas(WIDTH, HEIGHT, _palette())
+    for (left, top, right, _), title in ((LEFT_PANEL, labels["left"]), (RIGHT_PANEL, labels["right"])):
+        canvas.text(((left + right) / 2, top - 6), title, size=PANEL_TITLE_SIZE, align="centre", valign="bottom")
+    _legend(canvas, (LEFT_PANEL[0] + 8, LEFT_PANEL[1] + LEGEND_TOP), _bar_entries(labels, measured))
+    return canvas
+
+
+def _bar_entries(labels: Mapping[str, str], measured: bool) -> list[tuple[str, str]]:
+    entries = [("band", labels["band"]), ("bar", labels["logged"]), ("hatched", labels["below"])]
+    return entries + [("open", labels["open"])] + ([("measured", labels["measured"])] if measured else [])
 
 
 @lru_cache(maxsize=1)
@@ -137,7 +160,7 @@ class _Axes:
         _, top, _, bottom = self.box
         return bottom - (y - self.y0) / (self.y1 - self.y0) * (bottom - top)
 
-    def frame(self, title: str, ylabel: str, xticks: Sequence[tuple[float, Sequence[str]]], yticks: Sequence[float]):
+    def frame(self, ylabel: str, xticks: Sequence[tuple[float, Sequence[str]]], yticks: Sequence[float]):
         from bot.monthly.canvas import tick_label
 
         canvas = self.canvas
@@ -164,7 +187,6 @@ class _Axes:
             canvas.text((left - TICK - 3, self.py(value)), words, size=AXIS_SIZE, align="right", valign="middle")
         for x, (_, words) in zip(xs, xticks, strict=True):
             canvas.lines_of_text((x, bottom + TICK + 3), words, size=SMALL_SIZE)
-        canvas.text(((left + right) / 2, top - 6), title, size=PANEL_TITLE_SIZE, align="centre", valign="bottom")
         canvas.vertical_text((left - TICK - 3 - widest - 12, (top + bottom) / 2), ylabel, size=AXIS_SIZE)
 
 
@@ -173,8 +195,7 @@ def _bars(canvas: Canvas, data: ChartData, labels: Mapping[str, str]) -> None:
 
     n = len(data.months)
     measured = [(i, m) for i, m in enumerate(data.measured_new) if m is not None]
-    entries = [("band", labels["band"]), ("bar", labels["logged"]), ("hatched", labels["below"])]
-    entries += [("open", labels["open"])] + ([("measured", labels["measured"])] if measured else [])
+    entries = _bar_entries(labels, bool(measured))  # the legend: in the fixed parts
     # The legend sits above the bars: the scale leaves it room, and a fifth more for the counts.
     highest = max([*data.logged, *(hi for _, hi in data.band), *(m for _, m in measured), 1])
     height = LEFT_PANEL[3] - LEFT_PANEL[1]
@@ -199,8 +220,7 @@ def _bars(canvas: Canvas, data: ChartData, labels: Mapping[str, str]) -> None:
     for i, count in enumerate(data.logged):  # last: over the measured line (their edges light, a halo)
         canvas.text((axes.px(i), axes.py(count) - 3), str(count), size=SMALL_SIZE, align="centre", valign="bottom")
     ticks = [(i, _tick(m, i == 0)) for i, m in enumerate(data.months)]
-    axes.frame(labels["left"], labels["per_month"], ticks, nice_ticks(0, top, whole=True))
-    _legend(canvas, (LEFT_PANEL[0] + 8, LEFT_PANEL[1] + LEGEND_TOP), entries)
+    axes.frame(labels["per_month"], ticks, nice_ticks(0, top, whole=True))
 
 
 def _lines(canvas: Canvas, data: ChartData, labels: Mapping[str, str]) -> None:
@@ -227,7 +247,7 @@ def _lines(canvas: Canvas, data: ChartData, labels: Mapping[str, str]) -> None:
     _legend(canvas, _free_corner(canvas, RIGHT_PANEL, entries), entries)  # before the frame: nothing but lines
     step = max(1, n // 8)  # at most about eight month labels: legible as a thumbnail
     ticks = [(i, _tick(m, i == 0)) for i, m in enumerate(data.line_months) if i % step == 0]
-    axes.frame(labels["right"], labels["domains"], ticks, nice_ticks(low - margin, high + margin))
+    axes.frame(labels["domains"], ticks, nice_ticks(low - margin, high + margin))
 
 
 def _legend(canvas: Canvas, corner: tuple[float, float], entries: Sequence[tuple[str, str]]) -> None:

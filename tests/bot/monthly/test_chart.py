@@ -91,6 +91,36 @@ def test_other_numbers_draw_another_picture():
     assert chart.render(other, LABELS) != chart.render(data, LABELS)
 
 
+def test_a_chart_drawn_on_the_kept_fixed_parts_is_the_one_drawn_afresh():
+    # The panels' titles and the bars' legend are drawn once and each chart drawn on a copy: a chart
+    # must not show what the one before drew, nor be any other than drawn with nothing kept.
+    measured = {"2026-10": MonthChange("2026-10", 9, 2), "2026-11": MonthChange("2026-11", 5, 6)}
+    first, second = fixed_data(measured=measured, measured_by="DataForSEO"), fixed_data()
+    high = chart.ChartData(**{**{f: getattr(second, f) for f in second.__slots__}, "logged": (40, 2, 0, 3, 1)})
+    picture._fixed_parts.cache_clear()
+    afresh = [chart.render(data, LABELS) for data in (second, high)]
+    chart.render(first, LABELS)
+    assert [chart.render(data, LABELS) for data in (second, high)] == afresh
+    assert picture._fixed_parts.cache_info().currsize == 2  # measured and not, in one language
+
+
+@pytest.mark.parametrize("logged", [(0, 0, 0, 0, 0), (4, 6, 1, 7, 2), (90, 3, 120, 0, 7)])
+def test_nothing_is_drawn_over_the_bars_legend(logged):
+    # What makes drawing it once right: the bars' scale leaves the legend its room, tallest bar,
+    # its count and the measured diamonds included.
+    measured = {"2026-10": MonthChange("2026-10", max(logged) + 5, 2), "2026-11": MonthChange("2026-11", 5, 6)}
+    data = fixed_data(measured=measured, measured_by="DataForSEO")
+    data = chart.ChartData(**{**{f: getattr(data, f) for f in data.__slots__}, "logged": logged})
+    from PIL import Image
+
+    drawn = Image.open(io.BytesIO(chart.render(data, LABELS)))
+    fixed = picture._fixed_parts(tuple((n, LABELS[n]) for n in picture.FIXED_WORDS), True).image
+    left, top, right, _ = picture.LEFT_PANEL
+    rows = len(picture._bar_entries(LABELS, True))
+    box = (left + 1, top + 1, right, top + picture.LEGEND_TOP + rows * picture.LEGEND_ROW + 2)
+    assert drawn.crop(box).convert("RGB").tobytes() == fixed.crop(box).convert("RGB").tobytes()
+
+
 def test_the_alt_text_says_the_numbers():
     data = fixed_data()
     alt = PLAIN_TEXT.text(chart.alt_text(data))
