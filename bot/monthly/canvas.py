@@ -19,6 +19,7 @@ import math
 import struct
 import zlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -125,6 +126,16 @@ def _stripes(width: int, height: int, on: int, off: int) -> Image.Image:
     return mask
 
 
+@dataclass(frozen=True, slots=True)
+class Layer:
+    """Part of a picture drawn once and kept (`Canvas.layer`): its pixels, where they are, and where
+    its top-left corner goes."""
+
+    image: Image.Image
+    mask: Image.Image
+    corner: tuple[int, int]
+
+
 class Canvas:
     def __init__(self, width: int, height: int, palette: Palette):
         self.width, self.height = width, height
@@ -141,6 +152,17 @@ class Canvas:
         copied.image = self.image.copy()
         copied.draw = ImageDraw.Draw(copied.image)
         return copied
+
+    def layer(self) -> Layer:
+        """What is drawn on this canvas (a blank one), to be pasted over others as it is."""
+        box = self.image.getbbox() or (0, 0, 1, 1)  # where anything is drawn (not the background, 0)
+        drawn = self.image.crop(box)
+        where = Image.frombytes("L", drawn.size, drawn.tobytes()).point([0] + [255] * 255)
+        return Layer(drawn, where, (box[0], box[1]))
+
+    def paste(self, layer: Layer) -> None:
+        """A layer over this canvas: the pixels it drew, each as it drew it."""
+        self.image.paste(layer.image, layer.corner, layer.mask)
 
     def _ink(self, colour: RGB) -> int:
         return self.palette.index[colour]
@@ -235,10 +257,11 @@ class Canvas:
         else:
             raise ValueError(f"no marker {shape!r}")
 
-    def blank(self, left: float, top: float, right: float, bottom: float) -> int:
-        """How many pixels of this box are still the background."""
+    def blank(self, left: float, top: float, right: float, bottom: float) -> tuple[int, int]:
+        """How many pixels of this box are still the background, and how many it has."""
         area = (max(0, round(left)), max(0, round(top)), min(self.width, round(right)), min(self.height, round(bottom)))
-        return self.image.crop(area).tobytes().count(0)  # the background is index 0
+        pixels = self.image.crop(area).tobytes()
+        return pixels.count(0), len(pixels)  # the background is index 0
 
     def png(self) -> bytes:
         """The picture as a PNG: palette colours, four bits a pixel when sixteen colours do.

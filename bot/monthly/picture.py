@@ -25,7 +25,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from bot.monthly.canvas import Canvas, Palette
+    from bot.monthly.canvas import Canvas, Layer, Palette
 
 WIDTH, HEIGHT = 800, 450  # pixels
 FILENAME = "backlinks-progress.png"
@@ -171,23 +171,40 @@ class _Axes:
             [(left, bottom), *(p for y in ys for p in ((left, y), (left - TICK, y), (left, y))), (left, top)],
             colour=INK,
         )
-        xs = [self.px(v) for v, _ in xticks]
-        canvas.line(
-            [
-                (left, bottom),
-                *(p for x in xs for p in ((x, bottom), (x, bottom + TICK), (x, bottom))),
-                (right, bottom),
-            ],
-            colour=INK,
-        )
+        # The months' axis: the same for every chart of the same months (a check-in fan-out's), kept.
+        canvas.paste(_months_axis(self.box, tuple((self.px(v), tuple(words)) for v, words in xticks)))
         widest = 0
         for value in yticks:
             words = tick_label(value)
             widest = max(widest, canvas.text_width(words, size=AXIS_SIZE))
             canvas.text((left - TICK - 3, self.py(value)), words, size=AXIS_SIZE, align="right", valign="middle")
-        for x, (_, words) in zip(xs, xticks, strict=True):
-            canvas.lines_of_text((x, bottom + TICK + 3), words, size=SMALL_SIZE)
         canvas.vertical_text((left - TICK - 3 - widest - 12, (top + bottom) / 2), ylabel, size=AXIS_SIZE)
+
+
+@lru_cache(maxsize=64)
+def _months_axis(box: tuple[int, int, int, int], ticks: tuple[tuple[float, tuple[str, ...]], ...]) -> Layer:
+    """A panel's bottom axis, out to each month's tick and back, and the months' names under it (they
+    reach neither the numbers left of the panel nor anything in it, so drawn apart they are the same)."""
+    canvas = _blank().copy()
+    left, _, right, bottom = box
+    canvas.line(
+        [
+            (left, bottom),
+            *(p for x, _ in ticks for p in ((x, bottom), (x, bottom + TICK), (x, bottom))),
+            (right, bottom),
+        ],
+        colour=INK,
+    )
+    for x, words in ticks:
+        canvas.lines_of_text((x, bottom + TICK + 3), words, size=SMALL_SIZE)
+    return canvas.layer()
+
+
+@lru_cache(maxsize=1)
+def _blank() -> Canvas:
+    from bot.monthly.canvas import Canvas
+
+    return Canvas(WIDTH, HEIGHT, _palette())
 
 
 def _bars(canvas: Canvas, data: ChartData, labels: Mapping[str, str]) -> None:
@@ -244,7 +261,8 @@ def _lines(canvas: Canvas, data: ChartData, labels: Mapping[str, str]) -> None:
         canvas.marker(point, "circle", size=3, fill=LINE)
     entries = [("profile", labels["profile"]), ("median", labels["median"])]
     entries += [("projection", labels["projection"])] if projection else []
-    _legend(canvas, _free_corner(canvas, RIGHT_PANEL, entries), entries)  # before the frame: nothing but lines
+    # Before the frame: nothing but lines there. Kept drawn, for each corner it may take.
+    canvas.paste(_legend_layer(_free_corner(canvas, RIGHT_PANEL, entries), tuple(entries)))
     step = max(1, n // 8)  # at most about eight month labels: legible as a thumbnail
     ticks = [(i, _tick(m, i == 0)) for i, m in enumerate(data.line_months) if i % step == 0]
     axes.frame(labels["domains"], ticks, nice_ticks(low - margin, high + margin))
@@ -276,6 +294,13 @@ def _legend(canvas: Canvas, corner: tuple[float, float], entries: Sequence[tuple
         canvas.text((x + LEGEND_HANDLE + 2, middle), words, size=SMALL_SIZE, valign="middle")
 
 
+@lru_cache(maxsize=64)
+def _legend_layer(corner: tuple[float, float], entries: tuple[tuple[str, str], ...]) -> Layer:
+    canvas = _blank().copy()
+    _legend(canvas, corner, entries)
+    return canvas.layer()
+
+
 def _free_corner(canvas: Canvas, box: tuple[int, int, int, int], entries: Sequence[tuple[str, str]]):
     """The corner of the panel where the legend hides the least of what is drawn there already."""
     width = LEGEND_HANDLE + 4 + max(canvas.text_width(words, size=SMALL_SIZE) for _, words in entries)
@@ -283,8 +308,16 @@ def _free_corner(canvas: Canvas, box: tuple[int, int, int, int], entries: Sequen
     left, top, right, bottom = box
     corners = [(right - width - 6, bottom - height - 8), (left + 8, top + LEGEND_TOP), (right - width - 6, top + 6)]
     corners.append((left + 8, bottom - height - 8))
-    # The first with the most background left: the order says which is best when several are free.
-    return max(corners, key=lambda c: canvas.blank(c[0] - 4, c[1] - 4, c[0] + width + 4, c[1] + height + 4))
+    # The first with the most background left: the order says which is best when several are free
+    # (so the first with nothing in it is the one: the others need not be looked at).
+    most, best = -1, corners[0]
+    for corner in corners:
+        blank, pixels = canvas.blank(corner[0] - 4, corner[1] - 4, corner[0] + width + 4, corner[1] + height + 4)
+        if blank == pixels:
+            return corner
+        if blank > most:
+            most, best = blank, corner
+    return best
 
 
 # The picture's month names, fixed (calendar's follow the machine's locale: the same chart, other bytes).
