@@ -74,6 +74,22 @@ def test_the_same_input_draws_the_same_bytes_at_thumbnail_size():
     assert b"Software" not in first and b"tIME" not in first  # no software name, no date
 
 
+def test_deflated_by_isa_l_or_by_zlib_the_picture_is_the_same(monkeypatch):
+    import zlib
+
+    from PIL import Image
+
+    from bot.monthly import canvas
+
+    fast = chart.render(fixed_data(), LABELS)
+    assert canvas._deflate is not zlib  # the installed one: ISA-L's
+    monkeypatch.setattr(canvas, "_deflate", zlib)  # where its wheel does not install
+    plain = chart.render(fixed_data(), LABELS)
+    assert fast != plain and len(fast) < len(plain)
+    pixels = [Image.open(io.BytesIO(png)).convert("RGB").tobytes() for png in (fast, plain)]
+    assert pixels[0] == pixels[1]
+
+
 def test_another_process_draws_the_same_bytes(tmp_path):
     # A fresh interpreter (its own font cache and settings) must agree byte for byte.
     script = (
