@@ -5,10 +5,13 @@ logged each month as bars against the band the plan asked to build, and, where a
 measured the site, every new referring domain it counted that month (built and earned) as a line of
 diamonds; on the right the profile against the competitors' median, with the plan's path to parity.
 
-Pillow draws straight into pixels (bot/monthly/canvas.py): about a millisecond of CPU a chart,
-where matplotlib took a fifth of a second laying out its artists. Same input, same bytes: fixed
-sizes and places, a bundled font, fixed month names (not the locale's), a fixed palette, and no
-software name or date in the PNG. This module imports nothing of the bot but the canvas, so a
+Pillow draws straight into pixels (bot/monthly/canvas.py): about half a millisecond of CPU a
+chart, where matplotlib took a fifth of a second laying out its artists. What every chart of a
+language has in the same place (the panels' titles, the bars' legend) is drawn once and each chart
+drawn on a copy; the months' axes and the lines' legend, alike across a month's check-ins, are kept
+drawn as layers and pasted, pixel for pixel what drawing them there draws. Same input, same
+bytes: fixed sizes and places, a bundled font, fixed month names (not the locale's), a fixed
+palette, and no software name or date in the PNG. This module imports nothing of the bot but the canvas, so a
 drawing process (bot/monthly/drawers.py) starts in a fraction of a second; Pillow is imported at
 the first drawing, so a process that draws nothing never pays for it.
 
