@@ -163,25 +163,49 @@ class _Axes:
         _, top, _, bottom = self.box
         return bottom - (y - self.y0) / (self.y1 - self.y0) * (bottom - top)
 
-    def frame(self, ylabel: str, xticks: Sequence[tuple[float, Sequence[str]]], yticks: Sequence[float]):
+    def frame(
+        self,
+        ylabel: str,
+        xticks: Sequence[tuple[float, Sequence[str]]],
+        yticks: Sequence[float],
+        *,
+        kept: bool = False,
+    ) -> None:
+        """The panel's axes, their ticks and words. `kept`: its numbers' axis kept drawn (a scale
+        many charts share, as the bars' small counts do; a scale of one chart's own is drawn here)."""
         from bot.monthly.canvas import tick_label
 
-        canvas = self.canvas
-        left, top, right, bottom = self.box
-        # Each axis and its ticks as one line, out to each tick and back: one call, not one a tick.
-        ys = sorted((self.py(v) for v in yticks), reverse=True)
-        canvas.line(
-            [(left, bottom), *(p for y in ys for p in ((left, y), (left - TICK, y), (left, y))), (left, top)],
-            colour=INK,
-        )
+        numbers = tuple((self.py(v), tick_label(v)) for v in yticks)
+        if kept:
+            self.canvas.paste(_numbers_axis(self.box, numbers, ylabel))
+        else:
+            _draw_numbers_axis(self.canvas, self.box, numbers, ylabel)
         # The months' axis: the same for every chart of the same months (a check-in fan-out's), kept.
-        canvas.paste(_months_axis(self.box, tuple((self.px(v), tuple(words)) for v, words in xticks)))
-        widest = 0
-        for value in yticks:
-            words = tick_label(value)
-            widest = max(widest, canvas.text_width(words, size=AXIS_SIZE))
-            canvas.text((left - TICK - 3, self.py(value)), words, size=AXIS_SIZE, align="right", valign="middle")
-        canvas.vertical_text((left - TICK - 3 - widest - 12, (top + bottom) / 2), ylabel, size=AXIS_SIZE)
+        self.canvas.paste(_months_axis(self.box, tuple((self.px(v), tuple(words)) for v, words in xticks)))
+
+
+def _draw_numbers_axis(
+    canvas: Canvas, box: tuple[int, int, int, int], numbers: Sequence[tuple[float, str]], ylabel: str
+) -> None:
+    """A panel's left axis, out to each tick and back (one line, not one a tick), the numbers left of
+    it and the axis' name left of them (none of it reaches the months' names under the panel)."""
+    left, top, _, bottom = box
+    ys = sorted((y for y, _ in numbers), reverse=True)
+    canvas.line(
+        [(left, bottom), *(p for y in ys for p in ((left, y), (left - TICK, y), (left, y))), (left, top)], colour=INK
+    )
+    widest = 0
+    for y, words in numbers:
+        widest = max(widest, canvas.text_width(words, size=AXIS_SIZE))
+        canvas.text((left - TICK - 3, y), words, size=AXIS_SIZE, align="right", valign="middle")
+    canvas.vertical_text((left - TICK - 3 - widest - 12, (top + bottom) / 2), ylabel, size=AXIS_SIZE)
+
+
+@lru_cache(maxsize=64)
+def _numbers_axis(box: tuple[int, int, int, int], numbers: tuple[tuple[float, str], ...], ylabel: str) -> Layer:
+    canvas = _blank().copy()
+    _draw_numbers_axis(canvas, box, numbers, ylabel)
+    return canvas.layer()
 
 
 @lru_cache(maxsize=64)
@@ -240,7 +264,7 @@ def _bars(canvas: Canvas, data: ChartData, labels: Mapping[str, str]) -> None:
     for i, count in enumerate(data.logged):  # last: over the measured line (their edges light, a halo)
         canvas.text((axes.px(i), axes.py(count) - 3), str(count), size=SMALL_SIZE, align="centre", valign="bottom")
     ticks = [(i, _tick(m, i == 0)) for i, m in enumerate(data.months)]
-    axes.frame(labels["per_month"], ticks, nice_ticks(0, top, whole=True))
+    axes.frame(labels["per_month"], ticks, nice_ticks(0, top, whole=True), kept=True)
 
 
 def _lines(canvas: Canvas, data: ChartData, labels: Mapping[str, str]) -> None:

@@ -109,12 +109,12 @@ def test_other_numbers_draw_another_picture():
 
 def test_a_chart_drawn_with_its_kept_parts_is_the_one_drawn_afresh():
     # The panels' titles and the bars' legend are drawn once and each chart drawn on a copy; the
-    # months' axes and the lines' legend are kept drawn and pasted: a chart must not show what the
-    # one before drew, nor be any other than drawn with nothing kept.
+    # months' axes, the bars' numbers axis and the lines' legend are kept drawn and pasted: a chart
+    # must not show what the one before drew, nor be any other than drawn with nothing kept.
     measured = {"2026-10": MonthChange("2026-10", 9, 2), "2026-11": MonthChange("2026-11", 5, 6)}
     first, second = fixed_data(measured=measured, measured_by="DataForSEO"), fixed_data()
     high = chart.ChartData(**{**{f: getattr(second, f) for f in second.__slots__}, "logged": (40, 2, 0, 3, 1)})
-    kept = (picture._fixed_parts, picture._months_axis, picture._legend_layer)
+    kept = (picture._fixed_parts, picture._months_axis, picture._numbers_axis, picture._legend_layer)
     for cache in kept:
         cache.cache_clear()
     afresh = [chart.render(data, LABELS) for data in (second, high)]
