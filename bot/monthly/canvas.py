@@ -19,10 +19,16 @@ import math
 import struct
 import zlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from PIL import Image, ImageChops, ImageDraw, ImageFont
+
+try:  # ISA-L's deflate: the same zlib stream as zlib's level 1, a little smaller, in a seventh of the time
+    from isal import isal_zlib as _deflate
+except ImportError:  # a platform its wheels do not cover: zlib's own, as before
+    _deflate = zlib
 
 FONTS = Path(__file__).resolve().parent / "fonts"
 REGULAR, BOLD = "DejaVuSans.ttf", "DejaVuSans-Bold.ttf"
@@ -125,6 +131,16 @@ def _stripes(width: int, height: int, on: int, off: int) -> Image.Image:
     return mask
 
 
+@dataclass(frozen=True, slots=True)
+class Layer:
+    """Part of a picture drawn once and kept (`Canvas.layer`): its pixels, where they are, and where
+    its top-left corner goes."""
+
+    image: Image.Image
+    mask: Image.Image
+    corner: tuple[int, int]
+
+
 class Canvas:
     def __init__(self, width: int, height: int, palette: Palette):
         self.width, self.height = width, height
@@ -132,6 +148,26 @@ class Canvas:
         self.image = Image.new("P", (width, height), 0)
         self.image.putpalette(palette.flat())
         self.draw = ImageDraw.Draw(self.image)
+
+    def copy(self) -> Canvas:
+        """Another canvas showing what this one shows now: a picture's fixed parts drawn once, then
+        copied for each picture (a copy is a few microseconds; drawing them, a tenth of a millisecond)."""
+        copied = Canvas.__new__(Canvas)
+        copied.width, copied.height, copied.palette = self.width, self.height, self.palette
+        copied.image = self.image.copy()
+        copied.draw = ImageDraw.Draw(copied.image)
+        return copied
+
+    def layer(self) -> Layer:
+        """What is drawn on this canvas (a blank one), to be pasted over others as it is."""
+        box = self.image.getbbox() or (0, 0, 1, 1)  # where anything is drawn (not the background, 0)
+        drawn = self.image.crop(box)
+        where = Image.frombytes("L", drawn.size, drawn.tobytes()).point([0] + [255] * 255)
+        return Layer(drawn, where, (box[0], box[1]))
+
+    def paste(self, layer: Layer) -> None:
+        """A layer over this canvas: the pixels it drew, each as it drew it."""
+        self.image.paste(layer.image, layer.corner, layer.mask)
 
     def _ink(self, colour: RGB) -> int:
         return self.palette.index[colour]
@@ -226,25 +262,29 @@ class Canvas:
         else:
             raise ValueError(f"no marker {shape!r}")
 
-    def blank(self, left: float, top: float, right: float, bottom: float) -> int:
-        """How many pixels of this box are still the background."""
+    def blank(self, left: float, top: float, right: float, bottom: float) -> tuple[int, int]:
+        """How many pixels of this box are still the background, and how many it has."""
         area = (max(0, round(left)), max(0, round(top)), min(self.width, round(right)), min(self.height, round(bottom)))
-        return self.image.crop(area).histogram()[0]
+        pixels = self.image.crop(area).tobytes()
+        return pixels.count(0), len(pixels)  # the background is index 0
 
     def png(self) -> bytes:
         """The picture as a PNG: palette colours, four bits a pixel when sixteen colours do.
 
         Written here rather than by Pillow, whose four-bit path measured slower than its eight-bit
-        one; packing in four bits halves what zlib compresses, the larger half of a chart's cost.
-        Fast compression (a few KB more, in half the time), no date and no software name: the same
-        chart is the same bytes on any day."""
+        one; packing in four bits halves what is deflated. Deflated by ISA-L at its level 1 (where
+        installed: a seventh of zlib's time, and smaller than zlib's level 1), no date and no
+        software name: the same chart is the same bytes on any day."""
         bits = 4 if len(self.palette.colours) <= 16 else 8
-        packed = self.image.tobytes("raw", "P;4" if bits == 4 else "P")
         stride = (self.width * bits + 7) // 8
-        rows = b"".join([b"\0" + packed[y * stride : (y + 1) * stride] for y in range(self.height)])  # filter: none
+        # Each row is its filter byte (0: none) and the row. The encoder pads each row with a zero
+        # byte (a stride one longer): that byte, moved to the front, is the next row's filter.
+        padded = self.image.tobytes("raw", ("P;4" if bits == 4 else "P", stride + 1))
+        deflate = _deflate.compressobj(1)
+        idat = deflate.compress(b"\0") + deflate.compress(memoryview(padded)[:-1]) + deflate.flush()
         colours = bytes(value for colour in self.palette.colours for value in colour)
         header = struct.pack(">IIBBBBB", self.width, self.height, bits, 3, 0, 0, 0)  # 3: palette colours
-        chunks = ((b"IHDR", header), (b"PLTE", colours), (b"IDAT", zlib.compress(rows, 1)), (b"IEND", b""))
+        chunks = ((b"IHDR", header), (b"PLTE", colours), (b"IDAT", idat), (b"IEND", b""))
         return PNG_SIGNATURE + b"".join(_chunk(kind, body) for kind, body in chunks)
 
 

@@ -1,7 +1,7 @@
 """A channel's progress chart: its numbers from the plan and the months (`chart_data`), the same
 numbers in words (`alt_text`), and its picture (`draw`).
 
-The picture itself is bot/monthly/picture.py (Pillow, about a millisecond of CPU). `draw` keeps
+The picture itself is bot/monthly/picture.py (Pillow, about half a millisecond of CPU). `draw` keeps
 the pictures it drew by what they show, so a channel's `show` asked again, or channels whose charts
 are alike, cost one drawing; the others are drawn in worker processes (bot/monthly/drawers.py),
 which use the cores a check-in fan-out leaves idle and keep the event loop free.

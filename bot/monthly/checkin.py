@@ -43,15 +43,17 @@ class CheckIns:
         # Each channel's chosen language (the engine's bot/languages.Languages: `of_ids`); None: English.
         self.languages: Any = None
 
-    async def reminders(
+    async def compose(
         self, batch: Sequence[Reminder], now: dt.datetime, late: Callable[[Reminder], bool]
-    ) -> dict[int, Reply | None]:
-        """This month's check-in for each channel of the batch (None: no plan to check against).
+    ) -> asyncio.Future[dict[int, Reply | None]]:
+        """The batch's check-ins, composed now and handed over once their charts are drawn: the
+        future holds each channel's check-in (None: no plan to check against).
 
         Closes last month and adapts the plan to the logged pace (or the measured one). Reads
         everything for the batch in a few queries and writes adapted plans in one, so a loop can go
         through thousands a minute. Each chart is handed to the drawing processes as soon as its
-        check-in is composed, and collected at the end (bench/bench_checkins.py: with and without)."""
+        check-in is composed; the caller composes the next batch while they draw this one's
+        (bench/bench_checkins.py: with and without)."""
         ids = [r.channel_id for r in batch]
         plans_by_channel = await self.store.plans_of(ids)
         logged_by_channel = await ProgressStore.on(self.store).by_month_of(ids)
@@ -90,27 +92,32 @@ class CheckIns:
                     pictures[reminder.channel_id] = self.charts.drawing(data, background=True)
             composed.append((reminder, plan, versions, closed, this_month, was_adapted))
         # Drawn in other processes (bot.monthly.drawers) since each was composed, once per picture.
-        drawn = await asyncio.gather(*pictures.values())
-        images = dict(zip(pictures, drawn, strict=True))
-        for reminder, plan, versions, closed, this_month, was_adapted in composed:
-            replies[reminder.channel_id] = self._reminder_reply(
-                reminder,
-                plan,
-                versions,
-                closed,
-                this_month,
-                late=late(reminder),
-                adapted=was_adapted,
-                measured=measured.get(reminder.channel_id),
-                image=images.get(reminder.channel_id),
-                links=checked_links.get(reminder.channel_id, ()),
-            )
+        drawn = asyncio.gather(*pictures.values())
         await self.store.add_plans(adapted, created_by="reminder")
+        languages = {}
         if self.languages is not None:  # each check-in in the language its channel chose
-            for channel_id, language in (await self.languages.of_ids(replies)).items():
-                if (reply := replies.get(channel_id)) is not None:
-                    replies[channel_id] = replace(reply, language=language)
-        return replies
+            languages = await self.languages.of_ids([reminder.channel_id for reminder, *_ in composed])
+
+        async def replied() -> dict[int, Reply | None]:
+            images = dict(zip(pictures, await drawn, strict=True))
+            for reminder, plan, versions, closed, this_month, was_adapted in composed:
+                reply = self._reminder_reply(
+                    reminder,
+                    plan,
+                    versions,
+                    closed,
+                    this_month,
+                    late=late(reminder),
+                    adapted=was_adapted,
+                    measured=measured.get(reminder.channel_id),
+                    image=images.get(reminder.channel_id),
+                    links=checked_links.get(reminder.channel_id, ()),
+                )
+                language = languages.get(reminder.channel_id)
+                replies[reminder.channel_id] = reply if language is None else replace(reply, language=language)
+            return replies
+
+        return asyncio.ensure_future(replied())
 
     def _reminder_reply(
         self,

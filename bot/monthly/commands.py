@@ -19,6 +19,8 @@ from bot.monthly.remind import Remind
 from bot.monthly.summary import ChannelSummary, Summary
 
 if TYPE_CHECKING:
+    import asyncio
+
     from bot.core.events import ChannelKey
     from bot.core.replies import Image, Reply, Text
     from bot.lookups.service import Lookups
@@ -78,10 +80,10 @@ class Monthly:
 
     # What the rest of the bot asks of the monthly side.
 
-    async def reminders(
+    async def compose(
         self, batch: Sequence[Reminder], now: dt.datetime, late: Callable[[Reminder], bool]
-    ) -> dict[int, Reply | None]:
-        return await self.checkins.reminders(batch, now, late)
+    ) -> asyncio.Future[dict[int, Reply | None]]:
+        return await self.checkins.compose(batch, now, late)
 
     def first_reminder(self, timezone: str | None) -> tuple[ReminderSettings, dt.datetime | None]:
         return self.reminding.first_reminder(timezone)

@@ -5,10 +5,13 @@ logged each month as bars against the band the plan asked to build, and, where a
 measured the site, every new referring domain it counted that month (built and earned) as a line of
 diamonds; on the right the profile against the competitors' median, with the plan's path to parity.
 
-Pillow draws straight into pixels (bot/monthly/canvas.py): about a millisecond of CPU a chart,
-where matplotlib took a fifth of a second laying out its artists. Same input, same bytes: fixed
-sizes and places, a bundled font, fixed month names (not the locale's), a fixed palette, and no
-software name or date in the PNG. This module imports nothing of the bot but the canvas, so a
+Pillow draws straight into pixels (bot/monthly/canvas.py): about half a millisecond of CPU a
+chart, where matplotlib took a fifth of a second laying out its artists. What every chart of a
+language has in the same place (the panels' titles, the bars' legend) is drawn once and each chart
+drawn on a copy; the months' axes and the lines' legend, alike across a month's check-ins, are kept
+drawn as layers and pasted, pixel for pixel what drawing them there draws. Same input, same
+bytes: fixed sizes and places, a bundled font, fixed month names (not the locale's), a fixed
+palette, and no software name or date in the PNG. This module imports nothing of the bot but the canvas, so a
 drawing process (bot/monthly/drawers.py) starts in a fraction of a second; Pillow is imported at
 the first drawing, so a process that draws nothing never pays for it.
 
@@ -25,7 +28,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from bot.monthly.canvas import Canvas, Palette
+    from bot.monthly.canvas import Canvas, Layer, Palette
 
 WIDTH, HEIGHT = 800, 450  # pixels
 FILENAME = "backlinks-progress.png"
@@ -105,13 +108,36 @@ LEGEND_BAND = tuple(round(c * 0.6 + 255 * 0.4) for c in BAND_EDGE)
 
 def render(data: ChartData, labels: Mapping[str, str]) -> bytes:
     """The PNG. `labels`: the chart's words, rendered from knowledge/messages.yaml (`chart.*`)."""
-    from bot.monthly.canvas import Canvas
-
-    canvas = Canvas(WIDTH, HEIGHT, _palette())
-    canvas.text((WIDTH / 2, 8), labels["title"], size=TITLE_SIZE, bold=True, align="centre", valign="top")
+    title = labels["title"]
+    canvas = _fixed_parts(tuple((name, labels[name]) for name in FIXED_WORDS), data.measured).copy()
+    canvas.text((WIDTH / 2, 8), title, size=TITLE_SIZE, bold=True, align="centre", valign="top")
     _bars(canvas, data, labels)
     _lines(canvas, data, labels)
     return canvas.png()
+
+
+# The words of the parts every chart in a language has in the same place: the panels' titles and
+# the bars' legend (which the bars' scale leaves room for, so nothing is drawn over it).
+FIXED_WORDS = ("left", "right", "band", "logged", "below", "open", "measured")
+
+
+@lru_cache(maxsize=32)
+def _fixed_parts(words: tuple[tuple[str, str], ...], measured: bool) -> Canvas:
+    """A canvas with those parts drawn, for each chart to be drawn on a copy of (the cache: a few
+    languages and providers, each with a measured and an unmeasured legend)."""
+    from bot.monthly.canvas import Canvas
+
+    labels = dict(words)
+    canvas = Canvas(WIDTH, HEIGHT, _palette())
+    for (left, top, right, _), title in ((LEFT_PANEL, labels["left"]), (RIGHT_PANEL, labels["right"])):
+        canvas.text(((left + right) / 2, top - 6), title, size=PANEL_TITLE_SIZE, align="centre", valign="bottom")
+    _legend(canvas, (LEFT_PANEL[0] + 8, LEFT_PANEL[1] + LEGEND_TOP), _bar_entries(labels, measured))
+    return canvas
+
+
+def _bar_entries(labels: Mapping[str, str], measured: bool) -> list[tuple[str, str]]:
+    entries = [("band", labels["band"]), ("bar", labels["logged"]), ("hatched", labels["below"])]
+    return entries + [("open", labels["open"])] + ([("measured", labels["measured"])] if measured else [])
 
 
 @lru_cache(maxsize=1)
@@ -137,35 +163,75 @@ class _Axes:
         _, top, _, bottom = self.box
         return bottom - (y - self.y0) / (self.y1 - self.y0) * (bottom - top)
 
-    def frame(self, title: str, ylabel: str, xticks: Sequence[tuple[float, Sequence[str]]], yticks: Sequence[float]):
+    def frame(
+        self,
+        ylabel: str,
+        xticks: Sequence[tuple[float, Sequence[str]]],
+        yticks: Sequence[float],
+        *,
+        kept: bool = False,
+    ) -> None:
+        """The panel's axes, their ticks and words. `kept`: its numbers' axis kept drawn (a scale
+        many charts share, as the bars' small counts do; a scale of one chart's own is drawn here)."""
         from bot.monthly.canvas import tick_label
 
-        canvas = self.canvas
-        left, top, right, bottom = self.box
-        # Each axis and its ticks as one line, out to each tick and back: one call, not one a tick.
-        ys = sorted((self.py(v) for v in yticks), reverse=True)
-        canvas.line(
-            [(left, bottom), *(p for y in ys for p in ((left, y), (left - TICK, y), (left, y))), (left, top)],
-            colour=INK,
-        )
-        xs = [self.px(v) for v, _ in xticks]
-        canvas.line(
-            [
-                (left, bottom),
-                *(p for x in xs for p in ((x, bottom), (x, bottom + TICK), (x, bottom))),
-                (right, bottom),
-            ],
-            colour=INK,
-        )
-        widest = 0
-        for value in yticks:
-            words = tick_label(value)
-            widest = max(widest, canvas.text_width(words, size=AXIS_SIZE))
-            canvas.text((left - TICK - 3, self.py(value)), words, size=AXIS_SIZE, align="right", valign="middle")
-        for x, (_, words) in zip(xs, xticks, strict=True):
-            canvas.lines_of_text((x, bottom + TICK + 3), words, size=SMALL_SIZE)
-        canvas.text(((left + right) / 2, top - 6), title, size=PANEL_TITLE_SIZE, align="centre", valign="bottom")
-        canvas.vertical_text((left - TICK - 3 - widest - 12, (top + bottom) / 2), ylabel, size=AXIS_SIZE)
+        numbers = tuple((self.py(v), tick_label(v)) for v in yticks)
+        if kept:
+            self.canvas.paste(_numbers_axis(self.box, numbers, ylabel))
+        else:
+            _draw_numbers_axis(self.canvas, self.box, numbers, ylabel)
+        # The months' axis: the same for every chart of the same months (a check-in fan-out's), kept.
+        self.canvas.paste(_months_axis(self.box, tuple((self.px(v), tuple(words)) for v, words in xticks)))
+
+
+def _draw_numbers_axis(
+    canvas: Canvas, box: tuple[int, int, int, int], numbers: Sequence[tuple[float, str]], ylabel: str
+) -> None:
+    """A panel's left axis, out to each tick and back (one line, not one a tick), the numbers left of
+    it and the axis' name left of them (none of it reaches the months' names under the panel)."""
+    left, top, _, bottom = box
+    ys = sorted((y for y, _ in numbers), reverse=True)
+    canvas.line(
+        [(left, bottom), *(p for y in ys for p in ((left, y), (left - TICK, y), (left, y))), (left, top)], colour=INK
+    )
+    widest = 0
+    for y, words in numbers:
+        widest = max(widest, canvas.text_width(words, size=AXIS_SIZE))
+        canvas.text((left - TICK - 3, y), words, size=AXIS_SIZE, align="right", valign="middle")
+    canvas.vertical_text((left - TICK - 3 - widest - 12, (top + bottom) / 2), ylabel, size=AXIS_SIZE)
+
+
+@lru_cache(maxsize=64)
+def _numbers_axis(box: tuple[int, int, int, int], numbers: tuple[tuple[float, str], ...], ylabel: str) -> Layer:
+    canvas = _blank().copy()
+    _draw_numbers_axis(canvas, box, numbers, ylabel)
+    return canvas.layer()
+
+
+@lru_cache(maxsize=64)
+def _months_axis(box: tuple[int, int, int, int], ticks: tuple[tuple[float, tuple[str, ...]], ...]) -> Layer:
+    """A panel's bottom axis, out to each month's tick and back, and the months' names under it (they
+    reach neither the numbers left of the panel nor anything in it, so drawn apart they are the same)."""
+    canvas = _blank().copy()
+    left, _, right, bottom = box
+    canvas.line(
+        [
+            (left, bottom),
+            *(p for x, _ in ticks for p in ((x, bottom), (x, bottom + TICK), (x, bottom))),
+            (right, bottom),
+        ],
+        colour=INK,
+    )
+    for x, words in ticks:
+        canvas.lines_of_text((x, bottom + TICK + 3), words, size=SMALL_SIZE)
+    return canvas.layer()
+
+
+@lru_cache(maxsize=1)
+def _blank() -> Canvas:
+    from bot.monthly.canvas import Canvas
+
+    return Canvas(WIDTH, HEIGHT, _palette())
 
 
 def _bars(canvas: Canvas, data: ChartData, labels: Mapping[str, str]) -> None:
@@ -173,8 +239,7 @@ def _bars(canvas: Canvas, data: ChartData, labels: Mapping[str, str]) -> None:
 
     n = len(data.months)
     measured = [(i, m) for i, m in enumerate(data.measured_new) if m is not None]
-    entries = [("band", labels["band"]), ("bar", labels["logged"]), ("hatched", labels["below"])]
-    entries += [("open", labels["open"])] + ([("measured", labels["measured"])] if measured else [])
+    entries = _bar_entries(labels, bool(measured))  # the legend: in the fixed parts
     # The legend sits above the bars: the scale leaves it room, and a fifth more for the counts.
     highest = max([*data.logged, *(hi for _, hi in data.band), *(m for _, m in measured), 1])
     height = LEFT_PANEL[3] - LEFT_PANEL[1]
@@ -199,8 +264,7 @@ def _bars(canvas: Canvas, data: ChartData, labels: Mapping[str, str]) -> None:
     for i, count in enumerate(data.logged):  # last: over the measured line (their edges light, a halo)
         canvas.text((axes.px(i), axes.py(count) - 3), str(count), size=SMALL_SIZE, align="centre", valign="bottom")
     ticks = [(i, _tick(m, i == 0)) for i, m in enumerate(data.months)]
-    axes.frame(labels["left"], labels["per_month"], ticks, nice_ticks(0, top, whole=True))
-    _legend(canvas, (LEFT_PANEL[0] + 8, LEFT_PANEL[1] + LEGEND_TOP), entries)
+    axes.frame(labels["per_month"], ticks, nice_ticks(0, top, whole=True), kept=True)
 
 
 def _lines(canvas: Canvas, data: ChartData, labels: Mapping[str, str]) -> None:
@@ -224,10 +288,11 @@ def _lines(canvas: Canvas, data: ChartData, labels: Mapping[str, str]) -> None:
         canvas.marker(point, "circle", size=3, fill=LINE)
     entries = [("profile", labels["profile"]), ("median", labels["median"])]
     entries += [("projection", labels["projection"])] if projection else []
-    _legend(canvas, _free_corner(canvas, RIGHT_PANEL, entries), entries)  # before the frame: nothing but lines
+    # Before the frame: nothing but lines there. Kept drawn, for each corner it may take.
+    canvas.paste(_legend_layer(_free_corner(canvas, RIGHT_PANEL, entries), tuple(entries)))
     step = max(1, n // 8)  # at most about eight month labels: legible as a thumbnail
     ticks = [(i, _tick(m, i == 0)) for i, m in enumerate(data.line_months) if i % step == 0]
-    axes.frame(labels["right"], labels["domains"], ticks, nice_ticks(low - margin, high + margin))
+    axes.frame(labels["domains"], ticks, nice_ticks(low - margin, high + margin))
 
 
 def _legend(canvas: Canvas, corner: tuple[float, float], entries: Sequence[tuple[str, str]]) -> None:
@@ -256,6 +321,13 @@ def _legend(canvas: Canvas, corner: tuple[float, float], entries: Sequence[tuple
         canvas.text((x + LEGEND_HANDLE + 2, middle), words, size=SMALL_SIZE, valign="middle")
 
 
+@lru_cache(maxsize=64)
+def _legend_layer(corner: tuple[float, float], entries: tuple[tuple[str, str], ...]) -> Layer:
+    canvas = _blank().copy()
+    _legend(canvas, corner, entries)
+    return canvas.layer()
+
+
 def _free_corner(canvas: Canvas, box: tuple[int, int, int, int], entries: Sequence[tuple[str, str]]):
     """The corner of the panel where the legend hides the least of what is drawn there already."""
     width = LEGEND_HANDLE + 4 + max(canvas.text_width(words, size=SMALL_SIZE) for _, words in entries)
@@ -263,8 +335,16 @@ def _free_corner(canvas: Canvas, box: tuple[int, int, int, int], entries: Sequen
     left, top, right, bottom = box
     corners = [(right - width - 6, bottom - height - 8), (left + 8, top + LEGEND_TOP), (right - width - 6, top + 6)]
     corners.append((left + 8, bottom - height - 8))
-    # The first with the most background left: the order says which is best when several are free.
-    return max(corners, key=lambda c: canvas.blank(c[0] - 4, c[1] - 4, c[0] + width + 4, c[1] + height + 4))
+    # The first with the most background left: the order says which is best when several are free
+    # (so the first with nothing in it is the one: the others need not be looked at).
+    most, best = -1, corners[0]
+    for corner in corners:
+        blank, pixels = canvas.blank(corner[0] - 4, corner[1] - 4, corner[0] + width + 4, corner[1] + height + 4)
+        if blank == pixels:
+            return corner
+        if blank > most:
+            most, best = blank, corner
+    return best
 
 
 # The picture's month names, fixed (calendar's follow the machine's locale: the same chart, other bytes).

@@ -67,9 +67,10 @@ class CheckIns(Protocol):
 
     store: Store
 
-    async def reminders(
+    async def compose(
         self, batch: Sequence[Reminder], now: dt.datetime, late: Callable[[Reminder], bool]
-    ) -> dict[int, Reply | None]: ...
+    ) -> Awaitable[dict[int, Reply | None]]:
+        """The batch's check-ins, composed now; the awaitable gives them once their charts are drawn."""
 
 
 @dataclass
@@ -89,7 +90,8 @@ class Composed:
     batch: list[Reminder]
     keys: dict[int, str]  # channel id → the month its reminder is for
     mine: set[SendKey]  # the keys this loop may send (not sent by anyone yet)
-    replies: dict[int, Reply | None]  # channel id → its check-in (None: the channel has no plan)
+    # channel id → its check-in (None: the channel has no plan), once the batch's charts are drawn
+    replies: Awaitable[dict[int, Reply | None]]
 
 
 def default_owner() -> str:
@@ -133,8 +135,9 @@ class ReminderLoop:
     async def run_once(self, now: dt.datetime | None = None) -> RunReport:
         """Send everything due at `now` (default: the clock), batch after batch.
 
-        The next batch is claimed and composed while the previous one is sent: its sends wait for
-        the database to record them (see _deliver), and that wait overlaps useful work."""
+        The next batch is claimed and composed while the previous one's charts are drawn (in other
+        processes) and it is sent: its sends wait for the database to record them (see _deliver),
+        and those waits overlap useful work."""
         now = now or self.clock()
         report = RunReport()
         platforms = list(self.notifiers)
@@ -191,13 +194,14 @@ class ReminderLoop:
         mine = await ReminderStore.on(self.store).begin_sends(
             [(r.channel_id, keys[r.channel_id], r.next_due_at) for r in batch]
         )
-        replies = await self.checkins.reminders(
+        replies = await self.checkins.compose(
             [r for r in batch if (r.channel_id, keys[r.channel_id]) in mine], now, lambda r: self._is_late(r, now)
         )
         return Composed(batch, keys, mine, replies)
 
     async def _deliver(self, composed: Composed, now: dt.datetime, report: RunReport) -> None:
-        keys, mine, replies = composed.keys, composed.mine, composed.replies
+        keys, mine = composed.keys, composed.mine
+        replies = await composed.replies  # the batch's charts drawn
         slots = asyncio.Semaphore(self.concurrency)
         sends = GroupCommit(_for_each(ReminderStore.on(self.store).mark_sent))  # a group of sends in one write
         done: list[tuple[int, str, dt.datetime | None]] = []  # to move on to next month, at the end

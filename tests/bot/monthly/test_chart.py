@@ -74,6 +74,22 @@ def test_the_same_input_draws_the_same_bytes_at_thumbnail_size():
     assert b"Software" not in first and b"tIME" not in first  # no software name, no date
 
 
+def test_deflated_by_isa_l_or_by_zlib_the_picture_is_the_same(monkeypatch):
+    import zlib
+
+    from PIL import Image
+
+    from bot.monthly import canvas
+
+    fast = chart.render(fixed_data(), LABELS)
+    assert canvas._deflate is not zlib  # the installed one: ISA-L's
+    monkeypatch.setattr(canvas, "_deflate", zlib)  # where its wheel does not install
+    plain = chart.render(fixed_data(), LABELS)
+    assert fast != plain and len(fast) < len(plain)
+    pixels = [Image.open(io.BytesIO(png)).convert("RGB").tobytes() for png in (fast, plain)]
+    assert pixels[0] == pixels[1]
+
+
 def test_another_process_draws_the_same_bytes(tmp_path):
     # A fresh interpreter (its own font cache and settings) must agree byte for byte.
     script = (
@@ -89,6 +105,56 @@ def test_other_numbers_draw_another_picture():
     data = fixed_data()
     other = chart.ChartData(**{**{f: getattr(data, f) for f in data.__slots__}, "logged": (4, 6, 1, 7, 9)})
     assert chart.render(other, LABELS) != chart.render(data, LABELS)
+
+
+def test_a_chart_drawn_with_its_kept_parts_is_the_one_drawn_afresh():
+    # The panels' titles and the bars' legend are drawn once and each chart drawn on a copy; the
+    # months' axes, the bars' numbers axis and the lines' legend are kept drawn and pasted: a chart
+    # must not show what the one before drew, nor be any other than drawn with nothing kept.
+    measured = {"2026-10": MonthChange("2026-10", 9, 2), "2026-11": MonthChange("2026-11", 5, 6)}
+    first, second = fixed_data(measured=measured, measured_by="DataForSEO"), fixed_data()
+    high = chart.ChartData(**{**{f: getattr(second, f) for f in second.__slots__}, "logged": (40, 2, 0, 3, 1)})
+    kept = (picture._fixed_parts, picture._months_axis, picture._numbers_axis, picture._legend_layer)
+    for cache in kept:
+        cache.cache_clear()
+    afresh = [chart.render(data, LABELS) for data in (second, high)]
+    chart.render(first, LABELS)
+    assert [chart.render(data, LABELS) for data in (second, high)] == afresh
+    assert all(cache.cache_info().hits for cache in kept)
+    assert picture._fixed_parts.cache_info().currsize == 2  # measured and not, in one language
+
+
+def test_a_kept_layer_pasted_over_a_picture_is_what_drawing_it_there_draws():
+    entries = (("profile", "You"), ("median", "Competitors' median"), ("projection", "The plan's path"))
+    corner = (picture.RIGHT_PANEL[0] + 8, picture.RIGHT_PANEL[1] + picture.LEGEND_TOP)
+    drawn, pasted = picture._blank().copy(), picture._blank().copy()
+    for canvas in (drawn, pasted):  # lines and a box under the legend, in its colours and others
+        canvas.box(
+            corner[0] + 20, corner[1] - 5, corner[0] + 60, corner[1] + 60, fill=picture.BAND, outline=picture.INK
+        )
+        for colour, y in ((picture.INK, 8), (picture.PATH, 24), (picture.MEASURED, 40)):
+            canvas.line([(corner[0] - 10, corner[1] + y), (corner[0] + 200, corner[1] + y + 3)], colour=colour, width=2)
+    picture._legend(drawn, corner, entries)
+    pasted.paste(picture._legend_layer(corner, entries))
+    assert pasted.image.tobytes() == drawn.image.tobytes()
+    assert pasted.image.tobytes() != picture._blank().image.tobytes()
+
+
+@pytest.mark.parametrize("logged", [(0, 0, 0, 0, 0), (4, 6, 1, 7, 2), (90, 3, 120, 0, 7)])
+def test_nothing_is_drawn_over_the_bars_legend(logged):
+    # What makes drawing it once right: the bars' scale leaves the legend its room, tallest bar,
+    # its count and the measured diamonds included.
+    measured = {"2026-10": MonthChange("2026-10", max(logged) + 5, 2), "2026-11": MonthChange("2026-11", 5, 6)}
+    data = fixed_data(measured=measured, measured_by="DataForSEO")
+    data = chart.ChartData(**{**{f: getattr(data, f) for f in data.__slots__}, "logged": logged})
+    from PIL import Image
+
+    drawn = Image.open(io.BytesIO(chart.render(data, LABELS)))
+    fixed = picture._fixed_parts(tuple((n, LABELS[n]) for n in picture.FIXED_WORDS), True).image
+    left, top, right, _ = picture.LEFT_PANEL
+    rows = len(picture._bar_entries(LABELS, True))
+    box = (left + 1, top + 1, right, top + picture.LEGEND_TOP + rows * picture.LEGEND_ROW + 2)
+    assert drawn.crop(box).convert("RGB").tobytes() == fixed.crop(box).convert("RGB").tobytes()
 
 
 def test_the_alt_text_says_the_numbers():

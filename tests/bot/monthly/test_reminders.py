@@ -114,6 +114,36 @@ async def test_one_reminder_a_month_with_the_target_and_the_buttons(engine, cloc
     assert (await loop.run_once()).sent == 1 and len(platform.sent) == 2
 
 
+async def test_the_next_batch_is_composed_while_the_charts_of_the_one_before_are_drawn(engine, clock, monkeypatch):
+    # The drawing processes draw one batch's charts while the loop claims and composes the next.
+    from bot.core.replies import images
+    from bot.monthly import chart
+
+    for channel in ("one", "two"):
+        await planned(engine, channel)
+    asked: list[asyncio.Future[bytes]] = []
+    said: list[str] = []
+
+    def drawing(data, labels, *, background=False):
+        future = asyncio.get_running_loop().create_future()
+        asked.append(future)
+        said.append(f"chart {len(asked)} asked")
+        future.add_done_callback(lambda _, n=len(asked): said.append(f"chart {n} drawn"))
+        if len(asked) == 2:  # the second batch is composed: both are drawn now
+            for each in asked:
+                each.done() or each.set_result(b"\x89PNG one chart")
+        else:  # drawn in any case after a while (a loop that waits for it before going on)
+            asyncio.get_running_loop().call_later(5, lambda: future.done() or future.set_result(b"\x89PNG late"))
+        return future
+
+    monkeypatch.setattr(chart, "drawing", drawing)
+    platform = RecordingPlatform()
+    clock.now = dt.datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    report = await loop_for(engine, platform, clock, batch=1).run_once()
+    assert report.sent == 2 and said[:3] == ["chart 1 asked", "chart 2 asked", "chart 1 drawn"]
+    assert [images(reply)[0].data for _, reply in platform.sent] == [b"\x89PNG one chart"] * 2
+
+
 async def test_a_reminder_due_during_downtime_is_sent_once_and_says_it_is_late(engine, clock, store):
     await planned(engine)
     platform = RecordingPlatform()
