@@ -225,7 +225,8 @@ class Canvas:
         self.draw.rectangle([left, top, right, bottom], fill=fill_ink, outline=outline_ink, width=width)
 
     def hatch(self, left: float, top: float, right: float, bottom: float, *, colour: RGB) -> None:
-        area = (round(min(left, right)), round(min(top, bottom)), round(max(left, right)), round(max(top, bottom)))
+        # An inverted box is an empty one (a bar of 0 has no inside to hatch), not a strip turned over.
+        area = (round(left), round(top), round(right), round(bottom))
         if area[2] <= area[0] or area[3] <= area[1]:
             return
         self.image.paste(self._ink(colour), area, _hatch(self.width, self.height).crop(area))

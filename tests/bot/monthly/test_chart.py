@@ -248,3 +248,16 @@ async def test_show_carries_the_chart_from_the_second_month(db_path):
         assert "September 2026 4 (to build" in alt and "October 2026 0 (to build" in alt
     finally:
         await store.close()
+
+
+def test_a_bar_of_nothing_has_no_hatching_under_the_axis():
+    """A closed month with 0 logged and off target: its bar has no inside, so nothing is hatched
+    (an inverted box was turned over and drawn as a two-pixel strip below the axis)."""
+    from bot.monthly.canvas import WHITE, Canvas, Palette
+
+    ink = (20, 20, 20)
+    canvas = Canvas(40, 40, Palette([ink], ink))
+    canvas.hatch(5, 21, 35, 19, colour=ink)  # a bar from 20 to 20, hatched inside its edges
+    assert canvas.image.convert("RGB").getcolors() == [(1600, WHITE)]
+    canvas.hatch(5, 5, 35, 35, colour=ink)  # a real box still is
+    assert len(canvas.image.convert("RGB").getcolors()) > 1
