@@ -157,8 +157,9 @@ async def run(args, argv: list[str] | None) -> None:
             try:
                 figures = await flooded(args, standin, store, url, folder, processes)
             finally:
-                for process in processes:
-                    stop(process)
+                # Stopped off the event loop: the stand-in here must go on answering the posts a
+                # stopping server still finishes (a blocking wait held them until its drain ran out).
+                await asyncio.gather(*(asyncio.to_thread(stop, process) for process in processes))
                 await store.close()
     finally:
         await standin.stop()

@@ -262,7 +262,9 @@ class Intake(Recovery):
         if left:
             log.warning("%s submissions were not finished in %.0f s; the next start finishes them", left, timeout)
             self._queue.clear()  # still stored, with their lease: the next start takes them
-            for task in list(self._running):
+            # Their work too (a reply being posted): it would fail as the clients close, and log
+            # that as an error, while the row, still not done, is worked again after the restart.
+            for task in [*self._running, *self._tracked]:
                 task.cancel()
         return left
 
