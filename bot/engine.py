@@ -71,6 +71,7 @@ class Engine:
         self.history = History(summary=self.monthly.summary)
         self.languages = Languages(store=store)
         self.monthly.checkins.languages = self.languages  # check-ins go out in each channel's language
+        self.monthly.summary.languages = self.languages  # and `show`'s chart is drawn in it
         # A new capability: one more here.
         capabilities = (
             *(self.planning, self.monthly, self.imports, self.history),

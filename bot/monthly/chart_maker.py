@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Mapping, Sequence
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from bot.conversation.rendering import PLAIN, Renderer
@@ -29,8 +30,8 @@ class ChartMaker:
     def __init__(self, *, knowledge: Knowledge, enabled: bool = True):
         self.knowledge = knowledge
         self.enabled = enabled  # a progress chart in check-ins and `show` (from two months of history)
-        self._plain = Renderer(knowledge, PLAIN)  # the chart's own words
-        self._words: dict[tuple[str, str], Mapping[str, str]] = {}  # (site, provider) → the chart's words
+        self._plain: dict[str, Renderer] = {}  # language → the renderer of the chart's own words
+        self._words: dict[tuple[str, str, str], Mapping[str, str]] = {}  # (site, provider, language) → its words
 
     def data(
         self,
@@ -66,15 +67,17 @@ class ChartMaker:
             measured_by=measured_by,
         )
 
-    async def image(self, data: charts.ChartData | None) -> Image | None:
+    async def image(self, data: charts.ChartData | None, language: str = "en") -> Image | None:
         """The chart (None: nothing to draw, or the drawing failed: the message goes without it)."""
-        return None if data is None else await self.drawing(data)
+        return None if data is None else await self.drawing(data, language=language)
 
-    def drawing(self, data: charts.ChartData, *, background: bool = False) -> Awaitable[Image | None]:
-        """The chart, its drawing started now (a drawing process takes it while this goes on).
-        `background`: a check-in fan-out's, drawn after the charts people are waiting for."""
-        started = charts.drawing(data, self._chart_words(data.site, data.measured_by), background=background)
-        return self._drawn(data, started)
+    def drawing(
+        self, data: charts.ChartData, *, language: str = "en", background: bool = False
+    ) -> Awaitable[Image | None]:
+        """The chart in `language`'s words, its drawing started now (a drawing process takes it while
+        this goes on). `background`: a check-in fan-out's, drawn after the charts people wait for."""
+        words = self._chart_words(data.site, data.measured_by, language)
+        return self._drawn(data, charts.drawing(data, words, background=background))
 
     @staticmethod
     async def _drawn(data: charts.ChartData, started: Awaitable[bytes]) -> Image | None:
@@ -85,13 +88,27 @@ class ChartMaker:
             return None
         return Image(png, charts.FILENAME, charts.alt_text(data))
 
-    def _chart_words(self, site: str, provider: str) -> Mapping[str, str]:
-        """The chart's words for a site (and the provider that measured it), rendered once: a
-        check-in fan-out would otherwise render the same dozen templates for every channel."""
-        key = (site, provider)
+    def _chart_words(self, site: str, provider: str, language: str) -> Mapping[str, str]:
+        """The chart's words for a site (and the provider that measured it) in a language, its
+        months' short names with them, rendered once: a check-in fan-out would otherwise render the
+        same dozen templates for every channel."""
+        key = (site, provider, language)
         if (words := self._words.get(key)) is None:
+            if (plain := self._plain.get(language)) is None:
+                plain = self._plain[language] = Renderer(self.knowledge, PLAIN, language)
             values = charts.label_values(site=site, provider=provider)
-            words = self._words[key] = {name: self._plain.render(f"chart.{name}", values) for name in charts.LABELS}
+            words = {name: plain.render(f"chart.{name}", values) for name in charts.LABELS}
+            words |= _month_names(language)
+            self._words[key] = words
             if len(self._words) > CHART_WORDS_KEPT:
                 self._words.pop(next(iter(self._words)))
         return words
+
+
+@cache
+def _month_names(language: str) -> dict[str, str]:
+    """ "Jan" … "Dec", "janv." … "déc.": the months' short names as the axis shows them (CLDR's)."""
+    from babel.dates import get_month_names
+
+    names = get_month_names("abbreviated", context="stand-alone", locale=language)
+    return {f"month.{number}": name for number, name in names.items()}

@@ -59,6 +59,9 @@ class CheckIns:
         logged_by_channel = await ProgressStore.on(self.store).by_month_of(ids)
         measured = await self._measured(batch, plans_by_channel, now)
         checked_links = await LinkStore.on(self.store).of_channels(ids)  # what the link checks found
+        languages: dict[int, str] = {}
+        if self.languages is not None:  # each check-in, its chart too, in the language its channel chose
+            languages = await self.languages.of_ids(ids)
         replies: dict[int, Reply | None] = {}
         adapted: list[tuple[int, dict[str, Any], dict[str, Any]]] = []
         pictures: dict[int, Awaitable[Image | None]] = {}  # being drawn while the batch is composed
@@ -89,14 +92,12 @@ class CheckIns:
                     (site.months, site.source.provider) if site else ({}, ""),
                 )
                 if data := self.charts.data(stored, rows, timezone, shown, measured=months, measured_by=by):
-                    pictures[reminder.channel_id] = self.charts.drawing(data, background=True)
+                    language = languages.get(reminder.channel_id, "en")
+                    pictures[reminder.channel_id] = self.charts.drawing(data, language=language, background=True)
             composed.append((reminder, plan, versions, closed, this_month, was_adapted))
         # Drawn in other processes (bot.monthly.drawers) since each was composed, once per picture.
         drawn = asyncio.gather(*pictures.values())
         await self.store.add_plans(adapted, created_by="reminder")
-        languages = {}
-        if self.languages is not None:  # each check-in in the language its channel chose
-            languages = await self.languages.of_ids([reminder.channel_id for reminder, *_ in composed])
 
         async def replied() -> dict[int, Reply | None]:
             images = dict(zip(pictures, await drawn, strict=True))

@@ -263,7 +263,7 @@ def _bars(canvas: Canvas, data: ChartData, labels: Mapping[str, str]) -> None:
         canvas.marker(point, "diamond", size=5, fill=MEASURED, outline=INK)
     for i, count in enumerate(data.logged):  # last: over the measured line (their edges light, a halo)
         canvas.text((axes.px(i), axes.py(count) - 3), str(count), size=SMALL_SIZE, align="centre", valign="bottom")
-    ticks = [(i, _tick(m, i == 0)) for i, m in enumerate(data.months)]
+    ticks = [(i, _tick(m, i == 0, labels)) for i, m in enumerate(data.months)]
     axes.frame(labels["per_month"], ticks, nice_ticks(0, top, whole=True), kept=True)
 
 
@@ -291,7 +291,7 @@ def _lines(canvas: Canvas, data: ChartData, labels: Mapping[str, str]) -> None:
     # Before the frame: nothing but lines there. Kept drawn, for each corner it may take.
     canvas.paste(_legend_layer(_free_corner(canvas, RIGHT_PANEL, entries), tuple(entries)))
     step = max(1, n // 8)  # at most about eight month labels: legible as a thumbnail
-    ticks = [(i, _tick(m, i == 0)) for i, m in enumerate(data.line_months) if i % step == 0]
+    ticks = [(i, _tick(m, i == 0, labels)) for i, m in enumerate(data.line_months) if i % step == 0]
     axes.frame(labels["domains"], ticks, nice_ticks(low - margin, high + margin))
 
 
@@ -347,11 +347,13 @@ def _free_corner(canvas: Canvas, box: tuple[int, int, int, int], entries: Sequen
     return best
 
 
-# The picture's month names, fixed (calendar's follow the machine's locale: the same chart, other bytes).
+# The picture's month names when its words name none (calendar's follow the machine's locale: the
+# same chart, other bytes); a chart's words carry them in its language as `month.1` … `month.12`.
 SHORT_MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-def _tick(month: str, first: bool) -> tuple[str, ...]:
+def _tick(month: str, first: bool, labels: Mapping[str, str]) -> tuple[str, ...]:
     """A short month name, the year under the first and under each January."""
     year, number = (int(p) for p in month.split("-"))
-    return (SHORT_MONTHS[number], str(year)) if first or number == 1 else (SHORT_MONTHS[number],)
+    name = labels.get(f"month.{number}", SHORT_MONTHS[number])
+    return (name, str(year)) if first or number == 1 else (name,)

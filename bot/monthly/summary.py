@@ -67,6 +67,7 @@ class Summary:
         self.store = store
         self.charts = charts
         self.lookups = lookups  # what a check-in has had measured this month, shown beside the months
+        self.languages: Any = None  # the channels' chosen languages (bot.languages), for the chart's words
 
     async def channel_progress(
         self, channel: ChannelKey, this_month: str | None = None, timezone: str | None = None
@@ -127,7 +128,7 @@ class Summary:
             blocks += (Paragraph(said),)  # each logged link as its last check found it
         if self.charts.enabled and len(progress.rows) >= MIN_MONTHS:
             data = self.charts.data(progress.plans, progress.rows, progress.timezone, measured=measured, measured_by=by)
-            image = await self.charts.image(data)
+            image = await self.charts.image(data, await self._language(channel))
             blocks += (image,) if image else ()
         return progress.plans[-1], blocks
 
@@ -139,7 +140,11 @@ class Summary:
         known = await self._known(channel, progress.site)
         measured, by = (known.months, known.provider) if known else ({}, "")
         data = self.charts.data(progress.plans, progress.rows, progress.timezone, measured=measured, measured_by=by)
-        return await self.charts.image(data)
+        return await self.charts.image(data, await self._language(channel))
+
+    async def _language(self, channel: ChannelKey) -> str:
+        """The chart's language: the one its channel chose (a picture is the same for everyone in it)."""
+        return (await self.languages.chosen(channel) if self.languages is not None else None) or "en"
 
     async def _known(self, channel: ChannelKey, site: str | None) -> KnownMonths | None:
         """The site's months a check-in has already had measured this month (never a lookup)."""

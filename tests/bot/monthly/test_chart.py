@@ -261,3 +261,18 @@ def test_a_bar_of_nothing_has_no_hatching_under_the_axis():
     assert canvas.image.convert("RGB").getcolors() == [(1600, WHITE)]
     canvas.hatch(5, 5, 35, 35, colour=ink)  # a real box still is
     assert len(canvas.image.convert("RGB").getcolors()) > 1
+
+
+async def test_the_chart_is_drawn_in_its_channels_language():
+    """Its words and its months' names: a German channel's chart says „Okt“ and „Dez“, not Oct and Dec."""
+    from bot.monthly.chart_maker import ChartMaker
+
+    maker = ChartMaker(knowledge=KNOWLEDGE)
+    data = fixed_data()
+    german = (await maker.image(data, "de")).data
+    values = chart.label_values(site="example.com", provider="")
+    words = {name: Renderer(KNOWLEDGE, PLAIN, "de").render(f"chart.{name}", values) for name in chart.LABELS}
+    months = ["Jan", "Feb", "Mär", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez"]
+    assert german == chart.render(data, {**words, **{f"month.{n}": m for n, m in enumerate(months, 1)}})
+    assert german != chart.render(data, words), "the months' names are German too"
+    assert german != (await maker.image(data)).data  # English by default
