@@ -42,7 +42,9 @@ SCHEMA = Draft202012Validator(json.loads((ROOT / "schemas" / "plan.schema.json")
 TERMINAL_RENDERER = Renderer(KNOWLEDGE, TERMINAL)
 SLACK = SlackRenderer(KNOWLEDGE)
 DISCORD = DiscordRenderer(KNOWLEDGE)
-EXAMPLES = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# 120 plans in all, drawn in three shards: parallel workers (pytest-xdist) take one each.
+SHARDS = 3
+EXAMPLES = settings(max_examples=120 // SHARDS, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Discord's limits (adapters/discord/limits.py has them with their sources).
 EMBEDS_TOTAL, EMBEDS, FIELDS, FIELD_VALUE, FIELD_NAME, DESCRIPTION, TITLE = 6000, 10, 25, 1024, 256, 4096, 256
@@ -80,9 +82,10 @@ def slack_size(message) -> int:
     return len(json.dumps(message["blocks"], ensure_ascii=False))
 
 
+@pytest.mark.parametrize("shard", range(SHARDS))
 @EXAMPLES
-@given(typed_answer_sets())
-def test_every_plan_renders_in_every_format_and_fits_every_platform(typed):
+@given(typed=typed_answer_sets())
+def test_every_plan_renders_in_every_format_and_fits_every_platform(shard, typed):
     answers = settled(typed)
     plan = planner.plan(answers, KNOWLEDGE)
 
