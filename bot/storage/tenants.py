@@ -180,6 +180,45 @@ class TenantStore:
             log.info("the deletion of %s workspace %s was cancelled: the bot is back", platform, workspace)
         return cancelled.rowcount > 0
 
+    async def workspaces(self, platform: str) -> set[str]:
+        """Every workspace of this platform that holds rows (channels, waiting submissions, keys,
+        budgets, people's pages)."""
+        held = [h.table for h in TENANT_DATA if "workspace" in h.table.c and h.table is not pending_deletions]
+        query = sa.union(*(sa.select(t.c.workspace).where(t.c.platform == platform) for t in held))
+        async with self.store.reader.connect() as connection:
+            return set((await connection.execute(query)).scalars())
+
+    async def reconcile(
+        self, platform: str, present: set[str], *, after: dt.timedelta, removed: frozenset[str] = frozenset()
+    ) -> tuple[set[str], set[str]]:
+        """The platform's own word on where the bot is (Discord's READY names every server it is in)
+        against what is stored: a workspace holding rows but not present removed the bot while no
+        process was connected, and its deletion waits out `after`, as a removal seen live does; a
+        present one whose deletion waits for a removal (a reason in `removed`) added the bot back
+        meanwhile, and keeps everything. Returns (scheduled, kept)."""
+        gone = await self.workspaces(platform) - present
+        for workspace in sorted(gone):
+            await self.schedule_deletion(platform, workspace, after=after, reason="removed while offline")
+        query = sa.select(pending_deletions.c.workspace).where(
+            pending_deletions.c.platform == platform,
+            pending_deletions.c.reason.in_(sorted({"removed while offline", *removed})),
+        )
+        async with self.store.reader.connect() as connection:
+            waiting = set((await connection.execute(query)).scalars())
+        kept = waiting & present
+        for workspace in sorted(kept):
+            await self.cancel_deletion(platform, workspace)
+        if gone:  # every one at once is also what a token of another application looks like
+            log.warning(
+                "%d %s workspace(s) with data no longer have the bot (it is in %d): their data is deleted "
+                "in %d day(s) unless it is added back",
+                len(gone),
+                platform,
+                len(present),
+                after.days,
+            )
+        return gone, kept
+
     async def pending(self, platform: str, workspace: str) -> dt.datetime | None:
         """When this workspace's data is to be deleted, if it is."""
         query = sa.select(pending_deletions.c.due_at).where(*_pending(platform, workspace))

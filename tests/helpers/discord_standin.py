@@ -118,6 +118,9 @@ class DiscordStandIn:
         self.user_id = user_id
         self.heartbeat_interval = heartbeat_interval
         self.app_permissions = app_permissions
+        # The servers the bot is in, as Discord names them in READY (unavailable, each then sent whole
+        # as GUILD_CREATE); a test changes it to play a server that removed the bot while it was away.
+        self.member_of: list[int] = [guild_id]
         self.port = 0
         self.calls: list[Call] = []
         self.unexpected: list[Call] = []  # REST calls to routes the stand-in does not know (answered 404)
@@ -345,6 +348,28 @@ class DiscordStandIn:
             "premium_type": 0,
             "banner": None,
             "accent_color": None,
+        }
+
+    def guild(self, guild_id: int | None = None) -> dict[str, Any]:
+        """A server as GUILD_CREATE carries it (with only the guilds intent: no members, no presences)."""
+        guild_id = guild_id or self.guild_id
+        everyone = {"id": str(guild_id), "name": "@everyone", "permissions": MEMBER_PERMISSIONS, "position": 0}
+        channel = {k: v for k, v in self.channel(guild_id=guild_id).items() if k != "permissions"}
+        return {
+            "id": str(guild_id),
+            "name": f"Server {guild_id}",
+            "owner_id": str(self.user_id),
+            "features": [],
+            "roles": [{**everyone, "color": 0, "hoist": False, "managed": False, "mentionable": False}],
+            "emojis": [],
+            "stickers": [],
+            "channels": [channel] if guild_id == self.guild_id else [],
+            "threads": [],
+            "member_count": 2,
+            "large": False,
+            "unavailable": False,
+            "joined_at": "2026-01-01T00:00:00+00:00",
+            "preferred_locale": "en-US",
         }
 
     def channel(self, channel_id: int | None = None, guild_id: int | None = None) -> dict[str, Any]:
@@ -657,7 +682,7 @@ class DiscordStandIn:
         ready: dict[str, Any] = {
             "v": API_VERSION,
             "user": self.bot_user(),
-            "guilds": [],
+            "guilds": [{"id": str(guild_id), "unavailable": True} for guild_id in self.member_of],
             "session_id": session.id,
             "resume_gateway_url": self.gateway_url,
             "session_type": "normal",
@@ -674,6 +699,10 @@ class DiscordStandIn:
         if session.shard is not None:
             ready["shard"] = session.shard
         await connection.ws.send_str(json.dumps({"op": DISPATCH, "t": "READY", "s": session.seq, "d": ready}))
+        for guild_id in self.member_of:  # then each server whole, as Discord sends them after READY
+            session.seq += 1
+            created = {"op": DISPATCH, "t": "GUILD_CREATE", "s": session.seq, "d": self.guild(guild_id)}
+            await connection.ws.send_str(json.dumps(created))
         self.identify_count += 1
         self.identified.set()
 

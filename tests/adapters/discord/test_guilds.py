@@ -117,6 +117,43 @@ async def test_added_back_within_the_grace_period_the_server_keeps_everything(bo
     assert await every_row(store) == before
 
 
+async def test_a_server_that_removed_the_bot_while_it_was_offline_is_found_at_ready_and_one_that_added_it_back_kept(
+    standin, store, clock
+):
+    """No event comes for a removal while no process is connected: READY's list of servers is held
+    against the servers with data. One missing is scheduled like a removal seen live; one whose
+    deletion waited and that is back in the list (added back meanwhile) keeps everything."""
+    here, gone, back = str(standin.guild_id), "7777", "8888"
+    for workspace in (here, gone, back):
+        await fill(store, "discord", workspace)
+        await store.tenants.cancel_deletion("discord", workspace)
+    await fill(store, "slack", gone)  # the same id on another platform is not Discord's to judge
+    await store.tenants.cancel_deletion("slack", gone)
+    await store.tenants.schedule_deletion("discord", back, after=GRACE, reason="removed")  # seen live, earlier
+    before = await every_row(store)
+    owners = channel_owners(before)
+
+    standin.member_of = [standin.guild_id, int(back)]  # 7777 removed the bot meanwhile; 8888 added it back
+    client = make_client(standin, store)
+    async with standin.connected(client):
+        await asyncio.wait_for(client.wait_until_ready(), 5)
+        await until(lambda: _pending(store, gone))
+        await until(lambda: _not_pending(store, back))
+    assert await store.tenants.pending("discord", gone) == START + GRACE
+    assert await store.tenants.pending("discord", here) is None
+    assert await store.tenants.pending("slack", gone) is None
+
+    clock.now = START + GRACE
+    await store.tenants.carry_out_due()
+    after = await every_row(store)
+    assert held_by(after, "discord", gone, owners) == {}
+    for platform, workspace in (("discord", here), ("slack", gone)):
+        assert held_by(after, platform, workspace, owners) == held_by(before, platform, workspace, owners)
+    kept = held_by(before, "discord", back, owners)
+    assert kept.pop("pending_deletions") == 1
+    assert held_by(after, "discord", back, owners) == kept, "everything but its waiting deletion"
+
+
 async def test_a_pending_deletion_is_carried_out_by_the_serving_process_after_a_restart(store_url, clock):
     """Scheduled by one process, carried out by the next one's periodic task."""
     store = await Store.open(store_url, clock=clock)
