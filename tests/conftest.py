@@ -179,3 +179,30 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         line = platform_specs.summary()
         if line is not None:
             terminalreporter.write_line(line, yellow=True)
+
+
+# The longest tests, measured under `dev.py test` (--durations), longest first. The parallel
+# scheduler (worksteal) hands each worker a run of the collection in order and the idle ones take
+# from the end of the others' runs; collected in path order these came last (tests/system/ and the
+# top-level files), so one worker was still in a 20 s test after the others had finished. Started
+# first, they run while the short tests fill in around them. Only the order changes.
+LONGEST_FIRST = (
+    "tests/test_every_plan_renders.py",
+    "tests/adapters/console/test_terminal.py",
+    "tests/system/test_reminder_processes.py",
+    "tests/system/test_durability.py",
+    "tests/bot/app/cli/test_reminders.py",
+    "tests/test_platform_specs.py",
+    "tests/bot/storage/test_backup.py",
+    "tests/bot/planning/test_plan_reply_words.py",
+    "tests/adapters/console/test_console_forget.py",
+    "tests/bot/lookups/test_service_unreadable_key.py",
+    "tests/system/",
+)
+
+
+def pytest_collection_modifyitems(items):
+    def rank(item) -> int:
+        return next((i for i, prefix in enumerate(LONGEST_FIRST) if item.nodeid.startswith(prefix)), len(LONGEST_FIRST))
+
+    items.sort(key=rank)  # stable: within a file, and for all the others, the order stays as collected

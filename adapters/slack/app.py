@@ -22,10 +22,11 @@ acked, then worked at once; a stop in between loses it, and it is typed again.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import re
 from collections import OrderedDict
-from collections.abc import Awaitable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import aiohttp
@@ -104,18 +105,21 @@ class SlackAdapter(Commands, Actions, Views, Events, HomeListeners):
                 callback_options=AsyncCallbackOptions(success=self.on_installed, failure=_default_failure),
             )
         self.app = AsyncApp(**options)
+        self._listening: set[asyncio.Task] = set()  # listeners Bolt runs after its ack (see close)
         # In place of Bolt's own listeners (which delete the installation only): everything goes.
-        self.app.event("app_uninstalled")(self.on_uninstalled)
-        self.app.event("tokens_revoked")(self.on_tokens_revoked)
-        self.app.command(settings.slack_command)(self.on_command)
-        self.app.view(re.compile(f"^{CALLBACK_PREFIX}(plan|log|import|connect)$"))(self.on_form_submitted)
-        self.app.event("file_shared")(self.on_file_shared)
-        self.app.event("app_home_opened")(self.on_home_opened)
-        self.app.action(OPEN_CHANNEL)(self.on_link)
+        self.app.event("app_uninstalled")(self._tracked(self.on_uninstalled))
+        self.app.event("tokens_revoked")(self._tracked(self.on_tokens_revoked))
+        self.app.command(settings.slack_command)(self._tracked(self.on_command))
+        self.app.view(re.compile(f"^{CALLBACK_PREFIX}(plan|log|import|connect)$"))(
+            self._tracked(self.on_form_submitted)
+        )
+        self.app.event("file_shared")(self._tracked(self.on_file_shared))
+        self.app.event("app_home_opened")(self._tracked(self.on_home_opened))
+        self.app.action(OPEN_CHANNEL)(self._tracked(self.on_link))
         # Pages kept current after a plan, a log or a check-in are published from here.
         engine.home.serve(SlackPages(renderer=self.renderer, client_for=self._client_for))
         for action in BUTTON_ACTIONS:
-            self.app.action(action)(self.on_button)
+            self.app.action(action)(self._tracked(self.on_button))
         # user id → (IANA zone, locale), as Slack's profile says: bounded, and read again after a while
         # (people travel and move; a big workspace must not grow the process without end).
         self._zones: TTLCache[str, tuple] = TTLCache(maxsize=ZONE_CACHE_USERS, ttl=ZONE_CACHE_SECONDS)
@@ -141,11 +145,38 @@ class SlackAdapter(Commands, Actions, Views, Events, HomeListeners):
 
     async def close(self, *_: Any) -> None:
         # Submissions already acknowledged are finished (within the deadline) while the session
-        # they post with is still open; what is left is worked after the restart.
+        # they post with is still open; what is left is worked after the restart. So are the
+        # listeners Bolt runs in tasks of their own after its ack (a command's reply, a button) and
+        # the Home pages being published again: left running, they were cut off mid-query when the
+        # store closed (a pooled connection dropped unclosed, its aiosqlite thread answering a loop
+        # already closed).
+        deadline = asyncio.get_running_loop().time() + self.drain_seconds
         await self.engine.intake.drain(self.drain_seconds)
+        if self._listening:
+            await asyncio.wait(set(self._listening), timeout=max(0.0, deadline - asyncio.get_running_loop().time()))
+        try:
+            await asyncio.wait_for(self.engine.home.settle(), max(0.0, deadline - asyncio.get_running_loop().time()))
+        except TimeoutError:
+            log.warning("stopping: Home pages still being published at the drain's deadline were left")
         session, self.app.client.session = self.app.client.session, None
         if session is not None:
             await session.close()
+
+    def _tracked(self, listener: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+        """The listener as Bolt calls it (it reads the wrapped one's parameters), its task known to
+        `close` while it runs."""
+
+        @functools.wraps(listener)
+        async def tracked(*args: Any, **kwargs: Any) -> Any:
+            task = asyncio.current_task()
+            if task is not None:
+                self._listening.add(task)
+            try:
+                return await listener(*args, **kwargs)
+            finally:
+                self._listening.discard(task)
+
+        return tracked
 
     # Listeners.
 

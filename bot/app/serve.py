@@ -27,7 +27,6 @@ from bot.core.settings import Settings
 from bot.engine import Engine
 from bot.lookups.service import Lookups
 from bot.monthly.reminders import ReminderLoop
-from bot.status.pages import serve_status
 from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -280,6 +279,8 @@ def _parts(engine: Engine, store: Store, settings: Settings, role: str, notifier
     # container's health check and Prometheus ask each process on its own port (README, Metrics).
     slack_serves_status = slack_here and (slack_http or "port" in settings.model_fields_set)
     if not slack_serves_status and (role == "web" or "port" in settings.model_fields_set):
+        from bot.status.pages import serve_status  # aiohttp's server: not loaded by `reminders run-once`
+
         yield serve_status(store, settings, engine.lookups)
     if worker and settings.discord_token:
         from adapters.discord.server import DiscordStartError

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import re
 from functools import cache, lru_cache
+from typing import TYPE_CHECKING
 
 import idna
-import tldextract
 
 from bot.conversation.rendering import Reason
 from bot.conversation.validators.kind import Invalid, Kind, Result, Valid, quote
+
+if TYPE_CHECKING:
+    import tldextract
 
 
 @cache
@@ -18,7 +21,11 @@ def _extractor() -> tldextract.TLDExtract:
     """The one Public Suffix List reader, built once. The list is the snapshot bundled with
     tldextract: never fetched at run time (no network in a chat reply) and never cached to disk
     (a read-only disk must not break it). Its private section counts: bob.github.io and
-    carol.github.io are two sites of two owners, as x.blogspot.com and y.blogspot.com are."""
+    carol.github.io are two sites of two owners, as x.blogspot.com and y.blogspot.com are. Imported
+    here, on the first domain read: with `requests` it is ~60 ms of every `backlinks` start, and
+    most commands (reminders run-once, db, a console that only shows) read none."""
+    import tldextract
+
     return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
 
 
