@@ -21,6 +21,7 @@ from bot.conversation.validators.numbers import (
     read_number,
     to_number,
 )
+from bot.core.domains import shown_domain
 
 _ITEM_SEPARATORS = re.compile(r"[,;\s]+")
 _NAMED_THOUSANDS = re.compile(r"=([~≈]?\d{1,3}(?:,\d{3})+)(?![\d])")
@@ -125,7 +126,7 @@ def competitors(*, max_count: int, noun: str = "competitor", example: str | None
     def show(value: Sequence[Mapping[str, Any]]) -> str:
         def one(c: Mapping[str, Any]) -> str:
             count = f"{c['referring_domains']}" + (f"+{c['monthly_new']}" if c.get("monthly_new") is not None else "")
-            return f"{c['domain']}={count}" if c.get("domain") else count
+            return f"{shown_domain(c['domain'])}={count}" if c.get("domain") else count
 
         return ", ".join(one(c) for c in value)
 

@@ -11,6 +11,7 @@ import tldextract
 
 from bot.conversation.rendering import Reason
 from bot.conversation.validators.kind import Invalid, Kind, Result, Valid, quote
+from bot.core.domains import shown_domain
 
 
 @cache
@@ -96,4 +97,5 @@ def domain() -> Kind:
             return Invalid(Reason("reason.domain.invalid", said=quote(text)))
         return Valid(host)
 
-    return Kind(parse, lambda value: value)
+    # Said back in the letters it was typed in (bäckerei-koch.de), which parse to the same host.
+    return Kind(parse, shown_domain)
