@@ -143,6 +143,24 @@ def test_what_a_sentence_leaves_open_is_asked_back_or_refused_with_the_reason(qu
 def test_a_hedged_figure_is_an_estimate():
     assert prose.is_hedged("dunno, maybe 12?") and prose.is_hedged("about 80") and prose.is_hedged("vielleicht 5")
     assert not prose.is_hedged("12") and not prose.is_hedged("2 a week")
+    # A link's own query string and path hedge nothing (the "?" of a tracking link made a site an estimate).
+    assert not prose.is_hedged("my site is https://www.shop.co.uk/products?utm_source=google&gclid=abc 🙂")
+    assert not prose.is_hedged("rival.com/like-us 420")
+
+
+def test_thousands_spaced_as_french_writes_them_are_one_figure():
+    # "a" is French "has": "a 1 200" was read as "a one 200", so 200.
+    assert valid("referring_domains", "le site a 1 200 domaines") == 1200
+    assert valid("competitors", "concurrent.fr a 1 500, autre.fr environ 900") == [
+        {"domain": "concurrent.fr", "referring_domains": 1500},
+        {"domain": "autre.fr", "referring_domains": 900},
+    ]
+    assert valid("competitors", "rival.com=12 000 other.net=80") == [
+        {"domain": "rival.com", "referring_domains": 12_000},
+        {"domain": "other.net", "referring_domains": 80},
+    ]
+    # Counts of three digits spaced after a domain stay competitors of their own.
+    assert [c["referring_domains"] for c in valid("competitors", "rival.com 420 610 380")] == [420, 610, 380]
 
 
 def test_number_words_are_read_in_every_supported_language():
