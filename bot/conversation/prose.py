@@ -21,6 +21,8 @@ from typing import Any, Protocol
 
 from text_to_num import alpha2digit
 
+from bot.conversation import amounts
+
 # The languages whose number words are read; English first (every answer may be in English).
 LANGUAGES = ("en", "de", "fr", "es")
 
@@ -257,7 +259,7 @@ def says_unknown(text: str) -> bool:
 @lru_cache(maxsize=1024)
 def spelled_out(text: str, languages: tuple[str, ...] = LANGUAGES) -> str:
     """Number words as digits: "one a week" → "1 a week", "zwei oder drei" → "2 oder 3"."""
-    out = text.replace("’", "'")
+    out = amounts.put_right(text.replace("’", "'"))
     for language in languages:
         try:
             out = alpha2digit(out, language, threshold=0)

@@ -148,6 +148,28 @@ def test_a_hedged_figure_is_an_estimate():
     assert not prose.is_hedged("rival.com/like-us 420")
 
 
+@pytest.mark.parametrize(
+    ("question_id", "typed", "expected"),
+    [
+        # Articles and amounts that text2num read as the figure 1 (asked back "1 and 40?", or read as 1).
+        ("referring_domains", "unos 40", 40),
+        ("referring_domains", "unos 1.500", 1500),
+        ("hours_per_month", "unas 20 horas", 20),
+        ("followed_share", "un 40 %", 40),
+        ("referring_domains", "una docena", 12),
+        ("referring_domains", "une vingtaine", 20),
+        ("referring_domains", "ein Dutzend", 12),
+    ],
+)
+def test_an_article_before_a_figure_is_not_the_figure_one(question_id, typed, expected):
+    assert valid(question_id, typed) == expected
+
+
+def test_a_few_in_other_words_is_no_figure():
+    assert isinstance(parse("referring_domains", "ein paar"), Invalid)  # it was read as 1
+    assert isinstance(parse("referring_domains", "un par de"), Invalid)
+
+
 def test_thousands_spaced_as_french_writes_them_are_one_figure():
     # "a" is French "has": "a 1 200" was read as "a one 200", so 200.
     assert valid("referring_domains", "le site a 1 200 domaines") == 1200
