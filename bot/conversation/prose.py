@@ -265,6 +265,7 @@ def spelled_out(text: str, languages: tuple[str, ...] = LANGUAGES) -> str:
             out = alpha2digit(out, language, threshold=0)
         except Exception:  # noqa: BLE001 - a library failure on odd text must not refuse an answer
             continue
+    out = amounts.halves(out)
     # "the big one" came out as "the big 1": that one was never a figure. A 1 typed as a digit is
     # one all the same ("le site a 1 200 domaines": French "a" is "has", and 1 200 is 1,200).
     if _NOT_A_FIGURE.search(text):

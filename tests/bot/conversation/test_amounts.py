@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.conversation.amounts import put_right
+from bot.conversation.amounts import halves, put_right
 
 
 @pytest.mark.parametrize(
@@ -23,3 +23,17 @@ from bot.conversation.amounts import put_right
 )
 def test_articles_and_rough_amounts_are_put_right(typed, put):
     assert put_right(typed) == put
+
+
+@pytest.mark.parametrize(
+    ("digits", "halved"),
+    [
+        ("2 and a half years", "2.5 years"),
+        ("a year and a half", "1.5 year"),
+        ("1 an et demi", "1.5 ans"),
+        ("2 horas y media a la semana", "2.5 horas a la semana"),
+        ("2 years", "2 years"),
+    ],
+)
+def test_halves_once_number_words_are_digits(digits, halved):
+    assert halves(digits) == halved

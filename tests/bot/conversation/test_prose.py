@@ -165,6 +165,28 @@ def test_an_article_before_a_figure_is_not_the_figure_one(question_id, typed, ex
     assert valid(question_id, typed) == expected
 
 
+@pytest.mark.parametrize(
+    ("question_id", "typed", "expected"),
+    [
+        # Halves: "2 and a half years" was read as 2 months, "un an et demi" as 1, "dos años y medio" as 24.
+        ("site_age_months", "2 and a half years", 30),
+        ("site_age_months", "two and a half years", 30),
+        ("site_age_months", "a year and a half", 18),
+        ("site_age_months", "half a year", 6),
+        ("site_age_months", "un an et demi", 18),
+        ("site_age_months", "deux ans et demi", 30),
+        ("site_age_months", "dos años y medio", 30),
+        ("site_age_months", "año y medio", 18),
+        ("site_age_months", "zweieinhalb Jahre", 30),
+        ("site_age_months", "ein halbes Jahr", 6),
+        ("hours_per_month", "dos horas y media a la semana", 11),
+        ("hours_per_month", "2 and a half", 2.5),
+    ],
+)
+def test_a_half_is_read_as_a_half(question_id, typed, expected):
+    assert valid(question_id, typed) == expected
+
+
 def test_a_few_in_other_words_is_no_figure():
     assert isinstance(parse("referring_domains", "ein paar"), Invalid)  # it was read as 1
     assert isinstance(parse("referring_domains", "un par de"), Invalid)
