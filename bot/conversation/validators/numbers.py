@@ -96,7 +96,7 @@ _PERIOD_NAMES = {
     "hebdomadaire": "week", "semana": "week", "semanas": "week", "semanal": "week",
     "monat": "month", "monate": "month", "monaten": "month", "monatlich": "month", "mois": "month",
     "mensuel": "month", "mensuelle": "month", "mes": "month", "meses": "month", "mensual": "month",
-    "jahr": "year", "jahre": "year", "jahren": "year", "jährlich": "year", "ans": "year", "année": "year",
+    "jahr": "year", "jahre": "year", "jahren": "year", "jährlich": "year", "an": "year", "ans": "year", "année": "year",
     "années": "year", "annee": "year", "annees": "year", "annuel": "year", "año": "year", "años": "year",
     "ano": "year", "anos": "year", "anual": "year",
 }  # fmt: skip

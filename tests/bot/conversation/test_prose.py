@@ -181,9 +181,12 @@ def test_an_article_before_a_figure_is_not_the_figure_one(question_id, typed, ex
         ("site_age_months", "ein halbes Jahr", 6),
         ("hours_per_month", "dos horas y media a la semana", 11),
         ("hours_per_month", "2 and a half", 2.5),
+        # A French year in the singular ("un an", "d'ici un an") was read as 1 month.
+        ("horizon_months", "d'ici un an", 12),
+        ("site_age_months", "un an", 12),
     ],
 )
-def test_a_half_is_read_as_a_half(question_id, typed, expected):
+def test_a_half_and_a_french_year_are_read_as_typed(question_id, typed, expected):
     assert valid(question_id, typed) == expected
 
 
