@@ -21,6 +21,12 @@ _ROUGH = re.compile(r"\b(?:an?|une?|una|ein|eine|einem|einer)\s+(" + "|".join(RO
 _A_FEW = re.compile(r"\b(?:ein paar|un par de|un par|unos cuantos|unas cuantas|quelques(?:-uns|-unes)?)\b", re.I)
 # "unos"/"unas" (Spanish "about", "some") are never the figure 1; nor an article right before digits.
 _NOT_ONE = re.compile(r"\b(?:unos|unas)\b\s*|\b(?:un|una|une|ein|eine|einen)\s+(?=\d)", re.IGNORECASE)
+# German "one" declined ("in einem Jahr", "einen pro Woche", "eines Jahres"), which text2num reads
+# only as "ein": before a time or what is counted, it is the figure 1.
+_GERMAN_ONE = re.compile(
+    r"\b(?:einen|einem|einer|eines)\b(?=\s+(?:pro|im|je|jahr|monat|woche|tag|stunde|artikel|beitr|post|link|domain))",
+    re.IGNORECASE,
+)
 
 
 # Halves, once number words are digits: "2 and a half years" was read as 2 (months), "un an et
@@ -55,4 +61,4 @@ def put_right(text: str) -> str:
         text = _HALF_A.sub(lambda found: f"0.5 {found.group(1)}", text)
     text = _A_FEW.sub("a few", text)
     text = _ROUGH.sub(lambda found: f"about {ROUGHLY[found.group(1).lower()]}", text)
-    return _NOT_ONE.sub("", text)
+    return _GERMAN_ONE.sub("ein", _NOT_ONE.sub("", text))

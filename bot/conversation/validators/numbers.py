@@ -94,10 +94,11 @@ _PERIOD_NAMES = {
     "quotidien": "day", "día": "day", "días": "day", "dia": "day", "dias": "day", "diario": "day",
     "woche": "week", "wochen": "week", "wöchentlich": "week", "semaine": "week", "semaines": "week",
     "hebdomadaire": "week", "semana": "week", "semanas": "week", "semanal": "week",
-    "monat": "month", "monate": "month", "monaten": "month", "monatlich": "month", "mois": "month",
+    "monat": "month", "monate": "month", "monaten": "month", "monats": "month", "monatlich": "month", "mois": "month",
     "mensuel": "month", "mensuelle": "month", "mes": "month", "meses": "month", "mensual": "month",
-    "jahr": "year", "jahre": "year", "jahren": "year", "jährlich": "year", "an": "year", "ans": "year", "année": "year",
-    "années": "year", "annee": "year", "annees": "year", "annuel": "year", "año": "year", "años": "year",
+    "jahr": "year", "jahre": "year", "jahren": "year", "jahres": "year", "jährlich": "year", "an": "year",
+    "ans": "year", "année": "year", "années": "year", "annee": "year", "annees": "year", "annuel": "year",
+    "año": "year", "años": "year",
     "ano": "year", "anos": "year", "anual": "year",
 }  # fmt: skip
 _EVERY = r"(?:/|(?:per|an?|each|every|in an?|pro|im|je|par|chaque|por|al|a la|cada|en el|en la)\b)"

@@ -184,9 +184,16 @@ def test_an_article_before_a_figure_is_not_the_figure_one(question_id, typed, ex
         # A French year in the singular ("un an", "d'ici un an") was read as 1 month.
         ("horizon_months", "d'ici un an", 12),
         ("site_age_months", "un an", 12),
+        # "one" declined in German, and what is counted named in the singular or in another language
+        # ("one post a week" and "ein Artikel pro Woche" were read as 1 a month).
+        ("horizon_months", "in einem Jahr", 12),
+        ("posts_per_month", "einen pro Woche", 4),
+        ("posts_per_month", "ein Artikel pro Woche", 4),
+        ("posts_per_month", "one post a week", 4),
+        ("posts_per_month", "deux billets par semaine", 9),
     ],
 )
-def test_a_half_and_a_french_year_are_read_as_typed(question_id, typed, expected):
+def test_halves_years_and_rates_are_read_as_typed(question_id, typed, expected):
     assert valid(question_id, typed) == expected
 
 
