@@ -107,6 +107,10 @@ _RATE = re.compile(
     r"jährlich|mensuel|mensuelle|hebdomadaire|mensual|semanal|anual))$"
 )
 _HOURS = re.compile(r"^(.*?\d)\s*(?:h|hr|hrs|hour|hours|std|stunde|stunden|heure|heures|hora|horas)$")
+# Minutes where hours are asked ("90 min per week" was read as 90 hours): a sixtieth of an hour.
+# ("min" after a figure is a minimum elsewhere, so where hours are asked it is named first.)
+_MINUTE_WORDS = re.compile(r"(\d)\s*(?:min|mins|minute|minutes|minuten|minuto|minutos)\b")
+_MINUTES = re.compile(r"^(.*?\d) minutes$")
 # A duration: "2 years", "18 months", "2y 3m", "a year and a half" is too much; "1.5 years" is fine.
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?|an?)\s*([^\W\d_]+)")
 _RANGE = re.compile(r"^(.+?)\s*(?:-|–|—|to)\s*(.+)$")
@@ -195,6 +199,8 @@ def read_number(text: str, units: Units) -> Reading | None:
     said = folded(text)
     if said in ZERO_WORDS:
         return Reading(0.0)
+    if units.unit == "hours":
+        said = _MINUTE_WORDS.sub(r"\1 minutes", said)
     said = _strip_filler(_strip_words(_strip_filler(said), units.words))
     factor = 1.0
     if units.per and (m := _RATE.match(said)):
@@ -204,6 +210,8 @@ def read_number(text: str, units: Units) -> Reading | None:
             factor = _PERIODS[units.per] / _PERIODS[period]
     if units.unit == "hours" and (m := _HOURS.match(said)):
         said = m.group(1)
+    elif units.unit == "hours" and (m := _MINUTES.match(said)):
+        said, factor = m.group(1), factor / 60
     reading = _plain(said, units)
     if reading is None and units.unit == "months":
         reading = _duration(said)

@@ -195,6 +195,10 @@ def test_integer_round_trips(data):
         ("2,5 Stunden", 2.5),
         ("1.234,5", 1234.5),
         ("1 234,5", 1234.5),
+        # Minutes where hours are asked ("90 min per week" was read as 90 hours a week, 390 a month).
+        ("90 min per week", 6.5),
+        ("30 min", 0.5),
+        ("30 Minuten pro Tag", 15),
         ("3k", 3000),
         ("1.5k", 1500),
         ("10000", 10_000),
