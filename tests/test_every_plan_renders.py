@@ -28,6 +28,7 @@ from adapters.console.text import render as terminal_text
 from adapters.discord.render import DiscordRenderer
 from adapters.slack.blocks import SlackRenderer
 from bot.conversation.rendering import Renderer
+from bot.core.domains import shown_domain
 from bot.core.events import ChannelKey, Said, Submitted
 from bot.engine import Engine
 from bot.home.store import Person
@@ -93,7 +94,7 @@ def test_every_plan_renders_in_every_format_and_fits_every_platform(shard, typed
     text = json.dumps(data, allow_nan=False, ensure_ascii=False)  # JSON has no Infinity or NaN
     errors = sorted(SCHEMA.iter_errors(json.loads(text)), key=lambda e: e.path)
     assert not errors, [f"{'/'.join(map(str, e.path))}: {e.message}" for e in errors]
-    assert report.as_markdown(plan, KNOWLEDGE).startswith(f"# Backlink plan for {plan.site}")
+    assert report.as_markdown(plan, KNOWLEDGE).startswith(f"# Backlink plan for {shown_domain(plan.site)}")
 
     for reply in (plan_reply(plan, KNOWLEDGE), why_reply(plan, KNOWLEDGE)):
         for width in (None, 40, 120):

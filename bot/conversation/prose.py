@@ -21,6 +21,8 @@ from typing import Any, Protocol
 
 from text_to_num import alpha2digit
 
+from bot.conversation import amounts
+
 # The languages whose number words are read; English first (every answer may be in English).
 LANGUAGES = ("en", "de", "fr", "es")
 
@@ -233,8 +235,12 @@ class Read(Protocol):
 
 
 def is_hedged(text: str) -> bool:
-    """ "maybe 12", "about 80", "12?": the figure is an estimate."""
-    return _HEDGES.search(text) is not None
+    """ "maybe 12", "about 80", "12?": the figure is an estimate. A link's own `?` or words
+    (`shop.com/products?utm_source=…`, `/like-us`) hedge nothing."""
+    return _HEDGES.search(_LINKS.sub(" ", text)) is not None
+
+
+_LINKS = re.compile(r"\S+[/?#]\S+")  # a URL or a path: a `?`, `/` or `#` inside a word, not at its end
 
 
 def says_zero(text: str) -> bool:
@@ -253,13 +259,17 @@ def says_unknown(text: str) -> bool:
 @lru_cache(maxsize=1024)
 def spelled_out(text: str, languages: tuple[str, ...] = LANGUAGES) -> str:
     """Number words as digits: "one a week" → "1 a week", "zwei oder drei" → "2 oder 3"."""
-    out = text.replace("’", "'")
+    out = amounts.put_right(text.replace("’", "'"))
     for language in languages:
         try:
             out = alpha2digit(out, language, threshold=0)
         except Exception:  # noqa: BLE001 - a library failure on odd text must not refuse an answer
             continue
-    # "the big one" came out as "the big 1": that one was never a figure.
+    out = amounts.halves(out)
+    # "the big one" came out as "the big 1": that one was never a figure. A 1 typed as a digit is
+    # one all the same ("le site a 1 200 domaines": French "a" is "has", and 1 200 is 1,200).
+    if _NOT_A_FIGURE.search(text):
+        return out
     return _NOT_A_FIGURE.sub(lambda m: m.group(0)[:-1] + "one", out)
 
 
@@ -350,7 +360,7 @@ def competitor_items(text: str, is_domain: Callable[[str], bool], is_count: Call
     → ["crumbandcrust.co.uk=80", "breadhaus.co.uk=120", "greggs.co.uk=9000"]."""
     items: list[str] = []
     open_domain: str | None = None
-    for raw in text.split():
+    for raw in _SPACED_THOUSANDS_AFTER_A_DOMAIN.sub(_joined, text).split():
         token = raw.strip(_EDGES).rstrip(".")
         if not token:
             continue
@@ -364,6 +374,18 @@ def competitor_items(text: str, is_domain: Callable[[str], bool], is_count: Call
     if open_domain:
         items.append(open_domain)
     return items
+
+
+# "concurrent.fr a 1 500": a domain's count with its thousands spaced, as French writes them. Only a
+# first group of one or two digits (a rival with 1 or 12 referring domains and another with 500 is
+# no list anyone writes; "80 120 900" after a domain stays three counts).
+_SPACED_THOUSANDS_AFTER_A_DOMAIN = re.compile(
+    r"(\.[a-z]{2,}\b[^\d,;]{0,40}?)(?<![\d.,])(\d{1,2}(?:[ \u00a0\u202f]\d{3})+)(?![\d]|[.,]\d)", re.IGNORECASE
+)
+
+
+def _joined(found: re.Match[str]) -> str:
+    return found.group(1) + re.sub(r"\s", "", found.group(2))
 
 
 def names(values: Iterable[Any], fmt: Callable[[Any], str], last: str = "and") -> str:

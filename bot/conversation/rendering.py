@@ -18,6 +18,7 @@ import jinja2
 from jinja2 import meta
 
 from bot.conversation import catalogs, reasons
+from bot.core.domains import shown_domains_in
 from bot.core.moments import DateName, DayName, Moment, MonthName
 from bot.core.replies import Text
 
@@ -176,7 +177,9 @@ class Renderer(Speaks):
             return self.dialect.escape(self._words.moment(value) if self._words else value.local())
         if isinstance(value, int | float) and not isinstance(value, bool):
             return self._number(value)
-        return self.dialect.escape(str(self._translated(value)))
+        # Hosts are kept in punycode (xn--bckerei-koch-gcb.de) and shown as typed (bäckerei-koch.de),
+        # wherever a template names one: a heading, a list of competitors, the domains logged.
+        return self.dialect.escape(shown_domains_in(str(self._translated(value))))
 
     def _translated(self, value: Any) -> Any:
         """A knowledge text (a question's prompt, a kind of site's asset), a month or a day of the
@@ -218,7 +221,9 @@ class Renderer(Speaks):
 
     def _code(self, value: Any) -> str:
         escape = self.dialect.code_escape
-        return escape(str(value)) if escape is not None and not isinstance(value, Safe) else self._finalize(value)
+        if escape is not None and not isinstance(value, Safe):
+            return escape(shown_domains_in(str(value)))
+        return self._finalize(value)
 
     def strategy_label(self, strategy_id: str) -> str:
         strategy = self.knowledge.strategies.get(strategy_id)

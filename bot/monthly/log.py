@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import calendar
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -14,6 +15,7 @@ from bot.conversation import views
 from bot.conversation.prose import spelled_out
 from bot.conversation.rendering import Reason, Typed
 from bot.conversation.validators.domains import registrable_domain
+from bot.conversation.validators.numbers import to_number
 from bot.core.numbers import whole_number
 from bot.core.plan import MONTHS_IN
 from bot.core.replies import Button, Buttons, Form, Paragraph, Reply, text
@@ -41,6 +43,15 @@ MAX_BUTTON_VALUE = 78
 
 
 NOTE_LENGTH = 200
+
+
+_SEPARATING_COMMA = re.compile(r"(?<!\d),|,(?!\d)")
+
+
+def _decoration(token: str) -> bool:
+    """An emoji or a symbol alone ("🎉", "👍🏽", "✅"): no word, count or link. (Digits of another
+    kind, "²" or "①", are refused as before: they look like counts and are none.)"""
+    return all(unicodedata.category(c) in ("So", "Sk", "Cf", "Mn", "Me") for c in token)
 
 
 def _note_word(token: str) -> bool:
@@ -122,7 +133,9 @@ def parse_log(argument: str, this_month: str) -> LogEntry:
     month, count, links, problems, confirmed = this_month, 0, [], [], False
     checks: dict[str, Any] = {}
     words: list[str | None] = []  # what is none of those (None where a link stood): a note
-    for token in spelled_out(argument).replace(",", " ").split():
+    # A comma between links or counts separates them; between digits it is a number's own
+    # ("1,200" was logged as 1 + 200, "3,5" as 8).
+    for token in _SEPARATING_COMMA.sub(" ", spelled_out(argument)).split():
         name, sep, value = token.partition("=")
         word = (value if sep and name.lower() == "month" else token).lower()
         if (named := _month(word, this_month)) is not None:
@@ -131,6 +144,13 @@ def parse_log(argument: str, this_month: str) -> LogEntry:
             month = named
         elif (number := whole_number(token)) is not None:
             count += number
+        elif (figure := to_number(token, whole=True)) is not None and re.fullmatch(r"[\d.,\s_]+", token):
+            if figure.is_integer():  # "1,200", "1.200" (thousands as German writes them)
+                count += int(figure)
+            else:
+                problems.append(Reason("reason.log.not_whole", token=token))
+        elif _decoration(token):  # "🎉", "✅": said with the links, not about them
+            continue
         elif word in CONFIRM_WORDS:
             confirmed = True
         elif re.fullmatch(r"-\d+", token):

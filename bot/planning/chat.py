@@ -137,7 +137,8 @@ def _noted(question: Question, draft: Draft, typed: str) -> tuple[Text, ...]:
         return ()
     read = question.parse(typed)  # pure and cheap: was it read out of a sentence?
     if isinstance(read, Valid) and read.loose:  # "dunno, maybe 12?": say how it was read, and how to undo it
-        estimate = not question.kind.options and prose.is_hedged(typed)  # a figure's hedge, not a choice's
+        # A figure's hedge, not a choice's, nor a site's (a domain is the site or not, never an estimate).
+        estimate = not question.kind.options and question.kind_name != "domain" and prose.is_hedged(typed)
         return (text("plan.read_from_words", name=question.name, value=shown, estimate=estimate),)
     return (text("plan.noted", name=question.name, value=shown),)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.conversation.rendering import MARKDOWN, PLAIN, Renderer
+from bot.core.domains import shown_domain
 from bot.core.replies import Bullets, Buttons, Fields, Heading, Paragraph, Reply, Text
 from bot.planning.knowledge import Knowledge
 from bot.planning.plan_reply import checklist_texts, plan_reply, quality_bar_texts
@@ -15,7 +16,9 @@ from bot.planning.why_reply import why_reply
 def as_json(plan: Plan, knowledge: Knowledge) -> dict[str, Any]:
     """README, "Plan JSON": plan fields plus the checklist as text, assumptions and sources."""
     plain = Renderer(knowledge, PLAIN)
-    data = plan.model_dump(mode="json")
+    dumped = plan.model_dump(mode="json")
+    # `site` stays the stored form (punycode) for scripts to match on; `site_shown` is for people.
+    data = {"site": dumped.pop("site"), "site_shown": shown_domain(plan.site), **dumped}
     data["safe_pace"] = plan.safe_pace.pace
     data["safe_pace_detail"] = plan.safe_pace.model_dump(mode="json")
     data["capacity"] = plan.capacity.built

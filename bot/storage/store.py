@@ -149,6 +149,9 @@ class Store(Drafts, Plans):
         if not url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             raise StoreError(f"{_safe(url)} is not a database this bot runs on: use sqlite:///PATH or postgresql://…")
         if path := sqlite_path(sa.engine.make_url(url)):
+            if path.is_dir():  # SQLite says "unable to open database file", which reads like damage
+                like = path / "backlinks.db"
+                raise StoreError(f"{path} is a folder, not a database file: give a file in it, like {like}")
             path.parent.mkdir(parents=True, exist_ok=True)
             announce_if_new(path)
         reader = None

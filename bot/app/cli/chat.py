@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from bot.app.cli.common import database_url, fail, login, read_settings, run_or_stop
+from bot.app.cli.common import database_url, fail, login, read_settings, run_or_stop, stop
 
 
 @click.command()
@@ -28,10 +28,13 @@ def console(database: str | None, channel: str | None, user: str | None) -> None
     """Chat with the bot in this terminal."""
     from adapters.console.chat import ConsoleChat
     from bot.app.build import running
+    from bot.app.serve import missing_database_driver
     from bot.core.events import ChannelKey
 
     settings = read_settings()
     url = database_url(database, settings)
+    if problem := missing_database_driver(url):  # one line naming the install, not asyncpg's ModuleNotFoundError
+        stop(f"Cannot start: {problem}")
 
     # A person at a terminal gets line editing, history and an immediate Ctrl-C (see Keyboard).
     keyboard = None

@@ -21,9 +21,11 @@ from bot.conversation.validators.numbers import (
     read_number,
     to_number,
 )
+from bot.core.domains import shown_domain
 
 _ITEM_SEPARATORS = re.compile(r"[,;\s]+")
 _NAMED_THOUSANDS = re.compile(r"=([~≈]?\d{1,3}(?:,\d{3})+)(?![\d])")
+_NAMED_SPACED_THOUSANDS = re.compile(r"=([~≈]?\d{1,2}(?:[ \u00a0\u202f]\d{3})+)(?![\d]|[.,]\d)")
 _PAIR = re.compile(r"\s*(?:=|:(?=\s*[~≈]?\d))\s*")
 # "rival.com (420)" and "rival.com 420": a domain (it has a dot and a letter) and the count after it.
 _IN_PARENS = re.compile(r"\s*\(\s*([^()]*?)\s*\)")
@@ -44,6 +46,9 @@ def _pairs(text: str) -> list[str]:
     # After "domain=", a comma followed by three digits is a thousands separator
     # (rival.com=1,200); between bare counts it separates competitors (420,610).
     text = _NAMED_THOUSANDS.sub(lambda m: "=" + m.group(1).replace(",", ""), text)
+    # So is a space before three digits after a first group of one or two (rival.com=1 500, as
+    # French writes it); "rival.com 420 610" stays two counts.
+    text = _NAMED_SPACED_THOUSANDS.sub(lambda m: "=" + re.sub(r"\s", "", m.group(1)), text)
     return [i for i in _ITEM_SEPARATORS.split(text) if i]
 
 
@@ -125,7 +130,7 @@ def competitors(*, max_count: int, noun: str = "competitor", example: str | None
     def show(value: Sequence[Mapping[str, Any]]) -> str:
         def one(c: Mapping[str, Any]) -> str:
             count = f"{c['referring_domains']}" + (f"+{c['monthly_new']}" if c.get("monthly_new") is not None else "")
-            return f"{c['domain']}={count}" if c.get("domain") else count
+            return f"{shown_domain(c['domain'])}={count}" if c.get("domain") else count
 
         return ", ".join(one(c) for c in value)
 

@@ -11,6 +11,7 @@ import idna
 
 from bot.conversation.rendering import Reason
 from bot.conversation.validators.kind import Invalid, Kind, Result, Valid, quote
+from bot.core.domains import shown_domain
 
 if TYPE_CHECKING:
     import tldextract
@@ -103,4 +104,5 @@ def domain() -> Kind:
             return Invalid(Reason("reason.domain.invalid", said=quote(text)))
         return Valid(host)
 
-    return Kind(parse, lambda value: value)
+    # Said back in the letters it was typed in (bäckerei-koch.de), which parse to the same host.
+    return Kind(parse, shown_domain)

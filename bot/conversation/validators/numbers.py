@@ -15,15 +15,27 @@ from bot.conversation.validators.kind import Invalid, Kind, Result, Valid, quote
 
 # "1,200", "1 200", "1_200" and "3k"/"1.5k" are how people write counts; accept them all.
 _THOUSANDS = re.compile(r"^\d{1,3}([,\s_]\d{3})+(\.\d+)?$")
-_SUFFIX = re.compile(r"^(\d+(?:\.\d+)?)\s*([km])$", re.IGNORECASE)
+# German and Spanish group thousands with dots and write a decimal comma: "1.200", "12.000",
+# "1.234.567", "1.234,5"; French with spaces: "1 234,5". (No leading zero: "0.250" is a quarter.)
+_DOT_THOUSANDS = re.compile(r"^[1-9]\d{0,2}([.\s_]\d{3})+(,\d+)?$")
+# A comma before one or two digits is a decimal one ("1,5 Stunden"): never a thousands separator.
+_DECIMAL_COMMA = re.compile(r"^\d+,\d{1,2}$")
+_SUFFIX = re.compile(r"^(\d+(?:\.\d+|,\d{1,2})?)\s*([km])$", re.IGNORECASE)
 
 
-def to_number(text: str, *, allow_thousands: bool = True) -> float | None:
+def to_number(text: str, *, allow_thousands: bool = True, whole: bool = False) -> float | None:
+    """A number as typed. `whole`: the answer is a count, so one dot before three digits groups
+    thousands ("12.000" is twelve thousand domains, as a German writes it, never twelve); for a
+    figure that may have decimals ("1.500" hours) the dot stays a decimal point, as in English."""
     text = text.strip().replace("\u00a0", " ")
     if allow_thousands and _THOUSANDS.match(text):
         text = re.sub(r"[,\s_]", "", text)
+    elif allow_thousands and (m := _DOT_THOUSANDS.match(text)) and (whole or m.group(2) or text.count(".") > 1):
+        text = re.sub(r"[.\s_]", "", text).replace(",", ".")
+    elif _DECIMAL_COMMA.match(text):
+        text = text.replace(",", ".")
     if m := _SUFFIX.match(text):
-        return float(m.group(1)) * (1_000 if m.group(2).lower() == "k" else 1_000_000)
+        return float(m.group(1).replace(",", ".")) * (1_000 if m.group(2).lower() == "k" else 1_000_000)
     try:
         value = float(text)
     except ValueError:
@@ -82,10 +94,11 @@ _PERIOD_NAMES = {
     "quotidien": "day", "día": "day", "días": "day", "dia": "day", "dias": "day", "diario": "day",
     "woche": "week", "wochen": "week", "wöchentlich": "week", "semaine": "week", "semaines": "week",
     "hebdomadaire": "week", "semana": "week", "semanas": "week", "semanal": "week",
-    "monat": "month", "monate": "month", "monaten": "month", "monatlich": "month", "mois": "month",
+    "monat": "month", "monate": "month", "monaten": "month", "monats": "month", "monatlich": "month", "mois": "month",
     "mensuel": "month", "mensuelle": "month", "mes": "month", "meses": "month", "mensual": "month",
-    "jahr": "year", "jahre": "year", "jahren": "year", "jährlich": "year", "ans": "year", "année": "year",
-    "années": "year", "annee": "year", "annees": "year", "annuel": "year", "año": "year", "años": "year",
+    "jahr": "year", "jahre": "year", "jahren": "year", "jahres": "year", "jährlich": "year", "an": "year",
+    "ans": "year", "année": "year", "années": "year", "annee": "year", "annees": "year", "annuel": "year",
+    "año": "year", "años": "year",
     "ano": "year", "anos": "year", "anual": "year",
 }  # fmt: skip
 _EVERY = r"(?:/|(?:per|an?|each|every|in an?|pro|im|je|par|chaque|por|al|a la|cada|en el|en la)\b)"
@@ -94,6 +107,10 @@ _RATE = re.compile(
     r"jährlich|mensuel|mensuelle|hebdomadaire|mensual|semanal|anual))$"
 )
 _HOURS = re.compile(r"^(.*?\d)\s*(?:h|hr|hrs|hour|hours|std|stunde|stunden|heure|heures|hora|horas)$")
+# Minutes where hours are asked ("90 min per week" was read as 90 hours): a sixtieth of an hour.
+# ("min" after a figure is a minimum elsewhere, so where hours are asked it is named first.)
+_MINUTE_WORDS = re.compile(r"(\d)\s*(?:min|mins|minute|minutes|minuten|minuto|minutos)\b")
+_MINUTES = re.compile(r"^(.*?\d) minutes$")
 # A duration: "2 years", "18 months", "2y 3m", "a year and a half" is too much; "1.5 years" is fine.
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?|an?)\s*([^\W\d_]+)")
 _RANGE = re.compile(r"^(.+?)\s*(?:-|–|—|to)\s*(.+)$")
@@ -112,6 +129,7 @@ class Units:
     unit: str | None = None
     per: str | None = None
     scale: int | None = None
+    whole: bool = False  # a count: "12.000" groups thousands (to_number)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +164,7 @@ def _strip_filler(text: str) -> str:
 
 def _duration(text: str) -> Reading | None:
     """ "2 years", "18 months", "2y 3m", "2 years and 3 months", "a year" → months."""
+    text = re.sub(r"(\d),(\d{1,2})\b", r"\1.\2", text)  # "2,5 Jahre": a decimal comma
     text = re.sub(r"\b(?:and|und|et|y)\b|,", " ", text)
     parts = _DURATION_PART.findall(text)
     if not parts or _DURATION_PART.sub("", text).strip():
@@ -161,7 +180,7 @@ def _duration(text: str) -> Reading | None:
 
 def _plain(text: str, units: Units) -> Reading | None:
     """A number, a range ("40-50": its middle) or, on a rating scale, a fraction ("4/5")."""
-    number = to_number(text)
+    number = to_number(text, whole=units.whole)
     if number is not None:
         return Reading(number)
     if units.scale and (m := _FRACTION.match(text)):
@@ -169,7 +188,7 @@ def _plain(text: str, units: Units) -> Reading | None:
         if top is not None and bottom:
             return Reading(top * units.scale / bottom, converted=bottom != units.scale)
     if m := _RANGE.match(text):
-        low, high = to_number(m.group(1)), to_number(m.group(2))
+        low, high = to_number(m.group(1), whole=units.whole), to_number(m.group(2), whole=units.whole)
         if low is not None and high is not None and 0 <= low <= high:
             return Reading((low + high) / 2, converted=True)
     return None
@@ -180,6 +199,8 @@ def read_number(text: str, units: Units) -> Reading | None:
     said = folded(text)
     if said in ZERO_WORDS:
         return Reading(0.0)
+    if units.unit == "hours":
+        said = _MINUTE_WORDS.sub(r"\1 minutes", said)
     said = _strip_filler(_strip_words(_strip_filler(said), units.words))
     factor = 1.0
     if units.per and (m := _RATE.match(said)):
@@ -189,6 +210,8 @@ def read_number(text: str, units: Units) -> Reading | None:
             factor = _PERIODS[units.per] / _PERIODS[period]
     if units.unit == "hours" and (m := _HOURS.match(said)):
         said = m.group(1)
+    elif units.unit == "hours" and (m := _MINUTES.match(said)):
+        said, factor = m.group(1), factor / 60
     reading = _plain(said, units)
     if reading is None and units.unit == "months":
         reading = _duration(said)
@@ -300,7 +323,7 @@ def integer(
     levels: Sequence[str] = (),
 ) -> Kind:
     """A whole number. `levels` describe each step of a short scale (from `min`), shown with the question."""
-    units = Units(tuple(words), unit, per, scale)
+    units = Units(tuple(words), unit, per, scale, whole=True)
     hint = _number_hint(units, example, min, max)
     read = _reader(units, levels, min)
     what = what or Reason("reason.what.answer")

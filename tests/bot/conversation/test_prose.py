@@ -143,6 +143,78 @@ def test_what_a_sentence_leaves_open_is_asked_back_or_refused_with_the_reason(qu
 def test_a_hedged_figure_is_an_estimate():
     assert prose.is_hedged("dunno, maybe 12?") and prose.is_hedged("about 80") and prose.is_hedged("vielleicht 5")
     assert not prose.is_hedged("12") and not prose.is_hedged("2 a week")
+    # A link's own query string and path hedge nothing (the "?" of a tracking link made a site an estimate).
+    assert not prose.is_hedged("my site is https://www.shop.co.uk/products?utm_source=google&gclid=abc 🙂")
+    assert not prose.is_hedged("rival.com/like-us 420")
+
+
+@pytest.mark.parametrize(
+    ("question_id", "typed", "expected"),
+    [
+        # Articles and amounts that text2num read as the figure 1 (asked back "1 and 40?", or read as 1).
+        ("referring_domains", "unos 40", 40),
+        ("referring_domains", "unos 1.500", 1500),
+        ("hours_per_month", "unas 20 horas", 20),
+        ("followed_share", "un 40 %", 40),
+        ("referring_domains", "una docena", 12),
+        ("referring_domains", "une vingtaine", 20),
+        ("referring_domains", "ein Dutzend", 12),
+    ],
+)
+def test_an_article_before_a_figure_is_not_the_figure_one(question_id, typed, expected):
+    assert valid(question_id, typed) == expected
+
+
+@pytest.mark.parametrize(
+    ("question_id", "typed", "expected"),
+    [
+        # Halves: "2 and a half years" was read as 2 months, "un an et demi" as 1, "dos años y medio" as 24.
+        ("site_age_months", "2 and a half years", 30),
+        ("site_age_months", "two and a half years", 30),
+        ("site_age_months", "a year and a half", 18),
+        ("site_age_months", "half a year", 6),
+        ("site_age_months", "un an et demi", 18),
+        ("site_age_months", "deux ans et demi", 30),
+        ("site_age_months", "dos años y medio", 30),
+        ("site_age_months", "año y medio", 18),
+        ("site_age_months", "zweieinhalb Jahre", 30),
+        ("site_age_months", "ein halbes Jahr", 6),
+        ("hours_per_month", "dos horas y media a la semana", 11),
+        ("hours_per_month", "2 and a half", 2.5),
+        # A French year in the singular ("un an", "d'ici un an") was read as 1 month.
+        ("horizon_months", "d'ici un an", 12),
+        ("site_age_months", "un an", 12),
+        # "one" declined in German, and what is counted named in the singular or in another language
+        # ("one post a week" and "ein Artikel pro Woche" were read as 1 a month).
+        ("horizon_months", "in einem Jahr", 12),
+        ("posts_per_month", "einen pro Woche", 4),
+        ("posts_per_month", "ein Artikel pro Woche", 4),
+        ("posts_per_month", "one post a week", 4),
+        ("posts_per_month", "deux billets par semaine", 9),
+    ],
+)
+def test_halves_years_and_rates_are_read_as_typed(question_id, typed, expected):
+    assert valid(question_id, typed) == expected
+
+
+def test_a_few_in_other_words_is_no_figure():
+    assert isinstance(parse("referring_domains", "ein paar"), Invalid)  # it was read as 1
+    assert isinstance(parse("referring_domains", "un par de"), Invalid)
+
+
+def test_thousands_spaced_as_french_writes_them_are_one_figure():
+    # "a" is French "has": "a 1 200" was read as "a one 200", so 200.
+    assert valid("referring_domains", "le site a 1 200 domaines") == 1200
+    assert valid("competitors", "concurrent.fr a 1 500, autre.fr environ 900") == [
+        {"domain": "concurrent.fr", "referring_domains": 1500},
+        {"domain": "autre.fr", "referring_domains": 900},
+    ]
+    assert valid("competitors", "rival.com=12 000 other.net=80") == [
+        {"domain": "rival.com", "referring_domains": 12_000},
+        {"domain": "other.net", "referring_domains": 80},
+    ]
+    # Counts of three digits spaced after a domain stay competitors of their own.
+    assert [c["referring_domains"] for c in valid("competitors", "rival.com 420 610 380")] == [420, 610, 380]
 
 
 def test_number_words_are_read_in_every_supported_language():

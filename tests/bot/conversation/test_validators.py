@@ -94,6 +94,14 @@ def test_the_bounds_these_tests_rely_on():
         ("referring_domains", "2 k", 2000),
         ("referring_domains", "2m", 2_000_000),
         ("referring_domains", "100,000,000", 100_000_000),
+        # Thousands grouped with dots, as German and Spanish write them: a count has no decimals,
+        # so "12.000" is twelve thousand (it was read as 12), "1.200" no longer "not whole".
+        ("referring_domains", "1.200", 1200),
+        ("referring_domains", "12.000", 12_000),
+        ("referring_domains", "1.200.000", 1_200_000),
+        ("referring_domains", "ca. 1.200", 1200),
+        ("referring_domains", "1,5k", 1500),
+        ("site_age_months", "2,5 Jahre", 30),
         ("authority", "0", 0),
         ("authority", "35", 35),
         ("authority", "100", 100),
@@ -122,8 +130,9 @@ def test_integer_accepts(question_id, text, expected):
         ("referring_domains", "nan", ["“nan”", "not a number"]),
         ("referring_domains", "inf", ["“inf”", "not a number"]),
         ("referring_domains", "0x10", ["“0x10”", "not a number"]),
-        # "1,20" is not a thousands separator: reject rather than guess 120 or 1.2.
-        ("referring_domains", "1,20", ["“1,20”", "not a number"]),
+        # "1,20" is not a thousands separator but a decimal comma: a count refuses it, never guesses 120.
+        ("referring_domains", "1,20", ["“1,20”", "not a whole number"]),
+        ("referring_domains", "0.250", ["“0.250”", "not a whole number"]),  # a leading zero: no thousands
         ("referring_domains", "3kk", ["“3kk”", "not a number"]),
         # Decimals for a count.
         ("referring_domains", "12.5", ["“12.5”", "not a whole number"]),
@@ -181,6 +190,15 @@ def test_integer_round_trips(data):
         ("1.234", 1.23),
         ("1.239", 1.24),
         ("1,200", 1200),
+        # A decimal comma (German, French, Spanish); dots or spaces grouping thousands before one.
+        ("1,5", 1.5),
+        ("2,5 Stunden", 2.5),
+        ("1.234,5", 1234.5),
+        ("1 234,5", 1234.5),
+        # Minutes where hours are asked ("90 min per week" was read as 90 hours a week, 390 a month).
+        ("90 min per week", 6.5),
+        ("30 min", 0.5),
+        ("30 Minuten pro Tag", 15),
         ("3k", 3000),
         ("1.5k", 1500),
         ("10000", 10_000),
@@ -402,6 +420,14 @@ def anonymous(*counts: int) -> list[dict]:
         ("http://x.com/a=b=5", [{"domain": "x.com", "referring_domains": 5}]),
         ("WWW.Rival.COM=9", [{"domain": "rival.com", "referring_domains": 9}]),
         ("münchen.de=5", [{"domain": "xn--mnchen-3ya.de", "referring_domains": 5}]),
+        (  # thousands grouped with dots, as German writes them (2.500 was refused as "not whole")
+            "konkurrenz.de=2.500, mitbewerber.de 1.800; 12.000",
+            [
+                {"domain": "konkurrenz.de", "referring_domains": 2500},
+                {"domain": "mitbewerber.de", "referring_domains": 1800},
+                {"domain": None, "referring_domains": 12_000},
+            ],
+        ),
         (
             "rival.com=420 other.net=610",
             [{"domain": "rival.com", "referring_domains": 420}, {"domain": "other.net", "referring_domains": 610}],

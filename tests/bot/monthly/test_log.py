@@ -93,6 +93,18 @@ async def test_a_log_line_in_words_keeps_the_count_and_the_words_as_a_note(engin
     assert await stored(store) == {"2026-11": 4}
 
 
+async def test_a_count_is_read_as_typed_and_an_emoji_beside_it_loses_nothing(engine, store):
+    chat = await planned(engine)
+    said = await chat.say("log 2 from a guest post 🎉")  # refused as “🎉” is not a link, before
+    assert "2 links by count" in said and await stored(store) == {"2026-11": 2}
+    said = await chat.say("log 3,5")  # logged as 3 + 5 = 8 before
+    assert "“3,5” is not a whole number of links" in said and await stored(store) == {"2026-11": 2}
+    said = await chat.say("log 1,200")  # "201 links … far above your plan" before
+    assert "1,200 links in one month is far beyond any plan here" in said and "201" not in said
+    said = await chat.say("log https://a.news.net/x, https://b.craft.org/y")  # a comma still parts links
+    assert "2 new referring domains (news.net, craft.org)" in said and await stored(store) == {"2026-11": 4}
+
+
 async def test_a_note_keeps_what_the_words_say_not_the_words_around_the_links(engine, store):
     chat = await planned(engine)
     said = await chat.say("log 2 guest posts on foodblog.com and bakingnews.org")
